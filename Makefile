@@ -1,0 +1,45 @@
+# Two commands do all set-up: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HOST PORT
+
+.PHONY: run test install check-python translations seed-check clean bench
+
+run: $(VENV)/.installed translations
+	$(BIN)/tracker db upgrade
+	$(BIN)/tracker seed
+	$(BIN)/tracker users ensure-admin
+	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "The tracker needs Python 3.11 or newer: set PYTHON=/path/to/python3.11"; exit 1; }
+
+# Reinstalled whenever pyproject.toml changes; the dev extras are small enough to always install.
+$(VENV)/.installed: pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -d tracker/translations >/dev/null
+
+# Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
+# through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.
+bench: $(VENV)/.installed translations
+	BENCH_VIA_MAKE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+seed-check: $(VENV)/.installed
+	$(BIN)/tracker seed --check
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

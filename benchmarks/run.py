@@ -1,0 +1,170 @@
+"""Run every benchmark and write benchmarks/RESULTS.md.
+
+    make bench                                   # = .venv/bin/python -m benchmarks.run
+    .venv/bin/python -m benchmarks.run --sizes 1000 --databases sqlite --quick   # a smoke run
+
+Generated databases live in benchmarks/data/ (SQLite files) and in PostgreSQL databases named
+tracker_bench_<size> on BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432); they
+are reused while the generator, size, seed and report month are unchanged (--fresh regenerates).
+Every request goes to 127.0.0.1; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import secrets
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import datasets, measure, report, servers
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="portfolio sizes, comma-separated [%(default)s]")
+    parser.add_argument("--databases", default="postgresql,sqlite", help="[%(default)s]")
+    parser.add_argument("--sqlite-max", type=int, default=100_000,
+                        help="largest size to run on SQLite [%(default)s]")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--report-month", default=None,
+                        help="YYYY-MM of the latest generated report [last month]")
+    parser.add_argument("--repeats", type=int, default=30, help="timed requests per page [%(default)s]")
+    parser.add_argument("--page-seconds", type=float, default=20,
+                        help="time bound per page (at least 5 samples are taken) [%(default)s]")
+    parser.add_argument("--load-seconds", type=int, default=10, help="per load-test run [%(default)s]")
+    parser.add_argument("--connections", type=int, default=8, help="load-test connections [%(default)s]")
+    parser.add_argument("--throughput-all", action="store_true",
+                        help="load-test every dataset (default: the largest per database)")
+    parser.add_argument("--quick", action="store_true", help="few repeats: a smoke run, not a result")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
+    parser.add_argument("--output", default=str(servers.ROOT / "benchmarks" / "RESULTS.md"))
+    return parser.parse_args(argv)
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, IndexError, ValueError):
+        pass
+    info = {"cpu": cpu, "nproc": os.cpu_count(), "memory": memory,
+            "os": platform.platform(), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version}
+    try:
+        info["postgresql"] = subprocess.run(
+            ["psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-c", "SHOW server_version"],
+            capture_output=True, text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        info["postgresql"] = "unknown"
+    import gunicorn
+    info["gunicorn"] = gunicorn.__version__
+    info["load"] = "wrk" if shutil.which("wrk") else "Python threads (wrk not installed)"
+    try:
+        info["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=servers.ROOT,
+                                        capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=servers.ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        if dirty:
+            info["commit"] += " (with uncommitted changes)"
+    except OSError:
+        info["commit"] = "unknown"
+    return info
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    # A TERM (or Ctrl+C) unwinds normally, so every server this run started is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    servers.raise_priority()  # the client, the floors and every server started from here
+    started = time.monotonic()
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    databases = [name.strip() for name in args.databases.split(",") if name.strip()]
+    report_month = args.report_month or (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    secret = secrets.token_hex(32)  # one key for every worker of every server, as in production
+    os.environ.update(TRACKER_INSTANCE_PATH=str(servers.DATA / "instance"), TRACKER_SECRET_KEY=secret)
+    budget = measure.Budget(3 if args.quick else args.repeats, 5 if args.quick else args.page_seconds,
+                            1 if args.quick else 2)
+    command = "make bench" if os.environ.get("BENCH_VIA_MAKE") else \
+        ".venv/bin/python -m benchmarks.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    results = report.Results(command=command.strip(), started=dt.datetime.now().astimezone(),
+                             machine=machine(), report_month=report_month, quick=args.quick)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    for database in databases:
+        largest = max([s for s in sizes if database != "sqlite" or s <= args.sqlite_max], default=None)
+        for size in sizes:
+            if database == "sqlite" and size > args.sqlite_max:
+                results.notes.append(f"SQLite at {size:,} projects skipped (--sqlite-max {args.sqlite_max:,}).")
+                continue
+            log(f"== {database}, {size:,} projects")
+            try:
+                run_dataset(database, size, args, budget, secret, report_month, results,
+                            load=args.throughput_all or size == largest, log=log)
+            except Exception as error:  # one failed dataset must not lose the others' figures
+                traceback.print_exc()
+                results.notes.append(f"{database} at {size:,} projects failed: {error!r}")
+            results.elapsed = time.monotonic() - started
+            Path(args.output).write_text(report.render(results), encoding="utf-8")
+    results.elapsed = time.monotonic() - started
+    Path(args.output).write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.output} in {results.elapsed / 60:.1f} min")
+    return 0
+
+
+def run_dataset(database, size, args, budget, secret, report_month, results, *, load, log) -> None:
+    dataset = datasets.prepare(database, size, seed=args.seed, report_month=report_month,
+                               fresh=args.fresh, secret=secret, log=log)
+    env = dataset.env(secret)
+    section = report.DatasetResults(dataset)
+    results.datasets.append(section)
+    targets = measure.pick_targets(dataset.url)
+    section.targets = targets
+    load_at_start = os.getloadavg()[0]
+    logs = servers.DATA / "logs"
+    with servers.gunicorn(env, 2, logs / f"pages-{database}-{size}.log") as server:
+        section.pages = measure.measure_pages(server.port, targets, budget, log)
+    measure.measure_floors(dataset, section.pages, budget, log)
+    runs = 1 if args.quick or size > 10_000 else 3  # a 100,000-row export takes minutes
+    for fmt in ("csv", "xlsx"):
+        section.exports.append(measure.measure_export(dataset, env, fmt, dataset.rows["projects"],
+                                                      1 if fmt == "xlsx" and size > 10_000 else runs, log))
+    section.submissions = measure.measure_submissions(
+        dataset, measure.Budget(20 if args.quick else 200, 5 if args.quick else 20, 3), log)
+    if database == "sqlite":
+        section.datasette, results.machine["datasette"] = measure.compare_datasette(
+            dataset, env, targets, budget, log)
+    if load:
+        paths = [f"/projects/{targets.project_id}", f"/projects?region={targets.city}"]
+        section.throughput = measure.measure_throughput(
+            dataset, env, paths, [1, 2, 4], 3 if args.quick else args.load_seconds,
+            args.connections, log)
+    section.load = (load_at_start, os.getloadavg()[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

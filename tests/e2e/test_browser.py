@@ -1,0 +1,169 @@
+"""In a real browser (headless Chromium): an officer's month, and what his leader then sees.
+
+The tracker runs on its own seeded database behind a real HTTP server (tests/e2e/conftest.py);
+Chromium fills and submits the real forms, CSRF tokens and file uploads included. Screenshots of
+the dashboard and a project page are kept in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from ..live import PASSWORD, scalar
+
+REGION = "360783"  # Longnan: the eight projects of table 6 with their budgets
+SEED_KEY = "longnan-t6-01"
+THIS_MONTH = dt.date.today().strftime("%Y-%m")
+INVESTED_TOTAL = "1234.5"  # 万元 since the start of works: the figure the leader must then see
+
+
+def site_photo() -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (640, 480), (180, 190, 200))
+    for x in range(200, 440):
+        for y in range(120, 360, 40):
+            image.putpixel((x, y), (90, 60, 30))
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def new_context(chromium, live_tracker):
+    contexts = []
+
+    def make(locale: str = "zh-CN"):
+        context = chromium.new_context(base_url=live_tracker.url, locale=locale, accept_downloads=True,
+                                       viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(context, username: str):
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("main")
+    return page
+
+
+def headline(page, label: str) -> str:
+    card = page.locator(".figure-card", has=page.locator(".label", has_text=label)).first
+    return " ".join(card.inner_text().split())
+
+
+def test_an_officers_report_reaches_the_leaders_dashboard_and_spreadsheet(new_context, live_tracker,
+                                                                         artifacts, tmp_path):
+    project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = :key",
+                        key=SEED_KEY)
+    leader = sign_in(new_context(), "leader-e2e")
+    assert "/dashboard" in leader.url  # a leader lands on the dashboard
+    leader.goto(f"/dashboard?region={REGION}")
+    before = headline(leader, "累计完成投资")
+    assert "1,234.5" not in before
+
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}")
+    officer.click("text=月度填报 >> nth=0")
+    officer.wait_for_url(f"**/projects/{project_id}/reports/new**")
+    officer.fill("#month", THIS_MONTH)
+    officer.fill("#progress_text", "主体结构施工至5层")
+    officer.fill("#physical_percent", "35")
+    officer.fill("#invested_month", "120.5")
+    officer.fill("#invested_total", INVESTED_TOTAL)
+    officer.set_input_files("#photos", files=[{"name": "工地.png", "mimeType": "image/png",
+                                               "buffer": site_photo()}])
+    officer.click("main form button[type=submit]")
+    officer.wait_for_load_state()
+    assert officer.url.endswith(f"/projects/{project_id}#reports"), officer.inner_text("main")[:2000]
+    assert f"{THIS_MONTH} 月报已提交" in officer.inner_text(".flash.success")
+    reports = officer.locator("#reports")
+    assert "主体结构施工至5层" in reports.inner_text() and "1,234.5" in reports.inner_text()
+    thumbnail = reports.locator("img").first
+    thumbnail.scroll_into_view_if_needed()
+    officer.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+
+    officer.click("text=更新节点")
+    officer.fill("#custom_name", "设备安装")
+    officer.fill("form:has(#custom_name) input[name=planned_date]", "2026-06-30")
+    officer.click("form:has(#custom_name) button[type=submit]")
+    assert "已新增节点" in officer.inner_text(".flash.success")
+    row = officer.locator("form.milestone-row", has=officer.locator("h2", has_text="设备安装"))
+    row.locator("input[name$='-actual_date']").fill("2026-07-02")
+    row.locator("input[name$='-delay_reason']").fill("设备到货延迟")
+    row.locator("button[type=submit]").click()
+    officer.wait_for_load_state()
+    assert "节点「设备安装」已保存" in officer.inner_text(".flash.success")
+    assert scalar(live_tracker.database_url,
+                  "SELECT delay_reason FROM milestones WHERE project_id = :id AND custom_name = '设备安装'",
+                  id=project_id) == "设备到货延迟"
+    officer.goto(f"/projects/{project_id}")
+    officer.screenshot(path=str(artifacts / "project.png"), full_page=True)
+
+    leader.reload()
+    after = headline(leader, "累计完成投资")
+    assert after != before and "1,234.5" in after, after
+    leader.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
+
+    leader.goto(f"/projects?region={REGION}")
+    link = leader.locator("a[href*='/projects/export.xlsx']")
+    with leader.expect_download() as download_info:
+        if link.count():
+            link.first.click()
+        else:  # the list page does not link the export yet: the browser follows the URL itself
+            leader.evaluate("""url => { const a = document.createElement('a'); a.href = url;
+                               a.download = ''; document.body.appendChild(a); a.click(); }""",
+                            f"/projects/export.xlsx?region={REGION}")
+    download = download_info.value
+    assert download.failure() is None
+    workbook_path = tmp_path / "list.xlsx"
+    download.save_as(workbook_path)
+    sheet = openpyxl.load_workbook(workbook_path, read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    name = scalar(live_tracker.database_url, "SELECT name FROM projects WHERE id = :id", id=project_id)
+    mine = [row for row in rows[1:] if row[header.index("项目名称")] == name]
+    assert len(mine) == 1
+    assert str(mine[0][header.index("累计完成投资（万元）")]) == INVESTED_TOTAL
+    assert mine[0][header.index("最近填报月份")] is not None
+
+
+def test_the_language_switch_turns_the_pages_english_and_back(new_context):
+    page = sign_in(new_context(), "viewer-e2e")
+    page.goto("/projects")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert "项目清单" in page.inner_text("header")
+    page.click(".language a[lang=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Projects" in page.inner_text("header") and "项目清单" not in page.inner_text("header")
+    assert "/projects" in page.url  # the switch keeps the reader on his page
+    page.goto("/dashboard")
+    assert "Investment completed to date" in page.inner_text("main")  # it stays for the session
+    page.click(".language a[lang=zh]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert "累计完成投资" in page.inner_text("main")
+
+
+def test_a_browser_without_a_session_is_sent_to_login_and_back(new_context, live_tracker):
+    page = new_context().new_page()
+    page.goto("/dashboard?region=360783")
+    assert "/login" in page.url
+    page.fill("#username", "leader-e2e")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard?region=360783")
+    assert "龙南市" in page.inner_text("h1")

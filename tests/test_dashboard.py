@@ -1,0 +1,399 @@
+"""The leaders' dashboard: figures with their coverage, rates, breakdowns that drill down to the
+list, the late list, and one truth with the list's totals row and the exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+
+from tracker.accounts.models import Setting
+from tracker.dashboard import queries, summary
+from tracker.dashboard.scope import Scope
+from tracker.portfolio import queries as portfolio_queries
+from tracker.portfolio.exports import write_json
+from tracker.portfolio.filters import PortfolioFilter
+from tracker.progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport
+from tracker.vocabulary import Category, FundingSource, Kind, Stage, Status
+
+from . import factories
+from .conftest import login_as
+
+TODAY = dt.date(2025, 7, 2)  # day 183 of 365: 时间进度 50.1%
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def card(html: str, label: str) -> str:
+    """The value of a headline card, its tags stripped."""
+    match = re.search(r'<div class="label">' + re.escape(label) +
+                      r'</div>\s*<div class="value">(.*?)</div>', html, re.S)
+    assert match, f"no card {label}"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def list_total(client, args: str) -> str:
+    """The list's 总投资合计, written as the dashboard writes it (an unknown sum is 未填报)."""
+    html = page(client, f"/projects?{args}")
+    shown = re.search(r'总投资合计 <strong class="money">([^<]+)</strong>', html).group(1).strip()
+    return "未填报" if shown == "—" else shown
+
+
+def build(**filter_args) -> queries.Dashboard:
+    year = filter_args.pop("year", TODAY.year)
+    return queries.build(Scope(PortfolioFilter(**filter_args), year, TODAY))
+
+
+def set_figures(project, **values):
+    """Figures the report and budget services keep (not editable through the project form)."""
+    for name, value in values.items():
+        setattr(project, name, value)
+    factories.db.session.flush()
+    return project
+
+
+# ---- the acceptance case: Longnan ----------------------------------------------------------------
+
+def test_longnan_dashboard_shows_the_table_total_over_its_eight_budgeted_projects(client, seeded):
+    html = page(client, "/dashboard?region=360783")
+    assert card(html, "总投资") == "145,735 万元"
+    listed = re.search(r"（(\d+) 个项目中 (\d+) 个填报）", html.split('<div class="label">总投资</div>')[1])
+    assert listed.group(2) == "8"
+    assert card(html, "项目总数") == f"{listed.group(1)} 个"
+    assert "龙南市" in html and "打印简报" in html
+
+
+@pytest.mark.parametrize("args", ["", "region=360783", "region=441700", "region=360000",
+                                  "plan=longnan-14th-regional-plan", "category=cdc", "kind=all",
+                                  "region=360900&kind=all", "status=unknown"])
+def test_dashboard_list_and_export_agree_on_the_seed(client, seeded, app, args):
+    dashboard_total = card(page(client, f"/dashboard?{args}"), "总投资").removesuffix(" 万元")
+    assert dashboard_total == list_total(client, args)
+    portfolio_filter = PortfolioFilter.from_args(
+        dict(pair.split("=") for pair in args.split("&")) if args else {})
+    out = io.StringIO()
+    write_json(out, portfolio_filter)
+    exported = [Decimal(p["total_investment_wan_yuan"]) for p in json.loads(out.getvalue())["projects"]
+                if p["total_investment_wan_yuan"] is not None]
+    totals = portfolio_queries.totals(portfolio_filter)
+    assert (sum(exported) if exported else None) == totals.total_investment
+    assert len(exported) == totals.with_investment
+
+
+def make_portfolio(rng: random.Random, regions, count: int):
+    """Projects with cent-level amounts, some unknown, across a city and its counties."""
+    for index in range(count):
+        amount = Decimal(rng.randint(1, 10_000_000)) / 100 if rng.random() < 0.7 else None
+        project = factories.project(rng.choice(regions), name=f"生成项目{index}",
+                                    total_investment=amount,
+                                    category=rng.choice(list(Category)),
+                                    status=rng.choice([*Status, None]),
+                                    kind=rng.choice([Kind.CONSTRUCTION, Kind.EQUIPMENT, Kind.PROGRAMME]))
+        if rng.random() < 0.5:
+            set_figures(project, invested_to_date=Decimal(rng.randint(0, 500_000)) / 100)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sums_agree_to_the_cent_on_generated_data(client, db, seed):
+    rng = random.Random(seed)
+    _, city, county = factories.county_in_city()
+    other = factories.region("360781", "瑞金市", city)
+    make_portfolio(rng, [city, county, other], 60)
+    db.session.commit()
+    for args in ({}, {"region": "360700"}, {"region": "360783"}, {"category": "cdc"}, {"kind": "all"}):
+        board = build(**args)
+        totals = portfolio_queries.totals(PortfolioFilter(**args))
+        assert board.headline.totals == totals
+        regions = board.regions
+        assert sum(g.projects for g in regions) == totals.projects
+        assert sum((g.total_investment for g in regions if g.total_investment is not None),
+                   Decimal(0)) == (totals.total_investment or 0)
+        assert sum(g.with_investment for g in regions) == totals.with_investment
+        for groups in (board.statuses, board.categories, board.natures):
+            assert sum(g.projects for g in groups) == totals.projects
+        query = "&".join(f"{k}={v}" for k, v in args.items())
+        shown = card(page(client, f"/dashboard?{query}"), "总投资").removesuffix(" 万元")
+        assert shown == list_total(client, query)
+
+
+# ---- the headline rates ---------------------------------------------------------------------------
+
+def test_investment_rate_counts_only_projects_stating_both_figures(db):
+    set_figures(factories.project(total_investment=Decimal("100")), invested_to_date=Decimal("50"))
+    factories.project(total_investment=Decimal("300"))  # no 累计完成投资: left out of the rate
+    set_figures(factories.project(total_investment=None), invested_to_date=Decimal("30"))
+    board = build()
+    assert board.headline.investment_rate == Decimal("0.5")
+    item = next(i for i in summary.headline_items(board) if i.label == "投资完成率")
+    assert item.value == "50.0%"
+    assert "1 个项目" in item.note and "50 / 100" in item.note
+    totals = board.headline.totals
+    assert (totals.total_investment, totals.with_investment) == (Decimal("400"), 2)
+
+
+def test_annual_plan_rate_is_compared_with_the_share_of_the_year_elapsed(db):
+    planned = factories.project(name="有计划")
+    unplanned = factories.project(name="无计划")
+    db.session.add(AnnualPlan(project_id=planned.id, year=2025, planned_investment=Decimal("1200")))
+    db.session.add(AnnualPlan(project_id=planned.id, year=2024, planned_investment=Decimal("999")))
+    for month, amount in ((1, "100"), (3, "100.50"), (6, "99.50")):
+        db.session.add(MonthlyReport(project_id=planned.id, month=dt.date(2025, month, 1),
+                                     invested_month=Decimal(amount)))
+    db.session.add(MonthlyReport(project_id=planned.id, month=dt.date(2024, 12, 1),
+                                 invested_month=Decimal("500")))
+    db.session.add(MonthlyReport(project_id=unplanned.id, month=dt.date(2025, 2, 1),
+                                 invested_month=Decimal("40")))
+    db.session.flush()
+    year = build().year
+    assert year.planned == Decimal("1200") and year.planned_projects == 1
+    assert year.completed == Decimal("340") and year.reporting_projects == 2
+    assert year.plan_rate == Decimal("0.25")  # 300 by the planned project / 1,200
+    assert year.time_progress == Decimal(183) / Decimal(365)
+    assert year.gap_points == Decimal("-25.1")
+    item = next(i for i in summary.headline_items(build()) if i.label == "年度计划完成率")
+    assert item.value == "25.0%" and "落后时间进度 25.1 个百分点" in item.note and item.warn
+    assert [m.month for m in year.months] == [1, 2, 3, 6]
+    assert year.cumulative_completed(6)[5] == Decimal("340") and year.cumulative_completed(6)[6] is None
+    assert year.cumulative_completed(6, planned_only=True)[5] == Decimal("300")
+    assert year.cumulative_planned()[5] == Decimal("600")
+
+
+def test_a_past_year_is_measured_against_a_whole_year(db):
+    project = factories.project()
+    db.session.add(AnnualPlan(project_id=project.id, year=2024, planned_investment=Decimal("100")))
+    db.session.add(MonthlyReport(project_id=project.id, month=dt.date(2024, 5, 1),
+                                 invested_month=Decimal("120")))
+    db.session.flush()
+    year = build(year=2024).year
+    assert year.time_progress == 1 and year.gap_points == Decimal("20.0")
+    assert "超过时间进度 20 个百分点" in summary.gap_text(year.gap_points)
+
+
+def test_start_rate_is_started_over_planned_to_start_by_the_years_end(db):
+    def with_start(name, planned, actual=None, status=None):
+        project = factories.project(name=name, status=status)
+        db.session.add(Milestone(project_id=project.id, stage=Stage.START, planned_date=planned,
+                                 actual_date=actual))
+        return project
+
+    with_start("已开工（有实际日期）", dt.date(2025, 3, 1), actual=dt.date(2025, 4, 1))
+    with_start("在建", dt.date(2024, 10, 1), status=Status.CONSTRUCTION)
+    with_start("未开工", dt.date(2025, 6, 1), status=Status.PREPARATION)
+    with_start("明年开工", dt.date(2026, 3, 1), status=Status.CONSTRUCTION)
+    factories.project(name="没有开工节点", status=Status.CONSTRUCTION)
+    db.session.flush()
+    headline = build().headline
+    assert (headline.planned_to_start, headline.started) == (3, 2)
+    item = next(i for i in summary.headline_items(build()) if i.label == "开工率")
+    assert item.value == "66.7%" and "计划 2025 年底前开工 3 个，已开工 2 个" in item.note
+
+
+def test_late_and_over_estimate_counts_and_the_late_list_with_reasons(client, db, monkeypatch):
+    late = factories.project(name="滞后的医院", total_investment=Decimal("100"))
+    set_figures(late, current_estimate=Decimal("120"))
+    db.session.add_all([
+        Milestone(project_id=late.id, stage=Stage.TOPPING_OUT, planned_date=dt.date(2025, 5, 1),
+                  delay_reason="雨季停工两个月"),
+        Milestone(project_id=late.id, stage=Stage.START, planned_date=dt.date(2024, 1, 1),
+                  actual_date=dt.date(2024, 3, 1)),
+    ])
+    on_time = factories.project(name="按期的医院", total_investment=Decimal("100"))
+    set_figures(on_time, current_estimate=Decimal("100"))
+    db.session.add(Milestone(project_id=on_time.id, stage=Stage.ACCEPTANCE,
+                             planned_date=dt.date(2025, 7, 20)))
+    db.session.commit()
+    board = build()
+    assert (board.headline.late, board.headline.over_estimate) == (1, 1)
+    assert [p.name for p in board.late.rows] == ["滞后的医院"]
+    assert [m.delay_reason for m in board.late.rows[0].milestones] == ["雨季停工两个月"]
+    assert [d.project_name for d in board.due_soon.rows] == ["按期的医院"]
+
+    html = page(client, "/dashboard")
+    assert "雨季停工两个月" in html and "滞后的医院" in html
+    # The late count links to the list's late filter, which shows the same project.
+    assert 'href="/projects?late=1"' in html
+    assert "滞后的医院" in page(client, "/projects?late=1")
+
+
+def test_projects_being_built_without_this_months_report_are_listed(db):
+    reported = factories.project(name="本月已报", status=Status.CONSTRUCTION)
+    set_figures(reported, last_report_month=dt.date(2025, 7, 1))
+    stale = factories.project(name="上月才报", status=Status.CONSTRUCTION)
+    set_figures(stale, last_report_month=dt.date(2025, 6, 1))
+    factories.project(name="从未填报", status=Status.SUSPENDED)
+    factories.project(name="储备项目", status=Status.RESERVE)
+    listing = build().unreported
+    assert [row.name for row in listing.rows] == ["从未填报", "上月才报"]
+    assert listing.total == 2
+
+
+# ---- breakdowns and drill-down ------------------------------------------------------------------
+
+def test_a_click_on_a_region_row_opens_the_list_with_the_same_figures(client, db):
+    _, city, county = factories.county_in_city()
+    factories.project(county, name="县医院", total_investment=Decimal("10.25"))
+    factories.project(county, name="县疾控", total_investment=None)
+    factories.project(city, name="市医院", total_investment=Decimal("5"))
+    db.session.commit()
+    html = page(client, "/dashboard?region=360700")
+    assert 'href="/projects?region=360783"' in html
+    assert "赣州市本级" in html  # the city's own project, not in any county
+    board = build(region="360700")
+    county_row = next(g for g in board.regions if g.key == "360783")
+    assert (county_row.projects, county_row.total_investment, county_row.with_investment) == (
+        2, Decimal("10.25"), 1)
+    listed = page(client, "/projects?region=360783")
+    assert "10.25" in listed and "（2 个项目中 1 个填报）" in listed
+
+
+def test_unknown_status_is_a_row_of_its_own_linked_to_its_list(client, db):
+    factories.project(name="状态不明", status=None)
+    factories.project(name="在建中", status=Status.CONSTRUCTION)
+    db.session.commit()
+    statuses = {g.label: g for g in build().statuses}
+    assert statuses["未填报"].projects == 1 and statuses["未填报"].args == {"status": "unknown"}
+    html = page(client, "/dashboard")
+    assert 'href="/projects?status=unknown"' in html
+
+
+def test_funding_sources_drill_down_to_the_projects_they_fund(client, db):
+    bonds = factories.project(name="专项债项目")
+    factories.project(name="自筹项目")
+    db.session.add(FundingLine(project_id=bonds.id, source=FundingSource.SPECIAL_BONDS,
+                               amount=Decimal("800")))
+    db.session.commit()
+    funding = build().funding
+    assert [(g.key, g.projects, g.total_investment) for g in funding] == [
+        ("special_bonds", 1, Decimal("800"))]
+    html = page(client, "/dashboard")
+    assert 'href="/projects?funding=special_bonds"' in html
+    names = re.findall(r'<a href="/projects/\d+">([^<]+)</a>', page(client, "/projects?funding=special_bonds"))
+    assert names == ["专项债项目"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_portfolio(app, db):
+    from tracker.extensions import db as database
+
+    def count_queries() -> int:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        engine = database.session.get_bind()
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            build(region="360700")
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    _, city, county = factories.county_in_city()
+
+    def add(count: int):
+        for _index in range(count):
+            project = factories.project(county, total_investment=Decimal("1"))
+            db.session.add(Milestone(project_id=project.id, stage=Stage.START,
+                                     planned_date=dt.date(2025, 1, 1)))
+            db.session.add(MonthlyReport(project_id=project.id, month=dt.date(2025, 2, 1),
+                                         invested_month=Decimal("1")))
+        db.session.flush()
+
+    add(3)
+    small = count_queries()
+    add(40)
+    assert count_queries() == small
+
+
+# ---- empty states, errors, permissions ------------------------------------------------------------
+
+def test_an_empty_scope_says_so_and_divides_by_nothing(client, db):
+    html = page(client, "/dashboard")
+    assert "此范围内没有项目" in html
+    assert card(html, "投资完成率") == "—" and card(html, "开工率") == "—"
+    assert card(html, "年度计划完成率") == "—"
+    assert "没有年度计划投资，无法计算" in html
+    assert "没有滞后项目" in html
+
+
+def test_a_bad_year_or_region_is_explained(client, db):
+    assert "年份无效" in page(client, "/dashboard?year=abc", 400)
+    assert "没有行政区划代码为 999999 的地区" in page(client, "/dashboard?region=999999", 400)
+
+
+@pytest.mark.parametrize("role", ["admin", "officer", "leader", "viewer"])
+def test_every_role_reads_the_dashboard(app, db, make_user, role):
+    client = app.test_client()
+    login_as(client, make_user(role, factories.region(), username=f"dash-{role}"))
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_log_in(anonymous_client):
+    response = anonymous_client.get("/dashboard")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_viewers_see_no_money_when_the_admin_hides_it(app, client, db, make_user):
+    factories.project(name="有预算的项目", total_investment=Decimal("4321"))
+    db.session.merge(Setting(key="hide_money_from_viewers", value={"enabled": True}))
+    db.session.commit()
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-dash"))
+    hidden = page(viewer, "/dashboard")
+    assert "4,321" not in hidden and "万元" not in hidden.split("</header>", 1)[1]
+    assert "项目总数" in hidden
+    # The test's app context outlives requests: forget the viewer Flask-Login cached in `g`.
+    g.pop("_login_user", None)
+    assert card(page(client, "/dashboard"), "总投资") == "4,321 万元"  # a leader still sees it
+
+
+# ---- the includes the lead places on the project and region pages ------------------------------
+
+def test_project_timeline_shows_the_slip_between_planned_and_actual(app, db):
+    from flask import render_template_string
+
+    project = factories.project(name="带节点的项目")
+    db.session.add_all([
+        Milestone(project_id=project.id, stage=Stage.START, planned_date=dt.date(2023, 3, 1),
+                  actual_date=dt.date(2023, 5, 10)),
+        Milestone(project_id=project.id, stage=Stage.TOPPING_OUT, planned_date=dt.date(2024, 1, 1),
+                  delay_reason="设计变更"),
+    ])
+    db.session.commit()
+    db.session.refresh(project)
+    with app.test_request_context():
+        html = render_template_string('{% include "dashboard/_project_timeline.html" %}',
+                                      project=project)
+    assert "<svg" in html and "延误 70 天" in html
+    assert "滞后" in html and "设计变更" in html
+
+
+def test_region_targets_show_beds_added_by_completed_projects(app, db):
+    from flask import render_template_string
+
+    from tracker.plans.models import Plan, PlanIndicator
+
+    region = factories.region()
+    plan = Plan(key="test-plan", title="测试规划", region_id=region.id)
+    plan.indicators = [PlanIndicator(key="beds-per-1000", name="每千常住人口医疗卫生机构床位",
+                                     unit="张", target="7", comparator="≥"),
+                       PlanIndicator(key="life-expectancy", name="人均预期寿命", target="80")]
+    db.session.add(plan)
+    factories.project(name="已投用", new_beds=86, status=Status.IN_USE)
+    factories.project(name="已竣工未填床位", status=Status.COMPLETED)
+    factories.project(name="在建", new_beds=200, status=Status.CONSTRUCTION)
+    db.session.commit()
+    with app.test_request_context():
+        html = render_template_string('{% include "dashboard/_targets.html" %}',
+                                      region=region, plans=[plan])
+    assert "竣工/投用项目新增床位 86 张" in html
+    assert "（2 个竣工/投用项目中 1 个填报新增床位）" in html
+    assert "全部在库项目拟新增床位 286 张" in html

@@ -1,0 +1,253 @@
+"""Exports of the list in view: xlsx, csv, pdf (and the CLI), with the list's filter, order and sums."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from tracker.accounts import services as account_services
+from tracker.audit.services import Actor
+from tracker.cli import export
+from tracker.exchange import fonts
+from tracker.exchange.columns import export_columns
+from tracker.portfolio import queries
+from tracker.portfolio.exports import iter_batches
+from tracker.portfolio.filters import SORTS, PortfolioFilter
+
+from . import factories
+from .browsers import browser as signed_in
+from .test_portfolio_list import page_text, row_names
+
+LONGNAN_TABLE_6 = ("赣州市龙南市疾病预防控制中心实验楼建设项目", "赣州市龙南市医疗物资储备库建设项目",
+                   "龙南第五人民医院（公立中医院）建设项目", "龙南医养综合服务中心")
+
+
+def workbook(response):
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return openpyxl.load_workbook(io.BytesIO(response.data))
+
+
+def data_rows(sheet) -> list[tuple]:
+    """The project rows: between the header and the totals row."""
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    return [row for row in rows if row[0] not in ("合计", "填报情况")]
+
+
+def test_longnan_list_as_xlsx_opens_with_its_rows_and_the_145735_total(client, seeded):
+    book = workbook(client.get("/projects/export.xlsx?region=360783"))
+    assert book.sheetnames == ["项目清单", "导出说明"]
+    sheet = book["项目清单"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [column.label for column in export_columns()]
+    assert {"总投资（万元）", "总建筑面积（m²）", "占地面积（亩）"} <= set(header)
+    rows = data_rows(sheet)
+    totals = queries.totals(PortfolioFilter(region="360783"))
+    assert len(rows) == totals.projects  # the same projects as the list page
+    names = [row[header.index("项目名称")] for row in rows]
+    assert set(LONGNAN_TABLE_6) <= set(names)
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(rows) + 1}"
+
+    total_row, coverage_row = list(sheet.iter_rows(min_row=len(rows) + 2, values_only=True))[:2]
+    investment = header.index("总投资（万元）")
+    assert total_row[0] == "合计" and total_row[investment] == 145735
+    assert coverage_row[investment] == f"{totals.projects} 个项目中 8 个填报"
+    lab = next(row for row in rows if row[header.index("项目名称")] == LONGNAN_TABLE_6[0])
+    assert lab[investment] == 1320 and lab[header.index("地区代码")] == "360783"
+    assert sheet.cell(row=2, column=investment + 1).number_format in ("#,##0", "General")
+
+    about = {row[0]: row[1] for row in book["导出说明"].iter_rows(values_only=True) if row[0]}
+    assert about["地区"] == "江西省赣州市龙南市（360783，含下辖地区）"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", about["导出时间（北京时间）"])
+    assert about["总投资（万元）合计"] == f"145,735（{totals.projects} 个项目中 8 个填报）"
+
+
+def test_xlsx_money_is_written_as_the_exact_decimal(client, db):
+    factories.project(name="精确的项目", total_investment=Decimal("12345.6789"),
+                      floor_area_m2=Decimal("16698.95"))
+    db.session.commit()
+    response = client.get("/projects/export.xlsx")
+    sheet_xml = zipfile.ZipFile(io.BytesIO(response.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>12345.6789</v>" in sheet_xml and "<v>16698.95</v>" in sheet_xml
+    sheet = workbook(response)["项目清单"]
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("总投资（万元）") + 1)
+    assert Decimal(repr(cell.value)) == Decimal("12345.6789")
+    assert cell.number_format == "#,##0.####"
+
+
+def test_csv_is_utf8_with_a_bom_and_keeps_its_chinese(client, seeded):
+    response = client.get("/projects/export.csv?region=360783")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0] == [column.label for column in export_columns()]
+    by_name = {row[1]: dict(zip(rows[0], row)) for row in rows[1:]}
+    lab = by_name[LONGNAN_TABLE_6[0]]
+    assert lab["总投资（万元）"] == "1320" and lab["占地面积（亩）"] == "4"
+    assert lab["占地面积为约数"] == "是" and lab["地区"] == "江西省赣州市龙南市"
+    assert len(rows) - 1 == queries.totals(PortfolioFilter(region="360783")).projects
+
+
+def test_a_project_name_cannot_run_a_formula_in_xlsx_or_csv(client, db):
+    hostile = {"name": '=HYPERLINK("http://evil.example","点我")', "owner_unit": "+1+1",
+               "location": "@SUM(A1)", "scope": "-2+3", "supervising_department": "\t=1"}
+    factories.project(**hostile)
+    db.session.commit()
+    xlsx = client.get("/projects/export.xlsx")
+    sheet_xml = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no cell is a formula
+    sheet = workbook(xlsx)["项目清单"]
+    header = [cell.value for cell in sheet[1]]
+    for field, text in hostile.items():
+        column = next(c for c in export_columns() if c.key == field)
+        cell = sheet.cell(row=2, column=header.index(column.label) + 1)
+        assert cell.data_type == "s" and cell.value == "'" + text
+    rows = list(csv.reader(io.StringIO(client.get("/projects/export.csv").data.decode("utf-8-sig"))))
+    record = dict(zip(rows[0], rows[1]))
+    assert record["项目名称"] == "'" + hostile["name"]
+    assert record["建设单位"] == "'+1+1" and record["建设地点"] == "'@SUM(A1)"
+
+
+def test_exports_keep_the_list_filter_and_order(client, seeded):
+    url = "region=360783&sort=investment&order=desc&kind=all"
+    listed = row_names(page_text(client, f"/projects?{url}"))
+    sheet = workbook(client.get(f"/projects/export.xlsx?{url}"))["项目清单"]
+    exported = [row[1] for row in data_rows(sheet)]
+    assert exported[:len(listed)] == listed
+    rows = list(csv.reader(io.StringIO(client.get(f"/projects/export.csv?{url}").data.decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == exported
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_batches_give_the_list_order_across_batch_boundaries(db, sort):
+    """Keyset batches (3 at a time here) meet ties and unknown values at their edges."""
+    from tracker.vocabulary import Category, Status
+    region = factories.region()
+    for index in range(11):
+        factories.project(region, name=f"项目{index % 4}", total_investment=Decimal(index % 3) if index % 5 else None,
+                          beds=index % 2 or None, status=[Status.CONSTRUCTION, None][index % 2],
+                          category=[Category.CDC, Category.OTHER][index % 3 == 0])
+    db.session.commit()
+    for order in ("asc", "desc"):
+        portfolio_filter = PortfolioFilter(sort=sort, order=order)
+        expected = [p.id for p in queries.project_page(portfolio_filter, 1, 100, 100).items]
+        batches = list(iter_batches(portfolio_filter, batch=3))
+        assert all(len(batch) <= 3 for batch in batches)
+        assert [p.id for batch in batches for p in batch] == expected, (sort, order)
+
+
+def test_pdf_is_a4_landscape_and_its_chinese_reads_back_as_text(client, seeded):
+    response = client.get("/projects/export.pdf?region=360783")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert LONGNAN_TABLE_6[0] in text.replace("\n", "")
+    assert "145,735" in text and "8/" in text
+    assert "江西省赣州市龙南市（360783，含下辖地区）" in text.replace("\n", "")
+
+
+def test_pdf_falls_back_to_the_builtin_cid_font(app, seeded, db, monkeypatch, tmp_path):
+    from tracker.exchange.pdf import write_pdf
+    monkeypatch.setenv("TRACKER_CJK_FONT", str(tmp_path / "missing.ttf"))
+    monkeypatch.setattr(fonts, "CANDIDATES", [])
+    assert fonts.cjk_font().name == "STSong-Light"
+    output = io.BytesIO()
+    write_pdf(output, PortfolioFilter(region="360783"))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(output.getvalue())).pages)
+    assert "龙南医养综合服务中心" in text.replace("\n", "")
+
+
+def test_a_font_without_chinese_is_not_chosen(monkeypatch):
+    latin = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not __import__("os").path.isfile(latin):
+        pytest.skip("no DejaVu font on this machine")
+    monkeypatch.setenv("TRACKER_CJK_FONT", latin)
+    monkeypatch.setattr(fonts, "CANDIDATES", [])
+    assert fonts.cjk_font().name == "STSong-Light"
+
+
+def test_a_truetype_cjk_font_is_embedded_when_there_is_one(app, seeded, db, monkeypatch):
+    from tracker.exchange.pdf import write_pdf
+    monkeypatch.delenv("TRACKER_CJK_FONT", raising=False)
+    chosen = fonts.cjk_font()
+    if not chosen.embedded:
+        pytest.skip("no TrueType CJK font on this machine (the CID fallback is tested above)")
+    monkeypatch.setenv("TRACKER_CJK_FONT", chosen.source)
+    output = io.BytesIO()
+    write_pdf(output, PortfolioFilter(region="360783"))
+    assert b"/FontFile2" in output.getvalue()
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(output.getvalue())).pages)
+    assert "龙南医养综合服务中心" in text.replace("\n", "")
+
+
+def test_a_pdf_of_too_many_projects_says_to_use_excel(client, app, seeded, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_PDF_MAX_ROWS", 5)
+    response = client.get("/projects/export.pdf?region=360783")
+    assert response.status_code == 400
+    assert "超过打印版的上限 5 个" in response.get_data(as_text=True)
+
+
+def test_an_unknown_filter_is_refused_with_its_message(client, db):
+    response = client.get("/projects/export.xlsx?region=999999")
+    assert response.status_code == 400
+    assert "没有行政区划代码为 999999 的地区" in response.get_data(as_text=True)
+
+
+def test_a_viewer_gets_no_money_when_the_admin_hides_it(app, seeded, db, make_user):
+    account_services.set_setting(Actor(None, "cli"), "hide_money_from_viewers", {"enabled": True})
+    db.session.commit()
+    viewer = signed_in(app, make_user("viewer"))
+    book = workbook(viewer.get("/projects/export.xlsx?region=360783"))
+    values = [value for row in book["项目清单"].iter_rows(values_only=True) for value in row]
+    values += [value for row in book["导出说明"].iter_rows(values_only=True) for value in row]
+    assert "总投资（万元）" not in values and 145735 not in values and 1320 not in values
+    assert not any(isinstance(v, str) and "145,735" in v for v in values)
+    text = viewer.get("/projects/export.csv?region=360783").data.decode("utf-8-sig")
+    assert "总投资" not in text and "1320" not in text
+    exported = viewer.get("/projects/export.json?region=360783").get_data(as_text=True)
+    assert '"total_investment_wan_yuan":' not in exported and '"1,320"' not in exported
+
+
+def test_the_json_export_streams_the_list(client, seeded):
+    response = client.get("/projects/export.json?region=360783&kind=all")
+    assert response.is_streamed
+    projects = response.get_json()["projects"]
+    assert sum(int(p["total_investment_wan_yuan"]) for p in projects if p["total_investment_wan_yuan"]) == 145735
+
+
+def test_export_links_reproduce_the_filter(app, client, db):
+    from flask import render_template_string
+    with app.test_request_context():
+        html = render_template_string('{% include "exchange/_export_links.html" %}',
+                                      filter=PortfolioFilter(region="360783", sort="investment", order="desc"))
+    assert 'href="/projects/export.xlsx?region=360783&amp;sort=investment&amp;order=desc"' in html
+    assert "/projects/export.oc4ids.json?" in html and "/projects/export.pdf?" in html
+
+
+def test_cli_export_writes_every_format(app, seeded, db, tmp_path):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(export, ["--format", "xlsx", "--region", "360783"])
+    assert refused.exit_code != 0 and "--output" in refused.output
+    for fmt in ("xlsx", "csv", "pdf", "oc4ids"):
+        target = tmp_path / f"longnan.{fmt}"
+        result = runner.invoke(export, ["--format", fmt, "--region", "360783", "--output", str(target)])
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 0
+    assert (tmp_path / "longnan.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    sheet = openpyxl.load_workbook(tmp_path / "longnan.xlsx")["项目清单"]
+    header = [cell.value for cell in sheet[1]]
+    total_row = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "合计")
+    assert total_row[header.index("总投资（万元）")] == 145735

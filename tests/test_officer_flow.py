@@ -1,0 +1,168 @@
+"""An officer's month in the tracker, through the pages, as issue 4 describes it."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from tracker.audit.models import AuditEntry
+from tracker.models import MonthlyReport, Project
+from tracker.progress.models import BudgetRevision
+from tracker.vocabulary import Stage
+
+from .conftest import login_as
+
+THIS_MONTH = dt.date.today().replace(day=1)
+
+
+def png_bytes(size=(40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 80, 20)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture()
+def longnan_project(db, seeded) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-officer"))
+    return client
+
+
+def test_officer_files_a_report_with_a_photo_and_sees_it(officer, longnan_project, db):
+    response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "progress_text": "主体结构施工至5层",
+        "physical_percent": "35", "invested_month": "120.5", "invested_total": "400",
+        "photos": (io.BytesIO(png_bytes()), "site.png"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id))
+    assert report.invested_total == Decimal("400") and len(report.photos) == 1
+    page = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert "主体结构施工至5层" in page and f"/photos/{report.photos[0].id}/thumb" in page
+    thumb = officer.get(f"/photos/{report.photos[0].id}/thumb")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+
+
+def test_a_fake_photo_is_refused_and_nothing_is_saved(officer, longnan_project, db):
+    response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "1",
+        "photos": (io.BytesIO(b"<script>alert(1)</script>"), "evil.png"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "不是有效的图片文件" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(MonthlyReport.id))) == 0
+
+
+def test_the_form_keeps_what_was_typed_when_a_rule_fails(officer, longnan_project):
+    response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "progress_text": "基础施工完成",
+        "physical_percent": "120", "invested_month": "5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "工程进度应在 0 到 100 之间" in html or "0 到 100" in html or "最多" in html or "120" in html
+    assert "基础施工完成" in html
+
+
+def test_officer_updates_a_milestone(officer, longnan_project, db):
+    officer.post(f"/projects/{longnan_project.id}/milestones/custom",
+                 data={"custom_name": "设备安装", "planned_date": "2025-06-30"})
+    milestone = [m for m in longnan_project.milestones if m.custom_name == "设备安装"][0]
+    response = officer.post(f"/projects/{longnan_project.id}/milestones/{milestone.id}", data={
+        f"m{milestone.id}-planned_date": "2025-06-30", f"m{milestone.id}-actual_date": "2025-07-02",
+        f"m{milestone.id}-note": "", f"m{milestone.id}-delay_reason": "设备到货延迟",
+        f"m{milestone.id}-version": str(milestone.version)})
+    assert response.status_code == 302
+    db.session.refresh(milestone)
+    assert milestone.actual_date == dt.date(2025, 7, 2) and milestone.delay_reason == "设备到货延迟"
+
+
+def test_officer_revises_the_budget_and_earlier_figures_stay(officer, longnan_project, db):
+    response = officer.post(f"/projects/{longnan_project.id}/budget", data={
+        "new_amount": "1500", "reason": "增加检验设备", "approval_number": "龙发改字〔2024〕8号",
+        "approval_date": "2024-09-01"})
+    assert response.status_code == 302
+    page = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert "龙发改字〔2024〕8号" in page and "1,320" in page and "1,500" in page
+    assert db.session.scalar(sa.select(BudgetRevision.previous_amount)) == Decimal("1320")
+
+
+def test_every_change_of_the_flow_is_audited_as_web(officer, longnan_project, db, make_user):
+    officer.post(f"/projects/{longnan_project.id}/budget", data={
+        "new_amount": "1400", "reason": "调整", "approval_number": "X号", "approval_date": "2024-01-02"})
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "budget:revise")).one()
+    assert entry.via == "web" and entry.user.username == "ln-officer"
+    # the estimate before any revision is the approved total (1,320 万元, Longnan's table 6)
+    assert entry.changes["current_estimate"] == ["1320", "1400"] and entry.reason == "调整"
+
+
+def test_officer_of_another_region_gets_403(app, make_user, longnan_project):
+    client = app.test_client()
+    login_as(client, make_user("officer", "441700", username="yj-officer"))
+    for url in (f"/projects/{longnan_project.id}/edit", f"/projects/{longnan_project.id}/milestones",
+                f"/projects/{longnan_project.id}/reports/new", f"/projects/{longnan_project.id}/budget",
+                f"/projects/{longnan_project.id}/funding"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/projects/{longnan_project.id}/budget", data={
+        "new_amount": "1", "reason": "x", "approval_number": "x", "approval_date": "2024-01-01"}).status_code == 403
+    assert client.get(f"/projects/{longnan_project.id}").status_code == 200  # reads the rest
+
+
+def test_a_city_officer_edits_his_counties_projects(app, make_user, longnan_project):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360700", username="gz-officer"))
+    assert client.get(f"/projects/{longnan_project.id}/edit").status_code == 200
+
+
+def test_a_leader_reads_everything_and_changes_nothing(client, longnan_project):
+    assert client.get(f"/projects/{longnan_project.id}").status_code == 200
+    assert "编辑项目" not in client.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert client.get(f"/projects/{longnan_project.id}/edit").status_code == 403
+    assert client.post(f"/projects/{longnan_project.id}/reports/new",
+                       data={"month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "1"}).status_code == 403
+    assert client.get("/projects/new").status_code == 403
+
+
+def test_officer_creates_a_project_with_the_standard_lifecycle(officer, db):
+    from tracker.models import Region
+    region = db.session.scalar(sa.select(Region).where(Region.key == "360783"))
+    response = officer.post("/projects/new", data={
+        "name": "龙南市急救中心", "region_id": str(region.id), "kind": "construction",
+        "category": "emergency_120", "build_nature": "new", "status": "", "total_investment": "800",
+        "add_lifecycle": "y"})
+    assert response.status_code == 302
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市急救中心"))
+    assert [m.stage for m in project.milestones] == list(Stage)
+
+
+def test_officer_cannot_create_outside_his_regions(officer, db):
+    from tracker.models import Region
+    region = db.session.scalar(sa.select(Region).where(Region.key == "441700"))
+    response = officer.post("/projects/new", data={
+        "name": "越权项目", "region_id": str(region.id), "kind": "construction", "category": "other"})
+    assert response.status_code in (400, 403)
+    assert db.session.scalar(sa.select(Project).where(Project.name == "越权项目")) is None
+
+
+def test_two_officers_editing_the_same_project_second_is_refused_and_shown(officer, app, make_user,
+                                                                         longnan_project, db):
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-officer-2"))
+    base = {"name": longnan_project.name, "region_id": str(longnan_project.region_id),
+            "kind": "construction", "category": "cdc", "build_nature": "new", "status": "",
+            "version": str(longnan_project.version)}
+    first = officer.post(f"/projects/{longnan_project.id}/edit", data={**base, "owner_unit": "龙南市疾控中心"})
+    assert first.status_code == 302
+    second = other.post(f"/projects/{longnan_project.id}/edit", data={**base, "owner_unit": "另一个单位"})
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert "其他人已修改了此项目" in html and "龙南市疾控中心" in html
+    db.session.expire_all()
+    assert db.session.get(Project, longnan_project.id).owner_unit == "龙南市疾控中心"

@@ -1,0 +1,142 @@
+"""Every route × every role: anonymous, viewer, leader, officer of region A, of region B, admin.
+
+A route missing from ROUTES fails the test: a new page must say who may use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from tracker.audit.services import Actor
+from tracker.models import Project
+from tracker.progress import photos, services as progress
+from tracker.progress.models import FundingLine
+
+from .conftest import login_as
+
+ROLES = ("anonymous", "viewer", "leader", "officer_a", "officer_b", "admin")
+LOGGED_IN = set(ROLES) - {"anonymous"}
+EDITORS = {"admin", "officer_a"}  # officer_a's regions hold the project; officer_b's do not
+
+# endpoint → the roles that may GET it (others: 403; anonymous: sent to the login page).
+# POST-only endpoints list who may POST.
+ROUTES: dict[str, set[str]] = {
+    "portfolio.index": LOGGED_IN, "portfolio.project_list": LOGGED_IN,
+    "projects.project_detail": LOGGED_IN, "regions.region_detail": LOGGED_IN,
+    "plans.plan_detail": LOGGED_IN, "plans.plan_text": LOGGED_IN, "progress.photo": LOGGED_IN,
+    "dashboard.index": LOGGED_IN, "dashboard.briefing_pdf": LOGGED_IN,
+    "auth.change_password": LOGGED_IN, "auth.logout": LOGGED_IN,
+    "projects.project_new": {"admin", "officer_a", "officer_b"},
+    "projects.project_edit": EDITORS, "progress.milestones": EDITORS,
+    "progress.milestone_update": EDITORS, "progress.milestone_add": EDITORS,
+    "progress.report_new": EDITORS, "progress.budget": EDITORS, "progress.funding": EDITORS,
+    "progress.funding_delete": EDITORS,
+    "audit.audit_log": {"admin", "leader"},
+    "admin.settings": {"admin"}, "admin.user_list": {"admin"}, "admin.user_new": {"admin"},
+    "admin.user_edit": {"admin"}, "admin.user_enable": {"admin"}, "admin.user_disable": {"admin"},
+    "admin.user_reset_password": {"admin"}, "admin.user_profile": {"admin"}, "admin.user_role": {"admin"},
+    "exchange.export": LOGGED_IN, "exchange.template": {"admin", "officer_a", "officer_b"},
+    "exchange.upload": {"admin", "officer_a", "officer_b"}, "exchange.preview": {"admin", "officer_a", "officer_b"},
+    "exchange.confirm": {"admin", "officer_a", "officer_b"}, "exchange.discard": {"admin", "officer_a", "officer_b"},
+}
+OWN_UPLOADS = {"exchange.preview", "exchange.confirm", "exchange.discard"}  # another's token: 404
+PUBLIC = {"auth.login", "set_language", "static"}
+# Routes whose own page answers with something other than 200 for a permitted GET.
+REDIRECTING = {"portfolio.index", "set_language"}
+
+
+@pytest.fixture()
+def world(app, db, seeded, make_user):
+    project = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+    actor = Actor(None, "cli")
+    progress.add_standard_lifecycle(actor, project)
+    line = progress.add_funding_line(actor, project, source="local_fiscal", amount=Decimal("100"))
+    report = progress.submit_report(actor, project, dt.date(2024, 1, 1), invested_month=Decimal("1"))
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, "PNG")
+    buffer.seek(0)
+    buffer.filename = "p.png"
+    photo = photos.store_photo(report, buffer)
+    db.session.commit()
+    users = {"viewer": make_user("viewer"), "leader": make_user("leader"),
+             "officer_a": make_user("officer", "360783"), "officer_b": make_user("officer", "441700"),
+             "admin": make_user("admin")}
+    clients = {"anonymous": app.test_client()}
+    for role, user in users.items():
+        clients[role] = app.test_client()
+        login_as(clients[role], user)
+    params = {"project_id": project.id, "milestone_id": project.milestones[0].id, "line_id": line.id,
+              "photo_id": photo.id, "user_id": users["viewer"].id, "key": "360783",
+              "code": "en", "filename": "tracker.css", "size": "thumb",
+              "fmt": "xlsx", "kind": "projects", "token": "A" * 32}
+    plan_key = project.plans[0].key
+    return clients, params, plan_key
+
+
+def url_for_rule(rule, params, plan_key) -> str:
+    values = {name: params[name] for name in rule.arguments}
+    if rule.endpoint.startswith("plans."):
+        values["key"] = plan_key
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) - PUBLIC == set(), "classify the new routes in ROUTES"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(app, world, role):
+    clients, params, plan_key = world
+    client = clients[role]
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
+            continue  # logging out would sign this client out of the remaining routes
+        url = url_for_rule(rule, params, plan_key)
+        allowed = role in ROUTES[rule.endpoint]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={})
+        status = response.status_code
+        if role == "anonymous":
+            ok = status == 302 and "/login" in response.headers.get("Location", "")
+        elif not allowed:
+            ok = status == 403
+        elif rule.endpoint in OWN_UPLOADS:
+            ok = status == 404
+        elif method == "GET":
+            ok = status == 200 or (rule.endpoint in REDIRECTING and status == 302)
+        else:  # an empty POST by a permitted user: refused as invalid or acted on, never forbidden
+            ok = status in (200, 302, 400, 409)
+        if not ok:
+            failures.append(f"{method} {url}: {status} (allowed={allowed})")
+    assert failures == []
+
+
+@pytest.mark.parametrize("role", sorted(LOGGED_IN))
+def test_a_missing_project_is_404_not_403(app, world, role):
+    clients, params, plan_key = world
+    for endpoint in ("projects.project_detail", "projects.project_edit", "progress.milestones",
+                     "progress.report_new", "progress.budget", "progress.funding"):
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        url = url_for_rule(rule, {**params, "project_id": 999999}, plan_key)
+        assert clients[role].get(url).status_code == 404, (role, url)
+
+
+def test_state_changes_need_a_csrf_token(app, world):
+    clients, params, plan_key = world
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = clients["admin"].post(f"/projects/{params['project_id']}/budget", data={
+            "new_amount": "1", "reason": "x", "approval_number": "x", "approval_date": "2024-01-01"})
+        assert response.status_code == 400
+        logout = clients["admin"].post("/logout")
+        assert logout.status_code == 400
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,116 @@
+"""The portfolio list: filters in the query string, sorting, pagination, totals with coverage."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from tracker.vocabulary import Kind
+
+from . import factories
+
+LONGNAN_TABLE_6_TOTAL = "145,735"
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def row_names(html: str) -> list[str]:
+    if "<tbody>" not in html:
+        return []
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<a href="/projects/\d+">([^<]+)</a>', body)
+
+
+def test_longnan_lists_its_table_projects_with_their_total_and_coverage(client, seeded):
+    html = page_text(client, "/projects?region=360783")
+    assert f"总投资合计 <strong class=\"money\">{LONGNAN_TABLE_6_TOTAL}</strong> 万元" in html
+    for name in ("赣州市龙南市疾病预防控制中心实验楼建设项目", "龙南医养综合服务中心",
+                 "龙南第五人民医院（公立中医院）建设项目"):
+        assert name in html
+    # Only table 6 states budgets: the total says how many of the listed projects it covers.
+    covered = re.search(r"（(\d+) 个项目中 (\d+) 个填报）", html)
+    assert covered and covered.group(2) == "8" and int(covered.group(1)) >= 8
+
+
+def test_a_city_includes_its_counties(client, db):
+    _, city, county = factories.county_in_city()
+    other = factories.region("360900", "宜春市", level="city")
+    factories.project(county, name="县里的医院", total_investment=Decimal("10"))
+    factories.project(city, name="市里的医院", total_investment=Decimal("5"))
+    factories.project(other, name="别处的医院", total_investment=Decimal("7"))
+    db.session.commit()
+    names = row_names(page_text(client, "/projects?region=360700"))
+    assert sorted(names) == ["县里的医院", "市里的医院"]
+    assert row_names(page_text(client, "/projects?region=360783")) == ["县里的医院"]
+
+
+def test_an_unknown_region_gets_a_clear_message_not_an_empty_list(client, db):
+    response = client.get("/projects?region=999999")
+    assert response.status_code == 400
+    assert "没有行政区划代码为 999999 的地区" in response.get_data(as_text=True)
+
+
+def test_sorting_by_investment_puts_unknown_last_both_ways(client, db):
+    factories.project(name="甲", total_investment=Decimal("1"))
+    factories.project(name="乙", total_investment=None)
+    factories.project(name="丙", total_investment=Decimal("3"))
+    db.session.commit()
+    assert row_names(page_text(client, "/projects?sort=investment&order=asc")) == ["甲", "丙", "乙"]
+    assert row_names(page_text(client, "/projects?sort=investment&order=desc")) == ["丙", "甲", "乙"]
+
+
+@pytest.mark.parametrize("sort", ["name", "region", "plan", "category", "build_nature", "status",
+                                  "investment", "floor_area", "beds"])
+def test_every_column_sorts(client, seeded, sort):
+    for order in ("asc", "desc"):
+        assert row_names(page_text(client, f"/projects?sort={sort}&order={order}&kind=all"))
+
+
+def test_pagination_keeps_the_filter_and_totals_cover_every_page(client, db, app):
+    for index in range(app.config["PAGE_SIZE"] + 5):
+        factories.project(name=f"项目{index:03d}", total_investment=Decimal("1.5"))
+    db.session.commit()
+    first = page_text(client, "/projects?sort=name")
+    second = page_text(client, "/projects?sort=name&page=2")
+    assert len(row_names(first)) == app.config["PAGE_SIZE"]
+    assert row_names(second) == [f"项目{index:03d}" for index in range(50, 55)]
+    assert 'href="/projects?sort=name&amp;page=2"' in first or "page=2" in first
+    for html in (first, second):
+        assert "82.5" in html  # 55 × 1.5 on every page
+
+
+def test_free_text_finds_names_and_aliases_without_sql_wildcards(client, seeded, db):
+    from tracker.projects import services
+    project = factories.project(name="阳西县总医院")
+    services.add_alias(factories.TEST_ACTOR, project, "阳西总医院")
+    db.session.commit()
+    assert "阳西县总医院" in row_names(page_text(client, "/projects?q=阳西总医院"))
+    assert row_names(page_text(client, "/projects?q=%25")) == []
+
+
+def test_programmes_are_hidden_by_default_and_shown_on_request(client, db):
+    factories.project(name="医院大楼", kind=Kind.CONSTRUCTION, total_investment=Decimal("100"))
+    factories.project(name="健康行动", kind=Kind.PROGRAMME, total_investment=Decimal("900"))
+    db.session.commit()
+    default = page_text(client, "/projects")
+    assert row_names(default) == ["医院大楼"]
+    assert ">100</strong>" in default
+    assert sorted(row_names(page_text(client, "/projects?kind=all"))) == ["健康行动", "医院大楼"]
+
+
+def test_an_empty_result_says_so(client, db):
+    html = page_text(client, "/projects?q=不存在的项目")
+    assert "没有符合条件的项目" in html
+
+
+def test_unknown_status_is_its_own_filter(client, db):
+    from tracker.vocabulary import Status
+    factories.project(name="在建的", status=Status.CONSTRUCTION)
+    factories.project(name="不知道的", status=None)
+    db.session.commit()
+    assert row_names(page_text(client, "/projects?status=unknown")) == ["不知道的"]
+    assert row_names(page_text(client, "/projects?status=construction")) == ["在建的"]

@@ -1,0 +1,156 @@
+"""The month's rules: derived cumulative figures, locked reports, corrections, budgets, milestones."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor
+from tracker.errors import StaleEdit, ValidationFailed
+from tracker.progress import services
+from tracker.progress.models import BudgetRevision, MonthlyReport
+from tracker.vocabulary import Stage
+
+from . import factories
+
+OFFICER = Actor(None, "web")
+JAN, FEB, MAR = dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 3, 1)
+
+
+def file(project, month, amount, **extra):
+    return services.submit_report(OFFICER, project, month, invested_month=Decimal(amount), **extra)
+
+
+def test_year_to_date_and_since_start_are_derived_from_the_months(db):
+    project = factories.project(total_investment=Decimal("1000"))
+    file(project, dt.date(2024, 12, 1), "50", invested_total=Decimal("300"))  # before the tracker
+    file(project, JAN, "10")
+    report = file(project, FEB, "20.5")
+    assert report.invested_year == Decimal("30.5")
+    assert report.invested_total == Decimal("330.5")
+    assert project.invested_to_date == Decimal("330.5") and project.last_report_month == FEB
+
+
+def test_a_stated_since_start_figure_must_agree_with_the_months(db):
+    project = factories.project()
+    file(project, JAN, "10", invested_total=Decimal("100"))
+    with pytest.raises(ValidationFailed) as failure:
+        file(project, FEB, "20", invested_total=Decimal("150"))
+    assert "120" in failure.value.errors["invested_total"][0]
+
+
+def test_one_report_per_month_and_a_correction_needs_a_reason(db):
+    project = factories.project()
+    file(project, JAN, "10")
+    with pytest.raises(ValidationFailed) as failure:
+        file(project, JAN, "12")
+    assert "已提交并锁定" in failure.value.errors["correction_reason"][0]
+    report = file(project, JAN, "12", correction_reason="统计口径更正")
+    assert report.revision == 2 and report.invested_month == Decimal("12")
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "report:correct")).one()
+    assert entry.changes["invested_month"] == ["10", "12"] and entry.reason == "统计口径更正"
+    assert db.session.scalar(sa.select(sa.func.count(MonthlyReport.id))) == 1
+
+
+def test_correcting_a_past_month_recomputes_the_later_cumulative_figures(db):
+    project = factories.project()
+    file(project, JAN, "10")
+    file(project, FEB, "20")
+    march = file(project, MAR, "30")
+    assert march.invested_total == Decimal("60")
+    file(project, JAN, "15", correction_reason="漏报")
+    db.session.refresh(march)
+    assert (march.invested_total, march.invested_year) == (Decimal("65"), Decimal("65"))
+    assert project.invested_to_date == Decimal("65")
+
+
+@pytest.mark.parametrize("fields, error_field", [
+    ({"invested_month": Decimal("-1")}, "invested_month"),
+    ({"invested_month": Decimal("1"), "physical_percent": Decimal("100.5")}, "physical_percent"),
+    ({"invested_month": Decimal("1"), "physical_percent": Decimal("-0.1")}, "physical_percent"),
+    ({"invested_month": Decimal("1"), "paid": Decimal("-3")}, "paid"),
+])
+def test_impossible_figures_are_refused(db, fields, error_field):
+    project = factories.project()
+    with pytest.raises(ValidationFailed) as failure:
+        services.submit_report(OFFICER, project, JAN, **fields)
+    assert error_field in failure.value.errors
+
+
+def test_a_future_month_cannot_be_reported(db):
+    project = factories.project()
+    next_month = (dt.date.today().replace(day=28) + dt.timedelta(days=5)).replace(day=1)
+    with pytest.raises(ValidationFailed) as failure:
+        file(project, next_month, "1")
+    assert "month" in failure.value.errors
+
+
+def test_cumulative_funds_never_decrease(db):
+    project = factories.project()
+    file(project, JAN, "1", funds_received=Decimal("100"), paid=Decimal("80"))
+    with pytest.raises(ValidationFailed) as failure:
+        file(project, FEB, "1", funds_received=Decimal("90"), paid=Decimal("80"))
+    assert "不能少于上月" in failure.value.errors["funds_received"][0]
+
+
+def test_completed_investment_above_the_budget_needs_a_reason(db):
+    project = factories.project(total_investment=Decimal("100"))
+    file(project, JAN, "90")
+    with pytest.raises(ValidationFailed) as failure:
+        file(project, FEB, "20")
+    assert "超概算" in failure.value.errors["over_budget_reason"][0]
+    assert file(project, FEB, "20", over_budget_reason="材料价格上涨").invested_total == Decimal("110")
+
+
+def test_a_budget_revision_keeps_every_earlier_figure(db):
+    project = factories.project(total_investment=Decimal("1000"))
+    services.revise_budget(OFFICER, project, new_amount=Decimal("1200"), reason="增加设备",
+                           approval_number="龙发改字〔2024〕12号", approval_date=dt.date(2024, 5, 1))
+    services.revise_budget(OFFICER, project, new_amount=Decimal("1300"), reason="材料涨价",
+                           approval_number="龙发改字〔2025〕3号", approval_date=dt.date(2025, 1, 8))
+    history = db.session.scalars(sa.select(BudgetRevision).order_by(BudgetRevision.id)).all()
+    assert [(r.previous_amount, r.new_amount) for r in history] == [
+        (Decimal("1000"), Decimal("1200")), (Decimal("1200"), Decimal("1300"))]
+    assert project.total_investment == Decimal("1000") and project.is_over_estimate
+
+
+def test_a_budget_revision_needs_reason_number_and_a_past_date(db):
+    project = factories.project()
+    with pytest.raises(ValidationFailed) as failure:
+        services.revise_budget(OFFICER, project, new_amount=Decimal("1"), reason=" ",
+                               approval_number="", approval_date=dt.date.today() + dt.timedelta(days=1))
+    assert set(failure.value.errors) == {"reason", "approval_number", "approval_date"}
+
+
+def test_milestone_dates_follow_the_lifecycle_and_actual_dates_are_not_in_the_future(db):
+    project = factories.project()
+    services.add_standard_lifecycle(OFFICER, project)
+    by_stage = {m.stage: m for m in project.milestones}
+    assert len(by_stage) == len(Stage)
+    start, topping = by_stage[Stage.START], by_stage[Stage.TOPPING_OUT]
+    services.update_milestone(OFFICER, start, planned_date=dt.date(2024, 3, 1),
+                              actual_date=dt.date(2024, 3, 10), expected_version=start.version)
+    with pytest.raises(ValidationFailed) as failure:
+        services.update_milestone(OFFICER, topping, planned_date=dt.date(2024, 2, 1), actual_date=None,
+                                  expected_version=topping.version)
+    assert "开工" in failure.value.errors["planned_date"][0]
+    with pytest.raises(ValidationFailed) as failure:
+        services.update_milestone(OFFICER, topping, planned_date=None,
+                                  actual_date=dt.date.today() + dt.timedelta(days=1),
+                                  expected_version=topping.version)
+    assert "晚于今天" in failure.value.errors["actual_date"][0]
+
+
+def test_a_stale_milestone_edit_is_refused(db):
+    project = factories.project()
+    services.add_standard_lifecycle(OFFICER, project)
+    milestone = project.milestones[0]
+    version = milestone.version
+    services.update_milestone(OFFICER, milestone, planned_date=dt.date(2024, 1, 1), actual_date=None,
+                              expected_version=version)
+    with pytest.raises(StaleEdit) as stale:
+        services.update_milestone(OFFICER, milestone, planned_date=dt.date(2024, 2, 1), actual_date=None,
+                                  expected_version=version)
+    assert stale.value.changes_by_others[0]["changes"]["planned_date"] == [None, "2024-01-01"]

@@ -1,0 +1,77 @@
+"""What a browser is told, and what an attacker at the login form meets."""
+
+import pytest
+
+
+def test_every_page_carries_the_security_headers(client, anonymous_client):
+    for response in (client.get("/projects"), anonymous_client.get("/login"), client.get("/nowhere")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_session_cookie_is_httponly_and_samesite(app, make_user):
+    make_user("leader", username="cookie-user")
+    client = app.test_client()
+    response = client.post("/login", data={"username": "cookie-user", "password": "Test-password-1"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP on localhost; TRACKER_HTTPS=1 makes it Secure
+
+
+def test_repeated_failed_logins_are_slowed_with_a_clear_message(app, make_user):
+    make_user("leader", username="target")
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": "target", "password": f"wrong-{i}"}).status_code
+                for i in range(6)]
+    assert statuses[:5] == [400] * 5 and statuses[5] == 429
+    blocked = client.post("/login", data={"username": "target", "password": "Test-password-1"})
+    assert blocked.status_code == 429
+    assert "尝试次数过多" in blocked.get_data(as_text=True)
+
+
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(app, make_user):
+    make_user("leader", username="known")
+    client = app.test_client()
+    wrong = client.post("/login", data={"username": "known", "password": "nope-123456"})
+    unknown = client.post("/login", data={"username": "nobody", "password": "nope-123456"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert "用户名或密码不正确" in wrong.get_data(as_text=True)
+    assert "用户名或密码不正确" in unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/projects", "/projects/1", "/regions/360783", "/account/password"])
+def test_anonymous_visitors_are_sent_to_login(anonymous_client, path):
+    response = anonymous_client.get(path)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_first_login_with_a_one_time_password_must_choose_a_new_one(app, db):
+    from tracker.accounts import services
+    from tracker.audit.services import CLI
+    user, password = services.ensure_admin(CLI)
+    db.session.commit()
+    client = app.test_client()
+    response = client.post("/login", data={"username": "admin", "password": password})
+    assert response.headers["Location"].endswith("/account/password")
+    assert client.get("/projects").headers["Location"].endswith("/account/password")
+    changed = client.post("/account/password", data={"current": password, "password": "Brand-new-pw-9",
+                                                     "confirm": "Brand-new-pw-9"})
+    assert changed.status_code == 302
+    assert client.get("/projects").status_code == 200
+
+
+def test_a_disabled_users_session_ends(app, db, make_user):
+    from tracker.accounts import services
+    from tracker.audit.services import CLI
+    from .conftest import login_as
+    user = make_user("leader", username="soon-gone")
+    client = app.test_client()
+    login_as(client, user)
+    assert client.get("/projects").status_code == 200
+    make_user("admin", username="keeper")
+    services.set_active(CLI, user, False)
+    db.session.commit()
+    assert client.get("/projects").status_code == 302

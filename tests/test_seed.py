@@ -1,0 +1,194 @@
+"""The seed holds what the five plans say, loads idempotently and never overwrites an edit."""
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor
+from tracker.models import Milestone, Plan, Project, Region
+from tracker.projects import services
+from tracker.seeding.loader import load
+from tracker.seeding.provenance import SeedChecker, appears_in
+
+from .conftest import SHARED_SEEDS
+
+LONGNAN_TABLE_6 = {
+    "赣州市龙南市疾病预防控制中心实验楼建设项目": "1320",
+    "赣州市龙南市医疗物资储备库建设项目": "2500",
+    "赣州市龙南市第七人民医院门诊综合楼建设项目": "9000",
+    "赣州市龙南市第一人民医院感染大楼建设项目": "7515",
+    "赣州市龙南市第六人民医院门诊综合楼建设项目": "5400",
+    "龙南第五人民医院（公立中医院）建设项目": "50000",
+    "龙南公共卫生服务能力提升建设项目": "40000",
+    "龙南医养综合服务中心": "30000",
+}
+
+
+def by_name(db, name: str) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.name == name))
+
+
+def test_longnan_table_6_as_printed(db, seeded):
+    for name, amount in LONGNAN_TABLE_6.items():
+        project = by_name(db, name)
+        assert project.total_investment == Decimal(amount), name
+        assert project.region.code == "360783"
+    total = db.session.scalar(sa.select(sa.func.sum(Project.total_investment)).where(
+        Project.name.in_(LONGNAN_TABLE_6)))
+    assert total == Decimal("145735")
+
+
+def test_approximate_and_added_figures_stay_marked(db, seeded):
+    lab = by_name(db, "赣州市龙南市疾病预防控制中心实验楼建设项目")
+    assert (lab.land_area_mu, lab.land_area_approx) == (Decimal("4"), True)
+    assert (lab.floor_area_m2, lab.floor_area_approx) == (Decimal("4400"), False)
+    infection = by_name(db, "赣州市龙南市第一人民医院感染大楼建设项目")
+    assert infection.new_beds == 86 and infection.beds is None
+    assert infection.land_area_mu is None  # the row states no land area: unknown, not 0
+    assert infection.floor_area_m2 == Decimal("16698.95") and infection.floor_area_approx
+    sixth = by_name(db, "赣州市龙南市第六人民医院门诊综合楼建设项目")
+    assert sixth.floor_area_term == "建设面积"
+
+
+def test_regions_carry_codes_parents_and_former_names(db, seeded):
+    longnan = db.session.scalar(sa.select(Region).where(Region.code == "360783"))
+    assert longnan.parent.code == "360700" and longnan.parent.parent.code == "360000"
+    assert [(f.code, f.name) for f in longnan.former_names] == [("360727", "龙南县")]
+
+
+def test_every_project_cites_its_plan(db, seeded):
+    without_source = db.session.scalars(
+        sa.select(Project.name).where(~Project.sources.any())).all()
+    assert without_source == []
+    without_plan = db.session.scalars(sa.select(Project.name).where(~Project.plans.any())).all()
+    assert without_plan == []
+
+
+def test_a_second_load_changes_nothing(db, seeded, app):
+    entries = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    versions = dict(db.session.execute(sa.select(Project.id, Project.version)).all())
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert report.created == report.updated == 0
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == entries
+    assert dict(db.session.execute(sa.select(Project.id, Project.version)).all()) == versions
+
+
+def test_seeding_is_audited(db, seeded):
+    created = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+        AuditEntry.action == "project:create", AuditEntry.via == "seed"))
+    assert created == db.session.scalar(sa.select(sa.func.count(Project.id)))
+
+
+def test_a_later_edit_in_the_tracker_survives_a_reseed(db, seeded, app, monkeypatch):
+    project = by_name(db, "龙南医养综合服务中心")
+    officer = Actor(None, "web")
+    services.update_project(officer, project, {"total_investment": Decimal("31000")},
+                            expected_version=project.version)
+    db.session.commit()
+    # Even when the seed record itself changes, the officer's figure stays.
+    from tracker.seeding import loader
+    original = loader.SeedProject.checksum
+    monkeypatch.setattr(loader.SeedProject, "checksum", 
+                        lambda self: hashlib.sha256(b"changed" + original(self).encode()).hexdigest())
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    db.session.expire_all()
+    assert by_name(db, "龙南医养综合服务中心").total_investment == Decimal("31000")
+    assert project.seed_key in report.kept_edited
+
+
+def test_a_changed_seed_record_updates_an_unedited_project(db, seeded, app, monkeypatch):
+    from tracker.seeding import loader
+    original_collect = loader.collect
+
+    def corrected(seed_dir):
+        regions, plans, projects = original_collect(seed_dir)
+        projects["longnan-t6-01"].attributes["owner_unit"] = "龙南市疾病预防控制中心"
+        return regions, plans, projects
+
+    monkeypatch.setattr(loader, "collect", corrected)
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert report.updated == 1
+    assert by_name(db, "赣州市龙南市疾病预防控制中心实验楼建设项目").owner_unit == "龙南市疾病预防控制中心"
+
+
+def test_plans_are_loaded_with_their_files(db, seeded):
+    files = set(db.session.scalars(sa.select(Plan.source_file)))
+    assert "002_6be73d2b01aff470.txt" in files
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(),
+                    reason=f"the plan documents are not at {SHARED_SEEDS}: provenance not checked")
+def test_every_quote_stands_on_its_line_and_every_number_in_its_quotes(app):
+    problems = SeedChecker(SHARED_SEEDS).check_all(app.config["SEED_DIR"])
+    assert [str(p) for p in problems] == []
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason=f"the plan documents are not at {SHARED_SEEDS}")
+def test_the_checker_catches_a_mistyped_figure_and_a_moved_quote(tmp_path):
+    (tmp_path / "002_test.yaml").write_text("""
+document: {file: 002_6be73d2b01aff470.txt, key: t, title: t, region: "360783",
+           sources: [{line: 1, quote: "龙南市"}]}
+regions: [{key: "360783", code: "360783", name: 龙南市, level: county, parent: null}]
+projects:
+  - key: k
+    name: 赣州市龙南市医疗物资储备库建设项目
+    region: "360783"
+    kind: construction
+    category: supplies_depot
+    build_nature: new
+    status: null
+    total_investment_wan_yuan: "2600"
+    sources: [{line: 197, quote: "赣州市龙南市医疗物资储备库建设项目"}, {line: 203, quote: "2,500"}]
+""", encoding="utf-8")
+    problems = [str(p) for p in SeedChecker(SHARED_SEEDS).check_all(tmp_path)]
+    assert any("total_investment_wan_yuan 2600 does not appear" in p for p in problems)
+    assert any("'2,500' is not on line 203" in p for p in problems)
+
+
+@pytest.mark.parametrize("value, quotes, expected", [
+    ("1320", ["1,320"], True), ("1320", ["13200"], False), ("4", ["占地约4亩"], True),
+    ("4", ["占地约40亩"], False), ("27.9", ["占地27.9亩"], True), ("16698.95", ["约16698.95平方米"], True),
+])
+def test_a_number_must_be_printed_whole_in_its_quotes(value, quotes, expected):
+    assert appears_in(value, quotes) is expected
+
+
+def test_yichun_cdc_relocation_is_one_project_with_both_documents(db, seeded):
+    project = db.session.scalar(sa.select(Project).where(Project.seed_key == "yichun-cdc-relocation"))
+    assert project.name == "宜春市疾病预防控制中心易地新建"
+    assert project.build_nature_term == "易地新建"
+    cited = {(source.plan.source_file, source.line) for source in project.sources}
+    assert {("000_dfb8ccd5e9df308d.txt", 271), ("000_dfb8ccd5e9df308d.txt", 281),
+            ("001_097a9293a0bf8bc4.txt", 55)} <= cited
+    assert "市疾控中心易地新建" in [alias.name for alias in project.aliases]
+    [topping_out] = [m for m in project.milestones if m.stage.value == "topping_out"]
+    assert str(topping_out.planned_date) == "2021-12-31" and topping_out.actual_date is None
+    assert topping_out.sources[0]["file"] == "001_097a9293a0bf8bc4.txt"
+    assert topping_out.sources[0]["line"] == 55
+    assert project.total_investment is None  # neither Yichun document states a budget
+
+
+def test_the_2021_work_points_date_four_projects(db, seeded):
+    dated = db.session.scalars(
+        sa.select(Project.seed_key).join(Milestone).where(
+            Milestone.stage == "topping_out", Milestone.planned_date == dt.date(2021, 12, 31))
+    ).all()
+    assert sorted(dated) == sorted(["yichun-cdc-relocation", "yichun-tcm-hospital-renovation-expansion",
+                                    "yichun-mch-hospital-phase2", "yichun-peoples-hospital-north-phase2"])
+
+
+def test_yangjiang_relocations_sit_in_their_counties(db, seeded):
+    relocations = dict(db.session.execute(
+        sa.select(Project.name, Region.code).join(Region).where(
+            Project.build_nature == "relocation", Project.plans.any(Plan.key.like("%yangjiang%")))).all())
+    assert relocations.get("阳春市中医院迁建项目", "441781") == "441781"
+    assert any(code == "441781" for code in relocations.values())
+    assert any(code == "441721" for code in relocations.values())
+    assert len(relocations) >= 4

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Base, MaybeTimestamp, Timestamp, code_enum, intpk
+from ..regions.models import Region
+from ..vocabulary import Role
+
+user_regions = sa.Table(
+    "user_regions",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("region_id", sa.ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[intpk]
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(sa.String(64))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(code_enum(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    # Changes when the password changes or the account is disabled: old sessions stop working.
+    session_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[Timestamp]
+    last_login_at: Mapped[MaybeTimestamp | None]
+
+    regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.key)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the session names the token, not only the id
+        return f"{self.id}:{self.session_token}"
+
+
+class Setting(Base):
+    """Portfolio-wide switches an admin sets, such as hiding money figures from viewers."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(sa.JSON)

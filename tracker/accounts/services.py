@@ -1,0 +1,232 @@
+"""Accounts: creating users, passwords, roles, regions. Every change is audited."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit.services import Actor, record
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..regions.models import Region
+from ..vocabulary import Role
+from .models import Setting, User
+
+PASSWORD_MIN_LENGTH = 10
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,64}$"
+EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+# A hash to check against when the user does not exist, so both answers take the same time.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(_("密码至少需要 %(n)s 个字符", n=PASSWORD_MIN_LENGTH))
+    if password.isdigit() or password.isalpha():
+        problems.append(_("密码需同时包含字母和数字（或符号）"))
+    if username and username.lower() in password.lower():
+        problems.append(_("密码不能包含用户名"))
+    if len(password) > 200:
+        problems.append(_("密码不能超过200个字符"))
+    return problems
+
+
+def _check_password(password: str, username: str) -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise ValidationFailed({"password": problems})
+
+
+def get_by_username(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    user = get_by_username(username or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def _regions(keys_or_rows) -> list[Region]:
+    regions = []
+    for item in keys_or_rows or []:
+        if isinstance(item, Region):
+            regions.append(item)
+            continue
+        region = db.session.scalar(sa.select(Region).where(Region.key == str(item)))
+        if region is None:
+            raise ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=item), "regions")
+        regions.append(region)
+    return regions
+
+
+def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
+                regions=(), display_name: str | None = None, email: str | None = None,
+                must_change_password: bool = False) -> User:
+    import re
+    username = (username or "").strip().lower()
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise ValidationFailed(_("用户名为3-64位字母、数字、下划线、点或连字符"), "username")
+    if get_by_username(username) is not None:
+        raise ValidationFailed(_("用户名 %(name)s 已存在", name=username), "username")
+    role = Role(role)
+    _check_password(password, username)
+    region_rows = _regions(regions)
+    if role is Role.OFFICER and not region_rows:
+        raise ValidationFailed(_("项目专员至少需要分配一个负责地区"), "regions")
+    user = User(username=username, role=role, display_name=display_name, email=email,
+                password_hash=generate_password_hash(password), regions=region_rows,
+                must_change_password=must_change_password, session_token=secrets.token_hex(16))
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user:create", user, _("新建用户：%(name)s（%(role)s）", name=username, role=role.label),
+           changes={"role": [None, role.value], "regions": [None, [r.key for r in region_rows]]})
+    return user
+
+
+def set_password(actor: Actor, user: User, password: str, *, must_change: bool = False) -> None:
+    _check_password(password, user.username)
+    user.password_hash = generate_password_hash(password)
+    user.must_change_password = must_change
+    user.session_token = secrets.token_hex(16)  # other sessions of this user end
+    record(actor, "user:password", user, _("重置密码：%(name)s", name=user.username))
+
+
+def set_active(actor: Actor, user: User, active: bool) -> None:
+    if user.active == active:
+        return
+    if not active and user.role is Role.ADMIN and _other_active_admins(user) == 0:
+        raise ValidationFailed(_("不能停用最后一个管理员"), "active")
+    user.active = active
+    user.session_token = secrets.token_hex(16)
+    record(actor, "user:activate" if active else "user:disable", user,
+           (_("启用用户：%(name)s") if active else _("停用用户：%(name)s")) % {"name": user.username},
+           changes={"active": [not active, active]})
+
+
+def change_role(actor: Actor, user: User, role: Role | str, regions=()) -> None:
+    role = Role(role)
+    region_rows = _regions(regions)
+    if role is Role.OFFICER and not region_rows:
+        raise ValidationFailed(_("项目专员至少需要分配一个负责地区"), "regions")
+    if user.role is Role.ADMIN and role is not Role.ADMIN and _other_active_admins(user) == 0:
+        raise ValidationFailed(_("不能取消最后一个管理员的管理员角色"), "role")
+    before = {"role": user.role.value, "regions": [r.key for r in user.regions]}
+    user.role = role
+    user.regions = region_rows
+    after = {"role": role.value, "regions": [r.key for r in region_rows]}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        user.session_token = secrets.token_hex(16)
+        record(actor, "user:role", user, _("修改角色：%(name)s", name=user.username), changes=changes)
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)) or 0
+
+
+def ensure_admin(actor: Actor) -> tuple[User, str] | None:
+    """When no active admin exists, create ``admin`` with a one-time random password."""
+    exists = db.session.scalar(sa.select(sa.exists().where(
+        User.role == Role.ADMIN, User.active.is_(True))))
+    if exists:
+        return None
+    password = secrets.token_urlsafe(12) + "7a"
+    user = get_by_username("admin")
+    if user is None:
+        user = create_user(actor, "admin", Role.ADMIN, password, must_change_password=True,
+                           display_name="管理员")
+    else:
+        user.active = True
+        user.role = Role.ADMIN
+        set_password(actor, user, password, must_change=True)
+    return user, password
+
+
+def generate_password(username: str = "") -> str:
+    """A random one-time password that passes ``password_problems`` (letters and digits)."""
+    while True:
+        password = secrets.token_urlsafe(12) + "7a"
+        if not password_problems(password, username):
+            return password
+
+
+def reset_password(actor: Actor, user: User) -> str:
+    """Give ``user`` a new one-time password, to be changed at his next login.
+
+    The password is returned once for the admin to pass on; only its hash is stored.
+    """
+    password = generate_password(user.username)
+    set_password(actor, user, password, must_change=True)
+    return password
+
+
+def update_profile(actor: Actor, user: User, *, display_name: str | None, email: str | None) -> dict:
+    """Change the name and e-mail address shown and used for reminders."""
+    display_name = (display_name or "").strip() or None
+    email = (email or "").strip().lower() or None
+    if email is not None and not re.fullmatch(EMAIL_PATTERN, email):
+        raise ValidationFailed(_("请填写有效的电子邮箱地址，例如 zhangsan@example.cn"), "email")
+    before = {"display_name": user.display_name, "email": user.email}
+    after = {"display_name": display_name, "email": email}
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        user.display_name = display_name
+        user.email = email
+        record(actor, "user:profile", user, _("修改用户信息：%(name)s", name=user.username),
+               changes=changes)
+    return changes
+
+
+# Portfolio-wide switches an admin sets: the key, and the value when nobody has set it.
+SETTING_DEFAULTS = {
+    "hide_money_from_viewers": {"enabled": False},
+}
+
+
+def setting_label(key: str) -> str:
+    labels = {"hide_money_from_viewers": _("向只读用户隐藏金额")}
+    return labels.get(key, key)
+
+
+def get_setting(key: str) -> dict:
+    if key not in SETTING_DEFAULTS:
+        raise KeyError(key)
+    row = db.session.get(Setting, key)
+    return dict(row.value) if row is not None else dict(SETTING_DEFAULTS[key])
+
+
+def set_setting(actor: Actor, key: str, value: dict) -> bool:
+    """Store a switch; returns False when it already had that value (nothing is audited)."""
+    if key not in SETTING_DEFAULTS:
+        raise KeyError(key)
+    old = get_setting(key)
+    if old == value:
+        return False
+    row = db.session.get(Setting, key)
+    if row is None:
+        row = Setting(key=key, value=dict(value))
+        db.session.add(row)
+    else:
+        row.value = dict(value)  # a new dict: the JSON column sees the change
+    db.session.flush()
+    record(actor, "setting:update", row, _("修改设置：%(name)s", name=setting_label(key)),
+           changes={key: [old, dict(value)]})
+    return True
+
+
+def money_hidden_from(user) -> bool:
+    """Viewers see no money figures when the admin has switched that on."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role is not Role.VIEWER:
+        return False
+    return bool(get_setting("hide_money_from_viewers").get("enabled"))

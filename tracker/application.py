@@ -1,0 +1,169 @@
+"""Wiring: extensions, blueprints, error pages, template helpers. Called by ``create_app``."""
+
+from __future__ import annotations
+
+import gc
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, refresh
+from sqlalchemy.engine import Engine
+
+from . import formatting
+from .config import PROJECT_ROOT
+from .extensions import babel, csrf, db, limiter, migrate
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(PROJECT_ROOT / "tracker" / "translations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from . import security
+    security.init_app(app)
+
+    from . import models  # noqa: F401  (every mapper registered before the first query)
+    from .accounts import auth
+    from .accounts.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .exchange.views import bp as exchange_bp
+    from .plans.views import bp as plans_bp
+    from .portfolio.views import bp as portfolio_bp
+    from .progress.views import bp as progress_bp
+    from .projects.views import bp as projects_bp
+    from .regions.views import bp as regions_bp
+
+    auth.init_app(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portfolio_bp)
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(regions_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(exchange_bp)
+    from .accounts import visibility
+    from .accounts.admin_views import bp as admin_bp
+    from .audit.views import bp as audit_bp
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
+    visibility.init_app(app)  # `show_money` in every template
+
+    app.add_url_rule("/language/<code>", "set_language", set_language)
+    register_error_pages(app)
+    formatting.register(app)
+
+    from .cli import register_commands
+    register_commands(app)
+
+    # What lives as long as the process (modules, the app) leaves the garbage collector's view:
+    # otherwise every few requests a full collection walks all of it, a 50-100 ms pause that
+    # was most of the pages' p95 (benchmarks/NOTES.md).
+    gc.collect()
+    gc.freeze()
+
+
+@sa.event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, and waits for a lock instead of failing.
+
+    The sqlite3 module also starts transactions late and on its own, which breaks SAVEPOINT;
+    SQLAlchemy's documented fix is to switch that off and emit BEGIN ourselves (below).
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+@sa.event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    if connection.dialect.name == "sqlite":
+        # A request that may write takes SQLite's write lock at BEGIN: a second writer then waits
+        # (busy_timeout) instead of failing with "database is locked", which WAL answers at once
+        # to a transaction that read before another one committed (tests/e2e/test_many_officers.py).
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def select_locale() -> str:
+    languages = list(current_app.config["LANGUAGES"])
+    if not has_request_context():
+        return languages[0]  # the CLI, the seed and the importer write Chinese
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["language"] = code
+    return redirect(safe_next(request.args.get("next")))
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("portfolio.index")
+
+
+def register_error_pages(app: Flask) -> None:
+    def page(status: int):
+        def handler(error):
+            db.session.rollback()
+            return render_template("errors/error.html", status=status, error=error), status
+        return handler
+
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(status, page(status))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error)
+        # The page must not need the database: its header would load the signed-in user again.
+        from .extensions import login_manager
+        g._login_user = login_manager.anonymous_user()
+        return render_template("errors/error.html", status=503, error=error), 503, {"Retry-After": "30"}
+
+    @app.errorhandler(sa.exc.InternalError)
+    def database_read_only(error):
+        """PostgreSQL in read-only mode (a standby, a full disk's remedy) refuses writes so."""
+        if getattr(error.orig, "sqlstate", None) != "25006":  # read_only_sql_transaction
+            raise error
+        return database_unavailable(error)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No page or form of ours sends a NUL byte, and PostgreSQL text cannot hold one: such a
+        request is refused with 400 before it reaches the database (tests/test_hostile_input.py)."""
+        values = [request.path, *(v for _, v in request.args.items(multi=True))]
+        if request.method == "POST":
+            values += [v for _, v in request.form.items(multi=True)]
+            values += [f.filename or "" for _, f in request.files.items(multi=True)]
+        if any("\x00" in value for value in values):
+            abort(400)
+
+    @app.before_request
+    def remember_locale():
+        refresh()  # Flask-Babel caches the locale on g, which an app context may outlive
+        g.locale = str(get_locale())
+
+    @app.context_processor
+    def permissions():
+        from flask_login import current_user
+
+        from .accounts import permissions as perms
+        return {"can": lambda permission: perms.has_permission(current_user, permission),
+                "can_edit": lambda project: perms.can_edit_project(current_user, project),
+                "perms": perms}

@@ -1,0 +1,160 @@
+"""How an audit entry reads to a person: Chinese field labels, vocabulary labels for codes,
+figures with separators, and who made the change (a user, or the path: seed, import, CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..formatting import plain_number
+from ..regions.models import Region
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Role, Stage, Status
+from .models import AuditEntry
+
+FIELD_LABELS = {
+    # projects
+    "name": _l("项目名称"), "project_code": _l("项目代码"), "region_id": _l("地区"),
+    "kind": _l("项目类型"), "category": _l("类别"), "build_nature": _l("建设性质"),
+    "build_nature_term": _l("建设性质（原文用词）"), "location": _l("建设地点"),
+    "owner_unit": _l("建设单位"), "supervising_department": _l("主管部门"),
+    "land_area_mu": _l("占地面积（亩）"), "land_area_approx": _l("占地面积为约数"),
+    "floor_area_m2": _l("建筑面积（m²）"), "floor_area_approx": _l("建筑面积为约数"),
+    "floor_area_term": _l("面积口径"), "beds": _l("床位（张）"), "new_beds": _l("新增床位（张）"),
+    "total_investment": _l("总投资（万元）"), "total_investment_approx": _l("总投资为约数"),
+    "scope": _l("建设规模及内容"), "status": _l("状态"), "planned_start": _l("计划开工"),
+    "planned_end": _l("计划竣工"), "alias": _l("别名"), "plan": _l("所属规划"),
+    "source": _l("出处"), "seed_key": _l("种子记录"),
+    # milestones
+    "stage": _l("节点"), "custom_name": _l("节点名称"), "position": _l("顺序"),
+    "planned_date": _l("计划日期"), "actual_date": _l("实际日期"), "note": _l("说明"),
+    "delay_reason": _l("滞后原因"), "milestones": _l("节点"),
+    # monthly reports
+    "month": _l("月份"), "revision": _l("版次"), "progress_text": _l("形象进度"),
+    "physical_percent": _l("工程进度（%）"), "invested_month": _l("本月完成投资（万元）"),
+    "invested_year": _l("本年累计完成投资（万元）"),
+    "invested_total": _l("自开工累计完成投资（万元）"), "funds_received": _l("资金到位（万元）"),
+    "paid": _l("已支付（万元）"), "over_budget_reason": _l("超概算原因"), "problems": _l("存在问题"),
+    "next_steps": _l("下步计划"), "photo": _l("现场照片"), "photos": _l("现场照片"),
+    # budget revisions, funding, annual plans
+    "current_estimate": _l("现行概算（万元）"), "previous_amount": _l("调整前概算（万元）"),
+    "new_amount": _l("调整后概算（万元）"), "approval_number": _l("批复文号"),
+    "approval_date": _l("批复日期"), "reason": _l("原因"), "amount": _l("金额（万元）"),
+    "year": _l("年度"), "planned_investment": _l("年度计划投资（万元）"),
+    # accounts and settings
+    "username": _l("用户名"), "display_name": _l("姓名"), "email": _l("电子邮箱"),
+    "role": _l("角色"), "regions": _l("负责地区"), "active": _l("启用"),
+    "hide_money_from_viewers": _l("向只读用户隐藏金额"),
+}
+# A field whose meaning depends on the object: a funding line's "source" is where money comes from.
+FIELD_LABELS_BY_ACTION = {"funding": {"source": _l("资金来源")}}
+# Bookkeeping, not a change a reader needs to see.
+HIDDEN_FIELDS = {"version"}
+
+VOCABULARY_FIELDS = {"status": Status, "kind": Kind, "category": Category,
+                     "build_nature": BuildNature, "stage": Stage, "role": Role}
+VOCABULARY_FIELDS_BY_ACTION = {"funding": {"source": FundingSource}}
+MONEY_FIELDS = {"total_investment", "current_estimate", "previous_amount", "new_amount",
+                "invested_month", "invested_year", "invested_total", "funds_received", "paid",
+                "amount", "planned_investment"}
+NUMBER_FIELDS = MONEY_FIELDS | {"land_area_mu", "floor_area_m2", "beds", "new_beds"}
+# Actions whose summary itself states an amount.
+MONEY_ACTIONS = {"budget:revise", "annual_plan:set", "report:recompute"}
+
+VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页")}
+ACTION_PREFIXES = {
+    "project:": _l("项目"), "milestone:": _l("节点"), "report:": _l("月度填报"),
+    "budget:": _l("概算调整"), "funding:": _l("资金来源"), "annual_plan:": _l("年度计划"),
+    "user:": _l("用户"), "setting:": _l("设置"),
+}
+ACTION_LABELS = {
+    "budget:revise": _l("概算调整"), "annual_plan:set": _l("年度计划投资"),
+    "report:recompute": _l("重算累计完成投资"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+def who(entry: AuditEntry) -> str:
+    """The user's name, or the path the change came by when no user made it."""
+    if entry.user is not None:
+        return entry.user.username
+    return str(VIA_LABELS.get(entry.via, entry.via))
+
+
+def _action_group(entry: AuditEntry) -> str:
+    return entry.action.split(":", 1)[0]
+
+
+def field_label(entry: AuditEntry, field: str) -> str:
+    label = FIELD_LABELS_BY_ACTION.get(_action_group(entry), {}).get(field) or FIELD_LABELS.get(field)
+    return str(label) if label is not None else field
+
+
+def _region_names(keys) -> str:
+    names = dict(db.session.execute(sa.select(Region.key, Region.name).where(Region.key.in_(keys))).all())
+    return "、".join(names.get(key, key) for key in keys)
+
+
+def display_value(entry: AuditEntry, field: str, value) -> str:
+    if value is None or value == "" or value == []:
+        return str(_l("（空）"))
+    if isinstance(value, bool):
+        return str(_l("是") if value else _l("否"))
+    if isinstance(value, dict) and set(value) == {"enabled"}:
+        return str(_l("开启") if value["enabled"] else _l("关闭"))
+    vocabulary = (VOCABULARY_FIELDS_BY_ACTION.get(_action_group(entry), {}).get(field)
+                  or VOCABULARY_FIELDS.get(field))
+    if vocabulary is not None and isinstance(value, str):
+        try:
+            return vocabulary(value).label
+        except ValueError:
+            return value
+    if field == "region_id" and isinstance(value, int):
+        region = db.session.get(Region, value)
+        return region.full_name if region else str(value)
+    if field == "regions" and isinstance(value, list):
+        return _region_names([str(key) for key in value])
+    if field in NUMBER_FIELDS:
+        try:
+            return plain_number(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return str(value)
+    if field == "physical_percent":
+        return f"{value}%"
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
+
+
+def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
+    """Each change of the entry as label, old and new, ready to print."""
+    hidden = str(_l("已隐藏"))
+    rows = []
+    for field, pair in (entry.changes or {}).items():
+        if field in HIDDEN_FIELDS:
+            continue
+        old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
+        if old is None and (new is False or new == "" or new == []):
+            continue  # from nothing to "no": a new record's unset flag says nothing
+        if field in MONEY_FIELDS and not show_money:
+            rows.append(Change(field, field_label(entry, field), hidden, hidden))
+            continue
+        rows.append(Change(field, field_label(entry, field), display_value(entry, field, old),
+                           display_value(entry, field, new)))
+    return rows
+
+
+def summary(entry: AuditEntry, show_money: bool = True) -> str:
+    if not show_money and entry.action in MONEY_ACTIONS:
+        return str(ACTION_LABELS[entry.action])
+    return entry.summary

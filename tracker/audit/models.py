@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..database import Base, Timestamp, intpk
+
+
+class AuditEntry(Base):
+    """One change, by anyone and by any path: who, when, what, old → new, why. Append-only."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (sa.Index("ix_audit_entries_project_time", "project_id", "occurred_at"),)
+
+    id: Mapped[intpk]
+    occurred_at: Mapped[Timestamp] = mapped_column(index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # How the change arrived: web, import, cli, seed.
+    via: Mapped[str] = mapped_column(sa.String(16))
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)  # e.g. "project:update"
+    object_type: Mapped[str] = mapped_column(sa.String(32))
+    object_id: Mapped[int | None]
+    # No foreign key: the history of a deleted project stays readable.
+    project_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(sa.String(255))
+    # {"field": [old, new]} with values as JSON-safe strings.
+    changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def occurred_on(self) -> dt.date:
+        return self.occurred_at.date()

@@ -1,0 +1,149 @@
+"""Reading the audit trail: a project's history, and every entry with the filters of /admin/audit.
+
+The trail is append-only: nothing here (or anywhere) edits or deletes an entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..extensions import db
+from ..portfolio.queries import Page
+from ..projects.models import Project
+from .display import VIA_LABELS
+from .models import AuditEntry
+
+
+def project_history(project_id: int, limit: int = 100) -> list[AuditEntry]:
+    """The project's entries, newest first (the index on project_id, occurred_at serves it)."""
+    return list(db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.project_id == project_id)
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .options(selectinload(AuditEntry.user))
+        .limit(limit)))
+
+
+def local_timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the query string of /admin/audit selects. Dates are local (Asia/Shanghai) days."""
+
+    user: str | None = None
+    via: str | None = None
+    action: str | None = None  # a prefix: "project:" selects every project change
+    project: str | None = None  # a project id, or words of its name
+    date_from: str | None = None
+    date_to: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> AuditFilter:
+        values = {}
+        for item in fields(cls):
+            raw = (args.get(item.name) or "").strip()
+            if raw:
+                values[item.name] = raw[:200]
+        return cls(**values)
+
+    def to_args(self, **overrides) -> dict:
+        values = {**asdict(self), **overrides}
+        return {key: value for key, value in values.items() if value}
+
+    def problems(self) -> list[str]:
+        found = []
+        for name, label in (("date_from", _("起始日期")), ("date_to", _("截止日期"))):
+            value = getattr(self, name)
+            if value and _parse_date(value) is None:
+                found.append(_("%(label)s应为“年-月-日”格式，例如 2024-05-31：%(value)s",
+                               label=label, value=value))
+        start, end = _parse_date(self.date_from), _parse_date(self.date_to)
+        if start and end and end < start:
+            found.append(_("截止日期不能早于起始日期"))
+        if self.via and self.via not in VIA_LABELS:
+            found.append(_("来源 %(value)s 无效", value=self.via))
+        if self.user and db.session.scalar(
+                sa.select(User.id).where(User.username == self.user.lower())) is None:
+            found.append(_("没有用户名为 %(name)s 的用户", name=self.user))
+        return found
+
+    def _local_midnight_utc(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), local_timezone()).astimezone(dt.timezone.utc)
+
+    def conditions(self) -> list:
+        clauses = []
+        if self.user:
+            clauses.append(AuditEntry.user_id == sa.select(User.id).where(
+                User.username == self.user.lower()).scalar_subquery())
+        if self.via:
+            clauses.append(AuditEntry.via == self.via)
+        if self.action:
+            clauses.append(AuditEntry.action.startswith(self.action, autoescape=True))
+        if self.project:
+            if self.project.isdigit():
+                clauses.append(AuditEntry.project_id == int(self.project))
+            else:
+                clauses.append(AuditEntry.project_id.in_(sa.select(Project.id).where(
+                    Project.search_text.contains(self.project.lower(), autoescape=True))))
+        if start := _parse_date(self.date_from):
+            clauses.append(AuditEntry.occurred_at >= self._local_midnight_utc(start))
+        if end := _parse_date(self.date_to):
+            clauses.append(AuditEntry.occurred_at < self._local_midnight_utc(end + dt.timedelta(days=1)))
+        return clauses
+
+    @property
+    def is_default(self) -> bool:
+        return not self.to_args()
+
+
+# Counting millions of entries to number the pages costs more than the page itself; beyond this
+# many the page says "more than" and the reader narrows the filter.
+COUNT_CAP = 10_000
+
+
+@dataclass(frozen=True)
+class AuditPage(Page):
+    capped: bool = False  # more than COUNT_CAP entries match; ``total`` is the cap
+
+
+def audit_page(audit_filter: AuditFilter, page: int, per_page: int = 50) -> AuditPage:
+    conditions = audit_filter.conditions()
+    matching = sa.select(AuditEntry.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(*conditions)
+        .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+        .options(selectinload(AuditEntry.user))
+        .limit(per_page).offset((page - 1) * per_page))
+    return AuditPage(list(entries), page, per_page, total, capped)
+
+
+def project_names(project_ids) -> dict[int, str]:
+    """The names of the projects that still exist (an entry outlives its project)."""
+    ids = {project_id for project_id in project_ids if project_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(Project.id, Project.name).where(Project.id.in_(ids))).all())

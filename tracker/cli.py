@@ -1,0 +1,118 @@
+"""The ``tracker`` command: Flask's CLI group with the tracker's own commands added.
+
+``tracker db upgrade`` comes from Flask-Migrate; ``tracker routes`` and ``tracker shell`` from Flask.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(serve)
+    app.cli.add_command(seed)
+    app.cli.add_command(export)
+    from .exchange.cli import import_command
+    app.cli.add_command(import_command)
+    from .accounts.cli import users
+    app.cli.add_command(users)
+    from .reminders.cli import reminders
+    app.cli.add_command(reminders)
+    from .ops.cli import backup, restore
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
+    from .dashboard.cli import briefing
+    app.cli.add_command(briefing)
+    from .demo.cli import demo_data
+    app.cli.add_command(demo_data)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
+@click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
+@click.option("--workers", default=2, type=int, envvar="WORKERS", show_default=True)
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the tracker with gunicorn, a production WSGI server."""
+    from gunicorn.app.base import BaseApplication
+
+    flask_app = current_app._get_current_object()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 120)
+
+        def load(self):
+            return flask_app
+
+    click.echo(f"Tracker at http://{host}:{port}/  (Ctrl+C stops it)")
+    Server().run()
+
+
+@click.command()
+@click.option("--check", is_flag=True, help="Only verify every quote and number against the plans.")
+@with_appcontext
+def seed(check: bool) -> None:
+    """Load the five plans' projects, targets and regions from seed/ (idempotent)."""
+    from .seeding.provenance import SeedChecker
+
+    seed_dir = current_app.config["SEED_DIR"]
+    sources_dir: Path = current_app.config["SOURCES_DIR"]
+    if check:
+        if not sources_dir.is_dir():
+            raise click.ClickException(f"plan documents not found in {sources_dir}")
+        problems = SeedChecker(sources_dir).check_all(seed_dir)
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{len(problems)} problem(s)")
+        sys.exit(1 if problems else 0)
+
+    from .seeding.loader import load
+    try:
+        report = load(seed_dir)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "csv", "oc4ids", "pdf"]),
+              default="json", show_default=True, help="xlsx and pdf need --output.")
+@click.option("--region", help="A region code: the city includes its counties.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+@with_appcontext
+def export(fmt: str, region: str | None, output: str | None) -> None:
+    """Export the portfolio (every kind of project): JSON, Excel, CSV, OC4IDS or a printable PDF."""
+    from .exchange.cli import run_export
+    from .portfolio.filters import PortfolioFilter
+
+    portfolio_filter = PortfolioFilter(region=region, kind="all")
+    errors = portfolio_filter.problems()
+    if errors:
+        raise click.ClickException("; ".join(errors))
+    count = run_export(fmt, portfolio_filter, output)
+    if output:
+        click.echo(f"{count} projects written to {output}", err=True)
+
+
+def _create_app(*_args, **_kwargs) -> Flask:
+    from . import create_app
+    return create_app()
+
+
+main = FlaskGroup(name="tracker", create_app=_create_app, add_version_option=False,
+                  help="The health-construction portfolio tracker.")

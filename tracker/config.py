@@ -1,0 +1,61 @@
+"""Configuration from the environment, with defaults that run on a bare checkout."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(instance_path: Path) -> str:
+    url = os.environ.get("TRACKER_DATABASE_URL") or f"sqlite:///{instance_path / 'tracker.sqlite3'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here, the driver the project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: Path) -> str:
+    """The configured key, or one generated once and kept in the instance folder."""
+    if key := os.environ.get("TRACKER_SECRET_KEY"):
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def defaults(instance_path: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": secret_key(instance_path),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": "中文", "en": "English"},
+        "SOURCES_DIR": Path(os.environ.get("TRACKER_SOURCES_DIR",
+                                           PROJECT_ROOT.parent / "shared" / "seeds")),
+        "SEED_DIR": PROJECT_ROOT / "seed",
+        "UPLOAD_DIR": instance_path / "uploads",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PAGE_SIZE": 50,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Behind HTTPS (TRACKER_HTTPS=1) the session cookie is Secure and browsers get HSTS.
+        "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_HTTPS") == "1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address
+        "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account name, whatever the address
+    }

@@ -1,0 +1,1 @@
+"""The leaders' dashboard: headline figures, breakdowns, charts, lists and the printed briefing."""

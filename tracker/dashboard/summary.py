@@ -1,0 +1,98 @@
+"""The headline figures in words, shared by the page and the printed briefing so they read alike.
+
+Every amount carries its coverage; every rate that cannot be computed says "—" and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from ..formatting import percent, plain_number
+from .queries import Dashboard, Group
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    value: str
+    note: str = ""
+    args: dict | None = None  # a /projects query string for the projects behind the figure
+    warn: bool = False
+    money: bool = False  # hidden from viewers when the admin says so
+
+
+def coverage(count: int, total: int, verb: str | None = None) -> str:
+    return _("（%(total)s 个项目中 %(count)s 个%(verb)s）", total=plain_number(total),
+             count=plain_number(count), verb=verb or _("填报"))
+
+
+def money(value: Decimal | None) -> str:
+    return _("%(amount)s 万元", amount=plain_number(value)) if value is not None else _("未填报")
+
+
+def gap_text(points: Decimal) -> str:
+    if points < 0:
+        return _("落后时间进度 %(points)s 个百分点", points=plain_number(-points))
+    if points > 0:
+        return _("超过时间进度 %(points)s 个百分点", points=plain_number(points))
+    return _("与时间进度持平")
+
+
+def headline_items(board: Dashboard) -> list[Item]:
+    head, year, scope = board.headline, board.year, board.scope
+    totals = head.totals
+    n = totals.projects
+    items = [Item(_("项目总数"), _("%(count)s 个", count=plain_number(n)), args=scope.filter.to_args())]
+
+    items.append(Item(_("总投资"), money(totals.total_investment),
+                      coverage(totals.with_investment, n), money=True))
+    items.append(Item(_("累计完成投资"), money(totals.invested_to_date),
+                      coverage(totals.with_invested, n), money=True))
+    if head.investment_rate is not None:
+        items.append(Item(_("投资完成率"), percent(head.investment_rate),
+                          _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算：%(invested)s / %(total)s 万元",
+                            count=plain_number(head.rate_projects),
+                            invested=plain_number(head.rate_invested),
+                            total=plain_number(head.rate_total))))
+    else:
+        items.append(Item(_("投资完成率"), "—", _("没有项目同时填报总投资和累计完成投资")
+                          if n else _("此范围内没有项目")))
+
+    items.append(Item(_("%(year)s年计划投资", year=year.year), money(year.planned),
+                      coverage(year.planned_projects, n, _("有年度计划")), money=True))
+    items.append(Item(_("%(year)s年完成投资", year=year.year), money(year.completed),
+                      coverage(year.reporting_projects, n, _("填报本年月报")) if year.completed is not None
+                      else _("本年尚无月报填报完成投资"), money=True))
+
+    time_text = _("时间进度 %(percent)s", percent=percent(year.time_progress))
+    if year.plan_rate is not None:
+        behind = year.gap_points is not None and year.gap_points < 0
+        items.append(Item(_("年度计划完成率"), percent(year.plan_rate),
+                          f"{gap_text(year.gap_points)}（{time_text}）", warn=behind))
+    else:
+        items.append(Item(_("年度计划完成率"), "—",
+                          _("%(year)s年没有年度计划投资，无法计算（%(time)s）", year=year.year,
+                            time=time_text)))
+
+    if head.start_rate is not None:
+        items.append(Item(_("开工率"), percent(head.start_rate),
+                          _("计划 %(year)s 年底前开工 %(planned)s 个，已开工 %(started)s 个",
+                            year=year.year, planned=plain_number(head.planned_to_start),
+                            started=plain_number(head.started))))
+    else:
+        items.append(Item(_("开工率"), "—",
+                          _("没有项目的“开工”节点计划在 %(year)s 年底前", year=year.year)))
+
+    items.append(Item(_("滞后项目"), _("%(count)s 个", count=plain_number(head.late)),
+                      _("有节点已过计划日期而未完成"), args=scope.filter.to_args(late=True),
+                      warn=head.late > 0))
+    items.append(Item(_("超概算项目"), _("%(count)s 个", count=plain_number(head.over_estimate)),
+                      _("现行概算高于批复总投资"), warn=head.over_estimate > 0))
+    return items
+
+
+def status_line(statuses: list[Group]) -> str:
+    return "　".join(f"{group.label} {plain_number(group.projects)}" for group in statuses) or "—"

@@ -1,0 +1,113 @@
+"""The dashboard page and its printed briefing: the same scope, the same figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.permissions import READ, require
+from ..extensions import db
+from ..plans.models import Plan
+from ..regions.services import region_choices
+from ..vocabulary import Category
+from . import briefing, charts, queries
+from .access import money_hidden_for
+from .scope import Scope
+from .summary import coverage, headline_items
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/dashboard")
+@require(READ)
+def index():
+    scope = Scope.from_args(request.args)
+    problems = scope.problems()
+    if problems:
+        return render_template("dashboard/index.html", problems=problems, scope=scope, board=None,
+                               **_choices(scope)), 400
+    board = queries.build(scope)
+    show_money = not money_hidden_for(current_user)
+    items = [item for item in headline_items(board) if show_money or not item.money]
+    return render_template("dashboard/index.html", problems=[], scope=scope, board=board,
+                           items=items, show_money=show_money, charts=_charts(board, show_money),
+                           **_choices(scope))
+
+
+@bp.get("/dashboard/briefing.pdf")
+@require(READ)
+def briefing_pdf():
+    scope = Scope.from_args(request.args)
+    problems = scope.problems()
+    if problems:
+        return render_template("dashboard/index.html", problems=problems, scope=scope, board=None,
+                               **_choices(scope)), 400
+    board = queries.build(scope)
+    pdf = briefing.render(board, show_money=not money_hidden_for(current_user))
+    name = f"briefing-{scope.filter.region or 'all'}-{scope.year}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"',
+                             "Cache-Control": "private, no-store"})
+
+
+def _list_url(args: dict | None) -> str | None:
+    return url_for("portfolio.project_list", **args) if args is not None else None
+
+
+def _charts(board: queries.Dashboard, show_money: bool) -> dict:
+    scope = board.scope
+    with_projects = [group for group in board.regions if group.projects]
+    if show_money:
+        bars = [charts.Bar(group.label, group.total_investment,
+                           coverage(group.with_investment, group.projects), _list_url(group.args))
+                for group in with_projects]
+        region_chart = charts.bar_chart(bars, _("各地区总投资"), _("万元"))
+    else:
+        bars = [charts.Bar(group.label, group.projects, "", _list_url(group.args))
+                for group in with_projects]
+        region_chart = charts.bar_chart(bars, _("各地区项目数"), _("个"))
+    status_chart = charts.stacked_bar(
+        [charts.Segment(group.key, group.label, group.projects, _list_url(group.args))
+         for group in board.statuses], _("项目状态构成"))
+    month_chart = None
+    if show_money:
+        year = board.year
+        through = 12 if scope.year < scope.today.year else (
+            0 if scope.year > scope.today.year else scope.today.month)
+        # Like with like: the plan line against what the projects with a plan completed.
+        by_month = {figure.month: figure.completed_of_planned for figure in year.months
+                    if figure.completed_of_planned is not None}
+        # The completed line stops at the last month anyone reported: no report yet is not zero.
+        through = min(through, max(by_month, default=0))
+        month_chart = charts.month_chart(
+            year.cumulative_planned(), year.cumulative_completed(through, planned_only=True),
+            [by_month.get(month) for month in range(1, 13)],
+            _("%(year)s年计划与完成投资（按月累计）", year=scope.year), _("万元"))
+    return {"regions": region_chart, "statuses": status_chart, "months": month_chart}
+
+
+def _choices(scope: Scope) -> dict:
+    first, last = db.session.execute(
+        sa.select(sa.func.min(Plan.period_start), sa.func.max(Plan.period_end))).one()
+    this_year = scope.today.year
+    years = range(min(first or this_year, scope.year, this_year),
+                  max(last or this_year, scope.year, this_year) + 1)
+    return {"regions": region_choices(),
+            "plans": db.session.scalars(sa.select(Plan).order_by(Plan.key)).all(),
+            "categories": Category, "years": list(reversed(years))}
+
+
+@bp.app_template_global()
+def milestone_timeline(project) -> str:
+    """The project page's planned-vs-actual chart (templates/dashboard/_project_timeline.html)."""
+    return charts.milestone_timeline(project.milestones, dt.date.today())
+
+
+@bp.app_template_global()
+def plan_targets(plans):
+    """Each plan's indicators with the tracked projects' direct contribution (_targets.html)."""
+    return queries.plan_targets(list(plans))

@@ -1,0 +1,1 @@
+"""Generated demo portfolios at national scale, for trying the tracker and for the benchmarks."""

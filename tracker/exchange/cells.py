@@ -1,0 +1,187 @@
+"""From a spreadsheet cell to the value a service takes, or a message that says what to fix.
+
+Numbers become ``Decimal`` without float arithmetic: a number openpyxl read as a float is taken by
+its shortest representation (``repr``), which is the decimal Excel stored for any figure of up to
+15 significant digits; more decimals than the column keeps is an error, never rounded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import force_locale, gettext as _
+
+from .columns import Column, unneutralise
+from .reading import Cell
+
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "f"}
+DATE_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+                 re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"))
+MONTH_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"),
+                  re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日?)?"),
+                  re.compile(r"(\d{4})(\d{2})"))
+SIGNIFICANT_DIGITS = 15
+
+
+class CellProblem(Exception):
+    """A cell's value cannot be used; the message names what is wrong (the column is added later)."""
+
+
+def normalise_label(text: str) -> str:
+    """Header and vocabulary matching ignores width (（ vs (), spacing and case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
+
+
+def labels_in_every_language(lazy, languages) -> set[str]:
+    found = {normalise_label(str(lazy))}
+    for code in languages:
+        with force_locale(code):
+            found.add(normalise_label(str(lazy)))
+    return found
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    return str(value)
+
+
+def to_decimal(value, places: int) -> Decimal:
+    if isinstance(value, bool):
+        raise CellProblem(_("应为数字"))
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
+        if text.startswith("约"):
+            raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellProblem(_("应为数字，例如 1320 或 1,320.5")) from None
+    if not number.is_finite():
+        raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
+    if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS and isinstance(value, float):
+        raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
+    if number < 0:
+        raise CellProblem(_("不能为负数"))
+    try:
+        exact = number == number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than a Decimal holds (1e+28): far beyond any column
+        raise CellProblem(_("数值过大，请检查单位（金额以万元计）")) from None
+    if not exact:
+        raise CellProblem(_("最多保留 %(n)s 位小数", n=places) if places else _("应为整数"))
+    return number
+
+
+def to_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for pattern in DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                break
+    raise CellProblem(_("应为日期，例如 2024-05-01"))
+
+
+def to_month(value) -> dt.date:
+    if isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return day.replace(day=1)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    for pattern in MONTH_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return dt.date(year, month, 1)
+    raise CellProblem(_("应为年月，例如 2024-05"))
+
+
+class CellReader:
+    """Reads the cells of one kind of sheet; vocabulary labels are accepted in every language."""
+
+    def __init__(self, languages):
+        self.languages = list(languages)
+        self._vocabularies: dict[type, dict[str, object]] = {}
+
+    def vocabulary_map(self, vocabulary) -> dict[str, object]:
+        if vocabulary not in self._vocabularies:
+            choices: dict[str, object] = {}
+            for member in vocabulary:
+                choices[normalise_label(member.value)] = member
+                for code in self.languages:
+                    with force_locale(code):
+                        choices[normalise_label(member.label)] = member
+            self._vocabularies[vocabulary] = choices
+        return self._vocabularies[vocabulary]
+
+    def read(self, column: Column, cell: Cell):
+        """The value for the service; None for an empty cell. Raises CellProblem."""
+        if cell.formula:
+            raise CellProblem(_("不接受公式（%(formula)s），请复制后“粘贴为数值”", formula=str(cell.value)[:40]))
+        if cell.error:
+            raise CellProblem(_("单元格是错误值 %(value)s", value=cell.value))
+        value = cell.value
+        if isinstance(value, str):
+            value = unneutralise(value.strip())
+            if not value:
+                value = None
+        if value is None:
+            return None
+        kind = column.kind
+        if kind == "id":
+            number = to_decimal(value, 0)
+            if number <= 0:
+                raise CellProblem(_("应为正整数"))
+            return int(number)
+        if kind in ("text", "region"):
+            text = _text(value).strip()
+            if column.max_length and len(text) > column.max_length:
+                raise CellProblem(_("不能超过 %(n)s 个字", n=column.max_length))
+            return text
+        if kind == "decimal":
+            if isinstance(value, str) and value.endswith("%") and column.upper == 100:
+                value = value[:-1]
+            number = to_decimal(value, column.places if not cell.percent else column.places + 2)
+            if cell.percent:
+                number = number * 100  # a cell shown as 35% holds 0.35
+            if column.upper is not None and number > column.upper:
+                raise CellProblem(_("不能大于 %(n)s", n=column.upper))
+            return number
+        if kind == "int":
+            return int(to_decimal(value, 0))
+        if kind == "bool":
+            word = normalise_label(_text(value))
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise CellProblem(_("请填“是”或“否”"))
+        if kind == "date":
+            return to_date(value)
+        if kind == "month":
+            return to_month(value)
+        if kind == "vocab":
+            member = self.vocabulary_map(column.vocabulary).get(normalise_label(_text(value)))
+            if member is None:
+                raise CellProblem(_("应为以下之一：%(choices)s",
+                                    choices="、".join(m.label for m in column.vocabulary)))
+            return member
+        raise CellProblem(_("此列不能导入"))  # pragma: no cover - export-only columns are skipped

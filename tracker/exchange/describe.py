@@ -1,0 +1,122 @@
+"""What an export holds, in words: the filter, the order, the time, the totals with coverage.
+
+The xlsx's second sheet and the pdf's heading print these lines, so a sheet mailed to the province
+says which projects it lists and what its sums cover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..formatting import plain_number
+from ..portfolio.filters import UNKNOWN, PortfolioFilter
+from ..portfolio.queries import Totals
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+from .columns import Column
+
+try:
+    from zoneinfo import ZoneInfo
+
+    SHANGHAI: dt.tzinfo = ZoneInfo("Asia/Shanghai")
+except Exception:  # no tz database on the machine: China has kept UTC+8 without DST since 1991
+    SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+SORT_LABELS = {
+    "name": _l("项目名称"), "region": _l("地区"), "plan": _l("规划"), "category": _l("类别"),
+    "build_nature": _l("建设性质"), "status": _l("状态"), "investment": _l("总投资"),
+    "floor_area": _l("建筑面积"), "beds": _l("床位"), "new_beds": _l("新增床位"),
+    "invested": _l("累计完成投资"),
+}
+
+
+def local_time(moment: dt.datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _vocabulary_label(vocabulary, value: str) -> str:
+    if value == UNKNOWN:
+        return _("未填报")
+    try:
+        return vocabulary(value).label
+    except ValueError:
+        return value
+
+
+def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
+    """``[(条件, 值)]`` for every condition the filter sets, and the order."""
+    lines: list[tuple[str, str]] = []
+    region = portfolio_filter.region_row()
+    if region is not None:
+        lines.append((_("地区"), _("%(name)s（%(key)s，含下辖地区）", name=region.full_name,
+                                   key=region.key)))
+    else:
+        lines.append((_("地区"), _("全部地区")))
+    plan = portfolio_filter.plan_row()
+    if plan is not None:
+        lines.append((_("规划"), plan.title))
+    if portfolio_filter.kind is None:
+        lines.append((_("项目类型"), _("建设类项目（工程建设、设备购置）")))
+    elif portfolio_filter.kind == "all":
+        lines.append((_("项目类型"), _("全部（含专项工程、信息化、等级创建）")))
+    else:
+        lines.append((_("项目类型"), _vocabulary_label(Kind, portfolio_filter.kind)))
+    vocabularies = {"status": (_("状态"), Status), "category": (_("类别"), Category),
+                    "build_nature": (_("建设性质"), BuildNature),
+                    "funding": (_("资金来源"), FundingSource)}
+    described = {"region", "plan", "kind", "sort", "order"}
+    for name, (label, vocabulary) in vocabularies.items():
+        value = getattr(portfolio_filter, name, None)
+        described.add(name)
+        if value:
+            lines.append((label, _vocabulary_label(vocabulary, value)))
+    if portfolio_filter.q:
+        lines.append((_("关键词"), portfolio_filter.q))
+    described.add("q")
+    if portfolio_filter.late:
+        lines.append((_("仅看滞后项目"), _("是")))
+    described.add("late")
+    # A condition added to the filter later still shows, if only by its name.
+    for item in fields(portfolio_filter):
+        value = getattr(portfolio_filter, item.name)
+        if item.name not in described and value not in (None, False, ""):
+            lines.append((item.name, str(value)))
+    order = _("降序") if portfolio_filter.order == "desc" else _("升序")
+    sort_label = str(SORT_LABELS.get(portfolio_filter.sort, SORT_LABELS["region"]))
+    lines.append((_("排序"), f"{sort_label} {order}"))
+    return lines
+
+
+def filter_summary(portfolio_filter: PortfolioFilter) -> str:
+    return "；".join(f"{label}：{value}" for label, value in filter_lines(portfolio_filter))
+
+
+def coverage_text(covered: int, projects: int) -> str:
+    return _("%(total)s 个项目中 %(count)s 个填报", total=plain_number(projects),
+             count=plain_number(covered))
+
+
+def total_lines(totals: Totals, columns: list[Column]) -> list[tuple[str, str]]:
+    """``[(总投资（万元）合计, 145,735（32 个项目中 8 个填报）)]`` for every summed column."""
+    lines = []
+    for column in columns:
+        if not column.total:
+            continue
+        value = getattr(totals, column.total)
+        covered = covered_count(totals, column)
+        shown = plain_number(value) if value is not None else "—"
+        lines.append((_("%(column)s合计", column=column.label),
+                      f"{shown}（{coverage_text(covered, totals.projects)}）"))
+    return lines
+
+
+# The Totals field that counts the projects each sum covers.
+COVERAGE_FIELDS = {"total_investment": "with_investment", "invested_to_date": "with_invested",
+                   "floor_area_m2": "with_floor_area", "beds": "with_beds", "new_beds": "with_new_beds"}
+
+
+def covered_count(totals: Totals, column: Column) -> int:
+    return getattr(totals, COVERAGE_FIELDS[column.total])

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length
+
+from ..forms import TrackerForm
+from .importer import KINDS
+
+
+class UploadForm(TrackerForm):
+    kind = SelectField(_l("导入内容"), choices=[(key, label) for key, label in KINDS.items()])
+    file = FileField(_l("文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件"))])
+
+
+class ConfirmForm(TrackerForm):
+    reason = TextAreaField(_l("变更原因"), validators=[Length(max=2000)],
+                           description=_l("修改项目状态时必填；会记入每个修改项目的变更记录。"))

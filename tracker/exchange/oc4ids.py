@@ -1,0 +1,344 @@
+"""The portfolio as an OC4IDS 0.9 project package (schema and codelists in ../shared/oc4ids/).
+
+Mapping choices (the rest follows DOMAIN.md):
+- 改扩建 → ``expansion``: a 改扩建 hospital project adds floor area and beds to an existing site;
+  the added capacity is its primary focus, the renovation comes with it. The tracker's own code
+  stays in ``additionalClassifications``.
+- 停缓建 → ``implementation``: the closed projectStatus codelist has no "suspended"; the project
+  has started and is not complete, which is the implementation phase. That it is halted is kept in
+  ``additionalClassifications`` (scheme ``tracker-status``). A status nobody stated is omitted.
+- ``publicAuthority`` is the issuer of the first plan that names one (as the lead asked); the
+  建设单位 is the ``procuringEntity`` (in Chinese practice the 招标人); the 主管部门 gets the open
+  role ``supervisingDepartment``; every 资金来源 is a ``funder`` (and ``sourceParty`` of its
+  budget line, as the budget-breakdown definition requires).
+- Amounts are 万元 × 10,000 in CNY, computed on Decimal: whole yuan, written as JSON integers.
+  Areas and percentages are written as exact decimal numbers, never through a float.
+- Dates become midnight in Beijing time (``+08:00``), the format the schema asks for.
+- Every value the tracker does not know is omitted, never written as 0 or null.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from typing import Iterator
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..database import utcnow
+from ..extensions import db
+from ..portfolio.exports import iter_batches
+from ..portfolio.filters import PortfolioFilter
+from ..progress.models import FundingLine, MonthlyReport
+from ..projects.models import Project
+from ..regions.models import Region
+from ..vocabulary import BuildNature, Stage, Status
+from .columns import decimal_text
+
+VERSION = "0.9"
+CURRENCY = "CNY"
+WAN = Decimal(10000)
+GAZETTEER = "GB/T 2260"
+CODE_SCHEME = "GB/T 40058-2021"  # 投资项目统一代码
+
+PROJECT_TYPE = {
+    BuildNature.NEW: "construction",
+    BuildNature.EXPANSION: "expansion",
+    BuildNature.RENOVATION: "rehabilitation",
+    BuildNature.RENOVATION_EXPANSION: "expansion",
+    BuildNature.RELOCATION: "replacement",
+}
+PROJECT_STATUS = {
+    Status.RESERVE: "identification",
+    Status.PREPARATION: "preparation",
+    Status.CONSTRUCTION: "implementation",
+    Status.COMPLETED: "completion",
+    Status.IN_USE: "maintenance",
+    Status.SUSPENDED: "implementation",
+    Status.CANCELLED: "cancelled",
+}
+MILESTONE_TYPE = {
+    Stage.PLANNING: "preProcurement",
+    Stage.PROPOSAL: "approval",
+    Stage.FEASIBILITY: "approval",
+    Stage.PRELIMINARY_DESIGN: "approval",
+    Stage.DRAWING_REVIEW: "approval",
+    Stage.TENDERING: "procurement",
+    Stage.START: "delivery",
+    Stage.TOPPING_OUT: "delivery",
+    Stage.ACCEPTANCE: "delivery",
+    Stage.IN_USE: "delivery",
+}
+# Projects per query: each brings its milestones and up to a few dozen monthly reports.
+BATCH = 200
+PERCENT_UNIT = {"name": "percent", "scheme": "UNCEFACT", "id": "P1"}
+SQUARE_METRE = {"name": "m²", "scheme": "UNCEFACT", "id": "MTK"}
+
+OPTIONS = (selectinload(Project.plans), selectinload(Project.milestones),
+           selectinload(Project.region).selectinload(Region.parent).selectinload(Region.parent))
+
+
+def dumps(value) -> str:
+    """JSON with Decimals written as exact numbers (``json`` would need a float for them)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(dumps(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(str(key), ensure_ascii=False) + ":" + dumps(item)
+                              for key, item in value.items()) + "}"
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def date_time(day: dt.date | None, end_of_day: bool = False) -> str | None:
+    if day is None:
+        return None
+    return f"{day.isoformat()}T{'23:59:59' if end_of_day else '00:00:00'}+08:00"
+
+
+def yuan(wan_yuan: Decimal) -> int | Decimal:
+    amount = wan_yuan * WAN
+    return int(amount) if amount == amount.to_integral_value() else amount.normalize()
+
+
+def money(wan_yuan: Decimal) -> dict:
+    return {"amount": yuan(wan_yuan), "currency": CURRENCY}
+
+
+def _number(value: Decimal | int) -> Decimal | int:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def _compact(mapping: dict) -> dict:
+    """Leave out what is unknown: None, empty lists and empty objects."""
+    return {key: value for key, value in mapping.items() if value not in (None, [], {}, "")}
+
+
+def _month_period(month: dt.date) -> dict:
+    last = calendar.monthrange(month.year, month.month)[1]
+    return {"startDate": date_time(month.replace(day=1)),
+            "endDate": date_time(month.replace(day=last), end_of_day=True)}
+
+
+def _milestone(milestone, today: dt.date, reviewed: str) -> dict:
+    if milestone.actual_date is not None:
+        status, modified = "met", None
+    elif milestone.planned_date is not None:
+        overdue = milestone.planned_date < today
+        status, modified = ("notMet", reviewed) if overdue else ("scheduled", None)
+    else:
+        status, modified = None, None
+    return _compact({
+        "id": str(milestone.id),
+        "title": milestone.name or None,
+        "type": MILESTONE_TYPE.get(milestone.stage) if milestone.stage else None,
+        "code": milestone.stage.value if milestone.stage else None,
+        "description": milestone.note,
+        "dueDate": date_time(milestone.planned_date),
+        "dateMet": date_time(milestone.actual_date),
+        "status": status,
+        "dateModified": modified,
+    })
+
+
+def _location(region: Region, location: str | None) -> dict:
+    chain = []
+    walker: Region | None = region
+    while walker is not None:
+        chain.append(walker)
+        walker = walker.parent
+    chain.reverse()
+    description = region.full_name + (f"：{location}" if location and location != region.name else "")
+    return _compact({
+        "id": "1",
+        "description": description,
+        "gazetteer": {"scheme": GAZETTEER, "identifiers": [region.code]} if region.code else None,
+        "address": _compact({"region": chain[0].name,
+                             "locality": "".join(r.name for r in chain[1:]) or None,
+                             "countryName": "中国"}),
+    })
+
+
+def _metrics(project: Project, reports: list[MonthlyReport], include_money: bool) -> list[dict]:
+    metrics = []
+    physical = []
+    financial = []
+    for report in reports:
+        key = report.month.strftime("%Y-%m")
+        measure = report.physical_percent if report.physical_percent is not None else report.progress_text
+        if measure is not None and measure != "":
+            physical.append(_compact({
+                "id": f"physicalProgress-{key}", "period": _month_period(report.month),
+                "measure": _number(measure) if isinstance(measure, Decimal) else measure,
+                "unit": PERCENT_UNIT if isinstance(measure, Decimal) else None,
+                "notes": report.progress_text if isinstance(measure, Decimal) else None,
+            }))
+        if include_money and report.invested_total is not None:
+            financial.append({"id": f"financialProgress-{key}", "period": _month_period(report.month),
+                              "value": money(report.invested_total),
+                              "notes": _("自开工累计完成投资")})
+    if physical:
+        metrics.append({"id": "physicalProgress", "title": _("工程进度"), "observations": physical})
+    if financial:
+        metrics.append({"id": "financialProgress", "title": _("累计完成投资"),
+                        "observations": financial})
+
+    def scale(metric_id: str, title: str, value, unit: dict, approx: bool = False) -> None:
+        if value is None:
+            return
+        metrics.append({"id": metric_id, "title": title, "observations": [_compact({
+            "id": metric_id, "measure": _number(value), "unit": unit,
+            "notes": _("约数") if approx else None})]})
+
+    scale("floorArea", project.floor_area_term or _("总建筑面积"), project.floor_area_m2,
+          SQUARE_METRE, project.floor_area_approx)
+    scale("landArea", _("占地面积"), project.land_area_mu, {"name": "亩"}, project.land_area_approx)
+    scale("beds", _("床位"), project.beds, {"name": _("张")})
+    scale("newBeds", _("新增床位"), project.new_beds, {"name": _("张")})
+    return metrics
+
+
+def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: list[FundingLine], *,
+                      prefix: str, today: dt.date, reviewed: str, include_money: bool = True) -> dict:
+    parties: list[dict] = []
+    issuer = next((plan.issuer for plan in project.plans if plan.issuer), None)
+    authority = None
+    if issuer:
+        authority = {"id": "publicAuthority-1", "name": issuer}
+        parties.append({**authority, "roles": ["publicAuthority"]})
+    if project.owner_unit:
+        parties.append({"id": "owner-1", "name": project.owner_unit, "roles": ["procuringEntity"]})
+    if project.supervising_department:
+        parties.append({"id": "supervisor-1", "name": project.supervising_department,
+                        "roles": ["supervisingDepartment"]})
+    breakdown = []
+    funders: dict[str, dict] = {}
+    for line in funding:
+        party_id = f"funder-{line.source.value}"
+        if party_id not in funders:
+            funders[party_id] = {"id": party_id, "name": line.source.label,
+                                 "roles": ["funder", "sourceParty"]}
+        breakdown.append(_compact({
+            "id": str(line.id), "description": line.note or line.source.label,
+            "amount": money(line.amount) if include_money and line.amount is not None else None,
+            "sourceParty": {"id": party_id, "name": line.source.label},
+        }))
+    parties.extend(funders.values())
+
+    approval = next((m.actual_date for m in project.milestones
+                     if m.stage is Stage.PRELIMINARY_DESIGN and m.actual_date), None)
+    budget = _compact({
+        "amount": money(project.total_investment)
+        if include_money and project.total_investment is not None else None,
+        "approvalDate": date_time(approval),
+        "budgetBreakdowns": [{"id": "fundingSources", "description": _("资金来源"),
+                              "budgetBreakdown": breakdown}] if breakdown else None,
+    })
+    if set(budget) == {"approvalDate"}:
+        budget = {}  # an approval date alone, with no amount and no sources, says nothing useful
+
+    classifications = [{"scheme": "tracker-kind", "id": project.kind.value,
+                        "description": project.kind.label},
+                       {"scheme": "tracker-category", "id": project.category.value,
+                        "description": project.category.label}]
+    if project.build_nature is not None:
+        classifications.append({"scheme": "tracker-buildNature", "id": project.build_nature.value,
+                                "description": project.build_nature_term or project.build_nature.label})
+    if project.status is not None:
+        classifications.append({"scheme": "tracker-status", "id": project.status.value,
+                                "description": project.status.label})
+
+    completion = None
+    if project.status in (Status.COMPLETED, Status.IN_USE):
+        accepted = next((m.actual_date for m in project.milestones
+                         if m.stage is Stage.ACCEPTANCE and m.actual_date), None)
+        completion = _compact({"endDate": date_time(accepted)})
+
+    identifiers = [{"id": str(project.id), "scheme": "tracker"}]
+    if project.project_code:
+        identifiers.insert(0, {"id": project.project_code, "scheme": CODE_SCHEME})
+    return _compact({
+        "id": f"{prefix}{project.id}",
+        "updated": project.updated_at.isoformat() if project.updated_at else None,
+        "language": "zh",
+        "identifiers": identifiers,
+        "title": project.name,
+        "description": project.scope,
+        "status": PROJECT_STATUS.get(project.status) if project.status else None,
+        "type": PROJECT_TYPE.get(project.build_nature) if project.build_nature else None,
+        "sector": ["health"],
+        "additionalClassifications": classifications,
+        "publicAuthority": authority,
+        "period": _compact({"startDate": date_time(project.planned_start),
+                            "endDate": date_time(project.planned_end)}),
+        "budget": budget,
+        "locations": [_location(project.region, project.location)],
+        "parties": parties,
+        "milestones": [_milestone(m, today, reviewed) for m in project.milestones],
+        "metrics": _metrics(project, reports, include_money),
+        "completion": completion,
+    })
+
+
+def _by_project(model, project_ids: list[int], order) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in db.session.scalars(sa.select(model).where(model.project_id.in_(project_ids))
+                                  .order_by(model.project_id, *order)):
+        grouped[row.project_id].append(row)
+    return grouped
+
+
+def package_chunks(portfolio_filter: PortfolioFilter, *, uri: str | None = None,
+                   publisher: str | None = None, prefix: str = "oc4ids-tracker-",
+                   include_money: bool = True, today: dt.date | None = None,
+                   published: dt.datetime | None = None) -> Iterator[str]:
+    """The package as text chunks: the head, then one project per line, then the close.
+
+    Projects are loaded a batch at a time with their reports and funding lines, so a national
+    portfolio streams in flat memory.
+    """
+    today = today or dt.date.today()
+    published_at = (published or utcnow()).isoformat()
+    head = {"version": VERSION, "uri": uri or f"urn:uuid:{uuid.uuid4()}",
+            "publishedDate": published_at,
+            "publisher": {"name": publisher or _("卫生健康建设项目台账")}}
+    yield dumps(head)[:-1] + ',"projects":[\n'
+    first = True
+    for projects in iter_batches(portfolio_filter, options=OPTIONS, today=today, batch=BATCH):
+        ids = [project.id for project in projects]
+        reports = _by_project(MonthlyReport, ids, [MonthlyReport.month])
+        funding = _by_project(FundingLine, ids, [FundingLine.id])
+        for project in projects:
+            record = project_to_oc4ids(project, reports.pop(project.id, []),
+                                       funding.pop(project.id, []), prefix=prefix, today=today,
+                                       reviewed=published_at, include_money=include_money)
+            yield ("" if first else ",\n") + dumps(record)
+            first = False
+        projects.clear()  # nothing of this batch stays while the next one loads
+    yield "\n]}\n"
+
+
+def write_package(out, portfolio_filter: PortfolioFilter, **kwargs) -> int:
+    count = -2
+    for chunk in package_chunks(portfolio_filter, **kwargs):
+        out.write(chunk)
+        count += 1
+    return count

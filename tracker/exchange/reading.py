@@ -1,0 +1,197 @@
+"""Reading an uploaded sheet safely: what it is (by its bytes, not its name), and its cells.
+
+Every problem with the file as a whole raises ``FileRefused`` with a message a person can act on:
+an empty file, a type we do not read, an old .xls, an encrypted workbook, a zip whose contents
+would unpack beyond the limit (checked in the zip directory before openpyxl opens anything; Python's
+zipfile also stops at the declared sizes, so the directory cannot lie), a text in an encoding we
+cannot decode, too many rows. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+# Cells past this column are ignored: our sheets have 30, and a hostile one may claim 16,384.
+MAX_COLUMNS = 100
+MAX_ZIP_ENTRIES = 2000
+BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf",
+                     b"Rar!", b"BZh", b"MZ", b"\x7fELF")
+
+
+class FileRefused(Exception):
+    """The file cannot be imported at all; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any = None  # str, int, float, bool, datetime or None
+    formula: bool = False
+    error: bool = False  # #DIV/0!, #N/A …
+    percent: bool = False  # shown as a percentage: 0.35 means 35
+
+
+EMPTY = Cell()
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (row number, cells)
+    source: str = "xlsx"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:,.0f}"
+
+
+def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str]) -> Sheet:
+    """The first sheet's header row and data rows (blank rows and rows whose first cell is in
+    ``skip_first``, the export's totals rows, left out)."""
+    if not data or not data.strip():
+        raise FileRefused(_("文件是空的。"))
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(_("这是旧版 Excel（.xls）文件或加密的工作簿。请在 Excel/WPS 中“另存为” .xlsx 格式"
+                            "（并取消密码）后再上传。"))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, skip_first=skip_first)
+    if data.startswith(b"PK") or data.startswith(BINARY_SIGNATURES):
+        raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
+        raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
+    return _read_csv(data, max_rows=max_rows, skip_first=skip_first)
+
+
+def _too_many_rows(max_rows: int) -> FileRefused:
+    return FileRefused(_("表格超过每次导入的上限 %(limit)s 行数据。请拆分成几个文件分批导入。",
+                         limit=f"{max_rows:,}"))
+
+
+def _is_blank(cells: list[Cell]) -> bool:
+    return all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells)
+
+
+def _first_text(cells: list[Cell]) -> str:
+    value = cells[0].value if cells else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str]) -> Sheet:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")) from None
+    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > max_unzipped:
+        raise FileRefused(_("文件解压后超过 %(limit)s MB，拒绝读取（可能是“压缩炸弹”）。请只保留需要导入的工作表和数据。",
+                            limit=_megabytes(max_unzipped)))
+    if any(entry.flag_bits & 0x1 for entry in entries):
+        raise FileRefused(_("工作簿已加密。请取消密码后再上传。"))
+    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+        raise FileRefused(_("这不是 Excel 工作簿（.xlsx）。请上传 .xlsx 或 CSV 文件。"))
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            try:
+                return _sheet_rows(workbook.worksheets[0], max_rows=max_rows, skip_first=skip_first)
+            finally:
+                workbook.close()
+    except FileRefused:
+        raise
+    except IndexError:
+        raise FileRefused(_("工作簿里没有工作表。")) from None
+    except Exception:  # a broken part, hostile XML (defusedxml refuses entities), an odd cell
+        raise FileRefused(_("无法读取这个 Excel 文件：内容已损坏或格式不受支持。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再试。")) from None
+
+
+def _xlsx_cell(cell) -> Cell:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return EMPTY
+    data_type = getattr(cell, "data_type", None)
+    if data_type == "f":
+        return Cell(value=str(value), formula=True)
+    if data_type == "e":
+        return Cell(value=str(value), error=True)
+    number_format = getattr(cell, "number_format", "") or ""
+    return Cell(value=value, percent="%" in number_format and isinstance(value, (int, float)))
+
+
+def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str]) -> Sheet:
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()  # do not trust the sheet's own claim about its size
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[Cell]]] = []
+    # Blank rows cost nothing to skip, but a sheet may claim a million of them.
+    max_physical_rows = max_rows * 10 + 1000
+    for number, raw in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), 1):
+        if number > max_physical_rows:
+            raise _too_many_rows(max_rows)
+        cells = [_xlsx_cell(cell) for cell in raw]
+        if headers is None:
+            if _is_blank(cells):
+                continue
+            headers = ["" if c.value is None else str(c.value).strip() for c in cells]
+            continue
+        if _is_blank(cells) or _first_text(cells) in skip_first:
+            continue
+        if len(rows) >= max_rows:
+            raise _too_many_rows(max_rows)
+        rows.append((number, cells))
+    if headers is None:
+        raise FileRefused(_("工作表是空的：第一行应为列标题。"))
+    return Sheet(headers, rows, "xlsx")
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]  # gb18030: what Chinese Excel/WPS write as "CSV"
+    for encoding in candidates:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("无法识别文件的文字编码。请在 Excel/WPS 中“另存为”“CSV UTF-8（逗号分隔）”后再上传。"))
+
+
+def _read_csv(data: bytes, *, max_rows: int, skip_first: set[str]) -> Sheet:
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[Cell]]] = []
+    try:
+        for number, record in enumerate(reader, 1):
+            cells = [Cell(value=value) for value in record[:MAX_COLUMNS]]
+            if headers is None:
+                if _is_blank(cells):
+                    continue
+                headers = [value.strip() for value in record[:MAX_COLUMNS]]
+                continue
+            if _is_blank(cells) or _first_text(cells) in skip_first:
+                continue
+            if len(rows) >= max_rows:
+                raise _too_many_rows(max_rows)
+            rows.append((number, cells))
+    except csv.Error as error:
+        raise FileRefused(_("CSV 格式有误（第 %(line)s 行）：%(error)s", line=reader.line_num,
+                            error=str(error))) from None
+    if headers is None:
+        raise FileRefused(_("文件是空的。"))
+    return Sheet(headers, rows, "csv")

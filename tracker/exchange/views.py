@@ -1,0 +1,192 @@
+"""Exports of the list in view (its filter and sort) and the spreadsheet import with its preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import unicodedata
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   send_file, stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import permissions as perms
+from ..accounts.services import money_hidden_from
+from ..audit.services import Actor
+from ..database import utcnow
+from ..extensions import db
+from ..portfolio import queries
+from ..portfolio.exports import json_chunks
+from ..portfolio.filters import PortfolioFilter
+from . import uploads
+from .csv_ import csv_chunks
+from .describe import SHANGHAI
+from .forms import ConfirmForm, UploadForm
+from .importer import COLUMNS, KINDS, PROJECTS, run_import, setting
+from .oc4ids import package_chunks
+from .pdf import TooManyRows, write_pdf
+from .xlsx import write_template, write_xlsx
+
+bp = Blueprint("exchange", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_KEYS = ("total_investment_wan_yuan", "total_investment_approx")
+
+
+def attachment(name: str) -> dict:
+    """Content-Disposition for a Chinese file name, as Flask's send_file writes it."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "export"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store"}
+
+
+def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
+    region = portfolio_filter.region_row()
+    stamp = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
+    return f"{_('项目清单')}-{region.name if region else _('全部地区')}-{stamp}.{extension}"
+
+
+def _problem_page(problems: list[str], status: int = 400):
+    return render_template("exchange/export_problem.html", problems=problems), status
+
+
+@bp.get("/projects/export.<any(xlsx, csv, json, pdf, 'oc4ids.json'):fmt>")
+def export(fmt: str):
+    if not perms.has_permission(current_user, perms.READ):
+        abort(403)
+    portfolio_filter = PortfolioFilter.from_args(request.args)
+    problems = portfolio_filter.problems()
+    if problems:
+        return _problem_page(problems)
+    include_money = not money_hidden_from(current_user)
+    today = dt.date.today()
+    name = download_name(portfolio_filter, fmt)
+    if fmt == "csv":
+        chunks = csv_chunks(portfolio_filter, include_money=include_money, today=today)
+        return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
+                        headers=attachment(name))
+    if fmt == "json":
+        def hide_money(record: dict) -> dict:
+            # A source quote that supports a money figure prints the figure: it goes too.
+            kept = {k: v for k, v in record.items() if k not in MONEY_KEYS}
+            kept["sources"] = [s for s in record.get("sources", [])
+                               if not set(s.get("fields") or ()) & set(MONEY_KEYS)]
+            return kept
+        chunks = json_chunks(portfolio_filter, None if include_money else hide_money)
+        return Response(stream_with_context(chunks), mimetype="application/json",
+                        headers=attachment(name))
+    if fmt == "oc4ids.json":
+        if queries.totals(portfolio_filter, today).projects == 0:
+            return _problem_page([_("没有符合条件的项目：OC4IDS 数据包至少要有一个项目。")])
+        chunks = package_chunks(portfolio_filter, uri=request.url, include_money=include_money,
+                                today=today, prefix=current_app.config.get("OC4IDS_PREFIX", "oc4ids-tracker-"),
+                                publisher=current_app.config.get("OC4IDS_PUBLISHER"))
+        return Response(stream_with_context(chunks), mimetype="application/json",
+                        headers=attachment(name))
+    # Binary formats are written to a temporary file (memory stays flat) and sent from there.
+    spool = tempfile.TemporaryFile()
+    try:
+        if fmt == "xlsx":
+            write_xlsx(spool, portfolio_filter, include_money=include_money, today=today)
+            mimetype = XLSX
+        else:
+            write_pdf(spool, portfolio_filter, include_money=include_money, today=today,
+                      max_rows=current_app.config.get("EXPORT_PDF_MAX_ROWS", 2000))
+            mimetype = "application/pdf"
+    except TooManyRows as too_many:
+        spool.close()
+        return _problem_page([str(too_many)])
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- import -------------------------------------------------------------------------------------
+
+def require_import() -> None:
+    if not (perms.has_permission(current_user, perms.EDIT_PROJECT)
+            or perms.has_permission(current_user, perms.CREATE_PROJECT)):
+        abort(403)
+
+
+def _load(token: str) -> uploads.Upload:
+    upload = uploads.load(token, current_user)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+@bp.get("/import/templates/<any(projects, 'monthly-reports'):kind>.xlsx")
+def template(kind: str):
+    require_import()
+    buffer = io.BytesIO()
+    write_template(buffer, COLUMNS[kind], str(KINDS[kind]), max_rows=setting("IMPORT_MAX_ROWS"))
+    buffer.seek(0)
+    name = _("项目导入模板") if kind == PROJECTS else _("月度填报导入模板")
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload():
+    require_import()
+    form = UploadForm()
+    if form.validate_on_submit():
+        limit = setting("IMPORT_MAX_BYTES")
+        data = form.file.data.read(limit + 1)
+        if len(data) > limit:
+            form.file.errors.append(_("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024)))
+        else:
+            token = uploads.store(current_user, form.kind.data, form.file.data.filename or "", data)
+            return redirect(url_for("exchange.preview", token=token))
+    return render_template("exchange/import.html", form=form, max_rows=setting("IMPORT_MAX_ROWS")), \
+        400 if form.errors else 200
+
+
+@bp.get("/import/<token>")
+def preview(token: str):
+    require_import()
+    upload = _load(token)
+    report = run_import(Actor(current_user, "import"), upload.data, upload.filename,
+                        kind=upload.kind, apply=False)
+    db.session.rollback()  # the preview wrote nothing; end its transaction
+    uploads.save_versions(upload, report.versions)
+    return render_template("exchange/preview.html", report=report, upload=upload, form=ConfirmForm())
+
+
+@bp.post("/import/<token>/confirm")
+def confirm(token: str):
+    require_import()
+    upload = _load(token)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("exchange/preview.html", report=None, upload=upload, form=form), 400
+    # Re-read and re-check everything: the file, the permissions, and that nobody changed the
+    # previewed projects since (their versions were kept with the upload).
+    report = run_import(Actor(current_user, "import"), upload.data, upload.filename,
+                        kind=upload.kind, apply=True, reason=form.reason.data,
+                        expected_versions=upload.meta.get("versions", {}))
+    if not report.applied:
+        db.session.rollback()
+        return render_template("exchange/preview.html", report=report, upload=upload, form=form), 409
+    db.session.commit()
+    uploads.discard(token)
+    flash(report.summary(), "success")
+    return render_template("exchange/done.html", report=report)
+
+
+@bp.post("/import/<token>/discard")
+def discard(token: str):
+    require_import()
+    _load(token)
+    uploads.discard(token)
+    flash(_("已放弃这次导入，没有写入任何内容。"), "info")
+    return redirect(url_for("exchange.upload"))
+

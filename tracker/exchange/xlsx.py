@@ -1,0 +1,226 @@
+"""The portfolio list as an Excel workbook that opens cleanly in Excel and WPS.
+
+Written with openpyxl's write-only mode: rows go to a temporary file as they are made, so memory
+stays flat however long the list. Sheet 1 is the list (frozen header, autofilter, number formats,
+totals with coverage under it); sheet 2 says what the list holds and when it was exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import IO
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlalchemy.orm import selectinload
+
+from ..database import utcnow
+from ..portfolio import queries
+from ..portfolio.exports import iter_projects
+from ..portfolio.filters import PortfolioFilter
+from ..projects.models import Project
+from .columns import COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
+from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
+
+# Excel shows "1,320." for "#,##0.####" when the value is whole: whole numbers get their own format.
+WHOLE_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.####"
+DATE_FORMAT = "yyyy-mm-dd"
+MONTH_FORMAT = "yyyy-mm"
+# A double keeps 15 significant digits; a longer amount is written as text so no digit is lost.
+EXACT_DIGITS = 15
+
+LIST_OPTIONS = (selectinload(Project.plans), selectinload(Project.region))
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell(ws, value, *, number_format: str | None = None, bold: bool = False,
+          wrap: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = HEADER_FONT
+    if wrap:
+        cell.alignment = WRAP
+    return cell
+
+
+def number_cell(ws, value: Decimal | int, *, bold: bool = False):
+    """A number Excel can sum, exactly as stored: the Decimal goes in, never a float."""
+    if isinstance(value, Decimal):
+        if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
+            return _cell(ws, decimal_text(value), bold=bold)
+        whole = value == value.to_integral_value()
+        value = int(value) if whole else value.normalize()
+        return _cell(ws, value, number_format=WHOLE_FORMAT if whole else DECIMAL_FORMAT, bold=bold)
+    return _cell(ws, value, number_format=WHOLE_FORMAT, bold=bold)
+
+
+def value_cell(ws, column: Column, value):
+    if value is None:
+        return None
+    if column.kind in ("decimal", "int", "id"):
+        return number_cell(ws, value)
+    if column.kind == "date":
+        return _cell(ws, value, number_format=DATE_FORMAT)
+    if column.kind == "month":
+        return _cell(ws, value, number_format=MONTH_FORMAT)
+    if column.kind == "text":
+        return _cell(ws, neutralise(value), wrap=column.width >= 30)
+    return _cell(ws, text_value(column, value))
+
+
+def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
+               include_money: bool = True, today: dt.date | None = None,
+               exported_at: dt.datetime | None = None) -> int:
+    """Write the list the filter selects to ``out`` (a path or a binary file). Returns the rows."""
+    today = today or dt.date.today()
+    exported_at = exported_at or utcnow()
+    columns = export_columns(include_money)
+    last_letter = get_column_letter(len(columns))
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(_("项目清单"))
+    # Write-only sheets take widths, panes and print settings before the first row.
+    for index, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "C2"  # the header row, and the id and name columns
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+    header = []
+    for column in columns:
+        cell = _cell(ws, column.label, bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        header.append(cell)
+    ws.append(header)
+
+    count = 0
+    for project in iter_projects(portfolio_filter, options=LIST_OPTIONS, today=today):
+        ws.append([value_cell(ws, column, column.get(project)) for column in columns])
+        count += 1
+    ws.auto_filter.ref = f"A1:{last_letter}{count + 1}"
+
+    # The totals come from the same query as the list page's, so the sums match it exactly.
+    totals = queries.totals(portfolio_filter, today)
+    totals_row = [_cell(ws, str(TOTALS_LABEL), bold=True),
+                  _cell(ws, _("%(count)s 个项目", count=f"{totals.projects:,}"), bold=True)]
+    coverage_row = [_cell(ws, str(COVERAGE_LABEL), bold=True), None]
+    for column in columns[2:]:
+        if column.total:
+            value = getattr(totals, column.total)
+            totals_row.append(number_cell(ws, value, bold=True) if value is not None
+                              else _cell(ws, "—", bold=True))
+            coverage_row.append(_cell(ws, coverage_text(covered_count(totals, column), totals.projects)))
+        else:
+            totals_row.append(None)
+            coverage_row.append(None)
+    ws.append(totals_row)
+    ws.append(coverage_row)
+
+    about = workbook.create_sheet(_("导出说明"))
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 80
+    about.append([_cell(about, _("项目清单导出"), bold=True)])
+    about.append([_("导出时间（北京时间）"), local_time(exported_at)])
+    about.append([_("项目数"), count])
+    about.append([])
+    about.append([_cell(about, _("筛选条件"), bold=True)])
+    for label, value in filter_lines(portfolio_filter):
+        about.append([label, neutralise(value)])
+    about.append([])
+    about.append([_cell(about, _("合计"), bold=True)])
+    for label, value in total_lines(totals, columns):
+        about.append([label, value])
+    about.append([])
+    about.append([_cell(about, _("说明"), bold=True)])
+    for note in (_("空白单元格表示“未填报”：规划文件和填报中都没有这一数据，不计为零；合计只计填报了的项目。"),
+                 _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分；导入时会自动去掉。"),
+                 _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。")):
+        about.append([None, _cell(about, note, wrap=True)])
+    workbook.save(out)
+    return count
+
+
+GREY_FILL = PatternFill("solid", fgColor="EEEEEE")
+KIND_NOTES = {
+    "id": _l("按此ID更新已有项目；新建项目留空"),
+    "text": _l("文字"),
+    "region": _l("六位行政区划代码，如 360783；市级代码包含下辖县区"),
+    "decimal": _l("数字，不带单位；可带千位分隔符"),
+    "int": _l("整数"),
+    "bool": _l("是 / 否"),
+    "date": _l("日期，如 2024-05-01"),
+    "month": _l("年月，如 2024-05"),
+    "vocab": _l("从下拉列表中选择"),
+    "list": _l("文字"),
+}
+
+
+def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str, *,
+                   max_rows: int = 5000) -> None:
+    """An empty sheet with the import headers, drop-down lists, and a sheet that explains each
+    column. Small, so written in normal mode (write-only sheets cannot hold data validations)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = title
+    ws.freeze_panes = "A2"
+    for index, column in enumerate(columns, 1):
+        letter = get_column_letter(index)
+        cell = ws.cell(row=1, column=index, value=column.label)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL if column.importable else GREY_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[letter].width = column.width
+        choices = None
+        if column.kind == "vocab":
+            choices = [member.label for member in column.vocabulary]
+        elif column.kind == "bool":
+            choices = [_("是"), _("否")]
+        if choices and column.importable:
+            validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
+                                        allow_blank=True, showErrorMessage=True,
+                                        error=_("请从下拉列表中选择"))
+            validation.add(f"{letter}2:{letter}5001")
+            ws.add_data_validation(validation)
+        if column.kind in ("text", "region"):
+            # Text cells stay text: a 项目代码 or 地区代码 must not turn into a number.
+            for row in range(2, 202):
+                ws.cell(row=row, column=index).number_format = "@"
+
+    notes = workbook.create_sheet(_("填写说明"))
+    notes.append([_("列"), _("必填"), _("填写方法"), _("可选值")])
+    for cell in notes[1]:
+        cell.font = HEADER_FONT
+    for column in columns:
+        if not column.importable:
+            how = _("仅供阅读，导入时忽略")
+        else:
+            how = str(KIND_NOTES.get(column.kind, ""))
+        choices = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
+        notes.append([column.label, _("是") if column.required else "", how, choices])
+    notes.append([])
+    for line in (_("第一行为列标题，请勿修改；每个项目（或每个项目的每个月）填一行。"),
+                 _("空白单元格表示“未填报”，会清空已有数据；地区代码、项目类型、类别和“为约数”列留空则保持不变。"),
+                 _("不接受公式：请复制后“粘贴为数值”。每次最多导入 %(n)s 行。", n=f"{max_rows:,}"),
+                 _("上传后会先显示预览，逐行列出将新建和修改的内容；确认后才写入，有任何错误则全部不写入。")):
+        notes.append([line])
+    for letter, width in zip("ABCD", (24, 8, 44, 60)):
+        notes.column_dimensions[letter].width = width
+    workbook.save(out)

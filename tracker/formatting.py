@@ -1,0 +1,48 @@
+"""How figures read on a page: exact, with thousands separators, unknown shown as unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_datetime, gettext as _
+from markupsafe import Markup
+
+
+def plain_number(value: Decimal | int | None) -> str:
+    """1320.0000 → "1,320"; 16698.95 → "16,698.95". Never rounds: the figure is as stored."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    normalised = value.normalize()
+    if normalised == normalised.to_integral():
+        return f"{int(normalised):,}"
+    return f"{normalised:,f}"
+
+
+def figure(value, unit: str = "", approx: bool = False) -> Markup:
+    """A figure with its unit; an unknown one says so instead of printing 0."""
+    if value is None:
+        return Markup('<span class="unknown">{}</span>').format(_("未填报"))
+    text = plain_number(value)
+    prefix = _("约") if approx else ""
+    return Markup("{}{}{}").format(prefix, text, f" {unit}" if unit else "")
+
+
+def percent(value: Decimal | None, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{(value * 100).quantize(Decimal(1).scaleb(-places))}%"
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(plain_number, "number")
+    app.add_template_filter(figure, "figure")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(local_datetime, "local_datetime")

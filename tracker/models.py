@@ -1,0 +1,14 @@
+"""Every model, imported in one place so that the mappers and Alembic see the whole schema."""
+
+from .accounts.models import Setting, User, user_regions
+from .audit.models import AuditEntry
+from .plans.models import Plan, PlanIndicator
+from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
+from .projects.models import Project, ProjectAlias, SourceMention, project_plans
+from .regions.models import Region, RegionFormerName
+
+__all__ = [
+    "AnnualPlan", "AuditEntry", "BudgetRevision", "FundingLine", "Milestone", "MonthlyReport", "Plan",
+    "PlanIndicator", "Project", "ProjectAlias", "Region", "RegionFormerName", "ReportPhoto",
+    "Setting", "SourceMention", "User", "project_plans", "user_regions",
+]

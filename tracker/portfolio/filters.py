@@ -1,0 +1,156 @@
+"""A portfolio filter: what the query string of a list, a dashboard or an export selects.
+
+One object builds the WHERE clause for the list, its totals row and every export, so the same
+filter always gives the same projects and the same sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..plans.models import Plan
+from ..progress.models import FundingLine, Milestone
+from ..projects.models import Project, project_plans
+from ..regions.models import Region
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+
+# The construction portfolio: programmes, platforms and grade awards are kept out of its totals.
+BUILDING_KINDS = (Kind.CONSTRUCTION, Kind.EQUIPMENT)
+UNKNOWN = "unknown"  # the status filter's value for projects whose status nobody stated
+NOT_NULL_SORTS = {"name", "region", "category"}
+
+SORTS = {
+    "name": Project.name,
+    "region": Region.key,
+    "category": Project.category,
+    "build_nature": Project.build_nature,
+    "status": Project.status,
+    "investment": Project.total_investment,
+    "floor_area": Project.floor_area_m2,
+    "beds": Project.beds,
+    "new_beds": Project.new_beds,
+    "invested": Project.invested_to_date,
+    "plan": sa.select(sa.func.min(Plan.key)).join(project_plans)
+              .where(project_plans.c.project_id == Project.id).scalar_subquery(),
+}
+
+
+@dataclass(frozen=True)
+class PortfolioFilter:
+    region: str | None = None
+    plan: str | None = None
+    status: str | None = None
+    category: str | None = None
+    build_nature: str | None = None
+    kind: str | None = None  # None: the construction portfolio; "all": every kind
+    q: str | None = None
+    late: bool = False
+    funding: str | None = None  # projects with a funding line of this 资金来源 (dashboard drill-down)
+    sort: str = "region"
+    order: str = "asc"
+
+    @classmethod
+    def from_args(cls, args) -> PortfolioFilter:
+        values = {}
+        for item in fields(cls):
+            raw = args.get(item.name)
+            if raw is None or raw == "":
+                continue
+            if item.type in ("bool",):
+                values[item.name] = raw in ("1", "true", "on", "yes")
+            else:
+                values[item.name] = raw.strip()[:200]
+        return cls(**values)
+
+    def to_args(self, **overrides) -> dict:
+        """The query-string arguments that reproduce this filter (defaults left out)."""
+        # Called for every row's links: plain getattr, not asdict() (which deep-copies).
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        values.update(overrides)
+        return {key: ("1" if value is True else value) for key, value in values.items()
+                if value != _DEFAULTS[key] and value not in (None, False, "")}
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.region and self.region_row() is None:
+            found.append(_("没有行政区划代码为 %(code)s 的地区", code=self.region))
+        if self.plan and self.plan_row() is None:
+            found.append(_("没有编号为 %(key)s 的规划", key=self.plan))
+        for name, vocabulary, extra in (("status", Status, {UNKNOWN}), ("category", Category, set()),
+                                        ("build_nature", BuildNature, {UNKNOWN}),
+                                        ("kind", Kind, {"all"}), ("funding", FundingSource, set())):
+            value = getattr(self, name)
+            if value and value not in {m.value for m in vocabulary} | extra:
+                found.append(_("筛选条件 %(name)s 的值无效：%(value)s", name=name, value=value))
+        return found
+
+    def region_row(self) -> Region | None:
+        if not self.region:
+            return None
+        return db.session.scalar(sa.select(Region).where(Region.key == self.region))
+
+    def plan_row(self) -> Plan | None:
+        if not self.plan:
+            return None
+        return db.session.scalar(sa.select(Plan).where(Plan.key == self.plan))
+
+    def conditions(self, today: dt.date | None = None) -> list:
+        """The WHERE clauses over ``Project`` this filter stands for."""
+        clauses = []
+        if self.region:
+            region = self.region_row()
+            path = region.path if region else "/no-such-region/"
+            clauses.append(Project.region_id.in_(
+                sa.select(Region.id).where(Region.path.startswith(path, autoescape=True))))
+        if self.plan:
+            clauses.append(Project.id.in_(
+                sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan)))
+        for name, column in (("status", Project.status), ("build_nature", Project.build_nature)):
+            value = getattr(self, name)
+            if value == UNKNOWN:
+                clauses.append(column.is_(None))
+            elif value:
+                clauses.append(column == value)
+        if self.category:
+            clauses.append(Project.category == self.category)
+        if self.funding:
+            clauses.append(Project.id.in_(
+                sa.select(FundingLine.project_id).where(FundingLine.source == self.funding)))
+        if self.kind is None:
+            clauses.append(Project.kind.in_(BUILDING_KINDS))
+        elif self.kind != "all":
+            clauses.append(Project.kind == self.kind)
+        if self.q:
+            clauses.append(Project.search_text.contains(self.q.lower(), autoescape=True))
+        if self.late:
+            clauses.append(late_condition(today or dt.date.today()))
+        return clauses
+
+    def order_by(self) -> list:
+        sort = self.sort if self.sort in SORTS else "region"
+        direction = sa.desc if self.order == "desc" else sa.asc
+        ordered = direction(SORTS[sort])
+        # Unknown values sort last in both directions, on SQLite and PostgreSQL alike. NULLS LAST
+        # (not a leading "col IS NULL") lets both databases read the order from an index; columns
+        # that cannot be NULL need neither (at 100,000 projects: 150 ms → 1 ms, benchmarks/).
+        if sort not in NOT_NULL_SORTS:
+            ordered = ordered.nulls_last()
+        return [ordered, Project.id]
+
+    @property
+    def is_default(self) -> bool:
+        return not self.to_args(sort="region", order="asc")
+
+
+_DEFAULTS = {item.name: getattr(PortfolioFilter(), item.name) for item in fields(PortfolioFilter)}
+
+
+def late_condition(today: dt.date):
+    """滞后: a milestone whose planned date has passed without an actual date."""
+    return sa.exists().where(Milestone.project_id == Project.id, Milestone.actual_date.is_(None),
+                             Milestone.planned_date < today)

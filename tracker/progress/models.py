@@ -1,0 +1,153 @@
+"""What changes month by month: milestones, monthly reports, funding, budget revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Base, Money, Percent, Timestamp, code_enum, intpk, utcnow
+from ..projects.models import Project
+from ..vocabulary import FundingSource, Stage
+
+
+class Milestone(Base):
+    """A lifecycle stage (or a custom step) with its planned and actual dates.
+
+    A milestone whose planned date has passed without an actual date makes its project 滞后.
+    """
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        sa.Index("ix_milestones_overdue", "planned_date", "project_id",
+                 sqlite_where=sa.text("actual_date IS NULL"),
+                 postgresql_where=sa.text("actual_date IS NULL")),
+    )
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[Stage | None] = mapped_column(code_enum(Stage))
+    custom_name: Mapped[str | None] = mapped_column(sa.String(100))
+    position: Mapped[int] = mapped_column(default=0)
+    planned_date: Mapped[dt.date | None]
+    actual_date: Mapped[dt.date | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    delay_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Provenance for milestones the plans state: [{"file", "line", "quote"}].
+    sources: Mapped[list] = mapped_column(sa.JSON, default=list)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
+
+    @property
+    def name(self) -> str:
+        return self.stage.label if self.stage else (self.custom_name or "")
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.actual_date is None and self.planned_date is not None and self.planned_date < today
+
+
+class MonthlyReport(Base):
+    """One project's report for one month. Submitted reports are locked; a correction raises
+    ``revision`` and is audited with the old and new figures."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "month"),
+        sa.CheckConstraint("physical_percent >= 0", name="physical_percent_not_negative"),
+    )
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    month: Mapped[dt.date] = mapped_column(index=True)  # the first day of the month
+    revision: Mapped[int] = mapped_column(default=1)
+    progress_text: Mapped[str | None] = mapped_column(sa.Text)  # 形象进度
+    physical_percent: Mapped[Percent | None]
+    invested_month: Mapped[Money | None]  # 本月完成投资
+    invested_year: Mapped[Money | None]  # 本年累计完成投资
+    invested_total: Mapped[Money | None]  # 自开工累计完成投资
+    funds_received: Mapped[Money | None]  # 资金到位 (cumulative)
+    paid: Mapped[Money | None]  # 已支付 (cumulative)
+    over_budget_reason: Mapped[str | None] = mapped_column(sa.Text)
+    problems: Mapped[str | None] = mapped_column(sa.Text)
+    next_steps: Mapped[str | None] = mapped_column(sa.Text)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[Timestamp]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship()
+    photos: Mapped[list[ReportPhoto]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportPhoto.id")
+
+
+class ReportPhoto(Base):
+    """A site photo: the file lives in the instance folder, named by its content hash."""
+
+    __tablename__ = "report_photos"
+
+    id: Mapped[intpk]
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("monthly_reports.id", ondelete="CASCADE"), index=True)
+    storage_name: Mapped[str] = mapped_column(sa.String(100))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(50))
+    byte_size: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    uploaded_at: Mapped[Timestamp]
+
+    report: Mapped[MonthlyReport] = relationship(back_populates="photos")
+
+
+class FundingLine(Base):
+    __tablename__ = "funding_lines"
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    source: Mapped[FundingSource] = mapped_column(code_enum(FundingSource), index=True)
+    amount: Mapped[Money | None]
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship()
+
+
+class BudgetRevision(Base):
+    """A 概算调整: every earlier figure stays, with its reason and approval."""
+
+    __tablename__ = "budget_revisions"
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    previous_amount: Mapped[Money | None]
+    new_amount: Mapped[Money]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    approval_number: Mapped[str] = mapped_column(sa.String(100))
+    approval_date: Mapped[dt.date]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[Timestamp] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship()
+
+
+class AnnualPlan(Base):
+    """年度计划投资: what a project plans to invest in a year, the base of 年度计划完成率."""
+
+    __tablename__ = "annual_plans"
+    __table_args__ = (sa.UniqueConstraint("project_id", "year"),)
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(index=True)
+    planned_investment: Mapped[Money]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship()

@@ -1,0 +1,382 @@
+"""The month's work: milestones, monthly reports, budget revisions, funding lines, annual plans.
+
+Every function validates, changes, flushes and audits; none commits (the caller does, once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit.services import Actor, diff, json_value, record, snapshot
+from ..errors import StaleEdit, ValidationFailed
+from ..extensions import db
+from ..projects.models import Project
+from ..vocabulary import FundingSource, Stage
+from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport
+
+REPORT_FIELDS = ("progress_text", "physical_percent", "invested_month", "invested_year",
+                 "invested_total", "funds_received", "paid", "problems", "next_steps",
+                 "over_budget_reason")
+MONEY_FIELDS = ("invested_month", "invested_total", "funds_received", "paid")
+MAX_AMOUNT = Decimal("1e12")  # 万元: what the columns hold; the importer has no other bound
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _errors() -> dict[str, list[str]]:
+    return {}
+
+
+def _add(errors: dict, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _flush_or_stale() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StaleEdit([]) from error
+
+
+# --- milestones -------------------------------------------------------------------------------
+
+def add_standard_lifecycle(actor: Actor, project: Project) -> list[Milestone]:
+    """Offer a new project the lifecycle of DOMAIN.md: one milestone per stage it lacks."""
+    present = {m.stage for m in project.milestones}
+    added = []
+    for stage in Stage:
+        if stage not in present:
+            milestone = Milestone(stage=stage, position=stage.position)
+            project.milestones.append(milestone)
+            added.append(milestone)
+    if added:
+        db.session.flush()
+        record(actor, "milestone:lifecycle", project, _("设置标准建设节点（%(n)s 个）", n=len(added)),
+               project_id=project.id)
+    return added
+
+
+def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date: dt.date | None,
+                         after: Stage | None = None, note: str | None = None) -> Milestone:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写节点名称"), "custom_name")
+    if len(name) > 100:
+        raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
+    position = after.position if after else len(Stage)
+    milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
+    project.milestones.append(milestone)
+    db.session.flush()
+    record(actor, "milestone:create", milestone, _("新增节点：%(name)s", name=name),
+           changes={"custom_name": [None, name], "planned_date": [None, json_value(planned_date)]},
+           project_id=project.id)
+    return milestone
+
+
+def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.date | None,
+                     actual_date: dt.date | None, note: str | None = None,
+                     delay_reason: str | None = None, expected_version: int) -> dict:
+    if milestone.version != expected_version:
+        raise StaleEdit(_changes_by_others(milestone, "milestone:update", expected_version))
+    errors = _errors()
+    if actual_date and actual_date > today():
+        _add(errors, "actual_date", _("实际日期不能晚于今天"))
+    if milestone.stage is not None:
+        for other in milestone.project.milestones:
+            if other is milestone or other.stage is None:
+                continue
+            if other.stage.position < milestone.stage.position:
+                if actual_date and other.actual_date and other.actual_date > actual_date:
+                    _add(errors, "actual_date", _("实际日期早于前一节点「%(name)s」的实际日期 %(date)s",
+                                                  name=other.name, date=other.actual_date))
+                if planned_date and other.planned_date and other.planned_date > planned_date:
+                    _add(errors, "planned_date", _("计划日期早于前一节点「%(name)s」的计划日期 %(date)s",
+                                                   name=other.name, date=other.planned_date))
+            else:
+                if actual_date and other.actual_date and other.actual_date < actual_date:
+                    _add(errors, "actual_date", _("实际日期晚于后一节点「%(name)s」的实际日期 %(date)s",
+                                                  name=other.name, date=other.actual_date))
+                if planned_date and other.planned_date and other.planned_date < planned_date:
+                    _add(errors, "planned_date", _("计划日期晚于后一节点「%(name)s」的计划日期 %(date)s",
+                                                   name=other.name, date=other.planned_date))
+    if errors:
+        raise ValidationFailed(errors)
+    fields = ("planned_date", "actual_date", "note", "delay_reason")
+    before = snapshot(milestone, fields)
+    values = {"planned_date": planned_date, "actual_date": actual_date, "note": note or None,
+              "delay_reason": delay_reason or None}
+    changes = diff(before, {k: json_value(v) for k, v in values.items()})
+    if not changes:
+        return {}
+    for field in changes:
+        setattr(milestone, field, values[field])
+    _flush_or_stale()
+    changes["version"] = [expected_version, milestone.version]
+    record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
+           changes=changes, project_id=milestone.project_id)
+    return changes
+
+
+def _changes_by_others(obj, action: str, version: int) -> list[dict]:
+    from ..audit.models import AuditEntry
+    entries = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == obj.id,
+        AuditEntry.action == action).order_by(AuditEntry.id))
+    return [{"who": e.user.username if e.user else e.via, "when": e.occurred_at,
+             "changes": {k: v for k, v in e.changes.items() if k != "version"}}
+            for e in entries if (e.changes.get("version") or [0, 0])[1] > version]
+
+
+# --- monthly reports --------------------------------------------------------------------------
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise TypeError("money never travels as float")
+    return Decimal(value)
+
+
+def report_for(project: Project, month: dt.date) -> MonthlyReport | None:
+    return db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month == first_of_month(month)))
+
+
+def _previous(project: Project, month: dt.date) -> MonthlyReport | None:
+    return db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month < month)
+        .order_by(MonthlyReport.month.desc()).limit(1))
+
+
+def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_text=None,
+                  physical_percent=None, invested_month=None, invested_total=None,
+                  funds_received=None, paid=None, problems=None, next_steps=None,
+                  over_budget_reason=None, correction_reason=None,
+                  expected_version: int | None = None) -> MonthlyReport:
+    """File the month's report, or correct a submitted one (a new, audited revision).
+
+    本年累计 and 自开工累计 are derived from the monthly figures: 本年累计 is the sum of the
+    year's months; 自开工累计 is the previous report's plus this month's. The first report may
+    state 自开工累计 (investment before the tracker), which must be at least this month's.
+    """
+    month = first_of_month(month)
+    values = {
+        "progress_text": (progress_text or "").strip() or None,
+        "physical_percent": _decimal(physical_percent),
+        "invested_month": _decimal(invested_month),
+        "funds_received": _decimal(funds_received),
+        "paid": _decimal(paid),
+        "problems": (problems or "").strip() or None,
+        "next_steps": (next_steps or "").strip() or None,
+        "over_budget_reason": (over_budget_reason or "").strip() or None,
+    }
+    stated_total = _decimal(invested_total)
+    errors = _errors()
+    if month > first_of_month(today()):
+        _add(errors, "month", _("不能填报未来月份"))
+    for field in ("invested_month", "funds_received", "paid"):
+        if values[field] is not None and values[field] < 0:
+            _add(errors, field, _("金额不能为负数"))
+    if stated_total is not None and stated_total < 0:
+        _add(errors, "invested_total", _("金额不能为负数"))
+    for field, value in (*((f, values[f]) for f in ("invested_month", "funds_received", "paid")),
+                         ("invested_total", stated_total)):
+        if value is not None and (not value.is_finite() or abs(value) >= MAX_AMOUNT):
+            _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
+    percent = values["physical_percent"]
+    if percent is not None and not (0 <= percent <= 100):
+        _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
+
+    existing = report_for(project, month)
+    if existing is not None:
+        if not (correction_reason and correction_reason.strip()):
+            _add(errors, "correction_reason",
+                 _("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因", month=month.strftime("%Y-%m")))
+        if expected_version is not None and existing.version != expected_version:
+            raise StaleEdit(_changes_by_others(existing, "report:correct", expected_version))
+
+    previous = _previous(project, month)
+    month_amount = values["invested_month"] or Decimal(0)
+    if previous is not None:
+        for field, label in (("funds_received", _("资金到位")), ("paid", _("已支付"))):
+            earlier = getattr(previous, field)
+            if values[field] is not None and earlier is not None and values[field] < earlier:
+                _add(errors, field, _("%(label)s为累计数，不能少于上月的 %(value)s 万元",
+                                      label=label, value=earlier.normalize()))
+        total = (previous.invested_total or Decimal(0)) + month_amount
+        if stated_total is not None and stated_total != total:
+            _add(errors, "invested_total", _("自开工累计应为上月累计 %(prev)s 加本月 %(month)s，即 %(total)s 万元",
+                                             prev=(previous.invested_total or 0), month=month_amount,
+                                             total=total))
+    else:
+        total = stated_total if stated_total is not None else month_amount
+        if total < month_amount:
+            _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
+    budget = project.current_estimate or project.total_investment
+    if budget is not None and total > budget and not values["over_budget_reason"]:
+        _add(errors, "over_budget_reason",
+             _("累计完成投资 %(total)s 万元超过概算 %(budget)s 万元，请说明超概算原因",
+               total=total.normalize(), budget=budget.normalize()))
+    if errors:
+        raise ValidationFailed(errors)
+
+    year_before = db.session.scalar(sa.select(sa.func.sum(MonthlyReport.invested_month)).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month < month,
+        MonthlyReport.month >= month.replace(month=1))) or Decimal(0)
+    values["invested_year"] = year_before + month_amount
+    values["invested_total"] = total
+
+    if existing is None:
+        report = MonthlyReport(project=project, month=month, submitted_by_id=actor.user.id if actor.user else None,
+                               **values)
+        db.session.add(report)
+        db.session.flush()
+        record(actor, "report:submit", report, _("提交 %(month)s 月报", month=month.strftime("%Y-%m")),
+               changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
+               project_id=project.id)
+    else:
+        report = existing
+        before = snapshot(report, values)
+        changes = diff(before, {k: json_value(v) for k, v in values.items()})
+        if not changes:
+            return report
+        for field in changes:
+            setattr(report, field, values[field])
+        report.revision += 1
+        _flush_or_stale()
+        changes["revision"] = [report.revision - 1, report.revision]
+        changes["version"] = [report.version - 1, report.version]
+        record(actor, "report:correct", report, _("更正 %(month)s 月报（第 %(n)s 版）",
+                                                  month=month.strftime("%Y-%m"), n=report.revision),
+               changes=changes, reason=correction_reason.strip(), project_id=project.id)
+        _recompute_later(actor, project, month)
+    _refresh_project_progress(project)
+    return report
+
+
+def _recompute_later(actor: Actor, project: Project, month: dt.date) -> None:
+    """A corrected month changes the cumulative figures of every later month."""
+    reports = db.session.scalars(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id).order_by(MonthlyReport.month)).all()
+    total = Decimal(0)
+    year_sums: dict[int, Decimal] = {}
+    for report in reports:
+        amount = report.invested_month or Decimal(0)
+        if report.month == reports[0].month:
+            total = report.invested_total if report.invested_total is not None else amount
+        else:
+            total += amount
+        year_sums[report.month.year] = year_sums.get(report.month.year, Decimal(0)) + amount
+        if report.month > month and (report.invested_total != total
+                                     or report.invested_year != year_sums[report.month.year]):
+            old = [json_value(report.invested_total), json_value(report.invested_year)]
+            report.invested_total = total
+            report.invested_year = year_sums[report.month.year]
+            record(actor, "report:recompute", report,
+                   _("因更正重算 %(month)s 累计", month=report.month.strftime("%Y-%m")),
+                   changes={"invested_total": [old[0], json_value(total)],
+                            "invested_year": [old[1], json_value(report.invested_year)]},
+                   project_id=project.id)
+
+
+def _refresh_project_progress(project: Project) -> None:
+    latest = db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id).order_by(MonthlyReport.month.desc()).limit(1))
+    project.invested_to_date = latest.invested_total if latest else None
+    project.last_report_month = latest.month if latest else None
+    db.session.flush()
+
+
+# --- budget, funding, annual plans ------------------------------------------------------------
+
+def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, approval_number: str,
+                  approval_date: dt.date) -> BudgetRevision:
+    new_amount = _decimal(new_amount)
+    errors = _errors()
+    if new_amount is None:
+        _add(errors, "new_amount", _("请填写调整后的概算"))
+    elif new_amount < 0:
+        _add(errors, "new_amount", _("金额不能为负数"))
+    if not (reason or "").strip():
+        _add(errors, "reason", _("请说明调整原因"))
+    if not (approval_number or "").strip():
+        _add(errors, "approval_number", _("请填写批复文号"))
+    if approval_date is None:
+        _add(errors, "approval_date", _("请填写批复日期"))
+    elif approval_date > today():
+        _add(errors, "approval_date", _("批复日期不能晚于今天"))
+    if errors:
+        raise ValidationFailed(errors)
+    previous = project.current_estimate if project.current_estimate is not None else project.total_investment
+    revision = BudgetRevision(project=project, previous_amount=previous, new_amount=new_amount,
+                              reason=reason.strip(), approval_number=approval_number.strip(),
+                              approval_date=approval_date,
+                              created_by_id=actor.user.id if actor.user else None)
+    db.session.add(revision)
+    project.current_estimate = new_amount
+    _flush_or_stale()
+    record(actor, "budget:revise", revision, _("概算调整：%(old)s → %(new)s 万元",
+                                              old=json_value(previous) or "—", new=json_value(new_amount)),
+           changes={"current_estimate": [json_value(previous), json_value(new_amount)],
+                    "approval_number": [None, approval_number.strip()]},
+           reason=reason.strip(), project_id=project.id)
+    return revision
+
+
+def add_funding_line(actor: Actor, project: Project, *, source, amount, note: str | None = None) -> FundingLine:
+    try:
+        source = FundingSource(source)
+    except ValueError:
+        raise ValidationFailed(_("请选择资金来源"), "source") from None
+    amount = _decimal(amount)
+    if amount is not None and amount < 0:
+        raise ValidationFailed(_("金额不能为负数"), "amount")
+    line = FundingLine(project=project, source=source, amount=amount, note=(note or "").strip() or None)
+    db.session.add(line)
+    db.session.flush()
+    record(actor, "funding:create", line, _("新增资金来源：%(source)s", source=source.label),
+           changes={"source": [None, source.value], "amount": [None, json_value(amount)]},
+           project_id=project.id)
+    return line
+
+
+def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None) -> None:
+    record(actor, "funding:delete", line, _("删除资金来源：%(source)s", source=line.source.label),
+           changes={"source": [line.source.value, None], "amount": [json_value(line.amount), None]},
+           reason=reason, project_id=line.project_id)
+    db.session.delete(line)
+    db.session.flush()
+
+
+def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> AnnualPlan:
+    amount = _decimal(amount)
+    if amount is None or amount < 0:
+        raise ValidationFailed(_("年度计划投资应为不小于零的金额"), "planned_investment")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(_("年份无效"), "year")
+    plan = db.session.scalar(sa.select(AnnualPlan).where(
+        AnnualPlan.project_id == project.id, AnnualPlan.year == year))
+    old = plan.planned_investment if plan else None
+    if plan is None:
+        plan = AnnualPlan(project=project, year=year, planned_investment=amount)
+        db.session.add(plan)
+    elif old == amount:
+        return plan
+    else:
+        plan.planned_investment = amount
+    _flush_or_stale()
+    record(actor, "annual_plan:set", plan, _("%(year)s 年度计划投资：%(amount)s 万元", year=year,
+                                             amount=json_value(amount)),
+           changes={"planned_investment": [json_value(old), json_value(amount)]}, project_id=project.id)
+    return plan

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts import permissions
+from ..errors import StaleEdit, ValidationFailed
+from ..extensions import db
+from ..projects.views import get_project, web_actor
+from . import photos, services
+from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingLineForm,
+                    MilestoneForm, ReportForm)
+from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, ReportPhoto
+
+bp = Blueprint("progress", __name__)
+
+
+def _milestone_forms(project, failed: tuple[int, MilestoneForm] | None = None):
+    forms = []
+    for milestone in project.milestones:
+        if failed and failed[0] == milestone.id:
+            forms.append((milestone, failed[1]))
+            continue
+        form = MilestoneForm(prefix=f"m{milestone.id}", obj=milestone, formdata=None)
+        form.version.data = milestone.version
+        forms.append((milestone, form))
+    return forms
+
+
+@bp.get("/projects/<int:project_id>/milestones")
+def milestones(project_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    return render_template("progress/milestones.html", project=project,
+                           forms=_milestone_forms(project), custom=CustomMilestoneForm(), today=dt.date.today())
+
+
+@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>")
+def milestone_update(project_id: int, milestone_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.project_id != project.id:
+        abort(404)
+    form = MilestoneForm(prefix=f"m{milestone.id}")
+    stale = None
+    if form.validate_on_submit():
+        try:
+            services.update_milestone(web_actor(), milestone, planned_date=form.planned_date.data,
+                                      actual_date=form.actual_date.data, note=form.note.data,
+                                      delay_reason=form.delay_reason.data,
+                                      expected_version=int(form.version.data or 0))
+        except StaleEdit as conflict:
+            db.session.rollback()
+            stale = conflict.changes_by_others
+            form.version.data = db.session.get(Milestone, milestone_id).version
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.errors)
+        else:
+            db.session.commit()
+            flash(_("节点「%(name)s」已保存", name=milestone.name), "success")
+            return redirect(url_for("progress.milestones", project_id=project.id) + f"#m{milestone.id}")
+    project = get_project(project_id)
+    return render_template("progress/milestones.html", project=project, stale=stale,
+                           forms=_milestone_forms(project, (milestone_id, form)),
+                           custom=CustomMilestoneForm(formdata=None), today=dt.date.today()), 409 if stale else 400
+
+
+@bp.post("/projects/<int:project_id>/milestones/custom")
+def milestone_add(project_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    form = CustomMilestoneForm()
+    if form.validate_on_submit():
+        try:
+            services.add_custom_milestone(web_actor(), project, form.custom_name.data, form.planned_date.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.errors)
+        else:
+            db.session.commit()
+            flash(_("已新增节点"), "success")
+            return redirect(url_for("progress.milestones", project_id=project.id))
+    return render_template("progress/milestones.html", project=project, forms=_milestone_forms(project),
+                           custom=form, today=dt.date.today()), 400
+
+
+def _parse_month(text: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.strptime((text or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@bp.route("/projects/<int:project_id>/reports/new", methods=["GET", "POST"])
+def report_new(project_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    form = ReportForm()
+    month = _parse_month(request.values.get("month")) or dt.date.today().replace(day=1)
+    existing = services.report_for(project, month)
+    conflict = False
+    if request.method == "GET":
+        form.month.data = month.strftime("%Y-%m")
+        if existing is not None:
+            form.process(obj=existing)
+            form.month.data = month.strftime("%Y-%m")
+            form.version.data = existing.version
+    elif form.validate_on_submit():
+        month = _parse_month(form.month.data)
+        uploads = [f for f in (form.photos.data or []) if f and f.filename]
+        if month is None:
+            form.month.errors.append(_("月份格式应为 YYYY-MM，例如 2025-03"))
+        elif len(uploads) > photos.MAX_PHOTOS:
+            form.photos.errors.append(_("每次最多上传 %(n)s 张照片", n=photos.MAX_PHOTOS))
+        else:
+            try:
+                report = services.submit_report(
+                    web_actor(), project, month, progress_text=form.progress_text.data,
+                    physical_percent=form.physical_percent.data, invested_month=form.invested_month.data,
+                    invested_total=form.invested_total.data, funds_received=form.funds_received.data,
+                    paid=form.paid.data, problems=form.problems.data, next_steps=form.next_steps.data,
+                    over_budget_reason=form.over_budget_reason.data,
+                    correction_reason=form.correction_reason.data,
+                    expected_version=int(form.version.data) if form.version.data else None)
+                for upload in uploads:
+                    photos.store_photo(report, upload)
+                db.session.commit()
+            except StaleEdit:
+                db.session.rollback()
+                form.form_errors.append(_("保存未成功：在您填写期间，其他人已更正了该月月报。请刷新页面查看最新内容后再更正。"))
+            except ValidationFailed as failure:
+                db.session.rollback()
+                form.apply_errors(failure.errors)
+                # The month may have been filed since the page was loaded: show its lock notice and
+                # the correction field the error names.
+                existing = services.report_for(project, month)
+            except IntegrityError:
+                # Another officer filed the same month between our check and our INSERT: the
+                # unique (project, month) index refused this one (tests/e2e/test_many_officers.py).
+                db.session.rollback()
+                existing = services.report_for(project, month)
+                if existing is None:
+                    raise
+                form.form_errors.append(_("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因",
+                                          month=month.strftime("%Y-%m")))
+            except StaleDataError:
+                # The report updates the project's cumulative figures; someone saved the project
+                # in the same instant. Nothing was written: the officer submits again.
+                db.session.rollback()
+                conflict = True
+                form.form_errors.append(_("保存未成功：在您提交期间，其他人修改了此项目，月报未保存。请核对后重新提交。"))
+            else:
+                flash(_("%(month)s 月报已提交", month=month.strftime("%Y-%m")), "success")
+                return redirect(url_for("projects.project_detail", project_id=project.id) + "#reports")
+    status = 409 if conflict else 400 if form.errors or form.form_errors else 200
+    return render_template("progress/report_form.html", project=project, form=form,
+                           existing=existing), status
+
+
+@bp.get("/photos/<int:photo_id>")
+@bp.get("/photos/<int:photo_id>/<any(thumb):size>")
+def photo(photo_id: int, size: str | None = None):
+    item = db.session.get(ReportPhoto, photo_id)
+    if item is None:
+        abort(404)
+    name = item.storage_name
+    if size == "thumb":
+        name = name.rsplit(".", 1)[0] + ".thumb.jpg"
+    path = photos.photo_dir() / name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="image/jpeg" if size else item.content_type, max_age=86400)
+
+
+@bp.route("/projects/<int:project_id>/budget", methods=["GET", "POST"])
+def budget(project_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    form = BudgetRevisionForm()
+    if form.validate_on_submit():
+        try:
+            services.revise_budget(web_actor(), project, new_amount=form.new_amount.data,
+                                   reason=form.reason.data, approval_number=form.approval_number.data,
+                                   approval_date=form.approval_date.data)
+        except (ValidationFailed, StaleEdit) as failure:
+            db.session.rollback()
+            form.apply_errors(getattr(failure, "errors", {"__all__": [_("其他人刚刚修改了此项目，请刷新后重试")]}))
+        else:
+            db.session.commit()
+            flash(_("概算调整已保存"), "success")
+            return redirect(url_for("progress.budget", project_id=project.id))
+    revisions = db.session.scalars(sa.select(BudgetRevision).where(
+        BudgetRevision.project_id == project.id).order_by(BudgetRevision.id)).all()
+    return render_template("progress/budget.html", project=project, form=form,
+                           revisions=revisions), 400 if form.errors else 200
+
+
+@bp.route("/projects/<int:project_id>/funding", methods=["GET", "POST"])
+def funding(project_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    form, plan_form = FundingLineForm(prefix="f"), AnnualPlanForm(prefix="a")
+    if request.method == "POST" and "f-source" in request.form and form.validate_on_submit():
+        try:
+            services.add_funding_line(web_actor(), project, source=form.source.data,
+                                      amount=form.amount.data, note=form.note.data)
+        except ValidationFailed as failure:
+            db.session.rollback()
+            form.apply_errors(failure.errors)
+        else:
+            db.session.commit()
+            flash(_("已新增资金来源"), "success")
+            return redirect(url_for("progress.funding", project_id=project.id))
+    if request.method == "POST" and "a-year" in request.form and plan_form.validate_on_submit():
+        try:
+            services.set_annual_plan(web_actor(), project, plan_form.year.data,
+                                     plan_form.planned_investment.data)
+        except (ValidationFailed, StaleEdit) as failure:
+            db.session.rollback()
+            plan_form.apply_errors(getattr(failure, "errors", {"__all__": [_("其他人刚刚修改了此计划，请刷新后重试")]}))
+        else:
+            db.session.commit()
+            flash(_("年度计划投资已保存"), "success")
+            return redirect(url_for("progress.funding", project_id=project.id))
+    lines = db.session.scalars(sa.select(FundingLine).where(
+        FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
+    plans = db.session.scalars(sa.select(AnnualPlan).where(
+        AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)).all()
+    failed = request.method == "POST" and (form.errors or plan_form.errors)
+    return render_template("progress/funding.html", project=project, form=form, plan_form=plan_form,
+                           lines=lines, plans=plans), 400 if failed else 200
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>/delete", methods=["GET", "POST"])
+def funding_delete(project_id: int, line_id: int):
+    project = get_project(project_id)
+    permissions.require_project_edit(project)
+    line = db.session.get(FundingLine, line_id)
+    if line is None or line.project_id != project.id:
+        abort(404)
+    if request.method == "POST":
+        services.remove_funding_line(web_actor(), line, reason=request.form.get("reason") or None)
+        db.session.commit()
+        flash(_("已删除资金来源"), "success")
+        return redirect(url_for("progress.funding", project_id=project.id))
+    return render_template("progress/confirm_delete.html", project=project, line=line)

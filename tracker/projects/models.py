@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import Area, Base, Money, Timestamp, code_enum, intpk, utcnow
+from ..plans.models import Plan
+from ..regions.models import Region
+from ..vocabulary import BuildNature, Category, Kind, Status
+
+if TYPE_CHECKING:
+    from ..progress.models import Milestone
+
+project_plans = sa.Table(
+    "project_plans",
+    Base.metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("plan_id", sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
+
+class Project(Base):
+    """A construction project (or a programme, platform or award, kept apart by ``kind``).
+
+    Every figure is nullable: a figure nobody stated is unknown, never zero. Each measured figure
+    has an ``*_approx`` flag for the plans' 约. ``version`` is checked on every UPDATE, so a save
+    based on a stale read fails instead of overwriting another officer's change.
+    """
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        # The list sorted by 总投资, largest first and unknown last, read from an index (PostgreSQL;
+        # SQLite's DESC already puts NULL last, and there the migration builds it as DESC).
+        sa.Index("ix_projects_total_investment_desc",
+                 sa.desc(sa.column("total_investment")).nulls_last(), "id"),
+        # Free-text search (LIKE '%…%') through trigrams on PostgreSQL; SQLite cannot index a
+        # LIKE with a leading wildcard, so there the index is an empty placeholder (WHERE 0).
+        sa.Index("ix_projects_search_text_trgm", "search_text", postgresql_using="gin",
+                 postgresql_ops={"search_text": "gin_trgm_ops"}, sqlite_where=sa.text("0")),
+    )
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(sa.String(200))
+    project_code: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    kind: Mapped[Kind] = mapped_column(code_enum(Kind), index=True)
+    category: Mapped[Category] = mapped_column(code_enum(Category), index=True)
+    build_nature: Mapped[BuildNature | None] = mapped_column(code_enum(BuildNature), index=True)
+    build_nature_term: Mapped[str | None] = mapped_column(sa.String(50))
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    owner_unit: Mapped[str | None] = mapped_column(sa.String(200))
+    supervising_department: Mapped[str | None] = mapped_column(sa.String(200))
+
+    land_area_mu: Mapped[Area | None]
+    land_area_approx: Mapped[bool] = mapped_column(default=False)
+    floor_area_m2: Mapped[Area | None]
+    floor_area_approx: Mapped[bool] = mapped_column(default=False)
+    floor_area_term: Mapped[str | None] = mapped_column(sa.String(50))
+    beds: Mapped[int | None]
+    new_beds: Mapped[int | None]
+
+    # 总投资 as approved or as the plan states it; 概算 revisions change current_estimate.
+    total_investment: Mapped[Money | None] = mapped_column(index=True)
+    total_investment_approx: Mapped[bool] = mapped_column(default=False)
+    current_estimate: Mapped[Money | None]
+    # 自开工累计完成投资 of the latest monthly report, kept by the report service so that
+    # portfolio totals are one SUM over projects.
+    invested_to_date: Mapped[Money | None]
+    last_report_month: Mapped[dt.date | None] = mapped_column(index=True)
+
+    scope: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[Status | None] = mapped_column(code_enum(Status), index=True)
+    planned_start: Mapped[dt.date | None]
+    planned_end: Mapped[dt.date | None]
+
+    # Lower-cased name and aliases, for free-text search without a join.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The seed record this project came from, and a hash of it as last loaded.
+    seed_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    seed_checksum: Mapped[str | None] = mapped_column(sa.String(64))
+
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[Timestamp] = mapped_column(onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    region: Mapped[Region] = relationship()
+    plans: Mapped[list[Plan]] = relationship(secondary=project_plans, order_by=Plan.key)
+    aliases: Mapped[list[ProjectAlias]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ProjectAlias.id")
+    sources: Mapped[list[SourceMention]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="[SourceMention.plan_id, SourceMention.line]")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="[Milestone.position, Milestone.id]")
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.name}>"
+
+    @property
+    def is_over_estimate(self) -> bool:
+        """超概算: the current estimate above the approved total."""
+        return (self.current_estimate is not None and self.total_investment is not None
+                and self.current_estimate > self.total_investment)
+
+    @property
+    def investment_rate(self) -> Decimal | None:
+        if not self.total_investment or self.invested_to_date is None:
+            return None
+        return self.invested_to_date / self.total_investment
+
+
+class ProjectAlias(Base):
+    __tablename__ = "project_aliases"
+    __table_args__ = (sa.UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    project: Mapped[Project] = relationship(back_populates="aliases")
+
+
+class SourceMention(Base):
+    """Where a plan document names or describes a project: the line and the exact words."""
+
+    __tablename__ = "source_mentions"
+    __table_args__ = (sa.UniqueConstraint("project_id", "plan_id", "line", "quote"),)
+
+    id: Mapped[intpk]
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int]
+    quote: Mapped[str] = mapped_column(sa.Text)
+    # The attributes this quote supports, e.g. ["total_investment"].
+    fields: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    project: Mapped[Project] = relationship(back_populates="sources")
+    plan: Mapped[Plan] = relationship()

@@ -1,0 +1,213 @@
+"""The rules for creating and changing projects. Every path (form, import, CLI, seed) comes here.
+
+Services validate, change, flush and audit; they never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+from flask_babel import gettext as _
+
+from ..audit.models import AuditEntry
+from ..audit.services import Actor, diff, record, snapshot
+from ..errors import StaleEdit, ValidationFailed
+from ..extensions import db
+from ..plans.models import Plan
+from ..regions.models import Region
+from ..vocabulary import BuildNature, Category, Kind, Status
+from .models import Project, ProjectAlias, SourceMention
+
+# 项目代码 (GB/T 40058-2021): year, region, department, type, serial with its check character.
+PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]")
+
+EDITABLE_FIELDS = (
+    "name", "project_code", "region_id", "kind", "category", "build_nature", "build_nature_term",
+    "location", "owner_unit", "supervising_department",
+    "land_area_mu", "land_area_approx", "floor_area_m2", "floor_area_approx", "floor_area_term",
+    "beds", "new_beds", "total_investment", "total_investment_approx",
+    "scope", "status", "planned_start", "planned_end",
+)
+NON_NEGATIVE = ("land_area_mu", "floor_area_m2", "beds", "new_beds", "total_investment")
+MAX_BEDS = 100_000
+MAX_FIGURE = Decimal("1e12")  # what the columns hold (万元, m², 亩), as the forms' ExactAmount
+VOCABULARIES = {"kind": Kind, "category": Category, "build_nature": BuildNature, "status": Status}
+
+
+def validate_project_code(code: str | None) -> str | None:
+    if code is None or not code.strip():
+        return None
+    code = code.strip().upper()
+    if len(code) != 24 or not PROJECT_CODE.fullmatch(code):
+        raise ValidationFailed(
+            _("项目代码应为24位，格式为“年份-行政区划代码-部门代码-行业代码-流水号及校验码”，"
+              "例如 2021-360783-84-01-000013"), "project_code")
+    return code
+
+
+def _validate(fields: dict, project: Project | None) -> dict:
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(fields)
+    if "name" in cleaned:
+        name = (cleaned["name"] or "").strip()
+        if not name:
+            errors.setdefault("name", []).append(_("请填写项目名称"))
+        elif len(name) > 200:
+            errors.setdefault("name", []).append(_("项目名称不能超过200个字"))
+        cleaned["name"] = name
+    if "project_code" in cleaned:
+        try:
+            cleaned["project_code"] = validate_project_code(cleaned["project_code"])
+        except ValidationFailed as failure:
+            errors.update(failure.errors)
+        else:
+            code = cleaned["project_code"]
+            if code:
+                clash = db.session.scalar(sa.select(Project.id).where(Project.project_code == code))
+                if clash is not None and (project is None or clash != project.id):
+                    errors.setdefault("project_code", []).append(
+                        _("项目代码 %(code)s 已被另一个项目使用", code=code))
+    for field, vocabulary in VOCABULARIES.items():
+        if field in cleaned and cleaned[field] is not None:
+            try:
+                cleaned[field] = vocabulary(cleaned[field])
+            except ValueError:
+                errors.setdefault(field, []).append(_("不是有效的选项"))
+    for field in NON_NEGATIVE:
+        value = cleaned.get(field)
+        if value is not None:
+            if isinstance(value, float):
+                raise TypeError(f"{field}: floats never reach a money or area column")
+            if isinstance(value, str):
+                value = cleaned[field] = Decimal(value) if field not in ("beds", "new_beds") else int(value)
+            if value < 0:
+                errors.setdefault(field, []).append(_("不能为负数"))
+            elif field in ("beds", "new_beds") and value > MAX_BEDS:
+                errors.setdefault(field, []).append(_("床位应在 0 到 100000 之间"))
+            elif value >= MAX_FIGURE:  # beyond the column: the importer reached here with 1e20
+                errors.setdefault(field, []).append(_("数值过大，请检查单位（金额以万元计）"))
+    if "region_id" in cleaned and db.session.get(Region, cleaned["region_id"]) is None:
+        errors.setdefault("region_id", []).append(_("请选择有效的行政区划"))
+    start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
+    if project is not None:
+        start = start if "planned_start" in cleaned else project.planned_start
+        end = end if "planned_end" in cleaned else project.planned_end
+    if start and end and end < start:
+        errors.setdefault("planned_end", []).append(_("计划竣工日期不能早于计划开工日期"))
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+def refresh_search_text(project: Project) -> None:
+    names = [project.name, *(alias.name for alias in project.aliases)]
+    if project.project_code:
+        names.append(project.project_code)
+    project.search_text = "\n".join(names).lower()
+
+
+def create_project(actor: Actor, *, region: Region, **fields) -> Project:
+    unknown = set(fields) - set(EDITABLE_FIELDS) - {"seed_key"}
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    fields["region_id"] = region.id
+    fields.setdefault("kind", Kind.CONSTRUCTION)
+    fields.setdefault("category", Category.OTHER)
+    cleaned = _validate(fields, None)
+    project = Project(**cleaned)
+    refresh_search_text(project)
+    db.session.add(project)
+    db.session.flush()
+    record(actor, "project:create", project, _("新建项目：%(name)s", name=project.name),
+           changes={field: [None, value]
+                    for field, value in snapshot(project, EDITABLE_FIELDS).items() if value is not None},
+           project_id=project.id)
+    return project
+
+
+def changes_since(project: Project, version: int) -> list[dict]:
+    """What others saved on the project after ``version``, for the stale-edit message."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.project_id == project.id, AuditEntry.action == "project:update")
+        .order_by(AuditEntry.id)
+    )
+    return [
+        {"who": entry.user.username if entry.user else entry.via, "when": entry.occurred_at,
+         "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
+        for entry in entries
+        if (entry.changes.get("version") or [0, 0])[1] > version
+    ]
+
+
+def update_project(actor: Actor, project: Project, fields: dict, *, expected_version: int,
+                   reason: str | None = None) -> dict:
+    """Apply ``fields`` to ``project`` if nobody saved it since ``expected_version``.
+
+    Returns the ``{field: [old, new]}`` diff (empty when nothing changed).
+    """
+    if project.version != expected_version:
+        raise StaleEdit(changes_since(project, expected_version))
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    cleaned = _validate(fields, project)
+    before = snapshot(project, cleaned)
+    after = {field: value for field, value in snapshot_values(cleaned).items()}
+    changes = diff(before, after)
+    if not changes:
+        return {}
+    if "status" in changes and not (reason and reason.strip()):
+        raise ValidationFailed(_("变更项目状态时请说明原因"), "reason")
+    for field in changes:
+        setattr(project, field, cleaned[field])
+    try:
+        refresh_search_text(project)  # loading the aliases autoflushes: the UPDATE may run here
+        db.session.flush()  # UPDATE … WHERE version = expected: a concurrent save matches no row
+    except StaleDataError as error:
+        raise StaleEdit([]) from error
+    changes["version"] = [expected_version, project.version]
+    record(actor, "project:update", project, _("修改项目：%(name)s", name=project.name),
+           changes=changes, reason=reason, project_id=project.id)
+    return changes
+
+
+def snapshot_values(values: dict) -> dict:
+    from ..audit.services import json_value
+    return {field: json_value(value) for field, value in values.items()}
+
+
+def add_alias(actor: Actor, project: Project, name: str) -> ProjectAlias | None:
+    name = name.strip()
+    if not name or name == project.name or any(a.name == name for a in project.aliases):
+        return None
+    alias = ProjectAlias(name=name)
+    project.aliases.append(alias)
+    refresh_search_text(project)
+    record(actor, "project:alias", project, _("新增别名：%(name)s", name=name),
+           changes={"alias": [None, name]}, project_id=project.id)
+    return alias
+
+
+def link_plan(actor: Actor, project: Project, plan: Plan) -> bool:
+    if plan in project.plans:
+        return False
+    project.plans.append(plan)
+    record(actor, "project:plan", project, _("关联规划：%(title)s", title=plan.title),
+           changes={"plan": [None, plan.key]}, project_id=project.id)
+    return True
+
+
+def add_source(actor: Actor, project: Project, plan: Plan, line: int, quote: str,
+               fields: list[str]) -> SourceMention | None:
+    if any(s.plan_id == plan.id and s.line == line and s.quote == quote for s in project.sources):
+        return None
+    mention = SourceMention(plan=plan, line=line, quote=quote, fields=list(fields))
+    project.sources.append(mention)
+    record(actor, "project:source", project,
+           _("来源：%(file)s 第%(line)s行", file=plan.source_file or plan.key, line=line),
+           changes={"source": [None, f"{plan.source_file}:{line} {quote}"]}, project_id=project.id)
+    return mention

@@ -1,0 +1,202 @@
+"""本月未报: which projects under construction have no monthly report yet, for whom, and the mail.
+
+A project counts when it is a building project (the construction portfolio's kinds), its status
+is 在建, and its latest report (``projects.last_report_month``, kept by the report service) is
+older than the month, or it has none. 前期 projects are left out: the monthly report is about
+works on site (形象进度, 完成投资), which begin at 开工; a 前期 project has nothing of that to
+report, and counting it would bury the real gaps. 停缓建, 竣工 and 投用 are left out too.
+
+An officer's projects are those of his regions, a city including its counties: the same
+``PortfolioFilter`` the list uses, so "/projects?region=…&status=construction" shows them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import smtplib
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..extensions import db
+from ..portfolio.filters import PortfolioFilter
+from ..projects.models import Project
+from ..regions.models import Region
+from ..vocabulary import Role, Status
+
+REPORTING_STATUS = Status.CONSTRUCTION
+
+
+def current_month() -> dt.date:
+    """The first day of this month in the portfolio's time zone (Asia/Shanghai)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return dt.datetime.now(zone).date().replace(day=1)
+
+
+def parse_month(text: str) -> dt.date:
+    """``2024-05`` → 2024-05-01; ValueError for anything else."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%Y-%m").date()
+    except (AttributeError, ValueError):
+        raise ValueError(_("月份应为“年-月”格式，例如 2024-05：%(value)s", value=text)) from None
+
+
+def month_label(month: dt.date) -> str:
+    return _("%(year)s年%(month)s月", year=month.year, month=month.month)
+
+
+def _selection(region_keys=None):
+    """Building projects 在建, in the given regions (their counties included) or everywhere."""
+    filters = ([PortfolioFilter(region=key, status=REPORTING_STATUS.value) for key in region_keys]
+               if region_keys else [PortfolioFilter(status=REPORTING_STATUS.value)])
+    return sa.or_(*(sa.and_(*portfolio_filter.conditions()) for portfolio_filter in filters))
+
+
+def missing_condition(month: dt.date):
+    return sa.or_(Project.last_report_month.is_(None), Project.last_report_month < month)
+
+
+@dataclass
+class OfficerReminder:
+    officer: User
+    projects: list[Project]
+
+
+@dataclass
+class RegionReminder:
+    region: Region
+    projects: list[Project]
+
+
+@dataclass
+class Reminders:
+    month: dt.date
+    projects: list[Project]
+    by_officer: list[OfficerReminder]
+    by_region: list[RegionReminder]
+    unassigned: list[Project]  # no active officer covers them
+
+
+def reminders(month: dt.date) -> Reminders:
+    projects = list(db.session.scalars(
+        sa.select(Project).join(Region, Project.region_id == Region.id)
+        .where(_selection(), missing_condition(month))
+        .order_by(Region.path, Project.name, Project.id)
+        .options(selectinload(Project.region))))
+    by_id = {project.id: project for project in projects}
+    position = {project.id: index for index, project in enumerate(projects)}
+
+    officers = db.session.scalars(
+        sa.select(User).where(User.role == Role.OFFICER, User.active.is_(True))
+        .order_by(User.username).options(selectinload(User.regions))).all()
+    by_officer, covered = [], set()
+    for officer in officers:
+        if not officer.regions:
+            continue
+        ids = db.session.scalars(sa.select(Project.id).where(
+            _selection([region.key for region in officer.regions]),
+            missing_condition(month))).all()
+        mine = [by_id[i] for i in sorted(ids, key=lambda i: position.get(i, -1)) if i in by_id]
+        covered.update(ids)
+        by_officer.append(OfficerReminder(officer, mine))
+
+    by_region: dict[int, RegionReminder] = {}
+    for project in projects:
+        by_region.setdefault(project.region_id, RegionReminder(project.region, [])).projects.append(project)
+    return Reminders(month, projects, by_officer,
+                     sorted(by_region.values(), key=lambda item: item.region.path),
+                     [project for project in projects if project.id not in covered])
+
+
+# --- mail ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+    sender: str = "tracker@localhost"
+    starttls: bool = False
+
+    @classmethod
+    def from_environment(cls) -> SmtpSettings | None:
+        """TRACKER_SMTP_HOST (required), _PORT, _USER, _PASSWORD, _FROM, _STARTTLS, from the app
+        config or the environment; None when no host is set."""
+        def value(name: str) -> str | None:
+            found = current_app.config.get(name) or os.environ.get(name)
+            return str(found).strip() if found not in (None, "") else None
+
+        host = value("TRACKER_SMTP_HOST")
+        if not host:
+            return None
+        starttls = (value("TRACKER_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes", "on")
+        port = value("TRACKER_SMTP_PORT")
+        return cls(host=host, port=int(port) if port else (587 if starttls else 25),
+                   user=value("TRACKER_SMTP_USER"), password=value("TRACKER_SMTP_PASSWORD"),
+                   sender=value("TRACKER_SMTP_FROM") or "tracker@localhost", starttls=starttls)
+
+
+def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> EmailMessage:
+    officer = reminder.officer
+    count = len(reminder.projects)
+    message = EmailMessage()
+    message["Subject"] = _("【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
+                           month=month_label(month), n=count)
+    message["From"] = sender
+    message["To"] = formataddr((officer.display_name or officer.username, officer.email))
+    lines = [
+        _("%(name)s，您好：", name=officer.display_name or officer.username),
+        "",
+        _("您负责地区的以下 %(n)s 个在建项目尚未填报%(month)s的月度进度：", n=count,
+          month=month_label(month)),
+        "",
+        *(f"  {index}. {project.name}（{project.region.name}）"
+          for index, project in enumerate(reminder.projects, 1)),
+        "",
+        _("请登录卫生健康建设项目台账，在项目页面点击“月度填报”，填写形象进度和本月完成投资。"),
+        "",
+        _("此邮件由系统自动发送，请勿直接回复。"),
+    ]
+    message.set_content("\n".join(str(line) for line in lines), charset="utf-8")
+    return message
+
+
+@dataclass
+class SendReport:
+    sent: list[str] = field(default_factory=list)  # usernames
+    without_email: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (username, error)
+
+
+def send_reminders(result: Reminders, settings: SmtpSettings) -> SendReport:
+    """Mail every officer who has projects to report and an address; one SMTP connection."""
+    report = SendReport()
+    due = [item for item in result.by_officer if item.projects]
+    for item in due:
+        if not item.officer.email:
+            report.without_email.append(item.officer.username)
+    to_mail = [item for item in due if item.officer.email]
+    if not to_mail:
+        return report
+    with smtplib.SMTP(settings.host, settings.port, timeout=30) as connection:
+        if settings.starttls:
+            connection.starttls()
+        if settings.user:
+            connection.login(settings.user, settings.password or "")
+        for item in to_mail:
+            try:
+                connection.send_message(reminder_message(item, result.month, settings.sender))
+            except smtplib.SMTPException as error:
+                report.failed.append((item.officer.username, str(error)))
+            else:
+                report.sent.append(item.officer.username)
+    return report

@@ -1,0 +1,1 @@
+"""Loading the plan documents' data from ``seed/`` into the tracker."""

@@ -1,0 +1,248 @@
+"""Loads ``seed/*.yaml`` through the services, idempotently.
+
+A project is keyed by its ``seed_key``. A later file may name a project an earlier file defined:
+its mentions, aliases, milestones and plan are added to the same project. On a second run a
+project is updated only when its seed record changed *and* nobody edited it in the tracker since
+the last seed (no audit entry by another path); otherwise it is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..audit.models import AuditEntry
+from ..audit.services import SEED, record
+from ..extensions import db
+from ..plans.models import Plan, PlanIndicator
+from ..progress.models import Milestone
+from ..projects import services as project_services
+from ..projects.models import Project
+from ..regions.models import Region, RegionFormerName
+from ..vocabulary import Stage
+from .provenance import load_seed_files
+
+PROJECT_FIELDS = {
+    # seed file name → model attribute
+    "name": "name", "kind": "kind", "category": "category", "build_nature": "build_nature",
+    "build_nature_term": "build_nature_term", "location": "location", "owner_unit": "owner_unit",
+    "land_area_mu": "land_area_mu", "land_area_approx": "land_area_approx",
+    "floor_area_m2": "floor_area_m2", "floor_area_approx": "floor_area_approx",
+    "floor_area_term": "floor_area_term", "beds": "beds", "new_beds": "new_beds",
+    "total_investment_wan_yuan": "total_investment",
+    "total_investment_approx": "total_investment_approx", "scope": "scope", "status": "status",
+    "planned_start": "planned_start", "planned_end": "planned_end",
+}
+BOOLEAN_FIELDS = {"land_area_approx", "floor_area_approx", "total_investment_approx"}
+
+
+@dataclass
+class SeedReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_edited: list[str] = field(default_factory=list)
+    regions: int = 0
+    plans: int = 0
+    indicators: int = 0
+    loaded_regions: dict = field(default_factory=dict, repr=False)
+
+    def lines(self) -> list[str]:
+        out = [f"projects: {self.created} created, {self.updated} updated, "
+               f"{self.unchanged} unchanged, {len(self.kept_edited)} kept as edited in the tracker",
+               f"regions: {self.regions} new; plans: {self.plans} new; indicators: {self.indicators} new"]
+        out += [f"  kept (edited since seeding): {key}" for key in self.kept_edited]
+        return out
+
+
+@dataclass
+class SeedProject:
+    """A project as all seed files together describe it."""
+
+    key: str
+    attributes: dict
+    region_key: str
+    aliases: list[str] = field(default_factory=list)
+    plan_keys: list[str] = field(default_factory=list)
+    sources: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
+    milestones: list[dict] = field(default_factory=list)
+
+    def checksum(self) -> str:
+        payload = json.dumps([self.attributes, self.region_key], sort_keys=True, default=str,
+                             ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def collect(seed_dir: Path):
+    regions: dict[str, dict] = {}
+    plans: list[dict] = []
+    projects: dict[str, SeedProject] = {}
+    for path, data in load_seed_files(seed_dir):
+        document = dict(data["document"])
+        plans.append({"document": document, "indicators": data.get("indicators") or []})
+        for region in data.get("regions") or []:
+            regions.setdefault(str(region["key"]), region)
+        for item in data.get("projects") or []:
+            seed = projects.get(item["key"])
+            if seed is None:
+                attributes = {}
+                for name, attribute in PROJECT_FIELDS.items():
+                    value = item.get(name)
+                    if name in BOOLEAN_FIELDS:
+                        value = bool(value)
+                    elif name in ("planned_start", "planned_end"):
+                        value = _date(value)
+                    elif value is not None and name in ("land_area_mu", "floor_area_m2",
+                                                        "total_investment_wan_yuan"):
+                        value = str(value).replace(",", "")
+                    attributes[attribute] = value
+                seed = projects[item["key"]] = SeedProject(item["key"], attributes, str(item["region"]))
+            seed.aliases += [a for a in item.get("aliases") or [] if a not in seed.aliases]
+            if document["key"] not in seed.plan_keys:
+                seed.plan_keys.append(document["key"])
+            for source in item.get("sources") or []:
+                seed.sources.append((document["key"], source["line"], str(source["quote"]),
+                                     list(source.get("fields") or [])))
+            for milestone in item.get("milestones") or []:
+                seed.milestones.append({**milestone, "file": document["file"]})
+    return regions, plans, projects
+
+
+def _ensure_region(key: str, regions: dict[str, dict], report: SeedReport) -> Region:
+    loaded = report.loaded_regions
+    if key in loaded:
+        return loaded[key]
+    region = db.session.scalar(sa.select(Region).where(Region.key == key))
+    if region is not None:
+        loaded[key] = region
+        return region
+    spec = regions[key]
+    parent = _ensure_region(str(spec["parent"]), regions, report) if spec.get("parent") else None
+    region = Region(key=key, code=spec.get("code"), name=spec["name"], level=spec["level"],
+                    parent=parent, path=(parent.path if parent else "/") + key + "/")
+    for former in spec.get("former") or []:
+        region.former_names.append(RegionFormerName(code=former.get("code"), name=former["name"],
+                                                    until_year=former.get("until")))
+    db.session.add(region)
+    db.session.flush()
+    record(SEED, "region:create", region, f"新建行政区划：{region.name}（{key}）")
+    report.regions += 1
+    loaded[key] = region
+    return region
+
+
+def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
+    document = spec["document"]
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == document["key"]))
+    if plan is None:
+        plan = Plan(key=document["key"], title=document["title"], issuer=document.get("issuer"),
+                    doc_number=document.get("doc_number"),
+                    issued_date=_date(document.get("issued_date")),
+                    period_start=document.get("period_start"), period_end=document.get("period_end"),
+                    region=region, source_file=document["file"],
+                    sources=document.get("sources") or [])
+        db.session.add(plan)
+        db.session.flush()
+        record(SEED, "plan:create", plan, f"新建规划文件：{plan.title}")
+        report.plans += 1
+    existing = {indicator.key for indicator in plan.indicators}
+    for position, item in enumerate(spec["indicators"]):
+        if item["key"] in existing:
+            continue
+        indicator = PlanIndicator(
+            key=item["key"], position=position, section=item.get("section"), name=item["name"],
+            unit=item.get("unit"), baseline=_text(item.get("baseline")),
+            baseline_year=item.get("baseline_year"), target=_text(item.get("target")),
+            target_year=item.get("target_year"), comparator=item.get("comparator"),
+            nature=item.get("nature"), sources=item.get("sources") or [])
+        plan.indicators.append(indicator)
+        db.session.flush()
+        record(SEED, "indicator:create", indicator, f"新增规划指标：{indicator.name}")
+        report.indicators += 1
+    return plan
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _apply_project(seed: SeedProject, regions: dict, plans: dict[str, Plan],
+                   report: SeedReport) -> None:
+    region = _ensure_region(seed.region_key, regions, report)
+    checksum = seed.checksum()
+    project = db.session.scalar(sa.select(Project).where(Project.seed_key == seed.key))
+    if project is None:
+        project = project_services.create_project(SEED, region=region, seed_key=seed.key,
+                                                  **seed.attributes)
+        report.created += 1
+    elif project.seed_checksum == checksum:
+        report.unchanged += 1
+    elif edited_in_tracker(project):
+        report.kept_edited.append(seed.key)
+        return
+    else:
+        project_services.update_project(
+            SEED, project, {**seed.attributes, "region_id": region.id},
+            expected_version=project.version, reason="种子数据更新")
+        report.updated += 1
+    for alias in seed.aliases:
+        project_services.add_alias(SEED, project, alias)
+    for plan_key in seed.plan_keys:
+        project_services.link_plan(SEED, project, plans[plan_key])
+    for plan_key, line, quote, fields in seed.sources:
+        project_services.add_source(SEED, project, plans[plan_key], line, quote, fields)
+    for item in seed.milestones:
+        _ensure_milestone(project, item)
+    project.seed_checksum = checksum
+
+
+def edited_in_tracker(project: Project) -> bool:
+    """Someone changed the project by a path other than the seed: the seed must not overwrite it."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        AuditEntry.project_id == project.id, AuditEntry.via != SEED.via))) or False
+
+
+def _ensure_milestone(project: Project, item: dict) -> None:
+    stage = Stage(item["stage"]) if item.get("stage") else None
+    planned = _date(item.get("planned_date"))
+    sources = [{"file": item["file"], **source} for source in item.get("sources") or []]
+    for milestone in project.milestones:
+        if milestone.stage == stage and milestone.custom_name == item.get("name"):
+            if milestone.sources and sources[0] in milestone.sources:
+                return
+            if milestone.planned_date == planned:
+                milestone.sources = milestone.sources + sources
+                return
+    milestone = Milestone(stage=stage, custom_name=item.get("name"), planned_date=planned,
+                          note=item.get("note"), sources=sources,
+                          position=stage.position if stage else 99)
+    project.milestones.append(milestone)
+    db.session.flush()
+    record(SEED, "milestone:create", milestone,
+           f"新增节点：{milestone.name} 计划 {planned.isoformat() if planned else '—'}",
+           changes={"planned_date": [None, planned.isoformat() if planned else None]},
+           project_id=project.id)
+
+
+def load(seed_dir: Path) -> SeedReport:
+    """Load every seed file; the caller commits (or rolls back) once."""
+    report = SeedReport()
+    regions, plan_specs, projects = collect(seed_dir)
+    plans: dict[str, Plan] = {}
+    for spec in plan_specs:
+        region = _ensure_region(str(spec["document"]["region"]), regions, report)
+        plans[spec["document"]["key"]] = _ensure_plan(spec, region, report)
+    for seed in projects.values():
+        _apply_project(seed, regions, plans, report)
+    return report

@@ -1,0 +1,44 @@
+"""Field validators shared by the forms: exact amounts, dates not in the future."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Regexp, ValidationError
+
+
+class ExactAmount:
+    """A finite, non-negative decimal with at most ``places`` decimals and below ``maximum``.
+
+    The message says what to fix; nothing is rounded behind the user's back.
+    """
+
+    def __init__(self, places: int, maximum: Decimal = Decimal("1e12"), allow_negative: bool = False):
+        self.places = places
+        self.maximum = maximum
+        self.allow_negative = allow_negative
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValidationError(_l("请输入数字"))
+        if value < 0 and not self.allow_negative:
+            raise ValidationError(_l("不能为负数"))
+        if abs(value) >= self.maximum:
+            raise ValidationError(_l("数值过大，请检查单位（金额以万元计）"))
+        if value != value.quantize(Decimal(1).scaleb(-self.places)):
+            raise ValidationError(_l("最多保留 %(n)s 位小数", n=self.places))
+
+
+class NotInFuture:
+    def __call__(self, form, field):
+        if isinstance(field.data, dt.date) and field.data > dt.date.today():
+            raise ValidationError(_l("日期不能晚于今天"))
+
+
+# The hidden version an edit form was loaded with: digits, or the form was tampered with.
+VERSION = Regexp(r"^\d{0,9}$", message=_l("表单已过期，请刷新页面后重新填写"))
