@@ -1,27 +1,19 @@
 """Test browsers that each stay signed in as their own user.
 
-The tests share one app context (tests/conftest.py keeps it open for the rolled-back
-transaction), so Flask-Login's user cached on ``g`` by one client's request would be the
-``current_user`` of the next client's request. In production every request has its own context.
+Each request starts without the user Flask-Login cached on ``g`` by an earlier one (see
+``_forget_the_user`` in tests/conftest.py), so several browsers in one test are several people.
 """
 
 from __future__ import annotations
 
-from flask import g
 from flask.testing import FlaskClient
 
 from .conftest import login_as
 
 
-class Browser(FlaskClient):
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
-
-
-def browser(app, user=None) -> Browser:
+def browser(app, user=None) -> FlaskClient:
     """A fresh browser, signed in as ``user`` when given."""
-    client = Browser(app, app.response_class, use_cookies=True)
+    client = app.test_client()
     if user is not None:
         login_as(client, user)
     return client

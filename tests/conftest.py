@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from flask_migrate import upgrade
 
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -50,7 +51,15 @@ def app(database_url, tmp_path_factory):
     })
     with application.app_context():
         upgrade()
+    # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
+    # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
+    # (one app context per request) does. Two clients in one test are then two different people.
+    request_started.connect(_forget_the_user, application, weak=False)
     return application
+
+
+def _forget_the_user(sender, **extra) -> None:
+    g.pop("_login_user", None)
 
 
 class ConnectionBoundSession(FlaskSession):

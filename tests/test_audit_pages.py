@@ -222,3 +222,19 @@ def test_a_huge_log_says_more_than_instead_of_counting_everything(leader, db, mo
     assert "超过 3 条记录" in html and len(rows(html)) == 2 and "第 1 / 2 页" in html
     html = text(leader.get(f"/admin/audit?project={project.id}&action=project:create"))
     assert "共 1 条记录" in html
+
+
+def test_the_project_page_shows_its_history_and_its_milestone_slip(client, edited_project, db):
+    """A leader opening the project sees who changed what, and the planned-vs-actual timeline."""
+    from tracker.progress.models import Milestone
+
+    db.session.add(Milestone(project_id=edited_project.id, custom_name="开工", position=1,
+                             planned_date=dt.date(2024, 3, 1), actual_date=dt.date(2024, 5, 1),
+                             delay_reason="用地手续延迟"))
+    db.session.commit()
+    html = text(client.get(f"/projects/{edited_project.id}"))
+    history = html.split('id="history"', 1)[1]
+    assert "修改项目：龙南市人民医院新院区" in history and "原因：已取得施工许可证" in history
+    assert "zhangsan" in history
+    timeline = html.split('class="timeline"', 1)[1]
+    assert "<svg" in timeline and "延误 61 天" in timeline and "用地手续延迟" in timeline

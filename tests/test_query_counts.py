@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from tracker.demo.generator import generate
@@ -74,9 +73,6 @@ def test_no_page_queries_more_for_a_larger_portfolio_or_a_fuller_page(app, db, c
     assert large == small
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "report photos load one report at a time (lazy MonthlyReport.photos in the project page's "
-    "template); selectinload(MonthlyReport.photos) in projects/views.py fixes it, then drop this mark"))
 def test_the_project_page_queries_do_not_grow_with_its_monthly_reports(db, client):
     savepoint = db.session.begin_nested()
     try:

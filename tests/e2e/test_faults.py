@@ -305,9 +305,6 @@ def test_a_full_disk_during_a_photo_upload_is_reported_and_no_report_is_written(
         content_type="multipart/form-data").status_code == 302
 
 
-@pytest.mark.xfail(strict=True, raises=OSError, reason=(
-    "exchange/uploads.py store() lets OSError through: a full disk during an import upload is a "
-    "500. Remove this mark once exchange/views.py upload() reports it on the form."))
 def test_a_full_disk_during_a_sheet_upload_is_reported(app, db, make_user, monkeypatch):
     from ..browsers import browser
     from ..factories import county_in_city
@@ -316,6 +313,11 @@ def test_a_full_disk_during_a_sheet_upload_is_reported(app, db, make_user, monke
 
     def no_space(self, data):
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
+    imports = Path(app.config["UPLOAD_DIR"]) / "imports"
+
+    def kept_uploads() -> set:
+        return set(imports.iterdir()) if imports.is_dir() else set()
+    kept_before = kept_uploads()
     monkeypatch.setattr(Path, "write_bytes", no_space)
     sheet = "项目名称,地区代码,项目类型,类别\n磁盘已满时导入,360783,construction,cdc\n".encode("utf-8-sig")
     answer = officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(sheet), "项目.csv")},
@@ -323,4 +325,6 @@ def test_a_full_disk_during_a_sheet_upload_is_reported(app, db, make_user, monke
     page = answer.get_data(as_text=True)
     assert answer.status_code in (400, 503), page[:2000]
     assert "field-error" in page or 'class="flash error"' in page or 'class="error-page"' in page
+    assert "存储空间不足" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == 0
+    assert kept_uploads() == kept_before  # no half-kept upload left behind

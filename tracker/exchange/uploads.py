@@ -47,15 +47,25 @@ def _folder(token: str) -> Path | None:
     return imports_dir() / token
 
 
+class NotStored(Exception):
+    """The server could not keep the upload (a full disk, a read-only folder): nothing was kept."""
+
+
 def store(user, kind: str, filename: str, data: bytes) -> str:
+    """Keep the upload for its preview; raises NotStored, leaving nothing behind, when it cannot."""
     sweep()
     token = secrets.token_urlsafe(24)  # 32 characters
     folder = imports_dir() / token
-    folder.mkdir(parents=True, mode=0o700)
-    (folder / "upload.bin").write_bytes(data)
     meta = {"user_id": user.id, "kind": kind, "filename": (filename or "")[:200],
             "uploaded_at": time.time(), "versions": {}}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, mode=0o700)
+        (folder / "upload.bin").write_bytes(data)
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        current_app.logger.error("import upload not stored: %s", error)
+        raise NotStored(str(error)) from error
     return token
 
 
@@ -77,7 +87,12 @@ def load(token: str, user) -> Upload | None:
 def save_versions(upload: Upload, versions: dict[str, int]) -> None:
     upload.meta["versions"] = versions
     folder = _folder(upload.token)
-    (folder / "meta.json").write_text(json.dumps(upload.meta, ensure_ascii=False), encoding="utf-8")
+    try:
+        (folder / "meta.json").write_text(json.dumps(upload.meta, ensure_ascii=False),
+                                          encoding="utf-8")
+    except OSError as error:
+        current_app.logger.error("import preview not stored: %s", error)
+        raise NotStored(str(error)) from error
 
 
 def discard(token: str) -> None:

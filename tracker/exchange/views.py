@@ -144,10 +144,20 @@ def upload():
         if len(data) > limit:
             form.file.errors.append(_("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024)))
         else:
-            token = uploads.store(current_user, form.kind.data, form.file.data.filename or "", data)
+            try:
+                token = uploads.store(current_user, form.kind.data, form.file.data.filename or "",
+                                      data)
+            except uploads.NotStored:
+                form.file.errors.append(not_stored_message())
+                return render_template("exchange/import.html", form=form,
+                                       max_rows=setting("IMPORT_MAX_ROWS")), 503
             return redirect(url_for("exchange.preview", token=token))
     return render_template("exchange/import.html", form=form, max_rows=setting("IMPORT_MAX_ROWS")), \
         400 if form.errors else 200
+
+
+def not_stored_message() -> str:
+    return _("服务器无法保存上传的文件（存储空间不足或不可写），没有导入任何数据。请稍后重试或联系管理员。")
 
 
 @bp.get("/import/<token>")
@@ -157,7 +167,14 @@ def preview(token: str):
     report = run_import(Actor(current_user, "import"), upload.data, upload.filename,
                         kind=upload.kind, apply=False)
     db.session.rollback()  # the preview wrote nothing; end its transaction
-    uploads.save_versions(upload, report.versions)
+    try:
+        uploads.save_versions(upload, report.versions)
+    except uploads.NotStored:
+        uploads.discard(token)
+        form = UploadForm(kind=upload.kind)
+        form.file.errors.append(not_stored_message())
+        return render_template("exchange/import.html", form=form,
+                               max_rows=setting("IMPORT_MAX_ROWS")), 503
     return render_template("exchange/preview.html", report=report, upload=upload, form=ConfirmForm())
 
 

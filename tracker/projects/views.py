@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import permissions
+from ..audit.queries import project_history
 from ..audit.services import Actor
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
@@ -50,6 +52,7 @@ def project_detail(project_id: int):
         sa.select(Plan).where(Plan.source_file.in_(milestone_files)))}
     reports = db.session.scalars(
         sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)
+        .options(selectinload(MonthlyReport.photos))
         .order_by(MonthlyReport.month.desc())).all()
     revisions = db.session.scalars(sa.select(BudgetRevision).where(
         BudgetRevision.project_id == project.id).order_by(BudgetRevision.id)).all()
@@ -57,7 +60,8 @@ def project_detail(project_id: int):
         FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
     return render_template("projects/detail.html", project=project, reports=reports,
                            revisions=revisions, funding=funding,
-                           sources_by_field=sources_by_field, plans_by_file=plans_by_file)
+                           sources_by_field=sources_by_field, plans_by_file=plans_by_file,
+                           entries=project_history(project.id))
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
