@@ -228,7 +228,10 @@ def free_port() -> int:
 class Gunicorn:
     """The tracker under gunicorn: ``workers`` processes of ``threads`` threads each."""
 
-    def __init__(self, database_url: str, directory: Path, *, workers: int = 4, threads: int = 2):
+    def __init__(self, database_url: str, directory: Path, *, workers: int = 4, threads: int = 2,
+                 via_tracker_serve: bool = False):
+        """``via_tracker_serve``: start it as ``make run`` does, by the ``tracker serve`` command
+        (production login limits, sync workers) instead of gunicorn on tests/live_wsgi.py."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         instance = directory / f"gunicorn-{uuid.uuid4().hex[:8]}"
@@ -236,11 +239,17 @@ class Gunicorn:
         env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_INSTANCE_PATH": str(instance),
                "TRACKER_SECRET_KEY": "e2e-secret", "PYTHONPATH": str(PROJECT_ROOT)}
         self.log = instance / "gunicorn.log"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-             "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-             "--error-logfile", str(self.log), "tests.live_wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if via_tracker_serve:
+            command = [str(Path(sys.executable).with_name("tracker")), "serve", "--host", "127.0.0.1",
+                       "--port", str(port), "--workers", str(workers)]
+            output = self.log.open("wb")
+        else:
+            command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+                       str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
+                       "--timeout", "60", "--error-logfile", str(self.log), "tests.live_wsgi:app"]
+            output = subprocess.DEVNULL
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output,
+                                        stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,25 +39,20 @@ def register_commands(app: Flask) -> None:
 @click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
 @click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
 @click.option("--workers", default=2, type=int, envvar="WORKERS", show_default=True)
-@with_appcontext
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the tracker with gunicorn, a production WSGI server."""
-    from gunicorn.app.base import BaseApplication
-
-    flask_app = current_app._get_current_object()
-
-    class Server(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 120)
-
-        def load(self):
-            return flask_app
-
     click.echo(f"Tracker at http://{host}:{port}/  (Ctrl+C stops it)")
-    Server().run()
+    sys.stdout.flush()
+    # gunicorn runs in place of this process and builds the app itself in each worker. Serving the
+    # app object of this command would run every request inside the app context the CLI pushed
+    # for the command, which a forked worker inherits: `g`, and with it the user Flask-Login
+    # caches there, would then pass from one request to the next.
+    os.execv(sys.executable, gunicorn_command(host, port, workers))
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+            "--access-logfile", "-", "--timeout", "120", "tracker:create_app()"]
 
 
 @click.command()
