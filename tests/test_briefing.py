@@ -12,11 +12,11 @@ from flask import g
 from pypdf import PdfReader
 
 from tracker.accounts.models import Setting
-from tracker.dashboard import briefing as briefing_module
 from tracker.dashboard import queries
 from tracker.dashboard.briefing import CID_FALLBACK, choose_cjk_font, render
 from tracker.dashboard.cli import briefing
 from tracker.dashboard.scope import Scope
+from tracker.exchange import fonts as fonts_module
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress.models import Milestone
 from tracker.vocabulary import Stage
@@ -143,7 +143,7 @@ def test_the_font_search_order_is_configured_then_known_files(monkeypatch, tmp_p
         tried.append(path)
         raise OSError("unreadable")
 
-    monkeypatch.setattr(briefing_module, "_register_truetype", fake_register)
+    monkeypatch.setattr(fonts_module, "_register_truetype", fake_register)
     configured = tmp_path / "mine.ttf"
     configured.write_bytes(b"x")
     known = tmp_path / "known.ttc"

@@ -189,21 +189,30 @@ def update_profile(actor: Actor, user: User, *, display_name: str | None, email:
 
 
 # Portfolio-wide switches an admin sets: the key, and the value when nobody has set it.
+HIDE_MONEY_FROM_VIEWERS = "hide_money_from_viewers"
 SETTING_DEFAULTS = {
-    "hide_money_from_viewers": {"enabled": False},
+    HIDE_MONEY_FROM_VIEWERS: {"enabled": False},
 }
 
 
 def setting_label(key: str) -> str:
-    labels = {"hide_money_from_viewers": _("向只读用户隐藏金额")}
+    labels = {HIDE_MONEY_FROM_VIEWERS: _("向只读用户隐藏金额")}
     return labels.get(key, key)
 
 
 def get_setting(key: str) -> dict:
+    """The stored value of a switch, or its default when nobody set it or the row is malformed."""
     if key not in SETTING_DEFAULTS:
         raise KeyError(key)
     row = db.session.get(Setting, key)
-    return dict(row.value) if row is not None else dict(SETTING_DEFAULTS[key])
+    if row is None or not isinstance(row.value, dict):
+        return dict(SETTING_DEFAULTS[key])
+    return dict(row.value)
+
+
+def setting_enabled(key: str) -> bool:
+    """A switch an admin sets: ``{"enabled": true}`` under ``key``; absent or malformed is its default."""
+    return bool(get_setting(key).get("enabled"))
 
 
 def set_setting(actor: Actor, key: str, value: dict) -> bool:
@@ -225,8 +234,19 @@ def set_setting(actor: Actor, key: str, value: dict) -> bool:
     return True
 
 
+# The attributes a plan quote (a source mention) can support that are amounts: such a quote
+# ("7,515", 表6's 总投资 cell) is hidden with the money.
+MONEY_SOURCE_FIELDS = frozenset({"total_investment_wan_yuan", "total_investment"})
+
+
 def money_hidden_from(user) -> bool:
-    """Viewers see no money figures when the admin has switched that on."""
-    if user is None or not getattr(user, "is_authenticated", False) or user.role is not Role.VIEWER:
+    """Whether money figures (amounts in 万元) are hidden from ``user``: the one place that decides.
+
+    Only a viewer is affected, and only when the admin has switched hiding on; admins, officers,
+    leaders, anonymous visitors (who see no page anyway) and ``None`` (the CLI) are not.
+    Costs one primary-key lookup of the settings row, and only for a viewer.
+    """
+    if getattr(user, "role", None) is not Role.VIEWER:
         return False
-    return bool(get_setting("hide_money_from_viewers").get("enabled"))
+    return setting_enabled(HIDE_MONEY_FROM_VIEWERS)
+

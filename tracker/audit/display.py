@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..extensions import db
 from ..formatting import plain_number
+from ..plans.models import Plan
+from ..projects.models import SourceMention
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Role, Stage, Status
 from .models import AuditEntry
@@ -136,8 +140,42 @@ def display_value(entry: AuditEntry, field: str, value) -> str:
     return str(value)
 
 
+def _quotes_without_money(project_id: int | None) -> frozenset[str]:
+    """The project's source mentions that quote no amount, as project:source entries print them
+    ("file:line quote"). Read once per project and app context (a viewer's page)."""
+    if project_id is None:
+        return frozenset()
+    cache = g.setdefault("_audit_quotes_without_money", {}) if has_app_context() else {}
+    if project_id not in cache:
+        rows = db.session.execute(
+            sa.select(Plan.source_file, SourceMention.line, SourceMention.quote, SourceMention.fields)
+            .join(Plan, SourceMention.plan_id == Plan.id)
+            .where(SourceMention.project_id == project_id)).all()
+        cache[project_id] = frozenset(
+            f"{source_file}:{line} {quote}" for source_file, line, quote, fields in rows
+            if not set(fields or ()) & MONEY_SOURCE_FIELDS)
+    return cache[project_id]
+
+
+def _shows_money(entry: AuditEntry, field: str, old, new) -> bool:
+    """Whether printing this change would print an amount."""
+    if field in MONEY_FIELDS:
+        return True
+    if entry.action == "project:source" and field == "source":
+        # The quote of a mention that supports an amount (MONEY_SOURCE_FIELDS). Fail closed: a
+        # quote is shown only when it is known to quote none (its mention may since have been
+        # removed, and then nobody can say).
+        safe = _quotes_without_money(entry.project_id)
+        return any(value not in safe for value in (old, new) if value not in (None, ""))
+    return False
+
+
 def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
-    """Each change of the entry as label, old and new, ready to print."""
+    """Each change of the entry as label, old and new, ready to print.
+
+    With ``show_money`` false (a viewer, when the admin hides money) an amount, or a plan quote
+    that states one, prints as 已隐藏; the row stays, so the reader still sees what changed.
+    """
     hidden = str(_l("已隐藏"))
     rows = []
     for field, pair in (entry.changes or {}).items():
@@ -146,7 +184,7 @@ def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
         old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
         if old is None and (new is False or new == "" or new == []):
             continue  # from nothing to "no": a new record's unset flag says nothing
-        if field in MONEY_FIELDS and not show_money:
+        if not show_money and _shows_money(entry, field, old, new):
             rows.append(Change(field, field_label(entry, field), hidden, hidden))
             continue
         rows.append(Change(field, field_label(entry, field), display_value(entry, field, old),

@@ -1,19 +1,15 @@
 """The printed briefing: one A4 page for a dashboard scope, drawn with ReportLab.
 
-Chinese needs a CJK font. A TrueType one the server has is embedded (subset), so the page looks the
-same in every reader; without one, ReportLab's built-in CID font STSong-Light is used: it needs no
-file and its text extracts, but it is not embedded and each reader substitutes its own Song face.
+Chinese needs a CJK font, chosen by tracker/exchange/fonts.py (shared with the list's PDF export):
+``TRACKER_CJK_FONT``, else a TrueType one the server has, embedded (subset) so the page looks the
+same in every reader; else ReportLab's built-in CID font STSong-Light: it needs no file and its text
+extracts, but it is not embedded and each reader substitutes its own Song face.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import logging
-import os
-from dataclasses import dataclass
-from functools import lru_cache
 
 from flask_babel import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -22,84 +18,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from ..exchange.fonts import (  # noqa: F401  (the font names the briefing has always exported)
+    CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
 from ..formatting import plain_number
 from .queries import Dashboard
 from .summary import coverage, headline_items, money, status_line
 
-log = logging.getLogger(__name__)
-
-# TrueType (not OpenType/CFF: ReportLab cannot read those, so no Noto CJK) fonts Debian and
-# Ubuntu install, best first. fonts-wqy-zenhei is the one the README asks servers to install.
-KNOWN_CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/arphic/ukai.ttc",
-    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
-)
-CID_FALLBACK = "STSong-Light"
 ROWS = 8  # region and late-project rows on the page; the rest is counted, "另有 N 项"
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6776")
 ACCENT = colors.HexColor("#0b5cad")
 WARN = colors.HexColor("#b3261e")
 LINE = colors.HexColor("#d7dde4")
-
-
-@dataclass(frozen=True)
-class FontChoice:
-    name: str  # the name registered with ReportLab
-    path: str | None  # the file embedded, None for the built-in CID font
-    problems: tuple[str, ...] = ()  # fonts tried and refused, for the log
-
-    @property
-    def embedded(self) -> bool:
-        return self.path is not None
-
-
-def choose_cjk_font(configured: str | None = None,
-                    candidates: tuple[str, ...] = KNOWN_CJK_FONTS) -> FontChoice:
-    """The configured font file (``TRACKER_CJK_FONT``), else a known TrueType CJK font the server
-    has, else the built-in STSong-Light. A file ReportLab cannot load is skipped, with the reason."""
-    problems = []
-    for path in ((configured,) if configured else ()) + tuple(candidates):
-        if not os.path.isfile(path):
-            if path == configured:
-                problems.append(f"{path}: no such file")
-            continue
-        try:
-            name = _register_truetype(path)
-        except Exception as error:  # ReportLab raises TTFError and others for fonts it cannot use
-            problems.append(f"{path}: {error}")
-            continue
-        return FontChoice(name, path, tuple(problems))
-    if CID_FALLBACK not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-    return FontChoice(CID_FALLBACK, None, tuple(problems))
-
-
-@lru_cache(maxsize=None)
-def _register_truetype(path: str) -> str:
-    name = "TrackerCJK-" + hashlib.sha1(path.encode()).hexdigest()[:8]
-    # A .ttc is a collection: its first face (wqy-zenhei: 文泉驿正黑) is the one we want.
-    font = TTFont(name, path, subfontIndex=0)
-    if ord("中") not in font.face.charToGlyph:
-        raise ValueError("the font has no Chinese glyphs: it would print empty boxes")
-    pdfmetrics.registerFont(font)
-    return name
-
-
-def configured_font() -> FontChoice:
-    choice = choose_cjk_font(os.environ.get("TRACKER_CJK_FONT") or None)
-    for problem in choice.problems:
-        log.warning("briefing font skipped: %s", problem)
-    return choice
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -138,7 +71,7 @@ def _table_style(font: str, header: bool = True) -> TableStyle:
 
 def _headline(board: Dashboard, show_money: bool, styles, width: float) -> Table:
     cells = []
-    for item in headline_items(board):
+    for item in headline_items(board, show_money):
         value = item.value if show_money or not item.money else _("（不向只读用户显示金额）")
         note = item.note if show_money or not item.money else ""
         value_style = ParagraphStyle("v", parent=styles["value"], textColor=WARN if item.warn else INK)

@@ -1,15 +1,26 @@
-"""A font for Chinese in ReportLab PDFs. (The briefing has its own chooser; the lead merges them.)
+"""The one font finder for Chinese in ReportLab PDFs: the list export (exchange/pdf.py) and the
+dashboard's printed briefing (dashboard/briefing.py) both print with what it chooses.
 
-In order: the TrueType file named by ``TRACKER_CJK_FONT``; a TrueType CJK font found on the
-machine (WenQuanYi, AR PL, Droid, SimSun/SimHei); else ReportLab's built-in ``STSong-Light``, a CID
-font every PDF reader can show (it is not embedded: the reader supplies the glyphs). A TrueType
-font is embedded (subset), so the page prints the same everywhere. OpenType/CFF fonts such as
-Noto CJK cannot be embedded by ReportLab and are skipped. A font that lacks Chinese glyphs is
-skipped too: it would print empty boxes.
+In order:
+
+1. the font file named by ``TRACKER_CJK_FONT``;
+2. a TrueType CJK font the server has (``CANDIDATES``: Debian's fonts-wqy-zenhei first, the one
+   the README asks servers to install; then WenQuanYi Micro Hei, AR PL, Droid, Debian's
+   fonts-noto-cjk, Windows' SimHei/SimSun);
+3. else ReportLab's standard CJK font ``STSong-Light``, a CID font every PDF reader can show: it
+   needs no file and its text extracts, but it is not embedded (the reader supplies its own Song
+   face).
+
+A TrueType font is embedded (subset), so the page prints the same everywhere. A file ReportLab
+cannot use is skipped for the next, and the reason is kept (``FontChoice.problems``) and logged
+once: OpenType/CFF fonts such as Noto Sans CJK ("postscript outlines are not supported" in
+ReportLab's ttfonts.py), broken files, and fonts without simplified-Chinese glyphs (they would
+print empty boxes).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -22,60 +33,109 @@ from reportlab.pdfbase.ttfonts import TTFont
 log = logging.getLogger(__name__)
 
 ENV = "TRACKER_CJK_FONT"
+# Best first. Read at call time, so a test (or a deployment) may replace the list.
 CANDIDATES = [
+    # Debian/Ubuntu: fonts-wqy-zenhei, fonts-wqy-microhei, fonts-arphic-uming/-ukai/-gbsn00lp
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
     "/usr/share/fonts/truetype/arphic/ukai.ttc",
+    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    # Debian/Ubuntu: fonts-noto-cjk. OpenType/CFF: ReportLab refuses them today; they are tried so
+    # the log says why a server that has only these prints with STSong-Light.
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    # A Japanese Gothic (Debian's alternatives link): kept only when it has the simplified glyphs.
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
     "C:/Windows/Fonts/simhei.ttf",
     "C:/Windows/Fonts/simsun.ttc",
 ]
-CID_FONT = "STSong-Light"
-PROBE = "中"  # a font without this glyph cannot print the list
+KNOWN_CJK_FONTS = tuple(CANDIDATES)  # the briefing's former name
+CID_FONT = "STSong-Light"  # ReportLab's standard simplified-Chinese CID font
+CID_FALLBACK = CID_FONT  # the briefing's former name
+# A font must have these to print our pages: 中 (any CJK font) and simplified forms a Japanese or
+# traditional-only font lacks (龙南, 简报, 项目, 总投资).
+PROBE = "中龙简项总资"
 
 
 @dataclass(frozen=True)
-class ChosenFont:
-    name: str  # the name to pass to setFont / ParagraphStyle
-    source: str  # the file, or the CID font's name
-    embedded: bool
+class FontChoice:
+    name: str  # the name registered with ReportLab: pass it to setFont / ParagraphStyle
+    path: str | None  # the file embedded; None for the built-in CID font
+    problems: tuple[str, ...] = ()  # the fonts tried and refused, with the reason
+
+    @property
+    def embedded(self) -> bool:
+        return self.path is not None
+
+    @property
+    def source(self) -> str:
+        """The file, or the CID font's name."""
+        return self.path or self.name
 
 
-def cjk_font() -> ChosenFont:
-    """The font to print Chinese with, registered with ReportLab (chosen once per setting)."""
-    return _choose(os.environ.get(ENV) or "", tuple(CANDIDATES))
+ChosenFont = FontChoice  # the list export's former name
+
+
+def choose_cjk_font(configured: str | None = None,
+                    candidates: tuple[str, ...] | list[str] | None = None) -> FontChoice:
+    """The configured font file, else the first usable of ``candidates`` (default ``CANDIDATES``)
+    the machine has, else the built-in STSong-Light. Registers the font with ReportLab."""
+    if candidates is None:
+        candidates = CANDIDATES
+    problems = []
+    for path in ((configured,) if configured else ()) + tuple(candidates):
+        if not os.path.isfile(path):
+            if path == configured:
+                problems.append(f"{path}: no such file")
+            continue
+        try:
+            name = _register_truetype(path)
+        except Exception as error:  # ReportLab raises TTFError and others for fonts it cannot use
+            problems.append(f"{path}: {error}")
+            continue
+        return FontChoice(name, path, tuple(problems))
+    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    return FontChoice(CID_FONT, None, tuple(problems))
+
+
+def cjk_font() -> FontChoice:
+    """The font to print Chinese with: ``TRACKER_CJK_FONT``, else ``CANDIDATES``, else STSong-Light.
+
+    Chosen once per setting and list (a server does not re-read font files on every PDF); the
+    fonts refused are logged then.
+    """
+    return _cjk_font(os.environ.get(ENV) or "", tuple(CANDIDATES))
+
+
+configured_font = cjk_font  # the briefing's former name
 
 
 @lru_cache(maxsize=8)
-def _choose(configured: str, candidates: tuple[str, ...]) -> ChosenFont:
-    if configured:
-        chosen = _truetype(configured)
-        if chosen:
-            return chosen
-        log.warning("%s=%s is not a usable TrueType CJK font; looking for another", ENV, configured)
-    for path in candidates:
-        if os.path.isfile(path):
-            chosen = _truetype(path)
-            if chosen:
-                return chosen
-    if CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return ChosenFont(CID_FONT, CID_FONT, embedded=False)
+def _cjk_font(configured: str, candidates: tuple[str, ...]) -> FontChoice:
+    choice = choose_cjk_font(configured or None, candidates)
+    for problem in choice.problems:
+        log.warning("CJK font skipped: %s", problem)
+    if configured and choice.path != configured:
+        log.warning("%s=%s is not usable; printing with %s", ENV, configured, choice.source)
+    return choice
 
 
-def _truetype(path: str) -> ChosenFont | None:
-    name = "TrackerCJK-" + os.path.basename(path).rsplit(".", 1)[0]
+@lru_cache(maxsize=None)
+def _register_truetype(path: str) -> str:
+    """Load and register a TrueType font (a .ttc: its first face); raise when it cannot print
+    Chinese. Cached: a font is read once per process."""
+    name = "TrackerCJK-" + hashlib.sha1(path.encode()).hexdigest()[:8]
     if name in pdfmetrics.getRegisteredFontNames():
-        return ChosenFont(name, path, embedded=True)
-    try:
-        font = TTFont(name, path, subfontIndex=0)
-    except Exception as error:  # missing, not TrueType, CFF outlines, a broken file
-        log.info("font %s skipped: %s", path, error)
-        return None
-    if ord(PROBE) not in font.face.charToGlyph:
-        log.info("font %s skipped: it has no Chinese glyphs", path)
-        return None
+        return name
+    font = TTFont(name, path, subfontIndex=0)
+    missing = [char for char in PROBE if ord(char) not in font.face.charToGlyph]
+    if missing:
+        if len(missing) == len(PROBE):
+            raise ValueError("the font has no Chinese glyphs: it would print empty boxes")
+        raise ValueError(f"the font lacks simplified Chinese glyphs ({''.join(missing)}): "
+                         "it would print empty boxes")
     pdfmetrics.registerFont(font)
-    return ChosenFont(name, path, embedded=True)
+    return name

@@ -3,9 +3,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
+from ..accounts.services import MONEY_SOURCE_FIELDS
+from ..accounts.visibility import show_money
 from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
+from ..projects.models import SourceMention
 from .models import Plan
 
 bp = Blueprint("plans", __name__)
@@ -36,4 +39,13 @@ def plan_text(key: str):
         path = current_app.config["SOURCES_DIR"] / plan.source_file
         if path.is_file():
             lines = path.read_text(encoding="utf-8").split("\n")
-    return render_template("plans/text.html", plan=plan, lines=lines)
+    return render_template("plans/text.html", plan=plan, lines=lines,
+                           hidden_lines=set() if lines is None or show_money() else money_lines(plan))
+
+
+def money_lines(plan: Plan) -> set[int]:
+    """The lines of the plan cited for an amount (表6's 总投资 cells): hidden from a viewer when
+    the admin hides money, as the project page hides their quotes."""
+    return {line for line, fields in db.session.execute(
+        sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id))
+        if set(fields or ()) & MONEY_SOURCE_FIELDS}
