@@ -75,3 +75,28 @@ def test_a_disabled_users_session_ends(app, db, make_user):
     services.set_active(CLI, user, False)
     db.session.commit()
     assert client.get("/projects").status_code == 302
+
+
+def _ten_failed_logins_from(client, address: str) -> list[int]:
+    return [client.post("/login", data={"username": f"nobody-{address}-{i}", "password": "nope-123456"},
+                        headers={"X-Forwarded-For": address}).status_code for i in range(10)]
+
+
+def test_behind_a_proxy_the_login_limit_counts_each_visitor_not_the_proxy(database_url, tmp_path):
+    """TRACKER_PROXIES=1: nginx's X-Forwarded-For names the visitor, so one visitor's failed
+    attempts do not lock out the whole office behind the same proxy."""
+    from tracker import create_app
+    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "t",
+                          "WTF_CSRF_ENABLED": False, "PROXIES": 1, "UPLOAD_DIR": tmp_path})
+    client = proxied.test_client()
+    assert _ten_failed_logins_from(client, "10.0.0.1") == [400] * 10
+    assert client.post("/login", data={"username": "x", "password": "nope-123456"},
+                       headers={"X-Forwarded-For": "10.0.0.1"}).status_code == 429
+    assert _ten_failed_logins_from(client, "10.0.0.2")[0] == 400  # a colleague is not locked out
+
+
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app):
+    client = app.test_client()
+    statuses = [client.post("/login", data={"username": f"forger-{i}", "password": "nope-123456"},
+                            headers={"X-Forwarded-For": f"10.9.9.{i}"}).status_code for i in range(11)]
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429

@@ -16,6 +16,12 @@ from .extensions import babel, csrf, db, limiter, migrate
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("PROXIES") or 0)
+    if proxies:
+        # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto/-Host: the login
+        # limits count each visitor's own address, not the proxy's, and redirects keep https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale,

@@ -54,6 +54,8 @@ def defaults(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # Behind HTTPS (TRACKER_HTTPS=1) the session cookie is Secure and browsers get HSTS.
         "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_HTTPS") == "1",
+        # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
+        "PROXIES": int(os.environ.get("TRACKER_PROXIES") or 0),
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address
