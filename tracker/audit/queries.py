@@ -138,7 +138,7 @@ def audit_page(audit_filter: AuditFilter, page: int, per_page: int = 50) -> Audi
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
         .options(selectinload(AuditEntry.user))
         .limit(per_page).offset((page - 1) * per_page))
-    return AuditPage(list(entries), page, per_page, total, capped)
+    return AuditPage(list(entries), page, per_page, total, capped=capped)
 
 
 def project_names(project_ids) -> dict[int, str]:

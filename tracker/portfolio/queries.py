@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..database import ExactDecimal
 from ..extensions import db
 from ..projects.models import Project
 from ..regions.models import Region
 from . import cache
-from .filters import PortfolioFilter
+from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,123 @@ def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
     return Totals(*row)
 
 
+# --- pages -----------------------------------------------------------------------------------------
+#
+# A page is found by "seeking", not by counting: the list's order is (sort value, id), and the
+# "next" link carries the sort value and id of the page's last row, "previous" those of its first
+# row. The database then reads from that row on through the order's index, however deep the page
+# (page 951 of 1,902 at 100,000 projects: OFFSET 47,500 made PostgreSQL sort and skip 47,500
+# rows). A page asked for by its number alone (``?page=N``: a bookmark, the "jump to" box, the
+# first and last links) is counted from the nearer end of the list, so at worst from the middle.
+
+MAX_INT = 2**31 - 1  # ids and counts are PostgreSQL INTEGER
+_DIGITS = re.compile(r"[0-9]{1,10}")
+_INTEGER = re.compile(r"-?[0-9]{1,10}")
+_PAGE = re.compile(r"[-+]?[0-9]{1,30}")
+
+
+class BadPageRequest(ValueError):
+    """A page argument that no link of ours writes: the message says which, in the user's words."""
+
+
+@dataclass(frozen=True)
+class Seek:
+    """Where a page starts: just after the row (``value``, ``id``), the last row of page
+    ``anchor`` (a "next" link), or just before it, the first row of page ``anchor`` (a "previous"
+    link). ``value`` is that row's value of the sort column; None means unknown (NULL)."""
+
+    direction: str  # "after" or "before"
+    id: int
+    value: object
+    anchor: int
+
+
+def _whole(raw: str, name: str, minimum: int = 1) -> int:
+    if not _DIGITS.fullmatch(raw) or not minimum <= int(raw) <= MAX_INT:
+        raise BadPageRequest(_("翻页参数 %(name)s 的值无效：%(value)s", name=name, value=raw[:40]))
+    return int(raw)
+
+
+def _sort_value(sort: str, raw: str):
+    """A sort value from a link, as the column holds it; BadPageRequest when it cannot be one."""
+    column = SORTS[sort]
+    kind = column.type
+    problem = BadPageRequest(_("翻页参数 value 对排序“%(sort)s”无效：%(value)s", sort=sort, value=raw[:40]))
+    if isinstance(kind, ExactDecimal):
+        # At most the column's digits: anything else would be refused (or rounded) on the way in.
+        whole = kind.precision - kind.scale
+        if not re.fullmatch(rf"-?[0-9]{{1,{whole}}}(\.[0-9]{{1,{kind.scale}}})?", raw):
+            raise problem
+        return Decimal(raw)
+    if isinstance(kind, sa.Enum) and kind.enum_class is not None:
+        if raw not in {member.value for member in kind.enum_class}:
+            raise problem
+        return kind.enum_class(raw)
+    if isinstance(kind, sa.Integer):
+        if not _INTEGER.fullmatch(raw) or not -MAX_INT - 1 <= int(raw) <= MAX_INT:
+            raise problem
+        return int(raw)
+    if isinstance(kind, sa.String):
+        if kind.length is not None and len(raw) > kind.length:
+            raise problem
+        return raw
+    raise problem  # pragma: no cover - every sort column is one of the above
+
+
+def page_request(args, portfolio_filter: PortfolioFilter) -> tuple[int, Seek | None]:
+    """The page number and, from a next/previous link, where that page starts."""
+    raw_page = (args.get("page") or "").strip()
+    if not raw_page:
+        page = 1
+    elif _PAGE.fullmatch(raw_page):
+        page = min(max(int(raw_page), 1), MAX_INT)  # a number past either end shows that end
+    else:
+        raise BadPageRequest(_("页码无效：%(value)s", value=raw_page[:40]))
+    after, before = args.get("after"), args.get("before")
+    raw_value, raw_anchor = args.get("value"), args.get("anchor")
+    if after is None and before is None:
+        if raw_value is not None or raw_anchor is not None:
+            raise BadPageRequest(_("翻页参数 value 和 anchor 只能与 after 或 before 一起使用"))
+        return page, None
+    if after is not None and before is not None:
+        raise BadPageRequest(_("翻页参数 after 和 before 不能同时使用"))
+    direction = "after" if after is not None else "before"
+    row_id = _whole(after if after is not None else before, direction)
+    sort = portfolio_filter.sort_key
+    if raw_value is None:
+        if sort in NOT_NULL_SORTS:
+            raise BadPageRequest(_("翻页参数缺少 value"))
+        value = None
+    else:
+        value = _sort_value(sort, raw_value)
+    if raw_anchor is None:
+        anchor = page - 1 if direction == "after" else page + 1
+    else:
+        anchor = _whole(raw_anchor, "anchor")
+    if (direction == "after" and not 1 <= anchor < page) or (direction == "before" and anchor <= page):
+        raise BadPageRequest(_("翻页参数 page 与 anchor 不一致"))
+    return page, Seek(direction, row_id, value, anchor)
+
+
+def link_value(value) -> str | None:
+    """A sort value as a link carries it (and ``_sort_value`` reads it back)."""
+    if value is None:
+        return None
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Project]
     page: int
     per_page: int
     total: int
+    first: tuple[int, object] | None = None  # (id, sort value) of the first row
+    last: tuple[int, object] | None = None
 
     @property
     def pages(self) -> int:
@@ -74,24 +189,167 @@ class Page:
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    def args_for(self, number: int) -> dict:
+        """The page arguments of a link to page ``number``: the first and the last page by their
+        number (cheap: counted from their end), a page near this one by seeking from this
+        page's first or last row."""
+        number = min(max(number, 1), self.pages)
+        if number == 1:
+            return {}
+        if number == self.pages or not self.items or abs(number - self.page) > SEEK_REACH:
+            return {"page": number}
+        if number > self.page:
+            row_id, value, direction = *self.last, "after"
+        else:
+            row_id, value, direction = *self.first, "before"
+        args = {"page": number, direction: row_id}
+        if value is not None:
+            args["value"] = link_value(value)
+        if abs(number - self.page) > 1:
+            args["anchor"] = self.page
+        return args
+
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last, and two either side of this one;
+        None where pages are left out."""
+        shown = sorted({1, self.pages, *range(max(1, self.page - SEEK_REACH),
+                                              min(self.pages, self.page + SEEK_REACH) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+SEEK_REACH = 2  # numbered links this far from the current page seek from its first or last row
+
+
+def _keys(portfolio_filter: PortfolioFilter, today: dt.date):
+    statement = sa.select(Project.id, SORTS[portfolio_filter.sort_key].label("sort_value"))
+    if portfolio_filter.sort_key == "region":
+        statement = statement.join(Region, Project.region_id == Region.id)
+    return statement.where(*portfolio_filter.conditions(today))
+
+
+def _beyond(portfolio_filter: PortfolioFilter, seek: Seek) -> list:
+    """The rows past the seek row, in the direction of the seek, as conditions to be read in
+    turn: the rows with a known value first (a range the sort's index answers), then, when the
+    order reaches them, the unknown ones (NULL sorts last, so "after" ends and "before" starts
+    with them). Each condition is a single range, never an OR across the index."""
+    column = SORTS[portfolio_filter.sort_key]
+    nullable = portfolio_filter.sort_key not in NOT_NULL_SORTS
+    forward = seek.direction == "after"
+    # Along the order: values grow when ascending and sorting forward, or descending and back.
+    growing = forward != portfolio_filter.descending
+    past_id = Project.id > seek.id if forward else Project.id < seek.id
+    if seek.value is None:
+        if forward:
+            return [sa.and_(column.is_(None), past_id)]
+        return [sa.and_(column.is_(None), past_id), column.is_not(None)]
+    if growing:
+        known = sa.and_(column >= seek.value, sa.or_(column > seek.value, past_id))
+    else:
+        known = sa.and_(column <= seek.value, sa.or_(column < seek.value, past_id))
+    if forward and nullable:
+        return [known, column.is_(None)]
+    return [known]
+
+
+def _seek(portfolio_filter: PortfolioFilter, seek: Seek, page: int, per_page: int,
+          today: dt.date) -> list:
+    """The (id, sort value) rows of ``page``, read from the seek row on."""
+    forward = seek.direction == "after"
+    skip = (page - seek.anchor - 1 if forward else seek.anchor - page - 1) * per_page
+    wanted = skip + per_page
+    keys = _keys(portfolio_filter, today).order_by(*portfolio_filter.order_by(reverse=not forward))
+    rows: list = []
+    for condition in _beyond(portfolio_filter, seek):
+        rows += db.session.execute(keys.where(condition).limit(wanted - len(rows))).all()
+        if len(rows) >= wanted:
+            break
+    rows = rows[skip:]
+    return rows if forward else rows[::-1]
+
+
+DEEP = 1000  # rows to skip beyond which a page of the region order is found from the region counts
+
+
+def region_counts(portfolio_filter: PortfolioFilter, today: dt.date) -> tuple[tuple[str, int], ...]:
+    """(region key, projects) of the filter's projects, in the list's region order (ascending);
+    kept per process until the next write, like the totals."""
+    key = ("region counts", replace(portfolio_filter, sort="region", order="asc"), today)
+    return cache.figures(key, lambda: tuple(
+        (region_key, count) for region_key, count in db.session.execute(
+            sa.select(Region.key, sa.func.count(Project.id))
+            .join(Region, Project.region_id == Region.id)
+            .where(*portfolio_filter.conditions(today))
+            .group_by(Region.key).order_by(Region.key))))
+
+
+def _by_region(portfolio_filter: PortfolioFilter, start: int, per_page: int, today: dt.date) -> list:
+    """The rows from ``start`` on in the region order, skipping whole regions by their counts:
+    the database then reads from the region the page starts in, and skips at most that region's
+    own rows (where OFFSET made it sort and skip every row before the page)."""
+    counts = region_counts(portfolio_filter, today)
+    if portfolio_filter.descending:
+        counts = counts[::-1]
+    before = 0
+    for region_key, count in counts:
+        if before + count > start:
+            break
+        before += count
+    else:
+        return []
+    column = SORTS["region"]
+    condition = column <= region_key if portfolio_filter.descending else column >= region_key
+    return db.session.execute(_keys(portfolio_filter, today).where(condition)
+                              .order_by(*portfolio_filter.order_by())
+                              .limit(per_page).offset(start - before)).all()
+
+
+def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
+           today: dt.date) -> list:
+    """The (id, sort value) rows of ``page`` by its number: counted from the nearer end, or in
+    the region order (the default) from the region it starts in."""
+    start, end = (page - 1) * per_page, min(page * per_page, total)
+    keys = _keys(portfolio_filter, today)
+    if portfolio_filter.sort_key == "region" and min(start, total - end) > DEEP:
+        return _by_region(portfolio_filter, start, per_page, today)
+    if start <= total - end:
+        return db.session.execute(keys.order_by(*portfolio_filter.order_by())
+                                  .limit(per_page).offset(start)).all()
+    rows = db.session.execute(keys.order_by(*portfolio_filter.order_by(reverse=True))
+                              .limit(max(end - start, 0)).offset(total - end)).all()
+    return rows[::-1]
+
 
 def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
-                 today: dt.date | None = None) -> Page:
+                 today: dt.date | None = None, seek: Seek | None = None) -> Page:
+    today = today or dt.date.today()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    # First the page's ids, then its rows: the database sorts and skips narrow (id, key) pairs
-    # rather than whole project rows, which matters for deep pages and unindexed sorts.
-    ids = list(db.session.scalars(
-        sa.select(Project.id)
-        .join(Region, Project.region_id == Region.id)
-        .where(*portfolio_filter.conditions(today))
-        .order_by(*portfolio_filter.order_by())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ))
-    rows = db.session.scalars(
+    # First the page's ids and sort values, then its rows: the database sorts and skips narrow
+    # (id, key) pairs rather than whole project rows.
+    if seek is not None and not (0 < (page - seek.anchor if seek.direction == "after"
+                                      else seek.anchor - page) <= SEEK_REACH):
+        seek = None  # a link from far away (or past the end): counting from an end is no dearer
+    rows = None
+    if seek is not None:
+        rows = _seek(portfolio_filter, seek, page, per_page, today)
+        if seek.direction == "before" and len(rows) < per_page:
+            page, rows = 1, None  # a "previous" that reaches the start is the first page
+        elif not rows:
+            rows = None  # the list changed under the link (or it was made up): count instead
+    if rows is None:
+        rows = _count(portfolio_filter, page, per_page, total, today)
+    ids = [row.id for row in rows]
+    projects = db.session.scalars(
         sa.select(Project).where(Project.id.in_(ids))
         .options(selectinload(Project.plans), selectinload(Project.region))
     ).all() if ids else []
-    by_id = {project.id: project for project in rows}
-    return Page([by_id[project_id] for project_id in ids], page, per_page, total)
+    by_id = {project.id: project for project in projects}
+    items = [by_id[project_id] for project_id in ids if project_id in by_id]
+    return Page(items, page, per_page, total,
+                first=(rows[0].id, rows[0].sort_value) if rows else None,
+                last=(rows[-1].id, rows[-1].sort_value) if rows else None)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from ..extensions import db
 from ..plans.models import Plan
-from ..regions.services import region_choices
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..regions.services import region_options
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 from . import queries
 from .filters import PortfolioFilter
 
@@ -20,26 +22,27 @@ def index():
 def project_list():
     portfolio_filter = PortfolioFilter.from_args(request.args)
     problems = portfolio_filter.problems()
+    page_number, seek = 1, None
+    if not problems:
+        try:
+            page_number, seek = queries.page_request(request.args, portfolio_filter)
+        except queries.BadPageRequest as bad:
+            problems = [str(bad)]
     if problems:
         return render_template("portfolio/list.html", problems=problems, filter=portfolio_filter,
-                               page=None, totals=None, **_choices()), 400
-    try:
-        page_number = int(request.args.get("page", 1))
-    except ValueError:
-        abort(400)
+                               page=None, totals=None, **_choices(portfolio_filter)), 400
     per_page = current_app.config["PAGE_SIZE"]
     totals = queries.totals(portfolio_filter)
-    page = queries.project_page(portfolio_filter, page_number, per_page, totals.projects)
+    page = queries.project_page(portfolio_filter, page_number, per_page, totals.projects, seek=seek)
     return render_template("portfolio/list.html", filter=portfolio_filter, page=page,
                            totals=totals, problems=[], region=portfolio_filter.region_row(),
-                           **_choices())
+                           **_choices(portfolio_filter))
 
 
-def _choices() -> dict:
-    from ..extensions import db
-    import sqlalchemy as sa
+def _choices(portfolio_filter: PortfolioFilter) -> dict:
     return {
-        "regions": region_choices(),
+        "region_options": region_options(portfolio_filter.region),
         "plans": db.session.scalars(sa.select(Plan).order_by(Plan.key)).all(),
         "statuses": Status, "categories": Category, "build_natures": BuildNature, "kinds": Kind,
+        "funding_sources": FundingSource,
     }
