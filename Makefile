@@ -31,7 +31,7 @@ $(VENV)/.installed: pyproject.toml | check-python
 	touch $@
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -d tracker/translations >/dev/null
+	@$(BIN)/pybabel compile -d tracker/translations >/dev/null
 
 # Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
 # through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.
