@@ -106,11 +106,11 @@ def test_the_corrected_sheet_imports_everything_once(officer, db):
     before = project_count(db)
     location = upload(browser, new_projects_sheet())
     text = preview_text(browser, location)
-    assert text.count("新建") >= 3 and "确认导入" in text
+    assert text.count("新增") >= 3 and "确认导入" in text
     assert project_count(db) == before  # the preview wrote nothing
     done = browser.post(location + "/confirm", data={"reason": ""})
     assert done.status_code == 200, done.get_data(as_text=True)[:800]
-    assert "新建 3 行" in done.get_data(as_text=True)
+    assert "新增 3 行" in done.get_data(as_text=True)
     assert project_count(db) == before + 3
     depot = db.session.scalar(sa.select(Project).where(Project.name == "龙南市妇幼保健院迁建项目"))
     assert depot.total_investment == Decimal("12000") and depot.floor_area_m2 == Decimal("18000.5")
@@ -132,7 +132,7 @@ def test_an_exported_list_reimports_as_no_change(officer, seeded, db):
     for fmt in ("xlsx", "csv"):
         exported = browser.get(f"/projects/export.{fmt}?region=360783&kind=all").data
         text = preview_text(browser, upload(browser, exported, f"longnan.{fmt}"))
-        assert "错误 0 行" in text and "修改 0 行" in text and "新建 0 行" in text, fmt
+        assert "错误 0 行" in text and "修改 0 行" in text and "新增 0 行" in text, fmt
         assert "无变化 55 行" in text or re.search(r"无变化 \d+ 行", text)
 
 
@@ -342,7 +342,7 @@ def test_the_cli_prints_the_same_report_and_dry_run_writes_nothing(app, officer,
     runner = app.test_cli_runner()
     dry = runner.invoke(import_command, [str(path), "--user", user.username, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "第 2 行：新建「龙南市妇幼保健院迁建项目」" in dry.output and "预览：尚未导入" in dry.output
+    assert "第 2 行：新增「龙南市妇幼保健院迁建项目」" in dry.output and "预览：尚未导入" in dry.output
     assert project_count(db) == before
     done = runner.invoke(import_command, [str(path), "--user", user.username])
     assert done.exit_code == 0 and "已全部导入" in done.output

@@ -115,7 +115,8 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float) -> list:
 def _figure_with_coverage(value, count: int, total: int) -> str:
     if value is None:
         return _("未填报")
-    return f"{plain_number(value)}{_('（%(count)s/%(total)s 填报）', count=count, total=total)}"
+    return _("%(value)s（%(count)s/%(total)s 填报）", value=plain_number(value), count=count,
+             total=total)
 
 
 def _region_chart(board: Dashboard, show_money: bool, font: str, width: float) -> Drawing | None:

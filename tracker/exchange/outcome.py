@@ -12,7 +12,7 @@ PROJECTS = "projects"
 MONTHLY_REPORTS = "monthly-reports"
 
 ACTION_LABELS = {
-    PROJECTS: {"create": _l("新建"), "update": _l("修改"), "unchanged": _l("无变化"), "error": _l("错误")},
+    PROJECTS: {"create": _l("新增"), "update": _l("修改"), "unchanged": _l("无变化"), "error": _l("错误")},
     MONTHLY_REPORTS: {"create": _l("新填报"), "update": _l("更正"), "unchanged": _l("无变化"),
                       "error": _l("错误")},
 }
