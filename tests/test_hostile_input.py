@@ -268,11 +268,8 @@ FILTER_KEYS = ["q", "region", "plan", "status", "category", "kind", "nature", "s
 
 
 @pytest.mark.parametrize("page", [
-    "/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783",
-    pytest.param("/dashboard", marks=pytest.mark.xfail(strict=True, reason=(
-        "GET /dashboard?status=NaN answers 500: dashboard/scope.py Scope.describe() calls "
-        "Status(value) on the invalid value while rendering the problems page. Remove this mark "
-        "once the dashboard refuses it with 400."))),
+    "/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783", "/dashboard",
+    "/dashboard/briefing.pdf",
 ])
 @PROPERTY
 @given(query=st.dictionaries(st.sampled_from(FILTER_KEYS), hostile.map(str), max_size=4))

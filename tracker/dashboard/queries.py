@@ -4,12 +4,20 @@ The number of queries is fixed: it grows with the number of child regions, plans
 codes shown (one row each), never with the number of projects, milestones or reports. Every
 selection goes through ``PortfolioFilter.conditions``; the headline totals are
 ``portfolio.queries.totals`` itself, so the dashboard and the list's totals row cannot disagree.
+
+At national scale (100,000 projects, a million milestones, 1.2 million reports a year) no figure
+reads milestones or reports wholesale: 滞后, 已开工 and 有资金来源 come from the project's columns
+kept from its milestones and funding lines, the year's figures from ``year_investments`` (all kept
+at every flush, progress/upkeep.py), and the status, category and 建设性质 breakdowns and the
+headline counts from one pass over the projects. ``build`` keeps the result per process until the next write
+(portfolio/cache.py), so every value in a ``Dashboard`` is plain (no ORM object, no translated
+text: labels are looked up in the reader's language when shown).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,9 +26,10 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..plans.models import Plan
+from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
-from ..portfolio.filters import UNKNOWN, PortfolioFilter, late_condition
-from ..progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport
+from ..portfolio.filters import UNKNOWN, PortfolioFilter
+from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
@@ -35,6 +44,9 @@ DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
 LIST_LIMIT = 50
 DUE_SOON_DAYS = 30
 HUNDRED = Decimal(100)
+# The breakdowns over a vocabulary column: the filter that lists a row's projects, its labels.
+VOCABULARIES = {"status": Status, "category": Category, "build_nature": BuildNature,
+                "funding": FundingSource}
 
 
 def _money_columns(count_label: str = "projects"):
@@ -52,17 +64,42 @@ def ratio(numerator: Decimal | None, denominator: Decimal | int | None) -> Decim
 
 @dataclass(frozen=True)
 class Group:
-    """One breakdown row: a region, plan, category … with its counts and sums and the list link."""
+    """One breakdown row: a region, plan, category … with its counts and sums and the list link.
+
+    A vocabulary row keeps its code (``key``) and is labelled when shown, in the reader's language.
+    """
 
     key: str | None
-    label: str
     args: dict | None  # the /projects query string for exactly these projects; None: no such list
     projects: int
     with_investment: int = 0
     total_investment: Decimal | None = None
     with_invested: int = 0
     invested_to_date: Decimal | None = None
-    note: str | None = None
+    dimension: str = ""  # "status", "category", "build_nature", "funding", "region" or "plan"
+    name: str | None = None  # a region's name or a plan's title, as stored
+    own: bool = False  # a region's own projects (市本级), under none of its children
+    lines: int = 0  # funding: how many funding lines (of which ``with_investment`` state an amount)
+
+    @property
+    def label(self) -> str:
+        vocabulary = VOCABULARIES.get(self.dimension)
+        if vocabulary is not None:
+            return vocabulary(self.key).label if self.key is not None else _("未填报")
+        if self.own:
+            return _("%(name)s本级", name=self.name)
+        if self.dimension == "plan" and self.key is None:
+            return _("未关联规划")
+        return self.name or ""
+
+    @property
+    def note(self) -> str | None:
+        if self.own:
+            return _("直属本级、不属于下辖地区的项目")
+        if self.dimension == "funding":
+            return _("（%(lines)s 条中 %(count)s 条填报金额）", lines=self.lines,
+                     count=self.with_investment)
+        return None
 
 
 @dataclass(frozen=True)
@@ -103,7 +140,7 @@ class YearFigures:
     reporting_projects: int  # projects with a 本月完成投资 in the year
     completed: Decimal | None  # Σ monthly_reports.invested_month in the year
     completed_of_planned: Decimal | None  # the same Σ, over projects that have an annual plan
-    months: list[MonthFigure] = field(default_factory=list)
+    months: list[MonthFigure] = field(default_factory=list)  # the months with a stated amount
 
     @property
     def plan_rate(self) -> Decimal | None:
@@ -142,14 +179,28 @@ class YearFigures:
 
 
 @dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone as the dashboard lists it (a copy: the ORM object stays in its session)."""
+
+    stage: Stage | None
+    custom_name: str | None
+    planned_date: dt.date | None
+    delay_reason: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.stage.label if self.stage else (self.custom_name or "")
+
+
+@dataclass(frozen=True)
 class LateProject:
     id: int
     name: str
     region: str
     status: Status | None
-    milestones: list[Milestone]
+    milestones: list[MilestoneRow]
 
-    def days_late(self, milestone: Milestone, today: dt.date) -> int:
+    def days_late(self, milestone: MilestoneRow, today: dt.date) -> int:
         return (today - milestone.planned_date).days
 
 
@@ -192,6 +243,15 @@ def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
     return value if total is None else total + value
 
 
+def _add_figures(total: list | None, values) -> list:
+    """Add a row of (COUNT, SUM, …) figures to another, element by element: counts are ints,
+    sums are Decimal or None (unknown)."""
+    if total is None:
+        return list(values)
+    return [(a or 0) + (b or 0) if isinstance(a, int) and isinstance(b, int) else _add(a, b)
+            for a, b in zip(total, values)]
+
+
 def time_progress(year: int, today: dt.date) -> Decimal:
     if year < today.year:
         return Decimal(1)
@@ -201,144 +261,195 @@ def time_progress(year: int, today: dt.date) -> Decimal:
     return Decimal(today.timetuple().tm_yday) / Decimal(days)
 
 
-def headline(scope: Scope) -> Headline:
-    conditions = scope.conditions
+def is_late(today: dt.date):
+    """滞后: a milestone whose planned date has passed without an actual date
+    (``portfolio.filters.late_condition``, read from the column kept from the milestones)."""
+    return Project.next_milestone_due < today
+
+
+# ---- one pass over the projects: the headline counts and three breakdowns ------------------------
+
+@dataclass(frozen=True)
+class _ProjectFigures:
+    headline: Headline
+    statuses: list[Group]
+    categories: list[Group]
+    natures: list[Group]
+
+
+def _project_figures(scope: Scope) -> _ProjectFigures:
+    """One GROUP BY (status, category, 建设性质) over the scope's projects: at most a few hundred
+    rows, added up here into the headline counts and the three breakdowns (exact: counts and
+    Decimal sums)."""
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
-    start_planned = sa.exists().where(
-        Milestone.project_id == Project.id, Milestone.stage == Stage.START,
-        Milestone.planned_date <= scope.year_end)
-    start_met = sa.exists().where(
-        Milestone.project_id == Project.id, Milestone.stage == Stage.START,
-        Milestone.actual_date.is_not(None))
-    started = sa.and_(start_planned, sa.or_(start_met, Project.status.in_(STARTED_STATUSES)))
-    funded = sa.exists().where(FundingLine.project_id == Project.id)
-    row = db.session.execute(sa.select(
-        sa.func.count(sa.case((both, 1))),
-        sa.func.sum(sa.case((both, Project.total_investment))),
-        sa.func.sum(sa.case((both, Project.invested_to_date))),
-        sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
-        sa.func.count(sa.case((late_condition(scope.today), 1))),
-        sa.func.count(sa.case((start_planned, 1))),
-        sa.func.count(sa.case((started, 1))),
-        sa.func.count(sa.case((funded, 1))),
-    ).where(*conditions)).one()
-    return Headline(portfolio_queries.totals(scope.filter, scope.today), *row)
-
-
-def year_figures(scope: Scope) -> YearFigures:
-    conditions = scope.conditions
-    planned_projects, planned = db.session.execute(
-        sa.select(sa.func.count(AnnualPlan.id), sa.func.sum(AnnualPlan.planned_investment))
-        .join(Project, AnnualPlan.project_id == Project.id)
-        .where(AnnualPlan.year == scope.year, *conditions)).one()
-
-    in_year = sa.and_(MonthlyReport.month >= scope.year_start,
-                      MonthlyReport.month < dt.date(scope.year + 1, 1, 1))
-    reporting = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(MonthlyReport.project_id)))
-        .join(Project, MonthlyReport.project_id == Project.id)
-        .where(in_year, MonthlyReport.invested_month.is_not(None), *conditions))
-
-    # One pass over the year's reports, summed per month in SQL. The year's figures are the sum
-    # of those (at most twelve) exact subtotals. (annual_plans is unique per project and year.)
-    plan = aliased(AnnualPlan)
+    start_planned = Project.start_milestone_planned <= scope.year_end
+    started = sa.and_(start_planned, sa.or_(Project.start_milestone_actual.is_not(None),
+                                            Project.status.in_(STARTED_STATUSES)))
+    funded = Project.funding_line_count > 0
+    dimensions = (("status", Project.status), ("category", Project.category),
+                  ("build_nature", Project.build_nature))
     rows = db.session.execute(
-        sa.select(MonthlyReport.month, sa.func.sum(MonthlyReport.invested_month),
-                  sa.func.count(MonthlyReport.invested_month),
-                  sa.func.sum(sa.case((plan.id.is_not(None), MonthlyReport.invested_month))))
-        .join(Project, MonthlyReport.project_id == Project.id)
-        .outerjoin(plan, sa.and_(plan.project_id == MonthlyReport.project_id,
-                                 plan.year == scope.year))
-        .where(in_year, *conditions).group_by(MonthlyReport.month)).all()
-    by_month: dict[int, list] = {}
-    for month, total, reports, of_planned in rows:
-        figures = by_month.setdefault(month.month, [None, 0, None])
-        figures[0] = _add(figures[0], total)
-        figures[1] += reports
-        figures[2] = _add(figures[2], of_planned)
-    months = [MonthFigure(month, total, reports, of_planned)
-              for month, (total, reports, of_planned) in sorted(by_month.items())]
-    completed = completed_of_planned = None
-    for total, _reports, of_planned in by_month.values():
-        completed, completed_of_planned = _add(completed, total), _add(completed_of_planned, of_planned)
-    return YearFigures(scope.year, time_progress(scope.year, scope.today), planned_projects,
-                       planned, reporting, completed, completed_of_planned, months)
-
-
-def _grouped(scope: Scope, column, vocabulary, filter_name: str) -> list[Group]:
-    """A breakdown over one vocabulary column of ``projects``; NULL is its own 未填报 row."""
-    rows = db.session.execute(
-        sa.select(column, *_money_columns()).where(*scope.conditions)
-        .group_by(column)).all()
+        sa.select(*(column for _name, column in dimensions), *_money_columns(),
+                  sa.func.count(sa.case((both, 1))),
+                  sa.func.sum(sa.case((both, Project.total_investment))),
+                  sa.func.sum(sa.case((both, Project.invested_to_date))),
+                  sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
+                  sa.func.count(sa.case((is_late(scope.today), 1))),
+                  sa.func.count(sa.case((start_planned, 1))),
+                  sa.func.count(sa.case((started, 1))),
+                  sa.func.count(sa.case((funded, 1))))
+        .where(*scope.conditions).group_by(*(column for _name, column in dimensions))).all()
+    width = len(dimensions)
+    head: list | None = None
+    by_dimension: list[dict] = [{} for _dimension in dimensions]
+    for row in rows:
+        money, counts = row[width:width + 5], row[width + 5:]
+        head = _add_figures(head, counts)
+        for index, value in enumerate(row[:width]):
+            code = value.value if value is not None else None
+            by_dimension[index][code] = _add_figures(by_dimension[index].get(code), money)
+    headline = Headline(portfolio_queries.totals(scope.filter, scope.today),
+                        *(head or (0, None, None, 0, 0, 0, 0, 0)))
     groups = []
-    for value, *figures in rows:
-        if value is None:
-            groups.append(Group(None, _("未填报"), scope.filter.to_args(**{filter_name: UNKNOWN}), *figures))
-        else:
-            groups.append(Group(value.value, vocabulary(value).label,
-                                scope.filter.to_args(**{filter_name: value.value}), *figures))
-    order = {member.value: index for index, member in enumerate(vocabulary)}
-    return sorted(groups, key=lambda group: order.get(group.key, len(order)))
+    for (name, _column), figures in zip(dimensions, by_dimension):
+        vocabulary = VOCABULARIES[name]
+        order = {member.value: index for index, member in enumerate(vocabulary)}
+        groups.append(sorted(
+            (Group(code, scope.filter.to_args(**{name: code if code is not None else UNKNOWN}),
+                   *values, dimension=name) for code, values in figures.items()),
+            key=lambda group: order.get(group.key, len(order))))
+    return _ProjectFigures(headline, *groups)
+
+
+def headline(scope: Scope) -> Headline:
+    return _project_figures(scope).headline
 
 
 def statuses(scope: Scope) -> list[Group]:
-    return _grouped(scope, Project.status, Status, "status")
+    return _project_figures(scope).statuses
 
 
 def categories(scope: Scope) -> list[Group]:
-    return _grouped(scope, Project.category, Category, "category")
+    return _project_figures(scope).categories
 
 
 def natures(scope: Scope) -> list[Group]:
-    return _grouped(scope, Project.build_nature, BuildNature, "build_nature")
+    return _project_figures(scope).natures
+
+
+# ---- the year ---------------------------------------------------------------------------------------
+
+def year_figures(scope: Scope) -> YearFigures:
+    """The year's plan and completed investment, month by month: one pass over the scope's
+    projects joined to their annual plan and their ``year_investments`` row (each at most one per
+    project and year), in two groups: the projects with an annual plan and the others."""
+    # A boolean: PostgreSQL expects two groups (and hashes them) where a CASE would make it
+    # expect thousands and sort.
+    with_plan = AnnualPlan.id.is_not(None)
+    by_month = []
+    for month in range(1, 13):
+        column = getattr(YearInvestment, YearInvestment.month_column(month))
+        by_month += [sa.func.sum(column), sa.func.count(column)]
+    rows = db.session.execute(
+        sa.select(with_plan, sa.func.count(AnnualPlan.id), sa.func.sum(AnnualPlan.planned_investment),
+                  sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *by_month)
+        .select_from(Project)
+        .outerjoin(AnnualPlan, sa.and_(AnnualPlan.project_id == Project.id,
+                                       AnnualPlan.year == scope.year))
+        .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == Project.id,
+                                           YearInvestment.year == scope.year))
+        .where(*scope.conditions).group_by(with_plan)).all()
+    planned_projects, planned, reporting = 0, None, 0
+    completed: list = [None] * 12
+    reports = [0] * 12
+    of_planned: list = [None] * 12
+    for planned_group, plans_counted, plan_sum, reporting_projects, *figures in rows:
+        planned_projects += plans_counted
+        planned = _add(planned, plan_sum)
+        reporting += reporting_projects
+        for index in range(12):
+            total, count = figures[2 * index:2 * index + 2]
+            completed[index] = _add(completed[index], total)
+            reports[index] += count
+            if planned_group:
+                of_planned[index] = _add(of_planned[index], total)
+    # The months with a stated amount (a month whose reports state none adds nothing).
+    months = [MonthFigure(index + 1, completed[index], reports[index], of_planned[index])
+              for index in range(12) if reports[index]]
+    total_completed = total_of_planned = None
+    for figure in months:
+        total_completed = _add(total_completed, figure.completed)
+        total_of_planned = _add(total_of_planned, figure.completed_of_planned)
+    return YearFigures(scope.year, time_progress(scope.year, scope.today), planned_projects,
+                       planned, reporting, total_completed, total_of_planned, months)
+
+
+# ---- regions, plans, funding ----------------------------------------------------------------------
+
+def _child_key(path: str, children: dict[str, str]) -> str | None:
+    """The key of the child region whose path begins ``path`` (None: under none of them)."""
+    end = path.find("/", 1)
+    while end != -1:
+        key = children.get(path[:end + 1])
+        if key is not None:
+            return key
+        end = path.find("/", end + 1)
+    return None
 
 
 def regions(scope: Scope) -> list[Group]:
     """The scope region's children, each with its descendants, and the region's own projects.
 
     Without a region the rows are the top-level regions (provinces). The rows add up to the
-    headline totals: every project lies under exactly one child, or in the region itself.
+    headline totals: every project lies under exactly one child, or in the region itself. The
+    database sums by the projects' own region (a few thousand rows at most); each is added here to
+    the child its path lies under.
     """
     region = scope.filter.region_row()
-    child, project_region = aliased(Region), aliased(Region)
-    is_child = child.parent_id == region.id if region else child.parent_id.is_(None)
-    children = db.session.scalars(
-        sa.select(Region).where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
+    children = db.session.execute(
+        sa.select(Region.key, Region.name, Region.path)
+        .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
         .order_by(Region.key)).all()
-    under_child = sa.and_(
-        is_child, sa.func.substr(project_region.path, 1, sa.func.length(child.path)) == child.path)
+    child_keys = {child.path: child.key for child in children}
     rows = db.session.execute(
-        sa.select(child.id, *_money_columns())
-        .select_from(Project)
-        .join(project_region, Project.region_id == project_region.id)
-        .outerjoin(child, under_child)
-        .where(*scope.conditions)
-        .group_by(child.id)).all()
-    figures = {child_id: tuple(values) for child_id, *values in rows}
-    groups = [Group(c.key, c.name, scope.filter.to_args(region=c.key), *figures.get(c.id, (0,)))
-              for c in children]
+        sa.select(Project.region_id, *_money_columns())
+        .where(*scope.conditions).group_by(Project.region_id)).all()
+    paths = dict(db.session.execute(
+        sa.select(Region.id, Region.path).where(Region.id.in_([row[0] for row in rows]))).all()
+        if rows else [])
+    figures: dict[str | None, list] = {}
+    for region_id, *values in rows:
+        key = _child_key(paths[region_id], child_keys)
+        figures[key] = _add_figures(figures.get(key), values)
+    groups = [Group(c.key, scope.filter.to_args(region=c.key), *figures.get(c.key, (0,)),
+                    dimension="region", name=c.name) for c in children]
     if None in figures and region is not None:
         if children:
             # The region's own projects (市本级): no list holds exactly these, so no link.
-            groups.append(Group(region.key, _("%(name)s本级", name=region.name), None,
-                                *figures[None], note=_("直属本级、不属于下辖地区的项目")))
+            groups.append(Group(region.key, None, *figures[None], dimension="region",
+                                name=region.name, own=True))
         else:  # a county: its own projects are the whole scope
-            groups.append(Group(region.key, region.name, scope.filter.to_args(region=region.key),
-                                *figures[None]))
+            groups.append(Group(region.key, scope.filter.to_args(region=region.key),
+                                *figures[None], dimension="region", name=region.name))
     return sorted(groups, key=lambda g: (-(g.total_investment or 0), -g.projects, g.key or ""))
 
 
 def plans(scope: Scope) -> list[Group]:
     """By plan. A project named in two plans counts in both, so these rows may add up to more."""
+    plan_id = project_plans.c.plan_id
     rows = db.session.execute(
-        sa.select(Plan.key, Plan.title, *_money_columns())
-        .select_from(Project)
-        .outerjoin(project_plans, project_plans.c.project_id == Project.id)
-        .outerjoin(Plan, Plan.id == project_plans.c.plan_id)
-        .where(*scope.conditions)
-        .group_by(Plan.id, Plan.key, Plan.title).order_by(Plan.key)).all()
-    return [Group(key, title, scope.filter.to_args(plan=key), *figures) if key is not None
-            else Group(None, _("未关联规划"), None, *figures) for key, title, *figures in rows]
+        sa.select(plan_id, *_money_columns())
+        .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
+        .where(*scope.conditions).group_by(plan_id)).all()
+    named = {plan.id: plan for plan in db.session.execute(
+        sa.select(Plan.id, Plan.key, Plan.title)
+        .where(Plan.id.in_([row[0] for row in rows if row[0] is not None])))}
+    groups = [Group(named[pid].key if pid is not None else None,
+                    scope.filter.to_args(plan=named[pid].key) if pid is not None else None,
+                    *figures, dimension="plan", name=named[pid].title if pid is not None else None)
+              for pid, *figures in rows]
+    # By key; the projects named in no plan last, on both databases.
+    return sorted(groups, key=lambda group: (group.key is None, group.key or ""))
 
 
 def funding(scope: Scope) -> list[Group]:
@@ -351,39 +462,39 @@ def funding(scope: Scope) -> list[Group]:
         .where(*scope.conditions)
         .group_by(FundingLine.source)).all()
     order = {member.value: index for index, member in enumerate(FundingSource)}
-    groups = [Group(source.value, source.label, scope.filter.to_args(funding=source.value), projects,
-                    with_amount, amount,
-                    note=_("（%(lines)s 条中 %(count)s 条填报金额）", lines=lines, count=with_amount))
+    groups = [Group(source.value, scope.filter.to_args(funding=source.value), projects,
+                    with_amount, amount, dimension="funding", lines=lines)
               for source, projects, with_amount, amount, lines in rows]
     return sorted(groups, key=lambda group: order[group.key])
 
 
+# ---- lists ----------------------------------------------------------------------------------------
+
 def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     """Late projects, the longest overdue first, with their overdue milestones and stated reasons."""
     today = scope.today
-    overdue = sa.and_(Milestone.actual_date.is_(None), Milestone.planned_date < today)
-    first_overdue = (sa.select(sa.func.min(Milestone.planned_date))
-                     .where(Milestone.project_id == Project.id, overdue).scalar_subquery())
     rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status,
-                  sa.func.count().over())
+        sa.select(Project.id, Project.name, Region.name, Project.status, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, late_condition(today))
-        .order_by(first_overdue, Project.id).limit(limit)).all()
+        .where(*scope.conditions, is_late(today))
+        .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
     if not rows:
         return Listing([], 0)
-    milestones: dict[int, list[Milestone]] = {}
-    for milestone in db.session.scalars(
-            sa.select(Milestone).where(Milestone.project_id.in_([row[0] for row in rows]), overdue)
+    milestones: dict[int, list[MilestoneRow]] = {}
+    for project_id, *values in db.session.execute(
+            sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
+                      Milestone.planned_date, Milestone.delay_reason)
+            .where(Milestone.project_id.in_([row[0] for row in rows]),
+                   Milestone.actual_date.is_(None), Milestone.planned_date < today)
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):
-        milestones.setdefault(milestone.project_id, []).append(milestone)
+        milestones.setdefault(project_id, []).append(MilestoneRow(*values))
     return Listing([LateProject(pid, name, region, status, milestones.get(pid, []))
                     for pid, name, region, status, _total in rows], rows[0][-1])
 
 
 @dataclass(frozen=True)
 class DueMilestone:
-    milestone: Milestone
+    milestone: MilestoneRow
     project_id: int
     project_name: str
     region: str
@@ -391,16 +502,20 @@ class DueMilestone:
 
 def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS) -> Listing:
     today = scope.today
+    # An alias: the list's late filter is an EXISTS over milestones, which would otherwise
+    # correlate to this query's milestones and lose its FROM.
+    due = aliased(Milestone)
     rows = db.session.execute(
-        sa.select(Milestone, Project.id, Project.name, Region.name, sa.func.count().over())
-        .join(Project, Milestone.project_id == Project.id)
+        sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,
+                  Project.id, Project.name, Region.name, sa.func.count().over())
+        .join(Project, due.project_id == Project.id)
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, Milestone.actual_date.is_(None),
-               Milestone.planned_date >= today,
-               Milestone.planned_date <= today + dt.timedelta(days=days))
-        .order_by(Milestone.planned_date, Project.id, Milestone.position)
+        .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
+               due.planned_date <= today + dt.timedelta(days=days))
+        .order_by(due.planned_date, Project.id, due.position)
         .limit(limit)).all()
-    return Listing([DueMilestone(*row[:4]) for row in rows], rows[0][-1] if rows else 0)
+    return Listing([DueMilestone(MilestoneRow(*row[:4]), *row[4:7]) for row in rows],
+                   rows[0][-1] if rows else 0)
 
 
 @dataclass(frozen=True)
@@ -428,12 +543,35 @@ def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     return Listing([Unreported(*row[:5]) for row in rows], rows[0][-1] if rows else 0)
 
 
-def build(scope: Scope) -> Dashboard:
+# ---- the whole dashboard ----------------------------------------------------------------------------
+
+def compute(scope: Scope) -> Dashboard:
+    """Every figure of the dashboard, from the database (about a dozen statements)."""
+    projects = _project_figures(scope)
     return Dashboard(
-        scope=scope, headline=headline(scope), year=year_figures(scope), statuses=statuses(scope),
-        regions=regions(scope), plans=plans(scope), categories=categories(scope),
-        natures=natures(scope), funding=funding(scope), late=late_projects(scope),
-        due_soon=due_soon(scope), unreported=unreported(scope))
+        scope=scope, headline=projects.headline, year=year_figures(scope),
+        statuses=projects.statuses, regions=regions(scope), plans=plans(scope),
+        categories=projects.categories, natures=projects.natures, funding=funding(scope),
+        late=late_projects(scope), due_soon=due_soon(scope), unreported=unreported(scope))
+
+
+def build(scope: Scope) -> Dashboard:
+    """The dashboard of ``scope``, kept per process while the database has not changed.
+
+    ``portfolio.cache.figures`` serves a dashboard only while PostgreSQL's snapshot is the one it
+    was computed in: never older than the last change, in any worker (SQLite computes every time).
+    The key holds everything the figures depend on: the filter (the dashboard never sorts), the
+    year, and the day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are
+    translated when shown, so the same figures serve every language.
+    """
+    plain = Scope(replace(scope.filter, sort="region", order="asc"), scope.year, scope.today)
+
+    def kept() -> Dashboard:
+        # Kept with a copy of the scope: the request's filter holds its session's region row.
+        return replace(compute(scope), scope=plain)
+
+    board = cache.figures(("dashboard", plain.filter, plain.year, plain.today), kept)
+    return replace(board, scope=scope)
 
 
 # ---- plans' targets and what the tracked projects contribute ----------------------------------

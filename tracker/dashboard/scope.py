@@ -91,14 +91,25 @@ class Scope:
             value = getattr(self.filter, name, None)
             if value == UNKNOWN:
                 parts.append(f"{title}：{_('未填报')}")
-            elif value:
-                parts.append(f"{title}：{vocabulary(value).label}")
+            elif _label(vocabulary, value):
+                parts.append(f"{title}：{_label(vocabulary, value)}")
         if self.filter.kind == "all":
             parts.append(_("含全部项目类型"))
-        elif self.filter.kind:
-            parts.append(_("项目类型：%(kind)s", kind=Kind(self.filter.kind).label))
+        elif _label(Kind, self.filter.kind):
+            parts.append(_("项目类型：%(kind)s", kind=_label(Kind, self.filter.kind)))
         if self.filter.q:
             parts.append(_("关键词：%(q)s", q=self.filter.q))
         if self.filter.late:
             parts.append(_("仅滞后项目"))
         return parts
+
+
+def _label(vocabulary, value: str | None) -> str | None:
+    """The label of a code, or None for no value or one that is not a code of the vocabulary
+    (``problems()`` refuses it; the page that says so describes the rest of the filter)."""
+    if not value:
+        return None
+    try:
+        return vocabulary(value).label
+    except ValueError:
+        return None

@@ -41,7 +41,13 @@ def gap_text(points: Decimal) -> str:
     return _("与时间进度持平")
 
 
-def headline_items(board: Dashboard) -> list[Item]:
+def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Item]:
+    """The headline figures. An amount is an item of its own (``money=True``, for the caller to
+    drop); a rate's note states its amounts only when ``show_money`` (default: what the current
+    request's user may see, tracker.accounts.visibility; outside a request, everything)."""
+    if show_money is None:
+        from ..accounts.visibility import show_money as visible
+        show_money = visible()
     head, year, scope = board.headline, board.year, board.scope
     totals = head.totals
     n = totals.projects
@@ -52,11 +58,14 @@ def headline_items(board: Dashboard) -> list[Item]:
     items.append(Item(_("累计完成投资"), money(totals.invested_to_date),
                       coverage(totals.with_invested, n), money=True))
     if head.investment_rate is not None:
-        items.append(Item(_("投资完成率"), percent(head.investment_rate),
-                          _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算：%(invested)s / %(total)s 万元",
-                            count=plain_number(head.rate_projects),
-                            invested=plain_number(head.rate_invested),
-                            total=plain_number(head.rate_total))))
+        if show_money:
+            note = _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算：%(invested)s / %(total)s 万元",
+                     count=plain_number(head.rate_projects), invested=plain_number(head.rate_invested),
+                     total=plain_number(head.rate_total))
+        else:
+            note = _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算",
+                     count=plain_number(head.rate_projects))
+        items.append(Item(_("投资完成率"), percent(head.investment_rate), note))
     else:
         items.append(Item(_("投资完成率"), "—", _("没有项目同时填报总投资和累计完成投资")
                           if n else _("此范围内没有项目")))

@@ -25,7 +25,9 @@ import sqlalchemy as sa
 
 from ..audit.models import AuditEntry
 from ..plans.models import Plan, PlanIndicator
-from ..progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport
+from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport,
+                               YearInvestment)
+from ..progress.upkeep import milestone_dates, year_investment_rows
 from ..projects.models import Project, ProjectAlias, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Stage, Status
@@ -241,7 +243,13 @@ class DemoGenerator:
         return dict(self.writer.counts)
 
     def _project(self, place: DemoRegion, entry, nature, plan_of, serials) -> None:
-        rng, as_of, write = self.rng, self.as_of, self.writer.add
+        rng, as_of = self.rng, self.as_of
+        # The project's rows are written once all are drawn (the project row first, its children
+        # after it): its columns derived from its milestones and funding lines are known last.
+        rows: list[tuple[sa.Table, dict]] = []
+
+        def write(table: sa.Table, row: dict) -> None:
+            rows.append((table, row))
         category, kind, _weight, facilities, low, high = entry
         build_nature, terms, _ = nature
         project_id = self._id(Project)
@@ -309,7 +317,7 @@ class DemoGenerator:
 
         reports, invested_total = self._reports(project_id, start, end, in_use, halt, spend, status,
                                                 late=delay > 0)
-        write(Project.__table__, {
+        project_row = {
             "id": project_id, "name": name, "project_code": code, "region_id": place.id,
             "kind": kind, "category": category, "build_nature": build_nature,
             "build_nature_term": rng.choice(terms), "location": f"{place.place}{rng.choice(SYLLABLES)}"
@@ -333,7 +341,8 @@ class DemoGenerator:
             "planned_start": month_date(planned_start, 15),
             "planned_end": month_date(planned_start + duration, 28),
             "search_text": search_text, "seed_key": None, "seed_checksum": None, "version": 1,
-            "created_at": created_at, "updated_at": reports[-1]["submitted_at"]})
+            "created_at": created_at, "updated_at": reports[-1]["submitted_at"]}
+        write(Project.__table__, project_row)
         for alias in aliases:
             write(ProjectAlias.__table__, {"id": self._id(ProjectAlias), "project_id": project_id,
                                            "name": alias})
@@ -341,6 +350,8 @@ class DemoGenerator:
                                                                             else place.parent_id]})
         for report in reports:
             write(MonthlyReport.__table__, report)
+        for row in year_investment_rows(project_id, [(r["month"], r["invested_month"]) for r in reports]):
+            write(YearInvestment.__table__, row)
 
         # Funding lines: one to three sources sharing the budget; the last may be unstated.
         if total is not None:
@@ -372,8 +383,14 @@ class DemoGenerator:
                             "id": self._id(AnnualPlan), "project_id": project_id, "year": year,
                             "planned_investment": money(share), "version": 1})
 
-        latest_stage = self._milestones(project_id, kind, planned_start, duration, start, end,
-                                        in_use, halt, last_active)
+        latest_stage, milestones = self._milestones(project_id, kind, planned_start, duration, start,
+                                                    end, in_use, halt, last_active)
+        for milestone in milestones:
+            write(Milestone.__table__, milestone)
+        project_row.update(milestone_dates([_Dates(m["stage"], m["planned_date"], m["actual_date"])
+                                            for m in milestones]))
+        project_row["funding_line_count"] = sum(1 for table, _row in rows
+                                                if table is FundingLine.__table__)
         # Audit: the creation, the latest report and the latest milestone reached.
         write(AuditEntry.__table__, self._audit(created_at, "project:create", "Project", project_id,
                                                 project_id, f"新建项目：{name}"[:255],
@@ -389,6 +406,8 @@ class DemoGenerator:
             write(AuditEntry.__table__, self._audit(
                 _utc(actual, 10), "milestone:update", "Milestone", milestone_id, project_id,
                 f"里程碑完成：{stage.label}", {"actual_date": [None, actual.isoformat()]}))
+        for table, row in rows:
+            self.writer.add(table, row)
 
     def _reports(self, project_id: int, start: int, end: int, in_use: int, halt: int | None,
                  spend: int, status: Status | None, late: bool) -> tuple[list[dict], int]:
@@ -438,7 +457,7 @@ class DemoGenerator:
         rng, as_of = self.rng, self.as_of
         stages = list(Stage) if kind in (Kind.CONSTRUCTION, Kind.EQUIPMENT) else NON_BUILDING_STAGES
         delay = start - planned_start
-        latest = None
+        latest, rows = None, []
         for stage in stages:
             offset = STAGE_OFFSETS[stage]
             if offset is None:
@@ -454,19 +473,26 @@ class DemoGenerator:
             actual_date = month_date(actual, rng.randint(1, 28)) if reached else None
             if reached:
                 latest = (milestone_id, stage, actual_date)
-            self.writer.add(Milestone.__table__, {
+            rows.append({
                 "id": milestone_id, "project_id": project_id, "stage": stage, "custom_name": None,
                 "position": stage.position, "planned_date": month_date(planned, 15),
                 "actual_date": actual_date, "note": None,
                 "delay_reason": rng.choice(PROBLEMS) if not reached and planned < as_of else None,
                 "sources": [], "version": 1})
-        return latest
+        return latest, rows
 
     def _audit(self, when: dt.datetime, action: str, object_type: str, object_id: int,
                project_id: int, summary: str, changes: dict) -> dict:
         return {"id": self._id(AuditEntry), "occurred_at": when, "user_id": None, "via": VIA,
                 "action": action, "object_type": object_type, "object_id": object_id,
                 "project_id": project_id, "summary": summary, "changes": changes, "reason": None}
+
+
+@dataclass(frozen=True)
+class _Dates:
+    stage: Stage
+    planned_date: dt.date | None
+    actual_date: dt.date | None
 
 
 def _utc(day: dt.date, hour: int) -> dt.datetime:

@@ -151,3 +151,36 @@ class AnnualPlan(Base):
     __mapper_args__ = {"version_id_col": version}
 
     project: Mapped[Project] = relationship()
+
+
+class YearInvestment(Base):
+    """One project's 本月完成投资 in one year, month by month, as its monthly reports state it.
+
+    Derived data, kept from ``monthly_reports`` at every flush (progress/upkeep.py): a row per
+    project and year with at least one report. The dashboard's year figures read one row per
+    project instead of every report of the year (100,000 rows instead of 1.2 million).
+    ``month_NN`` is NULL when the month has no report or its report states no amount.
+    """
+
+    __tablename__ = "year_investments"
+
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, index=True)
+    stated_months: Mapped[int] = mapped_column(default=0)  # how many month_NN are not NULL
+    month_01: Mapped[Money | None]
+    month_02: Mapped[Money | None]
+    month_03: Mapped[Money | None]
+    month_04: Mapped[Money | None]
+    month_05: Mapped[Money | None]
+    month_06: Mapped[Money | None]
+    month_07: Mapped[Money | None]
+    month_08: Mapped[Money | None]
+    month_09: Mapped[Money | None]
+    month_10: Mapped[Money | None]
+    month_11: Mapped[Money | None]
+    month_12: Mapped[Money | None]
+
+    @staticmethod
+    def month_column(month: int) -> str:
+        return f"month_{month:02d}"

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport
+from . import upkeep  # noqa: F401  (keeps the figures derived from milestones and reports)
 
 REPORT_FIELDS = ("progress_text", "physical_percent", "invested_month", "invested_year",
                  "invested_total", "funds_received", "paid", "problems", "next_steps",

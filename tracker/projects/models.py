@@ -72,6 +72,15 @@ class Project(Base):
     # portfolio totals are one SUM over projects.
     invested_to_date: Mapped[Money | None]
     last_report_month: Mapped[dt.date | None] = mapped_column(index=True)
+    # Kept from the milestones at every flush (progress/upkeep.py), so that the dashboard reads
+    # 滞后 and 已开工 from the project instead of searching all milestones: the earliest planned
+    # date of a milestone not yet done (the project is late once that date has passed, whatever
+    # today is), and the 开工 milestone's planned and actual dates (the earliest, if several).
+    next_milestone_due: Mapped[dt.date | None] = mapped_column(index=True)
+    start_milestone_planned: Mapped[dt.date | None]
+    start_milestone_actual: Mapped[dt.date | None]
+    # How many 资金来源 lines the project has (kept the same way).
+    funding_line_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     scope: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[Status | None] = mapped_column(code_enum(Status), index=True)

@@ -21,6 +21,7 @@ from ..audit.services import SEED, record
 from ..extensions import db
 from ..plans.models import Plan, PlanIndicator
 from ..progress.models import Milestone
+from ..progress import upkeep  # noqa: F401  (keeps projects.next_milestone_due … at every flush)
 from ..projects import services as project_services
 from ..projects.models import Project
 from ..regions.models import Region, RegionFormerName
