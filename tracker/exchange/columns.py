@@ -141,10 +141,15 @@ def unneutralise(text: str) -> str:
 
 
 def decimal_text(value: Decimal) -> str:
-    """1320.0000 → "1320", 16698.9500 → "16698.95": exact, no exponent, no separators."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
+    """1320.0000 → "1320", 16698.9500 → "16698.95": exact, no exponent, no separators.
+
+    Called for every amount of an export: the digits as stored, trailing zeros taken off."""
+    text = str(value)
+    if "E" in text:  # str() writes 1E+3 or 1E-7 when the exponent is far from the point
+        text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def text_value(column: Column, value) -> str:

@@ -14,7 +14,7 @@ from typing import IO
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -22,11 +22,11 @@ from sqlalchemy.orm import selectinload
 
 from ..database import utcnow
 from ..portfolio import queries
-from ..portfolio.exports import iter_projects
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
+from .listing import ColumnConverter, Listing, each, maybe, neutral_text
 
 # Excel shows "1,320." for "#,##0.####" when the value is whole: whole numbers get their own format.
 WHOLE_FORMAT = "#,##0"
@@ -35,7 +35,9 @@ DATE_FORMAT = "yyyy-mm-dd"
 MONTH_FORMAT = "yyyy-mm"
 # A double keeps 15 significant digits; a longer amount is written as text so no digit is lost.
 EXACT_DIGITS = 15
+WRAP_WIDTH = 30  # text columns this wide wrap
 
+# What the pdf loads with each project (it reads ORM objects; the xlsx and csv read rows).
 LIST_OPTIONS = (selectinload(Project.plans), selectinload(Project.region))
 
 HEADER_FONT = Font(bold=True)
@@ -76,13 +78,61 @@ def value_cell(ws, column: Column, value):
     if column.kind == "month":
         return _cell(ws, value, number_format=MONTH_FORMAT)
     if column.kind == "text":
-        return _cell(ws, neutralise(value), wrap=column.width >= 30)
+        return _cell(ws, neutralise(value), wrap=column.width >= WRAP_WIDTH)
     return _cell(ws, text_value(column, value))
+
+
+class ListCells:
+    """The list's cells, as ``value_cell`` makes them, for the rows of a ``Listing``.
+
+    Setting a number format or an alignment looks it up in the workbook, on every cell: here the
+    first cell of each style is made by ``value_cell`` itself and the later ones get a copy of its
+    style. Styles are registered with the workbook at the same cells as before, so the workbook
+    is the same, and plain text goes in as text (openpyxl makes its cell).
+    """
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.styles: dict[str, object] = {}
+
+    def styled(self, style: str, column: Column, value, shown):
+        """The cell ``value_cell`` makes of ``value`` (as read), of style ``style``; ``shown`` is
+        the value ``value_cell`` puts in it."""
+        template = self.styles.get(style)
+        if template is None:
+            cell = value_cell(self.ws, column, value)
+            self.styles[style] = cell._style
+            return cell
+        return Cell(self.ws, 1, 1, shown, template)
+
+    def number(self, column: Column, value: Decimal):
+        """``number_cell``'s choice: whole, decimal, or text when a double would lose a digit."""
+        if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
+            return value_cell(self.ws, column, value)
+        if value == value.to_integral_value():
+            return self.styled("whole", column, value, int(value))
+        return self.styled("decimal", column, value, value.normalize())
+
+    def converters(self, listing: Listing) -> list[ColumnConverter | None]:
+        return [self.converter(listing, column) for column in listing.columns]
+
+    def converter(self, listing: Listing, column: Column) -> ColumnConverter | None:
+        kind = column.kind
+        if kind in ("id", "int"):
+            return each(maybe(lambda value: self.styled("whole", column, value, value)))
+        if kind == "decimal":
+            return each(maybe(lambda value: self.number(column, value)))
+        if kind in ("date", "month"):
+            return each(maybe(lambda value: self.styled(kind, column, value, value)))
+        if kind == "text" and column.width >= WRAP_WIDTH:
+            return each(maybe(lambda value: self.styled("wrap", column, value, neutral_text(value))))
+        # Plain text, as in the csv (and no plan is an empty text cell, as before).
+        return listing.text_converter(column)
 
 
 def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
                include_money: bool = True, today: dt.date | None = None,
-               exported_at: dt.datetime | None = None) -> int:
+               exported_at: dt.datetime | None = None, batch: int | None = None) -> int:
     """Write the list the filter selects to ``out`` (a path or a binary file). Returns the rows."""
     today = today or dt.date.today()
     exported_at = exported_at or utcnow()
@@ -109,10 +159,12 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
         header.append(cell)
     ws.append(header)
 
-    count = 0
-    for project in iter_projects(portfolio_filter, options=LIST_OPTIONS, today=today):
-        ws.append([value_cell(ws, column, column.get(project)) for column in columns])
-        count += 1
+    listing = Listing(columns)
+    converters = ListCells(ws).converters(listing)
+    for rows in listing.partitions(portfolio_filter, converters, today=today, batch=batch):
+        for row in rows:
+            ws.append(row)
+    count = listing.count
     ws.auto_filter.ref = f"A1:{last_letter}{count + 1}"
 
     # The totals come from the same query as the list page's, so the sums match it exactly.

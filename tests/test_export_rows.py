@@ -1,0 +1,207 @@
+"""The csv and xlsx exports read rows, not projects: every cell is still what the column says.
+
+The exports of the list read one SELECT of the exported columns (``tracker.exchange.listing``)
+instead of loading each project; these tests hold each cell to the columns' own definition, read
+from the ORM project (``text_value(column, column.get(project))`` for the csv, ``value_cell`` for
+the xlsx), across partition boundaries, with the money shown and hidden; and they count the SQL
+statements of each export, which must not grow with the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import threading
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from tracker.demo.generator import generate
+from tracker.exchange.columns import export_columns, text_value
+from tracker.exchange.csv_ import csv_chunks
+from tracker.exchange.xlsx import value_cell, write_xlsx
+from tracker.plans.models import Plan
+from tracker.portfolio import exports, queries
+from tracker.portfolio.filters import SORTS, PortfolioFilter
+from tracker.projects.models import Project
+from tracker.vocabulary import BuildNature, Category, Kind, Status
+
+from . import factories
+
+NOT_QUERIES = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)", re.I)
+
+
+@pytest.fixture()
+def varied(db):
+    """Projects whose cells take every path: unknown figures, decimals and whole numbers, more
+    digits than a double keeps, formulas, line breaks and quotes, two plans listed out of their
+    order, nested regions, every vocabulary."""
+    province, city, county = factories.county_in_city()
+    plans = {key: Plan(key=key, title=title, region_id=province.id) for key, title in
+             (("p-b", "第二个规划"), ("p-a", "第一个规划"), ("p-c", "=公式开头的规划"))}
+    db.session.add_all(plans.values())
+    db.session.flush()
+    one = factories.project(county, name="精确的项目", project_code="2101-360783-04-01-000001",
+                            total_investment=Decimal("12345.6789"), total_investment_approx=True,
+                            floor_area_m2=Decimal("16698.95"), land_area_mu=Decimal("4"),
+                            land_area_approx=True, beds=300, new_beds=None, status=Status.CONSTRUCTION,
+                            build_nature=BuildNature.NEW, category=Category.CDC,
+                            planned_start=dt.date(2024, 5, 1), planned_end=dt.date(2026, 12, 31),
+                            location="龙南市, \"东江\"新区", scope="第一行\n第二行，含逗号, and commas")
+    two = factories.project(city, name="=HYPERLINK(\"http://evil.example\",\"点我\")",
+                            owner_unit="+1+1", location="@SUM(A1)", scope="-2+3",
+                            supervising_department="\t=1", floor_area_term="建设面积",
+                            build_nature_term="易地新建", kind=Kind.EQUIPMENT,
+                            total_investment=Decimal("123456789012.3456"), new_beds=50)
+    three = factories.project(province, name="一个都没填的项目", kind=Kind.PROGRAMME)
+    one.plans = [plans["p-b"], plans["p-a"]]  # listed by key: 第一个规划；第二个规划
+    two.plans = [plans["p-c"]]
+    one.current_estimate, one.invested_to_date = Decimal("13000"), Decimal("0.5")
+    one.last_report_month = dt.date(2026, 9, 1)
+    db.session.commit()
+    return [one, two, three]
+
+
+def listed(portfolio_filter: PortfolioFilter) -> list[Project]:
+    """The projects in the list page's order."""
+    return queries.project_page(portfolio_filter, 1, 1000, 1000).items
+
+
+def csv_rows(portfolio_filter: PortfolioFilter, **kwargs) -> list[list[str]]:
+    data = b"".join(csv_chunks(portfolio_filter, **kwargs))
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("include_money", [True, False])
+def test_every_csv_cell_is_the_columns_text_of_the_project(app, db, varied, include_money):
+    portfolio_filter = PortfolioFilter(kind="all")
+    columns = export_columns(include_money)
+    with app.test_request_context():
+        rows = csv_rows(portfolio_filter, include_money=include_money, batch=2)
+        expected = [[text_value(column, column.get(project)) for column in columns]
+                    for project in listed(portfolio_filter)]
+    assert rows[0] == [column.label for column in columns]
+    assert rows[1:] == expected
+    by_name = {row[1]: dict(zip(rows[0], row)) for row in rows[1:]}
+    exact = by_name["精确的项目"]
+    assert exact["所属规划"] == "第一个规划；第二个规划"
+    assert exact["地区"] == "江西省赣州市龙南市" and exact["最近填报月份"] == "2026-09"
+    assert exact["建设规模及内容"] == "第一行\n第二行，含逗号, and commas"
+    assert by_name["一个都没填的项目"]["所属规划"] == "" and by_name["一个都没填的项目"]["状态"] == ""
+    assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in by_name
+    if include_money:
+        assert exact["总投资（万元）"] == "12345.6789" and exact["累计完成投资（万元）"] == "0.5"
+    else:
+        assert not any("总投资" in header or "万元" in header for header in rows[0])
+
+
+@pytest.mark.parametrize("include_money", [True, False])
+def test_every_xlsx_cell_is_the_value_cell_of_the_project(app, db, varied, include_money):
+    portfolio_filter = PortfolioFilter(kind="all")
+    columns = export_columns(include_money)
+    output = io.BytesIO()
+    with app.test_request_context():
+        count = write_xlsx(output, portfolio_filter, include_money=include_money, batch=2)
+        reference = Workbook(write_only=True).create_sheet()
+        expected = [[value_cell(reference, column, column.get(project)) for column in columns]
+                    for project in listed(portfolio_filter)]
+    assert count == len(expected) == 3
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue()))["项目清单"]
+    for row_number, cells in enumerate(expected, 2):
+        for column_number, want in enumerate(cells, 1):
+            got = sheet.cell(row=row_number, column=column_number)
+            where = f"{got.coordinate} ({columns[column_number - 1].key})"
+            if want is None or want.value == "":  # no cell, or an empty text (read back as None)
+                assert got.value is None, where
+                continue
+            value, read = want.value, got.value
+            if isinstance(value, Decimal):
+                value = float(value)  # what a reader gets back from the number in the file
+            if isinstance(read, dt.datetime):
+                read = read.date()  # a date cell reads back as midnight
+            assert (read, got.data_type, got.number_format, bool(got.alignment.wrap_text)) == \
+                   (value, want.data_type, want.number_format, bool(want.alignment.wrap_text)), where
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_csv_keeps_the_list_order_across_partitions(db, sort):
+    """Read 3 rows at a time (on PostgreSQL, the next 3 by a thread while these are written),
+    with ties and unknown values at the partition edges."""
+    region = factories.region()
+    for index in range(11):
+        factories.project(region, name=f"项目{index % 4}",
+                          total_investment=Decimal(index % 3) if index % 5 else None,
+                          beds=index % 2 or None, status=[Status.CONSTRUCTION, None][index % 2],
+                          category=[Category.CDC, Category.OTHER][index % 3 == 0])
+    db.session.commit()
+    for order in ("asc", "desc"):
+        portfolio_filter = PortfolioFilter(sort=sort, order=order)
+        ids = [int(row[0]) for row in csv_rows(portfolio_filter, batch=3)[1:]]
+        assert ids == [project.id for project in listed(portfolio_filter)], (sort, order)
+
+
+def test_an_abandoned_download_leaves_no_thread_or_cursor_behind(db):
+    region = factories.region()
+    for index in range(9):
+        factories.project(region, name=f"项目{index}")
+    db.session.commit()
+    chunks = csv_chunks(PortfolioFilter(), batch=2)
+    next(chunks), next(chunks)  # the header, then two projects: the client goes away
+    chunks.close()
+    assert not [thread for thread in threading.enumerate() if thread.name == "export-read-ahead"]
+    # The session goes on: the next query (in the same transaction) is answered.
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 9
+
+
+# --- the SQL statements of an export do not grow with its rows ------------------------------------
+
+EXPORTS = ("/projects/export.csv?kind=all", "/projects/export.xlsx?kind=all",
+           "/projects/export.csv?region={city}&sort=investment&order=desc",
+           "/projects/export.xlsx?region={city}&sort=plan",
+           "/projects/export.json?kind=all", "/projects/export.oc4ids.json?kind=all")
+
+
+def statements_of_download(db, client, url: str) -> int:
+    """The statements a download runs, streamed body included (it runs after the view returns)."""
+    client.get(url).get_data()  # a first request may load what is cached per process
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if not NOT_QUERIES.match(statement):
+            seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+        body = response.get_data()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and body, url
+    return len(seen)
+
+
+def statements_at(db, client, size: int) -> dict[str, int]:
+    savepoint = db.session.begin_nested()
+    try:
+        generate(db.session.connection(), projects=size, seed=5, report_month=dt.date(2026, 10, 1))
+        db.session.expire_all()
+        first = db.session.scalars(sa.select(Project).order_by(Project.id)).first()
+        city = first.region if first.region.level.value == "city" else first.region.parent
+        return {url: statements_of_download(db, client, url.format(city=city.key)) for url in EXPORTS}
+    finally:
+        savepoint.rollback()
+
+
+def test_no_export_runs_more_statements_for_more_rows(db, client, monkeypatch):
+    """10 projects against 60; the csv and xlsx read 7 rows at a time, so 60 take 9 reads (a
+    read of a server-side cursor is a FETCH, not a statement)."""
+    monkeypatch.setattr(exports, "BATCH", 7)
+    small = statements_at(db, client, 10)
+    large = statements_at(db, client, 60)
+    assert large == small
