@@ -397,3 +397,9 @@ def test_region_targets_show_beds_added_by_completed_projects(app, db):
     assert "竣工/投用项目新增床位 86 张" in html
     assert "（2 个竣工/投用项目中 1 个填报新增床位）" in html
     assert "全部在库项目拟新增床位 286 张" in html
+
+
+def test_the_region_menu_keeps_the_chosen_region(client, seeded):
+    html = page(client, "/dashboard?region=360783")
+    assert '<option value="360783" selected>' in html
+    assert html.count(" selected>") >= 1 and '<option value="441700">' in html

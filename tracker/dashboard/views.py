@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..accounts.permissions import READ, require
 from ..extensions import db
 from ..plans.models import Plan
-from ..regions.services import region_choices
+from ..regions.services import region_options
 from ..vocabulary import Category
 from . import briefing, charts, queries
 from .access import money_hidden_for
@@ -96,7 +96,7 @@ def _choices(scope: Scope) -> dict:
     this_year = scope.today.year
     years = range(min(first or this_year, scope.year, this_year),
                   max(last or this_year, scope.year, this_year) + 1)
-    return {"regions": region_choices(),
+    return {"region_options": region_options(scope.filter.region),
             "plans": db.session.scalars(sa.select(Plan).order_by(Plan.key)).all(),
             "categories": Category, "years": list(reversed(years))}
 
