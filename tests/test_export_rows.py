@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import threading
 from decimal import Decimal
 
@@ -32,8 +31,7 @@ from tracker.projects.models import Project
 from tracker.vocabulary import BuildNature, Category, Kind, Status
 
 from . import factories
-
-NOT_QUERIES = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|PRAGMA)", re.I)
+from .test_query_counts import statements_for
 
 
 @pytest.fixture()
@@ -167,25 +165,6 @@ EXPORTS = ("/projects/export.csv?kind=all", "/projects/export.xlsx?kind=all",
            "/projects/export.json?kind=all", "/projects/export.oc4ids.json?kind=all")
 
 
-def statements_of_download(db, client, url: str) -> int:
-    """The statements a download runs, streamed body included (it runs after the view returns)."""
-    client.get(url).get_data()  # a first request may load what is cached per process
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if not NOT_QUERIES.match(statement):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-        body = response.get_data()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200 and body, url
-    return len(seen)
-
-
 def statements_at(db, client, size: int) -> dict[str, int]:
     savepoint = db.session.begin_nested()
     try:
@@ -193,7 +172,7 @@ def statements_at(db, client, size: int) -> dict[str, int]:
         db.session.expire_all()
         first = db.session.scalars(sa.select(Project).order_by(Project.id)).first()
         city = first.region if first.region.level.value == "city" else first.region.parent
-        return {url: statements_of_download(db, client, url.format(city=city.key)) for url in EXPORTS}
+        return {url: statements_for(db, client, url.format(city=city.key)) for url in EXPORTS}
     finally:
         savepoint.rollback()
 
