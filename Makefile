@@ -6,15 +6,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test install check-python translations seed-check clean bench
+.PHONY: run test install check-python translations seed-check clean bench cjk-font
 
-run: $(VENV)/.installed translations
+run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker seed
 	$(BIN)/tracker users ensure-admin
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed translations
+test: $(VENV)/.installed translations cjk-font
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -37,6 +37,19 @@ translations: $(VENV)/.installed
 # through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.
 bench: $(VENV)/.installed translations
 	BENCH_VIA_MAKE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# The briefing and the PDF list embed a Chinese TrueType font (README: "Printing Chinese"). Where
+# none is installed and we may, install WenQuanYi Zen Hei from Debian; otherwise say what to do.
+# Never fatal: without it the PDFs fall back to the reader's built-in STSong-Light.
+cjk-font:
+	@if command -v fc-list >/dev/null && [ -n "$$(fc-list :lang=zh family 2>/dev/null)" ]; then :; \
+	elif [ -n "$$TRACKER_CJK_FONT" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing a Chinese font for the PDFs (fonts-wqy-zenhei) …"; \
+	  (DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei fontconfig >/dev/null) \
+	  || echo "Could not install fonts-wqy-zenhei; PDFs will use STSong-Light (see README)."; \
+	else echo "No Chinese font found: install fonts-wqy-zenhei or set TRACKER_CJK_FONT (see README)."; fi
 
 seed-check: $(VENV)/.installed
 	$(BIN)/tracker seed --check
