@@ -186,3 +186,27 @@ def test_a_malformed_setting_reads_as_its_default(app, db, make_user):
     db.session.flush()
     assert get_setting(accounts.HIDE_MONEY_FROM_VIEWERS) == {"enabled": False}
     assert not money_hidden_from(make_user("viewer"))
+
+
+def test_a_viewer_cannot_rank_or_page_by_the_amounts_he_may_not_see(app, db, make_user, longnan,
+                                                                   monkeypatch):
+    """Sorted by 总投资, the next-page link carried the last row's amount (and a made-up seek
+    value answered "is this project's amount above V?"). For him the list sorts by region."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    hide_money()
+    viewer = browser(app, make_user("viewer", username="ranker"))
+    leader = browser(app, make_user("leader", username="ranker-boss"))
+    url = "/projects?region=360783&sort=investment&order=desc"
+    as_viewer, as_leader = read(viewer, url), read(leader, url)
+    assert "sort=investment" not in as_viewer  # no sort link and no paging link by amount
+    assert not re.search(r"value=\d+\.\d{4}", as_viewer)
+    assert read(viewer, "/projects?region=360783").split("<tbody>")[1] == \
+        as_viewer.split("<tbody>")[1]  # the region order, the same rows
+    assert "sort=investment" in as_leader and re.search(r"value=\d+\.\d{4}", as_leader)
+    probe = viewer.get(url + f"&after={longnan[INFECTION_BUILDING]}&value=7000.0000&anchor=1")
+    assert probe.status_code == 400  # a made-up amount is no longer a seek value: no oracle
+    by_amount = viewer.get("/projects/export.csv?region=360783&sort=investment&order=desc")
+    assert by_amount.status_code == 200
+    by_amount = by_amount.get_data(as_text=True)
+    plain = viewer.get("/projects/export.csv?region=360783").get_data(as_text=True)
+    assert by_amount.splitlines()[1:] == plain.splitlines()[1:]  # the export ranks nothing either

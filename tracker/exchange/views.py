@@ -58,11 +58,13 @@ def _problem_page(problems: list[str], status: int = 400):
 def export(fmt: str):
     if not perms.has_permission(current_user, perms.READ):
         abort(403)
+    include_money = not money_hidden_from(current_user)
     portfolio_filter = PortfolioFilter.from_args(request.args)
+    if not include_money:
+        portfolio_filter = portfolio_filter.without_money_sorts()
     problems = portfolio_filter.problems()
     if problems:
         return _problem_page(problems)
-    include_money = not money_hidden_from(current_user)
     today = dt.date.today()
     name = download_name(portfolio_filter, fmt)
     if fmt == "csv":

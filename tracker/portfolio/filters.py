@@ -7,7 +7,7 @@ filter always gives the same projects and the same sums.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -23,6 +23,8 @@ from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 BUILDING_KINDS = (Kind.CONSTRUCTION, Kind.EQUIPMENT)
 UNKNOWN = "unknown"  # the status filter's value for projects whose status nobody stated
 NOT_NULL_SORTS = {"name", "region", "category"}
+# Sorts whose order tells the amounts apart: not offered where money is hidden from the reader.
+MONEY_SORTS = {"investment", "invested"}
 
 SORTS = {
     "name": Project.name,
@@ -144,6 +146,13 @@ class PortfolioFilter:
     def sort_key(self) -> str:
         """The sort in effect: an unknown ``sort`` sorts by region, as the list does."""
         return self.sort if self.sort in SORTS else "region"
+
+    def without_money_sorts(self) -> PortfolioFilter:
+        """This filter for a reader from whom money is hidden: a sort by an amount (and the seek
+        values its page links would carry) would give the amounts away, so it sorts by region."""
+        if self.sort_key not in MONEY_SORTS:
+            return self
+        return replace(self, sort="region", order="asc")
 
     @property
     def descending(self) -> bool:

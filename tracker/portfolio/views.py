@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ..accounts.services import money_hidden_from
 from ..extensions import db
 from ..plans.models import Plan
 from ..regions.services import region_options
@@ -21,6 +23,8 @@ def index():
 @bp.get("/projects")
 def project_list():
     portfolio_filter = PortfolioFilter.from_args(request.args)
+    if money_hidden_from(current_user):
+        portfolio_filter = portfolio_filter.without_money_sorts()
     problems = portfolio_filter.problems()
     page_number, seek = 1, None
     if not problems:
