@@ -7,6 +7,10 @@ from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone,
 from .projects.models import Project, ProjectAlias, SourceMention, project_plans
 from .regions.models import Region, RegionFormerName
 
+# The derived figures' flush hooks, registered with the models, so that no path that writes a
+# milestone, report or funding line can miss them (whatever else it imported).
+from .progress import upkeep  # noqa: E402,F401  isort: skip
+
 __all__ = [
     "AnnualPlan", "AuditEntry", "BudgetRevision", "FundingLine", "Milestone", "MonthlyReport", "Plan",
     "PlanIndicator", "Project", "ProjectAlias", "Region", "RegionFormerName", "ReportPhoto",

@@ -28,7 +28,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
-from ..portfolio.filters import UNKNOWN, PortfolioFilter
+from ..portfolio.filters import UNKNOWN, PortfolioFilter, late_condition
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
@@ -261,12 +261,6 @@ def time_progress(year: int, today: dt.date) -> Decimal:
     return Decimal(today.timetuple().tm_yday) / Decimal(days)
 
 
-def is_late(today: dt.date):
-    """滞后: a milestone whose planned date has passed without an actual date
-    (``portfolio.filters.late_condition``, read from the column kept from the milestones)."""
-    return Project.next_milestone_due < today
-
-
 # ---- one pass over the projects: the headline counts and three breakdowns ------------------------
 
 @dataclass(frozen=True)
@@ -294,7 +288,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
                   sa.func.sum(sa.case((both, Project.total_investment))),
                   sa.func.sum(sa.case((both, Project.invested_to_date))),
                   sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
-                  sa.func.count(sa.case((is_late(scope.today), 1))),
+                  sa.func.count(sa.case((late_condition(scope.today), 1))),
                   sa.func.count(sa.case((start_planned, 1))),
                   sa.func.count(sa.case((started, 1))),
                   sa.func.count(sa.case((funded, 1))))
@@ -319,22 +313,6 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
                    *values, dimension=name) for code, values in figures.items()),
             key=lambda group: order.get(group.key, len(order))))
     return _ProjectFigures(headline, *groups)
-
-
-def headline(scope: Scope) -> Headline:
-    return _project_figures(scope).headline
-
-
-def statuses(scope: Scope) -> list[Group]:
-    return _project_figures(scope).statuses
-
-
-def categories(scope: Scope) -> list[Group]:
-    return _project_figures(scope).categories
-
-
-def natures(scope: Scope) -> list[Group]:
-    return _project_figures(scope).natures
 
 
 # ---- the year ---------------------------------------------------------------------------------------
@@ -476,7 +454,7 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.status, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, is_late(today))
+        .where(*scope.conditions, late_condition(today))
         .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
     if not rows:
         return Listing([], 0)
@@ -502,8 +480,6 @@ class DueMilestone:
 
 def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS) -> Listing:
     today = scope.today
-    # An alias: the list's late filter is an EXISTS over milestones, which would otherwise
-    # correlate to this query's milestones and lose its FROM.
     due = aliased(Milestone)
     rows = db.session.execute(
         sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,

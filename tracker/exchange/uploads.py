@@ -106,7 +106,11 @@ def sweep(now: float | None = None) -> None:
     if not root.is_dir():
         return
     cutoff = (now or time.time()) - KEEP_SECONDS
-    for folder in root.iterdir():
+    try:
+        folders = list(root.iterdir())
+    except OSError:  # an unreadable folder: keeping old uploads a while longer harms nobody
+        return
+    for folder in folders:
         try:
             if TOKEN.fullmatch(folder.name) and folder.stat().st_mtime < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)
