@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test install check-python translations seed-check clean bench cjk-font
+.PHONY: run test install check-python translations messages seed-check clean bench cjk-font
 
 run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
@@ -32,6 +32,14 @@ $(VENV)/.installed: pyproject.toml | check-python
 
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel compile -d tracker/translations >/dev/null
+
+# After adding or changing a _() string: brings the catalog up to date and lists what lacks
+# English; fill it with tools/set_translations.py (a JSON of msgid → English).
+messages: $(VENV)/.installed
+	@$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o .messages.pot . 2>/dev/null
+	@$(BIN)/pybabel -q update -i .messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
+	@rm -f .messages.pot
+	@$(BIN)/python -c 'from babel.messages.pofile import read_po; c = read_po(open("tracker/translations/en/LC_MESSAGES/messages.po", "rb")); [print("no English:", m.id) for m in c if m.id and not m.string]'
 
 # Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
 # through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.

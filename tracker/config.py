@@ -41,7 +41,9 @@ def defaults(instance_path: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": secret_key(instance_path),
         "BABEL_DEFAULT_LOCALE": "zh",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # The portfolio's time zone: "today" for every rule, and every time a page or printout shows.
+        "TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TRACKER_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": {"zh": "中文", "en": "English"},
         "SOURCES_DIR": Path(os.environ.get("TRACKER_SOURCES_DIR",
                                            PROJECT_ROOT.parent / "shared" / "seeds")),

@@ -1,13 +1,79 @@
-"""The form base every form shares: CSRF (Flask-WTF) and whitespace stripped from text."""
+"""The form base every form shares, and the fields that read values the way people write them.
+
+Forms parse; services rule. A form turns what was typed into values (``tracker.core.values``:
+the same parsing as the import), and the service checks bounds and business rules.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from .core.values import ValueProblem, check_date, clean_text, display_decimal, parse_decimal
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+def _clean_line(value):
+    return clean_text(value) or "" if isinstance(value, str) else value
+
+
+def _clean_block(value):
+    return clean_text(value, multiline=True) or "" if isinstance(value, str) else value
+
+
+class FigureField(DecimalField):
+    """A decimal typed as people write it ("56,000", "1，320", "0", "-0"), shown as they wrote it
+    ("9000", not "9000.0000"). A blank is ``None`` (unknown), never 0."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.pop("places", None)
+        super().__init__(label, validators, places=None, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = parse_decimal(valuelist[0])
+        except ValueProblem as problem:
+            self.data = None
+            raise ValueError(str(problem)) from None
+
+    def _value(self):
+        if self.raw_data is not None:
+            return self.raw_data[0] if self.raw_data else ""
+        return display_decimal(self.data)
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed as people write it ("1,200" beds); blank is ``None``."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            number = parse_decimal(valuelist[0])
+        except ValueProblem as problem:
+            self.data = None
+            raise ValueError(str(problem)) from None
+        if number is not None and number != number.to_integral():
+            self.data = None
+            raise ValueError(str(_l("应为整数")))
+        self.data = None if number is None else int(number)
+
+
+class SaneDateField(DateField):
+    """A date inside the range every path shares (1949-01-01 to 2100-12-31)."""
+
+    def pre_validate(self, form):
+        super().pre_validate(form)
+        if isinstance(self.data, dt.date):
+            try:
+                check_date(self.data)
+            except ValueProblem as problem:
+                raise ValidationError(str(problem)) from None
 
 
 class TrackerForm(FlaskForm):
@@ -15,9 +81,10 @@ class TrackerForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             field_class = unbound_field.field_class
-            if issubclass(field_class, (StringField, TextAreaField)) and not issubclass(
-                    field_class, PasswordField):
-                filters.append(_strip)
+            if issubclass(field_class, TextAreaField):
+                filters.append(_clean_block)
+            elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                filters.append(_clean_line)
             return unbound_field.bind(form=form, filters=filters, **options)
 
     def apply_errors(self, errors: dict[str, list[str]]) -> None:

@@ -1,0 +1,65 @@
+"""How people write values: one reading for the forms, the import, the CLI and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from tracker.core import clock
+from tracker.core.values import (ValueProblem, check_date, clean_text, display_decimal,
+                                 parse_decimal)
+
+
+@pytest.mark.parametrize("typed, number", [
+    ("56,000", Decimal(56000)), ("1，320", Decimal(1320)), ("1 320.5", Decimal("1320.5")),
+    ("０", Decimal(0)), ("0.0", Decimal(0)), ("-0", Decimal(0)), ("+12", Decimal(12)),
+    ("９，０００", Decimal(9000)), ("", None), ("   ", None),
+])
+def test_numbers_are_read_as_people_write_them(typed, number):
+    assert parse_decimal(typed) == number
+
+
+def test_minus_zero_is_zero_not_a_negative_figure():
+    assert not parse_decimal("-0").is_signed()
+
+
+@pytest.mark.parametrize("typed", ["约100", "1.2.3", "NaN", "Infinity", "12万", "abc", "1,2,3.4.5"])
+def test_what_is_not_a_plain_number_is_refused_with_a_message(typed, app):
+    with app.test_request_context(), pytest.raises(ValueProblem) as problem:
+        parse_decimal(typed)
+    assert str(problem.value)
+
+
+def test_figures_are_shown_as_typed():
+    assert display_decimal(Decimal("9000.0000")) == "9000"
+    assert display_decimal(Decimal("27.90")) == "27.9"
+    assert display_decimal(None) == ""
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(1948, 12, 31)])
+def test_absurd_dates_are_refused(day, app):
+    with app.test_request_context(), pytest.raises(ValueProblem):
+        check_date(day)
+
+
+def test_text_loses_controls_bidi_overrides_and_zero_width_characters():
+    assert clean_text("龙南\x0b市\x01人民医院") == "龙南 市人民医院"
+    assert clean_text("医院\u202e名称") == "医院名称"
+    assert clean_text("\u200b\u200b\ufeff") is None
+    assert clean_text("第一行\x0b第二行\r\n第三行", multiline=True) == "第一行\n第二行\n第三行"
+
+
+def test_today_is_the_day_in_beijing_not_the_servers_utc_day(app):
+    # 2026-12-04 20:30 UTC is already 2026-12-05 04:30 in Beijing.
+    with app.app_context(), time_machine.travel(dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.timezone.utc),
+                                                tick=False):
+        assert clock.today() == dt.date(2026, 12, 5)
+        assert clock.this_month() == dt.date(2026, 12, 1)
+        app.config["TIMEZONE"] = "UTC"
+        try:
+            assert clock.today() == dt.date(2026, 12, 4)
+        finally:
+            app.config["TIMEZONE"] = "Asia/Shanghai"

@@ -1,0 +1,178 @@
+"""How people write values, read one way everywhere: the forms, the import, the CLI, the API.
+
+An officer pastes "56,000" from Excel, types "1，320" with a Chinese comma, "０" in full width, or
+"-0"; a Word document leaves a vertical tab in a name. Each reader of input calls these functions,
+so a value the import accepts the form accepts too, and the same bounds hold on every path.
+
+Each parser raises :class:`ValueProblem` with a message for a person (it says what to fix).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+# --- bounds ---------------------------------------------------------------------------------------
+
+# The earliest and latest date any field takes. Nothing the tracker records happened before the
+# People's Republic's first plans, and nothing is planned past 2100; 0001-01-01 and 9999-12-31
+# are typing slips (a 9999 milestone once made a project page fail for everyone).
+DATE_MIN = dt.date(1949, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+
+
+class ValueProblem(ValueError):
+    """A value cannot be used as written; ``str(self)`` says what to fix, in the reader's language."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+_GROUPING = re.compile(r"[,，'\s\u00a0\u3000_]")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
+    """The number a person wrote, exactly; ``None`` for a blank.
+
+    Accepts thousands separators (``56,000``, ``1，320``, ``1 320``), full-width digits (``５６``),
+    a leading ``+``, and ``-0`` (which is 0). Refuses anything that is not a plain number, such
+    as ``约100``, ``1.2.3`` or ``NaN``. Bounds and decimals are the caller's (see ``check_*``).
+    """
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise ValueProblem(_l("应为数字"))
+    if isinstance(text, int):
+        return Decimal(text)
+    if isinstance(text, Decimal):
+        if not text.is_finite():
+            raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
+        return text + 0 if text.is_zero() else text  # -0 is 0
+    if isinstance(text, float):
+        raise TypeError("money and areas never travel as float")
+    normalised = unicodedata.normalize("NFKC", str(text)).strip()
+    if not normalised:
+        return None
+    compact = _GROUPING.sub("", normalised)
+    if compact.startswith("约"):
+        raise ValueProblem(_l("请只填数字；约数请另行勾选或标注"))
+    if not _NUMBER.fullmatch(compact):
+        raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
+    try:
+        number = Decimal(compact)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
+        raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5")) from None
+    if not number.is_finite():
+        raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
+    return number + 0 if number.is_zero() else number
+
+
+def check_places(number: Decimal, places: int) -> Decimal:
+    """Refuse (never round) a figure with more decimals than its column keeps."""
+    try:
+        exact = number == number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than a Decimal context holds: far beyond any column
+        raise ValueProblem(_l("数值过大，请检查单位（金额以万元计）")) from None
+    if not exact:
+        raise ValueProblem(_l("最多保留 %(n)s 位小数", n=places) if places else _l("应为整数"))
+    return number
+
+
+def display_decimal(value: Decimal | int | None) -> str:
+    """A stored figure as a person writes it: 9000.0000 → "9000", 27.90 → "27.9" (no grouping,
+    so it goes back into a form field unchanged)."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    normalised = value.normalize()
+    if normalised == normalised.to_integral():
+        return str(int(normalised))
+    return format(normalised, "f")
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+def check_date(day: dt.date | None) -> dt.date | None:
+    """A date inside the one sane range every field shares."""
+    if day is None:
+        return None
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueProblem(_l("日期应在 %(start)s 至 %(end)s 之间",
+                              start=DATE_MIN.isoformat(), end=DATE_MAX.isoformat()))
+    return day
+
+
+_DATE_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
+                  re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"))
+
+
+def parse_date(text: str | dt.date | None) -> dt.date | None:
+    """2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日, inside the sane range; ``None`` for blank."""
+    if text is None:
+        return None
+    if isinstance(text, dt.date):
+        return check_date(text)
+    normalised = unicodedata.normalize("NFKC", str(text)).strip()
+    if not normalised:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(normalised)
+        if match:
+            try:
+                day = dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                break
+            return check_date(day)
+    raise ValueProblem(_l("应为日期，例如 2024-05-01"))
+
+
+# --- text -----------------------------------------------------------------------------------------
+
+# Characters that have no place in a name, a note or a query. C0/C1 controls break xlsx files (an
+# XML 1.0 document cannot hold them) and terminals; bidi overrides make a name read differently
+# from what it is (Trojan Source); zero-width characters make two names that look the same differ.
+_VERTICAL_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x1c": "\n", "\x1d": "\n",
+                                  "\x1e": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"  # C0 and C1 controls (tab and newlines handled apart)
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str | None:
+    """Text as it may be stored: controls, bidi overrides and zero-width characters removed,
+    Word's vertical tab read as a line break, surrounding whitespace stripped.
+
+    A single-line value has its line breaks and tabs turned into spaces. The result is ``None``
+    when nothing visible is left, so a name made only of zero-width spaces is a missing name.
+    """
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).translate(_VERTICAL_BREAKS)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    if multiline:
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    else:
+        text = re.sub(r"[\t\n]+", " ", text)
+    text = text.strip()
+    return text or None
+
+
+def check_length(text: str | None, limit: int) -> str | None:
+    if text is not None and len(text) > limit:
+        raise ValueProblem(_l("不能超过 %(n)s 个字", n=limit))
+    return text
