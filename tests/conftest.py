@@ -2,19 +2,29 @@
 
 The suite runs on a throwaway SQLite file, or on PostgreSQL when ``TRACKER_TEST_DATABASE_URL``
 names a database (``.ci/run`` creates one). That database is emptied and migrated at the start.
+
+Two databases serve the tests, both built once per session: the empty one (migrated, nothing in
+it), and a copy of it with the five plans' seed loaded (a second SQLite file; on PostgreSQL a
+database created from the first with ``CREATE DATABASE … TEMPLATE`` and dropped at the end). A
+test that asks for ``seeded`` runs on the seeded copy, every other test on the empty one; either
+way inside a transaction rolled back afterwards, so neither database ever changes
+(docs/ARCHITECTURE.md, "Tests").
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
 from flask_migrate import upgrade
-
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 from tracker import create_app
 from tracker.config import normalise_database_url
@@ -25,6 +35,7 @@ SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """The empty database: emptied here, migrated by ``app``."""
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
     if url:
         url = normalise_database_url(url)
@@ -62,6 +73,116 @@ def _forget_the_user(sender, **extra) -> None:
     g.pop("_login_user", None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Every test makes users, and scrypt spends 70 ms on each hash by design (a guess must be
+    costly). The tests check that passwords are hashed and verified, not what a hash costs: here
+    users get a one-iteration PBKDF2 hash, which ``check_password_hash`` verifies the same way.
+    ``authenticate``'s dummy hash for unknown users stays scrypt."""
+    from tracker.accounts import services
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "generate_password_hash",
+                      lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+        yield
+
+
+# --- the seeded database, built once ---------------------------------------------------------------
+
+class SeededDatabase:
+    """The seeded copy: its engine, the seed loader's report, and how many rows each table holds
+    (checked after every test that used it: a test that commits outside its transaction would
+    otherwise change the seed under every later test)."""
+
+    def __init__(self, engine: sa.Engine, report, counts: dict[str, int], drop=None):
+        self.engine, self.report, self.counts, self._drop = engine, report, counts, drop
+        self.changed_by = ""
+
+    def check_unchanged_by(self, test: str) -> None:
+        if self.changed_by:
+            pytest.fail(f"the shared seeded database was changed by {self.changed_by}", pytrace=False)
+        now = _row_counts(self.engine)
+        if now != self.counts:
+            self.changed_by = test
+            changed = {name: f"{count} → {now[name]}" for name, count in self.counts.items()
+                       if now[name] != count}
+            pytest.fail(f"{test} committed outside its transaction into the shared seeded database "
+                        f"(rows: {changed}); every later test would see it", pytrace=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._drop:
+            self._drop()
+
+
+def _row_counts(engine: sa.Engine) -> dict[str, int]:
+    tables = _db.metadata.sorted_tables
+    query = sa.select(*(sa.select(sa.func.count()).select_from(t).scalar_subquery().label(t.name)
+                        for t in tables))
+    with engine.connect() as connection:
+        return dict(connection.execute(query).one()._mapping)
+
+
+def _copy_database(app, source_url: str, tmp_path_factory) -> tuple[str, object]:
+    """A copy of the migrated empty database: its URL and how to drop it (or None)."""
+    with app.app_context():
+        _db.engine.dispose()  # PostgreSQL copies a database only while nobody is connected to it
+    source = make_url(source_url)
+    if source.get_backend_name() == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "seeded.sqlite3"
+        with sqlite3.connect(source.database) as original, sqlite3.connect(path) as target:
+            original.backup(target)  # consistent whatever sits in the write-ahead log
+        original.close()
+        target.close()
+        return f"sqlite:///{path}", None
+    name = f"{source.database}_seeded"
+    server = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
+
+    def drop() -> None:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+    return source.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def seeded_database(app, database_url, tmp_path_factory):
+    """The five plans' seed, loaded through the services once, into a copy of the empty database."""
+    from tracker.seeding.loader import load
+
+    url, drop = _copy_database(app, database_url, tmp_path_factory)
+    engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    with app.app_context(), _engine_of(app, engine):
+        report = load(app.config["SEED_DIR"])
+        _db.session.commit()
+        _db.session.remove()
+    seeded = SeededDatabase(engine, report, _row_counts(engine), drop)
+    yield seeded
+    seeded.close()
+
+
+class _engine_of:
+    """Points the app's default engine (``db.engine``, and through it every session) at ``engine``.
+
+    Flask-SQLAlchemy keeps its engines per app in ``_app_engines``; it has no public way to change
+    one after ``init_app``."""
+
+    def __init__(self, app, engine: sa.Engine):
+        self.engines = _db._app_engines[app]
+        self.engine = engine
+
+    def __enter__(self):
+        self.previous = self.engines[None]
+        self.engines[None] = self.engine
+        return self.engine
+
+    def __exit__(self, *exc_info):
+        self.engines[None] = self.previous
+
+
 class ConnectionBoundSession(FlaskSession):
     """Flask-SQLAlchemy picks an engine per model; in a test every query uses the test's connection."""
 
@@ -78,10 +199,17 @@ def _fresh_rate_limits(app):
 
 
 @pytest.fixture()
-def db(app):
-    """A session whose commits are savepoints inside a transaction rolled back after the test."""
-    with app.app_context():
-        connection = _db.engine.connect()
+def db(app, request):
+    """A session whose commits are savepoints inside a transaction rolled back after the test.
+
+    On the seeded database when the test (or one of its fixtures) asks for ``seeded``, else on
+    the empty one."""
+    from tracker.portfolio import cache
+
+    seeded = request.getfixturevalue("seeded_database") if "seeded" in request.fixturenames else None
+    with app.app_context(), _engine_of(app, seeded.engine if seeded else _db.engine) as engine:
+        cache.clear()  # figures computed on the other database must not be served from this one
+        connection = engine.connect()
         transaction = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
@@ -94,6 +222,9 @@ def db(app):
             _db.session = original
             transaction.rollback()
             connection.close()
+            cache.clear()
+    if seeded is not None:
+        seeded.check_unchanged_by(request.node.nodeid)
 
 
 def login_as(client, user) -> None:
@@ -131,9 +262,8 @@ def client(app, db, make_user):
 
 
 @pytest.fixture()
-def seeded(db, app):
-    """The five plans' seed data, loaded through the services."""
-    from tracker.seeding.loader import load
-    report = load(app.config["SEED_DIR"])
-    db.session.commit()
-    return report
+def seeded(db, seeded_database):
+    """The five plans' seed data, loaded through the services (once per session: see the module's
+    docstring); the test's changes to it are rolled back like any other."""
+    report = seeded_database.report  # its counts; its Region objects belonged to the loading session
+    return dataclasses.replace(report, kept_edited=list(report.kept_edited), loaded_regions={})
