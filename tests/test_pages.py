@@ -38,6 +38,18 @@ def test_missing_things_are_404_in_the_site_look(client, db):
         assert "找不到此页面" in response.get_data(as_text=True)
 
 
+def test_a_request_refused_before_its_view_gets_a_page_in_the_readers_language(client, db):
+    """The NUL-byte guard and the CSRF check answer before the locale was looked up: the error
+    page still says which language it is in and which one the switch has chosen."""
+    response = client.get("/projects?q=%00")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html and "<strong>中文</strong>" in html
+    client.get("/language/en")
+    html = client.get("/projects?q=%00").get_data(as_text=True)
+    assert '<html lang="en">' in html and "<strong>English</strong>" in html
+
+
 def test_an_internal_error_shows_no_stack_trace(app, client, monkeypatch):
     def boom(**_):
         raise RuntimeError("secret detail")

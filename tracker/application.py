@@ -123,10 +123,16 @@ def safe_next(target: str | None) -> str:
     return url_for("portfolio.index")
 
 
+def remember_locale() -> None:
+    refresh()  # Flask-Babel caches the locale on g, which an app context may outlive
+    g.locale = str(get_locale())
+
+
 def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
             db.session.rollback()
+            remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
             return render_template("errors/error.html", status=status, error=error), status
         return handler
 
@@ -140,6 +146,7 @@ def register_error_pages(app: Flask) -> None:
         # The page must not need the database: its header would load the signed-in user again.
         from .extensions import login_manager
         g._login_user = login_manager.anonymous_user()
+        remember_locale()
         return render_template("errors/error.html", status=503, error=error), 503, {"Retry-After": "30"}
 
     @app.errorhandler(sa.exc.InternalError)
@@ -160,10 +167,7 @@ def register_error_pages(app: Flask) -> None:
         if any("\x00" in value for value in values):
             abort(400)
 
-    @app.before_request
-    def remember_locale():
-        refresh()  # Flask-Babel caches the locale on g, which an app context may outlive
-        g.locale = str(get_locale())
+    app.before_request(remember_locale)
 
     @app.context_processor
     def permissions():

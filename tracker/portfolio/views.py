@@ -34,7 +34,7 @@ def project_list():
             problems = [str(bad)]
     if problems:
         return render_template("portfolio/list.html", problems=problems, filter=portfolio_filter,
-                               page=None, totals=None, **_choices(portfolio_filter)), 400
+                               page=None, totals=None, region=None, **_choices(portfolio_filter)), 400
     per_page = current_app.config["PAGE_SIZE"]
     totals = queries.totals(portfolio_filter)
     page = queries.project_page(portfolio_filter, page_number, per_page, totals.projects, seek=seek)
