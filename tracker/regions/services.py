@@ -73,3 +73,7 @@ def region_options(selected: str | None = None) -> Markup:
         marker = f'<option value="{escape(selected)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)
     return Markup(options)
+
+
+# --- lookups by code and name: see lookup.py ----------------------------------------------------------
+from .lookup import find_regions, regions_in_text  # noqa: E402,F401  (other domains import them here)
