@@ -126,3 +126,14 @@ def test_an_admin_gives_an_officer_any_region_of_the_country(app, db, make_user,
         "username": "nowhere", "role": "officer", "regions": ["123456"], "password": "Faraway-2026x"})
     assert refused.status_code == 400
     assert "没有行政区划代码为 123456 的地区" in refused.get_data(as_text=True)
+
+
+def test_the_dashboard_lists_the_provinces_with_projects_not_31_empty_rows(app, db, make_user, country):
+    leader = signed_in(app, make_user, "leader")
+    html = page(leader, "/dashboard")
+    table = html.split("<h3>按地区</h3>", 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r"<tr><td><a [^>]*>([^<]+)</a>", table)
+    assert sorted(rows) == sorted(["江西省", "广东省", "江苏省"])
+    assert "另有 31 个地区没有项目，未列出。" in table
+    county = page(leader, "/dashboard?region=360783")
+    assert "没有项目，未列出" not in county.split("<h3>按地区</h3>", 1)[1].split("</section>", 1)[0]
