@@ -138,3 +138,14 @@ def test_tracker_regions_load_command(app, db):
     assert region(db, "360783").name == "龙南市"
     again = app.test_cli_runner().invoke(regions_command, ["load"])
     assert "0 new, 0 renamed" in again.output
+
+
+def test_the_audit_log_can_be_filtered_to_region_changes(app, db, make_user):
+    from .conftest import login_as
+    load_national(CLI)
+    db.session.commit()
+    admin = app.test_client()
+    login_as(admin, make_user("admin", username="auditor"))
+    html = admin.get("/admin/audit?action=region:").get_data(as_text=True)
+    assert '<option value="region:" selected>' in html
+    assert "载入全国行政区划：新增 3212 个，更名 0 个" in html

@@ -44,7 +44,9 @@ def region_picker() -> dict:
     """
     user = current_user._get_current_object()
     if user.role is Role.ADMIN:
-        return {"every_region": True}
+        # No region at all (before `tracker regions load`): nowhere to put a project, as before.
+        has_regions = db.session.scalar(sa.select(sa.exists().where(Region.id.isnot(None))))
+        return {"every_region": True} if has_regions else {"regions": []}
     return {"regions": [(region, depth) for region, depth in region_choices(user.regions)
                         if permissions.covers_region(user, region)]}
 
