@@ -1,6 +1,7 @@
 // A filter box above a long region picker (<select data-region-filter="…">): with the whole
 // country loaded the picker holds some 3,200 regions, grouped by province. Typing a name
-// (龙南) or a code (360783) leaves the matching regions, the selected ones and their groups.
+// (龙南) or a code (360783) leaves the matching regions and their groups; a single picker then
+// chooses the first match, a multiple one keeps its chosen regions in sight.
 // Without JavaScript the picker still works: it is an ordinary <select>.
 (function () {
   "use strict";
@@ -16,9 +17,17 @@
     box.addEventListener("input", function () {
       var words = box.value.trim();
       var groups = select.getElementsByTagName("optgroup");
+      var first = null;
       for (var i = 0; i < select.options.length; i++) {
         var option = select.options[i];
-        option.hidden = words !== "" && !option.selected && option.text.indexOf(words) === -1;
+        // A multiple picker keeps what is chosen in sight; a single one follows the filter.
+        option.hidden = words !== "" && !(select.multiple && option.selected) &&
+          option.text.indexOf(words) === -1;
+        if (!option.hidden && first === null) { first = option; }
+      }
+      if (!select.multiple && first !== null && select.selectedIndex >= 0 &&
+          select.options[select.selectedIndex].hidden) {
+        first.selected = true;  // what the closed menu shows is what the filter found
       }
       for (var j = 0; j < groups.length; j++) {
         var visible = false;
