@@ -10,6 +10,7 @@ export HOST PORT
 
 run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
+	$(BIN)/tracker regions load
 	$(BIN)/tracker seed
 	$(BIN)/tracker users ensure-admin
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)

@@ -257,6 +257,7 @@ def test_any_page_arguments_get_a_page_or_a_400_never_a_crash(client, varied, ar
 
 def test_the_region_menu_follows_every_change_to_the_regions(client, db):
     _, city, county = factories.county_in_city()
+    factories.project(county)  # the menu offers the regions with projects, and those above them
     db.session.commit()
     menu = lambda html: html.split('<select name="region">', 1)[1].split("</select>", 1)[0]  # noqa: E731
     first = menu(page_text(client, "/projects?region=360783"))
@@ -267,7 +268,10 @@ def test_the_region_menu_follows_every_change_to_the_regions(client, db):
     db.session.commit()
     renamed = menu(page_text(client, "/projects"))
     assert "龙南县" in renamed and "龙南市" not in renamed and "selected" not in renamed
-    factories.region("360702", "章贡区", city)
+    zhanggong = factories.region("360702", "章贡区", city)
+    db.session.commit()
+    assert "章贡区" not in menu(page_text(client, "/projects"))  # no project there yet
+    factories.project(zhanggong)
     db.session.commit()
     assert '<option value="360702">　　章贡区</option>' in menu(page_text(client, "/projects"))
     hostile = menu(page_text(client, '/projects?q=%22%3E%3Cscript%3E'))

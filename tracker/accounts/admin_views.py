@@ -13,7 +13,6 @@ from flask_login import current_user, login_user
 from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..regions.services import region_choices
 from . import queries, services
 from .forms import ConfirmForm, ProfileForm, SettingsForm, UserEditForm, UserForm
 from .models import User
@@ -31,12 +30,6 @@ def get_user(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
-
-
-def region_options() -> list[tuple[str, str]]:
-    """Every region in tree order, indented by its depth, for the officer's regions."""
-    return [(region.key, f"{'　' * depth}{region.name}（{region.key}）")
-            for region, depth in region_choices()]
 
 
 def keep_session_if_self(user: User) -> None:
@@ -70,7 +63,7 @@ def user_list():
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(MANAGE_USERS)
 def user_new():
-    form = UserForm(region_choices=region_options())
+    form = UserForm()
     if form.validate_on_submit():
         password = form.password.data or services.generate_password(form.username.data)
         try:
@@ -92,7 +85,7 @@ def user_new():
 
 def _edit_page(user: User, *, role_form=None, profile_form=None, status: int = 200):
     region_keys = [region.key for region in user.regions]
-    role_form = role_form or UserEditForm(formdata=None, region_choices=region_options(),
+    role_form = role_form or UserEditForm(formdata=None,
                                           data={"role": user.role.value, "regions": region_keys})
     profile_form = profile_form or ProfileForm(formdata=None, data={
         "display_name": user.display_name, "email": user.email})
@@ -110,7 +103,7 @@ def user_edit(user_id: int):
 @require(MANAGE_USERS)
 def user_role(user_id: int):
     user = get_user(user_id)
-    form = UserEditForm(region_choices=region_options())
+    form = UserEditForm()
     if form.validate_on_submit():
         try:
             services.change_role(web_actor(), user, form.role.data, form.regions.data)

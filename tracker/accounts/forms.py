@@ -5,6 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleFiel
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..forms import TrackerForm
+from ..regions.forms import RegionSelect, pick_from_every_region
 from ..vocabulary import Role
 from .services import EMAIL_PATTERN
 
@@ -28,27 +29,33 @@ class UserForm(TrackerForm):
     display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=255), EMAIL])
     role = SelectField(_l("角色"))
-    regions = SelectMultipleField(_l("负责地区（项目专员）"))
+    regions = SelectMultipleField(_l("负责地区（项目专员）"), widget=RegionSelect(multiple=True))
     # Left empty, a one-time password is generated and shown once; either way the user
     # chooses his own at the first login.
     password = PasswordField(_l("初始密码（留空则自动生成）"), validators=[Optional()])
 
-    def __init__(self, *args, region_choices=(), **kwargs):
+    def __init__(self, *args, region_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = Role.choices()
-        self.regions.choices = list(region_choices)
+        if region_choices is None:  # every region of the country, rendered once
+            pick_from_every_region(self.regions, "key")
+        else:
+            self.regions.choices = region_choices
 
 
 class UserEditForm(TrackerForm):
     """The admin page's role and regions of an existing account."""
 
     role = SelectField(_l("角色"))
-    regions = SelectMultipleField(_l("负责地区（项目专员）"))
+    regions = SelectMultipleField(_l("负责地区（项目专员）"), widget=RegionSelect(multiple=True))
 
-    def __init__(self, *args, region_choices=(), **kwargs):
+    def __init__(self, *args, region_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = Role.choices()
-        self.regions.choices = list(region_choices)
+        if region_choices is None:  # every region of the country, rendered once
+            pick_from_every_region(self.regions, "key")
+        else:
+            self.regions.choices = region_choices
 
 
 class ProfileForm(TrackerForm):

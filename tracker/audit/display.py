@@ -72,7 +72,7 @@ VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命
 ACTION_PREFIXES = {
     "project:": _l("项目"), "milestone:": _l("节点"), "report:": _l("月度填报"),
     "budget:": _l("概算调整"), "funding:": _l("资金来源"), "annual_plan:": _l("年度计划"),
-    "user:": _l("用户"), "setting:": _l("设置"),
+    "user:": _l("用户"), "setting:": _l("设置"), "region:": _l("行政区划"),
 }
 ACTION_LABELS = {
     "budget:revise": _l("概算调整"), "annual_plan:set": _l("年度计划投资"),

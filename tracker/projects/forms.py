@@ -6,6 +6,8 @@ from wtforms import (BooleanField, DateField, DecimalField, HiddenField, Integer
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import TrackerForm
+from ..regions.forms import RegionSelect, pick_from_every_region
+from ..regions.services import grouped_choices
 from ..validators import VERSION, ExactAmount
 from ..vocabulary import BuildNature, Category, Kind, Status
 
@@ -18,7 +20,7 @@ class ProjectForm(TrackerForm):
     name = StringField(_l("项目名称"), validators=[DataRequired(_l("请填写项目名称")), Length(max=200)])
     project_code = StringField(_l("项目代码"), validators=[Optional(), Length(max=30)],
                                description=_l("24位，例如 2021-360783-84-01-000013；尚未赋码可留空"))
-    region_id = SelectField(_l("地区"), coerce=int)
+    region_id = SelectField(_l("地区"), coerce=int, widget=RegionSelect())
     kind = SelectField(_l("项目类型"))
     category = SelectField(_l("类别"))
     build_nature = SelectField(_l("建设性质"))
@@ -51,9 +53,12 @@ class ProjectForm(TrackerForm):
               "floor_area_term", "beds", "new_beds", "total_investment", "total_investment_approx",
               "scope", "status", "planned_start", "planned_end")
 
-    def __init__(self, *args, regions=(), **kwargs):
+    def __init__(self, *args, regions=(), every_region: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.region_id.choices = [(region.id, "　" * depth + region.name) for region, depth in regions]
+        if every_region:  # an admin: the whole country, rendered once (regions/forms.py)
+            pick_from_every_region(self.region_id, "id")
+        else:
+            self.region_id.choices = grouped_choices(regions)
         self.kind.choices = Kind.choices()
         self.category.choices = Category.choices()
         self.build_nature.choices = [NOT_STATED, *BuildNature.choices()]

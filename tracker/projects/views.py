@@ -16,6 +16,7 @@ from ..progress import services as progress_services
 from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
 from ..regions.models import Region
 from ..regions.services import region_choices
+from ..vocabulary import Role
 from . import services
 from .forms import ProjectForm
 from .models import Project
@@ -34,10 +35,20 @@ def web_actor() -> Actor:
     return Actor(current_user._get_current_object(), "web")
 
 
-def editable_regions() -> list[tuple[Region, int]]:
-    """The regions the current user may put a project in, in tree order."""
-    return [(region, depth) for region, depth in region_choices()
-            if permissions.covers_region(current_user, region)]
+def region_picker() -> dict:
+    """The project form's regions: those the current user may put a project in, in tree order.
+
+    An admin may use every region of the country: the form offers them rendered once per version
+    of the table (``every_region``). An officer's are read by his regions' paths, not picked out
+    of the country's 3,200; ``covers_region`` stays the rule, and the views check the choice.
+    """
+    user = current_user._get_current_object()
+    if user.role is Role.ADMIN:
+        # No region at all (before `tracker regions load`): nowhere to put a project, as before.
+        has_regions = db.session.scalar(sa.select(sa.exists().where(Region.id.isnot(None))))
+        return {"every_region": True} if has_regions else {"regions": []}
+    return {"regions": [(region, depth) for region, depth in region_choices(user.regions)
+                        if permissions.covers_region(user, region)]}
 
 
 @bp.get("/projects/<int:project_id>")
@@ -67,10 +78,10 @@ def project_detail(project_id: int):
 @bp.route("/projects/new", methods=["GET", "POST"])
 @permissions.require(permissions.CREATE_PROJECT)
 def project_new():
-    regions = editable_regions()
-    if not regions:
+    picker = region_picker()
+    if not picker.get("every_region") and not picker["regions"]:
         abort(403)
-    form = ProjectForm(regions=regions)
+    form = ProjectForm(**picker)
     if form.validate_on_submit():
         region = db.session.get(Region, form.region_id.data)
         if region is None or not permissions.can_create_in(current_user, region):
@@ -95,8 +106,7 @@ def project_new():
 def project_edit(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
-    regions = editable_regions()
-    form = ProjectForm(obj=project if request.method == "GET" else None, regions=regions)
+    form = ProjectForm(obj=project if request.method == "GET" else None, **region_picker())
     if request.method == "GET":
         form.version.data = project.version
         form.build_nature.data = project.build_nature.value if project.build_nature else ""

@@ -126,21 +126,30 @@ def _ensure_region(key: str, regions: dict[str, dict], report: SeedReport) -> Re
         return loaded[key]
     region = db.session.scalar(sa.select(Region).where(Region.key == key))
     if region is not None:
+        # `tracker regions load` may have created it from the national list, which has no former
+        # names: the seed's (龙南县 360727 → 龙南市) are added to it.
+        _add_former_names(region, (regions.get(key) or {}).get("former") or [])
         loaded[key] = region
         return region
     spec = regions[key]
     parent = _ensure_region(str(spec["parent"]), regions, report) if spec.get("parent") else None
     region = Region(key=key, code=spec.get("code"), name=spec["name"], level=spec["level"],
                     parent=parent, path=(parent.path if parent else "/") + key + "/")
-    for former in spec.get("former") or []:
-        region.former_names.append(RegionFormerName(code=former.get("code"), name=former["name"],
-                                                    until_year=former.get("until")))
+    _add_former_names(region, spec.get("former") or [])
     db.session.add(region)
     db.session.flush()
     record(SEED, "region:create", region, f"新建行政区划：{region.name}（{key}）")
     report.regions += 1
     loaded[key] = region
     return region
+
+
+def _add_former_names(region: Region, formers: list[dict]) -> None:
+    known = {(former.code, former.name) for former in region.former_names}
+    for former in formers:
+        if (former.get("code"), former["name"]) not in known:
+            region.former_names.append(RegionFormerName(
+                code=former.get("code"), name=former["name"], until_year=former.get("until")))
 
 
 def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:

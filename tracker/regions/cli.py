@@ -1,0 +1,34 @@
+"""``tracker regions load``: every province, city and county of China, from the data package."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from ..audit.services import CLI
+from ..extensions import db
+
+
+@click.group("regions")
+def regions() -> None:
+    """The administrative divisions the tracker knows."""
+
+
+@regions.command("load")
+@with_appcontext
+def load() -> None:
+    """Load the national divisions with their GB/T 2260 codes (idempotent; deletes nothing)."""
+    from .national import load_national
+
+    started = time.perf_counter()
+    try:
+        report = load_national(CLI)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"done in {time.perf_counter() - started:.1f} s")
