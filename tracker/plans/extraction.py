@@ -262,12 +262,12 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int]) -> list[Candi
                 in_box = False
             continue
         blank_run = 0
+        if stripped.startswith("专栏"):
+            in_box = True
+            continue
         if _is_heading(stripped):
             in_past = bool(PAST_HEADING.search(stripped))
             in_box = False
-            continue
-        if stripped.startswith("专栏") or re.match(r"^专栏\s*\d", stripped):
-            in_box = True
             continue
         hits: list[NameHit] = []
         if in_box:

@@ -35,14 +35,16 @@ LEADING_WORDS = tuple(sorted({
     "和", "及", "以及", "与", "或", "等", "的", "了", "并", "同时", "进一步", "逐步", "尽快", "适时",
     "确保", "实现", "促进", "鼓励", "支持建设", "推进建设", "抓", "要", "将", "把", "在", "对", "为",
     "年底前", "年内", "到", "办好", "建好", "用好", "抓紧", "配合", "参与", "融入", "完成了", "实施了",
-    "扎实", "高质量", "高标准", "规范", "着手", "重点支持", "重点推进", "重点建设", "上",
+    "扎实", "高质量", "高标准", "规范", "着手", "重点支持", "重点推进", "重点建设", "上", "主要通过", "通过",
+    "以", "主要是", "重点是", "力争全市", "全市", "全区", "全县",
 }, key=len, reverse=True))
 TRAILING_WORDS = ("等项目建设", "等工程建设", "项目建设", "工程建设", "等项目", "等工程", "等机构", "等科研平台",
                   "等", "建设工作", "工作")
 
 # A kind of institution, not a named one: with nothing more specific in front, a general sentence.
 GENERIC_CORES = re.compile(
-    r"^(?:基层|各级|各类|乡镇|城乡|全市|全区|全县|市县|县级|县域|镇村|市县两级|公立|民营|社会办|二级以上|三级)*"
+    r"^(?:基层|各级|各类|乡镇|城乡|全市|全区|全县|市县|县级|县域|镇村|市县两级|公立|民营|社会办|二级以上|三级|"
+    r"二级及以上|镇|乡|村|社区|城市|农村|全部|所有|各|现有|相关)*"
     r"(?:医疗卫生机构|医疗机构|卫生机构|卫生院|乡镇卫生院|村卫生室|卫生室|社区卫生服务中心|卫生服务中心|"
     r"医院|综合医院|中医医院|专科医院|妇幼保健机构|疾控机构|疾病预防控制机构|急救中心|医养结合机构|"
     r"养老机构|托育机构|服务体系|体系|网络|队伍|能力|制度|机制|学科|专科|科室|设施|基础设施|"
@@ -67,6 +69,18 @@ class NameHit:
     header: bool = False  # the name of a 专栏 item: "（一）X工程。…"
 
 
+# Verbs inside a run of words that begin the name: "宜春市人民医院建设市级重大疫情救治基地".
+INNER_VERBS = re.compile(r"(?:打造成为|打造成|建设成为|建设成|建成为|升级为|建设|设置|建立|新建|打造|实施|成立|组建|推进|加快|推动|开展|完成|支持|培育|创办|筹建)")
+# Who acts, before an inner verb: a facility, an office, a place.
+ACTORS = re.compile(r"(?:医院|卫生院|保健院|中心|学院|大学|委|政府|部门|集团|[省市县区镇])$")
+CONJUNCTIONS = re.compile(r"以及|和|及|与|并|或")
+TRAILING_PHRASES = re.compile(
+    r"(?:等)?(?:一批|一系列)?(?:重点|重大)?(?:项目|工程)?(?:建设)?(?:落地|全覆盖|取得明显成效|初步建成|基本建成|"
+    r"全面建成|建成|投入使用|投用|为契机|为抓手|为重点|为龙头|为主体|工作|实现)$")
+ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工程项目|建设项目|重点项目|科研平台|平台|中心|"
+                             r"系统|医院|基地|主体工程|[一二三]期工程)$")
+
+
 def _strip_leading(text: str) -> str:
     changed = True
     while changed and text:
@@ -79,22 +93,38 @@ def _strip_leading(text: str) -> str:
         stripped = re.sub(r"^(?:依托|以|在|对)[^，、]{2,20}?(?:建设|设置|建立|为)", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
-        stripped = re.sub(r"^[\d一二三四五六七八九十两百千]+(?:[-—~～至][\d一二三四五六七八九十]+)?"
-                          r"(?:个|所|家|间|座|处|批)", "", text)
+        stripped = re.sub(r"^(?:各|分别|均)?(?:建成|建设|新建|设置|建立)?[\d一二三四五六七八九十两百千]+"
+                          r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)", "", text)
+        if stripped != text and len(stripped) >= 3:
+            text, changed = stripped, True
+        stripped = re.sub(r"^(?:到|至|在)?20\d\d\s*年(?:底|前|底前|内)?", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
     return text
 
 
 def _strip_trailing(text: str) -> str:
-    for word in TRAILING_WORDS:
-        if text.endswith(word) and len(text) > len(word) + 2:
-            text = text[: -len(word)]
-            break
+    previous = None
+    while previous != text:
+        previous = text
+        for word in TRAILING_WORDS:
+            if text.endswith(word) and len(text) > len(word) + 2 and (
+                    word not in {"项目建设", "工程建设"} or not ends_like_a_name(text[: -len(word)])):
+                text = text[: -len(word)]
+                break
+        stripped = TRAILING_PHRASES.sub("", text)
+        if stripped != text and len(stripped) >= 3 and ends_like_a_name(stripped):
+            text = stripped
     return text
 
 
+def _bare(name: str) -> str:
+    """The name without a closing parenthesis: "…医院（第三人民医院）" → "…医院"."""
+    return re.sub(r"[（(][^（）()]*[）)]$", "", name)
+
+
 def ending_of(name: str) -> str | None:
+    name = _bare(name)
     for ending in ENDINGS:
         if name.endswith(ending):
             return ending
@@ -102,12 +132,34 @@ def ending_of(name: str) -> str | None:
 
 
 def ends_like_a_name(name: str) -> bool:
+    if ONLY_KIND_WORDS.match(name):
+        return False
     if ending_of(name):
         return True
+    bare = _bare(name)
     # "…建设" closes a name only when what it builds is named: "互联网医院建设", "五大中心建设".
-    return (name.endswith("建设") or name.endswith("创建")) and ending_of(name[:-2]) is not None
+    return bare.endswith(("建设", "创建")) and ending_of(bare[:-2]) is not None
 
 
+def _after_inner_verb(name: str) -> str:
+    """"宜春市人民医院建设市级重大疫情救治基地" → "市级重大疫情救治基地"."""
+    for match in reversed(list(INNER_VERBS.finditer(name))):
+        before, after = name[: match.start()], name[match.end():]
+        if len(after) < 4 or not ends_like_a_name(after) or re.match(r"^[一二三四]期|^工程", after):
+            continue
+        if ACTORS.search(before) or re.search(r"支持|鼓励|培育|依托|推动", before):
+            return after
+    return name
+
+
+def _after_de(name: str) -> str:
+    """"覆盖全市医疗机构的公共卫生信息平台" → "公共卫生信息平台"."""
+    if "的" not in name:
+        return name
+    after = name.rsplit("的", 1)[1]
+    if len(after) >= 4 and ends_like_a_name(after) and _balanced(after):
+        return after
+    return name
 def is_generic(name: str) -> bool:
     """"基层医疗卫生机构建设", "乡镇卫生院标准化建设": a kind of institution or a task, not one."""
     core = re.sub(r"(?:标准化|规范化|提档升级|提标扩能|升级改造|能力提升)?(?:建设|创建)$", "", name)
@@ -139,16 +191,33 @@ def split_outside_brackets(text: str, separator: str) -> list[str]:
     return parts
 
 
+def split_sentences(text: str) -> list[str]:
+    """Sentences end at 。；！？ outside brackets: "A工程（重点是…；…）、B工程" stays one."""
+    sentences, depth, current = [], 0, ""
+    for char in text:
+        current += char
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            depth = max(0, depth - 1)
+        elif char in "。；！？!?;" and depth == 0:
+            sentences.append(current)
+            current = ""
+    if current:
+        sentences.append(current)
+    return sentences
+
+
 def names_in_line(text: str) -> list[NameHit]:
     """The named projects printed on one line of prose."""
     hits: list[NameHit] = []
     offset = 0
-    for sentence in SENTENCE_END.split(text):
-        if not sentence:
-            continue
+    for sentence in split_sentences(text):
         sentence_start = text.find(sentence, offset)
         offset = sentence_start + len(sentence)
-        hits.extend(_names_in_sentence(sentence, sentence_start))
+        for hit in _names_in_sentence(sentence):
+            hit.start += sentence_start
+            hits.append(hit)
     return hits
 
 
@@ -164,83 +233,153 @@ def header_name(text: str) -> tuple[str, int] | None:
     return head, text.find(head)
 
 
-def _names_in_sentence(sentence: str, sentence_start: int) -> list[NameHit]:
+def _names_in_sentence(sentence: str) -> list[NameHit]:
     hits: list[NameHit] = []
     position = 0
     for clause in split_outside_brackets(sentence, "，"):
-        clause_start = sentence.find(clause, position)
-        position = clause_start + len(clause)
-        for piece in re.split(r"[：:]", clause):
-            piece_start = sentence.find(piece, clause_start)
-            hits.extend(_names_in_clause(piece, sentence_start + piece_start, sentence))
+        for piece in split_outside_brackets(clause, "："):
+            for part in split_outside_brackets(piece, ":"):
+                start = sentence.find(part, position)
+                if start < 0:
+                    continue
+                position = start + len(part)
+                for hit in _names_in_clause(part, sentence):
+                    hit.start += start
+                    hits.append(hit)
     return hits
 
 
-def _names_in_clause(clause: str, clause_start: int, sentence: str) -> list[NameHit]:
-    clause = clause.rstrip("。；;！!？?").strip()
-    clause = ENUMERATOR.sub("", clause)
-    if len(clause) < 3:
+def _split_conjunctions(part: str) -> list[str]:
+    """"A工程和B项目" → [A工程, B项目], only where what stands before the word is a name."""
+    if re.search(r"[两三四五六七八九十]大", part):
+        return [part]  # "卒中、胸痛…和危重孕产妇救治五大中心": one collective name
+    pieces = []
+    rest = part
+    while True:
+        for match in CONJUNCTIONS.finditer(rest):
+            left = rest[: match.start()]
+            right = rest[match.end():]
+            if _depth(left) == 0 and ends_like_a_name(_clean(left) or "x") and len(right) >= 3 \
+                    and any(ends_like_a_name(_finish(piece) or "x") for piece in _split_tail(right)):
+                pieces.append(left)
+                rest = rest[match.end():]
+                break
+        else:
+            pieces.append(rest)
+            return pieces
+
+
+def _split_tail(text: str) -> list[str]:
+    """The right side of a conjunction, and its first piece up to the next conjunction."""
+    first = CONJUNCTIONS.split(text, maxsplit=1)[0]
+    return [text, first] if first != text else [text]
+
+
+def _depth(text: str) -> int:
+    return text.count("（") + text.count("(") - text.count("）") - text.count(")")
+
+
+REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区镇]$")
+
+
+def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
+    body = clause.rstrip("。；;！!？?")
+    enumerator = ENUMERATOR.match(body)
+    if enumerator:
+        body = body[enumerator.end():]
+    if len(body.strip()) < 3:
         return []
-    parts = split_outside_brackets(clause, "、")
-    hits: list[NameHit] = []
-    if len(parts) > 1:
-        hits.extend(_coordinated(parts, clause, clause_start, sentence))
-        return hits
-    name = _clean(clause)
-    if name and ends_like_a_name(name) and not is_generic(name):
-        start = clause.find(name)
-        hits.append(NameHit(name, name, clause_start + max(start, 0), sentence))
+    parts = [piece for part in split_outside_brackets(body, "、") for piece in _split_conjunctions(part)]
+    names = _names_of_parts(parts, body)
+    hits = []
+    for name in names:
+        if not name or not ends_like_a_name(name) or is_generic(name):
+            continue
+        if name in clause:
+            hits.append(NameHit(name, name, clause.find(name), sentence))
+        else:
+            quote = body.strip()
+            first = _strip_leading(quote)
+            quote = quote[quote.find(first):] if first else quote
+            hits.append(NameHit(name, quote, clause.find(quote), sentence))
     return hits
+
+
+def _finish(text: str) -> str:
+    name = _clean(text)
+    if not name:
+        return ""
+    # "阳西县各建成一间公立精神疾病专科医院" → "阳西县公立精神疾病专科医院"
+    name = re.sub(r"^([\u4e00-\u9fff]{1,5}?[省市县区])(?:各|均|分别)(?:建成|建设|新建|设置)?"
+                  r"(?:[一两二三\d]+(?:个|所|家|间|座))?", r"\1", name)
+    name = _after_inner_verb(name)
+    name = _after_de(name)
+    name = _clean(name) or name
+    return name
+
+
+def _names_of_parts(parts: list[str], body: str) -> list[str]:
+    if len(parts) == 1:
+        return [_finish(parts[0])]
+    tail: list[str] = []
+    while len(parts) > 1 and not ends_like_a_name(_finish(parts[-1]) or "x"):
+        tail.insert(0, parts.pop())  # "…专科医院或依托相关医疗机构建立精神科": the name is before
+    if len(parts) == 1:
+        return [_finish(parts[0])] + [_finish(part) for part in tail]
+    last = _finish(parts[-1])
+    shared = ""
+    listed = re.match(r"^(.*?)等(" + "|".join(FACILITY_ENDINGS + ("平台", "系统")) + r")$", last)
+    if listed:  # "云影像、云心电等平台"
+        shared = listed.group(2)
+        last = listed.group(1) + shared
+    else:
+        for ending in ("迁建项目", "迁建", "易地新建项目", "易地新建", "改扩建项目", "改扩建", "升级改造项目",
+                       "升级改造", "二期工程", "二期"):
+            if last.endswith(ending) and ending_of(last[: -len(ending)] or "x") in FACILITY_ENDINGS:
+                shared = ending
+                break
+    names = []
+    for part in parts[:-1]:
+        raw = part.strip()
+        if REGION_WORD.match(_strip_leading(raw) or raw):
+            # "加快阳春市、阳西县急危重症救治中心建设": the region's own facility of the same kind.
+            region = _strip_leading(raw) or raw
+            remainder = re.sub(r"^[\u4e00-\u9fff]{1,5}?[省市县区](?:各|均|分别)?"
+                               r"(?:建成|建设|新建|设置)?(?:[一两二三\d]+(?:个|所|家|间|座))?", "", last)
+            if remainder != last and len(remainder) >= 3:
+                names.append(region + remainder)
+            continue
+        name = _finish(part)
+        if not name:
+            continue
+        if shared and not name.endswith(shared) and (ending_of(name) in FACILITY_ENDINGS or listed):
+            name = name + shared
+        names.append(name)
+    names.append(last)
+    names.extend(_finish(part) for part in tail)
+    real = [name for name in names if name and ends_like_a_name(name)]
+    # A list of kinds ("儿童、老年病、康复等专科医院") names no facility: only the last part ends in a
+    # name word. Then the whole clause is either one name or none.
+    if len(real) == 1 and len(parts) > 2 and real[0] == last and not shared:
+        whole = _finish(body)
+        return [whole] if whole and ends_like_a_name(whole) else []
+    return names
 
 
 def _clean(text: str) -> str:
-    text = text.strip().strip("“”\"'").strip()
+    text = text.strip().strip("　 ")
+    if text.startswith("“") and text.endswith("”") and _balanced(text[1:-1]):
+        text = text[1:-1]
     text = _strip_trailing(text)
     text = _strip_leading(text)
-    text = text.strip("“”\"' 　")
-    if text.startswith("“") and text.endswith("”"):
-        text = text[1:-1]
+    text = re.sub(r"（(?:重点|主要|包括|含)[^）]*）", "", text)  # "X工程（重点是…）"
+    text = re.sub(r"[（(][^（）()]{12,}[）)]", "", text)
+    text = _strip_trailing(text)
+    text = text.strip(" 　")
     while text and not _balanced(text) and text[0] in "（(“":
         text = text[1:]
+    while text and not _balanced(text) and text[-1] in "）)”":
+        text = text[:-1]
     if not _balanced(text) or len(text) < 3 or len(text) > 60:
         return ""
     return text
-
-
-def _coordinated(parts: list[str], clause: str, clause_start: int, sentence: str) -> list[NameHit]:
-    """"推进A、B、C迁建项目": each of A, B, C is a project; the shared ending goes to each."""
-    last = _clean(parts[-1])
-    last = re.sub(r"^(.*?)(?:等)$", r"\1", last)
-    shared = ""
-    last_name = last
-    if last:
-        # The shared ending is what the last part adds after its own facility: "C迁建项目" → "迁建项目".
-        for ending in ("迁建项目", "迁建", "易地新建项目", "改扩建项目", "改扩建", "升级改造项目", "升级改造",
-                       "建设项目", "项目", "工程", "建设"):
-            if last.endswith(ending) and ending_of(last[: -len(ending)] or "x") in FACILITY_ENDINGS:
-                shared = ending if ending not in {"建设", "项目", "工程", "建设项目"} else ""
-                break
-    names: list[str] = []
-    for index, part in enumerate(parts):
-        name = _clean(part) if index < len(parts) - 1 else last_name
-        if not name:
-            continue
-        if index < len(parts) - 1 and shared and ending_of(name) in FACILITY_ENDINGS:
-            name = name + shared
-        names.append(name)
-    named = [name for name in names if ends_like_a_name(name) and not is_generic(name)]
-    # A list of kinds ("儿童、老年病、康复等专科医院") names no facility: only the last part ends
-    # in a facility word and the others are bare words.
-    if len(named) == 1 and len(names) > 2 and named[0] == names[-1]:
-        whole = _clean(clause)
-        if whole and ends_like_a_name(whole) and not is_generic(whole):
-            start = clause.find(whole)
-            return [NameHit(whole, whole, clause_start + max(start, 0), sentence)]
-        return []
-    quote = clause.strip()
-    first = _strip_leading(quote)
-    quote_start = clause.find(first) if first else 0
-    quote = clause[quote_start:].rstrip("。；;").strip()
-    return [NameHit(name, name if name in clause else quote,
-                    clause_start + (clause.find(name) if name in clause else quote_start), sentence)
-            for name in named]
