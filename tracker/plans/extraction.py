@@ -114,7 +114,7 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
             continue
         candidates.extend(_table_candidates(table))
     candidates.extend(_prose_candidates(lines, table_lines))
-    merged = _merge(candidates)
+    merged = _merge(candidates, region_refs)
     return {
         "plan": plan,
         "projects": [_as_dict(candidate, region_refs, known) for candidate in merged],
@@ -461,11 +461,11 @@ def existing_match(name: str, known: Sequence[KnownProject], regions: Sequence[R
     return None
 
 
-def _merge(candidates: list[Candidate]) -> list[Candidate]:
+def _merge(candidates: list[Candidate], regions: Sequence[RegionRef] = ()) -> list[Candidate]:
     """One candidate per project: the same name printed again adds its lines and any new figures."""
     merged: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = match_key(candidate.name)
+        key = match_key(candidate.name, regions)
         first = merged.get(key)
         if first is None:
             merged[key] = candidate

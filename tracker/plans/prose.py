@@ -16,7 +16,7 @@ FACILITY_ENDINGS = (
     "人民医院", "中医医院", "中医院", "医院", "卫生院", "保健院", "妇幼保健院", "中心", "用房", "大楼", "住院楼",
     "门诊楼", "综合楼", "医技楼", "实验楼", "实验室", "基地", "平台", "系统", "储备库", "物资库", "血站",
     "急救站", "中医馆", "学校", "学院", "小镇", "养老院", "养护院", "护理院", "示范区", "新院", "院区",
-    "分院", "园区", "数据中心", "云",
+    "分院", "园区", "数据中心", "云", "机构",
 )
 PROGRAMME_ENDINGS = ("工程", "项目", "计划", "行动", "活动")
 # Words of building that may close a name: "阳春市中医院迁建", "海陵综合医院升级改造".
@@ -70,12 +70,12 @@ class NameHit:
 
 
 # Verbs inside a run of words that begin the name: "宜春市人民医院建设市级重大疫情救治基地".
-INNER_VERBS = re.compile(r"(?:打造成为|打造成|建设成为|建设成|建成为|升级为|建设|设置|建立|新建|打造|实施|成立|组建|推进|加快|推动|开展|完成|支持|培育|创办|筹建)")
+INNER_VERBS = re.compile(r"(?:打造成为|打造成|建设成为|建设成|建成为|建设|设置|建立|新建|打造|实施|成立|组建|推进|加快|推动|开展|完成|支持|培育|创办|筹建)")
 # Who acts, before an inner verb: a facility, an office, a place.
 ACTORS = re.compile(r"(?:医院|卫生院|保健院|中心|学院|大学|委|政府|部门|集团|[省市县区镇])$")
 CONJUNCTIONS = re.compile(r"以及|和|及|与|并|或")
 TRAILING_PHRASES = re.compile(
-    r"(?:等)?(?:一批|一系列)?(?:重点|重大)?(?:项目|工程)?(?:建设)?(?:落地|全覆盖|取得明显成效|初步建成|基本建成|"
+    r"(?:等)?(?:一批|一系列)?(?:重点|重大)?(?:项目|工程)?(?:建设)?(?:落地建设|落地|全覆盖|取得明显成效|初步建成|基本建成|"
     r"全面建成|建成|投入使用|投用|为契机|为抓手|为重点|为龙头|为主体|工作|实现)$")
 ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工程项目|建设项目|重点项目|科研平台|平台|中心|"
                              r"系统|医院|基地|主体工程|[一二三]期工程)$")
@@ -90,7 +90,7 @@ def _strip_leading(text: str) -> str:
                 text = text[len(word):]
                 changed = True
                 break
-        stripped = re.sub(r"^(?:依托|以|在|对)[^，、]{2,20}?(?:建设|设置|建立|为)", "", text)
+        stripped = re.sub(r"^(?:依托|以|在|对)[^，、]{2,20}?(?:建设|设置|建立|为|下)", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
         stripped = re.sub(r"^(?:各|分别|均)?(?:建成|建设|新建|设置|建立)?[\d一二三四五六七八九十两百千]+"
@@ -108,9 +108,11 @@ def _strip_trailing(text: str) -> str:
     while previous != text:
         previous = text
         for word in TRAILING_WORDS:
-            if text.endswith(word) and len(text) > len(word) + 2 and (
-                    word not in {"项目建设", "工程建设"} or not ends_like_a_name(text[: -len(word)])):
-                text = text[: -len(word)]
+            if text.endswith(word) and len(text) > len(word) + 2:
+                if word in {"项目建设", "工程建设"} and not ends_like_a_name(text[: -len(word)]):
+                    text = text[:-2]  # "康养小镇健康产业项目建设" → "…项目"
+                else:
+                    text = text[: -len(word)]
                 break
         stripped = TRAILING_PHRASES.sub("", text)
         if stripped != text and len(stripped) >= 3 and ends_like_a_name(stripped):
@@ -119,8 +121,8 @@ def _strip_trailing(text: str) -> str:
 
 
 def _bare(name: str) -> str:
-    """The name without a closing parenthesis: "…医院（第三人民医院）" → "…医院"."""
-    return re.sub(r"[（(][^（）()]*[）)]$", "", name)
+    """The name without a closing parenthesis or quote: "…医院（第三人民医院）" → "…医院"."""
+    return re.sub(r"[（(][^（）()]*[）)]$", "", name.rstrip("”\"》"))
 
 
 def ending_of(name: str) -> str | None:
@@ -218,6 +220,13 @@ def names_in_line(text: str) -> list[NameHit]:
         for hit in _names_in_sentence(sentence):
             hit.start += sentence_start
             hits.append(hit)
+        # A long parenthesis is a sentence of its own: "X工程（重点是…；实施妇幼保健机构建设项目，…）".
+        for match in re.finditer(r"（([^（）]{12,})）", sentence):
+            inner = match.group(1)
+            for inner_sentence in split_sentences(inner):
+                for hit in _names_in_sentence(inner_sentence):
+                    hit.start += sentence_start + match.start(1) + inner.find(inner_sentence)
+                    hits.append(hit)
     return hits
 
 
@@ -233,7 +242,40 @@ def header_name(text: str) -> tuple[str, int] | None:
     return head, text.find(head)
 
 
+KIND_LIST = re.compile(r"^(?P<head>[^：:，。]{2,30})[：:](?P<items>[^：:]+?)[。；;]?$")
+
+
+def _kind_list(sentence: str) -> list[NameHit] | None:
+    """"创建9个省级中医重点(特色)专科：阳江市人民医院（治未病科、脑病科）、阳春市中医院（泌尿外科）":
+    each institution listed gets the kind: "阳江市人民医院省级中医重点(特色)专科（治未病科、脑病科）"."""
+    body = ENUMERATOR.sub("", sentence.strip())
+    match = KIND_LIST.match(body)
+    if not match:
+        return None
+    kind = _strip_leading(match["head"].strip())
+    if not re.search(r"(?:专科|科|中心|基地|示范区|实验室)$", kind):
+        return None
+    bare_kind = re.sub(r"^[\dA-Za-z]+级", "", kind)
+    hits = []
+    for item in split_outside_brackets(match["items"], "、"):
+        item = item.strip()
+        bracket = re.search(r"[（(][^（）()]*[）)]$", item)
+        institution = item[: bracket.start()] if bracket else item
+        institution = _strip_leading(institution)
+        if institution.endswith(bare_kind):
+            name = institution
+        elif ending_of(institution) in FACILITY_ENDINGS:
+            name = institution + kind + (bracket.group(0) if bracket else "")
+        else:
+            return None
+        hits.append(NameHit(name, item, sentence.find(item), sentence))
+    return hits or None
+
+
 def _names_in_sentence(sentence: str) -> list[NameHit]:
+    listed = _kind_list(sentence)
+    if listed:
+        return listed
     hits: list[NameHit] = []
     position = 0
     for clause in split_outside_brackets(sentence, "，"):
@@ -259,8 +301,7 @@ def _split_conjunctions(part: str) -> list[str]:
         for match in CONJUNCTIONS.finditer(rest):
             left = rest[: match.start()]
             right = rest[match.end():]
-            if _depth(left) == 0 and ends_like_a_name(_clean(left) or "x") and len(right) >= 3 \
-                    and any(ends_like_a_name(_finish(piece) or "x") for piece in _split_tail(right)):
+            if _depth(left) == 0 and ends_like_a_name(_clean(left) or "x") and len(right) >= 3:
                 pieces.append(left)
                 rest = rest[match.end():]
                 break
@@ -269,17 +310,11 @@ def _split_conjunctions(part: str) -> list[str]:
             return pieces
 
 
-def _split_tail(text: str) -> list[str]:
-    """The right side of a conjunction, and its first piece up to the next conjunction."""
-    first = CONJUNCTIONS.split(text, maxsplit=1)[0]
-    return [text, first] if first != text else [text]
-
-
 def _depth(text: str) -> int:
     return text.count("（") + text.count("(") - text.count("）") - text.count(")")
 
 
-REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区镇]$")
+REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区]$")
 
 
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
@@ -312,6 +347,8 @@ def _finish(text: str) -> str:
     # "阳西县各建成一间公立精神疾病专科医院" → "阳西县公立精神疾病专科医院"
     name = re.sub(r"^([\u4e00-\u9fff]{1,5}?[省市县区])(?:各|均|分别)(?:建成|建设|新建|设置)?"
                   r"(?:[一两二三\d]+(?:个|所|家|间|座))?", r"\1", name)
+    # "人民医院启动三甲综合医院创建": the subject stays, the adverb of time goes.
+    name = re.sub(r"(?<=[院心])(?:启动|积极|全面|力争|争取)(?=\S{3,})", "", name)
     name = _after_inner_verb(name)
     name = _after_de(name)
     name = _clean(name) or name
