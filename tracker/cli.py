@@ -33,6 +33,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(briefing)
     from .demo.cli import demo_data
     app.cli.add_command(demo_data)
+    from .plans.cli import plans
+    app.cli.add_command(plans)
 
 
 @click.command()

@@ -56,8 +56,8 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
         if suffix == ".md":
             lines = list(_markdown_lines(lines))
     lines = [clean_line(line) for line in lines]
-    while lines and not lines[-1].strip():
-        lines.pop()
+    while lines and not lines[-1].strip() and not lines[-1].startswith("\t"):
+        lines.pop()  # trailing empty lines, but not a table's empty last cell
     if not any(line.strip() for line in lines):
         raise DocumentProblem("文件中没有可读取的文字。")
     return lines

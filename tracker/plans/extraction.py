@@ -230,6 +230,15 @@ def _cell_figures(key: str, text: str, header: str) -> list[Figure]:
             return []
         return [Figure(field_name, value * factor, number, number + (unit or "") if factor != 1 else number,
                        0, len(text))]
+    if key == "scope" and not any(figure.field == "floor_area_m2" for figure in figures):
+        # In a scope cell an area with no other word is the floor area: "改扩建业务用房3000平方米".
+        areas = [match for match in re.finditer(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(万平方米|平方米|㎡)", text)
+                 if not re.search(r"(?:占地|用地)[^，,。；]*$", text[: match.start()])]
+        if len(areas) == 1:
+            match = areas[0]
+            value = Decimal(match.group(1).replace(",", "")) * UNIT_FACTORS[match.group(2)]
+            figures.append(Figure("floor_area_m2", value, match.group(1), match.group(0).strip(),
+                                  match.start(), match.end()))
     if key == "years":
         years = re.findall(r"20\d\d", text)
         if len(years) >= 2:
@@ -465,7 +474,9 @@ def _merge(candidates: list[Candidate], regions: Sequence[RegionRef] = ()) -> li
     """One candidate per project: the same name printed again adds its lines and any new figures."""
     merged: dict[str, Candidate] = {}
     for candidate in candidates:
-        key = match_key(candidate.name, regions)
+        # The same facility printed twice, in one region: "龙南第五人民医院" and "龙南市第五人民医院",
+        # but not 阳春市中医院 and 阳西县中医院.
+        key = f"{region_of(candidate.name, regions) or ''}:{match_key(candidate.name, regions)}"
         first = merged.get(key)
         if first is None:
             merged[key] = candidate

@@ -42,9 +42,11 @@ def _columns(header: list[Cell]) -> dict[str, tuple[int, int | None]]:
             columns["section"] = (index, None)
         elif "单位" in text:
             columns["unit"] = (index, None)
-        elif "目标" in text or (year and year >= 2021 and "完成" not in text):
+        elif "基期" in text or "基数" in text or "现状" in text or "完成" in text:
+            columns.setdefault("baseline", (index, year))
+        elif "目标" in text or (year and year >= 2021):
             columns.setdefault("target", (index, year))
-        elif "基期" in text or "基数" in text or "现状" in text or "完成" in text or (year and year <= 2021):
+        elif year:
             columns.setdefault("baseline", (index, year))
     return columns
 
@@ -85,11 +87,17 @@ def split_value(text: str) -> tuple[str | None, str | None]:
     for printed in sorted(COMPARATORS, key=len, reverse=True):
         if value.startswith(printed):
             return COMPARATORS[printed], value[len(printed):].strip() or None
-    if re.search(r"以上$|不低于|不少于", value):
+    if re.fullmatch(r"[\d.]+\s*(?:%|‰|岁|人|张|个)?以上", value) or re.match(r"不低于|不少于", value):
         return "≥", re.sub(r"以上$|不低于|不少于", "", value).strip()
-    if re.search(r"以下$|以内$|不高于|不超过|低于", value):
+    if re.fullmatch(r"[\d.]+\s*(?:%|‰|岁|人|张|个)?(?:以下|以内)", value) or re.match(r"不高于|不超过|低于", value):
         return "≤", re.sub(r"以下$|以内$|不高于|不超过|低于", "", value).strip()
     return None, value
+
+
+def unit_in_value(text: str) -> str | None:
+    """"≤15/10万" prints its unit in the value cell: "/10万"."""
+    match = re.search(r"\d\s*(/10万|/万|%|‰|岁|万元|元|平方米|张|人)\s*(?:以上|以下)?$", text.strip())
+    return match.group(1) if match else None
 
 
 def _nature(text: str) -> str | None:
@@ -123,6 +131,8 @@ def indicator_candidates(table: Table, past_tables: list[Table]) -> list[dict]:
         name, unit = split_name_unit(printed_name)
         if "unit" in cells and cells["unit"].text:
             unit = cells["unit"].text
+        elif unit is None and "target" in cells:
+            unit = unit_in_value(cells["target"].text)
         sources = [_cell_source(cells["name"], ["name", "unit"] if unit and "unit" not in cells else ["name"])]
         if "unit" in cells:
             sources.append(_cell_source(cells["unit"], ["unit"]))

@@ -78,7 +78,9 @@ TRAILING_PHRASES = re.compile(
     r"(?:等)?(?:一批|一系列)?(?:重点|重大)?(?:项目|工程)?(?:建设)?(?:落地建设|落地|全覆盖|取得明显成效|初步建成|基本建成|"
     r"全面建成|建成|投入使用|投用|为契机|为抓手|为重点|为龙头|为主体|工作|实现)$")
 ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工程项目|建设项目|重点项目|科研平台|平台|中心|"
-                             r"系统|医院|基地|主体工程|[一二三]期工程)$")
+                             r"系统|医院|基地|主体工程|[一二三]期工程|"
+                             # an institution named by its kind alone, as a plan refers to its own
+                             r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心)$")
 
 
 def _strip_leading(text: str) -> str:
@@ -352,6 +354,9 @@ def _finish(text: str) -> str:
     name = _after_inner_verb(name)
     name = _after_de(name)
     name = _clean(name) or name
+    # "龙南市传染病医院建设" is the hospital; "五大中心建设", "互联网医院建设" name a programme.
+    if name.endswith("建设") and ending_of(name[:-2]) in FACILITY_ENDINGS and not re.search(r"[两三四五六七八九十]大|互联网", name):
+        name = name[:-2]
     return name
 
 

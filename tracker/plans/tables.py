@@ -104,7 +104,10 @@ def _rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
             after_blank = True
             continue
         if is_cell_line(text):
-            if after_blank and current:
+            width = len(rows[0]) if rows else None
+            # A blank line ends a row, unless the row still lacks cells: a cell broken by empty
+            # paragraphs ("智慧", "", "健康", "", "") keeps its row.
+            if after_blank and current and (width is None or len(current) >= width):
                 rows.append(current)
                 current = []
             current.append(Cell([(number, text.lstrip(" ").removeprefix("\t"))]))
