@@ -22,6 +22,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 FORMATS = (".txt", ".md", ".docx", ".pdf")
 
 # Artefacts of Word-to-text converters: "[bookmark: _Toc123]", "[footnoteRef:0]".
@@ -31,7 +33,14 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 class DocumentProblem(ValueError):
-    """A file that cannot be read as a plan document; str() says why, in Chinese."""
+    """A file that cannot be read as a plan document; ``str(self)`` says why, in the reader's language."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
@@ -42,10 +51,11 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     path = Path(path)
     suffix = Path(filename or path.name).suffix.lower()
     if suffix not in FORMATS:
-        raise DocumentProblem(f"不支持的文件格式“{suffix or '无扩展名'}”：请上传 .txt、.md、.docx 或 .pdf 文件。")
+        raise DocumentProblem(_l("不支持的文件格式“%(suffix)s”：请上传 .txt、.md、.docx 或 .pdf 文件。",
+                                 suffix=suffix or "-"))
     data = path.read_bytes()
     if not data.strip():
-        raise DocumentProblem("文件是空的。")
+        raise DocumentProblem(_l("文件是空的。"))
     if suffix == ".docx":
         lines = list(_docx_lines(path))
     elif suffix == ".pdf":
@@ -59,7 +69,7 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     while lines and not lines[-1].strip() and not lines[-1].startswith("\t"):
         lines.pop()  # trailing empty lines, but not a table's empty last cell
     if not any(line.strip() for line in lines):
-        raise DocumentProblem("文件中没有可读取的文字。")
+        raise DocumentProblem(_l("文件中没有可读取的文字。"))
     return lines
 
 
@@ -76,7 +86,7 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes every byte sequence that reaches here
-        raise DocumentProblem("无法识别文件的文字编码：请另存为 UTF-8 文本。")
+        raise DocumentProblem(_l("无法识别文件的文字编码：请另存为 UTF-8 文本。"))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -132,7 +142,7 @@ def _docx_lines(path: Path) -> Iterator[str]:
         from docx.text.paragraph import Paragraph
         document = docx.Document(str(path))
     except Exception as error:  # python-docx raises several kinds for a damaged package
-        raise DocumentProblem("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。") from error
+        raise DocumentProblem(_l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。")) from error
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             yield from _paragraph_text(block.text)
@@ -172,9 +182,9 @@ def _pdf_lines(path: Path) -> Iterator[str]:
             reader.decrypt("")
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as error:
-        raise DocumentProblem("无法读取这个 PDF 文件：文件可能已损坏或已加密。") from error
+        raise DocumentProblem(_l("无法读取这个 PDF 文件：文件可能已损坏或已加密。")) from error
     if not any(page.strip() for page in pages):
-        raise DocumentProblem("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。")
+        raise DocumentProblem(_l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"))
     for page in pages:
         for line in page.replace("\r\n", "\n").split("\n"):
             yield line.rstrip()
