@@ -21,7 +21,7 @@ from ..seeding.provenance import appears_in
 from ..vocabulary import BuildNature
 from .figures import UNIT_FACTORS, Figure, figures_in, money_cell, plain, unit_in_header
 from .indicators import indicator_candidates, is_indicator_table
-from .prose import NameHit, ends_like_a_name, header_name, is_generic, names_in_line
+from .prose import NameHit, ends_like_a_name, header_name, is_generic, is_project_context, names_in_line
 from .tables import Cell, Table, find_tables, header_text
 
 # The printed words of building, and the BuildNature code each means (longest first).
@@ -315,7 +315,7 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool) -> li
         if not in_past and BUILT_WORDS.search(sentence) and not ONGOING_WORDS.search(sentence):
             continue
         for hit in sentence_hits:
-            if is_generic(hit.name) and not hit.header:
+            if not hit.header and (is_generic(hit.name) or not is_project_context(hit)):
                 continue
             candidate = Candidate(hit.name)
             candidate.add_source(number, hit.quote, ["name"])

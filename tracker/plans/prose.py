@@ -44,10 +44,13 @@ TRAILING_WORDS = ("等项目建设", "等工程建设", "项目建设", "工程�
 # A kind of institution, not a named one: with nothing more specific in front, a general sentence.
 GENERIC_CORES = re.compile(
     r"^(?:基层|各级|各类|乡镇|城乡|全市|全区|全县|市县|县级|县域|镇村|市县两级|公立|民营|社会办|二级以上|三级|"
-    r"二级及以上|镇|乡|村|社区|城市|农村|全部|所有|各|现有|相关)*"
+    r"二级及以上|镇|乡|村|社区|城市|农村|全部|所有|各|现有|相关|市级|示范性|非营利性|公办|专业|若干|"
+    r"社会力量举办|规范化)*"
     r"(?:医疗卫生机构|医疗机构|卫生机构|卫生院|乡镇卫生院|村卫生室|卫生室|社区卫生服务中心|卫生服务中心|"
     r"医院|综合医院|中医医院|专科医院|妇幼保健机构|疾控机构|疾病预防控制机构|急救中心|医养结合机构|"
     r"养老机构|托育机构|服务体系|体系|网络|队伍|能力|制度|机制|学科|专科|科室|设施|基础设施|"
+    r"康复医院|护理院|老年病医院|综合性医院|照护服务机构|婴幼儿照护服务机构|养老服务机构|公共卫生机构|"
+    r"医疗卫生服务机构|卫生服务机构|服务机构|"
     r"信息化|服务|人才|中心)$")
 GENERIC_TAILS = ("体系建设", "能力建设", "队伍建设", "制度建设", "网络建设", "学科建设", "专科建设",
                  "机制建设", "标准化建设", "规范化建设", "信息化建设", "文化建设", "能力提升", "体系", "机制")
@@ -67,10 +70,23 @@ class NameHit:
     start: int  # offset of the quote on its line
     sentence: str  # the sentence it stands in (figures and status are read from it)
     header: bool = False  # the name of a 专栏 item: "（一）X工程。…"
+    clause: str = ""  # the words around it, up to the nearest comma: where a plan says what it does
+
+
+# A facility is a project where the plan says it builds, moves, extends or sets it up; named as an
+# actor ("由三级公立医院牵头", "认真总结市人民医院…的经验") it is not.
+BUILD_CONTEXT = re.compile(r"设立|做好|开展|创成|构建|建设|新建|迁建|改扩建|扩建|建成|推进|推动|加快|实施|设置|打造|筹建|启动|完成|创建|"
+                           r"升级|改造|建立|成立|组建|规划|项目|工程|落地|争取|创办|投入使用|投用|续建|开工")
+
+
+def is_project_context(hit: NameHit) -> bool:
+    if hit.header or ending_of(hit.name) in PROGRAMME_ENDINGS + WORK_ENDINGS:
+        return True
+    return bool(BUILD_CONTEXT.search(hit.clause or hit.name))
 
 
 # Verbs inside a run of words that begin the name: "宜春市人民医院建设市级重大疫情救治基地".
-INNER_VERBS = re.compile(r"(?:打造成为|打造成|建设成为|建设成|建成为|建设|设置|建立|新建|打造|实施|成立|组建|推进|加快|推动|开展|完成|支持|培育|创办|筹建)")
+INNER_VERBS = re.compile(r"(?:打造成为|打造成|建设成为|建设成|建成为|设立|建设|设置|建立|新建|打造|实施|成立|组建|推进|加快|推动|开展|完成|支持|培育|创办|筹建)")
 # Who acts, before an inner verb: a facility, an office, a place.
 ACTORS = re.compile(r"(?:医院|卫生院|保健院|中心|学院|大学|委|政府|部门|集团|[省市县区镇])$")
 CONJUNCTIONS = re.compile(r"以及|和|及|与|并|或")
@@ -166,6 +182,8 @@ def _after_de(name: str) -> str:
     return name
 def is_generic(name: str) -> bool:
     """"基层医疗卫生机构建设", "乡镇卫生院标准化建设": a kind of institution or a task, not one."""
+    if "为中心" in name:  # "以人民健康为中心": a principle
+        return True
     core = re.sub(r"(?:标准化|规范化|提档升级|提标扩能|升级改造|能力提升)?(?:建设|创建)$", "", name)
     if GENERIC_CORES.match(core):
         return True
@@ -270,7 +288,7 @@ def _kind_list(sentence: str) -> list[NameHit] | None:
             name = institution + kind + (bracket.group(0) if bracket else "")
         else:
             return None
-        hits.append(NameHit(name, item, sentence.find(item), sentence))
+        hits.append(NameHit(name, item, sentence.find(item), sentence, header=True, clause=sentence))
     return hits or None
 
 
@@ -333,12 +351,12 @@ def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
         if not name or not ends_like_a_name(name) or is_generic(name):
             continue
         if name in clause:
-            hits.append(NameHit(name, name, clause.find(name), sentence))
+            hits.append(NameHit(name, name, clause.find(name), sentence, clause=clause))
         else:
             quote = body.strip()
             first = _strip_leading(quote)
             quote = quote[quote.find(first):] if first else quote
-            hits.append(NameHit(name, quote, clause.find(quote), sentence))
+            hits.append(NameHit(name, quote, clause.find(quote), sentence, clause=clause))
     return hits
 
 
