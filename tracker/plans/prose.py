@@ -36,7 +36,10 @@ LEADING_WORDS = tuple(sorted({
     "确保", "实现", "促进", "鼓励", "支持建设", "推进建设", "抓", "要", "将", "把", "在", "对", "为",
     "年底前", "年内", "到", "办好", "建好", "用好", "抓紧", "配合", "参与", "融入", "完成了", "实施了",
     "扎实", "高质量", "高标准", "规范", "着手", "重点支持", "重点推进", "重点建设", "上", "主要通过", "通过",
-    "以", "主要是", "重点是", "力争全市", "全市", "全区", "全县",
+    "以", "主要是", "重点是", "力争全市", "全市", "全区", "全县", "构建", "引导和支持", "引导", "加大对",
+    "加大", "发展", "统筹推进", "统筹", "科学设置", "巩固", "创办", "健立", "申报和承担", "申报", "承担",
+    "督促", "充分发挥", "发挥", "特别是", "认真总结", "结合", "扶持", "搭建", "深化", "坚持", "优先支持",
+    "培育", "提高", "增强", "由", "帮扶", "原则上",
 }, key=len, reverse=True))
 TRAILING_WORDS = ("等项目建设", "等工程建设", "项目建设", "工程建设", "等项目", "等工程", "等机构", "等科研平台",
                   "等", "建设工作", "工作")
@@ -115,6 +118,10 @@ def _strip_leading(text: str) -> str:
                           r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
+        stripped = re.sub(r"^(?:每个|各)[^，、]{0,12}?(?:至少|均)?(?:设置|建成|建有|建设|确定)"
+                          r"[\d一两]+(?:个|所|家|间|座)", "", text)
+        if stripped != text and len(stripped) >= 3:
+            text, changed = stripped, True
         stripped = re.sub(r"^(?:到|至|在)?20\d\d\s*年(?:底|前|底前|内)?", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
@@ -154,7 +161,12 @@ def ending_of(name: str) -> str | None:
 def ends_like_a_name(name: str) -> bool:
     if ONLY_KIND_WORDS.match(name):
         return False
-    if ending_of(name):
+    ending = ending_of(name)
+    if ending in WORK_ENDINGS:
+        # "市中医院改扩建", "市人民医院北院二期" name what is built; "各县（市、区）新建" does not.
+        rest = _bare(name)[: -len(ending)]
+        return bool(re.search(r"院|中心|站|库|楼|室|基地|用房|平台", rest))
+    if ending:
         return True
     bare = _bare(name)
     # "…建设" closes a name only when what it builds is named: "互联网医院建设", "五大中心建设".
