@@ -352,11 +352,11 @@ def _figures_from_text(candidate: Candidate, number: int, text: str, sentence: s
 
 def _quote_around(sentence: str, figure: Figure) -> str:
     """The clause holding the figure, verbatim: short enough to read, long enough to show the words."""
-    clauses = re.split(r"(?<=[，。；,;])", sentence)
+    clauses = re.split(r"(?<=[，。；,;：:])", sentence)
     position = 0
     for clause in clauses:
         if position <= figure.start < position + len(clause):
-            return clause.strip().rstrip("，。；,;")
+            return clause.strip().rstrip("，。；,;：:")
         position += len(clause)
     return sentence.strip()
 

@@ -346,6 +346,9 @@ def _depth(text: str) -> int:
     return text.count("（") + text.count("(") - text.count("）") - text.count(")")
 
 
+# What a list's last facility may share with the others: the work done, not more words of a name.
+SHARED_WORK = re.compile(r"(?:标准化|规范化|提档升级|提标扩能|升级改造|改扩建|扩建|迁建|易地新建|异地新建|整体搬迁|"
+                         r"新院|院区|[一二三]期)(?:建设)?(?:项目|工程)?")
 REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区]$")
 
 
@@ -405,11 +408,14 @@ def _names_of_parts(parts: list[str], body: str) -> list[str]:
         shared = listed.group(2)
         last = listed.group(1) + shared
     else:
-        for ending in ("迁建项目", "迁建", "易地新建项目", "易地新建", "改扩建项目", "改扩建", "升级改造项目",
-                       "升级改造", "二期工程", "二期"):
-            if last.endswith(ending) and ending_of(last[: -len(ending)] or "x") in FACILITY_ENDINGS:
-                shared = ending
-                break
+        # "A中心、B中心标准化建设项目", "A医院、B医院迁建": what follows B's facility word is A's too,
+        # when it says what is done ("项目", "工程" alone say nothing more than the facility).
+        facility = re.search("(?:" + "|".join(sorted(FACILITY_ENDINGS, key=len, reverse=True)) + r")(?=[^院心]*$)",
+                             _bare(last))
+        if facility and facility.end() < len(_bare(last)):
+            suffix = _bare(last)[facility.end():]
+            if SHARED_WORK.fullmatch(suffix):
+                shared = suffix
     names = []
     for part in parts[:-1]:
         raw = part.strip()
