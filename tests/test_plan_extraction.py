@@ -244,6 +244,34 @@ def test_prose_lists_give_one_candidate_per_named_facility_with_its_figures(tmp_
     assert_provenance(result, lines)
 
 
+def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
+    lines = lines_of(tmp_path, "赣州.txt", (
+        "第四章 重点项目\n"
+        "1. 赣县区人民医院新院区项目：总投资约12.5亿元，总建筑面积18万平方米，设置床位1200张，2026年开工，2029年建成。\n"
+        "2. 于都县中医院迁建工程。项目占地150亩，计划总投资80000万元，建设期2026—2030年。\n"
+        "3. 宁都县妇幼保健院改扩建项目，新增床位200张，建筑面积2.3万㎡。\n"
+        "实施瑞金市疾病预防控制中心、会昌县疾病预防控制中心标准化建设项目。\n"
+        "全面提升基层医疗卫生服务能力。建成一批乡镇卫生院。\n"))
+    regions = [("360704", "赣县区", ["赣县"]), ("360731", "于都县", []), ("360730", "宁都县", []),
+               ("360781", "瑞金市", []), ("360733", "会昌县", [])]
+    result = extract(lines, "ganzhou-15th", regions=regions)
+    names = by_name(result)
+    assert set(names) == {"赣县区人民医院新院区项目", "于都县中医院迁建工程", "宁都县妇幼保健院改扩建项目",
+                          "瑞金市疾病预防控制中心标准化建设项目", "会昌县疾病预防控制中心标准化建设项目"}
+    ganxian = names["赣县区人民医院新院区项目"]
+    assert (ganxian["total_investment_wan_yuan"], ganxian["floor_area_m2"], ganxian["beds"]) == ("125000", "180000", 1200)
+    assert (ganxian["start_year"], ganxian["end_year"], ganxian["region_code"]) == (2026, 2029, "360704")
+    assert {"line": 2, "quote": "总投资约12.5亿元", "fields": ["total_investment_wan_yuan"],
+            "units": {"total_investment_wan_yuan": "亿元"}} in ganxian["sources"]
+    yudu = names["于都县中医院迁建工程"]
+    assert (yudu["land_area_mu"], yudu["total_investment_wan_yuan"], yudu["build_nature"]) == ("150", "80000", "relocation")
+    assert (yudu["start_year"], yudu["end_year"]) == (2026, 2030)
+    ningdu = names["宁都县妇幼保健院改扩建项目"]
+    assert (ningdu["new_beds"], ningdu["beds"], ningdu["floor_area_m2"]) == (200, None, "23000")
+    assert names["会昌县疾病预防控制中心标准化建设项目"]["region_code"] == "360733"
+    assert_provenance(result, lines)
+
+
 def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(tmp_path):
     lines = lines_of(tmp_path, "plan.md", (
         "一、发展基础\n"

@@ -21,7 +21,8 @@ from ..seeding.provenance import appears_in
 from ..vocabulary import BuildNature
 from .figures import UNIT_FACTORS, Figure, figures_in, money_cell, plain, unit_in_header
 from .indicators import indicator_candidates, is_indicator_table
-from .prose import NameHit, ends_like_a_name, header_name, is_generic, is_project_context, names_in_line
+from .prose import (NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
+                    names_in_line)
 from .tables import Cell, Table, find_tables, header_text
 
 # The printed words of building, and the BuildNature code each means (longest first).
@@ -295,8 +296,7 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int]) -> list[Candi
 
 
 def _box_name(head: str) -> str | None:
-    from .prose import _clean
-    name = _clean(head)
+    name = clean_name(head)
     if not name:
         return None
     if ends_like_a_name(name) or name.endswith(("机制", "体系", "建设", "创建")):

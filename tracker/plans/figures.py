@@ -23,9 +23,9 @@ _FLOOR_AREA = re.compile(
 _LAND = re.compile(
     rf"(?:总占地面积|占地面积|用地面积|占地|用地)(?:约|达|为|共|：|:|\s)*(?P<n>{NUMBER})\s*(?P<u>亩)")
 _NEW_BEDS = re.compile(
-    rf"新增(?:床位数?|病床数?|编制床位|住院床位)?(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)(?:床位|病床)?")
+    r"新增(?:床位数?|病床数?|编制床位|住院床位)?(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)(?:床位|病床)?")
 _BEDS = re.compile(
-    rf"(?<!新增)(?:设置床位|编制床位|开放床位|床位数|床位|病床)(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)"
+    r"(?<!新增)(?:设置床位|编制床位|开放床位|床位数|床位|病床)(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)"
     rf"|(?<!新增)(?<![\d])(?P<n2>\d+)\s*(?P<u2>张)(?:床位|病床|床)")
 _YEARS = re.compile(r"(?P<a>20\d\d)\s*(?:年)?\s*[-—–~～至到]\s*(?P<b>20\d\d)\s*年")
 _START = re.compile(r"(?P<a>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|前|内)?(?:动工|开工|启动建设|开始建设)")
@@ -46,11 +46,6 @@ class Figure:
     printed: str  # number and unit as printed, "3.5亿元"
     start: int  # offsets in the text it was read from
     end: int
-
-    @property
-    def converted(self) -> bool:
-        return self.printed.replace(",", "").replace("，", "") != self.number.replace(",", "").replace("，", "") \
-            and UNIT_FACTORS.get(self.printed[len(self.number):].strip(), Decimal(1)) != 1
 
 
 def to_decimal(number: str) -> Decimal | None:

@@ -333,7 +333,7 @@ def _split_conjunctions(part: str) -> list[str]:
         for match in CONJUNCTIONS.finditer(rest):
             left = rest[: match.start()]
             right = rest[match.end():]
-            if _depth(left) == 0 and ends_like_a_name(_clean(left) or "x") and len(right) >= 3:
+            if _depth(left) == 0 and ends_like_a_name(clean_name(left) or "x") and len(right) >= 3:
                 pieces.append(left)
                 rest = rest[match.end():]
                 break
@@ -376,7 +376,7 @@ def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
 
 
 def _finish(text: str) -> str:
-    name = _clean(text)
+    name = clean_name(text)
     if not name:
         return ""
     # "阳西县各建成一间公立精神疾病专科医院" → "阳西县公立精神疾病专科医院"
@@ -386,7 +386,7 @@ def _finish(text: str) -> str:
     name = re.sub(r"(?<=[院心])(?:启动|积极|全面|力争|争取)(?=\S{3,})", "", name)
     name = _after_inner_verb(name)
     name = _after_de(name)
-    name = _clean(name) or name
+    name = clean_name(name) or name
     # "龙南市传染病医院建设" is the hospital; "五大中心建设", "互联网医院建设" name a programme.
     if name.endswith("建设") and ending_of(name[:-2]) in FACILITY_ENDINGS and not re.search(r"[两三四五六七八九十]大|互联网", name):
         name = name[:-2]
@@ -444,7 +444,9 @@ def _names_of_parts(parts: list[str], body: str) -> list[str]:
     return names
 
 
-def _clean(text: str) -> str:
+def clean_name(text: str) -> str:
+    """A run of words made a name: introducing verbs, trailing 等/建设 and explanations taken off;
+    "" when what is left cannot be a name (too short, too long, brackets that do not close)."""
     text = text.strip().strip("　 ")
     if text.startswith("“") and text.endswith("”") and _balanced(text[1:-1]):
         text = text[1:-1]
