@@ -104,3 +104,37 @@ def test_an_unreadable_file_gets_a_clear_chinese_reason(tmp_path, name, data, me
     path.write_bytes(data)
     with pytest.raises(DocumentProblem, match=message):
         read_lines(path)
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projects(tmp_path):
+    """The measure of PDF support: Yichun's plan typeset by ReportLab (A4, wrapped paragraphs), read
+    back with pypdf. Wrapped lines are joined again; the extractor finds the same projects."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from tracker.exchange.fonts import cjk_font
+    from tracker.plans.extraction import extract
+
+    source = read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt")
+    paragraphs = [line.strip() for line in source if line.strip()]
+    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10.5, leading=15, wordWrap="CJK")
+    path = tmp_path / "yichun.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(escape(text), style) for text in paragraphs])
+
+    lines = read_lines(path)
+    read_back = {line.strip() for line in lines}
+    identical = sum(1 for text in paragraphs if text in read_back)
+    print(f"\n{identical} of {len(paragraphs)} paragraphs read back identical; ", end="")
+    assert identical / len(paragraphs) >= 0.85, f"{identical} of {len(paragraphs)} paragraphs"
+    from_text = {project["name"] for project in extract(source, "yichun")["projects"]}
+    from_pdf = {project["name"] for project in extract(lines, "yichun")["projects"]}
+    seeded = [name for name in ("宜春市疾病预防控制中心易地新建", "宜春市妇幼保健院二期建设项目",
+                                "市中医院改扩建工程项目", "宜春市公共卫生应急指挥中心", "热敏灸小镇")
+              if any(name in found or found in name for found in from_pdf)]
+    assert len(seeded) == 5
+    print(f"{len(from_text & from_pdf)} of {len(from_text)} candidates of the text found in the PDF")
+    assert len(from_text & from_pdf) / len(from_text) >= 0.9

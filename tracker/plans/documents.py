@@ -11,8 +11,8 @@ and of every citation. The shape is the one of the five seed documents in ``shar
 Formats: ``.txt`` (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Windows saves it), ``.md``
 (pipe tables become cells as above; other Markdown is kept as written), ``.docx`` (python-docx:
 paragraphs and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
-layer: each text line of the page becomes a line; tables are not recognised, a scanned PDF
-without a text layer is refused).
+layer: a paragraph wrapped at the margin is joined into one line again; tables are not
+recognised; a scanned PDF without a text layer is refused).
 """
 
 from __future__ import annotations
@@ -186,5 +186,25 @@ def _pdf_lines(path: Path) -> Iterator[str]:
     if not any(page.strip() for page in pages):
         raise DocumentProblem(_l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"))
     for page in pages:
-        for line in page.replace("\r\n", "\n").split("\n"):
-            yield line.rstrip()
+        yield from reflow(page.replace("\r\n", "\n").split("\n"))
+
+
+_PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":", "!", "?")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """A PDF's text comes in printed lines: a paragraph wrapped at the margin is joined again, so a
+    name broken over two printed lines is one line of the stored text. A line is taken to run on
+    when it is as long as the page's full lines and does not end a sentence."""
+    lines = [line.rstrip() for line in lines]
+    full = max((len(line) for line in lines), default=0)
+    result: list[str] = []
+    running_on = False
+    for line in lines:
+        if running_on and result and line.strip():
+            result[-1] += line.strip()
+        else:
+            result.append(line)
+        running_on = bool(line.strip()) and len(line) >= 0.85 * full and full >= 20 \
+            and not line.endswith(_PARAGRAPH_END)
+    return result
