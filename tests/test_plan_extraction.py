@@ -221,6 +221,36 @@ def test_a_word_table_made_by_an_office_is_read_like_the_seed_tables(tmp_path):
     assert_provenance(result, lines)
 
 
+def test_a_word_table_with_owner_group_rows_and_two_investment_columns(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=7)
+    texts = [
+        ["序号", "项目单位", "项目名称", "建设内容及规模", "总投资（亿元）", "“十五五”期间投资（亿元）", "进展情况"],
+        ["一、医疗服务体系（2项）"] * 7,
+        ["1", "市卫生健康委", "市第一人民医院新院区", "新建门诊医技楼、住院楼，总建筑面积25万平方米，床位1500张",
+         "18.6（其中中央预算内资金2亿元）", "12", "前期"],
+        ["2", "县卫生健康局", "县人民医院感染楼", "建筑面积9000平方米", "0.95", "0.95", "在建"],
+    ]
+    for row, values in zip(table.rows, texts):
+        if len(set(values)) == 1:
+            row.cells[0].merge(row.cells[-1]).text = values[0]
+            continue
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    path = tmp_path / "项目表.docx"
+    document.save(path)
+    lines = read_lines(path)
+    result = extract(lines, "city-15th")
+    assert set(by_name(result)) == {"市第一人民医院新院区", "县人民医院感染楼"}
+    campus = by_name(result)["市第一人民医院新院区"]
+    assert (campus["total_investment_wan_yuan"], campus["floor_area_m2"], campus["beds"]) == ("186000", "250000", 1500)
+    assert campus["status"] == "preparation"
+    infection = by_name(result)["县人民医院感染楼"]
+    assert (infection["total_investment_wan_yuan"], infection["floor_area_m2"]) == ("9500", "9000")
+    assert infection["status"] == "construction"
+    assert_provenance(result, lines)
+
+
 def test_prose_lists_give_one_candidate_per_named_facility_with_its_figures(tmp_path):
     lines = lines_of(tmp_path, "plan.txt", (
         "（三）重点项目\n"

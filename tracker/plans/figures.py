@@ -103,6 +103,8 @@ def figures_in(text: str) -> list[Figure]:
 
 def money_cell(text: str, header_unit: str | None) -> Figure | None:
     """A 总投资 table cell: "1,320" under a （万元） header, or "3.5亿元" with its own unit."""
+    # "12,000（其中中央预算内5,000）": the total is the number before any remark.
+    text = re.split(r"[（(]", text, maxsplit=1)[0]
     match = re.search(rf"(?P<n>{NUMBER})\s*(?P<u>亿元|万元|亿|万)?", text)
     if match is None or re.search(r"[\u4e00-\u9fff]", text.replace(match.group(0), "")
                                   .replace("约", "").replace("总投资", "")):

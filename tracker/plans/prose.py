@@ -122,6 +122,9 @@ def _strip_leading(text: str) -> str:
                           r"[\d一两]+(?:个|所|家|间|座)", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
+        stripped = re.sub(r"^[一二三四五六七八九十]是", "", text)  # "一是推进…；二是…"
+        if stripped != text and len(stripped) >= 3:
+            text, changed = stripped, True
         stripped = re.sub(r"^(?:到|至|在)?20\d\d\s*年(?:底|前|底前|内)?", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True

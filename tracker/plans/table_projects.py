@@ -10,35 +10,50 @@ from .candidates import BUILT_WORDS, Candidate, nature_term, status_of
 from .figures import UNIT_FACTORS, Figure, figures_in, money_cell, unit_in_header
 from .tables import Cell, Table, header_text
 
-PROJECT_NAME_HEADERS = ("项目名称", "工程名称", "机构名称", "名称", "项目")
+# A column's role by the words of its header, first rule that matches (the order matters: "项目单位"
+# is the owner, not the name; "十五五期间投资" is not the total when a "总投资" column exists).
+COLUMN_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    ("index", re.compile(r"^序号$")),
+    ("owner", re.compile(r"单位|业主|责任")),
+    ("name", re.compile(r"名称|^(?:建设|工程)?项目$")),
+    ("nature", re.compile(r"性质|建设类型|建设方式")),
+    ("total_investment", re.compile(r"总投资|投资总额|总概算")),
+    ("investment", re.compile(r"投资|金额|资金")),
+    ("scope", re.compile(r"规模|内容")),
+    ("location", re.compile(r"地点|地址|位置|所在地")),
+    ("years", re.compile(r"年限|起止|建设期|工期|建设年度|实施期")),
+    ("status", re.compile(r"备注|状态|进度|进展|阶段")),
+    ("beds", re.compile(r"床位")),
+    ("land", re.compile(r"占地|用地")),
+    ("floor_area", re.compile(r"面积")),
+)
+# What a table's status column may state, beyond the words prose uses.
+TABLE_STATUSES = (("前期", "preparation"), ("储备", "reserve"), ("谋划", "reserve"))
 
 
 def _columns(header: list[Cell]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         text = header_text(cell)
-        if "name" not in columns and any(word in text for word in PROJECT_NAME_HEADERS) \
-                and "序号" not in text:
-            columns["name"] = index
-        elif "性质" in text or "类型" in text and "建设" in text:
-            columns["nature"] = index
-        elif "投资" in text or "金额" in text:
-            columns["investment"] = index
-        elif "规模" in text or "内容" in text:
-            columns["scope"] = index
-        elif "地点" in text or "地址" in text or "位置" in text:
-            columns["location"] = index
-        elif "年限" in text or "起止" in text or "建设期" in text or "工期" in text:
-            columns["years"] = index
-        elif "备注" in text or "状态" in text or "进度" in text or "进展" in text:
-            columns["status"] = index
-        elif "床位" in text:
-            columns["beds"] = index
-        elif "面积" in text and "占地" not in text:
-            columns["floor_area"] = index
-        elif "占地" in text:
-            columns["land"] = index
+        for role, pattern in COLUMN_RULES:
+            if pattern.search(text):
+                columns.setdefault(role, index)
+                break
+    if "total_investment" in columns:
+        columns["investment"] = columns.pop("total_investment")
+    columns.pop("index", None)
+    columns.pop("owner", None)
     return columns
+
+
+def _table_status(text: str) -> str | None:
+    status = status_of(text)
+    if status:
+        return status
+    for word, code in TABLE_STATUSES:
+        if word in text:
+            return code
+    return None
 
 
 def table_candidates(table: Table) -> list[Candidate]:
@@ -94,7 +109,7 @@ def table_candidates(table: Table) -> list[Candidate]:
                 for figure in _cell_figures(key, text, header_text(header[columns[key]])):
                     candidate.add_figure(figure, number, text.strip())
         if "status" in columns and status_text:
-            status = status_of(status_text)
+            status = _table_status(status_text)
             if status:
                 candidate.status = status
                 candidate.add_source(*row[columns["status"]].quote(), ["status"])

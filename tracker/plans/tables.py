@@ -97,6 +97,7 @@ def _rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     current: list[Cell] = []
     after_blank = False
+    broken_cell = False
     for index in range(start, end + 1):
         text = lines[index]
         number = index + 1
@@ -105,13 +106,17 @@ def _rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
             continue
         if is_cell_line(text):
             width = len(rows[0]) if rows else None
-            # A blank line ends a row, unless the row still lacks cells: a cell broken by empty
-            # paragraphs ("智慧", "", "健康", "", "") keeps its row.
-            if after_blank and current and (width is None or len(current) >= width):
+            # A blank line ends a row, unless the row still lacks cells and its last cell went on
+            # after an empty paragraph ("智慧", "", "健康", "", ""): that cell's row goes on too. A
+            # row merged across the table ("一、医疗服务体系") is a row of its own.
+            if after_blank and current and (width is None or len(current) >= width
+                                             or not broken_cell):
                 rows.append(current)
                 current = []
+            broken_cell = False
             current.append(Cell([(number, text.lstrip(" ").removeprefix("\t"))]))
         else:  # a continuation of the cell above, even across a blank line inside the cell
+            broken_cell = broken_cell or after_blank
             if current:
                 current[-1].parts.append((number, text))
             elif rows:
