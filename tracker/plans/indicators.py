@@ -96,7 +96,8 @@ def split_value(text: str) -> tuple[str | None, str | None]:
 
 def unit_in_value(text: str) -> str | None:
     """"≤15/10万" prints its unit in the value cell: "/10万"."""
-    match = re.search(r"\d\s*(/10万|/万|%|‰|岁|万元|元|平方米|张|人)\s*(?:以上|以下)?$", text.strip())
+    match = re.fullmatch(r"[≥≤><=＞＜]?\s*[\d.]+\s*(/10万|/万|%|‰|岁|万元|元|平方米|张|人)\s*(?:以上|以下)?",
+                         text.strip())
     return match.group(1) if match else None
 
 
@@ -128,11 +129,13 @@ def indicator_candidates(table: Table, past_tables: list[Table]) -> list[dict]:
     result = []
     for cells, section in _rows(table):
         printed_name = cells["name"].text
-        name, unit = split_name_unit(printed_name)
+        # "其中每千人口…医师数": a row under the one above ("of which"), named without the link word.
+        name, unit = split_name_unit(re.sub(r"^其中[:：]?", "", printed_name))
         if "unit" in cells and cells["unit"].text:
             unit = cells["unit"].text
-        elif unit is None and "target" in cells:
-            unit = unit_in_value(cells["target"].text)
+        elif unit is None:
+            unit = next((found for key in ("target", "baseline") if key in cells
+                         for found in [unit_in_value(cells[key].text)] if found), None)
         sources = [_cell_source(cells["name"], ["name", "unit"] if unit and "unit" not in cells else ["name"])]
         if "unit" in cells:
             sources.append(_cell_source(cells["unit"], ["unit"]))
