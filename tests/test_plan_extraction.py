@@ -363,6 +363,19 @@ def test_a_candidate_already_tracked_is_matched_to_its_project(tmp_path):
     assert names["龙南市传染病医院"]["existing_project_id"] is None
 
 
+def test_a_project_of_another_city_with_the_same_short_name_is_not_a_match(tmp_path):
+    lines = lines_of(tmp_path, "plan.txt", "推进市人民医院新院区建设项目。\n新建阳东区人民医院住院楼。\n")
+    existing = [(3, "宜春市人民医院新院区建设项目", [], "360900"),
+                (4, "阳江市人民医院新院区建设项目", [], "441700"),
+                (5, "阳东区人民医院住院楼", [], "441704")]
+    regions = [*YANGJIANG_REGIONS, ("360900", "宜春市", [])]
+    names = by_name(extract(lines, "yangjiang-15th", regions=regions, existing=existing, plan_region="441700"))
+    assert names["市人民医院新院区建设项目"]["existing_project_id"] == 4
+    assert names["阳东区人民医院住院楼"]["existing_project_id"] == 5
+    names = by_name(extract(lines, "yichun-15th", regions=regions, existing=existing, plan_region="360900"))
+    assert names["市人民医院新院区建设项目"]["existing_project_id"] == 3
+
+
 # The command ------------------------------------------------------------------------------------
 
 def test_plans_extract_reads_a_stored_plan_and_changes_nothing(app, seeded, db, tmp_path):

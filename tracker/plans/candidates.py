@@ -117,7 +117,8 @@ def _from_table(candidate: Candidate) -> bool:
     return candidate.location is not None or candidate.scope is not None
 
 
-def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[KnownProject]) -> dict:
+def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[KnownProject],
+            plan_region: str | None = None) -> dict:
     figures = candidate.figures
 
     def decimal(field_name: str) -> str | None:
@@ -146,7 +147,7 @@ def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[
         "start_year": whole("start_year"),
         "end_year": whole("end_year"),
         "status": candidate.status,
-        "existing_project_id": existing_match(candidate.name, known, regions),
+        "existing_project_id": existing_match(candidate.name, known, regions, region_code or plan_region),
         "sources": candidate.sources,
     }
 

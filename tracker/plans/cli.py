@@ -55,7 +55,11 @@ def extract_command(key: str | None, file_path: str | None, output: str | None) 
         lines = read_lines(path)
     except DocumentProblem as problem:
         raise click.ClickException(str(problem)) from None
-    result = extract(lines, plan=key or path.stem, regions=known_regions(), existing=known_projects())
+    plan_region = None
+    if key:
+        plan_region = plan.region.code or plan.region.key
+    result = extract(lines, plan=key or path.stem, regions=known_regions(), existing=known_projects(),
+                     plan_region=plan_region)
     text = json.dumps(result, ensure_ascii=False, indent=1)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
@@ -77,12 +81,14 @@ def known_regions() -> list[tuple[str, str, list[str]]]:
                 sa.select(Region.id, Region.key, Region.code, Region.name))]
 
 
-def known_projects() -> list[tuple[int, str, list[str]]]:
-    """(id, name, aliases) of every project already tracked."""
+def known_projects() -> list[tuple[int, str, list[str], str]]:
+    """(id, name, aliases, region code) of every project already tracked."""
     from ..projects.models import Project, ProjectAlias
+    from ..regions.models import Region
 
     aliases: dict[int, list[str]] = {}
     for project_id, name in db.session.execute(sa.select(ProjectAlias.project_id, ProjectAlias.name)):
         aliases.setdefault(project_id, []).append(name)
-    return [(project_id, name, aliases.get(project_id, []))
-            for project_id, name in db.session.execute(sa.select(Project.id, Project.name))]
+    return [(project_id, name, aliases.get(project_id, []), code or key)
+            for project_id, name, code, key in db.session.execute(
+                sa.select(Project.id, Project.name, Region.code, Region.key).join(Region, Project.region))]

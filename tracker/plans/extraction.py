@@ -32,8 +32,14 @@ PAST_HEADING = re.compile(r"发展基础|发展现状|发展成就|主要成就|
 HEADING = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
 
-def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = ()) -> dict:
-    """The candidates of one plan document; ``lines[N-1]`` is line N."""
+def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = (),
+            plan_region: str | None = None) -> dict:
+    """The candidates of one plan document; ``lines[N-1]`` is line N.
+
+    ``regions``: (code, name, former names); ``existing``: (id, name, aliases[, region code]) of
+    the projects already tracked; ``plan_region``: the code of the plan's region, the area a
+    candidate that names no region is matched in.
+    """
     region_refs = [as_region(region) for region in regions]
     known = [as_known(project) for project in existing]
     tables = find_tables(list(lines))
@@ -54,7 +60,7 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
     merged = merge(candidates, region_refs)
     return {
         "plan": plan,
-        "projects": [as_dict(candidate, region_refs, known) for candidate in merged],
+        "projects": [as_dict(candidate, region_refs, known, plan_region) for candidate in merged],
         "indicators": indicator_rows,
     }
 

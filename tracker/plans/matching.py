@@ -20,6 +20,7 @@ class KnownProject:
     id: int
     name: str
     aliases: tuple[str, ...] = ()
+    region_code: str | None = None  # where it is: 宜春's 市人民医院 is not 阳江's
 
 
 def as_region(region) -> RegionRef:
@@ -35,7 +36,8 @@ def as_known(project) -> KnownProject:
         return project
     project_id, name, *rest = project
     aliases = tuple(rest[0]) if rest and rest[0] else ()
-    return KnownProject(int(project_id), name, aliases)
+    region_code = str(rest[1]) if len(rest) > 1 and rest[1] else None
+    return KnownProject(int(project_id), name, aliases, region_code)
 
 
 def short_forms(name: str) -> list[str]:
@@ -88,9 +90,31 @@ def match_key(name: str, regions: Sequence[RegionRef] = ()) -> str:
     return key
 
 
-def existing_match(name: str, known: Sequence[KnownProject], regions: Sequence[RegionRef]) -> int | None:
+def same_area(first: str | None, second: str | None) -> bool:
+    """One region within the other by GB/T 2260 code (360700 holds 360783), or the same zone;
+    unknown on either side does not rule a match out."""
+    if not first or not second or first == second:
+        return True
+    if not (first.isdigit() and second.isdigit() and len(first) == len(second) == 6):
+        return False
+    return first.startswith(_code_prefix(second)) or second.startswith(_code_prefix(first))
+
+
+def _code_prefix(code: str) -> str:
+    prefix = code
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def existing_match(name: str, known: Sequence[KnownProject], regions: Sequence[RegionRef],
+                   region_code: str | None = None) -> int | None:
+    """The tracked project this candidate is: the same name once the region and 项目/工程 are off,
+    in the same area (the candidate's region, else the plan's)."""
     key = match_key(name, regions)
     for project in known:
+        if not same_area(region_code, project.region_code):
+            continue
         if any(match_key(other, regions) == key for other in (project.name, *project.aliases)):
             return project.id
     return None
