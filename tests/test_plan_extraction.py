@@ -80,7 +80,8 @@ def measure_seed_documents() -> dict:
                     [former["name"] for former in region.get("former") or []])
                    for region in data.get("regions") or []]
         refs = [RegionRef(code, name, tuple(former)) for code, name, former in regions]
-        result = extract(lines, data["document"]["key"], regions=regions)
+        result = extract(lines, data["document"]["key"], regions=regions,
+                         plan_region=str(data["document"]["region"]))
         assert_provenance(result, lines)
         offered = result["projects"]
         candidates += len(offered)

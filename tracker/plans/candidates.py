@@ -20,6 +20,9 @@ BUILD_NATURE_TERMS: tuple[tuple[str, BuildNature | None], ...] = (
     ("改扩建", BuildNature.RENOVATION_EXPANSION), ("改造扩建", BuildNature.RENOVATION_EXPANSION),
     ("升级改造", BuildNature.RENOVATION), ("改建", BuildNature.RENOVATION), ("改造", BuildNature.RENOVATION),
     ("扩建", BuildNature.EXPANSION), ("新建", BuildNature.NEW),
+    # Printed, kept as the term, but no code says what they are: a phase or a new campus may be
+    # new building or extension (the seed records them the same way).
+    ("一期", None), ("二期", None), ("三期", None), ("新院", None), ("提档升级", None),
 )
 # What a plan says of a facility that already stands: not a project of the plan.
 BUILT_WORDS = re.compile(r"已建成|已建|已经建成|已投入使用|已投用|已竣工|已完成建设|建成投用|建成投入使用|已完工")
@@ -40,6 +43,7 @@ class Candidate:
     status: str | None = None
     location: str | None = None
     scope: str | None = None
+    other_names: list[str] = field(default_factory=list)  # the same project printed otherwise
 
     def add_source(self, line: int, quote: str, fields: Iterable[str], units: dict | None = None) -> None:
         fields = list(fields)
@@ -88,28 +92,48 @@ def status_of(text: str) -> str | None:
     return None
 
 
-def merge(candidates: list[Candidate], regions: Sequence[RegionRef] = ()) -> list[Candidate]:
+def candidate_region(candidate: Candidate, regions: Sequence[RegionRef], plan_region: str | None) -> str | None:
+    """The region the text gives: a region named in the name, else in the 建设地点 cell; a name that
+    starts with 市/区/县 ("市人民医院") is of the plan's own region."""
+    code = region_of(candidate.name, regions)
+    if code is None and candidate.location:
+        code = region_of(candidate.location, regions)
+    if code is None and plan_region and re.match(r"^(?:市|区|县|本级)", candidate.name):
+        code = plan_region
+    return code
+
+
+def merge(candidates: list[Candidate], regions: Sequence[RegionRef] = (),
+          plan_region: str | None = None) -> list[Candidate]:
     """One candidate per project: the same name printed again adds its lines and any new figures."""
     merged: dict[str, Candidate] = {}
     for candidate in candidates:
         # The same facility printed twice, in one region: "龙南第五人民医院" and "龙南市第五人民医院",
         # but not 阳春市中医院 and 阳西县中医院.
-        key = f"{region_of(candidate.name, regions) or ''}:{match_key(candidate.name, regions)}"
+        region = candidate_region(candidate, regions, plan_region) or ""
+        key = f"{region}:{match_key(candidate.name, regions)}"
         first = merged.get(key)
         if first is None:
             merged[key] = candidate
             continue
-        if len(candidate.name) > len(first.name) and first.sources and candidate.sources and \
-                _from_table(candidate) and not _from_table(first):
-            first.name = candidate.name
+        # The name of a project table's row, else the fullest printing, is the candidate's name.
+        if candidate.name != first.name:
+            if not _from_table(first) and (_from_table(candidate) or len(candidate.name) > len(first.name)):
+                first.other_names.append(first.name)
+                first.name = candidate.name
+            elif candidate.name not in first.other_names:
+                first.other_names.append(candidate.name)
         for source in candidate.sources:
             first.add_source(source["line"], source["quote"], source["fields"], source.get("units"))
         for field_name, figure in candidate.figures.items():
-            first.figures.setdefault(field_name, figure)
+            if field_name not in first.figures:
+                first.figures[field_name] = figure
         first.build_nature_term = first.build_nature_term or candidate.build_nature_term
         first.status = first.status or candidate.status
         first.location = first.location or candidate.location
         first.scope = first.scope or candidate.scope
+    for candidate in merged.values():
+        candidate.other_names = [name for name in dict.fromkeys(candidate.other_names) if name != candidate.name]
     return list(merged.values())
 
 
@@ -129,11 +153,10 @@ def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[
         figure = figures.get(field_name)
         return int(figure.value) if figure is not None else None
 
-    region_code = region_of(candidate.name, regions)
-    if region_code is None and candidate.location:
-        region_code = region_of(candidate.location, regions)
+    region_code = candidate_region(candidate, regions, plan_region)
     return {
         "name": candidate.name,
+        "aliases": candidate.other_names,
         "build_nature": nature_code(candidate.build_nature_term),
         "build_nature_term": candidate.build_nature_term,
         "region_code": region_code,

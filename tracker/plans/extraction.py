@@ -57,7 +57,7 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
             continue
         candidates.extend(table_candidates(table))
     candidates.extend(_prose_candidates(lines, table_lines))
-    merged = merge(candidates, region_refs)
+    merged = merge(candidates, region_refs, plan_region)
     return {
         "plan": plan,
         "projects": [as_dict(candidate, region_refs, known, plan_region) for candidate in merged],
@@ -129,8 +129,9 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool) -> li
                 continue
             candidate = Candidate(hit.name)
             candidate.add_source(number, hit.quote, ["name"])
-            before = text[max(0, hit.start - 8): hit.start]
-            term = nature_term(hit.name) or nature_term(before[-6:] if before else "")
+            # The word right before the name, within its own list item: "新建县第二人民医院".
+            before = re.split(r"[、，。；：,;:]", text[max(0, hit.start - 8): hit.start])[-1]
+            term = nature_term(hit.name) or nature_term(before)
             if term:
                 candidate.build_nature_term = term
             status = status_of(sentence) if len(sentence_hits) == 1 else None
