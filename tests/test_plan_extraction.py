@@ -142,6 +142,9 @@ def test_longnans_project_table_is_read_row_by_row_with_every_figure_cited():
     assert (lab["total_investment_wan_yuan"], lab["floor_area_m2"], lab["land_area_mu"]) == ("1320", "4400", "4")
     assert (lab["build_nature"], lab["build_nature_term"], lab["region_code"]) == ("new", "新建", "360783")
     assert {"line": 194, "quote": "1,320", "fields": ["total_investment_wan_yuan"]} in lab["sources"]
+    assert {"line": 192, "quote": "新建", "fields": ["build_nature"]} in lab["sources"]
+    assert {"line": 193, "quote": "占地约4亩，新建实验楼面积4400平方米。",
+            "fields": ["floor_area_m2", "land_area_mu", "scope"]} in lab["sources"]
     infection = by_name(result)["赣州市龙南市第一人民医院感染大楼建设项目"]
     assert infection["new_beds"] == 86 and infection["beds"] is None
     assert infection["floor_area_m2"] == "16698.95"
@@ -293,6 +296,7 @@ def test_prose_lists_give_one_candidate_per_named_facility_with_its_figures(tmp_
         assert names[name]["sources"][0]["line"] == 2
     inpatient = names["阳东区人民医院住院大楼"]
     assert inpatient["build_nature_term"] == "新建"
+    assert {"line": 3, "quote": "新建阳东区人民医院住院大楼", "fields": ["build_nature"]} in inpatient["sources"]
     assert inpatient["total_investment_wan_yuan"] == "32000" and inpatient["floor_area_m2"] == "45000"
     assert inpatient["new_beds"] == 500 and inpatient["end_year"] == 2027
     assert {"line": 3, "quote": "总投资3.2亿元", "fields": ["total_investment_wan_yuan"],

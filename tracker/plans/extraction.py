@@ -131,9 +131,14 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool) -> li
             candidate.add_source(number, hit.quote, ["name"])
             # The word right before the name, within its own list item: "新建县第二人民医院".
             before = re.split(r"[、，。；：,;:]", text[max(0, hit.start - 8): hit.start])[-1]
-            term = nature_term(hit.name) or nature_term(before)
+            term = nature_term(hit.name)
             if term:
                 candidate.build_nature_term = term
+                candidate.add_source(number, hit.quote, ["build_nature"])
+            elif nature_term(before):
+                term = candidate.build_nature_term = nature_term(before)
+                start = text.rfind(term, 0, hit.start)
+                candidate.add_source(number, text[start: hit.start + len(hit.quote)], ["build_nature"])
             status = status_of(sentence) if len(sentence_hits) == 1 else None
             if status and status != "construction" and not in_past:
                 status = None  # "建成投用" in a plan's future tense is a target, not a status

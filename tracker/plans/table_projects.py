@@ -105,6 +105,7 @@ def table_candidates(table: Table) -> list[Candidate]:
             cell = row[columns[key]]
             if key == "scope" and cell.text:
                 candidate.scope = cell.text
+                candidate.add_source(*cell.quote(), ["scope"])
             for number, text in cell.parts:
                 for figure in _cell_figures(key, text, header_text(header[columns[key]])):
                     candidate.add_figure(figure, number, text.strip())
