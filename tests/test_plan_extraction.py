@@ -335,11 +335,12 @@ def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
 
 def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(tmp_path):
     lines = lines_of(tmp_path, "plan.md", (
+        "# 某县“十五五”卫生健康规划\n"
         "一、发展基础\n"
         "“十四五”期间，县人民医院新院建成投用，完成乡镇卫生院标准化建设。\n"
-        "二、主要任务\n"
+        "二、“十五五”主要任务\n"
         "加强基层医疗卫生机构建设。完善公共卫生服务体系建设。推进乡镇卫生院标准化建设。\n"
-        "县疾控中心实验楼已建成投入使用。\n"
+        "县疾控中心实验楼已建成投入使用。“十四五”期间，建成县精神卫生中心。\n"
         "新建县第二人民医院。\n\n"
         "| 领域 | 指标名称 | 单位 | 2025年基期值 | 2030年目标值 | 指标性质 |\n"
         "|---|---|---|---|---|---|\n"

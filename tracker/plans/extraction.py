@@ -27,9 +27,31 @@ from .tables import find_tables
 
 __all__ = ["KnownProject", "RegionRef", "extract", "match_key", "provenance_problems"]
 
+# The Five-Year periods a plan may name; the plan's own is the one it names most.
+PERIODS = ("十一五", "十二五", "十三五", "十四五", "十五五", "十六五")
 # Headings of the part of a plan that reports the previous period.
-PAST_HEADING = re.compile(r"发展基础|发展现状|发展成就|主要成就|工作回顾|十三五.{0,6}(?:成就|回顾|基础|进展)|取得的成效")
+PAST_HEADING = re.compile(r"发展基础|发展现状|发展成就|主要成就|工作回顾|取得的成效")
+DONE_WORDS = re.compile(r"建成|完成|竣工|投用|投入使用|完工")
 HEADING = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+
+
+def plan_period(lines: Sequence[str]) -> str | None:
+    """"十四五" for a 14th plan: the period of its title (its first lines), else the one its text
+    names most often (the later one on a tie)."""
+    title = "".join([line for line in lines if line.strip()][:5])
+    for period in reversed(PERIODS):
+        if period in title:
+            return period
+    text = "\n".join(lines)
+    counts = {period: text.count(period) for period in reversed(PERIODS)}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def previous_period(period: str | None) -> str:
+    if period in PERIODS and PERIODS.index(period) > 0:
+        return PERIODS[PERIODS.index(period) - 1]
+    return "十三五"
 
 
 def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = (),
@@ -46,17 +68,18 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
     table_lines: set[int] = set()
     candidates: list[Candidate] = []
     indicator_rows: list[dict] = []
-    past_tables = [table for table in tables if is_indicator_table(table) and _is_past(table.title)]
+    past = previous_period(plan_period(lines))
+    past_tables = [table for table in tables if is_indicator_table(table) and _is_past(table.title, past)]
     for table in tables:
         if len(table.rows) <= 2 and all(len(row) == 1 for row in table.rows):
             continue  # a 专栏 box's title: its items are prose
         table_lines.update(range(table.first_line, table.last_line + 1))
         if is_indicator_table(table):
-            if not _is_past(table.title):
+            if not _is_past(table.title, past):
                 indicator_rows.extend(indicator_candidates(table, past_tables))
             continue
         candidates.extend(table_candidates(table))
-    candidates.extend(_prose_candidates(lines, table_lines))
+    candidates.extend(_prose_candidates(lines, table_lines, past))
     merged = merge(candidates, region_refs, plan_region)
     return {
         "plan": plan,
@@ -67,7 +90,11 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
 
 # Prose ----------------------------------------------------------------------------------------
 
-def _prose_candidates(lines: Sequence[str], table_lines: set[int]) -> list[Candidate]:
+def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) -> list[Candidate]:
+    """``past``: the period before the plan's ("十三五" for a 14th plan)."""
+    past_heading = re.compile(PAST_HEADING.pattern + f"|{past}.{{0,6}}(?:成就|回顾|基础|进展)")
+    # A sentence that reports the past period, wherever it stands.
+    past_period = re.compile(rf"{past}.{{0,2}}(?:期间|时期|以来)|截[至止]20[123]\d年|过去五年|五年来")
     result: list[Candidate] = []
     in_past = False
     in_box = False
@@ -86,7 +113,7 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int]) -> list[Candi
             in_box = True
             continue
         if _is_heading(stripped):
-            in_past = bool(PAST_HEADING.search(stripped))
+            in_past = bool(past_heading.search(stripped))
             in_box = False
             continue
         hits: list[NameHit] = []
@@ -101,7 +128,7 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int]) -> list[Candi
             if any(hit.name == other.name for other in hits):
                 continue
             hits.append(hit)
-        result.extend(_from_hits(hits, number, text, in_past))
+        result.extend(_from_hits(hits, number, text, in_past, past_period))
     return result
 
 
@@ -114,15 +141,19 @@ def _box_name(head: str) -> str | None:
     return None
 
 
-def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool) -> list[Candidate]:
+def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
+               past_period: re.Pattern) -> list[Candidate]:
     result = []
     by_sentence: dict[str, list[NameHit]] = {}
     for hit in hits:
         by_sentence.setdefault(hit.sentence, []).append(hit)
     for sentence, sentence_hits in by_sentence.items():
-        if in_past and (BUILT_WORDS.search(sentence) or not ONGOING_WORDS.search(sentence)):
-            continue  # the plan reports what was done before it
-        if not in_past and BUILT_WORDS.search(sentence) and not ONGOING_WORDS.search(sentence):
+        # What the plan reports as done before it: its 发展基础 part, or a sentence in the past
+        # ("“十三五”期间，建成…", "…已建成投入使用").
+        past = in_past or bool(past_period.search(sentence) and DONE_WORDS.search(sentence))
+        if past and (BUILT_WORDS.search(sentence) or not ONGOING_WORDS.search(sentence)):
+            continue
+        if not past and BUILT_WORDS.search(sentence) and not ONGOING_WORDS.search(sentence):
             continue
         for hit in sentence_hits:
             if not hit.header and (is_generic(hit.name) or not is_project_context(hit)):
@@ -183,5 +214,8 @@ def _is_heading(text: str) -> bool:
     return bool(HEADING.match(text)) or len(text) <= 20
 
 
-def _is_past(title: str) -> bool:
-    return bool(re.search(r"十三五|完成情况", title))
+def _is_past(title: str, past: str) -> bool:
+    """The table of the previous period's indicators: "“十三五”规划主要指标完成情况"."""
+    return past in title or "完成情况" in title
+
+
