@@ -333,6 +333,27 @@ def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
     assert_provenance(result, lines)
 
 
+def test_markdown_lists_bold_words_and_quoted_boxes_read_as_prose(tmp_path):
+    lines = lines_of(tmp_path, "plan.md", (
+        "## 三、重点建设项目\n\n"
+        "- 推进**县人民医院**迁建项目，总投资5.6亿元。\n"
+        "* 新建县中医院康复大楼（建筑面积1.2万平方米）。\n"
+        "1. 改扩建县妇幼保健院，新增床位120张；\n"
+        "> 专栏2 公共卫生能力提升工程\n"
+        "> （一）县疾控中心实验室建设项目。建设P2实验室。\n"))
+    result = extract(lines, "county-15th")
+    names = by_name(result)
+    assert names["县人民医院迁建项目"]["total_investment_wan_yuan"] == "56000"
+    assert names["县人民医院迁建项目"]["build_nature"] == "relocation"
+    rehab = names["县中医院康复大楼"]
+    assert (rehab["floor_area_m2"], rehab["build_nature"]) == ("12000", "new")
+    assert names["县妇幼保健院"]["new_beds"] == 120
+    assert names["县妇幼保健院"]["build_nature"] == "renovation_expansion"
+    assert "县疾控中心实验室建设项目" in names
+    assert not any(name.startswith(("-", "*", ">", "#")) or "**" in name for name in names)
+    assert_provenance(result, lines)
+
+
 def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(tmp_path):
     lines = lines_of(tmp_path, "plan.md", (
         "# 某县“十五五”卫生健康规划\n"

@@ -20,7 +20,7 @@ from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, 
 from .figures import Figure, figures_in
 from .indicators import indicator_candidates, is_indicator_table
 from .matching import KnownProject, RegionRef, as_known, as_region, match_key
-from .prose import (NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
+from .prose import (MARKUP, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
                     names_in_line)
 from .table_projects import table_candidates
 from .tables import find_tables
@@ -109,6 +109,7 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
                 in_box = False
             continue
         blank_run = 0
+        stripped = stripped[MARKUP.match(stripped).end():]
         if stripped.startswith("专栏"):
             in_box = True
             continue
@@ -120,10 +121,10 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
         if in_box:
             head = header_name(text)
             if head:
-                name, start = head
-                name = _box_name(name)
+                printed = head[0]
+                name = _box_name(printed)
                 if name:
-                    hits.append(NameHit(name, name, text.find(name), text, header=True))
+                    hits.append(NameHit(name, printed, text.find(printed), text, header=True))
         for hit in names_in_line(text):
             if any(hit.name == other.name for other in hits):
                 continue
@@ -203,6 +204,7 @@ def _quote_around(sentence: str, figure: Figure) -> str:
     position = 0
     for clause in clauses:
         if position <= figure.start < position + len(clause):
+            clause = clause[MARKUP.match(clause).end():]
             return clause.strip().rstrip("，。；,;：:")
         position += len(clause)
     return sentence.strip()

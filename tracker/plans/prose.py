@@ -57,6 +57,8 @@ GENERIC_TAILS = ("体系建设", "能力建设", "队伍建设", "制度建设",
 # Something that makes a name one place's own: a region word, an ordinal, a number, a quotation.
 SPECIFIC = re.compile(r"[省市县区镇乡村]|第[一二三四五六七八九十\d]|\d|“|《|[A-Z]")
 
+# Markdown's marks before a line's words: "> ", "## ", "- ", "* ".
+MARKUP = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+•·]\s+)?")
 ENUMERATOR = re.compile(r"^\s*(?:\t)?\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[．.、]|[一二三四五六七八九十]+、|"
                         r"[①②③④⑤⑥⑦⑧⑨⑩])\s*")
 
@@ -262,6 +264,7 @@ def names_in_line(text: str) -> list[NameHit]:
 
 def header_name(text: str) -> tuple[str, int] | None:
     """The name of a 专栏 item: "（一）重大疫情救治基地建设工程。" or "1．健全医养结合机制：…"."""
+    text = text[MARKUP.match(text).end():]
     match = ENUMERATOR.match(text)
     if not match:
         return None
@@ -352,6 +355,7 @@ REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区]$")
 
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
     body = clause.rstrip("。；;！!？?")
+    body = body[MARKUP.match(body).end():]
     enumerator = ENUMERATOR.match(body)
     if enumerator:
         body = body[enumerator.end():]
@@ -445,6 +449,7 @@ def _names_of_parts(parts: list[str], body: str) -> list[str]:
 def clean_name(text: str) -> str:
     """A run of words made a name: introducing verbs, trailing 等/建设 and explanations taken off;
     "" when what is left cannot be a name (too short, too long, brackets that do not close)."""
+    text = text[MARKUP.match(text).end():].replace("**", "").replace("__", "")
     text = text.strip().strip("　 ")
     if text.startswith("“") and text.endswith("”") and _balanced(text[1:-1]):
         text = text[1:-1]
@@ -452,6 +457,8 @@ def clean_name(text: str) -> str:
     text = _strip_leading(text)
     text = re.sub(r"（(?:重点|主要|包括|含)[^）]*）", "", text)  # "X工程（重点是…）"
     text = re.sub(r"[（(][^（）()]{12,}[）)]", "", text)
+    # "县中医院康复大楼（建筑面积1.2万平方米）": the figures are not part of the name.
+    text = re.sub(r"[（(][^（）()]*\d[^（）()]*(?:平方米|㎡|万元|亿元|亩|张)[^（）()]*[）)]$", "", text)
     text = _strip_trailing(text)
     text = text.strip(" 　")
     while text and not _balanced(text) and text[0] in "（(“":
