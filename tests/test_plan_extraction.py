@@ -281,6 +281,27 @@ def test_a_word_table_with_owner_group_rows_and_two_investment_columns(tmp_path)
     assert_provenance(result, lines)
 
 
+def test_a_word_box_of_key_projects_gives_each_item_with_its_figures(tmp_path):
+    document = docx.Document()
+    document.add_heading("第四章 强化公共卫生体系", level=1)
+    document.add_paragraph("加快推进县疾控中心迁建，提升检验检测能力。")
+    box = document.add_table(rows=1, cols=1).cell(0, 0)
+    box.text = "专栏3 公共卫生重点工程"
+    box.add_paragraph("1．县级重大疫情救治基地建设项目：依托县人民医院建设重大疫情救治基地，新增床位100张。")
+    box.add_paragraph("2．县120急救指挥中心：新建急救指挥中心，总投资3000万元。")
+    document.add_paragraph("加强基层医疗卫生机构建设。")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    lines = read_lines(path)
+    result = extract(lines, "county-15th")
+    names = by_name(result)
+    assert set(names) == {"县疾控中心迁建", "县级重大疫情救治基地建设项目", "县120急救指挥中心"}
+    assert names["县疾控中心迁建"]["build_nature"] == "relocation"
+    assert names["县级重大疫情救治基地建设项目"]["new_beds"] == 100
+    assert names["县120急救指挥中心"]["total_investment_wan_yuan"] == "3000"
+    assert_provenance(result, lines)
+
+
 def test_prose_lists_give_one_candidate_per_named_facility_with_its_figures(tmp_path):
     lines = lines_of(tmp_path, "plan.txt", (
         "（三）重点项目\n"

@@ -126,11 +126,19 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
                 if name:
                     hits.append(NameHit(name, printed, text.find(printed), text, header=True))
         for hit in names_in_line(text):
-            if any(hit.name == other.name for other in hits):
+            # In a 专栏 item the item's own name printed again ("县120急救指挥中心：新建急救指挥中心")
+            # is the same project: the item's figures then stay with it.
+            if any(_same_name(hit.name, other.name) if other.header else hit.name == other.name
+                   for other in hits):
                 continue
             hits.append(hit)
         result.extend(_from_hits(hits, number, text, in_past, past_period))
     return result
+
+
+def _same_name(first: str, second: str) -> bool:
+    first, second = match_key(first), match_key(second)
+    return first in second or second in first
 
 
 def _box_name(head: str) -> str | None:
