@@ -11,7 +11,7 @@ from decimal import Decimal
 from ..seeding.provenance import appears_in
 from ..vocabulary import BuildNature
 from .figures import UNIT_FACTORS, Figure, plain
-from .matching import KnownProject, RegionRef, existing_match, match_key, region_of
+from .matching import KnownProjects, RegionIndex, match_key
 
 # The printed words of building, and the BuildNature code each means (longest first).
 BUILD_NATURE_TERMS: tuple[tuple[str, BuildNature | None], ...] = (
@@ -92,25 +92,24 @@ def status_of(text: str) -> str | None:
     return None
 
 
-def candidate_region(candidate: Candidate, regions: Sequence[RegionRef], plan_region: str | None) -> str | None:
+def candidate_region(candidate: Candidate, regions: RegionIndex) -> str | None:
     """The region the text gives: a region named in the name, else in the 建设地点 cell; a name that
     starts with 市/区/县 ("市人民医院") is of the plan's own region."""
-    code = region_of(candidate.name, regions)
+    code = regions.region_of(candidate.name)
     if code is None and candidate.location:
-        code = region_of(candidate.location, regions)
-    if code is None and plan_region and re.match(r"^(?:市|区|县|本级)", candidate.name):
-        code = plan_region
+        code = regions.region_of(candidate.location)
+    if code is None and regions.plan_region and re.match(r"^(?:市|区|县|本级)", candidate.name):
+        code = regions.plan_region
     return code
 
 
-def merge(candidates: list[Candidate], regions: Sequence[RegionRef] = (),
-          plan_region: str | None = None) -> list[Candidate]:
+def merge(candidates: list[Candidate], regions: RegionIndex) -> list[Candidate]:
     """One candidate per project: the same name printed again adds its lines and any new figures."""
     merged: dict[str, Candidate] = {}
     for candidate in candidates:
         # The same facility printed twice, in one region: "龙南第五人民医院" and "龙南市第五人民医院",
         # but not 阳春市中医院 and 阳西县中医院.
-        region = candidate_region(candidate, regions, plan_region) or ""
+        region = candidate_region(candidate, regions) or ""
         key = f"{region}:{match_key(candidate.name, regions)}"
         first = merged.get(key)
         if first is None:
@@ -141,8 +140,7 @@ def _from_table(candidate: Candidate) -> bool:
     return candidate.location is not None or candidate.scope is not None
 
 
-def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[KnownProject],
-            plan_region: str | None = None) -> dict:
+def as_dict(candidate: Candidate, regions: RegionIndex, known: KnownProjects) -> dict:
     figures = candidate.figures
 
     def decimal(field_name: str) -> str | None:
@@ -153,7 +151,7 @@ def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[
         figure = figures.get(field_name)
         return int(figure.value) if figure is not None else None
 
-    region_code = candidate_region(candidate, regions, plan_region)
+    region_code = candidate_region(candidate, regions)
     return {
         "name": candidate.name,
         "aliases": candidate.other_names,
@@ -170,7 +168,7 @@ def as_dict(candidate: Candidate, regions: Sequence[RegionRef], known: Sequence[
         "start_year": whole("start_year"),
         "end_year": whole("end_year"),
         "status": candidate.status,
-        "existing_project_id": existing_match(candidate.name, known, regions, region_code or plan_region),
+        "existing_project_id": known.match(candidate.name, region_code or regions.plan_region),
         "sources": candidate.sources,
     }
 

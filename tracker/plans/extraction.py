@@ -19,7 +19,7 @@ from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, 
                          provenance_problems, status_of)
 from .figures import Figure, figures_in
 from .indicators import indicator_candidates, is_indicator_table
-from .matching import KnownProject, RegionRef, as_known, as_region, match_key
+from .matching import KnownProject, KnownProjects, RegionIndex, RegionRef, as_known, as_region, match_key
 from .prose import (MARKUP, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
                     names_in_line)
 from .table_projects import table_candidates
@@ -62,8 +62,8 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
     the projects already tracked; ``plan_region``: the code of the plan's region, the area a
     candidate that names no region is matched in.
     """
-    region_refs = [as_region(region) for region in regions]
-    known = [as_known(project) for project in existing]
+    region_index = RegionIndex([as_region(region) for region in regions], plan_region)
+    known = KnownProjects([as_known(project) for project in existing], region_index)
     tables = find_tables(list(lines))
     table_lines: set[int] = set()
     candidates: list[Candidate] = []
@@ -80,10 +80,10 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: I
             continue
         candidates.extend(table_candidates(table))
     candidates.extend(_prose_candidates(lines, table_lines, past))
-    merged = merge(candidates, region_refs, plan_region)
+    merged = merge(candidates, region_index)
     return {
         "plan": plan,
-        "projects": [as_dict(candidate, region_refs, known, plan_region) for candidate in merged],
+        "projects": [as_dict(candidate, region_index, known) for candidate in merged],
         "indicators": indicator_rows,
     }
 

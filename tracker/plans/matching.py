@@ -49,35 +49,71 @@ def short_forms(name: str) -> list[str]:
     return forms
 
 
-def region_of(text: str, regions: Sequence[RegionRef]) -> str | None:
-    """The region a name or place cell names; the most specific (longest printed) wins."""
-    best: tuple[int, int, str] | None = None
-    for region in regions:
-        for name in (region.name, *region.former_names):
-            for form in short_forms(name):
-                position = text.find(form)
-                if position < 0:
-                    continue
-                # A county's code over its city's: "赣州市龙南市" is 龙南市.
-                rank = (len(form) if form == name else len(form) - 1, position)
-                if best is None or rank[0] > best[0] or (rank[0] == best[0] and position > best[1]):
-                    best = (rank[0], position, region.code)
-    return best[2] if best else None
+class RegionIndex:
+    """Every printed form of every region (name, short name, former names), looked up by substring,
+    so a national list of divisions costs a few dictionary lookups per name.
+
+    Within ``plan_region``'s area a short form counts ("海门" is 海门区 in a 南通 plan); outside it
+    only a full name does ("中山大学" does not make a project 中山市's), and where two regions print
+    the same, the one in the plan's area wins (鼓楼区 is in four cities).
+    """
+
+    def __init__(self, regions: Sequence[RegionRef] = (), plan_region: str | None = None):
+        self.plan_region = plan_region
+        self.forms: dict[str, list[tuple[str, bool]]] = {}
+        for region in regions:
+            for name in (region.name, *region.former_names):
+                for form in short_forms(name):
+                    self.forms.setdefault(form, []).append((region.code, form == name))
+        self.lengths = sorted({len(form) for form in self.forms}, reverse=True)
+
+    def region_of(self, text: str) -> str | None:
+        """The region a name or place cell names; the most specific (longest printed) wins, a
+        county's code over its city's ("赣州市龙南市" is 龙南市)."""
+        best: tuple | None = None
+        for position in range(len(text)):
+            for length in self.lengths:
+                for code, full in self.forms.get(text[position: position + length], ()):
+                    in_area = same_area(self.plan_region, code)
+                    if not full and not in_area:
+                        continue
+                    rank = (in_area, length if full else length - 1, position)
+                    if best is None or rank > best[0]:
+                        best = (rank, code)
+        return best[1] if best else None
+
+    def strip_prefix(self, key: str) -> str:
+        """The name without the regions printed at its front: "赣州市龙南市疾控中心" → "疾控中心"."""
+        changed = True
+        while changed:
+            changed = False
+            for length in self.lengths:
+                if len(key) > length + 1 and key[:length] in self.forms:
+                    key = key[length:]
+                    changed = True
+                    break
+        return key
 
 
-def match_key(name: str, regions: Sequence[RegionRef] = ()) -> str:
-    """A name stripped of what differs between two printings of the same project."""
+def as_index(regions: RegionIndex | Sequence[RegionRef]) -> RegionIndex:
+    return regions if isinstance(regions, RegionIndex) else RegionIndex([as_region(r) for r in regions])
+
+
+def region_of(text: str, regions: RegionIndex | Sequence[RegionRef]) -> str | None:
+    return as_index(regions).region_of(text)
+
+
+def match_key(name: str, regions: RegionIndex | Sequence[RegionRef] = ()) -> str:
+    """A name stripped of what differs between two printings of the same project: the region in
+    front, 市/县级 and the like, brackets, quotes, and 项目/工程/建设 at the end."""
+    index = as_index(regions)
     key = re.sub(r"[（(][^）)]*[）)]", "", name)
     key = re.sub(r"[“”\"'《》\s·、]", "", key)
     changed = True
     while changed:
-        changed = False
-        for region in regions:
-            for full in (region.name, *region.former_names):
-                for form in short_forms(full):
-                    if key.startswith(form) and len(key) > len(form) + 1:
-                        key = key[len(form):]
-                        changed = True
+        stripped = index.strip_prefix(key)
+        changed = stripped != key
+        key = stripped
         for prefix in ("省级", "市级", "区级", "县级", "市本级", "市", "区", "县"):
             if key.startswith(prefix) and len(key) > len(prefix) + 2:
                 key = key[len(prefix):]
@@ -107,14 +143,20 @@ def _code_prefix(code: str) -> str:
     return prefix
 
 
-def existing_match(name: str, known: Sequence[KnownProject], regions: Sequence[RegionRef],
-                   region_code: str | None = None) -> int | None:
-    """The tracked project this candidate is: the same name once the region and 项目/工程 are off,
-    in the same area (the candidate's region, else the plan's)."""
-    key = match_key(name, regions)
-    for project in known:
-        if not same_area(region_code, project.region_code):
-            continue
-        if any(match_key(other, regions) == key for other in (project.name, *project.aliases)):
-            return project.id
-    return None
+class KnownProjects:
+    """The projects already tracked, by the key of each of their names: one lookup per candidate."""
+
+    def __init__(self, known: Sequence[KnownProject], regions: RegionIndex):
+        self.regions = regions
+        self.by_key: dict[str, list[KnownProject]] = {}
+        for project in known:
+            for name in dict.fromkeys((project.name, *project.aliases)):
+                self.by_key.setdefault(match_key(name, regions), []).append(project)
+
+    def match(self, name: str, region_code: str | None = None) -> int | None:
+        """The tracked project this candidate is: the same name once the region and 项目/工程 are
+        off, in the same area (the candidate's region, else the plan's)."""
+        for project in self.by_key.get(match_key(name, self.regions), ()):
+            if same_area(region_code, project.region_code):
+                return project.id
+        return None
