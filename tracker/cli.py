@@ -35,6 +35,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_data)
     from .regions.cli import regions
     app.cli.add_command(regions)
+    from .plans.cli import plans
+    app.cli.add_command(plans)
 
 
 @click.command()

@@ -1,0 +1,140 @@
+"""Reading plan documents into the numbered lines that are stored and cited."""
+
+from __future__ import annotations
+
+import docx
+import pytest
+
+from tracker.plans.documents import DocumentProblem, read_lines
+
+from .conftest import SHARED_SEEDS
+
+
+def test_a_seed_text_reads_line_for_line_as_stored():
+    path = SHARED_SEEDS / "002_6be73d2b01aff470.txt"
+    lines = read_lines(path)
+    stored = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert len(lines) == len(stored)
+    # Line 189 is the first project of 表6, cited by the seed as line 189.
+    assert lines[188] == "\t赣州市龙南市疾病预防控制中心实验楼建设项目"
+    # The converter's bookmarks are not part of the plan's words.
+    assert lines[1] == "一、发展现状"
+    assert not any("[bookmark:" in line for line in lines)
+
+
+def test_a_text_saved_by_chinese_windows_reads_too(tmp_path):
+    path = tmp_path / "规划.txt"
+    path.write_bytes("一、总体要求\r\n新建县人民医院。\r\n".encode("gb18030"))
+    assert read_lines(path) == ["一、总体要求", "新建县人民医院。"]
+
+
+def test_a_markdown_pipe_table_becomes_one_cell_per_line(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_text("# 重点项目\n\n| 序号 | 项目名称 | 总投资（亿元） |\n|---|:--|--:|\n"
+                    "| 1 | 县人民医院迁建项目 | 3.5 |\n\n正文。\n", encoding="utf-8")
+    assert read_lines(path) == [
+        "# 重点项目", "",
+        "\t序号", "\t项目名称", "\t总投资（亿元）", "",
+        "\t1", "\t县人民医院迁建项目", "\t3.5", "",
+        "", "正文。"]
+
+
+def test_a_word_document_keeps_paragraphs_and_tables_in_order(tmp_path):
+    document = docx.Document()
+    document.add_heading("一、重点项目", level=1)
+    paragraph = document.add_paragraph("推进县中医院迁建。")
+    paragraph.add_run().add_break()
+    paragraph.add_run("力争2025年建成。")
+    table = document.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["序号", "项目名称", "总投资\n（万元）"]):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, ["1", "县妇幼保健院新院", "12,000"]):
+        cell.text = text
+    merged = document.add_table(rows=1, cols=3)
+    merged.cell(0, 0).merge(merged.cell(0, 1)).text = "合计"
+    merged.cell(0, 2).text = "12,000"
+    document.add_paragraph("结束语")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+
+    assert read_lines(path) == [
+        "一、重点项目", "推进县中医院迁建。", "力争2025年建成。",
+        "\t序号", "\t项目名称", "\t总投资", "（万元）", "",
+        "\t1", "\t县妇幼保健院新院", "\t12,000", "",
+        "\t合计", "\t12,000", "",
+        "结束语"]
+
+
+def test_a_pdf_with_a_text_layer_reads_its_chinese_lines(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tracker.exchange.fonts import cjk_font
+
+    path = tmp_path / "plan.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    font = cjk_font().name
+    printed = ["阳江市“十五五”卫生健康规划", "新建阳东区人民医院住院大楼，总投资3.2亿元。",
+               "建筑面积约4.5万平方米，新增床位500张。"]
+    for number, text in enumerate(printed):
+        pdf.setFont(font, 12)
+        pdf.drawString(72, 760 - 24 * number, text)
+    pdf.save()
+    assert read_lines(path) == printed
+
+
+def test_a_scanned_pdf_without_text_is_refused_with_a_reason(tmp_path):
+    from reportlab.pdfgen import canvas
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.rect(10, 10, 100, 100)
+    pdf.save()
+    with pytest.raises(DocumentProblem, match="扫描件"):
+        read_lines(path)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("plan.doc", b"\xd0\xcf\x11\xe0", "不支持的文件格式"),
+    ("plan.txt", b"  \n", "空的"),
+    ("plan.docx", b"not a zip at all", "无法读取这个 Word 文件"),
+    ("plan.pdf", b"%PDF-1.4 broken", "无法读取这个 PDF"),
+])
+def test_an_unreadable_file_gets_a_clear_chinese_reason(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DocumentProblem, match=message):
+        read_lines(path)
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projects(tmp_path):
+    """The measure of PDF support: Yichun's plan typeset by ReportLab (A4, wrapped paragraphs), read
+    back with pypdf. Wrapped lines are joined again; the extractor finds the same projects."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from tracker.exchange.fonts import cjk_font
+    from tracker.plans.extraction import extract
+
+    source = read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt")
+    paragraphs = [line.strip() for line in source if line.strip()]
+    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10.5, leading=15, wordWrap="CJK")
+    path = tmp_path / "yichun.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(escape(text), style) for text in paragraphs])
+
+    lines = read_lines(path)
+    read_back = {line.strip() for line in lines}
+    identical = sum(1 for text in paragraphs if text in read_back)
+    print(f"\n{identical} of {len(paragraphs)} paragraphs read back identical; ", end="")
+    assert identical / len(paragraphs) >= 0.85, f"{identical} of {len(paragraphs)} paragraphs"
+    from_text = {project["name"] for project in extract(source, "yichun")["projects"]}
+    from_pdf = {project["name"] for project in extract(lines, "yichun")["projects"]}
+    seeded = [name for name in ("宜春市疾病预防控制中心易地新建", "宜春市妇幼保健院二期建设项目",
+                                "市中医院改扩建工程项目", "宜春市公共卫生应急指挥中心", "热敏灸小镇")
+              if any(name in found or found in name for found in from_pdf)]
+    assert len(seeded) == 5
+    print(f"{len(from_text & from_pdf)} of {len(from_text)} candidates of the text found in the PDF")
+    assert len(from_text & from_pdf) / len(from_text) >= 0.9

@@ -1,0 +1,475 @@
+"""Candidates from a plan's text: what an officer confirms before anything enters the portfolio.
+
+The five seed documents are the measured case (the seed is the human-checked truth); small documents
+written here are the general one: Markdown and Word tables, prose lists, 亿元 and 万平方米.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from tracker.plans.documents import read_lines
+from tracker.plans.extraction import RegionRef, extract, match_key, provenance_problems
+
+from .conftest import SHARED_SEEDS
+
+SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
+FIGURE_FIELDS = ("total_investment_wan_yuan", "floor_area_m2", "land_area_mu", "beds", "new_beds")
+ALREADY_BUILT = {"completed", "in_use"}
+
+LONGNAN = ("360783", "龙南市", ["龙南县"])
+YANGJIANG_REGIONS = [("441700", "阳江市", []), ("441704", "阳东区", []), ("441781", "阳春市", []),
+                     ("441721", "阳西县", [])]
+
+
+def lines_of(tmp_path: Path, name: str, text: str) -> list[str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_lines(path)
+
+
+def by_name(result: dict) -> dict[str, dict]:
+    return {candidate["name"]: candidate for candidate in result["projects"]}
+
+
+def assert_provenance(result: dict, lines: list[str]) -> None:
+    for candidate in result["projects"]:
+        assert provenance_problems(candidate, lines) == [], candidate["name"]
+    for indicator in result["indicators"]:
+        for source in indicator["sources"]:
+            assert source["quote"] in lines[source["line"] - 1], indicator["name"]
+
+
+# The five seed documents --------------------------------------------------------------------------
+
+def names_match(candidate: str, names: set[str], regions: list[RegionRef]) -> bool:
+    """The same project printed two ways: equal once the region prefix and 项目/工程/建设 are off,
+    or one holding the other with at least 60% of its length (市疾控中心易地新建 / …易地新建项目)."""
+    key = match_key(candidate, regions)
+    for name in names:
+        other = match_key(name, regions)
+        if key == other:
+            return True
+        shorter, longer = sorted((key, other), key=len)
+        if len(shorter) >= 4 and shorter in longer and len(shorter) / len(longer) >= 0.6:
+            return True
+    return False
+
+
+def measure_seed_documents() -> dict:
+    seeds = [(path, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in sorted(SEED_DIR.glob("*.yaml"))]
+    names_by_key: dict[str, set[str]] = {}
+    for _, data in seeds:
+        for project in data["projects"]:
+            names_by_key.setdefault(project["key"], set()).update([project["name"], *(project.get("aliases") or [])])
+    expected = covered = candidates = matched_candidates = 0
+    figures_compared = 0
+    wrong_figures: list[str] = []
+    missed: list[str] = []
+    offered_built: list[str] = []
+    for path, data in seeds:
+        lines = read_lines(SHARED_SEEDS / data["document"]["file"])
+        regions = [(region["code"] or region["key"], region["name"],
+                    [former["name"] for former in region.get("former") or []])
+                   for region in data.get("regions") or []]
+        refs = [RegionRef(code, name, tuple(former)) for code, name, former in regions]
+        result = extract(lines, data["document"]["key"], regions=regions,
+                         plan_region=str(data["document"]["region"]))
+        assert_provenance(result, lines)
+        offered = result["projects"]
+        candidates += len(offered)
+        matched: set[int] = set()
+        for project in data["projects"]:
+            names = names_by_key[project["key"]]
+            hits = [index for index, candidate in enumerate(offered)
+                    if names_match(candidate["name"], names, refs)]
+            if project.get("status") in ALREADY_BUILT:
+                offered_built.extend(f"{path.name}: {offered[index]['name']}" for index in hits
+                                     if not _in_project_table(offered[index]))
+                continue
+            expected += 1
+            if not hits:
+                missed.append(f"{path.name}: {project['name']}")
+                continue
+            covered += 1
+            matched.update(hits)
+            for index in hits:
+                for field in FIGURE_FIELDS:
+                    seeded, found = project.get(field), offered[index].get(field)
+                    if seeded is not None and found is not None:
+                        figures_compared += 1
+                        if Decimal(str(seeded)) != Decimal(str(found)):
+                            wrong_figures.append(f"{project['name']} {field}: {seeded} ≠ {found}")
+        matched_candidates += len(matched)
+    return {"expected": expected, "covered": covered, "candidates": candidates,
+            "matched_candidates": matched_candidates, "figures_compared": figures_compared,
+            "wrong_figures": wrong_figures, "missed": missed, "offered_built": offered_built}
+
+
+def _in_project_table(candidate: dict) -> bool:
+    return candidate["location"] is not None
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_the_five_seed_plans_yield_their_named_projects_with_exact_figures():
+    measured = measure_seed_documents()
+    coverage = measured["covered"] / measured["expected"]
+    print(f"\ncoverage {measured['covered']}/{measured['expected']} = {coverage:.1%}; "
+          f"candidates {measured['candidates']}, of which {measured['matched_candidates']} are seeded "
+          f"projects ({measured['matched_candidates'] / measured['candidates']:.1%}); "
+          f"{measured['figures_compared']} figures compared")
+    print("missed:", *measured["missed"], sep="\n  ")
+    assert coverage >= 0.95, measured["missed"]
+    assert measured["figures_compared"] >= 20
+    assert measured["wrong_figures"] == []
+    # Longnan's 16 township 中医馆 (已建) and Haimen's facilities built in the 13th plan are facts,
+    # not projects of these plans: none is offered.
+    assert measured["offered_built"] == []
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_longnans_project_table_is_read_row_by_row_with_every_figure_cited():
+    lines = read_lines(SHARED_SEEDS / "002_6be73d2b01aff470.txt")
+    result = extract(lines, "longnan", regions=[LONGNAN, ("360700", "赣州市", [])])
+    lab = by_name(result)["赣州市龙南市疾病预防控制中心实验楼建设项目"]
+    assert (lab["total_investment_wan_yuan"], lab["floor_area_m2"], lab["land_area_mu"]) == ("1320", "4400", "4")
+    assert (lab["build_nature"], lab["build_nature_term"], lab["region_code"]) == ("new", "新建", "360783")
+    assert {"line": 194, "quote": "1,320", "fields": ["total_investment_wan_yuan"]} in lab["sources"]
+    assert {"line": 192, "quote": "新建", "fields": ["build_nature"]} in lab["sources"]
+    assert {"line": 193, "quote": "占地约4亩，新建实验楼面积4400平方米。",
+            "fields": ["floor_area_m2", "land_area_mu", "scope"]} in lab["sources"]
+    infection = by_name(result)["赣州市龙南市第一人民医院感染大楼建设项目"]
+    assert infection["new_beds"] == 86 and infection["beds"] is None
+    assert infection["floor_area_m2"] == "16698.95"
+    names = set(by_name(result))
+    assert not any(name.endswith("中医馆") and name.startswith("龙南市") for name in names), \
+        "the 16 township 中医馆 marked 已建 are not projects of the plan"
+    assert_provenance(result, lines)
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_indicators_of_a_seed_plan_come_from_its_main_table_with_one_baseline_rule():
+    lines = read_lines(SHARED_SEEDS / "004_a4400b38b50f820e.txt")
+    indicators = {row["name"]: row for row in extract(lines, "yangjiang")["indicators"]}
+    assert len(indicators) == 21
+    life = indicators["人均预期寿命"]
+    assert (life["unit"], life["target"], life["comparator"], life["target_year"], life["nature"]) == \
+        ("岁", "79", ">", 2025, "expected")
+    # The 十四五 table has no base-year column: the 2020 value of the 十三五 table is the baseline.
+    assert (life["baseline"], life["baseline_year"]) == ("77.8", 2020)
+    assert {"line": 20, "quote": "77.8", "fields": ["baseline"]} in life["sources"]
+    yichun = {row["name"]: row for row in extract(read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt"),
+                                                  "yichun")["indicators"]}
+    # A dash is no baseline: unknown, not the string "—".
+    assert yichun["人均预期寿命"]["baseline"] is None and yichun["人均预期寿命"]["baseline_year"] is None
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_indicator_rows_of_the_seed_plans_agree_with_the_seed():
+    """Every row of the 主要指标 tables of Yichun, Haimen and Yangjiang, compared with the seed on
+    name, target and its year, comparator and nature; baselines where the seed states a number."""
+    rows = agreeing = baselines = 0
+    for path in sorted(SEED_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not data.get("indicators") or path.name.startswith("002"):
+            continue  # Longnan prints its targets in a sentence (line 32), not in a table
+        lines = read_lines(SHARED_SEEDS / data["document"]["file"])
+        found = {row["name"]: row for row in extract(lines, data["document"]["key"])["indicators"]}
+        for seeded in data["indicators"]:
+            rows += 1
+            row = found.get(seeded["name"])
+            if row is None:
+                continue
+            keys = ("target", "target_year", "comparator", "nature")
+            if all(str(row[key]) == str(seeded[key]) for key in keys):
+                agreeing += 1
+            if seeded["baseline"] not in (None, "—"):
+                baselines += 1
+                assert row["baseline"] == seeded["baseline"], seeded["name"]
+    print(f"\n{agreeing} of {rows} indicator rows agree with the seed; {baselines} baselines equal")
+    assert rows == 69 and agreeing >= 66 and baselines >= 20
+
+
+# Small documents of other cities ---------------------------------------------------------------------
+
+def test_a_markdown_table_in_yi_yuan_and_wan_square_metres_is_converted_and_cited(tmp_path):
+    lines = lines_of(tmp_path, "plan.md", (
+        "# 阳江市“十五五”卫生健康规划\n\n表3 重点建设项目\n\n"
+        "| 序号 | 项目名称 | 建设地点 | 建设性质 | 建设规模及内容 | 总投资（亿元） | 建设年限 |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| 1 | 阳东区人民医院住院大楼 | 阳东区 | 新建 | 总建筑面积约4.5万平方米，设置床位600张，新增床位200张 | 3.2 | 2026-2028 |\n"
+        "| 2 | 阳春市中医院迁建项目 | 阳春市 | 迁建 | 占地120亩，建筑面积80,000平方米 | 6 | 2026—2030 |\n"))
+    result = extract(lines, "yangjiang-15th", regions=YANGJIANG_REGIONS)
+    inpatient = by_name(result)["阳东区人民医院住院大楼"]
+    assert inpatient["total_investment_wan_yuan"] == "32000"
+    assert inpatient["floor_area_m2"] == "45000"
+    assert (inpatient["beds"], inpatient["new_beds"]) == (600, 200)
+    assert (inpatient["start_year"], inpatient["end_year"]) == (2026, 2028)
+    assert (inpatient["build_nature"], inpatient["region_code"]) == ("new", "441704")
+    money = next(source for source in inpatient["sources"] if "total_investment_wan_yuan" in source["fields"])
+    assert money["quote"] == "3.2" and money["units"] == {"total_investment_wan_yuan": "亿元"}
+    assert lines[money["line"] - 1] == "\t3.2"
+    relocation = by_name(result)["阳春市中医院迁建项目"]
+    assert (relocation["build_nature"], relocation["build_nature_term"]) == ("relocation", "迁建")
+    assert (relocation["land_area_mu"], relocation["floor_area_m2"]) == ("120", "80000")
+    assert relocation["total_investment_wan_yuan"] == "60000"
+    assert relocation["region_code"] == "441781"
+    assert_provenance(result, lines)
+
+
+def test_a_word_table_made_by_an_office_is_read_like_the_seed_tables(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("三、重点项目")
+    table = document.add_table(rows=3, cols=6)
+    header = ["序号", "项目名称", "建设性质", "主要建设内容", "总投资\n（万元）", "备注"]
+    rows = [["1", "龙南县妇幼保健院新院", "易地新建", "建筑面积12000平方米，床位150张", "18,600", "续建"],
+            ["2", "龙南市精神卫生中心", "改扩建", "改扩建业务用房3000平方米", "2,400", ""]]
+    for cells, texts in zip(table.rows, [header, *rows]):
+        for cell, text in zip(cells.cells, texts):
+            cell.text = text
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    lines = read_lines(path)
+    result = extract(lines, "longnan-15th", regions=[LONGNAN])
+    maternity = by_name(result)["龙南县妇幼保健院新院"]
+    assert maternity["total_investment_wan_yuan"] == "18600" and maternity["floor_area_m2"] == "12000"
+    assert maternity["beds"] == 150
+    assert (maternity["build_nature"], maternity["build_nature_term"]) == ("relocation", "易地新建")
+    # 龙南县 is 龙南市's former name: the region is found all the same.
+    assert maternity["region_code"] == "360783"
+    assert maternity["status"] == "construction"  # 续建, stated in the table
+    mental = by_name(result)["龙南市精神卫生中心"]
+    assert mental["build_nature"] == "renovation_expansion" and mental["floor_area_m2"] == "3000"
+    assert mental["status"] is None
+    assert_provenance(result, lines)
+
+
+def test_a_word_table_with_owner_group_rows_and_two_investment_columns(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=7)
+    texts = [
+        ["序号", "项目单位", "项目名称", "建设内容及规模", "总投资（亿元）", "“十五五”期间投资（亿元）", "进展情况"],
+        ["一、医疗服务体系（2项）"] * 7,
+        ["1", "市卫生健康委", "市第一人民医院新院区", "新建门诊医技楼、住院楼，总建筑面积25万平方米，床位1500张",
+         "18.6（其中中央预算内资金2亿元）", "12", "前期"],
+        ["2", "县卫生健康局", "县人民医院感染楼", "建筑面积9000平方米", "0.95", "0.95", "在建"],
+    ]
+    for row, values in zip(table.rows, texts):
+        if len(set(values)) == 1:
+            row.cells[0].merge(row.cells[-1]).text = values[0]
+            continue
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    path = tmp_path / "项目表.docx"
+    document.save(path)
+    lines = read_lines(path)
+    result = extract(lines, "city-15th")
+    assert set(by_name(result)) == {"市第一人民医院新院区", "县人民医院感染楼"}
+    campus = by_name(result)["市第一人民医院新院区"]
+    assert (campus["total_investment_wan_yuan"], campus["floor_area_m2"], campus["beds"]) == ("186000", "250000", 1500)
+    assert campus["status"] == "preparation"
+    infection = by_name(result)["县人民医院感染楼"]
+    assert (infection["total_investment_wan_yuan"], infection["floor_area_m2"]) == ("9500", "9000")
+    assert infection["status"] == "construction"
+    assert_provenance(result, lines)
+
+
+def test_a_word_box_of_key_projects_gives_each_item_with_its_figures(tmp_path):
+    document = docx.Document()
+    document.add_heading("第四章 强化公共卫生体系", level=1)
+    document.add_paragraph("加快推进县疾控中心迁建，提升检验检测能力。")
+    box = document.add_table(rows=1, cols=1).cell(0, 0)
+    box.text = "专栏3 公共卫生重点工程"
+    box.add_paragraph("1．县级重大疫情救治基地建设项目：依托县人民医院建设重大疫情救治基地，新增床位100张。")
+    box.add_paragraph("2．县120急救指挥中心：新建急救指挥中心，总投资3000万元。")
+    document.add_paragraph("加强基层医疗卫生机构建设。")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    lines = read_lines(path)
+    result = extract(lines, "county-15th")
+    names = by_name(result)
+    assert set(names) == {"县疾控中心迁建", "县级重大疫情救治基地建设项目", "县120急救指挥中心"}
+    assert names["县疾控中心迁建"]["build_nature"] == "relocation"
+    assert names["县级重大疫情救治基地建设项目"]["new_beds"] == 100
+    assert names["县120急救指挥中心"]["total_investment_wan_yuan"] == "3000"
+    assert_provenance(result, lines)
+
+
+def test_prose_lists_give_one_candidate_per_named_facility_with_its_figures(tmp_path):
+    lines = lines_of(tmp_path, "plan.txt", (
+        "（三）重点项目\n"
+        "推进阳江市中西医结合医院、阳春市中医院、阳西县中医院迁建项目。\n"
+        "新建阳东区人民医院住院大楼，总投资3.2亿元，建筑面积4.5万平方米，新增床位500张，2027年建成。\n"
+        "加快阳春市、阳西县急危重症救治中心建设。\n"))
+    result = extract(lines, "yangjiang-15th", regions=YANGJIANG_REGIONS)
+    names = by_name(result)
+    for name, region in (("阳江市中西医结合医院迁建项目", "441700"), ("阳春市中医院迁建项目", "441781"),
+                         ("阳西县中医院迁建项目", "441721")):
+        assert names[name]["build_nature"] == "relocation"
+        assert names[name]["region_code"] == region
+        assert names[name]["sources"][0]["line"] == 2
+    inpatient = names["阳东区人民医院住院大楼"]
+    assert inpatient["build_nature_term"] == "新建"
+    assert {"line": 3, "quote": "新建阳东区人民医院住院大楼", "fields": ["build_nature"]} in inpatient["sources"]
+    assert inpatient["total_investment_wan_yuan"] == "32000" and inpatient["floor_area_m2"] == "45000"
+    assert inpatient["new_beds"] == 500 and inpatient["end_year"] == 2027
+    assert {"line": 3, "quote": "总投资3.2亿元", "fields": ["total_investment_wan_yuan"],
+            "units": {"total_investment_wan_yuan": "亿元"}} in inpatient["sources"]
+    assert {"阳春市急危重症救治中心", "阳西县急危重症救治中心"} <= {match_key(name) for name in names}
+    assert_provenance(result, lines)
+
+
+def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
+    lines = lines_of(tmp_path, "赣州.txt", (
+        "第四章 重点项目\n"
+        "1. 赣县区人民医院新院区项目：总投资约12.5亿元，总建筑面积18万平方米，设置床位1200张，2026年开工，2029年建成。\n"
+        "2. 于都县中医院迁建工程。项目占地150亩，计划总投资80000万元，建设期2026—2030年。\n"
+        "3. 宁都县妇幼保健院改扩建项目，新增床位200张，建筑面积2.3万㎡。\n"
+        "实施瑞金市疾病预防控制中心、会昌县疾病预防控制中心标准化建设项目。\n"
+        "全面提升基层医疗卫生服务能力。建成一批乡镇卫生院。\n"))
+    regions = [("360704", "赣县区", ["赣县"]), ("360731", "于都县", []), ("360730", "宁都县", []),
+               ("360781", "瑞金市", []), ("360733", "会昌县", [])]
+    result = extract(lines, "ganzhou-15th", regions=regions)
+    names = by_name(result)
+    assert set(names) == {"赣县区人民医院新院区项目", "于都县中医院迁建工程", "宁都县妇幼保健院改扩建项目",
+                          "瑞金市疾病预防控制中心标准化建设项目", "会昌县疾病预防控制中心标准化建设项目"}
+    ganxian = names["赣县区人民医院新院区项目"]
+    assert (ganxian["total_investment_wan_yuan"], ganxian["floor_area_m2"], ganxian["beds"]) == ("125000", "180000", 1200)
+    assert (ganxian["start_year"], ganxian["end_year"], ganxian["region_code"]) == (2026, 2029, "360704")
+    assert {"line": 2, "quote": "总投资约12.5亿元", "fields": ["total_investment_wan_yuan"],
+            "units": {"total_investment_wan_yuan": "亿元"}} in ganxian["sources"]
+    yudu = names["于都县中医院迁建工程"]
+    assert (yudu["land_area_mu"], yudu["total_investment_wan_yuan"], yudu["build_nature"]) == ("150", "80000", "relocation")
+    assert (yudu["start_year"], yudu["end_year"]) == (2026, 2030)
+    ningdu = names["宁都县妇幼保健院改扩建项目"]
+    assert (ningdu["new_beds"], ningdu["beds"], ningdu["floor_area_m2"]) == (200, None, "23000")
+    assert names["会昌县疾病预防控制中心标准化建设项目"]["region_code"] == "360733"
+    assert_provenance(result, lines)
+
+
+def test_markdown_lists_bold_words_and_quoted_boxes_read_as_prose(tmp_path):
+    lines = lines_of(tmp_path, "plan.md", (
+        "## 三、重点建设项目\n\n"
+        "- 推进**县人民医院**迁建项目，总投资5.6亿元。\n"
+        "* 新建县中医院康复大楼（建筑面积1.2万平方米）。\n"
+        "1. 改扩建县妇幼保健院，新增床位120张；\n"
+        "> 专栏2 公共卫生能力提升工程\n"
+        "> （一）县疾控中心实验室建设项目。建设P2实验室。\n"))
+    result = extract(lines, "county-15th")
+    names = by_name(result)
+    assert names["县人民医院迁建项目"]["total_investment_wan_yuan"] == "56000"
+    assert names["县人民医院迁建项目"]["build_nature"] == "relocation"
+    rehab = names["县中医院康复大楼"]
+    assert (rehab["floor_area_m2"], rehab["build_nature"]) == ("12000", "new")
+    assert names["县妇幼保健院"]["new_beds"] == 120
+    assert names["县妇幼保健院"]["build_nature"] == "renovation_expansion"
+    assert "县疾控中心实验室建设项目" in names
+    assert not any(name.startswith(("-", "*", ">", "#")) or "**" in name for name in names)
+    assert_provenance(result, lines)
+
+
+def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(tmp_path):
+    lines = lines_of(tmp_path, "plan.md", (
+        "# 某县“十五五”卫生健康规划\n"
+        "一、发展基础\n"
+        "“十四五”期间，县人民医院新院建成投用，完成乡镇卫生院标准化建设。\n"
+        "二、“十五五”主要任务\n"
+        "加强基层医疗卫生机构建设。完善公共卫生服务体系建设。推进乡镇卫生院标准化建设。\n"
+        "县疾控中心实验楼已建成投入使用。“十四五”期间，建成县精神卫生中心。\n"
+        "新建县第二人民医院。\n\n"
+        "| 领域 | 指标名称 | 单位 | 2025年基期值 | 2030年目标值 | 指标性质 |\n"
+        "|---|---|---|---|---|---|\n"
+        "| 健康水平 | 人均预期寿命 | 岁 | 79.2 | ≥80 | 预期性 |\n"
+        "| 医疗资源 | 每千人口医疗卫生机构床位数 | 张 | 6.5 | 7.4 | 预期性 |\n"
+        "| 公共卫生 | 孕产妇死亡率 | /10万 | — | ≤12 | 约束性 |\n"))
+    result = extract(lines, "county-15th")
+    assert [candidate["name"] for candidate in result["projects"]] == ["县第二人民医院"]
+    indicators = {row["name"]: row for row in result["indicators"]}
+    assert indicators["人均预期寿命"] | {"sources": None} == {
+        "section": "健康水平", "name": "人均预期寿命", "unit": "岁", "baseline": "79.2",
+        "baseline_year": 2025, "target": "80", "target_year": 2030, "comparator": "≥",
+        "nature": "expected", "sources": None}
+    maternal = indicators["孕产妇死亡率"]
+    assert (maternal["baseline"], maternal["comparator"], maternal["target"], maternal["nature"]) == \
+        (None, "≤", "12", "binding")
+    assert_provenance(result, lines)
+
+
+def test_a_candidate_already_tracked_is_matched_to_its_project(tmp_path):
+    lines = lines_of(tmp_path, "plan.txt", "继续推进龙南县第五人民医院建设项目、龙南市传染病医院建设。\n")
+    existing = [(7, "龙南第五人民医院（公立中医院）建设项目", ["龙南市第五人民医院"]), (9, "龙南市中医院", [])]
+    result = extract(lines, "longnan-15th", regions=[LONGNAN], existing=existing)
+    names = by_name(result)
+    assert names["龙南县第五人民医院建设项目"]["existing_project_id"] == 7
+    assert names["龙南市传染病医院"]["existing_project_id"] is None
+
+
+def test_a_project_of_another_city_with_the_same_short_name_is_not_a_match(tmp_path):
+    lines = lines_of(tmp_path, "plan.txt", "推进市人民医院新院区建设项目。\n新建阳东区人民医院住院楼。\n")
+    existing = [(3, "宜春市人民医院新院区建设项目", [], "360900"),
+                (4, "阳江市人民医院新院区建设项目", [], "441700"),
+                (5, "阳东区人民医院住院楼", [], "441704")]
+    regions = [*YANGJIANG_REGIONS, ("360900", "宜春市", [])]
+    names = by_name(extract(lines, "yangjiang-15th", regions=regions, existing=existing, plan_region="441700"))
+    assert names["市人民医院新院区建设项目"]["existing_project_id"] == 4
+    assert names["阳东区人民医院住院楼"]["existing_project_id"] == 5
+    names = by_name(extract(lines, "yichun-15th", regions=regions, existing=existing, plan_region="360900"))
+    assert names["市人民医院新院区建设项目"]["existing_project_id"] == 3
+
+
+# The command ------------------------------------------------------------------------------------
+
+def test_plans_extract_reads_a_stored_plan_and_changes_nothing(app, seeded, db, tmp_path):
+    from tracker.plans.cli import plans
+    from tracker.projects.models import Project
+
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
+    output = tmp_path / "longnan.json"
+    result = app.test_cli_runner().invoke(plans, ["extract", "longnan-14th-regional-plan",
+                                                  "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(output.read_text(encoding="utf-8"))
+    assert data["plan"] == "longnan-14th-regional-plan"
+    lab = by_name(data)["赣州市龙南市疾病预防控制中心实验楼建设项目"]
+    tracked = db.session.scalar(sa.select(Project.id).where(Project.seed_key == "longnan-t6-01"))
+    assert lab["existing_project_id"] == tracked
+    assert lab["region_code"] == "360783"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
+
+
+def test_plans_extract_reads_any_file_to_standard_output(app, db, tmp_path):
+    from tracker.plans.cli import plans
+    path = tmp_path / "规划.md"
+    path.write_text("新建县人民医院住院楼，总投资1.5亿元。\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["projects"][0]["total_investment_wan_yuan"] == "15000"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["extract", "no-such-plan"], "no-such-plan"),
+    ([], "KEY"),
+])
+def test_plans_extract_explains_what_is_wrong(app, db, arguments, message):
+    from tracker.plans.cli import plans
+    arguments = arguments or ["extract"]
+    result = app.test_cli_runner().invoke(plans, arguments)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_plans_extract_refuses_a_file_it_cannot_read_in_chinese(app, db, tmp_path):
+    from tracker.plans.cli import plans
+    path = tmp_path / "plan.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path)])
+    assert result.exit_code != 0
+    assert "不支持的文件格式" in result.output

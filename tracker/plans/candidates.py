@@ -1,0 +1,209 @@
+"""A candidate project as it is gathered (names, quotes, figures) and as it is offered: a dict with
+the field names of ``tracker export --format json``, every figure resting on a quote of its line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..seeding.provenance import appears_in
+from ..vocabulary import BuildNature
+from .figures import UNIT_FACTORS, Figure, plain
+from .matching import KnownProjects, RegionIndex, match_key
+
+# The printed words of building, and the BuildNature code each means (longest first).
+BUILD_NATURE_TERMS: tuple[tuple[str, BuildNature | None], ...] = (
+    ("新建或改扩建", None), ("易地新建", BuildNature.RELOCATION), ("异地新建", BuildNature.RELOCATION),
+    ("整体搬迁", BuildNature.RELOCATION), ("迁建", BuildNature.RELOCATION),
+    ("改扩建", BuildNature.RENOVATION_EXPANSION), ("改造扩建", BuildNature.RENOVATION_EXPANSION),
+    ("升级改造", BuildNature.RENOVATION), ("改建", BuildNature.RENOVATION), ("改造", BuildNature.RENOVATION),
+    ("扩建", BuildNature.EXPANSION), ("新建", BuildNature.NEW),
+    # Printed, kept as the term, but no code says what they are: a phase or a new campus may be
+    # new building or extension (the seed records them the same way).
+    ("一期", None), ("二期", None), ("三期", None), ("新院", None), ("提档升级", None),
+)
+# What a plan says of a facility that already stands: not a project of the plan.
+BUILT_WORDS = re.compile(r"已建成|已建|已经建成|已投入使用|已投用|已竣工|已完成建设|建成投用|建成投入使用|已完工")
+ONGOING_WORDS = re.compile(r"启动|开工|在建|正在|推进|加快|续建|筹建")
+STATUS_WORDS: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"建成投用|建成投入使用|已投入使用|已投用"), "in_use"),
+    (re.compile(r"已建成|已建|已竣工|已完工"), "completed"),
+    (re.compile(r"在建|续建|已开工"), "construction"),
+)
+
+
+@dataclass
+class Candidate:
+    name: str
+    sources: list[dict] = field(default_factory=list)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    build_nature_term: str | None = None
+    status: str | None = None
+    location: str | None = None
+    scope: str | None = None
+    other_names: list[str] = field(default_factory=list)  # the same project printed otherwise
+
+    def add_source(self, line: int, quote: str, fields: Iterable[str], units: dict | None = None) -> None:
+        fields = list(fields)
+        for source in self.sources:
+            if source["line"] == line and source["quote"] == quote:
+                source["fields"] = sorted(set(source["fields"]) | set(fields))
+                if units:
+                    source.setdefault("units", {}).update(units)
+                return
+        source = {"line": line, "quote": quote, "fields": fields}
+        if units:
+            source["units"] = units
+        self.sources.append(source)
+
+    def add_figure(self, figure: Figure, line: int, quote: str) -> None:
+        if figure.field in self.figures:
+            return
+        self.figures[figure.field] = figure
+        units = None
+        unit = figure.printed[len(figure.number):]
+        if unit and UNIT_FACTORS.get(unit, Decimal(1)) != 1:
+            units = {figure.field: unit}
+        self.add_source(line, quote, [figure.field], units)
+
+
+def nature_term(text: str) -> str | None:
+    for term, _ in BUILD_NATURE_TERMS:
+        if term in text:
+            return term
+    return None
+
+
+def nature_code(term: str | None) -> str | None:
+    if not term:
+        return None
+    for printed, code in BUILD_NATURE_TERMS:
+        if printed == term or printed in term:
+            return code.value if code else None
+    return None
+
+
+def status_of(text: str) -> str | None:
+    for pattern, status in STATUS_WORDS:
+        if pattern.search(text):
+            return status
+    return None
+
+
+def candidate_region(candidate: Candidate, regions: RegionIndex) -> str | None:
+    """The region the text gives: a region named in the name, else in the 建设地点 cell; a name that
+    starts with 市/区/县 ("市人民医院") is of the plan's own region."""
+    code = regions.region_of(candidate.name)
+    if code is None and candidate.location:
+        code = regions.region_of(candidate.location)
+    if code is None and regions.plan_region and re.match(r"^(?:市|区|县|本级)", candidate.name):
+        code = regions.plan_region
+    return code
+
+
+def merge(candidates: list[Candidate], regions: RegionIndex) -> list[Candidate]:
+    """One candidate per project: the same name printed again adds its lines and any new figures."""
+    merged: dict[str, Candidate] = {}
+    for candidate in candidates:
+        # The same facility printed twice, in one region: "龙南第五人民医院" and "龙南市第五人民医院",
+        # but not 阳春市中医院 and 阳西县中医院.
+        region = candidate_region(candidate, regions) or ""
+        key = f"{region}:{match_key(candidate.name, regions)}"
+        first = merged.get(key)
+        if first is None:
+            merged[key] = candidate
+            continue
+        # The name of a project table's row, else the fullest printing, is the candidate's name.
+        if candidate.name != first.name:
+            if not _from_table(first) and (_from_table(candidate) or len(candidate.name) > len(first.name)):
+                first.other_names.append(first.name)
+                first.name = candidate.name
+            elif candidate.name not in first.other_names:
+                first.other_names.append(candidate.name)
+        for source in candidate.sources:
+            first.add_source(source["line"], source["quote"], source["fields"], source.get("units"))
+        for field_name, figure in candidate.figures.items():
+            if field_name not in first.figures:
+                first.figures[field_name] = figure
+        first.build_nature_term = first.build_nature_term or candidate.build_nature_term
+        first.status = first.status or candidate.status
+        first.location = first.location or candidate.location
+        first.scope = first.scope or candidate.scope
+    for candidate in merged.values():
+        candidate.other_names = [name for name in dict.fromkeys(candidate.other_names) if name != candidate.name]
+    return list(merged.values())
+
+
+def _from_table(candidate: Candidate) -> bool:
+    return candidate.location is not None or candidate.scope is not None
+
+
+def as_dict(candidate: Candidate, regions: RegionIndex, known: KnownProjects) -> dict:
+    figures = candidate.figures
+
+    def decimal(field_name: str) -> str | None:
+        figure = figures.get(field_name)
+        return plain(Decimal(figure.value)) if figure is not None else None
+
+    def whole(field_name: str) -> int | None:
+        figure = figures.get(field_name)
+        return int(figure.value) if figure is not None else None
+
+    region_code = candidate_region(candidate, regions)
+    return {
+        "name": candidate.name,
+        "aliases": candidate.other_names,
+        "build_nature": nature_code(candidate.build_nature_term),
+        "build_nature_term": candidate.build_nature_term,
+        "region_code": region_code,
+        "location": candidate.location,
+        "scope": candidate.scope,
+        "total_investment_wan_yuan": decimal("total_investment_wan_yuan"),
+        "floor_area_m2": decimal("floor_area_m2"),
+        "land_area_mu": decimal("land_area_mu"),
+        "beds": whole("beds"),
+        "new_beds": whole("new_beds"),
+        "start_year": whole("start_year"),
+        "end_year": whole("end_year"),
+        "status": candidate.status,
+        "existing_project_id": known.match(candidate.name, region_code or regions.plan_region),
+        "sources": candidate.sources,
+    }
+
+
+# Provenance -----------------------------------------------------------------------------------
+
+NUMBER_FIELDS = ("total_investment_wan_yuan", "floor_area_m2", "land_area_mu", "beds", "new_beds",
+                 "start_year", "end_year")
+
+
+def provenance_problems(candidate: dict, lines: Sequence[str]) -> list[str]:
+    """What breaks the seed's rule: a quote not on its line, a figure not printed in its quotes.
+
+    A figure converted from 亿元 or 万平方米 is checked as printed: the source names the unit
+    (``units``), and the number divided back must stand in the quote.
+    """
+    problems = []
+    for source in candidate["sources"]:
+        line, quote = source["line"], source["quote"]
+        if not 1 <= line <= len(lines) or quote not in lines[line - 1]:
+            problems.append(f"quote {quote!r} is not on line {line}")
+    for field_name in NUMBER_FIELDS:
+        value = candidate.get(field_name)
+        if value is None:
+            continue
+        supporting = [source for source in candidate["sources"] if field_name in source["fields"]]
+        if not supporting:
+            problems.append(f"{field_name} {value} has no source")
+            continue
+        printed_ok = False
+        for source in supporting:
+            unit = (source.get("units") or {}).get(field_name)
+            printed = Decimal(str(value)) / UNIT_FACTORS[unit] if unit else value
+            if appears_in(plain(Decimal(str(printed))), [source["quote"]]):
+                printed_ok = True
+        if not printed_ok:
+            problems.append(f"{field_name} {value} is not printed in its quotes")
+    return problems

@@ -1,0 +1,94 @@
+"""``tracker plans …``: plan documents from the shell.
+
+``tracker plans extract KEY`` reads a plan already in the database (its ``source_file`` under
+SOURCES_DIR); ``tracker plans extract --file PATH`` reads any document. Both only read: the
+candidates go to standard output or ``--output`` as JSON, and nothing in the portfolio changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..extensions import db
+
+
+@click.group("plans")
+def plans() -> None:
+    """Plan documents: read a plan's text and find its projects and indicators."""
+
+
+@plans.command("extract")
+@click.argument("key", required=False)
+@click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
+              help="Read this document (.txt, .md, .docx, .pdf) instead of a stored plan's.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the JSON here instead of standard output.")
+@with_appcontext
+def extract_command(key: str | None, file_path: str | None, output: str | None) -> None:
+    """Find the project and indicator candidates of plan KEY (or of --file), without changing
+    the portfolio: {"plan": KEY, "projects": [...], "indicators": [...]}."""
+    from .documents import DocumentProblem, read_lines
+    from .extraction import extract
+    from .models import Plan
+
+    if bool(key) == bool(file_path):
+        raise click.UsageError("give a plan KEY or --file PATH (one of the two)")
+    if key:
+        plan = db.session.scalar(sa.select(Plan).where(Plan.key == key))
+        if plan is None:
+            raise click.ClickException(f"no plan with the key {key!r}")
+        if not plan.source_file:
+            raise click.ClickException(f"plan {key!r} has no document (source_file)")
+        path = Path(current_app.config["SOURCES_DIR"]) / plan.source_file
+        if not path.is_file():
+            raise click.ClickException(f"the document of plan {key!r} is missing: {path}")
+    else:
+        path = Path(file_path)
+    try:
+        lines = read_lines(path)
+    except DocumentProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    plan_region = None
+    if key:
+        plan_region = plan.region.code or plan.region.key
+    result = extract(lines, plan=key or path.stem, regions=known_regions(), existing=known_projects(),
+                     plan_region=plan_region)
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(result['projects'])} project candidates and {len(result['indicators'])} "
+                   f"indicator candidates written to {output}", err=True)
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def known_regions() -> list[tuple[str, str, list[str]]]:
+    """(code, name, former names) of every region the tracker knows."""
+    from ..regions.models import Region, RegionFormerName
+
+    former: dict[int, list[str]] = {}
+    for region_id, name in db.session.execute(sa.select(RegionFormerName.region_id, RegionFormerName.name)):
+        former.setdefault(region_id, []).append(name)
+    return [(code or key, name, former.get(region_id, []))
+            for region_id, key, code, name in db.session.execute(
+                sa.select(Region.id, Region.key, Region.code, Region.name))]
+
+
+def known_projects() -> list[tuple[int, str, list[str], str]]:
+    """(id, name, aliases, region code) of every project already tracked."""
+    from ..projects.models import Project, ProjectAlias
+    from ..regions.models import Region
+
+    aliases: dict[int, list[str]] = {}
+    for project_id, name in db.session.execute(sa.select(ProjectAlias.project_id, ProjectAlias.name)):
+        aliases.setdefault(project_id, []).append(name)
+    return [(project_id, name, aliases.get(project_id, []), code or key)
+            for project_id, name, code, key in db.session.execute(
+                sa.select(Project.id, Project.name, Region.code, Region.key).join(Region, Project.region))]

@@ -1,0 +1,210 @@
+"""Reading a plan document into the numbered lines the tracker stores and cites.
+
+Line N of the list returned by :func:`read_lines` is line N of the stored text (``/plans/<key>/text#LN``)
+and of every citation. The shape is the one of the five seed documents in ``shared/seeds/``:
+
+- a paragraph is one line;
+- a table cell starts a line with a tab (``"\\tcell"``); a cell's own line breaks continue on the
+  following lines without a tab; a blank line follows each row. An extractor therefore reads a
+  table the same way whether it came from Word, Markdown or a seed text.
+
+Formats: ``.txt`` (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Windows saves it), ``.md``
+(pipe tables become cells as above; other Markdown is kept as written), ``.docx`` (python-docx:
+paragraphs and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
+layer: a paragraph wrapped at the margin is joined into one line again; tables are not
+recognised; a scanned PDF without a text layer is refused).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+FORMATS = (".txt", ".md", ".docx", ".pdf")
+
+# Artefacts of Word-to-text converters: "[bookmark: _Toc123]", "[footnoteRef:0]".
+_CONVERTER_MARKS = re.compile(r"\[(?:bookmark: [^\]]*|footnoteRef:\d+|footnote: [^\]]*)\]")
+_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+class DocumentProblem(ValueError):
+    """A file that cannot be read as a plan document; ``str(self)`` says why, in the reader's language."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
+    """The document's lines, exactly as they will be stored and cited (line N = ``lines[N-1]``).
+
+    ``filename`` gives the format when ``path`` is a temporary file without the original name.
+    """
+    path = Path(path)
+    suffix = Path(filename or path.name).suffix.lower()
+    if suffix not in FORMATS:
+        raise DocumentProblem(_l("不支持的文件格式“%(suffix)s”：请上传 .txt、.md、.docx 或 .pdf 文件。",
+                                 suffix=suffix or "-"))
+    data = path.read_bytes()
+    if not data.strip():
+        raise DocumentProblem(_l("文件是空的。"))
+    if suffix == ".docx":
+        lines = list(_docx_lines(path))
+    elif suffix == ".pdf":
+        lines = list(_pdf_lines(path))
+    else:
+        text = decode_text(data)
+        lines = text.split("\n")
+        if suffix == ".md":
+            lines = list(_markdown_lines(lines))
+    lines = [clean_line(line) for line in lines]
+    while lines and not lines[-1].strip() and not lines[-1].startswith("\t"):
+        lines.pop()  # trailing empty lines, but not a table's empty last cell
+    if not any(line.strip() for line in lines):
+        raise DocumentProblem(_l("文件中没有可读取的文字。"))
+    return lines
+
+
+def lines_to_text(lines: Iterable[str]) -> str:
+    """The stored text: reading it back with ``split("\\n")`` gives the same lines."""
+    return "\n".join(lines)
+
+
+def decode_text(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes every byte sequence that reaches here
+        raise DocumentProblem(_l("无法识别文件的文字编码：请另存为 UTF-8 文本。"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def clean_line(line: str) -> str:
+    """One stored line: converter marks and invisible control characters removed, tabs kept
+    (they mark table cells), the words themselves untouched."""
+    line = _CONVERTER_MARKS.sub("", line)
+    return "".join(ch for ch in line
+                   if ch == "\t" or not (unicodedata.category(ch) in {"Cc", "Cf"}
+                                         and ch not in "\u200d"))
+
+
+def table_rows_to_lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
+    """Cells one per line, each starting with a tab; a blank line after each row."""
+    for row in rows:
+        previous = None
+        for cell in row:
+            if cell is previous:  # a merged cell python-docx repeats across the columns it spans
+                continue
+            previous = cell
+            text = str(cell).strip()
+            first, *rest = text.split("\n") if text else [""]
+            yield "\t" + first
+            yield from rest
+        yield ""
+
+
+def _markdown_lines(lines: list[str]) -> Iterator[str]:
+    index = 0
+    while index < len(lines):
+        if _MD_TABLE_ROW.match(lines[index]):
+            rows = []
+            while index < len(lines) and _MD_TABLE_ROW.match(lines[index]):
+                if not _MD_SEPARATOR.match(lines[index]):
+                    rows.append(_markdown_cells(lines[index]))
+                index += 1
+            yield from table_rows_to_lines(rows)
+            continue
+        yield lines[index]
+        index += 1
+
+
+def _markdown_cells(row: str) -> list[str]:
+    row = row.strip()[1:-1]
+    cells = re.split(r"(?<!\\)\|", row)
+    return [re.sub(r"<br\s*/?>", "\n", cell.replace("\\|", "|")).strip() for cell in cells]
+
+
+def _docx_lines(path: Path) -> Iterator[str]:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises several kinds for a damaged package
+        raise DocumentProblem(_l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。")) from error
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            yield from _paragraph_text(block.text)
+        elif isinstance(block, Table):
+            yield from table_rows_to_lines(_docx_rows(block))
+
+
+def _docx_rows(table) -> Iterator[list]:
+    for row in table.rows:
+        cells = []
+        seen = set()
+        for cell in row.cells:
+            # A horizontally merged cell appears once per column it spans: keep it once.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            parts = []
+            for paragraph in cell.paragraphs:
+                parts.append(paragraph.text)
+            for inner in cell.tables:  # a table inside a cell: its cells joined in reading order
+                for inner_row in inner.rows:
+                    parts.append(" ".join(c.text for c in inner_row.cells))
+            cells.append("\n".join(p for p in parts).strip())
+        yield cells
+
+
+def _paragraph_text(text: str) -> list[str]:
+    # A soft line break (Shift+Enter) or Word's vertical tab is a new line of the stored text.
+    return text.replace("\x0b", "\n").split("\n")
+
+
+def _pdf_lines(path: Path) -> Iterator[str]:
+    try:
+        from pypdf import PdfReader
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as error:
+        raise DocumentProblem(_l("无法读取这个 PDF 文件：文件可能已损坏或已加密。")) from error
+    if not any(page.strip() for page in pages):
+        raise DocumentProblem(_l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"))
+    for page in pages:
+        yield from reflow(page.replace("\r\n", "\n").split("\n"))
+
+
+_PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":", "!", "?")
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """A PDF's text comes in printed lines: a paragraph wrapped at the margin is joined again, so a
+    name broken over two printed lines is one line of the stored text. A line is taken to run on
+    when it is as long as the page's full lines and does not end a sentence."""
+    lines = [line.rstrip() for line in lines]
+    full = max((len(line) for line in lines), default=0)
+    result: list[str] = []
+    running_on = False
+    for line in lines:
+        if running_on and result and line.strip():
+            result[-1] += line.strip()
+        else:
+            result.append(line)
+        running_on = bool(line.strip()) and len(line) >= 0.85 * full and full >= 20 \
+            and not line.endswith(_PARAGRAPH_END)
+    return result

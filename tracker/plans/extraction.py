@@ -1,0 +1,231 @@
+"""From a plan's numbered lines to the candidates a person confirms: projects and indicators.
+
+``extract(lines, plan=KEY, regions=..., existing=...)`` returns
+``{"plan": KEY, "projects": [...], "indicators": [...]}``. Project fields carry the names of
+``tracker export --format json``; every figure carries the line and the exact quote it rests on
+(the quote stands verbatim on its line and prints the number: the rule of
+``tracker/seeding/provenance.py``, checked by :func:`provenance_problems`).
+
+Pure: no database, no application. The caller passes the regions ((code, name, former names)) and
+the projects already tracked ((id, name, aliases)).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, nature_term,
+                         provenance_problems, status_of)
+from .figures import Figure, figures_in
+from .indicators import indicator_candidates, is_indicator_table
+from .matching import KnownProject, KnownProjects, RegionIndex, RegionRef, as_known, as_region, match_key
+from .prose import (MARKUP, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
+                    names_in_line)
+from .table_projects import table_candidates
+from .tables import find_tables
+
+__all__ = ["KnownProject", "RegionRef", "extract", "match_key", "provenance_problems"]
+
+# The Five-Year periods a plan may name; the plan's own is the one it names most.
+PERIODS = ("十一五", "十二五", "十三五", "十四五", "十五五", "十六五")
+# Headings of the part of a plan that reports the previous period.
+PAST_HEADING = re.compile(r"发展基础|发展现状|发展成就|主要成就|工作回顾|取得的成效")
+DONE_WORDS = re.compile(r"建成|完成|竣工|投用|投入使用|完工")
+HEADING = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+
+
+def plan_period(lines: Sequence[str]) -> str | None:
+    """"十四五" for a 14th plan: the period of its title (its first lines), else the one its text
+    names most often (the later one on a tie)."""
+    title = "".join([line for line in lines if line.strip()][:5])
+    for period in reversed(PERIODS):
+        if period in title:
+            return period
+    text = "\n".join(lines)
+    counts = {period: text.count(period) for period in reversed(PERIODS)}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def previous_period(period: str | None) -> str:
+    if period in PERIODS and PERIODS.index(period) > 0:
+        return PERIODS[PERIODS.index(period) - 1]
+    return "十三五"
+
+
+def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = (),
+            plan_region: str | None = None) -> dict:
+    """The candidates of one plan document; ``lines[N-1]`` is line N.
+
+    ``regions``: (code, name, former names); ``existing``: (id, name, aliases[, region code]) of
+    the projects already tracked; ``plan_region``: the code of the plan's region, the area a
+    candidate that names no region is matched in.
+    """
+    region_index = RegionIndex([as_region(region) for region in regions], plan_region)
+    known = KnownProjects([as_known(project) for project in existing], region_index)
+    tables = find_tables(list(lines))
+    table_lines: set[int] = set()
+    candidates: list[Candidate] = []
+    indicator_rows: list[dict] = []
+    past = previous_period(plan_period(lines))
+    past_tables = [table for table in tables if is_indicator_table(table) and _is_past(table.title, past)]
+    for table in tables:
+        if len(table.rows) <= 2 and all(len(row) == 1 for row in table.rows):
+            continue  # a 专栏 box's title: its items are prose
+        table_lines.update(range(table.first_line, table.last_line + 1))
+        if is_indicator_table(table):
+            if not _is_past(table.title, past):
+                indicator_rows.extend(indicator_candidates(table, past_tables))
+            continue
+        candidates.extend(table_candidates(table))
+    candidates.extend(_prose_candidates(lines, table_lines, past))
+    merged = merge(candidates, region_index)
+    return {
+        "plan": plan,
+        "projects": [as_dict(candidate, region_index, known) for candidate in merged],
+        "indicators": indicator_rows,
+    }
+
+
+# Prose ----------------------------------------------------------------------------------------
+
+def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) -> list[Candidate]:
+    """``past``: the period before the plan's ("十三五" for a 14th plan)."""
+    past_heading = re.compile(PAST_HEADING.pattern + f"|{past}.{{0,6}}(?:成就|回顾|基础|进展)")
+    # A sentence that reports the past period, wherever it stands.
+    past_period = re.compile(rf"{past}.{{0,2}}(?:期间|时期|以来)|截[至止]20[123]\d年|过去五年|五年来")
+    result: list[Candidate] = []
+    in_past = False
+    in_box = False
+    blank_run = 0
+    for number, text in enumerate(lines, start=1):
+        if number in table_lines:
+            continue
+        stripped = text.strip()
+        if not stripped:
+            blank_run += 1
+            if blank_run >= 2:
+                in_box = False
+            continue
+        blank_run = 0
+        stripped = stripped[MARKUP.match(stripped).end():]
+        if stripped.startswith("专栏"):
+            in_box = True
+            continue
+        if _is_heading(stripped):
+            in_past = bool(past_heading.search(stripped))
+            in_box = False
+            continue
+        hits: list[NameHit] = []
+        if in_box:
+            head = header_name(text)
+            if head:
+                printed = head[0]
+                name = _box_name(printed)
+                if name:
+                    hits.append(NameHit(name, printed, text.find(printed), text, header=True))
+        for hit in names_in_line(text):
+            # In a 专栏 item the item's own name printed again ("县120急救指挥中心：新建急救指挥中心")
+            # is the same project: the item's figures then stay with it.
+            if any(_same_name(hit.name, other.name) if other.header else hit.name == other.name
+                   for other in hits):
+                continue
+            hits.append(hit)
+        result.extend(_from_hits(hits, number, text, in_past, past_period))
+    return result
+
+
+def _same_name(first: str, second: str) -> bool:
+    first, second = match_key(first), match_key(second)
+    return first in second or second in first
+
+
+def _box_name(head: str) -> str | None:
+    name = clean_name(head)
+    if not name:
+        return None
+    if ends_like_a_name(name) or name.endswith(("机制", "体系", "建设", "创建")):
+        return name
+    return None
+
+
+def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
+               past_period: re.Pattern) -> list[Candidate]:
+    result = []
+    by_sentence: dict[str, list[NameHit]] = {}
+    for hit in hits:
+        by_sentence.setdefault(hit.sentence, []).append(hit)
+    for sentence, sentence_hits in by_sentence.items():
+        # What the plan reports as done before it: its 发展基础 part, or a sentence in the past
+        # ("“十三五”期间，建成…", "…已建成投入使用").
+        past = in_past or bool(past_period.search(sentence) and DONE_WORDS.search(sentence))
+        if past and (BUILT_WORDS.search(sentence) or not ONGOING_WORDS.search(sentence)):
+            continue
+        if not past and BUILT_WORDS.search(sentence) and not ONGOING_WORDS.search(sentence):
+            continue
+        for hit in sentence_hits:
+            if not hit.header and (is_generic(hit.name) or not is_project_context(hit)):
+                continue
+            candidate = Candidate(hit.name)
+            candidate.add_source(number, hit.quote, ["name"])
+            # The word right before the name, within its own list item: "新建县第二人民医院".
+            before = re.split(r"[、，。；：,;:]", text[max(0, hit.start - 8): hit.start])[-1]
+            term = nature_term(hit.name)
+            if term:
+                candidate.build_nature_term = term
+                candidate.add_source(number, hit.quote, ["build_nature"])
+            elif nature_term(before):
+                term = candidate.build_nature_term = nature_term(before)
+                start = text.rfind(term, 0, hit.start)
+                candidate.add_source(number, text[start: hit.start + len(hit.quote)], ["build_nature"])
+            status = status_of(sentence) if len(sentence_hits) == 1 else None
+            if status and status != "construction" and not in_past:
+                status = None  # "建成投用" in a plan's future tense is a target, not a status
+            if status:
+                candidate.status = status
+                candidate.add_source(number, sentence.strip(), ["status"])
+            if len(sentence_hits) == 1:
+                _figures_from_text(candidate, number, text, sentence)
+            result.append(candidate)
+    return result
+
+
+def _figures_from_text(candidate: Candidate, number: int, text: str, sentence: str) -> None:
+    """The figures printed in the name's sentence and the sentences after it on the same line,
+    until another sentence names a project."""
+    start = text.find(sentence)
+    following = [sentence]
+    rest = text[start + len(sentence):]
+    for more in re.split(r"(?<=[。；])", rest):
+        if not more.strip() or names_in_line(more):
+            break
+        following.append(more)
+    for piece in following:
+        for figure in figures_in(piece):
+            candidate.add_figure(figure, number, _quote_around(piece, figure))
+
+
+def _quote_around(sentence: str, figure: Figure) -> str:
+    """The clause holding the figure, verbatim: short enough to read, long enough to show the words."""
+    clauses = re.split(r"(?<=[，。；,;：:])", sentence)
+    position = 0
+    for clause in clauses:
+        if position <= figure.start < position + len(clause):
+            clause = clause[MARKUP.match(clause).end():]
+            return clause.strip().rstrip("，。；,;：:")
+        position += len(clause)
+    return sentence.strip()
+
+
+def _is_heading(text: str) -> bool:
+    if len(text) > 30 or re.search(r"[。；，,]", text):
+        return False
+    return bool(HEADING.match(text)) or len(text) <= 20
+
+
+def _is_past(title: str, past: str) -> bool:
+    """The table of the previous period's indicators: "“十三五”规划主要指标完成情况"."""
+    return past in title or "完成情况" in title
+
+

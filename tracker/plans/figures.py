@@ -1,0 +1,124 @@
+"""The figures a plan prints for a project, read with their units and converted to the tracker's.
+
+Money in 万元 (亿元 × 10000), floor area in m² (万平方米 × 10000), land in 亩, beds as counts. Every
+figure keeps the words it was read from (``printed``: "3.5亿元"), so a reviewer and the provenance
+check can find the number as printed even when the stored value was converted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+NUMBER = r"\d[\d,，]*(?:\.\d+)?"
+
+# field, pattern, {unit: factor}. A pattern's group "n" is the number, "u" its unit.
+_INVESTMENT = re.compile(
+    rf"(?:总投资|投资总额|估算投资|计划投资|概算投资|项目投资|总概算|投资)(?:额|规模|估算)?(?:约|达|为|共|预计|计|：|:|\s)*"
+    rf"(?P<n>{NUMBER})\s*(?P<u>亿元|万元|亿|万)")
+_FLOOR_AREA = re.compile(
+    rf"(?:总建筑面积|建筑面积|建设面积|规划面积|新建[^\d，,。；：]{{0,10}}面积|改扩建面积|改建面积|扩建面积|业务用房面积|用房面积)"
+    rf"(?:约|达|为|共|：|:|\s)*(?P<n>{NUMBER})\s*(?P<u>万平方米|平方米|平米|㎡|m²|m2|万㎡)")
+_LAND = re.compile(
+    rf"(?:总占地面积|占地面积|用地面积|占地|用地)(?:约|达|为|共|：|:|\s)*(?P<n>{NUMBER})\s*(?P<u>亩)")
+_NEW_BEDS = re.compile(
+    r"新增(?:床位数?|病床数?|编制床位|住院床位)?(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)(?:床位|病床)?")
+_BEDS = re.compile(
+    r"(?<!新增)(?:设置床位|编制床位|开放床位|床位数|床位|病床)(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)"
+    r"|(?<!新增)(?<![\d])(?P<n2>\d+)\s*(?P<u2>张)(?:床位|病床|床)")
+_YEARS = re.compile(r"(?P<a>20\d\d)\s*(?:年)?\s*[-—–~～至到]\s*(?P<b>20\d\d)\s*年")
+_START = re.compile(r"(?P<a>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|前|内)?(?:动工|开工|启动建设|开始建设)")
+_END = re.compile(r"(?P<b>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|底|前|内)?(?:建成|竣工|完工|投入使用|投用|交付)")
+
+UNIT_FACTORS = {
+    "亿元": Decimal(10000), "亿": Decimal(10000), "万元": Decimal(1), "万": Decimal(1),
+    "万平方米": Decimal(10000), "万㎡": Decimal(10000), "平方米": Decimal(1), "平米": Decimal(1),
+    "㎡": Decimal(1), "m²": Decimal(1), "m2": Decimal(1), "亩": Decimal(1), "张": Decimal(1),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    field: str
+    value: Decimal | int
+    number: str  # the number exactly as printed, "1,320"
+    printed: str  # number and unit as printed, "3.5亿元"
+    start: int  # offsets in the text it was read from
+    end: int
+
+
+def to_decimal(number: str) -> Decimal | None:
+    try:
+        return Decimal(number.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        return None
+
+
+def plain(value: Decimal) -> str:
+    """9000.0000 → "9000"; 16698.950 → "16698.95"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def figures_in(text: str) -> list[Figure]:
+    """Every figure printed in ``text``; the first of each field wins when the caller keeps one."""
+    found: list[Figure] = []
+    for field, pattern in (("total_investment_wan_yuan", _INVESTMENT), ("floor_area_m2", _FLOOR_AREA),
+                           ("land_area_mu", _LAND)):
+        for match in pattern.finditer(text):
+            number = to_decimal(match["n"])
+            if number is None:
+                continue
+            factor = UNIT_FACTORS[match["u"]]
+            found.append(Figure(field, number * factor, match["n"], match["n"] + match["u"],
+                                match.start("n"), match.end("u")))
+    taken_beds: set[int] = set()
+    for match in _NEW_BEDS.finditer(text):
+        found.append(Figure("new_beds", int(match["n"]), match["n"], match["n"] + "张",
+                            match.start("n"), match.end("u")))
+        taken_beds.add(match.start("n"))
+    for match in _BEDS.finditer(text):
+        group = "n" if match["n"] else "n2"
+        if match.start(group) in taken_beds:
+            continue
+        found.append(Figure("beds", int(match[group]), match[group], match[group] + "张",
+                            match.start(group), match.end(group) + 1))
+    for match in _YEARS.finditer(text):
+        found.append(Figure("start_year", int(match["a"]), match["a"], match["a"], match.start("a"),
+                            match.end("a")))
+        found.append(Figure("end_year", int(match["b"]), match["b"], match["b"], match.start("b"),
+                            match.end("b")))
+    if not _YEARS.search(text):
+        for match in _START.finditer(text):
+            found.append(Figure("start_year", int(match["a"]), match["a"], match["a"], match.start("a"),
+                                match.end("a")))
+        for match in _END.finditer(text):
+            found.append(Figure("end_year", int(match["b"]), match["b"], match["b"], match.start("b"),
+                                match.end("b")))
+    return sorted(found, key=lambda figure: figure.start)
+
+
+def money_cell(text: str, header_unit: str | None) -> Figure | None:
+    """A 总投资 table cell: "1,320" under a （万元） header, or "3.5亿元" with its own unit."""
+    # "12,000（其中中央预算内5,000）": the total is the number before any remark.
+    text = re.split(r"[（(]", text, maxsplit=1)[0]
+    match = re.search(rf"(?P<n>{NUMBER})\s*(?P<u>亿元|万元|亿|万)?", text)
+    if match is None or re.search(r"[\u4e00-\u9fff]", text.replace(match.group(0), "")
+                                  .replace("约", "").replace("总投资", "")):
+        return None
+    number = to_decimal(match["n"])
+    if number is None:
+        return None
+    unit = match["u"] or header_unit or "万元"
+    return Figure("total_investment_wan_yuan", number * UNIT_FACTORS[unit], match["n"],
+                  match["n"] + (match["u"] or ""), match.start("n"), match.end())
+
+
+def unit_in_header(header: str) -> str | None:
+    for unit in ("亿元", "万元", "万平方米", "平方米", "㎡", "亩", "张"):
+        if unit in header:
+            return unit
+    return None
