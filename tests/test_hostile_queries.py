@@ -21,7 +21,7 @@ def admin(app, db, make_user):
     ("/admin/audit?project=99999999999999999999", "没有编号为 99999999999999999999 的项目"),
     ("/admin/audit?date_from=0001-01-01", "日期应在 1949-01-01 至 2100-12-31 之间"),
     ("/admin/audit?date_to=9999-12-31", "日期应在 1949-01-01 至 2100-12-31 之间"),
-    ("/admin/audit?date_to=2024-02-30", "应为日期"),
+    ("/admin/audit?date_to=2024-02-30", "截止日期应为“年-月-日”格式"),
     ("/projects?kind=%E2%80%AEnoitcurtsnoc", "筛选条件 kind 的值无效"),
     ("/projects/export.csv?kind=x", "筛选条件 kind 的值无效"),
 ])

@@ -17,13 +17,10 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import User
 from ..core.values import ValueProblem, clean_text, parse_date
 from ..extensions import db
-from ..portfolio.queries import Page
+from ..portfolio.queries import MAX_INT, Page
 from ..projects.models import Project
 from .display import VIA_LABELS
 from .models import AuditEntry
-
-
-MAX_ID = 2 ** 63 - 1  # the largest id either database stores
 
 
 def project_history(project_id: int, limit: int = 100) -> list[AuditEntry]:
@@ -47,6 +44,14 @@ def _parse_date(value: str | None) -> dt.date | None:
         return parse_date(value)
     except ValueProblem:
         return None
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _project_id(value: str) -> int | None:
@@ -87,9 +92,13 @@ class AuditFilter:
             try:
                 parse_date(value)
             except ValueProblem as problem:
-                found.append(f"{label}：{problem}（{value[:40]}）")
+                if _is_iso_date(value):  # a real day, outside the range every date field shares
+                    found.append(f"{label}：{problem}（{value}）")
+                else:
+                    found.append(_("%(label)s应为“年-月-日”格式，例如 2024-05-31：%(value)s",
+                                   label=label, value=value[:40]))
         project_id = _project_id(self.project or "")
-        if project_id is not None and project_id > MAX_ID:
+        if project_id is not None and project_id > MAX_INT:
             found.append(_("没有编号为 %(id)s 的项目", id=self.project[:40]))
         start, end = _parse_date(self.date_from), _parse_date(self.date_to)
         if start and end and end < start:

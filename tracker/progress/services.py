@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..errors import StaleEdit, ValidationFailed
+from ..database import exact_sum
 from ..extensions import db
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
@@ -232,7 +233,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     if errors:
         raise ValidationFailed(errors)
 
-    year_before = db.session.scalar(sa.select(sa.func.sum(MonthlyReport.invested_month)).where(
+    year_before = db.session.scalar(sa.select(exact_sum(MonthlyReport.invested_month)).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month,
         MonthlyReport.month >= month.replace(month=1))) or Decimal(0)
     values["invested_year"] = year_before + month_amount
