@@ -7,6 +7,7 @@ from decimal import Decimal, ROUND_HALF_EVEN
 from typing import Annotated
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.Mapper below)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
@@ -169,6 +170,45 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- text no longer than its column ---------------------------------------------------------------
+#
+# A VARCHAR(n) column holds n characters on PostgreSQL (a longer value was a 500 there) and any
+# number on SQLite; a TEXT column any number on both (a 1.5 M-character reason made a project
+# page 4.5 MB). Every text attribute of every model refuses, as it is set, a value longer than
+# its column's length, or than TEXT_LIMIT for a TEXT column (``info={"max_length": n}`` on a
+# column says otherwise): the service setting it raises ValidationFailed naming the attribute,
+# which its form shows on the field of that name.
+TEXT_LIMIT = 20_000
+
+
+def text_limit(column: sa.Column) -> int | None:
+    """The most characters ``column`` takes; None for a column that is not free text."""
+    if not isinstance(column.type, sa.String) or isinstance(column.type, sa.Enum):
+        return None
+    return column.info.get("max_length") or column.type.length or TEXT_LIMIT
+
+
+@sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _limit_text(mapper, cls) -> None:
+    if not issubclass(cls, Base):
+        return
+    for prop in mapper.column_attrs:
+        limit = text_limit(prop.columns[0])
+        if limit is not None:
+            sa.event.listen(getattr(cls, prop.key), "set", _refuse_longer_than(prop.key, limit),
+                            retval=False)
+
+
+def _refuse_longer_than(name: str, limit: int):
+    def check(target, value, oldvalue, initiator):
+        if isinstance(value, str) and len(value) > limit:
+            from flask_babel import lazy_gettext as _l
+
+            from .errors import ValidationFailed
+            raise ValidationFailed({name: [str(_l("不能超过 %(n)s 个字", n=limit))]})
+    return check
 
 
 def code_enum(enum_cls) -> sa.Enum:
