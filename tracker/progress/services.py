@@ -377,7 +377,12 @@ def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> Annual
         return plan
     else:
         plan.planned_investment = amount
-    _flush_or_stale()
+    try:
+        _flush_or_stale()
+    except sa.exc.IntegrityError as error:
+        # Another officer set this year's plan after our check: the unique (project, year) index
+        # refused ours. As for any concurrent save, he reloads and sees it.
+        raise StaleEdit([]) from error
     record(actor, "annual_plan:set", plan, _("%(year)s 年度计划投资：%(amount)s 万元", year=year,
                                              amount=json_value(amount)),
            changes={"planned_investment": [json_value(old), json_value(amount)]}, project_id=project.id)
