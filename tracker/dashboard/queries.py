@@ -236,6 +236,10 @@ class Dashboard:
     def is_empty(self) -> bool:
         return self.headline.totals.projects == 0
 
+    def regions_for(self, show_money: bool) -> list[Group]:
+        """``regions`` ranked by what the reader may see (``ranked_regions``)."""
+        return self.regions if show_money else ranked_regions(self.regions, show_money=False)
+
 
 def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
     """A sum where unknown stays unknown: None + None is None, None + x is x."""
@@ -410,7 +414,16 @@ def regions(scope: Scope) -> list[Group]:
         else:  # a county: its own projects are the whole scope
             groups.append(Group(region.key, scope.filter.to_args(region=region.key),
                                 *figures[None], dimension="region", name=region.name))
-    return sorted(groups, key=lambda g: (-(g.total_investment or 0), -g.projects, g.key or ""))
+    return ranked_regions(groups, show_money=True)
+
+
+def ranked_regions(groups: list[Group], *, show_money: bool) -> list[Group]:
+    """The region rows in the order their reader may see: by 总投资 (then projects) where money
+    is shown; by number of projects where it is hidden, since an order by amount gives the
+    amounts away (which region's projects cost most)."""
+    if show_money:
+        return sorted(groups, key=lambda g: (-(g.total_investment or 0), -g.projects, g.key or ""))
+    return sorted(groups, key=lambda g: (-g.projects, g.key or ""))
 
 
 def plans(scope: Scope) -> list[Group]:
