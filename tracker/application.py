@@ -151,7 +151,10 @@ def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
             db.session.rollback()
-            return render_template("errors/error.html", status=status, error=error), status
+            # The exception's own headers stay: a 405's Allow, a 429's Retry-After.
+            headers = [(name, value) for name, value in getattr(error, "get_headers", lambda: [])()
+                       if name.lower() != "content-type"]
+            return render_template("errors/error.html", status=status, error=error), status, headers
         return handler
 
     for status in (400, 403, 404, 405, 413, 429, 500):
