@@ -517,3 +517,15 @@ def test_a_neutralised_full_width_formula_imports_back_unchanged():
     from tracker.exchange.columns import neutralise, unneutralise
     for text in ("＝1+1", "＋SUM(A1)", "－2", "＠cmd", "=1", "'plain", "正常文字"):
         assert unneutralise(neutralise(text)) == text
+
+
+def test_the_cli_cleans_what_a_terminal_pastes(app, db):
+    from tracker.accounts.models import User
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "pasted", "--role", "viewer",
+                                 "--name", "张\x0b三\u202e", "--email", "a@b.cn\x01"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "pasted"))
+    assert (user.display_name, user.email) == ("张 三", "a@b.cn")  # one line: the tab was a break
+    result = runner.invoke(args=["export", "--format", "csv", "--region", "\x01 "])
+    assert result.exit_code == 0, result.output  # a blank region is no region, as in a query string
