@@ -461,3 +461,71 @@ def test_a_photo_of_the_wrong_type_is_refused_and_nothing_is_written(scene, cont
         html = response.get_data(as_text=True)
         assert response.status_code == 400 and message in html, html[:2000]
         assert counts(scene["db"]) == before
+
+
+# --- what is already stored: control characters and full-width formulas (issue 14, items 3, 15) ---
+
+@pytest.fixture()
+def stored_controls(app, db, make_user):
+    """Projects whose stored text holds what no form lets through today (Word's vertical tab, C0
+    controls, a full-width formula), written past the services as older data or a restore may be."""
+    _, _, county = county_in_city()
+    first = project(county, name="甲医院", kind="construction", category="cdc", total_investment=1320)
+    second = project(county, name="乙医院", kind="construction", category="cdc")
+    db.session.flush()
+    for target, values in ((first, {"name": "门诊楼\x0b二期\x01", "owner_unit": "＝HYPERLINK(\"http://evil.example\")",
+                                    "location": "\x01=1+1", "scope": "第一行\x0b第二行\x0c\x1f"}),
+                           (second, {"name": "＋SUM(A1)", "owner_unit": "－1＋2", "location": "＠cmd"})):
+        db.session.execute(sa.update(Project).where(Project.id == target.id).values(**values))
+    db.session.commit()
+    return {"leader": browser(app, make_user("leader", username="controls-leader")),
+            "ids": (first.id, second.id)}
+
+
+CELL_TRIGGERS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+
+
+def test_stored_control_characters_never_break_a_page_or_an_export(stored_controls):
+    leader = stored_controls["leader"]
+    first = stored_controls["ids"][0]
+    for path in (f"/projects/{first}", "/projects", "/projects?q=%01", "/regions/360783", "/dashboard",
+                 "/projects/export.csv", "/projects/export.xlsx", "/projects/export.xlsx?q=%01",
+                 "/projects/export.json", "/projects/export.oc4ids.json", "/projects/export.pdf",
+                 "/dashboard/briefing.pdf", "/admin/audit"):
+        response = leader.get(path)
+        body = response.get_data()
+        assert response.status_code == 200, (path, body[:2000])
+    workbook = openpyxl.load_workbook(io.BytesIO(leader.get("/projects/export.xlsx").get_data()))
+    values = {cell.value for row in workbook.worksheets[0].iter_rows() for cell in row}
+    assert "门诊楼\n二期" in values  # Word's vertical tab is the line break it meant
+    assert "'=1+1" in values  # the control removed, the formula then neutralised
+
+
+def test_full_width_formula_signs_are_neutralised_like_ascii_ones(stored_controls):
+    leader = stored_controls["leader"]
+    rows = list(csv.reader(io.StringIO(leader.get("/projects/export.csv").get_data().decode("utf-8-sig"))))
+    csv_cells = [cell for row in rows[1:] for cell in row]
+    sheet = openpyxl.load_workbook(io.BytesIO(leader.get("/projects/export.xlsx").get_data())).worksheets[0]
+    xlsx_cells = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    for cells in (csv_cells, xlsx_cells):
+        assert "'＋SUM(A1)" in cells and "'＝HYPERLINK(\"http://evil.example\")" in cells
+        assert "'－1＋2" in cells and "'＠cmd" in cells
+        assert not [cell for cell in cells if cell.startswith(CELL_TRIGGERS) and not cell[1:2].isdigit()]
+
+
+def test_a_neutralised_full_width_formula_imports_back_unchanged():
+    from tracker.exchange.columns import neutralise, unneutralise
+    for text in ("＝1+1", "＋SUM(A1)", "－2", "＠cmd", "=1", "'plain", "正常文字"):
+        assert unneutralise(neutralise(text)) == text
+
+
+def test_the_cli_cleans_what_a_terminal_pastes(app, db):
+    from tracker.accounts.models import User
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "pasted", "--role", "viewer",
+                                 "--name", "张\x0b三\u202e", "--email", "a@b.cn\x01"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "pasted"))
+    assert (user.display_name, user.email) == ("张 三", "a@b.cn")  # one line: the tab was a break
+    result = runner.invoke(args=["export", "--format", "csv", "--region", "\x01 "])
+    assert result.exit_code == 0, result.output  # a blank region is no region, as in a query string

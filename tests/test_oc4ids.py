@@ -167,12 +167,13 @@ def test_every_mapped_code_is_in_its_codelist():
     assert set(oc4ids.PROJECT_STATUS) == set(Status) and set(oc4ids.PROJECT_TYPE) == set(BuildNature)
 
 
-def test_the_web_export_is_the_list_in_view(validator, client, seeded):
+def test_the_web_export_is_the_list_in_view(validator, app, client, seeded, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tracker.example.gov.cn")
     response = client.get("/projects/export.oc4ids.json?region=360783")
     assert response.status_code == 200 and response.is_streamed
     document = json.loads(response.get_data(as_text=True), parse_float=Decimal)
     assert errors(validator, document) == []
-    assert document["uri"].endswith("/projects/export.oc4ids.json?region=360783")
+    assert document["uri"] == "https://tracker.example.gov.cn/projects/export.oc4ids.json?region=360783"
     page = client.get("/projects?region=360783").get_data(as_text=True)
     assert f"项目 {len(document['projects'])} 个" in page
 

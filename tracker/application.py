@@ -128,12 +128,39 @@ def remember_locale() -> None:
     g.locale = str(get_locale())
 
 
+# PostgreSQL's SQLSTATE classes that mean "the database cannot serve now": 08 connection exception,
+# 53 insufficient resources (disk full, out of memory, too many connections), 57 operator
+# intervention (shutdown, cannot connect now, statement timeout), 58 system error (I/O).
+OUTAGE_SQLSTATE_CLASSES = {"08", "53", "57", "58"}
+# SQLite's wordings of the same: a lock held too long, a file it cannot open, read or write.
+SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "disk is full", "readonly",
+                  "read-only", "malformed", "not a database")
+
+
+def is_outage(error: sa.exc.DBAPIError) -> bool:
+    """Whether a database error means the database cannot answer (a 503 that says "try again
+    later") rather than that it refused one statement (a 500, reported as our fault)."""
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+    if type(original).__module__.startswith("sqlite3"):
+        message = str(original).lower()
+        return any(words in message for words in SQLITE_OUTAGES)
+    return True  # a driver error without a state: no connection was made at all
+
+
 def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
             db.session.rollback()
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
-            return render_template("errors/error.html", status=status, error=error), status
+            # The exception's own headers stay: a 405's Allow, a 429's Retry-After.
+            headers = [(name, value) for name, value in getattr(error, "get_headers", lambda: [])()
+                       if name.lower() != "content-type"]
+            return render_template("errors/error.html", status=status, error=error), status, headers
         return handler
 
     for status in (400, 403, 404, 405, 413, 429, 500):
@@ -142,6 +169,11 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):
         db.session.rollback()
+        if not is_outage(error):
+            # The database answered and refused this one statement: a fault of ours, a 500 like
+            # any other, not "try again later" for everyone (tests/test_big_sums.py).
+            app.logger.error("database refused a statement", exc_info=error)
+            return render_template("errors/error.html", status=500, error=error), 500
         app.logger.error("database unavailable: %s", error)
         # The page must not need the database: its header would load the signed-in user again.
         from .extensions import login_manager

@@ -100,7 +100,7 @@ def export(fmt: str, region: str | None, output: str | None) -> None:
     from .exchange.cli import run_export
     from .portfolio.filters import PortfolioFilter
 
-    portfolio_filter = PortfolioFilter(region=region, kind="all")
+    portfolio_filter = PortfolioFilter.from_args({"region": region, "kind": "all"})  # cleaned as a query
     errors = portfolio_filter.problems()
     if errors:
         raise click.ClickException("; ".join(errors))

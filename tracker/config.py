@@ -58,6 +58,9 @@ def defaults(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_HTTPS") == "1",
         # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
         "PROXIES": int(os.environ.get("TRACKER_PROXIES") or 0),
+        # Where the tracker is published (https://tracker.example.gov.cn/): the OC4IDS package's
+        # uri is built on it, never on the Host header a client sends. Unset: a urn:uuid.
+        "PUBLIC_URL": os.environ.get("TRACKER_PUBLIC_URL") or None,
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address

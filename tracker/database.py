@@ -7,7 +7,10 @@ from decimal import Decimal, ROUND_HALF_EVEN
 from typing import Annotated
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.Mapper below)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -71,6 +74,68 @@ class ExactDecimal(sa.types.TypeDecorator):
         return self
 
 
+# --- sums that cannot overflow -------------------------------------------------------------------
+#
+# On SQLite a money value is a scaled 64-bit integer and SQL's SUM stops with "integer overflow"
+# past 9.2e18: 930 projects at the largest 总投资 the services accept (1e12 万元 = 1e16 stored).
+# ``exact_sum`` splits each value into a high and a low part (value = high * SPLIT + low, with
+# SQLite's truncating division and remainder), sums each part, which no realistic row count can
+# overflow, and recombines them exactly in Python. PostgreSQL's NUMERIC sum is exact already.
+SPLIT = 10**9
+
+
+class _SplitSumType(sa.types.TypeDecorator):
+    """The result of ``exact_sum``: "high:low" on SQLite, NUMERIC elsewhere; Decimal in Python."""
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def __init__(self, exact: ExactDecimal):
+        super().__init__()
+        self.exact = exact
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.String())
+        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            high, _, low = str(value).partition(":")
+            return Decimal(int(high) * SPLIT + int(low)).scaleb(-self.exact.scale).quantize(self.exact.quantum)
+        return Decimal(value).quantize(self.exact.quantum)
+
+
+class exact_sum(FunctionElement):
+    """``SUM(expression)`` of an exact decimal (a column or a CASE over one) that no stored data
+    can overflow; NULL (``None``) when no row has a value, as SUM. Every money and area sum uses
+    it; over another type (an integer count of beds) it is a plain SUM."""
+
+    inherit_cache = True
+
+    def __init__(self, expression):
+        expression = sa.sql.expression.literal_column("NULL") if expression is None else expression
+        super().__init__(expression)
+        exact = expression.type
+        self.type = _SplitSumType(exact) if isinstance(exact, ExactDecimal) else exact
+
+
+@compiles(exact_sum)
+def _sum_elsewhere(element, compiler, **kw):
+    return "SUM(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(exact_sum, "sqlite")
+def _sum_on_sqlite(element, compiler, **kw):
+    inner = compiler.process(element.clauses, **kw)
+    if not isinstance(element.type, _SplitSumType):
+        return "SUM(%s)" % inner
+    return (f"(CAST(SUM(({inner}) / {SPLIT}) AS TEXT) || ':' || "
+            f"CAST(SUM(({inner}) % {SPLIT}) AS TEXT))")
+
+
 class UTCDateTime(sa.types.TypeDecorator):
     """Timestamps are stored in UTC and come back timezone-aware, on SQLite too."""
 
@@ -105,6 +170,45 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- text no longer than its column ---------------------------------------------------------------
+#
+# A VARCHAR(n) column holds n characters on PostgreSQL (a longer value was a 500 there) and any
+# number on SQLite; a TEXT column any number on both (a 1.5 M-character reason made a project
+# page 4.5 MB). Every text attribute of every model refuses, as it is set, a value longer than
+# its column's length, or than TEXT_LIMIT for a TEXT column (``info={"max_length": n}`` on a
+# column says otherwise): the service setting it raises ValidationFailed naming the attribute,
+# which its form shows on the field of that name.
+TEXT_LIMIT = 20_000
+
+
+def text_limit(column: sa.Column) -> int | None:
+    """The most characters ``column`` takes; None for a column that is not free text."""
+    if not isinstance(column.type, sa.String) or isinstance(column.type, sa.Enum):
+        return None
+    return column.info.get("max_length") or column.type.length or TEXT_LIMIT
+
+
+@sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _limit_text(mapper, cls) -> None:
+    if not issubclass(cls, Base):
+        return
+    for prop in mapper.column_attrs:
+        limit = text_limit(prop.columns[0])
+        if limit is not None:
+            sa.event.listen(getattr(cls, prop.key), "set", _refuse_longer_than(prop.key, limit),
+                            retval=False)
+
+
+def _refuse_longer_than(name: str, limit: int):
+    def check(target, value, oldvalue, initiator):
+        if isinstance(value, str) and len(value) > limit:
+            from flask_babel import lazy_gettext as _l
+
+            from .errors import ValidationFailed
+            raise ValidationFailed({name: [str(_l("不能超过 %(n)s 个字", n=limit))]})
+    return check
 
 
 def code_enum(enum_cls) -> sa.Enum:

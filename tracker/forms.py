@@ -11,7 +11,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from .core.values import ValueProblem, check_date, clean_text, display_decimal, parse_decimal
 
@@ -76,6 +76,23 @@ class SaneDateField(DateField):
                 raise ValidationError(str(problem)) from None
 
 
+# The length a text field takes when its form states none: a line is a name or a number, a block
+# a paragraph. A 1.5 M-character reason once made a project page 4.5 MB.
+LINE_LIMIT = 200
+BLOCK_LIMIT = 2000
+PASSWORD_LIMIT = 200  # as accounts.services refuses
+
+
+def _default_limit(field_class) -> int | None:
+    if issubclass(field_class, TextAreaField):
+        return BLOCK_LIMIT
+    if issubclass(field_class, PasswordField):
+        return PASSWORD_LIMIT
+    if issubclass(field_class, StringField):
+        return LINE_LIMIT
+    return None
+
+
 class TrackerForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -85,7 +102,13 @@ class TrackerForm(FlaskForm):
                 filters.append(_clean_block)
             elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
                 filters.append(_clean_line)
-            return unbound_field.bind(form=form, filters=filters, **options)
+            field = unbound_field.bind(form=form, filters=filters, **options)
+            limit = _default_limit(field_class)
+            if limit is not None and not any(isinstance(v, Length) for v in field.validators):
+                # A new list: the class's validators are shared by every instance of the form.
+                field.validators = [*field.validators,
+                                    Length(max=limit, message=_l("不能超过 %(n)s 个字", n=limit))]
+            return field
 
     def apply_errors(self, errors: dict[str, list[str]]) -> None:
         """Show a service's ValidationFailed on the fields it names (others on the form)."""

@@ -53,8 +53,8 @@ def user_list():
     sort = sort if sort in queries.SORTS else "username"
     order = "desc" if request.args.get("order") == "desc" else "asc"
     try:
-        page_number = int(request.args.get("page", 1))
-    except ValueError:
+        page_number = portfolio_queries.page_number(request.args.get("page"))
+    except portfolio_queries.BadPageRequest:
         abort(400)
     page = queries.user_page(sort, order, page_number, current_app.config["PAGE_SIZE"])
     return render_template("admin/users.html", page=page, sort=sort, order=order)

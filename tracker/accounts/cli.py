@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from ..audit.services import CLI
+from ..core.values import clean_text
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..vocabulary import Role
@@ -52,6 +53,8 @@ def _user(username: str):
 def create(username, role, regions, display_name, email, password_stdin):
     """Create an account. Without --password-stdin a password is generated and shown once."""
     password, generated = _password(password_stdin)
+    # A name pasted into a terminal may carry controls (a newline once stopped every reminder).
+    display_name, email = clean_text(display_name), clean_text(email)
     _commit_or_fail(lambda: services.create_user(
         CLI, username, role, password, regions=regions, display_name=display_name, email=email,
         must_change_password=generated))

@@ -9,6 +9,11 @@ from ..accounts.models import User
 from ..database import Base, Timestamp, intpk
 
 
+# The longest "why" any form takes (a budget revision's reason); the database refuses longer
+# (tracker/database.py: text no longer than its column).
+REASON_LIMIT = 2000
+
+
 class AuditEntry(Base):
     """One change, by anyone and by any path: who, when, what, old → new, why. Append-only."""
 
@@ -28,7 +33,7 @@ class AuditEntry(Base):
     summary: Mapped[str] = mapped_column(sa.String(255))
     # {"field": [old, new]} with values as JSON-safe strings.
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    reason: Mapped[str | None] = mapped_column(sa.Text)
+    reason: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": REASON_LIMIT})
 
     user: Mapped[User | None] = relationship()
 

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..core.values import ValueProblem, clean_text, parse_date
 from ..extensions import db
-from ..portfolio.queries import Page
+from ..portfolio.queries import MAX_INT, Page
 from ..projects.models import Project
 from .display import VIA_LABELS
 from .models import AuditEntry
@@ -37,12 +38,27 @@ def local_timezone() -> ZoneInfo:
 
 
 def _parse_date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
+    """The day a filter names, inside the range every date field shares; None when unusable
+    (``AuditFilter.problems`` says why)."""
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+        return parse_date(value)
+    except ValueProblem:
         return None
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _project_id(value: str) -> int | None:
+    """A project number as typed (ASCII digits only: "²" is a digit to Python, not to SQL)."""
+    if value.isascii() and value.isdigit():
+        return int(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -60,7 +76,7 @@ class AuditFilter:
     def from_args(cls, args) -> AuditFilter:
         values = {}
         for item in fields(cls):
-            raw = (args.get(item.name) or "").strip()
+            raw = clean_text(args.get(item.name))
             if raw:
                 values[item.name] = raw[:200]
         return cls(**values)
@@ -73,9 +89,17 @@ class AuditFilter:
         found = []
         for name, label in (("date_from", _("起始日期")), ("date_to", _("截止日期"))):
             value = getattr(self, name)
-            if value and _parse_date(value) is None:
-                found.append(_("%(label)s应为“年-月-日”格式，例如 2024-05-31：%(value)s",
-                               label=label, value=value))
+            try:
+                parse_date(value)
+            except ValueProblem as problem:
+                if _is_iso_date(value):  # a real day, outside the range every date field shares
+                    found.append(f"{label}：{problem}（{value}）")
+                else:
+                    found.append(_("%(label)s应为“年-月-日”格式，例如 2024-05-31：%(value)s",
+                                   label=label, value=value[:40]))
+        project_id = _project_id(self.project or "")
+        if project_id is not None and project_id > MAX_INT:
+            found.append(_("没有编号为 %(id)s 的项目", id=self.project[:40]))
         start, end = _parse_date(self.date_from), _parse_date(self.date_to)
         if start and end and end < start:
             found.append(_("截止日期不能早于起始日期"))
@@ -99,8 +123,9 @@ class AuditFilter:
         if self.action:
             clauses.append(AuditEntry.action.startswith(self.action, autoescape=True))
         if self.project:
-            if self.project.isdigit():
-                clauses.append(AuditEntry.project_id == int(self.project))
+            project_id = _project_id(self.project)
+            if project_id is not None:
+                clauses.append(AuditEntry.project_id == project_id)
             else:
                 clauses.append(AuditEntry.project_id.in_(sa.select(Project.id).where(
                     Project.search_text.contains(self.project.lower(), autoescape=True))))

@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..accounts.models import User
+from ..core.values import clean_text
 from ..extensions import db
 from .models import AuditEntry
 
@@ -66,7 +67,7 @@ def record(actor: Actor, action: str, obj, summary: str, *, changes: dict | None
         project_id=project_id,
         summary=summary[:255],
         changes=changes or {},
-        reason=reason,
+        reason=clean_text(reason, multiline=True),  # a reason may come from a form, a sheet or the CLI
     )
     db.session.add(entry)
     return entry

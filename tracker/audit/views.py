@@ -3,9 +3,11 @@ there is no route that edits or deletes an entry."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..accounts.permissions import READ_AUDIT, require
+from ..portfolio.queries import BadPageRequest
+from ..portfolio.queries import page_number as page_number_of
 from . import display, queries
 
 bp = Blueprint("audit", __name__)
@@ -32,10 +34,11 @@ def audit_summary(entry, show_money: bool = True) -> str:
 def audit_log():
     audit_filter = queries.AuditFilter.from_args(request.args)
     problems = audit_filter.problems()
+    page_number = 1
     try:
-        page_number = int(request.args.get("page", 1))
-    except ValueError:
-        abort(400)
+        page_number = page_number_of(request.args.get("page"))
+    except BadPageRequest as bad:
+        problems.append(str(bad))
     page = None if problems else queries.audit_page(audit_filter, page_number, PER_PAGE)
     names = queries.project_names(entry.project_id for entry in page.items) if page else {}
     return render_template("audit/log.html", filter=audit_filter, page=page, problems=problems,

@@ -90,7 +90,7 @@ def _headline(board: Dashboard, show_money: bool, styles, width: float) -> Table
 
 
 def _regions(board: Dashboard, show_money: bool, styles, width: float) -> list:
-    groups = [group for group in board.regions if group.projects]  # no room for empty rows
+    groups = [group for group in board.regions_for(show_money) if group.projects]  # no room for empty rows
     header = [_p(_("地区"), styles["cell"]), _p(_("项目数"), styles["num"])]
     if show_money:
         header += [_p(_("总投资（万元）"), styles["num"]), _p(_("累计完成投资（万元）"), styles["num"])]
@@ -120,7 +120,7 @@ def _figure_with_coverage(value, count: int, total: int) -> str:
 
 
 def _region_chart(board: Dashboard, show_money: bool, font: str, width: float) -> Drawing | None:
-    groups = [g for g in board.regions if g.projects][:ROWS]
+    groups = [g for g in board.regions_for(show_money) if g.projects][:ROWS]
     if show_money:
         groups = [g for g in groups if g.total_investment is not None]
         values = [float(g.total_investment) for g in groups]

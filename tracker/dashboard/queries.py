@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
+from ..database import exact_sum
 from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import cache
@@ -52,8 +53,8 @@ VOCABULARIES = {"status": Status, "category": Category, "build_nature": BuildNat
 def _money_columns(count_label: str = "projects"):
     """``COUNT(*)`` with the (COUNT, SUM) pairs of 总投资 and 累计完成投资."""
     return (sa.func.count(Project.id).label(count_label),
-            sa.func.count(Project.total_investment), sa.func.sum(Project.total_investment),
-            sa.func.count(Project.invested_to_date), sa.func.sum(Project.invested_to_date))
+            sa.func.count(Project.total_investment), exact_sum(Project.total_investment),
+            sa.func.count(Project.invested_to_date), exact_sum(Project.invested_to_date))
 
 
 def ratio(numerator: Decimal | None, denominator: Decimal | int | None) -> Decimal | None:
@@ -235,6 +236,10 @@ class Dashboard:
     def is_empty(self) -> bool:
         return self.headline.totals.projects == 0
 
+    def regions_for(self, show_money: bool) -> list[Group]:
+        """``regions`` ranked by what the reader may see (``ranked_regions``)."""
+        return self.regions if show_money else ranked_regions(self.regions, show_money=False)
+
 
 def _add(total: Decimal | None, value: Decimal | None) -> Decimal | None:
     """A sum where unknown stays unknown: None + None is None, None + x is x."""
@@ -285,8 +290,8 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     rows = db.session.execute(
         sa.select(*(column for _name, column in dimensions), *_money_columns(),
                   sa.func.count(sa.case((both, 1))),
-                  sa.func.sum(sa.case((both, Project.total_investment))),
-                  sa.func.sum(sa.case((both, Project.invested_to_date))),
+                  exact_sum(sa.case((both, Project.total_investment))),
+                  exact_sum(sa.case((both, Project.invested_to_date))),
                   sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
                   sa.func.count(sa.case((late_condition(scope.today), 1))),
                   sa.func.count(sa.case((start_planned, 1))),
@@ -327,9 +332,9 @@ def year_figures(scope: Scope) -> YearFigures:
     by_month = []
     for month in range(1, 13):
         column = getattr(YearInvestment, YearInvestment.month_column(month))
-        by_month += [sa.func.sum(column), sa.func.count(column)]
+        by_month += [exact_sum(column), sa.func.count(column)]
     rows = db.session.execute(
-        sa.select(with_plan, sa.func.count(AnnualPlan.id), sa.func.sum(AnnualPlan.planned_investment),
+        sa.select(with_plan, sa.func.count(AnnualPlan.id), exact_sum(AnnualPlan.planned_investment),
                   sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *by_month)
         .select_from(Project)
         .outerjoin(AnnualPlan, sa.and_(AnnualPlan.project_id == Project.id,
@@ -409,7 +414,16 @@ def regions(scope: Scope) -> list[Group]:
         else:  # a county: its own projects are the whole scope
             groups.append(Group(region.key, scope.filter.to_args(region=region.key),
                                 *figures[None], dimension="region", name=region.name))
-    return sorted(groups, key=lambda g: (-(g.total_investment or 0), -g.projects, g.key or ""))
+    return ranked_regions(groups, show_money=True)
+
+
+def ranked_regions(groups: list[Group], *, show_money: bool) -> list[Group]:
+    """The region rows in the order their reader may see: by 总投资 (then projects) where money
+    is shown; by number of projects where it is hidden, since an order by amount gives the
+    amounts away (which region's projects cost most)."""
+    if show_money:
+        return sorted(groups, key=lambda g: (-(g.total_investment or 0), -g.projects, g.key or ""))
+    return sorted(groups, key=lambda g: (-g.projects, g.key or ""))
 
 
 def plans(scope: Scope) -> list[Group]:
@@ -434,7 +448,7 @@ def funding(scope: Scope) -> list[Group]:
     """By 资金来源: projects with a line of that source, and the amounts of those lines."""
     rows = db.session.execute(
         sa.select(FundingLine.source, sa.func.count(sa.distinct(FundingLine.project_id)),
-                  sa.func.count(FundingLine.amount), sa.func.sum(FundingLine.amount),
+                  sa.func.count(FundingLine.amount), exact_sum(FundingLine.amount),
                   sa.func.count(FundingLine.id))
         .join(Project, FundingLine.project_id == Project.id)
         .where(*scope.conditions)
@@ -576,8 +590,8 @@ def beds_contribution(region: Region) -> BedsContribution:
     row = db.session.execute(sa.select(
         sa.func.count(sa.case((done, 1))),
         sa.func.count(sa.case((done, Project.new_beds))),
-        sa.func.sum(sa.case((done, Project.new_beds))),
-        sa.func.count(Project.id), sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),
+        exact_sum(sa.case((done, Project.new_beds))),
+        sa.func.count(Project.id), sa.func.count(Project.new_beds), exact_sum(Project.new_beds),
     ).where(*PortfolioFilter(region=region.key).conditions())).one()
     return BedsContribution(*row)
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from flask_babel import gettext as _
 
+from ..core.values import clean_text
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -33,10 +34,10 @@ class Scope:
     @classmethod
     def from_args(cls, args, today: dt.date | None = None) -> Scope:
         today = today or dt.date.today()
-        raw_year = (args.get("year") or "").strip()
+        raw_year = clean_text(args.get("year")) or ""
         year, problem = today.year, None
         if raw_year:
-            if raw_year.isdigit() and FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
+            if raw_year.isascii() and raw_year.isdigit() and FIRST_YEAR <= int(raw_year) <= LAST_YEAR:
                 year = int(raw_year)
             else:
                 problem = _("年份无效：%(value)s", value=raw_year[:20])

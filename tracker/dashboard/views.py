@@ -35,6 +35,7 @@ def index():
     items = [item for item in headline_items(board) if show_money or not item.money]
     return render_template("dashboard/index.html", problems=[], scope=scope, board=board,
                            items=items, show_money=show_money, charts=_charts(board, show_money),
+                           regions=board.regions_for(show_money),
                            **_choices(scope))
 
 
@@ -60,7 +61,7 @@ def _list_url(args: dict | None) -> str | None:
 
 def _charts(board: queries.Dashboard, show_money: bool) -> dict:
     scope = board.scope
-    with_projects = [group for group in board.regions if group.projects]
+    with_projects = [group for group in board.regions_for(show_money) if group.projects]
     if show_money:
         bars = [charts.Bar(group.label, group.total_investment,
                            coverage(group.with_investment, group.projects), _list_url(group.args))

@@ -9,6 +9,7 @@ read it from a project and whether an import may change it. Export-only columns 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
@@ -20,7 +21,14 @@ from ..vocabulary import BuildNature, Category, Kind, Status
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Excel and WPS read the full-width signs a Chinese input method types (＝ ＋ － ＠) as the ASCII
+# ones when a formula is entered, so they are triggers too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What an XML 1.0 document (an xlsx) cannot hold: C0 controls but tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF. One such character in a stored name made every xlsx export that
+# held the project a 500. Word's vertical tab and form feed were line breaks; the rest go.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
 
 # Column A of the two rows under the list in an xlsx export. The importer skips rows so marked.
 TOTALS_LABEL = _l("合计")
@@ -130,8 +138,19 @@ def by_key(columns=PROJECT_COLUMNS) -> dict[str, Column]:
     return {column.key: column for column in columns}
 
 
+def storable(text: str) -> str:
+    """``text`` without what a cell cannot hold (``UNSTORABLE``): whatever is stored, an export
+    is written. Input is cleaned at the boundary (``core.values.clean_text``); this is for what
+    was stored before, or past it."""
+    if UNSTORABLE.search(text) is None:
+        return text
+    return UNSTORABLE.sub(lambda match: _LINE_BREAKS.get(match.group(), ""), text)
+
+
 def neutralise(text: str) -> str:
-    """A text a spreadsheet would run as a formula gets a leading single quote."""
+    """A text as a cell holds it: storable, and with a leading single quote when a spreadsheet
+    would run it as a formula."""
+    text = storable(text)
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 

@@ -28,7 +28,7 @@ from ..portfolio.exports import list_statement, stream
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
-from .columns import FORMULA_TRIGGERS, Column, decimal_text, neutralise
+from .columns import FORMULA_TRIGGERS, UNSTORABLE, Column, decimal_text, neutralise
 
 # From a column's values in a partition (a tuple) to its cells, in the same order.
 ColumnConverter = Callable[[Sequence], Iterable]
@@ -112,15 +112,14 @@ def month_cell(value: dt.date | None) -> str | None:
 
 def neutral_text(value: str | None) -> str | None:
     """``neutralise`` for a text or None."""
-    if value is None or not value.startswith(FORMULA_TRIGGERS):
-        return value
-    return "'" + value
+    return None if value is None else neutralise(value)
 
 
 def neutral_column(values: Sequence[str | None]) -> Iterable[str | None]:
     """``neutralise`` over a column of texts: as read, unless one of them needs it (rarely: the
-    test runs in C, the conversion in Python)."""
-    if any(map(str.startswith, filter(None, values), repeat(FORMULA_TRIGGERS))):
+    tests run in C, the conversion in Python)."""
+    present = list(filter(None, values))
+    if any(map(str.startswith, present, repeat(FORMULA_TRIGGERS))) or any(map(UNSTORABLE.search, present)):
         return map(neutral_text, values)
     return values
 

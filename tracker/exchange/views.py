@@ -50,6 +50,15 @@ def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
     return f"{_('项目清单')}-{region.name if region else _('全部地区')}-{stamp}.{extension}"
 
 
+def public_uri() -> str | None:
+    """This request's address on the configured public URL (``TRACKER_PUBLIC_URL``), never on the
+    Host header a client sent; None (a urn:uuid) when no public URL is configured."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return None
+    return base.rstrip("/") + request.full_path.rstrip("?")
+
+
 def _problem_page(problems: list[str], status: int = 400):
     return render_template("exchange/export_problem.html", problems=problems), status
 
@@ -84,7 +93,7 @@ def export(fmt: str):
     if fmt == "oc4ids.json":
         if queries.totals(portfolio_filter, today).projects == 0:
             return _problem_page([_("没有符合条件的项目：OC4IDS 数据包至少要有一个项目。")])
-        chunks = package_chunks(portfolio_filter, uri=request.url, include_money=include_money,
+        chunks = package_chunks(portfolio_filter, uri=public_uri(), include_money=include_money,
                                 today=today, prefix=current_app.config.get("OC4IDS_PREFIX", "oc4ids-tracker-"),
                                 publisher=current_app.config.get("OC4IDS_PUBLISHER"))
         return Response(stream_with_context(chunks), mimetype="application/json",

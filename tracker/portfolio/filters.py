@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..core.values import clean_text
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine
@@ -25,6 +26,8 @@ UNKNOWN = "unknown"  # the status filter's value for projects whose status nobod
 NOT_NULL_SORTS = {"name", "region", "category"}
 # Sorts whose order tells the amounts apart: not offered where money is hidden from the reader.
 MONEY_SORTS = {"investment", "invested"}
+# No code, key or search a person types is longer; a longer value is cut, not stored anywhere.
+MAX_FILTER_LENGTH = 200
 
 SORTS = {
     "name": Project.name,
@@ -60,13 +63,16 @@ class PortfolioFilter:
     def from_args(cls, args) -> PortfolioFilter:
         values = {}
         for item in fields(cls):
-            raw = args.get(item.name)
-            if raw is None or raw == "":
+            # Controls, bidi overrides and zero-width characters go (a query string is input like
+            # any other); what is blank after that is a filter not given, as the form's empty
+            # choice is: "?kind=%20" is the construction portfolio, not a kind named " ".
+            raw = clean_text(args.get(item.name))
+            if raw is None:
                 continue
             if item.type in ("bool",):
                 values[item.name] = raw in ("1", "true", "on", "yes")
             else:
-                values[item.name] = raw.strip()[:200]
+                values[item.name] = raw[:MAX_FILTER_LENGTH]
         return cls(**values)
 
     def to_args(self, **overrides) -> dict:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..database import ExactDecimal
+from ..database import ExactDecimal, exact_sum
 from ..extensions import db
 from ..projects.models import Project
 from ..regions.models import Region
@@ -49,11 +49,11 @@ def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
     row = db.session.execute(
         sa.select(
             sa.func.count(Project.id),
-            sa.func.count(Project.total_investment), sa.func.sum(Project.total_investment),
-            sa.func.count(Project.invested_to_date), sa.func.sum(Project.invested_to_date),
-            sa.func.count(Project.floor_area_m2), sa.func.sum(Project.floor_area_m2),
-            sa.func.count(Project.beds), sa.func.sum(Project.beds),
-            sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),
+            sa.func.count(Project.total_investment), exact_sum(Project.total_investment),
+            sa.func.count(Project.invested_to_date), exact_sum(Project.invested_to_date),
+            sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
+            sa.func.count(Project.beds), exact_sum(Project.beds),
+            sa.func.count(Project.new_beds), exact_sum(Project.new_beds),
         ).where(*portfolio_filter.conditions(today))
     ).one()
     return Totals(*row)
@@ -122,15 +122,20 @@ def _sort_value(sort: str, raw: str):
     raise problem  # pragma: no cover - every sort column is one of the above
 
 
+def page_number(raw: str | None) -> int:
+    """``?page=N`` as any numbered list reads it: blank is 1, a number past either end shows that
+    end, anything else (``²``, ``1e309``) is a BadPageRequest saying so."""
+    raw = (raw or "").strip()
+    if not raw:
+        return 1
+    if not _PAGE.fullmatch(raw):
+        raise BadPageRequest(_("页码无效：%(value)s", value=raw[:40]))
+    return min(max(int(raw), 1), MAX_INT)
+
+
 def page_request(args, portfolio_filter: PortfolioFilter) -> tuple[int, Seek | None]:
     """The page number and, from a next/previous link, where that page starts."""
-    raw_page = (args.get("page") or "").strip()
-    if not raw_page:
-        page = 1
-    elif _PAGE.fullmatch(raw_page):
-        page = min(max(int(raw_page), 1), MAX_INT)  # a number past either end shows that end
-    else:
-        raise BadPageRequest(_("页码无效：%(value)s", value=raw_page[:40]))
+    page = page_number(args.get("page"))
     after, before = args.get("after"), args.get("before")
     raw_value, raw_anchor = args.get("value"), args.get("anchor")
     if after is None and before is None:

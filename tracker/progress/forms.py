@@ -66,6 +66,10 @@ class FundingLineForm(TrackerForm):
         self.source.choices = FundingSource.choices()
 
 
+class FundingDeleteForm(TrackerForm):
+    reason = StringField(_l("删除原因"), validators=[Optional(), Length(max=500)])
+
+
 class AnnualPlanForm(TrackerForm):
     year = IntegerField(_l("年度"), validators=[DataRequired(_l("请填写年度")), NumberRange(2000, 2100, _l("年份无效"))])
     planned_investment = DecimalField(_l("年度计划投资（万元）"), places=None,

@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..errors import StaleEdit, ValidationFailed
+from ..database import exact_sum
 from ..extensions import db
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
@@ -232,7 +233,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     if errors:
         raise ValidationFailed(errors)
 
-    year_before = db.session.scalar(sa.select(sa.func.sum(MonthlyReport.invested_month)).where(
+    year_before = db.session.scalar(sa.select(exact_sum(MonthlyReport.invested_month)).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month,
         MonthlyReport.month >= month.replace(month=1))) or Decimal(0)
     values["invested_year"] = year_before + month_amount
@@ -376,7 +377,12 @@ def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> Annual
         return plan
     else:
         plan.planned_investment = amount
-    _flush_or_stale()
+    try:
+        _flush_or_stale()
+    except sa.exc.IntegrityError as error:
+        # Another officer set this year's plan after our check: the unique (project, year) index
+        # refused ours. As for any concurrent save, he reloads and sees it.
+        raise StaleEdit([]) from error
     record(actor, "annual_plan:set", plan, _("%(year)s 年度计划投资：%(amount)s 万元", year=year,
                                              amount=json_value(amount)),
            changes={"planned_investment": [json_value(old), json_value(amount)]}, project_id=project.id)

@@ -13,8 +13,8 @@ from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..projects.views import get_project, web_actor
 from . import photos, services
-from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingLineForm,
-                    MilestoneForm, ReportForm)
+from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
+                    FundingLineForm, MilestoneForm, ReportForm)
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, ReportPhoto
 
 bp = Blueprint("progress", __name__)
@@ -245,9 +245,11 @@ def funding_delete(project_id: int, line_id: int):
     line = db.session.get(FundingLine, line_id)
     if line is None or line.project_id != project.id:
         abort(404)
-    if request.method == "POST":
-        services.remove_funding_line(web_actor(), line, reason=request.form.get("reason") or None)
+    form = FundingDeleteForm()
+    if form.validate_on_submit():
+        services.remove_funding_line(web_actor(), line, reason=form.reason.data or None)
         db.session.commit()
         flash(_("已删除资金来源"), "success")
         return redirect(url_for("progress.funding", project_id=project.id))
-    return render_template("progress/confirm_delete.html", project=project, line=line)
+    return render_template("progress/confirm_delete.html", project=project, line=line,
+                           form=form), 400 if form.errors else 200

@@ -102,6 +102,18 @@ def _validate(fields: dict, project: Project | None) -> dict:
     return cleaned
 
 
+def _flush_or_clash(code: str | None) -> None:
+    """Flush; a 项目代码 another officer saved after our check (on PostgreSQL the unique index
+    waits for his commit, then refuses ours) is the form error the check would have given."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        if code and "project_code" in str(error.orig):
+            raise ValidationFailed(_("项目代码 %(code)s 已被另一个项目使用", code=code),
+                                   "project_code") from error
+        raise
+
+
 def refresh_search_text(project: Project) -> None:
     names = [project.name, *(alias.name for alias in project.aliases)]
     if project.project_code:
@@ -120,7 +132,7 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     project = Project(**cleaned)
     refresh_search_text(project)
     db.session.add(project)
-    db.session.flush()
+    _flush_or_clash(project.project_code)
     record(actor, "project:create", project, _("新建项目：%(name)s", name=project.name),
            changes={field: [None, value]
                     for field, value in snapshot(project, EDITABLE_FIELDS).items() if value is not None},
@@ -166,7 +178,8 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
         setattr(project, field, cleaned[field])
     try:
         refresh_search_text(project)  # loading the aliases autoflushes: the UPDATE may run here
-        db.session.flush()  # UPDATE … WHERE version = expected: a concurrent save matches no row
+        # UPDATE … WHERE version = expected: a concurrent save matches no row.
+        _flush_or_clash(project.project_code)
     except StaleDataError as error:
         raise StaleEdit([]) from error
     changes["version"] = [expected_version, project.version]

@@ -1,0 +1,56 @@
+"""What an answer says about itself (issue 14 item 15): the OC4IDS package's ``uri`` comes from
+the configuration, never from the Host header a client sends; a 405 names the methods allowed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .factories import county_in_city, project
+
+
+def signed_in_at(app, user, host: str):
+    """A leader's browser that reaches the tracker under ``host`` (a forged or misrouted Host)."""
+    browser = app.test_client()
+    with browser.session_transaction(base_url=f"http://{host}") as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return browser
+
+
+@pytest.fixture()
+def one_project(db):
+    _, _, county = county_in_city()
+    project(county, kind="construction", category="cdc", total_investment=1320)
+    db.session.commit()
+
+
+def test_the_oc4ids_uri_is_the_configured_public_address(app, make_user, one_project, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tracker.wjw.example.gov.cn/")
+    browser = signed_in_at(app, make_user("leader", username="uri-leader"), "evil.example")
+    response = browser.get("/projects/export.oc4ids.json?region=360783", base_url="http://evil.example",
+                           headers={"X-Forwarded-Host": "evil.example"})
+    document = json.loads(response.get_data(as_text=True))
+    assert document["uri"] == "https://tracker.wjw.example.gov.cn/projects/export.oc4ids.json?region=360783"
+
+
+def test_without_a_public_address_the_uri_names_no_host(app, make_user, one_project, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", None)
+    browser = signed_in_at(app, make_user("leader", username="uri-leader"), "evil.example")
+    response = browser.get("/projects/export.oc4ids.json", base_url="http://evil.example")
+    document = json.loads(response.get_data(as_text=True))
+    assert "evil.example" not in document["uri"] and document["uri"].startswith("urn:uuid:")
+
+
+@pytest.mark.parametrize("method, path, allowed", [
+    ("post", "/projects", {"GET", "HEAD", "OPTIONS"}),
+    ("delete", "/projects/1", {"GET", "HEAD", "OPTIONS"}),
+    ("put", "/login", {"GET", "HEAD", "OPTIONS", "POST"}),
+    ("get", "/logout", {"POST", "OPTIONS"}),
+])
+def test_a_wrong_method_is_405_with_allow(client, method, path, allowed):
+    response = getattr(client, method)(path)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
+    assert "卫生健康建设项目台账" in response.get_data(as_text=True)  # the site's own error page
