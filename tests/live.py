@@ -231,7 +231,7 @@ class Gunicorn:
     def __init__(self, database_url: str, directory: Path, *, workers: int = 4, threads: int = 2,
                  via_tracker_serve: bool = False):
         """``via_tracker_serve``: start it as ``make run`` does, by the ``tracker serve`` command
-        (production login limits, sync workers) instead of gunicorn on tests/live_wsgi.py."""
+        (production login limits, waitress) instead of gunicorn on tests/live_wsgi.py."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         instance = directory / f"gunicorn-{uuid.uuid4().hex[:8]}"
@@ -241,7 +241,7 @@ class Gunicorn:
         self.log = instance / "gunicorn.log"
         if via_tracker_serve:
             command = [str(Path(sys.executable).with_name("tracker")), "serve", "--host", "127.0.0.1",
-                       "--port", str(port), "--workers", str(workers)]
+                       "--port", str(port)]
             output = self.log.open("wb")
         else:
             command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",

@@ -34,3 +34,41 @@ def test_a_signed_in_officer_does_not_sign_in_the_next_visitor(served):
     viewer.login("viewer-e2e")
     assert viewer.get("/projects/new").status == 403  # a viewer is not the officer before him
     assert officer.get("/projects/new").status == 200  # and the officer is still himself
+
+
+def _slow_clients(url: str, count: int) -> list:
+    """``count`` connections that each send half a request header and then nothing (slowloris);
+    every third sends nothing at all."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(url)
+    sockets = []
+    for n in range(count):
+        sock = socket.create_connection((address.hostname, address.port), timeout=10)
+        if n % 3:
+            sock.sendall(b"GET /login HTTP/1.1\r\nHost: tracker\r\nUser-Agent: slow")
+        sockets.append(sock)
+    return sockets
+
+
+def test_a_hundred_and_twenty_idle_or_slow_connections_do_not_stop_the_server(served):
+    """Issue 14.1: two half-sent headers froze `tracker serve` (sync workers); the server `make run`
+    starts must go on answering everyone else while 120 connections sit idle or trickle."""
+    import time
+
+    slow = _slow_clients(served.url, 120)
+    try:
+        time.sleep(0.5)  # let the server accept them all
+        started = time.monotonic()
+        visitor = WebClient(served.url, timeout=10)
+        assert visitor.get("/login").status == 200
+        visitor.login("officer-2")
+        assert visitor.get("/projects").status == 200
+        assert time.monotonic() - started < 10
+        # The slow ones are still open: the server answered around them, not after dropping them.
+        for sock in slow[1::3][:5]:
+            sock.sendall(b"-agent\r\n")
+    finally:
+        for sock in slow:
+            sock.close()
