@@ -69,14 +69,6 @@ class ConnectionBoundSession(FlaskSession):
         return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    """Each test starts with no login attempts counted."""
-    from tracker.extensions import limiter
-    with app.app_context():
-        limiter.reset()
-
-
 @pytest.fixture()
 def db(app):
     """A session whose commits are savepoints inside a transaction rolled back after the test."""

@@ -58,8 +58,8 @@ def defaults(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_HTTPS") == "1",
         # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
         "PROXIES": int(os.environ.get("TRACKER_PROXIES") or 0),
-        "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address
-        "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account name, whatever the address
+        # Wrong passwords only, counted in the database (tracker/accounts/throttle.py).
+        "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address, whatever the account
+        "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account and address together
+        "PASSWORD_CHECK_LIMIT": "5 per 15 minutes",  # the password change's current password
     }
