@@ -89,10 +89,12 @@ def db(app):
 
 
 def login_as(client, user) -> None:
-    """Sign a test client in as ``user`` the way Flask-Login's session does."""
+    """Sign a test client in as ``user`` the way the sign-in form does: a server-side session
+    (tracker/accounts/sessions.py) named in Flask-Login's cookie."""
+    from tracker.accounts import sessions
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        session.update(sessions.cookie(user))
+    _db.session.commit()  # an error page's rollback must not take the session away
 
 
 @pytest.fixture()

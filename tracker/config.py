@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -35,7 +36,12 @@ def secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _minutes(name: str, default: int) -> dt.timedelta:
+    return dt.timedelta(minutes=int(os.environ.get(name) or default))
+
+
 def defaults(instance_path: Path) -> dict:
+    lifetime = _minutes("TRACKER_SESSION_LIFETIME_HOURS", 12) * 60
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -52,6 +58,10 @@ def defaults(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "PAGE_SIZE": 50,
         "SESSION_COOKIE_HTTPONLY": True,
+        # A session ends after this long without a request, and this long after signing in.
+        "SESSION_IDLE_TIMEOUT": _minutes("TRACKER_SESSION_IDLE_MINUTES", 8 * 60),
+        "SESSION_LIFETIME": lifetime,
+        "PERMANENT_SESSION_LIFETIME": lifetime,  # the browser drops the cookie then too
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         # Behind HTTPS (TRACKER_HTTPS=1) the session cookie is Secure and browsers get HSTS.

@@ -38,8 +38,11 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login: the session names the token, not only the id
-        return f"{self.id}:{self.session_token}"
+    # The key of the session this request signed in with (tracker/accounts/sessions.py); not stored.
+    session_key = None  # str when set
+
+    def get_id(self) -> str:  # Flask-Login: the session names the token and the session's key
+        return f"{self.id}:{self.session_token}:{self.session_key or ''}"
 
 
 class Setting(Base):

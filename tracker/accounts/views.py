@@ -12,7 +12,7 @@ from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..vocabulary import Role
-from . import services, throttle
+from . import services, sessions, throttle
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -49,6 +49,7 @@ def login():
             form.form_errors.append(_("用户名或密码不正确，或账号已停用"))
         else:
             throttle.clear(throttle.LOGIN, account, address)
+            sessions.start(user)
             login_user(user)
             user.last_login_at = dt.datetime.now(dt.timezone.utc)
             db.session.commit()
@@ -61,6 +62,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sessions.end(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("已退出登录"), "info")
     return redirect(url_for("auth.login"))
@@ -85,8 +89,11 @@ def change_password():
             except ValidationFailed as failure:
                 form.apply_errors(failure.errors)
             else:
+                user = current_user._get_current_object()
+                sessions.end(user)
+                sessions.start(user)  # the token changed: every other session has ended
                 db.session.commit()
-                login_user(current_user._get_current_object())  # the session token changed
+                login_user(user)
                 flash(_("密码已修改"), "success")
                 return redirect(landing_page(current_user))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
