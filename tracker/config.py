@@ -23,6 +23,33 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def protect_instance(instance_path: Path, database_uri: str) -> None:
+    """The instance folder and a SQLite database are the owner's alone: 0700 and 0600 (SQLite
+    gives its -wal and -shm files the database file's mode)."""
+    from sqlalchemy.engine import make_url
+
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if instance_path.stat().st_mode & 0o077:
+        instance_path.chmod(0o700)
+    try:
+        url = make_url(database_uri)
+    except Exception:
+        return
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if not path.parent.is_dir():
+        return
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def secret_key(instance_path: Path) -> str:
     """The configured key, or one generated once and kept in the instance folder."""
     if key := os.environ.get("TRACKER_SECRET_KEY"):
