@@ -72,3 +72,21 @@ def test_a_hundred_and_twenty_idle_or_slow_connections_do_not_stop_the_server(se
     finally:
         for sock in slow:
             sock.close()
+
+
+def test_the_sign_in_limit_is_exact_across_two_gunicorn_workers(databases, tmp_path_factory):
+    """Issue 14.9: with two workers each counting in its own memory, the documented 5 wrong
+    passwords became up to 10. Counted in the database, the 6th is refused whichever worker
+    takes it (production limits: gunicorn on ``tracker:create_app()``)."""
+    server = Gunicorn(databases.seeded("limits"), tmp_path_factory.mktemp("limits"), workers=2,
+                      threads=1, app="tracker:create_app()")
+    try:
+        statuses = []
+        for attempt in range(8):
+            guesser = WebClient(server.url, timeout=20)  # a new connection each time
+            page = guesser.get("/login")
+            statuses.append(guesser.post("/login", page.form().values(
+                username="admin-e2e", password=f"wrong-{attempt}")).status)
+        assert statuses == [400] * 5 + [429] * 3
+    finally:
+        server.stop()
