@@ -63,12 +63,13 @@ def secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
-def _minutes(name: str, default: int) -> dt.timedelta:
-    return dt.timedelta(minutes=int(os.environ.get(name) or default))
+def _duration(name: str, default: int, unit: str) -> dt.timedelta:
+    """A whole number of ``unit`` (minutes, hours) from the environment variable ``name``."""
+    return dt.timedelta(**{unit: int(os.environ.get(name) or default)})
 
 
 def defaults(instance_path: Path) -> dict:
-    lifetime = _minutes("TRACKER_SESSION_LIFETIME_HOURS", 12) * 60
+    lifetime = _duration("TRACKER_SESSION_LIFETIME_HOURS", 12, "hours")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -86,7 +87,7 @@ def defaults(instance_path: Path) -> dict:
         "PAGE_SIZE": 50,
         "SESSION_COOKIE_HTTPONLY": True,
         # A session ends after this long without a request, and this long after signing in.
-        "SESSION_IDLE_TIMEOUT": _minutes("TRACKER_SESSION_IDLE_MINUTES", 8 * 60),
+        "SESSION_IDLE_TIMEOUT": _duration("TRACKER_SESSION_IDLE_MINUTES", 8 * 60, "minutes"),
         "SESSION_LIFETIME": lifetime,
         "PERMANENT_SESSION_LIFETIME": lifetime,  # the browser drops the cookie then too
         "SESSION_COOKIE_SAMESITE": "Lax",
