@@ -47,7 +47,9 @@ def main() -> None:
         if user is None:
             user = account_services.create_user(Actor(None, "cli"), LEADER, "leader", "Bench-reading-2026")
             db.session.commit()
-        session_id = user.get_id()
+        from tracker.accounts import sessions
+        signed_in = sessions.cookie(user)
+        db.session.commit()
         cities = db.session.execute(sa.text(
             "SELECT r.key, count(p.id) AS n FROM regions r JOIN regions k ON k.path LIKE r.path || '%' "
             "JOIN projects p ON p.region_id = k.id WHERE r.level = 'city' AND r.key LIKE 'demo-%' "
@@ -60,8 +62,7 @@ def main() -> None:
 
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = session_id
-        session["_fresh"] = True
+        session.update(signed_in)
 
     with app.app_context():
         before_deep = client.get(f"/projects?page={deep - 1}").get_data(as_text=True)

@@ -173,7 +173,9 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
         "postgresql://", "postgresql+psycopg://")})
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.username == LEADER))
-        session_id = user.get_id()
+        from tracker.accounts import sessions
+        signed_in = sessions.cookie(user)
+        db.session.commit()
         engine = db.engine
         captured: list[tuple[str, object]] = []
 
@@ -182,8 +184,7 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
 
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
+            session.update(signed_in)
         for result in results:
             if result.stats is None:
                 continue

@@ -209,14 +209,6 @@ class ConnectionBoundSession(FlaskSession):
         return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    """Each test starts with no login attempts counted."""
-    from tracker.extensions import limiter
-    with app.app_context():
-        limiter.reset()
-
-
 @pytest.fixture()
 def db(app, request):
     """A session whose commits are savepoints inside a transaction rolled back after the test.
@@ -247,10 +239,12 @@ def db(app, request):
 
 
 def login_as(client, user) -> None:
-    """Sign a test client in as ``user`` the way Flask-Login's session does."""
+    """Sign a test client in as ``user`` the way the sign-in form does: a server-side session
+    (tracker/accounts/sessions.py) named in Flask-Login's cookie."""
+    from tracker.accounts import sessions
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        session.update(sessions.cookie(user))
+    _db.session.commit()  # an error page's rollback must not take the session away
 
 
 @pytest.fixture()

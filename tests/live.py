@@ -229,9 +229,10 @@ class Gunicorn:
     """The tracker under gunicorn: ``workers`` processes of ``threads`` threads each."""
 
     def __init__(self, database_url: str, directory: Path, *, workers: int = 4, threads: int = 2,
-                 via_tracker_serve: bool = False):
+                 via_tracker_serve: bool = False, app: str = "tests.live_wsgi:app"):
         """``via_tracker_serve``: start it as ``make run`` does, by the ``tracker serve`` command
-        (production login limits, sync workers) instead of gunicorn on tests/live_wsgi.py."""
+        (production login limits, waitress) instead of gunicorn on tests/live_wsgi.py. ``app``:
+        another WSGI app for gunicorn, e.g. ``tracker:create_app()`` for production limits."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         instance = directory / f"gunicorn-{uuid.uuid4().hex[:8]}"
@@ -241,12 +242,12 @@ class Gunicorn:
         self.log = instance / "gunicorn.log"
         if via_tracker_serve:
             command = [str(Path(sys.executable).with_name("tracker")), "serve", "--host", "127.0.0.1",
-                       "--port", str(port), "--workers", str(workers)]
+                       "--port", str(port)]
             output = self.log.open("wb")
         else:
             command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                        str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
-                       "--timeout", "60", "--error-logfile", str(self.log), "tests.live_wsgi:app"]
+                       "--timeout", "60", "--error-logfile", str(self.log), app]
             output = subprocess.DEVNULL
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output,
                                         stderr=output)

@@ -82,3 +82,80 @@ def test_restoring_something_that_is_not_a_backup_fails_clearly(tmp_path):
     junk.write_bytes(os.urandom(256))
     with pytest.raises(backups.BackupError):
         backups.restore(f"sqlite:///{tmp_path / 'empty.sqlite3'}", junk)
+
+
+def test_a_backup_restored_on_an_empty_machine_brings_back_every_page_and_photo(
+        two_databases, tmp_path, monkeypatch):
+    """Issue 14.12: the backup left the site photos out. Here a report with a photo is filed
+    through the pages on one "machine", backed up, restored on another with an empty instance
+    folder and database, and the officer finds his report and its photo there."""
+    import io
+    import stat
+
+    from PIL import Image
+
+    from tracker.ops.cli import backup as backup_command
+    from tracker.ops.cli import restore as restore_command
+
+    from .conftest import login_as
+
+    source_url, target_url = two_databases
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "old-server"))
+    source_app = create_app({"SQLALCHEMY_DATABASE_URI": source_url, "SOURCES_DIR": SHARED_SEEDS,
+                             "WTF_CSRF_ENABLED": False})
+    with source_app.app_context():
+        upgrade()
+        from tracker.accounts import services
+        from tracker.audit.services import CLI
+        from tracker.seeding.loader import load
+        from tracker.models import Project
+        load(source_app.config["SEED_DIR"])
+        officer = services.create_user(CLI, "officer1", "officer", "Backup-test-1", regions=["360783"])
+        db.session.commit()
+        project_id = db.session.scalar(sa.select(Project.id).where(Project.seed_key == "longnan-t6-01"))
+        browser = source_app.test_client()
+        login_as(browser, officer)
+        picture = io.BytesIO()
+        Image.new("RGB", (48, 32), (10, 160, 90)).save(picture, "PNG")
+        filed = browser.post(f"/projects/{project_id}/reports/new", data={
+            "month": "2026-11", "progress_text": "备份前的形象进度：主体封顶", "invested_month": "12",
+            "photos": [(io.BytesIO(picture.getvalue()), "封顶.png")]}, content_type="multipart/form-data")
+        assert filed.status_code == 302, filed.get_data(as_text=True)[:1000]
+        photo_url = next(line.split('"')[1] for line in browser.get(f"/projects/{project_id}").get_data(
+            as_text=True).split("href=")[1:] if line.startswith('"/photos/'))
+        original_photo = browser.get(photo_url).get_data()
+        secret = source_app.config["SECRET_KEY"]
+        output = tmp_path / "backups" / "tracker.backup"
+        result = source_app.test_cli_runner().invoke(backup_command, ["--output", str(output)])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600
+    if make_url(source_url).get_backend_name() == "sqlite":
+        assert stat.S_IMODE(os.stat(make_url(source_url).database).st_mode) & 0o077 == 0
+
+    # A new machine: an empty instance folder, an empty database.
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "new-server"))
+    target_app = create_app({"SQLALCHEMY_DATABASE_URI": target_url, "WTF_CSRF_ENABLED": False})
+    with target_app.app_context():
+        result = target_app.test_cli_runner().invoke(restore_command, [str(output)])
+        assert result.exit_code == 0, result.output
+        db.engine.dispose()
+    assert (tmp_path / "new-server" / "secret_key").read_text().strip() == secret
+    restarted = create_app({"SQLALCHEMY_DATABASE_URI": target_url})
+    assert restarted.config["SECRET_KEY"] == secret
+    with restarted.app_context():
+        visitor = restarted.test_client()
+        page = visitor.get("/login")
+        token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        signed_in = visitor.post("/login", data={"username": "officer1", "password": "Backup-test-1",
+                                                 "csrf_token": token})
+        assert signed_in.status_code == 302
+        project_page = visitor.get(f"/projects/{project_id}").get_data(as_text=True)
+        assert "备份前的形象进度：主体封顶" in project_page and photo_url in project_page
+        restored_photo = visitor.get(photo_url)
+        assert restored_photo.status_code == 200 and restored_photo.get_data() == original_photo
+        assert visitor.get(photo_url + "/thumb").status_code == 200
+        db.session.remove()
+        db.engine.dispose()

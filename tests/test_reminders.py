@@ -165,3 +165,67 @@ def test_an_unreachable_smtp_server_is_an_error(app, portfolio, monkeypatch):
     monkeypatch.setenv("TRACKER_SMTP_PORT", str(free_port()))  # nobody listens there
     result = app.test_cli_runner().invoke(reminders_command, ["--month", "2024-05", "--send"])
     assert result.exit_code == 1 and "无法通过 SMTP 服务器" in result.output
+
+
+def test_a_display_name_with_a_newline_or_a_bad_address_never_stops_the_others(
+        app, portfolio, smtp_inbox, monkeypatch, db):
+    """Issue 14.13: a newline in one officer's name aborted the whole run and nobody got mail."""
+    from tracker.accounts.models import User
+
+    inbox, port = smtp_inbox
+    for name in SMTP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
+    users = {user.username: user for user in db.session.scalars(db.select(User))}
+    users["ganzhou"].display_name = "赣州\n专员\r\nBcc: victim@example.org"
+    users["longnan"].email = "longnan@exa\nmple.cn"  # a malformed address from an old import
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(reminders_command, ["--month", "2024-05", "--send"])
+    assert "已发送：ganzhou" in result.output and "已发送：yichun" in result.output
+    assert "发送失败：longnan" in result.output
+    assert "共发送 2 封提醒邮件" in result.output and "1 封邮件发送失败" in result.output
+    assert result.exit_code == 1  # a failure is reported to cron, after the others were sent
+    received = {tuple(envelope.rcpt_tos): envelope for envelope in inbox.envelopes}
+    assert set(received) == {("ganzhou@example.cn",), ("yichun@example.cn",)}
+    message = email.message_from_bytes(received[("ganzhou@example.cn",)].content,
+                                       policy=email.policy.default)
+    assert message["To"] == '"赣州 专员 Bcc: victim@example.org" <ganzhou@example.cn>'
+    assert message["To"].addresses[0].addr_spec == "ganzhou@example.cn"
+    assert message["Bcc"] is None
+    assert "赣州 专员 Bcc: victim@example.org，您好" in message.get_content()
+
+
+def test_a_recipient_the_server_refuses_is_reported_and_the_rest_are_sent(
+        app, portfolio, monkeypatch, db):
+    from aiosmtpd.controller import Controller
+
+    class Picky:
+        def __init__(self):
+            self.envelopes = []
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("ganzhou@"):
+                return "550 5.1.1 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return "250 OK"
+
+    picky = Picky()
+    controller = Controller(picky, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        for name in SMTP_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("TRACKER_SMTP_PORT", str(controller.port))
+        result = app.test_cli_runner().invoke(reminders_command, ["--month", "2024-05", "--send"])
+    finally:
+        controller.stop()
+    assert "发送失败：ganzhou" in result.output and "已发送：yichun" in result.output
+    assert [tuple(envelope.rcpt_tos) for envelope in picky.envelopes] == [("yichun@example.cn",)]
+    assert result.exit_code == 1

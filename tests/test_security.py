@@ -21,7 +21,7 @@ def test_the_session_cookie_is_httponly_and_samesite(app, make_user):
     assert "Secure" not in cookie  # plain HTTP on localhost; TRACKER_HTTPS=1 makes it Secure
 
 
-def test_repeated_failed_logins_are_slowed_with_a_clear_message(app, make_user):
+def test_repeated_failed_logins_are_slowed_with_a_clear_message(app, make_user, db):
     make_user("leader", username="target")
     client = app.test_client()
     statuses = [client.post("/login", data={"username": "target", "password": f"wrong-{i}"}).status_code
@@ -32,7 +32,7 @@ def test_repeated_failed_logins_are_slowed_with_a_clear_message(app, make_user):
     assert "尝试次数过多" in blocked.get_data(as_text=True)
 
 
-def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(app, make_user):
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(app, make_user, db):
     make_user("leader", username="known")
     client = app.test_client()
     wrong = client.post("/login", data={"username": "known", "password": "nope-123456"})
@@ -82,7 +82,7 @@ def _ten_failed_logins_from(client, address: str) -> list[int]:
                         headers={"X-Forwarded-For": address}).status_code for i in range(10)]
 
 
-def test_behind_a_proxy_the_login_limit_counts_each_visitor_not_the_proxy(database_url, tmp_path):
+def test_behind_a_proxy_the_login_limit_counts_each_visitor_not_the_proxy(database_url, tmp_path, db):
     """TRACKER_PROXIES=1: nginx's X-Forwarded-For names the visitor, so one visitor's failed
     attempts do not lock out the whole office behind the same proxy."""
     from tracker import create_app
@@ -95,7 +95,7 @@ def test_behind_a_proxy_the_login_limit_counts_each_visitor_not_the_proxy(databa
     assert _ten_failed_logins_from(client, "10.0.0.2")[0] == 400  # a colleague is not locked out
 
 
-def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app):
+def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app, db):
     client = app.test_client()
     statuses = [client.post("/login", data={"username": f"forger-{i}", "password": "nope-123456"},
                             headers={"X-Forwarded-For": f"10.9.9.{i}"}).status_code for i in range(11)]

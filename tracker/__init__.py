@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .config import PROJECT_ROOT, defaults
+from .config import PROJECT_ROOT, defaults, protect_instance
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(defaults(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    protect_instance(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
 
     from .application import init_app
     init_app(app)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from . import formatting
 from .config import PROJECT_ROOT
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, migrate
 
 
 def init_app(app: Flask) -> None:
@@ -27,7 +27,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(PROJECT_ROOT / "tracker" / "translations"))
     csrf.init_app(app)
-    limiter.init_app(app)
     from . import security
     security.init_app(app)
 

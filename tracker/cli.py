@@ -42,21 +42,28 @@ def register_commands(app: Flask) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
 @click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
-@click.option("--workers", default=2, type=int, envvar="WORKERS", show_default=True)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the tracker with gunicorn, a production WSGI server."""
+@click.option("--threads", default=8, type=int, envvar="THREADS", show_default=True,
+              help="Requests handled at once; idle and slow connections take none.")
+@click.option("--workers", type=int, hidden=True,
+              help="Ignored: waitress serves in one process (README: production).")
+def serve(host: str, port: int, threads: int, workers: int | None) -> None:
+    """Serve the tracker with waitress, a production WSGI server that buffers whole requests."""
+    if threads < 1:
+        raise click.BadParameter("at least 1", param_hint="--threads")
+    if workers is not None:
+        click.echo("--workers is ignored: tracker serve is one process of --threads threads "
+                   "(README: production runs gunicorn workers behind nginx)", err=True)
     click.echo(f"Tracker at http://{host}:{port}/  (Ctrl+C stops it)")
     sys.stdout.flush()
-    # gunicorn runs in place of this process and builds the app itself in each worker. Serving the
-    # app object of this command would run every request inside the app context the CLI pushed
-    # for the command, which a forked worker inherits: `g`, and with it the user Flask-Login
-    # caches there, would then pass from one request to the next.
-    os.execv(sys.executable, gunicorn_command(host, port, workers))
+    # The server runs in place of this process and builds the app itself. Serving the app object
+    # of this command would run every request inside the app context the CLI pushed for the
+    # command: `g`, and with it the user Flask-Login caches there, would pass between requests.
+    os.execv(sys.executable, server_command(host, port, threads))
 
 
-def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-            "--access-logfile", "-", "--timeout", "120", "tracker:create_app()"]
+def server_command(host: str, port: int, threads: int) -> list[str]:
+    return [sys.executable, "-m", "tracker.serving", "--host", host, "--port", str(port),
+            "--threads", str(threads)]
 
 
 @click.command()

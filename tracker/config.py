@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -22,6 +23,33 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def protect_instance(instance_path: Path, database_uri: str) -> None:
+    """The instance folder and a SQLite database are the owner's alone: 0700 and 0600 (SQLite
+    gives its -wal and -shm files the database file's mode)."""
+    from sqlalchemy.engine import make_url
+
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if instance_path.stat().st_mode & 0o077:
+        instance_path.chmod(0o700)
+    try:
+        url = make_url(database_uri)
+    except Exception:
+        return
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if not path.parent.is_dir():
+        return
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def secret_key(instance_path: Path) -> str:
     """The configured key, or one generated once and kept in the instance folder."""
     if key := os.environ.get("TRACKER_SECRET_KEY"):
@@ -35,7 +63,13 @@ def secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def _duration(name: str, default: int, unit: str) -> dt.timedelta:
+    """A whole number of ``unit`` (minutes, hours) from the environment variable ``name``."""
+    return dt.timedelta(**{unit: int(os.environ.get(name) or default)})
+
+
 def defaults(instance_path: Path) -> dict:
+    lifetime = _duration("TRACKER_SESSION_LIFETIME_HOURS", 12, "hours")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -52,6 +86,10 @@ def defaults(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "PAGE_SIZE": 50,
         "SESSION_COOKIE_HTTPONLY": True,
+        # A session ends after this long without a request, and this long after signing in.
+        "SESSION_IDLE_TIMEOUT": _duration("TRACKER_SESSION_IDLE_MINUTES", 8 * 60, "minutes"),
+        "SESSION_LIFETIME": lifetime,
+        "PERMANENT_SESSION_LIFETIME": lifetime,  # the browser drops the cookie then too
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         # Behind HTTPS (TRACKER_HTTPS=1) the session cookie is Secure and browsers get HSTS.
@@ -61,8 +99,8 @@ def defaults(instance_path: Path) -> dict:
         # Where the tracker is published (https://tracker.example.gov.cn/): the OC4IDS package's
         # uri is built on it, never on the Host header a client sends. Unset: a urn:uuid.
         "PUBLIC_URL": os.environ.get("TRACKER_PUBLIC_URL") or None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address
-        "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account name, whatever the address
+        # Wrong passwords only, counted in the database (tracker/accounts/throttle.py).
+        "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address, whatever the account
+        "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account and address together
+        "PASSWORD_CHECK_LIMIT": "5 per 15 minutes",  # the password change's current password
     }

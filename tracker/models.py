@@ -1,6 +1,6 @@
 """Every model, imported in one place so that the mappers and Alembic see the whole schema."""
 
-from .accounts.models import Setting, User, user_regions
+from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
 from .audit.models import AuditEntry
 from .plans.models import Plan, PlanIndicator
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto

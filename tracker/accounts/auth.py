@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
+from . import sessions
 from .models import User
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "set_language"}
@@ -17,15 +17,9 @@ PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "s
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The session names the user and his session token: a new password or a disabled account
-    changes the token, and every older session ends."""
-    user_id, _, token = (session_id or "").partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.scalar(sa.select(User).where(User.id == int(user_id)))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
+    """The session names the user, his token and the server-side session: signing out, a new
+    password, a disabled account, idleness or age end it (tracker/accounts/sessions.py)."""
+    return sessions.load(session_id)
 
 
 def init_app(app: Flask) -> None:

@@ -38,8 +38,11 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login: the session names the token, not only the id
-        return f"{self.id}:{self.session_token}"
+    # The key of the session this request signed in with (tracker/accounts/sessions.py); not stored.
+    session_key = None  # str when set
+
+    def get_id(self) -> str:  # Flask-Login: the session names the token and the session's key
+        return f"{self.id}:{self.session_token}:{self.session_key or ''}"
 
 
 class Setting(Base):
@@ -49,3 +52,37 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(sa.JSON)
+
+
+class LoginFailure(Base):
+    """One wrong password: at the sign-in form (``login``) or at the password change's check of
+    the current one (``password``). Kept in the database so that every worker and server counts
+    the same attempts; rows older than a day are deleted as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_scope_account_address", "scope", "account", "address", "at"),
+        sa.Index("ix_login_failures_scope_address", "scope", "address", "at"),
+        sa.Index("ix_login_failures_at", "at"),
+    )
+
+    id: Mapped[intpk]
+    scope: Mapped[str] = mapped_column(sa.String(16))
+    account: Mapped[str] = mapped_column(sa.String(64))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[Timestamp]
+
+
+class UserSession(Base):
+    """One signed-in browser. The session cookie carries a random key whose hash is stored here:
+    signing out ends the row, so a copied cookie stops working at once; a row older than the
+    absolute lifetime (``SESSION_LIFETIME``) counts as ended. The idle timeout is checked on the
+    time the (signed) cookie says it was last used (tracker/accounts/sessions.py)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[Timestamp]
+    ended_at: Mapped[MaybeTimestamp | None]

@@ -23,7 +23,16 @@ EMAIL_PATTERN = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
+# zxcvbn's score 0-4: 3 is "safely unguessable" (about 10^8 guesses and more). Its dictionaries are
+# English; these words, common in Chinese passwords and in this office, count as guessable too.
+PASSWORD_MIN_SCORE = 3
+GUESSABLE_WORDS = ("woaini", "aini", "zhongguo", "beijing", "shanghai", "weisheng", "jiankang",
+                   "weijian", "wsjkw", "wjw", "jkw", "yiyuan", "jibing", "jikong", "cdc", "taizhang",
+                   "tracker", "xiangmu", "admin", "guanli", "mima", "zhangsan", "lisi", "wangwu")
+
+
+def password_problems(password: str, username: str = "", *, display_name: str | None = None,
+                      email: str | None = None) -> list[str]:
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(_("密码至少需要 %(n)s 个字符", n=PASSWORD_MIN_LENGTH))
@@ -33,11 +42,26 @@ def password_problems(password: str, username: str = "") -> list[str]:
         problems.append(_("密码不能包含用户名"))
     if len(password) > 200:
         problems.append(_("密码不能超过200个字符"))
+    elif len(password) >= PASSWORD_MIN_LENGTH and _guessable(password, username, display_name, email):
+        problems.append(_("密码太常见或容易被猜到（如 password12、姓名拼音加数字），请换一个更长、不常见的密码，"
+                          "例如由三四个不相关的词和数字组成"))
     return problems
 
 
-def _check_password(password: str, username: str) -> None:
-    problems = password_problems(password, username)
+def _guessable(password: str, *personal: str | None) -> bool:
+    from zxcvbn import zxcvbn
+
+    inputs = [*GUESSABLE_WORDS]
+    for value in personal:
+        if value:
+            inputs += [value, *value.replace("@", " ").replace(".", " ").split()]
+    return zxcvbn(password, user_inputs=inputs)["score"] < PASSWORD_MIN_SCORE
+
+
+def _check_password(password: str, username: str, user: User | None = None) -> None:
+    problems = password_problems(password, username,
+                                 display_name=getattr(user, "display_name", None),
+                                 email=getattr(user, "email", None))
     if problems:
         raise ValidationFailed({"password": problems})
 
@@ -79,7 +103,9 @@ def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
     if get_by_username(username) is not None:
         raise ValidationFailed(_("用户名 %(name)s 已存在", name=username), "username")
     role = Role(role)
-    _check_password(password, username)
+    problems = password_problems(password, username, display_name=display_name, email=email)
+    if problems:
+        raise ValidationFailed({"password": problems})
     region_rows = _regions(regions)
     if role is Role.OFFICER and not region_rows:
         raise ValidationFailed(_("项目专员至少需要分配一个负责地区"), "regions")
@@ -94,7 +120,7 @@ def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
 
 
 def set_password(actor: Actor, user: User, password: str, *, must_change: bool = False) -> None:
-    _check_password(password, user.username)
+    _check_password(password, user.username, user)
     user.password_hash = generate_password_hash(password)
     user.must_change_password = must_change
     user.session_token = secrets.token_hex(16)  # other sessions of this user end

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,9 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..application import safe_next
 from ..audit.services import Actor
 from ..errors import ValidationFailed
-from ..extensions import db, limiter
+from ..extensions import db
 from ..vocabulary import Role
-from . import services
+from . import services, sessions, throttle
 from .forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -26,22 +27,29 @@ def landing_page(user) -> str:
     return url_for("portfolio.project_list")
 
 
-def _account_key() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()[:64]
+def _too_many(template: str, form, seconds: int):
+    """The form again, with the wait: 429 and Retry-After, nothing checked."""
+    form.form_errors.append(_("尝试次数过多，请 %(n)s 分钟后再试。", n=max(1, math.ceil(seconds / 60))))
+    return render_template(template, form=form), 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: ";".join(current_app.config["LOGIN_LIMITS"]), methods=["POST"])
-@limiter.limit(lambda: current_app.config["ACCOUNT_LOGIN_LIMIT"], methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(landing_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        account, address = throttle.account_key(form.username.data), throttle.client_address()
+        if wait := throttle.seconds_blocked(throttle.LOGIN, account, address):
+            return _too_many("accounts/login.html", form, wait)
         user = services.authenticate(form.username.data, form.password.data)
         if user is None or not user.active:
+            throttle.record_failure(throttle.LOGIN, account, address)
+            db.session.commit()
             form.form_errors.append(_("用户名或密码不正确，或账号已停用"))
         else:
+            throttle.clear(throttle.LOGIN, account, address)
+            sessions.start(user)
             login_user(user)
             user.last_login_at = dt.datetime.now(dt.timezone.utc)
             db.session.commit()
@@ -54,6 +62,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sessions.end(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("已退出登录"), "info")
     return redirect(url_for("auth.login"))
@@ -64,16 +75,25 @@ def logout():
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
+        account = throttle.account_key(current_user.username)
+        if wait := throttle.seconds_blocked(throttle.PASSWORD, account, throttle.client_address()):
+            return _too_many("accounts/password.html", form, wait)
         if services.authenticate(current_user.username, form.current.data) is None:
+            throttle.record_failure(throttle.PASSWORD, account, throttle.client_address())
+            db.session.commit()
             form.current.errors.append(_("当前密码不正确"))
         else:
+            throttle.clear(throttle.PASSWORD, account)
             try:
                 services.set_password(Actor(current_user, "web"), current_user, form.password.data)
             except ValidationFailed as failure:
                 form.apply_errors(failure.errors)
             else:
+                user = current_user._get_current_object()
+                sessions.end(user)
+                sessions.start(user)  # the token changed: every other session has ended
                 db.session.commit()
-                login_user(current_user._get_current_object())  # the session token changed
+                login_user(user)
                 flash(_("密码已修改"), "success")
                 return redirect(landing_page(current_user))
-    return render_template("accounts/password.html", form=form)
+    return render_template("accounts/password.html", form=form), 400 if form.errors else 200

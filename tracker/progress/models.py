@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, Money, Percent, Timestamp, code_enum, intpk, utcnow
+from ..database import Base, ExactDecimal, MaybeTimestamp, Money, Percent, Timestamp, code_enum, intpk, utcnow
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
 
@@ -99,6 +100,10 @@ class ReportPhoto(Base):
     width: Mapped[int]
     height: Mapped[int]
     uploaded_at: Mapped[Timestamp]
+    # Evidence of when and where, read from the camera's EXIF before it is stripped from the file.
+    captured_at: Mapped[MaybeTimestamp | None]
+    latitude: Mapped[Decimal | None] = mapped_column(ExactDecimal(9, 6))
+    longitude: Mapped[Decimal | None] = mapped_column(ExactDecimal(9, 6))
 
     report: Mapped[MonthlyReport] = relationship(back_populates="photos")
 

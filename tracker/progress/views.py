@@ -129,8 +129,7 @@ def report_new(project_id: int):
                     over_budget_reason=form.over_budget_reason.data,
                     correction_reason=form.correction_reason.data,
                     expected_version=int(form.version.data) if form.version.data else None)
-                for upload in uploads:
-                    photos.store_photo(report, upload)
+                photos.store_photos(report, uploads)
                 db.session.commit()
             except StaleEdit:
                 db.session.rollback()
@@ -176,7 +175,10 @@ def photo(photo_id: int, size: str | None = None):
     path = photos.photo_dir() / name
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype="image/jpeg" if size else item.content_type, max_age=86400)
+    response = send_file(path, mimetype="image/jpeg" if size else item.content_type, max_age=86400)
+    response.cache_control.public = False
+    response.cache_control.private = True  # a site photo is for signed-in users, not shared caches
+    return response
 
 
 @bp.route("/projects/<int:project_id>/budget", methods=["GET", "POST"])

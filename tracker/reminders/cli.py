@@ -40,7 +40,7 @@ def reminders(month: str | None, send: bool) -> None:
     click.echo("\n" + _("按专员："))
     due = [item for item in result.by_officer if item.projects]
     for item in due:
-        name = f"（{item.officer.display_name}）" if item.officer.display_name else ""
+        name = f"（{services.officer_name(item.officer)}）" if item.officer.display_name else ""
         click.echo(f"  {item.officer.username}{name}\t" + _("%(n)s 个", n=len(item.projects))
                    + f"\t{_names(item.projects)}")
     if len(due) < len(result.by_officer):

@@ -12,12 +12,13 @@ An officer's projects are those of his regions, a city including its counties: t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import smtplib
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
+from ..core.values import clean_text
 from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
@@ -145,6 +147,28 @@ class SmtpSettings:
                    sender=value("TRACKER_SMTP_FROM") or "tracker@localhost", starttls=starttls)
 
 
+def officer_name(officer: User) -> str:
+    """The name a reminder shows, on one line: a line break in a stored display name (an old
+    import, a paste from Word) must not start a new mail header or a new line of the report."""
+    return clean_text(officer.display_name) or officer.username
+
+
+class BadAddress(ValueError):
+    pass
+
+
+def recipient(officer: User) -> Address:
+    """The officer's ``To`` address; BadAddress when his stored e-mail cannot be one."""
+    address = (officer.email or "").strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or any(ch.isspace() or ord(ch) < 32 for ch in address):
+        raise BadAddress(_("电子邮箱地址无效：%(address)s", address=ascii(address)[1:-1]))
+    try:
+        return Address(display_name=officer_name(officer), username=local, domain=domain)
+    except (ValueError, IndexError):
+        raise BadAddress(_("电子邮箱地址无效：%(address)s", address=ascii(address)[1:-1])) from None
+
+
 def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> EmailMessage:
     officer = reminder.officer
     count = len(reminder.projects)
@@ -152,9 +176,9 @@ def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> 
     message["Subject"] = _("【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
                            month=month_label(month), n=count)
     message["From"] = sender
-    message["To"] = formataddr((officer.display_name or officer.username, officer.email))
+    message["To"] = recipient(officer)
     lines = [
-        _("%(name)s，您好：", name=officer.display_name or officer.username),
+        _("%(name)s，您好：", name=officer_name(officer)),
         "",
         _("您负责地区的以下 %(n)s 个在建项目尚未填报%(month)s的月度进度：", n=count,
           month=month_label(month)),
@@ -178,25 +202,59 @@ class SendReport:
 
 
 def send_reminders(result: Reminders, settings: SmtpSettings) -> SendReport:
-    """Mail every officer who has projects to report and an address; one SMTP connection."""
+    """Mail every officer who has projects to report and an address, over one SMTP connection.
+
+    One officer's bad address or a recipient the server refuses is reported and the others are
+    still sent; only a server that cannot be reached at all raises (OSError, SMTPException).
+    """
     report = SendReport()
     due = [item for item in result.by_officer if item.projects]
     for item in due:
         if not item.officer.email:
             report.without_email.append(item.officer.username)
-    to_mail = [item for item in due if item.officer.email]
+    to_mail = []
+    for item in (item for item in due if item.officer.email):
+        try:
+            to_mail.append((item, reminder_message(item, result.month, settings.sender)))
+        except (BadAddress, ValueError) as error:
+            report.failed.append((item.officer.username, str(error)))
     if not to_mail:
         return report
-    with smtplib.SMTP(settings.host, settings.port, timeout=30) as connection:
+    connection = _connect(settings)
+    try:
+        for item, message in to_mail:
+            try:
+                connection.send_message(message)
+            except smtplib.SMTPServerDisconnected as error:
+                report.failed.append((item.officer.username, str(error)))
+                connection = _connect(settings)  # the next ones get a fresh connection
+            except (smtplib.SMTPException, ValueError, UnicodeError) as error:
+                report.failed.append((item.officer.username, _smtp_error(error)))
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    connection.rset()
+            else:
+                report.sent.append(item.officer.username)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.quit()
+    return report
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    connection = smtplib.SMTP(settings.host, settings.port, timeout=30)
+    try:
         if settings.starttls:
             connection.starttls()
         if settings.user:
             connection.login(settings.user, settings.password or "")
-        for item in to_mail:
-            try:
-                connection.send_message(reminder_message(item, result.month, settings.sender))
-            except smtplib.SMTPException as error:
-                report.failed.append((item.officer.username, str(error)))
-            else:
-                report.sent.append(item.officer.username)
-    return report
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _smtp_error(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address}: {code} {message.decode(errors='replace')}"
+                         for address, (code, message) in error.recipients.items())
+    return str(error)

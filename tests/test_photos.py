@@ -1,0 +1,114 @@
+"""Issue 14.4: site photos are re-encoded, keep when and where as data, and cannot exhaust memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+import time
+import zlib
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from tracker.models import MonthlyReport, Project
+
+from .conftest import login_as
+
+THIS_MONTH = dt.date.today().replace(day=1)
+PAYLOAD = b"PK\x03\x04 a zip archive appended after the image, smuggled through the tracker"
+
+
+def camera_jpeg() -> bytes:
+    """A phone's photo: taken 2025-03-14 09:26:53 (+08:00) at 24.9067 N, 114.7892 E (龙南),
+    with a zip appended after the image's end."""
+    image = Image.new("RGB", (64, 48), (90, 120, 200))
+    exif = Image.Exif()
+    exif[0x0110] = "Phone X"  # Model
+    exif.get_ifd(0x8769).update({0x9003: "2025:03:14 09:26:53", 0x9011: "+08:00"})
+    exif.get_ifd(0x8825).update({
+        1: "N", 2: (24.0, 54.0, 24.12), 3: "E", 4: (114.0, 47.0, 21.12)})
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue() + PAYLOAD
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A valid PNG of ``width`` × ``height`` black RGB pixels, made without holding them: it
+    compresses about a thousand to one."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width * 3 + 1)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+@pytest.fixture()
+def project(db, seeded) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="photo-officer"))
+    return client
+
+
+def submit(officer, project, files):
+    return officer.post(f"/projects/{project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "progress_text": "主体封顶", "invested_month": "10",
+        "photos": [(io.BytesIO(data), name) for data, name in files],
+    }, content_type="multipart/form-data")
+
+
+def test_a_photo_keeps_when_and_where_as_data_and_the_served_file_carries_neither(
+        officer, project, db):
+    answer = submit(officer, project, [(camera_jpeg(), "现场.jpg")])
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id))
+    photo = report.photos[0]
+    assert photo.captured_at == dt.datetime(2025, 3, 14, 1, 26, 53, tzinfo=dt.timezone.utc)
+    assert photo.latitude == Decimal("24.906700") and photo.longitude == Decimal("114.789200")
+
+    served = officer.get(f"/photos/{photo.id}")
+    assert served.status_code == 200
+    assert "private" in served.headers["Cache-Control"] and "public" not in served.headers["Cache-Control"]
+    body = served.get_data()
+    assert PAYLOAD not in body and body.endswith(b"\xff\xd9")  # re-encoded: nothing after the image
+    stripped = Image.open(io.BytesIO(body))
+    assert dict(stripped.getexif()) == {} and not stripped.getexif().get_ifd(0x8825)
+    assert b"Phone X" not in body
+    thumb = officer.get(f"/photos/{photo.id}/thumb")
+    assert "private" in thumb.headers["Cache-Control"]
+    # The report page shows the evidence in words an officer reads.
+    page = officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "2025-03-14 09:26" in page and "24.906700" in page
+
+
+def test_a_photo_without_a_camera_record_is_kept_with_no_time_or_place(officer, project, db):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (1, 2, 3)).save(buffer, "PNG")
+    assert submit(officer, project, [(buffer.getvalue(), "截图.png")]).status_code == 302
+    photo = db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id)).photos[0]
+    assert photo.captured_at is None and photo.latitude is None and photo.longitude is None
+
+
+def test_six_huge_pngs_in_one_report_are_refused_quickly_and_nothing_is_saved(officer, project, db):
+    """Each 6,500 × 6,500 (42 megapixels, 127 MB decoded) passes the per-image bound; six in one
+    request are 760 MB decoded. The request is refused from the headers, before any is decoded."""
+    big = huge_png(6500, 6500)
+    assert len(big) < 8 * 1024 * 1024
+    started = time.monotonic()
+    answer = submit(officer, project, [(big, f"航拍{n}.png") for n in range(6)])
+    elapsed = time.monotonic() - started
+    assert answer.status_code == 400
+    assert "照片合计过大" in answer.get_data(as_text=True)
+    assert elapsed < 3, elapsed
+    assert db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)) is None
