@@ -538,8 +538,11 @@ def _apply_report_row(run: Run, project: Project, row: Row) -> None:
                 given[key] = getattr(existing, key)  # a blank cell keeps the stored value
         first = db.session.scalar(sa.select(sa.func.count(MonthlyReport.id)).where(
             MonthlyReport.project_id == project.id, MonthlyReport.month < month)) == 0
-        if first and "invested_total" not in given:
-            given["invested_total"] = existing.invested_total  # the stated pre-tracker total
+        if first and "invested_total" not in given and existing.invested_total is not None:
+            # The first report may state investment made before the tracker: a corrected month
+            # keeps that part and adds the month as now written.
+            before_tracker = existing.invested_total - (existing.invested_month or 0)
+            given["invested_total"] = before_tracker + (given.get("invested_month") or 0)
         same = all(json_value(getattr(existing, key)) == json_value(value)
                    for key, value in given.items())
         if same:
