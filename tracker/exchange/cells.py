@@ -1,8 +1,13 @@
 """From a spreadsheet cell to the value a service takes, or a message that says what to fix.
 
+Numbers and dates written as text are read by ``tracker.core.values`` (``parse_decimal``,
+``parse_date``), the one reading the forms use too: 1,320, 1，320, full-width digits, 2024年5月1日.
 Numbers become ``Decimal`` without float arithmetic: a number openpyxl read as a float is taken by
 its shortest representation (``repr``), which is the decimal Excel stored for any figure of up to
 15 significant digits; more decimals than the column keeps is an error, never rounded.
+
+A cell holding ``（清空）`` (or ``(清空)``, or its translation) reads as ``CLEAR``: the importer
+empties the stored value. A blank cell reads as None: the importer leaves the value as it is.
 """
 
 from __future__ import annotations
