@@ -95,7 +95,7 @@ def test_a_sheet_with_one_bad_row_imports_nothing_and_names_that_row(officer, db
     assert re.search(r"\b3\s*错误", text)  # row 3 is the bad one
     report = importer.run_import(Actor(user, "import"), new_projects_sheet(bad_investment=-5), "s.xlsx",
                                  apply=True)
-    assert [str(p) for p in report.all_problems()] == ["第 3 行「总投资（万元）」：不能为负数"]
+    assert [str(p) for p in report.all_problems()] == ["U3 单元格（第 3 行「总投资（万元）」）：不能为负数"]
     confirm = browser.post(location + "/confirm", data={"reason": ""})
     assert confirm.status_code == 409
     assert project_count(db) == before and imported_entries(db) == []
@@ -300,7 +300,7 @@ def test_entity_bombs_inside_a_workbook_are_refused(officer, db):
 def test_a_formula_is_an_error_for_its_cell(officer, db):
     user, _browser = officer
     sheet = xlsx([row(项目名称="公式项目", 地区代码="360783", **{"总投资（万元）": "=1000+320"})])
-    assert messages(run(user, sheet)) == "第 2 行「总投资（万元）」：不接受公式（=1000+320），请复制后“粘贴为数值”"
+    assert messages(run(user, sheet)) == "U2 单元格（第 2 行「总投资（万元）」）：不接受公式（=1000+320），请复制后“粘贴为数值”"
 
 
 def test_a_hundred_thousand_rows_are_refused_with_the_limit(officer, db):
@@ -328,10 +328,10 @@ def test_missing_headers_and_unknown_values_are_named(officer, db):
                   row(项目名称="乙", 地区代码="360783", 状态="差不多", 计划开工日期="下个月"),
                   row(项目名称="丙", 地区代码="360783", **{"总投资（万元）": "1.23456"})])
     text = messages(run(user, sheet))
-    assert "第 2 行「地区代码」：没有地区代码为 999999 的地区" in text
-    assert "第 3 行「状态」：应为以下之一：储备、前期、在建、竣工、投用、停缓建、取消" in text
-    assert "第 3 行「计划开工日期」：应为日期，例如 2024-05-01" in text
-    assert "第 4 行「总投资（万元）」：最多保留 4 位小数" in text
+    assert "D2 单元格（第 2 行「地区代码」）：没有地区代码为 999999 的地区" in text
+    assert "J3 单元格（第 3 行「状态」）：应为以下之一：储备、前期、在建、竣工、投用、停缓建、取消" in text
+    assert "W3 单元格（第 3 行「计划开工日期」）：应为日期，例如 2024-05-01" in text
+    assert "U4 单元格（第 4 行「总投资（万元）」）：最多保留 4 位小数" in text
 
 
 def test_the_cli_prints_the_same_report_and_dry_run_writes_nothing(app, officer, db, tmp_path):
@@ -349,7 +349,7 @@ def test_the_cli_prints_the_same_report_and_dry_run_writes_nothing(app, officer,
     assert project_count(db) == before + 3
     path.write_bytes(new_projects_sheet(bad_investment=-1))
     bad = runner.invoke(import_command, [str(path), "--user", user.username])
-    assert bad.exit_code == 1 and "第 3 行「总投资（万元）」：不能为负数" in bad.output
+    assert bad.exit_code == 1 and "U3 单元格（第 3 行「总投资（万元）」）：不能为负数" in bad.output
 
 
 # --- monthly reports ---------------------------------------------------------------------------

@@ -1,26 +1,31 @@
 """From a spreadsheet cell to the value a service takes, or a message that says what to fix.
 
+Numbers and dates written as text are read by ``tracker.core.values`` (``parse_decimal``,
+``parse_date``), the one reading the forms use too: 1,320, 1，320, full-width digits, 2024年5月1日.
 Numbers become ``Decimal`` without float arithmetic: a number openpyxl read as a float is taken by
 its shortest representation (``repr``), which is the decimal Excel stored for any figure of up to
 15 significant digits; more decimals than the column keeps is an error, never rounded.
+
+A cell holding ``（清空）`` (or ``(清空)``, or its translation) reads as ``CLEAR``: the importer
+empties the stored value. A blank cell reads as None: the importer leaves the value as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import force_locale, gettext as _
 
-from .columns import Column, unneutralise
+from ..core.values import ValueProblem, check_places, parse_date, parse_decimal
+from .columns import CLEAR_MARKER, Column, unneutralise
 from .reading import Cell
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "f"}
-DATE_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"),
-                 re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"))
 MONTH_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"),
                   re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日?)?"),
                   re.compile(r"(\d{4})(\d{2})"))
@@ -29,6 +34,18 @@ SIGNIFICANT_DIGITS = 15
 
 class CellProblem(Exception):
     """A cell's value cannot be used; the message names what is wrong (the column is added later)."""
+
+
+class _Clear:
+    """What a cell holding the clearing marker (（清空）) reads as: "remove the stored value"."""
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR = _Clear()
+# Names in a 所属规划 cell are separated as the export writes them (；), or by ; or a line break.
+LIST_SEPARATORS = re.compile(r"[；;\n]+")
 
 
 def normalise_label(text: str) -> str:
@@ -55,49 +72,41 @@ def _text(value) -> str:
 
 
 def to_decimal(value, places: int) -> Decimal:
-    if isinstance(value, bool):
-        raise CellProblem(_("应为数字"))
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
+    """A cell's number, read as the forms read one (``core.values.parse_decimal``: 1,320, 1，320,
+    full-width digits); a float from openpyxl by its shortest representation."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
         number = Decimal(repr(value))
+        if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+            raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
     else:
-        text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace(" ", "")
-        if text.startswith("约"):
+        if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith("约"):
             raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise CellProblem(_("应为数字，例如 1320 或 1,320.5")) from None
-    if not number.is_finite():
-        raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
-    if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS and isinstance(value, float):
-        raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
+            number = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
+        except ValueProblem as problem:
+            raise CellProblem(str(problem)) from None
+        if number is None:
+            raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
     if number < 0:
         raise CellProblem(_("不能为负数"))
     try:
-        exact = number == number.quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation:  # more digits than a Decimal holds (1e+28): far beyond any column
-        raise CellProblem(_("数值过大，请检查单位（金额以万元计）")) from None
-    if not exact:
-        raise CellProblem(_("最多保留 %(n)s 位小数", n=places) if places else _("应为整数"))
-    return number
+        return check_places(number, places)
+    except ValueProblem as problem:
+        raise CellProblem(str(problem)) from None
 
 
 def to_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    for pattern in DATE_PATTERNS:
-        match = pattern.fullmatch(text)
-        if match:
-            try:
-                return dt.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                break
-    raise CellProblem(_("应为日期，例如 2024-05-01"))
+    """A date as the forms read one (``core.values.parse_date``), within the same sane range."""
+    try:
+        day = parse_date(value.date() if isinstance(value, dt.datetime) else
+                         value if isinstance(value, dt.date) else str(value))
+    except ValueProblem as problem:
+        raise CellProblem(str(problem)) from None
+    if day is None:
+        raise CellProblem(_("应为日期，例如 2024-05-01"))
+    return day
 
 
 def to_month(value) -> dt.date:
@@ -120,6 +129,7 @@ class CellReader:
     def __init__(self, languages):
         self.languages = list(languages)
         self._vocabularies: dict[type, dict[str, object]] = {}
+        self.clear_words = labels_in_every_language(CLEAR_MARKER, self.languages)
 
     def vocabulary_map(self, vocabulary) -> dict[str, object]:
         if vocabulary not in self._vocabularies:
@@ -145,6 +155,8 @@ class CellReader:
                 value = None
         if value is None:
             return None
+        if isinstance(value, str) and normalise_label(value) in self.clear_words:
+            return CLEAR
         kind = column.kind
         if kind == "id":
             number = to_decimal(value, 0)
@@ -184,4 +196,7 @@ class CellReader:
                 raise CellProblem(_("应为以下之一：%(choices)s",
                                     choices="、".join(m.label for m in column.vocabulary)))
             return member
+        if kind == "list":
+            names = [name.strip() for name in LIST_SEPARATORS.split(_text(value)) if name.strip()]
+            return tuple(dict.fromkeys(names)) or None
         raise CellProblem(_("此列不能导入"))  # pragma: no cover - export-only columns are skipped

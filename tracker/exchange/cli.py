@@ -59,8 +59,8 @@ def run_export(fmt: str, portfolio_filter: PortfolioFilter, output: str | None) 
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--user", "username", required=True,
               help="The account the changes are made as (its permissions apply; audited via import).")
-@click.option("--kind", type=click.Choice(["projects", "monthly-reports"]), default="projects",
-              show_default=True, help="What the sheet holds.")
+@click.option("--kind", type=click.Choice(["auto", "projects", "monthly-reports"]), default="auto",
+              show_default=True, help="What the sheet holds (auto: recognised from its header).")
 @click.option("--dry-run", is_flag=True, help="Only report what would change; write nothing.")
 @click.option("--reason", help="变更原因: needed when a row changes a project's status.")
 @with_appcontext

@@ -33,6 +33,9 @@ _LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}
 # Column A of the two rows under the list in an xlsx export. The importer skips rows so marked.
 TOTALS_LABEL = _l("合计")
 COVERAGE_LABEL = _l("填报情况")
+# In a cell of a row that updates, a blank leaves the stored value as it is; this marker clears it
+# (the ASCII-parenthesis form "(清空)" is read the same).
+CLEAR_MARKER = _l("（清空）")
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("region", _l("地区代码"), "region", lambda p: p.region.key, required=True, width=10),
     Column("region_name", _l("地区"), "text", lambda p: p.region.full_name, importable=False,
            width=20),
-    Column("plans", _l("所属规划"), "list", lambda p: [plan.title for plan in p.plans],
-           importable=False, width=30),
+    Column("plans", _l("所属规划"), "list", lambda p: [plan.title for plan in p.plans], width=30),
     Column("kind", _l("项目类型"), "vocab", _attr("kind"), vocabulary=Kind, width=12),
     Column("category", _l("类别"), "vocab", _attr("category"), vocabulary=Category, width=14),
     Column("build_nature", _l("建设性质"), "vocab", _attr("build_nature"), vocabulary=BuildNature,
@@ -112,6 +114,10 @@ MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("name", _l("项目名称"), "text", max_length=200, width=40),
     Column("region", _l("地区代码"), "region", width=10),
     Column("month", _l("填报月份"), "month", required=True, width=10),
+    # Read-only, filled in by the prefilled template: what the last report said.
+    Column("previous_month", _l("上次填报月份"), "month", importable=False, width=10),
+    Column("previous_total", _l("上次填报的自开工累计（万元）"), "decimal", places=4, money=True,
+           importable=False, width=16),
     Column("progress_text", _l("形象进度"), "text", max_length=5000, width=40),
     Column("physical_percent", _l("工程进度（%）"), "decimal", places=2, upper=Decimal(100),
            width=10),

@@ -6,11 +6,13 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
 from ..forms import TrackerForm
-from .importer import KINDS
+from .importer import AUTO, KINDS
 
 
 class UploadForm(TrackerForm):
-    kind = SelectField(_l("导入内容"), choices=[(key, label) for key, label in KINDS.items()])
+    kind = SelectField(_l("导入内容"), default=AUTO,
+                       choices=[(AUTO, _l("自动识别（按列标题）")), *KINDS.items()],
+                       description=_l("按表格的列标题识别是项目清单还是月度填报；也可以指定。"))
     file = FileField(_l("文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 

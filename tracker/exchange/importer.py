@@ -1,49 +1,64 @@
 """Spreadsheet import: preview what would change, row by row, then apply all of it or nothing.
 
 One function, ``run_import``, serves the preview, the confirmation and the CLI. It reads the file
-(``reading``), reads every cell (``cells``), finds each row's project, checks the user may change
-it, and calls the SAME services as the forms (``create_project``, ``update_project``,
-``submit_report``) with ``Actor(user, "import")``, each row inside its own savepoint so that one
-bad row is reported without hiding the others. The whole run sits in an outer savepoint: a preview,
-or a run with any error, rolls it back, so nothing is ever partly written. The caller commits.
+(``reading``), recognises what the sheet holds from its header, reads every cell (``cells``),
+finds each row's project, checks the user may change it, and calls the SAME services as the forms
+(``create_project``, ``update_project``, ``link_plan``, ``submit_report``) with
+``Actor(user, "import")``, each row inside its own savepoint so that one bad row is reported
+without hiding the others. A run with any error rolls everything back, so nothing is ever partly
+written; an applying run leaves its writes to the caller, who commits once.
+
+A preview (``apply=False``) writes nothing that lasts and ends its transactions as it goes: every
+half second it rolls back what it tried and starts again where it was (``Slices``), so another
+officer's save waits a fraction of a second, never the whole preview (SQLite has one writer).
+Rows that depend on each other (one project's months) stay in one slice.
 
 Matching a row to a project: by 项目ID when given, else by 项目代码, else by the exact 项目名称 in
-地区代码; otherwise the row creates a project (monthly reports never create one). An empty cell
-means "unknown" and clears the value, except in columns that cannot be unknown (地区代码, 项目类型,
-类别, the 约数 flags), where it leaves the value as it is.
+地区代码; otherwise the row creates a project (monthly reports never create one). In a row that
+updates, an empty cell leaves the stored value as it is; ``（清空）`` clears it. In a new row an
+empty cell is simply unknown.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from openpyxl.utils import get_column_letter
 
 from ..accounts.permissions import can_create_in, can_edit_project
 from ..audit.services import Actor, json_value
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
+from ..plans.models import Plan
 from ..projects import services as project_services
 from ..projects.models import Project
 from ..regions.models import Region
-from .cells import CellProblem, CellReader, labels_in_every_language, normalise_label
-from .columns import (COVERAGE_LABEL, MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, TOTALS_LABEL, Column,
-                      display_value)
+from .cells import CLEAR, CellProblem, CellReader, labels_in_every_language, normalise_label
+from .columns import (CLEAR_MARKER, COVERAGE_LABEL, MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, TOTALS_LABEL,
+                      Column, display_value)
 from .outcome import MONTHLY_REPORTS, PROJECTS, ImportReport, Problem, RowOutcome
-from .reading import FileRefused, Sheet, read_sheet
+from .reading import EMPTY, FileRefused, Sheet, read_sheet
 
+AUTO = "auto"  # the kind is recognised from the sheet's header
 KINDS = {PROJECTS: _l("项目清单"), MONTHLY_REPORTS: _l("月度填报")}
 COLUMNS = {PROJECTS: PROJECT_COLUMNS, MONTHLY_REPORTS: MONTHLY_REPORT_COLUMNS}
-# Columns whose empty cell leaves the value unchanged: the model has no "unknown" for them.
-KEEP_WHEN_EMPTY = {"region", "kind", "category", "land_area_approx", "floor_area_approx",
-                   "total_investment_approx"}
+# Columns the clearing marker cannot empty: they find the row, or the model has no "unknown" for
+# them, or clearing means nothing (a plan link is only ever added by an import).
+CANNOT_CLEAR = {"id", "name", "region", "kind", "category", "land_area_approx", "floor_area_approx",
+                "total_investment_approx", "plans", "month", "correction_reason"}
 PREVIEW_REASON = "preview"  # stands in for the reason a status change needs, until confirmation
+# A preview gives the database back this often (seconds), and on SQLite waits this long before
+# taking it again, so that a writer polling in its busy handler (every 100 ms at most) gets in.
+PREVIEW_SLICE = 0.5
+SQLITE_PAUSE = 0.12
 
 DEFAULTS = {"IMPORT_MAX_ROWS": 5000, "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
-            "IMPORT_MAX_UNZIPPED": 100 * 1024 * 1024}
+            "IMPORT_MAX_UNZIPPED": 24 * 1024 * 1024, "IMPORT_MAX_CELLS": 300_000}
 
 
 def setting(name: str) -> int:
@@ -53,32 +68,86 @@ def setting(name: str) -> int:
 @dataclass
 class Row:
     number: int
-    values: dict[str, object]  # column key → value, for the columns the sheet has
+    values: dict[str, object]  # column key → value, for the cells filled in (None: cleared)
     outcome: RowOutcome
 
 
-class Run:
-    """One import: the actor, the columns found, the cache of regions, the versions seen."""
+class Slices:
+    """The run's writes inside one savepoint; a preview's, a slice at a time (see the module)."""
 
-    def __init__(self, actor: Actor, report: ImportReport, *, reason: str | None,
-                 expected_versions: dict[str, int] | None, apply: bool):
+    def __init__(self, apply: bool):
+        self.apply = apply
+        self.savepoint = db.session.begin_nested()
+        self.started = time.monotonic()
+
+    def breathe(self) -> None:
+        """Between two independent pieces of work: a preview that has run a slice ends its
+        transaction (what it tried is rolled back), lets others write, and goes on."""
+        if self.apply or time.monotonic() - self.started < PREVIEW_SLICE:
+            return
+        self.savepoint.rollback()
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        db.session.rollback()
+        if sqlite:
+            time.sleep(SQLITE_PAUSE)
+        self.savepoint = db.session.begin_nested()
+        self.started = time.monotonic()
+
+    def keep(self) -> None:
+        self.savepoint.commit()
+
+    def abandon(self) -> None:
+        if self.savepoint.is_active:
+            self.savepoint.rollback()
+
+
+class Run:
+    """One import: the actor, the columns found, the cache of regions and plans, the versions seen."""
+
+    def __init__(self, actor: Actor, report: ImportReport, positions: dict[str, int], *,
+                 reason: str | None, expected_versions: dict[str, int] | None, apply: bool):
         self.actor = actor
         self.user = actor.user
         self.report = report
+        self.positions = positions
         self.reason = (reason or "").strip() or None
         self.expected_versions = expected_versions
         self.apply = apply
         self.columns = {c.key: c for c in COLUMNS[report.kind]}
         self.seen: dict[str, int] = {}  # what earlier rows were about → their row number
-        self._regions: dict[str, Region | None] = {}
+        self._regions: dict[str, int | None] = {}
+        self._plans: dict[str, list[int]] | None = None
 
     def header(self, key: str) -> str:
-        return self.columns[key].label
+        return self.columns[key].label if key in self.columns else key
+
+    def cell(self, key: str, row: int) -> str | None:
+        """The cell as Excel names it (H4), when the sheet has the column."""
+        index = self.positions.get(key)
+        return f"{get_column_letter(index + 1)}{row}" if index is not None else None
+
+    def flag(self, outcome: RowOutcome, key: str | None, message: str) -> None:
+        """A problem in the row, in the column of ``key`` (None: the row as a whole)."""
+        if key is None:
+            outcome.problem(None, message)
+        else:
+            outcome.problem(self.header(key), message, cell=self.cell(key, outcome.row))
 
     def region(self, key: str) -> Region | None:
+        # Ids, not objects: a preview's slices end transactions, and an id outlives them.
         if key not in self._regions:
-            self._regions[key] = db.session.scalar(sa.select(Region).where(Region.key == key))
-        return self._regions[key]
+            self._regions[key] = db.session.scalar(sa.select(Region.id).where(Region.key == key))
+        region_id = self._regions[key]
+        return db.session.get(Region, region_id) if region_id is not None else None
+
+    def plans_named(self, name: str) -> list[int]:
+        """The plans whose title or key is ``name`` (ignoring width, spacing and case)."""
+        if self._plans is None:
+            self._plans = {}
+            for plan_id, key, title in db.session.execute(sa.select(Plan.id, Plan.key, Plan.title)):
+                for label in {normalise_label(key), normalise_label(title)}:
+                    self._plans.setdefault(label, []).append(plan_id)
+        return self._plans.get(normalise_label(name), [])
 
     def expected_version(self, name: str, current: int) -> int | None:
         """The version the preview saw (None: the preview did not see this object at all)."""
@@ -88,13 +157,13 @@ class Run:
         return self.expected_versions.get(name)
 
 
-def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = PROJECTS, apply: bool,
+def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, apply: bool,
                reason: str | None = None, expected_versions: dict[str, int] | None = None) -> ImportReport:
     """Preview (``apply=False``) or apply an import. Writes nothing unless every row is good and
-    ``apply`` is set; then the caller commits once."""
-    if kind not in COLUMNS:
+    ``apply`` is set; then the caller commits once. ``kind`` AUTO: recognised from the header."""
+    if kind not in COLUMNS and kind != AUTO:
         raise ValueError(kind)
-    report = ImportReport(kind=kind, filename=filename)
+    report = ImportReport(kind=kind if kind in COLUMNS else PROJECTS, filename=filename)
     if len(data) > setting("IMPORT_MAX_BYTES"):
         report.problems.append(Problem(None, None, _("文件超过 %(n)s MB 的上限。请拆分后分批导入。",
                                                      n=setting("IMPORT_MAX_BYTES") // (1024 * 1024))))
@@ -105,53 +174,92 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = PROJECTS
         skip |= {text for text in labels_in_every_language(label, languages)}
     try:
         sheet = read_sheet(data, max_rows=setting("IMPORT_MAX_ROWS"),
-                           max_unzipped=setting("IMPORT_MAX_UNZIPPED"), skip_first=skip)
+                           max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
+                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip)
     except FileRefused as refused:
         report.problems.append(Problem(None, None, str(refused)))
         return report
-    positions = _map_headers(sheet, COLUMNS[kind], languages, report)
+    report.kind = _choose_kind(sheet, kind, languages, report)
+    positions = _map_headers(sheet, COLUMNS[report.kind], languages, report)
     if report.problems:
         return report
     if not sheet.rows:
         report.problems.append(Problem(None, None, _("表格中没有数据行：第一行是列标题，数据从第二行开始。")))
         return report
 
-    run = Run(actor, report, reason=reason, expected_versions=expected_versions, apply=apply)
-    rows = _read_rows(sheet, positions, CellReader(languages), run)
-    outer = db.session.begin_nested()
+    run = Run(actor, report, positions, reason=reason, expected_versions=expected_versions,
+              apply=apply)
+    rows = _read_rows(sheet, CellReader(languages), run)
+    slices = Slices(apply)
     try:
-        if kind == PROJECTS:
+        if report.kind == PROJECTS:
             for row in rows:
                 _apply_project_row(run, row)
+                slices.breathe()
         else:
-            _apply_report_rows(run, rows)
+            _apply_report_rows(run, rows, slices)
     except BaseException:
-        outer.rollback()
+        slices.abandon()
         raise
     if apply and report.ok:
-        outer.commit()
+        slices.keep()
         report.applied = True
     else:
-        outer.rollback()
+        slices.abandon()
     return report
 
 
-def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict[str, int]:
+# --- the sheet's kind and columns ---------------------------------------------------------------
+
+def _labels(columns, languages) -> dict[str, Column]:
     known: dict[str, Column] = {}
     for column in columns:
         for label in labels_in_every_language(column.header, languages):
             known[label] = column
+    return known
+
+
+def detect_kind(headers: list[str], languages) -> str | None:
+    """The kind whose own columns (those the other kind lacks) the header names most; None when
+    it names none of either."""
+    labels = {kind: set(_labels(columns, languages)) for kind, columns in COLUMNS.items()}
+    found = {normalise_label(header) for header in headers if header}
+    scores = {kind: len(found & (own - set().union(*(labels[k] for k in labels if k != kind))))
+              for kind, own in labels.items()}
+    best = max(scores, key=scores.get)
+    if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+        return None
+    return best
+
+
+def _choose_kind(sheet: Sheet, requested: str, languages, report: ImportReport) -> str:
+    detected = detect_kind(sheet.headers, languages)
+    if requested not in COLUMNS:
+        return detected or PROJECTS
+    if detected is not None and detected != requested:
+        report.warnings.append(_("您选择的是「%(chosen)s」，但表格的列标题属于「%(found)s」：已按「%(found)s」读取。",
+                                 chosen=KINDS[requested], found=KINDS[detected]))
+        return detected
+    return requested
+
+
+def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict[str, int]:
+    known = _labels(columns, languages)
     positions: dict[str, int] = {}
+    seen: set[str] = set()
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
         column = known.get(normalise_label(header))
         if column is None:
-            report.warnings.append(_("未识别的列「%(name)s」，已忽略。", name=header))
+            report.warnings.append(_("未识别的列「%(name)s」（%(cell)s），已忽略。", name=header,
+                                     cell=f"{get_column_letter(index + 1)}1"))
             continue
-        if column.key in positions:
-            report.problems.append(Problem(None, None, _("列「%(name)s」出现了两次。", name=header)))
+        if column.key in seen:
+            report.problems.append(Problem(None, None, _("列「%(name)s」出现了两次（%(cell)s）。", name=header,
+                                                         cell=f"{get_column_letter(index + 1)}1")))
             continue
+        seen.add(column.key)
         if column.importable:
             positions[column.key] = index
     missing = [c.label for c in columns if c.required and c.key not in positions]
@@ -164,22 +272,26 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
     return positions
 
 
-def _read_rows(sheet: Sheet, positions: dict[str, int], reader: CellReader, run: Run) -> list[Row]:
-    from .reading import EMPTY
+def _read_rows(sheet: Sheet, reader: CellReader, run: Run) -> list[Row]:
     rows = []
     for number, cells in sheet.rows:
         outcome = RowOutcome(row=number)
         values: dict[str, object] = {}
-        for key, index in positions.items():
+        for key, index in run.positions.items():
             column = run.columns[key]
             cell = cells[index] if index < len(cells) else EMPTY
             try:
                 value = reader.read(column, cell)
             except CellProblem as problem:
-                outcome.problem(column.label, str(problem))
+                run.flag(outcome, key, str(problem))
                 continue
-            if value is None and key in KEEP_WHEN_EMPTY:
-                continue
+            if value is None:
+                continue  # blank: unchanged (and, in a new row, unknown)
+            if value is CLEAR:
+                if key in CANNOT_CLEAR:
+                    run.flag(outcome, key, _("此列不能用“%(marker)s”清空", marker=CLEAR_MARKER))
+                    continue
+                value = None
             values[key] = value
         title = values.get("name")
         outcome.title = str(title) if title else ""
@@ -197,7 +309,7 @@ def _find_project(run: Run, row: Row) -> tuple[Project | None, bool]:
     if values.get("id") is not None:
         project = db.session.get(Project, values["id"])
         if project is None:
-            outcome.problem(run.header("id"), _("没有ID为 %(id)s 的项目", id=values["id"]))
+            run.flag(outcome, "id", _("没有ID为 %(id)s 的项目", id=values["id"]))
             return None, False
         return project, True
     code = values.get("project_code")
@@ -212,8 +324,8 @@ def _find_project(run: Run, row: Row) -> tuple[Project | None, bool]:
             found = db.session.scalars(sa.select(Project).where(
                 Project.name == name, Project.region_id == region.id).limit(2)).all()
             if len(found) > 1:
-                outcome.problem(run.header("name"), _("地区 %(region)s 有多个名为「%(name)s」的项目，请填写项目ID",
-                                                      region=region_key, name=name))
+                run.flag(outcome, "name", _("地区 %(region)s 有多个名为「%(name)s」的项目，请填写项目ID",
+                                            region=region_key, name=name))
                 return None, False
             if found:
                 return found[0], True
@@ -227,21 +339,47 @@ def _display(run: Run, field_name: str, value) -> str:
     return display_value(run.columns.get(field_name), value)
 
 
-def _header_of(run: Run, field_name: str) -> str:
-    key = "region" if field_name == "region_id" else field_name
-    return run.header(key) if key in run.columns else field_name
+def _key_of(field_name: str) -> str:
+    return "region" if field_name == "region_id" else field_name
 
 
 def _service_problems(run: Run, outcome: RowOutcome, failure: ValidationFailed) -> None:
     for field_name, messages in failure.errors.items():
         for message in messages:
             if field_name == "reason":
-                outcome.problem(run.header("status"),
-                                _("变更项目状态需要说明原因：请在确认导入时填写“变更原因”"))
+                run.flag(outcome, "status", _("变更项目状态需要说明原因：请在确认导入时填写“变更原因”"))
             elif field_name == "__all__":
-                outcome.problem(None, message)
+                run.flag(outcome, None, message)
             else:
-                outcome.problem(_header_of(run, field_name), message)
+                run.flag(outcome, _key_of(field_name), message)
+
+
+def _cleared(changes) -> int:
+    """How many stored values the changes empty."""
+    return sum(1 for old, new in changes if new is None and old not in (None, ""))
+
+
+def _plans_of(run: Run, row: Row) -> list[Plan] | None:
+    """The plans the row's 所属规划 names (None: a problem was recorded)."""
+    plans: list[Plan] = []
+    for name in row.values.get("plans") or ():
+        found = run.plans_named(name)
+        if not found:
+            run.flag(row.outcome, "plans", _("没有标题或编号为「%(name)s」的规划", name=name))
+        elif len(found) > 1:
+            run.flag(row.outcome, "plans", _("有多个标题为「%(name)s」的规划：请改填规划编号", name=name))
+        else:
+            plans.append(db.session.get(Plan, found[0]))
+    return None if row.outcome.problems else plans
+
+
+def _link_plans(run: Run, project: Project, plans: list[Plan]) -> tuple[str, str] | None:
+    """Link the project to the plans it is not yet in; the (before, after) of its plans."""
+    before = [plan.title for plan in project.plans]
+    linked = [plan for plan in plans if project_services.link_plan(run.actor, project, plan)]
+    if not linked:
+        return None
+    return "；".join(before), "；".join(plan.title for plan in project.plans)
 
 
 def _apply_project_row(run: Run, row: Row) -> None:
@@ -253,72 +391,90 @@ def _apply_project_row(run: Run, row: Row) -> None:
     if "region" in values:
         region = run.region(str(values["region"]))
         if region is None:
-            outcome.problem(run.header("region"), _("没有地区代码为 %(code)s 的地区", code=values["region"]))
+            run.flag(outcome, "region", _("没有地区代码为 %(code)s 的地区", code=values["region"]))
             return
     seen = run.seen
     if project is not None:
         outcome.title = outcome.title or project.name
         outcome.project_id = project.id
         if f"row-of:{project.id}" in seen:
-            outcome.problem(None, _("与第 %(row)s 行是同一个项目", row=seen[f"row-of:{project.id}"]))
+            run.flag(outcome, None, _("与第 %(row)s 行是同一个项目", row=seen[f"row-of:{project.id}"]))
             return
         seen[f"row-of:{project.id}"] = row.number
         if not can_edit_project(run.user, project):
-            outcome.problem(None, _("您无权修改项目「%(name)s」（%(region)s）", name=project.name,
-                                    region=project.region.name))
+            run.flag(outcome, None, _("您无权修改项目「%(name)s」（%(region)s）", name=project.name,
+                                      region=project.region.name))
             return
         if region is not None and region.id != project.region_id and not can_create_in(run.user, region):
-            outcome.problem(run.header("region"), _("您无权把项目移到地区 %(region)s", region=region.name))
+            run.flag(outcome, "region", _("您无权把项目移到地区 %(region)s", region=region.name))
             return
     else:
         if not values.get("name") or region is None:
-            outcome.problem(None, _("新建项目需要填写「项目名称」和「地区代码」"))
+            run.flag(outcome, None, _("新建项目需要填写「项目名称」和「地区代码」"))
             return
         key = f"new:{values.get('project_code') or ''}:{values['name']}:{region.id}"
         if key in seen:
-            outcome.problem(None, _("与第 %(row)s 行重复", row=seen[key]))
+            run.flag(outcome, None, _("与第 %(row)s 行重复", row=seen[key]))
             return
         seen[key] = row.number
         if not can_create_in(run.user, region):
-            outcome.problem(run.header("region"), _("您无权在地区 %(region)s 新建项目", region=region.name))
+            run.flag(outcome, "region", _("您无权在地区 %(region)s 新建项目", region=region.name))
             return
+    code = values.get("project_code")
+    if code:  # a preview's slices forget earlier rows' writes: two rows claiming one code
+        code_key = f"code:{str(code).strip().upper()}"
+        if code_key in seen and seen[code_key] != row.number:
+            run.flag(outcome, "project_code", _("与第 %(row)s 行的项目代码相同", row=seen[code_key]))
+            return
+        seen[code_key] = row.number
+    plans = _plans_of(run, row)
+    if plans is None:
+        return
 
-    fields = {key: value for key, value in values.items() if key not in ("id", "region")}
+    fields = {key: value for key, value in values.items() if key not in ("id", "region", "plans")}
     try:
         with db.session.begin_nested():
             if project is None:
                 created = project_services.create_project(run.actor, region=region, **fields)
+                for plan in plans:
+                    project_services.link_plan(run.actor, created, plan)
                 outcome.action = "create"
                 outcome.project_id = created.id if run.apply else None
                 outcome.changes = [(run.header(key), "", _display(run, key, json_value(value)))
                                    for key, value in values.items()
-                                   if key != "id" and value not in (None, False, "")]
+                                   if key not in ("id", "plans") and value not in (None, False, "")]
+                if plans:
+                    outcome.changes.append((run.header("plans"), "", "；".join(p.title for p in plans)))
                 outcome.status_change = False
                 return
             expected = run.expected_version(f"project:{project.id}", project.version)
             if expected is None:
-                outcome.problem(None, _("预览时没有这个项目，数据已变化：请重新上传预览"))
+                run.flag(outcome, None, _("预览时没有这个项目，数据已变化：请重新上传预览"))
                 return
             if region is not None:
                 fields["region_id"] = region.id
             preview_reason = run.reason or (None if run.apply else PREVIEW_REASON)
             changes = project_services.update_project(run.actor, project, fields,
                                                       expected_version=expected, reason=preview_reason)
+            plan_change = _link_plans(run, project, plans)
     except ValidationFailed as failure:
         _service_problems(run, outcome, failure)
         return
     except StaleEdit:
-        outcome.problem(None, _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览",
-                                name=outcome.title))
+        run.flag(outcome, None, _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览",
+                                  name=outcome.title))
         return
     except (sa.exc.IntegrityError, sa.exc.DataError):
-        outcome.problem(None, _("数据库拒绝了这一行（项目代码重复或文字过长？）"))
+        run.flag(outcome, None, _("数据库拒绝了这一行（项目代码重复或文字过长？）"))
         return
     changes.pop("version", None)
-    outcome.action = "update" if changes else "unchanged"
+    outcome.action = "update" if changes or plan_change else "unchanged"
     outcome.status_change = "status" in changes
-    outcome.changes = [(_header_of(run, name), _display(run, name, old), _display(run, name, new))
-                       for name, (old, new) in changes.items()]
+    outcome.cleared = _cleared(changes.values())
+    outcome.changes = [(run.header(_key_of(name)), _display(run, _key_of(name), old),
+                        _display(run, _key_of(name), new)) for name, (old, new) in changes.items()]
+    if plan_change:
+        outcome.changes.append((run.header("plans"), display_value(None, plan_change[0]), plan_change[1]))
 
 
 # --- monthly reports ----------------------------------------------------------------------------
@@ -327,81 +483,91 @@ REPORT_VALUE_FIELDS = ("progress_text", "physical_percent", "invested_month", "i
                        "funds_received", "paid", "problems", "next_steps", "over_budget_reason")
 
 
-def _apply_report_rows(run: Run, rows: list[Row]) -> None:
-    from ..progress import services as progress_services
-    from ..progress.models import MonthlyReport
-
-    found: list[tuple[Row, Project]] = []
+def _apply_report_rows(run: Run, rows: list[Row], slices: Slices) -> None:
+    found: dict[int, list[Row]] = {}  # project id → its rows
     for row in rows:
+        slices.breathe()
         if row.outcome.problems:
             continue
         if row.values.get("month") is None:
-            row.outcome.problem(run.header("month"), _("请填写填报月份，例如 2024-05"))
+            run.flag(row.outcome, "month", _("请填写填报月份，例如 2024-05"))
             continue
         project, ok = _find_project(run, row)
         if not ok:
             continue
         if project is None:
-            row.outcome.problem(None, _("找不到这一行的项目：请填写「项目ID」或「项目代码」"))
+            run.flag(row.outcome, None, _("找不到这一行的项目：请填写「项目ID」或「项目代码」"))
             continue
         row.outcome.project_id = project.id
         row.outcome.title = f"{project.name} {row.values['month']:%Y-%m}"
         if not can_edit_project(run.user, project):
-            row.outcome.problem(None, _("您无权为项目「%(name)s」（%(region)s）填报", name=project.name,
-                                        region=project.region.name))
+            run.flag(row.outcome, None, _("您无权为项目「%(name)s」（%(region)s）填报", name=project.name,
+                                          region=project.region.name))
             continue
         key = f"month-of:{project.id}:{row.values['month']:%Y-%m}"
         if key in run.seen:
-            row.outcome.problem(run.header("month"), _("与第 %(row)s 行是同一个项目的同一个月",
-                                                       row=run.seen[key]))
+            run.flag(row.outcome, "month", _("与第 %(row)s 行是同一个项目的同一个月", row=run.seen[key]))
             continue
         run.seen[key] = row.number
-        found.append((row, project))
-    # A month's cumulative figures build on the months before: file them in order.
-    found.sort(key=lambda pair: (pair[0].values["month"], pair[0].number))
-    for row, project in found:
-        values, outcome, month = row.values, row.outcome, row.values["month"]
-        existing = progress_services.report_for(project, month)
-        given = {key: values[key] for key in REPORT_VALUE_FIELDS if key in values}
-        if given.get("invested_total") is None:
-            given.pop("invested_total", None)  # empty: derived from the months, not unknown
-        expected = None
-        if existing is not None:
-            expected = run.expected_version(f"report:{existing.id}", existing.version)
-            if expected is None:
-                outcome.problem(None, _("预览时还没有这份月报，数据已变化：请重新上传预览"))
-                continue
-            for key in REPORT_VALUE_FIELDS:
-                if key not in given and key != "invested_total":
-                    given[key] = getattr(existing, key)  # a column the sheet lacks keeps its value
-            first = db.session.scalar(sa.select(sa.func.count(MonthlyReport.id)).where(
-                MonthlyReport.project_id == project.id, MonthlyReport.month < month)) == 0
-            if first and "invested_total" not in given:
-                given["invested_total"] = existing.invested_total  # the stated pre-tracker total
-            same = all(json_value(getattr(existing, key)) == json_value(value)
-                       for key, value in given.items())
-            if same:
-                outcome.action = "unchanged"
-                continue
-            before = {key: json_value(getattr(existing, key)) for key in REPORT_VALUE_FIELDS}
-        else:
-            before = {}
-        try:
-            with db.session.begin_nested():
-                report = progress_services.submit_report(
-                    run.actor, project, month, correction_reason=values.get("correction_reason"),
-                    expected_version=expected, **given)
-                after = {key: json_value(getattr(report, key)) for key in REPORT_VALUE_FIELDS}
-        except ValidationFailed as failure:
-            _service_problems(run, outcome, failure)
-            continue
-        except StaleEdit:
-            outcome.problem(None, _("这份月报在预览之后被他人更正过：本次导入没有写入任何内容，请重新上传预览"))
-            continue
-        except (sa.exc.IntegrityError, sa.exc.DataError):
-            outcome.problem(None, _("数据库拒绝了这一行"))
-            continue
-        outcome.action = "update" if existing is not None else "create"
-        outcome.changes = [(_header_of(run, key), _display(run, key, before.get(key)),
-                            _display(run, key, value))
-                           for key, value in after.items() if before.get(key) != value]
+        found.setdefault(project.id, []).append(row)
+    # One project's months build on each other: they are filed together, in month order.
+    for project_id, project_rows in found.items():
+        project = db.session.get(Project, project_id)
+        for row in sorted(project_rows, key=lambda row: (row.values["month"], row.number)):
+            _apply_report_row(run, project, row)
+        slices.breathe()
+
+
+def _apply_report_row(run: Run, project: Project, row: Row) -> None:
+    from ..progress import services as progress_services
+    from ..progress.models import MonthlyReport
+
+    values, outcome, month = row.values, row.outcome, row.values["month"]
+    existing = progress_services.report_for(project, month)
+    given = {key: values[key] for key in REPORT_VALUE_FIELDS if key in values}
+    if given.get("invested_total", 0) is None:
+        given.pop("invested_total")  # cleared: derived from the months, as when left blank
+    expected = None
+    if existing is not None:
+        expected = run.expected_version(f"report:{existing.id}", existing.version)
+        if expected is None:
+            run.flag(outcome, None, _("预览时还没有这份月报，数据已变化：请重新上传预览"))
+            return
+        for key in REPORT_VALUE_FIELDS:
+            if key not in given and key != "invested_total":
+                given[key] = getattr(existing, key)  # a blank cell keeps the stored value
+        first = db.session.scalar(sa.select(sa.func.count(MonthlyReport.id)).where(
+            MonthlyReport.project_id == project.id, MonthlyReport.month < month)) == 0
+        if first and "invested_total" not in given and existing.invested_total is not None:
+            # The first report may state investment made before the tracker: a corrected month
+            # keeps that part and adds the month as now written.
+            before_tracker = existing.invested_total - (existing.invested_month or 0)
+            given["invested_total"] = before_tracker + (given.get("invested_month") or 0)
+        same = all(json_value(getattr(existing, key)) == json_value(value)
+                   for key, value in given.items())
+        if same:
+            outcome.action = "unchanged"
+            return
+        before = {key: json_value(getattr(existing, key)) for key in REPORT_VALUE_FIELDS}
+    else:
+        before = {}
+    try:
+        with db.session.begin_nested():
+            report = progress_services.submit_report(
+                run.actor, project, month, correction_reason=values.get("correction_reason"),
+                expected_version=expected, **given)
+            after = {key: json_value(getattr(report, key)) for key in REPORT_VALUE_FIELDS}
+    except ValidationFailed as failure:
+        _service_problems(run, outcome, failure)
+        return
+    except StaleEdit:
+        run.flag(outcome, None, _("这份月报在预览之后被他人更正过：本次导入没有写入任何内容，请重新上传预览"))
+        return
+    except (sa.exc.IntegrityError, sa.exc.DataError):
+        run.flag(outcome, None, _("数据库拒绝了这一行"))
+        return
+    outcome.action = "update" if existing is not None else "create"
+    changed = [(key, before.get(key), value) for key, value in after.items() if before.get(key) != value]
+    outcome.cleared = _cleared((old, new) for _key, old, new in changed)
+    outcome.changes = [(run.header(key), _display(run, key, old), _display(run, key, new))
+                       for key, old, new in changed]

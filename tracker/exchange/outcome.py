@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,10 +23,14 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    cell: str | None = None  # as Excel names it: H4
 
     def __str__(self) -> str:
         if self.row is None:
             return self.message
+        if self.column and self.cell:
+            return _("%(cell)s 单元格（第 %(row)s 行「%(column)s」）：%(message)s", cell=self.cell,
+                     row=self.row, column=self.column, message=self.message)
         if self.column:
             return _("第 %(row)s 行「%(column)s」：%(message)s", row=self.row, column=self.column,
                      message=self.message)
@@ -42,9 +46,10 @@ class RowOutcome:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, old, new)
     problems: list[Problem] = field(default_factory=list)
     status_change: bool = False
+    cleared: int = 0  # stored values the row empties (a （清空） cell)
 
-    def problem(self, column: str | None, message: str) -> None:
-        self.problems.append(Problem(self.row, column, message))
+    def problem(self, column: str | None, message: str, cell: str | None = None) -> None:
+        self.problems.append(Problem(self.row, column, message, cell))
         self.action = "error"
 
 
@@ -71,6 +76,11 @@ class ImportReport:
         return any(o.action in ("create", "update") for o in self.outcomes)
 
     @property
+    def cleared(self) -> int:
+        """How many stored values the import would empty (or emptied)."""
+        return sum(o.cleared for o in self.outcomes if o.action == "update")
+
+    @property
     def status_changes(self) -> int:
         return sum(1 for o in self.outcomes if o.status_change)
 
@@ -92,6 +102,21 @@ class ImportReport:
             return parts + _("。已全部导入。")
         return parts + _("。预览：尚未导入。")
 
+    def to_dict(self) -> dict:
+        """The report as JSON-safe data: the preview is computed once and kept with the upload."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ImportReport:
+        report = cls(**{**data, "outcomes": [], "problems": []})
+        report.problems = [Problem(**problem) for problem in data.get("problems", [])]
+        for item in data.get("outcomes", []):
+            outcome = RowOutcome(**{**item, "problems": [], "changes": []})
+            outcome.problems = [Problem(**problem) for problem in item.get("problems", [])]
+            outcome.changes = [tuple(change) for change in item.get("changes", [])]
+            report.outcomes.append(outcome)
+        return report
+
     def lines(self) -> list[str]:
         """The report as text, row by row (the CLI prints it; the preview page shows the same)."""
         lines = [str(problem) for problem in self.problems]
@@ -109,5 +134,12 @@ class ImportReport:
                     f"{column} {old} → {new}" if outcome.action != "create" else f"{column} {new}"
                     for column, old, new in outcome.changes)
             lines.append(head)
+        if self.cleared:
+            lines.append(self.cleared_text())
         lines.append(self.summary())
         return lines
+
+    def cleared_text(self) -> str:
+        if self.applied:
+            return _("本次导入清空了 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。", n=self.cleared)
+        return _("本次导入将清空 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。", n=self.cleared)

@@ -3,8 +3,10 @@
 Every problem with the file as a whole raises ``FileRefused`` with a message a person can act on:
 an empty file, a type we do not read, an old .xls, an encrypted workbook, a zip whose contents
 would unpack beyond the limit (checked in the zip directory before openpyxl opens anything; Python's
-zipfile also stops at the declared sizes, so the directory cannot lie), a text in an encoding we
-cannot decode, too many rows. Nothing here touches the database.
+zipfile also stops at the declared sizes, so the directory cannot lie), a worksheet with more
+cells than an import takes (counted in the decompressed XML as it streams, before openpyxl parses
+anything), a text in an encoding we cannot decode, too many rows. Nothing here touches the
+database.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import csv
 import io
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,9 @@ from flask_babel import gettext as _
 # Cells past this column are ignored: our sheets have 30, and a hostile one may claim 16,384.
 MAX_COLUMNS = 100
 MAX_ZIP_ENTRIES = 2000
+# How a cell starts in a worksheet's XML (<c r="A1" …>, or <c> when a writer leaves out r=).
+CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+CELL_TAG_LENGTH = 4
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf",
                      b"Rar!", b"BZh", b"MZ", b"\x7fELF")
 
@@ -52,7 +58,8 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:,.0f}"
 
 
-def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str]) -> Sheet:
+def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str],
+               max_cells: int = 300_000) -> Sheet:
     """The first sheet's header row and data rows (blank rows and rows whose first cell is in
     ``skip_first``, the export's totals rows, left out)."""
     if not data or not data.strip():
@@ -61,7 +68,8 @@ def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set
         raise FileRefused(_("这是旧版 Excel（.xls）文件或加密的工作簿。请在 Excel/WPS 中“另存为” .xlsx 格式"
                             "（并取消密码）后再上传。"))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, skip_first=skip_first)
+        return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, max_cells=max_cells,
+                          skip_first=skip_first)
     if data.startswith(b"PK") or data.startswith(BINARY_SIGNATURES):
         raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
@@ -83,7 +91,23 @@ def _first_text(cells: list[Cell]) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str]) -> Sheet:
+def _count_cells(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> int:
+    """The cells a worksheet part holds, counted in its decompressed XML as it streams by (no
+    parsing, a few megabytes at a time); stops as soon as the count passes ``limit``."""
+    count, tail = 0, b""
+    with archive.open(entry) as stream:
+        while chunk := stream.read(1024 * 1024):
+            text = tail + chunk
+            count += sum(text.count(tag) for tag in CELL_TAGS)
+            tail = text[-(CELL_TAG_LENGTH - 1):]  # a tag cut in two is counted in the next chunk
+            count -= sum(tail.count(tag) for tag in CELL_TAGS)
+            if count > limit:
+                break
+    return count + sum(tail.count(tag) for tag in CELL_TAGS)
+
+
+def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
+               skip_first: set[str]) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -96,6 +120,17 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set
         raise FileRefused(_("工作簿已加密。请取消密码后再上传。"))
     if "xl/workbook.xml" not in {entry.filename for entry in entries}:
         raise FileRefused(_("这不是 Excel 工作簿（.xlsx）。请上传 .xlsx 或 CSV 文件。"))
+    # The work openpyxl would do is bounded before it starts: the sizes above, and the cells.
+    cells = 0
+    try:
+        for entry in entries:
+            if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                cells += _count_cells(archive, entry, max_cells - cells)
+                if cells > max_cells:
+                    raise FileRefused(_("工作簿的单元格超过 %(limit)s 个，拒绝读取。请只保留需要导入的工作表、行和列，删除空白的格式区域后再上传。",
+                                        limit=f"{max_cells:,}"))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError):
+        raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")) from None
 
     from openpyxl import load_workbook
 

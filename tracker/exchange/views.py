@@ -16,18 +16,22 @@ from flask_login import current_user
 from ..accounts import permissions as perms
 from ..accounts.services import money_hidden_from
 from ..audit.services import Actor
+from ..core.clock import this_month
 from ..database import utcnow
 from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.exports import json_chunks
 from ..portfolio.filters import PortfolioFilter
-from . import uploads
+from . import batches, uploads
+from .columns import CLEAR_MARKER
 from .csv_ import csv_chunks
 from .describe import SHANGHAI
 from .forms import ConfirmForm, UploadForm
 from .importer import COLUMNS, KINDS, PROJECTS, run_import, setting
 from .oc4ids import package_chunks
+from .outcome import ImportReport
 from .pdf import TooManyRows, write_pdf
+from .prefill import due_reports
 from .xlsx import write_template, write_xlsx
 
 bp = Blueprint("exchange", __name__)
@@ -128,20 +132,33 @@ def require_import() -> None:
         abort(403)
 
 
-def _load(token: str) -> uploads.Upload:
-    upload = uploads.load(token, current_user)
-    if upload is None:
+def _batch(token: str):
+    batch = batches.find(token, current_user) if uploads.valid(token) else None
+    if batch is None:
         abort(404)
-    return upload
+    return batch
+
+
+def _upload_page(form: UploadForm, status: int):
+    return render_template("exchange/import.html", form=form, max_rows=setting("IMPORT_MAX_ROWS"),
+                           clear_marker=CLEAR_MARKER), status
 
 
 @bp.get("/import/templates/<any(projects, 'monthly-reports'):kind>.xlsx")
 def template(kind: str):
     require_import()
     buffer = io.BytesIO()
-    write_template(buffer, COLUMNS[kind], str(KINDS[kind]), max_rows=setting("IMPORT_MAX_ROWS"))
+    if kind == PROJECTS:
+        write_template(buffer, COLUMNS[kind], str(KINDS[kind]), kind=kind,
+                       max_rows=setting("IMPORT_MAX_ROWS"))
+        name = _("项目导入模板")
+    else:
+        month = this_month()
+        rows = due_reports(current_user, month, limit=setting("IMPORT_MAX_ROWS"))
+        write_template(buffer, COLUMNS[kind], str(KINDS[kind]), kind=kind, rows=rows,
+                       max_rows=setting("IMPORT_MAX_ROWS"))
+        name = _("月度填报导入模板-%(month)s", month=month.strftime("%Y-%m"))
     buffer.seek(0)
-    name = _("项目导入模板") if kind == PROJECTS else _("月度填报导入模板")
     return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
 
 
@@ -149,61 +166,85 @@ def template(kind: str):
 def upload():
     require_import()
     form = UploadForm()
-    if form.validate_on_submit():
-        limit = setting("IMPORT_MAX_BYTES")
-        data = form.file.data.read(limit + 1)
-        if len(data) > limit:
-            form.file.errors.append(_("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024)))
-        else:
-            try:
-                token = uploads.store(current_user, form.kind.data, form.file.data.filename or "",
-                                      data)
-            except uploads.NotStored:
-                form.file.errors.append(not_stored_message())
-                return render_template("exchange/import.html", form=form,
-                                       max_rows=setting("IMPORT_MAX_ROWS")), 503
-            return redirect(url_for("exchange.preview", token=token))
-    return render_template("exchange/import.html", form=form, max_rows=setting("IMPORT_MAX_ROWS")), \
-        400 if form.errors else 200
+    if not form.validate_on_submit():
+        return _upload_page(form, 400 if form.errors else 200)
+    limit = setting("IMPORT_MAX_BYTES")
+    data = form.file.data.read(limit + 1)
+    if len(data) > limit:
+        form.file.errors.append(_("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024)))
+        return _upload_page(form, 400)
+    filename = form.file.data.filename or ""
+    try:
+        token = uploads.store(data)
+    except uploads.NotStored:
+        form.file.errors.append(not_stored_message())
+        return _upload_page(form, 503)
+    # The preview is computed here, once. End the request's transaction first: on SQLite a POST's
+    # transaction holds the write lock, and reading a large sheet takes seconds. The preview then
+    # gives the database back every half second (importer.Slices) and writes nothing that lasts.
+    user = current_user._get_current_object()
+    db.session.rollback()
+    report = run_import(Actor(user, "import"), data, filename, kind=form.kind.data, apply=False)
+    db.session.rollback()
+    try:
+        uploads.save_preview(token, report.to_dict())
+    except uploads.NotStored:
+        form.file.errors.append(not_stored_message())
+        return _upload_page(form, 503)
+    batches.open_batch(user, token, report.kind, filename)
+    db.session.commit()
+    return redirect(url_for("exchange.preview", token=token))
 
 
 def not_stored_message() -> str:
     return _("服务器无法保存上传的文件（存储空间不足或不可写），没有导入任何数据。请稍后重试或联系管理员。")
 
 
+def _decided_page(batch, status: int = 200):
+    """What a confirmed or abandoned upload shows: it is over, and nothing more will be written."""
+    return render_template("exchange/decided.html", batch=batch), status
+
+
 @bp.get("/import/<token>")
 def preview(token: str):
+    """The preview kept at upload: read, never recomputed, so a view writes and locks nothing."""
     require_import()
-    upload = _load(token)
-    report = run_import(Actor(current_user, "import"), upload.data, upload.filename,
-                        kind=upload.kind, apply=False)
-    db.session.rollback()  # the preview wrote nothing; end its transaction
-    try:
-        uploads.save_versions(upload, report.versions)
-    except uploads.NotStored:
-        uploads.discard(token)
-        form = UploadForm(kind=upload.kind)
-        form.file.errors.append(not_stored_message())
-        return render_template("exchange/import.html", form=form,
-                               max_rows=setting("IMPORT_MAX_ROWS")), 503
-    return render_template("exchange/preview.html", report=report, upload=upload, form=ConfirmForm())
+    batch = _batch(token)
+    if batch.status != batches.PREVIEWED:
+        return _decided_page(batch)
+    kept = uploads.preview(token)
+    if kept is None:
+        return _decided_page(batch, 410)
+    return render_template("exchange/preview.html", report=ImportReport.from_dict(kept), batch=batch,
+                           token=token, form=ConfirmForm(), kinds=KINDS)
 
 
 @bp.post("/import/<token>/confirm")
 def confirm(token: str):
     require_import()
-    upload = _load(token)
+    batch = _batch(token)
+    if batch.status != batches.PREVIEWED:
+        return _decided_page(batch, 409)
     form = ConfirmForm()
+    kept, data = uploads.preview(token), uploads.data(token)
+    if kept is None or data is None:
+        return _decided_page(batch, 410)
     if not form.validate_on_submit():
-        return render_template("exchange/preview.html", report=None, upload=upload, form=form), 400
-    # Re-read and re-check everything: the file, the permissions, and that nobody changed the
-    # previewed projects since (their versions were kept with the upload).
-    report = run_import(Actor(current_user, "import"), upload.data, upload.filename,
-                        kind=upload.kind, apply=True, reason=form.reason.data,
-                        expected_versions=upload.meta.get("versions", {}))
-    if not report.applied:
+        return render_template("exchange/preview.html", report=None, batch=batch, token=token,
+                               form=form, kinds=KINDS), 400
+    # Claim the upload first, in the transaction that writes its rows: a second confirmation
+    # (double click, second tab) waits for this one and then finds nothing to claim.
+    if not batches.claim(batch, batches.APPLIED):
         db.session.rollback()
-        return render_template("exchange/preview.html", report=report, upload=upload, form=form), 409
+        return _decided_page(_batch(token), 409)
+    # Re-read and re-check everything: the file, the permissions, and that nobody changed the
+    # previewed projects since (their versions were kept with the preview).
+    report = run_import(Actor(current_user, "import"), data, batch.filename, kind=batch.kind,
+                        apply=True, reason=form.reason.data, expected_versions=kept.get("versions", {}))
+    if not report.applied:
+        db.session.rollback()  # the claim too: the corrected upload can be confirmed again
+        return render_template("exchange/preview.html", report=report, batch=batch, token=token,
+                               form=form, kinds=KINDS), 409
     db.session.commit()
     uploads.discard(token)
     flash(report.summary(), "success")
@@ -213,8 +254,11 @@ def confirm(token: str):
 @bp.post("/import/<token>/discard")
 def discard(token: str):
     require_import()
-    _load(token)
-    uploads.discard(token)
-    flash(_("已放弃这次导入，没有写入任何内容。"), "info")
+    batch = _batch(token)
+    if batches.claim(batch, batches.DISCARDED):
+        db.session.commit()
+        uploads.discard(token)
+        flash(_("已放弃这次导入，没有写入任何内容。"), "info")
+    else:
+        db.session.rollback()
     return redirect(url_for("exchange.upload"))
-

@@ -24,7 +24,7 @@ from ..database import utcnow
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
-from .columns import COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
+from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
 from .listing import ColumnConverter, Listing, each, maybe, neutral_text
 
@@ -202,7 +202,8 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
     about.append([_cell(about, _("说明"), bold=True)])
     for note in (_("空白单元格表示“未填报”：规划文件和填报中都没有这一数据，不计为零；合计只计填报了的项目。"),
                  _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分；导入时会自动去掉。"),
-                 _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。")):
+                 _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。"),
+                 _("导入时空白单元格保持原值不变；要清空已有数据，请填写“%(marker)s”。", marker=CLEAR_MARKER)):
         about.append([None, _cell(about, note, wrap=True)])
     workbook.save(out)
     return count
@@ -219,20 +220,46 @@ KIND_NOTES = {
     "date": _l("日期，如 2024-05-01"),
     "month": _l("年月，如 2024-05"),
     "vocab": _l("从下拉列表中选择"),
-    "list": _l("文字"),
+    "list": _l("规划的标题或编号，多个用“；”分隔；导入只新增关联，不取消已有关联"),
 }
+REPORT_ID_NOTE = _l("按此ID找到项目（模板已预填）；也可填项目代码，或项目名称加地区代码")
 
 
-def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str, *,
-                   max_rows: int = 5000) -> None:
-    """An empty sheet with the import headers, drop-down lists, and a sheet that explains each
-    column. Small, so written in normal mode (write-only sheets cannot hold data validations)."""
+def template_notes(kind: str, *, max_rows: int) -> list[str]:
+    """The 填写说明 of one kind of sheet: only what applies to it."""
+    from .importer import PROJECTS
+    marker = str(CLEAR_MARKER)
+    common_head = [_("第一行为列标题，请勿修改。灰色列仅供参考，导入时忽略。")]
+    common_tail = [_("不接受公式：请复制后“粘贴为数值”。每次最多导入 %(n)s 行。", n=f"{max_rows:,}"),
+                   _("上传后会先显示预览，逐行列出将新建和修改的内容；确认后才写入，有任何错误则全部不写入。")]
+    if kind == PROJECTS:
+        own = [_("每个项目填一行。按“项目ID”更新已有项目；没有ID时按“项目代码”，再按“项目名称”加“地区代码”；都找不到则新建。"),
+               _("更新已有项目时，空白单元格表示保持原值不变；要清空已有数据，请在单元格中填写“%(marker)s”。",
+                 marker=marker),
+               _("新建项目时，空白单元格表示“未填报”（不计为零）。"),
+               _("地区代码、项目类型、类别和“为约数”列不能清空。")]
+    else:
+        own = [_("每个项目的每个月填一行。模板已列出您负责的、本月尚未填报的在建项目及其上次填报的自开工累计。"),
+               _("“本月完成投资”填本月数；“自开工累计完成投资”可留空，由系统按上次累计加本月计算。"),
+               _("更正已提交的月份须填写“更正原因”：空白单元格保持原值不变，要清空请填写“%(marker)s”。",
+                 marker=marker)]
+    return common_head + own + common_tail
+
+
+def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str, *, kind: str,
+                   rows: list[dict] = (), max_rows: int = 5000) -> None:
+    """A sheet with the import headers (and ``rows`` filled in: column key → value), drop-down
+    lists, and a sheet that explains each column. Small, so written in normal mode (write-only
+    sheets cannot hold data validations)."""
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    from .importer import MONTHLY_REPORTS
 
     workbook = Workbook()
     ws = workbook.active
     ws.title = title
     ws.freeze_panes = "A2"
+    last_row = max(len(rows) + 1, 201)
     for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)
         cell = ws.cell(row=1, column=index, value=column.label)
@@ -251,10 +278,26 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
                                         error=_("请从下拉列表中选择"))
             validation.add(f"{letter}2:{letter}5001")
             ws.add_data_validation(validation)
-        if column.kind in ("text", "region"):
-            # Text cells stay text: a 项目代码 or 地区代码 must not turn into a number.
-            for row in range(2, 202):
+        if column.kind in ("text", "region", "month"):
+            # Text cells stay text: a 项目代码 or 地区代码 must not turn into a number, nor a
+            # month into a date Excel shows its own way.
+            for row in range(2, last_row + 1):
                 ws.cell(row=row, column=index).number_format = "@"
+        for row_number, values in enumerate(rows, 2):
+            value = values.get(column.key)
+            if value is None:
+                continue
+            target = ws.cell(row=row_number, column=index)
+            if column.kind == "month":
+                target.value = value.strftime("%Y-%m")
+            elif column.kind == "decimal":
+                whole = value == value.to_integral_value()
+                target.value = int(value) if whole else value.normalize()
+                target.number_format = WHOLE_FORMAT if whole else DECIMAL_FORMAT
+            else:
+                target.value = value
+            if not column.importable:
+                target.fill = GREY_FILL
 
     notes = workbook.create_sheet(_("填写说明"))
     notes.append([_("列"), _("必填"), _("填写方法"), _("可选值")])
@@ -263,15 +306,14 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
     for column in columns:
         if not column.importable:
             how = _("仅供阅读，导入时忽略")
+        elif column.key == "id" and kind == MONTHLY_REPORTS:
+            how = str(REPORT_ID_NOTE)
         else:
             how = str(KIND_NOTES.get(column.kind, ""))
         choices = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
         notes.append([column.label, _("是") if column.required else "", how, choices])
     notes.append([])
-    for line in (_("第一行为列标题，请勿修改；每个项目（或每个项目的每个月）填一行。"),
-                 _("空白单元格表示“未填报”，会清空已有数据；地区代码、项目类型、类别和“为约数”列留空则保持不变。"),
-                 _("不接受公式：请复制后“粘贴为数值”。每次最多导入 %(n)s 行。", n=f"{max_rows:,}"),
-                 _("上传后会先显示预览，逐行列出将新建和修改的内容；确认后才写入，有任何错误则全部不写入。")):
+    for line in template_notes(kind, max_rows=max_rows):
         notes.append([line])
     for letter, width in zip("ABCD", (24, 8, 44, 60)):
         notes.column_dimensions[letter].width = width

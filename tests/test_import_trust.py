@@ -1,0 +1,421 @@
+"""Issue 13: sheets in, the way Excel users fill them.
+
+A blank cell leaves a value as it is and （清空） clears it; a preview is computed once, at upload,
+and reading it writes nothing; a confirmation applies once; a small file cannot cost minutes; the
+templates come filled in; the sheet's kind is read from its header; errors name the cell; plans
+are linked by title or key; numbers are read as the forms read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from tracker.audit.services import Actor
+from tracker.core.values import parse_decimal
+from tracker.exchange import importer
+from tracker.exchange.columns import MONTHLY_REPORT_COLUMNS
+from tracker.exchange.models import ImportBatch
+from tracker.plans.models import Plan
+from tracker.progress.models import MonthlyReport
+from tracker.projects import services as project_services
+from tracker.projects.models import Project
+from tracker.regions.models import Region
+from tracker.vocabulary import Status
+
+from .test_import import (HEADERS, LAB, REPORT_HEADERS, messages, new_projects_sheet, officer,  # noqa: F401
+                          preview_text, project_count, report_sheet, row, run, upload, xlsx)
+
+# 12:00 in Beijing on 15 December 2026: "this month" is 2026-12 for every clock.
+NOON = dt.datetime(2026, 12, 15, 4, 0, tzinfo=dt.timezone.utc)
+
+
+def lab(db) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.name == LAB))
+
+
+def confirm(browser, location: str, reason: str = ""):
+    return browser.post(location + "/confirm", data={"reason": reason})
+
+
+def html(browser, location: str) -> str:
+    response = browser.get(location)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+# --- 1. blank keeps, （清空） clears ----------------------------------------------------------------
+
+def test_a_row_with_the_id_and_two_cells_changes_those_two_and_blanks_nothing(officer, seeded, db):
+    _user, browser = officer
+    project = lab(db)
+    before = {field: getattr(project, field) for field in project_services.EDITABLE_FIELDS}
+    sheet = xlsx([row(项目ID=project.id, **{"床位（张）": 80, "总建筑面积（m²）": 4500})])
+    location = upload(browser, sheet)
+    text = preview_text(browser, location)
+    assert "修改 1 行" in text and "不会清空任何已有数据" in text
+    assert not re.search(r"→\s*（空）", text)  # nothing is shown as becoming empty
+    assert confirm(browser, location).status_code == 200
+    db.session.expire_all()
+    project = lab(db)
+    after = {field: getattr(project, field) for field in project_services.EDITABLE_FIELDS}
+    changed = {field for field in after if after[field] != before[field]}
+    assert changed == {"beds", "floor_area_m2"}
+    assert project.total_investment == Decimal("1320") and project.location == "龙南市"
+
+
+def test_clearing_takes_the_marker_and_the_preview_says_in_bold_how_many(officer, seeded, db):
+    _user, browser = officer
+    project = lab(db)
+    sheet = xlsx([row(项目ID=project.id, 建设地点="（清空）",
+                      **{"总投资（万元）": "(清空)", "床位（张）": 80})])
+    location = upload(browser, sheet)
+    page = html(browser, location)
+    assert re.search(r"<strong>\s*本次导入将清空 2 个已有数据", page)
+    text = preview_text(browser, location)
+    assert re.search(r"总投资（万元）\s*1,320\s*→\s*（空）", text)
+    assert confirm(browser, location).status_code == 200
+    db.session.expire_all()
+    project = lab(db)
+    assert project.total_investment is None and project.location is None and project.beds == 80
+
+
+def test_the_marker_cannot_clear_what_has_no_unknown(officer, seeded, db):
+    user, _browser = officer
+    sheet = xlsx([row(项目ID=lab(db).id, 地区代码="（清空）", 项目类型="(清空)")])
+    text = messages(run(user, sheet))
+    assert "D2 单元格（第 2 行「地区代码」）：此列不能用“（清空）”清空" in text
+    assert "「项目类型」）：此列不能用“（清空）”清空" in text
+
+
+def test_a_report_correction_keeps_what_its_blank_cells_do_not_say(officer, seeded, db):
+    user, _browser = officer
+    project = lab(db)
+    with time_machine.travel(NOON, tick=False):
+        first = run(user, report_sheet(project.id, [{"填报月份": "2026-11", "形象进度": "主体施工",
+                                                     "本月完成投资（万元）": 100, "存在问题": "雨季"}]),
+                    kind="monthly-reports")
+        assert first.applied, messages(first)
+        correction = run(user, report_sheet(project.id, [{"填报月份": "2026-11", "本月完成投资（万元）": 120,
+                                                          "更正原因": "统计口径更正"}]),
+                         kind="monthly-reports")
+        assert correction.applied and correction.cleared == 0, messages(correction)
+        filed = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id))
+        assert filed.invested_month == Decimal("120") and filed.progress_text == "主体施工"
+        assert filed.problems == "雨季"
+        cleared = run(user, report_sheet(project.id, [{"填报月份": "2026-11", "存在问题": "（清空）",
+                                                       "更正原因": "问题已解决"}]), kind="monthly-reports")
+        assert cleared.applied and cleared.cleared == 1, messages(cleared)
+        db.session.refresh(filed)
+        assert filed.problems is None and filed.progress_text == "主体施工"
+
+
+# --- 2 and 3. the preview is kept; a confirmation applies once ------------------------------------
+
+def test_viewing_a_preview_reads_the_kept_result_and_writes_nothing(app, officer, db, monkeypatch):
+    _user, browser = officer
+    location = upload(browser, new_projects_sheet())
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("a preview is computed once, at upload")
+    monkeypatch.setattr("tracker.exchange.views.run_import", never)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement.split(None, 1)[0].upper())
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(3):
+            assert "新增 3 行" in preview_text(browser, location)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    # (SAVEPOINT and RELEASE are the test's own transaction, around every session transaction.)
+    assert "SELECT" in statements
+    assert not set(statements) & {"INSERT", "UPDATE", "DELETE"}, set(statements)
+
+
+def test_a_second_confirmation_is_refused_and_applies_nothing(officer, db):
+    _user, browser = officer
+    before = project_count(db)
+    location = upload(browser, new_projects_sheet())
+    assert confirm(browser, location).status_code == 200
+    again = confirm(browser, location)
+    assert again.status_code == 409 and "不会重复导入" in again.get_data(as_text=True)
+    assert project_count(db) == before + 3
+    assert "不会重复导入" in preview_text(browser, location)
+    batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == location.rsplit("/", 1)[1]))
+    assert batch.status == "applied" and batch.decided_at is not None
+
+
+def test_a_discarded_upload_cannot_be_confirmed(officer, db):
+    _user, browser = officer
+    before = project_count(db)
+    location = upload(browser, new_projects_sheet())
+    assert browser.post(location + "/discard").status_code == 302
+    refused = confirm(browser, location)
+    assert refused.status_code == 409 and "已被放弃" in refused.get_data(as_text=True)
+    assert project_count(db) == before
+
+
+def test_a_refused_confirmation_leaves_the_upload_to_confirm_again(officer, seeded, db):
+    _user, browser = officer
+    project = lab(db)
+    sheet = xlsx([row(项目ID=project.id, 状态="在建")])
+    location = upload(browser, sheet)
+    refused = confirm(browser, location)  # a status change needs its reason
+    assert refused.status_code == 409 and "变更项目状态需要说明原因" in refused.get_data(as_text=True)
+    batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == location.rsplit("/", 1)[1]))
+    assert batch.status == "previewed"
+    assert confirm(browser, location, reason="已开工").status_code == 200
+    db.session.expire_all()
+    assert lab(db).status is Status.CONSTRUCTION
+
+
+# --- 4. bounded work -------------------------------------------------------------------------------
+
+def shared_strings_bomb(megabytes: int) -> bytes:
+    """A real workbook whose shared strings unzip to ``megabytes`` MB: one long string, repeated."""
+    good = new_projects_sheet()
+    text = "龙南市疾病预防控制中心" * 100
+    item = f"<si><t>{text}</t></si>".encode()
+    count = megabytes * 1024 * 1024 // len(item)
+    strings = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+               b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (count, count)
+               + item * count + b"</sst>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for entry in source.infolist():
+            if entry.filename != "xl/sharedStrings.xml":
+                target.writestr(entry.filename, source.read(entry.filename))
+        target.writestr("xl/sharedStrings.xml", strings)
+    return buffer.getvalue()
+
+
+def test_a_small_file_whose_strings_unzip_to_94_mb_is_refused_at_once(officer, db, monkeypatch):
+    user, _browser = officer
+    bomb = shared_strings_bomb(94)
+    assert len(bomb) < 400 * 1024, len(bomb)
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("openpyxl must not parse it")
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
+    started = time.monotonic()
+    report = run(user, bomb)
+    assert time.monotonic() - started < 2
+    assert "文件解压后超过 24 MB，拒绝读取" in messages(report) and not report.applied
+
+
+def test_a_sheet_claiming_too_many_cells_is_refused_before_parsing(officer, db, monkeypatch):
+    user, _browser = officer
+    cells = "".join(f'<c r="A{n}"/>' for n in range(1, 300_002))
+    sheet = ('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             f'2006/main"><sheetData><row r="1">{cells}</row></sheetData></worksheet>')
+    good = new_projects_sheet()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            target.writestr(entry.filename, sheet if entry.filename == "xl/worksheets/sheet1.xml" else data)
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed"))
+    assert "工作簿的单元格超过 300,000 个，拒绝读取" in messages(run(user, buffer.getvalue()))
+    # An ordinary sheet is counted, not refused.
+    monkeypatch.undo()
+    assert run(user, good).applied
+
+
+# --- 5. templates filled in -----------------------------------------------------------------------
+
+def start_construction(db, names: list[str]) -> list[Project]:
+    projects = []
+    for name in names:
+        project = db.session.scalar(sa.select(Project).where(Project.name == name))
+        project_services.update_project(Actor(None, "web"), project, {"status": Status.CONSTRUCTION},
+                                        expected_version=project.version, reason="已开工")
+        projects.append(project)
+    db.session.commit()
+    return projects
+
+
+def longnan_names(db, count: int) -> list[str]:
+    region = db.session.scalar(sa.select(Region).where(Region.key == "360783"))
+    return list(db.session.scalars(sa.select(Project.name).where(
+        Project.region_id == region.id, Project.kind == "construction").order_by(Project.id).limit(count)))
+
+
+def workbook(data: bytes):
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    return book, sheet, header
+
+
+def saved(book) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_monthly_template_lists_the_reports_the_officer_owes(officer, seeded, db):
+    user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        due = start_construction(db, longnan_names(db, 3))
+        run(user, report_sheet(due[0].id, [{"填报月份": "2026-11", "本月完成投资（万元）": 250}]),
+            kind="monthly-reports")
+        db.session.commit()
+        response = browser.get("/import/templates/monthly-reports.xlsx")
+    assert response.status_code == 200
+    _book, sheet, header = workbook(response.data)
+    assert header == [column.label for column in MONTHLY_REPORT_COLUMNS]
+    rows = {r[header.index("项目ID")]: r for r in sheet.iter_rows(min_row=2, values_only=True)
+            if r[header.index("项目ID")] is not None}
+    assert set(rows) == {project.id for project in due}
+    first = rows[due[0].id]
+    assert first[header.index("项目名称")] == due[0].name
+    assert first[header.index("填报月份")] == "2026-12"
+    assert first[header.index("上次填报月份")] == "2026-11"
+    assert first[header.index("上次填报的自开工累计（万元）")] == 250
+    assert rows[due[1].id][header.index("上次填报的自开工累计（万元）")] is None
+
+
+def test_a_filled_monthly_template_of_three_months_for_three_projects_imports(officer, seeded, db):
+    """The issue's walk-through: download the prefilled template, fill three months for three
+    projects, upload, preview, confirm."""
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        due = start_construction(db, longnan_names(db, 3))
+        book, sheet, header = workbook(browser.get("/import/templates/monthly-reports.xlsx").data)
+        column = {label: index + 1 for index, label in enumerate(header)}
+        prefilled = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column["项目ID"]).value]
+        assert len(prefilled) == 3
+        for r in prefilled:  # this month, in the prefilled row
+            sheet.cell(r, column["形象进度"]).value = "主体结构施工至5层"
+            sheet.cell(r, column["本月完成投资（万元）"]).value = 30
+        for r in prefilled:  # the two months before, added below by hand
+            for month, amount in (("2026-10", 10), ("2026-11", 20)):
+                new = sheet.max_row + 1
+                for label in ("项目ID", "项目名称", "地区代码"):
+                    sheet.cell(new, column[label]).value = sheet.cell(r, column[label]).value
+                sheet.cell(new, column["填报月份"]).value = month
+                sheet.cell(new, column["本月完成投资（万元）"]).value = amount
+        location = upload(browser, saved(book), "月报.xlsx", kind="auto")
+        text = preview_text(browser, location)
+        assert "表格内容：月度填报" in text and "新填报 9 行" in text and "错误 0 行" in text
+        assert "未识别的列" not in text
+        assert confirm(browser, location).status_code == 200
+    db.session.expire_all()
+    for project in due:
+        reports = db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)
+                                     .order_by(MonthlyReport.month)).all()
+        assert [(r.month.month, r.invested_total) for r in reports] == [
+            (10, Decimal(10)), (11, Decimal(30)), (12, Decimal(60))]
+        assert db.session.get(Project, project.id).invested_to_date == Decimal(60)
+
+
+def test_a_reexported_list_with_two_cells_changed_changes_exactly_those_two(officer, seeded, db):
+    _user, browser = officer
+
+    def snapshot() -> dict:
+        db.session.expire_all()
+        projects = db.session.scalars(sa.select(Project).order_by(Project.id)).all()
+        return {(p.id, field): getattr(p, field) for p in projects
+                for field in project_services.EDITABLE_FIELDS} | \
+               {(p.id, "plans"): tuple(plan.id for plan in p.plans) for p in projects}
+    before = snapshot()
+    book, sheet, header = workbook(browser.get("/projects/export.xlsx?region=360783&kind=all").data)
+    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)]
+    assert len(data_rows) > 10
+    first, second = data_rows[0], data_rows[5]
+    first[header.index("总投资（万元）")].value = 4321
+    second[header.index("建设地点")].value = "龙南市龙南镇新址"
+    location = upload(browser, saved(book), "清单.xlsx")
+    text = preview_text(browser, location)
+    assert "修改 2 行" in text and "错误 0 行" in text and "不会清空任何已有数据" in text
+    assert confirm(browser, location).status_code == 200
+    after = snapshot()
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {(first[0].value, "total_investment"), (second[0].value, "location")}
+    assert after[(first[0].value, "total_investment")] == Decimal(4321)
+
+
+# --- 6. the sheet's kind from its header ----------------------------------------------------------
+
+def test_a_monthly_sheet_sent_as_a_project_list_is_read_as_monthly_reports(officer, seeded, db):
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        sheet = report_sheet(lab(db).id, [{"填报月份": "2026-11", "本月完成投资（万元）": 5}])
+        text = preview_text(browser, upload(browser, sheet, kind="projects"))
+    assert "您选择的是「项目清单」，但表格的列标题属于「月度填报」：已按「月度填报」读取。" in text
+    assert "未识别的列" not in text and "新填报 1 行" in text
+
+
+def test_each_template_explains_only_its_own_kind(officer, db):
+    _user, browser = officer
+
+    def notes(kind: str) -> str:
+        book = openpyxl.load_workbook(io.BytesIO(browser.get(f"/import/templates/{kind}.xlsx").data))
+        return "\n".join(str(c) for r in book["填写说明"].iter_rows(values_only=True) for c in r if c)
+    projects, reports = notes("projects"), notes("monthly-reports")
+    assert "地区代码、项目类型、类别和“为约数”列不能清空" in projects
+    assert "更正原因" not in projects and "自开工累计" not in projects
+    assert "“自开工累计完成投资”可留空" in reports and "更正已提交的月份须填写“更正原因”" in reports
+    assert "都找不到则新建" not in reports and "项目类型" not in reports
+    for text in (projects, reports):
+        assert "“（清空）”" in text
+
+
+# --- 7. errors name the cell ----------------------------------------------------------------------
+
+def test_a_rule_of_the_service_names_the_cell_too(officer, db):
+    user, browser = officer
+    sheet = xlsx([row(项目名称="竣工早于开工的项目", 地区代码="360783", 计划开工日期="2025-06-01",
+                      计划竣工日期="2025-01-01")])
+    assert messages(run(user, sheet)) == \
+        "X2 单元格（第 2 行「计划竣工日期」）：计划竣工日期不能早于计划开工日期"
+    page = html(browser, upload(browser, sheet))
+    assert '<strong class="cell-ref">X2</strong>' in page
+
+
+# --- 8. 所属规划 ------------------------------------------------------------------------------------
+
+def test_an_imported_project_is_linked_to_plans_by_title_or_key(officer, seeded, db):
+    user, _browser = officer
+    plans = db.session.scalars(sa.select(Plan).order_by(Plan.key)).all()
+    by_title, by_key = plans[0], plans[1]
+    sheet = xlsx([row(项目名称="两个规划都列出的新项目", 地区代码="360783",
+                      所属规划=f"{by_title.title}；{by_key.key}"),
+                  row(项目ID=lab(db).id, 所属规划=by_title.title)])
+    report = run(user, sheet)
+    assert report.applied, messages(report)
+    created = db.session.scalar(sa.select(Project).where(Project.name == "两个规划都列出的新项目"))
+    assert {plan.id for plan in created.plans} == {by_title.id, by_key.id}
+    assert by_title in lab(db).plans and len(lab(db).plans) >= 2  # added; the old link stays
+    unknown = messages(run(user, xlsx([row(项目名称="规划写错的项目", 地区代码="360783", 所属规划="不存在的规划")])))
+    assert "「所属规划」）：没有标题或编号为「不存在的规划」的规划" in unknown
+
+
+# --- 9. one reading of numbers --------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["1,320", "1，320", "１３２０", "1 320", "+1320", "1320.0000"])
+def test_numbers_are_read_as_the_forms_read_them(officer, db, written):
+    user, _browser = officer
+    report = run(user, xlsx([row(项目名称=f"数字写法{written}", 地区代码="360783",
+                                 **{"总投资（万元）": written})]))
+    assert report.applied, messages(report)
+    created = db.session.scalar(sa.select(Project).where(Project.name == f"数字写法{written}"))
+    assert created.total_investment == parse_decimal(written) == Decimal(1320)
+
+
+def test_a_date_outside_the_sane_range_is_refused_as_the_forms_refuse_it(officer, db):
+    user, _browser = officer
+    text = messages(run(user, xlsx([row(项目名称="九千年的项目", 地区代码="360783", 计划开工日期="9999-12-31")])))
+    assert "「计划开工日期」）：日期应在 1949-01-01 至 2100-12-31 之间" in text
