@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import Actor, diff, json_value, record, snapshot
+from ..core.values import ValueProblem, check_date
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..projects.models import Project
@@ -184,6 +185,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     }
     stated_total = _decimal(invested_total)
     errors = _errors()
+    try:
+        check_date(month)
+    except ValueProblem as problem:
+        _add(errors, "month", str(problem))
     if month > first_of_month(today()):
         _add(errors, "month", _("不能填报未来月份"))
     for field in ("invested_month", "funds_received", "paid"):
@@ -317,6 +322,11 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
         _add(errors, "approval_date", _("请填写批复日期"))
     elif approval_date > today():
         _add(errors, "approval_date", _("批复日期不能晚于今天"))
+    else:
+        try:
+            check_date(approval_date)
+        except ValueProblem as problem:
+            _add(errors, "approval_date", str(problem))
     if errors:
         raise ValidationFailed(errors)
     previous = project.current_estimate if project.current_estimate is not None else project.total_investment
