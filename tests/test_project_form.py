@@ -216,7 +216,8 @@ def test_the_list_offers_new_project_to_those_who_may_create(officer, client):
 def test_the_edit_form_shows_figures_as_typed(officer, hospital):
     html = officer.get(f"/projects/{hospital.id}/edit").get_data(as_text=True)
     # A number input would not let a browser take "56,000" at all.
-    assert not re.search(r'<input[^>]*type="number"[^>]*id="total_investment"', html)
+    tag = re.search(r'<input[^>]*id="total_investment"[^>]*>', html).group(0)
+    assert 'type="text"' in tag and 'inputmode="decimal"' in tag
     form = _project_form(html)
     assert form.get("total_investment") == "9000"
     assert form.get("land_area_mu") == "27.9"
