@@ -277,3 +277,24 @@ def test_a_report_for_month_0001_is_refused(officer, hospital, db):
         "month": "0001-01", "invested_month": "5"})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(MonthlyReport.id))) == 0
+
+
+def test_a_9999_milestone_is_refused_and_the_project_page_stands(officer, hospital, db):
+    added = officer.post(f"/projects/{hospital.id}/milestones/custom",
+                         data={"custom_name": "设备安装", "planned_date": "9999-12-31"})
+    assert added.status_code == 400
+    assert "日期应在 1949-01-01 至 2100-12-31 之间" in added.get_data(as_text=True)
+    assert officer.get(f"/projects/{hospital.id}").status_code == 200
+
+
+def test_the_milestone_services_refuse_a_date_outside_the_range(hospital, db):
+    from tracker.errors import ValidationFailed
+    from tracker.progress import services
+    from .factories import TEST_ACTOR
+    with pytest.raises(ValidationFailed):
+        services.add_custom_milestone(TEST_ACTOR, hospital, "设备安装", dt.date(9999, 12, 31))
+    milestone = services.add_custom_milestone(TEST_ACTOR, hospital, "设备安装", dt.date(2026, 6, 30))
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_milestone(TEST_ACTOR, milestone, planned_date=dt.date(1, 1, 1), actual_date=None,
+                                  expected_version=milestone.version)
+    assert "planned_date" in refused.value.errors

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, MultipleFileField
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
@@ -13,8 +13,8 @@ MONEY = ExactAmount(4)
 
 
 class MilestoneForm(TrackerForm):
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
-    actual_date = DateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
+    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
+    actual_date = SaneDateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
     delay_reason = StringField(_l("滞后原因"), validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[VERSION])
@@ -22,7 +22,7 @@ class MilestoneForm(TrackerForm):
 
 class CustomMilestoneForm(TrackerForm):
     custom_name = StringField(_l("节点名称"), validators=[DataRequired(_l("请填写节点名称")), Length(max=100)])
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
+    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
 
 
 class ReportForm(TrackerForm):

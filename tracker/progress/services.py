@@ -44,6 +44,18 @@ def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _check_dates(dates: dict[str, dt.date | None]) -> None:
+    """Every date inside the one sane range (a 9999 milestone once made the project page fail)."""
+    errors = _errors()
+    for field, day in dates.items():
+        try:
+            check_date(day)
+        except ValueProblem as problem:
+            _add(errors, field, str(problem))
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def _flush_or_stale() -> None:
     try:
         db.session.flush()
@@ -76,6 +88,7 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
         raise ValidationFailed(_("请填写节点名称"), "custom_name")
     if len(name) > 100:
         raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
+    _check_dates({"planned_date": planned_date})
     position = after.position if after else len(Stage)
     milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
     project.milestones.append(milestone)
@@ -91,6 +104,7 @@ def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.dat
                      delay_reason: str | None = None, expected_version: int) -> dict:
     if milestone.version != expected_version:
         raise StaleEdit(_changes_by_others(milestone, "milestone:update", expected_version))
+    _check_dates({"planned_date": planned_date, "actual_date": actual_date})
     errors = _errors()
     if actual_date and actual_date > today():
         _add(errors, "actual_date", _("实际日期不能晚于今天"))
