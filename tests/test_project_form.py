@@ -224,6 +224,21 @@ def test_the_edit_form_shows_figures_as_typed(officer, hospital):
     assert form.get("floor_area_m2") == "20000"
 
 
+def test_the_reports_messages_show_figures_as_written(officer, hospital):
+    """Not "1E+4" nor "300.0000": the figures in a refusal read as the officer wrote them."""
+    first = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+        "invested_month": "100", "invested_total": "300", "funds_received": "1000"})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    html = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "9800", "invested_total": "5",
+        "funds_received": "10"}).get_data(as_text=True)
+    assert "不能少于上月的 1000 万元" in html
+    assert "自开工累计应为上月累计 300 加本月 9800，即 10100 万元" in html
+    assert "累计完成投资 10100 万元超过概算 9000 万元" in html
+    assert "E+" not in html and ".0000" not in html
+
+
 def test_a_figure_pasted_from_excel_is_accepted(officer, hospital, db):
     response = submit(officer, hospital, edit_form(officer, hospital), total_investment="56,000", beds="1,200")
     assert response.status_code == 302, response.get_data(as_text=True)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import Actor, diff, json_value, record, snapshot
-from ..core.values import ValueProblem, check_date
+from ..core.values import ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..projects.models import Project
@@ -233,12 +233,13 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             earlier = getattr(previous, field)
             if values[field] is not None and earlier is not None and values[field] < earlier:
                 _add(errors, field, _("%(label)s为累计数，不能少于上月的 %(value)s 万元",
-                                      label=label, value=earlier.normalize()))
+                                      label=label, value=display_decimal(earlier)))
         total = (previous.invested_total or Decimal(0)) + month_amount
         if stated_total is not None and stated_total != total:
             _add(errors, "invested_total", _("自开工累计应为上月累计 %(prev)s 加本月 %(month)s，即 %(total)s 万元",
-                                             prev=(previous.invested_total or 0), month=month_amount,
-                                             total=total))
+                                             prev=display_decimal(previous.invested_total or Decimal(0)),
+                                             month=display_decimal(month_amount),
+                                             total=display_decimal(total)))
     else:
         total = stated_total if stated_total is not None else month_amount
         if total < month_amount:
@@ -247,7 +248,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     if budget is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
              _("累计完成投资 %(total)s 万元超过概算 %(budget)s 万元，请说明超概算原因",
-               total=total.normalize(), budget=budget.normalize()))
+               total=display_decimal(total), budget=display_decimal(budget)))
     if errors:
         raise ValidationFailed(errors)
 
