@@ -21,3 +21,18 @@ class StaleEdit(Exception):
 
 class PermissionDenied(Exception):
     pass
+
+
+class EditConflict(StaleEdit):
+    """Someone saved other values into fields this edit changed too: the person chooses.
+
+    ``contested`` is ``{field: {"loaded", "theirs", "mine"}}`` (stored forms of the values),
+    ``kept`` the fields only the others changed (``{field: [loaded, theirs]}``, kept as they are)
+    and ``current`` every field as saved now: the base of the next attempt.
+    """
+
+    def __init__(self, changes_by_others: list[dict], *, contested: dict, kept: dict, current: dict):
+        super().__init__(changes_by_others)
+        self.contested = contested
+        self.kept = kept
+        self.current = current

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import TextInput
 
 from .core.values import ValueProblem, check_date, clean_text, display_decimal, parse_decimal
 
@@ -26,7 +27,13 @@ def _clean_block(value):
 
 class FigureField(DecimalField):
     """A decimal typed as people write it ("56,000", "1，320", "0", "-0"), shown as they wrote it
-    ("9000", not "9000.0000"). A blank is ``None`` (unknown), never 0."""
+    ("9000", not "9000.0000"). A blank is ``None`` (unknown), never 0.
+
+    A text input, not ``type=number``: a browser refuses to let "56,000" be typed or pasted into a
+    number input, so the field could not take what the import takes (tests/e2e/test_edit_conflict.py).
+    Templates add ``inputmode='decimal'`` for the phone keyboard."""
+
+    widget = TextInput()
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.pop("places", None)
@@ -48,7 +55,10 @@ class FigureField(DecimalField):
 
 
 class WholeNumberField(IntegerField):
-    """An integer typed as people write it ("1,200" beds); blank is ``None``."""
+    """An integer typed as people write it ("1,200" beds); blank is ``None``. A text input, as
+    :class:`FigureField`."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, MultipleFileField
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import TrackerForm
+from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
 
@@ -13,8 +13,8 @@ MONEY = ExactAmount(4)
 
 
 class MilestoneForm(TrackerForm):
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
-    actual_date = DateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
+    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
+    actual_date = SaneDateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
     delay_reason = StringField(_l("滞后原因"), validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[VERSION])
@@ -22,7 +22,7 @@ class MilestoneForm(TrackerForm):
 
 class CustomMilestoneForm(TrackerForm):
     custom_name = StringField(_l("节点名称"), validators=[DataRequired(_l("请填写节点名称")), Length(max=100)])
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
+    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
 
 
 class ReportForm(TrackerForm):
@@ -30,14 +30,14 @@ class ReportForm(TrackerForm):
                         description=_l("格式 YYYY-MM"))
     progress_text = TextAreaField(_l("形象进度"), validators=[Optional(), Length(max=2000)],
                                   description=_l("例如：主体结构施工至5层"))
-    physical_percent = DecimalField(_l("工程进度（%）"), places=None,
+    physical_percent = FigureField(_l("工程进度（%）"),
                                     validators=[Optional(), ExactAmount(2, maximum=1000)])
-    invested_month = DecimalField(_l("本月完成投资（万元）"), places=None,
-                                  validators=[DataRequired(_l("请填写本月完成投资，没有则填 0")), MONEY])
-    invested_total = DecimalField(_l("自开工累计完成投资（万元）"), places=None, validators=[Optional(), MONEY],
+    invested_month = FigureField(_l("本月完成投资（万元）"),
+                                  validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY])
+    invested_total = FigureField(_l("自开工累计完成投资（万元）"), validators=[Optional(), MONEY],
                                   description=_l("首次填报时填写开工以来的累计数；以后由系统按月累加"))
-    funds_received = DecimalField(_l("累计资金到位（万元）"), places=None, validators=[Optional(), MONEY])
-    paid = DecimalField(_l("累计已支付（万元）"), places=None, validators=[Optional(), MONEY])
+    funds_received = FigureField(_l("累计资金到位（万元）"), validators=[Optional(), MONEY])
+    paid = FigureField(_l("累计已支付（万元）"), validators=[Optional(), MONEY])
     problems = TextAreaField(_l("存在问题"), validators=[Optional(), Length(max=2000)])
     next_steps = TextAreaField(_l("下步计划"), validators=[Optional(), Length(max=2000)])
     over_budget_reason = TextAreaField(_l("超概算原因"), validators=[Optional(), Length(max=2000)])
@@ -49,16 +49,16 @@ class ReportForm(TrackerForm):
 
 
 class BudgetRevisionForm(TrackerForm):
-    new_amount = DecimalField(_l("调整后概算（万元）"), places=None,
-                              validators=[DataRequired(_l("请填写调整后的概算")), MONEY])
+    new_amount = FigureField(_l("调整后概算（万元）"),
+                              validators=[InputRequired(_l("请填写调整后的概算")), MONEY])
     reason = TextAreaField(_l("调整原因"), validators=[DataRequired(_l("请说明调整原因")), Length(max=2000)])
     approval_number = StringField(_l("批复文号"), validators=[DataRequired(_l("请填写批复文号")), Length(max=100)])
-    approval_date = DateField(_l("批复日期"), validators=[DataRequired(_l("请填写批复日期")), NotInFuture()])
+    approval_date = SaneDateField(_l("批复日期"), validators=[DataRequired(_l("请填写批复日期")), NotInFuture()])
 
 
 class FundingLineForm(TrackerForm):
     source = SelectField(_l("资金来源"))
-    amount = DecimalField(_l("金额（万元）"), places=None, validators=[Optional(), MONEY])
+    amount = FigureField(_l("金额（万元）"), validators=[Optional(), MONEY])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
 
     def __init__(self, *args, **kwargs):
@@ -71,6 +71,6 @@ class FundingDeleteForm(TrackerForm):
 
 
 class AnnualPlanForm(TrackerForm):
-    year = IntegerField(_l("年度"), validators=[DataRequired(_l("请填写年度")), NumberRange(2000, 2100, _l("年份无效"))])
-    planned_investment = DecimalField(_l("年度计划投资（万元）"), places=None,
-                                      validators=[DataRequired(_l("请填写年度计划投资")), MONEY])
+    year = WholeNumberField(_l("年度"), validators=[DataRequired(_l("请填写年度")), NumberRange(2000, 2100, _l("年份无效"))])
+    planned_investment = FigureField(_l("年度计划投资（万元）"),
+                                      validators=[InputRequired(_l("请填写年度计划投资")), MONEY])

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import Actor, diff, json_value, record, snapshot
+from ..core.values import ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..database import exact_sum
 from ..extensions import db
@@ -42,6 +43,18 @@ def _errors() -> dict[str, list[str]]:
 
 def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def _check_dates(dates: dict[str, dt.date | None]) -> None:
+    """Every date inside the one sane range (a 9999 milestone once made the project page fail)."""
+    errors = _errors()
+    for field, day in dates.items():
+        try:
+            check_date(day)
+        except ValueProblem as problem:
+            _add(errors, field, str(problem))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _flush_or_stale() -> None:
@@ -76,6 +89,7 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
         raise ValidationFailed(_("请填写节点名称"), "custom_name")
     if len(name) > 100:
         raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
+    _check_dates({"planned_date": planned_date})
     position = after.position if after else len(Stage)
     milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
     project.milestones.append(milestone)
@@ -91,6 +105,7 @@ def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.dat
                      delay_reason: str | None = None, expected_version: int) -> dict:
     if milestone.version != expected_version:
         raise StaleEdit(_changes_by_others(milestone, "milestone:update", expected_version))
+    _check_dates({"planned_date": planned_date, "actual_date": actual_date})
     errors = _errors()
     if actual_date and actual_date > today():
         _add(errors, "actual_date", _("实际日期不能晚于今天"))
@@ -185,6 +200,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     }
     stated_total = _decimal(invested_total)
     errors = _errors()
+    try:
+        check_date(month)
+    except ValueProblem as problem:
+        _add(errors, "month", str(problem))
     if month > first_of_month(today()):
         _add(errors, "month", _("不能填报未来月份"))
     for field in ("invested_month", "funds_received", "paid"):
@@ -215,12 +234,13 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             earlier = getattr(previous, field)
             if values[field] is not None and earlier is not None and values[field] < earlier:
                 _add(errors, field, _("%(label)s为累计数，不能少于上月的 %(value)s 万元",
-                                      label=label, value=earlier.normalize()))
+                                      label=label, value=display_decimal(earlier)))
         total = (previous.invested_total or Decimal(0)) + month_amount
         if stated_total is not None and stated_total != total:
             _add(errors, "invested_total", _("自开工累计应为上月累计 %(prev)s 加本月 %(month)s，即 %(total)s 万元",
-                                             prev=(previous.invested_total or 0), month=month_amount,
-                                             total=total))
+                                             prev=display_decimal(previous.invested_total or Decimal(0)),
+                                             month=display_decimal(month_amount),
+                                             total=display_decimal(total)))
     else:
         total = stated_total if stated_total is not None else month_amount
         if total < month_amount:
@@ -229,7 +249,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     if budget is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
              _("累计完成投资 %(total)s 万元超过概算 %(budget)s 万元，请说明超概算原因",
-               total=total.normalize(), budget=budget.normalize()))
+               total=display_decimal(total), budget=display_decimal(budget)))
     if errors:
         raise ValidationFailed(errors)
 
@@ -318,6 +338,11 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
         _add(errors, "approval_date", _("请填写批复日期"))
     elif approval_date > today():
         _add(errors, "approval_date", _("批复日期不能晚于今天"))
+    else:
+        try:
+            check_date(approval_date)
+        except ValueProblem as problem:
+            _add(errors, "approval_date", str(problem))
     if errors:
         raise ValidationFailed(errors)
     previous = project.current_estimate if project.current_estimate is not None else project.total_investment

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField,
-                     SelectField, StringField, TextAreaField)
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import TrackerForm
+from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..regions.forms import RegionSelect, pick_from_every_region
 from ..regions.services import grouped_choices
 from ..validators import VERSION, ExactAmount
@@ -28,24 +27,28 @@ class ProjectForm(TrackerForm):
     location = StringField(_l("建设地点"), validators=[Optional(), Length(max=200)])
     owner_unit = StringField(_l("建设单位"), validators=[Optional(), Length(max=200)])
     supervising_department = StringField(_l("主管部门"), validators=[Optional(), Length(max=200)])
-    land_area_mu = DecimalField(_l("占地面积（亩）"), places=None, validators=[Optional(), AREA])
+    land_area_mu = FigureField(_l("占地面积（亩）"), validators=[Optional(), AREA])
     land_area_approx = BooleanField(_l("约数"))
-    floor_area_m2 = DecimalField(_l("总建筑面积（m²）"), places=None, validators=[Optional(), AREA])
+    floor_area_m2 = FigureField(_l("总建筑面积（m²）"), validators=[Optional(), AREA])
     floor_area_approx = BooleanField(_l("约数"))
     floor_area_term = StringField(_l("面积口径"), validators=[Optional(), Length(max=50)],
                                   description=_l("如“总建筑面积”“建设面积”"))
-    beds = IntegerField(_l("床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
-    new_beds = IntegerField(_l("新增床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
-    total_investment = DecimalField(_l("总投资（万元）"), places=None, validators=[Optional(), MONEY])
+    beds = WholeNumberField(_l("床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
+    new_beds = WholeNumberField(_l("新增床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
+    total_investment = FigureField(_l("总投资（万元）"), validators=[Optional(), MONEY])
     total_investment_approx = BooleanField(_l("约数"))
     scope = TextAreaField(_l("建设规模及内容"), validators=[Optional(), Length(max=5000)])
     status = SelectField(_l("状态"))
-    planned_start = DateField(_l("计划开工日期"), validators=[Optional()])
-    planned_end = DateField(_l("计划竣工日期"), validators=[Optional()])
+    planned_start = SaneDateField(_l("计划开工日期"), validators=[Optional()])
+    planned_end = SaneDateField(_l("计划竣工日期"), validators=[Optional()])
     reason = TextAreaField(_l("变更原因"), validators=[Optional(), Length(max=1000)],
                            description=_l("修改状态时必填"))
     add_lifecycle = BooleanField(_l("按标准建设流程生成节点（立项、可研……投入使用）"), default=True)
     version = HiddenField(validators=[VERSION])
+    # The values the form was loaded with (JSON), so that a save changes only what was changed
+    # here; and, after a conflict, the fields the person must choose for (comma-separated).
+    loaded = HiddenField()
+    contested = HiddenField()
 
     FIELDS = ("name", "project_code", "region_id", "kind", "category", "build_nature",
               "build_nature_term", "location", "owner_unit", "supervising_department",

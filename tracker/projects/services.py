@@ -13,8 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
 from ..audit.models import AuditEntry
+from ..core.values import ValueProblem, check_date
 from ..audit.services import Actor, diff, record, snapshot
-from ..errors import StaleEdit, ValidationFailed
+from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
 from ..regions.models import Region
@@ -91,6 +92,13 @@ def _validate(fields: dict, project: Project | None) -> dict:
                 errors.setdefault(field, []).append(_("数值过大，请检查单位（金额以万元计）"))
     if "region_id" in cleaned and db.session.get(Region, cleaned["region_id"]) is None:
         errors.setdefault("region_id", []).append(_("请选择有效的行政区划"))
+    for field in ("planned_start", "planned_end"):
+        if cleaned.get(field) is not None:
+            try:
+                check_date(cleaned[field])
+            except ValueProblem as problem:
+                errors.setdefault(field, []).append(str(problem))
+                cleaned[field] = None
     start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
     if project is not None:
         start = start if "planned_start" in cleaned else project.planned_start
@@ -141,7 +149,7 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
 
 
 def changes_since(project: Project, version: int) -> list[dict]:
-    """What others saved on the project after ``version``, for the stale-edit message."""
+    """Who saved the project after ``version`` and when, for the stale-edit message."""
     entries = db.session.scalars(
         sa.select(AuditEntry)
         .where(AuditEntry.project_id == project.id, AuditEntry.action == "project:update")
@@ -155,18 +163,44 @@ def changes_since(project: Project, version: int) -> list[dict]:
     ]
 
 
-def update_project(actor: Actor, project: Project, fields: dict, *, expected_version: int,
-                   reason: str | None = None) -> dict:
-    """Apply ``fields`` to ``project`` if nobody saved it since ``expected_version``.
+def loaded_values(project: Project) -> dict:
+    """The editable fields as an edit form is loaded with them (stored forms: "9000", "new").
 
-    Returns the ``{field: [old, new]}`` diff (empty when nothing changed).
+    The form carries them back, so that a save changes what its user changed and nothing else
+    (see :func:`update_project`); a report or a budget revision filed meanwhile, which moves only
+    derived figures, is no conflict."""
+    return snapshot(project, EDITABLE_FIELDS)
+
+
+def changed_by_others(project: Project, loaded: dict) -> dict:
+    """``{field: [as loaded, as saved now]}`` for the fields someone saved since ``loaded``."""
+    current = loaded_values(project)
+    return {field: [loaded[field], value] for field, value in current.items()
+            if field in loaded and loaded[field] != value}
+
+
+def update_project(actor: Actor, project: Project, fields: dict, *, expected_version: int | None = None,
+                   loaded: dict | None = None, reason: str | None = None) -> dict:
+    """Apply ``fields`` to ``project``; returns the ``{field: [old, new]}`` diff (empty: no change).
+
+    With ``loaded`` (the values the edit form was loaded with) the save is a three-way merge, as
+    OpenProject and ERPNext do it: a field this edit did not change keeps whatever is saved now, a
+    field only this edit changed takes the new value, and a field both this edit and someone
+    else changed, to different values, is refused as an :class:`EditConflict` for the person to
+    choose. Without it (the importer, the seed, the CLI) any save since ``expected_version``
+    refuses the whole edit.
     """
-    if project.version != expected_version:
-        raise StaleEdit(changes_since(project, expected_version))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    if loaded is None and expected_version is not None and project.version != expected_version:
+        raise StaleEdit(changes_since(project, expected_version))
+    version = project.version
     cleaned = _validate(fields, project)
+    if loaded is not None:
+        cleaned = _merge(project, cleaned, loaded, expected_version)
+        if cleaned:
+            cleaned = _validate(cleaned, project)  # the merged whole: 开工 before 竣工 still holds
     before = snapshot(project, cleaned)
     after = {field: value for field, value in snapshot_values(cleaned).items()}
     changes = diff(before, after)
@@ -182,10 +216,31 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
         _flush_or_clash(project.project_code)
     except StaleDataError as error:
         raise StaleEdit([]) from error
-    changes["version"] = [expected_version, project.version]
+    changes["version"] = [version, project.version]
     record(actor, "project:update", project, _("修改项目：%(name)s", name=project.name),
            changes=changes, reason=reason, project_id=project.id)
     return changes
+
+
+def _merge(project: Project, cleaned: dict, loaded: dict, version: int | None) -> dict:
+    """The fields of ``cleaned`` this edit changed and nobody else did; raises on a real conflict."""
+    current = loaded_values(project)
+    mine = snapshot_values(cleaned)
+    apply, contested = {}, {}
+    for field, value in mine.items():
+        base = loaded.get(field, current[field])
+        if value == base:
+            continue  # not touched here: whatever is saved now stays
+        if current[field] != base and current[field] != value:
+            contested[field] = {"loaded": base, "theirs": current[field], "mine": value}
+        else:
+            apply[field] = cleaned[field]
+    if contested:
+        kept = {field: [loaded[field], value] for field, value in current.items()
+                if field in loaded and loaded[field] != value and field not in contested}
+        raise EditConflict(changes_since(project, version or 0), contested=contested, kept=kept,
+                           current=current)
+    return apply
 
 
 def snapshot_values(values: dict) -> dict:

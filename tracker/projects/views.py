@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import enum
+import json
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts import permissions
 from ..audit.queries import project_history
-from ..audit.services import Actor
-from ..errors import StaleEdit, ValidationFailed
+from ..audit.services import Actor, json_value
+from ..core.values import ValueProblem, parse_decimal
+from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress import services as progress_services
@@ -17,6 +22,7 @@ from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
 from ..regions.models import Region
 from ..regions.services import region_choices
 from ..vocabulary import Role
+from ..seeding.provenance import appears_in
 from . import services
 from .forms import ProjectForm
 from .models import Project
@@ -58,6 +64,7 @@ def project_detail(project_id: int):
     for source in project.sources:
         for field in source.fields or []:
             sources_by_field.setdefault(field, []).append(source)
+    adjusted = adjusted_citations(project, sources_by_field)
     milestone_files = {s["file"] for m in project.milestones for s in m.sources}
     plans_by_file = {plan.source_file: plan for plan in db.session.scalars(
         sa.select(Plan).where(Plan.source_file.in_(milestone_files)))}
@@ -71,8 +78,41 @@ def project_detail(project_id: int):
         FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
     return render_template("projects/detail.html", project=project, reports=reports,
                            revisions=revisions, funding=funding,
-                           sources_by_field=sources_by_field, plans_by_file=plans_by_file,
+                           sources_by_field=sources_by_field, adjusted=adjusted,
+                           plans_by_file=plans_by_file,
                            entries=project_history(project.id))
+
+
+# The figures a plan quote can state, with their units: the seed's names and the model's.
+CITED_FIGURES = {"total_investment_wan_yuan": ("total_investment", _l("万元")),
+                 "total_investment": ("total_investment", _l("万元")),
+                 "land_area_mu": ("land_area_mu", _l("亩")), "floor_area_m2": ("floor_area_m2", "m²"),
+                 "beds": ("beds", _l("张")), "new_beds": ("new_beds", _l("张"))}
+
+
+def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> dict[str, dict[int, str]]:
+    """``{field: {source id: note}}`` for each quote that no longer states the figure shown.
+
+    After 总投资 9,000 → 9,800 the plan line saying 9,000 is no source for 9,800: the page says
+    "规划原文：9,000 万元，已调整" instead of citing it. A figure is supported when its quote
+    prints it (the same test the seed check makes, ``appears_in``)."""
+    adjusted: dict[str, dict[int, str]] = {}
+    for field, sources in sources_by_field.items():
+        if field not in CITED_FIGURES:
+            continue
+        attribute, unit = CITED_FIGURES[field]
+        value = getattr(project, attribute)
+        for source in sources:
+            if value is not None and appears_in(json_value(value), [source.quote]):
+                continue
+            try:
+                bare = parse_decimal(source.quote) is not None
+            except ValueProblem:
+                bare = False
+            adjusted.setdefault(field, {})[source.id] = (
+                _("规划原文：%(quote)s %(unit)s，已调整", quote=source.quote, unit=unit) if bare
+                else _("规划原文（第%(line)s行），已调整", line=source.line))
+    return adjusted
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -99,7 +139,8 @@ def project_new():
             db.session.commit()
             flash(_("项目已创建"), "success")
             return redirect(url_for("projects.project_detail", project_id=project.id))
-    return render_template("projects/form.html", form=form, project=None), 400 if form.errors else 200
+    return render_template("projects/form.html", form=form, project=None,
+                           conflict=None), 400 if form.errors else 200
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -108,31 +149,141 @@ def project_edit(project_id: int):
     permissions.require_project_edit(project)
     form = ProjectForm(obj=project if request.method == "GET" else None, **region_picker())
     if request.method == "GET":
+        show_saved(form, project, ProjectForm.FIELDS)
         form.version.data = project.version
-        form.build_nature.data = project.build_nature.value if project.build_nature else ""
-        form.status.data = project.status.value if project.status else ""
-        form.kind.data = project.kind.value
-        form.category.data = project.category.value
-    stale = None
+        form.loaded.data = _dump(services.loaded_values(project))
+    conflict = None
     if form.validate_on_submit():
         region = db.session.get(Region, form.region_id.data)
+        loaded = _read_loaded(form)
+        contested = [name for name in (form.contested.data or "").split(",") if name in ProjectForm.FIELDS]
+        choices = {name: request.form.get(f"resolve-{name}") for name in contested}
+        values = form.values()
         if region is None or not permissions.can_create_in(current_user, region):
             form.region_id.errors.append(_("您不能把项目移到您负责范围以外的地区"))
+        elif loaded is False:
+            form.form_errors.append(_("表单已过期，请刷新页面后重新填写"))
+        elif any(choice not in ("mine", "theirs") for choice in choices.values()):
+            # Asked to choose and did not: ask again, against what is saved now.
+            current = services.loaded_values(project)
+            mine = services.snapshot_values(values)
+            conflict = _conflict(form, [], {
+                name: {"theirs": current[name], "mine": mine[name]} for name in contested}, {})
+            for name, choice in choices.items():
+                if choice not in ("mine", "theirs"):
+                    form[name].errors.append(_("请选择采用对方的值还是您填写的值"))
         else:
+            for name, choice in choices.items():
+                if choice == "theirs":
+                    values.pop(name)  # untouched here: whatever is saved stays
+            kept = services.changed_by_others(project, loaded) if loaded else {}
             try:
                 changes = services.update_project(
-                    web_actor(), project, form.values(),
+                    web_actor(), project, values, loaded=loaded or None,
                     expected_version=int(form.version.data or 0), reason=form.reason.data)
-            except StaleEdit as conflict:
+            except EditConflict as clash:
                 db.session.rollback()
-                stale = conflict.changes_by_others
-                form.version.data = get_project(project_id).version
+                project = get_project(project_id)
+                conflict = _conflict(form, clash.changes_by_others, clash.contested, clash.kept)
+                show_saved(form, project, clash.kept)
+                form.loaded.data = _dump(clash.current)
+                form.version.data = project.version
+                form.contested.data = ",".join(clash.contested)
+                for name, sides in clash.contested.items():
+                    form[name].errors.append(_("其他人已改为“%(value)s”，请在上方选择采用哪一个值",
+                                               value=describe(form, name, sides["theirs"])))
+            except StaleEdit as stale:
+                # Saved by someone in the same instant: nothing written; the form keeps what it
+                # was loaded with, so the next save merges again.
+                db.session.rollback()
+                project = get_project(project_id)
+                conflict = _conflict(form, stale.changes_by_others, {}, _net(stale.changes_by_others))
             except ValidationFailed as failure:
                 db.session.rollback()
                 form.apply_errors(failure.errors)
             else:
                 db.session.commit()
-                flash(_("已保存") if changes else _("没有修改"), "success")
+                if changes and kept:
+                    flash(_("已保存。在您编辑期间其他人所做的修改已保留：%(changes)s",
+                            changes="；".join(f"{label}：{old} → {new}"
+                                             for label, old, new in _kept_rows(form, kept))), "success")
+                else:
+                    flash(_("已保存") if changes else _("没有修改"), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id))
-    status = 409 if stale is not None else (400 if form.errors else 200)
-    return render_template("projects/form.html", form=form, project=project, stale=stale), status
+    status = 409 if conflict is not None else (400 if form.errors else 200)
+    return render_template("projects/form.html", form=form, project=project, conflict=conflict), status
+
+
+def show_saved(form: ProjectForm, project: Project, names) -> None:
+    """Put the saved values of ``names`` into the form, as the page shows them."""
+    for name in names:
+        value = getattr(project, name)
+        field = form[name]
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif value is None and field.type == "SelectField":
+            value = ""
+        field.data, field.raw_data = value, None
+
+
+def _dump(values: dict) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def _read_loaded(form: ProjectForm) -> dict | None | bool:
+    """The values the form was loaded with; ``None`` when it carries none, ``False`` if garbled."""
+    if not form.loaded.data:
+        return None
+    try:
+        loaded = json.loads(form.loaded.data)
+    except ValueError:
+        return False
+    if not isinstance(loaded, dict) or not all(
+            name in ProjectForm.FIELDS and (value is None or isinstance(value, (str, int, bool)))
+            for name, value in loaded.items()):
+        return False
+    return loaded
+
+
+def describe(form: ProjectForm, name: str, value) -> str:
+    """A stored value as the officer reads it: 竣工, not "completed"; 龙南市, not 42; 9000."""
+    field = form[name]
+    if value is None or value == "":
+        return _("未填报")
+    if field.type == "BooleanField":
+        return _("是") if value else _("否")
+    if field.type == "SelectField":
+        for key, label in field.choices:
+            if str(key) == str(value):
+                return str(label).strip("\u3000")
+        if name == "region_id":
+            region = db.session.get(Region, value)
+            return region.full_name if region else str(value)
+    return str(value)
+
+
+def _kept_rows(form: ProjectForm, kept: dict) -> list[tuple[str, str, str]]:
+    return [(str(form[name].label.text), describe(form, name, old), describe(form, name, new))
+            for name, (old, new) in kept.items()]
+
+
+def _net(by_others: list[dict]) -> dict:
+    """The others' saves since the form was loaded, as one ``{field: [before, after]}``."""
+    net: dict[str, list] = {}
+    for entry in by_others:
+        for name, (old, new) in entry["changes"].items():
+            if name in ProjectForm.FIELDS:
+                net[name] = [net[name][0] if name in net else old, new]
+    return {name: pair for name, pair in net.items() if pair[0] != pair[1]}
+
+
+def _conflict(form: ProjectForm, by_others: list[dict], contested: dict, kept: dict) -> dict:
+    """What the conflict banner shows, in the officer's words: labels and displayed values."""
+    return {
+        "who": [{"who": entry["who"], "when": entry["when"]} for entry in by_others],
+        "kept": _kept_rows(form, kept),
+        "contested": [{"name": name, "label": str(form[name].label.text),
+                       "theirs": describe(form, name, values["theirs"]),
+                       "mine": describe(form, name, values["mine"])}
+                      for name, values in contested.items()],
+    }

@@ -1,0 +1,315 @@
+"""Issue 12: officers can trust every save of the project form and the figures they type.
+
+Each test is a complaint an officer made, replayed through the real pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from tracker.models import MonthlyReport, Project
+from tracker.progress.models import AnnualPlan, BudgetRevision
+
+from .conftest import login_as
+from .live import forms_in
+
+THIS_MONTH = dt.date.today().replace(day=1)
+
+
+@pytest.fixture()
+def hospital(db, seeded) -> Project:
+    """龙南市第七人民医院门诊综合楼: 表6 says 总投资 9,000 万元, 占地 27.9 亩."""
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-03"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-officer"))
+    return client
+
+
+@pytest.fixture()
+def colleague(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-colleague"))
+    return client
+
+
+def edit_form(client, project):
+    """The edit form as the browser holds it after loading the page."""
+    page = client.get(f"/projects/{project.id}/edit")
+    assert page.status_code == 200
+    return _project_form(page.get_data(as_text=True))
+
+
+def _project_form(html):
+    return [form for form in forms_in(html) if form.method == "post" and form.get("name") is not None][0]
+
+
+def submit(client, project, form, **changes):
+    return client.post(f"/projects/{project.id}/edit", data=MultiDict(form.values(**changes)))
+
+
+def fresh(db, project) -> Project:
+    db.session.expire_all()
+    return db.session.get(Project, project.id)
+
+
+# --- item 1: no false conflict banner ----------------------------------------------------------
+
+def test_new_project_page_does_not_claim_a_save_failed(officer):
+    html = officer.get("/projects/new").get_data(as_text=True)
+    assert "保存未成功" not in html
+
+
+def test_a_refused_new_project_does_not_claim_someone_else_changed_it(officer):
+    response = officer.post("/projects/new", data={"name": "", "kind": "construction"})
+    assert response.status_code == 400
+    assert "保存未成功" not in response.get_data(as_text=True)
+
+
+# --- item 2: a conflict resubmit keeps the other person's change -------------------------------
+
+def test_conflict_shows_both_values_and_resubmit_keeps_the_others_change(officer, colleague, hospital, db):
+    mine, theirs = edit_form(colleague, hospital), edit_form(officer, hospital)
+    first = submit(officer, hospital, theirs, owner_unit="龙南市卫生健康委员会", total_investment="9800")
+    assert first.status_code == 302
+
+    second = submit(colleague, hospital, mine, total_investment="9500", beds="300")
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    assert "其他人已修改了此项目" in html
+    conflict = html[html.index('id="conflict"'):]
+    conflict = conflict[:conflict.index("</section>")]
+    words = re.sub(r'(name|for|id|value|href)="[^"]*"', "", conflict)
+    # Side by side: the other's 9800 and the 9500 typed here, under the field's label.
+    assert "总投资（万元）" in conflict and "9800" in conflict and "9500" in conflict
+    # What the other changed, in words: the label and the value, never the field name.
+    assert "建设单位" in conflict and "龙南市卫生健康委员会" in conflict
+    assert "owner_unit" not in words and "total_investment" not in words
+    # Nothing was written yet.
+    assert fresh(db, hospital).total_investment == Decimal("9800")
+
+    # The page the colleague got back holds the other's 建设单位 and asks which 总投资 to keep.
+    again = _project_form(html)
+    assert again.get("owner_unit") == "龙南市卫生健康委员会"
+    assert again.get("beds") == "300"
+    resolved = submit(colleague, hospital, again, **{"resolve-total_investment": "mine"})
+    assert resolved.status_code == 302, resolved.get_data(as_text=True)
+    project = fresh(db, hospital)
+    assert project.owner_unit == "龙南市卫生健康委员会"  # the other's change survived
+    assert project.total_investment == Decimal("9500") and project.beds == 300
+
+
+def test_choosing_the_others_value_keeps_it(officer, colleague, hospital, db):
+    mine, theirs = edit_form(colleague, hospital), edit_form(officer, hospital)
+    assert submit(officer, hospital, theirs, total_investment="9800").status_code == 302
+    second = submit(colleague, hospital, mine, total_investment="9500", beds="300")
+    assert second.status_code == 409
+    again = _project_form(second.get_data(as_text=True))
+    assert submit(colleague, hospital, again, **{"resolve-total_investment": "theirs"}).status_code == 302
+    project = fresh(db, hospital)
+    assert project.total_investment == Decimal("9800") and project.beds == 300
+
+
+def test_a_resubmit_without_choosing_is_asked_again_and_writes_nothing(officer, colleague, hospital, db):
+    mine, theirs = edit_form(colleague, hospital), edit_form(officer, hospital)
+    assert submit(officer, hospital, theirs, total_investment="9800").status_code == 302
+    second = submit(colleague, hospital, mine, total_investment="9500")
+    again = _project_form(second.get_data(as_text=True))
+    third = submit(colleague, hospital, again)
+    assert third.status_code == 409
+    assert "请选择" in third.get_data(as_text=True)
+    assert fresh(db, hospital).total_investment == Decimal("9800")
+
+
+def test_changes_to_different_fields_are_both_kept_and_named_in_words(officer, colleague, hospital, db):
+    mine, theirs = edit_form(colleague, hospital), edit_form(officer, hospital)
+    assert submit(officer, hospital, theirs, status="completed", reason="已通过竣工验收").status_code == 302
+    second = submit(colleague, hospital, mine, beds="300")
+    assert second.status_code == 302
+    project = fresh(db, hospital)
+    assert project.status.value == "completed" and project.beds == 300
+    notice = colleague.get(second.headers["Location"]).get_data(as_text=True)
+    assert "状态" in notice and "竣工" in notice and "completed" not in notice
+
+
+# --- item 3: a report or budget revision by someone else is not a conflict ---------------------
+
+def test_a_report_filed_meanwhile_does_not_refuse_the_project_edit(officer, colleague, hospital, db):
+    form = edit_form(colleague, hospital)
+    report = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "100", "invested_total": "300"})
+    assert report.status_code == 302
+    budget = officer.post(f"/projects/{hospital.id}/budget", data={
+        "new_amount": "9600", "reason": "增加设备", "approval_number": "龙发改字〔2026〕3号",
+        "approval_date": "2026-01-05"})
+    assert budget.status_code == 302
+    response = submit(colleague, hospital, form, owner_unit="龙南市第七人民医院")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    project = fresh(db, hospital)
+    assert project.owner_unit == "龙南市第七人民医院"
+    assert project.invested_to_date == Decimal("300") and project.current_estimate == Decimal("9600")
+
+
+# --- item 7: 0 is a figure -------------------------------------------------------------------
+
+@pytest.mark.parametrize("zero", ["0", "0.0", "-0"])
+def test_a_stalled_project_reports_zero(officer, hospital, db, zero):
+    response = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": zero, "progress_text": "停工待资金"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == hospital.id))
+    assert report.invested_month == 0 and not report.invested_month.is_signed()
+
+
+def test_an_empty_month_amount_is_still_asked_for(officer, hospital):
+    response = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": ""})
+    assert response.status_code == 400
+    assert "没有则填 0" in response.get_data(as_text=True)
+
+
+def test_a_zero_annual_plan_and_a_zero_budget_revision_are_accepted(officer, hospital, db):
+    plan = officer.post(f"/projects/{hospital.id}/funding", data={"a-year": "2026", "a-planned_investment": "0"})
+    assert plan.status_code == 302, plan.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AnnualPlan.planned_investment)) == 0
+    budget = officer.post(f"/projects/{hospital.id}/budget", data={
+        "new_amount": "0", "reason": "项目取消，概算核减为零", "approval_number": "龙发改字〔2026〕9号",
+        "approval_date": "2026-02-01"})
+    assert budget.status_code == 302, budget.get_data(as_text=True)
+    assert db.session.scalar(sa.select(BudgetRevision.new_amount)) == 0
+
+
+# --- item 9: a citation does not vouch for an edited figure -----------------------------------
+
+def test_an_edited_figure_is_not_cited_as_the_plans(officer, hospital, db):
+    before = officer.get(f"/projects/{hospital.id}").get_data(as_text=True)
+    assert "已调整" not in before
+    assert submit(officer, hospital, edit_form(officer, hospital), total_investment="9800").status_code == 302
+    html = officer.get(f"/projects/{hospital.id}").get_data(as_text=True)
+    row = html[html.index(">总投资<"):]
+    row = row[:row.index("</tr>")]
+    assert "9,800" in row
+    assert "规划原文：9,000 万元，已调整" in row
+    assert ">第210行<" not in row  # no longer offered as the source of 9,800
+    land = html[html.index(">占地面积<"):]
+    assert ">第209行<" in land[:land.index("</tr>")]  # 27.9 亩 is still what the plan says
+
+
+# --- item 10: 新建项目 can be found ----------------------------------------------------------
+
+def test_the_list_offers_new_project_to_those_who_may_create(officer, client):
+    assert 'href="/projects/new"' in officer.get("/projects").get_data(as_text=True)
+    assert 'href="/projects/new"' not in client.get("/projects").get_data(as_text=True)  # a leader
+
+
+# --- item 11: figures as people write them; errors named at the top --------------------------
+
+def test_the_edit_form_shows_figures_as_typed(officer, hospital):
+    html = officer.get(f"/projects/{hospital.id}/edit").get_data(as_text=True)
+    # A number input would not let a browser take "56,000" at all.
+    tag = re.search(r'<input[^>]*id="total_investment"[^>]*>', html).group(0)
+    assert 'type="text"' in tag and 'inputmode="decimal"' in tag
+    form = _project_form(html)
+    assert form.get("total_investment") == "9000"
+    assert form.get("land_area_mu") == "27.9"
+    assert form.get("floor_area_m2") == "20000"
+
+
+def test_the_reports_messages_show_figures_as_written(officer, hospital):
+    """Not "1E+4" nor "300.0000": the figures in a refusal read as the officer wrote them."""
+    first = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+        "invested_month": "100", "invested_total": "300", "funds_received": "1000"})
+    assert first.status_code == 302, first.get_data(as_text=True)
+    html = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "9800", "invested_total": "5",
+        "funds_received": "10"}).get_data(as_text=True)
+    assert "不能少于上月的 1000 万元" in html
+    assert "自开工累计应为上月累计 300 加本月 9800，即 10100 万元" in html
+    assert "累计完成投资 10100 万元超过概算 9000 万元" in html
+    assert "E+" not in html and ".0000" not in html
+
+
+def test_a_figure_pasted_from_excel_is_accepted(officer, hospital, db):
+    response = submit(officer, hospital, edit_form(officer, hospital), total_investment="56,000", beds="1,200")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    project = fresh(db, hospital)
+    assert project.total_investment == Decimal("56000") and project.beds == 1200
+    report = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "1,320", "invested_total": "2,640.5"})
+    assert report.status_code == 302, report.get_data(as_text=True)
+
+
+def test_the_top_of_a_refused_form_names_each_field_and_links_to_it(officer, hospital):
+    response = submit(officer, hospital, edit_form(officer, hospital), name="", total_investment="九千")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    start = html.index('error-summary"')
+    summary = html[start:html.index("<form", start)]
+    assert '<a href="#name">' in summary and "项目名称" in summary
+    assert '<a href="#total_investment">' in summary and "总投资（万元）" in summary
+    assert 'id="total_investment"' in html
+
+
+# --- item 12: dates inside one sane range ------------------------------------------------------
+
+def test_a_9999_date_is_refused_on_the_project_form(officer, hospital, db):
+    response = submit(officer, hospital, edit_form(officer, hospital), planned_end="9999-12-31")
+    assert response.status_code == 400
+    assert "日期应在 1949-01-01 至 2100-12-31 之间" in response.get_data(as_text=True)
+    assert fresh(db, hospital).planned_end is None
+    assert officer.get(f"/projects/{hospital.id}").status_code == 200
+
+
+def test_the_service_refuses_a_date_outside_the_range(hospital, db):
+    from tracker.errors import ValidationFailed
+    from tracker.projects import services
+    from .factories import TEST_ACTOR
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_project(TEST_ACTOR, hospital, {"planned_start": dt.date(1, 1, 1)},
+                                expected_version=hospital.version)
+    assert "planned_start" in refused.value.errors
+
+
+def test_a_budget_approved_in_year_1_is_refused(officer, hospital):
+    response = officer.post(f"/projects/{hospital.id}/budget", data={
+        "new_amount": "9500", "reason": "调整", "approval_number": "X号", "approval_date": "0001-01-01"})
+    assert response.status_code == 400
+    assert "日期应在 1949-01-01 至 2100-12-31 之间" in response.get_data(as_text=True)
+
+
+def test_a_report_for_month_0001_is_refused(officer, hospital, db):
+    response = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": "0001-01", "invested_month": "5"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(MonthlyReport.id))) == 0
+
+
+def test_a_9999_milestone_is_refused_and_the_project_page_stands(officer, hospital, db):
+    added = officer.post(f"/projects/{hospital.id}/milestones/custom",
+                         data={"custom_name": "设备安装", "planned_date": "9999-12-31"})
+    assert added.status_code == 400
+    assert "日期应在 1949-01-01 至 2100-12-31 之间" in added.get_data(as_text=True)
+    assert officer.get(f"/projects/{hospital.id}").status_code == 200
+
+
+def test_the_milestone_services_refuse_a_date_outside_the_range(hospital, db):
+    from tracker.errors import ValidationFailed
+    from tracker.progress import services
+    from .factories import TEST_ACTOR
+    with pytest.raises(ValidationFailed):
+        services.add_custom_milestone(TEST_ACTOR, hospital, "设备安装", dt.date(9999, 12, 31))
+    milestone = services.add_custom_milestone(TEST_ACTOR, hospital, "设备安装", dt.date(2026, 6, 30))
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_milestone(TEST_ACTOR, milestone, planned_date=dt.date(1, 1, 1), actual_date=None,
+                                  expected_version=milestone.version)
+    assert "planned_date" in refused.value.errors
