@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from tracker.core import clock
 from tracker.audit.models import AuditEntry
 from tracker.models import MonthlyReport, Project
 from tracker.progress.models import BudgetRevision
@@ -15,7 +16,7 @@ from tracker.vocabulary import Stage
 
 from .conftest import login_as
 
-THIS_MONTH = dt.date.today().replace(day=1)
+THIS_MONTH = clock.today().replace(day=1)
 
 
 def png_bytes(size=(40, 30)) -> bytes:

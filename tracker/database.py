@@ -9,6 +9,8 @@ from typing import Annotated
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+from .core.clock import utcnow  # noqa: F401  (column defaults; models import it from here)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -90,8 +92,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 # 万元, to 0.0001 万元 (one yuan); areas to 0.01.

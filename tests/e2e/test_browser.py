@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 from PIL import Image
 
+from tracker.core import clock
 from ..live import PASSWORD, scalar
 
 REGION = "360783"  # Longnan: the eight projects of table 6 with their budgets
 SEED_KEY = "longnan-t6-01"
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
+THIS_MONTH = clock.today().strftime("%Y-%m")
 INVESTED_TOTAL = "1234.5"  # 万元 since the start of works: the figure the leader must then see
 
 

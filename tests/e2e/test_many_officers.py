@@ -22,9 +22,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tracker.core import clock
 from ..live import OFFICERS, Gunicorn, WebClient, money, scalar
 
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
+THIS_MONTH = clock.today().strftime("%Y-%m")
 ACCEPTED, CLEAR_REFUSALS = 302, (400, 409)
 # One field per officer: all eight edit the same project, each his own field.
 FIELDS = ["location", "owner_unit", "supervising_department", "build_nature_term", "floor_area_term",

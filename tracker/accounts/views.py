@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core import clock
 from ..application import safe_next
 from ..audit.services import Actor
 from ..errors import ValidationFailed
@@ -43,7 +43,7 @@ def login():
             form.form_errors.append(_("用户名或密码不正确，或账号已停用"))
         else:
             login_user(user)
-            user.last_login_at = dt.datetime.now(dt.timezone.utc)
+            user.last_login_at = clock.utcnow()
             db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))

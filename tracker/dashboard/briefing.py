@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from ..core import clock
 from ..exchange.fonts import (  # noqa: F401  (the font names the briefing has always exported)
     CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
 from ..formatting import plain_number
@@ -195,7 +196,7 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
                             title=_("卫生健康建设项目简报"), author=_("卫生健康建设项目台账"))
     width, height = doc.width, doc.height
     scope = board.scope
-    generated_at = generated_at or dt.datetime.now()
+    generated_at = clock.local(generated_at) if generated_at else clock.now()
     content = [
         _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
            styles["title"]),

@@ -13,6 +13,7 @@ from functools import cached_property
 
 from flask_babel import gettext as _
 
+from ..core import clock
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -23,7 +24,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 class Scope:
     filter: PortfolioFilter = field(default_factory=PortfolioFilter)
     year: int = 0
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
     year_problem: str | None = None
 
     def __post_init__(self):
@@ -32,7 +33,7 @@ class Scope:
 
     @classmethod
     def from_args(cls, args, today: dt.date | None = None) -> Scope:
-        today = today or dt.date.today()
+        today = today or clock.today()
         raw_year = (args.get("year") or "").strip()
         year, problem = today.year, None
         if raw_year:

@@ -23,6 +23,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..core import clock
 from ..audit.models import AuditEntry
 from ..plans.models import Plan, PlanIndicator
 from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport,
@@ -99,7 +100,7 @@ def money(cents: int) -> Decimal:
 
 def default_report_month(today: dt.date | None = None) -> dt.date:
     """The latest month a report can be complete for: the month before this one."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return month_date(month_index(today) - 1)
 
 

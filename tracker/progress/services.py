@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core.clock import first_of_month, today
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
@@ -27,12 +28,6 @@ MONEY_FIELDS = ("invested_month", "invested_total", "funds_received", "paid")
 MAX_AMOUNT = Decimal("1e12")  # 万元: what the columns hold; the importer has no other bound
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def _errors() -> dict[str, list[str]]:
@@ -221,7 +216,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                                              prev=(previous.invested_total or 0), month=month_amount,
                                              total=total))
     else:
-        total = stated_total if stated_total is not None else month_amount
+        total = stated_total if stated_total is not None else _opening_total(project, month, month_amount)
         if total < month_amount:
             _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
     budget = project.current_estimate or project.total_investment
@@ -246,6 +241,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         record(actor, "report:submit", report, _("提交 %(month)s 月报", month=month.strftime("%Y-%m")),
                changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
                project_id=project.id)
+        _recompute_later(actor, project, month, backfilled=True)
     else:
         report = existing
         before = snapshot(report, values)
@@ -266,8 +262,25 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     return report
 
 
-def _recompute_later(actor: Actor, project: Project, month: dt.date) -> None:
-    """A corrected month changes the cumulative figures of every later month."""
+def _opening_total(project: Project, month: dt.date, month_amount: Decimal) -> Decimal:
+    """自开工累计 of a month filed before the project's first report, when the officer states none.
+
+    The first report's 自开工累计 already counts every earlier month (investment before the
+    tracker): the month filed late is part of it, so its total is that figure less the first
+    report's own month, and the first report's figures stay as stated.
+    """
+    following = db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month > month)
+        .order_by(MonthlyReport.month).limit(1))
+    if following is None or following.invested_total is None:
+        return month_amount
+    opening = following.invested_total - (following.invested_month or Decimal(0))
+    return opening if opening >= month_amount else month_amount
+
+
+def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled: bool = False) -> None:
+    """A month filed late or corrected changes the cumulative figures of every later month
+    (本年累计 of the same year, 自开工累计 of all); the caller then refreshes the project's."""
     reports = db.session.scalars(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id).order_by(MonthlyReport.month)).all()
     total = Decimal(0)
@@ -285,6 +298,8 @@ def _recompute_later(actor: Actor, project: Project, month: dt.date) -> None:
             report.invested_total = total
             report.invested_year = year_sums[report.month.year]
             record(actor, "report:recompute", report,
+                   _("因补报 %(filed)s 月报重算 %(month)s 累计", filed=month.strftime("%Y-%m"),
+                     month=report.month.strftime("%Y-%m")) if backfilled else
                    _("因更正重算 %(month)s 累计", month=report.month.strftime("%Y-%m")),
                    changes={"invested_total": [old[0], json_value(total)],
                             "invested_year": [old[1], json_value(report.invested_year)]},

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts import permissions
+from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..projects.views import get_project, web_actor
@@ -37,7 +38,7 @@ def milestones(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
     return render_template("progress/milestones.html", project=project,
-                           forms=_milestone_forms(project), custom=CustomMilestoneForm(), today=dt.date.today())
+                           forms=_milestone_forms(project), custom=CustomMilestoneForm(), today=clock.today())
 
 
 @bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>")
@@ -69,7 +70,7 @@ def milestone_update(project_id: int, milestone_id: int):
     project = get_project(project_id)
     return render_template("progress/milestones.html", project=project, stale=stale,
                            forms=_milestone_forms(project, (milestone_id, form)),
-                           custom=CustomMilestoneForm(formdata=None), today=dt.date.today()), 409 if stale else 400
+                           custom=CustomMilestoneForm(formdata=None), today=clock.today()), 409 if stale else 400
 
 
 @bp.post("/projects/<int:project_id>/milestones/custom")
@@ -88,7 +89,7 @@ def milestone_add(project_id: int):
             flash(_("已新增节点"), "success")
             return redirect(url_for("progress.milestones", project_id=project.id))
     return render_template("progress/milestones.html", project=project, forms=_milestone_forms(project),
-                           custom=form, today=dt.date.today()), 400
+                           custom=form, today=clock.today()), 400
 
 
 def _parse_month(text: str | None) -> dt.date | None:
@@ -103,7 +104,7 @@ def report_new(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
     form = ReportForm()
-    month = _parse_month(request.values.get("month")) or dt.date.today().replace(day=1)
+    month = _parse_month(request.values.get("month")) or clock.this_month()
     existing = services.report_for(project, month)
     conflict = False
     if request.method == "GET":

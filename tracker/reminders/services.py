@@ -18,13 +18,13 @@ import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..accounts.models import User
 from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
@@ -36,9 +36,8 @@ REPORTING_STATUS = Status.CONSTRUCTION
 
 
 def current_month() -> dt.date:
-    """The first day of this month in the portfolio's time zone (Asia/Shanghai)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return dt.datetime.now(zone).date().replace(day=1)
+    """The first day of this month in the portfolio's time zone."""
+    return clock.this_month()
 
 
 def parse_month(text: str) -> dt.date:
