@@ -76,7 +76,7 @@ def test_officer_updates_a_milestone(officer, longnan_project, db):
     officer.post(f"/projects/{longnan_project.id}/milestones/custom",
                  data={"custom_name": "设备安装", "planned_date": "2025-06-30"})
     milestone = [m for m in longnan_project.milestones if m.custom_name == "设备安装"][0]
-    response = officer.post(f"/projects/{longnan_project.id}/milestones/{milestone.id}", data={
+    response = officer.post(f"/projects/{longnan_project.id}/milestones", data={
         f"m{milestone.id}-planned_date": "2025-06-30", f"m{milestone.id}-actual_date": "2025-07-02",
         f"m{milestone.id}-note": "", f"m{milestone.id}-delay_reason": "设备到货延迟",
         f"m{milestone.id}-version": str(milestone.version)})

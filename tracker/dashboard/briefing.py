@@ -170,7 +170,10 @@ def _late(board: Dashboard, styles, width: float) -> list:
     for project in late.rows[:ROWS]:
         overdue = "；".join(
             _("%(name)s 计划 %(date)s，已逾期 %(days)s 天", name=m.name, date=m.planned_date.isoformat(),
-              days=(today - m.planned_date).days) for m in project.milestones[:2])
+              days=m.days_late(today))
+            + (_("（原计划 %(date)s，已调整 %(n)s 次）", date=m.baseline_date.isoformat(), n=m.replan_count)
+               if m.is_replanned else "")
+            for m in project.milestones[:2])
         if len(project.milestones) > 2:
             overdue += _("；另有 %(count)s 个节点", count=len(project.milestones) - 2)
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")

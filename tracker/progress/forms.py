@@ -5,24 +5,34 @@ from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import TrackerForm
+from ..forms import SaneDateField, TrackerForm
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
 
 MONEY = ExactAmount(4)
 
 
+MILESTONE_LABELS = {"planned_date": _l("计划日期"), "actual_date": _l("实际日期"), "note": _l("说明"),
+                    "delay_reason": _l("滞后原因")}
+
+
 class MilestoneForm(TrackerForm):
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
-    actual_date = DateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
-    delay_reason = StringField(_l("滞后原因"), validators=[Optional(), Length(max=500)])
+    """One row of the milestone page (its CSRF token is the page's, ``MilestoneGridForm``)."""
+
+    planned_date = SaneDateField(MILESTONE_LABELS["planned_date"], validators=[Optional()])
+    actual_date = SaneDateField(MILESTONE_LABELS["actual_date"], validators=[Optional(), NotInFuture()])
+    note = StringField(MILESTONE_LABELS["note"], validators=[Optional(), Length(max=500)])
+    delay_reason = StringField(MILESTONE_LABELS["delay_reason"], validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[VERSION])
+
+
+class MilestoneGridForm(TrackerForm):
+    """The milestone page's one form: its CSRF token; the rows are ``MilestoneForm``s."""
 
 
 class CustomMilestoneForm(TrackerForm):
     custom_name = StringField(_l("节点名称"), validators=[DataRequired(_l("请填写节点名称")), Length(max=100)])
-    planned_date = DateField(_l("计划日期"), validators=[Optional()])
+    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
 
 
 class ReportForm(TrackerForm):
