@@ -222,3 +222,19 @@ def test_the_first_planned_date_of_a_new_milestone_is_its_baseline_not_a_replan(
     db.session.expire_all()
     milestone = next(m for m in db.session.get(Project, longnan_project.id).milestones if m.custom_name)
     assert (milestone.baseline_date, milestone.replan_count) == (dt.date(2025, 6, 30), 0)
+
+
+def test_the_project_forms_planned_start_follows_the_lifecycle_order(officer, longnan_project, db):
+    """计划开工 on the project form is the 开工 milestone's date: the milestone page's rules apply."""
+    with_lifecycle(officer, longnan_project)
+    top = row_of(longnan_project, Stage.TOPPING_OUT)
+    assert save_grid(officer, longnan_project, **{f"m{top.id}-planned_date": "2025-06-30"})[0] == 302
+    from tracker.projects import services as project_services
+    from tracker.errors import ValidationFailed
+    from tests.factories import TEST_ACTOR
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    with pytest.raises(ValidationFailed) as refused:
+        project_services.update_project(TEST_ACTOR, project, {"planned_start": dt.date(2025, 9, 1)},
+                                         expected_version=project.version)
+    assert "计划日期晚于后一节点「主体封顶」" in " ".join(refused.value.errors["planned_start"])

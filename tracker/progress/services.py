@@ -202,7 +202,16 @@ def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.dat
 def set_planned_dates(actor: Actor, project: Project, **dates: dt.date | None) -> None:
     """计划开工 / 计划竣工 as the project form and the import state them: the planned dates of the
     开工 and 竣工验收 milestones, each added when the project lacks it. The project's columns
-    follow at the flush (upkeep)."""
+    follow at the flush (upkeep). The milestone page's rules apply (the lifecycle in order); their
+    errors come back under the project's field names."""
+    existing = [(field, next((m for m in project.milestones if m.stage == PLANNED_DATE_STAGES[field]), None), day)
+                for field, day in dates.items()]
+    edits = [MilestoneEdit(m, day, m.actual_date, m.note, m.delay_reason, m.version, key=field)
+             for field, m, day in existing if m is not None and m.planned_date != day]
+    try:
+        _check_milestones(project, edits)
+    except ValidationFailed as failure:
+        raise ValidationFailed({key.split("-")[0]: messages for key, messages in failure.errors.items()}) from None
     for field, day in dates.items():
         stage = PLANNED_DATE_STAGES[field]
         milestone = next((m for m in project.milestones if m.stage == stage), None)
