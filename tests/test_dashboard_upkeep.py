@@ -37,21 +37,29 @@ OFFICER = factories.TEST_ACTOR
 def expected_figures(session) -> tuple[dict, dict]:
     """Recomputed from scratch: each project's dates and line count, and each (project, year)'s
     month amounts, straight from milestones, funding_lines and monthly_reports."""
-    projects = {pid: {"next_milestone_due": None, "start_milestone_planned": None,
-                      "start_milestone_actual": None, "funding_line_count": 0}
+    projects = {pid: {"next_milestone_due": None, "next_milestone_baseline": None, "planned_start": None,
+                      "planned_end": None, "start_milestone_actual": None, "funding_line_count": 0}
                 for pid in session.scalars(sa.select(Project.id))}
+    first_open: dict = {}
 
     def earliest(current, value):
         return value if current is None or (value is not None and value < current) else current
 
-    for pid, stage, planned, actual in session.execute(sa.select(
-            Milestone.project_id, Milestone.stage, Milestone.planned_date, Milestone.actual_date)):
+    for mid, pid, stage, position, planned, actual, baseline in session.execute(sa.select(
+            Milestone.id, Milestone.project_id, Milestone.stage, Milestone.position,
+            Milestone.planned_date, Milestone.actual_date, Milestone.baseline_date)):
         figures = projects[pid]
         if actual is None:
             figures["next_milestone_due"] = earliest(figures["next_milestone_due"], planned)
+            if planned is not None and (pid not in first_open or (planned, position, mid) < first_open[pid][0]):
+                first_open[pid] = ((planned, position, mid), baseline)
         if stage is Stage.START:
-            figures["start_milestone_planned"] = earliest(figures["start_milestone_planned"], planned)
+            figures["planned_start"] = earliest(figures["planned_start"], planned)
             figures["start_milestone_actual"] = earliest(figures["start_milestone_actual"], actual)
+        if stage is Stage.ACCEPTANCE:
+            figures["planned_end"] = earliest(figures["planned_end"], planned)
+    for pid, (_key, baseline) in first_open.items():
+        projects[pid]["next_milestone_baseline"] = baseline
     for pid, count in session.execute(sa.select(FundingLine.project_id, sa.func.count())
                                       .group_by(FundingLine.project_id)):
         projects[pid]["funding_line_count"] = count
@@ -65,11 +73,13 @@ def expected_figures(session) -> tuple[dict, dict]:
 
 def stored_figures(session) -> tuple[dict, dict]:
     projects = {row.id: {"next_milestone_due": row.next_milestone_due,
-                         "start_milestone_planned": row.start_milestone_planned,
+                         "next_milestone_baseline": row.next_milestone_baseline,
+                         "planned_start": row.planned_start, "planned_end": row.planned_end,
                          "start_milestone_actual": row.start_milestone_actual,
                          "funding_line_count": row.funding_line_count}
                 for row in session.execute(sa.select(
-                    Project.id, Project.next_milestone_due, Project.start_milestone_planned,
+                    Project.id, Project.next_milestone_due, Project.next_milestone_baseline,
+                    Project.planned_start, Project.planned_end,
                     Project.start_milestone_actual, Project.funding_line_count))}
     years = {}
     for row in session.scalars(sa.select(YearInvestment)):
@@ -90,13 +100,13 @@ def test_the_services_keep_a_projects_dates_lines_and_months(db):
     project = factories.project(name="节点维护测试")
     version = project.version
     lifecycle = {m.stage: m for m in progress.add_standard_lifecycle(OFFICER, project)}
-    assert (project.next_milestone_due, project.start_milestone_planned) == (None, None)
+    assert (project.next_milestone_due, project.planned_start) == (None, None)
 
     start = lifecycle[Stage.START]
     progress.update_milestone(OFFICER, start, planned_date=dt.date(2025, 3, 1), actual_date=None,
                               expected_version=start.version)
     assert project.next_milestone_due == dt.date(2025, 3, 1)  # late from 2 March on
-    assert project.start_milestone_planned == dt.date(2025, 3, 1)
+    assert project.planned_start == dt.date(2025, 3, 1)
     assert project.start_milestone_actual is None
     custom = progress.add_custom_milestone(OFFICER, project, "桩基检测", dt.date(2025, 9, 1))
     progress.update_milestone(OFFICER, start, planned_date=dt.date(2025, 3, 1),
@@ -181,7 +191,7 @@ def test_any_orm_write_keeps_them_moves_and_deletes_included(db):
 def test_the_seed_loader_keeps_them(seeded, db):
     assert_figures_current(db.session)
     assert db.session.scalar(sa.select(sa.func.count()).where(
-        Project.start_milestone_planned.is_not(None))) > 0
+        Project.planned_start.is_not(None))) > 0
 
 
 def test_the_demo_generator_writes_them(db):
@@ -407,19 +417,22 @@ def test_the_migration_fills_them_from_existing_milestones_lines_and_reports(app
                 # projects as it was before the migration; the other tables did not change (and
                 # the models' types store money as the database expects: scaled on SQLite).
                 tables = sa.MetaData()
-                tables.reflect(connection, only=["regions", "projects"])
+                tables.reflect(connection, only=["regions", "projects", "milestones"])
                 regions, projects = tables.tables["regions"], tables.tables["projects"]
-                milestones, reports, lines = (Milestone.__table__, MonthlyReport.__table__,
-                                              FundingLine.__table__)
+                milestones = tables.tables["milestones"]
+                reports, lines = MonthlyReport.__table__, FundingLine.__table__
                 region_id = connection.execute(regions.insert().values(
                     key="backfill", name="回填测试县", level="county", path="/backfill/")
                     .returning(regions.c.id)).scalar()
                 project_ids = [connection.execute(projects.insert().values(
                     name=f"回填{n}", region_id=region_id, kind="construction", category="other",
                     land_area_approx=False, floor_area_approx=False, total_investment_approx=False,
-                    search_text="", version=1, created_at=utcnow(), updated_at=utcnow())
+                    search_text="", version=1, created_at=utcnow(), updated_at=utcnow(),
+                    # 计划开工/计划竣工 stated on the project: they move into its milestones
+                    planned_start=[None, dt.date(2024, 6, 1), dt.date(2024, 5, 1)][n],
+                    planned_end=[dt.date(2027, 1, 1), None, dt.date(2026, 12, 31)][n])
                     .returning(projects.c.id)).scalar() for n in range(3)]
-                first, second, _none = project_ids
+                first, second, third = project_ids
                 milestone = dict(custom_name=None, position=0, sources=[], version=1, note=None,
                                  delay_reason=None)
                 connection.execute(milestones.insert(), [
@@ -449,6 +462,14 @@ def test_the_migration_fills_them_from_existing_milestones_lines_and_reports(app
                 assert session.get(Project, first).funding_line_count == 2
                 assert session.get(YearInvestment, (first, 2025)).stated_months == 1
                 assert session.get(YearInvestment, (first, 2025)).month_03 == Decimal("40")
+                # the milestone's date is kept where both state one; the project's fills the gaps
+                assert session.get(Project, first).planned_end == dt.date(2025, 9, 1)
+                assert session.get(Project, second).planned_start == dt.date(2024, 6, 1)
+                added = session.get(Project, third)
+                assert (added.planned_start, added.planned_end) == (dt.date(2024, 5, 1), dt.date(2026, 12, 31))
+                assert sorted((m.stage.value, m.baseline_date) for m in added.milestones) == [
+                    ("acceptance", dt.date(2026, 12, 31)), ("start", dt.date(2024, 5, 1))]
+                assert session.get(Project, first).next_milestone_baseline == dt.date(2025, 2, 1)
         finally:
             upgrade()
             with engine.begin() as connection:

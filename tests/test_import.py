@@ -119,7 +119,9 @@ def test_the_corrected_sheet_imports_everything_once(officer, db):
     assert clinic.land_area_approx is True and clinic.status is Status.PREPARATION
     assert clinic.total_investment is None  # an empty cell is unknown, never zero
     entries = imported_entries(db)
-    assert {(e.action, e.user_id) for e in entries} == {("project:create", user.id)}
+    # 计划开工 is the 开工 milestone's planned date: the import adds that milestone, audited
+    assert {(e.action, e.user_id) for e in entries} == {("project:create", user.id),
+                                                        ("milestone:create", user.id)}
     # The same file again: every row finds its project, and nothing changes.
     again = preview_text(browser, upload(browser, new_projects_sheet()))
     assert "无变化 3 行" in again and "确认导入" not in again

@@ -148,7 +148,10 @@ def test_a_full_project_maps_every_part(validator, db):
     assert milestones["preliminary_design"]["status"] == "met"
     assert milestones["preliminary_design"]["type"] == "approval"
     assert milestones["start"]["status"] == "notMet" and milestones["start"]["type"] == "delivery"
-    assert "dateMet" not in milestones["start"] and "status" not in milestones["acceptance"]
+    assert "dateMet" not in milestones["start"]
+    # 计划竣工 on the project is the 竣工验收 milestone's planned date: one fact
+    assert milestones["acceptance"]["dueDate"] == "2025-12-31T00:00:00+08:00"
+    assert milestones["acceptance"]["status"] == "scheduled"
     assert unknowns(document) == []
 
 

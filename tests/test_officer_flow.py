@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from tracker.core import clock
 from tracker.audit.models import AuditEntry
 from tracker.models import MonthlyReport, Project
 from tracker.progress.models import BudgetRevision
@@ -15,7 +16,7 @@ from tracker.vocabulary import Stage
 
 from .conftest import login_as
 
-THIS_MONTH = dt.date.today().replace(day=1)
+THIS_MONTH = clock.today().replace(day=1)
 
 
 def png_bytes(size=(40, 30)) -> bytes:
@@ -75,7 +76,7 @@ def test_officer_updates_a_milestone(officer, longnan_project, db):
     officer.post(f"/projects/{longnan_project.id}/milestones/custom",
                  data={"custom_name": "设备安装", "planned_date": "2025-06-30"})
     milestone = [m for m in longnan_project.milestones if m.custom_name == "设备安装"][0]
-    response = officer.post(f"/projects/{longnan_project.id}/milestones/{milestone.id}", data={
+    response = officer.post(f"/projects/{longnan_project.id}/milestones", data={
         f"m{milestone.id}-planned_date": "2025-06-30", f"m{milestone.id}-actual_date": "2025-07-02",
         f"m{milestone.id}-note": "", f"m{milestone.id}-delay_reason": "设备到货延迟",
         f"m{milestone.id}-version": str(milestone.version)})

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tracker.core import clock
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
 from tracker.errors import StaleEdit, ValidationFailed
@@ -81,7 +82,7 @@ def test_impossible_figures_are_refused(db, fields, error_field):
 
 def test_a_future_month_cannot_be_reported(db):
     project = factories.project()
-    next_month = (dt.date.today().replace(day=28) + dt.timedelta(days=5)).replace(day=1)
+    next_month = (clock.today().replace(day=28) + dt.timedelta(days=5)).replace(day=1)
     with pytest.raises(ValidationFailed) as failure:
         file(project, next_month, "1")
     assert "month" in failure.value.errors
@@ -120,7 +121,7 @@ def test_a_budget_revision_needs_reason_number_and_a_past_date(db):
     project = factories.project()
     with pytest.raises(ValidationFailed) as failure:
         services.revise_budget(OFFICER, project, new_amount=Decimal("1"), reason=" ",
-                               approval_number="", approval_date=dt.date.today() + dt.timedelta(days=1))
+                               approval_number="", approval_date=clock.today() + dt.timedelta(days=1))
     assert set(failure.value.errors) == {"reason", "approval_number", "approval_date"}
 
 
@@ -138,7 +139,7 @@ def test_milestone_dates_follow_the_lifecycle_and_actual_dates_are_not_in_the_fu
     assert "开工" in failure.value.errors["planned_date"][0]
     with pytest.raises(ValidationFailed) as failure:
         services.update_milestone(OFFICER, topping, planned_date=None,
-                                  actual_date=dt.date.today() + dt.timedelta(days=1),
+                                  actual_date=clock.today() + dt.timedelta(days=1),
                                   expected_version=topping.version)
     assert "晚于今天" in failure.value.errors["actual_date"][0]
 

@@ -12,6 +12,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
+from .core.clock import utcnow  # noqa: F401  (column defaults; models import it from here)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -155,8 +157,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 # 万元, to 0.0001 万元 (one yuan); areas to 0.01.

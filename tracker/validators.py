@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Regexp, ValidationError
+from .core import clock
 
 
 class ExactAmount:
@@ -36,7 +37,7 @@ class ExactAmount:
 
 class NotInFuture:
     def __call__(self, form, field):
-        if isinstance(field.data, dt.date) and field.data > dt.date.today():
+        if isinstance(field.data, dt.date) and field.data > clock.today():
             raise ValidationError(_l("日期不能晚于今天"))
 
 

@@ -8,7 +8,7 @@
   data before the served file is stripped of its EXIF (14.4). Photos stored before stay NULL.
 
 Revision ID: c4e1a9d2b7f3
-Revises: 80e9a1bec0b2
+Revises: c3a91f0d2b7e
 Create Date: 2026-12-04 18:10:00
 
 """
@@ -18,7 +18,7 @@ import tracker.database
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1a9d2b7f3'
-down_revision = '80e9a1bec0b2'
+down_revision = 'c3a91f0d2b7e'
 branch_labels = None
 depends_on = None
 

@@ -14,11 +14,12 @@ import openpyxl
 import pytest
 from PIL import Image
 
+from tracker.core import clock
 from ..live import PASSWORD, scalar
 
 REGION = "360783"  # Longnan: the eight projects of table 6 with their budgets
 SEED_KEY = "longnan-t6-01"
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
+THIS_MONTH = clock.today().strftime("%Y-%m")
 INVESTED_TOTAL = "1234.5"  # 万元 since the start of works: the figure the leader must then see
 
 
@@ -100,12 +101,12 @@ def test_an_officers_report_reaches_the_leaders_dashboard_and_spreadsheet(new_co
     officer.fill("form:has(#custom_name) input[name=planned_date]", "2026-06-30")
     officer.click("form:has(#custom_name) button[type=submit]")
     assert "已新增节点" in officer.inner_text(".flash.success")
-    row = officer.locator("form.milestone-row", has=officer.locator("h2", has_text="设备安装"))
+    row = officer.locator("table.milestone-grid tr", has=officer.locator("th", has_text="设备安装"))
     row.locator("input[name$='-actual_date']").fill("2026-07-02")
     row.locator("input[name$='-delay_reason']").fill("设备到货延迟")
-    row.locator("button[type=submit]").click()
+    officer.click("text=保存全部节点")
     officer.wait_for_load_state()
-    assert "节点「设备安装」已保存" in officer.inner_text(".flash.success")
+    assert "已保存 1 个节点" in officer.inner_text(".flash.success")
     assert scalar(live_tracker.database_url,
                   "SELECT delay_reason FROM milestones WHERE project_id = :id AND custom_name = '设备安装'",
                   id=project_id) == "设备到货延迟"
@@ -167,3 +168,35 @@ def test_a_browser_without_a_session_is_sent_to_login_and_back(new_context, live
     page.click("main button[type=submit]")
     page.wait_for_url("**/dashboard?region=360783")
     assert "龙南市" in page.inner_text("h1")
+
+
+def test_an_officer_sets_up_a_seeded_projects_lifecycle_in_one_save(new_context, live_tracker):
+    """Issue 12: the standard milestones for a seeded project, three rows filled, one 保存 keeps
+    all three; a re-plan then shows the first planned date beside the new one."""
+    url = live_tracker.database_url
+    project_id = scalar(url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-05'")
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}/milestones")
+    officer.click("text=添加标准建设节点")
+    officer.wait_for_load_state()
+    assert "已添加 10 个标准建设节点" in officer.inner_text(".flash.success")
+
+    def row(name):
+        return officer.locator("table.milestone-grid tr", has=officer.locator("th", has_text=name))
+
+    row("开工").locator("input[name$='-planned_date']").fill("2024-03-01")
+    row("开工").locator("input[name$='-actual_date']").fill("2024-04-10")
+    row("主体封顶").locator("input[name$='-planned_date']").fill("2025-06-30")
+    row("竣工验收").locator("input[name$='-planned_date']").fill("2025-12-31")
+    officer.click("text=保存全部节点")
+    officer.wait_for_load_state()
+    assert "已保存 3 个节点" in officer.inner_text(".flash.success")
+    assert scalar(url, "SELECT count(*) FROM milestones WHERE project_id = :id AND planned_date IS NOT NULL",
+                  id=project_id) == 3
+
+    row("竣工验收").locator("input[name$='-planned_date']").fill("2026-10-31")
+    officer.click("text=保存全部节点")
+    officer.wait_for_load_state()
+    assert "原计划 2025-12-31，已调整 1 次" in row("竣工验收").inner_text()
+    officer.goto(f"/projects/{project_id}")
+    assert "2024-03-01" in officer.inner_text("main")  # 计划开工 is the 开工 milestone's date

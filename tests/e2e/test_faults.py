@@ -27,13 +27,14 @@ from PIL import Image
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from tracker.core import clock
 from tracker.config import PROJECT_ROOT
 from tracker.projects.models import Project
 
 from ..live import LiveServer, WebClient, every_row, make_app, scalar
 
 UNAVAILABLE = "数据库暂时无法连接"
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
+THIS_MONTH = clock.today().strftime("%Y-%m")
 
 
 def png(colour=(30, 120, 200)) -> bytes:

@@ -22,9 +22,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tracker.core import clock
 from ..live import OFFICERS, Gunicorn, WebClient, money, scalar
 
-THIS_MONTH = dt.date.today().strftime("%Y-%m")
+THIS_MONTH = clock.today().strftime("%Y-%m")
 ACCEPTED, CLEAR_REFUSALS = 302, (400, 409)
 # One field per officer: all eight edit the same project, each his own field.
 FIELDS = ["location", "owner_unit", "supervising_department", "build_nature_term", "floor_area_term",
@@ -169,8 +170,8 @@ def test_reports_milestones_and_edits_of_eight_projects_at_once(crowd):
         officer, milestone = crowd.officers[n], milestone_ids[project_id]
         calls.append(lambda o=officer, f=report_forms[n], n=n: ("report", o.submit(
             f, month=THIS_MONTH, invested_month=f"{100 + n}.25", progress_text="基础施工")))
-        calls.append(lambda o=officer, f=milestone_pages[n], m=milestone: ("milestone", o.submit(
-            f, f"/milestones/{m}", **{f"m{m}-actual_date": "2026-06-01",
+        calls.append(lambda o=officer, f=milestone_pages[n], m=milestone, p=project_id: ("milestone", o.submit(
+            f, f"/projects/{p}/milestones", **{f"m{m}-actual_date": "2026-06-01",
                                       f"m{m}-delay_reason": "雨季停工"})))
         calls.append(lambda o=editors[n], f=edit_forms[n], n=n: ("edit", o.submit(
             f, location=f"龙南市第{n}片区")))

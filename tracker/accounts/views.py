@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..core import clock
 from ..application import safe_next
 from ..audit.services import Actor
 from ..errors import ValidationFailed
@@ -51,7 +52,7 @@ def login():
             throttle.clear(throttle.LOGIN, account, address)
             sessions.start(user)
             login_user(user)
-            user.last_login_at = dt.datetime.now(dt.timezone.utc)
+            user.last_login_at = clock.utcnow()
             db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..accounts.models import User
 from ..core.values import ValueProblem, clean_text, parse_date
 from ..extensions import db
@@ -31,10 +30,6 @@ def project_history(project_id: int, limit: int = 100) -> list[AuditEntry]:
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
         .options(selectinload(AuditEntry.user))
         .limit(limit)))
-
-
-def local_timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
 
 
 def _parse_date(value: str | None) -> dt.date | None:
@@ -111,7 +106,7 @@ class AuditFilter:
         return found
 
     def _local_midnight_utc(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(), local_timezone()).astimezone(dt.timezone.utc)
+        return clock.local_day_bounds(day)[0]
 
     def conditions(self) -> list:
         clauses = []

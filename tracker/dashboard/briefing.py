@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
+from ..core import clock
 from ..exchange.fonts import (  # noqa: F401  (the font names the briefing has always exported)
     CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
 from ..formatting import plain_number
@@ -169,7 +170,10 @@ def _late(board: Dashboard, styles, width: float) -> list:
     for project in late.rows[:ROWS]:
         overdue = "；".join(
             _("%(name)s 计划 %(date)s，已逾期 %(days)s 天", name=m.name, date=m.planned_date.isoformat(),
-              days=(today - m.planned_date).days) for m in project.milestones[:2])
+              days=m.days_late(today))
+            + (_("（原计划 %(date)s，已调整 %(n)s 次）", date=m.baseline_date.isoformat(), n=m.replan_count)
+               if m.is_replanned else "")
+            for m in project.milestones[:2])
         if len(project.milestones) > 2:
             overdue += _("；另有 %(count)s 个节点", count=len(project.milestones) - 2)
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
@@ -195,7 +199,7 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
                             title=_("卫生健康建设项目简报"), author=_("卫生健康建设项目台账"))
     width, height = doc.width, doc.height
     scope = board.scope
-    generated_at = generated_at or dt.datetime.now()
+    generated_at = clock.local(generated_at) if generated_at else clock.now()
     content = [
         _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
            styles["title"]),

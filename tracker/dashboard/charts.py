@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..formatting import plain_number
+from ..progress.models import first_commitment
 
 FONT = 13
 INK, MUTED, LINE, ACCENT, WARN, GOOD = "#1d2733", "#5b6776", "#d7dde4", "#0b5cad", "#b3261e", "#2b8a3e"
@@ -240,9 +241,11 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
         y = top + index * row + row / 2
         body.append(_text(label_width - 8, y + 4, milestone.name[:12], "end"))
         planned, actual = milestone.planned_date, milestone.actual_date
+        # Slip counts from the first planned date (the baseline): a re-plan does not hide it.
+        committed = first_commitment(planned, getattr(milestone, "baseline_date", None))
         note, colour = "", INK
         if planned and actual:
-            slip = (actual - planned).days
+            slip = (actual - committed).days
             colour = WARN if slip > 0 else GOOD
             note = (_("延误 %(days)s 天", days=slip) if slip > 0
                     else _("按期") if slip == 0 else _("提前 %(days)s 天", days=-slip))
@@ -250,7 +253,7 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
                         f'stroke="{colour}" stroke-width="3"/>')
         elif planned and planned < today:
             colour = WARN
-            note = _("滞后 %(days)s 天，未完成", days=(today - planned).days)
+            note = _("滞后 %(days)s 天，未完成", days=(today - committed).days)
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
                         f'stroke="{WARN}" stroke-width="3" stroke-dasharray="5 3"/>')
         elif planned:
@@ -258,6 +261,9 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
         else:
             note = _("完成 %(date)s（无计划日期）", date=actual.isoformat())
         tip = _("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")
+        if getattr(milestone, "is_replanned", False):
+            tip += "；" + _("原计划 %(date)s，已调整 %(n)s 次", date=milestone.baseline_date.isoformat(),
+                           n=milestone.replan_count)
         if milestone.delay_reason:
             tip += "；" + _("滞后原因：%(reason)s", reason=milestone.delay_reason)
         if planned:

@@ -30,7 +30,7 @@ from ..plans.models import Plan
 from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
 from ..portfolio.filters import UNKNOWN, PortfolioFilter, late_condition
-from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment
+from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
@@ -187,10 +187,20 @@ class MilestoneRow:
     custom_name: str | None
     planned_date: dt.date | None
     delay_reason: str | None = None
+    baseline_date: dt.date | None = None
+    replan_count: int = 0
 
     @property
     def name(self) -> str:
         return self.stage.label if self.stage else (self.custom_name or "")
+
+    @property
+    def is_replanned(self) -> bool:
+        return bool(self.replan_count) and self.baseline_date is not None
+
+    def days_late(self, today: dt.date) -> int:
+        """Days past the first planned date (the baseline): a re-plan does not shorten them."""
+        return (today - first_commitment(self.planned_date, self.baseline_date)).days
 
 
 @dataclass(frozen=True)
@@ -202,7 +212,7 @@ class LateProject:
     milestones: list[MilestoneRow]
 
     def days_late(self, milestone: MilestoneRow, today: dt.date) -> int:
-        return (today - milestone.planned_date).days
+        return milestone.days_late(today)
 
 
 @dataclass(frozen=True)
@@ -281,7 +291,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     rows, added up here into the headline counts and the three breakdowns (exact: counts and
     Decimal sums)."""
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
-    start_planned = Project.start_milestone_planned <= scope.year_end
+    start_planned = Project.planned_start <= scope.year_end
     started = sa.and_(start_planned, sa.or_(Project.start_milestone_actual.is_not(None),
                                             Project.status.in_(STARTED_STATUSES)))
     funded = Project.funding_line_count > 0
@@ -475,7 +485,8 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     milestones: dict[int, list[MilestoneRow]] = {}
     for project_id, *values in db.session.execute(
             sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
-                      Milestone.planned_date, Milestone.delay_reason)
+                      Milestone.planned_date, Milestone.delay_reason, Milestone.baseline_date,
+                      Milestone.replan_count)
             .where(Milestone.project_id.in_([row[0] for row in rows]),
                    Milestone.actual_date.is_(None), Milestone.planned_date < today)
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):

@@ -14,6 +14,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 
 from ..core.values import clean_text
+from ..core import clock
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -24,7 +25,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 class Scope:
     filter: PortfolioFilter = field(default_factory=PortfolioFilter)
     year: int = 0
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
     year_problem: str | None = None
 
     def __post_init__(self):
@@ -33,7 +34,7 @@ class Scope:
 
     @classmethod
     def from_args(cls, args, today: dt.date | None = None) -> Scope:
-        today = today or dt.date.today()
+        today = today or clock.today()
         raw_year = clean_text(args.get("year")) or ""
         year, problem = today.year, None
         if raw_year:

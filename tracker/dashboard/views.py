@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core import clock
 from ..accounts.permissions import READ, require
 from ..extensions import db
 from ..plans.models import Plan
@@ -105,7 +105,7 @@ def _choices(scope: Scope) -> dict:
 @bp.app_template_global()
 def milestone_timeline(project) -> str:
     """The project page's planned-vs-actual chart (templates/dashboard/_project_timeline.html)."""
-    return charts.milestone_timeline(project.milestones, dt.date.today())
+    return charts.milestone_timeline(project.milestones, clock.today())
 
 
 @bp.app_template_global()

@@ -23,6 +23,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from ..core import clock
 from ..audit.models import AuditEntry
 from ..plans.models import Plan, PlanIndicator
 from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport,
@@ -99,7 +100,7 @@ def money(cents: int) -> Decimal:
 
 def default_report_month(today: dt.date | None = None) -> dt.date:
     """The latest month a report can be complete for: the month before this one."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return month_date(month_index(today) - 1)
 
 
@@ -387,8 +388,8 @@ class DemoGenerator:
                                                     end, in_use, halt, last_active)
         for milestone in milestones:
             write(Milestone.__table__, milestone)
-        project_row.update(milestone_dates([_Dates(m["stage"], m["planned_date"], m["actual_date"])
-                                            for m in milestones]))
+        project_row.update(milestone_dates([_Dates(m["stage"], m["planned_date"], m["actual_date"],
+                                                   m["baseline_date"]) for m in milestones]))
         project_row["funding_line_count"] = sum(1 for table, _row in rows
                                                 if table is FundingLine.__table__)
         # Audit: the creation, the latest report and the latest milestone reached.
@@ -476,7 +477,8 @@ class DemoGenerator:
             rows.append({
                 "id": milestone_id, "project_id": project_id, "stage": stage, "custom_name": None,
                 "position": stage.position, "planned_date": month_date(planned, 15),
-                "actual_date": actual_date, "note": None,
+                "actual_date": actual_date, "baseline_date": month_date(planned, 15), "replan_count": 0,
+                "note": None,
                 "delay_reason": rng.choice(PROBLEMS) if not reached and planned < as_of else None,
                 "sources": [], "version": 1})
         return latest, rows
@@ -493,6 +495,7 @@ class _Dates:
     stage: Stage
     planned_date: dt.date | None
     actual_date: dt.date | None
+    baseline_date: dt.date | None
 
 
 def _utc(day: dt.date, hour: int) -> dt.datetime:

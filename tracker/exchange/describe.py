@@ -12,18 +12,13 @@ from dataclasses import fields
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..core import clock
 from ..formatting import plain_number
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..portfolio.queries import Totals
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 from .columns import Column
 
-try:
-    from zoneinfo import ZoneInfo
-
-    SHANGHAI: dt.tzinfo = ZoneInfo("Asia/Shanghai")
-except Exception:  # no tz database on the machine: China has kept UTC+8 without DST since 1991
-    SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 SORT_LABELS = {
     "name": _l("项目名称"), "region": _l("地区"), "plan": _l("规划"), "category": _l("类别"),
@@ -34,7 +29,7 @@ SORT_LABELS = {
 
 
 def local_time(moment: dt.datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _vocabulary_label(vocabulary, value: str) -> str:

@@ -22,6 +22,7 @@ from itertools import repeat
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio.exports import list_statement, stream
@@ -190,7 +191,7 @@ class Listing:
         """The filter's projects in its order, a partition (``batch`` rows) at a time, each an
         iterator of row tuples, every column converted by its converter."""
         statement = list_statement(portfolio_filter, self.reads,
-                                   portfolio_filter.conditions(today or dt.date.today()))
+                                   portfolio_filter.conditions(today or clock.today()))
         for rows in stream(statement, batch, read_ahead=True, then=self.look_up):
             self.count += len(rows)
             yield zip(*[values if convert is None else convert(values)

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..database import utcnow
 from ..extensions import db
 from ..portfolio.exports import iter_batches
@@ -315,7 +316,7 @@ def package_chunks(portfolio_filter: PortfolioFilter, *, uri: str | None = None,
     Projects are loaded a batch at a time with their reports and funding lines, so a national
     portfolio streams in flat memory.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     published_at = (published or utcnow()).isoformat()
     head = {"version": VERSION, "uri": uri or f"urn:uuid:{uuid.uuid4()}",
             "publishedDate": published_at,

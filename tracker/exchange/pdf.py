@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core import clock
 from ..database import utcnow
 from ..formatting import plain_number
 from ..portfolio import queries
@@ -81,7 +82,7 @@ def _cell_text(project, key: str) -> str:
 def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, include_money: bool = True,
               today: dt.date | None = None, exported_at: dt.datetime | None = None,
               max_rows: int = DEFAULT_MAX_ROWS) -> int:
-    today = today or dt.date.today()
+    today = today or clock.today()
     exported_at = exported_at or utcnow()
     totals = queries.totals(portfolio_filter, today)
     if totals.projects > max_rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import tempfile
 import unicodedata
@@ -13,6 +12,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, redirect, ren
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core import clock
 from ..accounts import permissions as perms
 from ..accounts.services import money_hidden_from
 from ..audit.services import Actor
@@ -25,7 +25,6 @@ from ..portfolio.filters import PortfolioFilter
 from . import batches, uploads
 from .columns import CLEAR_MARKER
 from .csv_ import csv_chunks
-from .describe import SHANGHAI
 from .forms import ConfirmForm, UploadForm
 from .importer import COLUMNS, KINDS, PROJECTS, run_import, setting
 from .oc4ids import package_chunks
@@ -50,7 +49,7 @@ def attachment(name: str) -> dict:
 
 def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
     region = portfolio_filter.region_row()
-    stamp = utcnow().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     return f"{_('项目清单')}-{region.name if region else _('全部地区')}-{stamp}.{extension}"
 
 
@@ -78,7 +77,7 @@ def export(fmt: str):
     problems = portfolio_filter.problems()
     if problems:
         return _problem_page(problems)
-    today = dt.date.today()
+    today = clock.today()
     name = download_name(portfolio_filter, fmt)
     if fmt == "csv":
         chunks = csv_chunks(portfolio_filter, include_money=include_money, today=today)

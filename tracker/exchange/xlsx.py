@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..database import utcnow
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
@@ -134,7 +135,7 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
                include_money: bool = True, today: dt.date | None = None,
                exported_at: dt.datetime | None = None, batch: int | None = None) -> int:
     """Write the list the filter selects to ``out`` (a path or a binary file). Returns the rows."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     exported_at = exported_at or utcnow()
     columns = export_columns(include_money)
     last_letter = get_column_letter(len(columns))

@@ -11,6 +11,7 @@ from typing import IO, Callable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..audit.services import json_value
 from ..extensions import db
 from ..projects.models import Project, SourceMention
@@ -174,7 +175,7 @@ def iter_rows(portfolio_filter: PortfolioFilter, expressions, *, today: dt.date 
               batch: int | None = None) -> Iterator[list[sa.Row]]:
     """The rows of ``expressions`` for the projects the filter selects, in its order, ``batch``
     rows at a time, from one query (``stream``)."""
-    conditions = portfolio_filter.conditions(today or dt.date.today())
+    conditions = portfolio_filter.conditions(today or clock.today())
     yield from stream(list_statement(portfolio_filter, expressions, conditions), batch)
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..core.values import clean_text
+from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine
@@ -145,7 +146,7 @@ class PortfolioFilter:
         if self.q:
             clauses.append(Project.search_text.contains(self.q.lower(), autoescape=True))
         if self.late:
-            clauses.append(late_condition(today or dt.date.today()))
+            clauses.append(late_condition(today or clock.today()))
         return clauses
 
     @property

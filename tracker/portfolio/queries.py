@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..database import ExactDecimal, exact_sum
 from ..extensions import db
 from ..projects.models import Project
@@ -40,7 +41,7 @@ class Totals:
 def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> Totals:
     """The filter's sums with their coverage; kept per process until the next write (cache.py):
     over a national portfolio they read every project, on every list page."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
     return cache.figures(key, lambda: _totals(portfolio_filter, today))
 
@@ -331,7 +332,7 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
 
 def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
                  today: dt.date | None = None, seek: Seek | None = None) -> Page:
-    today = today or dt.date.today()
+    today = today or clock.today()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     # First the page's ids and sort values, then its rows: the database sorts and skips narrow

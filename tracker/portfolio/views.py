@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import clock
 from ..accounts.services import money_hidden_from
 from ..extensions import db
 from ..plans.models import Plan
@@ -40,6 +41,7 @@ def project_list():
     page = queries.project_page(portfolio_filter, page_number, per_page, totals.projects, seek=seek)
     return render_template("portfolio/list.html", filter=portfolio_filter, page=page,
                            totals=totals, problems=[], region=portfolio_filter.region_row(),
+                           today=clock.today(),
                            **_choices(portfolio_filter))
 
 

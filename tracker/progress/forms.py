@@ -12,12 +12,22 @@ from ..vocabulary import FundingSource
 MONEY = ExactAmount(4)
 
 
+MILESTONE_LABELS = {"planned_date": _l("计划日期"), "actual_date": _l("实际日期"), "note": _l("说明"),
+                    "delay_reason": _l("滞后原因")}
+
+
 class MilestoneForm(TrackerForm):
-    planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
-    actual_date = SaneDateField(_l("实际日期"), validators=[Optional(), NotInFuture()])
-    note = StringField(_l("说明"), validators=[Optional(), Length(max=500)])
-    delay_reason = StringField(_l("滞后原因"), validators=[Optional(), Length(max=500)])
+    """One row of the milestone page (its CSRF token is the page's, ``MilestoneGridForm``)."""
+
+    planned_date = SaneDateField(MILESTONE_LABELS["planned_date"], validators=[Optional()])
+    actual_date = SaneDateField(MILESTONE_LABELS["actual_date"], validators=[Optional(), NotInFuture()])
+    note = StringField(MILESTONE_LABELS["note"], validators=[Optional(), Length(max=500)])
+    delay_reason = StringField(MILESTONE_LABELS["delay_reason"], validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[VERSION])
+
+
+class MilestoneGridForm(TrackerForm):
+    """The milestone page's one form: its CSRF token; the rows are ``MilestoneForm``s."""
 
 
 class CustomMilestoneForm(TrackerForm):

@@ -17,6 +17,9 @@ class Milestone(Base):
     """A lifecycle stage (or a custom step) with its planned and actual dates.
 
     A milestone whose planned date has passed without an actual date makes its project 滞后.
+    ``baseline_date`` is the first planned date it was given and ``replan_count`` how often that
+    date moved since (kept by an attribute event below, whatever code sets ``planned_date``):
+    lateness is measured against the baseline, so a re-plan cannot hide it.
     """
 
     __tablename__ = "milestones"
@@ -33,6 +36,8 @@ class Milestone(Base):
     position: Mapped[int] = mapped_column(default=0)
     planned_date: Mapped[dt.date | None]
     actual_date: Mapped[dt.date | None]
+    baseline_date: Mapped[dt.date | None]
+    replan_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     note: Mapped[str | None] = mapped_column(sa.Text)
     delay_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Provenance for milestones the plans state: [{"file", "line", "quote"}].
@@ -49,6 +54,38 @@ class Milestone(Base):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.actual_date is None and self.planned_date is not None and self.planned_date < today
+
+    @property
+    def committed_date(self) -> dt.date | None:
+        """The date lateness counts from: the baseline, or the planned date if that is earlier."""
+        return first_commitment(self.planned_date, self.baseline_date)
+
+    @property
+    def is_replanned(self) -> bool:
+        return bool(self.replan_count) and self.baseline_date is not None
+
+    def days_late(self, today: dt.date) -> int:
+        """Days past the baseline without an actual date (0 when not overdue)."""
+        if not self.is_overdue(today):
+            return 0
+        return (today - self.committed_date).days
+
+
+def first_commitment(planned: dt.date | None, baseline: dt.date | None) -> dt.date | None:
+    dates = [day for day in (planned, baseline) if day is not None]
+    return min(dates) if dates else None
+
+
+@sa.event.listens_for(Milestone.planned_date, "set", active_history=True)
+def _keep_baseline(milestone: Milestone, value, old, _initiator) -> None:
+    """The first planned date is the baseline; every later move of a set date is a re-plan."""
+    old = old if isinstance(old, dt.date) else None
+    if value is None or value == old:
+        return
+    if milestone.baseline_date is None:
+        milestone.baseline_date = value
+    elif old is not None or value != milestone.baseline_date:
+        milestone.replan_count = (milestone.replan_count or 0) + 1
 
 
 class MonthlyReport(Base):

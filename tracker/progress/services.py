@@ -6,12 +6,14 @@ Every function validates, changes, flushes and audits; none commits (the caller 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core.clock import first_of_month, today
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..core.values import ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed
@@ -29,12 +31,6 @@ MONEY_FIELDS = ("invested_month", "invested_total", "funds_received", "paid")
 MAX_AMOUNT = Decimal("1e12")  # 万元: what the columns hold; the importer has no other bound
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def first_of_month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def _errors() -> dict[str, list[str]]:
@@ -100,49 +96,160 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
     return milestone
 
 
+MILESTONE_FIELDS = ("planned_date", "actual_date", "note", "delay_reason")
+# 计划开工 / 计划竣工 on the project are these milestones' planned dates (one fact, one place).
+PLANNED_DATE_STAGES = {"planned_start": Stage.START, "planned_end": Stage.ACCEPTANCE}
+
+
+@dataclass
+class MilestoneEdit:
+    """One row of the milestone page: ``key`` is the row's form prefix, and the errors come back
+    under ``"<key>-<field>"``, the names of the row's inputs."""
+
+    milestone: Milestone
+    planned_date: dt.date | None
+    actual_date: dt.date | None
+    note: str | None = None
+    delay_reason: str | None = None
+    expected_version: int = 0
+    key: str = ""
+
+    def values(self) -> dict:
+        return {"planned_date": self.planned_date, "actual_date": self.actual_date,
+                "note": self.note or None, "delay_reason": self.delay_reason or None}
+
+
+def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) -> dict[int, dict]:
+    """Save the rows of the milestone page together: every row, or none.
+
+    Rows are validated together (the lifecycle order is checked with the other rows' new dates).
+    A row someone else saved since the page was loaded is a conflict only if this officer
+    changed it too: the whole save is then refused (``StaleEdit`` listing those rows, with the
+    other person's changes) so the officer sees their value beside the other's before anything
+    is written. A row this officer left as loaded keeps the other's values.
+    Returns ``{milestone id: changes}`` of the rows that changed.
+    """
+    stale, changed = [], []
+    for edit in edits:
+        milestone, values = edit.milestone, edit.values()
+        current = {field: json_value(getattr(milestone, field)) for field in MILESTONE_FIELDS}
+        wanted = {field: json_value(value) for field, value in values.items()}
+        if milestone.version != edit.expected_version:
+            others = _changes_by_others(milestone, "milestone:update", edit.expected_version)
+            as_loaded = dict(current)
+            for change in reversed(others):
+                for field, (old, _new) in change["changes"].items():
+                    if field in as_loaded:
+                        as_loaded[field] = old
+            if wanted == as_loaded:
+                continue  # untouched here: the other's values stay
+            if wanted != current:
+                stale.append({"key": edit.key, "milestone": milestone, "changes": others})
+                continue
+        if wanted != current:
+            changed.append(edit)
+    if stale:
+        raise StaleEdit(stale)
+    _check_milestones(project, changed)
+
+    saved: dict[int, dict] = {}
+    for edit in changed:
+        milestone, values = edit.milestone, edit.values()
+        changes = diff(snapshot(milestone, MILESTONE_FIELDS), {k: json_value(v) for k, v in values.items()})
+        version = milestone.version
+        for field in changes:
+            setattr(milestone, field, values[field])
+        _flush_or_stale()
+        changes["version"] = [version, milestone.version]
+        record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
+               changes=changes, project_id=project.id)
+        saved[milestone.id] = changes
+    return saved
+
+
+def _check_milestones(project: Project, edits: list[MilestoneEdit]) -> None:
+    """Actual dates not in the future; the lifecycle in order, with every row's new dates."""
+    errors = _errors()
+    edited = {edit.milestone.id: edit for edit in edits}
+    dates = {m.id: (m.planned_date, m.actual_date) for m in project.milestones}
+    for edit in edits:
+        dates[edit.milestone.id] = (edit.planned_date, edit.actual_date)
+        for field, day in (("planned_date", edit.planned_date), ("actual_date", edit.actual_date)):
+            try:
+                check_date(day)  # the one sane range (a 9999 milestone once made the page fail)
+            except ValueProblem as problem:
+                _add(errors, f"{edit.key}-{field}", str(problem))
+        if edit.actual_date and edit.actual_date > today():
+            _add(errors, f"{edit.key}-actual_date", _("实际日期不能晚于今天"))
+    staged = sorted((m for m in project.milestones if m.stage is not None),
+                    key=lambda m: (m.stage.position, m.position, m.id))
+    for index, earlier in enumerate(staged):
+        for later in staged[index + 1:]:
+            if later.stage.position == earlier.stage.position:
+                continue
+            for column, field in ((1, "actual_date"), (0, "planned_date")):
+                first, second = dates[earlier.id][column], dates[later.id][column]
+                if not (first and second and first > second):
+                    continue
+                if later.id in edited:
+                    message = (_("实际日期早于前一节点「%(name)s」的实际日期 %(date)s", name=earlier.name, date=first)
+                               if column else
+                               _("计划日期早于前一节点「%(name)s」的计划日期 %(date)s", name=earlier.name, date=first))
+                    _add(errors, f"{edited[later.id].key}-{field}", message)
+                elif earlier.id in edited:
+                    message = (_("实际日期晚于后一节点「%(name)s」的实际日期 %(date)s", name=later.name, date=second)
+                               if column else
+                               _("计划日期晚于后一节点「%(name)s」的计划日期 %(date)s", name=later.name, date=second))
+                    _add(errors, f"{edited[earlier.id].key}-{field}", message)
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.date | None,
                      actual_date: dt.date | None, note: str | None = None,
                      delay_reason: str | None = None, expected_version: int) -> dict:
+    """One milestone (the import, the CLI, the tests): the page's rules for a single row."""
     if milestone.version != expected_version:
         raise StaleEdit(_changes_by_others(milestone, "milestone:update", expected_version))
-    _check_dates({"planned_date": planned_date, "actual_date": actual_date})
-    errors = _errors()
-    if actual_date and actual_date > today():
-        _add(errors, "actual_date", _("实际日期不能晚于今天"))
-    if milestone.stage is not None:
-        for other in milestone.project.milestones:
-            if other is milestone or other.stage is None:
+    try:
+        saved = save_milestones(actor, milestone.project, [MilestoneEdit(
+            milestone, planned_date, actual_date, note, delay_reason, expected_version)])
+    except ValidationFailed as failure:
+        raise ValidationFailed({key.lstrip("-"): messages for key, messages in failure.errors.items()}) from None
+    return saved.get(milestone.id, {})
+
+
+def set_planned_dates(actor: Actor, project: Project, **dates: dt.date | None) -> None:
+    """计划开工 / 计划竣工 as the project form and the import state them: the planned dates of the
+    开工 and 竣工验收 milestones, each added when the project lacks it. The project's columns
+    follow at the flush (upkeep). The milestone page's rules apply (the lifecycle in order); their
+    errors come back under the project's field names."""
+    existing = [(field, next((m for m in project.milestones if m.stage == PLANNED_DATE_STAGES[field]), None), day)
+                for field, day in dates.items()]
+    edits = [MilestoneEdit(m, day, m.actual_date, m.note, m.delay_reason, m.version, key=field)
+             for field, m, day in existing if m is not None and m.planned_date != day]
+    try:
+        _check_milestones(project, edits)
+    except ValidationFailed as failure:
+        raise ValidationFailed({key.split("-")[0]: messages for key, messages in failure.errors.items()}) from None
+    for field, day in dates.items():
+        stage = PLANNED_DATE_STAGES[field]
+        milestone = next((m for m in project.milestones if m.stage == stage), None)
+        if milestone is None:
+            if day is None:
                 continue
-            if other.stage.position < milestone.stage.position:
-                if actual_date and other.actual_date and other.actual_date > actual_date:
-                    _add(errors, "actual_date", _("实际日期早于前一节点「%(name)s」的实际日期 %(date)s",
-                                                  name=other.name, date=other.actual_date))
-                if planned_date and other.planned_date and other.planned_date > planned_date:
-                    _add(errors, "planned_date", _("计划日期早于前一节点「%(name)s」的计划日期 %(date)s",
-                                                   name=other.name, date=other.planned_date))
-            else:
-                if actual_date and other.actual_date and other.actual_date < actual_date:
-                    _add(errors, "actual_date", _("实际日期晚于后一节点「%(name)s」的实际日期 %(date)s",
-                                                  name=other.name, date=other.actual_date))
-                if planned_date and other.planned_date and other.planned_date < planned_date:
-                    _add(errors, "planned_date", _("计划日期晚于后一节点「%(name)s」的计划日期 %(date)s",
-                                                   name=other.name, date=other.planned_date))
-    if errors:
-        raise ValidationFailed(errors)
-    fields = ("planned_date", "actual_date", "note", "delay_reason")
-    before = snapshot(milestone, fields)
-    values = {"planned_date": planned_date, "actual_date": actual_date, "note": note or None,
-              "delay_reason": delay_reason or None}
-    changes = diff(before, {k: json_value(v) for k, v in values.items()})
-    if not changes:
-        return {}
-    for field in changes:
-        setattr(milestone, field, values[field])
-    _flush_or_stale()
-    changes["version"] = [expected_version, milestone.version]
-    record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
-           changes=changes, project_id=milestone.project_id)
-    return changes
+            milestone = Milestone(stage=stage, position=stage.position, planned_date=day)
+            project.milestones.append(milestone)
+            db.session.flush()
+            record(actor, "milestone:create", milestone, _("新增节点：%(name)s", name=milestone.name),
+                   changes={"planned_date": [None, json_value(day)]}, project_id=project.id)
+        elif milestone.planned_date != day:
+            old, version = milestone.planned_date, milestone.version
+            milestone.planned_date = day
+            _flush_or_stale()
+            record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
+                   changes={"planned_date": [json_value(old), json_value(day)],
+                            "version": [version, milestone.version]}, project_id=project.id)
 
 
 def _changes_by_others(obj, action: str, version: int) -> list[dict]:
@@ -242,7 +349,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                                              month=display_decimal(month_amount),
                                              total=display_decimal(total)))
     else:
-        total = stated_total if stated_total is not None else month_amount
+        total = stated_total if stated_total is not None else _opening_total(project, month, month_amount)
         if total < month_amount:
             _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
     budget = project.current_estimate or project.total_investment
@@ -267,6 +374,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         record(actor, "report:submit", report, _("提交 %(month)s 月报", month=month.strftime("%Y-%m")),
                changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
                project_id=project.id)
+        _recompute_later(actor, project, month, backfilled=True)
     else:
         report = existing
         before = snapshot(report, values)
@@ -287,8 +395,25 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     return report
 
 
-def _recompute_later(actor: Actor, project: Project, month: dt.date) -> None:
-    """A corrected month changes the cumulative figures of every later month."""
+def _opening_total(project: Project, month: dt.date, month_amount: Decimal) -> Decimal:
+    """自开工累计 of a month filed before the project's first report, when the officer states none.
+
+    The first report's 自开工累计 already counts every earlier month (investment before the
+    tracker): the month filed late is part of it, so its total is that figure less the first
+    report's own month, and the first report's figures stay as stated.
+    """
+    following = db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month > month)
+        .order_by(MonthlyReport.month).limit(1))
+    if following is None or following.invested_total is None:
+        return month_amount
+    opening = following.invested_total - (following.invested_month or Decimal(0))
+    return opening if opening >= month_amount else month_amount
+
+
+def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled: bool = False) -> None:
+    """A month filed late or corrected changes the cumulative figures of every later month
+    (本年累计 of the same year, 自开工累计 of all); the caller then refreshes the project's."""
     reports = db.session.scalars(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id).order_by(MonthlyReport.month)).all()
     total = Decimal(0)
@@ -306,6 +431,8 @@ def _recompute_later(actor: Actor, project: Project, month: dt.date) -> None:
             report.invested_total = total
             report.invested_year = year_sums[report.month.year]
             record(actor, "report:recompute", report,
+                   _("因补报 %(filed)s 月报重算 %(month)s 累计", filed=month.strftime("%Y-%m"),
+                     month=report.month.strftime("%Y-%m")) if backfilled else
                    _("因更正重算 %(month)s 累计", month=report.month.strftime("%Y-%m")),
                    changes={"invested_total": [old[0], json_value(total)],
                             "invested_year": [old[1], json_value(report.invested_year)]},

@@ -3,8 +3,12 @@
 - ``projects.next_milestone_due``: the earliest planned date of a milestone without an actual
   date. The project is 滞后 exactly when that date is before today, so the figure stays right as
   the days pass and the dashboard needs no search through every milestone.
-- ``projects.start_milestone_planned`` / ``start_milestone_actual``: the 开工 milestone's planned
-  and actual dates (the earliest, should a project have two), for 开工率.
+- ``projects.next_milestone_baseline``: the first planned date (baseline) of that milestone, so
+  lateness is shown against the baseline and a re-plan cannot hide it.
+- ``projects.planned_start`` / ``planned_end``: the 开工 and 竣工验收 milestones' planned dates
+  (计划开工, 计划竣工; the earliest, should a project have two): the milestones are the one truth,
+  the project's columns a copy for lists, exports and 开工率. ``start_milestone_actual``: the
+  开工 milestone's actual date, for 开工率.
 - ``projects.funding_line_count``: how many 资金来源 lines the project has.
 - ``year_investments``: each project's 本月完成投资 per month, one row per year with reports, for
   the dashboard's year figures.
@@ -37,23 +41,28 @@ from ..projects.models import Project
 from ..vocabulary import Stage
 from .models import FundingLine, Milestone, MonthlyReport, YearInvestment
 
-MILESTONE_FIELDS = ("project_id", "stage", "planned_date", "actual_date")
+MILESTONE_FIELDS = ("project_id", "stage", "planned_date", "actual_date", "baseline_date")
 REPORT_FIELDS = ("project_id", "month", "invested_month")
-PROJECT_FIELDS = ("next_milestone_due", "start_milestone_planned", "start_milestone_actual",
-                  "funding_line_count")
+PROJECT_FIELDS = ("next_milestone_due", "next_milestone_baseline", "planned_start", "planned_end",
+                  "start_milestone_actual", "funding_line_count")
 _EXPIRE = "tracker.upkeep.expire"
 
 
 def milestone_dates(milestones) -> dict:
-    """The three project columns for a project's milestones (rows or objects with ``stage``,
-    ``planned_date`` and ``actual_date``): what the flush computes in SQL, for bulk writers."""
+    """The project columns kept from a project's milestones (rows or objects with ``stage``,
+    ``planned_date``, ``actual_date`` and ``baseline_date``): what the flush computes in SQL,
+    for bulk writers."""
     def first(values):
         values = [value for value in values if value is not None]
         return min(values) if values else None
     starts = [m for m in milestones if m.stage == Stage.START]
+    open_ = sorted((m for m in milestones if m.actual_date is None and m.planned_date is not None),
+                   key=lambda m: m.planned_date)
     return {
-        "next_milestone_due": first(m.planned_date for m in milestones if m.actual_date is None),
-        "start_milestone_planned": first(m.planned_date for m in starts),
+        "next_milestone_due": open_[0].planned_date if open_ else None,
+        "next_milestone_baseline": open_[0].baseline_date if open_ else None,
+        "planned_start": first(m.planned_date for m in starts),
+        "planned_end": first(m.planned_date for m in milestones if m.stage == Stage.ACCEPTANCE),
         "start_milestone_actual": first(m.actual_date for m in starts),
     }
 
@@ -83,7 +92,13 @@ def refresh_project_figures(connection: sa.Connection, project_ids) -> None:
     connection.execute(
         projects.update().where(projects.c.id.in_(sorted(project_ids))).values(
             next_milestone_due=earliest(milestones.c.planned_date, milestones.c.actual_date.is_(None)),
-            start_milestone_planned=earliest(milestones.c.planned_date, milestones.c.stage == Stage.START),
+            next_milestone_baseline=sa.select(milestones.c.baseline_date)
+            .where(milestones.c.project_id == projects.c.id, milestones.c.actual_date.is_(None),
+                   milestones.c.planned_date.is_not(None))
+            .order_by(milestones.c.planned_date, milestones.c.position, milestones.c.id)
+            .limit(1).scalar_subquery(),
+            planned_start=earliest(milestones.c.planned_date, milestones.c.stage == Stage.START),
+            planned_end=earliest(milestones.c.planned_date, milestones.c.stage == Stage.ACCEPTANCE),
             start_milestone_actual=earliest(milestones.c.actual_date, milestones.c.stage == Stage.START),
             funding_line_count=sa.select(sa.func.count()).select_from(lines)
             .where(lines.c.project_id == projects.c.id).scalar_subquery(),

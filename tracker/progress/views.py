@@ -9,67 +9,119 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts import permissions
+from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..projects.views import get_project, web_actor
+from ..vocabulary import Stage
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
-                    FundingLineForm, MilestoneForm, ReportForm)
+                    FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, ReportPhoto
 
 bp = Blueprint("progress", __name__)
 
 
-def _milestone_forms(project, failed: tuple[int, MilestoneForm] | None = None):
-    forms = []
+def _row_forms(project, formdata=None) -> list[tuple[Milestone, MilestoneForm]]:
+    """One form per milestone row, all inside the page's one <form> (one CSRF token for all).
+    With ``formdata``, the rows it carries are read from it and the others shown as stored."""
+    rows = []
     for milestone in project.milestones:
-        if failed and failed[0] == milestone.id:
-            forms.append((milestone, failed[1]))
-            continue
-        form = MilestoneForm(prefix=f"m{milestone.id}", obj=milestone, formdata=None)
-        form.version.data = milestone.version
-        forms.append((milestone, form))
-    return forms
+        prefix = f"m{milestone.id}"
+        if formdata is not None and f"{prefix}-version" in formdata:
+            form = MilestoneForm(formdata=formdata, prefix=prefix, meta={"csrf": False})
+        else:
+            form = MilestoneForm(formdata=None, obj=milestone, prefix=prefix, meta={"csrf": False})
+        form.typed = {}
+        rows.append((milestone, form))
+    return rows
+
+
+def _milestones_page(project, rows, *, page_form=None, custom=None, stale=None, status=200):
+    missing = [stage for stage in Stage if stage not in {m.stage for m in project.milestones}]
+    return render_template("progress/milestones.html", project=project, rows=rows,
+                           page_form=page_form or MilestoneGridForm(), missing=missing,
+                           custom=custom or CustomMilestoneForm(formdata=None), stale=stale,
+                           row_errors=any(form.errors for _m, form in rows),
+                           field_labels=MILESTONE_LABELS, today=clock.today()), status
 
 
 @bp.get("/projects/<int:project_id>/milestones")
 def milestones(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
-    return render_template("progress/milestones.html", project=project,
-                           forms=_milestone_forms(project), custom=CustomMilestoneForm(), today=dt.date.today())
+    return _milestones_page(project, _row_forms(project))
 
 
-@bp.post("/projects/<int:project_id>/milestones/<int:milestone_id>")
-def milestone_update(project_id: int, milestone_id: int):
+@bp.post("/projects/<int:project_id>/milestones")
+def milestones_save(project_id: int):
+    """The page's one 保存: every row is validated and saved together, or nothing is saved."""
     project = get_project(project_id)
     permissions.require_project_edit(project)
-    milestone = db.session.get(Milestone, milestone_id)
-    if milestone is None or milestone.project_id != project.id:
-        abort(404)
-    form = MilestoneForm(prefix=f"m{milestone.id}")
-    stale = None
-    if form.validate_on_submit():
-        try:
-            services.update_milestone(web_actor(), milestone, planned_date=form.planned_date.data,
-                                      actual_date=form.actual_date.data, note=form.note.data,
-                                      delay_reason=form.delay_reason.data,
-                                      expected_version=int(form.version.data or 0))
-        except StaleEdit as conflict:
-            db.session.rollback()
-            stale = conflict.changes_by_others
-            form.version.data = db.session.get(Milestone, milestone_id).version
-        except ValidationFailed as failure:
-            db.session.rollback()
-            form.apply_errors(failure.errors)
-        else:
-            db.session.commit()
-            flash(_("节点「%(name)s」已保存", name=milestone.name), "success")
-            return redirect(url_for("progress.milestones", project_id=project.id) + f"#m{milestone.id}")
+    page_form = MilestoneGridForm()
+    rows = _row_forms(project, request.form)
+    posted = [(m, form) for m, form in rows if f"m{m.id}-version" in request.form]
+    valid = all([form.validate() for _m, form in posted])  # every row, so every error shows
+    if not page_form.validate_on_submit() or not valid:
+        return _milestones_page(project, rows, page_form=page_form, status=400)
+    edits = [services.MilestoneEdit(m, form.planned_date.data, form.actual_date.data, form.note.data,
+                                    form.delay_reason.data, int(form.version.data or 0), key=f"m{m.id}")
+             for m, form in posted]
+    try:
+        saved = services.save_milestones(web_actor(), project, edits)
+    except StaleEdit as conflict:
+        db.session.rollback()
+        return _milestones_page(project, _stale_rows(project, rows, conflict.changes_by_others),
+                                page_form=page_form, stale=conflict.changes_by_others, status=409)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        for name, messages in failure.errors.items():
+            for milestone, form in rows:
+                prefix = f"m{milestone.id}-"
+                if name.startswith(prefix) and hasattr(form, name[len(prefix):]):
+                    getattr(form, name[len(prefix):]).errors = list(messages)
+                    break
+            else:
+                page_form.form_errors.extend(messages)
+        return _milestones_page(project, rows, page_form=page_form, status=400)
+    db.session.commit()
+    flash(_("已保存 %(n)s 个节点", n=len(saved)) if saved else _("没有改动，无需保存"), "success")
+    return redirect(url_for("progress.milestones", project_id=project.id))
+
+
+def _stale_rows(project, rows, stale: list[dict]):
+    """After a conflict: rows others changed show the stored values (what was typed is listed
+    beside them); every other row keeps what was typed."""
+    db.session.expire_all()
+    project = get_project(project.id)
+    by_id = {m.id: m for m in project.milestones}
+    stale_ids = {item["milestone"].id for item in stale}
+    fresh = []
+    for milestone, form in rows:
+        current = by_id.get(milestone.id)
+        if current is None:
+            continue
+        if current.id in stale_ids:
+            typed = {name: getattr(form, name).data for name in services.MILESTONE_FIELDS}
+            form = MilestoneForm(formdata=None, obj=current, prefix=f"m{current.id}", meta={"csrf": False})
+            form.typed = {name: value for name, value in typed.items()
+                          if (value or None) != getattr(current, name)}
+        fresh.append((current, form))
+    return fresh
+
+
+@bp.post("/projects/<int:project_id>/milestones/lifecycle")
+def milestones_lifecycle(project_id: int):
+    """The standard lifecycle in one action, for any project (seeded and imported ones too)."""
     project = get_project(project_id)
-    return render_template("progress/milestones.html", project=project, stale=stale,
-                           forms=_milestone_forms(project, (milestone_id, form)),
-                           custom=CustomMilestoneForm(formdata=None), today=dt.date.today()), 409 if stale else 400
+    permissions.require_project_edit(project)
+    if not MilestoneGridForm().validate_on_submit():
+        abort(400)
+    added = services.add_standard_lifecycle(web_actor(), project)
+    db.session.commit()
+    flash(_("已添加 %(n)s 个标准建设节点，请填写计划日期后保存", n=len(added)) if added
+          else _("标准建设节点已齐全"), "success")
+    return redirect(url_for("progress.milestones", project_id=project.id))
 
 
 @bp.post("/projects/<int:project_id>/milestones/custom")
@@ -87,8 +139,7 @@ def milestone_add(project_id: int):
             db.session.commit()
             flash(_("已新增节点"), "success")
             return redirect(url_for("progress.milestones", project_id=project.id))
-    return render_template("progress/milestones.html", project=project, forms=_milestone_forms(project),
-                           custom=form, today=dt.date.today()), 400
+    return _milestones_page(project, _row_forms(project), custom=form, status=400)
 
 
 def _parse_month(text: str | None) -> dt.date | None:
@@ -103,7 +154,7 @@ def report_new(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
     form = ReportForm()
-    month = _parse_month(request.values.get("month")) or dt.date.today().replace(day=1)
+    month = _parse_month(request.values.get("month")) or clock.this_month()
     existing = services.report_for(project, month)
     conflict = False
     if request.method == "GET":

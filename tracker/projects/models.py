@@ -75,15 +75,19 @@ class Project(Base):
     # Kept from the milestones at every flush (progress/upkeep.py), so that the dashboard reads
     # 滞后 and 已开工 from the project instead of searching all milestones: the earliest planned
     # date of a milestone not yet done (the project is late once that date has passed, whatever
-    # today is), and the 开工 milestone's planned and actual dates (the earliest, if several).
+    # today is), that milestone's baseline (its first planned date: lateness counts from it),
+    # and the 开工 milestone's actual date (the earliest, if several), for 开工率.
     next_milestone_due: Mapped[dt.date | None] = mapped_column(index=True)
-    start_milestone_planned: Mapped[dt.date | None]
+    next_milestone_baseline: Mapped[dt.date | None]
     start_milestone_actual: Mapped[dt.date | None]
     # How many 资金来源 lines the project has (kept the same way).
     funding_line_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     scope: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[Status | None] = mapped_column(code_enum(Status), index=True)
+    # 计划开工 / 计划竣工: the planned dates of the 开工 and 竣工验收 milestones, kept from them at
+    # every flush (progress/upkeep.py) like the figures above. The milestones are the one truth:
+    # the project form and the import write these dates through progress.services.set_planned_dates.
     planned_start: Mapped[dt.date | None]
     planned_end: Mapped[dt.date | None]
 
@@ -118,6 +122,14 @@ class Project(Base):
         """超概算: the current estimate above the approved total."""
         return (self.current_estimate is not None and self.total_investment is not None
                 and self.current_estimate > self.total_investment)
+
+    def days_late(self, today: dt.date) -> int:
+        """Days since the earliest commitment of a milestone not done, when the project is 滞后."""
+        due = self.next_milestone_due
+        if due is None or due >= today:
+            return 0
+        base = self.next_milestone_baseline
+        return (today - (min(due, base) if base else due)).days
 
     @property
     def investment_rate(self) -> Decimal | None:

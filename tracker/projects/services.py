@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..audit.models import AuditEntry
 from ..core.values import ValueProblem, check_date
 from ..audit.services import Actor, diff, record, snapshot
+from ..core.clock import utcnow
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
@@ -32,6 +33,8 @@ EDITABLE_FIELDS = (
     "beds", "new_beds", "total_investment", "total_investment_approx",
     "scope", "status", "planned_start", "planned_end",
 )
+# Kept from the 开工 / 竣工验收 milestones (progress/upkeep.py); the services write the milestones.
+PLANNED_DATES = ("planned_start", "planned_end")
 NON_NEGATIVE = ("land_area_mu", "floor_area_m2", "beds", "new_beds", "total_investment")
 MAX_BEDS = 100_000
 MAX_FIGURE = Decimal("1e12")  # what the columns hold (万元, m², 亩), as the forms' ExactAmount
@@ -137,10 +140,13 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     fields.setdefault("kind", Kind.CONSTRUCTION)
     fields.setdefault("category", Category.OTHER)
     cleaned = _validate(fields, None)
+    dates = {field: cleaned.pop(field) for field in PLANNED_DATES if field in cleaned}
     project = Project(**cleaned)
     refresh_search_text(project)
     db.session.add(project)
     _flush_or_clash(project.project_code)
+    if any(dates.values()):
+        _set_planned_dates(actor, project, dates)
     record(actor, "project:create", project, _("新建项目：%(name)s", name=project.name),
            changes={field: [None, value]
                     for field, value in snapshot(project, EDITABLE_FIELDS).items() if value is not None},
@@ -208,8 +214,13 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
         return {}
     if "status" in changes and not (reason and reason.strip()):
         raise ValidationFailed(_("变更项目状态时请说明原因"), "reason")
+    dates = {field: cleaned[field] for field in PLANNED_DATES if field in changes}
     for field in changes:
-        setattr(project, field, cleaned[field])
+        if field not in dates:
+            setattr(project, field, cleaned[field])
+    if dates:
+        _set_planned_dates(actor, project, dates)
+        project.updated_at = utcnow()  # a change made on the form: the project's version moves
     try:
         refresh_search_text(project)  # loading the aliases autoflushes: the UPDATE may run here
         # UPDATE … WHERE version = expected: a concurrent save matches no row.
@@ -241,6 +252,12 @@ def _merge(project: Project, cleaned: dict, loaded: dict, version: int | None) -
         raise EditConflict(changes_since(project, version or 0), contested=contested, kept=kept,
                            current=current)
     return apply
+
+
+def _set_planned_dates(actor: Actor, project: Project, dates: dict) -> None:
+    """计划开工/计划竣工 are the 开工/竣工验收 milestones' planned dates: written there, one fact."""
+    from ..progress.services import set_planned_dates
+    set_planned_dates(actor, project, **dates)
 
 
 def snapshot_values(values: dict) -> dict:

@@ -19,13 +19,14 @@ import smtplib
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
+from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..core import clock
 from ..accounts.models import User
 from ..core.values import clean_text
 from ..extensions import db
@@ -38,9 +39,8 @@ REPORTING_STATUS = Status.CONSTRUCTION
 
 
 def current_month() -> dt.date:
-    """The first day of this month in the portfolio's time zone (Asia/Shanghai)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return dt.datetime.now(zone).date().replace(day=1)
+    """The first day of this month in the portfolio's time zone."""
+    return clock.this_month()
 
 
 def parse_month(text: str) -> dt.date:

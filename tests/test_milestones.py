@@ -1,0 +1,240 @@
+"""An officer's milestones, through the pages, as issue 12 describes the complaints.
+
+Seeded project → the standard lifecycle in one save → a re-plan → the dashboard, the briefing and
+the project page show the slip against the first planned date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from tracker.core import clock
+from tracker.models import Project
+from tracker.progress.models import Milestone
+from tracker.vocabulary import Stage
+
+from .conftest import login_as
+
+@pytest.fixture()
+def longnan_project(db, seeded) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-officer"))
+    return client
+
+
+def grid(html: str) -> dict[str, str]:
+    """The milestone page's inputs: name → value."""
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            found[name.group(1)] = value.group(1) if value else ""
+    return found
+
+
+def row_of(project: Project, stage: Stage) -> Milestone:
+    return next(m for m in project.milestones if m.stage == stage)
+
+
+def save_grid(client, project: Project, **typed) -> tuple[int, str]:
+    """Press the page's one 保存 with what the page shows, changed by ``typed``."""
+    page = client.get(f"/projects/{project.id}/milestones").get_data(as_text=True)
+    data = {name: value for name, value in grid(page).items() if name != "csrf_token"}
+    data.update(typed)
+    response = client.post(f"/projects/{project.id}/milestones", data=data)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def with_lifecycle(client, project: Project) -> None:
+    response = client.post(f"/projects/{project.id}/milestones/lifecycle")
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+# ---- item 1: no false conflict banner --------------------------------------------------------
+
+def test_the_milestone_page_shows_no_conflict_banner_on_a_visit_or_after_a_save(officer, longnan_project, db):
+    with_lifecycle(officer, longnan_project)
+    html = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    assert "保存未成功" not in html
+    start = row_of(longnan_project, Stage.START)
+    status, _html = save_grid(officer, longnan_project, **{f"m{start.id}-planned_date": "2025-03-01"})
+    assert status == 302
+    html = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    assert "保存未成功" not in html and "已保存" in html
+
+
+# ---- item 4: the standard lifecycle for seeded projects, one fact for planned start/end ----
+
+def test_a_seeded_project_gets_the_standard_lifecycle_in_one_action(officer, longnan_project, db):
+    assert longnan_project.milestones == []
+    html = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    assert "添加标准建设节点" in html
+    with_lifecycle(officer, longnan_project)
+    db.session.expire_all()
+    assert [m.stage for m in db.session.get(Project, longnan_project.id).milestones] == list(Stage)
+    html = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    assert "添加标准建设节点" not in html  # nothing left to add
+
+
+def test_planned_start_and_end_are_the_start_and_acceptance_milestones(officer, longnan_project, db, client):
+    """The project form's 计划开工/计划竣工 and the 开工/竣工验收 milestones are one fact."""
+    edit = officer.get(f"/projects/{longnan_project.id}/edit").get_data(as_text=True)
+    data = {name: value for name, value in grid(edit).items() if name != "csrf_token"}
+    for select in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', edit, re.S):
+        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected',
+                           select[1])
+        data[select[0]] = next((g for g in chosen.groups() if g), "") if chosen else ""
+    for area in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', edit, re.S):
+        data[area[0]] = area[1].strip()
+    data.update(planned_start="2024-03-01", planned_end="2026-06-30")
+    response = officer.post(f"/projects/{longnan_project.id}/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    assert row_of(project, Stage.START).planned_date == dt.date(2024, 3, 1)
+    assert row_of(project, Stage.ACCEPTANCE).planned_date == dt.date(2026, 6, 30)
+    # 开工率 counts the project now that its 开工 milestone carries the planned date.
+    dashboard = client.get("/dashboard?region=360783&year=2024").get_data(as_text=True)
+    rate = re.search(r'<div class="label">开工率</div>\s*<div class="value">(.*?)</div>', dashboard, re.S)
+    assert rate and "—" not in rate.group(1)
+    # Moving the 竣工验收 milestone moves the project's 计划竣工: no second truth to drift.
+    acceptance = row_of(project, Stage.ACCEPTANCE)
+    status, html = save_grid(officer, project, **{f"m{acceptance.id}-planned_date": "2026-09-30"})
+    assert status == 302, html
+    db.session.expire_all()
+    assert db.session.get(Project, longnan_project.id).planned_end == dt.date(2026, 9, 30)
+    assert "2026-09-30" in officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+
+
+# ---- item 5: one grid, one save, nothing lost ------------------------------------------------
+
+def test_three_rows_filled_and_one_save_keeps_all_three(officer, longnan_project, db):
+    with_lifecycle(officer, longnan_project)
+    start, top, done = (row_of(longnan_project, s) for s in (Stage.START, Stage.TOPPING_OUT, Stage.ACCEPTANCE))
+    status, html = save_grid(officer, longnan_project, **{
+        f"m{start.id}-planned_date": "2024-03-01", f"m{start.id}-actual_date": "2024-04-10",
+        f"m{top.id}-planned_date": "2025-06-30",
+        f"m{done.id}-planned_date": "2025-12-31", f"m{done.id}-note": "含室外工程"})
+    assert status == 302, html
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    assert row_of(project, Stage.START).actual_date == dt.date(2024, 4, 10)
+    assert row_of(project, Stage.TOPPING_OUT).planned_date == dt.date(2025, 6, 30)
+    assert row_of(project, Stage.ACCEPTANCE).note == "含室外工程"
+
+
+def test_one_wrong_row_saves_nothing_and_every_typed_value_stays_on_the_page(officer, longnan_project, db):
+    with_lifecycle(officer, longnan_project)
+    start, top, done = (row_of(longnan_project, s) for s in (Stage.START, Stage.TOPPING_OUT, Stage.ACCEPTANCE))
+    status, html = save_grid(officer, longnan_project, **{
+        f"m{start.id}-planned_date": "2024-03-01",
+        f"m{top.id}-planned_date": "2023-01-01",  # before 开工: refused, on its row
+        f"m{done.id}-planned_date": "2025-12-31", f"m{done.id}-note": "含室外工程"})
+    assert status == 400
+    assert "计划日期早于前一节点「开工」" in html
+    typed = grid(html)
+    assert typed[f"m{start.id}-planned_date"] == "2024-03-01"
+    assert typed[f"m{top.id}-planned_date"] == "2023-01-01"
+    assert typed[f"m{done.id}-note"] == "含室外工程"
+    # the error sits in the 主体封顶 row
+    row = re.search(rf'<tr[^>]*id="m{top.id}".*?</tr>', html, re.S).group(0)
+    assert "计划日期早于前一节点" in row
+    db.session.expire_all()
+    assert all(m.planned_date is None for m in db.session.get(Project, longnan_project.id).milestones)
+
+
+def test_a_row_someone_else_changed_is_reported_and_nothing_is_saved(officer, app, make_user, longnan_project, db):
+    with_lifecycle(officer, longnan_project)
+    start, done = row_of(longnan_project, Stage.START), row_of(longnan_project, Stage.ACCEPTANCE)
+    mine = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-officer-2"))
+    status, _html = save_grid(other, longnan_project, **{f"m{done.id}-planned_date": "2026-06-30"})
+    assert status == 302
+    data = {name: value for name, value in grid(mine).items() if name != "csrf_token"}
+    data.update({f"m{start.id}-planned_date": "2024-03-01", f"m{done.id}-planned_date": "2026-12-31"})
+    response = officer.post(f"/projects/{longnan_project.id}/milestones", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "其他人已修改" in html and "竣工验收" in html and "ln-officer-2" in html
+    alert = re.search(r'<section class="flash error" role="alert">.*?</section>', html, re.S).group(0)
+    assert "planned_date" not in alert and "计划日期" in alert  # labels, not field names
+    shown = grid(html)
+    assert shown[f"m{start.id}-planned_date"] == "2024-03-01"  # my other row is kept on the page
+    assert shown[f"m{done.id}-planned_date"] == "2026-06-30"  # the other's value, ready to keep
+    assert "2026-12-31" in html  # and what I typed, shown beside it
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    assert row_of(project, Stage.START).planned_date is None
+    assert row_of(project, Stage.ACCEPTANCE).planned_date == dt.date(2026, 6, 30)
+    # Saving again now keeps both.
+    response = officer.post(f"/projects/{longnan_project.id}/milestones",
+                            data={name: value for name, value in shown.items() if name != "csrf_token"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert row_of(db.session.get(Project, longnan_project.id), Stage.START).planned_date == dt.date(2024, 3, 1)
+
+
+# ---- item 6: re-planning keeps the baseline --------------------------------------------------
+
+def test_replanning_shows_the_slip_against_the_first_planned_date_everywhere(officer, client, longnan_project, db):
+    """竣工验收 planned for 2025-12-31, moved to 2026-10-31: still late from 2025-12-31 (338 days on
+    2026-12-04, the day this was written), not from the new date."""
+    with_lifecycle(officer, longnan_project)
+    done = row_of(longnan_project, Stage.ACCEPTANCE)
+    assert save_grid(officer, longnan_project, **{f"m{done.id}-planned_date": "2025-12-31"})[0] == 302
+    assert save_grid(officer, longnan_project, **{f"m{done.id}-planned_date": "2026-10-31"})[0] == 302
+    db.session.expire_all()
+    milestone = db.session.get(Milestone, done.id)
+    assert (milestone.baseline_date, milestone.replan_count) == (dt.date(2025, 12, 31), 1)
+    days = (clock.today() - dt.date(2025, 12, 31)).days  # 338 on 2026-12-04
+
+    dashboard = client.get("/dashboard?region=360783").get_data(as_text=True)
+    row = re.search(rf"<tr>(?:(?!</tr>).)*{re.escape(longnan_project.name)}.*?</tr>", dashboard, re.S)
+    assert row and "原计划 2025-12-31，已调整 1 次" in row.group(0)
+    assert f">{days}<" in row.group(0)  # days late against the first plan
+    project_page = client.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert "原计划 2025-12-31，已调整 1 次" in project_page and f"滞后 {days} 天" in project_page
+    milestones_page = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    assert "原计划 2025-12-31，已调整 1 次" in milestones_page and f"滞后 {days} 天" in milestones_page
+    listing = client.get("/projects?region=360783&late=1").get_data(as_text=True)
+    assert longnan_project.name in listing and f"滞后 {days} 天" in listing
+    pdf = client.get("/dashboard/briefing.pdf?region=360783")
+    flat = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text())
+    assert "原计划2025-12-31，已调整1次" in flat and f"已逾期{days}天" in flat
+
+
+def test_the_first_planned_date_of_a_new_milestone_is_its_baseline_not_a_replan(officer, longnan_project, db):
+    officer.post(f"/projects/{longnan_project.id}/milestones/custom",
+                 data={"custom_name": "设备安装", "planned_date": "2025-06-30"})
+    db.session.expire_all()
+    milestone = next(m for m in db.session.get(Project, longnan_project.id).milestones if m.custom_name)
+    assert (milestone.baseline_date, milestone.replan_count) == (dt.date(2025, 6, 30), 0)
+
+
+def test_the_project_forms_planned_start_follows_the_lifecycle_order(officer, longnan_project, db):
+    """计划开工 on the project form is the 开工 milestone's date: the milestone page's rules apply."""
+    with_lifecycle(officer, longnan_project)
+    top = row_of(longnan_project, Stage.TOPPING_OUT)
+    assert save_grid(officer, longnan_project, **{f"m{top.id}-planned_date": "2025-06-30"})[0] == 302
+    from tracker.projects import services as project_services
+    from tracker.errors import ValidationFailed
+    from tests.factories import TEST_ACTOR
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    with pytest.raises(ValidationFailed) as refused:
+        project_services.update_project(TEST_ACTOR, project, {"planned_start": dt.date(2025, 9, 1)},
+                                         expected_version=project.version)
+    assert "计划日期晚于后一节点「主体封顶」" in " ".join(refused.value.errors["planned_start"])

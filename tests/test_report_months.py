@@ -1,0 +1,125 @@
+"""Monthly reports filed out of order, and the one clock, through the pages (issue 12, items 8, 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from pypdf import PdfReader
+
+from tracker.models import MonthlyReport, Project
+from tracker.progress.models import Milestone
+from tracker.vocabulary import Stage, Status
+
+from .conftest import login_as
+
+# 20:30 on 4 December in UTC is 04:30 on 5 December in Beijing.
+EVENING_UTC = dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.timezone.utc)
+# 20:30 on 31 December in UTC is already 1 January in Beijing.
+MONTH_TURN_UTC = dt.datetime(2026, 12, 31, 20, 30, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture()
+def server_in_utc(monkeypatch):
+    """The server's own clock runs in UTC, as on most hosts."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture()
+def longnan_project(db, seeded) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-officer"))
+    return client
+
+
+def file_report(client, project, month: str, amount: str, **extra) -> None:
+    response = client.post(f"/projects/{project.id}/reports/new",
+                           data={"month": month, "invested_month": amount, **extra})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def figures(db, project, month: dt.date) -> tuple[Decimal, Decimal]:
+    db.session.expire_all()
+    report = db.session.scalar(sa.select(MonthlyReport).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.month == month))
+    return report.invested_year, report.invested_total
+
+
+# ---- item 8: a backfilled month recomputes every later month ---------------------------------
+# (months of the past whenever the suite runs: written on 2026-12-04)
+
+def test_a_backfilled_month_recomputes_later_months_and_the_project(officer, client, longnan_project, db):
+    file_report(officer, longnan_project, "2026-09", "100", invested_total="400")
+    file_report(officer, longnan_project, "2026-11", "50")
+    assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(150), Decimal(450))
+    file_report(officer, longnan_project, "2026-10", "30")  # filed late
+    assert figures(db, longnan_project, dt.date(2026, 10, 1)) == (Decimal(130), Decimal(430))
+    assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(180), Decimal(480))
+    assert db.session.get(Project, longnan_project.id).invested_to_date == Decimal(480)
+    page = client.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert "480" in page
+
+
+def test_a_month_before_the_first_report_keeps_the_stated_total(officer, longnan_project, db):
+    """November stated 400 since the start; October filed afterwards is part of those 400."""
+    file_report(officer, longnan_project, "2026-11", "100", invested_total="400")
+    file_report(officer, longnan_project, "2026-10", "50")
+    assert figures(db, longnan_project, dt.date(2026, 10, 1)) == (Decimal(50), Decimal(300))
+    assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(150), Decimal(400))
+    assert db.session.get(Project, longnan_project.id).invested_to_date == Decimal(400)
+
+
+# ---- item 13: one clock, Beijing's -------------------------------------------------------------
+
+def test_this_month_can_be_filed_when_beijing_has_turned_the_month(server_in_utc, officer, longnan_project, db):
+    with time_machine.travel(MONTH_TURN_UTC, tick=False):
+        page = officer.get(f"/projects/{longnan_project.id}/reports/new").get_data(as_text=True)
+        assert 'value="2027-01"' in page  # the form proposes Beijing's month
+        response = officer.post(f"/projects/{longnan_project.id}/reports/new",
+                                data={"month": "2027-01", "invested_month": "10", "invested_total": "10"})
+        assert response.status_code == 302, "不能填报未来月份" in response.get_data(as_text=True)
+
+
+def test_a_milestone_due_yesterday_in_beijing_is_late_in_the_evening_utc(server_in_utc, client, db):
+    from . import factories
+    project = factories.project(name="昨日到期的项目", status=Status.CONSTRUCTION)
+    db.session.add(Milestone(project_id=project.id, stage=Stage.TOPPING_OUT,
+                             planned_date=dt.date(2026, 12, 4)))
+    db.session.commit()
+    with time_machine.travel(EVENING_UTC, tick=False):
+        html = client.get("/dashboard").get_data(as_text=True)
+        late = re.search(r'<table class="late-projects">.*?</table>', html, re.S)
+        assert late and "昨日到期的项目" in late.group(0)
+        assert "昨日到期的项目" in client.get("/projects?late=1").get_data(as_text=True)
+
+
+def test_not_reported_this_month_follows_beijings_month(server_in_utc, client, db):
+    from . import factories
+    project = factories.project(name="十二月已报的项目", status=Status.CONSTRUCTION)
+    project.last_report_month = dt.date(2026, 12, 1)
+    db.session.commit()
+    with time_machine.travel(MONTH_TURN_UTC, tick=False):
+        html = client.get("/dashboard").get_data(as_text=True)
+        assert "十二月已报的项目" in html  # Beijing is in January: December's report is not this month's
+
+
+def test_the_briefing_prints_beijing_time(server_in_utc, client, seeded):
+    with time_machine.travel(EVENING_UTC, tick=False):
+        pdf = client.get("/dashboard/briefing.pdf?region=360783")
+    text = re.sub(r"\s+", "", PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text())
+    assert "生成：2026-12-0504:30" in text and "日期：2026-12-05" in text
