@@ -245,6 +245,37 @@ def login_as(client, user) -> None:
     with client.session_transaction() as session:
         session.update(sessions.cookie(user))
     _db.session.commit()  # an error page's rollback must not take the session away
+    _signed_in.append((client, user))
+
+
+# The clients signed in during the current test, so that moving the clock keeps them signed in.
+_signed_in: list = []
+
+
+@pytest.fixture(autouse=True)
+def _sessions_follow_time_travel(monkeypatch):
+    """A test that moves the clock (``time_machine.travel``) keeps its clients signed in.
+
+    A session started at the real time has ended (idle timeout, absolute lifetime) at a moment
+    hours or months away, as it would for a real browser; such a test is about something else,
+    so each of its clients signs in again at the moment it travels to.
+    """
+    import time_machine
+    _signed_in.clear()
+    original_start = time_machine.travel.start
+
+    def start(self):
+        traveller = original_start(self)
+        for client, user in list(_signed_in):
+            from tracker.accounts import sessions
+            with client.session_transaction() as session:
+                session.update(sessions.cookie(user))
+            _db.session.commit()
+        return traveller
+
+    monkeypatch.setattr(time_machine.travel, "start", start)
+    yield
+    _signed_in.clear()
 
 
 @pytest.fixture()

@@ -393,7 +393,9 @@ def test_two_officers_closing_two_milestones_at_once_leave_the_project_current(a
     ("status=NaN", "筛选条件 status 的值无效：NaN"),
     ("kind=%3Cscript%3E", "筛选条件 kind 的值无效：&lt;script&gt;"),
     ("category=nope&build_nature=x", "筛选条件 category 的值无效：nope"),
-    ("funding=%E2%80%AE", "筛选条件 funding 的值无效"),
+    # A bidi override is removed at the boundary (an invisible-only value is no filter); what is
+    # left must still be a funding source.
+    ("funding=x%E2%80%AE", "筛选条件 funding 的值无效"),
     ("year=1e309", "年份无效：1e309"),
 ])
 @pytest.mark.parametrize("page", ["/dashboard", "/dashboard/briefing.pdf"])

@@ -15,15 +15,15 @@ import contextlib
 import datetime as dt
 import os
 import re
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 
 from tracker.accounts import services as accounts
+from tracker.core import clock
 from tracker.audit.services import CLI
-from tracker.models import MonthlyReport, Project
+from tracker.models import MonthlyReport, Project, User
 from tracker.progress import services as progress
 
 from .browsers import browser
@@ -51,7 +51,7 @@ def site(app, db, seeded, make_user):
     """The seed, a report with a funding line, and one user of each role (money hidden from viewers)."""
     building = db.session.scalar(sa.select(Project).where(Project.region.has(key="360783"))
                                  .order_by(Project.id))
-    progress.submit_report(CLI, building, dt.date.today().replace(day=1), invested_month="12",
+    progress.submit_report(CLI, building, clock.this_month(), invested_month="12",
                            progress_text="主体结构施工至5层")
     line = progress.add_funding_line(CLI, building, source="central_budget", amount="500", note="第一批")
     milestone = progress.add_custom_milestone(CLI, building, "设备安装", dt.date(2025, 6, 30))
@@ -65,9 +65,7 @@ def site(app, db, seeded, make_user):
     values = {"project_id": building.id, "line_id": line.id, "milestone_id": milestone.id,
               "user_id": users["officer"].id, "photo_id": 1, "size": "thumb", "token": "no-such-upload",
               "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css"}
-    signed_in = {role: SimpleNamespace(get_id=lambda user_id=user.get_id(): user_id)
-                 for role, user in users.items()}
-    return {"app": app, "db": db, "users": signed_in, "values": values, "plan_key": plan_key,
+    return {"app": app, "db": db, "users": {role: user.id for role, user in users.items()}, "values": values, "plan_key": plan_key,
             "connection": db.session.get_bind()}
 
 
@@ -108,11 +106,10 @@ def rolled_back(site):
 
 
 def ask(site, role, method, url, data=None):
-    from tracker.extensions import limiter
-    client = browser(site["app"], site["users"][role] if role else None)
+    # Loaded afresh: each request's rollback (below) leaves earlier objects detached.
+    user = site["db"].session.get(User, site["users"][role]) if role else None
+    client = browser(site["app"], user)
     with rolled_back(site):
-        with site["app"].app_context():
-            limiter.reset()
         if method == "GET":
             response = client.get(url)
         else:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+from tracker.accounts import sessions
+from tracker.extensions import db
+
 import pytest
 
 from .factories import county_in_city, project
@@ -14,8 +17,8 @@ def signed_in_at(app, user, host: str):
     """A leader's browser that reaches the tracker under ``host`` (a forged or misrouted Host)."""
     browser = app.test_client()
     with browser.session_transaction(base_url=f"http://{host}") as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+        session.update(sessions.cookie(user))  # a server-side session (tracker/accounts/sessions.py)
+    db.session.commit()
     return browser
 
 

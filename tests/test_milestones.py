@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import html as html_module
 import re
 
 import pytest
@@ -40,7 +41,7 @@ def grid(html: str) -> dict[str, str]:
         name = re.search(r'name="([^"]+)"', tag)
         value = re.search(r'value="([^"]*)"', tag)
         if name:
-            found[name.group(1)] = value.group(1) if value else ""
+            found[name.group(1)] = html_module.unescape(value.group(1)) if value else ""
     return found
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import TextInput
 
@@ -108,6 +108,10 @@ class TrackerForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             field_class = unbound_field.field_class
+            if issubclass(field_class, HiddenField):
+                # Machine data the page carries back (versions, the values a form was loaded
+                # with): never rewritten, and bounded by the view that reads it.
+                return unbound_field.bind(form=form, filters=filters, **options)
             if issubclass(field_class, TextAreaField):
                 filters.append(_clean_block)
             elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):

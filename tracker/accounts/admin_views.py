@@ -13,6 +13,7 @@ from flask_login import current_user, login_user
 from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..portfolio import queries as portfolio_queries
 from . import queries, services
 from .forms import ConfirmForm, ProfileForm, SettingsForm, UserEditForm, UserForm
 from .models import User
