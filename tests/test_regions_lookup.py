@@ -98,3 +98,14 @@ def test_a_new_region_is_found_at_once(db, country):
                           parent=yangjiang, path=yangjiang.path + "441700-hitech/"))
     db.session.commit()
     assert keys(find_regions("阳江高新区")) == ["441700-hitech"]
+
+
+def test_tracker_regions_find_prints_codes_and_full_names(app, db, country):
+    from tracker.regions.cli import regions as regions_command
+    result = app.test_cli_runner().invoke(regions_command, ["find", "龙南县"])
+    assert result.exit_code == 0
+    assert result.output == "360783\t江西省赣州市龙南市\t(formerly 龙南县 360727)\n"
+    two = app.test_cli_runner().invoke(regions_command, ["find", "朝阳区"]).output.splitlines()
+    assert two == ["110105\t北京市朝阳区", "220104\t吉林省长春市朝阳区"]
+    nowhere = app.test_cli_runner().invoke(regions_command, ["find", "不存在"])
+    assert nowhere.exit_code == 1 and "no region is named" in nowhere.output

@@ -32,3 +32,19 @@ def load() -> None:
     for line in report.lines():
         click.echo(line)
     click.echo(f"done in {time.perf_counter() - started:.1f} s")
+
+
+@regions.command("find")
+@click.argument("text")
+@with_appcontext
+def find(text: str) -> None:
+    """The regions TEXT names: a code, a name with or without 市/县/区, a former name."""
+    from .services import find_regions
+
+    found = find_regions(text)
+    if not found:
+        raise click.ClickException(f"no region is named {text!r}")
+    for region in found:
+        formers = "；".join(f"{former.name} {former.code or ''}".strip()
+                           for former in region.former_names)
+        click.echo(f"{region.key}\t{region.full_name}" + (f"\t(formerly {formers})" if formers else ""))
