@@ -332,6 +332,8 @@ def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
         "1. 赣县区人民医院新院区项目：总投资约12.5亿元，总建筑面积18万平方米，设置床位1200张，2026年开工，2029年建成。\n"
         "2. 于都县中医院迁建工程。项目占地150亩，计划总投资80000万元，建设期2026—2030年。\n"
         "3. 宁都县妇幼保健院改扩建项目，新增床位200张，建筑面积2.3万㎡。\n"
+        "4. 兴国县中医院迁建项目\n"
+        "（二）公共卫生项目\n"
         "实施瑞金市疾病预防控制中心、会昌县疾病预防控制中心标准化建设项目。\n"
         "全面提升基层医疗卫生服务能力。建成一批乡镇卫生院。\n"))
     regions = [("360704", "赣县区", ["赣县"]), ("360731", "于都县", []), ("360730", "宁都县", []),
@@ -339,7 +341,8 @@ def test_a_numbered_list_of_another_city_in_other_words_and_units(tmp_path):
     result = extract(lines, "ganzhou-15th", regions=regions)
     names = by_name(result)
     assert set(names) == {"赣县区人民医院新院区项目", "于都县中医院迁建工程", "宁都县妇幼保健院改扩建项目",
-                          "瑞金市疾病预防控制中心标准化建设项目", "会昌县疾病预防控制中心标准化建设项目"}
+                          "兴国县中医院迁建项目", "瑞金市疾病预防控制中心标准化建设项目",
+                          "会昌县疾病预防控制中心标准化建设项目"}
     ganxian = names["赣县区人民医院新院区项目"]
     assert (ganxian["total_investment_wan_yuan"], ganxian["floor_area_m2"], ganxian["beds"]) == ("125000", "180000", 1200)
     assert (ganxian["start_year"], ganxian["end_year"], ganxian["region_code"]) == (2026, 2029, "360704")
