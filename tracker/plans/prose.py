@@ -61,7 +61,7 @@ SPECIFIC = re.compile(r"[省市县区镇乡村]|第[一二三四五六七八九�
 # Markdown's marks before a line's words: "> ", "## ", "- ", "* ".
 MARKUP = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+•·]\s+)?")
 ENUMERATOR = re.compile(r"^\s*(?:\t)?\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d+\s*[．.、]|[一二三四五六七八九十]+、|"
-                        r"[①②③④⑤⑥⑦⑧⑨⑩])\s*")
+                        r"[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十\d]+[章节篇部分])\s*")
 
 
 @dataclass
