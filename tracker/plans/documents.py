@@ -10,7 +10,7 @@ and of every citation. The shape is the one of the five seed documents in ``shar
 
 Formats: ``.txt`` (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Windows saves it), ``.md``
 (pipe tables become cells as above; other Markdown is kept as written), ``.docx`` (python-docx:
-paragraphs and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
+paragraphs, text boxes and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
 layer: a paragraph wrapped at the margin is joined into one line again; tables are not
 recognised; a scanned PDF without a text layer is refused).
 """
@@ -146,8 +146,23 @@ def _docx_lines(path: Path) -> Iterator[str]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             yield from _paragraph_text(block.text)
+            yield from _text_boxes(block)
         elif isinstance(block, Table):
             yield from table_rows_to_lines(_docx_rows(block))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _text_boxes(paragraph) -> Iterator[str]:
+    """The paragraphs of a text box anchored in this paragraph (a 专栏 is often one), after it.
+    Word stores a box twice (DrawingML and a VML fallback): the fallback is skipped."""
+    for box in paragraph._p.iter(f"{_W}txbxContent"):
+        if any(ancestor.tag == _FALLBACK for ancestor in box.iterancestors()):
+            continue
+        for inner in box.iter(f"{_W}p"):
+            yield from _paragraph_text("".join(node.text or "" for node in inner.iter(f"{_W}t")))
 
 
 def _docx_rows(table) -> Iterator[list]:
