@@ -447,14 +447,17 @@ def test_plans_extract_reads_a_stored_plan_and_changes_nothing(app, seeded, db, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == count
 
 
-def test_plans_extract_reads_any_file_to_standard_output(app, db, tmp_path):
+def test_plans_extract_reads_any_file_to_standard_output(app, seeded, db, tmp_path):
     from tracker.plans.cli import plans
     path = tmp_path / "规划.md"
-    path.write_text("新建县人民医院住院楼，总投资1.5亿元。\n", encoding="utf-8")
-    result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path)])
+    path.write_text("新建市人民医院住院楼，总投资1.5亿元。\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path), "--region", "441700"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["projects"][0]["total_investment_wan_yuan"] == "15000"
+    assert data["projects"][0]["region_code"] == "441700"
+    result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path), "--region", "999999"])
+    assert result.exit_code != 0 and "999999" in result.output
 
 
 @pytest.mark.parametrize("arguments, message", [
