@@ -22,9 +22,10 @@ def test_a_seed_text_reads_line_for_line_as_stored():
     assert not any("[bookmark:" in line for line in lines)
 
 
-def test_a_text_saved_by_chinese_windows_reads_too(tmp_path):
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_a_text_saved_by_chinese_windows_reads_too(tmp_path, encoding):
     path = tmp_path / "规划.txt"
-    path.write_bytes("一、总体要求\r\n新建县人民医院。\r\n".encode("gb18030"))
+    path.write_bytes("一、总体要求\r\n新建县人民医院。\r\n".encode(encoding))
     assert read_lines(path) == ["一、总体要求", "新建县人民医院。"]
 
 

@@ -8,11 +8,11 @@ and of every citation. The shape is the one of the five seed documents in ``shar
   following lines without a tab; a blank line follows each row. An extractor therefore reads a
   table the same way whether it came from Word, Markdown or a seed text.
 
-Formats: ``.txt`` (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Windows saves it), ``.md``
-(pipe tables become cells as above; other Markdown is kept as written), ``.docx`` (python-docx:
-paragraphs, text boxes and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
-layer: a paragraph wrapped at the margin is joined into one line again; tables are not
-recognised; a scanned PDF without a text layer is refused).
+Formats: ``.txt`` (UTF-8 with or without BOM, GB18030 as Chinese Windows saves it, UTF-16 with
+BOM), ``.md`` (pipe tables become cells as above; other Markdown is kept as written), ``.docx``
+(python-docx: paragraphs, text boxes and tables in document order, no bookmarks or field codes),
+and ``.pdf`` (pypdf's text layer: a paragraph wrapped at the margin is joined into one line again;
+tables are not recognised; a scanned PDF without a text layer is refused).
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def lines_to_text(lines: Iterable[str]) -> str:
 
 
 def decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with its BOM
+        return data.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
