@@ -21,8 +21,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:  # python-docx is imported when a Word file is read, not with the application
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 FORMATS = (".txt", ".md", ".docx", ".pdf")
 
@@ -157,7 +162,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
-def _text_boxes(paragraph) -> Iterator[str]:
+def _text_boxes(paragraph: Paragraph) -> Iterator[str]:
     """The paragraphs of a text box anchored in this paragraph (a 专栏 is often one), after it.
     Word stores a box twice (DrawingML and a VML fallback): the fallback is skipped."""
     for box in paragraph._p.iter(f"{_W}txbxContent"):
@@ -167,7 +172,7 @@ def _text_boxes(paragraph) -> Iterator[str]:
             yield from _paragraph_text("".join(node.text or "" for node in inner.iter(f"{_W}t")))
 
 
-def _docx_rows(table) -> Iterator[list]:
+def _docx_rows(table: Table) -> Iterator[list[str]]:
     for row in table.rows:
         cells = []
         seen = set()

@@ -19,7 +19,8 @@ from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, 
                          provenance_problems, status_of)
 from .figures import Figure, figures_in
 from .indicators import indicator_candidates, is_indicator_table
-from .matching import KnownProject, KnownProjects, RegionIndex, RegionRef, as_known, as_region, match_key
+from .matching import (KnownProject, KnownProjects, ProjectRow, RegionIndex, RegionRef, RegionRow, as_known,
+                       as_region, match_key)
 from .prose import (MARKUP, SPECIFIC, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
                     names_in_line)
 from .table_projects import table_candidates
@@ -54,8 +55,8 @@ def previous_period(period: str | None) -> str:
     return "十三五"
 
 
-def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = (),
-            plan_region: str | None = None) -> dict:
+def extract(lines: Sequence[str], plan: str, regions: Iterable[RegionRow] = (),
+            existing: Iterable[ProjectRow] = (), plan_region: str | None = None) -> dict:
     """The candidates of one plan document; ``lines[N-1]`` is line N.
 
     ``regions``: (code, name, former names); ``existing``: (id, name, aliases[, region code]) of
