@@ -135,6 +135,17 @@ def test_the_five_seed_plans_yield_their_named_projects_with_exact_figures():
 
 
 @pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_what_the_seed_missed_is_offered_and_what_was_already_done_is_not():
+    """Issue 16's "missed named items": Yichun's line 446 names a project of the plan; Yangjiang's
+    line 9 reports what was achieved before it (2018, 2019), so it is no project of the plan."""
+    yichun = extract(read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt"), "yichun")
+    centre = by_name(yichun)["宜春市本级中医特色康复中心"]
+    assert {"line": 446, "quote": "宜春市本级中医特色康复中心", "fields": ["name"]} in centre["sources"]
+    yangjiang = extract(read_lines(SHARED_SEEDS / "004_a4400b38b50f820e.txt"), "yangjiang")
+    assert not any(source["line"] == 9 for project in yangjiang["projects"] for source in project["sources"])
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
 def test_longnans_project_table_is_read_row_by_row_with_every_figure_cited():
     lines = read_lines(SHARED_SEEDS / "002_6be73d2b01aff470.txt")
     result = extract(lines, "longnan", regions=[LONGNAN, ("360700", "赣州市", [])])
