@@ -25,7 +25,7 @@ WORK_ENDINGS = ("易地新建", "异地新建", "迁建", "改扩建", "扩建",
 ENDINGS = tuple(sorted(set(FACILITY_ENDINGS + PROGRAMME_ENDINGS + WORK_ENDINGS), key=len, reverse=True))
 
 # Verbs and adverbs that introduce a name; taken off its front, repeatedly. No single characters
-# that begin place names (上海, 和平区, 将乐县); 以 and 对 begin none.
+# that begin place names (上海, 和平区, 将乐县); 以, 对, 在 and 为 begin none.
 LEADING_WORDS = tuple(sorted({
     "加快推进", "积极推进", "大力推进", "全力推进", "稳步推进", "继续推进", "持续推进", "有序推进", "加速推进", "扎实推进", "深入推进", "推进",
     "推动", "加快", "加速", "加强", "积极", "大力", "持续", "继续", "全面", "深入", "着力", "重点", "力争", "争取", "积极争取",
@@ -38,7 +38,7 @@ LEADING_WORDS = tuple(sorted({
     "统筹推进", "统筹", "科学设置", "巩固", "创办", "健立", "申报和承担", "申报", "承担", "督促", "充分发挥", "发挥", "特别是",
     "认真总结", "结合", "扶持", "搭建", "深化", "坚持", "优先支持", "培育", "提高", "增强", "帮扶", "原则上",
     "以", "对", "抓实", "和规划", "努力建设", "努力", "预留", "组织开展", "组织", "获批新设", "获批", "新设",
-    "所有", "签订", "布局一批", "布局",
+    "所有", "签订", "布局一批", "布局", "在", "为",
 }, key=len, reverse=True))
 TRAILING_WORDS = ("等项目建设", "等工程建设", "项目建设", "工程建设", "等项目", "等工程", "等机构", "等科研平台",
                   "等", "建设工作", "工作")
@@ -114,7 +114,7 @@ def _strip_leading(text: str) -> str:
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
         stripped = re.sub(r"^(?:各|分别|均)?(?:建成|建设|新建|设置|建立)?[\d一二三四五六七八九十两百千]+"
-                          r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)", "", text)
+                          r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)(?:以上|左右)?", "", text)
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
         stripped = re.sub(r"^(?:每个|各)[^，、]{0,12}?(?:至少|均)?(?:设置|建成|建有|建设|确定)"
