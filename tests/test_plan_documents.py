@@ -22,9 +22,10 @@ def test_a_seed_text_reads_line_for_line_as_stored():
     assert not any("[bookmark:" in line for line in lines)
 
 
-def test_a_text_saved_by_chinese_windows_reads_too(tmp_path):
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_a_text_saved_by_chinese_windows_reads_too(tmp_path, encoding):
     path = tmp_path / "规划.txt"
-    path.write_bytes("一、总体要求\r\n新建县人民医院。\r\n".encode("gb18030"))
+    path.write_bytes("一、总体要求\r\n新建县人民医院。\r\n".encode(encoding))
     assert read_lines(path) == ["一、总体要求", "新建县人民医院。"]
 
 
@@ -63,6 +64,39 @@ def test_a_word_document_keeps_paragraphs_and_tables_in_order(tmp_path):
         "\t1", "\t县妇幼保健院新院", "\t12,000", "",
         "\t合计", "\t12,000", "",
         "结束语"]
+
+
+TEXT_BOX = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"'
+    ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+    '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData>'
+    '<wps:wsp><wps:txbx><w:txbxContent>{paragraphs}</w:txbxContent></wps:txbx></wps:wsp>'
+    '</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>'
+    '<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{paragraphs}</w:txbxContent></v:textbox>'
+    '</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>')
+
+
+def test_a_box_drawn_as_a_word_text_box_is_read_once_where_it_stands(tmp_path):
+    from docx.oxml import parse_xml
+
+    from tracker.plans.extraction import extract
+
+    document = docx.Document()
+    anchor = document.add_paragraph("四、重点任务")
+    paragraphs = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+                         for text in ("专栏1 重点工程", "（一）县人民医院迁建项目。总投资2亿元。"))
+    anchor._p.append(parse_xml(TEXT_BOX.format(paragraphs=paragraphs)))
+    document.add_paragraph("五、保障措施")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    lines = read_lines(path)
+    assert lines == ["四、重点任务", "专栏1 重点工程", "（一）县人民医院迁建项目。总投资2亿元。", "五、保障措施"]
+    projects = extract(lines, "county-15th")["projects"]
+    assert [(project["name"], project["total_investment_wan_yuan"]) for project in projects] == \
+        [("县人民医院迁建项目", "20000")]
 
 
 def test_a_pdf_with_a_text_layer_reads_its_chinese_lines(tmp_path):

@@ -28,10 +28,13 @@ def plans() -> None:
 @click.argument("key", required=False)
 @click.option("--file", "file_path", type=click.Path(exists=True, dir_okay=False),
               help="Read this document (.txt, .md, .docx, .pdf) instead of a stored plan's.")
+@click.option("--region", "region_code",
+              help="With --file: the code of the plan's region (names such as 市人民医院 are its own).")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the JSON here instead of standard output.")
 @with_appcontext
-def extract_command(key: str | None, file_path: str | None, output: str | None) -> None:
+def extract_command(key: str | None, file_path: str | None, region_code: str | None,
+                    output: str | None) -> None:
     """Find the project and indicator candidates of plan KEY (or of --file), without changing
     the portfolio: {"plan": KEY, "projects": [...], "indicators": [...]}."""
     from .documents import DocumentProblem, read_lines
@@ -58,6 +61,13 @@ def extract_command(key: str | None, file_path: str | None, output: str | None) 
     plan_region = None
     if key:
         plan_region = plan.region.code or plan.region.key
+    elif region_code:
+        from ..regions.models import Region
+        region = db.session.scalar(sa.select(Region).where(
+            sa.or_(Region.code == region_code, Region.key == region_code)))
+        if region is None:
+            raise click.ClickException(f"no region with the code {region_code!r}")
+        plan_region = region.code or region.key
     result = extract(lines, plan=key or path.stem, regions=known_regions(), existing=known_projects(),
                      plan_region=plan_region)
     text = json.dumps(result, ensure_ascii=False, indent=1)

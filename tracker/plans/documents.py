@@ -8,11 +8,11 @@ and of every citation. The shape is the one of the five seed documents in ``shar
   following lines without a tab; a blank line follows each row. An extractor therefore reads a
   table the same way whether it came from Word, Markdown or a seed text.
 
-Formats: ``.txt`` (UTF-8, UTF-8 with BOM, or GB18030 as Chinese Windows saves it), ``.md``
-(pipe tables become cells as above; other Markdown is kept as written), ``.docx`` (python-docx:
-paragraphs and tables in document order, no bookmarks or field codes), and ``.pdf`` (pypdf's text
-layer: a paragraph wrapped at the margin is joined into one line again; tables are not
-recognised; a scanned PDF without a text layer is refused).
+Formats: ``.txt`` (UTF-8 with or without BOM, GB18030 as Chinese Windows saves it, UTF-16 with
+BOM), ``.md`` (pipe tables become cells as above; other Markdown is kept as written), ``.docx``
+(python-docx: paragraphs, text boxes and tables in document order, no bookmarks or field codes),
+and ``.pdf`` (pypdf's text layer: a paragraph wrapped at the margin is joined into one line again;
+tables are not recognised; a scanned PDF without a text layer is refused).
 """
 
 from __future__ import annotations
@@ -21,8 +21,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:  # python-docx is imported when a Word file is read, not with the application
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
 FORMATS = (".txt", ".md", ".docx", ".pdf")
 
@@ -79,6 +84,8 @@ def lines_to_text(lines: Iterable[str]) -> str:
 
 
 def decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with its BOM
+        return data.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -146,11 +153,26 @@ def _docx_lines(path: Path) -> Iterator[str]:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             yield from _paragraph_text(block.text)
+            yield from _text_boxes(block)
         elif isinstance(block, Table):
             yield from table_rows_to_lines(_docx_rows(block))
 
 
-def _docx_rows(table) -> Iterator[list]:
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _text_boxes(paragraph: Paragraph) -> Iterator[str]:
+    """The paragraphs of a text box anchored in this paragraph (a 专栏 is often one), after it.
+    Word stores a box twice (DrawingML and a VML fallback): the fallback is skipped."""
+    for box in paragraph._p.iter(f"{_W}txbxContent"):
+        if any(ancestor.tag == _FALLBACK for ancestor in box.iterancestors()):
+            continue
+        for inner in box.iter(f"{_W}p"):
+            yield from _paragraph_text("".join(node.text or "" for node in inner.iter(f"{_W}t")))
+
+
+def _docx_rows(table: Table) -> Iterator[list[str]]:
     for row in table.rows:
         cells = []
         seen = set()

@@ -19,8 +19,9 @@ from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, 
                          provenance_problems, status_of)
 from .figures import Figure, figures_in
 from .indicators import indicator_candidates, is_indicator_table
-from .matching import KnownProject, KnownProjects, RegionIndex, RegionRef, as_known, as_region, match_key
-from .prose import (MARKUP, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
+from .matching import (KnownProject, KnownProjects, ProjectRow, RegionIndex, RegionRef, RegionRow, as_known,
+                       as_region, match_key)
+from .prose import (MARKUP, SPECIFIC, NameHit, clean_name, ends_like_a_name, header_name, is_generic, is_project_context,
                     names_in_line)
 from .table_projects import table_candidates
 from .tables import find_tables
@@ -54,8 +55,8 @@ def previous_period(period: str | None) -> str:
     return "十三五"
 
 
-def extract(lines: Sequence[str], plan: str, regions: Iterable = (), existing: Iterable = (),
-            plan_region: str | None = None) -> dict:
+def extract(lines: Sequence[str], plan: str, regions: Iterable[RegionRow] = (),
+            existing: Iterable[ProjectRow] = (), plan_region: str | None = None) -> dict:
     """The candidates of one plan document; ``lines[N-1]`` is line N.
 
     ``regions``: (code, name, former names); ``existing``: (id, name, aliases[, region code]) of
@@ -116,6 +117,10 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
         if _is_heading(stripped):
             in_past = bool(past_heading.search(stripped))
             in_box = False
+            # A short line may still be a project of its own ("1. 县人民医院迁建项目"), when it names
+            # one place's facility; a heading such as "（二）公共卫生项目" does not.
+            hits = [hit for hit in names_in_line(text) if SPECIFIC.search(hit.name)]
+            result.extend(_from_hits(hits, number, text, in_past, past_period))
             continue
         hits: list[NameHit] = []
         if in_box:

@@ -23,7 +23,12 @@ class KnownProject:
     region_code: str | None = None  # where it is: 宜春's 市人民医院 is not 阳江's
 
 
-def as_region(region) -> RegionRef:
+# What a caller passes: (code, name, former names) and (id, name, aliases[, region code]).
+RegionRow = RegionRef | tuple
+ProjectRow = KnownProject | tuple
+
+
+def as_region(region: RegionRow) -> RegionRef:
     if isinstance(region, RegionRef):
         return region
     code, name, *rest = region
@@ -31,7 +36,7 @@ def as_region(region) -> RegionRef:
     return RegionRef(str(code), name, former)
 
 
-def as_known(project) -> KnownProject:
+def as_known(project: ProjectRow) -> KnownProject:
     if isinstance(project, KnownProject):
         return project
     project_id, name, *rest = project
