@@ -419,3 +419,22 @@ def test_a_date_outside_the_sane_range_is_refused_as_the_forms_refuse_it(officer
     user, _browser = officer
     text = messages(run(user, xlsx([row(项目名称="九千年的项目", 地区代码="360783", 计划开工日期="9999-12-31")])))
     assert "「计划开工日期」）：日期应在 1949-01-01 至 2100-12-31 之间" in text
+
+
+def test_a_list_with_other_regions_reimports_and_only_their_changes_are_refused(app, make_user, seeded, db):
+    """An officer exports the whole list (his region and others), edits one of his own rows."""
+    from .browsers import browser as signed_in
+    officer = make_user("officer", "360783", username="whole-list-officer")
+    browser = signed_in(app, officer)
+    book, sheet, header = workbook(browser.get("/projects/export.xlsx?kind=all").data)
+    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)]
+    regions = {r[header.index("地区代码")].value for r in data_rows}
+    assert len(regions) > 2
+    mine = next(r for r in data_rows if r[1].value == LAB)
+    mine[header.index("床位（张）")].value = 77
+    text = preview_text(browser, upload(browser, saved(book), "全部.xlsx"))
+    assert "修改 1 行" in text and "错误 0 行" in text, text[:3000]
+    other = next(r for r in data_rows if r[header.index("地区代码")].value != "360783")
+    other[header.index("床位（张）")].value = 5
+    refused = preview_text(browser, upload(browser, saved(book), "全部.xlsx"))
+    assert "错误 1 行" in refused and "您无权修改项目" in refused

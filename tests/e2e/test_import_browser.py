@@ -43,6 +43,7 @@ def test_a_double_click_on_confirm_imports_the_sheet_once(new_context, live_trac
     officer.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
 
     officer.dblclick("form.import-confirm button[type=submit]")
+    officer.wait_for_url("**/confirm")
     officer.wait_for_load_state()
     page = officer.inner_text("main")
     assert "导入完成" in page or "不会重复导入" in page, page[:2000]

@@ -382,6 +382,28 @@ def _link_plans(run: Run, project: Project, plans: list[Plan]) -> tuple[str, str
     return "；".join(before), "；".join(plan.title for plan in project.plans)
 
 
+def _would_change(run: Run, project: Project, values: dict, region: Region | None) -> bool:
+    """Whether the row would change the project: the service is asked in a savepoint that is
+    always rolled back, so nothing of it stays (a project the user may not edit)."""
+    fields = {key: value for key, value in values.items() if key not in ("id", "region", "plans")}
+    if region is not None:
+        fields["region_id"] = region.id
+    plan_ids = {plan.id for plan in project.plans}
+    for name in values.get("plans") or ():
+        found = run.plans_named(name)
+        if len(found) != 1 or found[0] not in plan_ids:
+            return True
+    savepoint = db.session.begin_nested()
+    try:
+        return bool(project_services.update_project(run.actor, project, fields,
+                                                    expected_version=project.version,
+                                                    reason=PREVIEW_REASON))
+    except (ValidationFailed, StaleEdit, sa.exc.IntegrityError, sa.exc.DataError):
+        return True
+    finally:
+        savepoint.rollback()
+
+
 def _apply_project_row(run: Run, row: Row) -> None:
     values, outcome = dict(row.values), row.outcome
     project, found = _find_project(run, row)
@@ -402,8 +424,13 @@ def _apply_project_row(run: Run, row: Row) -> None:
             return
         seen[f"row-of:{project.id}"] = row.number
         if not can_edit_project(run.user, project):
-            run.flag(outcome, None, _("您无权修改项目「%(name)s」（%(region)s）", name=project.name,
-                                      region=project.region.name))
+            # A list exported with other regions' projects re-imports: their unchanged rows are
+            # "unchanged"; only a row that would change one is refused.
+            if _would_change(run, project, values, region):
+                run.flag(outcome, None, _("您无权修改项目「%(name)s」（%(region)s）", name=project.name,
+                                          region=project.region.name))
+            else:
+                outcome.action = "unchanged"
             return
         if region is not None and region.id != project.region_id and not can_create_in(run.user, region):
             run.flag(outcome, "region", _("您无权把项目移到地区 %(region)s", region=region.name))
