@@ -200,3 +200,28 @@ def test_an_officer_sets_up_a_seeded_projects_lifecycle_in_one_save(new_context,
     assert "原计划 2025-12-31，已调整 1 次" in row("竣工验收").inner_text()
     officer.goto(f"/projects/{project_id}")
     assert "2024-03-01" in officer.inner_text("main")  # 计划开工 is the 开工 milestone's date
+
+
+def test_leaving_the_milestone_page_with_unsaved_rows_asks_first(new_context, live_tracker):
+    """Rows typed in the grid, then 新增 pressed on the custom-milestone form: the browser asks
+    before the typed rows are dropped; dismissing keeps them on the page."""
+    url = live_tracker.database_url
+    project_id = scalar(url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-06'")
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}/milestones")
+    officer.click("text=添加标准建设节点")
+    officer.wait_for_load_state()
+    row = officer.locator("table.milestone-grid tr", has=officer.locator("th", has_text="主体封顶"))
+    row.locator("input[name$='-planned_date']").fill("2025-06-30")
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    officer.on("dialog", dismiss)
+    officer.fill("#custom_name", "设备安装")
+    officer.click("form:has(#custom_name) button[type=submit]")
+    officer.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert row.locator("input[name$='-planned_date']").input_value() == "2025-06-30"

@@ -218,10 +218,10 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     for field in changes:
         if field not in dates:
             setattr(project, field, cleaned[field])
-    if dates:
-        _set_planned_dates(actor, project, dates)
-        project.updated_at = utcnow()  # a change made on the form: the project's version moves
     try:
+        if dates:  # loading the milestones autoflushes too
+            _set_planned_dates(actor, project, dates)
+            project.updated_at = utcnow()  # a change made on the form: the project's version moves
         refresh_search_text(project)  # loading the aliases autoflushes: the UPDATE may run here
         # UPDATE … WHERE version = expected: a concurrent save matches no row.
         _flush_or_clash(project.project_code)
