@@ -187,6 +187,11 @@ def test_a_stalled_project_reports_zero(officer, hospital, db, zero):
     assert report.invested_month == 0 and not report.invested_month.is_signed()
 
 
+def test_the_report_form_says_to_enter_0_before_it_is_refused(officer, hospital):
+    html = officer.get(f"/projects/{hospital.id}/reports/new").get_data(as_text=True)
+    assert "本月没有完成投资请填 0" in html
+
+
 def test_an_empty_month_amount_is_still_asked_for(officer, hospital):
     response = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": ""})
