@@ -141,6 +141,23 @@ def test_changes_to_different_fields_are_both_kept_and_named_in_words(officer, c
     assert "状态" in notice and "竣工" in notice and "completed" not in notice
 
 
+def test_a_region_the_other_chose_is_named_not_numbered(app, make_user, hospital, db):
+    from tracker.models import Region
+    admin, city = app.test_client(), app.test_client()
+    login_as(admin, make_user("admin", username="admin-1"))
+    login_as(city, make_user("officer", "360700", username="gz-officer"))
+    ganzhou = db.session.scalar(sa.select(Region).where(Region.key == "360700"))
+    mine, theirs = edit_form(city, hospital), edit_form(admin, hospital)
+    assert submit(admin, hospital, theirs, region_id=str(ganzhou.id), total_investment="9800").status_code == 302
+    second = submit(city, hospital, mine, total_investment="9500")
+    assert second.status_code == 409
+    html = second.get_data(as_text=True)
+    conflict = html[html.index('id="conflict"'):]
+    words = re.sub(r"<[^>]*>", "", conflict[:conflict.index("</section>")])
+    assert re.search(r"地区：\s*龙南市 → 赣州市", words), words
+    assert f"→ {ganzhou.id}" not in words
+
+
 # --- item 3: a report or budget revision by someone else is not a conflict ---------------------
 
 def test_a_report_filed_meanwhile_does_not_refuse_the_project_edit(officer, colleague, hospital, db):
@@ -168,6 +185,11 @@ def test_a_stalled_project_reports_zero(officer, hospital, db, zero):
     assert response.status_code == 302, response.get_data(as_text=True)
     report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == hospital.id))
     assert report.invested_month == 0 and not report.invested_month.is_signed()
+
+
+def test_the_report_form_says_to_enter_0_before_it_is_refused(officer, hospital):
+    html = officer.get(f"/projects/{hospital.id}/reports/new").get_data(as_text=True)
+    assert "本月没有完成投资请填 0" in html
 
 
 def test_an_empty_month_amount_is_still_asked_for(officer, hospital):
@@ -247,6 +269,14 @@ def test_a_figure_pasted_from_excel_is_accepted(officer, hospital, db):
     report = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "1,320", "invested_total": "2,640.5"})
     assert report.status_code == 302, report.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("beds", ["1e309", "9" * 400])
+def test_an_absurd_bed_count_is_refused_not_a_500(officer, hospital, beds):
+    """Found by tests/test_hostile_input.py once 床位 read numbers as people write them."""
+    response = submit(officer, hospital, edit_form(officer, hospital), beds=beds)
+    assert response.status_code == 400
+    assert "数值过大" in response.get_data(as_text=True)
 
 
 def test_the_top_of_a_refused_form_names_each_field_and_links_to_it(officer, hospital):

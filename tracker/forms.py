@@ -54,6 +54,10 @@ class FigureField(DecimalField):
         return display_decimal(self.data)
 
 
+# Beyond any count the tracker keeps (beds, years) and any column: refused as a typing slip.
+WHOLE_NUMBER_LIMIT = 10**15
+
+
 class WholeNumberField(IntegerField):
     """An integer typed as people write it ("1,200" beds); blank is ``None``. A text input, as
     :class:`FigureField`."""
@@ -68,6 +72,10 @@ class WholeNumberField(IntegerField):
         except ValueProblem as problem:
             self.data = None
             raise ValueError(str(problem)) from None
+        if number is not None and abs(number) >= WHOLE_NUMBER_LIMIT:
+            # 1e309 beds: an int that large fails NumberRange (float overflow) with a 500.
+            self.data = None
+            raise ValueError(str(_l("数值过大，请检查单位（金额以万元计）")))
         if number is not None and number != number.to_integral():
             self.data = None
             raise ValueError(str(_l("应为整数")))

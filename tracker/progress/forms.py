@@ -43,7 +43,8 @@ class ReportForm(TrackerForm):
     physical_percent = FigureField(_l("工程进度（%）"),
                                     validators=[Optional(), ExactAmount(2, maximum=1000)])
     invested_month = FigureField(_l("本月完成投资（万元）"),
-                                  validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY])
+                                  validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY],
+                                  description=_l("本月没有完成投资请填 0"))
     invested_total = FigureField(_l("自开工累计完成投资（万元）"), validators=[Optional(), MONEY],
                                   description=_l("首次填报时填写开工以来的累计数；以后由系统按月累加"))
     funds_received = FigureField(_l("累计资金到位（万元）"), validators=[Optional(), MONEY])

@@ -193,11 +193,14 @@ def project_edit(project_id: int):
                     form[name].errors.append(_("其他人已改为“%(value)s”，请在上方选择采用哪一个值",
                                                value=describe(form, name, sides["theirs"])))
             except StaleEdit as stale:
-                # Saved by someone in the same instant: nothing written; the form keeps what it
-                # was loaded with, so the next save merges again.
+                # Saved by someone in the same instant: nothing written. A form that carries what
+                # it was loaded with keeps it, so the next save merges again; one without (an old
+                # page) is based on the version saved now, as before.
                 db.session.rollback()
                 project = get_project(project_id)
                 conflict = _conflict(form, stale.changes_by_others, {}, _net(stale.changes_by_others))
+                if not loaded:
+                    form.version.data = project.version
             except ValidationFailed as failure:
                 db.session.rollback()
                 form.apply_errors(failure.errors)
