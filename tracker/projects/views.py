@@ -255,13 +255,13 @@ def describe(form: ProjectForm, name: str, value) -> str:
         return _("未填报")
     if field.type == "BooleanField":
         return _("是") if value else _("否")
+    if name == "region_id":  # the picker's choices are grouped by province, or rendered once
+        region = db.session.get(Region, int(value))
+        return region.full_name if region else str(value)
     if field.type == "SelectField":
         for key, label in field.choices:
             if str(key) == str(value):
                 return str(label).strip("\u3000")
-        if name == "region_id":
-            region = db.session.get(Region, value)
-            return region.full_name if region else str(value)
     return str(value)
 
 
