@@ -257,7 +257,7 @@ def describe(form: ProjectForm, name: str, value) -> str:
         return _("是") if value else _("否")
     if name == "region_id":  # the picker's choices are grouped by province, or rendered once
         region = db.session.get(Region, int(value))
-        return region.full_name if region else str(value)
+        return region.name if region else str(value)
     if field.type == "SelectField":
         for key, label in field.choices:
             if str(key) == str(value):
