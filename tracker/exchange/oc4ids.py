@@ -268,7 +268,7 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
                                 "description": project.status.label})
 
     completion = None
-    if project.status in (Status.COMPLETED, Status.IN_USE):
+    if project.is_done:
         accepted = next((m.actual_date for m in project.milestones
                          if m.stage is Stage.ACCEPTANCE and m.actual_date), None)
         completion = _compact({"endDate": date_time(accepted)})

@@ -35,7 +35,7 @@ def reminders(month: str | None, send: bool) -> None:
                 "TRACKER_SMTP_FROM、TRACKER_SMTP_STARTTLS）"))
 
     result = services.reminders(first_day)
-    click.echo(_("本月未报：%(month)s，%(n)s 个在建项目尚未填报月度进度",
+    click.echo(_("本月未报：%(month)s，%(n)s 个在建或停缓建项目尚未填报月度进度",
                  month=services.month_label(first_day), n=len(result.projects)))
     click.echo("\n" + _("按专员："))
     due = [item for item in result.by_officer if item.projects]
