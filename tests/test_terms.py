@@ -125,3 +125,21 @@ def test_the_list_tags_the_kinds_outside_the_construction_portfolio(client, db):
     html = client.get("/projects?kind=all").get_data(as_text=True)
     assert '<span class="tag">专项工程/行动</span>' in html
     assert '<span class="tag">设备购置</span>' not in html
+
+
+def test_an_overdue_milestone_is_the_same_in_python_and_in_sql(db):
+    """滞后 of one milestone (the dashboard's late list, the milestone page, OC4IDS's notMet)."""
+    project = factories.project(name="里程碑")
+    cases = {"昨天到期": (dt.date(2025, 7, 1), None), "今天到期": (TODAY, None),
+             "昨天到期已完成": (dt.date(2025, 7, 1), dt.date(2025, 7, 1)), "未定日期": (None, None)}
+    rows = {}
+    for name, (planned, actual) in cases.items():
+        rows[name] = Milestone(project=project, custom_name=name, planned_date=planned,
+                               actual_date=actual)
+        db.session.add(rows[name])
+    db.session.flush()
+    ids = set(db.session.scalars(sa.select(Milestone.id).where(
+        Milestone.project_id == project.id, Milestone.is_overdue(TODAY))))
+    assert {name for name, row in rows.items() if row.id in ids} == {"昨天到期"}
+    assert {name for name, row in rows.items() if row.is_overdue(TODAY)} == {"昨天到期"}
+    assert project.is_late(TODAY) and project.days_late(TODAY) == 1

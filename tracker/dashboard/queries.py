@@ -481,8 +481,7 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
             sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
                       Milestone.planned_date, Milestone.delay_reason, Milestone.baseline_date,
                       Milestone.replan_count)
-            .where(Milestone.project_id.in_([row[0] for row in rows]),
-                   Milestone.actual_date.is_(None), Milestone.planned_date < today)
+            .where(Milestone.project_id.in_([row[0] for row in rows]), Milestone.is_overdue(today))
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):
         milestones.setdefault(project_id, []).append(MilestoneRow(*values))
     return Listing([LateProject(pid, name, region, status, milestones.get(pid, []))

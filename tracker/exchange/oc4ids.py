@@ -143,8 +143,8 @@ def _milestone(milestone, today: dt.date, reviewed: str) -> dict:
     if milestone.actual_date is not None:
         status, modified = "met", None
     elif milestone.planned_date is not None:
-        overdue = milestone.planned_date < today
-        status, modified = ("notMet", reviewed) if overdue else ("scheduled", None)
+        status, modified = (("notMet", reviewed) if milestone.is_overdue(today)
+                            else ("scheduled", None))
     else:
         status, modified = None, None
     return _compact({
