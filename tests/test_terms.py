@@ -143,3 +143,21 @@ def test_an_overdue_milestone_is_the_same_in_python_and_in_sql(db):
     assert {name for name, row in rows.items() if row.id in ids} == {"昨天到期"}
     assert {name for name, row in rows.items() if row.is_overdue(TODAY)} == {"昨天到期"}
     assert project.is_late(TODAY) and project.days_late(TODAY) == 1
+
+
+def test_the_kind_menu_and_the_export_name_the_portfolio_from_its_one_definition(client, db,
+                                                                              monkeypatch):
+    """The construction kinds were written out in the list's template and again in the export's
+    description: both now name what ``BUILDING_KINDS`` holds."""
+    from tracker.exchange.describe import filter_lines
+    from tracker.projects import terms
+
+    html = client.get("/projects").get_data(as_text=True)
+    assert '<option value="">建设类项目（工程建设、设备购置）</option>' in html
+    assert "全部（含信息化平台、专项工程/行动、等级创建）" in html
+    monkeypatch.setattr(terms, "BUILDING_KINDS", (Kind.CONSTRUCTION,))
+    assert '<option value="">建设类项目（工程建设）</option>' in client.get("/projects").get_data(
+        as_text=True)
+    assert ("项目类型", "建设类项目（工程建设）") in filter_lines(PortfolioFilter())
+    assert ("项目类型", "全部（含设备购置、信息化平台、专项工程/行动、等级创建）") in filter_lines(
+        PortfolioFilter(kind="all"))

@@ -9,6 +9,9 @@ CASE). ``tests/test_terms.py`` checks every term both ways. Nothing else may cop
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
 from ..vocabulary import Kind, Status
 
 # 建设类项目: the construction portfolio. Programmes (专项工程/行动), IT platforms and grade awards
@@ -27,3 +30,18 @@ REPORTING_STATUSES = (Status.CONSTRUCTION, Status.SUSPENDED)
 
 # 已竣工: the works are finished (竣工) or in use (投用): new beds count as added.
 DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
+
+
+def _listed(labels) -> str:
+    return pgettext("列举的分隔号", "、").join(labels)
+
+
+def building_portfolio_label() -> str:
+    """What the list's kind menu and an export's description call the construction portfolio."""
+    return _("建设类项目（%(kinds)s）", kinds=_listed(kind.label for kind in BUILDING_KINDS))
+
+
+def every_kind_label() -> str:
+    """The menu's and an export's name for every kind: the ones the portfolio leaves out, named."""
+    return _("全部（含%(kinds)s）",
+             kinds=_listed(kind.label for kind in Kind if kind not in BUILDING_KINDS))
