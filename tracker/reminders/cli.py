@@ -20,7 +20,8 @@ def _names(projects) -> str:
 @click.option("--send", is_flag=True, help="Mail each officer his list (needs TRACKER_SMTP_HOST).")
 @with_appcontext
 def reminders(month: str | None, send: bool) -> None:
-    """List the projects under construction without a monthly report, per officer and region."""
+    """List the projects under construction or suspended without this month's report (本月未报),
+    per officer and region."""
     try:
         first_day = services.parse_month(month) if month else services.current_month()
     except ValueError as error:
