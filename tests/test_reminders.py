@@ -84,7 +84,7 @@ def test_a_city_officer_sees_his_counties_and_disabled_officers_none(portfolio, 
 def test_the_command_prints_per_officer_and_per_region(app, portfolio):
     result = app.test_cli_runner().invoke(reminders_command, ["--month", "2024-05"])
     assert result.exit_code == 0, result.output
-    assert "2024年5月，4 个在建项目尚未填报月度进度" in result.output
+    assert "2024年5月，4 个在建或停缓建项目尚未填报月度进度" in result.output
     ganzhou = next(line for line in result.output.splitlines() if "ganzhou" in line)
     assert ganzhou.startswith("  ganzhou（赣州专员）\t2 个\t")
     assert "龙南县医院" in ganzhou and "龙南疾控实验楼" in ganzhou

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import gc
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
 from flask_babel import get_locale, refresh
 from sqlalchemy.engine import Engine
 
 from . import formatting
 from .config import PROJECT_ROOT
 from .extensions import babel, csrf, db, migrate
+from .web.requests import safe_next
 
 
 def init_app(app: Flask) -> None:
@@ -111,15 +111,6 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["language"] = code
     return redirect(safe_next(request.args.get("next")))
-
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("portfolio.index")
 
 
 def remember_locale() -> None:

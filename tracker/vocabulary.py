@@ -104,10 +104,6 @@ class Status(Vocabulary):
                 cls.COMPLETED: _l("竣工"), cls.IN_USE: _l("投用"), cls.SUSPENDED: _l("停缓建"),
                 cls.CANCELLED: _l("取消")}
 
-    @property
-    def has_started(self) -> bool:
-        return self in {Status.CONSTRUCTION, Status.COMPLETED, Status.IN_USE, Status.SUSPENDED}
-
 
 class Stage(Vocabulary):
     """The lifecycle of a construction project, in order."""

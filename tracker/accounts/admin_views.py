@@ -10,20 +10,16 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
-from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..portfolio import queries as portfolio_queries
+from ..web.requests import web_actor
 from . import queries, services
 from .forms import ConfirmForm, ProfileForm, SettingsForm, UserEditForm, UserForm
 from .models import User
 from .permissions import MANAGE_SETTINGS, MANAGE_USERS, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def web_actor() -> Actor:
-    return Actor(current_user._get_current_object(), "web")
 
 
 def get_user(user_id: int) -> User:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import clock
-from ..application import safe_next
+from ..web.requests import safe_next
 from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db

@@ -29,19 +29,14 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
-from ..portfolio.filters import UNKNOWN, PortfolioFilter, late_condition
+from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
 from .scope import Scope
 
-# A project counts as started when its status says so (the brief's 在建/竣工/投用) or when its
-# 开工 milestone has an actual date.
-STARTED_STATUSES = (Status.CONSTRUCTION, Status.COMPLETED, Status.IN_USE)
-# Projects expected to send a monthly report: those being built (or halted, who must say why).
-REPORTING_STATUSES = (Status.CONSTRUCTION, Status.SUSPENDED)
-DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
+# 已开工, 本月未报, 滞后, 超概算 and 已竣工 are the project's terms (projects/terms.py): not copied here.
 LIST_LIMIT = 50
 DUE_SOON_DAYS = 30
 HUNDRED = Decimal(100)
@@ -292,8 +287,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     Decimal sums)."""
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
     start_planned = Project.planned_start <= scope.year_end
-    started = sa.and_(start_planned, sa.or_(Project.start_milestone_actual.is_not(None),
-                                            Project.status.in_(STARTED_STATUSES)))
+    started = sa.and_(start_planned, Project.has_started)
     funded = Project.funding_line_count > 0
     dimensions = (("status", Project.status), ("category", Project.category),
                   ("build_nature", Project.build_nature))
@@ -302,8 +296,8 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
                   sa.func.count(sa.case((both, 1))),
                   exact_sum(sa.case((both, Project.total_investment))),
                   exact_sum(sa.case((both, Project.invested_to_date))),
-                  sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
-                  sa.func.count(sa.case((late_condition(scope.today), 1))),
+                  sa.func.count(sa.case((Project.is_over_estimate, 1))),
+                  sa.func.count(sa.case((Project.is_late(scope.today), 1))),
                   sa.func.count(sa.case((start_planned, 1))),
                   sa.func.count(sa.case((started, 1))),
                   sa.func.count(sa.case((funded, 1))))
@@ -478,7 +472,7 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.status, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, late_condition(today))
+        .where(*scope.conditions, Project.is_late(today))
         .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
     if not rows:
         return Listing([], 0)
@@ -487,8 +481,7 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
             sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
                       Milestone.planned_date, Milestone.delay_reason, Milestone.baseline_date,
                       Milestone.replan_count)
-            .where(Milestone.project_id.in_([row[0] for row in rows]),
-                   Milestone.actual_date.is_(None), Milestone.planned_date < today)
+            .where(Milestone.project_id.in_([row[0] for row in rows]), Milestone.is_overdue(today))
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):
         milestones.setdefault(project_id, []).append(MilestoneRow(*values))
     return Listing([LateProject(pid, name, region, status, milestones.get(pid, []))
@@ -529,15 +522,13 @@ class Unreported:
 
 
 def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
-    """Projects being built (or halted) with no monthly report for the current month."""
+    """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report."""
     month_start = scope.month_start
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.status, Project.last_report_month,
                   sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, Project.status.in_(REPORTING_STATUSES),
-               sa.or_(Project.last_report_month.is_(None),
-                      Project.last_report_month < month_start))
+        .where(*scope.conditions, Project.owes_report(month_start))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month,
                   Project.id)
         .limit(limit)).all()
@@ -597,7 +588,7 @@ def is_beds_indicator(indicator) -> bool:
 
 
 def beds_contribution(region: Region) -> BedsContribution:
-    done = Project.status.in_(DONE_STATUSES)
+    done = Project.is_done
     row = db.session.execute(sa.select(
         sa.func.count(sa.case((done, 1))),
         sa.func.count(sa.case((done, Project.new_beds))),

@@ -30,6 +30,7 @@ from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Mileston
                                YearInvestment)
 from ..progress.upkeep import milestone_dates, year_investment_rows
 from ..projects.models import Project, ProjectAlias, project_plans
+from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Stage, Status
 from .bulk import BulkWriter, next_ids, reset_sequences
@@ -254,7 +255,7 @@ class DemoGenerator:
         category, kind, _weight, facilities, low, high = entry
         build_nature, terms, _ = nature
         project_id = self._id(Project)
-        building = kind in (Kind.CONSTRUCTION, Kind.EQUIPMENT)
+        building = kind in BUILDING_KINDS
 
         facility = rng.choice(facilities)
         if category is Category.TOWNSHIP_CLINIC and facility.startswith("镇"):
@@ -456,7 +457,7 @@ class DemoGenerator:
     def _milestones(self, project_id, kind, planned_start, duration, start, end, in_use, halt,
                     last_active):
         rng, as_of = self.rng, self.as_of
-        stages = list(Stage) if kind in (Kind.CONSTRUCTION, Kind.EQUIPMENT) else NON_BUILDING_STAGES
+        stages = list(Stage) if kind in BUILDING_KINDS else NON_BUILDING_STAGES
         delay = start - planned_start
         latest, rows = None, []
         for stage in stages:

@@ -16,6 +16,7 @@ from ..core import clock
 from ..formatting import plain_number
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..portfolio.queries import Totals
+from ..projects.terms import building_portfolio_label, every_kind_label
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 from .columns import Column
 
@@ -54,9 +55,9 @@ def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
     if plan is not None:
         lines.append((_("规划"), plan.title))
     if portfolio_filter.kind is None:
-        lines.append((_("项目类型"), _("建设类项目（工程建设、设备购置）")))
+        lines.append((_("项目类型"), building_portfolio_label()))
     elif portfolio_filter.kind == "all":
-        lines.append((_("项目类型"), _("全部（含专项工程、信息化、等级创建）")))
+        lines.append((_("项目类型"), every_kind_label()))
     else:
         lines.append((_("项目类型"), _vocabulary_label(Kind, portfolio_filter.kind)))
     vocabularies = {"status": (_("状态"), Status), "category": (_("类别"), Category),

@@ -143,8 +143,8 @@ def _milestone(milestone, today: dt.date, reviewed: str) -> dict:
     if milestone.actual_date is not None:
         status, modified = "met", None
     elif milestone.planned_date is not None:
-        overdue = milestone.planned_date < today
-        status, modified = ("notMet", reviewed) if overdue else ("scheduled", None)
+        status, modified = (("notMet", reviewed) if milestone.is_overdue(today)
+                            else ("scheduled", None))
     else:
         status, modified = None, None
     return _compact({
@@ -268,7 +268,7 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
                                 "description": project.status.label})
 
     completion = None
-    if project.status in (Status.COMPLETED, Status.IN_USE):
+    if project.is_done:
         accepted = next((m.actual_date for m in project.milestones
                          if m.stage is Stage.ACCEPTANCE and m.actual_date), None)
         completion = _compact({"endDate": date_time(accepted)})

@@ -21,8 +21,6 @@ from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
-# The construction portfolio: programmes, platforms and grade awards are kept out of its totals.
-BUILDING_KINDS = (Kind.CONSTRUCTION, Kind.EQUIPMENT)
 UNKNOWN = "unknown"  # the status filter's value for projects whose status nobody stated
 NOT_NULL_SORTS = {"name", "region", "category"}
 # Sorts whose order tells the amounts apart: not offered where money is hidden from the reader.
@@ -140,13 +138,13 @@ class PortfolioFilter:
             clauses.append(Project.id.in_(
                 sa.select(FundingLine.project_id).where(FundingLine.source == self.funding)))
         if self.kind is None:
-            clauses.append(Project.kind.in_(BUILDING_KINDS))
+            clauses.append(Project.is_building)
         elif self.kind != "all":
             clauses.append(Project.kind == self.kind)
         if self.q:
             clauses.append(Project.search_text.contains(self.q.lower(), autoescape=True))
         if self.late:
-            clauses.append(late_condition(today or clock.today()))
+            clauses.append(Project.is_late(today or clock.today()))
         return clauses
 
     @property
@@ -188,8 +186,3 @@ class PortfolioFilter:
 
 _DEFAULTS = {item.name: getattr(PortfolioFilter(), item.name) for item in fields(PortfolioFilter)}
 
-
-def late_condition(today: dt.date):
-    """滞后: a milestone whose planned date has passed without an actual date. Each project keeps
-    the earliest such planned date (tracker/progress/upkeep.py), so this reads one indexed column."""
-    return Project.next_milestone_due < today

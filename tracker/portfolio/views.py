@@ -8,6 +8,7 @@ from ..core import clock
 from ..accounts.services import money_hidden_from
 from ..extensions import db
 from ..plans.models import Plan
+from ..projects.terms import building_portfolio_label, every_kind_label
 from ..regions.services import region_options
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 from . import queries
@@ -51,4 +52,5 @@ def _choices(portfolio_filter: PortfolioFilter) -> dict:
         "plans": db.session.scalars(sa.select(Plan).order_by(Plan.key)).all(),
         "statuses": Status, "categories": Category, "build_natures": BuildNature, "kinds": Kind,
         "funding_sources": FundingSource,
+        "kind_labels": {"building": building_portfolio_label(), "every": every_kind_label()},
     }

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Base, ExactDecimal, MaybeTimestamp, Money, Percent, Timestamp, code_enum, intpk, utcnow
@@ -52,8 +53,17 @@ class Milestone(Base):
     def name(self) -> str:
         return self.stage.label if self.stage else (self.custom_name or "")
 
+    @hybrid_method
     def is_overdue(self, today: dt.date) -> bool:
+        """滞后 for one milestone: its planned date has passed without an actual date. The
+        project's ``is_late`` reads the earliest such date, kept in ``next_milestone_due``."""
         return self.actual_date is None and self.planned_date is not None and self.planned_date < today
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls, today: dt.date):
+        return sa.and_(cls.actual_date.is_(None), cls.planned_date.is_not(None),
+                       cls.planned_date < today)
 
     @property
     def committed_date(self) -> dt.date | None:

@@ -12,7 +12,7 @@ from ..accounts import permissions
 from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
-from ..projects.views import get_project, web_actor
+from ..web.requests import get_project, web_actor
 from ..vocabulary import Stage
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,

@@ -5,12 +5,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import Area, Base, Money, Timestamp, code_enum, intpk, utcnow
 from ..plans.models import Plan
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, Kind, Status
+from .terms import BUILDING_KINDS, DONE_STATUSES, REPORTING_STATUSES, STARTED_STATUSES
 
 if TYPE_CHECKING:
     from ..progress.models import Milestone
@@ -117,18 +119,82 @@ class Project(Base):
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.name}>"
 
-    @property
+    # ---- the business terms (projects/terms.py): one definition, in Python and in SQL ----------
+
+    @hybrid_property
+    def is_building(self) -> bool:
+        """建设类项目: of the construction portfolio's kinds (工程建设, 设备购置)."""
+        return self.kind in BUILDING_KINDS
+
+    @is_building.inplace.expression
+    @classmethod
+    def _is_building_expression(cls):
+        return cls.kind.in_(BUILDING_KINDS)
+
+    @hybrid_property
     def is_over_estimate(self) -> bool:
-        """超概算: the current estimate above the approved total."""
+        """超概算: the current estimate above the approved total (both stated)."""
         return (self.current_estimate is not None and self.total_investment is not None
                 and self.current_estimate > self.total_investment)
 
+    @is_over_estimate.inplace.expression
+    @classmethod
+    def _is_over_estimate_expression(cls):
+        return sa.and_(cls.current_estimate.is_not(None), cls.total_investment.is_not(None),
+                       cls.current_estimate > cls.total_investment)
+
+    @hybrid_property
+    def has_started(self) -> bool:
+        """已开工: the 开工 milestone has an actual date, or the status is 在建, 竣工 or 投用."""
+        return self.start_milestone_actual is not None or self.status in STARTED_STATUSES
+
+    @has_started.inplace.expression
+    @classmethod
+    def _has_started_expression(cls):
+        return sa.or_(cls.start_milestone_actual.is_not(None),
+                      sa.and_(cls.status.is_not(None), cls.status.in_(STARTED_STATUSES)))
+
+    @hybrid_property
+    def is_done(self) -> bool:
+        """已竣工: 竣工 or 投用."""
+        return self.status in DONE_STATUSES
+
+    @is_done.inplace.expression
+    @classmethod
+    def _is_done_expression(cls):
+        return sa.and_(cls.status.is_not(None), cls.status.in_(DONE_STATUSES))
+
+    @hybrid_method
+    def is_late(self, today: dt.date) -> bool:
+        """滞后: a milestone's planned date has passed without an actual date. The project keeps
+        the earliest such date (``next_milestone_due``, progress/upkeep.py): one indexed column."""
+        return self.next_milestone_due is not None and self.next_milestone_due < today
+
+    @is_late.inplace.expression
+    @classmethod
+    def _is_late_expression(cls, today: dt.date):
+        return sa.and_(cls.next_milestone_due.is_not(None), cls.next_milestone_due < today)
+
+    @hybrid_method
+    def owes_report(self, month: dt.date) -> bool:
+        """本月未报 (for ``month``, its first day): a building project 在建 or 停缓建 whose latest
+        monthly report is older than ``month``, or that has none."""
+        return (self.kind in BUILDING_KINDS and self.status in REPORTING_STATUSES
+                and (self.last_report_month is None or self.last_report_month < month))
+
+    @owes_report.inplace.expression
+    @classmethod
+    def _owes_report_expression(cls, month: dt.date):
+        return sa.and_(cls.kind.in_(BUILDING_KINDS), cls.status.is_not(None),
+                       cls.status.in_(REPORTING_STATUSES),
+                       sa.or_(cls.last_report_month.is_(None), cls.last_report_month < month))
+
     def days_late(self, today: dt.date) -> int:
         """Days since the earliest commitment of a milestone not done, when the project is 滞后."""
-        due = self.next_milestone_due
-        if due is None or due >= today:
+        if not self.is_late(today):
             return 0
-        base = self.next_milestone_baseline
+        due, base = self.next_milestone_due, self.next_milestone_baseline
+        assert due is not None
         return (today - (min(due, base) if base else due)).days
 
     @property

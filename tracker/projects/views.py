@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..accounts import permissions
 from ..audit.queries import project_history
-from ..audit.services import Actor, json_value
+from ..audit.services import json_value
 from ..core.values import ValueProblem, parse_decimal
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
@@ -23,22 +23,12 @@ from ..regions.models import Region
 from ..regions.services import region_choices
 from ..vocabulary import Role
 from ..seeding.provenance import appears_in
+from ..web.requests import get_project, web_actor
 from . import services
 from .forms import ProjectForm
 from .models import Project
 
 bp = Blueprint("projects", __name__)
-
-
-def get_project(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
-    if project is None:
-        abort(404)
-    return project
-
-
-def web_actor() -> Actor:
-    return Actor(current_user._get_current_object(), "web")
 
 
 def region_picker() -> dict:

@@ -20,7 +20,8 @@ def _names(projects) -> str:
 @click.option("--send", is_flag=True, help="Mail each officer his list (needs TRACKER_SMTP_HOST).")
 @with_appcontext
 def reminders(month: str | None, send: bool) -> None:
-    """List the projects under construction without a monthly report, per officer and region."""
+    """List the projects under construction or suspended without this month's report (本月未报),
+    per officer and region."""
     try:
         first_day = services.parse_month(month) if month else services.current_month()
     except ValueError as error:
@@ -35,7 +36,7 @@ def reminders(month: str | None, send: bool) -> None:
                 "TRACKER_SMTP_FROM、TRACKER_SMTP_STARTTLS）"))
 
     result = services.reminders(first_day)
-    click.echo(_("本月未报：%(month)s，%(n)s 个在建项目尚未填报月度进度",
+    click.echo(_("本月未报：%(month)s，%(n)s 个在建或停缓建项目尚未填报月度进度",
                  month=services.month_label(first_day), n=len(result.projects)))
     click.echo("\n" + _("按专员："))
     due = [item for item in result.by_officer if item.projects]

@@ -1,13 +1,14 @@
-"""本月未报: which projects under construction have no monthly report yet, for whom, and the mail.
+"""本月未报: which projects owe this month's report, for whom, and the mail.
 
-A project counts when it is a building project (the construction portfolio's kinds), its status
-is 在建, and its latest report (``projects.last_report_month``, kept by the report service) is
-older than the month, or it has none. 前期 projects are left out: the monthly report is about
-works on site (形象进度, 完成投资), which begin at 开工; a 前期 project has nothing of that to
-report, and counting it would bury the real gaps. 停缓建, 竣工 and 投用 are left out too.
+The term is ``Project.owes_report`` (projects/terms.py), the same the dashboard lists and the
+prefilled monthly template offers: a building project (the construction portfolio's kinds), 在建
+or 停缓建, whose latest report (``projects.last_report_month``, kept by the report service) is
+older than the month, or that has none. 前期 projects are left out: the monthly report is about
+works on site (形象进度, 完成投资), which begin at 开工. A halted project still reports, to say why
+and what comes next.
 
 An officer's projects are those of his regions, a city including its counties: the same
-``PortfolioFilter`` the list uses, so "/projects?region=…&status=construction" shows them.
+``PortfolioFilter`` region clause the list uses.
 """
 
 from __future__ import annotations
@@ -33,9 +34,7 @@ from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from ..regions.models import Region
-from ..vocabulary import Role, Status
-
-REPORTING_STATUS = Status.CONSTRUCTION
+from ..vocabulary import Role
 
 
 def current_month() -> dt.date:
@@ -55,15 +54,12 @@ def month_label(month: dt.date) -> str:
     return _("%(year)s年%(month)s月", year=month.year, month=month.month)
 
 
-def _selection(region_keys=None):
-    """Building projects 在建, in the given regions (their counties included) or everywhere."""
-    filters = ([PortfolioFilter(region=key, status=REPORTING_STATUS.value) for key in region_keys]
-               if region_keys else [PortfolioFilter(status=REPORTING_STATUS.value)])
-    return sa.or_(*(sa.and_(*portfolio_filter.conditions()) for portfolio_filter in filters))
-
-
-def missing_condition(month: dt.date):
-    return sa.or_(Project.last_report_month.is_(None), Project.last_report_month < month)
+def owing_reports(month: dt.date, region_keys=None):
+    """本月未报 for ``month``, in the given regions (their counties included) or everywhere."""
+    if not region_keys:
+        return Project.owes_report(month)
+    return sa.and_(Project.owes_report(month), sa.or_(*(
+        sa.and_(*PortfolioFilter(region=key, kind="all").conditions()) for key in region_keys)))
 
 
 @dataclass
@@ -90,7 +86,7 @@ class Reminders:
 def reminders(month: dt.date) -> Reminders:
     projects = list(db.session.scalars(
         sa.select(Project).join(Region, Project.region_id == Region.id)
-        .where(_selection(), missing_condition(month))
+        .where(owing_reports(month))
         .order_by(Region.path, Project.name, Project.id)
         .options(selectinload(Project.region))))
     by_id = {project.id: project for project in projects}
@@ -104,8 +100,7 @@ def reminders(month: dt.date) -> Reminders:
         if not officer.regions:
             continue
         ids = db.session.scalars(sa.select(Project.id).where(
-            _selection([region.key for region in officer.regions]),
-            missing_condition(month))).all()
+            owing_reports(month, [region.key for region in officer.regions]))).all()
         mine = [by_id[i] for i in sorted(ids, key=lambda i: position.get(i, -1)) if i in by_id]
         covered.update(ids)
         by_officer.append(OfficerReminder(officer, mine))
@@ -180,7 +175,7 @@ def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> 
     lines = [
         _("%(name)s，您好：", name=officer_name(officer)),
         "",
-        _("您负责地区的以下 %(n)s 个在建项目尚未填报%(month)s的月度进度：", n=count,
+        _("您负责地区的以下 %(n)s 个在建或停缓建项目尚未填报%(month)s的月度进度：", n=count,
           month=month_label(month)),
         "",
         *(f"  {index}. {project.name}（{project.region.name}）"

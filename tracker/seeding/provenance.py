@@ -13,19 +13,21 @@ from pathlib import Path
 
 import yaml
 
-KINDS = {"construction", "equipment", "it_platform", "programme", "accreditation"}
-CATEGORIES = {
-    "general_hospital", "tcm_hospital", "maternal_child", "cdc", "infectious_disease",
-    "emergency_120", "supplies_depot", "laboratory", "township_clinic", "elderly_care",
-    "mental_health", "blood_station", "other",
-}
-BUILD_NATURES = {"new", "expansion", "renovation", "renovation_expansion", "relocation", None}
-STATUSES = {"reserve", "preparation", "construction", "completed", "in_use", "suspended",
-            "cancelled", None}
-STAGES = {"planning", "proposal", "feasibility", "preliminary_design", "drawing_review",
-          "tendering", "start", "topping_out", "acceptance", "in_use"}
-LEVELS = {"province", "city", "county", "zone"}
-NATURES = {"expected", "binding", None}
+from ..vocabulary import BuildNature, Category, IndicatorNature, Kind, RegionLevel, Stage, Status
+
+
+def _codes(vocabulary, *, optional: bool = False) -> set:
+    """The codes a seed file may write: the vocabulary's own (None where the field may be unstated)."""
+    return {member.value for member in vocabulary} | ({None} if optional else set())
+
+
+KINDS = _codes(Kind)
+CATEGORIES = _codes(Category)
+BUILD_NATURES = _codes(BuildNature, optional=True)
+STATUSES = _codes(Status, optional=True)
+STAGES = _codes(Stage)
+LEVELS = _codes(RegionLevel)
+NATURES = _codes(IndicatorNature, optional=True)
 COMPARATORS = {"≥", "≤", ">", "<", "=", None}
 
 PROJECT_NUMBER_FIELDS = ("land_area_mu", "floor_area_m2", "beds", "new_beds",
