@@ -22,6 +22,7 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import FlaskForm
@@ -63,6 +64,7 @@ def app(database_url, tmp_path_factory):
         "UPLOAD_DIR": instance / "uploads",
     })
     application.jinja_env.undefined = TestUndefined
+    application.test_client_class = ServerLikeClient
     with application.app_context():
         upgrade()
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
@@ -74,6 +76,33 @@ def app(database_url, tmp_path_factory):
 
 def _forget_the_user(sender, **extra) -> None:
     g.pop("_login_user", None)
+
+
+class ServerLikeClient(FlaskClient):
+    """The test client, closing every answer and request body at the end of the test, as a WSGI
+    server does once the answer is sent. Werkzeug's client leaves both open: an export sent from
+    a temporary file, and a request body over 500 KB, which it spools to one (pallets/flask#3551),
+    would stay open until the garbage collector finds them, a ResourceWarning that fails a test
+    (pyproject.toml's filterwarnings)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        _answers_to_close.append(response)
+        return response
+
+
+_answers_to_close: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_answers():
+    yield
+    while _answers_to_close:
+        answer = _answers_to_close.pop()
+        answer.close()
+        body = answer.request.environ.get("wsgi.input") if answer.request else None
+        if body is not None:
+            body.close()
 
 
 class TestUndefined(jinja2.StrictUndefined):

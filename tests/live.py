@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -126,7 +127,7 @@ def make_app(database_url: str, directory: Path, **config):
     previous = os.environ.get("TRACKER_INSTANCE_PATH")
     os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
     try:
-        return create_app({
+        app = create_app({
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "e2e-secret",
             "UPLOAD_DIR": instance / "uploads",
@@ -135,6 +136,8 @@ def make_app(database_url: str, directory: Path, **config):
             "ACCOUNT_LOGIN_LIMIT": "1000 per minute",
             **config,
         })
+        app.jinja_env.undefined = jinja2.StrictUndefined  # as in tests/conftest.py: fail loudly
+        return app
     finally:
         if previous is None:
             os.environ.pop("TRACKER_INSTANCE_PATH", None)
@@ -239,20 +242,22 @@ class Gunicorn:
         env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_INSTANCE_PATH": str(instance),
                "TRACKER_SECRET_KEY": "e2e-secret", "PYTHONPATH": str(PROJECT_ROOT)}
         self.log = instance / "gunicorn.log"
+        self.output = None  # the log file the child writes to, closed by ``stop``
         if via_tracker_serve:
             command = [str(Path(sys.executable).with_name("tracker")), "serve", "--host", "127.0.0.1",
                        "--port", str(port), "--workers", str(workers)]
-            output = self.log.open("wb")
+            self.output = self.log.open("wb")
         else:
             command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                        str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
                        "--timeout", "60", "--error-logfile", str(self.log), "tests.live_wsgi:app"]
-            output = subprocess.DEVNULL
+        output = self.output or subprocess.DEVNULL
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output,
                                         stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/login", timeout=2):
@@ -270,6 +275,8 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.output is not None:
+            self.output.close()
 
 
 # --- a browser without JavaScript -----------------------------------------------------------------

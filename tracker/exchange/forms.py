@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length
 
 from ..forms import TrackerForm
@@ -10,7 +10,7 @@ from .importer import KINDS
 
 
 class UploadForm(TrackerForm):
-    kind = SelectField(_l("导入内容"), choices=[(key, label) for key, label in KINDS.items()])
+    kind = SelectField(_l("导入内容"), choices=[SelectChoice(key, label) for key, label in KINDS.items()])
     file = FileField(_l("文件（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件"))])
 
 
