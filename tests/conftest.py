@@ -142,8 +142,8 @@ class SeededDatabase:
     (checked after every test that used it: a test that commits outside its transaction would
     otherwise change the seed under every later test)."""
 
-    def __init__(self, engine: sa.Engine, report, counts: dict[str, int], drop=None):
-        self.engine, self.report, self.counts, self._drop = engine, report, counts, drop
+    def __init__(self, url: str, engine: sa.Engine, report, counts: dict[str, int], drop=None):
+        self.url, self.engine, self.report, self.counts, self._drop = url, engine, report, counts, drop
         self.changed_by = ""
 
     def check_unchanged_by(self, test: str) -> None:
@@ -207,7 +207,7 @@ def seeded_database(app, database_url, tmp_path_factory):
         report = load(app.config["SEED_DIR"])
         _db.session.commit()
         _db.session.remove()
-    seeded = SeededDatabase(engine, report, _row_counts(engine), drop)
+    seeded = SeededDatabase(url, engine, report, _row_counts(engine), drop)
     yield seeded
     seeded.close()
 

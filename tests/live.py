@@ -15,9 +15,9 @@ import contextlib
 import http.cookiejar
 import logging
 import os
-import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,6 +29,7 @@ import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import sqlalchemy as sa
@@ -52,10 +53,15 @@ def is_postgresql() -> bool:
 # --- databases ------------------------------------------------------------------------------------
 
 class DatabaseFactory:
-    """Fresh databases for one test session, each dropped (or deleted) at ``close``."""
+    """Fresh databases for one test session, each dropped (or deleted) at ``close``.
 
-    def __init__(self, directory: Path):
+    ``seeded_source``: a database already migrated and seeded (the suite's own, tests/conftest.py)
+    and a function that closes every connection to it; the seeded template is then a copy of it
+    with ``USERS`` added, and neither the migrations nor the seed run a second time."""
+
+    def __init__(self, directory: Path, seeded_source: tuple[str, Callable[[], None]] | None = None):
         self.directory = directory
+        self.seeded_source = seeded_source
         self.server_url = None
         if is_postgresql():
             self.server_url = make_url(normalise_database_url(os.environ["TRACKER_TEST_DATABASE_URL"]))
@@ -75,7 +81,10 @@ class DatabaseFactory:
         if self.server_url is None:
             path = self.directory / f"{name}.sqlite3"
             if template:
-                shutil.copyfile(make_url(template).database, path)
+                with sqlite3.connect(make_url(template).database) as source, sqlite3.connect(path) as copy:
+                    source.backup(copy)  # complete whatever still sits in the write-ahead log
+                source.close()
+                copy.close()
             self.created.append(str(path))
             return f"sqlite:///{path}"
         clause = f' TEMPLATE "{make_url(template).database}"' if template else ""
@@ -93,8 +102,14 @@ class DatabaseFactory:
     def _template(self, kind: str) -> str:
         with self._lock:
             if kind not in self._templates:
-                url = self.empty(f"template_{kind}")
-                prepare(url, self.directory, seed=kind == "seeded")
+                if kind == "seeded" and self.seeded_source:
+                    source, release = self.seeded_source
+                    release()  # PostgreSQL copies a database only while nobody is connected to it
+                    url = self.empty(f"template_{kind}", source)
+                    prepare(url, self.directory, seed=False, users=True)
+                else:
+                    url = self.empty(f"template_{kind}")
+                    prepare(url, self.directory, seed=kind == "seeded", users=kind == "seeded")
                 self._templates[kind] = url
             return self._templates[kind]
 
@@ -145,8 +160,9 @@ def make_app(database_url: str, directory: Path, **config):
             os.environ["TRACKER_INSTANCE_PATH"] = previous
 
 
-def prepare(database_url: str, directory: Path, *, seed: bool) -> None:
-    """Migrate; with ``seed``, load the five plans and create ``USERS``."""
+def prepare(database_url: str, directory: Path, *, seed: bool, users: bool = False) -> None:
+    """Migrate (nothing to do on a copy of a migrated database); with ``seed``, load the five
+    plans; with ``users``, create ``USERS``."""
     from flask_migrate import upgrade
 
     from tracker.accounts import services
@@ -159,9 +175,10 @@ def prepare(database_url: str, directory: Path, *, seed: bool) -> None:
         upgrade()
         if seed:
             load(SEED_DIR)
+        if users:
             for username, role, regions in USERS:
                 services.create_user(CLI, username, role, PASSWORD, regions=regions)
-            db.session.commit()
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
