@@ -67,11 +67,17 @@ def app(database_url, tmp_path_factory):
     application.test_client_class = ServerLikeClient
     with application.app_context():
         upgrade()
+    # The seeded database starts as a copy of the migrated one, made now: later a test could hold
+    # a connection to the original, and PostgreSQL copies only a database nobody is connected to.
+    seeded_url, drop_seeded = _copy_database(application, database_url, tmp_path_factory)
+    application.config["TEST_SEEDED_DATABASE_URI"] = seeded_url
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
     # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
     # (one app context per request) does. Two clients in one test are then two different people.
     request_started.connect(_forget_the_user, application, weak=False)
-    return application
+    yield application
+    if drop_seeded:
+        drop_seeded()
 
 
 def _forget_the_user(sender, **extra) -> None:
@@ -142,8 +148,8 @@ class SeededDatabase:
     (checked after every test that used it: a test that commits outside its transaction would
     otherwise change the seed under every later test)."""
 
-    def __init__(self, url: str, engine: sa.Engine, report, counts: dict[str, int], drop=None):
-        self.url, self.engine, self.report, self.counts, self._drop = url, engine, report, counts, drop
+    def __init__(self, url: str, engine: sa.Engine, report, counts: dict[str, int]):
+        self.url, self.engine, self.report, self.counts = url, engine, report, counts
         self.changed_by = ""
 
     def check_unchanged_by(self, test: str) -> None:
@@ -159,8 +165,6 @@ class SeededDatabase:
 
     def close(self) -> None:
         self.engine.dispose()
-        if self._drop:
-            self._drop()
 
 
 def _row_counts(engine: sa.Engine) -> dict[str, int]:
@@ -197,17 +201,18 @@ def _copy_database(app, source_url: str, tmp_path_factory) -> tuple[str, object]
 
 
 @pytest.fixture(scope="session")
-def seeded_database(app, database_url, tmp_path_factory):
-    """The five plans' seed, loaded through the services once, into a copy of the empty database."""
+def seeded_database(app):
+    """The five plans' seed, loaded through the services once, into the copy of the empty database
+    that ``app`` made."""
     from tracker.seeding.loader import load
 
-    url, drop = _copy_database(app, database_url, tmp_path_factory)
+    url = app.config["TEST_SEEDED_DATABASE_URI"]
     engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     with app.app_context(), _engine_of(app, engine):
         report = load(app.config["SEED_DIR"])
         _db.session.commit()
         _db.session.remove()
-    seeded = SeededDatabase(url, engine, report, _row_counts(engine), drop)
+    seeded = SeededDatabase(url, engine, report, _row_counts(engine))
     yield seeded
     seeded.close()
 
