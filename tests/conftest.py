@@ -22,6 +22,7 @@ import jinja2
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import FlaskForm
@@ -63,17 +64,51 @@ def app(database_url, tmp_path_factory):
         "UPLOAD_DIR": instance / "uploads",
     })
     application.jinja_env.undefined = TestUndefined
+    application.test_client_class = ServerLikeClient
     with application.app_context():
         upgrade()
+    # The seeded database starts as a copy of the migrated one, made now: later a test could hold
+    # a connection to the original, and PostgreSQL copies only a database nobody is connected to.
+    seeded_url, drop_seeded = _copy_database(application, database_url, tmp_path_factory)
+    application.config["TEST_SEEDED_DATABASE_URI"] = seeded_url
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
     # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
     # (one app context per request) does. Two clients in one test are then two different people.
     request_started.connect(_forget_the_user, application, weak=False)
-    return application
+    yield application
+    if drop_seeded:
+        drop_seeded()
 
 
 def _forget_the_user(sender, **extra) -> None:
     g.pop("_login_user", None)
+
+
+class ServerLikeClient(FlaskClient):
+    """The test client, closing every answer and request body at the end of the test, as a WSGI
+    server does once the answer is sent. Werkzeug's client leaves both open: an export sent from
+    a temporary file, and a request body over 500 KB, which it spools to one (pallets/flask#3551),
+    would stay open until the garbage collector finds them, a ResourceWarning that fails a test
+    (pyproject.toml's filterwarnings)."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        _answers_to_close.append(response)
+        return response
+
+
+_answers_to_close: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_answers():
+    yield
+    while _answers_to_close:
+        answer = _answers_to_close.pop()
+        answer.close()
+        body = answer.request.environ.get("wsgi.input") if answer.request else None
+        if body is not None:
+            body.close()
 
 
 class TestUndefined(jinja2.StrictUndefined):
@@ -113,8 +148,8 @@ class SeededDatabase:
     (checked after every test that used it: a test that commits outside its transaction would
     otherwise change the seed under every later test)."""
 
-    def __init__(self, engine: sa.Engine, report, counts: dict[str, int], drop=None):
-        self.engine, self.report, self.counts, self._drop = engine, report, counts, drop
+    def __init__(self, url: str, engine: sa.Engine, report, counts: dict[str, int]):
+        self.url, self.engine, self.report, self.counts = url, engine, report, counts
         self.changed_by = ""
 
     def check_unchanged_by(self, test: str) -> None:
@@ -130,8 +165,6 @@ class SeededDatabase:
 
     def close(self) -> None:
         self.engine.dispose()
-        if self._drop:
-            self._drop()
 
 
 def _row_counts(engine: sa.Engine) -> dict[str, int]:
@@ -168,17 +201,18 @@ def _copy_database(app, source_url: str, tmp_path_factory) -> tuple[str, object]
 
 
 @pytest.fixture(scope="session")
-def seeded_database(app, database_url, tmp_path_factory):
-    """The five plans' seed, loaded through the services once, into a copy of the empty database."""
+def seeded_database(app):
+    """The five plans' seed, loaded through the services once, into the copy of the empty database
+    that ``app`` made."""
     from tracker.seeding.loader import load
 
-    url, drop = _copy_database(app, database_url, tmp_path_factory)
+    url = app.config["TEST_SEEDED_DATABASE_URI"]
     engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     with app.app_context(), _engine_of(app, engine):
         report = load(app.config["SEED_DIR"])
         _db.session.commit()
         _db.session.remove()
-    seeded = SeededDatabase(engine, report, _row_counts(engine), drop)
+    seeded = SeededDatabase(url, engine, report, _row_counts(engine))
     yield seeded
     seeded.close()
 

@@ -15,9 +15,9 @@ import contextlib
 import http.cookiejar
 import logging
 import os
-import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,7 +29,9 @@ import uuid
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
+import jinja2
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -51,10 +53,15 @@ def is_postgresql() -> bool:
 # --- databases ------------------------------------------------------------------------------------
 
 class DatabaseFactory:
-    """Fresh databases for one test session, each dropped (or deleted) at ``close``."""
+    """Fresh databases for one test session, each dropped (or deleted) at ``close``.
 
-    def __init__(self, directory: Path):
+    ``seeded_source``: a database already migrated and seeded (the suite's own, tests/conftest.py)
+    and a function that closes every connection to it; the seeded template is then a copy of it
+    with ``USERS`` added, and neither the migrations nor the seed run a second time."""
+
+    def __init__(self, directory: Path, seeded_source: tuple[str, Callable[[], None]] | None = None):
         self.directory = directory
+        self.seeded_source = seeded_source
         self.server_url = None
         if is_postgresql():
             self.server_url = make_url(normalise_database_url(os.environ["TRACKER_TEST_DATABASE_URL"]))
@@ -74,7 +81,10 @@ class DatabaseFactory:
         if self.server_url is None:
             path = self.directory / f"{name}.sqlite3"
             if template:
-                shutil.copyfile(make_url(template).database, path)
+                with sqlite3.connect(make_url(template).database) as source, sqlite3.connect(path) as copy:
+                    source.backup(copy)  # complete whatever still sits in the write-ahead log
+                source.close()
+                copy.close()
             self.created.append(str(path))
             return f"sqlite:///{path}"
         clause = f' TEMPLATE "{make_url(template).database}"' if template else ""
@@ -92,8 +102,14 @@ class DatabaseFactory:
     def _template(self, kind: str) -> str:
         with self._lock:
             if kind not in self._templates:
-                url = self.empty(f"template_{kind}")
-                prepare(url, self.directory, seed=kind == "seeded")
+                if kind == "seeded" and self.seeded_source:
+                    source, release = self.seeded_source
+                    release()  # PostgreSQL copies a database only while nobody is connected to it
+                    url = self.empty(f"template_{kind}", source)
+                    prepare(url, self.directory, seed=False, users=True)
+                else:
+                    url = self.empty(f"template_{kind}")
+                    prepare(url, self.directory, seed=kind == "seeded", users=kind == "seeded")
                 self._templates[kind] = url
             return self._templates[kind]
 
@@ -126,7 +142,7 @@ def make_app(database_url: str, directory: Path, **config):
     previous = os.environ.get("TRACKER_INSTANCE_PATH")
     os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
     try:
-        return create_app({
+        app = create_app({
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "e2e-secret",
             "UPLOAD_DIR": instance / "uploads",
@@ -135,6 +151,8 @@ def make_app(database_url: str, directory: Path, **config):
             "ACCOUNT_LOGIN_LIMIT": "1000 per minute",
             **config,
         })
+        app.jinja_env.undefined = jinja2.StrictUndefined  # as in tests/conftest.py: fail loudly
+        return app
     finally:
         if previous is None:
             os.environ.pop("TRACKER_INSTANCE_PATH", None)
@@ -142,8 +160,9 @@ def make_app(database_url: str, directory: Path, **config):
             os.environ["TRACKER_INSTANCE_PATH"] = previous
 
 
-def prepare(database_url: str, directory: Path, *, seed: bool) -> None:
-    """Migrate; with ``seed``, load the five plans and create ``USERS``."""
+def prepare(database_url: str, directory: Path, *, seed: bool, users: bool = False) -> None:
+    """Migrate (nothing to do on a copy of a migrated database); with ``seed``, load the five
+    plans; with ``users``, create ``USERS``."""
     from flask_migrate import upgrade
 
     from tracker.accounts import services
@@ -156,9 +175,10 @@ def prepare(database_url: str, directory: Path, *, seed: bool) -> None:
         upgrade()
         if seed:
             load(SEED_DIR)
+        if users:
             for username, role, regions in USERS:
                 services.create_user(CLI, username, role, PASSWORD, regions=regions)
-            db.session.commit()
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
@@ -240,20 +260,22 @@ class Gunicorn:
         env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_INSTANCE_PATH": str(instance),
                "TRACKER_SECRET_KEY": "e2e-secret", "PYTHONPATH": str(PROJECT_ROOT)}
         self.log = instance / "gunicorn.log"
+        self.output = None  # the log file the child writes to, closed by ``stop``
         if via_tracker_serve:
             command = [str(Path(sys.executable).with_name("tracker")), "serve", "--host", "127.0.0.1",
                        "--port", str(port)]
-            output = self.log.open("wb")
+            self.output = self.log.open("wb")
         else:
             command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
                        str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
                        "--timeout", "60", "--error-logfile", str(self.log), app]
-            output = subprocess.DEVNULL
+        output = self.output or subprocess.DEVNULL
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output,
                                         stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/login", timeout=2):
@@ -271,6 +293,8 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.output is not None:
+            self.output.close()
 
 
 # --- a browser without JavaScript -----------------------------------------------------------------

@@ -82,9 +82,13 @@ def chromium(chromium_path):
 
 
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory) -> DatabaseFactory:
-    """Fresh databases of the suite's kind (SQLite files, or PostgreSQL databases dropped at the end)."""
-    factory = DatabaseFactory(tmp_path_factory.mktemp("e2e"))
+def databases(tmp_path_factory, seeded_database) -> DatabaseFactory:
+    """Fresh databases of the suite's kind (SQLite files, or PostgreSQL databases dropped at the end).
+
+    Seeded ones start from the suite's seeded database (tests/conftest.py): the seed is loaded
+    once per session for both kinds of test."""
+    factory = DatabaseFactory(tmp_path_factory.mktemp("e2e"),
+                              seeded_source=(seeded_database.url, seeded_database.engine.dispose))
     yield factory
     factory.close()
 

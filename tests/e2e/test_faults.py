@@ -102,6 +102,7 @@ def kill_half_way(database_url: str, tmp_path: Path, arguments: list[str], after
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stdout.close()
     wait_for_other_sessions_to_end(database_url)
     return flushed
 
