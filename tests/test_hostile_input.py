@@ -35,10 +35,19 @@ from tracker.models import MonthlyReport, Project
 from .browsers import browser
 from .factories import county_in_city, project, region
 
-EXAMPLES = int(os.environ.get("TRACKER_HOSTILE_EXAMPLES", "30"))
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+# Two Hypothesis profiles: "hostile-ci" (the suite: 30 examples per property, the same ones every
+# run) and "hostile-fuzz" (`make fuzz`, TRACKER_FUZZ=1: 10,000 fresh examples per property, and
+# the query strings of every page in one property). TRACKER_HOSTILE_EXAMPLES overrides the count.
+FUZZ = os.environ.get("TRACKER_FUZZ") == "1"
+settings.register_profile(
+    "hostile-ci", max_examples=30, deadline=None, database=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large])
+settings.register_profile("hostile-fuzz", settings.get_profile("hostile-ci"), max_examples=10_000,
+                          derandomize=False)
+PROFILE = settings.get_profile("hostile-fuzz" if FUZZ else "hostile-ci")
+EXAMPLES = int(os.environ.get("TRACKER_HOSTILE_EXAMPLES") or PROFILE.max_examples)
+PROPERTY = settings(PROFILE, max_examples=EXAMPLES)
 THIS_MONTH = dt.date.today().strftime("%Y-%m")
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -264,17 +273,22 @@ def test_the_login_form_takes_no_hostile_value(scene, username, password):
 
 
 FILTER_KEYS = ["q", "region", "plan", "status", "category", "kind", "nature", "sort", "order", "page", "year",
-               "late", "over_budget"]
+               "late", "over_budget", "build_nature", "funding", "after", "before", "value", "anchor",
+               "month"]
+QUERY_PAGES = ["/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783", "/dashboard",
+               "/dashboard/briefing.pdf"]
+# Under `make fuzz` one property asks all of these (the page drawn with the query).
+EVERY_QUERY_PAGE = [*QUERY_PAGES, "/projects/export.xlsx", "/projects/export.oc4ids.json",
+                    "/projects/export.pdf", "/projects/{project}/reports/new", "/projects/{project}"]
 
 
-@pytest.mark.parametrize("page", [
-    "/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783", "/dashboard",
-    "/dashboard/briefing.pdf",
-])
+@pytest.mark.parametrize("page", ["(any page)"] if FUZZ else QUERY_PAGES)
 @PROPERTY
-@given(query=st.dictionaries(st.sampled_from(FILTER_KEYS), hostile.map(str), max_size=4))
-def test_hostile_query_strings_get_an_answer_not_a_crash(scene, query, page):
+@given(query=st.dictionaries(st.sampled_from(FILTER_KEYS), hostile.map(str), max_size=4),
+       drawn=st.sampled_from(EVERY_QUERY_PAGE))
+def test_hostile_query_strings_get_an_answer_not_a_crash(scene, query, page, drawn):
     from urllib.parse import urlencode
+    page = drawn.format(**scene["ids"]) if FUZZ else page
     with rolled_back(scene):
         response = scene["officer"].get(page + "?" + urlencode(query))
         event(f"answered {response.status_code}")
