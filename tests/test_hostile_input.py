@@ -543,3 +543,12 @@ def test_the_cli_cleans_what_a_terminal_pastes(app, db):
     assert (user.display_name, user.email) == ("张 三", "a@b.cn")  # one line: the tab was a break
     result = runner.invoke(args=["export", "--format", "csv", "--region", "\x01 "])
     assert result.exit_code == 0, result.output  # a blank region is no region, as in a query string
+
+
+@pytest.mark.parametrize("field", ["floor_area_m2", "land_area_mu", "total_investment"])
+@pytest.mark.parametrize("figure", ["1E+999999999", "-1E+999999999", "9" * 400 + "e999999"])
+def test_a_figure_beyond_decimal_arithmetic_is_refused_not_a_crash(scene, field, figure):
+    """Found by `make fuzz`: abs() of 1E+999999999 overflows Python's decimal context (a 500)."""
+    with rolled_back(scene):
+        response = send(scene, "/projects/new", project_form(scene["ids"], **{field: figure}))
+        assert response.status_code == 400
