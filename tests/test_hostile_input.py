@@ -552,3 +552,16 @@ def test_a_figure_beyond_decimal_arithmetic_is_refused_not_a_crash(scene, field,
     with rolled_back(scene):
         response = send(scene, "/projects/new", project_form(scene["ids"], **{field: figure}))
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url, fields", [
+    ("/projects/new", {"beds": "9" * 400}),
+    ("/projects/new", {"new_beds": "-" + "9" * 400}),
+    ("/projects/{project}/funding", {"a-year": "9" * 400, "a-planned_investment": "1"}),
+])
+def test_a_whole_number_too_large_to_compare_is_refused_not_a_crash(scene, url, fields):
+    """Found by `make fuzz`: WTForms' NumberRange cannot compare an integer past 1e308 (a 500)."""
+    ids = scene["ids"]
+    data = project_form(ids, **fields) if url == "/projects/new" else fields
+    with rolled_back(scene):
+        assert send(scene, url.format(**ids), data).status_code == 400
