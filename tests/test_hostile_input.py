@@ -541,8 +541,10 @@ def test_the_cli_cleans_what_a_terminal_pastes(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "pasted"))
     assert (user.display_name, user.email) == ("张 三", "a@b.cn")  # one line: the tab was a break
-    result = runner.invoke(args=["export", "--format", "csv", "--region", "\x01 "])
+    result = runner.invoke(args=["export", "--format", "csv", "--region", " "])
     assert result.exit_code == 0, result.output  # a blank region is no region, as in a query string
+    result = runner.invoke(args=["export", "--format", "csv", "--region", "\u200b"])
+    assert result.exit_code == 1 and "没有行政区划代码为" in result.output  # no code, said so
 
 
 @pytest.mark.parametrize("field", ["floor_area_m2", "land_area_mu", "total_investment"])
