@@ -567,3 +567,19 @@ def test_a_whole_number_too_large_to_compare_is_refused_not_a_crash(scene, url, 
     data = project_form(ids, **fields) if url == "/projects/new" else fields
     with rolled_back(scene):
         assert send(scene, url.format(**ids), data).status_code == 400
+
+
+@pytest.mark.parametrize("beds, total", [("1E+999999999", "1320"), ("100", "1E+999999999"),
+                                         ("9" * 400, "1320")])
+def test_an_imported_figure_beyond_decimal_arithmetic_is_a_cell_problem(scene, beds, total):
+    """Found by `make fuzz`: a cell of 1E+999999999 overflowed the decimal context (a 500)."""
+    officer = scene["officer"]
+    with rolled_back(scene):
+        sheet = sheet_bytes([["导入的医院", "360783", "construction", "cdc", total, beds, "2025-01-01", ""]])
+        response = officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(sheet), "项目.csv")},
+                                content_type="multipart/form-data")
+        assert response.status_code in (302, 400)
+        if response.status_code == 302:
+            preview = officer.get(response.headers["Location"])
+            assert preview.status_code in (200, 400)
+            assert "数值过大" in preview.get_data(as_text=True)

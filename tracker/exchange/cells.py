@@ -71,6 +71,8 @@ def to_decimal(value, places: int) -> Decimal:
             raise CellProblem(_("应为数字，例如 1320 或 1,320.5")) from None
     if not number.is_finite():
         raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
+    if number.adjusted() > 18:  # beyond every column (and beyond decimal arithmetic: 1E+999999999)
+        raise CellProblem(_("数值过大，请检查单位（金额以万元计）"))
     if len(number.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS and isinstance(value, float):
         raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
     if number < 0:
