@@ -340,6 +340,7 @@ def test_the_importer_takes_no_hostile_file(scene, upload):
         response = officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(data), filename)},
                                 content_type="multipart/form-data")
         assert response.status_code in (302, 400), response.get_data(as_text=True)[:3000]
+        event(f"answered {response.status_code}")  # the upload: 400 refused, 302 to the preview
         if response.status_code == 400:
             assert counts(scene["db"]) == before
             return
@@ -351,6 +352,7 @@ def test_the_importer_takes_no_hostile_file(scene, upload):
         confirm = officer.post(response.headers["Location"] + "/confirm", data={"reason": "导入"})
         html = confirm.get_data(as_text=True)
         assert confirm.status_code in (200, 400, 409), html[:3000]
+        event(f"import answered {confirm.status_code}")
         assert_safe_page(html)
         if confirm.status_code != 200:
             assert counts(scene["db"]) == before  # all rows or none

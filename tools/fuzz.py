@@ -35,7 +35,7 @@ PROPERTIES = [
 ]
 ROUTE_WALK = "tests/test_every_route.py"
 PASSING = re.compile(r"(\d+) passing, (\d+) failing")
-EVENT = re.compile(r"\* ([\d.]+)%, answered (\d+)")
+EVENT = re.compile(r"\* ([\d.]+)%, ((?:\w+ )?answered \d+)")
 REQUESTS = re.compile(r"(\d+) requests to (\d+) URLs")
 
 
@@ -53,7 +53,8 @@ def run(target: str, examples: int, log_dir: Path) -> dict:
     passing = sum(int(match.group(1)) for match in PASSING.finditer(text))
     failing = sum(int(match.group(2)) for match in PASSING.finditer(text))
     answers: dict[str, float] = {}
-    for share, status in EVENT.findall(text):
+    for share, label in EVENT.findall(text):
+        status = label.replace("answered ", "")
         answers[status] = answers.get(status, 0) + float(share)
     walked = REQUESTS.findall(text)
     return {"name": name, "code": code, "seconds": time.monotonic() - started, "examples": passing,
