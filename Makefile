@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test install check-python translations messages seed-check clean bench cjk-font
+.PHONY: fuzz run test install check-python translations messages seed-check clean bench cjk-font
 
 run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
@@ -41,6 +41,12 @@ messages: $(VENV)/.installed
 	@$(BIN)/pybabel -q update -i .messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
 	@rm -f .messages.pot
 	@$(BIN)/python -c 'from babel.messages.pofile import read_po; c = read_po(open("tracker/translations/en/LC_MESSAGES/messages.po", "rb")); [print("no English:", m.id) for m in c if m.id and not m.string]'
+
+# Hostile input at scale (issue 14): 10,000 fresh Hypothesis examples per form, the importer and
+# the query strings, and the route walk with its whole corpus; prints the table that
+# docs/RELIABILITY.md records. FUZZ_ARGS="--examples 1000 --jobs 1" for a shorter run.
+fuzz: $(VENV)/.installed translations
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
 # Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
 # through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.

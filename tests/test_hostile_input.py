@@ -36,10 +36,19 @@ from tracker.models import MonthlyReport, Project
 from .browsers import browser
 from .factories import county_in_city, project, region
 
-EXAMPLES = int(os.environ.get("TRACKER_HOSTILE_EXAMPLES", "30"))
-PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+# Two Hypothesis profiles: "hostile-ci" (the suite: 30 examples per property, the same ones every
+# run) and "hostile-fuzz" (`make fuzz`, TRACKER_FUZZ=1: 10,000 fresh examples per property, and
+# the query strings of every page in one property). TRACKER_HOSTILE_EXAMPLES overrides the count.
+FUZZ = os.environ.get("TRACKER_FUZZ") == "1"
+settings.register_profile(
+    "hostile-ci", max_examples=30, deadline=None, database=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large])
+settings.register_profile("hostile-fuzz", settings.get_profile("hostile-ci"), max_examples=10_000,
+                          derandomize=False)
+PROFILE = settings.get_profile("hostile-fuzz" if FUZZ else "hostile-ci")
+EXAMPLES = int(os.environ.get("TRACKER_HOSTILE_EXAMPLES") or PROFILE.max_examples)
+PROPERTY = settings(PROFILE, max_examples=EXAMPLES)
 THIS_MONTH = clock.today().strftime("%Y-%m")
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -262,17 +271,22 @@ def test_the_login_form_takes_no_hostile_value(scene, username, password):
 
 
 FILTER_KEYS = ["q", "region", "plan", "status", "category", "kind", "nature", "sort", "order", "page", "year",
-               "late", "over_budget"]
+               "late", "over_budget", "build_nature", "funding", "after", "before", "value", "anchor",
+               "month"]
+QUERY_PAGES = ["/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783", "/dashboard",
+               "/dashboard/briefing.pdf"]
+# Under `make fuzz` one property asks all of these (the page drawn with the query).
+EVERY_QUERY_PAGE = [*QUERY_PAGES, "/projects/export.xlsx", "/projects/export.oc4ids.json",
+                    "/projects/export.pdf", "/projects/{project}/reports/new", "/projects/{project}"]
 
 
-@pytest.mark.parametrize("page", [
-    "/projects", "/projects/export.csv", "/projects/export.json", "/regions/360783", "/dashboard",
-    "/dashboard/briefing.pdf",
-])
+@pytest.mark.parametrize("page", ["(any page)"] if FUZZ else QUERY_PAGES)
 @PROPERTY
-@given(query=st.dictionaries(st.sampled_from(FILTER_KEYS), hostile.map(str), max_size=4))
-def test_hostile_query_strings_get_an_answer_not_a_crash(scene, query, page):
+@given(query=st.dictionaries(st.sampled_from(FILTER_KEYS), hostile.map(str), max_size=4),
+       drawn=st.sampled_from(EVERY_QUERY_PAGE))
+def test_hostile_query_strings_get_an_answer_not_a_crash(scene, query, page, drawn):
     from urllib.parse import urlencode
+    page = drawn.format(**scene["ids"]) if FUZZ else page
     with rolled_back(scene):
         response = scene["officer"].get(page + "?" + urlencode(query))
         event(f"answered {response.status_code}")
@@ -324,6 +338,7 @@ def test_the_importer_takes_no_hostile_file(scene, upload):
         response = officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(data), filename)},
                                 content_type="multipart/form-data")
         assert response.status_code in (302, 400), response.get_data(as_text=True)[:3000]
+        event(f"answered {response.status_code}")  # the upload: 400 refused, 302 to the preview
         if response.status_code == 400:
             assert counts(scene["db"]) == before
             return
@@ -335,6 +350,7 @@ def test_the_importer_takes_no_hostile_file(scene, upload):
         confirm = officer.post(response.headers["Location"] + "/confirm", data={"reason": "导入"})
         html = confirm.get_data(as_text=True)
         assert confirm.status_code in (200, 400, 409), html[:3000]
+        event(f"import answered {confirm.status_code}")
         assert_safe_page(html)
         if confirm.status_code != 200:
             assert counts(scene["db"]) == before  # all rows or none
@@ -525,5 +541,45 @@ def test_the_cli_cleans_what_a_terminal_pastes(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "pasted"))
     assert (user.display_name, user.email) == ("张 三", "a@b.cn")  # one line: the tab was a break
-    result = runner.invoke(args=["export", "--format", "csv", "--region", "\x01 "])
+    result = runner.invoke(args=["export", "--format", "csv", "--region", " "])
     assert result.exit_code == 0, result.output  # a blank region is no region, as in a query string
+    result = runner.invoke(args=["export", "--format", "csv", "--region", "\u200b"])
+    assert result.exit_code == 1 and "没有行政区划代码为" in result.output  # no code, said so
+
+
+@pytest.mark.parametrize("field", ["floor_area_m2", "land_area_mu", "total_investment"])
+@pytest.mark.parametrize("figure", ["1E+999999999", "-1E+999999999", "9" * 400 + "e999999"])
+def test_a_figure_beyond_decimal_arithmetic_is_refused_not_a_crash(scene, field, figure):
+    """Found by `make fuzz`: abs() of 1E+999999999 overflows Python's decimal context (a 500)."""
+    with rolled_back(scene):
+        response = send(scene, "/projects/new", project_form(scene["ids"], **{field: figure}))
+        assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url, fields", [
+    ("/projects/new", {"beds": "9" * 400}),
+    ("/projects/new", {"new_beds": "-" + "9" * 400}),
+    ("/projects/{project}/funding", {"a-year": "9" * 400, "a-planned_investment": "1"}),
+])
+def test_a_whole_number_too_large_to_compare_is_refused_not_a_crash(scene, url, fields):
+    """Found by `make fuzz`: WTForms' NumberRange cannot compare an integer past 1e308 (a 500)."""
+    ids = scene["ids"]
+    data = project_form(ids, **fields) if url == "/projects/new" else fields
+    with rolled_back(scene):
+        assert send(scene, url.format(**ids), data).status_code == 400
+
+
+@pytest.mark.parametrize("beds, total", [("1E+999999999", "1320"), ("100", "1E+999999999"),
+                                         ("9" * 400, "1320")])
+def test_an_imported_figure_beyond_decimal_arithmetic_is_a_cell_problem(scene, beds, total):
+    """Found by `make fuzz`: a cell of 1E+999999999 overflowed the decimal context (a 500)."""
+    officer = scene["officer"]
+    with rolled_back(scene):
+        sheet = sheet_bytes([["导入的医院", "360783", "construction", "cdc", total, beds, "2025-01-01", ""]])
+        response = officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(sheet), "项目.csv")},
+                                content_type="multipart/form-data")
+        assert response.status_code in (302, 400)
+        if response.status_code == 302:
+            preview = officer.get(response.headers["Location"])
+            assert preview.status_code in (200, 400)
+            assert "数值过大" in preview.get_data(as_text=True)

@@ -24,6 +24,7 @@ def admin(app, db, make_user):
     ("/admin/audit?date_to=2024-02-30", "截止日期应为“年-月-日”格式"),
     ("/projects?kind=%E2%80%AEnoitcurtsnoc", "筛选条件 kind 的值无效"),
     ("/projects/export.csv?kind=x", "筛选条件 kind 的值无效"),
+    ("/dashboard/briefing.pdf?kind=%E2%80%8B", "筛选条件 kind 的值无效"),  # nothing but a zero-width space
 ])
 def test_a_bad_query_string_gets_400_and_says_why(admin, path, message):
     response = admin.get(path)
@@ -35,7 +36,7 @@ def test_a_bad_query_string_gets_400_and_says_why(admin, path, message):
 @pytest.mark.parametrize("path", [
     "/projects?kind=%20", "/dashboard?kind=%20", "/projects/export.json?kind=%20",
     "/projects/export.xlsx?kind=%20", "/projects?q=%01", "/projects/export.xlsx?q=%01%0b",
-    "/dashboard?region=%20", "/dashboard/briefing.pdf?kind=%E2%80%8B", "/admin/audit?project=%C2%B2",
+    "/dashboard?region=%20", "/dashboard/briefing.pdf?q=%E2%80%8B", "/admin/audit?project=%C2%B2",
     "/admin/audit?project=%01", "/admin/audit?user=%20",
 ])
 def test_a_blank_or_invisible_filter_is_no_filter(admin, path):

@@ -11,7 +11,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from .core.values import ValueProblem, check_date, clean_text, display_decimal, parse_decimal
@@ -111,6 +111,16 @@ def _default_limit(field_class) -> int | None:
     return None
 
 
+# The largest whole number any column holds (BIGINT); a larger one is a typing slip. Beyond about
+# 1e308 WTForms' NumberRange cannot even compare it (math.isnan overflows: a 500, found by make fuzz).
+WHOLE_NUMBER_LIMIT = 2**63 - 1
+
+
+def _refuse_huge_integers(form, field) -> None:
+    if isinstance(field.data, int) and not -WHOLE_NUMBER_LIMIT <= field.data <= WHOLE_NUMBER_LIMIT:
+        raise StopValidation(str(_l("数值过大，请检查单位（金额以万元计）")))
+
+
 class TrackerForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -125,6 +135,8 @@ class TrackerForm(FlaskForm):
             elif issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
                 filters.append(_clean_line)
             field = unbound_field.bind(form=form, filters=filters, **options)
+            if issubclass(field_class, IntegerField):
+                field.validators = [_refuse_huge_integers, *field.validators]
             limit = _default_limit(field_class)
             if limit is not None and not any(isinstance(v, Length) for v in field.validators):
                 # A new list: the class's validators are shared by every instance of the form.

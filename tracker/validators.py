@@ -29,7 +29,7 @@ class ExactAmount:
             raise ValidationError(_l("请输入数字"))
         if value < 0 and not self.allow_negative:
             raise ValidationError(_l("不能为负数"))
-        if abs(value) >= self.maximum:
+        if value.copy_abs() >= self.maximum:  # abs() rounds to the context: 1E+999999999 overflowed
             raise ValidationError(_l("数值过大，请检查单位（金额以万元计）"))
         if value != value.quantize(Decimal(1).scaleb(-self.places)):
             raise ValidationError(_l("最多保留 %(n)s 位小数", n=self.places))

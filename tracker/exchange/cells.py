@@ -89,6 +89,10 @@ def to_decimal(value, places: int) -> Decimal:
             raise CellProblem(str(problem)) from None
         if number is None:
             raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
+    if not number.is_finite():
+        raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
+    if number.adjusted() > 18:  # beyond every column (and beyond decimal arithmetic: 1E+999999999)
+        raise CellProblem(_("数值过大，请检查单位（金额以万元计）"))
     if number < 0:
         raise CellProblem(_("不能为负数"))
     try:

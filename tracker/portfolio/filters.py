@@ -62,16 +62,22 @@ class PortfolioFilter:
     def from_args(cls, args) -> PortfolioFilter:
         values = {}
         for item in fields(cls):
-            # Controls, bidi overrides and zero-width characters go (a query string is input like
-            # any other); what is blank after that is a filter not given, as the form's empty
-            # choice is: "?kind=%20" is the construction portfolio, not a kind named " ".
-            raw = clean_text(args.get(item.name))
-            if raw is None:
+            # A blank is a filter not given, as the form's empty choice is: "?kind=%20" is the
+            # construction portfolio, not a kind named " ". Controls, bidi overrides and
+            # zero-width characters go (a query string is input like any other); a code made of
+            # nothing else is no code of any vocabulary, and ``problems`` refuses it.
+            raw = args.get(item.name)
+            if raw is None or not raw.strip():
                 continue
+            value = clean_text(raw)
+            if value is None:
+                if item.name == "q":
+                    continue  # searching for nothing visible is no search
+                value = raw.strip()
             if item.type in ("bool",):
-                values[item.name] = raw in ("1", "true", "on", "yes")
+                values[item.name] = value in ("1", "true", "on", "yes")
             else:
-                values[item.name] = raw[:MAX_FILTER_LENGTH]
+                values[item.name] = value[:MAX_FILTER_LENGTH]
         return cls(**values)
 
     def to_args(self, **overrides) -> dict:

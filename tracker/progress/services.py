@@ -320,7 +320,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         _add(errors, "invested_total", _("金额不能为负数"))
     for field, value in (*((f, values[f]) for f in ("invested_month", "funds_received", "paid")),
                          ("invested_total", stated_total)):
-        if value is not None and (not value.is_finite() or abs(value) >= MAX_AMOUNT):
+        if value is not None and (not value.is_finite() or value.copy_abs() >= MAX_AMOUNT):
             _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
     percent = values["physical_percent"]
     if percent is not None and not (0 <= percent <= 100):
