@@ -1,0 +1,280 @@
+"""Plans as the users' own data: adding a plan with its text, and deciding its candidates.
+
+Services take an actor, flush and audit; they never commit (the caller owns the transaction).
+Nothing enters the portfolio until a person accepts or merges a candidate, and every figure so
+accepted rests on a quote of its line (``provenance_problems``, the seed's rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import Actor, record
+from ..core.clock import utcnow
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..regions.models import Region
+from .models import Plan, PlanCandidate, PlanDocument
+
+# The Five-Year periods by name; a period is stored as its first and last year.
+PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
+PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_LINES = 50_000
+# The candidate fields a person may correct before accepting, and the project field each fills.
+FIGURE_FIELDS = {"total_investment_wan_yuan": "total_investment", "floor_area_m2": "floor_area_m2",
+                 "land_area_mu": "land_area_mu", "beds": "beds", "new_beds": "new_beds"}
+WHOLE_FIELDS = {"beds", "new_beds"}
+FIELD_LABELS = {"total_investment_wan_yuan": _l("总投资（万元）"), "floor_area_m2": _l("建筑面积（m²）"),
+                "land_area_mu": _l("占地（亩）"), "beds": _l("床位"), "new_beds": _l("新增床位")}
+
+
+def parse_period(value: str | None) -> tuple[int, int]:
+    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五"."""
+    text = (value or "").strip()
+    if text in PERIOD_NAMES:
+        return PERIOD_NAMES[text]
+    match = re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+    if not match:
+        raise ValidationFailed(_("规划期应写作“2026-2030”或“十五五”"), "period")
+    start, end = int(match.group(1)), int(match.group(2))
+    if not (1949 <= start <= end <= 2100) or end - start > 20:
+        raise ValidationFailed(_("规划期的起止年份无效：%(value)s", value=text), "period")
+    return start, end
+
+
+def period_name(start: int | None, end: int | None) -> str | None:
+    for name, years in PERIOD_NAMES.items():
+        if years == (start, end):
+            return name
+    return None
+
+
+def find_region(code: str | None) -> Region | None:
+    """A region by its 行政区划代码 (any current code) or by the tracker's key."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (db.session.scalar(sa.select(Region).where(Region.code == code))
+            or db.session.scalar(sa.select(Region).where(Region.key == code)))
+
+
+def plan_lines(plan: Plan) -> list[str] | None:
+    """The plan's numbered lines (line N is ``lines[N-1]``): the stored text of a plan a user added,
+    else the seed plan's file under SOURCES_DIR; None when neither is there."""
+    if plan.document is not None:
+        return plan.document.lines
+    if plan.source_file:
+        path = Path(current_app.config["SOURCES_DIR"]) / plan.source_file
+        if path.is_file():
+            return path.read_text(encoding="utf-8").split("\n")
+    return None
+
+
+def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, period: str,
+             lines: list[str], filename: str, issuer: str | None = None,
+             doc_number: str | None = None, issued_date: dt.date | None = None) -> Plan:
+    """A new plan with its text, and the candidates the extractor finds in it (none decided)."""
+    errors: dict[str, list[str]] = {}
+    key = (key or "").strip().lower()
+    if not PLAN_KEY.fullmatch(key):
+        errors.setdefault("key", []).append(
+            _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
+    elif db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
+        errors.setdefault("key", []).append(_("编号 %(key)s 已被另一个规划使用", key=key))
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append(_("请填写规划名称"))
+    elif len(title) > 200:
+        errors.setdefault("title", []).append(_("规划名称不能超过200个字"))
+    if region is None:
+        errors.setdefault("region", []).append(_("请选择有效的行政区划"))
+    try:
+        start, end = parse_period(period)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+        start = end = None
+    for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
+        if value and len(value) > limit:
+            errors.setdefault(field, []).append(_("不能超过%(limit)s个字", limit=limit))
+    if not any(line.strip() for line in lines):
+        errors.setdefault("document", []).append(_("文件中没有读到文字"))
+    elif len(lines) > MAX_LINES:
+        errors.setdefault("document", []).append(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES))
+    if errors:
+        raise ValidationFailed(errors)
+    text = "\n".join(lines)
+    plan = Plan(key=key, title=title, issuer=issuer or None, doc_number=doc_number or None,
+                issued_date=issued_date, period_start=start, period_end=end, region_id=region.id,
+                sources=[])
+    plan.document = PlanDocument(filename=Path(filename).name[:200] or "plan.txt", text=text,
+                                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    db.session.add(plan)
+    db.session.flush()
+    found = extract_candidates(plan, lines)
+    record(actor, "plan:create", plan,
+           _("新增规划：%(title)s（项目候选 %(projects)s 个，指标候选 %(indicators)s 个）",
+             title=title, projects=len(found["projects"]), indicators=len(found["indicators"])),
+           changes={"key": [None, key], "title": [None, title], "region": [None, region.code or region.key],
+                    "period": [None, f"{start}-{end}"], "file": [None, plan.document.filename]})
+    return plan
+
+
+def extract_candidates(plan: Plan, lines: list[str]) -> dict:
+    """Runs the extractor on the plan's lines and keeps what it finds as undecided candidates."""
+    from .cli import known_projects, known_regions
+    from .extraction import extract
+
+    region = plan.region or db.session.get(Region, plan.region_id)
+    found = extract(lines, plan=plan.key, regions=known_regions(), existing=known_projects(),
+                    plan_region=region.code or region.key)
+    for kind, items in (("project", found["projects"]), ("indicator", found["indicators"])):
+        for position, item in enumerate(items, start=1):
+            db.session.add(PlanCandidate(plan_id=plan.id, kind=kind, position=position, data=item))
+    db.session.flush()
+    return found
+
+
+def _open(candidate: PlanCandidate) -> None:
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    if candidate.kind != "project":
+        raise ValidationFailed(_("指标候选不能作为项目加入"))
+
+
+def DECISION_LABELS() -> dict[str, str]:  # noqa: N802 - read in templates as a table
+    return {"accepted": _("已采纳"), "merged": _("已并入已有项目"), "rejected": _("已驳回")}
+
+
+def candidate_with_edits(data: dict, edits: dict | None) -> dict:
+    """The candidate as the person corrected it: edited figures are checked against the quotes."""
+    result = dict(data)
+    for field, value in (edits or {}).items():
+        result[field] = value
+    return result
+
+
+def check_provenance(plan: Plan, data: dict) -> None:
+    """Every figure must be printed in a quote that stands on its line: the seed's rule."""
+    from .candidates import provenance_problems
+
+    lines = plan_lines(plan) or []
+    problems = []
+    for field in FIGURE_FIELDS:
+        value = data.get(field)
+        if value is None:
+            continue
+        if provenance_problems({"sources": data.get("sources") or [], field: value}, lines):
+            problems.append(field)
+    if problems:
+        raise ValidationFailed({field: [_("%(label)s %(value)s 不在所引的原文语句中，请按原文填写或留空",
+                                          label=str(FIELD_LABELS[field]), value=data[field])]
+                                for field in problems})
+    for source in data.get("sources") or []:
+        line = source.get("line")
+        if not isinstance(line, int) or not 1 <= line <= len(lines) or source.get("quote", "") not in lines[line - 1]:
+            raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
+
+
+def _project_fields(data: dict) -> dict:
+    from ..vocabulary import BuildNature, Status
+
+    fields: dict = {"name": (data.get("name") or "").strip()}
+    if data.get("build_nature") in {item.value for item in BuildNature}:
+        fields["build_nature"] = data["build_nature"]
+    if data.get("build_nature_term"):
+        fields["build_nature_term"] = data["build_nature_term"][:50]
+    if data.get("status") in {item.value for item in Status}:
+        fields["status"] = data["status"]
+    for field in ("location", "scope"):
+        if data.get(field):
+            fields[field] = data[field]
+    for source_field, project_field in FIGURE_FIELDS.items():
+        value = data.get(source_field)
+        if value is not None:
+            fields[project_field] = int(value) if source_field in WHOLE_FIELDS else Decimal(str(value))
+    return fields
+
+
+def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None = None,
+                     region: Region | None = None) -> Project:  # noqa: F821
+    """Creates the project the candidate names, with its quotes, aliases and the plan link."""
+    from ..projects import services as project_services
+
+    _open(candidate)
+    plan = candidate.plan
+    data = candidate_with_edits(candidate.data, edits)
+    check_provenance(plan, data)
+    region = region or find_region(data.get("region_code")) or plan.region
+    project = project_services.create_project(actor, region=region, **_project_fields(data))
+    _attach(actor, project, plan, data)
+    _decide(actor, candidate, "accepted", project,
+            _("采纳规划候选：%(name)s（%(plan)s）", name=project.name, plan=plan.title),
+            edits=edits)
+    return project
+
+
+def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
+    """The candidate is a project already tracked (the same facility in an earlier plan): its name
+    becomes an alias, its quotes mentions, and the project is linked to this plan (续建 when the
+    project came from an earlier period)."""
+    from ..projects import services as project_services
+
+    _open(candidate)
+    plan = candidate.plan
+    data = candidate.data
+    check_provenance(plan, data)
+    project_services.add_alias(actor, project, data.get("name") or "")
+    _attach(actor, project, plan, data)
+    _decide(actor, candidate, "merged", project,
+            _("规划候选并入已有项目：%(name)s → %(project)s（%(plan)s）",
+              name=data.get("name"), project=project.name, plan=plan.title))
+    return project
+
+
+def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None = None) -> None:
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    _decide(actor, candidate, "rejected", None,
+            _("驳回规划候选：%(name)s（%(plan)s）", name=candidate.data.get("name"),
+              plan=candidate.plan.title), reason=reason)
+
+
+def _attach(actor: Actor, project, plan: Plan, data: dict) -> None:
+    from ..projects import services as project_services
+
+    for alias in data.get("aliases") or []:
+        project_services.add_alias(actor, project, alias)
+    project_services.link_plan(actor, project, plan)
+    for source in data.get("sources") or []:
+        project_services.add_source(actor, project, plan, source["line"], source["quote"],
+                                    list(source.get("fields") or []))
+
+
+def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, summary: str,
+            *, edits: dict | None = None, reason: str | None = None) -> None:
+    # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
+    # decide it once.
+    claimed = db.session.execute(
+        sa.update(PlanCandidate).where(PlanCandidate.id == candidate.id, PlanCandidate.decision.is_(None))
+        .values(decision=decision, project_id=project.id if project is not None else None,
+                decided_by_id=actor.user.id if actor.user else None, decided_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ValidationFailed(_("此候选已由他人处理，请刷新页面"))
+    db.session.refresh(candidate)
+    changes = {"decision": [None, decision], "candidate": [None, candidate.data.get("name")]}
+    if edits:
+        changes["edits"] = [None, {field: str(value) for field, value in edits.items()}]
+    record(actor, f"plan:candidate-{decision}", candidate.plan, summary, changes=changes, reason=reason,
+           project_id=project.id if project is not None else None)
