@@ -54,6 +54,9 @@ class FigureField(DecimalField):
         return display_decimal(self.data)
 
 
+WHOLE_NUMBER_LIMIT = 10 ** 15  # no count, year or bed number comes near; a float holds it exactly
+
+
 class WholeNumberField(IntegerField):
     """An integer typed as people write it ("1,200" beds); blank is ``None``. A text input, as
     :class:`FigureField`."""
@@ -71,6 +74,10 @@ class WholeNumberField(IntegerField):
         if number is not None and number != number.to_integral():
             self.data = None
             raise ValueError(str(_l("应为整数")))
+        if number is not None and abs(number) >= WHOLE_NUMBER_LIMIT:
+            # Beyond a float: wtforms' NumberRange would fail with OverflowError (a 500).
+            self.data = None
+            raise ValueError(str(_l("数值过大")))
         self.data = None if number is None else int(number)
 
 
