@@ -232,3 +232,95 @@ def test_the_seed_plans_text_still_reads(admin, db):
     page = admin.get(f"/plans/{plan.key}/text").get_data(as_text=True)
     assert 'id="L189"' in page
     assert re.search(r"十四五", admin.get("/plans").get_data(as_text=True))
+
+
+def test_an_ended_plans_unfinished_projects_are_carried_over_as_continued(admin, added, db):
+    old = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    page = admin.get(f"/plans/{old.key}").get_data(as_text=True)
+    from tracker.plans import services
+    unfinished = services.unfinished_projects(old)
+    assert unfinished, "the seed has unfinished Longnan projects"
+    assert "未完工项目" in page and unfinished[0].name in page and f'option value="{KEY}"' in page
+    finished = [p for p in old_projects(db, old) if p not in unfinished]
+    # Without the confirmation nothing moves.
+    admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY})
+    assert all(KEY not in {plan.key for plan in p.plans} for p in unfinished)
+    response = admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY, "confirm": "1"})
+    assert response.status_code == 302 and response.location.endswith(f"/plans/{KEY}")
+    for project in unfinished:
+        db.session.refresh(project)
+        assert {plan.key for plan in project.plans} >= {old.key, KEY}
+    for project in finished:
+        assert KEY not in {plan.key for plan in project.plans}
+    new_page = admin.get(f"/plans/{KEY}").get_data(as_text=True)
+    assert "续建项目" in new_page and unfinished[0].name in new_page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "plan:carry-over")) == len(unfinished)
+    # Carried once: a second click carries nothing more.
+    admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY, "confirm": "1"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "plan:carry-over")) == len(unfinished)
+    # Not backwards: an earlier plan is no target.
+    refused = admin.post(f"/plans/{KEY}/carry-over", data={"target": old.key, "confirm": "1"},
+                         follow_redirects=True)
+    assert "只能转入下一规划期的规划" in refused.get_data(as_text=True)
+
+
+def old_projects(db, plan: Plan) -> list[Project]:
+    from tracker.projects.models import project_plans
+    return db.session.scalars(sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+                              .where(project_plans.c.plan_id == plan.id)).all()
+
+
+def test_the_evaluation_of_an_ended_plan(admin, db):
+    from openpyxl import load_workbook
+
+    from tracker.plans import services
+    from tracker.plans.models import PlanIndicator, PlanIndicatorActual
+
+    indicator = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.comparator == "≥")
+                                  .order_by(PlanIndicator.id))
+    plan = indicator.plan
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert indicator.name in page and "按期竣工" in page and "未开工" in page and "已取消" in page
+    assert "约束性" in page or all(i.nature is None or i.nature.value != "binding" for i in plan.indicators)
+    result = services.evaluation(plan)
+    assert sum(len(items) for items in result["by_outcome"].values()) == len(result["projects"]) > 0
+
+    # An actual value without its source is refused; nothing is saved.
+    refused = admin.post(f"/plans/{plan.key}/evaluation/actuals", follow_redirects=True,
+                         data={"indicator": indicator.id, "year": "2025", "value": "1", "source": ""})
+    assert "请注明数据来源" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(PlanIndicatorActual)) is None
+    # Below the target: not attained; a second entry for the year replaces the first.
+    target = services._number(indicator.target)
+    below, above = str(target - 1), str(target + 1)
+    admin.post(f"/plans/{plan.key}/evaluation/actuals",
+               data={"indicator": indicator.id, "year": "2025", "value": below, "source": "2025年统计公报"})
+    assert services.attained(indicator, below) is False
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert "2025年统计公报" in page and "未达标" in page
+    admin.post(f"/plans/{plan.key}/evaluation/actuals",
+               data={"indicator": indicator.id, "year": "2025", "value": above, "source": "2025年统计年鉴"})
+    actuals = db.session.scalars(sa.select(PlanIndicatorActual)).all()
+    assert [(a.year, a.value, a.source) for a in actuals] == [(2025, above, "2025年统计年鉴")]
+    assert services.attained(indicator, above) is True
+
+    workbook = admin.get(f"/plans/{plan.key}/evaluation.xlsx")
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.data)).worksheets[0]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows[indicator.name][5] == above and rows[indicator.name][8] == "达标"
+    # A leader reads the evaluation but enters nothing.
+    assert admin.get(f"/plans/{plan.key}").get_data(as_text=True).count("/evaluation") >= 1
+
+
+def test_attainment_follows_the_comparator():
+    from types import SimpleNamespace
+
+    from tracker.plans.services import attained
+    lower = SimpleNamespace(target="9", comparator="≤")
+    assert attained(lower, "8.5") is True and attained(lower, "9.5") is False
+    assert attained(SimpleNamespace(target="持续提升", comparator=None), "80") is None
+    assert attained(SimpleNamespace(target="95%", comparator="≥"), "96.2%") is True
+    assert attained(SimpleNamespace(target="10", comparator=None), "12") is None

@@ -60,6 +60,8 @@ class PlanIndicator(Base):
     sources: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     plan: Mapped[Plan] = relationship(back_populates="indicators")
+    actuals: Mapped[list[PlanIndicatorActual]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="PlanIndicatorActual.year")
 
 
 class PlanDocument(Base):
@@ -108,3 +110,21 @@ class PlanCandidate(Base):
     decided_at: Mapped[MaybeTimestamp]
 
     plan: Mapped[Plan] = relationship()
+
+
+class PlanIndicatorActual(Base):
+    """An indicator's actual value in one year (终期评估), as printed by its source."""
+
+    __tablename__ = "plan_indicator_actuals"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year"),)
+
+    id: Mapped[intpk]
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plan_indicators.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    value: Mapped[str] = mapped_column(sa.String(100))
+    source: Mapped[str] = mapped_column(sa.String(500))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[Timestamp]
+
+    indicator: Mapped[PlanIndicator] = relationship(back_populates="actuals")

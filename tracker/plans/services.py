@@ -278,3 +278,175 @@ def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, summ
         changes["edits"] = [None, {field: str(value) for field, value in edits.items()}]
     record(actor, f"plan:candidate-{decision}", candidate.plan, summary, changes=changes, reason=reason,
            project_id=project.id if project is not None else None)
+
+
+# Carry-over (续建) ----------------------------------------------------------------------------------
+
+def finished_statuses():
+    from ..vocabulary import Status
+    return (Status.COMPLETED, Status.IN_USE, Status.CANCELLED)
+
+
+def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
+    from ..core import clock
+    return plan.period_end is not None and plan.period_end < (today or clock.today()).year
+
+
+def unfinished_projects(plan: Plan) -> list:
+    """The plan's construction projects not completed, in use or cancelled (an unknown status
+    counts as unfinished: nobody said it was done)."""
+    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.models import Project, project_plans
+
+    return db.session.scalars(
+        sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+        .where(project_plans.c.plan_id == plan.id, Project.kind.in_(BUILDING_KINDS),
+               sa.or_(Project.status.is_(None), Project.status.not_in(finished_statuses())))
+        .order_by(Project.name)).all()
+
+
+def next_plans(plan: Plan) -> list[Plan]:
+    """The plans of the period after ``plan``'s: where its unfinished projects may continue."""
+    if plan.period_end is None:
+        return []
+    return db.session.scalars(sa.select(Plan).where(Plan.period_start == plan.period_end + 1)
+                              .order_by(Plan.key)).all()
+
+
+def carry_over(actor: Actor, source: Plan, target: Plan, projects) -> list:
+    """Links each unfinished project of ``source`` to ``target`` as well: one project, two plan
+    links, its history intact. Returns the projects carried (those already linked are skipped)."""
+    from ..projects import services as project_services
+
+    if target.period_start is None or source.period_end is None or target.period_start <= source.period_end:
+        raise ValidationFailed(_("只能转入下一规划期的规划"))
+    carried = []
+    for project in projects:
+        if project_services.link_plan(actor, project, target):
+            carried.append(project)
+            record(actor, "plan:carry-over", project,
+                   _("续建：%(name)s 由《%(source)s》转入《%(target)s》", name=project.name,
+                     source=source.title, target=target.title),
+                   changes={"plan": [source.key, target.key]}, project_id=project.id)
+    return carried
+
+
+def continued_ids(plan: Plan) -> set[int]:
+    """The projects of ``plan`` that an earlier period's plan already held: 续建 in this plan."""
+    from ..projects.models import project_plans
+
+    if plan.period_start is None:
+        return set()
+    earlier = sa.select(project_plans.c.project_id).join(Plan, Plan.id == project_plans.c.plan_id).where(
+        Plan.period_end < plan.period_start)
+    return set(db.session.scalars(sa.select(project_plans.c.project_id).where(
+        project_plans.c.plan_id == plan.id, project_plans.c.project_id.in_(earlier))))
+
+
+# Evaluation (终期评估) -------------------------------------------------------------------------------
+
+OUTCOMES = ("on_time", "late", "completed_undated", "construction", "not_started", "cancelled")
+
+
+def outcome_labels() -> dict[str, str]:
+    return {"on_time": _("按期竣工"), "late": _("延期竣工"), "completed_undated": _("已竣工（竣工日期未填）"),
+            "construction": _("在建"), "not_started": _("未开工"), "cancelled": _("已取消")}
+
+
+def _number(text: str | None) -> Decimal | None:
+    from ..core.values import ValueProblem, parse_decimal
+    if text is None:
+        return None
+    cleaned = re.sub(r"[%％‰\s]|以上|以下|左右", "", str(text)).lstrip("≥≤<>＞＜")
+    try:
+        return parse_decimal(cleaned)
+    except (ValueProblem, ArithmeticError, ValueError):
+        return None
+
+
+def attained(indicator, actual: str | None) -> bool | None:
+    """Whether ``actual`` meets the indicator's target by its comparator; None when it cannot be
+    told (no comparator printed, or a target such as 持续提升 that is not a number)."""
+    target, value = _number(indicator.target), _number(actual)
+    if target is None or value is None or indicator.comparator not in ("≥", ">", "≤", "<"):
+        return None
+    return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[indicator.comparator]
+
+
+def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
+    """An indicator's actual value in ``year`` with its source; a second entry for the year
+    replaces the first (both in the audit)."""
+    from .models import PlanIndicatorActual
+
+    errors: dict[str, list[str]] = {}
+    if not isinstance(year, int) or not 1949 <= year <= 2100:
+        errors["year"] = [_("请填写有效的年份")]
+    value = (value or "").strip()
+    if not value:
+        errors["value"] = [_("请填写实际值")]
+    elif len(value) > 100:
+        errors["value"] = [_("不能超过%(limit)s个字", limit=100)]
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = [_("请注明数据来源（如统计年鉴、年度报告）")]
+    elif len(source) > 500:
+        errors["source"] = [_("不能超过%(limit)s个字", limit=500)]
+    if errors:
+        raise ValidationFailed(errors)
+    actual = db.session.scalar(sa.select(PlanIndicatorActual).where(
+        PlanIndicatorActual.indicator_id == indicator.id, PlanIndicatorActual.year == year))
+    before = [actual.value, actual.source] if actual else None
+    if actual is None:
+        actual = PlanIndicatorActual(indicator_id=indicator.id, year=year, value=value, source=source)
+        db.session.add(actual)
+    else:
+        actual.value, actual.source = value, source
+    actual.entered_by_id = actor.user.id if actor.user else None
+    db.session.flush()
+    record(actor, "plan:indicator-actual", indicator.plan,
+           _("指标实际值：%(name)s %(year)s年 %(value)s", name=indicator.name, year=year, value=value),
+           changes={"indicator": [None, indicator.key], "year": [None, year],
+                    "value": [before[0] if before else None, value],
+                    "source": [before[1] if before else None, source]})
+    return actual
+
+
+def project_outcome(project, deadline: dt.date) -> str:
+    from ..vocabulary import Stage, Status
+
+    if project.status is Status.CANCELLED:
+        return "cancelled"
+    actual = {m.stage: m.actual_date for m in project.milestones if m.stage is not None}
+    if project.status in (Status.COMPLETED, Status.IN_USE):
+        done = actual.get(Stage.ACCEPTANCE) or actual.get(Stage.IN_USE)
+        if done is None:
+            return "completed_undated"
+        return "on_time" if done <= (project.planned_end or deadline) else "late"
+    if project.status is Status.CONSTRUCTION or actual.get(Stage.START):
+        return "construction"
+    return "not_started"
+
+
+def evaluation(plan: Plan) -> dict:
+    """The plan's indicators against their targets and its projects by outcome."""
+    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.models import Project, project_plans
+
+    indicators = []
+    for indicator in plan.indicators:
+        latest = indicator.actuals[-1] if indicator.actuals else None
+        indicators.append({"indicator": indicator, "latest": latest,
+                           "attained": attained(indicator, latest.value) if latest else None})
+    deadline = dt.date(plan.period_end or 2100, 12, 31)
+    projects = db.session.scalars(
+        sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+        .where(project_plans.c.plan_id == plan.id, Project.kind.in_(BUILDING_KINDS))
+        .order_by(Project.name)).all()
+    by_outcome: dict[str, list] = {outcome: [] for outcome in OUTCOMES}
+    for project in projects:
+        by_outcome[project_outcome(project, deadline)].append(project)
+    planned = [p.total_investment for p in projects if p.total_investment is not None]
+    invested = [p.invested_to_date for p in projects if p.invested_to_date is not None]
+    return {"indicators": indicators, "by_outcome": by_outcome, "projects": projects,
+            "planned": sum(planned, Decimal(0)) if planned else None, "planned_count": len(planned),
+            "invested": sum(invested, Decimal(0)) if invested else None, "invested_count": len(invested)}

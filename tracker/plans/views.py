@@ -41,8 +41,14 @@ def plan_detail(key: str):
         sa.select(PlanCandidate.decision.is_(None), sa.func.count())
         .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project")
         .group_by(PlanCandidate.decision.is_(None))).all())
+    ended = services.has_ended(plan)
+    continued = services.continued_ids(plan)
     return render_template("plans/detail.html", plan=plan, pending=decided.get(True, 0),
-                           decided=decided.get(False, 0),
+                           decided=decided.get(False, 0), ended=ended,
+                           unfinished=services.unfinished_projects(plan) if ended else [],
+                           next_plans=[p for p in services.next_plans(plan) if can_manage(p)] if ended else [],
+                           continued=db.session.scalars(sa.select(Project).where(Project.id.in_(continued))
+                                                        .order_by(Project.name)).all() if continued else [],
                            totals=queries.totals(PortfolioFilter(plan=plan.key)),
                            all_totals=queries.totals(portfolio_filter))
 
@@ -234,3 +240,104 @@ def candidate_reject(key: str, candidate_id: int):
     db.session.commit()
     flash(_("已驳回：%(name)s", name=candidate.data.get("name")), "success")
     return redirect(url_for("plans.plan_candidates", key=key))
+
+
+@bp.post("/plans/<key>/carry-over")
+def plan_carry_over(key: str):
+    """Carries the ended plan's unfinished projects (those the user may edit) into a plan of the
+    next period: 续建."""
+    plan = get_plan(key)
+    target = db.session.scalar(sa.select(Plan).where(Plan.key == (request.form.get("target") or "")[:64]))
+    if target is None:
+        flash(_("请选择要转入的规划"), "error")
+        return redirect(url_for("plans.plan_detail", key=key))
+    if not can_manage(target):
+        abort(403)
+    if request.form.get("confirm") != "1":
+        flash(_("请勾选确认后再转入"), "error")
+        return redirect(url_for("plans.plan_detail", key=key))
+    projects = [project for project in services.unfinished_projects(plan)
+                if permissions.can_edit_project(current_user, project)]
+    try:
+        carried = services.carry_over(web_actor(), plan, target, projects)
+    except ValidationFailed as failure:
+        return _refused_to(url_for("plans.plan_detail", key=key), failure)
+    db.session.commit()
+    flash(_("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》", count=len(carried), title=target.title),
+          "success")
+    return redirect(url_for("plans.plan_detail", key=target.key))
+
+
+def _refused_to(location: str, failure: ValidationFailed):
+    db.session.rollback()
+    for messages in failure.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(location)
+
+
+@bp.get("/plans/<key>/evaluation")
+def plan_evaluation(key: str):
+    """终期评估: indicators against their targets, projects by outcome; printable."""
+    plan = get_plan(key)
+    return render_template("plans/evaluation.html", plan=plan, result=services.evaluation(plan),
+                           outcomes=services.outcome_labels(), can_enter=can_manage(plan),
+                           show_money=show_money())
+
+
+@bp.post("/plans/<key>/evaluation/actuals")
+def plan_actual(key: str):
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    indicator = db.session.get(PlanIndicator, request.form.get("indicator", type=int) or 0)
+    if indicator is None or indicator.plan_id != plan.id:
+        flash(_("请选择本规划的指标"), "error")
+        return redirect(url_for("plans.plan_evaluation", key=key))
+    raw_year = (request.form.get("year") or "").strip()
+    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    try:
+        services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"))
+    except ValidationFailed as failure:
+        return _refused_to(url_for("plans.plan_evaluation", key=key), failure)
+    db.session.commit()
+    flash(_("已保存：%(name)s", name=indicator.name), "success")
+    return redirect(url_for("plans.plan_evaluation", key=key))
+
+
+@bp.get("/plans/<key>/evaluation.xlsx")
+def plan_evaluation_xlsx(key: str):
+    import io
+
+    from flask import send_file
+    from openpyxl import Workbook
+
+    plan = get_plan(key)
+    result = services.evaluation(plan)
+    money = show_money()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("指标")
+    sheet.append([_("指标"), _("单位"), _("基期值"), _("目标值"), _("属性"), _("最新实际值"), _("年份"),
+                  _("来源"), _("是否达标")])
+    for row in result["indicators"]:
+        indicator, latest = row["indicator"], row["latest"]
+        sheet.append([indicator.name, indicator.unit, indicator.baseline,
+                      f"{indicator.comparator or ''}{indicator.target or ''}",
+                      indicator.nature.label if indicator.nature else None,
+                      latest.value if latest else None, latest.year if latest else None,
+                      latest.source if latest else None,
+                      {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]])
+    projects = book.create_sheet(_("项目"))
+    outcomes = services.outcome_labels()
+    projects.append([_("项目名称"), _("结果"), _("计划竣工"), _("总投资（万元）"), _("累计完成投资（万元）")])
+    for outcome, items in result["by_outcome"].items():
+        for project in items:
+            projects.append([project.name, outcomes[outcome], project.planned_end,
+                             project.total_investment if money else None,
+                             project.invested_to_date if money else None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
