@@ -24,7 +24,13 @@ LONGNAN_15 = """# 龙南市“十五五”卫生健康事业发展规划
 
 “十四五”期间，龙南市第二人民医院已建成投入使用。
 
-## 二、重点项目
+## 二、主要指标
+
+| 序号 | 指标 | 单位 | 2025年 | 2030年 | 指标属性 |
+|---|---|---|---|---|---|
+| 1 | 每千人口医疗卫生机构床位数 | 张 | 6.8 | 7.5 | 预期性 |
+
+## 三、重点项目
 
 | 序号 | 项目名称 | 建设性质 | 建设内容 | 总投资（万元） |
 |---|---|---|---|---|
@@ -32,7 +38,7 @@ LONGNAN_15 = """# 龙南市“十五五”卫生健康事业发展规划
 | 2 | 龙南市疾病预防控制中心实验楼建设项目 | 续建 | 建筑面积3000平方米 | 2800 |
 | 3 | 龙南市精神卫生中心迁建项目 | 迁建 | 建筑面积20000平方米，床位300张 | 18000 |
 
-## 三、保障措施
+## 四、保障措施
 
 加强基层医疗卫生机构建设。推进龙南市中医院康复大楼建设，总投资5000万元。
 """
@@ -324,3 +330,24 @@ def test_attainment_follows_the_comparator():
     assert attained(SimpleNamespace(target="持续提升", comparator=None), "80") is None
     assert attained(SimpleNamespace(target="95%", comparator="≥"), "96.2%") is True
     assert attained(SimpleNamespace(target="10", comparator=None), "12") is None
+
+
+def test_an_indicator_candidate_becomes_one_of_the_plans_indicators(admin, added, db):
+    from tracker.plans.models import PlanIndicator
+
+    indicators = db.session.scalars(sa.select(PlanCandidate).where(
+        PlanCandidate.plan_id == added.id, PlanCandidate.kind == "indicator")).all()
+    assert indicators, "the Markdown plan has a 主要指标 table"
+    first = indicators[0]
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert f"/candidates/{first.id}/accept-indicator" in page
+    admin.post(f"/plans/{KEY}/candidates/{first.id}/accept-indicator")
+    admin.post(f"/plans/{KEY}/candidates/{first.id}/accept-indicator")  # a double click: once
+    stored = db.session.scalars(sa.select(PlanIndicator).where(PlanIndicator.plan_id == added.id)).all()
+    assert [indicator.name for indicator in stored] == [first.data["name"]]
+    assert stored[0].sources == first.data["sources"]
+    assert first.data["name"] in admin.get(f"/plans/{KEY}/evaluation").get_data(as_text=True)
+    # A project candidate is not an indicator.
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    refused = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept-indicator", follow_redirects=True)
+    assert "项目候选请采纳为项目" in refused.get_data(as_text=True)

@@ -241,6 +241,41 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     return project
 
 
+def accept_indicator(actor: Actor, candidate: PlanCandidate):
+    """An indicator candidate becomes one of the plan's 主要指标, with the quotes it rests on."""
+    from ..vocabulary import IndicatorNature
+    from .models import PlanIndicator
+
+    if candidate.kind != "indicator":
+        raise ValidationFailed(_("项目候选请采纳为项目"))
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    plan, data = candidate.plan, candidate.data
+    lines = plan_lines(plan) or []
+    for source in data.get("sources") or []:
+        line = source.get("line")
+        if not isinstance(line, int) or not 1 <= line <= len(lines) or source.get("quote", "") not in lines[line - 1]:
+            raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
+    nature = data.get("nature") if data.get("nature") in {item.value for item in IndicatorNature} else None
+    comparator = data.get("comparator") if data.get("comparator") in ("≥", ">", "≤", "<") else None
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(PlanIndicator.position))
+                                      .where(PlanIndicator.plan_id == plan.id)) or 0)
+    indicator = PlanIndicator(
+        plan_id=plan.id, key=f"candidate-{candidate.position}", position=position,
+        section=(data.get("section") or None) and str(data["section"])[:100],
+        name=str(data.get("name") or "")[:200], unit=(data.get("unit") or None) and str(data["unit"])[:50],
+        baseline=(data.get("baseline") or None) and str(data["baseline"])[:100],
+        baseline_year=data.get("baseline_year"),
+        target=(data.get("target") or None) and str(data["target"])[:100], target_year=data.get("target_year"),
+        comparator=comparator, nature=nature, sources=list(data.get("sources") or []))
+    db.session.add(indicator)
+    db.session.flush()
+    _decide(actor, candidate, "accepted", None,
+            _("采纳规划指标：%(name)s（%(plan)s）", name=indicator.name, plan=plan.title))
+    return indicator
+
+
 def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None = None) -> None:
     if candidate.decision is not None:
         raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",

@@ -341,3 +341,18 @@ def plan_evaluation_xlsx(key: str):
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/plans/<key>/candidates/<int:candidate_id>/accept-indicator")
+def candidate_accept_indicator(key: str, candidate_id: int):
+    candidate = _candidate(key, candidate_id)
+    form = RejectForm()  # nothing to fill: the CSRF token only
+    if not form.validate_on_submit():
+        return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
+    try:
+        indicator = services.accept_indicator(web_actor(), candidate)
+    except ValidationFailed as failure:
+        return _refused(key, failure)
+    db.session.commit()
+    flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
+    return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")
