@@ -73,7 +73,9 @@ def candidate(db, plan: Plan, name: str) -> PlanCandidate:
 
 
 def accept_form(item: PlanCandidate, **changes) -> dict:
-    form = {"name": item.data["name"], "region": item.data.get("region_code") or ""}
+    from tracker.plans.services import guess_category
+    form = {"name": item.data["name"], "region": item.data.get("region_code") or "",
+            "category": guess_category(item.data["name"])}
     for field in ("total_investment_wan_yuan", "floor_area_m2", "land_area_mu", "beds", "new_beds"):
         value = item.data.get(field)
         form[field] = "" if value is None else str(value)
@@ -119,6 +121,7 @@ def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
     project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市人民医院传染病大楼建设项目"))
     assert project is not None
     assert project.total_investment == Decimal("15000") and project.beds == 200
+    assert project.category.value == "infectious_disease"  # suggested from its name, as submitted
     assert [plan.key for plan in project.plans] == [KEY]
     assert {source.line for source in project.sources} >= {line}
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:candidate-accepted"))
@@ -144,6 +147,9 @@ def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
                data=accept_form(centre, name="龙南市精神卫生中心迁建", total_investment_wan_yuan=""))
     moved = db.session.scalar(sa.select(Project).where(Project.name == "龙南市精神卫生中心迁建"))
     assert moved.total_investment is None and moved.beds == 300
+    assert moved.category.value == "mental_health"
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert re.search(r'<option value="cdc" selected>', page)  # the lab's suggested category
 
     # Merge into the 14th plan's project: one project, two plan links (续建), its history intact.
     lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from ..vocabulary import Category
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 
 
@@ -25,6 +26,8 @@ class CandidateForm(TrackerForm):
 
     name = StringField(_l("项目名称"), validators=[DataRequired(_l("请填写项目名称"))])
     region = StringField(_l("行政区划代码"), validators=[Optional()])
+    category = SelectField(_l("类别"), choices=lambda: [(c.value, c.label) for c in Category],
+                           validators=[Optional()])
     total_investment_wan_yuan = FigureField(_l("总投资（万元）"), validators=[Optional()])
     floor_area_m2 = FigureField(_l("建筑面积（m²）"), validators=[Optional()])
     land_area_mu = FigureField(_l("占地（亩）"), validators=[Optional()])

@@ -185,10 +185,32 @@ def check_provenance(plan: Plan, data: dict) -> None:
             raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
 
 
+# The category a project's name suggests, offered preselected on the review page (the person
+# confirms it); the first that matches, so 传染病医院 is 传染病救治, not 综合医院.
+CATEGORY_WORDS = (
+    ("infectious_disease", ("传染病", "感染性疾病")), ("cdc", ("疾病预防控制", "疾控")),
+    ("maternal_child", ("妇幼", "妇女儿童", "儿童医院", "妇产")), ("mental_health", ("精神",)),
+    ("emergency_120", ("急救", "120")), ("blood_station", ("血站", "采供血", "中心血库")),
+    ("supplies_depot", ("物资储备", "储备库")), ("elderly_care", ("医养", "养老", "护理院")),
+    ("laboratory", ("实验室", "检验检测")), ("tcm_hospital", ("中医", "中西医", "民族医")),
+    ("township_clinic", ("乡镇卫生院", "卫生院", "社区卫生", "村卫生室", "卫生室")),
+    ("general_hospital", ("医院", "医疗中心")),
+)
+
+
+def guess_category(name: str | None) -> str:
+    for category, words in CATEGORY_WORDS:
+        if any(word in (name or "") for word in words):
+            return category
+    return "other"
+
+
 def _project_fields(data: dict) -> dict:
-    from ..vocabulary import BuildNature, Status
+    from ..vocabulary import BuildNature, Category, Status
 
     fields: dict = {"name": (data.get("name") or "").strip()}
+    if data.get("category") in {item.value for item in Category}:
+        fields["category"] = data["category"]
     if data.get("build_nature") in {item.value for item in BuildNature}:
         fields["build_nature"] = data["build_nature"]
     if data.get("build_nature_term"):

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
-from ..vocabulary import Role
+from ..vocabulary import Category, Role
 from . import services
 from .documents import DocumentProblem, read_lines
 from .forms import CandidateForm, MergeForm, PlanForm, RejectForm
@@ -155,7 +155,8 @@ def plan_candidates(key: str):
         "plans/candidates.html", plan=plan, open=[c for c in projects if c.decision is None],
         decided=[c for c in projects if c.decision is not None],
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
-        can_decide=can_manage(plan), labels=services.DECISION_LABELS(),
+        can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
+        categories=Category,
         field_labels=services.FIELD_LABELS, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
 
@@ -185,6 +186,8 @@ def candidate_accept(key: str, candidate_id: int):
     if not form.validate_on_submit():
         return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
     edits = {"name": form.name.data}
+    if form.category.data:
+        edits["category"] = form.category.data
     for field in services.FIGURE_FIELDS:
         value = getattr(form, field).data
         original = candidate.data.get(field)
