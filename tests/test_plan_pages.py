@@ -235,6 +235,7 @@ def test_who_may_add_plans_and_decide(app, make_user, db, seeded, added):
     # Longnan's officer may.
     officer = app.test_client()
     login_as(officer, make_user("officer", "360783", username="ln-officer16"))
+    assert 'value="360783"' in officer.get("/plans/new").get_data(as_text=True)
     assert officer.post(f"/plans/{KEY}/candidates/{hospital.id}/accept",
                         data=accept_form(hospital)).status_code == 302
 

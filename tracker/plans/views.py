@@ -110,6 +110,9 @@ def plan_new():
     if not can_manage():
         abort(403)
     form = PlanForm()
+    if request.method == "GET" and current_user.role is Role.OFFICER and len(current_user.regions) == 1:
+        own = current_user.regions[0]
+        form.region.data = own.code or own.key  # an officer's plan is of his region, as a rule
     if form.validate_on_submit():
         region = services.find_region(form.region.data)
         if region is not None and not permissions.covers_region(current_user, region):
