@@ -166,12 +166,16 @@ def plan_candidates(key: str):
 
 def _candidate(key: str, candidate_id: int) -> PlanCandidate:
     plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
     candidate = db.session.get(PlanCandidate, candidate_id)
     if candidate is None or candidate.plan_id != plan.id:
         abort(404)
-    if not can_manage(plan):
-        abort(403)
     return candidate
+
+
+def form_failure(form) -> ValidationFailed:
+    return ValidationFailed({name: [str(error) for error in errors] for name, errors in form.errors.items()})
 
 
 def _refused(key: str, failure: ValidationFailed):
@@ -187,7 +191,7 @@ def candidate_accept(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = CandidateForm()
     if not form.validate_on_submit():
-        return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
+        return _refused(key, form_failure(form))
     edits = {"name": form.name.data}
     if form.category.data:
         edits["category"] = form.category.data
@@ -218,7 +222,7 @@ def candidate_merge(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
+        return _refused(key, form_failure(form))
     project_id = form.project_id.data.strip().lstrip("#")
     project = db.session.get(Project, int(project_id)) if project_id.isdigit() and len(project_id) < 10 else None
     if project is None:
@@ -238,7 +242,7 @@ def candidate_reject(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
+        return _refused(key, form_failure(form))
     try:
         services.reject_candidate(web_actor(), candidate, form.reason.data)
     except ValidationFailed as failure:
@@ -253,6 +257,8 @@ def plan_carry_over(key: str):
     """Carries the ended plan's unfinished projects (those the user may edit) into a plan of the
     next period: 续建."""
     plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
     target = db.session.scalar(sa.select(Plan).where(Plan.key == (request.form.get("target") or "")[:64]))
     if target is None:
         flash(_("请选择要转入的规划"), "error")
@@ -354,7 +360,7 @@ def candidate_accept_indicator(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()  # nothing to fill: the CSRF token only
     if not form.validate_on_submit():
-        return _refused(key, ValidationFailed({name: list(errors) for name, errors in form.errors.items()}))
+        return _refused(key, form_failure(form))
     try:
         indicator = services.accept_indicator(web_actor(), candidate)
     except ValidationFailed as failure:
