@@ -60,6 +60,11 @@ def test_restore_into_an_empty_database_compares_every_row(two_databases, tmp_pa
         from tracker.seeding.loader import load
         load(source_app.config["SEED_DIR"])
         services.create_user(CLI, "officer1", "officer", "Backup-test-1", regions=["360783"])
+        # A plan a user added: its text lives in the database (plan_documents), so the backup has it.
+        from tracker.plans.services import add_plan, find_region
+        add_plan(CLI, key="backup-plan", title="备份测试规划", region=find_region("360783"),
+                 period="2026-2030", lines=["一、重点项目", "新建龙南市康复医院，总投资3000万元。"],
+                 filename="plan.txt")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -75,6 +80,7 @@ def test_restore_into_an_empty_database_compares_every_row(two_databases, tmp_pa
     source_rows, target_rows = every_row(source_url), every_row(target_url)
     assert sum(len(rows) for rows in source_rows.values()) > 1000
     assert target_rows == source_rows
+    assert any("新建龙南市康复医院" in str(row) for row in target_rows["plan_documents"])
 
 
 def test_restoring_something_that_is_not_a_backup_fails_clearly(tmp_path):

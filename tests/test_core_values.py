@@ -63,3 +63,20 @@ def test_today_is_the_day_in_beijing_not_the_servers_utc_day(app):
             assert clock.today() == dt.date(2026, 12, 4)
         finally:
             app.config["TIMEZONE"] = "Asia/Shanghai"
+
+
+def test_a_whole_number_beyond_a_float_is_refused_not_a_server_error(app):
+    """The route walk posted 99999999999999999999 as the funding page's 年度: NumberRange compared it
+    through math.isnan and raised OverflowError (a 500)."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms.validators import NumberRange
+
+    from tracker.forms import TrackerForm, WholeNumberField
+
+    class YearForm(TrackerForm):
+        year = WholeNumberField("年度", validators=[NumberRange(2000, 2100)])
+
+    with app.test_request_context():
+        form = YearForm(MultiDict({"year": "99999999999999999999"}), meta={"csrf": False})
+        assert not form.validate()
+        assert "数值过大" in form.errors["year"]

@@ -31,7 +31,7 @@ from .browsers import browser
 HOSTILE = ["", " ", "\x01", "\x0b\x0c", "\u202e", "\u200b", "²", "-1", "0", "99999999999999999999",
            "1e309", "NaN", "0001-01-01", "9999-12-31", "2024-02-30", "<script>alert(1)</script>",
            "=1+1", "＝1＋1", "'; DROP TABLE projects; --", "%", "_", "[]", "x" * 5000, "前" * 300]
-QUERY_KEYS = ["q", "region", "plan", "status", "category", "kind", "build_nature", "nature", "funding",
+QUERY_KEYS = ["q", "region", "plan", "period", "status", "category", "kind", "build_nature", "nature", "funding",
               "late", "sort", "order", "page", "after", "before", "value", "anchor", "year", "user", "via",
               "action", "project", "date_from", "date_to", "month", "next", "role", "size"]
 ROLES = [None, "admin", "officer", "leader", "viewer"]
@@ -64,7 +64,8 @@ def site(app, db, seeded, make_user):
     plan_key = db.session.scalar(sa.text("SELECT key FROM plans ORDER BY id LIMIT 1"))
     values = {"project_id": building.id, "line_id": line.id, "milestone_id": milestone.id,
               "user_id": users["officer"].id, "photo_id": 1, "size": "thumb", "token": "no-such-upload",
-              "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css"}
+              "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css",
+              "candidate_id": 1}
     return {"app": app, "db": db, "users": {role: user.id for role, user in users.items()}, "values": values, "plan_key": plan_key,
             "connection": db.session.get_bind()}
 

@@ -45,6 +45,11 @@ ROUTES: dict[str, set[str]] = {
     "exchange.export": LOGGED_IN, "exchange.template": {"admin", "officer_a", "officer_b"},
     "exchange.upload": {"admin", "officer_a", "officer_b"}, "exchange.preview": {"admin", "officer_a", "officer_b"},
     "exchange.confirm": {"admin", "officer_a", "officer_b"}, "exchange.discard": {"admin", "officer_a", "officer_b"},
+    # Plans (issue 16): the plan in this world is Longnan's, officer_a's region.
+    "plans.plan_list": LOGGED_IN, "plans.plan_candidates": LOGGED_IN, "plans.plan_evaluation": LOGGED_IN,
+    "plans.plan_evaluation_xlsx": LOGGED_IN, "plans.plan_new": {"admin", "officer_a", "officer_b"},
+    "plans.candidate_accept": EDITORS, "plans.candidate_merge": EDITORS, "plans.candidate_reject": EDITORS,
+    "plans.candidate_accept_indicator": EDITORS, "plans.plan_carry_over": EDITORS, "plans.plan_actual": EDITORS,
 }
 OWN_UPLOADS = {"exchange.preview", "exchange.confirm", "exchange.discard"}  # another's token: 404
 PUBLIC = {"auth.login", "set_language", "static"}
@@ -77,6 +82,12 @@ def world(app, db, seeded, make_user):
               "code": "en", "filename": "tracker.css", "size": "thumb",
               "fmt": "xlsx", "kind": "projects", "token": "A" * 32}
     plan_key = project.plans[0].key
+    from tracker.plans.models import PlanCandidate
+    candidate = PlanCandidate(plan_id=project.plans[0].id, kind="project", position=1,
+                              data={"name": "龙南市康复医院", "sources": []})
+    db.session.add(candidate)
+    db.session.commit()
+    params["candidate_id"] = candidate.id
     return clients, params, plan_key
 
 

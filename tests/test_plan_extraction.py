@@ -485,3 +485,13 @@ def test_plans_extract_refuses_a_file_it_cannot_read_in_chinese(app, db, tmp_pat
     result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path)])
     assert result.exit_code != 0
     assert "不支持的文件格式" in result.output
+
+
+def test_a_15th_plans_indicator_columns_headed_by_years_alone(tmp_path):
+    """"2025年 | 2030年": the base year and the target, not a target of 2025."""
+    lines = lines_of(tmp_path, "plan.md", "## 主要指标\n\n"
+                     "| 序号 | 指标 | 单位 | 2025年 | 2030年 | 指标属性 |\n|---|---|---|---|---|---|\n"
+                     "| 1 | 孕产妇死亡率 | /10万 | 9.5 | ≤9 | 约束性 |\n")
+    [row] = extract(lines, "t")["indicators"]
+    assert (row["baseline"], row["baseline_year"], row["target"], row["target_year"], row["comparator"]) == \
+        ("9.5", 2025, "9", 2030, "≤")

@@ -113,11 +113,11 @@ def _default_limit(field_class) -> int | None:
 
 # The largest whole number any column holds (BIGINT); a larger one is a typing slip. Beyond about
 # 1e308 WTForms' NumberRange cannot even compare it (math.isnan overflows: a 500, found by make fuzz).
-WHOLE_NUMBER_LIMIT = 2**63 - 1
+BIGINT_LIMIT = 2**63 - 1
 
 
 def _refuse_huge_integers(form, field) -> None:
-    if isinstance(field.data, int) and not -WHOLE_NUMBER_LIMIT <= field.data <= WHOLE_NUMBER_LIMIT:
+    if isinstance(field.data, int) and not -BIGINT_LIMIT <= field.data <= BIGINT_LIMIT:
         raise StopValidation(str(_l("数值过大，请检查单位（金额以万元计）")))
 
 

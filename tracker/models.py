@@ -3,7 +3,7 @@
 from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
 from .audit.models import AuditEntry
 from .exchange.models import ImportBatch
-from .plans.models import Plan, PlanIndicator
+from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
 from .projects.models import Project, ProjectAlias, SourceMention, project_plans
 from .regions.models import Region, RegionFormerName
@@ -13,7 +13,7 @@ from .regions.models import Region, RegionFormerName
 from .progress import upkeep  # noqa: E402,F401  isort: skip
 
 __all__ = [
-    "AnnualPlan", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
-    "PlanIndicator", "Project", "ProjectAlias", "Region", "RegionFormerName", "ReportPhoto",
+    "AnnualPlan", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan", "PlanCandidate", "PlanDocument",
+    "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region", "RegionFormerName", "ReportPhoto",
     "Setting", "SourceMention", "User", "project_plans", "user_regions",
 ]

@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from .models import PlanCandidate
 
 
 @click.group("plans")
@@ -102,3 +103,49 @@ def known_projects() -> list[tuple[int, str, list[str], str]]:
     return [(project_id, name, aliases.get(project_id, []), code or key)
             for project_id, name, code, key in db.session.execute(
                 sa.select(Project.id, Project.name, Region.code, Region.key).join(Region, Project.region))]
+
+
+@plans.command("add")
+@click.argument("file_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", required=True, help="The plan's key, e.g. longnan-15th (lower case, digits, - and _).")
+@click.option("--title", required=True, help="The plan's title as printed.")
+@click.option("--region", "region_code", required=True, help="行政区划代码 of the plan's region, e.g. 360727.")
+@click.option("--period", required=True, help="2026-2030 (or 十五五).")
+@click.option("--issuer", help="发文单位.")
+@click.option("--doc-number", help="文号.")
+@click.option("--date", "issued", help="印发日期, YYYY-MM-DD.")
+@with_appcontext
+def add_command(file_path: str, key: str, title: str, region_code: str, period: str,
+                issuer: str | None, doc_number: str | None, issued: str | None) -> None:
+    """Add a plan from its document (.txt, .md, .docx, .pdf): the text is stored with its line
+    numbers and its candidates are kept for review at /plans/KEY/candidates; the portfolio is
+    unchanged until a person accepts them."""
+    from ..audit.services import CLI
+    from ..core.values import ValueProblem, parse_date
+    from ..errors import ValidationFailed
+    from .documents import DocumentProblem, read_lines
+    from .services import add_plan, find_region
+
+    region = find_region(region_code)
+    if region is None:
+        raise click.ClickException(f"no region with the code {region_code!r} (run `tracker regions load`?)")
+    try:
+        issued_date = parse_date(issued) if issued else None
+    except ValueProblem as problem:
+        raise click.ClickException(f"--date: {problem}") from None
+    try:
+        lines = read_lines(Path(file_path))
+    except DocumentProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    try:
+        plan = add_plan(CLI, key=key, title=title, region=region, period=period, lines=lines,
+                        filename=Path(file_path).name, issuer=issuer, doc_number=doc_number,
+                        issued_date=issued_date)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        raise click.ClickException("; ".join(" ".join(messages) for messages in failure.errors.values())) from None
+    projects = db.session.scalar(sa.select(sa.func.count()).select_from(PlanCandidate)
+                                 .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project"))
+    db.session.commit()
+    click.echo(f"plan {plan.key} added: {len(lines)} lines, {projects} project candidates; "
+               f"review them at /plans/{plan.key}/candidates")

@@ -28,6 +28,7 @@ def is_indicator_table(table: Table) -> bool:
 
 def _columns(header: list[Cell]) -> dict[str, tuple[int, int | None]]:
     columns: dict[str, tuple[int, int | None]] = {}
+    year_only: list[tuple[int, int]] = []
     for index, cell in enumerate(header):
         text = header_text(cell)
         year_match = re.search(r"(20\d\d)", text)
@@ -44,10 +45,19 @@ def _columns(header: list[Cell]) -> dict[str, tuple[int, int | None]]:
             columns["unit"] = (index, None)
         elif "基期" in text or "基数" in text or "现状" in text or "完成" in text:
             columns.setdefault("baseline", (index, year))
-        elif "目标" in text or (year and year >= 2021):
+        elif "目标" in text:
             columns.setdefault("target", (index, year))
         elif year:
-            columns.setdefault("baseline", (index, year))
+            year_only.append((index, year))
+    if len(year_only) >= 2 and "target" not in columns and "baseline" not in columns:
+        # Columns headed by their years alone ("2025年 | 2030年"): the last is the target, the
+        # one before it the base year; not "a year after 2020 is a target", which read a 15th
+        # plan's 2025 base column as its target.
+        ordered = sorted(year_only, key=lambda column: column[1])
+        columns["baseline"], columns["target"] = ordered[-2], ordered[-1]
+    else:
+        for index, year in year_only:
+            columns.setdefault("target" if year >= 2021 else "baseline", (index, year))
     return columns
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, code_enum, intpk
+from ..database import Base, MaybeTimestamp, Timestamp, code_enum, intpk
 from ..regions.models import Region
 from ..vocabulary import IndicatorNature
 
@@ -29,6 +29,8 @@ class Plan(Base):
     sources: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     region: Mapped[Region] = relationship()
+    document: Mapped[PlanDocument | None] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", uselist=False)
     indicators: Mapped[list[PlanIndicator]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanIndicator.position")
 
@@ -58,3 +60,71 @@ class PlanIndicator(Base):
     sources: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     plan: Mapped[Plan] = relationship(back_populates="indicators")
+    actuals: Mapped[list[PlanIndicatorActual]] = relationship(
+        back_populates="indicator", cascade="all, delete-orphan", order_by="PlanIndicatorActual.year")
+
+
+class PlanDocument(Base):
+    """The text of a plan a user added, as numbered lines (line N is ``text.split("\\n")[N-1]``).
+
+    Kept in the database, so ``tracker backup`` keeps it and every citation of the plan resolves on
+    any server; the five seed plans are read from SOURCES_DIR instead (``Plan.source_file``).
+    """
+
+    __tablename__ = "plan_documents"
+
+    id: Mapped[intpk]
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[Timestamp]
+
+    plan: Mapped[Plan] = relationship(back_populates="document")
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+
+class PlanCandidate(Base):
+    """One project or indicator the extractor found in a plan, and what a person decided of it.
+
+    ``data`` is the extractor's dict (the fields of ``tracker export --format json`` with their
+    sources); ``decision`` is None until a person accepts, merges or rejects it, so a reload does
+    not offer a decided candidate again.
+    """
+
+    __tablename__ = "plan_candidates"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "kind", "position"),)
+
+    id: Mapped[intpk]
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))  # "project" or "indicator"
+    position: Mapped[int]
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    decision: Mapped[str | None] = mapped_column(sa.String(16))  # accepted, merged, rejected
+    project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="SET NULL"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[MaybeTimestamp]
+
+    plan: Mapped[Plan] = relationship()
+
+
+class PlanIndicatorActual(Base):
+    """An indicator's actual value in one year (终期评估), as printed by its source."""
+
+    __tablename__ = "plan_indicator_actuals"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year"),)
+
+    id: Mapped[intpk]
+    indicator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plan_indicators.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    value: Mapped[str] = mapped_column(sa.String(100))
+    source: Mapped[str] = mapped_column(sa.String(500))
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[Timestamp]
+
+    indicator: Mapped[PlanIndicator] = relationship(back_populates="actuals")

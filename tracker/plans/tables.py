@@ -44,6 +44,10 @@ class Table:
     title_line: int = 0
 
 
+# A heading of the plan's own text (Markdown's "#", "三、", "第三章"): never a piece of a cell.
+SECTION_HEADING = re.compile(r"^(?:#{1,6}\s|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)")
+
+
 def is_cell_line(text: str) -> bool:
     return text.startswith("\t") or text.startswith(" \t")
 
@@ -68,6 +72,8 @@ def find_tables(lines: list[str]) -> list[Table]:
             gap = probe
             while gap < total and not is_cell_line(lines[gap]) and gap - probe < 5:
                 text = lines[gap].strip()
+                if SECTION_HEADING.match(text):
+                    break  # a heading between two tables ends the first: "## 三、重点项目"
                 if text and not lines[gap - 1].strip() and not is_cell_line(lines[gap - 1]) \
                         and len(text) > 20:
                     break

@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
+from ..accounts import permissions
 from ..accounts.visibility import show_money
+from ..audit.services import Actor
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
-from ..projects.models import SourceMention
-from .models import Plan
+from ..projects.models import Project, SourceMention, project_plans
+from ..vocabulary import Category, Role
+from . import services
+from .documents import DocumentProblem, read_lines
+from .forms import CandidateForm, MergeForm, PlanForm, RejectForm
+from .models import Plan, PlanCandidate, PlanIndicator
 
 bp = Blueprint("plans", __name__)
 
@@ -25,7 +37,18 @@ def get_plan(key: str) -> Plan:
 def plan_detail(key: str):
     plan = get_plan(key)
     portfolio_filter = PortfolioFilter(plan=plan.key, kind="all")
-    return render_template("plans/detail.html", plan=plan,
+    decided = dict(db.session.execute(
+        sa.select(PlanCandidate.decision.is_(None), sa.func.count())
+        .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project")
+        .group_by(PlanCandidate.decision.is_(None))).all())
+    ended = services.has_ended(plan)
+    continued = services.continued_ids(plan)
+    return render_template("plans/detail.html", plan=plan, pending=decided.get(True, 0),
+                           decided=decided.get(False, 0), ended=ended,
+                           unfinished=services.unfinished_projects(plan) if ended else [],
+                           next_plans=[p for p in services.next_plans(plan) if can_manage(p)] if ended else [],
+                           continued=db.session.scalars(sa.select(Project).where(Project.id.in_(continued))
+                                                        .order_by(Project.name)).all() if continued else [],
                            totals=queries.totals(PortfolioFilter(plan=plan.key)),
                            all_totals=queries.totals(portfolio_filter))
 
@@ -34,11 +57,7 @@ def plan_detail(key: str):
 def plan_text(key: str):
     """The plan document itself, with line numbers, so every quote can be read in context."""
     plan = get_plan(key)
-    lines = None
-    if plan.source_file:
-        path = current_app.config["SOURCES_DIR"] / plan.source_file
-        if path.is_file():
-            lines = path.read_text(encoding="utf-8").split("\n")
+    lines = services.plan_lines(plan)
     return render_template("plans/text.html", plan=plan, lines=lines,
                            hidden_lines=set() if lines is None or show_money() else money_lines(plan))
 
@@ -49,3 +68,303 @@ def money_lines(plan: Plan) -> set[int]:
     return {line for line, fields in db.session.execute(
         sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id))
         if set(fields or ()) & MONEY_SOURCE_FIELDS}
+
+
+def web_actor() -> Actor:
+    return Actor(current_user._get_current_object(), "web")
+
+
+def can_manage(plan: Plan | None = None) -> bool:
+    """An admin, or an officer for a plan of his regions."""
+    user = current_user
+    if not permissions.has_permission(user, permissions.CREATE_PROJECT):
+        return False
+    if plan is None:
+        return user.role is Role.ADMIN or bool(user.regions)
+    return permissions.covers_region(user, plan.region)
+
+
+@bp.get("/plans")
+def plan_list():
+    """Every plan with its projects, indicators and the share of its projects with a status."""
+    plans = db.session.scalars(sa.select(Plan).order_by(
+        Plan.period_start.is_(None), Plan.period_start.desc(), Plan.key)).all()
+    counts = dict(db.session.execute(
+        sa.select(project_plans.c.plan_id, sa.func.count()).group_by(project_plans.c.plan_id)).all())
+    with_status = dict(db.session.execute(
+        sa.select(project_plans.c.plan_id, sa.func.count()).join(Project, Project.id == project_plans.c.project_id)
+        .where(Project.status.isnot(None)).group_by(project_plans.c.plan_id)).all())
+    indicators = dict(db.session.execute(
+        sa.select(PlanIndicator.plan_id, sa.func.count()).group_by(PlanIndicator.plan_id)).all())
+    pending = dict(db.session.execute(
+        sa.select(PlanCandidate.plan_id, sa.func.count()).where(
+            PlanCandidate.kind == "project", PlanCandidate.decision.is_(None))
+        .group_by(PlanCandidate.plan_id)).all())
+    return render_template("plans/list.html", plans=plans, counts=counts, with_status=with_status,
+                           indicators=indicators, pending=pending, can_add=can_manage(),
+                           period_name=services.period_name)
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+def plan_new():
+    if not can_manage():
+        abort(403)
+    form = PlanForm()
+    if request.method == "GET" and current_user.role is Role.OFFICER and len(current_user.regions) == 1:
+        own = current_user.regions[0]
+        form.region.data = own.code or own.key  # an officer's plan is of his region, as a rule
+    if form.validate_on_submit():
+        region = services.find_region(form.region.data)
+        if region is not None and not permissions.covers_region(current_user, region):
+            form.region.errors = [_("您只能为本人负责的地区添加规划")]
+            return render_template("plans/new.html", form=form), 403
+        upload = form.document.data
+        filename = Path(upload.filename or "plan.txt").name
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / ("upload" + Path(filename).suffix.lower())
+                upload.save(path)
+                lines = read_lines(path, filename)
+            plan = services.add_plan(web_actor(), key=form.key.data, title=form.title.data, region=region,
+                                     period=form.period.data, lines=lines, filename=filename,
+                                     issuer=form.issuer.data, doc_number=form.doc_number.data,
+                                     issued_date=form.issued_date.data)
+        except DocumentProblem as problem:
+            db.session.rollback()
+            form.document.errors = [str(problem)]
+        except ValidationFailed as failure:
+            db.session.rollback()
+            errors = dict(failure.errors)
+            if "document" in errors:
+                form.document.errors = errors.pop("document")
+            form.apply_errors(errors)
+        else:
+            db.session.commit()
+            flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
+            return redirect(url_for("plans.plan_candidates", key=plan.key))
+    return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/plans/<key>/candidates")
+def plan_candidates(key: str):
+    plan = get_plan(key)
+    candidates = db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id)
+                                    .order_by(PlanCandidate.kind.desc(), PlanCandidate.position)).all()
+    projects = [c for c in candidates if c.kind == "project"]
+    existing_ids = {c.data.get("existing_project_id") for c in projects} | {c.project_id for c in projects}
+    existing = {p.id: p for p in db.session.scalars(
+        sa.select(Project).where(Project.id.in_([i for i in existing_ids if i])))}
+    return render_template(
+        "plans/candidates.html", plan=plan, open=[c for c in projects if c.decision is None],
+        decided=[c for c in projects if c.decision is not None],
+        indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
+        can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
+        categories=Category,
+        field_labels=services.FIELD_LABELS, hidden_lines=set() if show_money() else money_lines(plan),
+        show_money=show_money())
+
+
+def _candidate(key: str, candidate_id: int) -> PlanCandidate:
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    candidate = db.session.get(PlanCandidate, candidate_id)
+    if candidate is None or candidate.plan_id != plan.id:
+        abort(404)
+    return candidate
+
+
+def form_failure(form) -> ValidationFailed:
+    return ValidationFailed({name: [str(error) for error in errors] for name, errors in form.errors.items()})
+
+
+def _refused(key: str, failure: ValidationFailed):
+    db.session.rollback()
+    for messages in failure.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(url_for("plans.plan_candidates", key=key))
+
+
+@bp.post("/plans/<key>/candidates/<int:candidate_id>/accept")
+def candidate_accept(key: str, candidate_id: int):
+    candidate = _candidate(key, candidate_id)
+    form = CandidateForm()
+    if not form.validate_on_submit():
+        return _refused(key, form_failure(form))
+    edits = {"name": form.name.data}
+    if form.category.data:
+        edits["category"] = form.category.data
+    for field in services.FIGURE_FIELDS:
+        value = getattr(form, field).data
+        original = candidate.data.get(field)
+        if value is None or original is None or services.Decimal(str(value)) != services.Decimal(str(original)):
+            edits[field] = None if value is None else (value if field in services.WHOLE_FIELDS else str(value))
+    region = None
+    if form.region.data:
+        region = services.find_region(form.region.data)
+        if region is None:
+            return _refused(key, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data)))
+    region = region or services.find_region(candidate.data.get("region_code")) or candidate.plan.region
+    if not permissions.can_create_in(current_user, region):
+        abort(403)
+    try:
+        project = services.accept_candidate(web_actor(), candidate, edits, region=region)
+    except ValidationFailed as failure:
+        return _refused(key, failure)
+    db.session.commit()
+    flash(_("已采纳：%(name)s", name=project.name), "success")
+    return redirect(url_for("plans.plan_candidates", key=key) + f"#candidate-{candidate.id}")
+
+
+@bp.post("/plans/<key>/candidates/<int:candidate_id>/merge")
+def candidate_merge(key: str, candidate_id: int):
+    candidate = _candidate(key, candidate_id)
+    form = MergeForm()
+    if not form.validate_on_submit():
+        return _refused(key, form_failure(form))
+    project_id = form.project_id.data.strip().lstrip("#")
+    project = db.session.get(Project, int(project_id)) if project_id.isdigit() and len(project_id) < 10 else None
+    if project is None:
+        return _refused(key, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id)))
+    permissions.require_project_edit(project)
+    try:
+        services.merge_candidate(web_actor(), candidate, project)
+    except ValidationFailed as failure:
+        return _refused(key, failure)
+    db.session.commit()
+    flash(_("已并入已有项目：%(name)s", name=project.name), "success")
+    return redirect(url_for("plans.plan_candidates", key=key))
+
+
+@bp.post("/plans/<key>/candidates/<int:candidate_id>/reject")
+def candidate_reject(key: str, candidate_id: int):
+    candidate = _candidate(key, candidate_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _refused(key, form_failure(form))
+    try:
+        services.reject_candidate(web_actor(), candidate, form.reason.data)
+    except ValidationFailed as failure:
+        return _refused(key, failure)
+    db.session.commit()
+    flash(_("已驳回：%(name)s", name=candidate.data.get("name")), "success")
+    return redirect(url_for("plans.plan_candidates", key=key))
+
+
+@bp.post("/plans/<key>/carry-over")
+def plan_carry_over(key: str):
+    """Carries the ended plan's unfinished projects (those the user may edit) into a plan of the
+    next period: 续建."""
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    target = db.session.scalar(sa.select(Plan).where(Plan.key == (request.form.get("target") or "")[:64]))
+    if target is None:
+        flash(_("请选择要转入的规划"), "error")
+        return redirect(url_for("plans.plan_detail", key=key))
+    if not can_manage(target):
+        abort(403)
+    if request.form.get("confirm") != "1":
+        flash(_("请勾选确认后再转入"), "error")
+        return redirect(url_for("plans.plan_detail", key=key))
+    projects = [project for project in services.unfinished_projects(plan)
+                if permissions.can_edit_project(current_user, project)]
+    try:
+        carried = services.carry_over(web_actor(), plan, target, projects)
+    except ValidationFailed as failure:
+        return _refused_to(url_for("plans.plan_detail", key=key), failure)
+    db.session.commit()
+    flash(_("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》", count=len(carried), title=target.title),
+          "success")
+    return redirect(url_for("plans.plan_detail", key=target.key))
+
+
+def _refused_to(location: str, failure: ValidationFailed):
+    db.session.rollback()
+    for messages in failure.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(location)
+
+
+@bp.get("/plans/<key>/evaluation")
+def plan_evaluation(key: str):
+    """终期评估: indicators against their targets, projects by outcome; printable."""
+    plan = get_plan(key)
+    return render_template("plans/evaluation.html", plan=plan, result=services.evaluation(plan),
+                           outcomes=services.outcome_labels(), can_enter=can_manage(plan),
+                           show_money=show_money())
+
+
+@bp.post("/plans/<key>/evaluation/actuals")
+def plan_actual(key: str):
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    indicator = db.session.get(PlanIndicator, request.form.get("indicator", type=int) or 0)
+    if indicator is None or indicator.plan_id != plan.id:
+        flash(_("请选择本规划的指标"), "error")
+        return redirect(url_for("plans.plan_evaluation", key=key))
+    raw_year = (request.form.get("year") or "").strip()
+    year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+    try:
+        services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"))
+    except ValidationFailed as failure:
+        return _refused_to(url_for("plans.plan_evaluation", key=key), failure)
+    db.session.commit()
+    flash(_("已保存：%(name)s", name=indicator.name), "success")
+    return redirect(url_for("plans.plan_evaluation", key=key))
+
+
+@bp.get("/plans/<key>/evaluation.xlsx")
+def plan_evaluation_xlsx(key: str):
+    import io
+
+    from flask import send_file
+    from openpyxl import Workbook
+
+    plan = get_plan(key)
+    result = services.evaluation(plan)
+    money = show_money()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("指标")
+    sheet.append([_("指标"), _("单位"), _("基期值"), _("目标值"), _("属性"), _("最新实际值"), _("年份"),
+                  _("来源"), _("是否达标")])
+    for row in result["indicators"]:
+        indicator, latest = row["indicator"], row["latest"]
+        sheet.append([indicator.name, indicator.unit, indicator.baseline,
+                      f"{indicator.comparator or ''}{indicator.target or ''}",
+                      indicator.nature.label if indicator.nature else None,
+                      latest.value if latest else None, latest.year if latest else None,
+                      latest.source if latest else None,
+                      {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]])
+    projects = book.create_sheet(_("项目"))
+    outcomes = services.outcome_labels()
+    projects.append([_("项目名称"), _("结果"), _("计划竣工"), _("总投资（万元）"), _("累计完成投资（万元）")])
+    for outcome, items in result["by_outcome"].items():
+        for project in items:
+            projects.append([project.name, outcomes[outcome], project.planned_end,
+                             project.total_investment if money else None,
+                             project.invested_to_date if money else None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/plans/<key>/candidates/<int:candidate_id>/accept-indicator")
+def candidate_accept_indicator(key: str, candidate_id: int):
+    candidate = _candidate(key, candidate_id)
+    form = RejectForm()  # nothing to fill: the CSRF token only
+    if not form.validate_on_submit():
+        return _refused(key, form_failure(form))
+    try:
+        indicator = services.accept_indicator(web_actor(), candidate)
+    except ValidationFailed as failure:
+        return _refused(key, failure)
+    db.session.commit()
+    flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
+    return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")

@@ -48,6 +48,7 @@ SORTS = {
 class PortfolioFilter:
     region: str | None = None
     plan: str | None = None
+    period: str | None = None  # "2026-2030" or "十五五": projects of a plan of that period
     status: str | None = None
     category: str | None = None
     build_nature: str | None = None
@@ -94,6 +95,8 @@ class PortfolioFilter:
             found.append(_("没有行政区划代码为 %(code)s 的地区", code=self.region))
         if self.plan and self.plan_row() is None:
             found.append(_("没有编号为 %(key)s 的规划", key=self.plan))
+        if self.period and self.period_years() is None:
+            found.append(_("规划期应写作“2026-2030”或“十五五”：%(value)s", value=self.period))
         for name, vocabulary, extra in (("status", Status, {UNKNOWN}), ("category", Category, set()),
                                         ("build_nature", BuildNature, {UNKNOWN}),
                                         ("kind", Kind, {"all"}), ("funding", FundingSource, set())):
@@ -121,6 +124,14 @@ class PortfolioFilter:
             return None
         return db.session.scalar(sa.select(Plan).where(Plan.key == self.plan))
 
+    def period_years(self) -> tuple[int, int] | None:
+        from ..plans.services import parse_period
+        from ..errors import ValidationFailed
+        try:
+            return parse_period(self.period)
+        except ValidationFailed:
+            return None
+
     def conditions(self, today: dt.date | None = None) -> list:
         """The WHERE clauses over ``Project`` this filter stands for."""
         clauses = []
@@ -132,6 +143,11 @@ class PortfolioFilter:
         if self.plan:
             clauses.append(Project.id.in_(
                 sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan)))
+        if self.period:
+            start, end = self.period_years() or (0, 0)
+            clauses.append(Project.id.in_(
+                sa.select(project_plans.c.project_id).join(Plan)
+                .where(Plan.period_start == start, Plan.period_end == end)))
         for name, column in (("status", Project.status), ("build_nature", Project.build_nature)):
             value = getattr(self, name)
             if value == UNKNOWN:

@@ -1,0 +1,52 @@
+"""Issue 16 in a real browser: an admin adds a 十五五 plan, accepts, merges (续建) and rejects its
+candidates, and finds the new projects under 十五五."""
+
+from __future__ import annotations
+
+from ..live import scalar
+from ..test_plan_pages import LONGNAN_15
+from .test_browser import new_context, sign_in  # noqa: F401 - the fixture and the sign-in
+
+KEY = "longnan-15th-browser"
+
+
+def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracker, tmp_path):  # noqa: F811
+    path = tmp_path / "龙南十五五.md"
+    path.write_text(LONGNAN_15, encoding="utf-8")
+    admin = sign_in(new_context(), "admin-e2e")
+    admin.goto("/plans")
+    admin.click("text=添加规划")
+    admin.set_input_files("#document", str(path))
+    admin.fill("#key", KEY)
+    admin.fill("#title", "龙南市“十五五”卫生健康事业发展规划")
+    admin.fill("#region", "360783")
+    admin.fill("#period", "2026-2030")
+    admin.click("main form button[type=submit]")
+    admin.wait_for_url(f"**/plans/{KEY}/candidates")
+    assert "规划已添加" in admin.inner_text(".flash.success")
+
+    hospital = admin.locator("section.candidate", has=admin.locator("h3", has_text="传染病大楼"))
+    assert f"/plans/{KEY}/text#L" in hospital.locator("ul.quotes a").first.get_attribute("href")
+    hospital.locator("text=采纳为新项目").click()
+    admin.wait_for_load_state()
+    assert "已采纳" in admin.inner_text(".flash.success")
+
+    lab = admin.locator("section.candidate", has=admin.locator("h3", has_text="疾病预防控制中心实验楼"))
+    seed_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-01'")
+    lab.locator("input[name=project_id]").fill(str(seed_id))
+    lab.locator("text=并入已有项目（续建）").click()
+    admin.wait_for_load_state()
+    assert "已并入已有项目" in admin.inner_text(".flash.success")
+
+    admin.once("dialog", lambda dialog: dialog.accept())
+    tcm = admin.locator("section.candidate", has=admin.locator("h3", has_text="中医院康复大楼"))
+    tcm.locator("button", has_text="驳回").click()
+    admin.wait_for_load_state()
+    assert "已驳回" in admin.inner_text(".flash.success")
+
+    admin.goto("/projects?period=2026-2030&kind=all")
+    listing = admin.inner_text("main")
+    assert "龙南市人民医院传染病大楼建设项目" in listing and "中医院康复大楼" not in listing
+    assert scalar(live_tracker.database_url,
+                  "SELECT count(*) FROM project_plans JOIN plans ON plans.id = plan_id "
+                  "WHERE plans.key = :key", key=KEY) == 2

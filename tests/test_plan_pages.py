@@ -1,0 +1,360 @@
+"""Plans as the users' own (issue 16): a plan added from the shell and in the browser, its text kept
+with line numbers, its candidates confirmed by a person, and the period as a filter."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.audit.models import AuditEntry
+from tracker.plans.cli import plans as plans_cli
+from tracker.plans.models import Plan, PlanCandidate
+from tracker.projects.models import Project
+
+from .conftest import login_as
+
+# A 十五五 plan of 龙南市, as a health commission would write it in Markdown.
+LONGNAN_15 = """# 龙南市“十五五”卫生健康事业发展规划
+
+## 一、发展基础
+
+“十四五”期间，龙南市第二人民医院已建成投入使用。
+
+## 二、主要指标
+
+| 序号 | 指标 | 单位 | 2025年 | 2030年 | 指标属性 |
+|---|---|---|---|---|---|
+| 1 | 每千人口医疗卫生机构床位数 | 张 | 6.8 | 7.5 | 预期性 |
+
+## 三、重点项目
+
+| 序号 | 项目名称 | 建设性质 | 建设内容 | 总投资（万元） |
+|---|---|---|---|---|
+| 1 | 龙南市人民医院传染病大楼建设项目 | 新建 | 建筑面积12000平方米，床位200张 | 15000 |
+| 2 | 龙南市疾病预防控制中心实验楼建设项目 | 续建 | 建筑面积3000平方米 | 2800 |
+| 3 | 龙南市精神卫生中心迁建项目 | 迁建 | 建筑面积20000平方米，床位300张 | 18000 |
+
+## 四、保障措施
+
+加强基层医疗卫生机构建设。推进龙南市中医院康复大楼建设，总投资5000万元。
+"""
+KEY = "longnan-15th"
+
+
+@pytest.fixture()
+def admin(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin16"))
+    return client
+
+
+@pytest.fixture()
+def added(app, db, seeded, tmp_path) -> Plan:
+    path = tmp_path / "龙南十五五.md"
+    path.write_text(LONGNAN_15, encoding="utf-8")
+    result = app.test_cli_runner().invoke(plans_cli, [
+        "add", str(path), "--key", KEY, "--title", "龙南市“十五五”卫生健康事业发展规划",
+        "--region", "360783", "--period", "2026-2030", "--issuer", "龙南市人民政府",
+        "--doc-number", "龙府发〔2026〕1号", "--date", "2026-03-01"])
+    assert result.exit_code == 0, result.output
+    assert "review them at /plans/longnan-15th/candidates" in result.output
+    return db.session.scalar(sa.select(Plan).where(Plan.key == KEY))
+
+
+def candidate(db, plan: Plan, name: str) -> PlanCandidate:
+    for item in db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id)):
+        if item.data.get("name") == name:
+            return item
+    raise AssertionError(f"no candidate {name}")
+
+
+def accept_form(item: PlanCandidate, **changes) -> dict:
+    from tracker.plans.services import guess_category
+    form = {"name": item.data["name"], "region": item.data.get("region_code") or "",
+            "category": guess_category(item.data["name"])}
+    for field in ("total_investment_wan_yuan", "floor_area_m2", "land_area_mu", "beds", "new_beds"):
+        value = item.data.get(field)
+        form[field] = "" if value is None else str(value)
+    form.update(changes)
+    return form
+
+
+def test_a_plan_added_from_the_shell_keeps_its_text_with_line_numbers(admin, added, db):
+    assert (added.period_start, added.period_end) == (2026, 2030)
+    assert added.document is not None and added.document.filename == "龙南十五五.md"
+    page = admin.get(f"/plans/{KEY}/text").get_data(as_text=True)
+    line = next(number for number, text in enumerate(added.document.lines, 1) if "传染病大楼" in text)
+    assert f'id="L{line}"' in page and "龙南市人民医院传染病大楼建设项目" in page
+    listing = admin.get("/plans").get_data(as_text=True)
+    assert "龙南市“十五五”卫生健康事业发展规划" in listing and "龙府发〔2026〕1号" in listing
+    assert "十五五" in listing
+    # Nothing entered the portfolio: the candidates wait for a person.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        Project.name == "龙南市人民医院传染病大楼建设项目")) == 0
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "plan:create", AuditEntry.object_type == "Plan", AuditEntry.object_id == added.id))
+    assert entry is not None and entry.via == "cli"
+
+
+def test_a_generic_sentence_is_not_offered(admin, added, db):
+    names = {item.data["name"] for item in db.session.scalars(
+        sa.select(PlanCandidate).where(PlanCandidate.plan_id == added.id, PlanCandidate.kind == "project"))}
+    assert "龙南市人民医院传染病大楼建设项目" in names
+    assert not any("加强基层医疗卫生机构建设" in name for name in names)
+    assert not any("第二人民医院" in name for name in names)  # already built: not a project of the plan
+
+
+def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
+    """The issue's "done when", through the pages: accept, merge one as 续建, reject one."""
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    line = hospital.data["sources"][0]["line"]
+    assert f'/plans/{KEY}/text#L{line}' in page
+
+    # Accept: the project is created with its quotes and the plan link, by the admin.
+    response = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    assert response.status_code == 302
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市人民医院传染病大楼建设项目"))
+    assert project is not None
+    assert project.total_investment == Decimal("15000") and project.beds == 200
+    assert project.category.value == "infectious_disease"  # suggested from its name, as submitted
+    assert [plan.key for plan in project.plans] == [KEY]
+    assert {source.line for source in project.sources} >= {line}
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:candidate-accepted"))
+    assert entry.user.username == "admin16" and entry.project_id == project.id
+
+    # A reload does not offer it again; a second post (a double click) creates nothing.
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert f"/candidates/{hospital.id}/accept" not in page and "已采纳" in page
+    again = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital),
+                       follow_redirects=True)
+    assert "已于之前处理" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        Project.name == "龙南市人民医院传染病大楼建设项目")) == 1
+
+    # Edited before accepting: a figure the plan does not print is refused, nothing is created.
+    centre = candidate(db, added, "龙南市精神卫生中心迁建项目")
+    refused = admin.post(f"/plans/{KEY}/candidates/{centre.id}/accept",
+                         data=accept_form(centre, beds="350"), follow_redirects=True)
+    assert "床位 350 不在所引的原文语句中" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Project).where(Project.name.contains("精神卫生中心迁建"))) is None
+    # A corrected name is kept; a figure left blank is unknown.
+    admin.post(f"/plans/{KEY}/candidates/{centre.id}/accept",
+               data=accept_form(centre, name="龙南市精神卫生中心迁建", total_investment_wan_yuan=""))
+    moved = db.session.scalar(sa.select(Project).where(Project.name == "龙南市精神卫生中心迁建"))
+    assert moved.total_investment is None and moved.beds == 300
+    assert moved.category.value == "mental_health"
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert re.search(r'<option value="cdc" selected>', page)  # the lab's suggested category
+
+    # Merge into the 14th plan's project: one project, two plan links (续建), its history intact.
+    lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
+    existing = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+    before = existing.total_investment
+    response = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(existing.id)})
+    assert response.status_code == 302
+    db.session.refresh(existing)
+    assert {plan.key for plan in existing.plans} == {"longnan-14th-regional-plan", KEY}
+    assert "龙南市疾病预防控制中心实验楼建设项目" in {alias.name for alias in existing.aliases}
+    assert existing.total_investment == before
+    assert any(source.plan.key == KEY for source in existing.sources)
+
+    # Reject: decided, nothing created.
+    tcm = candidate(db, added, "龙南市中医院康复大楼")
+    admin.post(f"/plans/{KEY}/candidates/{tcm.id}/reject", data={"reason": "已列入其他规划"})
+    db.session.refresh(tcm)
+    assert tcm.decision == "rejected"
+    assert db.session.scalar(sa.select(Project).where(Project.name == "龙南市中医院康复大楼")) is None
+
+    # The period filter: the new plan's projects under 十五五, not under 十四五.
+    new_period = admin.get("/projects?period=2026-2030&kind=all").get_data(as_text=True)
+    assert "龙南市人民医院传染病大楼建设项目" in new_period and "龙南市精神卫生中心迁建" in new_period
+    assert existing.name in new_period
+    old_period = admin.get("/projects?period=十四五&kind=all").get_data(as_text=True)
+    assert "龙南市人民医院传染病大楼建设项目" not in old_period and existing.name in old_period
+    assert admin.get("/projects?period=2027").status_code == 400
+
+
+def test_the_dashboard_and_export_follow_the_period(admin, added, db):
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    dashboard = admin.get("/dashboard?period=2026-2030")
+    assert dashboard.status_code == 200
+    assert 'option value="2026-2030" selected' in dashboard.get_data(as_text=True)
+    export = admin.get("/projects/export.csv?period=2026-2030&kind=all")
+    assert export.status_code == 200
+    text = export.get_data().decode("utf-8-sig")
+    assert "龙南市人民医院传染病大楼建设项目" in text
+    assert "宜春" not in text
+    assert "宜春" in admin.get("/projects/export.csv?period=2021-2025&kind=all").get_data().decode("utf-8-sig")
+
+
+def test_a_plan_is_added_in_the_browser_and_bad_input_loses_nothing(admin, db, seeded):
+    data = {"key": "Longnan 15", "title": "龙南市规划", "region": "360783", "period": "2026年",
+            "document": (io.BytesIO(LONGNAN_15.encode("utf-8")), "规划.md")}
+    refused = admin.post("/plans/new", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "编号只能使用小写字母" in text and "规划期应写作" in text
+    assert 'value="龙南市规划"' in text  # what was typed stays
+    data = {"key": "longnan-15b", "title": "龙南市规划", "region": "360783", "period": "十五五",
+            "issued_date": "2026-03-01",
+            "document": (io.BytesIO(LONGNAN_15.encode("gb18030")), "规划.txt")}
+    response = admin.post("/plans/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/plans/longnan-15b/candidates")
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-15b"))
+    assert (plan.period_start, plan.period_end) == (2026, 2030)
+    assert "传染病大楼" in "\n".join(plan.document.lines)
+    # An unreadable file is a clear error, not a 500.
+    bad = admin.post("/plans/new", data={**data, "key": "other", "document": (io.BytesIO(b"\x00PK"), "plan.exe")},
+                     content_type="multipart/form-data")
+    assert bad.status_code == 400
+
+
+def test_who_may_add_plans_and_decide(app, make_user, db, seeded, added):
+    leader = app.test_client()
+    login_as(leader, make_user("leader", username="leader16"))
+    assert leader.get("/plans/new").status_code == 403
+    assert leader.get("/plans").status_code == 200
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    assert leader.post(f"/plans/{KEY}/candidates/{hospital.id}/reject", data={}).status_code == 403
+    # An officer of another city may not decide Longnan's candidates, nor add a plan for Longnan.
+    other = app.test_client()
+    yichun = db.session.scalar(sa.select(Plan).where(Plan.key.like("yichun%"))).region
+    login_as(other, make_user("officer", yichun.key, username="yc-officer"))
+    assert other.post(f"/plans/{KEY}/candidates/{hospital.id}/accept",
+                      data=accept_form(hospital)).status_code == 403
+    response = other.post("/plans/new", data={
+        "key": "ln-other", "title": "龙南", "region": "360783", "period": "2026-2030",
+        "document": (io.BytesIO(LONGNAN_15.encode("utf-8")), "p.md")}, content_type="multipart/form-data")
+    assert response.status_code == 403
+    # Longnan's officer may.
+    officer = app.test_client()
+    login_as(officer, make_user("officer", "360783", username="ln-officer16"))
+    assert 'value="360783"' in officer.get("/plans/new").get_data(as_text=True)
+    assert officer.post(f"/plans/{KEY}/candidates/{hospital.id}/accept",
+                        data=accept_form(hospital)).status_code == 302
+
+
+def test_the_seed_plans_text_still_reads(admin, db):
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    page = admin.get(f"/plans/{plan.key}/text").get_data(as_text=True)
+    assert 'id="L189"' in page
+    assert re.search(r"十四五", admin.get("/plans").get_data(as_text=True))
+
+
+def test_an_ended_plans_unfinished_projects_are_carried_over_as_continued(admin, added, db):
+    old = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    page = admin.get(f"/plans/{old.key}").get_data(as_text=True)
+    from tracker.plans import services
+    unfinished = services.unfinished_projects(old)
+    assert unfinished, "the seed has unfinished Longnan projects"
+    assert "未完工项目" in page and unfinished[0].name in page and f'option value="{KEY}"' in page
+    finished = [p for p in old_projects(db, old) if p not in unfinished]
+    # Without the confirmation nothing moves.
+    admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY})
+    assert all(KEY not in {plan.key for plan in p.plans} for p in unfinished)
+    response = admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY, "confirm": "1"})
+    assert response.status_code == 302 and response.location.endswith(f"/plans/{KEY}")
+    for project in unfinished:
+        db.session.refresh(project)
+        assert {plan.key for plan in project.plans} >= {old.key, KEY}
+    for project in finished:
+        assert KEY not in {plan.key for plan in project.plans}
+    new_page = admin.get(f"/plans/{KEY}").get_data(as_text=True)
+    assert "续建项目" in new_page and unfinished[0].name in new_page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "plan:carry-over")) == len(unfinished)
+    # Carried once: a second click carries nothing more.
+    admin.post(f"/plans/{old.key}/carry-over", data={"target": KEY, "confirm": "1"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "plan:carry-over")) == len(unfinished)
+    # Not backwards: an earlier plan is no target.
+    refused = admin.post(f"/plans/{KEY}/carry-over", data={"target": old.key, "confirm": "1"},
+                         follow_redirects=True)
+    assert "只能转入下一规划期的规划" in refused.get_data(as_text=True)
+
+
+def old_projects(db, plan: Plan) -> list[Project]:
+    from tracker.projects.models import project_plans
+    return db.session.scalars(sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+                              .where(project_plans.c.plan_id == plan.id)).all()
+
+
+def test_the_evaluation_of_an_ended_plan(admin, db):
+    from openpyxl import load_workbook
+
+    from tracker.plans import services
+    from tracker.plans.models import PlanIndicator, PlanIndicatorActual
+
+    indicator = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.comparator == "≥")
+                                  .order_by(PlanIndicator.id))
+    plan = indicator.plan
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert indicator.name in page and "按期竣工" in page and "未开工" in page and "已取消" in page
+    assert "约束性" in page or all(i.nature is None or i.nature.value != "binding" for i in plan.indicators)
+    result = services.evaluation(plan)
+    assert sum(len(items) for items in result["by_outcome"].values()) == len(result["projects"]) > 0
+
+    # An actual value without its source is refused; nothing is saved.
+    refused = admin.post(f"/plans/{plan.key}/evaluation/actuals", follow_redirects=True,
+                         data={"indicator": indicator.id, "year": "2025", "value": "1", "source": ""})
+    assert "请注明数据来源" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(PlanIndicatorActual)) is None
+    # Below the target: not attained; a second entry for the year replaces the first.
+    target = services._number(indicator.target)
+    below, above = str(target - 1), str(target + 1)
+    admin.post(f"/plans/{plan.key}/evaluation/actuals",
+               data={"indicator": indicator.id, "year": "2025", "value": below, "source": "2025年统计公报"})
+    assert services.attained(indicator, below) is False
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert "2025年统计公报" in page and "未达标" in page
+    admin.post(f"/plans/{plan.key}/evaluation/actuals",
+               data={"indicator": indicator.id, "year": "2025", "value": above, "source": "2025年统计年鉴"})
+    actuals = db.session.scalars(sa.select(PlanIndicatorActual)).all()
+    assert [(a.year, a.value, a.source) for a in actuals] == [(2025, above, "2025年统计年鉴")]
+    assert services.attained(indicator, above) is True
+
+    workbook = admin.get(f"/plans/{plan.key}/evaluation.xlsx")
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.data)).worksheets[0]
+    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows[indicator.name][5] == above and rows[indicator.name][8] == "达标"
+    # A leader reads the evaluation but enters nothing.
+    assert admin.get(f"/plans/{plan.key}").get_data(as_text=True).count("/evaluation") >= 1
+
+
+def test_attainment_follows_the_comparator():
+    from types import SimpleNamespace
+
+    from tracker.plans.services import attained
+    lower = SimpleNamespace(target="9", comparator="≤")
+    assert attained(lower, "8.5") is True and attained(lower, "9.5") is False
+    assert attained(SimpleNamespace(target="持续提升", comparator=None), "80") is None
+    assert attained(SimpleNamespace(target="95%", comparator="≥"), "96.2%") is True
+    assert attained(SimpleNamespace(target="10", comparator=None), "12") is None
+
+
+def test_an_indicator_candidate_becomes_one_of_the_plans_indicators(admin, added, db):
+    from tracker.plans.models import PlanIndicator
+
+    indicators = db.session.scalars(sa.select(PlanCandidate).where(
+        PlanCandidate.plan_id == added.id, PlanCandidate.kind == "indicator")).all()
+    assert indicators, "the Markdown plan has a 主要指标 table"
+    first = indicators[0]
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert f"/candidates/{first.id}/accept-indicator" in page
+    admin.post(f"/plans/{KEY}/candidates/{first.id}/accept-indicator")
+    admin.post(f"/plans/{KEY}/candidates/{first.id}/accept-indicator")  # a double click: once
+    stored = db.session.scalars(sa.select(PlanIndicator).where(PlanIndicator.plan_id == added.id)).all()
+    assert [indicator.name for indicator in stored] == [first.data["name"]]
+    assert stored[0].sources == first.data["sources"]
+    assert first.data["name"] in admin.get(f"/plans/{KEY}/evaluation").get_data(as_text=True)
+    # A project candidate is not an indicator.
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    refused = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept-indicator", follow_redirects=True)
+    assert "项目候选请采纳为项目" in refused.get_data(as_text=True)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from ..vocabulary import Category
+from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
+
+
+class PlanForm(TrackerForm):
+    document = FileField(_l("规划原文（.txt、.md、.docx 或 .pdf）"),
+                         validators=[FileRequired(_l("请选择规划原文文件"))])
+    key = StringField(_l("编号"), validators=[DataRequired(_l("请填写编号"))])
+    title = StringField(_l("规划名称"), validators=[DataRequired(_l("请填写规划名称"))])
+    region = StringField(_l("行政区划代码"), validators=[DataRequired(_l("请填写行政区划代码"))])
+    period = StringField(_l("规划期"), default="2026-2030", validators=[DataRequired(_l("请填写规划期"))])
+    issuer = StringField(_l("发文单位"), validators=[Optional()])
+    doc_number = StringField(_l("文号"), validators=[Optional()])
+    issued_date = SaneDateField(_l("印发日期"), validators=[Optional()])
+
+
+class CandidateForm(TrackerForm):
+    """A project candidate as a person corrects it before accepting."""
+
+    name = StringField(_l("项目名称"), validators=[DataRequired(_l("请填写项目名称"))])
+    region = StringField(_l("行政区划代码"), validators=[Optional()])
+    category = SelectField(_l("类别"), choices=lambda: [(c.value, c.label) for c in Category],
+                           validators=[Optional()])
+    total_investment_wan_yuan = FigureField(_l("总投资（万元）"), validators=[Optional()])
+    floor_area_m2 = FigureField(_l("建筑面积（m²）"), validators=[Optional()])
+    land_area_mu = FigureField(_l("占地（亩）"), validators=[Optional()])
+    beds = WholeNumberField(_l("床位"), validators=[Optional()])
+    new_beds = WholeNumberField(_l("新增床位"), validators=[Optional()])
+
+
+class RejectForm(TrackerForm):
+    reason = TextAreaField(_l("驳回理由"), validators=[Optional()])
+
+
+class MergeForm(TrackerForm):
+    project_id = StringField(_l("已有项目编号"), validators=[DataRequired(_l("请选择要并入的已有项目"))])

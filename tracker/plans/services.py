@@ -1,0 +1,509 @@
+"""Plans as the users' own data: adding a plan with its text, and deciding its candidates.
+
+Services take an actor, flush and audit; they never commit (the caller owns the transaction).
+Nothing enters the portfolio until a person accepts or merges a candidate, and every figure so
+accepted rests on a quote of its line (``provenance_problems``, the seed's rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import Actor, record
+from ..core.clock import utcnow
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..regions.models import Region
+from .models import Plan, PlanCandidate, PlanDocument
+
+# The Five-Year periods by name; a period is stored as its first and last year.
+PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
+PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+MAX_LINES = 50_000
+# The candidate fields a person may correct before accepting, and the project field each fills.
+FIGURE_FIELDS = {"total_investment_wan_yuan": "total_investment", "floor_area_m2": "floor_area_m2",
+                 "land_area_mu": "land_area_mu", "beds": "beds", "new_beds": "new_beds"}
+WHOLE_FIELDS = {"beds", "new_beds"}
+FIELD_LABELS = {"total_investment_wan_yuan": _l("总投资（万元）"), "floor_area_m2": _l("建筑面积（m²）"),
+                "land_area_mu": _l("占地（亩）"), "beds": _l("床位"), "new_beds": _l("新增床位")}
+
+
+def parse_period(value: str | None) -> tuple[int, int]:
+    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五"."""
+    text = (value or "").strip()
+    if text in PERIOD_NAMES:
+        return PERIOD_NAMES[text]
+    match = re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+    if not match:
+        raise ValidationFailed(_("规划期应写作“2026-2030”或“十五五”"), "period")
+    start, end = int(match.group(1)), int(match.group(2))
+    if not (1949 <= start <= end <= 2100) or end - start > 20:
+        raise ValidationFailed(_("规划期的起止年份无效：%(value)s", value=text), "period")
+    return start, end
+
+
+def period_name(start: int | None, end: int | None) -> str | None:
+    for name, years in PERIOD_NAMES.items():
+        if years == (start, end):
+            return name
+    return None
+
+
+def find_region(code: str | None) -> Region | None:
+    """A region by its 行政区划代码 (any current code) or by the tracker's key."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    return (db.session.scalar(sa.select(Region).where(Region.code == code))
+            or db.session.scalar(sa.select(Region).where(Region.key == code)))
+
+
+def plan_lines(plan: Plan) -> list[str] | None:
+    """The plan's numbered lines (line N is ``lines[N-1]``): the stored text of a plan a user added,
+    else the seed plan's file under SOURCES_DIR; None when neither is there."""
+    if plan.document is not None:
+        return plan.document.lines
+    if plan.source_file:
+        path = Path(current_app.config["SOURCES_DIR"]) / plan.source_file
+        if path.is_file():
+            return path.read_text(encoding="utf-8").split("\n")
+    return None
+
+
+def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, period: str,
+             lines: list[str], filename: str, issuer: str | None = None,
+             doc_number: str | None = None, issued_date: dt.date | None = None) -> Plan:
+    """A new plan with its text, and the candidates the extractor finds in it (none decided)."""
+    errors: dict[str, list[str]] = {}
+    key = (key or "").strip().lower()
+    if not PLAN_KEY.fullmatch(key):
+        errors.setdefault("key", []).append(
+            _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
+    elif db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
+        errors.setdefault("key", []).append(_("编号 %(key)s 已被另一个规划使用", key=key))
+    title = (title or "").strip()
+    if not title:
+        errors.setdefault("title", []).append(_("请填写规划名称"))
+    elif len(title) > 200:
+        errors.setdefault("title", []).append(_("规划名称不能超过200个字"))
+    if region is None:
+        errors.setdefault("region", []).append(_("请选择有效的行政区划"))
+    try:
+        start, end = parse_period(period)
+    except ValidationFailed as failure:
+        errors.update(failure.errors)
+        start = end = None
+    for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
+        if value and len(value) > limit:
+            errors.setdefault(field, []).append(_("不能超过%(limit)s个字", limit=limit))
+    if not any(line.strip() for line in lines):
+        errors.setdefault("document", []).append(_("文件中没有读到文字"))
+    elif len(lines) > MAX_LINES:
+        errors.setdefault("document", []).append(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES))
+    if errors:
+        raise ValidationFailed(errors)
+    text = "\n".join(lines)
+    plan = Plan(key=key, title=title, issuer=issuer or None, doc_number=doc_number or None,
+                issued_date=issued_date, period_start=start, period_end=end, region_id=region.id,
+                sources=[])
+    plan.document = PlanDocument(filename=Path(filename).name[:200] or "plan.txt", text=text,
+                                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    db.session.add(plan)
+    db.session.flush()
+    found = extract_candidates(plan, lines)
+    record(actor, "plan:create", plan,
+           _("新增规划：%(title)s（项目候选 %(projects)s 个，指标候选 %(indicators)s 个）",
+             title=title, projects=len(found["projects"]), indicators=len(found["indicators"])),
+           changes={"key": [None, key], "title": [None, title], "region": [None, region.code or region.key],
+                    "period": [None, f"{start}-{end}"], "file": [None, plan.document.filename]})
+    return plan
+
+
+def extract_candidates(plan: Plan, lines: list[str]) -> dict:
+    """Runs the extractor on the plan's lines and keeps what it finds as undecided candidates."""
+    from .cli import known_projects, known_regions
+    from .extraction import extract
+
+    region = plan.region or db.session.get(Region, plan.region_id)
+    found = extract(lines, plan=plan.key, regions=known_regions(), existing=known_projects(),
+                    plan_region=region.code or region.key)
+    for kind, items in (("project", found["projects"]), ("indicator", found["indicators"])):
+        for position, item in enumerate(items, start=1):
+            db.session.add(PlanCandidate(plan_id=plan.id, kind=kind, position=position, data=item))
+    db.session.flush()
+    return found
+
+
+def _open(candidate: PlanCandidate) -> None:
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    if candidate.kind != "project":
+        raise ValidationFailed(_("指标候选不能作为项目加入"))
+
+
+def DECISION_LABELS() -> dict[str, str]:  # noqa: N802 - read in templates as a table
+    return {"accepted": _("已采纳"), "merged": _("已并入已有项目"), "rejected": _("已驳回")}
+
+
+def candidate_with_edits(data: dict, edits: dict | None) -> dict:
+    """The candidate as the person corrected it: edited figures are checked against the quotes."""
+    result = dict(data)
+    for field, value in (edits or {}).items():
+        result[field] = value
+    return result
+
+
+def check_provenance(plan: Plan, data: dict) -> None:
+    """Every figure must be printed in a quote that stands on its line: the seed's rule."""
+    from .candidates import provenance_problems
+
+    lines = plan_lines(plan) or []
+    problems = []
+    for field in FIGURE_FIELDS:
+        value = data.get(field)
+        if value is None:
+            continue
+        if provenance_problems({"sources": data.get("sources") or [], field: value}, lines):
+            problems.append(field)
+    if problems:
+        raise ValidationFailed({field: [_("%(label)s %(value)s 不在所引的原文语句中，请按原文填写或留空",
+                                          label=str(FIELD_LABELS[field]), value=data[field])]
+                                for field in problems})
+    for source in data.get("sources") or []:
+        line = source.get("line")
+        if not isinstance(line, int) or not 1 <= line <= len(lines) or source.get("quote", "") not in lines[line - 1]:
+            raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
+
+
+# The category a project's name suggests, offered preselected on the review page (the person
+# confirms it); the first that matches, so 传染病医院 is 传染病救治, not 综合医院.
+CATEGORY_WORDS = (
+    ("infectious_disease", ("传染病", "感染性疾病")), ("cdc", ("疾病预防控制", "疾控")),
+    ("maternal_child", ("妇幼", "妇女儿童", "儿童医院", "妇产")), ("mental_health", ("精神",)),
+    ("emergency_120", ("急救", "120")), ("blood_station", ("血站", "采供血", "中心血库")),
+    ("supplies_depot", ("物资储备", "储备库")), ("elderly_care", ("医养", "养老", "护理院")),
+    ("laboratory", ("实验室", "检验检测")), ("tcm_hospital", ("中医", "中西医", "民族医")),
+    ("township_clinic", ("乡镇卫生院", "卫生院", "社区卫生", "村卫生室", "卫生室")),
+    ("general_hospital", ("医院", "医疗中心")),
+)
+
+
+def guess_category(name: str | None) -> str:
+    for category, words in CATEGORY_WORDS:
+        if any(word in (name or "") for word in words):
+            return category
+    return "other"
+
+
+def _project_fields(data: dict) -> dict:
+    from ..vocabulary import BuildNature, Category, Status
+
+    fields: dict = {"name": (data.get("name") or "").strip()}
+    if data.get("category") in {item.value for item in Category}:
+        fields["category"] = data["category"]
+    if data.get("build_nature") in {item.value for item in BuildNature}:
+        fields["build_nature"] = data["build_nature"]
+    if data.get("build_nature_term"):
+        fields["build_nature_term"] = data["build_nature_term"][:50]
+    if data.get("status") in {item.value for item in Status}:
+        fields["status"] = data["status"]
+    for field in ("location", "scope"):
+        if data.get(field):
+            fields[field] = data[field]
+    for source_field, project_field in FIGURE_FIELDS.items():
+        value = data.get(source_field)
+        if value is not None:
+            fields[project_field] = int(value) if source_field in WHOLE_FIELDS else Decimal(str(value))
+    return fields
+
+
+def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None = None,
+                     region: Region | None = None) -> Project:  # noqa: F821
+    """Creates the project the candidate names, with its quotes, aliases and the plan link."""
+    from ..projects import services as project_services
+
+    _open(candidate)
+    plan = candidate.plan
+    data = candidate_with_edits(candidate.data, edits)
+    check_provenance(plan, data)
+    region = region or find_region(data.get("region_code")) or plan.region
+    project = project_services.create_project(actor, region=region, **_project_fields(data))
+    _attach(actor, project, plan, data)
+    _decide(actor, candidate, "accepted", project,
+            _("采纳规划候选：%(name)s（%(plan)s）", name=project.name, plan=plan.title),
+            edits=edits)
+    return project
+
+
+def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
+    """The candidate is a project already tracked (the same facility in an earlier plan): its name
+    becomes an alias, its quotes mentions, and the project is linked to this plan (续建 when the
+    project came from an earlier period)."""
+    from ..projects import services as project_services
+
+    _open(candidate)
+    plan = candidate.plan
+    data = candidate.data
+    check_provenance(plan, data)
+    project_services.add_alias(actor, project, data.get("name") or "")
+    _attach(actor, project, plan, data)
+    _decide(actor, candidate, "merged", project,
+            _("规划候选并入已有项目：%(name)s → %(project)s（%(plan)s）",
+              name=data.get("name"), project=project.name, plan=plan.title))
+    return project
+
+
+def accept_indicator(actor: Actor, candidate: PlanCandidate):
+    """An indicator candidate becomes one of the plan's 主要指标, with the quotes it rests on."""
+    from ..vocabulary import IndicatorNature
+    from .models import PlanIndicator
+
+    if candidate.kind != "indicator":
+        raise ValidationFailed(_("项目候选请采纳为项目"))
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    plan, data = candidate.plan, candidate.data
+    lines = plan_lines(plan) or []
+    for source in data.get("sources") or []:
+        line = source.get("line")
+        if not isinstance(line, int) or not 1 <= line <= len(lines) or source.get("quote", "") not in lines[line - 1]:
+            raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
+    nature = data.get("nature") if data.get("nature") in {item.value for item in IndicatorNature} else None
+    comparator = data.get("comparator") if data.get("comparator") in ("≥", ">", "≤", "<") else None
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(PlanIndicator.position))
+                                      .where(PlanIndicator.plan_id == plan.id)) or 0)
+    indicator = PlanIndicator(
+        plan_id=plan.id, key=f"candidate-{candidate.position}", position=position,
+        section=(data.get("section") or None) and str(data["section"])[:100],
+        name=str(data.get("name") or "")[:200], unit=(data.get("unit") or None) and str(data["unit"])[:50],
+        baseline=(data.get("baseline") or None) and str(data["baseline"])[:100],
+        baseline_year=data.get("baseline_year"),
+        target=(data.get("target") or None) and str(data["target"])[:100], target_year=data.get("target_year"),
+        comparator=comparator, nature=nature, sources=list(data.get("sources") or []))
+    db.session.add(indicator)
+    db.session.flush()
+    _decide(actor, candidate, "accepted", None,
+            _("采纳规划指标：%(name)s（%(plan)s）", name=indicator.name, plan=plan.title))
+    return indicator
+
+
+def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None = None) -> None:
+    if candidate.decision is not None:
+        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
+                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+    _decide(actor, candidate, "rejected", None,
+            _("驳回规划候选：%(name)s（%(plan)s）", name=candidate.data.get("name"),
+              plan=candidate.plan.title), reason=reason)
+
+
+def _attach(actor: Actor, project, plan: Plan, data: dict) -> None:
+    from ..projects import services as project_services
+
+    for alias in data.get("aliases") or []:
+        project_services.add_alias(actor, project, alias)
+    project_services.link_plan(actor, project, plan)
+    for source in data.get("sources") or []:
+        project_services.add_source(actor, project, plan, source["line"], source["quote"],
+                                    list(source.get("fields") or []))
+
+
+def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, summary: str,
+            *, edits: dict | None = None, reason: str | None = None) -> None:
+    # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
+    # decide it once.
+    claimed = db.session.execute(
+        sa.update(PlanCandidate).where(PlanCandidate.id == candidate.id, PlanCandidate.decision.is_(None))
+        .values(decision=decision, project_id=project.id if project is not None else None,
+                decided_by_id=actor.user.id if actor.user else None, decided_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ValidationFailed(_("此候选已由他人处理，请刷新页面"))
+    db.session.refresh(candidate)
+    changes = {"decision": [None, decision], "candidate": [None, candidate.data.get("name")]}
+    if edits:
+        changes["edits"] = [None, {field: str(value) for field, value in edits.items()}]
+    record(actor, f"plan:candidate-{decision}", candidate.plan, summary, changes=changes, reason=reason,
+           project_id=project.id if project is not None else None)
+
+
+# Carry-over (续建) ----------------------------------------------------------------------------------
+
+def finished_statuses():
+    from ..vocabulary import Status
+    return (Status.COMPLETED, Status.IN_USE, Status.CANCELLED)
+
+
+def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
+    from ..core import clock
+    return plan.period_end is not None and plan.period_end < (today or clock.today()).year
+
+
+def unfinished_projects(plan: Plan) -> list:
+    """The plan's construction projects not completed, in use or cancelled (an unknown status
+    counts as unfinished: nobody said it was done)."""
+    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.models import Project, project_plans
+
+    return db.session.scalars(
+        sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+        .where(project_plans.c.plan_id == plan.id, Project.kind.in_(BUILDING_KINDS),
+               sa.or_(Project.status.is_(None), Project.status.not_in(finished_statuses())))
+        .order_by(Project.name)).all()
+
+
+def next_plans(plan: Plan) -> list[Plan]:
+    """The plans of the period after ``plan``'s: where its unfinished projects may continue."""
+    if plan.period_end is None:
+        return []
+    return db.session.scalars(sa.select(Plan).where(Plan.period_start == plan.period_end + 1)
+                              .order_by(Plan.key)).all()
+
+
+def carry_over(actor: Actor, source: Plan, target: Plan, projects) -> list:
+    """Links each unfinished project of ``source`` to ``target`` as well: one project, two plan
+    links, its history intact. Returns the projects carried (those already linked are skipped)."""
+    from ..projects import services as project_services
+
+    if target.period_start is None or source.period_end is None or target.period_start <= source.period_end:
+        raise ValidationFailed(_("只能转入下一规划期的规划"))
+    carried = []
+    for project in projects:
+        if project_services.link_plan(actor, project, target):
+            carried.append(project)
+            record(actor, "plan:carry-over", project,
+                   _("续建：%(name)s 由《%(source)s》转入《%(target)s》", name=project.name,
+                     source=source.title, target=target.title),
+                   changes={"plan": [source.key, target.key]}, project_id=project.id)
+    return carried
+
+
+def continued_ids(plan: Plan) -> set[int]:
+    """The projects of ``plan`` that an earlier period's plan already held: 续建 in this plan."""
+    from ..projects.models import project_plans
+
+    if plan.period_start is None:
+        return set()
+    earlier = sa.select(project_plans.c.project_id).join(Plan, Plan.id == project_plans.c.plan_id).where(
+        Plan.period_end < plan.period_start)
+    return set(db.session.scalars(sa.select(project_plans.c.project_id).where(
+        project_plans.c.plan_id == plan.id, project_plans.c.project_id.in_(earlier))))
+
+
+# Evaluation (终期评估) -------------------------------------------------------------------------------
+
+OUTCOMES = ("on_time", "late", "completed_undated", "construction", "not_started", "cancelled")
+
+
+def outcome_labels() -> dict[str, str]:
+    return {"on_time": _("按期竣工"), "late": _("延期竣工"), "completed_undated": _("已竣工（竣工日期未填）"),
+            "construction": _("在建"), "not_started": _("未开工"), "cancelled": _("已取消")}
+
+
+def _number(text: str | None) -> Decimal | None:
+    from ..core.values import ValueProblem, parse_decimal
+    if text is None:
+        return None
+    cleaned = re.sub(r"[%％‰\s]|以上|以下|左右", "", str(text)).lstrip("≥≤<>＞＜")
+    try:
+        return parse_decimal(cleaned)
+    except (ValueProblem, ArithmeticError, ValueError):
+        return None
+
+
+def attained(indicator, actual: str | None) -> bool | None:
+    """Whether ``actual`` meets the indicator's target by its comparator; None when it cannot be
+    told (no comparator printed, or a target such as 持续提升 that is not a number)."""
+    target, value = _number(indicator.target), _number(actual)
+    if target is None or value is None or indicator.comparator not in ("≥", ">", "≤", "<"):
+        return None
+    return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[indicator.comparator]
+
+
+def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
+    """An indicator's actual value in ``year`` with its source; a second entry for the year
+    replaces the first (both in the audit)."""
+    from .models import PlanIndicatorActual
+
+    errors: dict[str, list[str]] = {}
+    if not isinstance(year, int) or not 1949 <= year <= 2100:
+        errors["year"] = [_("请填写有效的年份")]
+    value = (value or "").strip()
+    if not value:
+        errors["value"] = [_("请填写实际值")]
+    elif len(value) > 100:
+        errors["value"] = [_("不能超过%(limit)s个字", limit=100)]
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = [_("请注明数据来源（如统计年鉴、年度报告）")]
+    elif len(source) > 500:
+        errors["source"] = [_("不能超过%(limit)s个字", limit=500)]
+    if errors:
+        raise ValidationFailed(errors)
+    actual = db.session.scalar(sa.select(PlanIndicatorActual).where(
+        PlanIndicatorActual.indicator_id == indicator.id, PlanIndicatorActual.year == year))
+    before = [actual.value, actual.source] if actual else None
+    if actual is None:
+        actual = PlanIndicatorActual(indicator_id=indicator.id, year=year, value=value, source=source)
+        db.session.add(actual)
+    else:
+        actual.value, actual.source = value, source
+    actual.entered_by_id = actor.user.id if actor.user else None
+    db.session.flush()
+    record(actor, "plan:indicator-actual", indicator.plan,
+           _("指标实际值：%(name)s %(year)s年 %(value)s", name=indicator.name, year=year, value=value),
+           changes={"indicator": [None, indicator.key], "year": [None, year],
+                    "value": [before[0] if before else None, value],
+                    "source": [before[1] if before else None, source]})
+    return actual
+
+
+def project_outcome(project, deadline: dt.date) -> str:
+    from ..vocabulary import Stage, Status
+
+    if project.status is Status.CANCELLED:
+        return "cancelled"
+    actual = {m.stage: m.actual_date for m in project.milestones if m.stage is not None}
+    if project.status in (Status.COMPLETED, Status.IN_USE):
+        done = actual.get(Stage.ACCEPTANCE) or actual.get(Stage.IN_USE)
+        if done is None:
+            return "completed_undated"
+        return "on_time" if done <= (project.planned_end or deadline) else "late"
+    if project.status is Status.CONSTRUCTION or actual.get(Stage.START):
+        return "construction"
+    return "not_started"
+
+
+def evaluation(plan: Plan) -> dict:
+    """The plan's indicators against their targets and its projects by outcome."""
+    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.models import Project, project_plans
+
+    indicators = []
+    for indicator in plan.indicators:
+        latest = indicator.actuals[-1] if indicator.actuals else None
+        indicators.append({"indicator": indicator, "latest": latest,
+                           "attained": attained(indicator, latest.value) if latest else None})
+    deadline = dt.date(plan.period_end or 2100, 12, 31)
+    projects = db.session.scalars(
+        sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
+        .where(project_plans.c.plan_id == plan.id, Project.kind.in_(BUILDING_KINDS))
+        .order_by(Project.name)).all()
+    by_outcome: dict[str, list] = {outcome: [] for outcome in OUTCOMES}
+    for project in projects:
+        by_outcome[project_outcome(project, deadline)].append(project)
+    planned = [p.total_investment for p in projects if p.total_investment is not None]
+    invested = [p.invested_to_date for p in projects if p.invested_to_date is not None]
+    return {"indicators": indicators, "by_outcome": by_outcome, "projects": projects,
+            "planned": sum(planned, Decimal(0)) if planned else None, "planned_count": len(planned),
+            "invested": sum(invested, Decimal(0)) if invested else None, "invested_count": len(invested)}
