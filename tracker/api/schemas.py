@@ -30,7 +30,7 @@ class SourceSchema(Schema):
     file = NullableString()
     line = fields.Integer(allow_none=True)
     quote = NullableString()
-    fields_ = fields.List(fields.String(), data_key="fields", allow_none=True)
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields", allow_none=True)
 
 
 class MilestoneSchema(Schema):

@@ -85,9 +85,9 @@ class RateLimiter:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.seen: dict[int, deque] = {}
+        self.seen: dict[str, deque] = {}
 
-    def wait(self, key: int, text: str) -> int:
+    def wait(self, key: str, text: str) -> int:
         limit = parse_limit(text)
         window = limit.window.total_seconds()
         now = time.monotonic()
@@ -112,7 +112,7 @@ def authenticate():
     if token is None:
         return problem(401, "缺少有效的 API 令牌：请在请求头中发送 Authorization: Bearer <令牌>",
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
-    wait = limiter.wait(token.id, current_app.config.get("API_RATE_LIMIT", "600 per minute"))
+    wait = limiter.wait(token.secret_hash, current_app.config.get("API_RATE_LIMIT", "600 per minute"))
     if wait:
         return problem(429, f"请求过于频繁，请 {wait} 秒后再试", headers=[("Retry-After", str(wait))])
     g.api_token = token
