@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
-FIGURE = {"type": ["string", "null"], "description": "an exact figure, as a string (万元 for money)"}
+FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
 
 
 def Figure(**kw):  # noqa: N802
@@ -115,7 +115,9 @@ class ProjectDetailSchema(ProjectSchema):
 
 class Pair(Schema):
     count = fields.Integer(required=True, metadata={"description": "projects with the figure stated"})
-    sum = Figure()
+    sum = fields.Raw(allow_none=True, metadata={
+        "type": ["string", "integer"],
+        "description": "the sum over those projects: an exact string for 万元 and m², an integer for beds"})
 
 
 class TotalsSchema(Schema):
@@ -225,11 +227,11 @@ class ReportInput(Schema):
         unknown = EXCLUDE
 
     progress_text = fields.String(allow_none=True, metadata={"maxLength": 2000})
-    physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "null"]})
-    invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "null"]})
-    invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "null"]})
-    funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "null"]})
-    paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number", "null"]})
+    physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
+    invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
+    invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
+    funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
+    paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     problems = fields.String(allow_none=True, metadata={"maxLength": 2000})
     next_steps = fields.String(allow_none=True, metadata={"maxLength": 2000})
     over_budget_reason = fields.String(allow_none=True, metadata={"maxLength": 2000})

@@ -205,7 +205,7 @@ def report_record(report: MonthlyReport, money: bool) -> dict:
 
 
 def load_project(project_id: int) -> Project:
-    project = db.session.get(Project, project_id)
+    project = db.session.get(Project, project_id) if 0 < project_id <= queries.MAX_INT else None
     if project is None:
         raise _abort(404, f"没有编号为 {project_id} 的项目")
     return project
