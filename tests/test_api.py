@@ -300,3 +300,27 @@ def test_the_openapi_document_and_its_page_need_no_token_and_use_local_assets(ap
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
     assert client.get("/static/api-docs.js").status_code == 200
+
+
+def test_a_user_makes_and_revokes_his_own_tokens_on_his_page(app, db, make_user):
+    browser = app.test_client()
+    user = make_user("leader", username="reader")
+    login_as(browser, user)
+    assert "还没有令牌" in browser.get("/account/tokens").get_data(as_text=True)
+    made = browser.post("/account/tokens", data={"name": "省平台", "scope": "read", "expires": "30"})
+    page = made.get_data(as_text=True)
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    secret = page.split('<code id="new-token">')[1].split("</code>")[0]
+    assert app.test_client().get("/api/v1/plans", headers=bearer(secret)).status_code == 200
+    assert secret not in browser.get("/account/tokens").get_data(as_text=True)  # shown once
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    assert token.scope == "read" and token.name == "省平台"
+    # Revoking asks for confirmation; another user's token is not found.
+    browser.post(f"/account/tokens/{token.id}/revoke", data={})
+    assert app.test_client().get("/api/v1/plans", headers=bearer(secret)).status_code == 200
+    other = app.test_client()
+    login_as(other, make_user("leader", username="someone-else"))
+    assert other.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "y"}).status_code == 404
+    browser.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "y"})
+    assert_problem(app.test_client().get("/api/v1/plans", headers=bearer(secret)), 401)
+    assert "已吊销" in browser.get("/account/tokens").get_data(as_text=True)
