@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, gettext, refresh
 from sqlalchemy.engine import Engine
 
 from . import formatting
@@ -177,7 +177,7 @@ def register_error_pages(app: Flask) -> None:
             status = 503 if is_outage(error) else 500
             if status == 500:
                 app.logger.error("database refused a statement", exc_info=error)
-            return problem(status, "数据库暂时不可用，请稍后再试" if status == 503 else None,
+            return problem(status, gettext("数据库暂时不可用，请稍后再试") if status == 503 else None,
                            headers=[("Retry-After", "30")] if status == 503 else [])
         if not is_outage(error):
             # The database answered and refused this one statement: a fault of ours, a 500 like

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, current_app, json, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 PREFIX = "/api/"
+GENERIC = {400: _l("请求无效"), 404: _l("找不到请求的地址或资源"), 405: _l("此地址不支持该请求方法"),
+           413: _l("请求内容过大"), 415: _l("请以 application/json 发送请求内容")}
 MEDIA_TYPE = "application/problem+json"
 
 
@@ -55,9 +59,11 @@ def from_http_exception(error: HTTPException) -> Response:
     errors = _flatten(data["messages"]) if "messages" in data else None
     headers = [(name, value) for name, value in error.get_headers()]
     if status == 422 and errors:
-        detail = "请求中有无效的字段"
+        detail = _("请求中有无效的字段")
     elif status >= 500:
         detail = None
+    elif error.description == type(error).description and status in GENERIC:
+        detail = str(GENERIC[status])  # werkzeug's English default: ours, in the user's language
     else:
         detail = error.description
     if status == 500:

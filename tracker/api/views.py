@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, json, request, url_for
+from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
@@ -110,11 +111,11 @@ def authenticate():
     secret = bearer_secret()
     token = tokens.find(secret) if secret else None
     if token is None:
-        return problem(401, "缺少有效的 API 令牌：请在请求头中发送 Authorization: Bearer <令牌>",
+        return problem(401, _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”"),
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
     wait = limiter.wait(token.secret_hash, current_app.config.get("API_RATE_LIMIT", "600 per minute"))
     if wait:
-        return problem(429, f"请求过于频繁，请 {wait} 秒后再试", headers=[("Retry-After", str(wait))])
+        return problem(429, _("请求过于频繁，请 %(n)s 秒后再试", n=wait), headers=[("Retry-After", str(wait))])
     g.api_token = token
     g._login_user = token.user  # permissions.py reads current_user: the token's owner, never the cookie's
     now = utcnow()
@@ -142,7 +143,7 @@ def http_problem(error):
 @bp.errorhandler(ValidationFailed)
 def validation_problem(error: ValidationFailed):
     db.session.rollback()
-    return problem(422, "请求中有无效的字段", errors=error.errors)
+    return problem(422, _("请求中有无效的字段"), errors=error.errors)
 
 
 def user():
@@ -159,9 +160,9 @@ def include_money() -> bool:
 
 def require_write(project: Project) -> None:
     if g.api_token.scope != WRITE:
-        raise _abort(403, "此令牌为只读令牌，不能写入")
+        raise _abort(403, _("此令牌为只读令牌，不能写入"))
     if not perms.can_edit_project(user(), project):
-        raise _abort(403, "您无权修改此项目（仅限本人负责地区的项目）")
+        raise _abort(403, _("您无权修改此项目（仅限本人负责地区的项目）"))
 
 
 def _abort(status: int, detail: str) -> HTTPException:
@@ -207,7 +208,7 @@ def report_record(report: MonthlyReport, money: bool) -> dict:
 def load_project(project_id: int) -> Project:
     project = db.session.get(Project, project_id) if 0 < project_id <= queries.MAX_INT else None
     if project is None:
-        raise _abort(404, f"没有编号为 {project_id} 的项目")
+        raise _abort(404, _("没有编号为 %(id)s 的项目", id=project_id))
     return project
 
 
@@ -307,7 +308,7 @@ MONTH = re.compile(r"(\d{4})-(\d{2})")
 def parse_month(raw: str) -> dt.date:
     match = MONTH.fullmatch(raw or "")
     if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
-        raise ValidationFailed({"month": ["月份应写作 YYYY-MM，例如 2026-11"]})
+        raise ValidationFailed({"month": [_("月份应写作 YYYY-MM，例如 2026-11")]})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -315,10 +316,10 @@ def find_report(project: Project, month: str) -> MonthlyReport:
     try:
         day = parse_month(month)
     except ValidationFailed:
-        raise _abort(404, f"没有 {month[:20]} 的月报") from None
+        raise _abort(404, _("没有 %(month)s 的月报", month=month[:20])) from None
     report = progress.report_for(project, day)
     if report is None:
-        raise _abort(404, f"项目 {project.id} 没有 {month} 的月报")
+        raise _abort(404, _("没有 %(month)s 的月报", month=month))
     return report
 
 
@@ -342,7 +343,7 @@ def regions(parent: str | None = None):
         parent_row = db.session.scalar(sa.select(Region).where(
             sa.or_(Region.key == parent, Region.code == parent)))
         if parent_row is None:
-            raise _abort(404, f"没有行政区划代码为 {parent[:20]} 的地区")
+            raise _abort(404, _("没有行政区划代码为 %(code)s 的地区", code=parent[:20]))
         statement = statement.where(Region.parent_id == parent_row.id)
     else:
         statement = statement.where(Region.parent_id.is_(None))
@@ -374,7 +375,7 @@ def plan_detail(key: str):
     """一个规划及其主要指标"""
     plan = db.session.scalar(sa.select(Plan).where(Plan.key == key[:64]).options(selectinload(Plan.indicators)))
     if plan is None:
-        raise _abort(404, f"没有编号为 {key[:64]} 的规划")
+        raise _abort(404, _("没有编号为 %(key)s 的规划", key=key[:64]))
     record = plan_record(plan)
     record["indicators"] = [{"key": i.key, "section": i.section, "name": i.name, "unit": i.unit,
                              "baseline": i.baseline, "baseline_year": i.baseline_year, "target": i.target,
@@ -397,7 +398,7 @@ def report_values(data: dict) -> dict:
         raw = data.get(field)
         if raw is None or isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
             if raw is not None:
-                problems[field] = ["应为数字或数字文本"]
+                problems[field] = [_("应为数字或数字文本")]
             continue
         try:
             number = parse_decimal(repr(raw) if isinstance(raw, float) else raw)
@@ -424,7 +425,7 @@ def stale(error: StaleEdit, current: MonthlyReport | None):
         db.session.refresh(current)
         extra["current_etag"] = report_etag(current)
         headers.append(("ETag", report_etag(current)))
-    return problem(412, "月报在您读取之后已被修改：请重新读取（GET）后再提交", headers=headers, **extra)
+    return problem(412, _("月报在您读取之后已被修改：请重新读取（GET）后再提交"), headers=headers, **extra)
 
 
 @bp.route("/projects/<int:project_id>/reports", methods=["POST"])
@@ -438,7 +439,7 @@ def submit_report(data: dict, project_id: int):
     require_write(project)
     month = parse_month(data["month"])
     if progress.report_for(project, month) is not None:
-        raise _abort(409, f"{month:%Y-%m} 的月报已提交：更正请用 PUT 并带上 If-Match 与更正原因")
+        raise _abort(409, _("%(month)s 的月报已提交：更正请用 PUT 并带上 If-Match 与更正原因", month=f"{month:%Y-%m}"))
     report = progress.submit_report(actor(), project, month, **report_values(data))
     db.session.commit()
     location = url_for("api.report_detail", project_id=project.id, month=f"{month:%Y-%m}")
@@ -460,7 +461,7 @@ def correct_report(data: dict, project_id: int, month: str, **_headers):
     report = find_report(project, month)
     header = request.headers.get("If-Match")
     if not header:
-        raise _abort(428, "更正月报须带 If-Match 请求头（读取月报时得到的 ETag）")
+        raise _abort(428, _("更正月报须带 If-Match 请求头（读取月报时得到的 ETag）"))
     match = IF_MATCH.fullmatch(header)
     if match is None or int(match.group(1)) != report.id:
         return stale(StaleEdit([]), report)
