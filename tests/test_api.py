@@ -324,3 +324,24 @@ def test_a_user_makes_and_revokes_his_own_tokens_on_his_page(app, db, make_user)
     browser.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "y"})
     assert_problem(app.test_client().get("/api/v1/plans", headers=bearer(secret)), 401)
     assert "已吊销" in browser.get("/account/tokens").get_data(as_text=True)
+
+
+def test_a_database_outage_and_a_fault_of_ours_are_problem_json_too(app, db, make_user, token_for, monkeypatch):
+    secret = token_for(make_user("leader", username="reader"))
+    client = app.test_client()
+
+    def outage(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"),
+                                      connection_invalidated=True)
+    monkeypatch.setattr(tokens, "find", outage)
+    down = client.get("/api/v1/plans", headers=bearer(secret))
+    assert_problem(down, 503)
+    assert down.headers["Retry-After"] == "30"
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(tokens, "find", fault)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    broken = client.get("/api/v1/plans", headers=bearer(secret))
+    body = assert_problem(broken, 500)
+    assert "a bug" not in broken.get_data(as_text=True) and "Traceback" not in str(body)

@@ -6,7 +6,7 @@ sent to the API may be a string or a number."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
@@ -226,15 +226,15 @@ class ReportInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    progress_text = fields.String(allow_none=True, metadata={"maxLength": 2000})
+    progress_text = fields.String(allow_none=True, validate=validate.Length(max=2000))
     physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    problems = fields.String(allow_none=True, metadata={"maxLength": 2000})
-    next_steps = fields.String(allow_none=True, metadata={"maxLength": 2000})
-    over_budget_reason = fields.String(allow_none=True, metadata={"maxLength": 2000})
+    problems = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    next_steps = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
 class NewReportInput(ReportInput):
@@ -242,7 +242,7 @@ class NewReportInput(ReportInput):
 
 
 class CorrectionInput(ReportInput):
-    correction_reason = fields.String(required=True, metadata={"minLength": 1, "maxLength": 500})
+    correction_reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class IfMatchHeader(Schema):

@@ -462,13 +462,17 @@ def correct_report(data: dict, project_id: int, month: str, **_headers):
     header = request.headers.get("If-Match")
     if not header:
         raise _abort(428, _("更正月报须带 If-Match 请求头（读取月报时得到的 ETag）"))
-    match = IF_MATCH.fullmatch(header)
-    if match is None or int(match.group(1)) != report.id:
-        return stale(StaleEdit([]), report)
+    if header.strip() == "*":  # RFC 9110: any current version (the writer takes the risk)
+        expected = None
+    else:
+        match = IF_MATCH.fullmatch(header)
+        if match is None or int(match.group(1)) != report.id:
+            return stale(StaleEdit([]), report)
+        expected = int(match.group(2))
     try:
         report = progress.submit_report(actor(), project, report.month, **report_values(data),
                                         correction_reason=clean_text(data.get("correction_reason"), multiline=True),
-                                        expected_version=int(match.group(2)))
+                                        expected_version=expected)
     except StaleEdit as error:
         return stale(error, report)
     db.session.commit()
