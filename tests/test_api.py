@@ -345,3 +345,24 @@ def test_a_database_outage_and_a_fault_of_ours_are_problem_json_too(app, db, mak
     broken = client.get("/api/v1/plans", headers=bearer(secret))
     body = assert_problem(broken, 500)
     assert "a bug" not in broken.get_data(as_text=True) and "Traceback" not in str(body)
+
+
+def test_a_funding_line_added_through_the_api_is_checked_and_audited(app, seeded, db, make_user, token_for):
+    officer = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    reader = token_for(make_user("officer", "360783", username="ln-reader"))
+    project = lab_project(db)
+    url = f"/api/v1/projects/{project.id}/funding"
+    client = app.test_client()
+    added = client.post(url, headers=bearer(officer), json={"source": "central_budget", "amount": "1,000", "note": "第一批"})
+    assert added.status_code == 201, added.get_data(as_text=True)
+    assert added.get_json() == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "funding:create",
+                                                          AuditEntry.project_id == project.id))
+    assert (entry.via, entry.user.username) == ("api", "ln-officer")
+    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [
+        {"source": "central_budget", "amount": "1000", "note": "第一批"}]
+    for body, field in (({"source": "gold"}, "source"), ({"source": "central_budget", "amount": "-1"}, "amount"),
+                        ({"source": "central_budget", "amount": "1e30"}, "amount"),
+                        ({"source": "central_budget", "note": "长" * 201}, "note")):
+        assert field in assert_problem(client.post(url, headers=bearer(officer), json=body), 422)["errors"]
+    assert_problem(client.post(url, headers=bearer(reader), json={"source": "central_budget"}), 403)

@@ -64,7 +64,8 @@ def site(app, db, seeded, make_user):
     plan_key = db.session.scalar(sa.text("SELECT key FROM plans ORDER BY id LIMIT 1"))
     values = {"project_id": building.id, "line_id": line.id, "milestone_id": milestone.id,
               "user_id": users["officer"].id, "photo_id": 1, "size": "thumb", "token": "no-such-upload",
-              "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css"}
+              "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css",
+              "token_id": 1, "month": "2026-11", "name": "swagger-ui.css"}  # the API's (issue 17)
     return {"app": app, "db": db, "users": {role: user.id for role, user in users.items()}, "values": values, "plan_key": plan_key,
             "connection": db.session.get_bind()}
 

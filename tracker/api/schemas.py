@@ -250,3 +250,14 @@ class IfMatchHeader(Schema):
         unknown = EXCLUDE
 
     if_match = fields.String(data_key="If-Match", metadata={"description": "the report's ETag as read"})
+
+
+class FundingInput(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.String(required=True, metadata={"enum": ["central_budget", "provincial_fiscal", "special_bonds",
+                                                             "local_fiscal", "self_raised", "bank_loan",
+                                                             "private_capital"]})
+    amount = fields.Raw(allow_none=True, metadata={"type": ["string", "number"], "description": "万元"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=200))

@@ -391,10 +391,11 @@ FIGURE_PLACES = {"physical_percent": 2, "invested_month": 4, "invested_total": 4
 TEXTS = ("progress_text", "problems", "next_steps", "over_budget_reason")
 
 
-def report_values(data: dict) -> dict:
-    """The body's fields as the service takes them: figures read as people write them."""
+def read_figures(data: dict, places_by_field: dict[str, int]) -> dict:
+    """The body's figures as the services take them: read as people write them ("1,320"), or as
+    JSON numbers; a field in error is named in a ValidationFailed."""
     values, problems = {}, {}
-    for field, places in FIGURE_PLACES.items():
+    for field, places in places_by_field.items():
         raw = data.get(field)
         if raw is None or isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
             if raw is not None:
@@ -408,11 +409,16 @@ def report_values(data: dict) -> dict:
             problems[field] = [str(bad)]
             continue
         values[field] = number
+    if problems:
+        raise ValidationFailed(problems)
+    return values
+
+
+def report_values(data: dict) -> dict:
+    values = read_figures(data, FIGURE_PLACES)
     for field in TEXTS:
         if data.get(field) is not None:
             values[field] = clean_text(data[field], multiline=True)
-    if problems:
-        raise ValidationFailed(problems)
     return values
 
 
@@ -477,3 +483,23 @@ def correct_report(data: dict, project_id: int, month: str, **_headers):
         return stale(error, report)
     db.session.commit()
     return report_record(report, include_money()), 200, {"ETag": report_etag(report)}
+
+
+# --- writes: funding lines ------------------------------------------------------------------------
+
+@bp.route("/projects/<int:project_id>/funding", methods=["POST"])
+@bp.arguments(schemas.FundingInput)
+@bp.response(201, schemas.FundingSchema)
+@errors(400, 401, 403, 404, 413, 422, 429, 503)
+def add_funding(data: dict, project_id: int):
+    """新增一条资金来源（与网页相同的校验与审计，via api）"""
+    project = load_project(project_id)
+    require_write(project)
+    amount = read_figures(data, {"amount": 4}).get("amount")
+    if amount is not None and abs(amount) >= progress.MAX_AMOUNT:
+        raise ValidationFailed({"amount": [_("数值过大，请检查单位（金额以万元计）")]})
+    line = progress.add_funding_line(actor(), project, source=data["source"], amount=amount,
+                                     note=clean_text(data.get("note")))
+    db.session.commit()
+    return {"source": json_value(line.source), "amount": json_value(line.amount) if include_money() else None,
+            "note": line.note}, 201
