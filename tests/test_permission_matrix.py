@@ -50,9 +50,15 @@ ROUTES: dict[str, set[str]] = {
     "plans.plan_evaluation_xlsx": LOGGED_IN, "plans.plan_new": {"admin", "officer_a", "officer_b"},
     "plans.candidate_accept": EDITORS, "plans.candidate_merge": EDITORS, "plans.candidate_reject": EDITORS,
     "plans.candidate_accept_indicator": EDITORS, "plans.plan_carry_over": EDITORS, "plans.plan_actual": EDITORS,
+    "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
 }
-OWN_UPLOADS = {"exchange.preview", "exchange.confirm", "exchange.discard"}  # another's token: 404
-PUBLIC = {"auth.login", "set_language", "static"}
+OWN_UPLOADS = {"exchange.preview", "exchange.confirm", "exchange.discard",
+               "auth.revoke_api_token"}  # another's token: 404
+PUBLIC = {"auth.login", "set_language", "static",
+          "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page
+# The API (tracker/api/): a token opens it, never a session cookie: 401 to every browser
+# (tests/test_api.py checks the roles with tokens).
+TOKEN_ONLY_PREFIX = "api."
 # Routes whose own page answers with something other than 200 for a permitted GET.
 REDIRECTING = {"portfolio.index", "set_language"}
 
@@ -80,7 +86,8 @@ def world(app, db, seeded, make_user):
     params = {"project_id": project.id, "milestone_id": project.milestones[0].id, "line_id": line.id,
               "photo_id": photo.id, "user_id": users["viewer"].id, "key": "360783",
               "code": "en", "filename": "tracker.css", "size": "thumb",
-              "fmt": "xlsx", "kind": "projects", "token": "A" * 32}
+              "fmt": "xlsx", "kind": "projects", "token": "A" * 32,
+              "token_id": 999999, "month": "2024-01", "name": "swagger-ui.css"}
     plan_key = project.plans[0].key
     from tracker.plans.models import PlanCandidate
     candidate = PlanCandidate(plan_id=project.plans[0].id, kind="project", position=1,
@@ -100,6 +107,7 @@ def url_for_rule(rule, params, plan_key) -> str:
 
 def test_every_route_is_classified(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    endpoints = {e for e in endpoints if not e.startswith(TOKEN_ONLY_PREFIX)}
     assert endpoints - set(ROUTES) - PUBLIC == set(), "classify the new routes in ROUTES"
 
 
@@ -112,8 +120,14 @@ def test_every_route_for_every_role(app, world, role):
         if rule.endpoint in PUBLIC or rule.endpoint == "auth.logout":
             continue  # logging out would sign this client out of the remaining routes
         url = url_for_rule(rule, params, plan_key)
-        allowed = role in ROUTES[rule.endpoint]
         method = "GET" if "GET" in rule.methods else "POST"
+        if rule.endpoint.startswith(TOKEN_ONLY_PREFIX):
+            method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+            status = client.open(url, method=method, data={}).status_code
+            if status != 401:
+                failures.append(f"{method} {url}: {status} (the API, with a cookie)")
+            continue
+        allowed = role in ROUTES[rule.endpoint]
         response = client.open(url, method=method, data={})
         status = response.status_code
         if role == "anonymous":

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
-from flask_babel import get_locale, refresh
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext, refresh
 from sqlalchemy.engine import Engine
 
 from . import formatting
 from .config import PROJECT_ROOT
+from .api.problems import from_http_exception as api_problem, is_api_request, problem
 from .extensions import babel, csrf, db, migrate
 from .web.requests import safe_next
 
@@ -55,6 +56,8 @@ def init_app(app: Flask) -> None:
     from .audit.views import bp as audit_bp
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)
+    from .api import setup as api_setup
+    api_setup.init_app(app)
     visibility.init_app(app)  # `show_money` in every template
 
     app.add_url_rule("/language/<code>", "set_language", set_language)
@@ -146,6 +149,8 @@ def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
             db.session.rollback()
+            if is_api_request():  # /api/…: problem+json, never a page (tracker/api/problems.py)
+                return api_problem(error)
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
             # The exception's own headers stay: a 405's Allow, a 429's Retry-After.
             headers = [(name, value) for name, value in getattr(error, "get_headers", lambda: [])()
@@ -159,6 +164,12 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):
         db.session.rollback()
+        if is_api_request():
+            status = 503 if is_outage(error) else 500
+            if status == 500:
+                app.logger.error("database refused a statement", exc_info=error)
+            return problem(status, gettext("数据库暂时不可用，请稍后再试") if status == 503 else None,
+                           headers=[("Retry-After", "30")] if status == 503 else [])
         if not is_outage(error):
             # The database answered and refused this one statement: a fault of ours, a 500 like
             # any other, not "try again later" for everyone (tests/test_big_sums.py).

@@ -37,6 +37,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(regions)
     from .plans.cli import plans
     app.cli.add_command(plans)
+    from .api.cli import tokens
+    app.cli.add_command(tokens)
 
 
 @click.command()

@@ -103,4 +103,6 @@ def defaults(instance_path: Path) -> dict:
         "LOGIN_LIMITS": ("10 per minute", "30 per hour"),  # per address, whatever the account
         "ACCOUNT_LOGIN_LIMIT": "5 per 5 minutes",  # per account and address together
         "PASSWORD_CHECK_LIMIT": "5 per 15 minutes",  # the password change's current password
+        # Requests per API token, counted per process (tracker/api/views.py).
+        "API_RATE_LIMIT": os.environ.get("TRACKER_API_RATE_LIMIT") or "600 per minute",
     }

@@ -79,6 +79,9 @@ class WholeNumberField(IntegerField):
         if number is not None and number != number.to_integral():
             self.data = None
             raise ValueError(str(_l("应为整数")))
+        if number is not None and abs(number) > 2**31 - 1:  # what an INTEGER column holds
+            self.data = None
+            raise ValueError(str(_l("数值过大")))
         self.data = None if number is None else int(number)
 
 

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the mappers and Alembic see the whole schema."""
 
 from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
+from .api.models import ApiToken
 from .audit.models import AuditEntry
 from .exchange.models import ImportBatch
 from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
@@ -13,7 +14,8 @@ from .regions.models import Region, RegionFormerName
 from .progress import upkeep  # noqa: E402,F401  isort: skip
 
 __all__ = [
-    "AnnualPlan", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan", "PlanCandidate", "PlanDocument",
-    "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region", "RegionFormerName", "ReportPhoto",
+    "AnnualPlan", "ApiToken", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
+    "PlanCandidate", "PlanDocument", "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region",
+    "RegionFormerName", "ReportPhoto",
     "Setting", "SourceMention", "User", "project_plans", "user_regions",
 ]

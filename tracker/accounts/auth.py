@@ -31,8 +31,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def require_login():
         endpoint = request.endpoint or ""
-        if endpoint in PUBLIC_ENDPOINTS:
-            return None
+        if endpoint in PUBLIC_ENDPOINTS or request.path.startswith("/api/"):
+            return None  # the API answers a missing token itself (401 problem+json), never a cookie
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:

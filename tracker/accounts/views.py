@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -98,3 +98,41 @@ def change_password():
                 flash(_("密码已修改"), "success")
                 return redirect(landing_page(current_user))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+
+
+# --- API tokens (issue 17): the user's own, made and revoked here ------------------------------
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    from ..api import tokens
+    from ..api.forms import RevokeForm, TokenForm
+    form, secret = TokenForm(), None
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        token, secret = tokens.create_token(Actor(user, "web"), user, name=form.name.data,
+                                            scope=form.scope.data,
+                                            days=int(form.expires.data) if form.expires.data else None)
+        db.session.commit()
+    status = 400 if form.errors else 200
+    response = render_template("accounts/tokens.html", form=form, secret=secret, revoke=RevokeForm(),
+                               tokens=tokens.tokens_of(user), now=clock.utcnow())
+    return response, status, {"Cache-Control": "no-store"}  # the secret, shown once, is not kept
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    from ..api import tokens
+    from ..api.forms import RevokeForm
+    from ..api.models import ApiToken
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("请勾选确认后再吊销"), "error")
+    elif tokens.revoke_token(Actor(current_user._get_current_object(), "web"), token):
+        db.session.commit()
+        flash(_("令牌已吊销"), "success")
+    return redirect(url_for("auth.api_tokens"))

@@ -20,7 +20,7 @@ from ..core.clock import this_month
 from ..database import utcnow
 from ..extensions import db
 from ..portfolio import queries
-from ..portfolio.exports import json_chunks
+from ..portfolio.exports import hide_money, json_chunks
 from ..portfolio.filters import PortfolioFilter
 from . import batches, uploads
 from .columns import CLEAR_MARKER
@@ -36,7 +36,6 @@ from .xlsx import write_template, write_xlsx
 bp = Blueprint("exchange", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_KEYS = ("total_investment_wan_yuan", "total_investment_approx")
 
 
 def attachment(name: str) -> dict:
@@ -84,12 +83,6 @@ def export(fmt: str):
         return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
                         headers=attachment(name))
     if fmt == "json":
-        def hide_money(record: dict) -> dict:
-            # A source quote that supports a money figure prints the figure: it goes too.
-            kept = {k: v for k, v in record.items() if k not in MONEY_KEYS}
-            kept["sources"] = [s for s in record.get("sources", [])
-                               if not set(s.get("fields") or ()) & set(MONEY_KEYS)]
-            return kept
         chunks = json_chunks(portfolio_filter, None if include_money else hide_money)
         return Response(stream_with_context(chunks), mimetype="application/json",
                         headers=attachment(name))

@@ -1,4 +1,5 @@
-"""Exports of a filtered portfolio. The JSON shape is also what the API will return."""
+"""Exports of a filtered portfolio. ``project_to_dict`` is the one project representation: the
+JSON export writes it and the API (tracker/api/) returns it."""
 
 from __future__ import annotations
 
@@ -56,6 +57,18 @@ def project_to_dict(project: Project) -> dict:
                         "planned_date": json_value(m.planned_date),
                         "actual_date": json_value(m.actual_date)} for m in project.milestones],
     }
+
+
+MONEY_KEYS = ("total_investment_wan_yuan", "total_investment_approx")
+
+
+def hide_money(record: dict) -> dict:
+    """``project_to_dict``'s record as a user from whom money is hidden sees it (the export, the
+    API): the amounts go, and so does a source quote that supports one (it prints the figure)."""
+    kept = {k: v for k, v in record.items() if k not in MONEY_KEYS}
+    kept["sources"] = [s for s in record.get("sources", [])
+                       if not set(s.get("fields") or ()) & set(MONEY_KEYS)]
+    return kept
 
 
 DEFAULT_OPTIONS = (

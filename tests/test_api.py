@@ -1,0 +1,368 @@
+"""The JSON API (issue 17) as another system uses it: a token in the Authorization header, the
+same roles, regions and money-hiding rule as the pages, problem+json for every error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from tracker.accounts import services as accounts
+from tracker.api import tokens
+from tracker.api.models import ApiToken
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import Actor
+from tracker.projects.models import Project
+from tracker.regions.models import Region
+
+from .conftest import login_as
+
+CLI = Actor(None, "cli")
+PROBLEM = "application/problem+json"
+LONGNAN_LAB = "赣州市龙南市疾病预防控制中心实验楼建设项目"
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture()
+def token_for(db):
+    def make(user, scope: str = "read", days: int | None = None) -> str:
+        _token, secret = tokens.create_token(CLI, user, scope=scope, days=days)
+        db.session.commit()
+        return secret
+    return make
+
+
+def lab_project(db) -> Project:
+    return db.session.scalar(sa.select(Project).where(Project.name == LONGNAN_LAB))
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and body["type"]
+    return body
+
+
+def test_longnan_projects_with_totals_as_the_readme_shows(app, seeded, db, make_user, token_for):
+    secret = token_for(make_user("viewer", username="platform"))
+    response = app.test_client().get("/api/v1/projects?region=360783", headers=bearer(secret))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["totals"]["total_investment_wan_yuan"] == {"count": 8, "sum": "145735"}
+    assert len(body["projects"]) == body["totals"]["projects"]
+    assert {p["region_code"] for p in body["projects"]} == {"360783"}
+    lab = next(p for p in body["projects"] if p["name"] == LONGNAN_LAB)
+    assert lab["total_investment_wan_yuan"] == "1320"  # the export's representation
+
+
+def test_the_project_is_the_export_representation(app, seeded, db, make_user, token_for):
+    from tracker.portfolio.exports import project_to_dict
+    secret = token_for(make_user("leader", username="reader"))
+    project = lab_project(db)
+    body = app.test_client().get(f"/api/v1/projects/{project.id}", headers=bearer(secret)).get_json()
+    exported = project_to_dict(project)
+    assert {k: body[k] for k in exported} == exported
+    assert body["reports"] == [] and "funding" in body and "budget_revisions" in body
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic eDp5"}])
+def test_no_valid_token_is_401_as_json(app, db, headers):
+    body = assert_problem(app.test_client().get("/api/v1/projects", headers=headers), 401)
+    assert "Bearer" in body["detail"]
+
+
+def test_a_signed_in_browser_cookie_does_not_open_the_api(app, db, make_user):
+    browser = app.test_client()
+    login_as(browser, make_user("admin", username="root"))
+    assert browser.get("/projects").status_code == 200  # the cookie works on the pages
+    assert_problem(browser.get("/api/v1/projects"), 401)
+
+
+def test_revoked_and_expired_tokens_open_nothing(app, db, make_user, token_for):
+    user = make_user("leader", username="reader")
+    revoked, expiring = token_for(user), token_for(user, days=1)
+    client = app.test_client()
+    assert client.get("/api/v1/regions", headers=bearer(revoked)).status_code == 200
+    tokens.revoke_token(CLI, db.session.scalar(sa.select(ApiToken).where(
+        ApiToken.secret_hash == tokens.hash_secret(revoked))))
+    db.session.commit()
+    assert_problem(client.get("/api/v1/regions", headers=bearer(revoked)), 401)
+    assert client.get("/api/v1/regions", headers=bearer(expiring)).status_code == 200
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1, minutes=1)):
+        assert_problem(client.get("/api/v1/regions", headers=bearer(expiring)), 401)
+
+
+def test_a_disabled_account_s_token_stops_working(app, db, make_user, token_for):
+    user = make_user("leader", username="reader")
+    secret = token_for(user)
+    user.active = False
+    db.session.commit()
+    assert_problem(app.test_client().get("/api/v1/plans", headers=bearer(secret)), 401)
+
+
+def test_tokens_are_stored_hashed(db, make_user):
+    token, secret = tokens.create_token(CLI, make_user("leader", username="reader"))
+    assert secret.startswith("hct_") and len(secret) > 40
+    assert secret not in (token.secret_hash, token.prefix) and token.secret_hash == tokens.hash_secret(secret)
+
+
+def test_cli_creates_a_token_printed_once_and_revokes_it(app, seeded, db, make_user):
+    from tracker.api.cli import tokens as command
+    make_user("leader", username="county")
+    runner = app.test_cli_runner(mix_stderr=False) if "mix_stderr" in app.test_cli_runner.__code__.co_varnames else app.test_cli_runner()
+    result = runner.invoke(command, ["create", "county", "--expires", "30", "--scope", "write"])
+    assert result.exit_code == 0, result.output
+    secret = result.stdout.splitlines()[0]
+    assert app.test_client().get("/api/v1/regions", headers=bearer(secret)).status_code == 200
+    stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == tokens.hash_secret(secret)))
+    assert stored.scope == "write" and stored.expires_at is not None
+    listed = runner.invoke(command, ["list", "county"])
+    assert secret not in listed.output and stored.prefix in listed.output
+    assert runner.invoke(command, ["revoke", str(stored.id)]).exit_code == 0
+    assert_problem(app.test_client().get("/api/v1/regions", headers=bearer(secret)), 401)
+    assert runner.invoke(command, ["create", "nobody"]).exit_code != 0
+    assert runner.invoke(command, ["create", "county", "--expires", "0"]).exit_code != 0
+
+
+def test_a_report_posted_through_the_api_is_in_the_history_and_an_old_etag_gets_412(
+        app, seeded, db, make_user, token_for):
+    officer = make_user("officer", "360783", username="ln-officer")
+    secret = token_for(officer, scope="write")
+    project = lab_project(db)
+    client = app.test_client()
+    posted = client.post(f"/api/v1/projects/{project.id}/reports", headers=bearer(secret),
+                         json={"month": "2026-11", "progress_text": "主体封顶", "physical_percent": 60,
+                               "invested_month": "1,000", "invested_total": "1000"})
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    first_etag = posted.headers["ETag"]
+    assert posted.get_json()["submitted_by"] == "ln-officer"
+    assert posted.headers["Location"].endswith(f"/api/v1/projects/{project.id}/reports/2026-11")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.project_id == project.id,
+                                                          AuditEntry.action == "report:submit"))
+    assert entry.via == "api" and entry.user.username == "ln-officer"
+    leader = app.test_client()
+    login_as(leader, make_user("leader", username="leader"))
+    page = leader.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "ln-officer" in page and "主体封顶" in page
+
+    # The same month again is a conflict, not a silent second report.
+    again = client.post(f"/api/v1/projects/{project.id}/reports", headers=bearer(secret),
+                        json={"month": "2026-11", "invested_month": "1"})
+    assert_problem(again, 409)
+
+    correction = {"progress_text": "主体封顶，开始装修", "physical_percent": "65", "invested_month": "1000",
+                  "invested_total": "1000", "correction_reason": "补充形象进度"}
+    url = f"/api/v1/projects/{project.id}/reports/2026-11"
+    assert_problem(client.put(url, headers=bearer(secret), json=correction), 428)
+    corrected = client.put(url, headers={**bearer(secret), "If-Match": first_etag}, json=correction)
+    assert corrected.status_code == 200, corrected.get_data(as_text=True)
+    assert corrected.headers["ETag"] != first_etag and corrected.get_json()["revision"] == 2
+    stale = client.put(url, headers={**bearer(secret), "If-Match": first_etag},
+                       json={**correction, "progress_text": "另一人的更正"})
+    body = assert_problem(stale, 412)
+    assert body["current_etag"] == corrected.headers["ETag"]
+    assert body["changes"] and body["changes"][0]["who"] == "ln-officer"
+    assert client.get(url, headers=bearer(secret)).get_json()["progress_text"] == "主体封顶，开始装修"
+
+
+def test_writes_follow_scope_role_and_region(app, seeded, db, make_user, token_for):
+    project = lab_project(db)
+    url = f"/api/v1/projects/{project.id}/reports"
+    report = {"month": "2026-10", "invested_month": "10"}
+    client = app.test_client()
+    for secret in (token_for(make_user("officer", "360783", username="read-only")),  # read scope
+                   token_for(make_user("officer", "441700", username="elsewhere"), scope="write"),
+                   token_for(make_user("leader", username="leader"), scope="write"),
+                   token_for(make_user("viewer", username="viewer"), scope="write")):
+        assert_problem(client.post(url, headers=bearer(secret), json=report), 403)
+    admin = token_for(make_user("admin", username="root"), scope="write")
+    assert client.post(url, headers=bearer(admin), json=report).status_code == 201
+
+
+def test_invalid_reports_get_422_with_field_errors_and_change_nothing(app, seeded, db, make_user, token_for):
+    secret = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    project = lab_project(db)
+    url = f"/api/v1/projects/{project.id}/reports"
+    client = app.test_client()
+    for body, field in (({"month": "2026-13"}, "month"), ({}, "month"),
+                        ({"month": "2026-10", "invested_month": "约100"}, "invested_month"),
+                        ({"month": "2026-10", "invested_month": "-5"}, "invested_month"),
+                        ({"month": "2026-10", "physical_percent": "150"}, "physical_percent"),
+                        ({"month": "2026-10", "paid": "1.00001"}, "paid"),
+                        ({"month": "2099-01"}, "month")):
+        problem = assert_problem(client.post(url, headers=bearer(secret), json=body), 422)
+        assert field in problem["errors"], (body, problem)
+    broken = client.post(url, headers={**bearer(secret), "Content-Type": "application/json"}, data="{not json")
+    assert broken.mimetype == PROBLEM and broken.status_code in (400, 422)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.project_id == project.id, AuditEntry.via == "api")) == 0
+
+
+def test_money_is_hidden_from_viewers_when_the_admin_so_sets(app, seeded, db, make_user, token_for):
+    accounts.set_setting(CLI, accounts.HIDE_MONEY_FROM_VIEWERS, {"enabled": True})
+    db.session.commit()
+    viewer, leader = token_for(make_user("viewer", username="viewer")), token_for(make_user("leader", username="leader"))
+    project = lab_project(db)
+    client = app.test_client()
+    for path in ("/api/v1/projects?region=360783", f"/api/v1/projects/{project.id}",
+                 "/api/v1/totals?region=360783"):
+        hidden = client.get(path, headers=bearer(viewer)).get_data(as_text=True)
+        shown = client.get(path, headers=bearer(leader)).get_data(as_text=True)
+        assert "total_investment_wan_yuan" not in hidden and "1320" not in hidden.replace("13200", "")
+        assert "total_investment_wan_yuan" in shown
+
+
+def test_lists_and_details_answer_if_none_match_with_304(app, seeded, db, make_user, token_for):
+    secret = token_for(make_user("leader", username="leader"))
+    client = app.test_client()
+    project = lab_project(db)
+    for path in ("/api/v1/projects?region=360783", f"/api/v1/projects/{project.id}", "/api/v1/plans",
+                 "/api/v1/regions", "/api/v1/totals"):
+        first = client.get(path, headers=bearer(secret))
+        assert first.status_code == 200 and first.headers["ETag"]
+        again = client.get(path, headers={**bearer(secret), "If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+
+
+def test_pages_follow_the_link_header(app, seeded, db, make_user, token_for):
+    app.config["PAGE_SIZE"], size = 5, app.config["PAGE_SIZE"]
+    try:
+        secret = token_for(make_user("leader", username="leader"))
+        client = app.test_client()
+        url, seen, seeks = "/api/v1/projects?region=360783", [], 0
+        while url:
+            response = client.get(url, headers=bearer(secret))
+            assert response.status_code == 200
+            body = response.get_json()
+            seen += [p["id"] for p in body["projects"]]
+            link = response.headers.get("Link")
+            url = body["page"]["next"]
+            assert ('rel="next"' in (link or "")) == (url is not None)
+            if url:
+                assert f'<{url}>; rel="next"' in link
+                seeks += "after=" in url  # the next page is sought from this one's last row
+        assert len(seen) == len(set(seen)) == body["totals"]["projects"] > 5
+        assert seeks
+    finally:
+        app.config["PAGE_SIZE"] = size
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("get", "/api/v1/projects/999999", 404),
+    ("get", "/api/v1/plans/no-such-plan", 404),
+    ("get", "/api/v1/nowhere", 404),
+    ("delete", "/api/v1/projects", 405),
+    ("get", "/api/v1/projects?region=999999", 400),
+    ("get", "/api/v1/projects?after=x", 400),
+    ("get", "/api/v1/projects?q=a%00b", 400),
+])
+def test_every_error_is_problem_json(app, db, make_user, token_for, method, path, status):
+    secret = token_for(make_user("leader", username="leader"))
+    body = assert_problem(getattr(app.test_client(), method)(path, headers=bearer(secret)), status)
+    assert "<html" not in str(body)
+
+
+def test_too_large_and_rate_limited_requests_are_problem_json(app, db, make_user, token_for):
+    secret = token_for(make_user("admin", username="root"), scope="write")
+    client = app.test_client()
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        big = client.post("/api/v1/projects/1/reports", headers=bearer(secret), json={"progress_text": "x" * 5000})
+        assert_problem(big, 413)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    try:
+        statuses = [client.get("/api/v1/regions", headers=bearer(secret)).status_code for _ in range(4)]
+        assert statuses[:3] == [200, 200, 200]
+        limited = client.get("/api/v1/regions", headers=bearer(secret))
+        assert_problem(limited, 429)
+        assert int(limited.headers["Retry-After"]) > 0
+    finally:
+        app.config["API_RATE_LIMIT"] = "600 per minute"
+
+
+def test_the_openapi_document_and_its_page_need_no_token_and_use_local_assets(app, db):
+    client = app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    assert {"/api/v1/projects", "/api/v1/totals", "/api/v1/regions", "/api/v1/plans",
+            "/api/v1/projects/{project_id}/reports"} <= set(document["paths"])
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "http" not in page.replace("http-equiv", "")  # nothing from another site
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
+    assert client.get("/static/api-docs.js").status_code == 200
+
+
+def test_a_user_makes_and_revokes_his_own_tokens_on_his_page(app, db, make_user):
+    browser = app.test_client()
+    user = make_user("leader", username="reader")
+    login_as(browser, user)
+    assert "还没有令牌" in browser.get("/account/tokens").get_data(as_text=True)
+    made = browser.post("/account/tokens", data={"name": "省平台", "scope": "read", "expires": "30"})
+    page = made.get_data(as_text=True)
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    secret = page.split('<code id="new-token">')[1].split("</code>")[0]
+    assert app.test_client().get("/api/v1/plans", headers=bearer(secret)).status_code == 200
+    assert secret not in browser.get("/account/tokens").get_data(as_text=True)  # shown once
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
+    assert token.scope == "read" and token.name == "省平台"
+    # Revoking asks for confirmation; another user's token is not found.
+    browser.post(f"/account/tokens/{token.id}/revoke", data={})
+    assert app.test_client().get("/api/v1/plans", headers=bearer(secret)).status_code == 200
+    other = app.test_client()
+    login_as(other, make_user("leader", username="someone-else"))
+    assert other.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "y"}).status_code == 404
+    browser.post(f"/account/tokens/{token.id}/revoke", data={"confirm": "y"})
+    assert_problem(app.test_client().get("/api/v1/plans", headers=bearer(secret)), 401)
+    assert "已吊销" in browser.get("/account/tokens").get_data(as_text=True)
+
+
+def test_a_database_outage_and_a_fault_of_ours_are_problem_json_too(app, db, make_user, token_for, monkeypatch):
+    secret = token_for(make_user("leader", username="reader"))
+    client = app.test_client()
+
+    def outage(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"),
+                                      connection_invalidated=True)
+    monkeypatch.setattr(tokens, "find", outage)
+    down = client.get("/api/v1/plans", headers=bearer(secret))
+    assert_problem(down, 503)
+    assert down.headers["Retry-After"] == "30"
+
+    def fault(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(tokens, "find", fault)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    broken = client.get("/api/v1/plans", headers=bearer(secret))
+    body = assert_problem(broken, 500)
+    assert "a bug" not in broken.get_data(as_text=True) and "Traceback" not in str(body)
+
+
+def test_a_funding_line_added_through_the_api_is_checked_and_audited(app, seeded, db, make_user, token_for):
+    officer = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    reader = token_for(make_user("officer", "360783", username="ln-reader"))
+    project = lab_project(db)
+    url = f"/api/v1/projects/{project.id}/funding"
+    client = app.test_client()
+    added = client.post(url, headers=bearer(officer), json={"source": "central_budget", "amount": "1,000", "note": "第一批"})
+    assert added.status_code == 201, added.get_data(as_text=True)
+    assert added.get_json() == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "funding:create",
+                                                          AuditEntry.project_id == project.id))
+    assert (entry.via, entry.user.username) == ("api", "ln-officer")
+    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [
+        {"source": "central_budget", "amount": "1000", "note": "第一批"}]
+    for body, field in (({"source": "gold"}, "source"), ({"source": "central_budget", "amount": "-1"}, "amount"),
+                        ({"source": "central_budget", "amount": "1e30"}, "amount"),
+                        ({"source": "central_budget", "note": "长" * 201}, "note")):
+        assert field in assert_problem(client.post(url, headers=bearer(officer), json=body), 422)["errors"]
+    assert_problem(client.post(url, headers=bearer(reader), json={"source": "central_budget"}), 403)

@@ -1,0 +1,27 @@
+"""The browsable page of the OpenAPI document: Swagger UI from the swagger-ui-bundle package
+(installed from PyPI with the rest), served from here; never a CDN, never a copy in the repository."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, send_from_directory
+
+bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+          "favicon-32x32.png"}
+
+
+def _assets_dir() -> str:
+    import swagger_ui_bundle
+    return swagger_ui_bundle.swagger_ui_path
+
+
+@bp.get("/docs")
+def page():
+    return render_template("api/docs.html")
+
+
+@bp.get("/docs/assets/<name>")
+def asset(name: str):
+    if name not in ASSETS:
+        abort(404)
+    return send_from_directory(_assets_dir(), name, max_age=86400)

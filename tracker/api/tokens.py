@@ -1,0 +1,69 @@
+"""Tokens: made (the secret shown once), checked, revoked. Services: flush, never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+
+from ..audit.services import Actor, record
+from ..database import utcnow
+from ..errors import ValidationFailed
+from ..extensions import db
+from .models import SCOPES, ApiToken
+
+PREFIX = "hct_"  # a token is recognisable in a leaked file or a secret scanner
+MAX_DAYS = 3660
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(actor: Actor, user, *, name: str | None = None, scope: str = "read",
+                 days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it and its secret (never stored, never shown again)."""
+    if scope not in SCOPES:
+        raise ValidationFailed(f"scope must be one of {', '.join(SCOPES)}", "scope")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise ValidationFailed(f"expiry must be 1 to {MAX_DAYS} days", "expires")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    token = ApiToken(user=user, name=(name or "").strip()[:64] or "API", prefix=secret[:12],
+                     secret_hash=hash_secret(secret), scope=scope, created_at=now,
+                     expires_at=now + dt.timedelta(days=days) if days else None)
+    db.session.add(token)
+    db.session.flush()
+    record(actor, "token:create", user, f"API token {token.prefix}… ({scope})",
+           changes={"token": [None, token.prefix], "scope": [None, scope],
+                    "expires_at": [None, token.expires_at.isoformat() if token.expires_at else None]})
+    return token, secret
+
+
+def revoke_token(actor: Actor, token: ApiToken) -> bool:
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    record(actor, "token:revoke", token.user, f"API token {token.prefix}… revoked",
+           changes={"token": [token.prefix, None]})
+    return True
+
+
+def tokens_of(user) -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def find(secret: str) -> ApiToken | None:
+    """The live token with this secret: not revoked, not expired, its owner active."""
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None
+    return token
