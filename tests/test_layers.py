@@ -22,7 +22,8 @@ CORE = {"tracker.config", "tracker.database", "tracker.extensions", "tracker.voc
 WEB = {"tracker.security"}
 # The wiring: create_app, the `tracker` command and the server that build the application, and
 # tracker/models.py, which registers every mapper and the flush hooks for it (only it imports it).
-APPLICATION = {"tracker", "tracker.application", "tracker.cli", "tracker.serving", "tracker.models"}
+APPLICATION = {"tracker", "tracker.application", "tracker.cli", "tracker.serving", "tracker.models",
+               "tracker.api.setup"}  # the API's wiring: its blueprints and document
 LAYERS = ("core", "models", "services", "views", "application")
 VIEW_NAMES = {"views", "admin_views", "cli", "auth"}
 PAGE_NAMES = {"views", "admin_views"}  # a domain's pages: no other domain imports them

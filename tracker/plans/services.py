@@ -130,7 +130,7 @@ def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, perio
 
 def extract_candidates(plan: Plan, lines: list[str]) -> dict:
     """Runs the extractor on the plan's lines and keeps what it finds as undecided candidates."""
-    from .cli import known_projects, known_regions
+    from .queries import known_projects, known_regions
     from .extraction import extract
 
     region = plan.region or db.session.get(Region, plan.region_id)
@@ -352,7 +352,7 @@ def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
 def unfinished_projects(plan: Plan) -> list:
     """The plan's construction projects not completed, in use or cancelled (an unknown status
     counts as unfinished: nobody said it was done)."""
-    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.terms import BUILDING_KINDS
     from ..projects.models import Project, project_plans
 
     return db.session.scalars(
@@ -486,7 +486,7 @@ def project_outcome(project, deadline: dt.date) -> str:
 
 def evaluation(plan: Plan) -> dict:
     """The plan's indicators against their targets and its projects by outcome."""
-    from ..portfolio.filters import BUILDING_KINDS
+    from ..projects.terms import BUILDING_KINDS
     from ..projects.models import Project, project_plans
 
     indicators = []
