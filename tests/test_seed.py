@@ -64,8 +64,10 @@ def test_every_project_cites_its_plan(db, seeded):
     without_source = db.session.scalars(
         sa.select(Project.name).where(~Project.sources.any())).all()
     assert without_source == []
-    without_plan = db.session.scalars(sa.select(Project.name).where(~Project.plans.any())).all()
-    assert without_plan == []
+    # Only what a plan reports as built before it is cited without being linked (issue 16).
+    without_plan = db.session.scalars(sa.select(Project.status).where(~Project.plans.any())).all()
+    assert len(without_plan) == sum(BUILT_BEFORE.values())
+    assert {status.value for status in without_plan} == {"completed", "in_use"}
 
 
 def test_a_second_load_changes_nothing(db, seeded, app):
@@ -192,3 +194,64 @@ def test_yangjiang_relocations_sit_in_their_counties(db, seeded):
     assert any(code == "441781" for code in relocations.values())
     assert any(code == "441721" for code in relocations.values())
     assert len(relocations) >= 4
+
+
+# ---- issue 16: what a plan reports as already built is not a project of that plan ---------------
+
+BUILT_BEFORE = {
+    # plan → the records its text reports as built before it (status completed / in use)
+    "longnan-14th-regional-plan": 16,  # lines 79-162, 备注 已建
+    "haimen-14th-health-plan": 13,     # lines 22-25, the 十三五 review
+    "yangjiang-14th-health-plan": 5,   # line 6 (3) and line 9 (2, added by issue 16)
+}
+
+
+def test_facilities_built_before_a_plan_are_kept_but_are_not_its_projects(db, seeded):
+    done = Project.status.in_(["completed", "in_use"])
+    for plan_key in BUILT_BEFORE:
+        plan = db.session.scalar(sa.select(Plan).where(Plan.key == plan_key))
+        assert plan is not None, plan_key
+        # A plan cannot report its own project as already built: none of its projects is done.
+        assert db.session.scalar(sa.select(sa.func.count(Project.id)).where(
+            Project.plans.contains(plan), done)) == 0, plan_key
+    # The fact is kept: the facility, its status and the line of the plan that reports it.
+    clinic = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-tcm-clinic-01"))
+    assert clinic.name == "龙南市夹湖中医馆" and clinic.status.value == "completed"
+    assert clinic.plans == []
+    assert {(s.plan.key, s.line) for s in clinic.sources} >= {("longnan-14th-regional-plan", 85)}
+
+
+def test_longnan_plan_page_counts_only_the_plans_own_projects(client, seeded):
+    page = client.get("/plans/longnan-14th-regional-plan").get_data(as_text=True)
+    # 表6's 8 projects and the plan's named construction works; not the 16 中医馆 already built.
+    assert "建设类项目 16 个" in page  # was 32, half of them the 中医馆 already built
+    board = client.get("/dashboard?plan=longnan-14th-regional-plan").get_data(as_text=True)
+    assert "龙南市夹湖中医馆" not in board
+    import re
+    assert not re.search(r"竣工[^<]*</[^>]+>\s*<[^>]+>\s*16\b", board), "the 16 中医馆 counted as 竣工"
+
+
+def test_a_reseed_unlinks_what_was_built_before_but_keeps_an_edited_record(db, seeded, app):
+    """A database seeded before issue 16 links the 中医馆 to the plan: a re-seed corrects the
+    records nobody touched and leaves alone the one an officer edited."""
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    clinics = {key: db.session.scalar(sa.select(Project).where(Project.seed_key == key))
+               for key in ("longnan-tcm-clinic-01", "longnan-tcm-clinic-02")}
+    for clinic in clinics.values():  # as the old seed left them
+        clinic.plans.append(plan)
+        clinic.seed_checksum = "seeded-before-issue-16"
+    edited = clinics["longnan-tcm-clinic-02"]
+    services.update_project(Actor(None, "web"), edited, {"owner_unit": "龙南市卫生健康委员会"},
+                            expected_version=edited.version)
+    db.session.commit()
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    db.session.expire_all()
+    assert clinics["longnan-tcm-clinic-01"].plans == []
+    assert edited.plans == [plan] and edited.owner_unit == "龙南市卫生健康委员会"
+    assert report.kept_edited == ["longnan-tcm-clinic-02"] and report.created == 0
+    unlinked = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.project_id == clinics["longnan-tcm-clinic-01"].id,
+        AuditEntry.action == "project:plan").order_by(AuditEntry.id.desc()))
+    assert unlinked.changes == {"plan": ["longnan-14th-regional-plan", None]} and unlinked.via == "seed"
+    assert load(app.config["SEED_DIR"]).updated == 0  # and a third run changes nothing

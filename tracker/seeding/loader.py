@@ -70,12 +70,16 @@ class SeedProject:
     region_key: str
     aliases: list[str] = field(default_factory=list)
     plan_keys: list[str] = field(default_factory=list)
+    # plans whose text reports the project as already built: cited, never linked (see README)
+    built_before: list[str] = field(default_factory=list)
     sources: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
     milestones: list[dict] = field(default_factory=list)
 
     def checksum(self) -> str:
-        payload = json.dumps([self.attributes, self.region_key], sort_keys=True, default=str,
-                             ensure_ascii=False)
+        facts = [self.attributes, self.region_key]
+        if self.built_before:  # only then: the other records keep the checksums they were seeded with
+            facts.append(sorted(self.built_before))
+        payload = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -110,7 +114,10 @@ def collect(seed_dir: Path):
                     attributes[attribute] = value
                 seed = projects[item["key"]] = SeedProject(item["key"], attributes, str(item["region"]))
             seed.aliases += [a for a in item.get("aliases") or [] if a not in seed.aliases]
-            if document["key"] not in seed.plan_keys:
+            if item.get("built_before_plan"):
+                if document["key"] not in seed.built_before:
+                    seed.built_before.append(document["key"])
+            elif document["key"] not in seed.plan_keys:
                 seed.plan_keys.append(document["key"])
             for source in item.get("sources") or []:
                 seed.sources.append((document["key"], source["line"], str(source["quote"]),
@@ -210,6 +217,10 @@ def _apply_project(seed: SeedProject, regions: dict, plans: dict[str, Plan],
         project_services.add_alias(SEED, project, alias)
     for plan_key in seed.plan_keys:
         project_services.link_plan(SEED, project, plans[plan_key])
+    for plan_key in seed.built_before:
+        if plan_key not in seed.plan_keys:  # an earlier seed linked it: the record was corrected
+            project_services.unlink_plan(SEED, project, plans[plan_key],
+                                         reason="规划所列为规划前已建成，不属该规划项目")
     for plan_key, line, quote, fields in seed.sources:
         project_services.add_source(SEED, project, plans[plan_key], line, quote, fields)
     for item in seed.milestones:

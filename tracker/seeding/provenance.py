@@ -160,6 +160,12 @@ class SeedChecker:
                 if project.get("region") not in known_regions:
                     self.problem(name, where, f"region {project.get('region')!r} is not defined")
                 known_projects[key] = name
+            # One rule for every plan: what the text reports as already built (已建, 建成投用 …)
+            # was built before the plan and is not one of its projects (README, "Rules").
+            done = project.get("status") in ("completed", "in_use")
+            if done != bool(project.get("built_before_plan")):
+                self.problem(name, where, "status completed/in_use goes with built_before_plan: true"
+                             if done else "built_before_plan needs status completed or in_use")
             quotes = self.check_quotes(name, doc_file, where, project.get("sources"))
             for field in PROJECT_NUMBER_FIELDS:
                 value = project.get(field)
