@@ -255,3 +255,39 @@ def test_a_reseed_unlinks_what_was_built_before_but_keeps_an_edited_record(db, s
         AuditEntry.action == "project:plan").order_by(AuditEntry.id.desc()))
     assert unlinked.changes == {"plan": ["longnan-14th-regional-plan", None]} and unlinked.via == "seed"
     assert load(app.config["SEED_DIR"]).updated == 0  # and a third run changes nothing
+
+
+def test_indicator_baselines_follow_one_rule_for_every_plan(db, seeded):
+    """The table's base-year column, else the previous period's table, else unknown (never "—")."""
+    from tracker.plans.models import PlanIndicator
+
+    printed_dash = db.session.scalars(sa.select(PlanIndicator.name).where(
+        PlanIndicator.baseline.in_(["—", "-", "－", "/", ""]))).all()
+    assert printed_dash == []
+    haimen = {i.key: (i.baseline, i.baseline_year) for i in db.session.scalars(
+        sa.select(PlanIndicator).join(Plan).where(Plan.key == "haimen-14th-health-plan"))}
+    # Haimen's 十四五 table has no base-year column: its 十三五 table (lines 28-197) gives 2020.
+    assert haimen["life-expectancy"] == ("83.46", 2020)
+    assert haimen["maternal-mortality"] == ("5", 2020)
+    assert haimen["doctors-per-1000"] == ("2.45", 2020)
+    assert haimen["healthy-life-expectancy"] == (None, None)  # in neither table: unknown
+    yichun = db.session.scalar(sa.select(PlanIndicator).join(Plan).where(
+        Plan.key.like("yichun%"), PlanIndicator.key == "life-expectancy"))
+    assert (yichun.baseline, yichun.baseline_year) == (None, None)
+
+
+def test_a_reseed_corrects_a_dash_baseline_seeded_before(db, seeded, app):
+    from tracker.plans.models import PlanIndicator
+
+    indicator = db.session.scalar(sa.select(PlanIndicator).join(Plan).where(
+        Plan.key.like("yichun%"), PlanIndicator.key == "life-expectancy"))
+    indicator.baseline, indicator.baseline_year = "—", 2020  # as the old seed stored it
+    db.session.commit()
+    load(app.config["SEED_DIR"])
+    db.session.commit()
+    db.session.expire_all()
+    assert (indicator.baseline, indicator.baseline_year) == (None, None)
+    entries = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == entries

@@ -173,9 +173,10 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
         db.session.flush()
         record(SEED, "plan:create", plan, f"新建规划文件：{plan.title}")
         report.plans += 1
-    existing = {indicator.key for indicator in plan.indicators}
+    existing = {indicator.key: indicator for indicator in plan.indicators}
     for position, item in enumerate(spec["indicators"]):
         if item["key"] in existing:
+            _correct_baseline(existing[item["key"]], item)
             continue
         indicator = PlanIndicator(
             key=item["key"], position=position, section=item.get("section"), name=item["name"],
@@ -188,6 +189,24 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
         record(SEED, "indicator:create", indicator, f"新增规划指标：{indicator.name}")
         report.indicators += 1
     return plan
+
+
+def _correct_baseline(indicator: PlanIndicator, item: dict) -> None:
+    """A seed correction of a baseline (issue 16: "—" is unknown; the previous period's table
+    gives one) reaches a database seeded before, unless the indicator was changed another way."""
+    baseline, year = _text(item.get("baseline")), item.get("baseline_year")
+    if (indicator.baseline, indicator.baseline_year) == (baseline, year):
+        return
+    if db.session.scalar(sa.select(sa.exists().where(
+            AuditEntry.object_type == "PlanIndicator", AuditEntry.object_id == indicator.id,
+            AuditEntry.via != SEED.via))):
+        return
+    changes = {"baseline": [indicator.baseline, baseline], "baseline_year": [indicator.baseline_year, year]}
+    indicator.baseline, indicator.baseline_year = baseline, year
+    indicator.sources = item.get("sources") or []
+    db.session.flush()
+    record(SEED, "indicator:update", indicator, f"更正规划指标基期值：{indicator.name}",
+           changes=changes, reason="种子数据更新")
 
 
 def _text(value) -> str | None:
