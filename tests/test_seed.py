@@ -291,3 +291,11 @@ def test_a_reseed_corrects_a_dash_baseline_seeded_before(db, seeded, app):
     load(app.config["SEED_DIR"])
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == entries
+
+
+def test_longnan_row_7_states_no_area_for_the_whole_bundle(db, seeded):
+    """表6 row 7 (line 242): 约50000 m² is the new 高铁新区医院's, 5000 m² the CDC's renovation."""
+    bundle = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-07"))
+    assert bundle.floor_area_m2 is None and bundle.floor_area_term is None
+    assert "总建筑面积约50000平方米" in bundle.scope and "改建面积5000平方米" in bundle.scope
+    assert bundle.total_investment == Decimal("40000")
