@@ -224,7 +224,7 @@ def test_facilities_built_before_a_plan_are_kept_but_are_not_its_projects(db, se
 def test_longnan_plan_page_counts_only_the_plans_own_projects(client, seeded):
     page = client.get("/plans/longnan-14th-regional-plan").get_data(as_text=True)
     # 表6's 8 projects and the plan's named construction works; not the 16 中医馆 already built.
-    assert "建设类项目 16 个" in page  # was 32, half of them the 中医馆 already built
+    assert "建设类项目 15 个" in page  # was 32: 16 中医馆 already built, 妇幼保健 counted twice
     board = client.get("/dashboard?plan=longnan-14th-regional-plan").get_data(as_text=True)
     assert "龙南市夹湖中医馆" not in board
     import re
@@ -299,3 +299,59 @@ def test_longnan_row_7_states_no_area_for_the_whole_bundle(db, seeded):
     assert bundle.floor_area_m2 is None and bundle.floor_area_term is None
     assert "总建筑面积约50000平方米" in bundle.scope and "改建面积5000平方米" in bundle.scope
     assert bundle.total_investment == Decimal("40000")
+
+
+def test_longnan_double_counts_decided_from_the_text(db, seeded):
+    def key(seed_key):
+        return db.session.scalar(sa.select(Project).where(Project.seed_key == seed_key))
+
+    # Line 42's unnamed 妇幼保健机构建设项目 is line 32's 龙南市妇幼保健院: one project.
+    mch = db.session.scalars(sa.select(Project).where(
+        Project.region.has(code="360783"), Project.category == "maternal_child")).all()
+    assert [p.seed_key for p in mch] == ["longnan-p-second-hospital-mch"]
+    assert "妇幼保健机构建设项目" in [a.name for a in mch[0].aliases]
+    assert {s.line for s in mch[0].sources} == {32, 42}
+    # Line 32 lists the 中医院新院 and the 第五人民医院 apart; 表6 row 2 is a 医疗 warehouse, not a
+    # 应急物资储备及培训中心: two projects each.
+    assert key("longnan-p-tcm-hospital-new-campus") and key("longnan-t6-06")
+    assert key("longnan-p-emergency-supplies-centre") and key("longnan-t6-02")
+
+
+def _old_mch_record(db, edited: bool) -> Project:
+    """The record an earlier seed loaded apart (before issue 16)."""
+    from tracker.audit.services import SEED
+    from tracker.regions.models import Region as RegionModel
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    region = db.session.scalar(sa.select(RegionModel).where(RegionModel.code == "360783"))
+    old = services.create_project(SEED, region=region, seed_key="longnan-p-mch-institution-project",
+                                  name="妇幼保健机构建设项目", kind="construction",
+                                  category="maternal_child")
+    services.link_plan(SEED, old, plan)
+    services.add_source(SEED, old, plan, 42, "实施妇幼保健机构建设项目", ["name"])
+    if edited:
+        services.update_project(Actor(None, "web"), old, {"owner_unit": "龙南市妇幼保健院"},
+                                expected_version=old.version)
+    db.session.commit()
+    return old
+
+
+def test_a_reseed_merges_the_old_duplicate_unless_it_was_edited(db, seeded, app):
+    _old_mch_record(db, edited=False)
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert report.retired == ["longnan-p-mch-institution-project"]
+    assert db.session.scalar(sa.select(Project).where(
+        Project.seed_key == "longnan-p-mch-institution-project")) is None
+    merged = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "project:merge"))
+    assert merged.via == "seed" and "第42行" in merged.reason
+    assert load(app.config["SEED_DIR"]).retired == []  # done once
+
+
+def test_a_reseed_keeps_an_edited_duplicate_and_says_so(db, seeded, app):
+    old = _old_mch_record(db, edited=True)
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert "longnan-p-mch-institution-project" in report.kept_edited
+    db.session.expire_all()
+    assert old.owner_unit == "龙南市妇幼保健院" and old.plans

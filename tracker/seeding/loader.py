@@ -48,6 +48,7 @@ class SeedReport:
     updated: int = 0
     unchanged: int = 0
     kept_edited: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
     regions: int = 0
     plans: int = 0
     indicators: int = 0
@@ -58,6 +59,7 @@ class SeedReport:
                f"{self.unchanged} unchanged, {len(self.kept_edited)} kept as edited in the tracker",
                f"regions: {self.regions} new; plans: {self.plans} new; indicators: {self.indicators} new"]
         out += [f"  kept (edited since seeding): {key}" for key in self.kept_edited]
+        out += [f"  merged into the project it is part of: {key}" for key in self.retired]
         return out
 
 
@@ -95,7 +97,8 @@ def collect(seed_dir: Path):
     projects: dict[str, SeedProject] = {}
     for path, data in load_seed_files(seed_dir):
         document = dict(data["document"])
-        plans.append({"document": document, "indicators": data.get("indicators") or []})
+        plans.append({"document": document, "indicators": data.get("indicators") or [],
+                      "retired": data.get("retired") or []})
         for region in data.get("regions") or []:
             regions.setdefault(str(region["key"]), region)
         for item in data.get("projects") or []:
@@ -285,4 +288,31 @@ def load(seed_dir: Path) -> SeedReport:
         plans[spec["document"]["key"]] = _ensure_plan(spec, region, report)
     for seed in projects.values():
         _apply_project(seed, regions, plans, report)
+    for spec in plan_specs:
+        for item in spec["retired"]:
+            _retire(item, report)
     return report
+
+
+def _retire(item: dict, report: SeedReport) -> None:
+    """A record an earlier seed loaded on its own is now part of another project (a double count):
+    the duplicate goes, its names and citations stay on the project it is part of. Only while it
+    holds nothing but the seed's own statements: edited in the tracker, it is kept and reported."""
+    duplicate = db.session.scalar(sa.select(Project).where(Project.seed_key == item["key"]))
+    if duplicate is None:
+        return
+    if edited_in_tracker(duplicate):
+        report.kept_edited.append(item["key"])
+        return
+    target = db.session.scalar(sa.select(Project).where(Project.seed_key == item["into"]))
+    project_services.add_alias(SEED, target, duplicate.name)
+    for alias in duplicate.aliases:
+        project_services.add_alias(SEED, target, alias.name)
+    for source in duplicate.sources:
+        project_services.add_source(SEED, target, source.plan, source.line, source.quote,
+                                    list(source.fields or []))
+    record(SEED, "project:merge", target, f"并入种子记录：{duplicate.name}",
+           changes={"merged": [item["key"], None]}, reason=item.get("reason"), project_id=target.id)
+    db.session.delete(duplicate)
+    db.session.flush()
+    report.retired.append(item["key"])

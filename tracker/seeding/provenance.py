@@ -176,6 +176,15 @@ class SeedChecker:
                     self.problem(name, where, f"milestone stage {milestone.get('stage')!r} unknown")
                 self.check_quotes(name, doc_file, f"{where} milestone", milestone.get("sources"))
 
+        for item in data.get("retired") or []:
+            where = f"retired {item.get('key')}"
+            if item.get("key") in known_projects:
+                self.problem(name, where, "a retired key cannot be a project of the seed")
+            if item.get("into") not in known_projects:
+                self.problem(name, where, f"into {item.get('into')!r} is not a project of the seed")
+            if not item.get("reason"):
+                self.problem(name, where, "a reason is required")
+
         for indicator in data.get("indicators") or []:
             where = f"indicator {indicator.get('key')}"
             if indicator.get("comparator") not in COMPARATORS:
