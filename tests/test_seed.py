@@ -355,3 +355,15 @@ def test_a_reseed_keeps_an_edited_duplicate_and_says_so(db, seeded, app):
     assert "longnan-p-mch-institution-project" in report.kept_edited
     db.session.expire_all()
     assert old.owner_unit == "龙南市妇幼保健院" and old.plans
+
+
+def test_the_named_items_once_missed_are_in_the_seed(db, seeded):
+    centre = db.session.scalar(sa.select(Project).where(Project.name == "宜春市本级中医特色康复中心"))
+    assert centre.kind.value == "programme" and centre.region.code == "360900"
+    assert [(s.plan.source_file, s.line) for s in centre.sources] == [("000_dfb8ccd5e9df308d.txt", 446)]
+    assert [p.key for p in centre.plans] == ["yichun-14th-health-plan"]
+    # Yangjiang line 9: results of 2018 and 2019, kept as facts, not projects of the plan.
+    for name, code in (("市妇幼保健院产前诊断中心", "441700"), ("阳春市妇幼保健院升级为三级妇幼保健院", "441781")):
+        result = db.session.scalar(sa.select(Project).where(Project.name == name))
+        assert result.region.code == code and result.plans == [] and result.status.value == "completed"
+        assert [s.line for s in result.sources] == [9]
