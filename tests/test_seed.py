@@ -64,8 +64,10 @@ def test_every_project_cites_its_plan(db, seeded):
     without_source = db.session.scalars(
         sa.select(Project.name).where(~Project.sources.any())).all()
     assert without_source == []
-    without_plan = db.session.scalars(sa.select(Project.name).where(~Project.plans.any())).all()
-    assert without_plan == []
+    # Only what a plan reports as built before it is cited without being linked (issue 16).
+    without_plan = db.session.scalars(sa.select(Project.status).where(~Project.plans.any())).all()
+    assert len(without_plan) == sum(BUILT_BEFORE.values())
+    assert {status.value for status in without_plan} == {"completed", "in_use"}
 
 
 def test_a_second_load_changes_nothing(db, seeded, app):
@@ -192,3 +194,183 @@ def test_yangjiang_relocations_sit_in_their_counties(db, seeded):
     assert any(code == "441781" for code in relocations.values())
     assert any(code == "441721" for code in relocations.values())
     assert len(relocations) >= 4
+
+
+# ---- issue 16: what a plan reports as already built is not a project of that plan ---------------
+
+BUILT_BEFORE = {
+    # plan → the records its text reports as built before it (status completed / in use)
+    "longnan-14th-regional-plan": 16,  # lines 79-162, 备注 已建
+    "haimen-14th-health-plan": 13,     # lines 22-25, the 十三五 review
+    "yangjiang-14th-health-plan": 5,   # line 6 (3) and line 9 (2, added by issue 16)
+}
+
+
+def test_facilities_built_before_a_plan_are_kept_but_are_not_its_projects(db, seeded):
+    done = Project.status.in_(["completed", "in_use"])
+    for plan_key in BUILT_BEFORE:
+        plan = db.session.scalar(sa.select(Plan).where(Plan.key == plan_key))
+        assert plan is not None, plan_key
+        # A plan cannot report its own project as already built: none of its projects is done.
+        assert db.session.scalar(sa.select(sa.func.count(Project.id)).where(
+            Project.plans.contains(plan), done)) == 0, plan_key
+    # The fact is kept: the facility, its status and the line of the plan that reports it.
+    clinic = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-tcm-clinic-01"))
+    assert clinic.name == "龙南市夹湖中医馆" and clinic.status.value == "completed"
+    assert clinic.plans == []
+    assert {(s.plan.key, s.line) for s in clinic.sources} >= {("longnan-14th-regional-plan", 85)}
+
+
+def test_longnan_plan_page_counts_only_the_plans_own_projects(client, seeded):
+    page = client.get("/plans/longnan-14th-regional-plan").get_data(as_text=True)
+    # 表6's 8 projects and the plan's named construction works; not the 16 中医馆 already built.
+    assert "建设类项目 15 个" in page  # was 32: 16 中医馆 already built, 妇幼保健 counted twice
+    assert client.get("/dashboard?plan=longnan-14th-regional-plan").status_code == 200
+    # The plan's dashboard: no project 竣工 (it was 16 of 32, "竣工 50%").
+    from tracker.dashboard.queries import compute
+    from tracker.dashboard.scope import Scope
+    from tracker.portfolio.filters import PortfolioFilter
+
+    board = compute(Scope(PortfolioFilter(plan="longnan-14th-regional-plan")))
+    statuses = {group.key: group.projects for group in board.statuses}
+    assert board.headline.totals.projects == 15
+    assert statuses and statuses.get("completed", 0) == 0 and statuses.get("in_use", 0) == 0, statuses
+    assert "construction" in statuses or "preparation" in statuses or None in statuses, statuses
+
+
+def test_a_reseed_unlinks_what_was_built_before_but_keeps_an_edited_record(db, seeded, app):
+    """A database seeded before issue 16 links the 中医馆 to the plan: a re-seed corrects the
+    records nobody touched and leaves alone the one an officer edited."""
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    clinics = {key: db.session.scalar(sa.select(Project).where(Project.seed_key == key))
+               for key in ("longnan-tcm-clinic-01", "longnan-tcm-clinic-02")}
+    for clinic in clinics.values():  # as the old seed left them
+        clinic.plans.append(plan)
+        clinic.seed_checksum = "seeded-before-issue-16"
+    edited = clinics["longnan-tcm-clinic-02"]
+    services.update_project(Actor(None, "web"), edited, {"owner_unit": "龙南市卫生健康委员会"},
+                            expected_version=edited.version)
+    db.session.commit()
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    db.session.expire_all()
+    assert clinics["longnan-tcm-clinic-01"].plans == []
+    assert edited.plans == [plan] and edited.owner_unit == "龙南市卫生健康委员会"
+    assert report.kept_edited == ["longnan-tcm-clinic-02"] and report.created == 0
+    unlinked = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.project_id == clinics["longnan-tcm-clinic-01"].id,
+        AuditEntry.action == "project:plan").order_by(AuditEntry.id.desc()))
+    assert unlinked.changes == {"plan": ["longnan-14th-regional-plan", None]} and unlinked.via == "seed"
+    assert load(app.config["SEED_DIR"]).updated == 0  # and a third run changes nothing
+
+
+def test_indicator_baselines_follow_one_rule_for_every_plan(db, seeded):
+    """The table's base-year column, else the previous period's table, else unknown (never "—")."""
+    from tracker.plans.models import PlanIndicator
+
+    printed_dash = db.session.scalars(sa.select(PlanIndicator.name).where(
+        PlanIndicator.baseline.in_(["—", "-", "－", "/", ""]))).all()
+    assert printed_dash == []
+    haimen = {i.key: (i.baseline, i.baseline_year) for i in db.session.scalars(
+        sa.select(PlanIndicator).join(Plan).where(Plan.key == "haimen-14th-health-plan"))}
+    # Haimen's 十四五 table has no base-year column: its 十三五 table (lines 28-197) gives 2020.
+    assert haimen["life-expectancy"] == ("83.46", 2020)
+    assert haimen["maternal-mortality"] == ("5", 2020)
+    assert haimen["doctors-per-1000"] == ("2.45", 2020)
+    assert haimen["healthy-life-expectancy"] == (None, None)  # in neither table: unknown
+    yichun = db.session.scalar(sa.select(PlanIndicator).join(Plan).where(
+        Plan.key.like("yichun%"), PlanIndicator.key == "life-expectancy"))
+    assert (yichun.baseline, yichun.baseline_year) == (None, None)
+
+
+def test_a_reseed_corrects_a_dash_baseline_seeded_before(db, seeded, app):
+    from tracker.plans.models import PlanIndicator
+
+    indicator = db.session.scalar(sa.select(PlanIndicator).join(Plan).where(
+        Plan.key.like("yichun%"), PlanIndicator.key == "life-expectancy"))
+    indicator.baseline, indicator.baseline_year = "—", 2020  # as the old seed stored it
+    db.session.commit()
+    load(app.config["SEED_DIR"])
+    db.session.commit()
+    db.session.expire_all()
+    assert (indicator.baseline, indicator.baseline_year) == (None, None)
+    entries = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == entries
+
+
+def test_longnan_row_7_states_no_area_for_the_whole_bundle(db, seeded):
+    """表6 row 7 (line 242): 约50000 m² is the new 高铁新区医院's, 5000 m² the CDC's renovation."""
+    bundle = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-07"))
+    assert bundle.floor_area_m2 is None and bundle.floor_area_term is None
+    assert "总建筑面积约50000平方米" in bundle.scope and "改建面积5000平方米" in bundle.scope
+    assert bundle.total_investment == Decimal("40000")
+
+
+def test_longnan_double_counts_decided_from_the_text(db, seeded):
+    def key(seed_key):
+        return db.session.scalar(sa.select(Project).where(Project.seed_key == seed_key))
+
+    # Line 42's unnamed 妇幼保健机构建设项目 is line 32's 龙南市妇幼保健院: one project.
+    mch = db.session.scalars(sa.select(Project).where(
+        Project.region.has(code="360783"), Project.category == "maternal_child")).all()
+    assert [p.seed_key for p in mch] == ["longnan-p-second-hospital-mch"]
+    assert "妇幼保健机构建设项目" in [a.name for a in mch[0].aliases]
+    assert {s.line for s in mch[0].sources} == {32, 42}
+    # Line 32 lists the 中医院新院 and the 第五人民医院 apart; 表6 row 2 is a 医疗 warehouse, not a
+    # 应急物资储备及培训中心: two projects each.
+    assert key("longnan-p-tcm-hospital-new-campus") and key("longnan-t6-06")
+    assert key("longnan-p-emergency-supplies-centre") and key("longnan-t6-02")
+
+
+def _old_mch_record(db, edited: bool) -> Project:
+    """The record an earlier seed loaded apart (before issue 16)."""
+    from tracker.audit.services import SEED
+    from tracker.regions.models import Region as RegionModel
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    region = db.session.scalar(sa.select(RegionModel).where(RegionModel.code == "360783"))
+    old = services.create_project(SEED, region=region, seed_key="longnan-p-mch-institution-project",
+                                  name="妇幼保健机构建设项目", kind="construction",
+                                  category="maternal_child")
+    services.link_plan(SEED, old, plan)
+    services.add_source(SEED, old, plan, 42, "实施妇幼保健机构建设项目", ["name"])
+    if edited:
+        services.update_project(Actor(None, "web"), old, {"owner_unit": "龙南市妇幼保健院"},
+                                expected_version=old.version)
+    db.session.commit()
+    return old
+
+
+def test_a_reseed_merges_the_old_duplicate_unless_it_was_edited(db, seeded, app):
+    _old_mch_record(db, edited=False)
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert report.retired == ["longnan-p-mch-institution-project"]
+    assert db.session.scalar(sa.select(Project).where(
+        Project.seed_key == "longnan-p-mch-institution-project")) is None
+    merged = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "project:merge"))
+    assert merged.via == "seed" and "第42行" in merged.reason
+    assert load(app.config["SEED_DIR"]).retired == []  # done once
+
+
+def test_a_reseed_keeps_an_edited_duplicate_and_says_so(db, seeded, app):
+    old = _old_mch_record(db, edited=True)
+    report = load(app.config["SEED_DIR"])
+    db.session.commit()
+    assert "longnan-p-mch-institution-project" in report.kept_edited
+    db.session.expire_all()
+    assert old.owner_unit == "龙南市妇幼保健院" and old.plans
+
+
+def test_the_named_items_once_missed_are_in_the_seed(db, seeded):
+    centre = db.session.scalar(sa.select(Project).where(Project.name == "宜春市本级中医特色康复中心"))
+    assert centre.kind.value == "programme" and centre.region.code == "360900"
+    assert [(s.plan.source_file, s.line) for s in centre.sources] == [("000_dfb8ccd5e9df308d.txt", 446)]
+    assert [p.key for p in centre.plans] == ["yichun-14th-health-plan"]
+    # Yangjiang line 9: results of 2018 and 2019, kept as facts, not projects of the plan.
+    for name, code in (("市妇幼保健院产前诊断中心", "441700"), ("阳春市妇幼保健院升级为三级妇幼保健院", "441781")):
+        result = db.session.scalar(sa.select(Project).where(Project.name == name))
+        assert result.region.code == code and result.plans == [] and result.status.value == "completed"
+        assert [s.line for s in result.sources] == [9]

@@ -141,8 +141,8 @@ def test_a_seed_killed_half_way_leaves_the_database_as_it_was(databases, tmp_pat
     assert flushed >= 900
     assert every_row(url) == before  # not one row of the half-done seed, nothing else lost
     out = run_tracker(url, tmp_path, ["seed"])  # the next seed runs as if nothing had happened
-    assert "251 created" in out
-    assert scalar(url, "SELECT COUNT(*) FROM projects") == 252
+    assert "253 created" in out
+    assert scalar(url, "SELECT COUNT(*) FROM projects") == 254
 
 
 def import_file(path: Path, rows: int) -> Path:

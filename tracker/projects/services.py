@@ -286,6 +286,15 @@ def link_plan(actor: Actor, project: Project, plan: Plan) -> bool:
     return True
 
 
+def unlink_plan(actor: Actor, project: Project, plan: Plan, *, reason: str | None = None) -> bool:
+    if plan not in project.plans:
+        return False
+    project.plans.remove(plan)
+    record(actor, "project:plan", project, _("取消关联规划：%(title)s", title=plan.title),
+           changes={"plan": [plan.key, None]}, project_id=project.id, reason=reason)
+    return True
+
+
 def add_source(actor: Actor, project: Project, plan: Plan, line: int, quote: str,
                fields: list[str]) -> SourceMention | None:
     if any(s.plan_id == plan.id and s.line == line and s.quote == quote for s in project.sources):

@@ -48,6 +48,7 @@ class SeedReport:
     updated: int = 0
     unchanged: int = 0
     kept_edited: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
     regions: int = 0
     plans: int = 0
     indicators: int = 0
@@ -58,6 +59,7 @@ class SeedReport:
                f"{self.unchanged} unchanged, {len(self.kept_edited)} kept as edited in the tracker",
                f"regions: {self.regions} new; plans: {self.plans} new; indicators: {self.indicators} new"]
         out += [f"  kept (edited since seeding): {key}" for key in self.kept_edited]
+        out += [f"  merged into the project it is part of: {key}" for key in self.retired]
         return out
 
 
@@ -70,12 +72,16 @@ class SeedProject:
     region_key: str
     aliases: list[str] = field(default_factory=list)
     plan_keys: list[str] = field(default_factory=list)
+    # plans whose text reports the project as already built: cited, never linked (see README)
+    built_before: list[str] = field(default_factory=list)
     sources: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
     milestones: list[dict] = field(default_factory=list)
 
     def checksum(self) -> str:
-        payload = json.dumps([self.attributes, self.region_key], sort_keys=True, default=str,
-                             ensure_ascii=False)
+        facts = [self.attributes, self.region_key]
+        if self.built_before:  # only then: the other records keep the checksums they were seeded with
+            facts.append(sorted(self.built_before))
+        payload = json.dumps(facts, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -91,7 +97,8 @@ def collect(seed_dir: Path):
     projects: dict[str, SeedProject] = {}
     for path, data in load_seed_files(seed_dir):
         document = dict(data["document"])
-        plans.append({"document": document, "indicators": data.get("indicators") or []})
+        plans.append({"document": document, "indicators": data.get("indicators") or [],
+                      "retired": data.get("retired") or []})
         for region in data.get("regions") or []:
             regions.setdefault(str(region["key"]), region)
         for item in data.get("projects") or []:
@@ -110,7 +117,10 @@ def collect(seed_dir: Path):
                     attributes[attribute] = value
                 seed = projects[item["key"]] = SeedProject(item["key"], attributes, str(item["region"]))
             seed.aliases += [a for a in item.get("aliases") or [] if a not in seed.aliases]
-            if document["key"] not in seed.plan_keys:
+            if item.get("built_before_plan"):
+                if document["key"] not in seed.built_before:
+                    seed.built_before.append(document["key"])
+            elif document["key"] not in seed.plan_keys:
                 seed.plan_keys.append(document["key"])
             for source in item.get("sources") or []:
                 seed.sources.append((document["key"], source["line"], str(source["quote"]),
@@ -166,9 +176,10 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
         db.session.flush()
         record(SEED, "plan:create", plan, f"新建规划文件：{plan.title}")
         report.plans += 1
-    existing = {indicator.key for indicator in plan.indicators}
+    existing = {indicator.key: indicator for indicator in plan.indicators}
     for position, item in enumerate(spec["indicators"]):
         if item["key"] in existing:
+            _correct_baseline(existing[item["key"]], item)
             continue
         indicator = PlanIndicator(
             key=item["key"], position=position, section=item.get("section"), name=item["name"],
@@ -181,6 +192,24 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
         record(SEED, "indicator:create", indicator, f"新增规划指标：{indicator.name}")
         report.indicators += 1
     return plan
+
+
+def _correct_baseline(indicator: PlanIndicator, item: dict) -> None:
+    """A seed correction of a baseline (issue 16: "—" is unknown; the previous period's table
+    gives one) reaches a database seeded before, unless the indicator was changed another way."""
+    baseline, year = _text(item.get("baseline")), item.get("baseline_year")
+    if (indicator.baseline, indicator.baseline_year) == (baseline, year):
+        return
+    if db.session.scalar(sa.select(sa.exists().where(
+            AuditEntry.object_type == "PlanIndicator", AuditEntry.object_id == indicator.id,
+            AuditEntry.via != SEED.via))):
+        return
+    changes = {"baseline": [indicator.baseline, baseline], "baseline_year": [indicator.baseline_year, year]}
+    indicator.baseline, indicator.baseline_year = baseline, year
+    indicator.sources = item.get("sources") or []
+    db.session.flush()
+    record(SEED, "indicator:update", indicator, f"更正规划指标基期值：{indicator.name}",
+           changes=changes, reason="种子数据更新")
 
 
 def _text(value) -> str | None:
@@ -210,6 +239,10 @@ def _apply_project(seed: SeedProject, regions: dict, plans: dict[str, Plan],
         project_services.add_alias(SEED, project, alias)
     for plan_key in seed.plan_keys:
         project_services.link_plan(SEED, project, plans[plan_key])
+    for plan_key in seed.built_before:
+        if plan_key not in seed.plan_keys:  # an earlier seed linked it: the record was corrected
+            project_services.unlink_plan(SEED, project, plans[plan_key],
+                                         reason="规划所列为规划前已建成，不属该规划项目")
     for plan_key, line, quote, fields in seed.sources:
         project_services.add_source(SEED, project, plans[plan_key], line, quote, fields)
     for item in seed.milestones:
@@ -255,4 +288,31 @@ def load(seed_dir: Path) -> SeedReport:
         plans[spec["document"]["key"]] = _ensure_plan(spec, region, report)
     for seed in projects.values():
         _apply_project(seed, regions, plans, report)
+    for spec in plan_specs:
+        for item in spec["retired"]:
+            _retire(item, report)
     return report
+
+
+def _retire(item: dict, report: SeedReport) -> None:
+    """A record an earlier seed loaded on its own is now part of another project (a double count):
+    the duplicate goes, its names and citations stay on the project it is part of. Only while it
+    holds nothing but the seed's own statements: edited in the tracker, it is kept and reported."""
+    duplicate = db.session.scalar(sa.select(Project).where(Project.seed_key == item["key"]))
+    if duplicate is None:
+        return
+    if edited_in_tracker(duplicate):
+        report.kept_edited.append(item["key"])
+        return
+    target = db.session.scalar(sa.select(Project).where(Project.seed_key == item["into"]))
+    project_services.add_alias(SEED, target, duplicate.name)
+    for alias in duplicate.aliases:
+        project_services.add_alias(SEED, target, alias.name)
+    for source in duplicate.sources:
+        project_services.add_source(SEED, target, source.plan, source.line, source.quote,
+                                    list(source.fields or []))
+    record(SEED, "project:merge", target, f"并入种子记录：{duplicate.name}",
+           changes={"merged": [item["key"], None]}, reason=item.get("reason"), project_id=target.id)
+    db.session.delete(duplicate)
+    db.session.flush()
+    report.retired.append(item["key"])

@@ -162,6 +162,12 @@ class SeedChecker:
                 if project.get("region") not in known_regions:
                     self.problem(name, where, f"region {project.get('region')!r} is not defined")
                 known_projects[key] = name
+            # One rule for every plan: what the text reports as already built (已建, 建成投用 …)
+            # was built before the plan and is not one of its projects (README, "Rules").
+            done = project.get("status") in ("completed", "in_use")
+            if done != bool(project.get("built_before_plan")):
+                self.problem(name, where, "status completed/in_use goes with built_before_plan: true"
+                             if done else "built_before_plan needs status completed or in_use")
             quotes = self.check_quotes(name, doc_file, where, project.get("sources"))
             for field in PROJECT_NUMBER_FIELDS:
                 value = project.get(field)
@@ -171,6 +177,15 @@ class SeedChecker:
                 if milestone.get("stage") not in STAGES and not milestone.get("name"):
                     self.problem(name, where, f"milestone stage {milestone.get('stage')!r} unknown")
                 self.check_quotes(name, doc_file, f"{where} milestone", milestone.get("sources"))
+
+        for item in data.get("retired") or []:
+            where = f"retired {item.get('key')}"
+            if item.get("key") in known_projects:
+                self.problem(name, where, "a retired key cannot be a project of the seed")
+            if item.get("into") not in known_projects:
+                self.problem(name, where, f"into {item.get('into')!r} is not a project of the seed")
+            if not item.get("reason"):
+                self.problem(name, where, "a reason is required")
 
         for indicator in data.get("indicators") or []:
             where = f"indicator {indicator.get('key')}"
