@@ -41,6 +41,7 @@ SORTS = {
     "beds": Project.beds,
     "new_beds": Project.new_beds,
     "invested": Project.invested_to_date,
+    "last_report": Project.last_report_month,
     "plan": sa.select(sa.func.min(Plan.key)).join(project_plans)
               .where(project_plans.c.project_id == Project.id).scalar_subquery(),
 }
