@@ -29,21 +29,19 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
-from ..portfolio.filters import UNKNOWN, PortfolioFilter, late_condition
+from ..portfolio.filters import (DUE_SOON_DAYS, REPORTING_STATUSES, STARTED_STATUSES, UNKNOWN,
+                                 PortfolioFilter, late_condition, over_estimate_condition,
+                                 start_planned_condition, started_condition, unreported_condition)
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
 from .scope import Scope
 
-# A project counts as started when its status says so (the brief's 在建/竣工/投用) or when its
-# 开工 milestone has an actual date.
-STARTED_STATUSES = (Status.CONSTRUCTION, Status.COMPLETED, Status.IN_USE)
-# Projects expected to send a monthly report: those being built (or halted, who must say why).
-REPORTING_STATUSES = (Status.CONSTRUCTION, Status.SUSPENDED)
+# 已开工, 本月未报, 超概算 and 滞后 are defined once, in portfolio/filters.py, so that a figure here and
+# the list it links to count the same projects.
 DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
 LIST_LIMIT = 50
-DUE_SOON_DAYS = 30
 HUNDRED = Decimal(100)
 # The breakdowns over a vocabulary column: the filter that lists a row's projects, its labels.
 VOCABULARIES = {"status": Status, "category": Category, "build_nature": BuildNature,
@@ -291,9 +289,8 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     rows, added up here into the headline counts and the three breakdowns (exact: counts and
     Decimal sums)."""
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
-    start_planned = Project.planned_start <= scope.year_end
-    started = sa.and_(start_planned, sa.or_(Project.start_milestone_actual.is_not(None),
-                                            Project.status.in_(STARTED_STATUSES)))
+    start_planned = start_planned_condition(scope.year_end)
+    started = sa.and_(start_planned, started_condition())
     funded = Project.funding_line_count > 0
     dimensions = (("status", Project.status), ("category", Project.category),
                   ("build_nature", Project.build_nature))
@@ -302,7 +299,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
                   sa.func.count(sa.case((both, 1))),
                   exact_sum(sa.case((both, Project.total_investment))),
                   exact_sum(sa.case((both, Project.invested_to_date))),
-                  sa.func.count(sa.case((Project.current_estimate > Project.total_investment, 1))),
+                  sa.func.count(sa.case((over_estimate_condition(), 1))),
                   sa.func.count(sa.case((late_condition(scope.today), 1))),
                   sa.func.count(sa.case((start_planned, 1))),
                   sa.func.count(sa.case((started, 1))),
@@ -535,9 +532,7 @@ def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
         sa.select(Project.id, Project.name, Region.name, Project.status, Project.last_report_month,
                   sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, Project.status.in_(REPORTING_STATUSES),
-               sa.or_(Project.last_report_month.is_(None),
-                      Project.last_report_month < month_start))
+        .where(*scope.conditions, unreported_condition(month_start))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month,
                   Project.id)
         .limit(limit)).all()
