@@ -64,7 +64,7 @@ def choose_columns():
                                filter=portfolio_filter, page=None, totals=None, region=None,
                                **_choices(portfolio_filter)), 400
     db.session.commit()
-    return redirect(safe_next(request.form.get("next") or url_for("portfolio.project_list")), 303)
+    return redirect(safe_next(request.form.get("next") or url_for("portfolio.project_list")))
 
 
 def _shown_columns() -> tuple[str, ...]:
