@@ -31,6 +31,7 @@ ROUTES: dict[str, set[str]] = {
     "projects.project_detail": LOGGED_IN, "regions.region_detail": LOGGED_IN,
     "plans.plan_detail": LOGGED_IN, "plans.plan_text": LOGGED_IN, "progress.photo": LOGGED_IN,
     "dashboard.index": LOGGED_IN, "dashboard.briefing_pdf": LOGGED_IN,
+    "portfolio.choose_columns": LOGGED_IN, "dashboard.my_todo": {"admin", "officer_a", "officer_b"},
     "auth.change_password": LOGGED_IN, "auth.logout": LOGGED_IN,
     "projects.project_new": {"admin", "officer_a", "officer_b"},
     "projects.project_edit": EDITORS, "progress.milestones": EDITORS,

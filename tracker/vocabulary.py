@@ -134,16 +134,19 @@ class Stage(Vocabulary):
 
 class FundingSource(Vocabulary):
     CENTRAL_BUDGET = "central_budget"
+    ULTRA_LONG_BONDS = "ultra_long_bonds"  # 超长期特别国债 (since 2024)
     PROVINCIAL_FISCAL = "provincial_fiscal"
     SPECIAL_BONDS = "special_bonds"
     LOCAL_FISCAL = "local_fiscal"
     SELF_RAISED = "self_raised"
     BANK_LOAN = "bank_loan"
     PRIVATE_CAPITAL = "private_capital"
+    OTHER = "other"
 
     @classmethod
     def _labels(cls):
-        return {cls.CENTRAL_BUDGET: _l("中央预算内投资"), cls.PROVINCIAL_FISCAL: _l("省级财政"),
+        return {cls.CENTRAL_BUDGET: _l("中央预算内投资"), cls.ULTRA_LONG_BONDS: _l("超长期特别国债"),
+                cls.OTHER: _l("其他"), cls.PROVINCIAL_FISCAL: _l("省级财政"),
                 cls.SPECIAL_BONDS: _l("地方政府专项债券"), cls.LOCAL_FISCAL: _l("市/县财政"),
                 cls.SELF_RAISED: _l("单位自筹"), cls.BANK_LOAN: _l("银行贷款"),
                 cls.PRIVATE_CAPITAL: _l("社会资本")}

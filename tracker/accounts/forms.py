@@ -28,7 +28,8 @@ class UserForm(TrackerForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)])
     display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=255), EMAIL])
-    role = SelectField(_l("角色"))
+    # No default: a new account's role is chosen, never 管理员 by being first in the list.
+    role = SelectField(_l("角色"), validators=[DataRequired(_l("请选择角色"))], default="")
     regions = SelectMultipleField(_l("负责地区（项目专员）"), widget=RegionSelect(multiple=True))
     # Left empty, a one-time password is generated and shown once; either way the user
     # chooses his own at the first login.
@@ -36,7 +37,7 @@ class UserForm(TrackerForm):
 
     def __init__(self, *args, region_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = Role.choices()
+        self.role.choices = [("", _l("请选择角色"))] + Role.choices()
         if region_choices is None:  # every region of the country, rendered once
             pick_from_every_region(self.regions, "key")
         else:

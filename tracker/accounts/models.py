@@ -31,6 +31,8 @@ class User(UserMixin, Base):
     session_token: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[Timestamp]
     last_login_at: Mapped[MaybeTimestamp | None]
+    # The project list's columns this user chose (tracker/portfolio/columns.py); NULL: the default.
+    list_columns: Mapped[list | None] = mapped_column(sa.JSON)
 
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.key)
 

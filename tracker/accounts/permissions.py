@@ -11,7 +11,9 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from ..regions.models import Region
 from ..vocabulary import Role
@@ -64,6 +66,27 @@ def require(permission: str):
     return decorator
 
 
+class NotYours(Forbidden):
+    """A 403 that says why (the error page shows ``reason``)."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
+def why_not_edit(user, project) -> str | None:
+    """Why ``user`` may not edit ``project``, in his words: "该项目属于阳江市；您负责：龙南市"."""
+    if not (user and user.is_authenticated) or can_edit_project(user, project):
+        return None
+    if not has_permission(user, EDIT_PROJECT):
+        return _("您的角色（%(role)s）只能查看项目，不能修改。", role=user.role.label)
+    yours = "、".join(region.name for region in user.regions) or _("（尚未分配地区，请联系管理员）")
+    return _("该项目属于%(region)s；您负责：%(yours)s", region=project.region.name, yours=yours)
+
+
 def require_project_edit(project) -> None:
+    reason = why_not_edit(current_user, project)
+    if reason:
+        raise NotYours(reason)
     if not can_edit_project(current_user, project):
         abort(403)

@@ -20,9 +20,11 @@ bp = Blueprint("auth", __name__)
 
 
 def landing_page(user) -> str:
-    """A leader lands on the dashboard, an officer on his own projects, others on the list."""
+    """A leader lands on the dashboard, an officer on 我的待办 (his own projects), others on the list."""
     if user.role in (Role.LEADER, Role.ADMIN) and "dashboard.index" in current_app.view_functions:
         return url_for("dashboard.index")
+    if user.role is Role.OFFICER and user.regions and "dashboard.my_todo" in current_app.view_functions:
+        return url_for("dashboard.my_todo")
     if user.role is Role.OFFICER and user.regions:
         return url_for("portfolio.project_list", region=user.regions[0].key)
     return url_for("portfolio.project_list")

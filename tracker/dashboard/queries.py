@@ -29,7 +29,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
-from ..portfolio.filters import UNKNOWN, PortfolioFilter
+from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN, PortfolioFilter
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
@@ -38,7 +38,6 @@ from .scope import Scope
 
 # 已开工, 本月未报, 滞后, 超概算 and 已竣工 are the project's terms (projects/terms.py): not copied here.
 LIST_LIMIT = 50
-DUE_SOON_DAYS = 30
 HUNDRED = Decimal(100)
 # The breakdowns over a vocabulary column: the filter that lists a row's projects, its labels.
 VOCABULARIES = {"status": Status, "category": Category, "build_nature": BuildNature,

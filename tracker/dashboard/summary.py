@@ -22,6 +22,9 @@ class Item:
     args: dict | None = None  # a /projects query string for the projects behind the figure
     warn: bool = False
     money: bool = False  # hidden from viewers when the admin says so
+    # Further lists behind parts of the figure, as (text, /projects query string): 开工率's
+    # planned and started projects.
+    links: tuple = ()
 
 
 def coverage(count: int, total: int, verb: str | None = None) -> str:
@@ -87,10 +90,20 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
                             time=time_text)))
 
     if head.start_rate is not None:
-        items.append(Item(_("开工率"), percent(head.start_rate),
-                          _("计划 %(year)s 年底前开工 %(planned)s 个，已开工 %(started)s 个",
-                            year=year.year, planned=plain_number(head.planned_to_start),
-                            started=plain_number(head.started))))
+        start_args = {"start_by": str(year.year)}
+        not_started = head.planned_to_start - head.started
+        items.append(Item(
+            _("开工率"), percent(head.start_rate),
+            _("计划 %(year)s 年底前开工 %(planned)s 个，已开工 %(started)s 个",
+              year=year.year, planned=plain_number(head.planned_to_start),
+              started=plain_number(head.started)),
+            args=scope.filter.to_args(start="started", **start_args),
+            links=((_("计划开工 %(count)s 个", count=plain_number(head.planned_to_start)),
+                    scope.filter.to_args(start="planned", **start_args)),
+                   (_("已开工 %(count)s 个", count=plain_number(head.started)),
+                    scope.filter.to_args(start="started", **start_args)),
+                   (_("未开工 %(count)s 个", count=plain_number(not_started)),
+                    scope.filter.to_args(start="not_started", **start_args)))))
     else:
         items.append(Item(_("开工率"), "—",
                           _("没有项目的“开工”节点计划在 %(year)s 年底前", year=year.year)))
@@ -99,7 +112,8 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
                       _("有节点已过计划日期而未完成"), args=scope.filter.to_args(late=True),
                       warn=head.late > 0))
     items.append(Item(_("超概算项目"), _("%(count)s 个", count=plain_number(head.over_estimate)),
-                      _("现行概算高于批复总投资"), warn=head.over_estimate > 0))
+                      _("现行概算高于批复总投资"), args=scope.filter.to_args(over_estimate=True),
+                      warn=head.over_estimate > 0))
     return items
 
 

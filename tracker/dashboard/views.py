@@ -9,17 +9,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core import clock
-from ..accounts.permissions import READ, require
+from ..accounts.permissions import EDIT_PROJECT, READ, require
 from ..extensions import db
 from ..plans.models import Plan
 from ..regions.services import region_options
 from ..vocabulary import Category
-from . import briefing, charts, queries
+from . import briefing, charts, queries, todo
 from .access import money_hidden_for
 from .scope import Scope
 from .summary import coverage, headline_items
 
 bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/todo")
+@require(EDIT_PROJECT)
+def my_todo():
+    """我的待办: an officer's landing page."""
+    today = clock.today()
+    return render_template("dashboard/todo.html", todo=todo.for_user(current_user, today), today=today)
 
 
 @bp.get("/dashboard")

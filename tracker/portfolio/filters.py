@@ -16,7 +16,7 @@ from ..core.values import clean_text
 from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
-from ..progress.models import FundingLine
+from ..progress.models import FundingLine, Milestone
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
@@ -27,6 +27,14 @@ NOT_NULL_SORTS = {"name", "region", "category"}
 MONEY_SORTS = {"investment", "invested"}
 # No code, key or search a person types is longer; a longer value is cut, not stored anywhere.
 MAX_FILTER_LENGTH = 200
+# What a yes/no filter accepts; anything else is a mistake the list says, not a silent "no".
+YES, NO = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+# 已开工, 本月未报, 超概算 and 滞后 are the project's terms (tracker/projects/terms.py), used below
+# as the dashboard uses them, so a figure and the list it opens count the same projects.
+DUE_SOON_DAYS = 30
+# 开工率's two parts, each a list: planned to start by the end of ``start_by`` (a year; this year
+# when not given), and of those the started and the not yet started.
+START_CHOICES = ("planned", "started", "not_started")
 
 SORTS = {
     "name": Project.name,
@@ -39,6 +47,7 @@ SORTS = {
     "beds": Project.beds,
     "new_beds": Project.new_beds,
     "invested": Project.invested_to_date,
+    "last_report": Project.last_report_month,
     "plan": sa.select(sa.func.min(Plan.key)).join(project_plans)
               .where(project_plans.c.project_id == Project.id).scalar_subquery(),
 }
@@ -56,12 +65,19 @@ class PortfolioFilter:
     q: str | None = None
     late: bool = False
     funding: str | None = None  # projects with a funding line of this 资金来源 (dashboard drill-down)
+    # The dashboard's figures, each a list of its own (issue 18): 超概算, 开工率's parts, 本月未报
+    # and a milestone due within 30 days.
+    over_estimate: bool = False
+    start: str | None = None
+    start_by: str | None = None
+    unreported: bool = False
+    due_soon: bool = False
     sort: str = "region"
     order: str = "asc"
 
     @classmethod
     def from_args(cls, args) -> PortfolioFilter:
-        values = {}
+        values, bad = {}, []
         for item in fields(cls):
             # A blank is a filter not given, as the form's empty choice is: "?kind=%20" is the
             # construction portfolio, not a kind named " ". Controls, bidi overrides and
@@ -76,10 +92,14 @@ class PortfolioFilter:
                     continue  # searching for nothing visible is no search
                 value = raw.strip()
             if item.type in ("bool",):
-                values[item.name] = value in ("1", "true", "on", "yes")
+                values[item.name] = value.lower() in YES
+                if value.lower() not in YES + NO:
+                    bad.append((item.name, value[:40]))
             else:
                 values[item.name] = value[:MAX_FILTER_LENGTH]
-        return cls(**values)
+        made = cls(**values)
+        object.__setattr__(made, "_bad_flags", tuple(bad))  # not a field: said by problems()
+        return made
 
     def to_args(self, **overrides) -> dict:
         """The query-string arguments that reproduce this filter (defaults left out)."""
@@ -103,7 +123,64 @@ class PortfolioFilter:
             value = getattr(self, name)
             if value and value not in {m.value for m in vocabulary} | extra:
                 found.append(_("筛选条件 %(name)s 的值无效：%(value)s", name=name, value=value))
+        for name, value in self.__dict__.get("_bad_flags", ()):
+            found.append(_("筛选条件 %(name)s 的值无效：%(value)s（应为 1 或 0）", name=name, value=value))
+        if self.start and self.start not in START_CHOICES:
+            found.append(_("筛选条件 %(name)s 的值无效：%(value)s", name="start", value=self.start))
+        if self.start_by and self.start_by_year is None:
+            found.append(_("年份无效：%(value)s", value=self.start_by[:20]))
         return found
+
+    def chips(self) -> list[tuple[str, dict]]:
+        """What this filter selects, in words, each with the arguments of the list without it:
+        the list shows them as chips a reader removes one by one."""
+        chips = []
+
+        def add(name: str, text: str, **also_removed) -> None:
+            chips.append((text, self.to_args(**{name: None}, **also_removed)))
+
+        if self.region:
+            region = self.region_row()
+            add("region", _("地区：%(name)s", name=region.full_name if region else self.region))
+        if self.plan:
+            plan = self.plan_row()
+            add("plan", _("规划：%(title)s", title=plan.title if plan else self.plan))
+        for name, vocabulary, title in (("status", Status, _("状态")), ("category", Category, _("类别")),
+                                        ("build_nature", BuildNature, _("建设性质")),
+                                        ("funding", FundingSource, _("资金来源")),
+                                        ("kind", Kind, _("项目类型"))):
+            value = getattr(self, name)
+            if not value:
+                continue
+            labels = {member.value: member.label for member in vocabulary}
+            text = (_("未填报") if value == UNKNOWN else _("全部") if value == "all"
+                    else labels.get(value, value))
+            add(name, f"{title}：{text}")
+        if self.q:
+            add("q", _("关键词：%(q)s", q=self.q))
+        if self.late:
+            add("late", _("滞后"))
+        if self.over_estimate:
+            add("over_estimate", _("超概算"))
+        if self.start in START_CHOICES:
+            year = self.start_by_year or clock.today().year
+            text = {"planned": _("计划 %(year)s 年底前开工", year=year),
+                    "started": _("计划 %(year)s 年底前开工且已开工", year=year),
+                    "not_started": _("计划 %(year)s 年底前开工而未开工", year=year)}[self.start]
+            add("start", text, start_by=None)
+        if self.unreported:
+            add("unreported", _("本月未报"))
+        if self.due_soon:
+            add("due_soon", _("%(days)s 天内有节点到期", days=DUE_SOON_DAYS))
+        return chips
+
+    @property
+    def start_by_year(self) -> int | None:
+        """``start_by`` as a year (1949-2100), None when it is not one."""
+        raw = self.start_by or ""
+        if raw.isascii() and raw.isdigit() and len(raw) == 4 and 1949 <= int(raw) <= 2100:
+            return int(raw)
+        return None
 
     def region_row(self) -> Region | None:
         if not self.region:
@@ -165,8 +242,21 @@ class PortfolioFilter:
             clauses.append(Project.kind == self.kind)
         if self.q:
             clauses.append(Project.search_text.contains(self.q.lower(), autoescape=True))
+        today = today or clock.today()
         if self.late:
-            clauses.append(Project.is_late(today or clock.today()))
+            clauses.append(Project.is_late(today))
+        if self.over_estimate:
+            clauses.append(Project.is_over_estimate)
+        if self.start in START_CHOICES:
+            year_end = dt.date(self.start_by_year or today.year, 12, 31)
+            planned = Project.planned_start <= year_end  # 开工率's denominator, as the dashboard's
+            clauses.append(planned if self.start == "planned" else
+                           sa.and_(planned, Project.has_started) if self.start == "started" else
+                           sa.and_(planned, sa.not_(Project.has_started)))
+        if self.unreported:
+            clauses.append(Project.owes_report(today.replace(day=1)))
+        if self.due_soon:
+            clauses.append(due_soon_condition(today))
         return clauses
 
     @property
@@ -208,3 +298,10 @@ class PortfolioFilter:
 
 _DEFAULTS = {item.name: getattr(PortfolioFilter(), item.name) for item in fields(PortfolioFilter)}
 
+
+
+def due_soon_condition(today: dt.date, days: int = DUE_SOON_DAYS):
+    """A milestone not done whose planned date falls within the next ``days`` days."""
+    return Project.id.in_(sa.select(Milestone.project_id).where(
+        Milestone.actual_date.is_(None), Milestone.planned_date >= today,
+        Milestone.planned_date <= today + dt.timedelta(days=days)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..core import clock
 from ..database import ExactDecimal, exact_sum
 from ..extensions import db
+from ..progress.models import MonthlyReport
 from ..projects.models import Project
 from ..regions.models import Region
 from . import cache
@@ -36,6 +37,16 @@ class Totals:
     beds: int | None
     with_new_beds: int
     new_beds: int | None
+    # 投资完成率 of the portfolio: over the projects stating both 累计完成投资 and a 总投资 above 0.
+    with_rate: int = 0
+    rate_invested: Decimal | None = None
+    rate_investment: Decimal | None = None
+
+    @property
+    def investment_rate(self) -> Decimal | None:
+        if not self.rate_investment or self.rate_invested is None:
+            return None
+        return self.rate_invested / self.rate_investment
 
 
 def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> Totals:
@@ -47,6 +58,7 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
 
 
 def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
+    both = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
     row = db.session.execute(
         sa.select(
             sa.func.count(Project.id),
@@ -55,6 +67,9 @@ def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
             sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
             sa.func.count(Project.beds), exact_sum(Project.beds),
             sa.func.count(Project.new_beds), exact_sum(Project.new_beds),
+            sa.func.count(sa.case((both, Project.id))),
+            exact_sum(sa.case((both, Project.invested_to_date))),
+            exact_sum(sa.case((both, Project.total_investment))),
         ).where(*portfolio_filter.conditions(today))
     ).one()
     return Totals(*row)
@@ -116,6 +131,11 @@ def _sort_value(sort: str, raw: str):
         if not _INTEGER.fullmatch(raw) or not -MAX_INT - 1 <= int(raw) <= MAX_INT:
             raise problem
         return int(raw)
+    if isinstance(kind, sa.Date):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise problem from None
     if isinstance(kind, sa.String):
         if kind.length is not None and len(raw) > kind.length:
             raise problem
@@ -171,6 +191,8 @@ def link_value(value) -> str | None:
         return value.value
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value)
 
 
@@ -359,3 +381,17 @@ def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, to
     return Page(items, page, per_page, total,
                 first=(rows[0].id, rows[0].sort_value) if rows else None,
                 last=(rows[-1].id, rows[-1].sort_value) if rows else None)
+
+
+def latest_percents(projects: list[Project]) -> dict[int, Decimal]:
+    """工程进度 of each project's latest report (the month ``last_report_month`` names), for the
+    rows of one page: one statement, by (project, month), whatever the page's size."""
+    reported = [project.id for project in projects if project.last_report_month is not None]
+    if not reported:
+        return {}
+    rows = db.session.execute(
+        sa.select(MonthlyReport.project_id, MonthlyReport.physical_percent)
+        .join(Project, sa.and_(Project.id == MonthlyReport.project_id,
+                               Project.last_report_month == MonthlyReport.month))
+        .where(MonthlyReport.project_id.in_(reported), MonthlyReport.physical_percent.is_not(None)))
+    return {project_id: percent for project_id, percent in rows}

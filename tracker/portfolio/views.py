@@ -4,14 +4,17 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..audit.services import Actor
 from ..core import clock
+from ..accounts.permissions import READ, require
 from ..accounts.services import money_hidden_from
+from ..web.requests import safe_next
 from ..extensions import db
 from ..plans.models import Plan
 from ..projects.terms import building_portfolio_label, every_kind_label
 from ..regions.services import region_options
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
-from . import queries
+from . import columns, queries
 from .filters import PortfolioFilter
 
 bp = Blueprint("portfolio", __name__)
@@ -40,10 +43,33 @@ def project_list():
     per_page = current_app.config["PAGE_SIZE"]
     totals = queries.totals(portfolio_filter)
     page = queries.project_page(portfolio_filter, page_number, per_page, totals.projects, seek=seek)
+    shown = _shown_columns()
+    percents = queries.latest_percents(page.items) if "progress" in shown else {}
     return render_template("portfolio/list.html", filter=portfolio_filter, page=page,
                            totals=totals, problems=[], region=portfolio_filter.region_row(),
-                           today=clock.today(),
+                           today=clock.today(), percents=percents,
                            **_choices(portfolio_filter))
+
+
+@bp.post("/projects/columns")
+@require(READ)
+def choose_columns():
+    """Keep the reader's choice of the list's columns, and go back to the list he was reading."""
+    keys = None if request.form.get("reset") else request.form.getlist("columns")
+    try:
+        columns.set_columns(Actor(current_user, "web"), current_user, keys)
+    except columns.UnknownColumn as unknown:
+        db.session.rollback()
+        portfolio_filter = PortfolioFilter()
+        return render_template("portfolio/list.html", problems=[str(unknown)],
+                               filter=portfolio_filter, page=None, totals=None, region=None,
+                               **_choices(portfolio_filter)), 400
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next") or url_for("portfolio.project_list")))
+
+
+def _shown_columns() -> tuple[str, ...]:
+    return columns.chosen(current_user)
 
 
 def _choices(portfolio_filter: PortfolioFilter) -> dict:
@@ -53,4 +79,5 @@ def _choices(portfolio_filter: PortfolioFilter) -> dict:
         "statuses": Status, "categories": Category, "build_natures": BuildNature, "kinds": Kind,
         "funding_sources": FundingSource,
         "kind_labels": {"building": building_portfolio_label(), "every": every_kind_label()},
+        "columns": columns.COLUMNS, "shown": _shown_columns(),
     }

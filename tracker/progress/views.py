@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -287,8 +288,14 @@ def funding(project_id: int):
     plans = db.session.scalars(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)).all()
     failed = request.method == "POST" and (form.errors or plan_form.errors)
+    # 合计 of the lines, and 资金缺口 against 现行概算 (the current estimate, else the approved total).
+    stated = [line.amount for line in lines if line.amount is not None]
+    funded = sum(stated, Decimal(0)) if stated else None
+    basis = project.current_estimate if project.current_estimate is not None else project.total_investment
+    gap = basis - (funded or 0) if basis is not None else None
     return render_template("progress/funding.html", project=project, form=form, plan_form=plan_form,
-                           lines=lines, plans=plans), 400 if failed else 200
+                           lines=lines, plans=plans, funded=funded, basis=basis, gap=gap,
+                           ), 400 if failed else 200
 
 
 @bp.route("/projects/<int:project_id>/funding/<int:line_id>/delete", methods=["GET", "POST"])
