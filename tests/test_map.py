@@ -7,7 +7,10 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import time_machine
+
 from tracker.dashboard import maps
+from tracker.progress.models import MonthlyReport
 
 from . import factories
 from .browsers import browser
@@ -103,3 +106,59 @@ def test_outlines_are_simplified_and_kept_for_the_next_dashboard():
     assert maps._outlines(codes, False) is first  # projected once per process
     # A code the boundary data does not know (a zone, a changed code) is left out, not an error.
     assert maps._outlines(("999999",), False).paths == {}
+
+
+# ---- trends: the last 24 months ------------------------------------------------------------------
+
+def trend_chart(html: str, kind: str = "trend") -> list[str]:
+    """The charts of the trend section, each as its list of month titles."""
+    section = re.search(r'<section class="trends".*?</section>', html, re.S)
+    assert section, "no trend section"
+    return [re.findall(r"<title>([^<]+)</title>", svg)
+            for svg in re.findall(r'<svg[^>]*class="chart trend".*?</svg>', section.group(0), re.S)]
+
+
+def reports_over_two_years(db):
+    first, second = factories.project(name="甲医院"), factories.project(name="乙医院")
+    for project, month, amount in ((first, dt.date(2023, 7, 1), "900"),  # 25 months ago: left out
+                                   (first, dt.date(2023, 8, 1), "80"),
+                                   (first, dt.date(2024, 12, 1), "500"),
+                                   (first, dt.date(2025, 3, 1), None),  # filed, no amount stated
+                                   (first, dt.date(2025, 7, 1), "100.25"),
+                                   (second, dt.date(2025, 7, 1), "20")):
+        db.session.add(MonthlyReport(project_id=project.id, month=month,
+                                     invested_month=Decimal(amount) if amount else None))
+    db.session.commit()
+
+
+def test_a_leader_sees_completed_investment_and_reports_filed_for_24_months(client, db):
+    with time_machine.travel(dt.datetime(2025, 7, 15, 10, tzinfo=dt.timezone.utc)):
+        reports_over_two_years(db)
+        html = client.get("/dashboard").get_data(as_text=True)
+    invested, filed = trend_chart(html)
+    months = [title.split("：")[0] for title in invested[1:]]
+    assert months[0] == "2023-08" and months[-1] == "2025-07" and len(months) == 24
+    assert "2024-12：500 万元" in invested and "2025-07：120.25 万元" in invested
+    assert "2023-08：80 万元" in invested
+    # A month whose reports state no amount is unknown, not 0; the report still counts as filed.
+    assert "2025-03：未填报" in invested and "2025-03：1 份" in filed
+    assert "2025-07：2 份" in filed and "2024-11：0 份" in filed
+    assert not any("900" in title for title in invested)
+
+
+def test_a_viewer_from_whom_money_is_hidden_sees_only_the_reports_trend(app, db, make_user):
+    hide_money()
+    viewer = browser(app, make_user("viewer", username="reader"))
+    with time_machine.travel(dt.datetime(2025, 7, 15, 10, tzinfo=dt.timezone.utc)):
+        reports_over_two_years(db)
+        html = viewer.get("/dashboard").get_data(as_text=True)
+    (filed,) = trend_chart(html)
+    assert "2025-07：2 份" in filed
+    assert "500" not in "".join(filed) and "每月完成投资" not in html
+
+
+def test_a_scope_without_reports_says_so(client, db):
+    factories.project(name="尚无月报的医院")
+    db.session.commit()
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "近24个月没有月报" in html

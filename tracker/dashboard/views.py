@@ -14,7 +14,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..regions.services import region_options
 from ..vocabulary import Category
-from . import briefing, charts, maps, queries
+from . import briefing, charts, maps, queries, trends
 from .access import money_hidden_for
 from .scope import Scope
 from .summary import coverage, headline_items
@@ -37,6 +37,7 @@ def index():
                            items=items, show_money=show_money, charts=_charts(board, show_money),
                            regions=board.regions_for(show_money),
                            region_map=_map(board, request.args.get("map"), show_money),
+                           trend=_trend(scope, show_money),
                            **_choices(scope))
 
 
@@ -102,6 +103,17 @@ def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) ->
     switches = [(key, labels[key], url_for("dashboard.index", **board.scope.to_args(), map=key))
                 for key in maps.MEASURES if show_money or key != "investment"]
     return {"svg": drawing, "measure": measure, "switches": switches, "areas": found}
+
+
+def _trend(scope: Scope, show_money: bool) -> dict:
+    """The last 24 months: completed investment (where money is shown) and reports filed."""
+    months = trends.monthly_trend(scope)
+    invested = trends.month_bars([(m.month, m.completed) for m in months],
+                                 _("近%(n)s个月每月完成投资", n=trends.MONTHS), _("万元")) if show_money else None
+    filed = trends.month_bars([(m.month, m.reports) for m in months],
+                              _("近%(n)s个月每月填报月报数", n=trends.MONTHS), _("份"), colour=charts.GOOD)
+    return {"months": months, "invested": invested, "filed": filed,
+            "reports": sum(m.reports for m in months)}
 
 
 def _choices(scope: Scope) -> dict:
