@@ -55,7 +55,9 @@ def test_a_leader_sees_each_county_shaded_by_investment_with_its_figure_and_link
     assert region_link(svg, DINGNAN)[1] == "定南县：56,000 万元（1 个项目）"
     # The county with no project is drawn (the reader sees where it is) but leads nowhere.
     assert "瑞金市：0 万元（0 个项目）" in svg
-    assert "无项目" in svg and "万元" in svg  # the legend states its unit and the empty class
+    legend = re.search(r'<ul class="map-legend".*?</ul>', html, re.S).group(0)
+    assert "无项目" in legend and "万元" in legend  # the key states its unit and the empty class
+    assert "40,000–60,000" in legend  # five round steps up to 100,000 (the largest is 56,000)
     assert "不作为国界、行政区域界线的依据" in html  # orientation only: the standard map rules
     # The list the region leads to holds its projects.
     assert client.get(href).status_code == 200
@@ -67,13 +69,14 @@ def test_the_map_switches_to_counts_and_late_projects_by_links(client, db):
     assert f'href="/dashboard?region={GANZHOU}&amp;map=late#map"' in html
     svg = the_map(client.get(f"/dashboard?region={GANZHOU}&map=count").get_data(as_text=True))
     assert region_link(svg, LONGNAN)[1] == "龙南市：3 个（3 个项目）"
-    svg = the_map(client.get(f"/dashboard?region={GANZHOU}&map=late").get_data(as_text=True))
+    html = client.get(f"/dashboard?region={GANZHOU}&map=late").get_data(as_text=True)
+    svg = the_map(html)
     href, title = region_link(svg, DINGNAN)
     assert title == "定南县：1 个（1 个项目）"
     assert href == f"/projects?region={DINGNAN}&late=1"
     assert "定南县人民医院" in client.get(href).get_data(as_text=True)
     assert region_link(svg, LONGNAN)[1] == "龙南市：0 个（3 个项目）"
-    assert "无滞后" in svg
+    assert "无滞后" in html and "</svg> 1</li>" in html  # one late project: a step of one
     # A measure nobody offers is the default, not an error.
     assert client.get(f"/dashboard?region={GANZHOU}&map=%3Cscript%3E").status_code == 200
 

@@ -219,11 +219,7 @@ def choropleth(found: list[Area], measure: str, title: str, whole_country: bool)
         return None
     unit = {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
     palette = PALETTES[measure]
-    largest = max((float(area.value) for area in found if area.value), default=0.0)
-    top = nice_ceiling(largest) if largest else 1.0
-    if measure != "investment":
-        top = max(5.0, math.ceil(top / 5) * 5)  # whole numbers in each step
-    step = top / len(palette)
+    step = _step(found, measure)
 
     def fill(value) -> str:
         if value is None:
@@ -252,29 +248,40 @@ def choropleth(found: list[Area], measure: str, title: str, whole_country: bool)
             dark = fill(area.value) in palette[3:]
             body.append(_text(anchor[0], anchor[1] + 3, area.name, "middle", font_size="10",
                               fill="#ffffff" if dark else INK, pointer_events="none"))
-    # The legend, under the map: five steps, then "no project" and "not stated".
-    y = outlines.height + 8
+    # The legend is HTML under the drawing (``legend``): on a phone the drawing shrinks, the
+    # legend's text keeps its size.
+    return _svg(WIDTH, outlines.height, title, body, "map")
+
+
+def legend(found: list[Area], measure: str) -> Markup:
+    """The map's key: its unit, the five steps, then "no project" (and "not stated")."""
+    palette = PALETTES[measure]
+    unit = {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
+    step = _step(found, measure)
     keys = []
     for index, colour in enumerate(palette):
         low, high = step * index, step * (index + 1)
-        if measure != "investment":  # whole numbers: the step above 0–4 starts at 5
+        if measure != "investment":  # whole numbers: the step above 1–4 starts at 5
             low += 1
-        keys.append((colour, f"{_short(low, measure)}–{_short(high, measure)}"))
+        low_text, high_text = _short(low, measure), _short(high, measure)
+        keys.append((colour, low_text if low_text == high_text else f"{low_text}–{high_text}"))
     keys.append((NONE_FILL, _("无项目") if measure != "late" else _("无滞后")))
     if measure == "investment" and any(area.value is None for area in found):
         keys.append((UNKNOWN_FILL, _("未填报")))
-    x = 4.0
-    body.append(_text(x, y + 12, unit, fill=MUTED, font_size="11"))
-    x += _text_width(unit, 11) + 8
-    for colour, label in keys:
-        width = 18 + _text_width(label, 11) + 10
-        if x + width > WIDTH:
-            x, y = 4.0, y + 20
-        body.append(f'<rect x="{x:.1f}" y="{y + 2:.1f}" width="14" height="12" fill="{colour}" '
-                    f'stroke="{INK}" stroke-width="0.5"/>')
-        body.append(_text(x + 18, y + 12, label, font_size="11"))
-        x += width
-    return _svg(WIDTH, y + 24, title, body, "map")
+    items = "".join(
+        f'<li><svg width="14" height="12" aria-hidden="true"><rect x="0.5" y="0.5" width="13" '
+        f'height="11" fill="{colour}" stroke="{INK}" stroke-width="0.6"/></svg> {escape(label)}</li>'
+        for colour, label in keys)
+    return Markup(f'<ul class="map-legend" aria-label="{escape(_("图例"))}">'
+                  f'<li class="unit">{escape(unit)}</li>{items}</ul>')
+
+
+def _step(found: list[Area], measure: str) -> float:
+    largest = max((float(area.value) for area in found if area.value), default=0.0)
+    top = nice_ceiling(largest) if largest else 1.0
+    if measure != "investment":
+        top = max(5.0, math.ceil(top / 5) * 5)  # whole numbers in each step
+    return top / len(PALETTES[measure])
 
 
 def _short(value: float, measure: str) -> str:

@@ -102,7 +102,8 @@ def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) ->
     drawing = maps.choropleth(found, measure, title, board.scope.filter.region is None) if found else None
     switches = [(key, labels[key], url_for("dashboard.index", **board.scope.to_args(), map=key))
                 for key in maps.MEASURES if show_money or key != "investment"]
-    return {"svg": drawing, "measure": measure, "switches": switches, "areas": found}
+    return {"svg": drawing, "legend": maps.legend(found, measure) if drawing else None,
+            "measure": measure, "switches": switches, "areas": found}
 
 
 def _trend(scope: Scope, show_money: bool) -> dict:
