@@ -27,8 +27,8 @@ from ..formatting import plain_number
 from ..portfolio.filters import late_condition
 from ..projects.models import Project
 from ..regions.models import Region
-from .charts import INK, LINE, MUTED, _svg, _text, _text_width, nice_ceiling
-from .queries import Dashboard, Group, _child_key
+from .charts import INK, MUTED, _svg, _text, _text_width, nice_ceiling
+from .queries import Dashboard, _child_key
 
 MEASURES = ("investment", "count", "late")
 WIDTH = 560  # the drawing's width in SVG units; it scales down with its box on a phone
@@ -155,10 +155,19 @@ def _path_data(geometry) -> str:
 
 
 def _ring(coords, closed: bool) -> str:
-    points = [f"{x:.1f} {y:.1f}" for x, y, *_ in coords]
+    """Whole units, each point relative to the last ("l3 -2"): a third of the absolute decimals'
+    weight, and two neighbours' shared border rounds to the same points."""
+    points: list[tuple[int, int]] = []
+    for x, y, *_rest in coords:
+        point = (round(x), round(y))
+        if not points or point != points[-1]:
+            points.append(point)
     if len(points) < 2:
         return ""
-    return "M" + "L".join(points) + ("Z" if closed else "")
+    (x0, y0), steps = points[0], []
+    for (x1, y1), (x2, y2) in zip(points, points[1:]):
+        steps.append(f"{x2 - x1} {y2 - y1}")
+    return f"M{x0} {y0}l" + " ".join(steps) + ("z" if closed else "")
 
 
 # ---- figures -------------------------------------------------------------------------------------
