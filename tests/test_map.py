@@ -93,11 +93,15 @@ def test_a_viewer_from_whom_money_is_hidden_gets_no_investment_map(app, db, make
         assert "map=investment" not in html
 
 
-def test_the_whole_country_is_drawn_by_province_with_the_boundary_at_sea(client, db):
+def test_the_country_is_drawn_by_province_and_whole_with_the_boundary_at_sea(client, db):
     ganzhou_with_projects(db)
     svg = the_map(client.get("/dashboard").get_data(as_text=True))
     assert region_link(svg, "360000")[1] == "江西省：92,000 万元（4 个项目）"
-    assert 'fill="none" stroke=' in svg  # the national boundary lines (境界线)
+    # One province known: no boundary at sea round it (it would shrink the province to a speck) …
+    assert 'fill="none" stroke=' not in svg
+    # … all of them: the whole country, with its boundary lines (境界线).
+    every_province = tuple(sorted(code for code in maps._features("province") if code))
+    assert maps._outlines(every_province, True).boundary
 
 
 def test_outlines_are_simplified_and_kept_for_the_next_dashboard():

@@ -38,6 +38,7 @@ PALETTES = {  # five steps, light to dark, distinct in grey on paper too
     "late": ("#fbe3df", "#f4b3a8", "#e67c6c", "#c94533", "#8e1f12"),
 }
 NONE_FILL, UNKNOWN_FILL = "#f4f5f7", "#ffffff"
+NATIONAL_MAP = 30  # provinces drawn: from this many on, the map is of the whole country
 DATA_FILES = {"province": "province.geojson", "city": "city.geojson", "county": "district.geojson"}
 
 
@@ -105,7 +106,9 @@ def _outlines(codes: tuple[str, ...], with_boundary: bool) -> Outlines:
 
     shapes = {code: geometry for code in codes if (geometry := _geometry(code)) is not None}
     boundary = None
-    if with_boundary:
+    # The boundary at sea belongs to a map of the whole country; drawn round the few provinces a
+    # partly loaded database knows, it would shrink them to specks.
+    if with_boundary and len(shapes) >= NATIONAL_MAP:
         lines = _features("province").get("")
         if lines is not None:
             from shapely.geometry import shape
