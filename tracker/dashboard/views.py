@@ -14,7 +14,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..regions.services import region_options
 from ..vocabulary import Category
-from . import briefing, charts, queries, todo
+from . import briefing, charts, maps, queries, todo, trends
 from .access import money_hidden_for
 from .scope import Scope
 from .summary import coverage, headline_items
@@ -44,6 +44,8 @@ def index():
     return render_template("dashboard/index.html", problems=[], scope=scope, board=board,
                            items=items, show_money=show_money, charts=_charts(board, show_money),
                            regions=board.regions_for(show_money),
+                           region_map=_map(board, request.args.get("map"), show_money),
+                           trend=_trend(scope, show_money),
                            **_choices(scope))
 
 
@@ -97,6 +99,30 @@ def _charts(board: queries.Dashboard, show_money: bool) -> dict:
             [by_month.get(month) for month in range(1, 13)],
             _("%(year)s年计划与完成投资（按月累计）", year=scope.year), _("万元"))
     return {"regions": region_chart, "statuses": status_chart, "months": month_chart}
+
+
+def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) -> dict:
+    """The choropleth of the regions in scope, and the links that switch its measure."""
+    measure = maps.chosen_measure(raw_measure, show_money)
+    labels = maps.measure_labels()
+    title = _("%(scope)s各地区%(measure)s", scope=board.scope.describe()[0], measure=labels[measure])
+    found = maps.areas(board, measure, _list_url)
+    drawing = maps.choropleth(found, measure, title, board.scope.filter.region is None) if found else None
+    switches = [(key, labels[key], url_for("dashboard.index", **board.scope.to_args(), map=key))
+                for key in maps.MEASURES if show_money or key != "investment"]
+    return {"svg": drawing, "legend": maps.legend(found, measure) if drawing else None,
+            "measure": measure, "switches": switches, "areas": found}
+
+
+def _trend(scope: Scope, show_money: bool) -> dict:
+    """The last 24 months: completed investment (where money is shown) and reports filed."""
+    months = trends.monthly_trend(scope)
+    invested = trends.month_bars([(m.month, m.completed) for m in months],
+                                 _("近%(n)s个月每月完成投资", n=trends.MONTHS), _("万元")) if show_money else None
+    filed = trends.month_bars([(m.month, m.reports) for m in months],
+                              _("近%(n)s个月每月填报月报数", n=trends.MONTHS), _("份"), colour=charts.GOOD)
+    return {"months": months, "invested": invested, "filed": filed,
+            "reports": sum(m.reports for m in months)}
 
 
 def _choices(scope: Scope) -> dict:
