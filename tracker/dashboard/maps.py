@@ -24,7 +24,6 @@ from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..formatting import plain_number
-from ..portfolio.filters import late_condition
 from ..projects.models import Project
 from ..regions.models import Region
 from .charts import INK, MUTED, _svg, _text, _text_width, nice_ceiling
@@ -184,7 +183,7 @@ def late_by_region(board: Dashboard) -> dict[str, int]:
         child_keys[region.path] = region.key
     rows = db.session.execute(
         sa.select(Region.path, sa.func.count(Project.id)).join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, late_condition(scope.today)).group_by(Region.path)).all()
+        .where(*scope.conditions, Project.is_late(scope.today)).group_by(Region.path)).all()
     counts: dict[str, int] = {}
     for path, count in rows:
         key = _child_key(path, child_keys)
