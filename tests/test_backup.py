@@ -130,7 +130,9 @@ def test_a_backup_restored_on_an_empty_machine_brings_back_every_page_and_photo(
         assert filed.status_code == 302, filed.get_data(as_text=True)[:1000]
         photo_url = next(line.split('"')[1] for line in browser.get(f"/projects/{project_id}").get_data(
             as_text=True).split("href=")[1:] if line.startswith('"/photos/'))
-        original_photo = browser.get(photo_url).get_data()
+        original = browser.get(photo_url)
+        original_photo = original.get_data()
+        original.close()  # a file answer holds its file open until closed
         secret = source_app.config["SECRET_KEY"]
         output = tmp_path / "backups" / "tracker.backup"
         result = source_app.test_cli_runner().invoke(backup_command, ["--output", str(output)])
@@ -162,6 +164,9 @@ def test_a_backup_restored_on_an_empty_machine_brings_back_every_page_and_photo(
         assert "备份前的形象进度：主体封顶" in project_page and photo_url in project_page
         restored_photo = visitor.get(photo_url)
         assert restored_photo.status_code == 200 and restored_photo.get_data() == original_photo
-        assert visitor.get(photo_url + "/thumb").status_code == 200
+        thumbnail = visitor.get(photo_url + "/thumb")
+        assert thumbnail.status_code == 200
+        for answer in (restored_photo, thumbnail):
+            answer.close()  # a file answer holds its file open until closed, as a server closes it
         db.session.remove()
         db.engine.dispose()

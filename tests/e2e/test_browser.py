@@ -131,8 +131,9 @@ def test_an_officers_report_reaches_the_leaders_dashboard_and_spreadsheet(new_co
     assert download.failure() is None
     workbook_path = tmp_path / "list.xlsx"
     download.save_as(workbook_path)
-    sheet = openpyxl.load_workbook(workbook_path, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(workbook_path, read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()  # a read-only workbook keeps its file open until closed
     header = list(rows[0])
     name = scalar(live_tracker.database_url, "SELECT name FROM projects WHERE id = :id", id=project_id)
     mine = [row for row in rows[1:] if row[header.index("项目名称")] == name]
