@@ -12,6 +12,7 @@ from ..core import clock
 from ..accounts.permissions import EDIT_PROJECT, READ, require
 from ..extensions import db
 from ..plans.models import Plan
+from ..portfolio import cache
 from ..regions.services import region_options
 from ..vocabulary import Category
 from . import briefing, charts, maps, queries, todo, trends
@@ -106,7 +107,9 @@ def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) ->
     measure = maps.chosen_measure(raw_measure, show_money)
     labels = maps.measure_labels()
     title = _("%(scope)s各地区%(measure)s", scope=board.scope.describe()[0], measure=labels[measure])
-    found = maps.areas(board, measure, _list_url)
+    # Kept with the dashboard's figures (portfolio/cache.py): plain data, language-free.
+    found = cache.figures(("map", board.scope.filter, board.scope.year, board.scope.today, measure),
+                          lambda: tuple(maps.areas(board, measure, _list_url)))
     drawing = maps.choropleth(found, measure, title, board.scope.filter.region is None) if found else None
     switches = [(key, labels[key], url_for("dashboard.index", **board.scope.to_args(), map=key))
                 for key in maps.MEASURES if show_money or key != "investment"]
@@ -116,7 +119,7 @@ def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) ->
 
 def _trend(scope: Scope, show_money: bool) -> dict:
     """The last 24 months: completed investment (where money is shown) and reports filed."""
-    months = trends.monthly_trend(scope)
+    months = cache.figures(("trend", scope.filter, scope.today), lambda: tuple(trends.monthly_trend(scope)))
     invested = trends.month_bars([(m.month, m.completed) for m in months],
                                  _("近%(n)s个月每月完成投资", n=trends.MONTHS), _("万元")) if show_money else None
     filed = trends.month_bars([(m.month, m.reports) for m in months],
