@@ -138,7 +138,8 @@ def is_outage(error: sa.exc.DBAPIError) -> bool:
     original = error.orig
     sqlstate = getattr(original, "sqlstate", None)
     if sqlstate:
-        return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES
+        # 25006: the server is read-only (a standby, a full disk's remedy): nobody can write now.
+        return sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES or sqlstate == "25006"
     if type(original).__module__.startswith("sqlite3"):
         message = str(original).lower()
         return any(words in message for words in SQLITE_OUTAGES)
