@@ -345,3 +345,18 @@ def seeded(db, seeded_database):
     docstring); the test's changes to it are rolled back like any other."""
     report = seeded_database.report  # its counts; its Region objects belonged to the loading session
     return dataclasses.replace(report, kept_edited=list(report.kept_edited), loaded_regions={})
+
+
+# Seeded Longnan (龙南市 360783): 表6 row 1 and an officer of the county's own, shared by the
+# officers' tests (a test file may define its own ``officer`` where it needs another).
+@pytest.fixture()
+def longnan_project(db, seeded):
+    from tracker.projects.models import Project
+    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+
+
+@pytest.fixture()
+def officer(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("officer", "360783", username="ln-officer"))
+    return client

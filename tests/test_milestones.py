@@ -22,18 +22,6 @@ from tracker.vocabulary import Stage
 
 from .conftest import login_as
 
-@pytest.fixture()
-def longnan_project(db, seeded) -> Project:
-    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
-
-
-@pytest.fixture()
-def officer(app, make_user, db, seeded):
-    client = app.test_client()
-    login_as(client, make_user("officer", "360783", username="ln-officer"))
-    return client
-
-
 def grid(html: str) -> dict[str, str]:
     """The milestone page's inputs: name → value."""
     found = {}

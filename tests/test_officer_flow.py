@@ -25,18 +25,6 @@ def png_bytes(size=(40, 30)) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture()
-def longnan_project(db, seeded) -> Project:
-    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
-
-
-@pytest.fixture()
-def officer(app, make_user, db, seeded):
-    client = app.test_client()
-    login_as(client, make_user("officer", "360783", username="ln-officer"))
-    return client
-
-
 def test_officer_files_a_report_with_a_photo_and_sees_it(officer, longnan_project, db):
     response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
         "month": THIS_MONTH.strftime("%Y-%m"), "progress_text": "主体结构施工至5层",

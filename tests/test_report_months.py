@@ -35,18 +35,6 @@ def server_in_utc(monkeypatch):
     time.tzset()
 
 
-@pytest.fixture()
-def longnan_project(db, seeded) -> Project:
-    return db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
-
-
-@pytest.fixture()
-def officer(app, make_user, db, seeded):
-    client = app.test_client()
-    login_as(client, make_user("officer", "360783", username="ln-officer"))
-    return client
-
-
 def file_report(client, project, month: str, amount: str, **extra) -> None:
     response = client.post(f"/projects/{project.id}/reports/new",
                            data={"month": month, "invested_month": amount, **extra})
