@@ -33,10 +33,10 @@ class CountingSink:
 
 
 def exporters():
-    from tracker.exchange.csv_ import csv_chunks
-    from tracker.exchange.oc4ids import package_chunks
-    from tracker.exchange.xlsx import write_xlsx
-    from tracker.portfolio.exports import json_chunks
+    from tracker.exports.csv_ import csv_chunks
+    from tracker.exports.oc4ids import package_chunks
+    from tracker.exports.xlsx import write_xlsx
+    from tracker.exports.records import json_chunks
 
     def stream(chunks):
         def run(portfolio_filter) -> int:

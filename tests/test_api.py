@@ -62,7 +62,7 @@ def test_longnan_projects_with_totals_as_the_readme_shows(app, seeded, db, make_
 
 
 def test_the_project_is_the_export_representation(app, seeded, db, make_user, token_for):
-    from tracker.portfolio.exports import project_to_dict
+    from tracker.exports.records import project_to_dict
     secret = token_for(make_user("leader", username="reader"))
     project = lab_project(db)
     body = app.test_client().get(f"/api/v1/projects/{project.id}", headers=bearer(secret)).get_json()

@@ -16,7 +16,7 @@ from tracker.dashboard import queries
 from tracker.dashboard.briefing import CID_FALLBACK, choose_cjk_font, render
 from tracker.dashboard.cli import briefing
 from tracker.dashboard.scope import Scope
-from tracker.exchange import fonts as fonts_module
+from tracker.core import fonts as fonts_module
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress.models import Milestone
 from tracker.vocabulary import Stage

@@ -18,7 +18,7 @@ from tracker.accounts.models import Setting
 from tracker.dashboard import queries, summary
 from tracker.dashboard.scope import Scope
 from tracker.portfolio import queries as portfolio_queries
-from tracker.portfolio.exports import write_json
+from tracker.exports.records import write_json
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport
 from tracker.vocabulary import Category, FundingSource, Kind, Stage, Status

@@ -1,6 +1,6 @@
 """The csv and xlsx exports read rows, not projects: every cell is still what the column says.
 
-The exports of the list read one SELECT of the exported columns (``tracker.exchange.listing``)
+The exports of the list read one SELECT of the exported columns (``tracker.exports.listing``)
 instead of loading each project; these tests hold each cell to the columns' own definition, read
 from the ORM project (``text_value(column, column.get(project))`` for the csv, ``value_cell`` for
 the xlsx), across partition boundaries, with the money shown and hidden; and they count the SQL
@@ -21,11 +21,12 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tracker.demo.generator import generate
-from tracker.exchange.columns import export_columns, text_value
-from tracker.exchange.csv_ import csv_chunks
-from tracker.exchange.xlsx import value_cell, write_xlsx
+from tracker.exports.columns import export_columns, text_value
+from tracker.exports.csv_ import csv_chunks
+from tracker.exports.xlsx import value_cell, write_xlsx
 from tracker.plans.models import Plan
-from tracker.portfolio import exports, queries
+from tracker.exports import records as exports
+from tracker.portfolio import queries
 from tracker.portfolio.filters import SORTS, PortfolioFilter
 from tracker.projects.models import Project
 from tracker.vocabulary import BuildNature, Category, Kind, Status

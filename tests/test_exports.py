@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from tracker.accounts import services as account_services
 from tracker.audit.services import Actor
 from tracker.cli import export
-from tracker.exchange import fonts
-from tracker.exchange.columns import export_columns
+from tracker.core import fonts
+from tracker.exports.columns import export_columns
 from tracker.portfolio import queries
-from tracker.portfolio.exports import iter_batches
+from tracker.exports.records import iter_batches
 from tracker.portfolio.filters import SORTS, PortfolioFilter
 
 from . import factories
@@ -160,7 +160,7 @@ def test_pdf_is_a4_landscape_and_its_chinese_reads_back_as_text(client, seeded):
 
 
 def test_pdf_falls_back_to_the_builtin_cid_font(app, seeded, db, monkeypatch, tmp_path):
-    from tracker.exchange.pdf import write_pdf
+    from tracker.exports.pdf import write_pdf
     monkeypatch.setenv("TRACKER_CJK_FONT", str(tmp_path / "missing.ttf"))
     monkeypatch.setattr(fonts, "CANDIDATES", [])
     assert fonts.cjk_font().name == "STSong-Light"
@@ -180,7 +180,7 @@ def test_a_font_without_chinese_is_not_chosen(monkeypatch):
 
 
 def test_a_truetype_cjk_font_is_embedded_when_there_is_one(app, seeded, db, monkeypatch):
-    from tracker.exchange.pdf import write_pdf
+    from tracker.exports.pdf import write_pdf
     monkeypatch.delenv("TRACKER_CJK_FONT", raising=False)
     chosen = fonts.cjk_font()
     if not chosen.embedded:
@@ -231,7 +231,7 @@ def test_the_json_export_streams_the_list(client, seeded):
 def test_export_links_reproduce_the_filter(app, client, db):
     from flask import render_template_string
     with app.test_request_context():
-        html = render_template_string('{% include "exchange/_export_links.html" %}',
+        html = render_template_string('{% include "exports/_export_links.html" %}',
                                       filter=PortfolioFilter(region="360783", sort="investment", order="desc"))
     assert 'href="/projects/export.xlsx?region=360783&amp;sort=investment&amp;order=desc"' in html
     assert "/projects/export.oc4ids.json?" in html and "/projects/export.pdf?" in html

@@ -1,4 +1,4 @@
-"""One CJK font finder (tracker/exchange/fonts.py) for both PDFs: the list export and the dashboard's
+"""One CJK font finder (tracker/core/fonts.py) for both PDFs: the list export and the dashboard's
 printed briefing. ``TRACKER_CJK_FONT`` first, then the fonts Debian installs, then ReportLab's
 standard CJK font STSong-Light."""
 
@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from tracker.dashboard import briefing, queries
 from tracker.dashboard.scope import Scope
-from tracker.exchange import fonts
-from tracker.exchange.pdf import write_pdf
+from tracker.core import fonts
+from tracker.exports.pdf import write_pdf
 from tracker.portfolio.filters import PortfolioFilter
 
 WQY_ZENHEI = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

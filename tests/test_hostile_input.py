@@ -528,7 +528,7 @@ def test_full_width_formula_signs_are_neutralised_like_ascii_ones(stored_control
 
 
 def test_a_neutralised_full_width_formula_imports_back_unchanged():
-    from tracker.exchange.columns import neutralise, unneutralise
+    from tracker.exports.columns import neutralise, unneutralise
     for text in ("＝1+1", "＋SUM(A1)", "－2", "＠cmd", "=1", "'plain", "正常文字"):
         assert unneutralise(neutralise(text)) == text
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
-from tracker.exchange import importer
-from tracker.exchange.cli import import_command
-from tracker.exchange.columns import MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, export_columns
+from tracker.imports import importer
+from tracker.imports.cli import import_command
+from tracker.exports.columns import MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, export_columns
 from tracker.progress.models import MonthlyReport
 from tracker.projects import services as project_services
 from tracker.projects.models import Project

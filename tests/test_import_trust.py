@@ -22,9 +22,9 @@ import time_machine
 
 from tracker.audit.services import Actor
 from tracker.core.values import parse_decimal
-from tracker.exchange import importer
-from tracker.exchange.columns import MONTHLY_REPORT_COLUMNS
-from tracker.exchange.models import ImportBatch
+from tracker.imports import importer
+from tracker.exports.columns import MONTHLY_REPORT_COLUMNS
+from tracker.imports.models import ImportBatch
 from tracker.plans.models import Plan
 from tracker.progress.models import MonthlyReport
 from tracker.projects import services as project_services
@@ -127,7 +127,7 @@ def test_viewing_a_preview_reads_the_kept_result_and_writes_nothing(app, officer
 
     def never(*_args, **_kwargs):
         raise AssertionError("a preview is computed once, at upload")
-    monkeypatch.setattr("tracker.exchange.views.run_import", never)
+    monkeypatch.setattr("tracker.imports.views.run_import", never)
     statements: list[str] = []
 
     def seen(_conn, _cursor, statement, *_args):

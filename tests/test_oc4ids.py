@@ -14,7 +14,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from tracker.audit.services import Actor
-from tracker.exchange import oc4ids
+from tracker.exports import oc4ids
 from tracker.plans.models import Plan
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress import services as progress

@@ -43,9 +43,9 @@ ROUTES: dict[str, set[str]] = {
     "admin.settings": {"admin"}, "admin.user_list": {"admin"}, "admin.user_new": {"admin"},
     "admin.user_edit": {"admin"}, "admin.user_enable": {"admin"}, "admin.user_disable": {"admin"},
     "admin.user_reset_password": {"admin"}, "admin.user_profile": {"admin"}, "admin.user_role": {"admin"},
-    "exchange.export": LOGGED_IN, "exchange.template": {"admin", "officer_a", "officer_b"},
-    "exchange.upload": {"admin", "officer_a", "officer_b"}, "exchange.preview": {"admin", "officer_a", "officer_b"},
-    "exchange.confirm": {"admin", "officer_a", "officer_b"}, "exchange.discard": {"admin", "officer_a", "officer_b"},
+    "exports.export": LOGGED_IN, "imports.template": {"admin", "officer_a", "officer_b"},
+    "imports.upload": {"admin", "officer_a", "officer_b"}, "imports.preview": {"admin", "officer_a", "officer_b"},
+    "imports.confirm": {"admin", "officer_a", "officer_b"}, "imports.discard": {"admin", "officer_a", "officer_b"},
     # Plans (issue 16): the plan in this world is Longnan's, officer_a's region.
     "plans.plan_list": LOGGED_IN, "plans.plan_candidates": LOGGED_IN, "plans.plan_evaluation": LOGGED_IN,
     "plans.plan_evaluation_xlsx": LOGGED_IN, "plans.plan_new": {"admin", "officer_a", "officer_b"},
@@ -53,7 +53,7 @@ ROUTES: dict[str, set[str]] = {
     "plans.candidate_accept_indicator": EDITORS, "plans.plan_carry_over": EDITORS, "plans.plan_actual": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
 }
-OWN_UPLOADS = {"exchange.preview", "exchange.confirm", "exchange.discard",
+OWN_UPLOADS = {"imports.preview", "imports.confirm", "imports.discard",
                "auth.revoke_api_token"}  # another's token: 404
 PUBLIC = {"auth.login", "set_language", "static",
           "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page

@@ -103,7 +103,7 @@ def test_a_pdf_with_a_text_layer_reads_its_chinese_lines(tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from tracker.exchange.fonts import cjk_font
+    from tracker.core.fonts import cjk_font
 
     path = tmp_path / "plan.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4)
@@ -150,7 +150,7 @@ def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projec
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from tracker.exchange.fonts import cjk_font
+    from tracker.core.fonts import cjk_font
     from tracker.plans.extraction import extract
 
     source = read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tracker.dashboard import queries
 from tracker.dashboard.scope import Scope
-from tracker.exchange.prefill import due_reports
+from tracker.imports.prefill import due_reports
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress.models import Milestone
 from tracker.projects.models import Project
@@ -149,7 +149,7 @@ def test_the_kind_menu_and_the_export_name_the_portfolio_from_its_one_definition
                                                                               monkeypatch):
     """The construction kinds were written out in the list's template and again in the export's
     description: both now name what ``BUILDING_KINDS`` holds."""
-    from tracker.exchange.describe import filter_lines
+    from tracker.exports.describe import filter_lines
     from tracker.projects import terms
 
     html = client.get("/projects").get_data(as_text=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import time_machine
 
-from tracker.exchange import batches
+from tracker.imports import batches
 from tracker.progress import services as progress
 from tracker.vocabulary import Status
 

@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
     from .accounts import auth
     from .accounts.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
-    from .exchange.views import bp as exchange_bp
+    from .exports.views import bp as exports_bp
+    from .imports.views import bp as imports_bp
     from .plans.views import bp as plans_bp
     from .portfolio.views import bp as portfolio_bp
     from .progress.views import bp as progress_bp
@@ -50,7 +51,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(regions_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(dashboard_bp)
-    app.register_blueprint(exchange_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(imports_bp)
     from .accounts import visibility
     from .accounts.admin_views import bp as admin_bp
     from .audit.views import bp as audit_bp

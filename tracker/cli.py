@@ -20,7 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(seed)
     app.cli.add_command(export)
-    from .exchange.cli import import_command
+    from .imports.cli import import_command
     app.cli.add_command(import_command)
     from .accounts.cli import users
     app.cli.add_command(users)
@@ -106,7 +106,7 @@ def seed(check: bool) -> None:
 @with_appcontext
 def export(fmt: str, region: str | None, output: str | None) -> None:
     """Export the portfolio (every kind of project): JSON, Excel, CSV, OC4IDS or a printable PDF."""
-    from .exchange.cli import run_export
+    from .exports.cli import run_export
     from .portfolio.filters import PortfolioFilter
 
     portfolio_filter = PortfolioFilter.from_args({"region": region, "kind": "all"})  # cleaned as a query

@@ -3,7 +3,7 @@
 from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
 from .api.models import ApiToken
 from .audit.models import AuditEntry
-from .exchange.models import ImportBatch
+from .imports.models import ImportBatch
 from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
 from .projects.models import Project, ProjectAlias, SourceMention, project_plans

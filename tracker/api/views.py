@@ -29,7 +29,7 @@ from ..errors import StaleEdit, ValidationFailed
 from ..extensions import csrf, db
 from ..plans.models import Plan
 from ..portfolio import queries
-from ..portfolio.exports import hide_money, project_to_dict
+from ..exports.records import hide_money, project_to_dict
 from ..portfolio.filters import PortfolioFilter
 from ..progress import services as progress
 from ..progress.models import BudgetRevision, FundingLine, MonthlyReport

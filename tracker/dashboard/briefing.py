@@ -1,6 +1,6 @@
 """The printed briefing: one A4 page for a dashboard scope, drawn with ReportLab.
 
-Chinese needs a CJK font, chosen by tracker/exchange/fonts.py (shared with the list's PDF export):
+Chinese needs a CJK font, chosen by tracker/core/fonts.py (shared with the list's PDF export):
 ``TRACKER_CJK_FONT``, else a TrueType one the server has, embedded (subset) so the page looks the
 same in every reader; else ReportLab's built-in CID font STSong-Light: it needs no file and its text
 extracts, but it is not embedded and each reader substitutes its own Song face.
@@ -22,7 +22,7 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 from xml.sax.saxutils import escape
 
 from ..core import clock
-from ..exchange.fonts import (  # noqa: F401  (the font names the briefing has always exported)
+from ..core.fonts import (  # noqa: F401  (the font names the briefing has always exported)
     CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
 from ..formatting import plain_number
 from .queries import Dashboard

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..exchange.models import PREVIEWED, ImportBatch
+from ..imports.models import PREVIEWED, ImportBatch
 from ..extensions import db
 from ..portfolio.filters import DUE_SOON_DAYS
 from ..projects.terms import BUILDING_KINDS

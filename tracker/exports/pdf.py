@@ -18,11 +18,11 @@ from ..core import clock
 from ..database import utcnow
 from ..formatting import plain_number
 from ..portfolio import queries
-from ..portfolio.exports import iter_projects
+from ..exports.records import iter_projects
 from ..portfolio.filters import PortfolioFilter
 from .columns import by_key
 from .describe import covered_count, filter_summary, local_time
-from .fonts import cjk_font
+from ..core.fonts import cjk_font
 from .xlsx import LIST_OPTIONS
 
 # A print-out is read by people: past this many rows the xlsx is the right format.

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
-from ..portfolio.exports import list_statement, stream
+from ..exports.records import list_statement, stream
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, project_plans
 from ..regions.models import Region

@@ -17,7 +17,7 @@ from ..audit.services import json_value
 from ..extensions import db
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
-from .filters import PortfolioFilter
+from ..portfolio.filters import PortfolioFilter
 
 BATCH = 1000
 

@@ -1,4 +1,4 @@
-"""The one font finder for Chinese in ReportLab PDFs: the list export (exchange/pdf.py) and the
+"""The one font finder for Chinese in ReportLab PDFs: the list export (exports/pdf.py) and the
 dashboard's printed briefing (dashboard/briefing.py) both print with what it chooses.
 
 In order:

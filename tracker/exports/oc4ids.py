@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from ..core import clock
 from ..database import utcnow
 from ..extensions import db
-from ..portfolio.exports import iter_batches
+from ..exports.records import iter_batches
 from ..portfolio.filters import PortfolioFilter
 from ..progress.models import FundingLine, MonthlyReport
 from ..projects.models import Project

@@ -39,7 +39,7 @@ from ..projects import services as project_services
 from ..projects.models import Project
 from ..regions.models import Region
 from .cells import CLEAR, CellProblem, CellReader, labels_in_every_language, normalise_label
-from .columns import (CLEAR_MARKER, COVERAGE_LABEL, MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, TOTALS_LABEL,
+from ..exports.columns import (CLEAR_MARKER, COVERAGE_LABEL, MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, TOTALS_LABEL,
                       Column, display_value)
 from .outcome import MONTHLY_REPORTS, PROJECTS, ImportReport, Problem, RowOutcome
 from .reading import EMPTY, FileRefused, Sheet, read_sheet

@@ -21,7 +21,7 @@ from decimal import Decimal
 from flask_babel import force_locale, gettext as _
 
 from ..core.values import ValueProblem, check_places, parse_date, parse_decimal
-from .columns import CLEAR_MARKER, Column, unneutralise
+from ..exports.columns import CLEAR_MARKER, Column, unneutralise
 from .reading import Cell
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}

@@ -1,0 +1,108 @@
+"""Exports of the list in view: its filter and sort, in xlsx, csv, JSON, pdf and OC4IDS."""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from urllib.parse import quote
+
+from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
+                   stream_with_context)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import permissions as perms
+from ..accounts.services import money_hidden_from
+from ..core import clock
+from ..portfolio import queries
+from ..portfolio.filters import PortfolioFilter
+from .csv_ import csv_chunks
+from .oc4ids import package_chunks
+from .pdf import TooManyRows, write_pdf
+from .records import hide_money, json_chunks
+from .xlsx import write_xlsx
+
+bp = Blueprint("exports", __name__)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(name: str) -> dict:
+    """Content-Disposition for a Chinese file name, as Flask's send_file writes it."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "export"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store"}
+
+
+def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
+    region = portfolio_filter.region_row()
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    return f"{_('项目清单')}-{region.name if region else _('全部地区')}-{stamp}.{extension}"
+
+
+def public_uri() -> str | None:
+    """This request's address on the configured public URL (``TRACKER_PUBLIC_URL``), never on the
+    Host header a client sent; None (a urn:uuid) when no public URL is configured."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return None
+    return base.rstrip("/") + request.full_path.rstrip("?")
+
+
+def _problem_page(problems: list[str], status: int = 400):
+    return render_template("exports/export_problem.html", problems=problems), status
+
+
+@bp.get("/projects/export.<any(xlsx, csv, json, pdf, 'oc4ids.json'):fmt>")
+def export(fmt: str):
+    if not perms.has_permission(current_user, perms.READ):
+        abort(403)
+    include_money = not money_hidden_from(current_user)
+    portfolio_filter = PortfolioFilter.from_args(request.args)
+    if not include_money:
+        portfolio_filter = portfolio_filter.without_money_sorts()
+    problems = portfolio_filter.problems()
+    if problems:
+        return _problem_page(problems)
+    today = clock.today()
+    name = download_name(portfolio_filter, fmt)
+    if fmt == "csv":
+        chunks = csv_chunks(portfolio_filter, include_money=include_money, today=today)
+        return Response(stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
+                        headers=attachment(name))
+    if fmt == "json":
+        chunks = json_chunks(portfolio_filter, None if include_money else hide_money)
+        return Response(stream_with_context(chunks), mimetype="application/json",
+                        headers=attachment(name))
+    if fmt == "oc4ids.json":
+        if queries.totals(portfolio_filter, today).projects == 0:
+            return _problem_page([_("没有符合条件的项目：OC4IDS 数据包至少要有一个项目。")])
+        chunks = package_chunks(portfolio_filter, uri=public_uri(), include_money=include_money,
+                                today=today, prefix=current_app.config.get("OC4IDS_PREFIX", "oc4ids-tracker-"),
+                                publisher=current_app.config.get("OC4IDS_PUBLISHER"))
+        return Response(stream_with_context(chunks), mimetype="application/json",
+                        headers=attachment(name))
+    # Binary formats are written to a temporary file (memory stays flat) and sent from there.
+    spool = tempfile.TemporaryFile()
+    try:
+        if fmt == "xlsx":
+            write_xlsx(spool, portfolio_filter, include_money=include_money, today=today)
+            mimetype = XLSX
+        else:
+            write_pdf(spool, portfolio_filter, include_money=include_money, today=today,
+                      max_rows=current_app.config.get("EXPORT_PDF_MAX_ROWS", 2000))
+            mimetype = "application/pdf"
+    except TooManyRows as too_many:
+        spool.close()
+        return _problem_page([str(too_many)])
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+

@@ -1,0 +1,1 @@
+"""Spreadsheets in: reading an upload safely, its preview, and applying all of it or nothing."""
