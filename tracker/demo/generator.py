@@ -29,7 +29,8 @@ from ..plans.models import Plan, PlanIndicator
 from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport,
                                YearInvestment)
 from ..progress.upkeep import milestone_dates, year_investment_rows
-from ..projects.models import Project, ProjectAlias, project_plans
+from ..projects.models import Project, ProjectAlias, project_plans, search_grams
+from ..projects.search import gram_rows
 from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Stage, Status
@@ -348,6 +349,8 @@ class DemoGenerator:
         for alias in aliases:
             write(ProjectAlias.__table__, {"id": self._id(ProjectAlias), "project_id": project_id,
                                            "name": alias})
+        for row in gram_rows(project_id, search_text):
+            write(search_grams, row)
         write(project_plans, {"project_id": project_id, "plan_id": plan_of[place.id if place.level == "city"
                                                                             else place.parent_id]})
         for report in reports:

@@ -17,6 +17,7 @@ from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
+from ..projects import search
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
@@ -241,7 +242,7 @@ class PortfolioFilter:
         elif self.kind != "all":
             clauses.append(Project.kind == self.kind)
         if self.q:
-            clauses.append(Project.search_text.contains(self.q.lower(), autoescape=True))
+            clauses.append(search.matches(self.q.lower()))
         today = today or clock.today()
         if self.late:
             clauses.append(Project.is_late(today))

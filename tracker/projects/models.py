@@ -25,6 +25,17 @@ project_plans = sa.Table(
               index=True),
 )
 
+# Every pair of adjacent characters of each project's search text: the index that answers a
+# search of two characters (projects/search.py keeps it). The primary key, gram first, is the
+# index a search reads; the second index serves rewriting one project's grams.
+search_grams = sa.Table(
+    "project_search_grams",
+    Base.metadata,
+    sa.Column("gram", sa.String(2), primary_key=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True,
+              index=True),
+)
+
 
 class Project(Base):
     """A construction project (or a programme, platform or award, kept apart by ``kind``).
