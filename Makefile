@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: fuzz run test install check-python translations messages seed-check clean bench cjk-font
+.PHONY: fuzz run test install check-python translations messages seed-check clean bench cjk-font load-generator
 
 run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
@@ -50,8 +50,16 @@ fuzz: $(VENV)/.installed translations
 
 # Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
 # through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.
-bench: $(VENV)/.installed translations
+bench: $(VENV)/.installed translations load-generator
 	BENCH_VIA_MAKE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# Throughput is measured with wrk (Debian's package), a load generator in C on its own threads,
+# not Python threads competing with the server for the same cores (issue 19). Installed where we
+# may (root with apt-get); otherwise benchmarks/measure.py says it fell back to threads.
+load-generator:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "wrk not installed: throughput will be measured with Python threads (see benchmarks/README.md)"
 
 # The briefing and the PDF list embed a Chinese TrueType font (README: "Printing Chinese"). Where
 # none is installed and we may, install WenQuanYi Zen Hei from Debian; otherwise say what to do.
