@@ -36,6 +36,27 @@ search_grams = sa.Table(
               index=True),
 )
 
+# The list's sorts (portfolio/filters.py SORTS) each read their order from an index, both ways:
+# the order is (column, id) ascending and (column DESC NULLS LAST, id) descending, so the first
+# page is the index's first rows, never a sort of the filtered table (issue 19);
+# the region order reads regions' key index, then each region's projects in id order
+# (ix_projects_sort_region); the plan order (a subquery) has none.
+SORTED_COLUMNS = ("name", "category", "build_nature", "status", "total_investment", "floor_area_m2",
+                  "beds", "new_beds", "invested_to_date", "last_report_month")
+
+
+NOT_NULL_SORTED = ("name", "category")  # the list orders these without NULLS LAST
+
+
+def sort_indexes(column: str) -> tuple[sa.Index, sa.Index]:
+    """The ascending and the descending index of one sortable column (the migration builds the
+    descending one as plain DESC on SQLite, where DESC already puts NULL last)."""
+    descending = sa.desc(sa.column(column))
+    if column not in NOT_NULL_SORTED:
+        descending = descending.nulls_last()
+    return (sa.Index(f"ix_projects_sort_{column}", column, "id"),
+            sa.Index(f"ix_projects_sort_{column}_desc", descending, "id"))
+
 
 class Project(Base):
     """A construction project (or a programme, platform or award, kept apart by ``kind``).
@@ -47,10 +68,8 @@ class Project(Base):
 
     __tablename__ = "projects"
     __table_args__ = (
-        # The list sorted by 总投资, largest first and unknown last, read from an index (PostgreSQL;
-        # SQLite's DESC already puts NULL last, and there the migration builds it as DESC).
-        sa.Index("ix_projects_total_investment_desc",
-                 sa.desc(sa.column("total_investment")).nulls_last(), "id"),
+        *(index for column in SORTED_COLUMNS for index in sort_indexes(column)),
+        sa.Index("ix_projects_sort_region", "region_id", "id"),
         # Free-text search (LIKE '%…%') through trigrams on PostgreSQL; SQLite cannot index a
         # LIKE with a leading wildcard, so there the index is an empty placeholder (WHERE 0).
         sa.Index("ix_projects_search_text_trgm", "search_text", postgresql_using="gin",
