@@ -135,5 +135,7 @@ REPORT = {field.name: field for field in REPORT_FIELDS}
 
 # The project attributes a service may change: the whitelist of create_project/update_project.
 EDITABLE_FIELDS: tuple[str, ...] = tuple(field.name for field in PROJECT_FIELDS if field.editable)
+# The project's fields the JSON export and the API carry, under their json names.
+JSON_FIELDS: tuple[Field, ...] = tuple(field for field in PROJECT_FIELDS if field.json_name)
 MONEY_FIELDS: frozenset[str] = frozenset(
     field.name for field in PROJECT_FIELDS + REPORT_FIELDS if field.money)
