@@ -15,6 +15,7 @@ import pytest
 from flask import render_template_string
 from markupsafe import Markup
 
+from tracker.accounts.services import MONEY_SOURCE_FIELDS
 from tracker.api import schemas
 from tracker.audit import display
 from tracker.audit.models import AuditEntry
@@ -22,6 +23,8 @@ from tracker.errors import ValidationFailed
 from tracker.exports.columns import MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS
 from tracker.exports.records import project_to_dict
 from tracker.imports.importer import detect_kind
+from tracker.plans import services as plan_services
+from tracker.plans.forms import CandidateForm
 from tracker.projects import services
 from tracker.projects.fields import (EDITABLE_FIELDS, IMPORT, JSON_FIELDS, MONEY_FIELDS, PROJECT,
                                      PROJECT_FIELDS, REPORT, REPORT_FIELDS)
@@ -77,6 +80,23 @@ def test_the_copies_that_disagreed_now_say_the_same(app):
             assert form[name].label.text == columns[name] == display.field_label(entry, name) == label
     reports = {column.key: column.label for column in MONTHLY_REPORT_COLUMNS}
     assert reports["funds_received"] == display.field_label(entry, "funds_received") == "累计资金到位（万元）"
+
+
+def test_a_plan_candidate_names_its_figures_as_the_project_fields_they_fill(app):
+    """占地（亩）, 床位 and 建筑面积（m²） were the candidate page's own words."""
+    with app.test_request_context():
+        form = CandidateForm(meta={"csrf": False})
+        for seed_name, name in plan_services.FIGURE_FIELDS.items():
+            assert form[seed_name].label.text == str(plan_services.FIELD_LABELS[seed_name]) == \
+                str(PROJECT[name].label)
+    assert set(plan_services.FIGURE_FIELDS.values()) == {
+        "total_investment", "floor_area_m2", "land_area_mu", "beds", "new_beds"}
+    assert plan_services.WHOLE_FIELDS == {"beds", "new_beds"}
+
+
+def test_a_quote_of_an_amount_is_money_by_the_registry():
+    assert {"total_investment_wan_yuan", "total_investment"} <= MONEY_SOURCE_FIELDS
+    assert not MONEY_SOURCE_FIELDS & {"beds", "floor_area_m2"}
 
 
 def test_a_sheet_exported_with_the_old_headers_still_imports(officer, db):  # noqa: F811

@@ -23,7 +23,7 @@ from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
 from ..core.clock import first_of_month
-from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
+from ..core.values import MAX_FIGURE, ValueProblem, check_places, clean_text, parse_decimal
 from ..database import utcnow
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import csrf, db
@@ -495,7 +495,7 @@ def add_funding(data: dict, project_id: int):
     project = load_project(project_id)
     require_write(project)
     amount = read_figures(data, {"amount": 4}).get("amount")
-    if amount is not None and abs(amount) >= progress.MAX_AMOUNT:
+    if amount is not None and abs(amount) >= MAX_FIGURE:
         raise ValidationFailed({"amount": [_("数值过大，请检查单位（金额以万元计）")]})
     line = progress.add_funding_line(actor(), project, source=data["source"], amount=amount,
                                      note=clean_text(data.get("note")))
