@@ -187,3 +187,11 @@ def test_the_money_filter_prints_the_figure_or_hidden(app, visible):
         html = render_template_string(template, amount=Decimal("7515"), show_money=visible)
     hidden = str(Markup('<span class="unknown">已隐藏</span>'))
     assert html == ("7,515｜<b>7,515</b> 万元" if visible else f"{hidden}｜{hidden}")
+
+
+def test_the_project_list_heads_its_field_columns_with_the_registrys_labels(client, db):
+    factories.project(floor_area_m2=Decimal("4500"), beds=80)
+    db.session.commit()
+    html = client.get("/projects?kind=all").get_data(as_text=True)
+    for name in ("total_investment", "floor_area_m2", "beds", "invested_to_date"):
+        assert f">{PROJECT[name].label}</a>" in html, name
