@@ -25,6 +25,7 @@ from tracker.exports.records import project_to_dict
 from tracker.imports.importer import detect_kind
 from tracker.plans import services as plan_services
 from tracker.plans.forms import CandidateForm
+from tracker.progress.forms import ReportForm
 from tracker.projects import services
 from tracker.projects.fields import (EDITABLE_FIELDS, IMPORT, JSON_FIELDS, MONEY_FIELDS, PROJECT,
                                      PROJECT_FIELDS, REPORT, REPORT_FIELDS)
@@ -42,6 +43,19 @@ def test_the_project_form_labels_every_editable_field_as_the_registry_does(app):
         assert form.FIELDS == EDITABLE_FIELDS
         for name in EDITABLE_FIELDS:
             assert form[name].label.text == str(PROJECT[name].label), name
+
+
+def test_the_report_form_and_the_api_take_a_reports_texts_as_the_registry_bounds_them(app):
+    """A report's texts hold 2,000 characters on every path (the import once took 5,000)."""
+    with app.test_request_context():
+        form = ReportForm(meta={"csrf": False})
+        for field in REPORT_FIELDS:
+            if field.editable:
+                assert form[field.name].label.text == str(field.label), field.name
+    columns = {column.key: column for column in MONTHLY_REPORT_COLUMNS}
+    for name in ("progress_text", "problems", "next_steps", "over_budget_reason"):
+        assert REPORT[name].max_length == columns[name].max_length == 2000
+        assert schemas.ReportInput().validate({name: "字" * 2001}) == {name: ["Longer than maximum length 2000."]}
 
 
 def test_the_sheet_columns_take_header_kind_decimals_and_money_from_the_registry():

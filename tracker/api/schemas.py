@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..projects.fields import JSON_FIELDS, REPORT_FIELDS, Field
+from ..projects.fields import JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
@@ -236,15 +236,15 @@ class ReportInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    progress_text = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    progress_text = fields.String(allow_none=True, validate=validate.Length(max=REPORT["progress_text"].max_length))
     physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    problems = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    next_steps = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    problems = fields.String(allow_none=True, validate=validate.Length(max=REPORT["problems"].max_length))
+    next_steps = fields.String(allow_none=True, validate=validate.Length(max=REPORT["next_steps"].max_length))
+    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=REPORT["over_budget_reason"].max_length))
 
 
 class NewReportInput(ReportInput):
