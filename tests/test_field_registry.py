@@ -28,7 +28,7 @@ from tracker.plans.forms import CandidateForm
 from tracker.progress.forms import ReportForm
 from tracker.projects import services
 from tracker.projects.fields import (EDITABLE_FIELDS, IMPORT, JSON_FIELDS, MONEY_FIELDS, PROJECT,
-                                     PROJECT_FIELDS, REPORT, REPORT_FIELDS)
+                                     PROJECT_FIELDS, REPORT, REPORT_FIELDS, SEED)
 from tracker.projects.forms import ProjectForm
 from tracker.seeding.loader import collect
 from tracker.seeding.provenance import load_seed_files
@@ -138,6 +138,7 @@ def test_the_seed_states_registered_fields_by_their_seed_names(app):
     seeded = {field.name for field in PROJECT_FIELDS if field.seed_name}
     assert all(set(project.attributes) == seeded for project in projects.values())
     assert "total_investment" in seeded and "project_code" not in seeded
+    assert seeded == {field.name for field in PROJECT_FIELDS if SEED in field.paths}
 
 
 def test_the_json_export_and_the_api_shape_carry_the_registered_fields(db):

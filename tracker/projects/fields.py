@@ -61,8 +61,10 @@ class Field:
 
 
 def _project(name, label, kind, *, seed=True, json=True, paths=EVERY_PATH, **facts) -> Field:
-    """A project field; by default changed on every path, named in the seed and JSON as itself."""
-    return Field(name, label, kind, paths=paths, seed_name=name if seed is True else seed or None,
+    """A project field; by default changed on every path, named in the seed and JSON as itself
+    (``seed=False``: the seed does not state it, so it is not one of the seed's paths)."""
+    seed_name = name if seed is True else seed or None
+    return Field(name, label, kind, paths=paths if seed_name else paths - {SEED}, seed_name=seed_name,
                  json_name=name if json is True else json or None, **facts)
 
 
