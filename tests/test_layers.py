@@ -53,7 +53,7 @@ def layer(module: str) -> str:
     if module.startswith("tracker.web"):
         return "views"  # the request side every view shares (tracker/web/requests.py)
     last = module.rsplit(".", 1)[-1]
-    if last in ("models", "terms") or ".models." in module:
+    if last in ("models", "terms", "fields") or ".models." in module:
         return "models"
     if last in VIEW_NAMES:
         return "views"

@@ -67,15 +67,15 @@ def test_a_user_chooses_his_columns_and_the_list_keeps_his_choice(app, client, d
     assert response.status_code == 302 and response.headers["Location"].endswith("/projects?sort=name")
     headers = _headers(client.get("/projects").get_data(as_text=True))
     assert "工程进度" in headers and "最近月报" in headers
-    assert "累计完成投资（万元）" not in headers and "建筑面积（m²）" not in headers
+    assert "累计完成投资（万元）" not in headers and "总建筑面积（m²）" not in headers
     assert headers[:2] == ["项目名称", "地区"]  # what names a row is never hidden
     # Another user's list is untouched by this one's choice.
     other = app.test_client()
     login_as(other, make_user("leader", username="another-leader"))
-    assert "建筑面积（m²）" in _headers(other.get("/projects").get_data(as_text=True))
+    assert "总建筑面积（m²）" in _headers(other.get("/projects").get_data(as_text=True))
     # "恢复默认" brings every default column back.
     client.post("/projects/columns", data={"reset": "1"})
-    assert "建筑面积（m²）" in _headers(client.get("/projects").get_data(as_text=True))
+    assert "总建筑面积（m²）" in _headers(client.get("/projects").get_data(as_text=True))
 
 
 def test_an_unknown_column_is_refused_with_a_message_and_nothing_changes(client, db):
@@ -84,7 +84,7 @@ def test_an_unknown_column_is_refused_with_a_message_and_nothing_changes(client,
     response = client.post("/projects/columns", data={"columns": ["progress", "salary"]})
     assert response.status_code == 400
     assert "没有名为 salary 的列" in response.get_data(as_text=True)
-    assert "建筑面积（m²）" in _headers(client.get("/projects").get_data(as_text=True))
+    assert "总建筑面积（m²）" in _headers(client.get("/projects").get_data(as_text=True))
 
 
 def test_a_column_choice_only_returns_to_this_site(client, db):

@@ -140,7 +140,7 @@ def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
     centre = candidate(db, added, "龙南市精神卫生中心迁建项目")
     refused = admin.post(f"/plans/{KEY}/candidates/{centre.id}/accept",
                          data=accept_form(centre, beds="350"), follow_redirects=True)
-    assert "床位 350 不在所引的原文语句中" in refused.get_data(as_text=True)
+    assert "床位（张） 350 不在所引的原文语句中" in refused.get_data(as_text=True)
     assert db.session.scalar(sa.select(Project).where(Project.name.contains("精神卫生中心迁建"))) is None
     # A corrected name is kept; a figure left blank is unknown.
     admin.post(f"/plans/{KEY}/candidates/{centre.id}/accept",

@@ -11,6 +11,31 @@ class ValidationFailed(Exception):
         super().__init__("; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in errors.items()))
 
 
+class FieldErrors:
+    """A service's field errors, collected so that one save reports every problem at once.
+
+    ``add`` as each rule finds one; ``raise_any`` at the end raises them as one
+    :class:`ValidationFailed`, which a form shows beside its fields and the API as its errors."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message) -> None:
+        self.errors.setdefault(field, []).append(str(message))
+
+    def merge(self, failure: ValidationFailed) -> None:
+        for field, messages in failure.errors.items():
+            for message in messages:
+                self.add(field, message)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)
+
+
 class StaleEdit(Exception):
     """Someone saved the record after this edit began: nothing was written."""
 

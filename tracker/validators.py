@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Regexp, ValidationError
 from .core import clock
+from .core.values import MAX_FIGURE
 
 
 class ExactAmount:
@@ -16,7 +17,7 @@ class ExactAmount:
     The message says what to fix; nothing is rounded behind the user's back.
     """
 
-    def __init__(self, places: int, maximum: Decimal = Decimal("1e12"), allow_negative: bool = False):
+    def __init__(self, places: int, maximum: Decimal = MAX_FIGURE, allow_negative: bool = False):
         self.places = places
         self.maximum = maximum
         self.allow_negative = allow_negative

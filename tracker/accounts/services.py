@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.services import Actor, record
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
 from ..vocabulary import Role
 from .models import Setting, User
@@ -260,9 +261,10 @@ def set_setting(actor: Actor, key: str, value: dict) -> bool:
     return True
 
 
-# The attributes a plan quote (a source mention) can support that are amounts: such a quote
-# ("7,515", 表6's 总投资 cell) is hidden with the money.
-MONEY_SOURCE_FIELDS = frozenset({"total_investment_wan_yuan", "total_investment"})
+# The attributes a plan quote (a source mention) can support that are amounts, by attribute and
+# seed name (the registry's money): such a quote ("7,515", 表6's 总投资 cell) is hidden with the money.
+MONEY_SOURCE_FIELDS = frozenset(name for field in PROJECT_FIELDS if field.money
+                                for name in (field.name, field.seed_name) if name)
 
 
 def money_hidden_from(user) -> bool:

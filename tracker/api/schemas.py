@@ -6,7 +6,11 @@ sent to the API may be a string or a number."""
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..projects.fields import JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
@@ -40,57 +44,63 @@ class MilestoneSchema(Schema):
     actual_date = NullableString(metadata={"format": "date"})
 
 
-class ProjectSchema(Schema):
-    """The representation ``tracker export --format json`` writes (portfolio/exports.py)."""
-
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    aliases = fields.List(fields.String())
-    project_code = NullableString()
-    region_code = NullableString()
-    region_key = fields.String()
-    region_name = fields.String()
-    plan_files = fields.List(fields.String())
-    kind = NullableString()
-    category = NullableString()
-    build_nature = NullableString()
-    build_nature_term = NullableString()
-    location = NullableString()
-    owner_unit = NullableString()
-    land_area_mu = Figure()
-    land_area_approx = fields.Boolean(allow_none=True)
-    floor_area_m2 = Figure()
-    floor_area_approx = fields.Boolean(allow_none=True)
-    floor_area_term = NullableString()
-    beds = fields.Integer(allow_none=True)
-    new_beds = fields.Integer(allow_none=True)
-    total_investment_wan_yuan = Figure(metadata={"description": "万元; absent when money is hidden from the caller"})
-    total_investment_approx = fields.Boolean(allow_none=True)
-    scope = NullableString()
-    status = NullableString()
-    planned_start = NullableString(metadata={"format": "date"})
-    planned_end = NullableString(metadata={"format": "date"})
-    sources = fields.List(fields.Nested(SourceSchema))
-    milestones = fields.List(fields.Nested(MilestoneSchema))
+def read_field(field: Field, *, required: bool = False) -> fields.Field:
+    """A registered field as a read shape carries it: a figure as an exact string, a vocabulary
+    as its code, a date as ISO text; null when unknown. Money says it is left out for a caller
+    from whom money is hidden (every amount the registry holds is in 万元)."""
+    if field.kind == "decimal":
+        return Figure(metadata={"description": "万元; absent when money is hidden from the caller"}
+                      if field.money else {})
+    if field.kind == "int":
+        return fields.Integer(allow_none=True)
+    if field.kind == "bool":
+        return fields.Boolean(allow_none=True)
+    if field.kind == "date":
+        return NullableString(metadata={"format": "date"})
+    if required:
+        return fields.String(required=True)
+    return NullableString()
 
 
-class ReportSchema(Schema):
-    month = fields.String(required=True, metadata={"pattern": r"^\d{4}-\d{2}$"})
-    revision = fields.Integer()
-    version = fields.Integer()
-    etag = fields.String()
-    progress_text = NullableString()
-    physical_percent = Figure()
-    invested_month = Figure()
-    invested_year = Figure()
-    invested_total = Figure()
-    funds_received = Figure()
-    paid = Figure()
-    problems = NullableString()
-    next_steps = NullableString()
-    over_budget_reason = NullableString()
-    submitted_by = NullableString()
-    submitted_at = NullableString(metadata={"format": "date-time"})
+def schema_from_fields(name: str, registered: Iterable[Field], *, doc: str = "",
+                       base: type[Schema] = Schema, required: Iterable[str] = (),
+                       field_for: Callable[..., fields.Field] = read_field,
+                       **extra: fields.Field) -> type[Schema]:
+    """A schema class with one field per registered field (projects/fields.py), under its json
+    name, as ``field_for`` makes it (default :func:`read_field`; a write shape passes its own),
+    and the ``extra`` fields the registry does not describe (ids, relations, bookkeeping).
+
+    The shapes and the records they describe (``exports.records.project_to_dict``) both read the
+    registry: a field added there appears in both, and in the OpenAPI document."""
+    required = set(required)
+    declared = {field.json_name or field.name: field_for(field, required=field.name in required)
+                for field in registered}
+    return type(name, (base,), {"__doc__": doc, **declared, **extra})
+
+
+ProjectSchema = schema_from_fields(
+    "ProjectSchema", JSON_FIELDS, required=("name",),
+    doc="The representation ``tracker export --format json`` writes (exports/records.py).",
+    id=fields.Integer(required=True),
+    aliases=fields.List(fields.String()),
+    region_code=NullableString(),
+    region_key=fields.String(),
+    region_name=fields.String(),
+    plan_files=fields.List(fields.String()),
+    sources=fields.List(fields.Nested(SourceSchema)),
+    milestones=fields.List(fields.Nested(MilestoneSchema)),
+)
+
+ReportSchema = schema_from_fields(
+    "ReportSchema", REPORT_FIELDS,
+    doc="A month's report; its amounts are absent when money is hidden from the caller.",
+    month=fields.String(required=True, metadata={"pattern": r"^\d{4}-\d{2}$"}),
+    revision=fields.Integer(),
+    version=fields.Integer(),
+    etag=fields.String(),
+    submitted_by=NullableString(),
+    submitted_at=NullableString(metadata={"format": "date-time"}),
+)
 
 
 class FundingSchema(Schema):
@@ -226,15 +236,15 @@ class ReportInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    progress_text = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    progress_text = fields.String(allow_none=True, validate=validate.Length(max=REPORT["progress_text"].max_length))
     physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
     paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    problems = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    next_steps = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    problems = fields.String(allow_none=True, validate=validate.Length(max=REPORT["problems"].max_length))
+    next_steps = fields.String(allow_none=True, validate=validate.Length(max=REPORT["next_steps"].max_length))
+    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=REPORT["over_budget_reason"].max_length))
 
 
 class NewReportInput(ReportInput):

@@ -23,7 +23,7 @@ from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
 from ..core.clock import first_of_month
-from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
+from ..core.values import MAX_FIGURE, ValueProblem, check_places, clean_text, parse_decimal
 from ..database import utcnow
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import csrf, db
@@ -33,6 +33,7 @@ from ..exports.records import hide_money, project_to_dict
 from ..portfolio.filters import PortfolioFilter
 from ..progress import services as progress
 from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
+from ..projects.fields import REPORT_FIELDS
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
 from . import schemas, tokens
@@ -178,7 +179,6 @@ def project_record(project: Project) -> dict:
     return record if include_money() else hide_money(record)
 
 
-MONEY_REPORT_FIELDS = ("invested_month", "invested_year", "invested_total", "funds_received", "paid")
 
 
 def report_etag(report: MonthlyReport) -> str:
@@ -191,17 +191,16 @@ def _username(user_id: int | None) -> str | None:
 
 
 def report_record(report: MonthlyReport, money: bool) -> dict:
+    """The report as ``schemas.ReportSchema`` describes it: its registered fields, but the amounts
+    when ``money`` is false."""
     record = {
         "month": report.month.strftime("%Y-%m"), "revision": report.revision, "version": report.version,
         "etag": report_etag(report),
-        "progress_text": report.progress_text, "physical_percent": json_value(report.physical_percent),
-        "problems": report.problems, "next_steps": report.next_steps,
-        "over_budget_reason": report.over_budget_reason,
         "submitted_by": _username(report.submitted_by_id),
         "submitted_at": json_value(report.submitted_at),
     }
-    if money:
-        record.update({field: json_value(getattr(report, field)) for field in MONEY_REPORT_FIELDS})
+    record.update({field.json_name: json_value(getattr(report, field.name)) for field in REPORT_FIELDS
+                   if money or not field.money})
     return record
 
 
@@ -386,9 +385,9 @@ def plan_detail(key: str):
 
 # --- writes: monthly reports ----------------------------------------------------------------------
 
-FIGURE_PLACES = {"physical_percent": 2, "invested_month": 4, "invested_total": 4,
-                 "funds_received": 4, "paid": 4}
-TEXTS = ("progress_text", "problems", "next_steps", "over_budget_reason")
+FIGURE_PLACES = {field.name: field.places for field in REPORT_FIELDS
+                 if field.kind == "decimal" and field.editable}
+TEXTS = tuple(field.name for field in REPORT_FIELDS if field.kind == "text")
 
 
 def read_figures(data: dict, places_by_field: dict[str, int]) -> dict:
@@ -496,7 +495,7 @@ def add_funding(data: dict, project_id: int):
     project = load_project(project_id)
     require_write(project)
     amount = read_figures(data, {"amount": 4}).get("amount")
-    if amount is not None and abs(amount) >= progress.MAX_AMOUNT:
+    if amount is not None and abs(amount) >= MAX_FIGURE:
         raise ValidationFailed({"amount": [_("数值过大，请检查单位（金额以万元计）")]})
     line = progress.add_funding_line(actor(), project, source=data["source"], amount=amount,
                                      note=clean_text(data.get("note")))

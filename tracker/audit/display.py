@@ -14,37 +14,27 @@ from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..extensions import db
 from ..formatting import plain_number
 from ..plans.models import Plan
+from ..projects.fields import MONEY_FIELDS as REGISTERED_MONEY, PERCENT, PROJECT_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
-from ..vocabulary import BuildNature, Category, FundingSource, Kind, Role, Stage, Status
+from ..vocabulary import FundingSource, Role, Stage
 from .models import AuditEntry
 
+# A project's and a monthly report's fields read as the registry labels them (projects/fields.py);
+# the other records' fields are not registered yet.
+REGISTERED = {field.name: field for field in PROJECT_FIELDS + REPORT_FIELDS}
 FIELD_LABELS = {
-    # projects
-    "name": _l("项目名称"), "project_code": _l("项目代码"), "region_id": _l("地区"),
-    "kind": _l("项目类型"), "category": _l("类别"), "build_nature": _l("建设性质"),
-    "build_nature_term": _l("建设性质（原文用词）"), "location": _l("建设地点"),
-    "owner_unit": _l("建设单位"), "supervising_department": _l("主管部门"),
-    "land_area_mu": _l("占地面积（亩）"), "land_area_approx": _l("占地面积为约数"),
-    "floor_area_m2": _l("建筑面积（m²）"), "floor_area_approx": _l("建筑面积为约数"),
-    "floor_area_term": _l("面积口径"), "beds": _l("床位（张）"), "new_beds": _l("新增床位（张）"),
-    "total_investment": _l("总投资（万元）"), "total_investment_approx": _l("总投资为约数"),
-    "scope": _l("建设规模及内容"), "status": _l("状态"), "planned_start": _l("计划开工"),
-    "planned_end": _l("计划竣工"), "alias": _l("别名"), "plan": _l("所属规划"),
-    "source": _l("出处"), "seed_key": _l("种子记录"),
+    **{name: field.label for name, field in REGISTERED.items()},
+    # projects, beyond their fields
+    "alias": _l("别名"), "plan": _l("所属规划"), "source": _l("出处"), "seed_key": _l("种子记录"),
     # milestones
     "stage": _l("节点"), "custom_name": _l("节点名称"), "position": _l("顺序"),
     "planned_date": _l("计划日期"), "actual_date": _l("实际日期"), "note": _l("说明"),
     "delay_reason": _l("滞后原因"), "milestones": _l("节点"),
-    # monthly reports
-    "month": _l("月份"), "revision": _l("版次"), "progress_text": _l("形象进度"),
-    "physical_percent": _l("工程进度（%）"), "invested_month": _l("本月完成投资（万元）"),
-    "invested_year": _l("本年累计完成投资（万元）"),
-    "invested_total": _l("自开工累计完成投资（万元）"), "funds_received": _l("资金到位（万元）"),
-    "paid": _l("已支付（万元）"), "over_budget_reason": _l("超概算原因"), "problems": _l("存在问题"),
-    "next_steps": _l("下步计划"), "photo": _l("现场照片"), "photos": _l("现场照片"),
+    # monthly reports, beyond their fields
+    "month": _l("月份"), "revision": _l("版次"), "photo": _l("现场照片"), "photos": _l("现场照片"),
     # budget revisions, funding, annual plans
-    "current_estimate": _l("现行概算（万元）"), "previous_amount": _l("调整前概算（万元）"),
+    "previous_amount": _l("调整前概算（万元）"),
     "new_amount": _l("调整后概算（万元）"), "approval_number": _l("批复文号"),
     "approval_date": _l("批复日期"), "reason": _l("原因"), "amount": _l("金额（万元）"),
     "year": _l("年度"), "planned_investment": _l("年度计划投资（万元）"),
@@ -58,13 +48,13 @@ FIELD_LABELS_BY_ACTION = {"funding": {"source": _l("资金来源")}}
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version"}
 
-VOCABULARY_FIELDS = {"status": Status, "kind": Kind, "category": Category,
-                     "build_nature": BuildNature, "stage": Stage, "role": Role}
+VOCABULARY_FIELDS = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
+                     "stage": Stage, "role": Role}
 VOCABULARY_FIELDS_BY_ACTION = {"funding": {"source": FundingSource}}
-MONEY_FIELDS = {"total_investment", "current_estimate", "previous_amount", "new_amount",
-                "invested_month", "invested_year", "invested_total", "funds_received", "paid",
-                "amount", "planned_investment"}
-NUMBER_FIELDS = MONEY_FIELDS | {"land_area_mu", "floor_area_m2", "beds", "new_beds"}
+# The registry's money, and the amounts of the records it does not cover yet.
+MONEY_FIELDS = REGISTERED_MONEY | {"previous_amount", "new_amount", "amount", "planned_investment"}
+NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
+                                if field.numeric and field.unit != PERCENT}
 # Actions whose summary itself states an amount.
 MONEY_ACTIONS = {"budget:revise", "annual_plan:set", "report:recompute"}
 
@@ -133,7 +123,7 @@ def display_value(entry: AuditEntry, field: str, value) -> str:
             return plain_number(Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return str(value)
-    if field == "physical_percent":
+    if field in REGISTERED and REGISTERED[field].unit == PERCENT:
         return f"{value}%"
     if isinstance(value, list):
         return "、".join(str(item) for item in value)

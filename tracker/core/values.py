@@ -23,6 +23,9 @@ from flask_babel import lazy_gettext as _l
 # are typing slips (a 9999 milestone once made a project page fail for everyone).
 DATE_MIN = dt.date(1949, 1, 1)
 DATE_MAX = dt.date(2100, 12, 31)
+# Every figure (万元, m², 亩) stays below this: what the narrowest column (an area's 14 digits, 2 of
+# them decimals) holds. A larger one is a slip of unit (元 typed for 万元), never a real amount.
+MAX_FIGURE = Decimal("1e12")
 
 
 class ValueProblem(ValueError):

@@ -2,8 +2,10 @@
 and the importer all read it, so a sheet exported today imports tomorrow without a single edit.
 
 A column knows its header (the Chinese msgid, with its unit), what kind of value it holds, how to
-read it from a project and whether an import may change it. Export-only columns (地区, 所属规划,
-累计完成投资 …) are written for the reader and ignored on import: other services keep them.
+read it from a project and whether an import may change it. A column of a project's or a report's
+field takes these from the field registry (``projects/fields.py``); a header an older export wrote
+stays readable as an alias. Export-only columns (地区, 所属规划, 累计完成投资 …) are written for the
+reader and ignored on import: other services keep them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..projects.fields import IMPORT, PROJECT, REPORT, Field
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.
@@ -52,7 +54,8 @@ class Column:
     money: bool = False  # hidden from viewers when the admin so sets
     total: str | None = None  # the Totals attribute summing it (with_<total> is its coverage)
     width: int = 12  # xlsx column width, in characters
-    upper: Decimal | None = None  # the largest value allowed (percent: 100)
+    upper: Decimal | int | None = None  # the largest value allowed (percent: 100)
+    aliases: tuple[Any, ...] = ()  # headers an older export wrote, still read on import
 
     @property
     def label(self) -> str:
@@ -63,72 +66,70 @@ def _attr(name: str) -> Callable[[Any], Any]:
     return lambda obj: getattr(obj, name)
 
 
+def _column(field: Field, width: int, *, exported: bool = True, **sheet) -> Column:
+    """The column of a registered field: its header, kind, decimals, bounds and money flag are the
+    registry's; the sheet adds its width, its total and whether it is exported."""
+    facts = dict(get=_attr(field.name) if exported else None, importable=IMPORT in field.paths,
+                 vocabulary=field.vocabulary, places=field.places, max_length=field.max_length,
+                 money=field.money, upper=field.maximum, aliases=field.aliases)
+    return Column(field.name, field.label, field.kind, width=width, **{**facts, **sheet})
+
+
+# The sheet's columns, in the sheet's order: the project's fields, and what only a sheet has (the
+# id, the region's key and name, the plans).
 PROJECT_COLUMNS: tuple[Column, ...] = (
     Column("id", _l("项目ID"), "id", _attr("id"), width=8),
-    Column("name", _l("项目名称"), "text", _attr("name"), required=True, max_length=200, width=40),
-    Column("project_code", _l("项目代码"), "text", _attr("project_code"), max_length=24, width=26),
+    _column(PROJECT["name"], 40, required=True),
+    _column(PROJECT["project_code"], 26),
     Column("region", _l("地区代码"), "region", lambda p: p.region.key, required=True, width=10),
     Column("region_name", _l("地区"), "text", lambda p: p.region.full_name, importable=False,
            width=20),
     Column("plans", _l("所属规划"), "list", lambda p: [plan.title for plan in p.plans], width=30),
-    Column("kind", _l("项目类型"), "vocab", _attr("kind"), vocabulary=Kind, width=12),
-    Column("category", _l("类别"), "vocab", _attr("category"), vocabulary=Category, width=14),
-    Column("build_nature", _l("建设性质"), "vocab", _attr("build_nature"), vocabulary=BuildNature,
-           width=10),
-    Column("build_nature_term", _l("建设性质（原文）"), "text", _attr("build_nature_term"),
-           max_length=50, width=12),
-    Column("status", _l("状态"), "vocab", _attr("status"), vocabulary=Status, width=8),
-    Column("location", _l("建设地点"), "text", _attr("location"), max_length=200, width=20),
-    Column("owner_unit", _l("建设单位"), "text", _attr("owner_unit"), max_length=200, width=24),
-    Column("supervising_department", _l("主管部门"), "text", _attr("supervising_department"),
-           max_length=200, width=20),
-    Column("land_area_mu", _l("占地面积（亩）"), "decimal", _attr("land_area_mu"), places=2,
-           width=12),
-    Column("land_area_approx", _l("占地面积为约数"), "bool", _attr("land_area_approx"), width=8),
-    Column("floor_area_m2", _l("总建筑面积（m²）"), "decimal", _attr("floor_area_m2"), places=2,
-           total="floor_area_m2", width=14),
-    Column("floor_area_approx", _l("建筑面积为约数"), "bool", _attr("floor_area_approx"), width=8),
-    Column("floor_area_term", _l("建筑面积口径"), "text", _attr("floor_area_term"), max_length=50,
-           width=12),
-    Column("beds", _l("床位（张）"), "int", _attr("beds"), total="beds", width=10),
-    Column("new_beds", _l("新增床位（张）"), "int", _attr("new_beds"), total="new_beds", width=10),
-    Column("total_investment", _l("总投资（万元）"), "decimal", _attr("total_investment"), places=4,
-           money=True, total="total_investment", width=16),
-    Column("total_investment_approx", _l("总投资为约数"), "bool", _attr("total_investment_approx"),
-           money=True, width=8),
-    Column("current_estimate", _l("现行概算（万元）"), "decimal", _attr("current_estimate"), places=4,
-           money=True, importable=False, width=16),
-    Column("invested_to_date", _l("累计完成投资（万元）"), "decimal", _attr("invested_to_date"),
-           places=4, money=True, importable=False, total="invested_to_date", width=16),
-    Column("last_report_month", _l("最近填报月份"), "month", _attr("last_report_month"),
-           importable=False, width=10),
-    Column("planned_start", _l("计划开工日期"), "date", _attr("planned_start"), width=12),
-    Column("planned_end", _l("计划竣工日期"), "date", _attr("planned_end"), width=12),
-    Column("scope", _l("建设规模及内容"), "text", _attr("scope"), max_length=5000, width=50),
+    _column(PROJECT["kind"], 12),
+    _column(PROJECT["category"], 14),
+    _column(PROJECT["build_nature"], 10),
+    _column(PROJECT["build_nature_term"], 12),
+    _column(PROJECT["status"], 8),
+    _column(PROJECT["location"], 20),
+    _column(PROJECT["owner_unit"], 24),
+    _column(PROJECT["supervising_department"], 20),
+    _column(PROJECT["land_area_mu"], 12),
+    _column(PROJECT["land_area_approx"], 8),
+    _column(PROJECT["floor_area_m2"], 14, total="floor_area_m2"),
+    _column(PROJECT["floor_area_approx"], 8),
+    _column(PROJECT["floor_area_term"], 12),
+    _column(PROJECT["beds"], 10, total="beds"),
+    _column(PROJECT["new_beds"], 10, total="new_beds"),
+    _column(PROJECT["total_investment"], 16, total="total_investment"),
+    _column(PROJECT["total_investment_approx"], 8),
+    _column(PROJECT["current_estimate"], 16),
+    _column(PROJECT["invested_to_date"], 16, total="invested_to_date"),
+    _column(PROJECT["last_report_month"], 10),
+    _column(PROJECT["planned_start"], 12),
+    _column(PROJECT["planned_end"], 12),
+    _column(PROJECT["scope"], 50),
 )
 
 # One row per project and month. Matched to a project like the projects sheet; never creates one.
 MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("id", _l("项目ID"), "id", width=8),
-    Column("project_code", _l("项目代码"), "text", max_length=24, width=26),
-    Column("name", _l("项目名称"), "text", max_length=200, width=40),
+    _column(PROJECT["project_code"], 26, exported=False),
+    _column(PROJECT["name"], 40, exported=False),
     Column("region", _l("地区代码"), "region", width=10),
     Column("month", _l("填报月份"), "month", required=True, width=10),
     # Read-only, filled in by the prefilled template: what the last report said.
     Column("previous_month", _l("上次填报月份"), "month", importable=False, width=10),
     Column("previous_total", _l("上次填报的自开工累计（万元）"), "decimal", places=4, money=True,
            importable=False, width=16),
-    Column("progress_text", _l("形象进度"), "text", max_length=5000, width=40),
-    Column("physical_percent", _l("工程进度（%）"), "decimal", places=2, upper=Decimal(100),
-           width=10),
-    Column("invested_month", _l("本月完成投资（万元）"), "decimal", places=4, money=True, width=16),
-    Column("invested_total", _l("自开工累计完成投资（万元）"), "decimal", places=4, money=True,
-           width=16),
-    Column("funds_received", _l("累计资金到位（万元）"), "decimal", places=4, money=True, width=16),
-    Column("paid", _l("累计已支付（万元）"), "decimal", places=4, money=True, width=16),
-    Column("problems", _l("存在问题"), "text", max_length=5000, width=30),
-    Column("next_steps", _l("下步计划"), "text", max_length=5000, width=30),
-    Column("over_budget_reason", _l("超概算原因"), "text", max_length=5000, width=20),
+    _column(REPORT["progress_text"], 40, exported=False),
+    _column(REPORT["physical_percent"], 10, exported=False),
+    _column(REPORT["invested_month"], 16, exported=False),
+    _column(REPORT["invested_total"], 16, exported=False),
+    _column(REPORT["funds_received"], 16, exported=False),
+    _column(REPORT["paid"], 16, exported=False),
+    _column(REPORT["problems"], 30, exported=False),
+    _column(REPORT["next_steps"], 30, exported=False),
+    _column(REPORT["over_budget_reason"], 20, exported=False),
     Column("correction_reason", _l("更正原因"), "text", max_length=5000, width=20),
 )
 

@@ -16,8 +16,9 @@ from ..core import clock
 from ..formatting import plain_number
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..portfolio.queries import Totals
+from ..projects.fields import PROJECT
 from ..projects.terms import building_portfolio_label, every_kind_label
-from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+from ..vocabulary import FundingSource, Kind
 from .columns import Column
 
 
@@ -54,14 +55,15 @@ def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
     plan = portfolio_filter.plan_row()
     if plan is not None:
         lines.append((_("规划"), plan.title))
+    kind = str(PROJECT["kind"].label)
     if portfolio_filter.kind is None:
-        lines.append((_("项目类型"), building_portfolio_label()))
+        lines.append((kind, building_portfolio_label()))
     elif portfolio_filter.kind == "all":
-        lines.append((_("项目类型"), every_kind_label()))
+        lines.append((kind, every_kind_label()))
     else:
-        lines.append((_("项目类型"), _vocabulary_label(Kind, portfolio_filter.kind)))
-    vocabularies = {"status": (_("状态"), Status), "category": (_("类别"), Category),
-                    "build_nature": (_("建设性质"), BuildNature),
+        lines.append((kind, _vocabulary_label(Kind, portfolio_filter.kind)))
+    vocabularies = {**{name: (str(PROJECT[name].label), PROJECT[name].vocabulary)
+                       for name in ("status", "category", "build_nature")},
                     "funding": (_("资金来源"), FundingSource)}
     described = {"region", "plan", "kind", "sort", "order"}
     for name, (label, vocabulary) in vocabularies.items():

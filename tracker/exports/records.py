@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..core import clock
 from ..audit.services import json_value
 from ..extensions import db
+from ..projects.fields import JSON_FIELDS
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
 from ..portfolio.filters import PortfolioFilter
@@ -25,32 +26,12 @@ BATCH = 1000
 def project_to_dict(project: Project) -> dict:
     return {
         "id": project.id,
-        "name": project.name,
+        **{field.json_name: json_value(getattr(project, field.name)) for field in JSON_FIELDS},
         "aliases": [alias.name for alias in project.aliases],
-        "project_code": project.project_code,
         "region_code": project.region.code,
         "region_key": project.region.key,
         "region_name": project.region.name,
         "plan_files": [plan.source_file for plan in project.plans if plan.source_file],
-        "kind": json_value(project.kind),
-        "category": json_value(project.category),
-        "build_nature": json_value(project.build_nature),
-        "build_nature_term": project.build_nature_term,
-        "location": project.location,
-        "owner_unit": project.owner_unit,
-        "land_area_mu": json_value(project.land_area_mu),
-        "land_area_approx": project.land_area_approx,
-        "floor_area_m2": json_value(project.floor_area_m2),
-        "floor_area_approx": project.floor_area_approx,
-        "floor_area_term": project.floor_area_term,
-        "beds": project.beds,
-        "new_beds": project.new_beds,
-        "total_investment_wan_yuan": json_value(project.total_investment),
-        "total_investment_approx": project.total_investment_approx,
-        "scope": project.scope,
-        "status": json_value(project.status),
-        "planned_start": json_value(project.planned_start),
-        "planned_end": json_value(project.planned_end),
         "sources": [{"file": source.plan.source_file, "line": source.line, "quote": source.quote,
                      "fields": source.fields} for source in project.sources],
         "milestones": [{"stage": json_value(m.stage), "name": m.name,
@@ -59,7 +40,7 @@ def project_to_dict(project: Project) -> dict:
     }
 
 
-MONEY_KEYS = ("total_investment_wan_yuan", "total_investment_approx")
+MONEY_KEYS = tuple(field.json_name for field in JSON_FIELDS if field.money)
 
 
 def hide_money(record: dict) -> dict:

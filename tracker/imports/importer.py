@@ -214,8 +214,9 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
 def _labels(columns, languages) -> dict[str, Column]:
     known: dict[str, Column] = {}
     for column in columns:
-        for label in labels_in_every_language(column.header, languages):
-            known[label] = column
+        for header in (column.header, *column.aliases):
+            for label in labels_in_every_language(header, languages):
+                known[label] = column
     return known
 
 

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Optional
 
 from ..vocabulary import Category
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
+from ..projects.fields import PROJECT
 
 
 class PlanForm(TrackerForm):
@@ -28,11 +29,12 @@ class CandidateForm(TrackerForm):
     region = StringField(_l("行政区划代码"), validators=[Optional()])
     category = SelectField(_l("类别"), choices=lambda: [(c.value, c.label) for c in Category],
                            validators=[Optional()])
-    total_investment_wan_yuan = FigureField(_l("总投资（万元）"), validators=[Optional()])
-    floor_area_m2 = FigureField(_l("建筑面积（m²）"), validators=[Optional()])
-    land_area_mu = FigureField(_l("占地（亩）"), validators=[Optional()])
-    beds = WholeNumberField(_l("床位"), validators=[Optional()])
-    new_beds = WholeNumberField(_l("新增床位"), validators=[Optional()])
+    # The figures, by seed name, labelled as the project's fields they fill (projects/fields.py).
+    total_investment_wan_yuan = FigureField(PROJECT["total_investment"].label, validators=[Optional()])
+    floor_area_m2 = FigureField(PROJECT["floor_area_m2"].label, validators=[Optional()])
+    land_area_mu = FigureField(PROJECT["land_area_mu"].label, validators=[Optional()])
+    beds = WholeNumberField(PROJECT["beds"].label, validators=[Optional()])
+    new_beds = WholeNumberField(PROJECT["new_beds"].label, validators=[Optional()])
 
 
 class RejectForm(TrackerForm):

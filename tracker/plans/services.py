@@ -16,12 +16,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..audit.services import Actor, record
 from ..core.clock import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
 from .models import Plan, PlanCandidate, PlanDocument
 
@@ -29,12 +29,11 @@ from .models import Plan, PlanCandidate, PlanDocument
 PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
 PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_LINES = 50_000
-# The candidate fields a person may correct before accepting, and the project field each fills.
-FIGURE_FIELDS = {"total_investment_wan_yuan": "total_investment", "floor_area_m2": "floor_area_m2",
-                 "land_area_mu": "land_area_mu", "beds": "beds", "new_beds": "new_beds"}
-WHOLE_FIELDS = {"beds", "new_beds"}
-FIELD_LABELS = {"total_investment_wan_yuan": _l("总投资（万元）"), "floor_area_m2": _l("建筑面积（m²）"),
-                "land_area_mu": _l("占地（亩）"), "beds": _l("床位"), "new_beds": _l("新增床位")}
+# The candidate figures a person may correct before accepting, by seed name (a candidate is a
+# seed record), and the project field each fills: the registry's numbers.
+FIGURE_FIELDS = {field.seed_name: field.name for field in PROJECT_FIELDS if field.numeric and field.seed_name}
+WHOLE_FIELDS = {field.seed_name for field in PROJECT_FIELDS if field.kind == "int" and field.seed_name}
+FIELD_LABELS = {field.seed_name: field.label for field in PROJECT_FIELDS if field.seed_name in FIGURE_FIELDS}
 
 
 def parse_period(value: str | None) -> tuple[int, int]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..extensions import db
+from ..projects.fields import PROJECT
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,12 @@ COLUMNS = (
     Column("category", _l("类别")),
     Column("build_nature", _l("建设性质")),
     Column("status", _l("状态")),
-    Column("investment", _l("总投资（万元）"), money=True),
-    Column("floor_area", _l("建筑面积（m²）")),
-    Column("beds", _l("床位（张）")),
+    # A project field's column is labelled, and hidden as money, as the registry says.
+    Column("investment", PROJECT["total_investment"].label, money=PROJECT["total_investment"].money),
+    Column("floor_area", PROJECT["floor_area_m2"].label),
+    Column("beds", PROJECT["beds"].label),
     Column("progress", _l("工程进度")),
-    Column("invested", _l("累计完成投资（万元）"), money=True),
+    Column("invested", PROJECT["invested_to_date"].label, money=PROJECT["invested_to_date"].money),
     Column("rate", _l("投资完成率"), money=True),
     Column("last_report", _l("最近月报")),
     Column("late", _l("滞后")),

@@ -79,5 +79,5 @@ def _choices(portfolio_filter: PortfolioFilter) -> dict:
         "statuses": Status, "categories": Category, "build_natures": BuildNature, "kinds": Kind,
         "funding_sources": FundingSource,
         "kind_labels": {"building": building_portfolio_label(), "every": every_kind_label()},
-        "columns": columns.COLUMNS, "shown": _shown_columns(),
+        "columns": columns.COLUMNS, "column_by_key": columns.BY_KEY, "shown": _shown_columns(),
     }

@@ -6,6 +6,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
+from ..projects.fields import REPORT
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
 
@@ -38,20 +39,24 @@ class CustomMilestoneForm(TrackerForm):
 class ReportForm(TrackerForm):
     month = StringField(_l("填报月份"), validators=[DataRequired(_l("请选择月份"))],
                         description=_l("格式 YYYY-MM"))
-    progress_text = TextAreaField(_l("形象进度"), validators=[Optional(), Length(max=2000)],
+    progress_text = TextAreaField(REPORT["progress_text"].label,
+                                  validators=[Optional(), Length(max=REPORT["progress_text"].max_length)],
                                   description=_l("例如：主体结构施工至5层"))
-    physical_percent = FigureField(_l("工程进度（%）"),
+    physical_percent = FigureField(REPORT["physical_percent"].label,
                                     validators=[Optional(), ExactAmount(2, maximum=1000)])
-    invested_month = FigureField(_l("本月完成投资（万元）"),
+    invested_month = FigureField(REPORT["invested_month"].label,
                                   validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY],
                                   description=_l("本月没有完成投资请填 0"))
-    invested_total = FigureField(_l("自开工累计完成投资（万元）"), validators=[Optional(), MONEY],
+    invested_total = FigureField(REPORT["invested_total"].label, validators=[Optional(), MONEY],
                                   description=_l("首次填报时填写开工以来的累计数；以后由系统按月累加"))
-    funds_received = FigureField(_l("累计资金到位（万元）"), validators=[Optional(), MONEY])
-    paid = FigureField(_l("累计已支付（万元）"), validators=[Optional(), MONEY])
-    problems = TextAreaField(_l("存在问题"), validators=[Optional(), Length(max=2000)])
-    next_steps = TextAreaField(_l("下步计划"), validators=[Optional(), Length(max=2000)])
-    over_budget_reason = TextAreaField(_l("超概算原因"), validators=[Optional(), Length(max=2000)])
+    funds_received = FigureField(REPORT["funds_received"].label, validators=[Optional(), MONEY])
+    paid = FigureField(REPORT["paid"].label, validators=[Optional(), MONEY])
+    problems = TextAreaField(REPORT["problems"].label,
+                             validators=[Optional(), Length(max=REPORT["problems"].max_length)])
+    next_steps = TextAreaField(REPORT["next_steps"].label,
+                               validators=[Optional(), Length(max=REPORT["next_steps"].max_length)])
+    over_budget_reason = TextAreaField(REPORT["over_budget_reason"].label,
+                                       validators=[Optional(), Length(max=REPORT["over_budget_reason"].max_length)])
     correction_reason = TextAreaField(_l("更正原因"), validators=[Optional(), Length(max=1000)],
                                       description=_l("更正已提交的月报时必填"))
     photos = MultipleFileField(_l("现场照片（JPEG/PNG，每张不超过 8 MB，最多 6 张）"),

@@ -15,20 +15,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.clock import first_of_month, today
 from ..audit.services import Actor, diff, json_value, record, snapshot
-from ..core.values import ValueProblem, check_date, display_decimal
+from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..database import exact_sum
 from ..extensions import db
+from ..projects.fields import REPORT
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport
 from . import upkeep  # noqa: F401  (keeps the figures derived from milestones and reports)
 
-REPORT_FIELDS = ("progress_text", "physical_percent", "invested_month", "invested_year",
-                 "invested_total", "funds_received", "paid", "problems", "next_steps",
-                 "over_budget_reason")
-MONEY_FIELDS = ("invested_month", "invested_total", "funds_received", "paid")
-MAX_AMOUNT = Decimal("1e12")  # 万元: what the columns hold; the importer has no other bound
 
 
 
@@ -320,10 +316,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         _add(errors, "invested_total", _("金额不能为负数"))
     for field, value in (*((f, values[f]) for f in ("invested_month", "funds_received", "paid")),
                          ("invested_total", stated_total)):
-        if value is not None and (not value.is_finite() or value.copy_abs() >= MAX_AMOUNT):
+        if value is not None and (not value.is_finite() or value.copy_abs() >= MAX_FIGURE):
             _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
     percent = values["physical_percent"]
-    if percent is not None and not (0 <= percent <= 100):
+    if percent is not None and not (0 <= percent <= REPORT["physical_percent"].maximum):
         _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
 
     existing = report_for(project, month)

@@ -2,45 +2,65 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..regions.forms import RegionSelect, pick_from_every_region
 from ..regions.services import grouped_choices
 from ..validators import VERSION, ExactAmount
 from ..vocabulary import BuildNature, Category, Kind, Status
+from .fields import EDITABLE_FIELDS, PROJECT
 
-MONEY = ExactAmount(4)
-AREA = ExactAmount(2)
 NOT_STATED = ("", _l("未填报"))
 
 
+# The project's fields as the form parses them: label, length and decimals are the registry's
+# (projects/fields.py); the rules (bounds, 项目代码, 开工 before 竣工) are the services', whose
+# ValidationFailed the view shows beside the fields.
+def _text(name: str, field_class=StringField, **kwargs):
+    registered = PROJECT[name]
+    return field_class(registered.label, validators=[Optional(), Length(max=registered.max_length)],
+                       **kwargs)
+
+
+def _figure(name: str):
+    registered = PROJECT[name]
+    if registered.kind == "int":
+        return WholeNumberField(registered.label, validators=[Optional()])
+    return FigureField(registered.label, validators=[Optional(), ExactAmount(registered.places)])
+
+
+def _choice(name: str, **kwargs):
+    return SelectField(PROJECT[name].label, **kwargs)
+
+
 class ProjectForm(TrackerForm):
-    name = StringField(_l("项目名称"), validators=[DataRequired(_l("请填写项目名称")), Length(max=200)])
-    project_code = StringField(_l("项目代码"), validators=[Optional(), Length(max=30)],
+    name = StringField(PROJECT["name"].label, validators=[DataRequired(_l("请填写项目名称")),
+                                                          Length(max=PROJECT["name"].max_length)])
+    # Spaces and lower case are the service's to tidy: the length is checked there.
+    project_code = StringField(PROJECT["project_code"].label, validators=[Optional()],
                                description=_l("24位，例如 2021-360783-84-01-000013；尚未赋码可留空"))
-    region_id = SelectField(_l("地区"), coerce=int, widget=RegionSelect())
-    kind = SelectField(_l("项目类型"))
-    category = SelectField(_l("类别"))
-    build_nature = SelectField(_l("建设性质"))
-    build_nature_term = StringField(_l("建设性质（原文表述）"), validators=[Optional(), Length(max=50)])
-    location = StringField(_l("建设地点"), validators=[Optional(), Length(max=200)])
-    owner_unit = StringField(_l("建设单位"), validators=[Optional(), Length(max=200)])
-    supervising_department = StringField(_l("主管部门"), validators=[Optional(), Length(max=200)])
-    land_area_mu = FigureField(_l("占地面积（亩）"), validators=[Optional(), AREA])
-    land_area_approx = BooleanField(_l("约数"))
-    floor_area_m2 = FigureField(_l("总建筑面积（m²）"), validators=[Optional(), AREA])
-    floor_area_approx = BooleanField(_l("约数"))
-    floor_area_term = StringField(_l("面积口径"), validators=[Optional(), Length(max=50)],
-                                  description=_l("如“总建筑面积”“建设面积”"))
-    beds = WholeNumberField(_l("床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
-    new_beds = WholeNumberField(_l("新增床位（张）"), validators=[Optional(), NumberRange(0, 100000, _l("床位应在 0 到 100000 之间"))])
-    total_investment = FigureField(_l("总投资（万元）"), validators=[Optional(), MONEY])
-    total_investment_approx = BooleanField(_l("约数"))
-    scope = TextAreaField(_l("建设规模及内容"), validators=[Optional(), Length(max=5000)])
-    status = SelectField(_l("状态"))
-    planned_start = SaneDateField(_l("计划开工日期"), validators=[Optional()])
-    planned_end = SaneDateField(_l("计划竣工日期"), validators=[Optional()])
+    region_id = _choice("region_id", coerce=int, widget=RegionSelect())
+    kind = _choice("kind")
+    category = _choice("category")
+    build_nature = _choice("build_nature")
+    build_nature_term = _text("build_nature_term")
+    location = _text("location")
+    owner_unit = _text("owner_unit")
+    supervising_department = _text("supervising_department")
+    land_area_mu = _figure("land_area_mu")
+    land_area_approx = BooleanField(PROJECT["land_area_approx"].label)
+    floor_area_m2 = _figure("floor_area_m2")
+    floor_area_approx = BooleanField(PROJECT["floor_area_approx"].label)
+    floor_area_term = _text("floor_area_term", description=_l("如“总建筑面积”“建设面积”"))
+    beds = _figure("beds")
+    new_beds = _figure("new_beds")
+    total_investment = _figure("total_investment")
+    total_investment_approx = BooleanField(PROJECT["total_investment_approx"].label)
+    scope = _text("scope", TextAreaField)
+    status = _choice("status")
+    planned_start = SaneDateField(PROJECT["planned_start"].label, validators=[Optional()])
+    planned_end = SaneDateField(PROJECT["planned_end"].label, validators=[Optional()])
     reason = TextAreaField(_l("变更原因"), validators=[Optional(), Length(max=1000)],
                            description=_l("修改状态时必填"))
     add_lifecycle = BooleanField(_l("按标准建设流程生成节点（立项、可研……投入使用）"), default=True)
@@ -50,11 +70,7 @@ class ProjectForm(TrackerForm):
     loaded = HiddenField()
     contested = HiddenField()
 
-    FIELDS = ("name", "project_code", "region_id", "kind", "category", "build_nature",
-              "build_nature_term", "location", "owner_unit", "supervising_department",
-              "land_area_mu", "land_area_approx", "floor_area_m2", "floor_area_approx",
-              "floor_area_term", "beds", "new_beds", "total_investment", "total_investment_approx",
-              "scope", "status", "planned_start", "planned_end")
+    FIELDS = EDITABLE_FIELDS
 
     def __init__(self, *args, regions=(), every_region: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +85,7 @@ class ProjectForm(TrackerForm):
 
     def values(self) -> dict:
         values = {name: getattr(self, name).data for name in self.FIELDS}
-        for name in ("build_nature_term", "location", "owner_unit", "supervising_department",
-                     "floor_area_term", "scope", "project_code", "build_nature", "status"):
-            values[name] = values[name] or None
+        for name in self.FIELDS:  # a blank text or an unstated choice is unknown, not ""
+            if values[name] == "":
+                values[name] = None
         return values

@@ -13,32 +13,23 @@ from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
 from ..audit.models import AuditEntry
-from ..core.values import ValueProblem, check_date
+from ..core.values import MAX_FIGURE, ValueProblem, check_date
 from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
-from ..errors import EditConflict, StaleEdit, ValidationFailed
+from ..errors import EditConflict, FieldErrors, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
 from ..regions.models import Region
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..vocabulary import Category, Kind
+from .fields import EDITABLE_FIELDS, PROJECT, PROJECT_FIELDS, Field
 from .models import Project, ProjectAlias, SourceMention
 
 # 项目代码 (GB/T 40058-2021): year, region, department, type, serial with its check character.
 PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]")
 
-EDITABLE_FIELDS = (
-    "name", "project_code", "region_id", "kind", "category", "build_nature", "build_nature_term",
-    "location", "owner_unit", "supervising_department",
-    "land_area_mu", "land_area_approx", "floor_area_m2", "floor_area_approx", "floor_area_term",
-    "beds", "new_beds", "total_investment", "total_investment_approx",
-    "scope", "status", "planned_start", "planned_end",
-)
 # Kept from the 开工 / 竣工验收 milestones (progress/upkeep.py); the services write the milestones.
 PLANNED_DATES = ("planned_start", "planned_end")
-NON_NEGATIVE = ("land_area_mu", "floor_area_m2", "beds", "new_beds", "total_investment")
-MAX_BEDS = 100_000
-MAX_FIGURE = Decimal("1e12")  # what the columns hold (万元, m², 亩), as the forms' ExactAmount
-VOCABULARIES = {"kind": Kind, "category": Category, "build_nature": BuildNature, "status": Status}
+EDITABLE = tuple(field for field in PROJECT_FIELDS if field.editable)
 
 
 def validate_project_code(code: str | None) -> str | None:
@@ -53,64 +44,72 @@ def validate_project_code(code: str | None) -> str | None:
 
 
 def _validate(fields: dict, project: Project | None) -> dict:
-    errors: dict[str, list[str]] = {}
+    """``fields`` checked against the rules and the registry's bounds, every problem at once."""
+    errors = FieldErrors()
     cleaned = dict(fields)
     if "name" in cleaned:
         name = (cleaned["name"] or "").strip()
         if not name:
-            errors.setdefault("name", []).append(_("请填写项目名称"))
-        elif len(name) > 200:
-            errors.setdefault("name", []).append(_("项目名称不能超过200个字"))
+            errors.add("name", _("请填写项目名称"))
+        elif len(name) > PROJECT["name"].max_length:
+            errors.add("name", _("项目名称不能超过200个字"))
         cleaned["name"] = name
     if "project_code" in cleaned:
         try:
             cleaned["project_code"] = validate_project_code(cleaned["project_code"])
         except ValidationFailed as failure:
-            errors.update(failure.errors)
+            errors.merge(failure)
         else:
             code = cleaned["project_code"]
             if code:
                 clash = db.session.scalar(sa.select(Project.id).where(Project.project_code == code))
                 if clash is not None and (project is None or clash != project.id):
-                    errors.setdefault("project_code", []).append(
-                        _("项目代码 %(code)s 已被另一个项目使用", code=code))
-    for field, vocabulary in VOCABULARIES.items():
-        if field in cleaned and cleaned[field] is not None:
-            try:
-                cleaned[field] = vocabulary(cleaned[field])
-            except ValueError:
-                errors.setdefault(field, []).append(_("不是有效的选项"))
-    for field in NON_NEGATIVE:
-        value = cleaned.get(field)
-        if value is not None:
-            if isinstance(value, float):
-                raise TypeError(f"{field}: floats never reach a money or area column")
-            if isinstance(value, str):
-                value = cleaned[field] = Decimal(value) if field not in ("beds", "new_beds") else int(value)
-            if value < 0:
-                errors.setdefault(field, []).append(_("不能为负数"))
-            elif field in ("beds", "new_beds") and value > MAX_BEDS:
-                errors.setdefault(field, []).append(_("床位应在 0 到 100000 之间"))
-            elif value >= MAX_FIGURE:  # beyond the column: the importer reached here with 1e20
-                errors.setdefault(field, []).append(_("数值过大，请检查单位（金额以万元计）"))
+                    errors.add("project_code", _("项目代码 %(code)s 已被另一个项目使用", code=code))
+    for field in EDITABLE:
+        if field.name in cleaned and cleaned[field.name] is not None:
+            problem = _field_problem(field, cleaned)
+            if problem is not None:
+                errors.add(field.name, problem)
     if "region_id" in cleaned and db.session.get(Region, cleaned["region_id"]) is None:
-        errors.setdefault("region_id", []).append(_("请选择有效的行政区划"))
-    for field in ("planned_start", "planned_end"):
-        if cleaned.get(field) is not None:
-            try:
-                check_date(cleaned[field])
-            except ValueProblem as problem:
-                errors.setdefault(field, []).append(str(problem))
-                cleaned[field] = None
+        errors.add("region_id", _("请选择有效的行政区划"))
     start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
     if project is not None:
         start = start if "planned_start" in cleaned else project.planned_start
         end = end if "planned_end" in cleaned else project.planned_end
     if start and end and end < start:
-        errors.setdefault("planned_end", []).append(_("计划竣工日期不能早于计划开工日期"))
-    if errors:
-        raise ValidationFailed(errors)
+        errors.add("planned_end", _("计划竣工日期不能早于计划开工日期"))
+    errors.raise_any()
     return cleaned
+
+
+def _field_problem(field: Field, cleaned: dict) -> str | None:
+    """What is wrong with ``cleaned[field.name]`` by the field's kind and bounds (a vocabulary
+    code becomes its member, a number written as text its number); None when nothing is."""
+    value = cleaned[field.name]
+    if field.kind == "vocab":
+        try:
+            cleaned[field.name] = field.vocabulary(value)
+        except ValueError:
+            return _("不是有效的选项")
+    elif field.kind == "date":
+        try:
+            check_date(value)
+        except ValueProblem as problem:
+            cleaned[field.name] = None
+            return str(problem)
+    elif field.numeric:
+        if isinstance(value, float):
+            raise TypeError(f"{field.name}: floats never reach a money or area column")
+        if isinstance(value, str):
+            value = cleaned[field.name] = Decimal(value) if field.kind == "decimal" else int(value)
+        if value < 0:
+            return _("不能为负数")
+        if field.maximum is not None and value > field.maximum:
+            return _("应在 0 到 %(n)s 之间", n=field.maximum)
+        if field.kind == "decimal" and value >= MAX_FIGURE:
+            # beyond the column: the importer reached here with 1e20
+            return _("数值过大，请检查单位（金额以万元计）")
+    return None
 
 
 def _flush_or_clash(code: str | None) -> None:

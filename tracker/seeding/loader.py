@@ -23,23 +23,14 @@ from ..plans.models import Plan, PlanIndicator
 from ..progress.models import Milestone
 from ..progress import upkeep  # noqa: F401  (keeps projects.next_milestone_due … at every flush)
 from ..projects import services as project_services
+from ..projects.fields import PROJECT_FIELDS
 from ..projects.models import Project
 from ..regions.models import Region, RegionFormerName
 from ..vocabulary import Stage
 from .provenance import load_seed_files
 
-PROJECT_FIELDS = {
-    # seed file name → model attribute
-    "name": "name", "kind": "kind", "category": "category", "build_nature": "build_nature",
-    "build_nature_term": "build_nature_term", "location": "location", "owner_unit": "owner_unit",
-    "land_area_mu": "land_area_mu", "land_area_approx": "land_area_approx",
-    "floor_area_m2": "floor_area_m2", "floor_area_approx": "floor_area_approx",
-    "floor_area_term": "floor_area_term", "beds": "beds", "new_beds": "new_beds",
-    "total_investment_wan_yuan": "total_investment",
-    "total_investment_approx": "total_investment_approx", "scope": "scope", "status": "status",
-    "planned_start": "planned_start", "planned_end": "planned_end",
-}
-BOOLEAN_FIELDS = {"land_area_approx", "floor_area_approx", "total_investment_approx"}
+# The project fields a seed record states, by their seed names (the registry's seed_name).
+SEEDED_FIELDS = tuple(field for field in PROJECT_FIELDS if field.seed_name)
 
 
 @dataclass
@@ -105,16 +96,15 @@ def collect(seed_dir: Path):
             seed = projects.get(item["key"])
             if seed is None:
                 attributes = {}
-                for name, attribute in PROJECT_FIELDS.items():
-                    value = item.get(name)
-                    if name in BOOLEAN_FIELDS:
+                for seeded in SEEDED_FIELDS:
+                    value = item.get(seeded.seed_name)
+                    if seeded.kind == "bool":
                         value = bool(value)
-                    elif name in ("planned_start", "planned_end"):
+                    elif seeded.kind == "date":
                         value = _date(value)
-                    elif value is not None and name in ("land_area_mu", "floor_area_m2",
-                                                        "total_investment_wan_yuan"):
+                    elif value is not None and seeded.kind == "decimal":
                         value = str(value).replace(",", "")
-                    attributes[attribute] = value
+                    attributes[seeded.name] = value
                 seed = projects[item["key"]] = SeedProject(item["key"], attributes, str(item["region"]))
             seed.aliases += [a for a in item.get("aliases") or [] if a not in seed.aliases]
             if item.get("built_before_plan"):
