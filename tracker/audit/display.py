@@ -65,18 +65,13 @@ MONEY_FIELDS = {"total_investment", "current_estimate", "previous_amount", "new_
                 "invested_month", "invested_year", "invested_total", "funds_received", "paid",
                 "amount", "planned_investment"}
 NUMBER_FIELDS = MONEY_FIELDS | {"land_area_mu", "floor_area_m2", "beds", "new_beds"}
-# Actions whose summary itself states an amount.
-MONEY_ACTIONS = {"budget:revise", "annual_plan:set", "report:recompute"}
 
-VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页")}
+VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页"),
+              "api": _l("接口")}
 ACTION_PREFIXES = {
     "project:": _l("项目"), "milestone:": _l("节点"), "report:": _l("月度填报"),
     "budget:": _l("概算调整"), "funding:": _l("资金来源"), "annual_plan:": _l("年度计划"),
     "user:": _l("用户"), "setting:": _l("设置"), "region:": _l("行政区划"),
-}
-ACTION_LABELS = {
-    "budget:revise": _l("概算调整"), "annual_plan:set": _l("年度计划投资"),
-    "report:recompute": _l("重算累计完成投资"),
 }
 
 
@@ -192,7 +187,14 @@ def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
     return rows
 
 
-def summary(entry: AuditEntry, show_money: bool = True) -> str:
-    if not show_money and entry.action in MONEY_ACTIONS:
-        return str(ACTION_LABELS[entry.action])
-    return entry.summary
+def timeline(entries: list[AuditEntry]) -> list[list[AuditEntry]]:
+    """A project's history as the page lists it: one line per entry, except that consecutive
+    entries of the seed (the project, its aliases, plans, quotes and milestones as first
+    imported) are one group, one line "从规划导入，N 项" that opens on the entries."""
+    groups: list[list[AuditEntry]] = []
+    for entry in entries:
+        if groups and entry.via == "seed" and groups[-1][-1].via == "seed":
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups
