@@ -3,11 +3,13 @@ figures with separators, and who made the change (a user, or the path: seed, imp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
@@ -165,6 +167,37 @@ def _shows_money(entry: AuditEntry, field: str, old, new) -> bool:
     return False
 
 
+def _plan_titles() -> tuple[dict[str, str], dict[str, str]]:
+    """Plan titles by key and by file name. Read once per app context (a page)."""
+    cached = g.get("_audit_plan_titles") if has_app_context() else None
+    if cached is None:
+        rows = db.session.execute(sa.select(Plan.key, Plan.source_file, Plan.title)).all()
+        cached = ({key: title for key, _file, title in rows},
+                  {file: title for _key, file, title in rows if file})
+        if has_app_context():
+            g._audit_plan_titles = cached
+    return cached
+
+
+_QUOTE = re.compile(r"(?P<file>[^:\s]+):(?P<line>\d+) (?P<quote>.*)", re.S)
+
+
+def _by_title(entry: AuditEntry, field: str, value):
+    """A plan named by its title, as a reader knows it (issue 18): entries store its key (a
+    ``plan`` change) or its file name (a quote, "file:line quote", of ``project:source``)."""
+    if not isinstance(value, str):
+        return value
+    by_key, by_file = _plan_titles()
+    if field == "plan":
+        return by_key.get(value, value)
+    if entry.action == "project:source" and field == "source":
+        quoted = _QUOTE.fullmatch(value)
+        if quoted and quoted["file"] in by_file:
+            return _("《%(plan)s》第%(line)s行：%(quote)s", plan=by_file[quoted["file"]],
+                     line=quoted["line"], quote=quoted["quote"])
+    return value
+
+
 def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
     """Each change of the entry as label, old and new, ready to print.
 
@@ -182,8 +215,9 @@ def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
         if not show_money and _shows_money(entry, field, old, new):
             rows.append(Change(field, field_label(entry, field), hidden, hidden))
             continue
-        rows.append(Change(field, field_label(entry, field), display_value(entry, field, old),
-                           display_value(entry, field, new)))
+        rows.append(Change(field, field_label(entry, field),
+                           display_value(entry, field, _by_title(entry, field, old)),
+                           display_value(entry, field, _by_title(entry, field, new))))
     return rows
 
 
