@@ -12,12 +12,13 @@ Entries written before params existed keep their stored summary, which is what t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
 from ..accounts.services import setting_label
-from ..vocabulary import FundingSource, Role, Stage
+from ..vocabulary import FundingSource, Role, Stage, Vocabulary
 from .models import AuditEntry
 
 
@@ -26,28 +27,40 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
 @dataclass(frozen=True)
 class Message:
     templates: tuple[str, ...]
-    # The params that are amounts, and what the entry says instead to a reader from whom money
-    # is hidden (accounts.services.money_hidden_from): the action, without its figures.
-    money: frozenset[str] = frozenset()
+    # Params stored as a code (a stage, a role), shown as its label in the reader's language.
+    labels: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
+    # For a sentence that states an amount: what the entry says instead to a reader from whom
+    # money is hidden (accounts.services.money_hidden_from), the action without its figures.
     without_money: str | None = None
-    placeholders: tuple[frozenset[str], ...] = field(init=False, repr=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "placeholders", tuple(
-            frozenset(re.findall(r"%\((\w+)\)s", template)) for template in self.templates))
 
     def template_for(self, params: dict) -> str | None:
-        for template, names in zip(self.templates, self.placeholders):
-            if names <= params.keys():
-                return template
-        return None
+        """The first template whose placeholders the params fill."""
+        return next((template for template in self.templates
+                     if set(_PLACEHOLDER.findall(template)) <= params.keys()), None)
 
 
-def _message(*templates: str, money=(), without_money: str | None = None) -> Message:
-    return Message(templates, frozenset(money), without_money)
+def _message(*templates: str, labels: Mapping[str, Callable[[str], str]] | None = None,
+             without_money: str | None = None) -> Message:
+    return Message(templates, labels or {}, without_money)
+
+
+def _label(vocabulary: type[Vocabulary]) -> Callable[[str], str]:
+    """A code's label; a code the vocabulary no longer has prints as stored."""
+    def label(code: str) -> str:
+        try:
+            return vocabulary(code).label
+        except ValueError:
+            return code
+    return label
+
+
+_STAGE = {"stage": _label(Stage)}
 
 
 MESSAGES: dict[str, Message] = {
@@ -60,19 +73,18 @@ MESSAGES: dict[str, Message] = {
     "project:merge": _message(N_("并入种子记录：%(name)s")),
     # milestones: a standard one is named by its stage (a code), a custom one by its name
     "milestone:lifecycle": _message(N_("设置标准建设节点（%(n)s 个）")),
-    "milestone:create": _message(N_("新增节点：%(stage)s"), N_("新增节点：%(name)s")),
-    "milestone:update": _message(N_("更新节点：%(stage)s"), N_("更新节点：%(name)s")),
+    "milestone:create": _message(N_("新增节点：%(stage)s"), N_("新增节点：%(name)s"), labels=_STAGE),
+    "milestone:update": _message(N_("更新节点：%(stage)s"), N_("更新节点：%(name)s"), labels=_STAGE),
     # monthly reports
     "report:submit": _message(N_("提交 %(month)s 月报")),
     "report:correct": _message(N_("更正 %(month)s 月报（第 %(n)s 版）")),
     "report:recompute": _message(N_("因补报 %(filed)s 月报重算 %(month)s 累计"),
                                  N_("因更正重算 %(month)s 累计")),
     # money
-    "budget:revise": _message(N_("概算调整：%(old)s → %(new)s 万元"), money={"old", "new"},
-                              without_money=N_("概算调整")),
-    "funding:create": _message(N_("新增资金来源：%(source)s")),
-    "funding:delete": _message(N_("删除资金来源：%(source)s")),
-    "annual_plan:set": _message(N_("%(year)s 年度计划投资：%(amount)s 万元"), money={"amount"},
+    "budget:revise": _message(N_("概算调整：%(old)s → %(new)s 万元"), without_money=N_("概算调整")),
+    "funding:create": _message(N_("新增资金来源：%(source)s"), labels={"source": _label(FundingSource)}),
+    "funding:delete": _message(N_("删除资金来源：%(source)s"), labels={"source": _label(FundingSource)}),
+    "annual_plan:set": _message(N_("%(year)s 年度计划投资：%(amount)s 万元"),
                                 without_money=N_("年度计划投资")),
     # plans
     "plan:create": _message(
@@ -91,33 +103,16 @@ MESSAGES: dict[str, Message] = {
     "region:rename": _message(N_("行政区划更名：%(old)s → %(new)s（%(code)s）")),
     "region:load": _message(N_("载入全国行政区划：新增 %(created)s 个，更名 %(renamed)s 个")),
     # accounts, settings, API tokens
-    "user:create": _message(N_("新建用户：%(name)s（%(role)s）")),
+    "user:create": _message(N_("新建用户：%(name)s（%(role)s）"), labels={"role": _label(Role)}),
     "user:password": _message(N_("重置密码：%(name)s")),
     "user:activate": _message(N_("启用用户：%(name)s")),
     "user:disable": _message(N_("停用用户：%(name)s")),
     "user:role": _message(N_("修改角色：%(name)s")),
     "user:profile": _message(N_("修改用户信息：%(name)s")),
-    "setting:update": _message(N_("修改设置：%(setting)s")),
+    "setting:update": _message(N_("修改设置：%(setting)s"), labels={"setting": setting_label}),
     "token:create": _message(N_("新建接口令牌：%(token)s…（%(scope)s）")),
     "token:revoke": _message(N_("吊销接口令牌：%(token)s…")),
 }
-
-# Params stored as a code, shown as its label in the reader's language.
-_CODES = {"stage": Stage, "role": Role, "source": FundingSource}
-
-
-def _shown(name: str, value) -> str:
-    if value is None or value == "":
-        return "—"
-    vocabulary = _CODES.get(name)
-    if vocabulary is not None:
-        try:
-            return vocabulary(value).label
-        except ValueError:
-            return str(value)
-    if name == "setting":
-        return setting_label(value)
-    return str(value)
 
 
 def milestone_params(milestone) -> dict:
@@ -128,6 +123,13 @@ def milestone_params(milestone) -> dict:
     return {"name": milestone.custom_name or ""}
 
 
+def _shown(message: Message, name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    label = message.labels.get(name)
+    return label(value) if label is not None else str(value)
+
+
 def summary(entry: AuditEntry, show_money: bool = True) -> str:
     """The entry's sentence in the reader's language; an amount it names only if he may see money."""
     message = MESSAGES.get(entry.action)
@@ -136,6 +138,7 @@ def summary(entry: AuditEntry, show_money: bool = True) -> str:
     if entry.params is None:  # written before entries carried params
         return entry.summary or entry.action
     template = message.template_for(entry.params) if message is not None else None
-    if template is None:
+    if template is None:  # an action without a message: a test keeps there being none
         return entry.action
-    return gettext(template, **{name: _shown(name, value) for name, value in entry.params.items()})
+    values = {name: _shown(message, name, value) for name, value in entry.params.items()}
+    return gettext(template, **values)
