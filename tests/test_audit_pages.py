@@ -70,7 +70,7 @@ def test_the_timeline_reads_in_chinese_newest_first(app, edited_project, db):
 
 def test_the_timeline_shows_local_time_and_the_seed_path(app, db):
     project = factories.project(name="阳江市第三人民医院迁建")
-    entry = record(SEED, "project:alias", project, "新增别名：阳江三院",
+    entry = record(SEED, "project:alias", project, {"name": "阳江三院"},
                    changes={"alias": [None, "阳江三院"]}, project_id=project.id)
     entry.occurred_at = dt.datetime(2024, 5, 31, 17, 30, tzinfo=UTC)  # 01:30 on 1 June in Beijing
     db.session.commit()
@@ -160,7 +160,7 @@ def test_dates_are_beijing_days(leader, db):
              "beijing_noon": dt.datetime(2024, 1, 15, 4, 0, tzinfo=UTC),
              "next_day": dt.datetime(2024, 1, 15, 16, 30, tzinfo=UTC)}  # 16 Jan 00:30
     for summary, moment in times.items():
-        entry = record(SEED, "project:alias", project, summary, project_id=project.id)
+        entry = record(SEED, "project:alias", project, {"name": summary}, project_id=project.id)
         entry.occurred_at = moment
     db.session.commit()
     html = text(leader.get("/admin/audit?date_from=2024-01-15&date_to=2024-01-15"))
@@ -183,7 +183,7 @@ def test_fifty_entries_a_page_and_the_filter_survives_paging(leader, db):
     project = factories.project(name="测试分页项目")
     start = dt.datetime(2023, 3, 1, tzinfo=UTC)
     for index in range(55):
-        entry = record(SEED, "project:alias", project, f"第{index:02d}条", project_id=project.id)
+        entry = record(SEED, "project:alias", project, {"name": f"第{index:02d}条"}, project_id=project.id)
         entry.occurred_at = start + dt.timedelta(minutes=index)
     db.session.commit()
     first = text(leader.get(f"/admin/audit?project={project.id}"))
@@ -216,7 +216,7 @@ def test_a_huge_log_says_more_than_instead_of_counting_everything(leader, db, mo
     monkeypatch.setattr(views, "PER_PAGE", 2)
     project = factories.project(name="很多记录的项目")
     for index in range(5):
-        record(SEED, "project:alias", project, f"第{index}条", project_id=project.id)
+        record(SEED, "project:alias", project, {"name": f"第{index}条"}, project_id=project.id)
     db.session.commit()
     html = text(leader.get(f"/admin/audit?project={project.id}"))
     assert "超过 3 条记录" in html and len(rows(html)) == 2 and "第 1 / 2 页" in html

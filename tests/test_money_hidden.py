@@ -152,8 +152,9 @@ def test_the_timeline_hides_a_plan_quote_that_states_an_amount(app, db, make_use
     html = read(viewer, f"/projects/{longnan[INFECTION_BUILDING]}")
     history = html[html.index('id="history"'):]
     assert "002_6be73d2b01aff470.txt:219" not in history  # the 总投资 quote: hidden
-    assert "002_6be73d2b01aff470.txt:213 赣州市龙南市第一人民医院感染大楼建设项目" in history  # its name: kept
-    assert "来源：002_6be73d2b01aff470.txt 第219行" in history  # the entry itself stays
+    assert "《龙南市“十四五”区域卫生规划》第213行：赣州市龙南市第一人民医院感染大楼建设项目" in history  # its name
+    assert "第219行：" not in history  # the 总投资 quote: hidden
+    assert "来源：《龙南市“十四五”区域卫生规划》第219行" in history  # the entry itself stays
 
 
 def test_the_viewers_briefing_has_no_amount(app, db, make_user, longnan):

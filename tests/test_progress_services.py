@@ -154,4 +154,4 @@ def test_a_stale_milestone_edit_is_refused(db):
     with pytest.raises(StaleEdit) as stale:
         services.update_milestone(OFFICER, milestone, planned_date=dt.date(2024, 2, 1), actual_date=None,
                                   expected_version=version)
-    assert stale.value.changes_by_others[0]["changes"]["planned_date"] == [None, "2024-01-01"]
+    assert stale.value.changes_by_others[0].changes["planned_date"] == [None, "2024-01-01"]

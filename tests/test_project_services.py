@@ -53,7 +53,7 @@ def test_a_second_save_from_a_stale_form_is_refused_and_shows_the_first(db):
         services.update_project(OFFICER_A, project, {"total_investment": Decimal("90")},
                                 expected_version=loaded_version)
     db.session.rollback()
-    assert stale.value.changes_by_others[0]["changes"]["total_investment"] == ["100", "120"]
+    assert stale.value.changes_by_others[0].changes["total_investment"] == ["100", "120"]
     db.session.refresh(project)
     assert project.total_investment == Decimal("120")
 

@@ -37,9 +37,12 @@ class FieldErrors:
 
 
 class StaleEdit(Exception):
-    """Someone saved the record after this edit began: nothing was written."""
+    """Someone saved the record after this edit began: nothing was written.
 
-    def __init__(self, changes_by_others: list[dict]):
+    ``changes_by_others`` are their audit entries (tracker.audit.queries.changes_since), or the
+    rows of a page that conflict, each with the entries of its record."""
+
+    def __init__(self, changes_by_others: list):
         self.changes_by_others = changes_by_others
         super().__init__("the record changed since it was loaded")
 
@@ -56,7 +59,7 @@ class EditConflict(StaleEdit):
     and ``current`` every field as saved now: the base of the next attempt.
     """
 
-    def __init__(self, changes_by_others: list[dict], *, contested: dict, kept: dict, current: dict):
+    def __init__(self, changes_by_others: list, *, contested: dict, kept: dict, current: dict):
         super().__init__(changes_by_others)
         self.contested = contested
         self.kept = kept

@@ -30,7 +30,7 @@ def test_eight_officers_creating_projects_with_one_code_get_one_project(crowd): 
     assert_clear(answers, {400: f"项目代码 {CODE} 已被另一个项目使用"})
     assert scalar(url, "SELECT COUNT(*) FROM projects WHERE project_code = :code", code=CODE) == 1
     assert scalar(url, "SELECT COUNT(*) FROM audit_entries WHERE action = 'project:create' "
-                       "AND summary LIKE '%同时新建的项目%'") == 1
+                       "AND project_id IN (SELECT id FROM projects WHERE name LIKE '%同时新建的项目%')") == 1
 
 
 def test_eight_officers_setting_one_annual_plan_get_one_plan(crowd):  # noqa: F811

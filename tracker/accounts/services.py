@@ -115,7 +115,7 @@ def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
                 must_change_password=must_change_password, session_token=secrets.token_hex(16))
     db.session.add(user)
     db.session.flush()
-    record(actor, "user:create", user, _("新建用户：%(name)s（%(role)s）", name=username, role=role.label),
+    record(actor, "user:create", user, {"name": username, "role": role},
            changes={"role": [None, role.value], "regions": [None, [r.key for r in region_rows]]})
     return user
 
@@ -125,7 +125,7 @@ def set_password(actor: Actor, user: User, password: str, *, must_change: bool =
     user.password_hash = generate_password_hash(password)
     user.must_change_password = must_change
     user.session_token = secrets.token_hex(16)  # other sessions of this user end
-    record(actor, "user:password", user, _("重置密码：%(name)s", name=user.username))
+    record(actor, "user:password", user, {"name": user.username})
 
 
 def set_active(actor: Actor, user: User, active: bool) -> None:
@@ -135,8 +135,7 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
         raise ValidationFailed(_("不能停用最后一个管理员"), "active")
     user.active = active
     user.session_token = secrets.token_hex(16)
-    record(actor, "user:activate" if active else "user:disable", user,
-           (_("启用用户：%(name)s") if active else _("停用用户：%(name)s")) % {"name": user.username},
+    record(actor, "user:activate" if active else "user:disable", user, {"name": user.username},
            changes={"active": [not active, active]})
 
 
@@ -154,7 +153,7 @@ def change_role(actor: Actor, user: User, role: Role | str, regions=()) -> None:
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changes:
         user.session_token = secrets.token_hex(16)
-        record(actor, "user:role", user, _("修改角色：%(name)s", name=user.username), changes=changes)
+        record(actor, "user:role", user, {"name": user.username}, changes=changes)
 
 
 def _other_active_admins(user: User) -> int:
@@ -210,7 +209,7 @@ def update_profile(actor: Actor, user: User, *, display_name: str | None, email:
     if changes:
         user.display_name = display_name
         user.email = email
-        record(actor, "user:profile", user, _("修改用户信息：%(name)s", name=user.username),
+        record(actor, "user:profile", user, {"name": user.username},
                changes=changes)
     return changes
 
@@ -256,7 +255,7 @@ def set_setting(actor: Actor, key: str, value: dict) -> bool:
     else:
         row.value = dict(value)  # a new dict: the JSON column sees the change
     db.session.flush()
-    record(actor, "setting:update", row, _("修改设置：%(name)s", name=setting_label(key)),
+    record(actor, "setting:update", row, {"setting": key},
            changes={key: [old, dict(value)]})
     return True
 

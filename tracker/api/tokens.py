@@ -36,7 +36,7 @@ def create_token(actor: Actor, user, *, name: str | None = None, scope: str = "r
                      expires_at=now + dt.timedelta(days=days) if days else None)
     db.session.add(token)
     db.session.flush()
-    record(actor, "token:create", user, f"API token {token.prefix}… ({scope})",
+    record(actor, "token:create", user, {"token": token.prefix, "scope": scope},
            changes={"token": [None, token.prefix], "scope": [None, scope],
                     "expires_at": [None, token.expires_at.isoformat() if token.expires_at else None]})
     return token, secret
@@ -47,7 +47,7 @@ def revoke_token(actor: Actor, token: ApiToken) -> bool:
         return False
     token.revoked_at = utcnow()
     db.session.flush()
-    record(actor, "token:revoke", token.user, f"API token {token.prefix}… revoked",
+    record(actor, "token:revoke", token.user, {"token": token.prefix},
            changes={"token": [token.prefix, None]})
     return True
 

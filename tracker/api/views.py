@@ -11,7 +11,7 @@ from collections import deque
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, json, request, url_for
+from flask import Response, current_app, g, request, url_for
 from flask_babel import gettext as _
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import selectinload
@@ -422,9 +422,12 @@ def report_values(data: dict) -> dict:
 
 
 def stale(error: StaleEdit, current: MonthlyReport | None):
+    changes = [{"who": entry.user.username if entry.user else entry.via,
+                "when": json_value(entry.occurred_at),
+                "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
+               for entry in error.changes_by_others]  # read before the rollback expires them
     db.session.rollback()
-    changes = [{**c, "when": json_value(c.get("when"))} for c in error.changes_by_others]
-    extra = {"changes": json.loads(json.dumps(changes, default=str))}
+    extra = {"changes": changes}
     headers = []
     if current is not None:
         db.session.refresh(current)

@@ -3,11 +3,13 @@ figures with separators, and who made the change (a user, or the path: seed, imp
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
@@ -58,15 +60,12 @@ NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
 # Actions whose summary itself states an amount.
 MONEY_ACTIONS = {"budget:revise", "annual_plan:set", "report:recompute"}
 
-VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页")}
+VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页"),
+              "api": _l("接口")}
 ACTION_PREFIXES = {
     "project:": _l("项目"), "milestone:": _l("节点"), "report:": _l("月度填报"),
     "budget:": _l("概算调整"), "funding:": _l("资金来源"), "annual_plan:": _l("年度计划"),
     "user:": _l("用户"), "setting:": _l("设置"), "region:": _l("行政区划"),
-}
-ACTION_LABELS = {
-    "budget:revise": _l("概算调整"), "annual_plan:set": _l("年度计划投资"),
-    "report:recompute": _l("重算累计完成投资"),
 }
 
 
@@ -160,6 +159,37 @@ def _shows_money(entry: AuditEntry, field: str, old, new) -> bool:
     return False
 
 
+def _plan_titles() -> tuple[dict[str, str], dict[str, str]]:
+    """Plan titles by key and by file name. Read once per app context (a page)."""
+    cached = g.get("_audit_plan_titles") if has_app_context() else None
+    if cached is None:
+        rows = db.session.execute(sa.select(Plan.key, Plan.source_file, Plan.title)).all()
+        cached = ({key: title for key, _file, title in rows},
+                  {file: title for _key, file, title in rows if file})
+        if has_app_context():
+            g._audit_plan_titles = cached
+    return cached
+
+
+_QUOTE = re.compile(r"(?P<file>[^:\s]+):(?P<line>\d+) (?P<quote>.*)", re.S)
+
+
+def _by_title(entry: AuditEntry, field: str, value):
+    """A plan named by its title, as a reader knows it (issue 18): entries store its key (a
+    ``plan`` change) or its file name (a quote, "file:line quote", of ``project:source``)."""
+    if not isinstance(value, str):
+        return value
+    by_key, by_file = _plan_titles()
+    if field == "plan":
+        return by_key.get(value, value)
+    if entry.action == "project:source" and field == "source":
+        quoted = _QUOTE.fullmatch(value)
+        if quoted and quoted["file"] in by_file:
+            return _("《%(plan)s》第%(line)s行：%(quote)s", plan=by_file[quoted["file"]],
+                     line=quoted["line"], quote=quoted["quote"])
+    return value
+
+
 def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
     """Each change of the entry as label, old and new, ready to print.
 
@@ -177,12 +207,20 @@ def changes(entry: AuditEntry, show_money: bool = True) -> list[Change]:
         if not show_money and _shows_money(entry, field, old, new):
             rows.append(Change(field, field_label(entry, field), hidden, hidden))
             continue
-        rows.append(Change(field, field_label(entry, field), display_value(entry, field, old),
-                           display_value(entry, field, new)))
+        rows.append(Change(field, field_label(entry, field),
+                           display_value(entry, field, _by_title(entry, field, old)),
+                           display_value(entry, field, _by_title(entry, field, new))))
     return rows
 
 
-def summary(entry: AuditEntry, show_money: bool = True) -> str:
-    if not show_money and entry.action in MONEY_ACTIONS:
-        return str(ACTION_LABELS[entry.action])
-    return entry.summary
+def timeline(entries: list[AuditEntry]) -> list[list[AuditEntry]]:
+    """A project's history as the page lists it: one line per entry, except that consecutive
+    entries of the seed (the project, its aliases, plans, quotes and milestones as first
+    imported) are one group, one line "从规划导入，N 项" that opens on the entries."""
+    groups: list[list[AuditEntry]] = []
+    for entry in entries:
+        if groups and entry.via == "seed" and groups[-1][-1].via == "seed":
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups

@@ -30,7 +30,11 @@ class AuditEntry(Base):
     object_id: Mapped[int | None]
     # No foreign key: the history of a deleted project stays readable.
     project_id: Mapped[int | None]
-    summary: Mapped[str] = mapped_column(sa.String(255))
+    # The sentence as written before entries carried their parameters, in the writer's language;
+    # NULL since (issue 15): ``params`` and the action's message say it in the reader's language.
+    summary: Mapped[str | None] = mapped_column(sa.String(255))
+    # The values the action's message names (tracker/audit/messages.py), JSON-safe.
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     # {"field": [old, new]} with values as JSON-safe strings.
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(sa.Text, info={"max_length": REASON_LIMIT})

@@ -32,6 +32,21 @@ def project_history(project_id: int, limit: int = 100) -> list[AuditEntry]:
         .limit(limit)))
 
 
+def changes_since(obj, action: str, version: int) -> list[AuditEntry]:
+    """The ``action`` entries of ``obj`` saved after its ``version``, oldest first: what others
+    changed while an edit begun at that version was open (the conflict pages, the API's 412).
+    Every such entry records ``version`` among its changes; the project narrows the search to
+    its history (the index on project_id, occurred_at)."""
+    project_id = obj.id if isinstance(obj, Project) else obj.project_id
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.project_id == project_id, AuditEntry.object_type == type(obj).__name__,
+               AuditEntry.object_id == obj.id, AuditEntry.action == action)
+        .order_by(AuditEntry.id)
+        .options(selectinload(AuditEntry.user)))
+    return [entry for entry in entries if (entry.changes.get("version") or [0, 0])[1] > version]
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     """The day a filter names, inside the range every date field shares; None when unusable
     (``AuditFilter.problems`` says why)."""

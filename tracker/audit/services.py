@@ -17,7 +17,7 @@ from .models import AuditEntry
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change and by which path: ``web``, ``import``, ``cli`` or ``seed``."""
+    """Who makes a change and by which path: ``web``, ``api``, ``import``, ``cli`` or ``seed``."""
 
     user: User | None
     via: str
@@ -55,8 +55,14 @@ def diff(before: dict, after: dict) -> dict:
             if before.get(field) != value}
 
 
-def record(actor: Actor, action: str, obj, summary: str, *, changes: dict | None = None,
+def record(actor: Actor, action: str, obj, params: dict | None = None, *, changes: dict | None = None,
            reason: str | None = None, project_id: int | None = None) -> AuditEntry:
+    """Add the entry for a change, in the caller's transaction.
+
+    ``params`` are the values the action's message names (tracker/audit/messages.py: names,
+    months, amounts, codes); they are stored, and the sentence is written in the reader's
+    language when the entry is shown.
+    """
     db.session.flush()  # the object has its id before the entry names it
     entry = AuditEntry(
         user_id=actor.user.id if actor.user else None,
@@ -65,7 +71,7 @@ def record(actor: Actor, action: str, obj, summary: str, *, changes: dict | None
         object_type=type(obj).__name__,
         object_id=getattr(obj, "id", None),
         project_id=project_id,
-        summary=summary[:255],
+        params={name: json_value(value) for name, value in (params or {}).items()},
         changes=changes or {},
         reason=clean_text(reason, multiline=True),  # a reason may come from a form, a sheet or the CLI
     )

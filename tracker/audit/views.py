@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from ..accounts.permissions import READ_AUDIT, require
 from ..portfolio.queries import BadPageRequest
 from ..portfolio.queries import page_number as page_number_of
-from . import display, queries
+from . import display, messages, queries
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
@@ -26,7 +26,12 @@ def audit_changes(entry, show_money: bool = True) -> list[display.Change]:
 
 @bp.app_template_global("audit_summary")
 def audit_summary(entry, show_money: bool = True) -> str:
-    return display.summary(entry, show_money)
+    return messages.summary(entry, show_money)
+
+
+@bp.app_template_global("audit_timeline")
+def audit_timeline(entries) -> list[list]:
+    return display.timeline(entries)
 
 
 @bp.get("/admin/audit")

@@ -398,19 +398,18 @@ class DemoGenerator:
                                                 if table is FundingLine.__table__)
         # Audit: the creation, the latest report and the latest milestone reached.
         write(AuditEntry.__table__, self._audit(created_at, "project:create", "Project", project_id,
-                                                project_id, f"新建项目：{name}"[:255],
-                                                {"name": [None, name]}))
+                                                project_id, {"name": name}, {"name": [None, name]}))
         latest = reports[-1]
         write(AuditEntry.__table__, self._audit(
             latest["submitted_at"], "report:submit", "MonthlyReport", latest["id"], project_id,
-            f"提交月报：{self.report_month:%Y-%m}",
+            {"month": f"{self.report_month:%Y-%m}"},
             {"invested_total": [None, str(latest["invested_total"])],
              "physical_percent": [None, str(latest["physical_percent"])]}))
         if latest_stage is not None:
             milestone_id, stage, actual = latest_stage
             write(AuditEntry.__table__, self._audit(
                 _utc(actual, 10), "milestone:update", "Milestone", milestone_id, project_id,
-                f"里程碑完成：{stage.label}", {"actual_date": [None, actual.isoformat()]}))
+                {"stage": stage.value}, {"actual_date": [None, actual.isoformat()]}))
         for table, row in rows:
             self.writer.add(table, row)
 
@@ -488,10 +487,11 @@ class DemoGenerator:
         return latest, rows
 
     def _audit(self, when: dt.datetime, action: str, object_type: str, object_id: int,
-               project_id: int, summary: str, changes: dict) -> dict:
+               project_id: int, params: dict, changes: dict) -> dict:
         return {"id": self._id(AuditEntry), "occurred_at": when, "user_id": None, "via": VIA,
                 "action": action, "object_type": object_type, "object_id": object_id,
-                "project_id": project_id, "summary": summary, "changes": changes, "reason": None}
+                "project_id": project_id, "summary": None, "params": params, "changes": changes,
+                "reason": None}
 
 
 @dataclass(frozen=True)

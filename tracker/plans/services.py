@@ -120,8 +120,7 @@ def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, perio
     db.session.flush()
     found = extract_candidates(plan, lines)
     record(actor, "plan:create", plan,
-           _("新增规划：%(title)s（项目候选 %(projects)s 个，指标候选 %(indicators)s 个）",
-             title=title, projects=len(found["projects"]), indicators=len(found["indicators"])),
+           {"title": title, "projects": len(found["projects"]), "indicators": len(found["indicators"])},
            changes={"key": [None, key], "title": [None, title], "region": [None, region.code or region.key],
                     "period": [None, f"{start}-{end}"], "file": [None, plan.document.filename]})
     return plan
@@ -239,7 +238,7 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
     project = project_services.create_project(actor, region=region, **_project_fields(data))
     _attach(actor, project, plan, data)
     _decide(actor, candidate, "accepted", project,
-            _("采纳规划候选：%(name)s（%(plan)s）", name=project.name, plan=plan.title),
+            {"name": project.name, "plan": plan.title},
             edits=edits)
     return project
 
@@ -257,8 +256,7 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     project_services.add_alias(actor, project, data.get("name") or "")
     _attach(actor, project, plan, data)
     _decide(actor, candidate, "merged", project,
-            _("规划候选并入已有项目：%(name)s → %(project)s（%(plan)s）",
-              name=data.get("name"), project=project.name, plan=plan.title))
+            {"name": data.get("name"), "project": project.name, "plan": plan.title})
     return project
 
 
@@ -293,7 +291,7 @@ def accept_indicator(actor: Actor, candidate: PlanCandidate):
     db.session.add(indicator)
     db.session.flush()
     _decide(actor, candidate, "accepted", None,
-            _("采纳规划指标：%(name)s（%(plan)s）", name=indicator.name, plan=plan.title))
+            {"indicator": indicator.name, "plan": plan.title})
     return indicator
 
 
@@ -302,8 +300,7 @@ def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None 
         raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
                                  decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
     _decide(actor, candidate, "rejected", None,
-            _("驳回规划候选：%(name)s（%(plan)s）", name=candidate.data.get("name"),
-              plan=candidate.plan.title), reason=reason)
+            {"name": candidate.data.get("name"), "plan": candidate.plan.title}, reason=reason)
 
 
 def _attach(actor: Actor, project, plan: Plan, data: dict) -> None:
@@ -317,7 +314,7 @@ def _attach(actor: Actor, project, plan: Plan, data: dict) -> None:
                                     list(source.get("fields") or []))
 
 
-def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, summary: str,
+def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, params: dict,
             *, edits: dict | None = None, reason: str | None = None) -> None:
     # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
     # decide it once.
@@ -332,7 +329,7 @@ def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, summ
     changes = {"decision": [None, decision], "candidate": [None, candidate.data.get("name")]}
     if edits:
         changes["edits"] = [None, {field: str(value) for field, value in edits.items()}]
-    record(actor, f"plan:candidate-{decision}", candidate.plan, summary, changes=changes, reason=reason,
+    record(actor, f"plan:candidate-{decision}", candidate.plan, params, changes=changes, reason=reason,
            project_id=project.id if project is not None else None)
 
 
@@ -381,8 +378,7 @@ def carry_over(actor: Actor, source: Plan, target: Plan, projects) -> list:
         if project_services.link_plan(actor, project, target):
             carried.append(project)
             record(actor, "plan:carry-over", project,
-                   _("续建：%(name)s 由《%(source)s》转入《%(target)s》", name=project.name,
-                     source=source.title, target=target.title),
+                   {"name": project.name, "source": source.title, "target": target.title},
                    changes={"plan": [source.key, target.key]}, project_id=project.id)
     return carried
 
@@ -460,7 +456,7 @@ def set_actual(actor: Actor, indicator, year, value: str | None, source: str | N
     actual.entered_by_id = actor.user.id if actor.user else None
     db.session.flush()
     record(actor, "plan:indicator-actual", indicator.plan,
-           _("指标实际值：%(name)s %(year)s年 %(value)s", name=indicator.name, year=year, value=value),
+           {"name": indicator.name, "year": year, "value": value},
            changes={"indicator": [None, indicator.key], "year": [None, year],
                     "value": [before[0] if before else None, value],
                     "source": [before[1] if before else None, source]})

@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.clock import first_of_month, today
+from ..audit.messages import milestone_params
+from ..audit.queries import changes_since
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed
@@ -69,7 +71,7 @@ def add_standard_lifecycle(actor: Actor, project: Project) -> list[Milestone]:
             added.append(milestone)
     if added:
         db.session.flush()
-        record(actor, "milestone:lifecycle", project, _("设置标准建设节点（%(n)s 个）", n=len(added)),
+        record(actor, "milestone:lifecycle", project, {"n": len(added)},
                project_id=project.id)
     return added
 
@@ -86,7 +88,7 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
     milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
     project.milestones.append(milestone)
     db.session.flush()
-    record(actor, "milestone:create", milestone, _("新增节点：%(name)s", name=name),
+    record(actor, "milestone:create", milestone, milestone_params(milestone),
            changes={"custom_name": [None, name], "planned_date": [None, json_value(planned_date)]},
            project_id=project.id)
     return milestone
@@ -131,10 +133,10 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
         current = {field: json_value(getattr(milestone, field)) for field in MILESTONE_FIELDS}
         wanted = {field: json_value(value) for field, value in values.items()}
         if milestone.version != edit.expected_version:
-            others = _changes_by_others(milestone, "milestone:update", edit.expected_version)
+            others = changes_since(milestone, "milestone:update", edit.expected_version)
             as_loaded = dict(current)
-            for change in reversed(others):
-                for field, (old, _new) in change["changes"].items():
+            for entry in reversed(others):
+                for field, (old, _new) in entry.changes.items():
                     if field in as_loaded:
                         as_loaded[field] = old
             if wanted == as_loaded:
@@ -157,7 +159,7 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
             setattr(milestone, field, values[field])
         _flush_or_stale()
         changes["version"] = [version, milestone.version]
-        record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
+        record(actor, "milestone:update", milestone, milestone_params(milestone),
                changes=changes, project_id=project.id)
         saved[milestone.id] = changes
     return saved
@@ -206,7 +208,7 @@ def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.dat
                      delay_reason: str | None = None, expected_version: int) -> dict:
     """One milestone (the import, the CLI, the tests): the page's rules for a single row."""
     if milestone.version != expected_version:
-        raise StaleEdit(_changes_by_others(milestone, "milestone:update", expected_version))
+        raise StaleEdit(changes_since(milestone, "milestone:update", expected_version))
     try:
         saved = save_milestones(actor, milestone.project, [MilestoneEdit(
             milestone, planned_date, actual_date, note, delay_reason, expected_version)])
@@ -237,25 +239,15 @@ def set_planned_dates(actor: Actor, project: Project, **dates: dt.date | None) -
             milestone = Milestone(stage=stage, position=stage.position, planned_date=day)
             project.milestones.append(milestone)
             db.session.flush()
-            record(actor, "milestone:create", milestone, _("新增节点：%(name)s", name=milestone.name),
+            record(actor, "milestone:create", milestone, milestone_params(milestone),
                    changes={"planned_date": [None, json_value(day)]}, project_id=project.id)
         elif milestone.planned_date != day:
             old, version = milestone.planned_date, milestone.version
             milestone.planned_date = day
             _flush_or_stale()
-            record(actor, "milestone:update", milestone, _("更新节点：%(name)s", name=milestone.name),
+            record(actor, "milestone:update", milestone, milestone_params(milestone),
                    changes={"planned_date": [json_value(old), json_value(day)],
                             "version": [version, milestone.version]}, project_id=project.id)
-
-
-def _changes_by_others(obj, action: str, version: int) -> list[dict]:
-    from ..audit.models import AuditEntry
-    entries = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.object_type == type(obj).__name__, AuditEntry.object_id == obj.id,
-        AuditEntry.action == action).order_by(AuditEntry.id))
-    return [{"who": e.user.username if e.user else e.via, "when": e.occurred_at,
-             "changes": {k: v for k, v in e.changes.items() if k != "version"}}
-            for e in entries if (e.changes.get("version") or [0, 0])[1] > version]
 
 
 # --- monthly reports --------------------------------------------------------------------------
@@ -328,7 +320,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             _add(errors, "correction_reason",
                  _("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因", month=month.strftime("%Y-%m")))
         if expected_version is not None and existing.version != expected_version:
-            raise StaleEdit(_changes_by_others(existing, "report:correct", expected_version))
+            raise StaleEdit(changes_since(existing, "report:correct", expected_version))
 
     previous = _previous(project, month)
     month_amount = values["invested_month"] or Decimal(0)
@@ -367,7 +359,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                                **values)
         db.session.add(report)
         db.session.flush()
-        record(actor, "report:submit", report, _("提交 %(month)s 月报", month=month.strftime("%Y-%m")),
+        record(actor, "report:submit", report, {"month": month.strftime("%Y-%m")},
                changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
                project_id=project.id)
         _recompute_later(actor, project, month, backfilled=True)
@@ -383,8 +375,8 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         _flush_or_stale()
         changes["revision"] = [report.revision - 1, report.revision]
         changes["version"] = [report.version - 1, report.version]
-        record(actor, "report:correct", report, _("更正 %(month)s 月报（第 %(n)s 版）",
-                                                  month=month.strftime("%Y-%m"), n=report.revision),
+        record(actor, "report:correct", report,
+               {"month": month.strftime("%Y-%m"), "n": report.revision},
                changes=changes, reason=correction_reason.strip(), project_id=project.id)
         _recompute_later(actor, project, month)
     _refresh_project_progress(project)
@@ -427,9 +419,8 @@ def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled:
             report.invested_total = total
             report.invested_year = year_sums[report.month.year]
             record(actor, "report:recompute", report,
-                   _("因补报 %(filed)s 月报重算 %(month)s 累计", filed=month.strftime("%Y-%m"),
-                     month=report.month.strftime("%Y-%m")) if backfilled else
-                   _("因更正重算 %(month)s 累计", month=report.month.strftime("%Y-%m")),
+                   {"month": report.month.strftime("%Y-%m"),
+                    **({"filed": month.strftime("%Y-%m")} if backfilled else {})},
                    changes={"invested_total": [old[0], json_value(total)],
                             "invested_year": [old[1], json_value(report.invested_year)]},
                    project_id=project.id)
@@ -476,8 +467,7 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
     db.session.add(revision)
     project.current_estimate = new_amount
     _flush_or_stale()
-    record(actor, "budget:revise", revision, _("概算调整：%(old)s → %(new)s 万元",
-                                              old=json_value(previous) or "—", new=json_value(new_amount)),
+    record(actor, "budget:revise", revision, {"old": previous, "new": new_amount},
            changes={"current_estimate": [json_value(previous), json_value(new_amount)],
                     "approval_number": [None, approval_number.strip()]},
            reason=reason.strip(), project_id=project.id)
@@ -495,14 +485,14 @@ def add_funding_line(actor: Actor, project: Project, *, source, amount, note: st
     line = FundingLine(project=project, source=source, amount=amount, note=(note or "").strip() or None)
     db.session.add(line)
     db.session.flush()
-    record(actor, "funding:create", line, _("新增资金来源：%(source)s", source=source.label),
+    record(actor, "funding:create", line, {"source": source},
            changes={"source": [None, source.value], "amount": [None, json_value(amount)]},
            project_id=project.id)
     return line
 
 
 def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None) -> None:
-    record(actor, "funding:delete", line, _("删除资金来源：%(source)s", source=line.source.label),
+    record(actor, "funding:delete", line, {"source": line.source},
            changes={"source": [line.source.value, None], "amount": [json_value(line.amount), None]},
            reason=reason, project_id=line.project_id)
     db.session.delete(line)
@@ -531,7 +521,6 @@ def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> Annual
         # Another officer set this year's plan after our check: the unique (project, year) index
         # refused ours. As for any concurrent save, he reloads and sees it.
         raise StaleEdit([]) from error
-    record(actor, "annual_plan:set", plan, _("%(year)s 年度计划投资：%(amount)s 万元", year=year,
-                                             amount=json_value(amount)),
+    record(actor, "annual_plan:set", plan, {"year": year, "amount": amount},
            changes={"planned_investment": [json_value(old), json_value(amount)]}, project_id=project.id)
     return plan

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
-from ..audit.models import AuditEntry
+from ..audit.queries import changes_since
 from ..core.values import MAX_FIGURE, ValueProblem, check_date
 from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
@@ -146,26 +146,11 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     _flush_or_clash(project.project_code)
     if any(dates.values()):
         _set_planned_dates(actor, project, dates)
-    record(actor, "project:create", project, _("新建项目：%(name)s", name=project.name),
+    record(actor, "project:create", project, {"name": project.name},
            changes={field: [None, value]
                     for field, value in snapshot(project, EDITABLE_FIELDS).items() if value is not None},
            project_id=project.id)
     return project
-
-
-def changes_since(project: Project, version: int) -> list[dict]:
-    """Who saved the project after ``version`` and when, for the stale-edit message."""
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.project_id == project.id, AuditEntry.action == "project:update")
-        .order_by(AuditEntry.id)
-    )
-    return [
-        {"who": entry.user.username if entry.user else entry.via, "when": entry.occurred_at,
-         "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
-        for entry in entries
-        if (entry.changes.get("version") or [0, 0])[1] > version
-    ]
 
 
 def loaded_values(project: Project) -> dict:
@@ -199,7 +184,7 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     if loaded is None and expected_version is not None and project.version != expected_version:
-        raise StaleEdit(changes_since(project, expected_version))
+        raise StaleEdit(changes_since(project, "project:update", expected_version))
     version = project.version
     cleaned = _validate(fields, project)
     if loaded is not None:
@@ -227,7 +212,7 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     except StaleDataError as error:
         raise StaleEdit([]) from error
     changes["version"] = [version, project.version]
-    record(actor, "project:update", project, _("修改项目：%(name)s", name=project.name),
+    record(actor, "project:update", project, {"name": project.name},
            changes=changes, reason=reason, project_id=project.id)
     return changes
 
@@ -248,8 +233,8 @@ def _merge(project: Project, cleaned: dict, loaded: dict, version: int | None) -
     if contested:
         kept = {field: [loaded[field], value] for field, value in current.items()
                 if field in loaded and loaded[field] != value and field not in contested}
-        raise EditConflict(changes_since(project, version or 0), contested=contested, kept=kept,
-                           current=current)
+        raise EditConflict(changes_since(project, "project:update", version or 0),
+                           contested=contested, kept=kept, current=current)
     return apply
 
 
@@ -271,7 +256,7 @@ def add_alias(actor: Actor, project: Project, name: str) -> ProjectAlias | None:
     alias = ProjectAlias(name=name)
     project.aliases.append(alias)
     refresh_search_text(project)
-    record(actor, "project:alias", project, _("新增别名：%(name)s", name=name),
+    record(actor, "project:alias", project, {"name": name},
            changes={"alias": [None, name]}, project_id=project.id)
     return alias
 
@@ -280,7 +265,7 @@ def link_plan(actor: Actor, project: Project, plan: Plan) -> bool:
     if plan in project.plans:
         return False
     project.plans.append(plan)
-    record(actor, "project:plan", project, _("关联规划：%(title)s", title=plan.title),
+    record(actor, "project:plan", project, {"title": plan.title},
            changes={"plan": [None, plan.key]}, project_id=project.id)
     return True
 
@@ -289,7 +274,7 @@ def unlink_plan(actor: Actor, project: Project, plan: Plan, *, reason: str | Non
     if plan not in project.plans:
         return False
     project.plans.remove(plan)
-    record(actor, "project:plan", project, _("取消关联规划：%(title)s", title=plan.title),
+    record(actor, "project:plan", project, {"unlinked": plan.title},
            changes={"plan": [plan.key, None]}, project_id=project.id, reason=reason)
     return True
 
@@ -300,7 +285,6 @@ def add_source(actor: Actor, project: Project, plan: Plan, line: int, quote: str
         return None
     mention = SourceMention(plan=plan, line=line, quote=quote, fields=list(fields))
     project.sources.append(mention)
-    record(actor, "project:source", project,
-           _("来源：%(file)s 第%(line)s行", file=plan.source_file or plan.key, line=line),
+    record(actor, "project:source", project, {"plan": plan.title, "line": line},
            changes={"source": [None, f"{plan.source_file}:{line} {quote}"]}, project_id=project.id)
     return mention

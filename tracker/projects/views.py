@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..accounts import permissions
+from ..audit.display import Change, who
+from ..audit.models import AuditEntry
 from ..audit.queries import project_history
 from ..audit.services import json_value
 from ..core.values import ValueProblem, parse_decimal
@@ -198,8 +200,8 @@ def project_edit(project_id: int):
                 db.session.commit()
                 if changes and kept:
                     flash(_("已保存。在您编辑期间其他人所做的修改已保留：%(changes)s",
-                            changes="；".join(f"{label}：{old} → {new}"
-                                             for label, old, new in _kept_rows(form, kept))), "success")
+                            changes="；".join(f"{row.label}：{row.old} → {row.new}"
+                                             for row in _kept_rows(form, kept))), "success")
                 else:
                     flash(_("已保存") if changes else _("没有修改"), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id))
@@ -255,25 +257,25 @@ def describe(form: ProjectForm, name: str, value) -> str:
     return str(value)
 
 
-def _kept_rows(form: ProjectForm, kept: dict) -> list[tuple[str, str, str]]:
-    return [(str(form[name].label.text), describe(form, name, old), describe(form, name, new))
+def _kept_rows(form: ProjectForm, kept: dict) -> list[Change]:
+    return [Change(name, str(form[name].label.text), describe(form, name, old), describe(form, name, new))
             for name, (old, new) in kept.items()]
 
 
-def _net(by_others: list[dict]) -> dict:
+def _net(by_others: list[AuditEntry]) -> dict:
     """The others' saves since the form was loaded, as one ``{field: [before, after]}``."""
     net: dict[str, list] = {}
     for entry in by_others:
-        for name, (old, new) in entry["changes"].items():
+        for name, (old, new) in entry.changes.items():
             if name in ProjectForm.FIELDS:
                 net[name] = [net[name][0] if name in net else old, new]
     return {name: pair for name, pair in net.items() if pair[0] != pair[1]}
 
 
-def _conflict(form: ProjectForm, by_others: list[dict], contested: dict, kept: dict) -> dict:
+def _conflict(form: ProjectForm, by_others: list[AuditEntry], contested: dict, kept: dict) -> dict:
     """What the conflict banner shows, in the officer's words: labels and displayed values."""
     return {
-        "who": [{"who": entry["who"], "when": entry["when"]} for entry in by_others],
+        "who": [{"who": who(entry), "when": entry.occurred_at} for entry in by_others],
         "kept": _kept_rows(form, kept),
         "contested": [{"name": name, "label": str(form[name].label.text),
                        "theirs": describe(form, name, values["theirs"]),

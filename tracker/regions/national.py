@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ..audit.services import Actor, record
 from ..extensions import db
@@ -130,8 +129,7 @@ def load_national(actor: Actor) -> NationalLoadReport:
             region.name = division.name
             report.renamed.append((division.code, row.name, division.name))
             record(actor, "region:rename", region,
-                   _("行政区划更名：%(old)s → %(new)s（%(code)s）", old=row.name,
-                     new=division.name, code=division.code),
+                   {"old": row.name, "new": division.name, "code": division.code},
                    changes={"name": [row.name, division.name]})
         if row.parent_id != parent_id:
             db.session.get(Region, row.id).parent_id = parent_id
@@ -142,8 +140,7 @@ def load_national(actor: Actor) -> NationalLoadReport:
 
     if report.created or report.renamed or report.moved:
         record(actor, "region:load", RegionsTable(),
-               _("载入全国行政区划：新增 %(created)s 个，更名 %(renamed)s 个",
-                 created=report.created, renamed=len(report.renamed)))
+               {"created": report.created, "renamed": len(report.renamed)})
     db.session.flush()
     return report
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ..audit.messages import milestone_params
 from ..audit.models import AuditEntry
 from ..audit.services import SEED, record
 from ..extensions import db
@@ -138,7 +139,7 @@ def _ensure_region(key: str, regions: dict[str, dict], report: SeedReport) -> Re
     _add_former_names(region, spec.get("former") or [])
     db.session.add(region)
     db.session.flush()
-    record(SEED, "region:create", region, f"新建行政区划：{region.name}（{key}）")
+    record(SEED, "region:create", region, {"name": region.name, "key": key})
     report.regions += 1
     loaded[key] = region
     return region
@@ -164,7 +165,7 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
                     sources=document.get("sources") or [])
         db.session.add(plan)
         db.session.flush()
-        record(SEED, "plan:create", plan, f"新建规划文件：{plan.title}")
+        record(SEED, "plan:create", plan, {"title": plan.title})
         report.plans += 1
     existing = {indicator.key: indicator for indicator in plan.indicators}
     for position, item in enumerate(spec["indicators"]):
@@ -179,7 +180,7 @@ def _ensure_plan(spec: dict, region: Region, report: SeedReport) -> Plan:
             nature=item.get("nature"), sources=item.get("sources") or [])
         plan.indicators.append(indicator)
         db.session.flush()
-        record(SEED, "indicator:create", indicator, f"新增规划指标：{indicator.name}")
+        record(SEED, "indicator:create", indicator, {"name": indicator.name})
         report.indicators += 1
     return plan
 
@@ -198,7 +199,7 @@ def _correct_baseline(indicator: PlanIndicator, item: dict) -> None:
     indicator.baseline, indicator.baseline_year = baseline, year
     indicator.sources = item.get("sources") or []
     db.session.flush()
-    record(SEED, "indicator:update", indicator, f"更正规划指标基期值：{indicator.name}",
+    record(SEED, "indicator:update", indicator, {"name": indicator.name},
            changes=changes, reason="种子数据更新")
 
 
@@ -262,8 +263,7 @@ def _ensure_milestone(project: Project, item: dict) -> None:
                           position=stage.position if stage else 99)
     project.milestones.append(milestone)
     db.session.flush()
-    record(SEED, "milestone:create", milestone,
-           f"新增节点：{milestone.name} 计划 {planned.isoformat() if planned else '—'}",
+    record(SEED, "milestone:create", milestone, milestone_params(milestone),
            changes={"planned_date": [None, planned.isoformat() if planned else None]},
            project_id=project.id)
 
@@ -306,7 +306,7 @@ def _retire(item: dict, report: SeedReport) -> None:
     for source in duplicate.sources:
         project_services.add_source(SEED, target, source.plan, source.line, source.quote,
                                     list(source.fields or []))
-    record(SEED, "project:merge", target, f"并入种子记录：{duplicate.name}",
+    record(SEED, "project:merge", target, {"name": duplicate.name},
            changes={"merged": [item["key"], None]}, reason=item.get("reason"), project_id=target.id)
     db.session.delete(duplicate)
     db.session.flush()
