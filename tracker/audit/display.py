@@ -57,8 +57,6 @@ VOCABULARY_FIELDS_BY_ACTION = {"funding": {"source": FundingSource}}
 MONEY_FIELDS = REGISTERED_MONEY | {"previous_amount", "new_amount", "amount", "planned_investment"}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
                                 if field.numeric and field.unit != PERCENT}
-# Actions whose summary itself states an amount.
-MONEY_ACTIONS = {"budget:revise", "annual_plan:set", "report:recompute"}
 
 VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命令行"), "web": _l("网页"),
               "api": _l("接口")}
