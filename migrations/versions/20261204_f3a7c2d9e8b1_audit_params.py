@@ -8,7 +8,7 @@ reliably, and NULL params is exactly "show the summary". Going back, an entry wi
 gets its action code, the most an older version can show of it.
 
 Revision ID: f3a7c2d9e8b1
-Revises: e18a4c015b1d
+Revises: a4d8e2f6c1b7
 Create Date: 2026-12-04 21:15:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a7c2d9e8b1'
-down_revision = 'e18a4c015b1d'
+down_revision = "a4d8e2f6c1b7"
 branch_labels = None
 depends_on = None
 
