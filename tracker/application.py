@@ -151,7 +151,6 @@ def is_outage(error: sa.exc.DBAPIError) -> bool:
 def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
-            db.session.rollback()
             if is_api_request():  # /api/…: problem+json, never a page (tracker/api/problems.py)
                 return api_problem(error)
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
@@ -166,7 +165,6 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
         if is_api_request():
             status = 503 if is_outage(error) else 500
             if status == 500:
