@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from . import formatting
 from .config import PROJECT_ROOT
 from .api.problems import from_http_exception as api_problem, is_api_request, problem
+from .errors import StaleEdit, ValidationFailed
 from .extensions import babel, csrf, db, migrate
 from .web.requests import safe_next
 
@@ -162,6 +163,23 @@ def register_error_pages(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
+
+    @app.errorhandler(ValidationFailed)
+    def refused(error: ValidationFailed):
+        """A service's refusal that no view put on its form: 400 with its messages (in the API
+        422, each field named). The unit of work has rolled the request back."""
+        if is_api_request():
+            return problem(422, gettext("请求中有无效的字段"), errors=error.errors)
+        reason = "；".join(message for messages in error.errors.values() for message in messages)
+        return render_template("errors/error.html", status=400, error=error, reason=reason), 400
+
+    @app.errorhandler(StaleEdit)
+    def stale(error: StaleEdit):
+        """Saved by someone else since it was loaded, and no view showed the conflict itself:
+        409, nothing written."""
+        if is_api_request():
+            return problem(409, gettext("其他人刚刚修改了此内容：请重新读取后再提交"))
+        return render_template("errors/error.html", status=409, error=error), 409
 
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):

@@ -141,11 +141,6 @@ def http_problem(error):
     return from_http_exception(error)
 
 
-@bp.errorhandler(ValidationFailed)
-def validation_problem(error: ValidationFailed):
-    return problem(422, _("请求中有无效的字段"), errors=error.errors)
-
-
 def user():
     return g.api_token.user
 
