@@ -3,9 +3,11 @@
 A request, and a CLI command, is one transaction (as Indico's request handler, ``RH.process``,
 commits once after the handler and rolls back on any error):
 
-- **A request** commits when its view returns an answer below 400 (a page, a redirect, a file)
-  and rolls back when the view raises or answers 400 or above. ``TrackerFlask.dispatch_request``
-  does it, so a view never commits: it loads, checks access, calls a service and answers.
+- **A request** that may write (POST, PUT, PATCH, DELETE) commits when its view returns an
+  answer below 400 (a page, a redirect, a file) and rolls back when the view raises or answers
+  400 or above. ``TrackerFlask.dispatch_request`` does it, so a view never commits: it loads,
+  checks access, calls a service and answers. A GET, HEAD or OPTIONS request only reads: nothing
+  of it is committed (its transaction ends with the request), and an error rolls it back.
   A service that refuses raises ``ValidationFailed`` (the view puts it on its form and answers
   400) or ``StaleEdit`` (409 with what the others changed); an exception no view caught reaches
   ``application.py``'s error pages after the rollback.
@@ -36,7 +38,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
-from flask import Flask, g
+from flask import Flask, g, request
 
 from .extensions import db
 
@@ -77,6 +79,11 @@ def unit_of_work() -> Iterator[Unit]:
         g.pop("unit_of_work", None)
 
 
+# HTTP's safe methods read and change nothing (and on SQLite they take no write lock:
+# application._sqlite_begin); a GET's answer, a page or a stream, is never committed.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class TrackerFlask(Flask):
     """Flask, with every view run as one unit of work.
 
@@ -84,6 +91,10 @@ class TrackerFlask(Flask):
     the error handlers like any other error of the view (an outage is a 503, not a 500)."""
 
     def dispatch_request(self):
+        if request.method in SAFE_METHODS:
+            # A read: nothing to commit. Its transaction ends with the request (Flask-SQLAlchemy
+            # removes the session), or at once when it fails (handle_user_exception).
+            return super().dispatch_request()
         with unit_of_work() as unit:
             response = self.make_response(super().dispatch_request())
             if response.status_code >= 400:
