@@ -8,10 +8,13 @@ first test reads every module with ``ast``: no other module commits or rolls bac
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
+import click
 import pytest
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from tracker.accounts.models import LoginFailure, User
 from tracker.audit.models import AuditEntry
@@ -19,7 +22,7 @@ from tracker.core.clock import this_month
 from tracker.extensions import db as _db
 from tracker.progress.models import MonthlyReport
 from tracker.projects.models import Project
-from tracker.unit_of_work import abandon, after_commit, unit_of_work
+from tracker.unit_of_work import abandon, after_commit, one_unit_of_work, unit_of_work
 
 from . import factories
 from .conftest import login_as
@@ -52,7 +55,8 @@ def test_only_the_unit_of_work_commits_or_rolls_back():
     assert not unexpected, (
         "commit or roll back through tracker/unit_of_work.py (a view answers, a CLI command is "
         f"@one_unit_of_work), never by hand: {unexpected}")
-    assert set(ALLOWED) <= set(offenders), f"no longer needed, take them off ALLOWED: {set(ALLOWED) - set(offenders)}"
+    gone = set(ALLOWED) - set(offenders)
+    assert not gone, f"no longer needed, take them off ALLOWED: {gone}"
 
 
 def test_the_scanner_finds_a_commit_and_a_rollback(tmp_path):
@@ -246,3 +250,18 @@ def test_a_cli_command_that_succeeds_is_committed(app, db):
     assert result.exit_code == 0, result.output
     db.session.rollback()
     assert db.session.scalar(sa.select(User).where(User.username == "made-here")) is not None
+
+
+@pytest.mark.parametrize("status, kept", [(0, True), (1, False)])
+def test_a_command_that_exits_is_committed_only_when_it_exits_0(app, db, status, kept):
+    """`tracker import` ends with sys.exit(0 if every row was good else 1)."""
+    @click.command()
+    @with_appcontext
+    @one_unit_of_work
+    def command():
+        factories.project(name=f"退出码 {status}")
+        sys.exit(status)
+
+    assert app.test_cli_runner().invoke(command).exit_code == status
+    db.session.rollback()
+    assert (project_named(f"退出码 {status}") is not None) is kept

@@ -11,7 +11,8 @@ commits once after the handler and rolls back on any error):
   A service that refuses raises ``ValidationFailed`` (the view puts it on its form and answers
   400) or ``StaleEdit`` (409 with what the others changed); an exception no view caught reaches
   ``application.py``'s error pages after the rollback.
-- **Two named exceptions**, and no others:
+- **Two named exceptions to "an answer of 400 or above keeps nothing, one below keeps all"**,
+  and no others:
   ``abandon()``: the view answers with a redirect (below 400) although it refused, and reports
   the refusal as a flashed message on the next page (the plan candidates' buttons): nothing of
   the request is kept.
@@ -53,30 +54,45 @@ class Unit:
 
 @contextmanager
 def unit_of_work() -> Iterator[Unit]:
-    """Commit what the block wrote when it ends normally (unless abandoned); roll back when it
-    raises. A unit inside another one joins it: only the outermost commits."""
+    """Commit what the block wrote when it ends normally, or exits with status 0 (unless
+    abandoned); roll back when it raises. A unit inside another one joins it: only the
+    outermost commits."""
     if "unit_of_work" in g:
-        yield g.unit_of_work
+        yield _current()
         return
     unit = g.unit_of_work = Unit()
     try:
         yield unit
+    except BaseException as error:
+        if not _exits_with_success(error):
+            db.session.rollback()
+            raise
+        _finish(unit)
+        raise
+    else:
+        _finish(unit)
+    finally:
+        g.pop("unit_of_work", None)
+
+
+def _exits_with_success(error: BaseException) -> bool:
+    """``sys.exit(0)`` or click's ``ctx.exit(0)``: a command that ends early, having succeeded."""
+    if isinstance(error, SystemExit):
+        return error.code in (0, None)
+    return isinstance(error, click.exceptions.Exit) and error.exit_code == 0
+
+
+def _finish(unit: Unit) -> None:
+    if unit.abandoned:
+        db.session.rollback()
+        return
+    try:
+        db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    else:
-        if unit.abandoned:
-            db.session.rollback()
-        else:
-            try:
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
-            for callback in unit.callbacks:
-                callback()
-    finally:
-        g.pop("unit_of_work", None)
+    for callback in unit.callbacks:
+        callback()
 
 
 # HTTP's safe methods read and change nothing (and on SQLite they take no write lock:
@@ -108,10 +124,18 @@ class TrackerFlask(Flask):
         return super().handle_user_exception(e)
 
 
+def _current() -> Unit:
+    unit = g.get("unit_of_work")
+    if unit is None:
+        raise RuntimeError("no unit of work here: only a request that may write (POST …) "
+                           "or a @one_unit_of_work command has one")
+    return unit
+
+
 def abandon() -> None:
     """Keep nothing of this request although its answer is not an error (a refusal shown on the
     page it redirects to)."""
-    g.unit_of_work.abandoned = True
+    _current().abandoned = True
 
 
 def commit_attempt() -> None:
@@ -122,7 +146,7 @@ def commit_attempt() -> None:
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once this unit's writes are committed; never if they are rolled back."""
-    g.unit_of_work.callbacks.append(callback)
+    _current().callbacks.append(callback)
 
 
 def one_unit_of_work(command):
@@ -130,14 +154,6 @@ def one_unit_of_work(command):
     with status 0, rolled back when it raises or exits with an error (nothing half done)."""
     @functools.wraps(command)
     def run(*args, **kwargs):
-        finished = None
         with unit_of_work():
-            try:
-                return command(*args, **kwargs)
-            except (SystemExit, click.exceptions.Exit) as exit_:
-                code = exit_.code if isinstance(exit_, SystemExit) else exit_.exit_code
-                if code not in (0, None):
-                    raise
-                finished = exit_  # exit 0: a success, committed before the exit goes on
-        raise finished
+            return command(*args, **kwargs)
     return run

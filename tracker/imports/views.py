@@ -136,7 +136,8 @@ def confirm(token: str):
     # previewed projects since (their versions were kept with the preview).
     report = run_import(Actor(current_user, "import"), data, batch.filename, kind=batch.kind,
                         apply=True, reason=form.reason.data, expected_versions=kept.get("versions", {}))
-    if not report.applied:  # 409: nothing is kept, the claim neither: the corrected upload can be confirmed again
+    if not report.applied:
+        # 409 keeps nothing, the claim neither: the corrected upload can be confirmed again.
         return render_template("imports/preview.html", report=report, batch=batch, token=token,
                                form=form, kinds=KINDS), 409
     after_commit(lambda: uploads.discard(token))

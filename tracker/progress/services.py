@@ -165,7 +165,8 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
     with _saved_or_stale():
         for edit in changed:
             milestone, values = edit.milestone, edit.values()
-            changes = diff(snapshot(milestone, MILESTONE_FIELDS), {k: json_value(v) for k, v in values.items()})
+            changes = diff(snapshot(milestone, MILESTONE_FIELDS),
+                           {k: json_value(v) for k, v in values.items()})
             version = milestone.version
             for field in changes:
                 setattr(milestone, field, values[field])
