@@ -19,7 +19,7 @@ TRACKER = Path(__file__).resolve().parent.parent / "tracker"
 # Modules of the package root, by layer (a domain package's modules are placed by name below).
 CORE = {"tracker.config", "tracker.database", "tracker.extensions", "tracker.vocabulary",
         "tracker.errors", "tracker.formatting", "tracker.validators", "tracker.forms"}
-WEB = {"tracker.security"}
+WEB = {"tracker.security", "tracker.unit_of_work"}  # the request side; the CLI uses it too
 # The wiring: create_app, the `tracker` command and the server that build the application, and
 # tracker/models.py, which registers every mapper and the flush hooks for it (only it imports it).
 APPLICATION = {"tracker", "tracker.application", "tracker.cli", "tracker.serving", "tracker.models",

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from . import formatting
 from .config import PROJECT_ROOT
 from .api.problems import from_http_exception as api_problem, is_api_request, problem
+from .errors import StaleEdit, ValidationFailed
 from .extensions import babel, csrf, db, migrate
 from .web.requests import safe_next
 
@@ -151,7 +152,6 @@ def is_outage(error: sa.exc.DBAPIError) -> bool:
 def register_error_pages(app: Flask) -> None:
     def page(status: int):
         def handler(error):
-            db.session.rollback()
             if is_api_request():  # /api/…: problem+json, never a page (tracker/api/problems.py)
                 return api_problem(error)
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
@@ -164,9 +164,25 @@ def register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
 
+    @app.errorhandler(ValidationFailed)
+    def refused(error: ValidationFailed):
+        """A service's refusal that no view put on its form: 400 with its messages (in the API
+        422, each field named). The unit of work has rolled the request back."""
+        if is_api_request():
+            return problem(422, gettext("请求中有无效的字段"), errors=error.errors)
+        reason = "；".join(message for messages in error.errors.values() for message in messages)
+        return render_template("errors/error.html", status=400, error=error, reason=reason), 400
+
+    @app.errorhandler(StaleEdit)
+    def stale(error: StaleEdit):
+        """Saved by someone else since it was loaded, and no view showed the conflict itself:
+        409, nothing written."""
+        if is_api_request():
+            return problem(409, gettext("其他人刚刚修改了此内容：请重新读取后再提交"))
+        return render_template("errors/error.html", status=409, error=error), 409
+
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):
-        db.session.rollback()
         if is_api_request():
             status = 503 if is_outage(error) else 500
             if status == 500:

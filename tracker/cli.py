@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .extensions import db
+from .unit_of_work import one_unit_of_work
 
 
 def register_commands(app: Flask) -> None:
@@ -71,6 +71,7 @@ def server_command(host: str, port: int, threads: int) -> list[str]:
 @click.command()
 @click.option("--check", is_flag=True, help="Only verify every quote and number against the plans.")
 @with_appcontext
+@one_unit_of_work
 def seed(check: bool) -> None:
     """Load the five plans' projects, targets and regions from seed/ (idempotent)."""
     from .seeding.provenance import SeedChecker
@@ -87,12 +88,7 @@ def seed(check: bool) -> None:
         sys.exit(1 if problems else 0)
 
     from .seeding.loader import load
-    try:
-        report = load(seed_dir)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    report = load(seed_dir)
     for line in report.lines():
         click.echo(line)
 

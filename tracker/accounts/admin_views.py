@@ -1,7 +1,7 @@
 """The admin pages: accounts (/admin/users) and portfolio-wide settings (/admin/settings).
 
 Each view loads, checks the permission, validates the form, calls one service from
-``accounts/services.py`` (which audits) and commits once.
+``accounts/services.py`` (which audits) and answers; the unit of work commits (``tracker/unit_of_work.py``).
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ def user_new():
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             if not form.password.data:
                 return one_time_password_page(user, password, _("已创建用户"))
             flash(_("已创建用户 %(name)s，首次登录时需修改密码", name=user.username), "success")
@@ -107,11 +106,9 @@ def user_role(user_id: int):
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             keep_session_if_self(user)
             flash(_("已保存 %(name)s 的角色和负责地区", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    db.session.rollback()
     return _edit_page(user, role_form=form, status=400)
 
 
@@ -127,10 +124,8 @@ def user_profile(user_id: int):
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             flash(_("已保存 %(name)s 的姓名和电子邮箱", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
-    db.session.rollback()
     return _edit_page(user, profile_form=form, status=400)
 
 
@@ -145,10 +140,8 @@ def user_disable(user_id: int):
         try:
             services.set_active(web_actor(), user, False)
         except ValidationFailed as failure:
-            db.session.rollback()
             error = " ".join(message for messages in failure.errors.values() for message in messages)
         else:
-            db.session.commit()
             flash(_("已停用用户 %(name)s，其登录会话已结束", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 400 if error or form.errors else 200
@@ -162,7 +155,6 @@ def user_enable(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     services.set_active(web_actor(), user, True)
-    db.session.commit()
     flash(_("已启用用户 %(name)s", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -174,7 +166,6 @@ def user_reset_password(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     password = services.reset_password(web_actor(), user)
-    db.session.commit()
     keep_session_if_self(user)
     return one_time_password_page(user, password, _("已重置密码"))
 
@@ -190,7 +181,6 @@ def settings():
     if form.validate_on_submit():
         changed = services.set_setting(web_actor(), "hide_money_from_viewers",
                                        {"enabled": bool(form.hide_money_from_viewers.data)})
-        db.session.commit()
         flash(_("设置已保存") if changed else _("设置没有变化"), "success" if changed else "info")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form), 400 if form.errors else 200

@@ -12,6 +12,7 @@ from ..audit.services import CLI
 from ..core.values import clean_text
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..unit_of_work import one_unit_of_work
 from ..vocabulary import Role
 from . import services
 
@@ -26,14 +27,12 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(12) + "7a", True
 
 
-def _commit_or_fail(action) -> None:
+def _or_fail(action):
+    """The service's refusal as the command's error (the unit of work then writes nothing)."""
     try:
-        result = action()
-        db.session.commit()
-        return result
+        return action()
     except ValidationFailed as failure:
-        db.session.rollback()
-        raise click.ClickException("; ".join(m for msgs in failure.errors.values() for m in msgs))
+        raise click.ClickException("; ".join(m for msgs in failure.errors.values() for m in msgs)) from None
 
 
 def _user(username: str):
@@ -50,12 +49,13 @@ def _user(username: str):
 @click.option("--name", "display_name")
 @click.option("--email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@one_unit_of_work
 def create(username, role, regions, display_name, email, password_stdin):
     """Create an account. Without --password-stdin a password is generated and shown once."""
     password, generated = _password(password_stdin)
     # A name pasted into a terminal may carry controls (a newline once stopped every reminder).
     display_name, email = clean_text(display_name), clean_text(email)
-    _commit_or_fail(lambda: services.create_user(
+    _or_fail(lambda: services.create_user(
         CLI, username, role, password, regions=regions, display_name=display_name, email=email,
         must_change_password=generated))
     click.echo(f"created {username.lower()} ({role})")
@@ -65,16 +65,18 @@ def create(username, role, regions, display_name, email, password_stdin):
 
 @users.command("disable")
 @click.argument("username")
+@one_unit_of_work
 def disable(username):
     """Disable an account; its open sessions end."""
-    _commit_or_fail(lambda: services.set_active(CLI, _user(username), False))
+    _or_fail(lambda: services.set_active(CLI, _user(username), False))
     click.echo(f"disabled {username}")
 
 
 @users.command("enable")
 @click.argument("username")
+@one_unit_of_work
 def enable(username):
-    _commit_or_fail(lambda: services.set_active(CLI, _user(username), True))
+    _or_fail(lambda: services.set_active(CLI, _user(username), True))
     click.echo(f"enabled {username}")
 
 
@@ -82,18 +84,20 @@ def enable(username):
 @click.argument("username")
 @click.option("--role", type=ROLES, required=True)
 @click.option("--region", "regions", multiple=True)
+@one_unit_of_work
 def set_role(username, role, regions):
-    _commit_or_fail(lambda: services.change_role(CLI, _user(username), role, regions))
+    _or_fail(lambda: services.change_role(CLI, _user(username), role, regions))
     click.echo(f"{username} is now {role}")
 
 
 @users.command("reset-password")
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True)
+@one_unit_of_work
 def reset_password(username, password_stdin):
     """Set a new password; without --password-stdin one is generated, to be changed at login."""
     password, generated = _password(password_stdin)
-    _commit_or_fail(lambda: services.set_password(CLI, _user(username), password, must_change=generated))
+    _or_fail(lambda: services.set_password(CLI, _user(username), password, must_change=generated))
     click.echo(f"password of {username} reset")
     if generated:
         click.echo(f"one-time password: {password}  (to be changed at first login)")
@@ -110,9 +114,10 @@ def list_users():
 
 
 @users.command("ensure-admin")
+@one_unit_of_work
 def ensure_admin():
     """Create an admin with a one-time password when the database has none (used by make run)."""
-    created = _commit_or_fail(lambda: services.ensure_admin(CLI))
+    created = _or_fail(lambda: services.ensure_admin(CLI))
     if created:
         user, password = created
         click.echo("=" * 60)

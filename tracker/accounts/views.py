@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..core import clock
-from ..web.requests import safe_next
-from ..audit.services import Actor
+from ..web.requests import safe_next, web_actor
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..unit_of_work import commit_attempt
 from ..vocabulary import Role
 from . import services, sessions, throttle
 from .forms import LoginForm, PasswordForm
@@ -48,14 +48,13 @@ def login():
         user = services.authenticate(form.username.data, form.password.data)
         if user is None or not user.active:
             throttle.record_failure(throttle.LOGIN, account, address)
-            db.session.commit()
+            commit_attempt()  # counted though the answer is 400
             form.form_errors.append(_("用户名或密码不正确，或账号已停用"))
         else:
             throttle.clear(throttle.LOGIN, account, address)
             sessions.start(user)
             login_user(user)
             user.last_login_at = clock.utcnow()
-            db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             target = request.args.get("next")
@@ -67,7 +66,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         sessions.end(current_user._get_current_object())
-        db.session.commit()
     logout_user()
     flash(_("已退出登录"), "info")
     return redirect(url_for("auth.login"))
@@ -83,19 +81,18 @@ def change_password():
             return _too_many("accounts/password.html", form, wait)
         if services.authenticate(current_user.username, form.current.data) is None:
             throttle.record_failure(throttle.PASSWORD, account, throttle.client_address())
-            db.session.commit()
+            commit_attempt()  # counted though the answer is 400
             form.current.errors.append(_("当前密码不正确"))
         else:
             throttle.clear(throttle.PASSWORD, account)
             try:
-                services.set_password(Actor(current_user, "web"), current_user, form.password.data)
+                services.set_password(web_actor(), current_user, form.password.data)
             except ValidationFailed as failure:
                 form.apply_errors(failure.errors)
             else:
                 user = current_user._get_current_object()
                 sessions.end(user)
                 sessions.start(user)  # the token changed: every other session has ended
-                db.session.commit()
                 login_user(user)
                 flash(_("密码已修改"), "success")
                 return redirect(landing_page(current_user))
@@ -112,10 +109,9 @@ def api_tokens():
     form, secret = TokenForm(), None
     user = current_user._get_current_object()
     if form.validate_on_submit():
-        token, secret = tokens.create_token(Actor(user, "web"), user, name=form.name.data,
+        token, secret = tokens.create_token(web_actor(), user, name=form.name.data,
                                             scope=form.scope.data,
                                             days=int(form.expires.data) if form.expires.data else None)
-        db.session.commit()
     status = 400 if form.errors else 200
     response = render_template("accounts/tokens.html", form=form, secret=secret, revoke=RevokeForm(),
                                tokens=tokens.tokens_of(user), now=clock.utcnow())
@@ -134,7 +130,6 @@ def revoke_api_token(token_id: int):
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("请勾选确认后再吊销"), "error")
-    elif tokens.revoke_token(Actor(current_user._get_current_object(), "web"), token):
-        db.session.commit()
+    elif tokens.revoke_token(web_actor(), token):
         flash(_("令牌已吊销"), "success")
     return redirect(url_for("auth.api_tokens"))

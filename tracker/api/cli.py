@@ -11,6 +11,7 @@ from ..audit.services import CLI
 from ..errors import ValidationFailed
 from ..extensions import db
 from . import tokens as service
+from ..unit_of_work import one_unit_of_work
 from .models import SCOPES, ApiToken
 
 
@@ -33,15 +34,14 @@ def _user(username: str):
               help="read: read only; write: also write what the user's role allows.")
 @click.option("--name", help="What the token is for (shown in the list).")
 @with_appcontext
+@one_unit_of_work
 def create(username: str, days: int | None, scope: str, name: str | None) -> None:
     """Make a token for USERNAME and print its secret: it is shown this once only."""
     user = _user(username)
     try:
         token, secret = service.create_token(CLI, user, name=name, scope=scope, days=days)
     except ValidationFailed as failed:
-        db.session.rollback()
         raise click.ClickException(str(failed)) from None
-    db.session.commit()
     click.echo(secret)
     expiry = token.expires_at.date().isoformat() if token.expires_at else "never"
     click.echo(f"token {token.id} for {user.username}: scope {scope}, expires {expiry}. "
@@ -62,6 +62,7 @@ def list_(username: str) -> None:
 @tokens.command("revoke")
 @click.argument("token_id", metavar="TOKEN")
 @with_appcontext
+@one_unit_of_work
 def revoke(token_id: str) -> None:
     """Revoke a token, named by its id (from `tracker tokens list`) or its secret."""
     if token_id.isdigit():
@@ -72,5 +73,4 @@ def revoke(token_id: str) -> None:
     if token is None:
         raise click.ClickException("no such token")
     changed = service.revoke_token(CLI, token)
-    db.session.commit()
     click.echo(f"token {token.id} revoked" if changed else f"token {token.id} was already revoked")

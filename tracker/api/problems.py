@@ -52,8 +52,6 @@ def _flatten(messages, prefix: str = "") -> dict[str, list[str]]:
 
 
 def from_http_exception(error: HTTPException) -> Response:
-    from ..extensions import db
-    db.session.rollback()
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = _flatten(data["messages"]) if "messages" in data else None

@@ -1,5 +1,5 @@
 """/api/v1/: the portfolio for other systems. Views are thin: authenticate the token, load,
-check access, call one service, commit once (docs/ARCHITECTURE.md)."""
+check access, call one service; the unit of work commits (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from ..core.values import MAX_FIGURE, ValueProblem, check_places, clean_text, pa
 from ..database import utcnow
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import csrf, db
+from ..unit_of_work import commit_attempt
 from ..plans.models import Plan
 from ..portfolio import queries
 from ..exports.records import hide_money, project_to_dict
@@ -122,7 +123,7 @@ def authenticate():
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         token.last_used_at = now
-        db.session.commit()
+        commit_attempt()  # the token was used, whatever the answer
     return None
 
 
@@ -139,12 +140,6 @@ def conditional(response: Response) -> Response:
 @bp.errorhandler(HTTPException)
 def http_problem(error):
     return from_http_exception(error)
-
-
-@bp.errorhandler(ValidationFailed)
-def validation_problem(error: ValidationFailed):
-    db.session.rollback()
-    return problem(422, _("请求中有无效的字段"), errors=error.errors)
 
 
 def user():
@@ -425,8 +420,7 @@ def stale(error: StaleEdit, current: MonthlyReport | None):
     changes = [{"who": entry.user.username if entry.user else entry.via,
                 "when": json_value(entry.occurred_at),
                 "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
-               for entry in error.changes_by_others]  # read before the rollback expires them
-    db.session.rollback()
+               for entry in error.changes_by_others]
     extra = {"changes": changes}
     headers = []
     if current is not None:
@@ -449,7 +443,6 @@ def submit_report(data: dict, project_id: int):
     if progress.report_for(project, month) is not None:
         raise _abort(409, _("%(month)s 的月报已提交：更正请用 PUT 并带上 If-Match 与更正原因", month=f"{month:%Y-%m}"))
     report = progress.submit_report(actor(), project, month, **report_values(data))
-    db.session.commit()
     location = url_for("api.report_detail", project_id=project.id, month=f"{month:%Y-%m}")
     return report_record(report, include_money()), 201, {"ETag": report_etag(report), "Location": location}
 
@@ -483,7 +476,6 @@ def correct_report(data: dict, project_id: int, month: str, **_headers):
                                         expected_version=expected)
     except StaleEdit as error:
         return stale(error, report)
-    db.session.commit()
     return report_record(report, include_money()), 200, {"ETag": report_etag(report)}
 
 
@@ -502,6 +494,5 @@ def add_funding(data: dict, project_id: int):
         raise ValidationFailed({"amount": [_("数值过大，请检查单位（金额以万元计）")]})
     line = progress.add_funding_line(actor(), project, source=data["source"], amount=amount,
                                      note=clean_text(data.get("note")))
-    db.session.commit()
     return {"source": json_value(line.source), "amount": json_value(line.amount) if include_money() else None,
             "note": line.note}, 201

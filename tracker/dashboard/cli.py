@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from ..extensions import db
 
 
 @click.command()
@@ -33,7 +32,6 @@ def briefing(region: str | None, plan: str | None, category: str | None, year: i
         raise click.ClickException("; ".join(problems))
     font = configured_font()
     pdf = render(queries.build(scope), show_money=True, font=font)
-    db.session.rollback()  # read only
     with open(output, "wb") as handle:
         handle.write(pdf)
     where = font.path or f"{font.name} (built in, not embedded)"

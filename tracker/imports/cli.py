@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..extensions import db
+from ..unit_of_work import one_unit_of_work
 
 
 @click.command("import")
@@ -19,6 +19,7 @@ from ..extensions import db
 @click.option("--dry-run", is_flag=True, help="Only report what would change; write nothing.")
 @click.option("--reason", help="变更原因: needed when a row changes a project's status.")
 @with_appcontext
+@one_unit_of_work
 def import_command(file: str, username: str, kind: str, dry_run: bool, reason: str | None) -> None:
     """Import projects or monthly reports from an .xlsx or .csv: all rows or none."""
     import os
@@ -35,16 +36,9 @@ def import_command(file: str, username: str, kind: str, dry_run: bool, reason: s
         raise click.ClickException(f"{file} is larger than the {limit // (1024 * 1024)} MB import limit")
     with open(file, "rb") as handle:
         data = handle.read(limit + 1)
-    try:
-        report = run_import(Actor(user, "import"), data, os.path.basename(file), kind=kind,
-                            apply=not dry_run, reason=reason)
-        if report.applied:
-            db.session.commit()
-        else:
-            db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        raise
+    # All rows or none: a run with any error, or a dry run, leaves nothing to commit.
+    report = run_import(Actor(user, "import"), data, os.path.basename(file), kind=kind,
+                        apply=not dry_run, reason=reason)
     for line in report.lines():
         click.echo(line)
     sys.exit(0 if report.ok else 1)

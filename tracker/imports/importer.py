@@ -163,6 +163,11 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
     ``apply`` is set; then the caller commits once. ``kind`` AUTO: recognised from the header."""
     if kind not in COLUMNS and kind != AUTO:
         raise ValueError(kind)
+    if not apply:
+        # A preview writes nothing that lasts, and holds no transaction while it reads the sheet:
+        # on SQLite a POST's transaction holds the write lock, and reading a large sheet takes
+        # seconds. (It gives the database back as it goes, too: Slices.)
+        db.session.rollback()
     report = ImportReport(kind=kind if kind in COLUMNS else PROJECTS, filename=filename)
     if len(data) > setting("IMPORT_MAX_BYTES"):
         report.problems.append(Problem(None, None, _("文件超过 %(n)s MB 的上限。请拆分后分批导入。",

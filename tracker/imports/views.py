@@ -14,7 +14,7 @@ from ..core.clock import this_month
 from ..database import utcnow
 from ..exports.columns import CLEAR_MARKER
 from .templates import write_template
-from ..extensions import db
+from ..unit_of_work import after_commit
 from . import batches, uploads
 from .forms import ConfirmForm, UploadForm
 from .importer import COLUMNS, KINDS, PROJECTS, run_import, setting
@@ -79,20 +79,16 @@ def upload():
     except uploads.NotStored:
         form.file.errors.append(not_stored_message())
         return _upload_page(form, 503)
-    # The preview is computed here, once. End the request's transaction first: on SQLite a POST's
-    # transaction holds the write lock, and reading a large sheet takes seconds. The preview then
-    # gives the database back every half second (importer.Slices) and writes nothing that lasts.
+    # The preview is computed here, once; it holds no transaction while it reads the sheet and
+    # writes nothing that lasts (importer.run_import).
     user = current_user._get_current_object()
-    db.session.rollback()
     report = run_import(Actor(user, "import"), data, filename, kind=form.kind.data, apply=False)
-    db.session.rollback()
     try:
         uploads.save_preview(token, report.to_dict())
     except uploads.NotStored:
         form.file.errors.append(not_stored_message())
         return _upload_page(form, 503)
     batches.open_batch(user, token, report.kind, filename)
-    db.session.commit()
     return redirect(url_for("imports.preview", token=token))
 
 
@@ -135,18 +131,16 @@ def confirm(token: str):
     # Claim the upload first, in the transaction that writes its rows: a second confirmation
     # (double click, second tab) waits for this one and then finds nothing to claim.
     if not batches.claim(batch, batches.APPLIED):
-        db.session.rollback()
-        return _decided_page(_batch(token), 409)
+        return _decided_page(batch, 409)  # as the request that claimed it first left it
     # Re-read and re-check everything: the file, the permissions, and that nobody changed the
     # previewed projects since (their versions were kept with the preview).
     report = run_import(Actor(current_user, "import"), data, batch.filename, kind=batch.kind,
                         apply=True, reason=form.reason.data, expected_versions=kept.get("versions", {}))
     if not report.applied:
-        db.session.rollback()  # the claim too: the corrected upload can be confirmed again
+        # 409 keeps nothing, the claim neither: the corrected upload can be confirmed again.
         return render_template("imports/preview.html", report=report, batch=batch, token=token,
                                form=form, kinds=KINDS), 409
-    db.session.commit()
-    uploads.discard(token)
+    after_commit(lambda: uploads.discard(token))
     flash(report.summary(), "success")
     return render_template("imports/done.html", report=report)
 
@@ -156,9 +150,6 @@ def discard(token: str):
     require_import()
     batch = _batch(token)
     if batches.claim(batch, batches.DISCARDED):
-        db.session.commit()
-        uploads.discard(token)
+        after_commit(lambda: uploads.discard(token))
         flash(_("已放弃这次导入，没有写入任何内容。"), "info")
-    else:
-        db.session.rollback()
     return redirect(url_for("imports.upload"))

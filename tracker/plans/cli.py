@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..unit_of_work import one_unit_of_work
 from .models import PlanCandidate
 from .queries import known_projects, known_regions
 
@@ -91,6 +92,7 @@ def extract_command(key: str | None, file_path: str | None, region_code: str | N
 @click.option("--doc-number", help="文号.")
 @click.option("--date", "issued", help="印发日期, YYYY-MM-DD.")
 @with_appcontext
+@one_unit_of_work
 def add_command(file_path: str, key: str, title: str, region_code: str, period: str,
                 issuer: str | None, doc_number: str | None, issued: str | None) -> None:
     """Add a plan from its document (.txt, .md, .docx, .pdf): the text is stored with its line
@@ -118,10 +120,8 @@ def add_command(file_path: str, key: str, title: str, region_code: str, period: 
                         filename=Path(file_path).name, issuer=issuer, doc_number=doc_number,
                         issued_date=issued_date)
     except ValidationFailed as failure:
-        db.session.rollback()
         raise click.ClickException("; ".join(" ".join(messages) for messages in failure.errors.values())) from None
     projects = db.session.scalar(sa.select(sa.func.count()).select_from(PlanCandidate)
                                  .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project"))
-    db.session.commit()
     click.echo(f"plan {plan.key} added: {len(lines)} lines, {projects} project candidates; "
                f"review them at /plans/{plan.key}/candidates")

@@ -11,13 +11,13 @@ from flask_login import current_user
 from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..accounts import permissions
 from ..accounts.visibility import show_money
-from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
+from ..web.requests import refused, web_actor
 from . import services
 from .documents import DocumentProblem, read_lines
 from .forms import CandidateForm, MergeForm, PlanForm, RejectForm
@@ -68,10 +68,6 @@ def money_lines(plan: Plan) -> set[int]:
     return {line for line, fields in db.session.execute(
         sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id))
         if set(fields or ()) & MONEY_SOURCE_FIELDS}
-
-
-def web_actor() -> Actor:
-    return Actor(current_user._get_current_object(), "web")
 
 
 def can_manage(plan: Plan | None = None) -> bool:
@@ -130,16 +126,13 @@ def plan_new():
                                      issuer=form.issuer.data, doc_number=form.doc_number.data,
                                      issued_date=form.issued_date.data)
         except DocumentProblem as problem:
-            db.session.rollback()
             form.document.errors = [str(problem)]
         except ValidationFailed as failure:
-            db.session.rollback()
             errors = dict(failure.errors)
             if "document" in errors:
                 form.document.errors = errors.pop("document")
             form.apply_errors(errors)
         else:
-            db.session.commit()
             flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
             return redirect(url_for("plans.plan_candidates", key=plan.key))
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
@@ -179,11 +172,7 @@ def form_failure(form) -> ValidationFailed:
 
 
 def _refused(key: str, failure: ValidationFailed):
-    db.session.rollback()
-    for messages in failure.errors.values():
-        for message in messages:
-            flash(message, "error")
-    return redirect(url_for("plans.plan_candidates", key=key))
+    return refused(url_for("plans.plan_candidates", key=key), failure)
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept")
@@ -212,7 +201,6 @@ def candidate_accept(key: str, candidate_id: int):
         project = services.accept_candidate(web_actor(), candidate, edits, region=region)
     except ValidationFailed as failure:
         return _refused(key, failure)
-    db.session.commit()
     flash(_("已采纳：%(name)s", name=project.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key) + f"#candidate-{candidate.id}")
 
@@ -232,7 +220,6 @@ def candidate_merge(key: str, candidate_id: int):
         services.merge_candidate(web_actor(), candidate, project)
     except ValidationFailed as failure:
         return _refused(key, failure)
-    db.session.commit()
     flash(_("已并入已有项目：%(name)s", name=project.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key))
 
@@ -247,7 +234,6 @@ def candidate_reject(key: str, candidate_id: int):
         services.reject_candidate(web_actor(), candidate, form.reason.data)
     except ValidationFailed as failure:
         return _refused(key, failure)
-    db.session.commit()
     flash(_("已驳回：%(name)s", name=candidate.data.get("name")), "success")
     return redirect(url_for("plans.plan_candidates", key=key))
 
@@ -273,19 +259,10 @@ def plan_carry_over(key: str):
     try:
         carried = services.carry_over(web_actor(), plan, target, projects)
     except ValidationFailed as failure:
-        return _refused_to(url_for("plans.plan_detail", key=key), failure)
-    db.session.commit()
+        return refused(url_for("plans.plan_detail", key=key), failure)
     flash(_("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》", count=len(carried), title=target.title),
           "success")
     return redirect(url_for("plans.plan_detail", key=target.key))
-
-
-def _refused_to(location: str, failure: ValidationFailed):
-    db.session.rollback()
-    for messages in failure.errors.values():
-        for message in messages:
-            flash(message, "error")
-    return redirect(location)
 
 
 @bp.get("/plans/<key>/evaluation")
@@ -311,8 +288,7 @@ def plan_actual(key: str):
     try:
         services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"))
     except ValidationFailed as failure:
-        return _refused_to(url_for("plans.plan_evaluation", key=key), failure)
-    db.session.commit()
+        return refused(url_for("plans.plan_evaluation", key=key), failure)
     flash(_("已保存：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_evaluation", key=key))
 
@@ -365,6 +341,5 @@ def candidate_accept_indicator(key: str, candidate_id: int):
         indicator = services.accept_indicator(web_actor(), candidate)
     except ValidationFailed as failure:
         return _refused(key, failure)
-    db.session.commit()
     flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")

@@ -4,11 +4,10 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..audit.services import Actor
 from ..core import clock
 from ..accounts.permissions import READ, require
 from ..accounts.services import money_hidden_from
-from ..web.requests import safe_next
+from ..web.requests import safe_next, web_actor
 from ..extensions import db
 from ..plans.models import Plan
 from ..projects.terms import building_portfolio_label, every_kind_label
@@ -57,14 +56,12 @@ def choose_columns():
     """Keep the reader's choice of the list's columns, and go back to the list he was reading."""
     keys = None if request.form.get("reset") else request.form.getlist("columns")
     try:
-        columns.set_columns(Actor(current_user, "web"), current_user, keys)
+        columns.set_columns(web_actor(), current_user, keys)
     except columns.UnknownColumn as unknown:
-        db.session.rollback()
         portfolio_filter = PortfolioFilter()
         return render_template("portfolio/list.html", problems=[str(unknown)],
                                filter=portfolio_filter, page=None, totals=None, region=None,
                                **_choices(portfolio_filter)), 400
-    db.session.commit()
     return redirect(safe_next(request.form.get("next") or url_for("portfolio.project_list")))
 
 

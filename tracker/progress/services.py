@@ -6,6 +6,8 @@ Every function validates, changes, flushes and audits; none commits (the caller 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,10 +53,17 @@ def _check_dates(dates: dict[str, dt.date | None]) -> None:
         raise ValidationFailed(errors)
 
 
-def _flush_or_stale() -> None:
+@contextmanager
+def _saved_or_stale() -> Iterator[None]:
+    """The writes of one save, flushed inside a savepoint. When a concurrent save refuses them (an
+    UPDATE … WHERE version = expected that matches no row; a unique index that refuses the row
+    someone else inserted after our check), they alone are undone and the refusal is a
+    ``StaleEdit``: the request's session stays usable for the page that says so."""
     try:
-        db.session.flush()
-    except StaleDataError as error:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError) as error:
         raise StaleEdit([]) from error
 
 
@@ -151,17 +160,19 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
     _check_milestones(project, changed)
 
     saved: dict[int, dict] = {}
-    for edit in changed:
-        milestone, values = edit.milestone, edit.values()
-        changes = diff(snapshot(milestone, MILESTONE_FIELDS), {k: json_value(v) for k, v in values.items()})
-        version = milestone.version
-        for field in changes:
-            setattr(milestone, field, values[field])
-        _flush_or_stale()
-        changes["version"] = [version, milestone.version]
-        record(actor, "milestone:update", milestone, milestone_params(milestone),
-               changes=changes, project_id=project.id)
-        saved[milestone.id] = changes
+    with _saved_or_stale():
+        for edit in changed:
+            milestone, values = edit.milestone, edit.values()
+            changes = diff(snapshot(milestone, MILESTONE_FIELDS),
+                           {k: json_value(v) for k, v in values.items()})
+            version = milestone.version
+            for field in changes:
+                setattr(milestone, field, values[field])
+            db.session.flush()  # the new version, for the audit entry
+            changes["version"] = [version, milestone.version]
+            record(actor, "milestone:update", milestone, milestone_params(milestone),
+                   changes=changes, project_id=project.id)
+            saved[milestone.id] = changes
     return saved
 
 
@@ -243,8 +254,8 @@ def set_planned_dates(actor: Actor, project: Project, **dates: dt.date | None) -
                    changes={"planned_date": [None, json_value(day)]}, project_id=project.id)
         elif milestone.planned_date != day:
             old, version = milestone.planned_date, milestone.version
-            milestone.planned_date = day
-            _flush_or_stale()
+            with _saved_or_stale():
+                milestone.planned_date = day
             record(actor, "milestone:update", milestone, milestone_params(milestone),
                    changes={"planned_date": [json_value(old), json_value(day)],
                             "version": [version, milestone.version]}, project_id=project.id)
@@ -354,32 +365,43 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     values["invested_year"] = year_before + month_amount
     values["invested_total"] = total
 
-    if existing is None:
-        report = MonthlyReport(project=project, month=month, submitted_by_id=actor.user.id if actor.user else None,
-                               **values)
-        db.session.add(report)
-        db.session.flush()
-        record(actor, "report:submit", report, {"month": month.strftime("%Y-%m")},
-               changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
-               project_id=project.id)
-        _recompute_later(actor, project, month, backfilled=True)
-    else:
-        report = existing
-        before = snapshot(report, values)
-        changes = diff(before, {k: json_value(v) for k, v in values.items()})
-        if not changes:
-            return report
-        for field in changes:
-            setattr(report, field, values[field])
-        report.revision += 1
-        _flush_or_stale()
-        changes["revision"] = [report.revision - 1, report.revision]
-        changes["version"] = [report.version - 1, report.version]
-        record(actor, "report:correct", report,
-               {"month": month.strftime("%Y-%m"), "n": report.revision},
-               changes=changes, reason=correction_reason.strip(), project_id=project.id)
-        _recompute_later(actor, project, month)
-    _refresh_project_progress(project)
+    try:
+        with db.session.begin_nested():  # a concurrent save undoes these writes alone
+            if existing is None:
+                report = MonthlyReport(project=project, month=month,
+                                       submitted_by_id=actor.user.id if actor.user else None, **values)
+                db.session.add(report)
+                db.session.flush()
+                record(actor, "report:submit", report, {"month": month.strftime("%Y-%m")},
+                       changes={k: [None, json_value(v)] for k, v in values.items() if v is not None},
+                       project_id=project.id)
+                _recompute_later(actor, project, month, backfilled=True)
+            else:
+                report = existing
+                before = snapshot(report, values)
+                changes = diff(before, {k: json_value(v) for k, v in values.items()})
+                if not changes:
+                    return report
+                for field in changes:
+                    setattr(report, field, values[field])
+                report.revision += 1
+                db.session.flush()
+                changes["revision"] = [report.revision - 1, report.revision]
+                changes["version"] = [report.version - 1, report.version]
+                record(actor, "report:correct", report, {"month": month.strftime("%Y-%m"), "n": report.revision},
+                       changes=changes, reason=correction_reason.strip(), project_id=project.id)
+                _recompute_later(actor, project, month)
+            # The project's cumulative figures: someone may save the project in the same instant.
+            _refresh_project_progress(project)
+    except sa.exc.IntegrityError as error:
+        if existing is not None:
+            raise
+        # Another officer filed this month after our check: the unique (project, month) index
+        # refused ours (tests/e2e/test_many_officers.py). Filed now, it can only be corrected.
+        raise ValidationFailed(_("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因",
+                                 month=month.strftime("%Y-%m")), "correction_reason") from error
+    except StaleDataError as error:
+        raise StaleEdit([]) from error
     return report
 
 
@@ -464,9 +486,9 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
                               reason=reason.strip(), approval_number=approval_number.strip(),
                               approval_date=approval_date,
                               created_by_id=actor.user.id if actor.user else None)
-    db.session.add(revision)
-    project.current_estimate = new_amount
-    _flush_or_stale()
+    with _saved_or_stale():
+        db.session.add(revision)
+        project.current_estimate = new_amount
     record(actor, "budget:revise", revision, {"old": previous, "new": new_amount},
            changes={"current_estimate": [json_value(previous), json_value(new_amount)],
                     "approval_number": [None, approval_number.strip()]},
@@ -508,19 +530,16 @@ def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> Annual
     plan = db.session.scalar(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id, AnnualPlan.year == year))
     old = plan.planned_investment if plan else None
-    if plan is None:
-        plan = AnnualPlan(project=project, year=year, planned_investment=amount)
-        db.session.add(plan)
-    elif old == amount:
+    if plan is not None and old == amount:
         return plan
-    else:
-        plan.planned_investment = amount
-    try:
-        _flush_or_stale()
-    except sa.exc.IntegrityError as error:
-        # Another officer set this year's plan after our check: the unique (project, year) index
-        # refused ours. As for any concurrent save, he reloads and sees it.
-        raise StaleEdit([]) from error
+    # Another officer may set this year's plan after our check: the unique (project, year) index
+    # then refuses ours. As for any concurrent save, he reloads and sees it.
+    with _saved_or_stale():
+        if plan is None:
+            plan = AnnualPlan(project=project, year=year, planned_investment=amount)
+            db.session.add(plan)
+        else:
+            plan.planned_investment = amount
     record(actor, "annual_plan:set", plan, {"year": year, "amount": amount},
            changes={"planned_investment": [json_value(old), json_value(amount)]}, project_id=project.id)
     return plan

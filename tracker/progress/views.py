@@ -6,14 +6,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts import permissions
 from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
-from ..web.requests import get_project, web_actor
+from ..web.requests import editable_project, get_project, web_actor
 from ..vocabulary import Stage
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
@@ -49,16 +47,14 @@ def _milestones_page(project, rows, *, page_form=None, custom=None, stale=None, 
 
 @bp.get("/projects/<int:project_id>/milestones")
 def milestones(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     return _milestones_page(project, _row_forms(project))
 
 
 @bp.post("/projects/<int:project_id>/milestones")
 def milestones_save(project_id: int):
     """The page's one 保存: every row is validated and saved together, or nothing is saved."""
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     page_form = MilestoneGridForm()
     rows = _row_forms(project, request.form)
     posted = [(m, form) for m, form in rows if f"m{m.id}-version" in request.form]
@@ -71,11 +67,9 @@ def milestones_save(project_id: int):
     try:
         saved = services.save_milestones(web_actor(), project, edits)
     except StaleEdit as conflict:
-        db.session.rollback()
         return _milestones_page(project, _stale_rows(project, rows, conflict.changes_by_others),
                                 page_form=page_form, stale=conflict.changes_by_others, status=409)
     except ValidationFailed as failure:
-        db.session.rollback()
         for name, messages in failure.errors.items():
             for milestone, form in rows:
                 prefix = f"m{milestone.id}-"
@@ -85,7 +79,6 @@ def milestones_save(project_id: int):
             else:
                 page_form.form_errors.extend(messages)
         return _milestones_page(project, rows, page_form=page_form, status=400)
-    db.session.commit()
     flash(_("已保存 %(n)s 个节点", n=len(saved)) if saved else _("没有改动，无需保存"), "success")
     return redirect(url_for("progress.milestones", project_id=project.id))
 
@@ -114,12 +107,10 @@ def _stale_rows(project, rows, stale: list[dict]):
 @bp.post("/projects/<int:project_id>/milestones/lifecycle")
 def milestones_lifecycle(project_id: int):
     """The standard lifecycle in one action, for any project (seeded and imported ones too)."""
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     if not MilestoneGridForm().validate_on_submit():
         abort(400)
     added = services.add_standard_lifecycle(web_actor(), project)
-    db.session.commit()
     flash(_("已添加 %(n)s 个标准建设节点，请填写计划日期后保存", n=len(added)) if added
           else _("标准建设节点已齐全"), "success")
     return redirect(url_for("progress.milestones", project_id=project.id))
@@ -127,17 +118,14 @@ def milestones_lifecycle(project_id: int):
 
 @bp.post("/projects/<int:project_id>/milestones/custom")
 def milestone_add(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     form = CustomMilestoneForm()
     if form.validate_on_submit():
         try:
             services.add_custom_milestone(web_actor(), project, form.custom_name.data, form.planned_date.data)
         except ValidationFailed as failure:
-            db.session.rollback()
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             flash(_("已新增节点"), "success")
             return redirect(url_for("progress.milestones", project_id=project.id))
     return _milestones_page(project, _row_forms(project), custom=form, status=400)
@@ -152,8 +140,7 @@ def _parse_month(text: str | None) -> dt.date | None:
 
 @bp.route("/projects/<int:project_id>/reports/new", methods=["GET", "POST"])
 def report_new(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     form = ReportForm()
     month = _parse_month(request.values.get("month")) or clock.this_month()
     existing = services.report_for(project, month)
@@ -182,31 +169,20 @@ def report_new(project_id: int):
                     correction_reason=form.correction_reason.data,
                     expected_version=int(form.version.data) if form.version.data else None)
                 photos.store_photos(report, uploads)
-                db.session.commit()
-            except StaleEdit:
-                db.session.rollback()
-                form.form_errors.append(_("保存未成功：在您填写期间，其他人已更正了该月月报。请刷新页面查看最新内容后再更正。"))
-            except ValidationFailed as failure:
-                db.session.rollback()
-                form.apply_errors(failure.errors)
-                # The month may have been filed since the page was loaded: show its lock notice and
-                # the correction field the error names.
-                existing = services.report_for(project, month)
-            except IntegrityError:
-                # Another officer filed the same month between our check and our INSERT: the
-                # unique (project, month) index refused this one (tests/e2e/test_many_officers.py).
-                db.session.rollback()
-                existing = services.report_for(project, month)
-                if existing is None:
-                    raise
-                form.form_errors.append(_("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因",
-                                          month=month.strftime("%Y-%m")))
-            except StaleDataError:
-                # The report updates the project's cumulative figures; someone saved the project
-                # in the same instant. Nothing was written: the officer submits again.
-                db.session.rollback()
+            except StaleEdit as stale:
+                # Nothing was written: the officer submits again, against what is saved now.
                 conflict = True
-                form.form_errors.append(_("保存未成功：在您提交期间，其他人修改了此项目，月报未保存。请核对后重新提交。"))
+                form.form_errors.append(
+                    _("保存未成功：在您填写期间，其他人已更正了该月月报。请刷新页面查看最新内容后再更正。")
+                    if stale.changes_by_others else
+                    # The report moves the project's cumulative figures: someone saved the
+                    # project in the same instant.
+                    _("保存未成功：在您提交期间，其他人修改了此项目，月报未保存。请核对后重新提交。"))
+            except ValidationFailed as failure:
+                form.apply_errors(failure.errors)
+                # The month may have been filed since the page was loaded (even in the same
+                # instant): show its lock notice and the correction field the error names.
+                existing = services.report_for(project, month)
             else:
                 flash(_("%(month)s 月报已提交", month=month.strftime("%Y-%m")), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id) + "#reports")
@@ -235,52 +211,51 @@ def photo(photo_id: int, size: str | None = None):
 
 @bp.route("/projects/<int:project_id>/budget", methods=["GET", "POST"])
 def budget(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
-    form = BudgetRevisionForm()
+    project = editable_project(project_id)
+    form, conflict = BudgetRevisionForm(), False
     if form.validate_on_submit():
         try:
             services.revise_budget(web_actor(), project, new_amount=form.new_amount.data,
                                    reason=form.reason.data, approval_number=form.approval_number.data,
                                    approval_date=form.approval_date.data)
-        except (ValidationFailed, StaleEdit) as failure:
-            db.session.rollback()
-            form.apply_errors(getattr(failure, "errors", {"__all__": [_("其他人刚刚修改了此项目，请刷新后重试")]}))
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        except StaleEdit:
+            conflict = True
+            form.apply_errors({"__all__": [_("其他人刚刚修改了此项目，请刷新后重试")]})
         else:
-            db.session.commit()
             flash(_("概算调整已保存"), "success")
             return redirect(url_for("progress.budget", project_id=project.id))
     revisions = db.session.scalars(sa.select(BudgetRevision).where(
         BudgetRevision.project_id == project.id).order_by(BudgetRevision.id)).all()
     return render_template("progress/budget.html", project=project, form=form,
-                           revisions=revisions), 400 if form.errors else 200
+                           revisions=revisions), 409 if conflict else 400 if form.errors else 200
 
 
 @bp.route("/projects/<int:project_id>/funding", methods=["GET", "POST"])
 def funding(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     form, plan_form = FundingLineForm(prefix="f"), AnnualPlanForm(prefix="a")
+    conflict = False
     if request.method == "POST" and "f-source" in request.form and form.validate_on_submit():
         try:
             services.add_funding_line(web_actor(), project, source=form.source.data,
                                       amount=form.amount.data, note=form.note.data)
         except ValidationFailed as failure:
-            db.session.rollback()
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             flash(_("已新增资金来源"), "success")
             return redirect(url_for("progress.funding", project_id=project.id))
     if request.method == "POST" and "a-year" in request.form and plan_form.validate_on_submit():
         try:
             services.set_annual_plan(web_actor(), project, plan_form.year.data,
                                      plan_form.planned_investment.data)
-        except (ValidationFailed, StaleEdit) as failure:
-            db.session.rollback()
-            plan_form.apply_errors(getattr(failure, "errors", {"__all__": [_("其他人刚刚修改了此计划，请刷新后重试")]}))
+        except ValidationFailed as failure:
+            plan_form.apply_errors(failure.errors)
+        except StaleEdit:
+            conflict = True
+            plan_form.apply_errors({"__all__": [_("其他人刚刚修改了此计划，请刷新后重试")]})
         else:
-            db.session.commit()
             flash(_("年度计划投资已保存"), "success")
             return redirect(url_for("progress.funding", project_id=project.id))
     lines = db.session.scalars(sa.select(FundingLine).where(
@@ -295,20 +270,18 @@ def funding(project_id: int):
     gap = basis - (funded or 0) if basis is not None else None
     return render_template("progress/funding.html", project=project, form=form, plan_form=plan_form,
                            lines=lines, plans=plans, funded=funded, basis=basis, gap=gap,
-                           ), 400 if failed else 200
+                           ), 409 if conflict else 400 if failed else 200
 
 
 @bp.route("/projects/<int:project_id>/funding/<int:line_id>/delete", methods=["GET", "POST"])
 def funding_delete(project_id: int, line_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     line = db.session.get(FundingLine, line_id)
     if line is None or line.project_id != project.id:
         abort(404)
     form = FundingDeleteForm()
     if form.validate_on_submit():
         services.remove_funding_line(web_actor(), line, reason=form.reason.data or None)
-        db.session.commit()
         flash(_("已删除资金来源"), "success")
         return redirect(url_for("progress.funding", project_id=project.id))
     return render_template("progress/confirm_delete.html", project=project, line=line,

@@ -6,6 +6,8 @@ Services validate, change, flush and audit; they never commit: the caller owns t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -112,16 +114,24 @@ def _field_problem(field: Field, cleaned: dict) -> str | None:
     return None
 
 
-def _flush_or_clash(code: str | None) -> None:
-    """Flush; a 项目代码 another officer saved after our check (on PostgreSQL the unique index
-    waits for his commit, then refuses ours) is the form error the check would have given."""
+@contextmanager
+def _saved_or_refused(code: str | None) -> Iterator[None]:
+    """The writes of one save, flushed inside a savepoint, so that the database's refusal of a
+    concurrent save undoes them alone and the request can still show the page that says why:
+    a 项目代码 another officer saved after our check (on PostgreSQL the unique index waits for his
+    commit, then refuses ours) is the form error the check would have given; an UPDATE … WHERE
+    version = expected that matches no row (someone saved in the same instant) is a StaleEdit."""
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
     except sa.exc.IntegrityError as error:
         if code and "project_code" in str(error.orig):
             raise ValidationFailed(_("项目代码 %(code)s 已被另一个项目使用", code=code),
                                    "project_code") from error
         raise
+    except StaleDataError as error:
+        raise StaleEdit([]) from error
 
 
 def refresh_search_text(project: Project) -> None:
@@ -142,8 +152,8 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     dates = {field: cleaned.pop(field) for field in PLANNED_DATES if field in cleaned}
     project = Project(**cleaned)
     refresh_search_text(project)
-    db.session.add(project)
-    _flush_or_clash(project.project_code)
+    with _saved_or_refused(project.project_code):
+        db.session.add(project)
     if any(dates.values()):
         _set_planned_dates(actor, project, dates)
     record(actor, "project:create", project, {"name": project.name},
@@ -199,18 +209,14 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     if "status" in changes and not (reason and reason.strip()):
         raise ValidationFailed(_("变更项目状态时请说明原因"), "reason")
     dates = {field: cleaned[field] for field in PLANNED_DATES if field in changes}
-    for field in changes:
-        if field not in dates:
-            setattr(project, field, cleaned[field])
-    try:
+    with _saved_or_refused(cleaned.get("project_code", project.project_code)):
+        for field in changes:
+            if field not in dates:
+                setattr(project, field, cleaned[field])
         if dates:  # loading the milestones autoflushes too
             _set_planned_dates(actor, project, dates)
             project.updated_at = utcnow()  # a change made on the form: the project's version moves
         refresh_search_text(project)  # loading the aliases autoflushes: the UPDATE may run here
-        # UPDATE … WHERE version = expected: a concurrent save matches no row.
-        _flush_or_clash(project.project_code)
-    except StaleDataError as error:
-        raise StaleEdit([]) from error
     changes["version"] = [version, project.version]
     record(actor, "project:update", project, {"name": project.name},
            changes=changes, reason=reason, project_id=project.id)

@@ -25,7 +25,7 @@ from ..regions.models import Region
 from ..regions.services import region_choices
 from ..vocabulary import Role
 from ..seeding.provenance import appears_in
-from ..web.requests import get_project, web_actor
+from ..web.requests import editable_project, get_project, web_actor
 from . import services
 from .forms import ProjectForm
 from .models import Project
@@ -125,10 +125,8 @@ def project_new():
             if form.add_lifecycle.data:
                 progress_services.add_standard_lifecycle(web_actor(), project)
         except ValidationFailed as failure:
-            db.session.rollback()
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             flash(_("项目已创建"), "success")
             return redirect(url_for("projects.project_detail", project_id=project.id))
     return render_template("projects/form.html", form=form, project=None,
@@ -137,8 +135,7 @@ def project_new():
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 def project_edit(project_id: int):
-    project = get_project(project_id)
-    permissions.require_project_edit(project)
+    project = editable_project(project_id)
     form = ProjectForm(obj=project if request.method == "GET" else None, **region_picker())
     if request.method == "GET":
         show_saved(form, project, ProjectForm.FIELDS)
@@ -174,8 +171,7 @@ def project_edit(project_id: int):
                     web_actor(), project, values, loaded=loaded or None,
                     expected_version=int(form.version.data or 0), reason=form.reason.data)
             except EditConflict as clash:
-                db.session.rollback()
-                project = get_project(project_id)
+                db.session.refresh(project)  # what is saved now
                 conflict = _conflict(form, clash.changes_by_others, clash.contested, clash.kept)
                 show_saved(form, project, clash.kept)
                 form.loaded.data = _dump(clash.current)
@@ -188,16 +184,13 @@ def project_edit(project_id: int):
                 # Saved by someone in the same instant: nothing written. A form that carries what
                 # it was loaded with keeps it, so the next save merges again; one without (an old
                 # page) is based on the version saved now, as before.
-                db.session.rollback()
-                project = get_project(project_id)
+                db.session.refresh(project)
                 conflict = _conflict(form, stale.changes_by_others, {}, _net(stale.changes_by_others))
                 if not loaded:
                     form.version.data = project.version
             except ValidationFailed as failure:
-                db.session.rollback()
                 form.apply_errors(failure.errors)
             else:
-                db.session.commit()
                 if changes and kept:
                     flash(_("已保存。在您编辑期间其他人所做的修改已保留：%(changes)s",
                             changes="；".join(f"{row.label}：{row.old} → {row.new}"

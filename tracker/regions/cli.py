@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..audit.services import CLI
-from ..extensions import db
+from ..unit_of_work import one_unit_of_work
 
 
 @click.group("regions")
@@ -18,17 +18,13 @@ def regions() -> None:
 
 @regions.command("load")
 @with_appcontext
+@one_unit_of_work
 def load() -> None:
     """Load the national divisions with their GB/T 2260 codes (idempotent; deletes nothing)."""
     from .national import load_national
 
     started = time.perf_counter()
-    try:
-        report = load_national(CLI)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    report = load_national(CLI)
     for line in report.lines():
         click.echo(line)
     click.echo(f"done in {time.perf_counter() - started:.1f} s")

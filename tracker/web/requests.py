@@ -1,18 +1,24 @@
-"""Helpers every view uses on a request: load, act as the signed-in user, redirect safely.
+"""Helpers every view uses on a request: load (or 404), authorize (or 403 with the reason), act as
+the signed-in user, report a refusal, redirect safely.
 
 They live here, not in one domain's views, so that a view never imports another domain's view.
+A view starts with one of them: ``project = editable_project(project_id)`` loads, checks access
+and says why not, in one line, the same on every page that changes a project.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
+from ..accounts.permissions import require_project_edit
 from ..audit.services import Actor
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..projects.models import Project
+from ..unit_of_work import abandon
 
 
 def get_project(project_id: int) -> Project:
@@ -23,9 +29,27 @@ def get_project(project_id: int) -> Project:
     return project
 
 
+def editable_project(project_id: int) -> Project:
+    """The project the signed-in user may change: 404 when there is none, 403 with the reason
+    ("该项目属于阳江市；您负责：龙南市") when it is not his to edit."""
+    project = get_project(project_id)
+    require_project_edit(project)
+    return project
+
+
 def web_actor() -> Actor:
     """The signed-in user acting through a page."""
     return Actor(current_user._get_current_object(), "web")
+
+
+def refused(location: str, failure: ValidationFailed):
+    """A refusal told on the page ``location`` (flashed), for a button with no form of its own to
+    show it: nothing of the request is kept (``unit_of_work.abandon``)."""
+    abandon()
+    for messages in failure.errors.values():
+        for message in messages:
+            flash(message, "error")
+    return redirect(location)
 
 
 def safe_next(target: str | None) -> str:
