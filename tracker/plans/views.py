@@ -355,6 +355,24 @@ def plan_evaluation_xlsx(key: str):
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+@bp.get("/plans/<key>/evaluation.pdf")
+def plan_evaluation_pdf(key: str):
+    """The evaluation on A4, as the page shows it (amounts hidden from a reader the page hides
+    them from)."""
+    import io
+
+    from flask import send_file
+
+    from .printing import write_evaluation_pdf
+
+    plan = get_plan(key)
+    buffer = io.BytesIO()
+    write_evaluation_pdf(buffer, plan, include_money=show_money())
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.pdf",
+                     mimetype="application/pdf")
+
+
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept-indicator")
 def candidate_accept_indicator(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
