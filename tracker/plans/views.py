@@ -19,7 +19,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
 from . import services
-from .documents import DocumentProblem, read_lines
+from .documents import DocumentProblem, clean_line, read_lines
 from .forms import CandidateForm, MergeForm, PlanForm, RejectForm
 from .models import Plan, PlanCandidate, PlanIndicator
 
@@ -55,10 +55,19 @@ def plan_detail(key: str):
 
 @bp.get("/plans/<key>/text")
 def plan_text(key: str):
-    """The plan document itself, with line numbers, so every quote can be read in context."""
+    """The plan document itself, with line numbers, so every quote can be read in context, and
+    beside each line the projects that cite it. A seed plan's file is shown without the marks its
+    Word conversion left (a stored plan lost them when it was added)."""
     plan = get_plan(key)
     lines = services.plan_lines(plan)
-    return render_template("plans/text.html", plan=plan, lines=lines,
+    citing: dict[int, list[tuple[int, str]]] = {}
+    for line, project_id, name in db.session.execute(
+            sa.select(SourceMention.line, Project.id, Project.name).join(Project)
+            .where(SourceMention.plan_id == plan.id).distinct().order_by(SourceMention.line, Project.name)):
+        citing.setdefault(line, []).append((project_id, name))
+    return render_template("plans/text.html", plan=plan,
+                           lines=None if lines is None else [clean_line(line) for line in lines],
+                           citing=citing,
                            hidden_lines=set() if lines is None or show_money() else money_lines(plan))
 
 
