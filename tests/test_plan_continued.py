@@ -57,3 +57,17 @@ def test_the_project_page_says_from_which_plan_into_which(admin, added, db):  # 
     finished = db.session.scalar(sa.select(Project).where(
         Project.plans.any(Plan.key == OLD), Project.id.not_in([p.id for p in unfinished])))
     assert "转入" not in admin.get(f"/projects/{finished.id}").get_data(as_text=True)
+
+
+def test_a_line_that_continues_a_tracked_project_is_matched_to_it(db, seeded):
+    from tracker.plans.extraction import extract
+    from tracker.plans.queries import known_projects, known_regions
+
+    tracked = db.session.scalar(sa.select(Project).where(
+        Project.seed_key == "yangjiang-yangxi-public-health-hospital"))
+    found = extract(["续建阳西县总医院公共卫生医院（第三人民医院）项目，总投资12000万元。"], plan="yangxi-15th",
+                    regions=known_regions(), existing=known_projects(), plan_region="441721")
+    [candidate] = found["projects"]
+    assert not candidate["name"].startswith("续建")  # the verb is no part of the name
+    assert candidate["existing_project_id"] == tracked.id
+    assert candidate["total_investment_wan_yuan"] == "12000"
