@@ -25,7 +25,7 @@ from ..database import utcnow
 from ..formatting import plain_number
 from ..vocabulary import IndicatorNature
 from .models import Plan
-from .services import evaluation, outcome_labels, period_name
+from .services import attainment_label, evaluation, outcome_labels, period_name
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN  # 180 mm of text
@@ -54,12 +54,6 @@ def _table(rows: list, widths: list[float], font: str) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]))
     return table
-
-
-def _attainment(row: dict) -> str:
-    if row["latest"] is None:
-        return "—"
-    return {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]
 
 
 def _amount(value, count: int) -> str:
@@ -99,7 +93,7 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
                          p(f"{indicator.comparator or ''}{indicator.target or '—'}"),
                          p(indicator.nature.label if indicator.nature else "—"),
                          p(f"{latest.value}（{latest.year}）" if latest else _("未填报")),
-                         p(latest.source if latest else "—"), p(_attainment(row))])
+                         p(latest.source if latest else "—"), p(attainment_label(row))])
         story.append(_table(rows, [w * mm for w in (44, 14, 18, 20, 15, 22, 31, 16)], font))
     else:
         story.append(p(_("本规划没有主要指标。")))

@@ -446,6 +446,14 @@ def actual_problems(year, value: str, source: str) -> dict[str, list[str]]:
     return errors
 
 
+def attainment_label(row: dict) -> str:
+    """What the evaluation says of an indicator row of ``evaluation()``: the page, its PDF and its
+    sheet alike."""
+    if row["latest"] is None:
+        return "—"
+    return {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]
+
+
 def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
     """An indicator's actual value in ``year`` with its source; a second entry for the year
     replaces the first (both in the audit)."""

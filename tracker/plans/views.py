@@ -351,7 +351,7 @@ def plan_evaluation_xlsx(key: str):
                       indicator.nature.label if indicator.nature else None,
                       latest.value if latest else None, latest.year if latest else None,
                       latest.source if latest else None,
-                      {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]])
+                      services.attainment_label(row)])
     projects = book.create_sheet(_("项目"))
     outcomes = services.outcome_labels()
     projects.append([_("项目名称"), _("结果"), _("计划竣工"), _("总投资（万元）"), _("累计完成投资（万元）")])
