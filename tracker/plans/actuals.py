@@ -157,11 +157,16 @@ def read_actuals(plan: Plan, data: bytes) -> dict:
     return report
 
 
+def is_clean(report: dict) -> bool:
+    """No problem with the file nor with any row: the upload may be confirmed."""
+    return not report["problems"] and not any(row["errors"] for row in report["rows"])
+
+
 def apply_actuals(actor: Actor, plan: Plan, data: bytes, filename: str) -> dict:
     """Reads the upload again and, when no row has a problem, saves every row (the caller
     commits); otherwise writes nothing. The report says which."""
     report = read_actuals(plan, data)
-    report["applied"] = not report["problems"] and not any(row["errors"] for row in report["rows"])
+    report["applied"] = is_clean(report)
     if report["applied"]:
         indicators = {indicator.key: indicator for indicator in plan.indicators}
         for row in report["rows"]:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,10 +22,11 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
 from . import services
-from .actuals import KIND as ACTUALS, apply_actuals, read_actuals, write_actuals_template
+from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
 from .documents import DocumentProblem, clean_line, read_lines
 from .forms import ActualsUploadForm, CandidateForm, MergeForm, PlanForm, RejectForm
 from .models import Plan, PlanCandidate, PlanIndicator
+from .printing import write_evaluation_pdf
 
 bp = Blueprint("plans", __name__)
 
@@ -331,9 +333,6 @@ def plan_actual(key: str):
 
 @bp.get("/plans/<key>/evaluation.xlsx")
 def plan_evaluation_xlsx(key: str):
-    import io
-
-    from flask import send_file
     from openpyxl import Workbook
 
     plan = get_plan(key)
@@ -371,12 +370,6 @@ def plan_evaluation_xlsx(key: str):
 def plan_evaluation_pdf(key: str):
     """The evaluation on A4, as the page shows it (amounts hidden from a reader the page hides
     them from)."""
-    import io
-
-    from flask import send_file
-
-    from .printing import write_evaluation_pdf
-
     plan = get_plan(key)
     buffer = io.BytesIO()
     write_evaluation_pdf(buffer, plan, include_money=show_money())
@@ -388,10 +381,6 @@ def plan_evaluation_pdf(key: str):
 @bp.get("/plans/<key>/evaluation/actuals-template.xlsx")
 def actuals_template(key: str):
     """The plan's indicators as a sheet to fill with each year's actual value and its source."""
-    import io
-
-    from flask import send_file
-
     plan = get_plan(key)
     if not can_manage(plan):
         abort(403)
@@ -440,9 +429,7 @@ def _actuals_batch(plan: Plan, token: str):
 
 def _actuals_page(plan: Plan, batch, report, token: str, status: int = 200):
     return render_template("plans/actuals_preview.html", plan=plan, batch=batch, report=report,
-                           token=token, ok=report is not None and not report["problems"]
-                           and not any(row["errors"] for row in report["rows"]),
-                           form=ActualsUploadForm()), status
+                           token=token, ok=report is not None and is_clean(report)), status
 
 
 @bp.get("/plans/<key>/evaluation/import/<token>")
@@ -457,7 +444,6 @@ def actuals_preview(key: str, token: str):
 @bp.post("/plans/<key>/evaluation/import/<token>/confirm")
 def actuals_confirm(key: str, token: str):
     """One confirmation: the upload is claimed, read again, and written whole or not at all."""
-
     plan = get_plan(key)
     batch, kept = _actuals_batch(plan, token)
     form = RejectForm()  # nothing to fill: the CSRF token only
