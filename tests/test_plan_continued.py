@@ -4,7 +4,10 @@ which plan into which."""
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from tracker.plans import services
 from tracker.plans.models import Plan
@@ -71,3 +74,10 @@ def test_a_line_that_continues_a_tracked_project_is_matched_to_it(db, seeded):
     assert not candidate["name"].startswith("续建")  # the verb is no part of the name
     assert candidate["existing_project_id"] == tracked.id
     assert candidate["total_investment_wan_yuan"] == "12000"
+
+
+def test_an_export_of_the_continued_says_so_in_words(admin, added, db):  # noqa: F811
+    carry_over(admin, db)
+    book = load_workbook(io.BytesIO(admin.get("/projects/export.xlsx?continued=1&kind=all").data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "续建" in cells and "continued" not in cells
