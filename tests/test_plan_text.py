@@ -57,6 +57,8 @@ def test_each_cited_line_links_back_to_its_projects(admin, db):  # noqa: F811
     for line, project_id, name in citations:
         item = line_item(page, line)
         assert f'<a href="/projects/{project_id}">{name}</a>' in item, (line, name)
+    # A table row's cells cite together: its first line shows the projects, the others on demand.
+    assert '<span class="cited-by">' in line_item(page, 189) and 'cited-by repeated' in line_item(page, 194)
     cited = {line for line, _id, _name in citations}
     uncited = next(number for number in range(1, 300) if number not in cited)
     assert "引用此行的项目" not in line_item(page, uncited)
