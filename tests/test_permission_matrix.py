@@ -51,9 +51,12 @@ ROUTES: dict[str, set[str]] = {
     "plans.plan_evaluation_xlsx": LOGGED_IN, "plans.plan_new": {"admin", "officer_a", "officer_b"},
     "plans.candidate_accept": EDITORS, "plans.candidate_merge": EDITORS, "plans.candidate_reject": EDITORS,
     "plans.candidate_accept_indicator": EDITORS, "plans.plan_carry_over": EDITORS, "plans.plan_actual": EDITORS,
+    "plans.plan_evaluation_pdf": LOGGED_IN, "plans.actuals_template": EDITORS, "plans.actuals_upload": EDITORS,
+    "plans.actuals_preview": EDITORS, "plans.actuals_confirm": EDITORS, "plans.actuals_discard": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
 }
 OWN_UPLOADS = {"imports.preview", "imports.confirm", "imports.discard",
+               "plans.actuals_preview", "plans.actuals_confirm", "plans.actuals_discard",
                "auth.revoke_api_token"}  # another's token: 404
 PUBLIC = {"auth.login", "set_language", "static",
           "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page

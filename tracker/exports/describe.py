@@ -77,6 +77,9 @@ def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
     if portfolio_filter.late:
         lines.append((_("仅看滞后项目"), _("是")))
     described.add("late")
+    if portfolio_filter.continued:
+        lines.append((_("续建"), _("是")))
+    described.add("continued")
     # A condition added to the filter later still shows, if only by its name.
     for item in fields(portfolio_filter):
         value = getattr(portfolio_filter, item.name)

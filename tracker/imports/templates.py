@@ -52,10 +52,11 @@ def template_notes(kind: str, *, max_rows: int) -> list[str]:
 
 
 def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str, *, kind: str,
-                   rows: list[dict] = (), max_rows: int = 5000) -> None:
+                   rows: list[dict] = (), max_rows: int = 5000, instructions: list[str] | None = None) -> None:
     """A sheet with the import headers (and ``rows`` filled in: column key → value), drop-down
-    lists, and a sheet that explains each column. Small, so written in normal mode (write-only
-    sheets cannot hold data validations)."""
+    lists, and a sheet that explains each column (``instructions``: another import's own 填写说明, else
+    the portfolio imports'). Small, so written in normal mode (write-only sheets cannot hold data
+    validations)."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
@@ -116,7 +117,7 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
         choices = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
         notes.append([column.label, _("是") if column.required else "", how, choices])
     notes.append([])
-    for line in template_notes(kind, max_rows=max_rows):
+    for line in template_notes(kind, max_rows=max_rows) if instructions is None else instructions:
         notes.append([line])
     for letter, width in zip("ABCD", (24, 8, 44, 60)):
         notes.column_dimensions[letter].width = width

@@ -34,7 +34,7 @@ def require_import() -> None:
 
 def _batch(token: str):
     batch = batches.find(token, current_user) if uploads.valid(token) else None
-    if batch is None:
+    if batch is None or batch.kind not in KINDS:  # another page's upload (a plan's actuals)
         abort(404)
     return batch
 

@@ -33,6 +33,9 @@ FORMATS = (".txt", ".md", ".docx", ".pdf")
 
 # Artefacts of Word-to-text converters: "[bookmark: _Toc123]", "[footnoteRef:0]".
 _CONVERTER_MARKS = re.compile(r"\[(?:bookmark: [^\]]*|footnoteRef:\d+|footnote: [^\]]*)\]")
+# The same converters put a footnote's text at the end of its paragraph, "[0:  text]": the words
+# are the plan's, so they stay, as a note a reader recognises.
+_FOOTNOTE_TEXT = re.compile(r"\s*\[\d+:\s+([^\[\]]+?)\s*\]\s*$")
 _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
@@ -98,9 +101,9 @@ def decode_text(data: bytes) -> str:
 
 
 def clean_line(line: str) -> str:
-    """One stored line: converter marks and invisible control characters removed, tabs kept
-    (they mark table cells), the words themselves untouched."""
-    line = _CONVERTER_MARKS.sub("", line)
+    """One stored (or shown) line: converter marks and invisible control characters removed, a
+    footnote's text kept as a note, tabs kept (they mark table cells), the words untouched."""
+    line = _FOOTNOTE_TEXT.sub(lambda match: f"（注：{match.group(1)}）", _CONVERTER_MARKS.sub("", line))
     return "".join(ch for ch in line
                    if ch == "\t" or not (unicodedata.category(ch) in {"Cc", "Cf"}
                                          and ch not in "\u200d"))

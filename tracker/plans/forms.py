@@ -43,3 +43,7 @@ class RejectForm(TrackerForm):
 
 class MergeForm(TrackerForm):
     project_id = StringField(_l("已有项目编号"), validators=[DataRequired(_l("请选择要并入的已有项目"))])
+
+
+class ActualsUploadForm(TrackerForm):
+    file = FileField(_l("填好的实际值表格（.xlsx 或 .csv）"), validators=[FileRequired(_l("请选择要上传的文件"))])

@@ -425,24 +425,37 @@ def attained(indicator, actual: str | None) -> bool | None:
     return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[indicator.comparator]
 
 
+def actual_problems(year, value: str, source: str) -> dict[str, list[str]]:
+    """What is wrong with an actual value as given (the form's and the sheet's one rule)."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(year, int) or not 1949 <= year <= 2100:
+        errors["year"] = [_("请填写有效的年份")]
+    if not value:
+        errors["value"] = [_("请填写实际值")]
+    elif len(value) > 100:
+        errors["value"] = [_("不能超过%(limit)s个字", limit=100)]
+    if not source:
+        errors["source"] = [_("请注明数据来源（如统计年鉴、年度报告）")]
+    elif len(source) > 500:
+        errors["source"] = [_("不能超过%(limit)s个字", limit=500)]
+    return errors
+
+
+def attainment_label(row: dict) -> str:
+    """What the evaluation says of an indicator row of ``evaluation()``: the page, its PDF and its
+    sheet alike."""
+    if row["latest"] is None:
+        return "—"
+    return {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]
+
+
 def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
     """An indicator's actual value in ``year`` with its source; a second entry for the year
     replaces the first (both in the audit)."""
     from .models import PlanIndicatorActual
 
-    errors: dict[str, list[str]] = {}
-    if not isinstance(year, int) or not 1949 <= year <= 2100:
-        errors["year"] = [_("请填写有效的年份")]
-    value = (value or "").strip()
-    if not value:
-        errors["value"] = [_("请填写实际值")]
-    elif len(value) > 100:
-        errors["value"] = [_("不能超过%(limit)s个字", limit=100)]
-    source = (source or "").strip()
-    if not source:
-        errors["source"] = [_("请注明数据来源（如统计年鉴、年度报告）")]
-    elif len(source) > 500:
-        errors["source"] = [_("不能超过%(limit)s个字", limit=500)]
+    value, source = (value or "").strip(), (source or "").strip()
+    errors = actual_problems(year, value, source)
     if errors:
         raise ValidationFailed(errors)
     actual = db.session.scalar(sa.select(PlanIndicatorActual).where(

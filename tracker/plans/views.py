@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,15 +14,19 @@ from ..accounts import permissions
 from ..accounts.visibility import show_money
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..imports import batches, uploads
+from ..imports.importer import setting
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
 from ..web.requests import refused, web_actor
 from . import services
-from .documents import DocumentProblem, read_lines
-from .forms import CandidateForm, MergeForm, PlanForm, RejectForm
+from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
+from .documents import DocumentProblem, clean_line, read_lines
+from .forms import ActualsUploadForm, CandidateForm, MergeForm, PlanForm, RejectForm
 from .models import Plan, PlanCandidate, PlanIndicator
+from .printing import write_evaluation_pdf
 
 bp = Blueprint("plans", __name__)
 
@@ -55,10 +60,19 @@ def plan_detail(key: str):
 
 @bp.get("/plans/<key>/text")
 def plan_text(key: str):
-    """The plan document itself, with line numbers, so every quote can be read in context."""
+    """The plan document itself, with line numbers, so every quote can be read in context, and
+    beside each line the projects that cite it. A seed plan's file is shown without the marks its
+    Word conversion left (a stored plan lost them when it was added)."""
     plan = get_plan(key)
     lines = services.plan_lines(plan)
-    return render_template("plans/text.html", plan=plan, lines=lines,
+    citing: dict[int, list[tuple[int, str]]] = {}
+    for line, project_id, name in db.session.execute(
+            sa.select(SourceMention.line, Project.id, Project.name).join(Project)
+            .where(SourceMention.plan_id == plan.id).distinct().order_by(SourceMention.line, Project.name)):
+        citing.setdefault(line, []).append((project_id, name))
+    return render_template("plans/text.html", plan=plan,
+                           lines=None if lines is None else [clean_line(line) for line in lines],
+                           citing=citing,
                            hidden_lines=set() if lines is None or show_money() else money_lines(plan))
 
 
@@ -295,9 +309,6 @@ def plan_actual(key: str):
 
 @bp.get("/plans/<key>/evaluation.xlsx")
 def plan_evaluation_xlsx(key: str):
-    import io
-
-    from flask import send_file
     from openpyxl import Workbook
 
     plan = get_plan(key)
@@ -315,7 +326,7 @@ def plan_evaluation_xlsx(key: str):
                       indicator.nature.label if indicator.nature else None,
                       latest.value if latest else None, latest.year if latest else None,
                       latest.source if latest else None,
-                      {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]])
+                      services.attainment_label(row)])
     projects = book.create_sheet(_("项目"))
     outcomes = services.outcome_labels()
     projects.append([_("项目名称"), _("结果"), _("计划竣工"), _("总投资（万元）"), _("累计完成投资（万元）")])
@@ -329,6 +340,116 @@ def plan_evaluation_xlsx(key: str):
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/plans/<key>/evaluation.pdf")
+def plan_evaluation_pdf(key: str):
+    """The evaluation on A4, as the page shows it (amounts hidden from a reader the page hides
+    them from)."""
+    plan = get_plan(key)
+    buffer = io.BytesIO()
+    write_evaluation_pdf(buffer, plan, include_money=show_money())
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.pdf",
+                     mimetype="application/pdf")
+
+
+@bp.get("/plans/<key>/evaluation/actuals-template.xlsx")
+def actuals_template(key: str):
+    """The plan's indicators as a sheet to fill with each year's actual value and its source."""
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    buffer = io.BytesIO()
+    write_actuals_template(buffer, plan)
+    buffer.seek(0)
+    return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-actuals.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.post("/plans/<key>/evaluation/import")
+def actuals_upload(key: str):
+    """Keeps the upload and its preview (the imports' store and batch), then shows the preview."""
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    form = ActualsUploadForm()
+    if not form.validate_on_submit():
+        return _refused_to(url_for("plans.plan_evaluation", key=key), form_failure(form))
+    limit = setting("IMPORT_MAX_BYTES")
+    data = form.file.data.read(limit + 1)
+    if len(data) > limit:
+        return _refused_to(url_for("plans.plan_evaluation", key=key), ValidationFailed(
+            _("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024))))
+    try:
+        token = uploads.store(data)
+        uploads.save_preview(token, read_actuals(plan, data))
+    except uploads.NotStored:
+        return _refused_to(url_for("plans.plan_evaluation", key=key), ValidationFailed(
+            _("服务器无法保存上传的文件（存储空间不足或不可写），没有导入任何数据。请稍后重试或联系管理员。")))
+    batches.open_batch(current_user, token, ACTUALS, form.file.data.filename or "")
+    db.session.commit()
+    return redirect(url_for("plans.actuals_preview", key=key, token=token))
+
+
+def _actuals_batch(plan: Plan, token: str):
+    """The user's own upload of this plan's actuals, with its kept preview; 404 otherwise."""
+    if not can_manage(plan):
+        abort(403)
+    batch = batches.find(token, current_user) if uploads.valid(token) else None
+    kept = uploads.preview(token) if batch is not None else None
+    if batch is None or batch.kind != ACTUALS or (kept is not None and kept.get("plan") != plan.key):
+        abort(404)
+    return batch, kept
+
+
+def _actuals_page(plan: Plan, batch, report, token: str, status: int = 200):
+    return render_template("plans/actuals_preview.html", plan=plan, batch=batch, report=report,
+                           token=token, ok=report is not None and is_clean(report)), status
+
+
+@bp.get("/plans/<key>/evaluation/import/<token>")
+def actuals_preview(key: str, token: str):
+    plan = get_plan(key)
+    batch, kept = _actuals_batch(plan, token)
+    if batch.status != batches.PREVIEWED or kept is None:
+        return _actuals_page(plan, batch, None, token, 200 if kept is not None else 410)
+    return _actuals_page(plan, batch, kept, token)
+
+
+@bp.post("/plans/<key>/evaluation/import/<token>/confirm")
+def actuals_confirm(key: str, token: str):
+    """One confirmation: the upload is claimed, read again, and written whole or not at all."""
+    plan = get_plan(key)
+    batch, kept = _actuals_batch(plan, token)
+    form = RejectForm()  # nothing to fill: the CSRF token only
+    data = uploads.data(token)
+    if batch.status != batches.PREVIEWED or kept is None or data is None:
+        return _actuals_page(plan, batch, None, token, 409)
+    if not form.validate_on_submit() or not batches.claim(batch, batches.APPLIED):
+        db.session.rollback()
+        return _actuals_page(plan, batch, None, token, 409)
+    report = apply_actuals(Actor(current_user._get_current_object(), "import"), plan, data, batch.filename)
+    if not report["applied"]:
+        db.session.rollback()  # the claim too: a corrected upload can be confirmed
+        return _actuals_page(plan, batch, report, token, 409)
+    db.session.commit()
+    uploads.discard(token)
+    flash(_("已导入 %(n)s 个指标实际值", n=len(report["rows"])), "success")
+    return redirect(url_for("plans.plan_evaluation", key=key))
+
+
+@bp.post("/plans/<key>/evaluation/import/<token>/discard")
+def actuals_discard(key: str, token: str):
+    plan = get_plan(key)
+    batch, _kept = _actuals_batch(plan, token)
+    if RejectForm().validate_on_submit() and batches.claim(batch, batches.DISCARDED):
+        db.session.commit()
+        uploads.discard(token)
+        flash(_("已放弃这次导入，没有写入任何内容。"), "info")
+    else:
+        db.session.rollback()
+    return redirect(url_for("plans.plan_evaluation", key=key))
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept-indicator")

@@ -73,6 +73,7 @@ class PortfolioFilter:
     start_by: str | None = None
     unreported: bool = False
     due_soon: bool = False
+    continued: bool = False  # 续建: carried from an earlier period's plan
     sort: str = "region"
     order: str = "asc"
 
@@ -173,6 +174,8 @@ class PortfolioFilter:
             add("unreported", _("本月未报"))
         if self.due_soon:
             add("due_soon", _("%(days)s 天内有节点到期", days=DUE_SOON_DAYS))
+        if self.continued:
+            add("continued", _("续建"))
         return chips
 
     @property
@@ -258,6 +261,8 @@ class PortfolioFilter:
             clauses.append(Project.owes_report(today.replace(day=1)))
         if self.due_soon:
             clauses.append(due_soon_condition(today))
+        if self.continued:
+            clauses.append(Project.is_continued)
         return clauses
 
     @property

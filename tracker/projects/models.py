@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from ..database import Area, Base, Money, Timestamp, code_enum, intpk, utcnow
 from ..plans.models import Plan
@@ -193,6 +193,34 @@ class Project(Base):
     @classmethod
     def _is_done_expression(cls):
         return sa.and_(cls.status.is_not(None), cls.status.in_(DONE_STATUSES))
+
+    @hybrid_property
+    def is_continued(self) -> bool:
+        """续建: the project stands in a plan of a later period than another of its plans (one
+        project, two plan links: what carry-over, or a candidate merged into it, writes)."""
+        return bool(self.carry_overs)
+
+    @is_continued.inplace.expression
+    @classmethod
+    def _is_continued_expression(cls):
+        earlier_link, later_link = project_plans.alias(), project_plans.alias()
+        earlier, later = aliased(Plan), aliased(Plan)
+        return sa.exists().where(
+            earlier_link.c.project_id == cls.id, later_link.c.project_id == cls.id,
+            earlier.id == earlier_link.c.plan_id, later.id == later_link.c.plan_id,
+            earlier.period_end < later.period_start)
+
+    @property
+    def carry_overs(self) -> list[tuple[Plan, Plan]]:
+        """(from, into) for each plan the project was carried into: from the plans of the latest
+        period that ended before it began (a 十四五 project continued in a 十五五 plan)."""
+        dated = [plan for plan in self.plans if plan.period_start is not None and plan.period_end is not None]
+        pairs = []
+        for later in sorted(dated, key=lambda plan: (plan.period_start, plan.key)):
+            before = [plan for plan in dated if plan.period_end < later.period_start]
+            last_end = max((plan.period_end for plan in before), default=None)
+            pairs += [(plan, later) for plan in before if plan.period_end == last_end]
+        return pairs
 
     @hybrid_method
     def is_late(self, today: dt.date) -> bool:

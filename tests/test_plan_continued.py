@@ -1,0 +1,83 @@
+"""续建 shown where people look (issue 16): a project carried from an ended plan into the next
+period's plan is marked in the project list, can be listed on its own, and its page says from
+which plan into which."""
+
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from tracker.plans import services
+from tracker.plans.models import Plan
+from tracker.projects.models import Project
+
+from .test_plan_pages import KEY, added, admin  # noqa: F401 - the fixtures
+
+OLD = "longnan-14th-regional-plan"
+
+
+def carry_over(admin, db) -> tuple[Plan, list[Project]]:  # noqa: F811
+    old = db.session.scalar(sa.select(Plan).where(Plan.key == OLD))
+    unfinished = services.unfinished_projects(old)
+    response = admin.post(f"/plans/{OLD}/carry-over", data={"target": KEY, "confirm": "1"})
+    assert response.status_code == 302
+    return old, unfinished
+
+
+def test_nothing_is_continued_before_a_carry_over(admin, added, db):  # noqa: F811
+    page = admin.get("/projects?continued=1&kind=all").get_data(as_text=True)
+    assert "续建（由上一规划期转入）" in page and 'class="chip"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(Project.is_continued)) == 0
+
+
+def test_the_list_marks_and_filters_the_carried_projects(app, admin, added, db, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 500)  # the whole region on one page
+    old, unfinished = carry_over(admin, db)
+    carried = {project.name for project in unfinished}
+    page = admin.get("/projects?continued=1&kind=all&region=360783").get_data(as_text=True)
+    listed = {project.name for project in db.session.scalars(sa.select(Project).where(Project.is_continued))}
+    assert listed == carried
+    for name in carried:
+        assert name in page
+    assert page.count('title="由上一规划期的规划转入">续建</span>') == len(carried)
+    # The whole list marks them too, and only them.
+    whole = admin.get("/projects?region=360783&kind=all").get_data(as_text=True)
+    assert whole.count('title="由上一规划期的规划转入">续建</span>') == len(carried)
+    # One definition in Python and in SQL.
+    for project in db.session.scalars(sa.select(Project)):
+        assert project.is_continued is (project.name in carried)
+
+
+def test_the_project_page_says_from_which_plan_into_which(admin, added, db):  # noqa: F811
+    old, unfinished = carry_over(admin, db)
+    project = unfinished[0]
+    page = admin.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert (f'由<a href="/plans/{OLD}">《{old.title}》</a>转入'
+            f'<a href="/plans/{KEY}">《{added.title}》</a>') in page
+    assert project.carry_overs == [(old, added)]
+    finished = db.session.scalar(sa.select(Project).where(
+        Project.plans.any(Plan.key == OLD), Project.id.not_in([p.id for p in unfinished])))
+    assert "转入" not in admin.get(f"/projects/{finished.id}").get_data(as_text=True)
+
+
+def test_a_line_that_continues_a_tracked_project_is_matched_to_it(db, seeded):
+    from tracker.plans.extraction import extract
+    from tracker.plans.queries import known_projects, known_regions
+
+    tracked = db.session.scalar(sa.select(Project).where(
+        Project.seed_key == "yangjiang-yangxi-public-health-hospital"))
+    found = extract(["续建阳西县总医院公共卫生医院（第三人民医院）项目，总投资12000万元。"], plan="yangxi-15th",
+                    regions=known_regions(), existing=known_projects(), plan_region="441721")
+    [candidate] = found["projects"]
+    assert not candidate["name"].startswith("续建")  # the verb is no part of the name
+    assert candidate["existing_project_id"] == tracked.id
+    assert candidate["total_investment_wan_yuan"] == "12000"
+
+
+def test_an_export_of_the_continued_says_so_in_words(admin, added, db):  # noqa: F811
+    carry_over(admin, db)
+    book = load_workbook(io.BytesIO(admin.get("/projects/export.xlsx?continued=1&kind=all").data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert "续建" in cells and "continued" not in cells

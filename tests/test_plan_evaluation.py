@@ -1,0 +1,169 @@
+"""The 终期评估 of an ended plan beyond its page (issue 16): printed as an A4 PDF, and its indicator
+actuals imported from a sheet with a preview and one confirmation."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from tracker.audit.services import CLI
+from tracker.plans import services
+from tracker.plans.models import Plan, PlanIndicator
+
+from .browsers import browser
+from .conftest import login_as
+from .test_money_hidden import hide_money
+
+LONGNAN_PLAN = "longnan-14th-regional-plan"
+
+
+def plan_with_indicators(db) -> Plan:
+    indicator = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.comparator == "≥")
+                                  .order_by(PlanIndicator.id))
+    return indicator.plan
+
+
+def pdf_text(response) -> tuple[PdfReader, str]:
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return reader, "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+
+
+def test_the_evaluation_prints_on_a4_with_its_chinese_as_text(app, db, make_user, seeded):
+    plan = plan_with_indicators(db)
+    indicator = plan.indicators[0]
+    leader = app.test_client()
+    login_as(leader, make_user("admin", username="admin-eval"))
+    services.set_actual(CLI, indicator, 2025, "99.5", "2025年统计公报")
+    db.session.commit()
+    page = leader.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert f'href="/plans/{plan.key}/evaluation.pdf"' in page
+
+    reader, text = pdf_text(leader.get(f"/plans/{plan.key}/evaluation.pdf"))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait
+    assert plan.title.replace("\n", "") in text and "终期评估" in text
+    assert indicator.name in text and "99.5（2025）" in text and "2025年统计公报" in text
+    for label in services.outcome_labels().values():
+        assert label in text
+    result = services.evaluation(plan)
+    for project in result["projects"][:3]:
+        assert project.name in text
+
+
+def test_a_viewer_from_whom_money_is_hidden_prints_no_amount(app, db, make_user, seeded):
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == LONGNAN_PLAN))
+    leader = browser(app, make_user("leader", username="leader-eval"))
+    _reader, text = pdf_text(leader.get(f"/plans/{plan.key}/evaluation.pdf"))
+    assert re.search(r"计划总投资：[\d,.]+ 万元", text)
+
+    hide_money()
+    viewer = browser(app, make_user("viewer", username="viewer-eval"))
+    _reader, text = pdf_text(viewer.get(f"/plans/{plan.key}/evaluation.pdf"))
+    assert "终期评估" in text and "万元" not in text and "计划总投资" not in text
+
+
+def filled_template(client, plan: Plan, rows: dict[int, tuple]) -> bytes:
+    """The plan's template as downloaded, with ``rows`` (sheet row → year, value, source) filled."""
+    from openpyxl import load_workbook
+
+    response = client.get(f"/plans/{plan.key}/evaluation/actuals-template.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    for number, (year, value, source) in rows.items():
+        sheet.cell(row=number, column=headers.index("年份") + 1, value=year)
+        sheet.cell(row=number, column=headers.index("实际值") + 1, value=value)
+        sheet.cell(row=number, column=headers.index("来源") + 1, value=source)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(client, plan: Plan, data: bytes):
+    return client.post(f"/plans/{plan.key}/evaluation/import",
+                       data={"file": (io.BytesIO(data), "实际值.xlsx")}, content_type="multipart/form-data")
+
+
+def actuals(db, plan: Plan) -> list[tuple]:
+    from tracker.plans.models import PlanIndicatorActual
+    return db.session.execute(
+        sa.select(PlanIndicator.key, PlanIndicatorActual.year, PlanIndicatorActual.value, PlanIndicatorActual.source)
+        .join(PlanIndicator).where(PlanIndicator.plan_id == plan.id).order_by(PlanIndicator.position)).all()
+
+
+def test_actuals_imported_from_the_plans_template_after_one_confirmation(app, db, make_user, seeded):
+    from openpyxl import load_workbook
+
+    from tracker.audit.models import AuditEntry
+
+    plan = plan_with_indicators(db)
+    first, second = plan.indicators[0], plan.indicators[1]
+    admin = browser(app, make_user("admin", username="admin-actuals"))
+    template = load_workbook(io.BytesIO(admin.get(f"/plans/{plan.key}/evaluation/actuals-template.xlsx").data))
+    listed = [row for row in template.worksheets[0].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert [(row[0], row[1], row[5]) for row in listed] == [
+        (indicator.key, indicator.name, plan.period_end) for indicator in plan.indicators]
+    assert "下载本规划的实际值模板" in admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+
+    data = filled_template(admin, plan, {2: (2025, 96.5, "2025年统计年鉴"), 3: (2024, "12.3%", "2024年卫生统计公报")})
+    response = upload(admin, plan, data)
+    assert response.status_code == 302
+    preview = admin.get(response.location).get_data(as_text=True)
+    assert first.name in preview and "96.5" in preview and "2025年统计年鉴" in preview
+    assert "确认导入 2 行" in preview
+    assert actuals(db, plan) == []  # the preview writes nothing
+    # The generic import pages do not take this upload.
+    token = response.location.rsplit("/", 1)[1]
+    assert admin.get(f"/import/{token}").status_code == 404
+
+    done = admin.post(f"{response.location}/confirm")
+    assert done.status_code == 302 and done.location.endswith(f"/plans/{plan.key}/evaluation")
+    assert actuals(db, plan) == [(first.key, 2025, "96.5", "2025年统计年鉴"),
+                                 (second.key, 2024, "12.3%", "2024年卫生统计公报")]
+    assert admin.post(f"{response.location}/confirm").status_code == 409  # a double click: once
+    assert len(actuals(db, plan)) == 2
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action.like("plan:indicator-actual%"))).all()
+    assert sorted(entry.action for entry in entries) == [
+        "plan:indicator-actual", "plan:indicator-actual", "plan:indicator-actuals-import"]
+    assert {entry.via for entry in entries} == {"import"}
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert "96.5（2025）" in page and "2025年统计年鉴" in page
+
+
+def test_a_sheet_with_one_bad_row_writes_nothing(app, db, make_user, seeded):
+    plan = plan_with_indicators(db)
+    admin = browser(app, make_user("admin", username="admin-actuals"))
+    data = filled_template(admin, plan, {2: (2025, 96.5, "2025年统计年鉴"), 3: (2025, 80, None),
+                                         4: ("明年", 1, "来源")})
+    response = upload(admin, plan, data)
+    preview = admin.get(response.location).get_data(as_text=True)
+    assert "请注明数据来源" in preview and "年份：应为数字" in preview and "确认导入" not in preview
+    assert "改正之前，不会写入任何内容" in preview
+    assert admin.post(f"{response.location}/confirm").status_code == 409
+    assert actuals(db, plan) == []
+    # A sheet that is not the template says which columns it lacks.
+    from openpyxl import Workbook
+    book, buffer = Workbook(), io.BytesIO()
+    book.active.append(["项目名称", "总投资（万元）"])
+    book.active.append(["某医院", 100])
+    book.save(buffer)
+    other = admin.get(upload(admin, plan, buffer.getvalue()).location).get_data(as_text=True)
+    assert "缺少必需的列" in other and "「年份」" in other
+
+
+def test_only_who_manages_the_plan_imports_its_actuals(app, db, make_user, seeded):
+    plan = plan_with_indicators(db)
+    admin = browser(app, make_user("admin", username="admin-actuals"))
+    data = filled_template(admin, plan, {2: (2025, 96.5, "2025年统计年鉴")})
+    token_url = upload(admin, plan, data).location
+    for role in ("viewer", "leader"):
+        other = browser(app, make_user(role, username=f"{role}-actuals"))
+        assert other.get(f"/plans/{plan.key}/evaluation/actuals-template.xlsx").status_code == 403
+        assert upload(other, plan, data).status_code == 403
+        assert other.post(f"{token_url}/confirm").status_code == 403
+    assert actuals(db, plan) == []

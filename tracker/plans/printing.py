@@ -1,0 +1,122 @@
+"""The 终期评估 of a plan on A4, for the report a health commission files: the indicators against
+their targets and the projects by outcome, as the evaluation page shows them.
+
+Chinese is real text in the font core/fonts.py chooses (as the list's PDF and the briefing), so
+the report can be searched and copied. Amounts are left out when the reader may not see money:
+the same rule as the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import IO
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..core import clock
+from ..core.fonts import cjk_font
+from ..database import utcnow
+from ..formatting import plain_number
+from ..vocabulary import IndicatorNature
+from .models import Plan
+from .services import attainment_label, evaluation, outcome_labels, period_name
+
+MARGIN = 15 * mm
+WIDTH = A4[0] - 2 * MARGIN  # 180 mm of text
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5, wordWrap="CJK")
+    return {
+        "cell": base,
+        "number": ParagraphStyle("number", parent=base, alignment=2),
+        "head": ParagraphStyle("head", parent=base, fontSize=8.5),
+        "title": ParagraphStyle("title", parent=base, fontSize=15, leading=20),
+        "h2": ParagraphStyle("h2", parent=base, fontSize=11, leading=15, spaceBefore=6, spaceAfter=3),
+        "meta": ParagraphStyle("meta", parent=base, fontSize=9, leading=12),
+    }
+
+
+def _table(rows: list, widths: list[float], font: str) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 8),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6f0")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _amount(value, count: int) -> str:
+    if value is None:
+        return _("未填报")
+    return _("%(amount)s 万元（%(n)s 个项目填报）", amount=plain_number(value), n=count)
+
+
+def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: bool,
+                         exported_at: dt.datetime | None = None) -> None:
+    result = evaluation(plan)
+    outcomes = outcome_labels()
+    font = cjk_font().name
+    styles = _styles(font)
+
+    def p(text, style="cell") -> Paragraph:
+        return Paragraph(escape(str(text)), styles[style])
+
+    title = _("%(title)s · 终期评估", title=plan.title)
+    period = period_name(plan.period_start, plan.period_end)
+    meta = "；".join(part for part in (
+        plan.issuer, plan.doc_number,
+        f"{plan.period_start}—{plan.period_end}" + (f"（{period}）" if period else "")
+        if plan.period_start else None) if part)
+    stamp = _("导出时间（北京时间）：%(time)s",
+              time=clock.local(exported_at or utcnow()).strftime("%Y-%m-%d %H:%M"))
+    story = [p(title, "title")] + ([p(meta, "meta")] if meta else []) + [p(stamp, "meta"), Spacer(1, 3 * mm)]
+
+    story.append(p(_("主要指标"), "h2"))
+    if result["indicators"]:
+        rows = [[p(text, "head") for text in (_("指标"), _("单位"), _("基期值"), _("目标值"), _("属性"),
+                                               _("最新实际值"), _("来源"), _("是否达标"))]]
+        for row in result["indicators"]:
+            indicator, latest = row["indicator"], row["latest"]
+            name = indicator.name + (f"（{_('约束性')}）" if indicator.nature is IndicatorNature.BINDING else "")
+            rows.append([p(name), p(indicator.unit or "—"), p(indicator.baseline or "—"),
+                         p(f"{indicator.comparator or ''}{indicator.target or '—'}"),
+                         p(indicator.nature.label if indicator.nature else "—"),
+                         p(f"{latest.value}（{latest.year}）" if latest else _("未填报")),
+                         p(latest.source if latest else "—"), p(attainment_label(row))])
+        story.append(_table(rows, [w * mm for w in (44, 14, 18, 20, 15, 22, 31, 16)], font))
+    else:
+        story.append(p(_("本规划没有主要指标。")))
+
+    story.append(p(_("项目完成情况"), "h2"))
+    rows = [[p(_("结果"), "head"), p(_("项目"), "head"), p(_("项目名称"), "head")]]
+    for outcome, items in result["by_outcome"].items():
+        rows.append([p(outcomes[outcome]), p(str(len(items)), "number"),
+                     p("、".join(project.name for project in items) or "—")])
+    story.append(_table(rows, [34 * mm, 14 * mm, WIDTH - 48 * mm], font))
+    story.append(Spacer(1, 3 * mm))
+    if include_money:
+        story.append(p(_("计划总投资：%(planned)s；累计完成投资：%(invested)s",
+                         planned=_amount(result["planned"], result["planned_count"]),
+                         invested=_amount(result["invested"], result["invested_count"])), "meta"))
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(font, 8)
+        canvas.drawString(MARGIN, 8 * mm, f"{plan.title} · {_('终期评估')}")
+        canvas.drawRightString(A4[0] - MARGIN, 8 * mm, _("第 %(page)s 页", page=doc.page))
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=16 * mm, title=title, author=_("卫生健康建设项目台账"))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
