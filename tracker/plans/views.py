@@ -20,6 +20,7 @@ from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
+from ..unit_of_work import abandon, after_commit
 from ..web.requests import refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
@@ -375,20 +376,19 @@ def actuals_upload(key: str):
         abort(403)
     form = ActualsUploadForm()
     if not form.validate_on_submit():
-        return _refused_to(url_for("plans.plan_evaluation", key=key), form_failure(form))
+        return refused(url_for("plans.plan_evaluation", key=key), form_failure(form))
     limit = setting("IMPORT_MAX_BYTES")
     data = form.file.data.read(limit + 1)
     if len(data) > limit:
-        return _refused_to(url_for("plans.plan_evaluation", key=key), ValidationFailed(
+        return refused(url_for("plans.plan_evaluation", key=key), ValidationFailed(
             _("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024))))
     try:
         token = uploads.store(data)
         uploads.save_preview(token, read_actuals(plan, data))
     except uploads.NotStored:
-        return _refused_to(url_for("plans.plan_evaluation", key=key), ValidationFailed(
+        return refused(url_for("plans.plan_evaluation", key=key), ValidationFailed(
             _("服务器无法保存上传的文件（存储空间不足或不可写），没有导入任何数据。请稍后重试或联系管理员。")))
     batches.open_batch(current_user, token, ACTUALS, form.file.data.filename or "")
-    db.session.commit()
     return redirect(url_for("plans.actuals_preview", key=key, token=token))
 
 
@@ -427,14 +427,12 @@ def actuals_confirm(key: str, token: str):
     if batch.status != batches.PREVIEWED or kept is None or data is None:
         return _actuals_page(plan, batch, None, token, 409)
     if not form.validate_on_submit() or not batches.claim(batch, batches.APPLIED):
-        db.session.rollback()
         return _actuals_page(plan, batch, None, token, 409)
     report = apply_actuals(Actor(current_user._get_current_object(), "import"), plan, data, batch.filename)
     if not report["applied"]:
-        db.session.rollback()  # the claim too: a corrected upload can be confirmed
+        # 409 keeps nothing, the claim neither: a corrected upload can be confirmed.
         return _actuals_page(plan, batch, report, token, 409)
-    db.session.commit()
-    uploads.discard(token)
+    after_commit(lambda: uploads.discard(token))
     flash(_("已导入 %(n)s 个指标实际值", n=len(report["rows"])), "success")
     return redirect(url_for("plans.plan_evaluation", key=key))
 
@@ -444,11 +442,10 @@ def actuals_discard(key: str, token: str):
     plan = get_plan(key)
     batch, _kept = _actuals_batch(plan, token)
     if RejectForm().validate_on_submit() and batches.claim(batch, batches.DISCARDED):
-        db.session.commit()
-        uploads.discard(token)
+        after_commit(lambda: uploads.discard(token))
         flash(_("已放弃这次导入，没有写入任何内容。"), "info")
     else:
-        db.session.rollback()
+        abandon()
     return redirect(url_for("plans.plan_evaluation", key=key))
 
 
