@@ -366,3 +366,26 @@ def test_a_funding_line_added_through_the_api_is_checked_and_audited(app, seeded
                         ({"source": "central_budget", "note": "长" * 201}, "note")):
         assert field in assert_problem(client.post(url, headers=bearer(officer), json=body), 422)["errors"]
     assert_problem(client.post(url, headers=bearer(reader), json={"source": "central_budget"}), 403)
+
+
+def test_the_rate_limit_is_one_allowance_across_workers(app, db, make_user, token_for):
+    """Two workers are two processes with one database; here, two apps on the same database."""
+    from tracker import create_app
+    secret = token_for(make_user("leader", username="shared"))
+    other_worker = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "WTF_CSRF_ENABLED", "UPLOAD_DIR")},
+        "API_RATE_LIMIT": "4 per hour"})
+    app.config["API_RATE_LIMIT"] = "4 per hour"
+    try:
+        first, second = app.test_client(), other_worker.test_client()
+        with time_machine.travel(dt.datetime(2026, 12, 4, 21, 10, tzinfo=dt.UTC), tick=False):
+            answers = [(first if n % 2 else second).get("/api/v1/regions", headers=bearer(secret))
+                       for n in range(6)]
+    finally:
+        app.config["API_RATE_LIMIT"] = "600 per minute"
+    assert [a.status_code for a in answers] == [200] * 4 + [429] * 2
+    limited = assert_problem(answers[4], 429)
+    assert answers[4].headers["Retry-After"] == "3000" and limited["detail"]  # at 22:00, the next window
+    stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == tokens.hash_secret(secret)))
+    db.session.refresh(stored)
+    assert stored.rate_count == 6  # the count is the database's, not either process's

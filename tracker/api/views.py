@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-import time
-from collections import deque
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -81,30 +78,6 @@ def bearer_secret() -> str | None:
     return secret.strip()
 
 
-class RateLimiter:
-    """Requests per token in a sliding window, counted in this process (API_RATE_LIMIT)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.seen: dict[str, deque] = {}
-
-    def wait(self, key: str, text: str) -> int:
-        limit = parse_limit(text)
-        window = limit.window.total_seconds()
-        now = time.monotonic()
-        with self.lock:
-            times = self.seen.setdefault(key, deque())
-            while times and times[0] <= now - window:
-                times.popleft()
-            if len(times) >= limit.count:
-                return max(1, int(times[0] + window - now) + 1)
-            times.append(now)
-            return 0
-
-
-limiter = RateLimiter()
-
-
 @bp.before_request
 def authenticate():
     """Only a token opens the API: a session cookie is never read here."""
@@ -113,7 +86,8 @@ def authenticate():
     if token is None:
         return problem(401, _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”"),
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
-    wait = limiter.wait(token.secret_hash, current_app.config.get("API_RATE_LIMIT", "600 per minute"))
+    wait = tokens.count_request(token, parse_limit(current_app.config.get("API_RATE_LIMIT", "600 per minute")))
+    db.session.commit()
     if wait:
         return problem(429, _("请求过于频繁，请 %(n)s 秒后再试", n=wait), headers=[("Retry-After", str(wait))])
     g.api_token = token
