@@ -355,12 +355,13 @@ def test_a_funding_line_added_through_the_api_is_checked_and_audited(app, seeded
     client = app.test_client()
     added = client.post(url, headers=bearer(officer), json={"source": "central_budget", "amount": "1,000", "note": "第一批"})
     assert added.status_code == 201, added.get_data(as_text=True)
-    assert added.get_json() == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    line = added.get_json()
+    assert {k: line[k] for k in ("source", "amount", "note")} == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    assert added.headers["ETag"] == line["etag"] and added.headers["Location"].endswith(f"/funding/{line['id']}")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "funding:create",
                                                           AuditEntry.project_id == project.id))
     assert (entry.via, entry.user.username) == ("api", "ln-officer")
-    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [
-        {"source": "central_budget", "amount": "1000", "note": "第一批"}]
+    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [line]
     for body, field in (({"source": "gold"}, "source"), ({"source": "central_budget", "amount": "-1"}, "amount"),
                         ({"source": "central_budget", "amount": "1e30"}, "amount"),
                         ({"source": "central_budget", "note": "长" * 201}, "note")):

@@ -542,7 +542,11 @@ def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note
     return changes
 
 
-def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None) -> None:
+def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None, *,
+                        expected_version: int | None = None) -> None:
+    """Delete a line; with ``expected_version`` (the API's If-Match) only the version read."""
+    if expected_version is not None and line.version != expected_version:
+        raise StaleEdit(_changes_by_others(line, "funding:update", expected_version))
     record(actor, "funding:delete", line, _("删除资金来源：%(source)s", source=line.source.label),
            changes={"source": [line.source.value, None], "amount": [json_value(line.amount), None]},
            reason=reason, project_id=line.project_id)
