@@ -518,7 +518,7 @@ def correct_report(data: dict, project_id: int, month: str, **_headers):
 def create_project(data: dict):
     """新建项目：官员仅限本人负责的地区（与网页表单相同的校验与审计，via api）"""
     require_write_scope()
-    values = {field: value for field, value in writes.project_values(data).items() if value is not None}
+    values = writes.project_values(data)
     region = values.pop("region_id")
     if not perms.can_create_in(user(), region):
         raise _abort(403, _("您只能在本人负责的地区新建项目"))

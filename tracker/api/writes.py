@@ -17,11 +17,12 @@ from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
 from ..errors import ValidationFailed
 from ..exports.columns import Column, by_key
 from ..forms import BLOCK_LIMIT, LINE_LIMIT
+from ..projects.models import Project
 from ..projects.services import EDITABLE_FIELDS
 from ..regions.services import get_region
 from ..vocabulary import FundingSource, Stage
 
-FIGURE_INPUT = {"type": ["string", "number", "null"],
+FIGURE_INPUT = {"type": ["string", "number"],
                 "description": "an exact figure: a string (\"1,320\" is read as 1320) or a number"}
 # A field's spreadsheet column, where its key is not the field's name.
 COLUMN_OF = {"region_id": "region"}
@@ -34,9 +35,10 @@ def wire_name(field: str) -> str:
     return WIRE_NAME.get(field, field)
 
 
-def _input_field(column: Column, required: bool) -> fields.Field:
-    """The marshmallow field that takes ``column``'s kind of value."""
-    common = {"required": required, "allow_none": not required,
+def _input_field(column: Column, required: bool, nullable: bool) -> fields.Field:
+    """The marshmallow field that takes ``column``'s kind of value (``null``: not stated, where the
+    project's column may be empty)."""
+    common = {"required": required, "allow_none": nullable,
               "metadata": {"description": str(column.header)}}
     if column.kind == "text":
         return fields.String(validate=validate.Length(max=column.max_length), **common)
@@ -48,8 +50,7 @@ def _input_field(column: Column, required: bool) -> fields.Field:
         return fields.Date(**common)
     if column.kind == "vocab":
         codes = [member.value for member in column.vocabulary]
-        return fields.String(validate=validate.OneOf(codes), **{**common, "metadata": {
-            **common["metadata"], "enum": codes + ([] if required else [None])}})
+        return fields.String(validate=validate.OneOf(codes), **common)  # the document's enum: apispec's
     if column.kind == "region":
         return fields.String(validate=validate.Length(min=1, max=64), **{**common, "metadata": {
             "description": "the region's GB/T 2260 code or key, e.g. 360783"}})
@@ -58,8 +59,9 @@ def _input_field(column: Column, required: bool) -> fields.Field:
 
 def project_fields(*, required: tuple[str, ...] = ()) -> dict[str, fields.Field]:
     """One marshmallow field per editable field of a project, named as the representation names it."""
-    columns = by_key()
-    return {wire_name(field): _input_field(columns[COLUMN_OF.get(field, field)], field in required)
+    columns, table = by_key(), Project.__table__.columns
+    return {wire_name(field): _input_field(columns[COLUMN_OF.get(field, field)], field in required,
+                                           table[field].nullable)
             for field in EDITABLE_FIELDS}
 
 
@@ -149,8 +151,7 @@ class NewMilestoneInput(_Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     planned_date = fields.Date(allow_none=True)
     after_stage = fields.String(allow_none=True, validate=validate.OneOf([s.value for s in Stage]),
-                                metadata={"enum": [s.value for s in Stage] + [None],
-                                          "description": "placed after this stage; absent: at the end"})
+                                metadata={"description": "placed after this stage; absent: at the end"})
     note = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
@@ -188,7 +189,7 @@ FUNDING_CODES = [source.value for source in FundingSource]
 class FundingChangesInput(_Strict):
     """A funding line as corrected: every field, and why."""
 
-    source = fields.String(required=True, validate=validate.OneOf(FUNDING_CODES), metadata={"enum": FUNDING_CODES})
+    source = fields.String(required=True, validate=validate.OneOf(FUNDING_CODES))
     amount = fields.Raw(required=True, allow_none=True, metadata={**FIGURE_INPUT, "description": "万元"})
     note = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
