@@ -295,6 +295,15 @@ def test_the_openapi_document_and_its_page_need_no_token_and_use_local_assets(ap
     assert document["openapi"] == "3.1.0"
     assert {"/api/v1/projects", "/api/v1/totals", "/api/v1/regions", "/api/v1/plans",
             "/api/v1/projects/{project_id}/reports"} <= set(document["paths"])
+    writes = {(path, method) for path, operations in document["paths"].items() for method in operations}
+    assert {("/api/v1/projects", "post"), ("/api/v1/projects/{project_id}", "patch"),
+            ("/api/v1/projects/{project_id}/milestones", "post"),
+            ("/api/v1/projects/{project_id}/milestones/{milestone_id}", "put"),
+            ("/api/v1/projects/{project_id}/budget-revisions", "post"),
+            ("/api/v1/projects/{project_id}/funding/{line_id}", "put"),
+            ("/api/v1/projects/{project_id}/funding/{line_id}", "delete")} <= writes
+    patch = document["paths"]["/api/v1/projects/{project_id}"]["patch"]
+    assert {"412", "422", "428"} <= set(patch["responses"])
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "http" not in page.replace("http-equiv", "")  # nothing from another site
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
