@@ -316,3 +316,17 @@ def test_a_project_s_etag_answers_if_none_match_until_anything_in_it_changes(db,
     db.session.commit()
     later = api("GET", url, tokens_by_role["leader"], headers={"If-None-Match": first.headers["ETag"]})
     assert later.status_code == 200 and later.headers["ETag"] != first.headers["ETag"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_milestones_and_funding_lines_with_their_etags(db, api, tokens_by_role, line, role):
+    progress.add_standard_lifecycle(CLI, line.project)
+    db.session.commit()
+    rows = api("GET", f"/projects/{line.project_id}/milestones", tokens_by_role[role])
+    assert rows.status_code == 200 and len(rows.get_json()["milestones"]) == len(Stage)
+    first = rows.get_json()["milestones"][0]
+    one = api("GET", f"/projects/{line.project_id}/milestones/{first['id']}", tokens_by_role[role])
+    assert one.headers["ETag"] == first["etag"] == f'"milestone-{first["id"]}-v{first["version"]}"'
+    funding = api("GET", f"/projects/{line.project_id}/funding/{line.id}", tokens_by_role[role])
+    assert funding.headers["ETag"] == funding.get_json()["etag"]
+    assert_problem(api("GET", f"/projects/{line.project_id}/milestones/999999", tokens_by_role[role]), 404)
