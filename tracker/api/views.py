@@ -20,11 +20,10 @@ from ..accounts.models import User
 from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
-from ..core.clock import first_of_month
 from ..core.values import ValueProblem, clean_text
 from ..database import utcnow
 from ..errors import EditConflict, StaleEdit, ValidationFailed
-from ..extensions import csrf, db
+from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import queries
 from ..exports.records import hide_money, project_to_dict
