@@ -295,6 +295,15 @@ def test_the_openapi_document_and_its_page_need_no_token_and_use_local_assets(ap
     assert document["openapi"] == "3.1.0"
     assert {"/api/v1/projects", "/api/v1/totals", "/api/v1/regions", "/api/v1/plans",
             "/api/v1/projects/{project_id}/reports"} <= set(document["paths"])
+    writes = {(path, method) for path, operations in document["paths"].items() for method in operations}
+    assert {("/api/v1/projects", "post"), ("/api/v1/projects/{project_id}", "patch"),
+            ("/api/v1/projects/{project_id}/milestones", "post"),
+            ("/api/v1/projects/{project_id}/milestones/{milestone_id}", "put"),
+            ("/api/v1/projects/{project_id}/budget-revisions", "post"),
+            ("/api/v1/projects/{project_id}/funding/{line_id}", "put"),
+            ("/api/v1/projects/{project_id}/funding/{line_id}", "delete")} <= writes
+    patch = document["paths"]["/api/v1/projects/{project_id}"]["patch"]
+    assert {"412", "422", "428"} <= set(patch["responses"])
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "http" not in page.replace("http-equiv", "")  # nothing from another site
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
@@ -355,14 +364,38 @@ def test_a_funding_line_added_through_the_api_is_checked_and_audited(app, seeded
     client = app.test_client()
     added = client.post(url, headers=bearer(officer), json={"source": "central_budget", "amount": "1,000", "note": "第一批"})
     assert added.status_code == 201, added.get_data(as_text=True)
-    assert added.get_json() == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    line = added.get_json()
+    assert {k: line[k] for k in ("source", "amount", "note")} == {"source": "central_budget", "amount": "1000", "note": "第一批"}
+    assert added.headers["ETag"] == line["etag"] and added.headers["Location"].endswith(f"/funding/{line['id']}")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "funding:create",
                                                           AuditEntry.project_id == project.id))
     assert (entry.via, entry.user.username) == ("api", "ln-officer")
-    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [
-        {"source": "central_budget", "amount": "1000", "note": "第一批"}]
+    assert client.get(f"/api/v1/projects/{project.id}", headers=bearer(officer)).get_json()["funding"] == [line]
     for body, field in (({"source": "gold"}, "source"), ({"source": "central_budget", "amount": "-1"}, "amount"),
                         ({"source": "central_budget", "amount": "1e30"}, "amount"),
                         ({"source": "central_budget", "note": "长" * 201}, "note")):
         assert field in assert_problem(client.post(url, headers=bearer(officer), json=body), 422)["errors"]
     assert_problem(client.post(url, headers=bearer(reader), json={"source": "central_budget"}), 403)
+
+
+def test_the_rate_limit_is_one_allowance_across_workers(app, db, make_user, token_for):
+    """Two workers are two processes with one database; here, two apps on the same database."""
+    from tracker import create_app
+    secret = token_for(make_user("leader", username="shared"))
+    other_worker = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "WTF_CSRF_ENABLED", "UPLOAD_DIR")},
+        "API_RATE_LIMIT": "4 per hour"})
+    app.config["API_RATE_LIMIT"] = "4 per hour"
+    try:
+        first, second = app.test_client(), other_worker.test_client()
+        with time_machine.travel(dt.datetime(2026, 12, 4, 21, 10, tzinfo=dt.UTC), tick=False):
+            answers = [(first if n % 2 else second).get("/api/v1/regions", headers=bearer(secret))
+                       for n in range(6)]
+    finally:
+        app.config["API_RATE_LIMIT"] = "600 per minute"
+    assert [a.status_code for a in answers] == [200] * 4 + [429] * 2
+    limited = assert_problem(answers[4], 429)
+    assert answers[4].headers["Retry-After"] == "3000" and limited["detail"]  # at 22:00, the next window
+    stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == tokens.hash_secret(secret)))
+    db.session.refresh(stored)
+    assert stored.rate_count == 6  # the count is the database's, not either process's

@@ -28,7 +28,8 @@ def readme_commands() -> list[str]:
 
 def send(client, command: str, variables: dict):
     words = shlex.split(command)
-    for name, value in variables.items():  # as the shell expands them: after the quotes are read
+    # As the shell expands them: after the quotes are read, and $PROJECT_ETAG never as $PROJECT.
+    for name, value in sorted(variables.items(), key=lambda item: -len(item[0])):
         words = [word.replace(f"${name}", value) for word in words]
     assert words[0] == "curl"
     method, headers, data, url = "GET", {}, None, None
@@ -72,4 +73,39 @@ def test_the_readme_examples_do_what_they_say(app, seeded, db, make_user):
     assert corrected.status_code == 200, corrected.get_data(as_text=True)
     stale = send(client, commands[5], variables)
     assert stale.status_code == 412 and stale.get_json()["changes"]
-    assert len(commands) == 6
+
+    created = send(client, commands[6], variables)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    assert created.get_json()["region_code"] == "360783" and created.headers["Location"]
+    read = send(client, commands[7], variables)
+    variables["PROJECT_ETAG"] = read.headers["ETag"]
+    changed = send(client, commands[8], variables)
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    assert changed.get_json()["status"] == "suspended"
+    assert last(db, "project:update").reason == "用地调整，暂停施工"
+
+    added = send(client, commands[9], variables)
+    assert added.status_code == 201, added.get_data(as_text=True)
+    variables.update(MILESTONE=str(added.get_json()["id"]), MILESTONE_ETAG=added.headers["ETag"])
+    replanned = send(client, commands[10], variables)
+    assert replanned.status_code == 200, replanned.get_data(as_text=True)
+    assert (replanned.get_json()["baseline_date"], replanned.get_json()["replan_count"]) == ("2026-05-01", 1)
+
+    revised = send(client, commands[11], variables)
+    assert revised.status_code == 201, revised.get_data(as_text=True)
+    assert last(db, "budget:revise").reason == "增加负压实验室"
+
+    line = send(client, commands[12], variables)
+    assert line.status_code == 201, line.get_data(as_text=True)
+    variables.update(LINE=str(line.get_json()["id"]), LINE_ETAG=line.headers["ETag"])
+    corrected = send(client, commands[13], variables)
+    assert corrected.status_code == 200 and corrected.get_json()["amount"] == "800"
+    variables["LINE_ETAG"] = corrected.headers["ETag"]
+    deleted = send(client, commands[14], variables)
+    assert deleted.status_code == 204
+    assert (last(db, "funding:update").via, last(db, "funding:delete").reason) == ("api", "与省平台数据重复")
+    assert len(commands) == 15
+
+
+def last(db, action: str) -> AuditEntry:
+    return db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id.desc()))

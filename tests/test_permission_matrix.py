@@ -38,7 +38,7 @@ ROUTES: dict[str, set[str]] = {
     "progress.milestones_save": EDITORS, "progress.milestones_lifecycle": EDITORS,
     "progress.milestone_add": EDITORS,
     "progress.report_new": EDITORS, "progress.budget": EDITORS, "progress.funding": EDITORS,
-    "progress.funding_delete": EDITORS,
+    "progress.funding_delete": EDITORS, "progress.funding_edit": EDITORS,
     "audit.audit_log": {"admin", "leader"},
     "admin.settings": {"admin"}, "admin.user_list": {"admin"}, "admin.user_new": {"admin"},
     "admin.user_edit": {"admin"}, "admin.user_enable": {"admin"}, "admin.user_disable": {"admin"},

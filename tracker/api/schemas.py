@@ -11,6 +11,7 @@ from typing import Callable, Iterable
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..projects.fields import JSON_FIELDS, REPORT, REPORT_FIELDS, Field
+from ..vocabulary import FundingSource
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
@@ -104,12 +105,16 @@ ReportSchema = schema_from_fields(
 
 
 class FundingSchema(Schema):
+    id = fields.Integer()
     source = fields.String()
     amount = Figure()
     note = NullableString()
+    version = fields.Integer()
+    etag = fields.String(metadata={"description": "for If-Match when the line is corrected or deleted"})
 
 
 class BudgetRevisionSchema(Schema):
+    id = fields.Integer()
     previous_amount = Figure()
     new_amount = Figure()
     reason = NullableString()
@@ -121,6 +126,8 @@ class ProjectDetailSchema(ProjectSchema):
     reports = fields.List(fields.Nested(ReportSchema))
     funding = fields.List(fields.Nested(FundingSchema))
     budget_revisions = fields.List(fields.Nested(BudgetRevisionSchema))
+    version = fields.Integer()
+    etag = fields.String(metadata={"description": "the ETag header: If-Match of a PATCH"})
 
 
 class Pair(Schema):
@@ -259,15 +266,14 @@ class IfMatchHeader(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    if_match = fields.String(data_key="If-Match", metadata={"description": "the report's ETag as read"})
+    if_match = fields.String(data_key="If-Match", metadata={
+        "description": "the ETag as read: required on updates (428 without), 412 when stale"})
 
 
 class FundingInput(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    source = fields.String(required=True, metadata={"enum": ["central_budget", "provincial_fiscal", "special_bonds",
-                                                             "local_fiscal", "self_raised", "bank_loan",
-                                                             "private_capital"]})
+    source = fields.String(required=True, metadata={"enum": [source.value for source in FundingSource]})
     amount = fields.Raw(allow_none=True, metadata={"type": ["string", "number"], "description": "万元"})
     note = fields.String(allow_none=True, validate=validate.Length(max=200))

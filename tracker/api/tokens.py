@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 
 import sqlalchemy as sa
 
+from ..accounts.throttle import Limit
 from ..audit.services import Actor, record
 from ..database import utcnow
 from ..errors import ValidationFailed
@@ -67,3 +69,26 @@ def find(secret: str) -> ApiToken | None:
     if token.expires_at is not None and token.expires_at <= utcnow():
         return None
     return token
+
+
+def count_request(token: ApiToken, limit: Limit) -> int:
+    """Count one request of ``token``; 0 when it is within ``limit``, else the seconds until the
+    window it is counted in ends (Retry-After).
+
+    The count lives on the token's row, in fixed windows of the limit's length: one UPDATE …
+    RETURNING, atomic on both databases (PostgreSQL makes a concurrent worker's UPDATE wait for
+    this one and read its count), so the workers of a server share one allowance. A row is
+    updated, never added: the login throttle's row per attempt would be a row per API request.
+    The caller commits at once, to release the row to the other workers."""
+    length = max(1, int(limit.window.total_seconds()))
+    now = utcnow().timestamp()
+    start = int(now) // length * length
+    count = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.id == token.id)
+        .values(rate_count=sa.case((ApiToken.rate_window == start, ApiToken.rate_count + 1), else_=1),
+                rate_window=start)
+        .returning(ApiToken.rate_count)
+        .execution_options(synchronize_session=False)).scalar_one()
+    if count <= limit.count:
+        return 0
+    return max(1, math.ceil(start + length - now))

@@ -4,15 +4,13 @@ check access, call one service; the unit of work commits (docs/ARCHITECTURE.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-import threading
-import time
-from collections import deque
-from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, request, url_for
+from flask import Response, current_app, g, json, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
@@ -22,22 +20,23 @@ from ..accounts.models import User
 from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
-from ..core.clock import first_of_month
-from ..core.values import MAX_FIGURE, ValueProblem, check_places, clean_text, parse_decimal
+from ..core.values import ValueProblem, clean_text
 from ..database import utcnow
-from ..errors import StaleEdit, ValidationFailed
-from ..extensions import csrf, db
+from ..errors import EditConflict, StaleEdit, ValidationFailed
+from ..extensions import db
 from ..unit_of_work import commit_attempt
 from ..plans.models import Plan
 from ..portfolio import queries
 from ..exports.records import hide_money, project_to_dict
 from ..portfolio.filters import PortfolioFilter
 from ..progress import services as progress
-from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
+from ..progress.models import BudgetRevision, FundingLine, Milestone, MonthlyReport
+from ..projects import services as projects
 from ..projects.fields import REPORT_FIELDS
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
-from . import schemas, tokens
+from ..vocabulary import Stage
+from . import schemas, tokens, writes
 from .models import WRITE
 from .problems import from_http_exception, problem
 
@@ -83,30 +82,6 @@ def bearer_secret() -> str | None:
     return secret.strip()
 
 
-class RateLimiter:
-    """Requests per token in a sliding window, counted in this process (API_RATE_LIMIT)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.seen: dict[str, deque] = {}
-
-    def wait(self, key: str, text: str) -> int:
-        limit = parse_limit(text)
-        window = limit.window.total_seconds()
-        now = time.monotonic()
-        with self.lock:
-            times = self.seen.setdefault(key, deque())
-            while times and times[0] <= now - window:
-                times.popleft()
-            if len(times) >= limit.count:
-                return max(1, int(times[0] + window - now) + 1)
-            times.append(now)
-            return 0
-
-
-limiter = RateLimiter()
-
-
 @bp.before_request
 def authenticate():
     """Only a token opens the API: a session cookie is never read here."""
@@ -115,7 +90,8 @@ def authenticate():
     if token is None:
         return problem(401, _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”"),
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
-    wait = limiter.wait(token.secret_hash, current_app.config.get("API_RATE_LIMIT", "600 per minute"))
+    wait = tokens.count_request(token, parse_limit(current_app.config.get("API_RATE_LIMIT", "600 per minute")))
+    commit_attempt()  # the call is counted, whatever its answer (other workers read the count)
     if wait:
         return problem(429, _("请求过于频繁，请 %(n)s 秒后再试", n=wait), headers=[("Retry-After", str(wait))])
     g.api_token = token
@@ -142,6 +118,11 @@ def http_problem(error):
     return from_http_exception(error)
 
 
+@bp.errorhandler(ValidationFailed)
+def validation_problem(error: ValidationFailed):
+    return problem(422, _("请求中有无效的字段"), errors=writes.field_errors(error.errors))
+
+
 def user():
     return g.api_token.user
 
@@ -154,9 +135,13 @@ def include_money() -> bool:
     return not money_hidden_from(user())
 
 
-def require_write(project: Project) -> None:
+def require_write_scope() -> None:
     if g.api_token.scope != WRITE:
         raise _abort(403, _("此令牌为只读令牌，不能写入"))
+
+
+def require_write(project: Project) -> None:
+    require_write_scope()
     if not perms.can_edit_project(user(), project):
         raise _abort(403, _("您无权修改此项目（仅限本人负责地区的项目）"))
 
@@ -176,8 +161,13 @@ def project_record(project: Project) -> dict:
 
 
 
+def etag(kind: str, obj) -> str:
+    """The version a write names in ``If-Match``: ``"report-12-v3"``."""
+    return f'"{kind}-{obj.id}-v{obj.version}"'
+
+
 def report_etag(report: MonthlyReport) -> str:
-    return f'"report-{report.id}-v{report.version}"'
+    return etag("report", report)
 
 
 def _username(user_id: int | None) -> str | None:
@@ -272,12 +262,23 @@ def totals(**_args):
     return totals_record(queries.totals(portfolio_filter()), include_money())
 
 
-@bp.route("/projects/<int:project_id>", methods=["GET"])
-@bp.response(200, schemas.ProjectDetailSchema)
-@errors(*ERRORS_READ)
-def project_detail(project_id: int):
-    """一个项目：节点、月报、资金来源、概算调整与出处"""
-    project = load_project(project_id)
+def funding_record(line: FundingLine, money: bool) -> dict:
+    return {"id": line.id, "source": json_value(line.source), "note": line.note, "version": line.version,
+            "etag": etag("funding", line), **({"amount": json_value(line.amount)} if money else {})}
+
+
+def budget_record(revision: BudgetRevision) -> dict:
+    return {"id": revision.id, "previous_amount": json_value(revision.previous_amount),
+            "new_amount": json_value(revision.new_amount), "reason": revision.reason,
+            "approval_number": revision.approval_number, "approval_date": json_value(revision.approval_date)}
+
+
+def detail(project: Project) -> tuple[dict, str]:
+    """The project with its milestones, reports, funding and budget history, and its ETag.
+
+    The ETag names the project's version (what a PATCH's ``If-Match`` checks) and a digest of
+    this record (what ``If-None-Match`` checks: a funding line corrected moves no project
+    version, yet changes the record)."""
     money = include_money()
     record = project_record(project)
     reports = db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)
@@ -285,15 +286,23 @@ def project_detail(project_id: int):
     record["reports"] = [report_record(r, money) for r in reports]
     lines = db.session.scalars(sa.select(FundingLine).where(FundingLine.project_id == project.id)
                                .order_by(FundingLine.id)).all()
-    record["funding"] = [{"source": json_value(line.source), "note": line.note,
-                          **({"amount": json_value(line.amount)} if money else {})} for line in lines]
+    record["funding"] = [funding_record(line, money) for line in lines]
     revisions = db.session.scalars(sa.select(BudgetRevision).where(BudgetRevision.project_id == project.id)
                                    .order_by(BudgetRevision.id)).all() if money else []
-    record["budget_revisions"] = [{"previous_amount": json_value(r.previous_amount),
-                                   "new_amount": json_value(r.new_amount), "reason": r.reason,
-                                   "approval_number": r.approval_number,
-                                   "approval_date": json_value(r.approval_date)} for r in revisions]
-    return record
+    record["budget_revisions"] = [budget_record(r) for r in revisions]
+    record["version"] = project.version
+    digest = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    record["etag"] = f'"project-{project.id}-v{project.version}-{digest}"'
+    return record, record["etag"]
+
+
+@bp.route("/projects/<int:project_id>", methods=["GET"])
+@bp.response(200, schemas.ProjectDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*ERRORS_READ)
+def project_detail(project_id: int):
+    """一个项目：节点、月报、资金来源、概算调整与出处；ETag 用于修改时的 If-Match"""
+    record, tag = detail(load_project(project_id))
+    return record, 200, {"ETag": tag}
 
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -378,7 +387,7 @@ def plan_detail(key: str):
     return record
 
 
-# --- writes: monthly reports ----------------------------------------------------------------------
+# --- writes: reading the body ---------------------------------------------------------------------
 
 FIGURE_PLACES = {field.name: field.places for field in REPORT_FIELDS
                  if field.kind == "decimal" and field.editable}
@@ -390,19 +399,12 @@ def read_figures(data: dict, places_by_field: dict[str, int]) -> dict:
     JSON numbers; a field in error is named in a ValidationFailed."""
     values, problems = {}, {}
     for field, places in places_by_field.items():
-        raw = data.get(field)
-        if raw is None or isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            if raw is not None:
-                problems[field] = [_("应为数字或数字文本")]
+        if data.get(field) is None:
             continue
         try:
-            number = parse_decimal(repr(raw) if isinstance(raw, float) else raw)
-            if number is not None:
-                number = check_places(number, places)
+            values[field] = writes.read_figure(data[field], places)
         except ValueProblem as bad:
             problems[field] = [str(bad)]
-            continue
-        values[field] = number
     if problems:
         raise ValidationFailed(problems)
     return values
@@ -416,25 +418,61 @@ def report_values(data: dict) -> dict:
     return values
 
 
-def stale(error: StaleEdit, current: MonthlyReport | None):
+# --- no lost update: If-Match, 412 --------------------------------------------------------------------
+
+IF_MATCH = re.compile(r'\s*(?:W/)?"([a-z]+)-(\d+)-v(\d+)(?:-[0-9a-f]+)?"\s*')
+STALE_DETAIL = {
+    "report": _l("月报在您读取之后已被修改：请重新读取（GET）后再提交"),
+    "project": _l("项目在您读取之后已被他人修改，且与您的修改冲突：请重新读取（GET）后再提交"),
+    "milestone": _l("节点在您读取之后已被他人修改：请重新读取（GET）后再提交"),
+    "funding": _l("资金来源在您读取之后已被他人修改：请重新读取（GET）后再提交"),
+}
+
+
+def if_match(kind: str, current) -> int | None:
+    """The version an update names (``If-Match``: the ETag it read): 428 without one; None when
+    it names another resource or a version that never was (the write is then stale)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise _abort(428, _("修改须带 If-Match 请求头（读取时得到的 ETag）"))
+    if header.strip() == "*":  # RFC 9110: any current version (the writer takes the risk)
+        return current.version
+    match = IF_MATCH.fullmatch(header)
+    if match is None or match.group(1) != kind or int(match.group(2)) != current.id \
+            or int(match.group(3)) > current.version:
+        return None
+    return int(match.group(3))
+
+
+def stale(error: StaleEdit, kind: str, current):
+    """412: nothing was written; who changed what since the version named, and the ETag now."""
     changes = [{"who": entry.user.username if entry.user else entry.via,
                 "when": json_value(entry.occurred_at),
                 "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
                for entry in error.changes_by_others]
-    extra = {"changes": changes}
+    extra: dict = {"changes": changes}
+    if isinstance(error, EditConflict):
+        extra["contested"] = error.contested
     headers = []
     if current is not None:
         db.session.refresh(current)
-        extra["current_etag"] = report_etag(current)
-        headers.append(("ETag", report_etag(current)))
-    return problem(412, _("月报在您读取之后已被修改：请重新读取（GET）后再提交"), headers=headers, **extra)
+        tag = detail(current)[1] if kind == "project" else etag(kind, current)
+        extra["current_etag"] = tag
+        headers.append(("ETag", tag))
+    return problem(412, str(STALE_DETAIL[kind]), headers=headers, **extra)
 
+
+UPDATE_ERRORS = (400, 401, 403, 404, 412, 413, 422, 428, 429, 503)
+CREATE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+WRITTEN = {"ETag": {"schema": {"type": "string"}}, "Location": {"schema": {"type": "string"}}}
+
+
+# --- writes: monthly reports ----------------------------------------------------------------------
 
 @bp.route("/projects/<int:project_id>/reports", methods=["POST"])
 @bp.arguments(schemas.NewReportInput)
-@bp.response(201, schemas.ReportSchema, headers={"ETag": {"schema": {"type": "string"}},
-                                                 "Location": {"schema": {"type": "string"}}})
-@errors(400, 401, 403, 404, 409, 413, 422, 429, 503)
+@bp.response(201, schemas.ReportSchema, headers=WRITTEN)
+@errors(*CREATE_ERRORS)
 def submit_report(data: dict, project_id: int):
     """填报一个月的月报（与网页表单相同的校验与审计，via api）"""
     project = load_project(project_id)
@@ -447,52 +485,249 @@ def submit_report(data: dict, project_id: int):
     return report_record(report, include_money()), 201, {"ETag": report_etag(report), "Location": location}
 
 
-IF_MATCH = re.compile(r'\s*(?:W/)?"report-(\d+)-v(\d+)"\s*')
-
-
 @bp.route("/projects/<int:project_id>/reports/<month>", methods=["PUT"])
 @bp.arguments(schemas.CorrectionInput)
 @bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
 @bp.response(200, schemas.ReportSchema, headers={"ETag": {"schema": {"type": "string"}}})
-@errors(400, 401, 403, 404, 412, 413, 422, 428, 429, 503)
+@errors(*UPDATE_ERRORS)
 def correct_report(data: dict, project_id: int, month: str, **_headers):
     """更正已提交的月报：If-Match 须为读取时的 ETag，过期则 412 并说明他人改了什么"""
     project = load_project(project_id)
     require_write(project)
     report = find_report(project, month)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise _abort(428, _("更正月报须带 If-Match 请求头（读取月报时得到的 ETag）"))
-    if header.strip() == "*":  # RFC 9110: any current version (the writer takes the risk)
-        expected = None
-    else:
-        match = IF_MATCH.fullmatch(header)
-        if match is None or int(match.group(1)) != report.id:
-            return stale(StaleEdit([]), report)
-        expected = int(match.group(2))
+    expected = if_match("report", report)
     try:
+        if expected is None:
+            raise StaleEdit([])
         report = progress.submit_report(actor(), project, report.month, **report_values(data),
                                         correction_reason=clean_text(data.get("correction_reason"), multiline=True),
                                         expected_version=expected)
     except StaleEdit as error:
-        return stale(error, report)
+        return stale(error, "report", report)
     return report_record(report, include_money()), 200, {"ETag": report_etag(report)}
+
+
+# --- writes: projects ---------------------------------------------------------------------------------
+
+@bp.route("/projects", methods=["POST"])
+@bp.arguments(writes.NewProjectInput)
+@bp.response(201, schemas.ProjectDetailSchema, headers=WRITTEN)
+@errors(*CREATE_ERRORS)
+def create_project(data: dict):
+    """新建项目：官员仅限本人负责的地区（与网页表单相同的校验与审计，via api）"""
+    require_write_scope()
+    values = writes.project_values(data)
+    region = values.pop("region_id")
+    if not perms.can_create_in(user(), region):
+        raise _abort(403, _("您只能在本人负责的地区新建项目"))
+    project = projects.create_project(actor(), region=region, **values)
+    if data["add_lifecycle"]:
+        progress.add_standard_lifecycle(actor(), project)
+    record, tag = detail(project)
+    return record, 201, {"ETag": tag, "Location": url_for("api.project_detail", project_id=project.id)}
+
+
+@bp.route("/projects/<int:project_id>", methods=["PATCH"])
+@bp.arguments(writes.ProjectChangesInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(200, schemas.ProjectDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*UPDATE_ERRORS)
+def update_project(data: dict, project_id: int, **_headers):
+    """修改项目：只改请求中的字段。If-Match 须为读取时的 ETag：他人其间改了别的字段，照常保存；
+    改了同一字段且值不同，则 412 并列出冲突（contested）"""
+    project = load_project(project_id)
+    require_write(project)
+    expected = if_match("project", project)
+    values = writes.project_values(data)
+    if "region_id" in values:
+        if values["region_id"] is None or not perms.can_create_in(user(), values["region_id"]):
+            raise ValidationFailed({"region_id": [_("您不能把项目移到您负责范围以外的地区")]})
+        values["region_id"] = values["region_id"].id
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        projects.update_project(actor(), project, values, loaded=projects.values_at(project, expected),
+                                expected_version=expected,
+                                reason=clean_text(data.get("reason"), multiline=True))
+    except StaleEdit as error:
+        return stale(error, "project", project)
+    record, tag = detail(project)
+    return record, 200, {"ETag": tag}
+
+
+# --- writes: milestones -------------------------------------------------------------------------------
+
+def milestone_record(milestone: Milestone) -> dict:
+    return {"id": milestone.id, "stage": json_value(milestone.stage), "name": milestone.name,
+            "planned_date": json_value(milestone.planned_date), "actual_date": json_value(milestone.actual_date),
+            "baseline_date": json_value(milestone.baseline_date), "replan_count": milestone.replan_count,
+            "note": milestone.note, "delay_reason": milestone.delay_reason, "version": milestone.version,
+            "etag": etag("milestone", milestone)}
+
+
+def load_milestone(project: Project, milestone_id: int) -> Milestone:
+    milestone = db.session.get(Milestone, milestone_id) if 0 < milestone_id <= queries.MAX_INT else None
+    if milestone is None or milestone.project_id != project.id:
+        raise _abort(404, _("此项目没有编号为 %(id)s 的节点", id=milestone_id))
+    return milestone
+
+
+@bp.route("/projects/<int:project_id>/milestones", methods=["GET"])
+@bp.response(200, writes.MilestoneListSchema)
+@errors(*ERRORS_READ)
+def milestones(project_id: int):
+    """项目的建设节点，含基准日期（首次计划日期）与调整次数；每个节点的 ETag 用于修改"""
+    return {"milestones": [milestone_record(m) for m in load_project(project_id).milestones]}
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>", methods=["GET"])
+@bp.response(200, writes.MilestoneRowSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*ERRORS_READ)
+def milestone_detail(project_id: int, milestone_id: int):
+    """一个节点；ETag 用于修改时的 If-Match"""
+    milestone = load_milestone(load_project(project_id), milestone_id)
+    return milestone_record(milestone), 200, {"ETag": etag("milestone", milestone)}
+
+
+@bp.route("/projects/<int:project_id>/milestones", methods=["POST"])
+@bp.arguments(writes.NewMilestoneInput)
+@bp.response(201, writes.MilestoneRowSchema, headers=WRITTEN)
+@errors(*CREATE_ERRORS)
+def add_milestone(data: dict, project_id: int):
+    """新增自定义节点（与节点页面相同的规则与审计，via api）"""
+    project = load_project(project_id)
+    require_write(project)
+    after = Stage(data["after_stage"]) if data.get("after_stage") else None
+    try:
+        milestone = progress.add_custom_milestone(actor(), project, data["name"], data.get("planned_date"),
+                                                  after=after, note=clean_text(data.get("note")))
+    except ValidationFailed as failure:
+        raise ValidationFailed({"name" if key == "custom_name" else key: messages
+                                for key, messages in failure.errors.items()}) from None
+    location = url_for("api.milestone_detail", project_id=project.id, milestone_id=milestone.id)
+    return milestone_record(milestone), 201, {"ETag": etag("milestone", milestone), "Location": location}
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>", methods=["PUT"])
+@bp.arguments(writes.MilestoneInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(200, writes.MilestoneRowSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*UPDATE_ERRORS)
+def update_milestone(data: dict, project_id: int, milestone_id: int, **_headers):
+    """修改节点（发送全部字段）：与节点页面相同的规则——生命周期顺序、实际日期不晚于今天、
+    首次计划日期为基准、改期计入调整次数；他人其间改过且您也改了，则 412"""
+    project = load_project(project_id)
+    require_write(project)
+    milestone = load_milestone(project, milestone_id)
+    expected = if_match("milestone", milestone)
+    edit = progress.MilestoneEdit(milestone, data["planned_date"], data["actual_date"],
+                                  clean_text(data["note"]), clean_text(data["delay_reason"]),
+                                  expected_version=expected or 0)
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        progress.save_milestones(actor(), project, [edit])
+    except StaleEdit as error:
+        others = [change for row in error.changes_by_others for change in row["changes"]]
+        return stale(StaleEdit(others), "milestone", milestone)
+    except ValidationFailed as failure:  # the row's errors, under "-<field>" (the page's row prefix)
+        raise ValidationFailed({key.lstrip("-"): messages for key, messages in failure.errors.items()}) from None
+    return milestone_record(milestone), 200, {"ETag": etag("milestone", milestone)}
+
+
+# --- writes: budget revisions -------------------------------------------------------------------------
+
+@bp.route("/projects/<int:project_id>/budget-revisions", methods=["POST"])
+@bp.arguments(writes.BudgetRevisionInput)
+@bp.response(201, schemas.BudgetRevisionSchema)
+@errors(*CREATE_ERRORS)
+def revise_budget(data: dict, project_id: int):
+    """概算调整：须说明原因并注明批复文号与日期（与网页相同的校验与审计，via api）"""
+    project = load_project(project_id)
+    require_write(project)
+    amount = read_figures(data, {"new_amount": 4}).get("new_amount")
+    try:
+        revision = progress.revise_budget(actor(), project, new_amount=amount,
+                                          reason=clean_text(data["reason"], multiline=True),
+                                          approval_number=clean_text(data["approval_number"]),
+                                          approval_date=data["approval_date"])
+    except StaleEdit:
+        raise _abort(409, _("其他人刚刚修改了此项目，请重试")) from None
+    return budget_record(revision), 201
 
 
 # --- writes: funding lines ------------------------------------------------------------------------
 
+def load_funding(project: Project, line_id: int) -> FundingLine:
+    line = db.session.get(FundingLine, line_id) if 0 < line_id <= queries.MAX_INT else None
+    if line is None or line.project_id != project.id:
+        raise _abort(404, _("此项目没有编号为 %(id)s 的资金来源", id=line_id))
+    return line
+
+
 @bp.route("/projects/<int:project_id>/funding", methods=["POST"])
 @bp.arguments(schemas.FundingInput)
-@bp.response(201, schemas.FundingSchema)
-@errors(400, 401, 403, 404, 413, 422, 429, 503)
+@bp.response(201, schemas.FundingSchema, headers=WRITTEN)
+@errors(*CREATE_ERRORS)
 def add_funding(data: dict, project_id: int):
     """新增一条资金来源（与网页相同的校验与审计，via api）"""
     project = load_project(project_id)
     require_write(project)
     amount = read_figures(data, {"amount": 4}).get("amount")
-    if amount is not None and abs(amount) >= MAX_FIGURE:
-        raise ValidationFailed({"amount": [_("数值过大，请检查单位（金额以万元计）")]})
     line = progress.add_funding_line(actor(), project, source=data["source"], amount=amount,
                                      note=clean_text(data.get("note")))
-    return {"source": json_value(line.source), "amount": json_value(line.amount) if include_money() else None,
-            "note": line.note}, 201
+    location = url_for("api.funding_detail", project_id=project.id, line_id=line.id)
+    return funding_record(line, include_money()), 201, {"ETag": etag("funding", line), "Location": location}
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>", methods=["GET"])
+@bp.response(200, schemas.FundingSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*ERRORS_READ)
+def funding_detail(project_id: int, line_id: int):
+    """一条资金来源；ETag 用于修改或删除时的 If-Match"""
+    line = load_funding(load_project(project_id), line_id)
+    return funding_record(line, include_money()), 200, {"ETag": etag("funding", line)}
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>", methods=["PUT"])
+@bp.arguments(writes.FundingChangesInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(200, schemas.FundingSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@errors(*UPDATE_ERRORS)
+def update_funding(data: dict, project_id: int, line_id: int, **_headers):
+    """修改一条资金来源（来源、金额、备注），须说明原因；过期的 If-Match 得 412"""
+    project = load_project(project_id)
+    require_write(project)
+    line = load_funding(project, line_id)
+    expected = if_match("funding", line)
+    amount = read_figures(data, {"amount": 4}).get("amount")
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        progress.update_funding_line(actor(), line, source=data["source"], amount=amount,
+                                     note=clean_text(data.get("note")),
+                                     reason=clean_text(data["reason"], multiline=True), expected_version=expected)
+    except StaleEdit as error:
+        return stale(error, "funding", line)
+    return funding_record(line, include_money()), 200, {"ETag": etag("funding", line)}
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>", methods=["DELETE"])
+@bp.arguments(writes.FundingRemovalInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(204)
+@errors(*UPDATE_ERRORS)
+def remove_funding(data: dict, project_id: int, line_id: int, **_headers):
+    """删除一条资金来源，须说明原因（记入修改记录）；If-Match 须为读取时的 ETag"""
+    project = load_project(project_id)
+    require_write(project)
+    line = load_funding(project, line_id)
+    expected = if_match("funding", line)
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        progress.remove_funding_line(actor(), line, reason=clean_text(data["reason"], multiline=True),
+                                     expected_version=expected)
+    except StaleEdit as error:
+        return stale(error, "funding", line)
+    return None

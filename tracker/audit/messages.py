@@ -84,6 +84,7 @@ MESSAGES: dict[str, Message] = {
     "budget:revise": _message(N_("概算调整：%(old)s → %(new)s 万元"), without_money=N_("概算调整")),
     "funding:create": _message(N_("新增资金来源：%(source)s"), labels={"source": _label(FundingSource)}),
     "funding:delete": _message(N_("删除资金来源：%(source)s"), labels={"source": _label(FundingSource)}),
+    "funding:update": _message(N_("修改资金来源：%(source)s"), labels={"source": _label(FundingSource)}),
     "annual_plan:set": _message(N_("%(year)s 年度计划投资：%(amount)s 万元"),
                                 without_money=N_("年度计划投资")),
     # plans

@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..accounts import permissions
 from ..accounts.visibility import show_money
+from ..audit.services import Actor
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..imports import batches, uploads

@@ -82,6 +82,13 @@ class FundingLineForm(TrackerForm):
         self.source.choices = FundingSource.choices()
 
 
+class FundingEditForm(FundingLineForm):
+    """A line corrected on the funding page: why, and the version it was read at."""
+
+    reason = StringField(_l("修改原因"), validators=[DataRequired(_l("请说明修改原因")), Length(max=500)])
+    version = HiddenField(validators=[VERSION])
+
+
 class FundingDeleteForm(TrackerForm):
     reason = StringField(_l("删除原因"), validators=[Optional(), Length(max=500)])
 

@@ -496,24 +496,65 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
     return revision
 
 
-def add_funding_line(actor: Actor, project: Project, *, source, amount, note: str | None = None) -> FundingLine:
+FUNDING_FIELDS = ("source", "amount", "note")
+
+
+def _funding_values(source, amount, note) -> dict:
+    """A funding line's fields as the page and the API give them, checked alike."""
+    errors = _errors()
     try:
         source = FundingSource(source)
     except ValueError:
-        raise ValidationFailed(_("请选择资金来源"), "source") from None
+        _add(errors, "source", _("请选择资金来源"))
     amount = _decimal(amount)
     if amount is not None and amount < 0:
-        raise ValidationFailed(_("金额不能为负数"), "amount")
-    line = FundingLine(project=project, source=source, amount=amount, note=(note or "").strip() or None)
+        _add(errors, "amount", _("金额不能为负数"))
+    elif amount is not None and (not amount.is_finite() or amount >= MAX_FIGURE):
+        _add(errors, "amount", _("数值过大，请检查单位（金额以万元计）"))
+    if errors:
+        raise ValidationFailed(errors)
+    return {"source": source, "amount": amount, "note": (note or "").strip() or None}
+
+
+def add_funding_line(actor: Actor, project: Project, *, source, amount, note: str | None = None) -> FundingLine:
+    values = _funding_values(source, amount, note)
+    line = FundingLine(project=project, **values)
     db.session.add(line)
     db.session.flush()
-    record(actor, "funding:create", line, {"source": source},
-           changes={"source": [None, source.value], "amount": [None, json_value(amount)]},
+    record(actor, "funding:create", line, {"source": line.source},
+           changes={"source": [None, line.source.value], "amount": [None, json_value(line.amount)]},
            project_id=project.id)
     return line
 
 
-def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None) -> None:
+def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note: str | None,
+                        reason: str | None, expected_version: int) -> dict:
+    """Correct a line (its source, amount or note): a reason is required, as for a deletion's
+    trail, and a line someone saved since ``expected_version`` is not overwritten (``StaleEdit``
+    with their changes). Returns the ``{field: [old, new]}`` diff (empty: nothing changed)."""
+    if line.version != expected_version:
+        raise StaleEdit(changes_since(line, "funding:update", expected_version))
+    values = _funding_values(source, amount, note)
+    changes = diff(snapshot(line, FUNDING_FIELDS), {k: json_value(v) for k, v in values.items()})
+    if not changes:
+        return {}
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明修改原因"), "reason")
+    version = line.version
+    with _saved_or_stale():
+        for field in changes:
+            setattr(line, field, values[field])
+    changes["version"] = [version, line.version]
+    record(actor, "funding:update", line, {"source": line.source},
+           changes=changes, reason=reason, project_id=line.project_id)
+    return changes
+
+
+def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None, *,
+                        expected_version: int | None = None) -> None:
+    """Delete a line; with ``expected_version`` (the API's If-Match) only the version read."""
+    if expected_version is not None and line.version != expected_version:
+        raise StaleEdit(changes_since(line, "funding:update", expected_version))
     record(actor, "funding:delete", line, {"source": line.source},
            changes={"source": [line.source.value, None], "amount": [json_value(line.amount), None]},
            reason=reason, project_id=line.project_id)

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from ..accounts import permissions
 from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
@@ -15,7 +14,7 @@ from ..web.requests import editable_project, get_project, web_actor
 from ..vocabulary import Stage
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
-                    FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
+                    FundingEditForm, FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, ReportPhoto
 
 bp = Blueprint("progress", __name__)
@@ -273,12 +272,47 @@ def funding(project_id: int):
                            ), 409 if conflict else 400 if failed else 200
 
 
-@bp.route("/projects/<int:project_id>/funding/<int:line_id>/delete", methods=["GET", "POST"])
-def funding_delete(project_id: int, line_id: int):
-    project = editable_project(project_id)
+def _funding_line(project, line_id: int) -> FundingLine:
     line = db.session.get(FundingLine, line_id)
     if line is None or line.project_id != project.id:
         abort(404)
+    return line
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>/edit", methods=["GET", "POST"])
+def funding_edit(project_id: int, line_id: int):
+    """Correct a line with a reason; the API's PUT calls the same service."""
+    project = editable_project(project_id)
+    line = _funding_line(project, line_id)
+    form = FundingEditForm(obj=line if request.method == "GET" else None)
+    if request.method == "GET":
+        form.source.data = line.source.value
+    stale = None
+    if form.validate_on_submit():
+        try:
+            changes = services.update_funding_line(
+                web_actor(), line, source=form.source.data, amount=form.amount.data, note=form.note.data,
+                reason=form.reason.data, expected_version=int(form.version.data or 0))
+        except StaleEdit as conflict:
+            stale = conflict.changes_by_others
+            line = _funding_line(project, line_id)
+            form.version.data = line.version
+            form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了这条资金来源。"
+                                      "请核对下方的最新内容后再保存。"))
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        else:
+            flash(_("已修改资金来源") if changes else _("没有改动，无需保存"), "success")
+            return redirect(url_for("progress.funding", project_id=project.id))
+    failed = request.method == "POST"
+    return render_template("progress/funding_edit.html", project=project, line=line, form=form,
+                           stale=stale), (409 if stale is not None else 400) if failed else 200
+
+
+@bp.route("/projects/<int:project_id>/funding/<int:line_id>/delete", methods=["GET", "POST"])
+def funding_delete(project_id: int, line_id: int):
+    project = editable_project(project_id)
+    line = _funding_line(project, line_id)
     form = FundingDeleteForm()
     if form.validate_on_submit():
         services.remove_funding_line(web_actor(), line, reason=form.reason.data or None)

@@ -172,6 +172,18 @@ def loaded_values(project: Project) -> dict:
     return snapshot(project, EDITABLE_FIELDS)
 
 
+def values_at(project: Project, version: int) -> dict:
+    """The editable fields as they were at ``version``: what a client that read that version (the
+    API's ``If-Match``) was loaded with, for :func:`update_project`'s merge. The saves since are
+    undone from their audit entries, newest first."""
+    values = loaded_values(project)
+    for change in reversed(changes_since(project, version)):
+        for field, (old, _new) in change["changes"].items():
+            if field in values:
+                values[field] = old
+    return values
+
+
 def changed_by_others(project: Project, loaded: dict) -> dict:
     """``{field: [as loaded, as saved now]}`` for the fields someone saved since ``loaded``."""
     current = loaded_values(project)

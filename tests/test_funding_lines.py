@@ -1,0 +1,55 @@
+"""A funding line is corrected on the funding page with a reason, audited, and never over another
+officer's save; the API's PUT uses the same service (tests/test_api_writes.py)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.audit.models import AuditEntry
+from tracker.audit.services import CLI
+from tracker.progress import services as progress
+from tracker.progress.models import FundingLine
+
+from .conftest import login_as
+
+
+def test_an_officer_corrects_a_line_with_a_reason_and_it_is_audited(app, db, officer, longnan_project):
+    line = progress.add_funding_line(CLI, longnan_project, source="central_budget", amount="500", note="第一批")
+    db.session.commit()
+    funding = officer.get(f"/projects/{longnan_project.id}/funding").get_data(as_text=True)
+    edit_url = f"/projects/{longnan_project.id}/funding/{line.id}/edit"
+    assert edit_url in funding
+    form = officer.get(edit_url)
+    assert form.status_code == 200 and "第一批" in form.get_data(as_text=True)
+    values = {"source": "special_bonds", "amount": "1,200", "note": "第一批（更正）", "version": str(line.version)}
+
+    refused = officer.post(edit_url, data=values)
+    assert refused.status_code == 400 and "请说明修改原因" in refused.get_data(as_text=True)
+    assert db.session.get(FundingLine, line.id).amount == 500
+
+    saved = officer.post(edit_url, data={**values, "reason": "按批复文件更正"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    line = db.session.get(FundingLine, line.id)
+    assert (line.source.value, line.amount, line.note) == ("special_bonds", 1200, "第一批（更正）")
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "funding:update"))
+    assert (entry.via, entry.user.username, entry.reason) == ("web", "ln-officer", "按批复文件更正")
+    assert entry.changes["amount"] == ["500", "1200"] and entry.changes["source"] == ["central_budget", "special_bonds"]
+
+
+def test_a_stale_correction_is_refused_with_what_the_other_officer_saved(app, db, officer, make_user,
+                                                                          longnan_project):
+    line = progress.add_funding_line(CLI, longnan_project, source="central_budget", amount="500")
+    db.session.commit()
+    read_version = line.version
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-colleague"))
+    url = f"/projects/{longnan_project.id}/funding/{line.id}/edit"
+    assert other.post(url, data={"source": "central_budget", "amount": "800", "reason": "到账 800",
+                                 "version": str(read_version)}).status_code == 302
+    late = officer.post(url, data={"source": "central_budget", "amount": "600", "reason": "到账 600",
+                                   "version": str(read_version)})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409 and "ln-colleague" in page and "500 → 800" in page
+    db.session.expire_all()
+    assert db.session.get(FundingLine, line.id).amount == 800

@@ -1,0 +1,199 @@
+"""What the API's writes take: the bodies of project, milestone, budget-revision and funding-line
+writes, as marshmallow schemas (in the OpenAPI document), and how a body becomes the arguments of
+the service the forms call.
+
+A project's fields are not listed here: the schemas are built from the service's whitelist
+(``projects/services.py: EDITABLE_FIELDS``), each field typed by its spreadsheet column
+(``exports/columns.py``), so a field made editable there is writable here. On the wire a field
+has the name the project's representation gives it (``total_investment_wan_yuan``, ``region``).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from marshmallow import RAISE, Schema, fields, validate
+
+from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
+from ..errors import ValidationFailed
+from ..exports.columns import Column, by_key
+from ..forms import BLOCK_LIMIT, LINE_LIMIT
+from ..projects.models import Project
+from ..projects.services import EDITABLE_FIELDS
+from ..regions.services import get_region
+from ..vocabulary import FundingSource, Stage
+
+FIGURE_INPUT = {"type": ["string", "number"],
+                "description": "an exact figure: a string (\"1,320\" is read as 1320) or a number"}
+# A field's spreadsheet column, where its key is not the field's name.
+COLUMN_OF = {"region_id": "region"}
+# A field's name in the project's representation (exports/records.py), where it is not its own.
+WIRE_NAME = {"region_id": "region", "total_investment": "total_investment_wan_yuan"}
+FIELD_OF = {wire: field for field, wire in WIRE_NAME.items()}
+
+
+def wire_name(field: str) -> str:
+    return WIRE_NAME.get(field, field)
+
+
+def _input_field(column: Column, required: bool, nullable: bool) -> fields.Field:
+    """The marshmallow field that takes ``column``'s kind of value (``null``: not stated, where the
+    project's column may be empty)."""
+    common = {"required": required, "allow_none": nullable,
+              "metadata": {"description": str(column.header)}}
+    if column.kind == "text":
+        return fields.String(validate=validate.Length(max=column.max_length), **common)
+    if column.kind in ("decimal", "int"):
+        return fields.Raw(**{**common, "metadata": {**common["metadata"], **FIGURE_INPUT}})
+    if column.kind == "bool":
+        return fields.Boolean(required=False, metadata=common["metadata"])
+    if column.kind == "date":
+        return fields.Date(**common)
+    if column.kind == "vocab":
+        codes = [member.value for member in column.vocabulary]
+        return fields.String(validate=validate.OneOf(codes), **common)  # the document's enum: apispec's
+    if column.kind == "region":
+        return fields.String(validate=validate.Length(min=1, max=64), **{**common, "metadata": {
+            "description": "the region's GB/T 2260 code or key, e.g. 360783"}})
+    raise TypeError(f"no API field for a {column.kind} column ({column.key})")
+
+
+def project_fields(*, required: tuple[str, ...] = ()) -> dict[str, fields.Field]:
+    """One marshmallow field per editable field of a project, named as the representation names it."""
+    columns, table = by_key(), Project.__table__.columns
+    return {wire_name(field): _input_field(columns[COLUMN_OF.get(field, field)], field in required,
+                                           table[field].nullable)
+            for field in EDITABLE_FIELDS}
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE  # a misspelt field is an error, not a write that silently does nothing
+
+
+NewProjectInput = _Strict.from_dict({
+    **project_fields(required=("name", "region_id")),
+    "add_lifecycle": fields.Boolean(load_default=True, metadata={
+        "description": "add the standard lifecycle's milestones, as the form offers"}),
+}, name="NewProjectInput")
+
+ProjectChangesInput = _Strict.from_dict({
+    **project_fields(),
+    "reason": fields.String(allow_none=True, validate=validate.Length(max=1000),
+                            metadata={"description": "why: required when the status changes"}),
+}, name="ProjectChangesInput")
+
+
+def project_values(data: dict) -> dict:
+    """A project body as ``create_project`` / ``update_project`` take it: only the fields sent,
+    figures exact, texts cleaned, the region looked up. Errors name the body's fields."""
+    columns = by_key()
+    values, problems = {}, {}
+    for field in EDITABLE_FIELDS:
+        name = wire_name(field)
+        if name not in data:
+            continue
+        raw, column = data[name], columns[COLUMN_OF.get(field, field)]
+        try:
+            values[field] = _read(column, raw)
+        except ValueProblem as bad:
+            problems[name] = [str(bad)]
+    if problems:
+        raise ValidationFailed(problems)
+    return values
+
+
+def _read(column: Column, raw):
+    if raw is None:
+        return None
+    if column.kind == "text":  # a column longer than a form's line (建设规模及内容) keeps its line breaks
+        return clean_text(raw, multiline=(column.max_length or BLOCK_LIMIT) > LINE_LIMIT)
+    if column.kind == "region":
+        region = get_region(raw.strip())
+        if region is None:
+            raise ValueProblem(_("没有行政区划代码为 %(code)s 的地区", code=raw[:20]))
+        return region
+    if column.kind in ("decimal", "int"):
+        return read_figure(raw, column.places if column.kind == "decimal" else 0,
+                           whole=column.kind == "int")
+    return raw  # a bool, a date or a vocabulary code, as marshmallow read it
+
+
+def read_figure(raw, places: int, *, whole: bool = False):
+    """A figure sent as a JSON number or as people write it ("1,320"), exact."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        raise ValueProblem(_("应为数字或数字文本"))
+    number = parse_decimal(repr(raw) if isinstance(raw, float) else raw)
+    if number is None:
+        return None
+    number = check_places(number, places)
+    return int(number) if whole else number
+
+
+def field_errors(errors: dict) -> dict:
+    """A service's errors, under the body's names for the fields."""
+    return {wire_name(field): messages for field, messages in errors.items()}
+
+
+# --- milestones -----------------------------------------------------------------------------------
+
+class MilestoneInput(_Strict):
+    """A milestone row as the milestone page saves it: every field (``null`` clears one)."""
+
+    planned_date = fields.Date(required=True, allow_none=True)
+    actual_date = fields.Date(required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True, validate=validate.Length(max=500))
+    delay_reason = fields.String(required=True, allow_none=True, validate=validate.Length(max=500))
+
+
+class NewMilestoneInput(_Strict):
+    """A custom milestone (the lifecycle's stages are added with the project)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    planned_date = fields.Date(allow_none=True)
+    after_stage = fields.String(allow_none=True, validate=validate.OneOf([s.value for s in Stage]),
+                                metadata={"description": "placed after this stage; absent: at the end"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class MilestoneRowSchema(Schema):
+    id = fields.Integer(required=True)
+    stage = fields.String(allow_none=True)
+    name = fields.String()
+    planned_date = fields.String(allow_none=True, metadata={"format": "date"})
+    actual_date = fields.String(allow_none=True, metadata={"format": "date"})
+    baseline_date = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "the first planned date: lateness counts from it"})
+    replan_count = fields.Integer(metadata={"description": "how often the planned date moved since"})
+    note = fields.String(allow_none=True)
+    delay_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    etag = fields.String()
+
+
+class MilestoneListSchema(Schema):
+    milestones = fields.List(fields.Nested(MilestoneRowSchema), required=True)
+
+
+# --- budget revisions and funding lines -------------------------------------------------------------
+
+class BudgetRevisionInput(_Strict):
+    new_amount = fields.Raw(required=True, metadata={**FIGURE_INPUT, "description": "调整后概算, 万元"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    approval_number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    approval_date = fields.Date(required=True)
+
+
+FUNDING_CODES = [source.value for source in FundingSource]
+
+
+class FundingChangesInput(_Strict):
+    """A funding line as corrected: every field, and why."""
+
+    source = fields.String(required=True, validate=validate.OneOf(FUNDING_CODES))
+    amount = fields.Raw(required=True, allow_none=True, metadata={**FIGURE_INPUT, "description": "万元"})
+    note = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FundingRemovalInput(_Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
