@@ -1,7 +1,7 @@
 """The API's rate limit counted on the token's row, so that every worker shares one allowance.
 
 Revision ID: a17c0de4b1d2
-Revises: e18a4c015b1d
+Revises: f3a7c2d9e8b1
 Create Date: 2026-12-04 21:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a17c0de4b1d2'
-down_revision = 'e18a4c015b1d'
+down_revision = 'f3a7c2d9e8b1'
 branch_labels = None
 depends_on = None
 
