@@ -97,6 +97,7 @@ MESSAGES: dict[str, Message] = {
     "plan:candidate-rejected": _message(N_("驳回规划候选：%(name)s（%(plan)s）")),
     "plan:carry-over": _message(N_("续建：%(name)s 由《%(source)s》转入《%(target)s》")),
     "plan:indicator-actual": _message(N_("指标实际值：%(name)s %(year)s年 %(value)s")),
+    "plan:indicator-actuals-import": _message(N_("从表格导入指标实际值：%(file)s，%(n)s 行")),
     "indicator:create": _message(N_("新增规划指标：%(name)s")),
     "indicator:update": _message(N_("更正规划指标基期值：%(name)s")),
     # regions

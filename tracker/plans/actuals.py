@@ -171,7 +171,6 @@ def apply_actuals(actor: Actor, plan: Plan, data: bytes, filename: str) -> dict:
         indicators = {indicator.key: indicator for indicator in plan.indicators}
         for row in report["rows"]:
             set_actual(actor, indicators[row["indicator"]], row["year"], row["value"], row["source"])
-        record(actor, "plan:indicator-actuals-import", plan,
-               _("从表格导入指标实际值：%(file)s，%(n)s 行", file=filename, n=len(report["rows"])),
+        record(actor, "plan:indicator-actuals-import", plan, {"file": filename, "n": len(report["rows"])},
                changes={"file": [None, filename], "rows": [None, len(report["rows"])]})
     return report

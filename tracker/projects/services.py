@@ -177,8 +177,8 @@ def values_at(project: Project, version: int) -> dict:
     API's ``If-Match``) was loaded with, for :func:`update_project`'s merge. The saves since are
     undone from their audit entries, newest first."""
     values = loaded_values(project)
-    for change in reversed(changes_since(project, version)):
-        for field, (old, _new) in change["changes"].items():
+    for entry in reversed(changes_since(project, "project:update", version)):
+        for field, (old, _new) in entry.changes.items():
             if field in values:
                 values[field] = old
     return values
