@@ -121,7 +121,7 @@ class exact_sum(FunctionElement[_T]):
 
     def __init__(self, expression: sa.ColumnExpressionArgument[_T]):
         super().__init__(expression)
-        exact = expression.type
+        exact = self.clauses.clauses[0].type  # the argument, coerced to a column expression
         self.type = _SplitSumType(exact) if isinstance(exact, ExactDecimal) else exact
 
 
