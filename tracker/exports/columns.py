@@ -17,7 +17,7 @@ from typing import Any, Callable
 from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.
@@ -46,7 +46,7 @@ class Column:
     get: Callable[[Any], Any] | None = None  # the value for an export; None: import only
     importable: bool = True
     required: bool = False  # its header must be in an imported sheet
-    vocabulary: type | None = None
+    vocabulary: type[Vocabulary] | None = None
     places: int = 0  # decimals a decimal column keeps
     max_length: int | None = None
     money: bool = False  # hidden from viewers when the admin so sets

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -181,11 +182,11 @@ def _check_milestones(project: Project, edits: list[MilestoneEdit]) -> None:
                 _add(errors, f"{edit.key}-{field}", str(problem))
         if edit.actual_date and edit.actual_date > today():
             _add(errors, f"{edit.key}-actual_date", _("实际日期不能晚于今天"))
-    staged = sorted((m for m in project.milestones if m.stage is not None),
-                    key=lambda m: (m.stage.position, m.position, m.id))
-    for index, earlier in enumerate(staged):
-        for later in staged[index + 1:]:
-            if later.stage.position == earlier.stage.position:
+    staged = sorted(((m.stage.position, m) for m in project.milestones if m.stage is not None),
+                    key=lambda staged: (staged[0], staged[1].position, staged[1].id))
+    for index, (stage_position, earlier) in enumerate(staged):
+        for later_stage_position, later in staged[index + 1:]:
+            if later_stage_position == stage_position:
                 continue
             for column, field in ((1, "actual_date"), (0, "planned_date")):
                 first, second = dates[earlier.id][column], dates[later.id][column]
@@ -295,7 +296,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     state 自开工累计 (investment before the tracker), which must be at least this month's.
     """
     month = first_of_month(month)
-    values = {
+    values: dict[str, Any] = {  # a column's text or Decimal, by its name
         "progress_text": (progress_text or "").strip() or None,
         "physical_percent": _decimal(physical_percent),
         "invested_month": _decimal(invested_month),
