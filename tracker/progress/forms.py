@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
@@ -41,7 +43,7 @@ class ReportForm(TrackerForm):
     progress_text = TextAreaField(_l("形象进度"), validators=[Optional(), Length(max=2000)],
                                   description=_l("例如：主体结构施工至5层"))
     physical_percent = FigureField(_l("工程进度（%）"),
-                                    validators=[Optional(), ExactAmount(2, maximum=1000)])
+                                    validators=[Optional(), ExactAmount(2, maximum=Decimal(1000))])
     invested_month = FigureField(_l("本月完成投资（万元）"),
                                   validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY],
                                   description=_l("本月没有完成投资请填 0"))
