@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
 from flask_babel import get_locale, gettext, refresh
 from sqlalchemy.engine import Engine
 
@@ -156,7 +156,7 @@ def register_error_pages(app: Flask) -> None:
                 return api_problem(error)
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
             # The exception's own headers stay: a 405's Allow, a 429's Retry-After.
-            headers = [(name, value) for name, value in getattr(error, "get_headers", lambda: [])()
+            headers = [(name, value) for name, value in getattr(error, "get_headers", list)()
                        if name.lower() != "content-type"]
             return render_template("errors/error.html", status=status, error=error), status, headers
         return handler

@@ -7,12 +7,12 @@ from decimal import Decimal, ROUND_HALF_EVEN
 from typing import TYPE_CHECKING, Annotated, ClassVar, TypeVar
 
 import sqlalchemy as sa
-import sqlalchemy.orm  # noqa: F401  (sa.orm.Mapper below)
+import sqlalchemy.orm  # sa.orm.Mapper below
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
-from .core.clock import utcnow  # noqa: F401  (column defaults; models import it from here)
+from .core.clock import utcnow  # column defaults
 
 _T = TypeVar("_T")  # what a sum adds up: Decimal (money, areas) or int (beds)
 

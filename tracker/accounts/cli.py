@@ -33,7 +33,7 @@ def _commit_or_fail(action) -> None:
         return result
     except ValidationFailed as failure:
         db.session.rollback()
-        raise click.ClickException("; ".join(m for msgs in failure.errors.values() for m in msgs))
+        raise click.ClickException("; ".join(m for msgs in failure.errors.values() for m in msgs)) from None
 
 
 def _user(username: str):

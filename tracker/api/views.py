@@ -8,7 +8,6 @@ import re
 import threading
 import time
 from collections import deque
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Response, current_app, g, json, request, url_for
@@ -22,11 +21,10 @@ from ..accounts.models import User
 from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
-from ..core.clock import first_of_month
 from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
 from ..database import utcnow
 from ..errors import StaleEdit, ValidationFailed
-from ..extensions import csrf, db
+from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import queries
 from ..exports.records import hide_money, project_to_dict

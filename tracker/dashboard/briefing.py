@@ -22,11 +22,10 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 from xml.sax.saxutils import escape
 
 from ..core import clock
-from ..core.fonts import (  # noqa: F401  (the font names the briefing has always exported)
-    CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
+from ..core.fonts import FontChoice, cjk_font
 from ..formatting import plain_number
 from .queries import Dashboard
-from .summary import coverage, headline_items, money, status_line
+from .summary import headline_items, status_line
 
 ROWS = 8  # region and late-project rows on the page; the rest is counted, "另有 N 项"
 INK = colors.HexColor("#1d2733")
@@ -190,7 +189,7 @@ def _late(board: Dashboard, styles, width: float) -> list:
 def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None = None,
            generated_at: dt.datetime | None = None) -> bytes:
     """The briefing as PDF bytes: always exactly one A4 page (the content shrinks to fit)."""
-    font = font or configured_font()
+    font = font or cjk_font()
     styles = _styles(font.name)
     buffer = io.BytesIO()
     margin = 14 * mm

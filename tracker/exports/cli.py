@@ -6,9 +6,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
-from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 
 FORMATS = ("json", "xlsx", "csv", "oc4ids", "pdf")

@@ -103,7 +103,7 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
             Paragraph(escape(_cell_text(project, key)), style_of(right)) for key, _w, right in layout])
     totals_row = [Paragraph(escape(_("合计（%(count)s 个项目）", count=plain_number(totals.projects))),
                             styles["head"]), ""]
-    for key, _w, right in layout[1:]:
+    for key, _w, _right in layout[1:]:
         column = columns[key]
         if column.total:
             value = getattr(totals, column.total)

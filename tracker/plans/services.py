@@ -156,7 +156,7 @@ def _open(candidate: PlanCandidate) -> None:
         raise ValidationFailed(_("指标候选不能作为项目加入"))
 
 
-def DECISION_LABELS() -> dict[str, str]:  # noqa: N802 - read in templates as a table
+def DECISION_LABELS() -> dict[str, str]:  # read in templates as a table
     return {"accepted": _("已采纳"), "merged": _("已并入已有项目"), "rejected": _("已驳回")}
 
 

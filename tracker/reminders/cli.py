@@ -64,7 +64,7 @@ def reminders(month: str | None, send: bool) -> None:
         sent = services.send_reminders(result, settings)
     except (OSError, smtplib.SMTPException) as error:
         raise click.ClickException(_("无法通过 SMTP 服务器 %(host)s:%(port)s 发送：%(error)s",
-                                     host=settings.host, port=settings.port, error=error))
+                                     host=settings.host, port=settings.port, error=error)) from error
     for username in sent.sent:
         click.echo(_("已发送：%(name)s", name=username))
     for username in sent.without_email:

@@ -20,7 +20,6 @@ import smtplib
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app

@@ -95,7 +95,7 @@ def collect(seed_dir: Path):
     regions: dict[str, dict] = {}
     plans: list[dict] = []
     projects: dict[str, SeedProject] = {}
-    for path, data in load_seed_files(seed_dir):
+    for _path, data in load_seed_files(seed_dir):
         document = dict(data["document"])
         plans.append({"document": document, "indicators": data.get("indicators") or [],
                       "retired": data.get("retired") or []})
