@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from typing import Callable, TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -19,6 +20,9 @@ users = AppGroup("users", help="Create and manage accounts.")
 ROLES = click.Choice([role.value for role in Role])
 
 
+T = TypeVar("T")
+
+
 def _password(from_stdin: bool) -> tuple[str, bool]:
     """A password from standard input, or a generated one (then shown once)."""
     if from_stdin:
@@ -26,7 +30,7 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(12) + "7a", True
 
 
-def _commit_or_fail(action) -> None:
+def _commit_or_fail(action: Callable[[], T]) -> T:
     try:
         result = action()
         db.session.commit()

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -22,6 +22,8 @@ from ..projects.models import Project
 from ..regions.models import Region
 from . import cache
 from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
+
+T = TypeVar("T")  # what a page lists
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,8 @@ def link_value(value) -> str | None:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Project]
+class Page(Generic[T]):
+    items: list[T]
     page: int
     per_page: int
     total: int
@@ -356,7 +358,7 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
 
 
 def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
-                 today: dt.date | None = None, seek: Seek | None = None) -> Page:
+                 today: dt.date | None = None, seek: Seek | None = None) -> Page[Project]:
     today = today or clock.today()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)

@@ -514,11 +514,11 @@ def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = No
     db.session.flush()
 
 
-def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> AnnualPlan:
+def set_annual_plan(actor: Actor, project: Project, year: int | None, amount) -> AnnualPlan:
     amount = _decimal(amount)
     if amount is None or amount < 0:
         raise ValidationFailed(_("年度计划投资应为不小于零的金额"), "planned_investment")
-    if not 2000 <= year <= 2100:
+    if year is None or not 2000 <= year <= 2100:
         raise ValidationFailed(_("年份无效"), "year")
     plan = db.session.scalar(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id, AnnualPlan.year == year))

@@ -155,6 +155,7 @@ def report_new(project_id: int):
     project = get_project(project_id)
     permissions.require_project_edit(project)
     form = ReportForm()
+    month: dt.date | None  # None after a POST of a month that is none
     month = _parse_month(request.values.get("month")) or clock.this_month()
     existing = services.report_for(project, month)
     conflict = False

@@ -94,7 +94,8 @@ def reminders(month: dt.date) -> Reminders:
     officers = db.session.scalars(
         sa.select(User).where(User.role == Role.OFFICER, User.active.is_(True))
         .order_by(User.username).options(selectinload(User.regions))).all()
-    by_officer, covered = [], set()
+    by_officer: list[OfficerReminder] = []
+    covered: set[int] = set()
     for officer in officers:
         if not officer.regions:
             continue

@@ -304,7 +304,7 @@ def _retire(item: dict, report: SeedReport) -> None:
     if edited_in_tracker(duplicate):
         report.kept_edited.append(item["key"])
         return
-    target = db.session.scalar(sa.select(Project).where(Project.seed_key == item["into"]))
+    target = db.session.execute(sa.select(Project).where(Project.seed_key == item["into"])).scalar_one()
     project_services.add_alias(SEED, target, duplicate.name)
     for alias in duplicate.aliases:
         project_services.add_alias(SEED, target, alias.name)
