@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
         # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto/-Host: the login
         # limits count each visitor's own address, not the proxy's, and redirects keep https.
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale,
@@ -107,7 +108,7 @@ def select_locale() -> str:
     if not has_request_context():
         return languages[0]  # the CLI, the seed and the importer write Chinese
     chosen = session.get("language")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
 

@@ -64,7 +64,7 @@ def nice_ceiling(value: float) -> float:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: Decimal | None
+    value: Decimal | int | None
     note: str = ""
     href: str | None = None
 
