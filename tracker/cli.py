@@ -13,8 +13,6 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from .extensions import db
-
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
@@ -86,15 +84,9 @@ def seed(check: bool) -> None:
         click.echo(f"{len(problems)} problem(s)")
         sys.exit(1 if problems else 0)
 
+    from .core.commands import load_and_report
     from .seeding.loader import load
-    try:
-        report = load(seed_dir)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    for line in report.lines():
-        click.echo(line)
+    load_and_report(lambda: load(seed_dir))
 
 
 @click.command()

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..audit.services import CLI
-from ..extensions import db
+from ..core.commands import load_and_report
 
 
 @click.group("regions")
@@ -23,14 +23,7 @@ def load() -> None:
     from .national import load_national
 
     started = time.perf_counter()
-    try:
-        report = load_national(CLI)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    for line in report.lines():
-        click.echo(line)
+    load_and_report(lambda: load_national(CLI))
     click.echo(f"done in {time.perf_counter() - started:.1f} s")
 
 

@@ -1,0 +1,26 @@
+"""What the loading commands (``tracker seed``, ``tracker regions load``) share."""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+import click
+
+from ..extensions import db
+
+
+class Report(Protocol):
+    def lines(self) -> list[str]: ...
+
+
+def load_and_report(load: Callable[[], Report]) -> None:
+    """Run ``load`` as one transaction, committed when it returns and rolled back when it raises,
+    then print its report a line at a time."""
+    try:
+        report = load()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for line in report.lines():
+        click.echo(line)
