@@ -132,10 +132,6 @@ MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     Column("correction_reason", _l("更正原因"), "text", max_length=5000, width=20),
 )
 
-# The fields that find the project a row is about, in the order they are tried.
-MATCH_FIELDS = ("id", "project_code", "name", "region")
-
-
 def export_columns(include_money: bool = True) -> list[Column]:
     return [c for c in PROJECT_COLUMNS if c.get is not None and (include_money or not c.money)]
 
