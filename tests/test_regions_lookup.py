@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from tracker.models import Region
-from tracker.regions.services import find_regions, regions_in_text
+from tracker.regions.lookup import find_regions, regions_in_text
 
 
 def keys(regions) -> list[str]:
