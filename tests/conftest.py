@@ -42,7 +42,8 @@ SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
-    """The empty database: emptied here, migrated by ``app``."""
+    """The empty database: emptied here, migrated by ``app``. ``worker_id`` is pytest-xdist's
+    name for this worker (gw0, gw1 …), "master" without workers."""
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
     if not url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -60,13 +61,6 @@ def database_url(tmp_path_factory, worker_id):
     yield url.render_as_string(hide_password=False)
     if drop:
         drop()
-
-
-@pytest.fixture(scope="session")
-def worker_id(request) -> str:
-    """pytest-xdist's name for this worker (gw0, gw1 …); "master" without xdist."""
-    workerinput = getattr(request.config, "workerinput", None)
-    return workerinput["workerid"] if workerinput else "master"
 
 
 def _create_database(url, template: str | None = None):
