@@ -13,6 +13,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .extensions import db
+
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
@@ -86,7 +88,7 @@ def seed(check: bool) -> None:
 
     from .core.commands import load_and_report
     from .seeding.loader import load
-    load_and_report(lambda: load(seed_dir))
+    load_and_report(db.session, lambda: load(seed_dir))
 
 
 @click.command()

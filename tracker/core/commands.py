@@ -5,22 +5,21 @@ from __future__ import annotations
 from typing import Callable, Protocol
 
 import click
-
-from ..extensions import db
+from sqlalchemy.orm import Session, scoped_session
 
 
 class Report(Protocol):
     def lines(self) -> list[str]: ...
 
 
-def load_and_report(load: Callable[[], Report]) -> None:
-    """Run ``load`` as one transaction, committed when it returns and rolled back when it raises,
-    then print its report a line at a time."""
+def load_and_report(session: Session | scoped_session, load: Callable[[], Report]) -> None:
+    """Run ``load`` as one transaction of ``session``, committed when it returns and rolled back
+    when it raises, then print its report a line at a time."""
     try:
         report = load()
-        db.session.commit()
+        session.commit()
     except Exception:
-        db.session.rollback()
+        session.rollback()
         raise
     for line in report.lines():
         click.echo(line)

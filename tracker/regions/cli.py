@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ..audit.services import CLI
 from ..core.commands import load_and_report
+from ..extensions import db
 
 
 @click.group("regions")
@@ -23,7 +24,7 @@ def load() -> None:
     from .national import load_national
 
     started = time.perf_counter()
-    load_and_report(lambda: load_national(CLI))
+    load_and_report(db.session, lambda: load_national(CLI))
     click.echo(f"done in {time.perf_counter() - started:.1f} s")
 
 
