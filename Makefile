@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: fuzz run test install check-python translations messages seed-check clean bench cjk-font load-generator
+.PHONY: fuzz run test lint install check-python translations messages seed-check clean bench cjk-font load-generator
 
 run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker db upgrade
@@ -15,8 +15,15 @@ run: $(VENV)/.installed translations cjk-font
 	$(BIN)/tracker users ensure-admin
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed translations cjk-font
-	$(BIN)/pytest $(PYTEST_ARGS)
+# The gates, then the suite on every core (pytest-xdist; TEST_WORKERS=0 for one process).
+TEST_WORKERS ?= auto
+test: lint translations cjk-font
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Lint and types: zero findings, or `make test` (and CI) stops here. Settings in pyproject.toml.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check tracker tools
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 

@@ -3,12 +3,16 @@
 The suite runs on a throwaway SQLite file, or on PostgreSQL when ``TRACKER_TEST_DATABASE_URL``
 names a database (``.ci/run`` creates one). That database is emptied and migrated at the start.
 
-Two databases serve the tests, both built once per session: the empty one (migrated, nothing in
-it), and a copy of it with the five plans' seed loaded (a second SQLite file; on PostgreSQL a
-database created from the first with ``CREATE DATABASE … TEMPLATE`` and dropped at the end). A
-test that asks for ``seeded`` runs on the seeded copy, every other test on the empty one; either
-way inside a transaction rolled back afterwards, so neither database ever changes
-(docs/ARCHITECTURE.md, "Tests").
+Three databases serve the tests, each built once per session: the empty one (migrated, nothing
+in it), a copy of it with the five plans' seed loaded, and a copy with the whole country's
+divisions and then the seed, as `make run` loads them (copies are SQLite files; on PostgreSQL
+databases created from the first with ``CREATE DATABASE … TEMPLATE`` and dropped at the end). A
+test that asks for ``country`` runs on the third, one that asks for ``seeded`` on the second,
+every other test on the empty one; always inside a transaction rolled back afterwards, so no
+database ever changes (docs/ARCHITECTURE.md, "Tests").
+
+Under pytest-xdist each worker is a session of its own: its SQLite files are in its own
+temporary directory, and on PostgreSQL it works in ``<database>_<worker>``, created here.
 """
 
 from __future__ import annotations
@@ -37,18 +41,41 @@ SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """The empty database: emptied here, migrated by ``app``."""
+def database_url(tmp_path_factory, worker_id):
+    """The empty database: emptied here, migrated by ``app``. ``worker_id`` is pytest-xdist's
+    name for this worker (gw0, gw1 …), "master" without workers."""
     url = os.environ.get("TRACKER_TEST_DATABASE_URL")
-    if url:
-        url = normalise_database_url(url)
-        engine = sa.create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = make_url(normalise_database_url(url))
+    drop = None
+    if worker_id != "master":  # one database per xdist worker, beside the one named
+        url = url.set(database=f"{url.database}_{worker_id}")
+        drop = _create_database(url)
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url.render_as_string(hide_password=False)
+    if drop:
+        drop()
+
+
+def _create_database(url, template: str | None = None):
+    """Creates the PostgreSQL database ``url`` names (afresh); returns how to drop it."""
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    clause = f' TEMPLATE "{template}"' if template else ""
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{url.database}"{clause}'))
+
+    def drop() -> None:
+        with server.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        server.dispose()
+    return drop
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +94,19 @@ def app(database_url, tmp_path_factory):
     application.test_client_class = ServerLikeClient
     with application.app_context():
         upgrade()
-    # The seeded database starts as a copy of the migrated one, made now: later a test could hold
+    # The loaded databases start as copies of the migrated one, made now: later a test could hold
     # a connection to the original, and PostgreSQL copies only a database nobody is connected to.
-    seeded_url, drop_seeded = _copy_database(application, database_url, tmp_path_factory)
-    application.config["TEST_SEEDED_DATABASE_URI"] = seeded_url
+    copies = {kind: _copy_database(application, database_url, tmp_path_factory, kind)
+              for kind in ("seeded", "country")}
+    application.config["TEST_LOADED_DATABASE_URIS"] = {kind: url for kind, (url, _) in copies.items()}
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
     # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
     # (one app context per request) does. Two clients in one test are then two different people.
     request_started.connect(_forget_the_user, application, weak=False)
     yield application
-    if drop_seeded:
-        drop_seeded()
+    for _url, drop in copies.values():
+        if drop:
+            drop()
 
 
 def _forget_the_user(sender, **extra) -> None:
@@ -141,12 +170,12 @@ def _cheap_password_hashes():
         yield
 
 
-# --- the seeded database, built once ---------------------------------------------------------------
+# --- the loaded databases, built once --------------------------------------------------------------
 
 class SeededDatabase:
-    """The seeded copy: its engine, the seed loader's report, and how many rows each table holds
+    """A loaded copy: its engine, the seed loader's report, and how many rows each table holds
     (checked after every test that used it: a test that commits outside its transaction would
-    otherwise change the seed under every later test)."""
+    otherwise change the data under every later test)."""
 
     def __init__(self, url: str, engine: sa.Engine, report, counts: dict[str, int]):
         self.url, self.engine, self.report, self.counts = url, engine, report, counts
@@ -154,13 +183,13 @@ class SeededDatabase:
 
     def check_unchanged_by(self, test: str) -> None:
         if self.changed_by:
-            pytest.fail(f"the shared seeded database was changed by {self.changed_by}", pytrace=False)
+            pytest.fail(f"the shared loaded database was changed by {self.changed_by}", pytrace=False)
         now = _row_counts(self.engine)
         if now != self.counts:
             self.changed_by = test
             changed = {name: f"{count} → {now[name]}" for name, count in self.counts.items()
                        if now[name] != count}
-            pytest.fail(f"{test} committed outside its transaction into the shared seeded database "
+            pytest.fail(f"{test} committed outside its transaction into a shared loaded database "
                         f"(rows: {changed}); every later test would see it", pytrace=False)
 
     def close(self) -> None:
@@ -175,46 +204,58 @@ def _row_counts(engine: sa.Engine) -> dict[str, int]:
         return dict(connection.execute(query).one()._mapping)
 
 
-def _copy_database(app, source_url: str, tmp_path_factory) -> tuple[str, object]:
+def _copy_database(app, source_url: str, tmp_path_factory, kind: str) -> tuple[str, object]:
     """A copy of the migrated empty database: its URL and how to drop it (or None)."""
     with app.app_context():
         _db.engine.dispose()  # PostgreSQL copies a database only while nobody is connected to it
     source = make_url(source_url)
     if source.get_backend_name() == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "seeded.sqlite3"
+        path = tmp_path_factory.mktemp("db") / f"{kind}.sqlite3"
         with sqlite3.connect(source.database) as original, sqlite3.connect(path) as target:
             original.backup(target)  # consistent whatever sits in the write-ahead log
         original.close()
         target.close()
         return f"sqlite:///{path}", None
-    name = f"{source.database}_seeded"
-    server = sa.create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
+    copy = source.set(database=f"{source.database}_{kind}")
+    return copy.render_as_string(hide_password=False), _create_database(copy, template=source.database)
 
-    def drop() -> None:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-    return source.set(database=name).render_as_string(hide_password=False), drop
+
+def _loaded_database(app, kind: str, load) -> SeededDatabase:
+    """The copy of the empty database made for ``kind``, with ``load()`` run into it once."""
+    url = app.config["TEST_LOADED_DATABASE_URIS"][kind]
+    engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    with app.app_context(), _engine_of(app, engine):
+        report = load()
+        _db.session.commit()
+        _db.session.remove()
+    return SeededDatabase(url, engine, report, _row_counts(engine))
 
 
 @pytest.fixture(scope="session")
 def seeded_database(app):
-    """The five plans' seed, loaded through the services once, into the copy of the empty database
-    that ``app`` made."""
+    """The five plans' seed, loaded through the services once."""
     from tracker.seeding.loader import load
 
-    url = app.config["TEST_SEEDED_DATABASE_URI"]
-    engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    with app.app_context(), _engine_of(app, engine):
-        report = load(app.config["SEED_DIR"])
-        _db.session.commit()
-        _db.session.remove()
-    seeded = SeededDatabase(url, engine, report, _row_counts(engine))
+    seeded = _loaded_database(app, "seeded", lambda: load(app.config["SEED_DIR"]))
     yield seeded
     seeded.close()
+
+
+@pytest.fixture(scope="session")
+def country_database(app):
+    """The whole country's divisions, then the seed (its former names and zone), as `make run`
+    loads them: once, for the tests of regions among 3,200."""
+    from tracker.audit.services import CLI
+    from tracker.regions.national import load_national
+    from tracker.seeding.loader import load
+
+    def load_country():
+        load_national(CLI)
+        return load(app.config["SEED_DIR"])
+
+    country = _loaded_database(app, "country", load_country)
+    yield country
+    country.close()
 
 
 class _engine_of:
@@ -247,11 +288,13 @@ class ConnectionBoundSession(FlaskSession):
 def db(app, request):
     """A session whose commits are savepoints inside a transaction rolled back after the test.
 
-    On the seeded database when the test (or one of its fixtures) asks for ``seeded``, else on
-    the empty one."""
+    On the country's database when the test (or one of its fixtures) asks for ``country``, on
+    the seeded one when it asks for ``seeded``, else on the empty one."""
     from tracker.portfolio import cache
 
-    seeded = request.getfixturevalue("seeded_database") if "seeded" in request.fixturenames else None
+    seeded = (request.getfixturevalue("country_database") if "country" in request.fixturenames
+              else request.getfixturevalue("seeded_database") if "seeded" in request.fixturenames
+              else None)
     with app.app_context(), _engine_of(app, seeded.engine if seeded else _db.engine) as engine:
         cache.clear()  # figures computed on the other database must not be served from this one
         connection = engine.connect()
@@ -345,6 +388,12 @@ def seeded(db, seeded_database):
     docstring); the test's changes to it are rolled back like any other."""
     report = seeded_database.report  # its counts; its Region objects belonged to the loading session
     return dataclasses.replace(report, kept_edited=list(report.kept_edited), loaded_regions={})
+
+
+@pytest.fixture()
+def country(db, country_database):
+    """The whole country's divisions and the seed (see the module's docstring); the test's changes
+    are rolled back like any other."""
 
 
 # Seeded Longnan (龙南市 360783): 表6 row 1 and an officer of the county's own, shared by the

@@ -15,7 +15,6 @@ from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
 from tracker.projects.models import Project
-from tracker.regions.models import Region
 
 from .conftest import login_as
 

@@ -3,7 +3,6 @@ app through the test client, with the token `tracker tokens create` printed."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from pathlib import Path
 from urllib.parse import urlsplit

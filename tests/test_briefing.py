@@ -12,11 +12,12 @@ from flask import g
 from pypdf import PdfReader
 
 from tracker.accounts.models import Setting
+from tracker.core import fonts as fonts_module
+from tracker.core.fonts import CID_FONT, choose_cjk_font
 from tracker.dashboard import queries
-from tracker.dashboard.briefing import CID_FALLBACK, choose_cjk_font, render
+from tracker.dashboard.briefing import render
 from tracker.dashboard.cli import briefing
 from tracker.dashboard.scope import Scope
-from tracker.core import fonts as fonts_module
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress.models import Milestone
 from tracker.vocabulary import Stage
@@ -65,7 +66,7 @@ def test_the_cli_refuses_an_unknown_region(app, db, tmp_path):
 def test_without_a_truetype_font_the_builtin_cid_font_is_used(tmp_path):
     missing = str(tmp_path / "no-such-font.ttc")
     choice = choose_cjk_font(missing, candidates=())
-    assert choice.name == CID_FALLBACK and not choice.embedded
+    assert choice.name == CID_FONT and not choice.embedded
     assert any("no-such-font" in problem for problem in choice.problems)
 
 
@@ -73,14 +74,14 @@ def test_a_font_reportlab_cannot_read_is_skipped_for_the_next(tmp_path):
     junk = tmp_path / "broken.ttf"
     junk.write_bytes(b"not a font at all")
     choice = choose_cjk_font(str(junk), candidates=(str(tmp_path / "absent.ttf"),))
-    assert choice.name == CID_FALLBACK
+    assert choice.name == CID_FONT
     assert len(choice.problems) == 1 and "broken.ttf" in choice.problems[0]
 
 
 @pytest.mark.skipif(not NOTO_OTF.exists(), reason="no Noto CJK (CFF) font on this machine")
 def test_an_opentype_cff_font_is_refused_not_crashed_on(tmp_path):
     choice = choose_cjk_font(str(NOTO_OTF), candidates=())
-    assert choice.name == CID_FALLBACK and choice.problems
+    assert choice.name == CID_FONT and choice.problems
 
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -89,7 +90,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 @pytest.mark.skipif(not DEJAVU.exists(), reason="no DejaVu Sans on this machine")
 def test_a_truetype_font_without_chinese_glyphs_is_skipped():
     choice = choose_cjk_font(str(DEJAVU), candidates=())
-    assert choice.name == CID_FALLBACK and "Chinese" in choice.problems[0]
+    assert choice.name == CID_FONT and "Chinese" in choice.problems[0]
 
 
 @pytest.mark.skipif(not WQY_ZENHEI.exists(), reason="fonts-wqy-zenhei not installed")

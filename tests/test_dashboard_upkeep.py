@@ -27,7 +27,6 @@ from tracker.regions.models import Region
 from tracker.vocabulary import Category, FundingSource, Kind, Role, Stage, Status
 
 from . import factories
-from .conftest import login_as
 
 TODAY = dt.date(2025, 7, 2)
 OFFICER = factories.TEST_ACTOR

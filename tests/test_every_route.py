@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from tracker.accounts import services as accounts
 from tracker.core import clock
 from tracker.audit.services import CLI
-from tracker.models import MonthlyReport, Project, User
+from tracker.models import Project, User
 from tracker.progress import services as progress
 
 from .browsers import browser

@@ -34,13 +34,6 @@ def text_of(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_the_old_import_paths_name_the_one_finder():
-    assert briefing.choose_cjk_font is fonts.choose_cjk_font
-    assert briefing.configured_font is fonts.cjk_font
-    assert briefing.FontChoice is fonts.FontChoice is fonts.ChosenFont
-    assert briefing.CID_FALLBACK == fonts.CID_FONT == "STSong-Light"
-
-
 def test_without_a_font_file_both_pdfs_use_the_standard_cid_font(seeded, monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_CJK_FONT", str(tmp_path / "missing.ttf"))
     monkeypatch.setattr(fonts, "CANDIDATES", [])

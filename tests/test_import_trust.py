@@ -22,7 +22,6 @@ import time_machine
 
 from tracker.audit.services import Actor
 from tracker.core.values import parse_decimal
-from tracker.imports import importer
 from tracker.exports.columns import MONTHLY_REPORT_COLUMNS
 from tracker.imports.models import ImportBatch
 from tracker.plans.models import Plan

@@ -12,7 +12,6 @@ import html as html_module
 import re
 
 import pytest
-import sqlalchemy as sa
 from pypdf import PdfReader
 
 from tracker.core import clock

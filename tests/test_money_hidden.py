@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 from PIL import Image
 

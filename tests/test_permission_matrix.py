@@ -16,7 +16,6 @@ from PIL import Image
 from tracker.audit.services import Actor
 from tracker.models import Project
 from tracker.progress import photos, services as progress
-from tracker.progress.models import FundingLine
 
 from .conftest import login_as
 

@@ -91,7 +91,6 @@ def test_two_sessions_saving_at_once_cannot_both_win(app, database_url):
     """The version check holds in the database itself, not only in the service's comparison."""
     from sqlalchemy.orm import Session
 
-    from tracker.extensions import db as flask_db
     from tracker.models import Project, Region
 
     engine = sa.create_engine(database_url)

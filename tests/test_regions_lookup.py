@@ -1,21 +1,9 @@
 """Finding a region by what people write: codes, names with or without suffix, former names."""
 
-import pytest
 import sqlalchemy as sa
 
-from tracker.audit.services import CLI
 from tracker.models import Region
-from tracker.regions.national import load_national
-from tracker.regions.services import find_regions, regions_in_text
-from tracker.seeding.loader import load as load_seed
-
-
-@pytest.fixture()
-def country(db, app):
-    """The national divisions, then the seed (its former names and zone), as `make run` does."""
-    load_national(CLI)
-    load_seed(app.config["SEED_DIR"])
-    db.session.commit()
+from tracker.regions.lookup import find_regions, regions_in_text
 
 
 def keys(regions) -> list[str]:

@@ -5,20 +5,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tracker.audit.services import CLI
 from tracker.models import Project, Region
-from tracker.regions.national import load_national
-from tracker.seeding.loader import load as load_seed
 
 from .conftest import login_as
-
-
-@pytest.fixture()
-def country(db, app):
-    """The national divisions, then the seed, as `make run` does."""
-    load_national(CLI)
-    load_seed(app.config["SEED_DIR"])
-    db.session.commit()
 
 
 def region(db, key: str) -> Region:

@@ -17,7 +17,6 @@ from tracker.models import MonthlyReport, Project
 from tracker.progress.models import Milestone
 from tracker.vocabulary import Stage, Status
 
-from .conftest import login_as
 
 # 20:30 on 4 December in UTC is 04:30 on 5 December in Beijing.
 EVENING_UTC = dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.timezone.utc)

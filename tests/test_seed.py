@@ -95,7 +95,7 @@ def test_a_later_edit_in_the_tracker_survives_a_reseed(db, seeded, app, monkeypa
     # Even when the seed record itself changes, the officer's figure stays.
     from tracker.seeding import loader
     original = loader.SeedProject.checksum
-    monkeypatch.setattr(loader.SeedProject, "checksum", 
+    monkeypatch.setattr(loader.SeedProject, "checksum",
                         lambda self: hashlib.sha256(b"changed" + original(self).encode()).hexdigest())
     report = load(app.config["SEED_DIR"])
     db.session.commit()

@@ -5,7 +5,6 @@ confirmation; each one click from the form that clears it; empty states that say
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 import time_machine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
 from flask_babel import get_locale, gettext, refresh
 from sqlalchemy.engine import Engine
 
@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
         # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto/-Host: the login
         # limits count each visitor's own address, not the proxy's, and redirects keep https.
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap it
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale,
@@ -108,7 +109,7 @@ def select_locale() -> str:
     if not has_request_context():
         return languages[0]  # the CLI, the seed and the importer write Chinese
     chosen = session.get("language")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
 
@@ -156,7 +157,7 @@ def register_error_pages(app: Flask) -> None:
                 return api_problem(error)
             remember_locale()  # a request refused before it ran (CSRF, NUL bytes, 413) has none
             # The exception's own headers stay: a 405's Allow, a 429's Retry-After.
-            headers = [(name, value) for name, value in getattr(error, "get_headers", lambda: [])()
+            headers = [(name, value) for name, value in getattr(error, "get_headers", list)()
                        if name.lower() != "content-type"]
             return render_template("errors/error.html", status=status, error=error), status, headers
         return handler

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, ROUND_HALF_EVEN
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar, TypeVar
 
 import sqlalchemy as sa
-import sqlalchemy.orm  # noqa: F401  (sa.orm.Mapper below)
+import sqlalchemy.orm  # sa.orm.Mapper below
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
-from .core.clock import utcnow  # noqa: F401  (column defaults; models import it from here)
+from .core.clock import utcnow  # column defaults
+
+_T = TypeVar("_T")  # what a sum adds up: Decimal (money, areas) or int (beds)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -110,17 +112,16 @@ class _SplitSumType(sa.types.TypeDecorator):
         return Decimal(value).quantize(self.exact.quantum)
 
 
-class exact_sum(FunctionElement):
+class exact_sum(FunctionElement[_T]):
     """``SUM(expression)`` of an exact decimal (a column or a CASE over one) that no stored data
     can overflow; NULL (``None``) when no row has a value, as SUM. Every money and area sum uses
     it; over another type (an integer count of beds) it is a plain SUM."""
 
     inherit_cache = True
 
-    def __init__(self, expression):
-        expression = sa.sql.expression.literal_column("NULL") if expression is None else expression
+    def __init__(self, expression: sa.ColumnExpressionArgument[_T]):
         super().__init__(expression)
-        exact = expression.type
+        exact = self.clauses.clauses[0].type  # the argument, coerced to a column expression
         self.type = _SplitSumType(exact) if isinstance(exact, ExactDecimal) else exact
 
 
@@ -170,6 +171,11 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model maps one Table (none maps a join or a select), so its Core inserts and
+        # updates (progress/upkeep.py, the demo bulk writer) can use ``Model.__table__`` as one.
+        __table__: ClassVar[sa.Table]
 
 
 # --- text no longer than its column ---------------------------------------------------------------

@@ -47,10 +47,6 @@ class StaleEdit(Exception):
         super().__init__("the record changed since it was loaded")
 
 
-class PermissionDenied(Exception):
-    pass
-
-
 class EditConflict(StaleEdit):
     """Someone saved other values into fields this edit changed too: the person chooses.
 

@@ -11,12 +11,12 @@ from .regions.models import Region, RegionFormerName
 
 # The derived figures' flush hooks, registered with the models, so that no path that writes a
 # milestone, report or funding line can miss them (whatever else it imported).
-from .progress import upkeep  # noqa: E402,F401  isort: skip
-from .projects import search  # noqa: E402,F401  isort: skip  (the search bigrams' flush hook)
+from .progress import upkeep  # noqa: F401  isort: skip
+from .projects import search  # noqa: F401  isort: skip  (the search bigrams' flush hook)
 
 __all__ = [
     "AnnualPlan", "ApiToken", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
     "PlanCandidate", "PlanDocument", "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region",
     "RegionFormerName", "ReportPhoto",
-    "Setting", "SourceMention", "User", "project_plans", "search_grams", "user_regions",
+    "Setting", "SourceMention", "User", "project_plans", "search_grams", "user_regions", "LoginFailure", "UserSession",
 ]

@@ -19,10 +19,6 @@ class Vocabulary(enum.StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         return [(member.value, member.label) for member in cls]
 
-    @classmethod
-    def from_value(cls, value: str | None):
-        return cls(value) if value else None
-
     @property
     def label(self) -> str:
         # The lazy labels are built once per vocabulary (a list page asks for hundreds).

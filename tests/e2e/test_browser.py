@@ -7,7 +7,6 @@ the dashboard and a project page are kept in test-artifacts/.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import openpyxl

@@ -10,7 +10,6 @@ writes): the photo store's write raises ENOSPC.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import errno
 import io
 import os

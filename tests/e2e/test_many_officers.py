@@ -13,7 +13,6 @@ SQLite takes one writer at a time, so it also proves the waits end in an answer,
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from typing import Callable, TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -20,6 +21,9 @@ users = AppGroup("users", help="Create and manage accounts.")
 ROLES = click.Choice([role.value for role in Role])
 
 
+T = TypeVar("T")
+
+
 def _password(from_stdin: bool) -> tuple[str, bool]:
     """A password from standard input, or a generated one (then shown once)."""
     if from_stdin:
@@ -27,7 +31,7 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     return secrets.token_urlsafe(12) + "7a", True
 
 
-def _or_fail(action):
+def _or_fail(action: Callable[[], T]) -> T:
     """The service's refusal as the command's error (the unit of work then writes nothing)."""
     try:
         return action()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,7 +43,9 @@ class User(UserMixin, Base):
         return self.active
 
     # The key of the session this request signed in with (tracker/accounts/sessions.py); not stored.
-    session_key = None  # str when set
+    if TYPE_CHECKING:
+        session_key: str | None
+    session_key = None
 
     def get_id(self) -> str:  # Flask-Login: the session names the token and the session's key
         return f"{self.id}:{self.session_token}:{self.session_key or ''}"

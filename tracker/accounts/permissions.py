@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Protocol
 
 from flask import abort
 from flask_babel import gettext as _
@@ -37,7 +38,14 @@ def has_permission(user, permission: str) -> bool:
     return bool(user and user.is_authenticated and permission in ROLE_PERMISSIONS.get(user.role, ()))
 
 
-def covers_region(user, region: Region) -> bool:
+class _Placed(Protocol):
+    """A Region, or a picker's RegionChoice: what has a place in the tree."""
+
+    @property
+    def path(self) -> str: ...
+
+
+def covers_region(user, region: _Placed) -> bool:
     """An officer's regions cover their own projects and those of the counties below them."""
     if user.role is Role.ADMIN:
         return True

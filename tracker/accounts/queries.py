@@ -15,7 +15,7 @@ ROLE_ORDER = sa.case({role.value: position for position, role in enumerate(Role)
 SORTS = {"username": User.username, "role": ROLE_ORDER}
 
 
-def user_page(sort: str, order: str, page: int, per_page: int) -> Page:
+def user_page(sort: str, order: str, page: int, per_page: int) -> Page[User]:
     total = db.session.scalar(sa.select(sa.func.count(User.id))) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)

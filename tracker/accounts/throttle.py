@@ -64,11 +64,12 @@ def _wait(conditions, limit: Limit, now: dt.datetime) -> float:
     """Seconds until the failures matching ``conditions`` fall under ``limit``; 0 when they are."""
     since = now - limit.window
     recent = sa.select(LoginFailure.at).where(*conditions, LoginFailure.at > since)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(recent.subquery()))
+    count = db.session.execute(sa.select(sa.func.count()).select_from(recent.subquery())).scalar_one()
     if count < limit.count:
         return 0
     # The failure whose expiry brings the count back under the limit.
-    nth = db.session.scalar(recent.order_by(LoginFailure.at.desc()).offset(limit.count - 1).limit(1))
+    nth = db.session.execute(recent.order_by(LoginFailure.at.desc()).offset(limit.count - 1)
+                             .limit(1)).scalar_one()
     return max(1.0, (nth + limit.window - now).total_seconds())
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for

@@ -17,7 +17,7 @@ NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
 
 
-def Figure(**kw):  # noqa: N802
+def Figure(**kw):  # named like the marshmallow fields it stands beside
     return fields.Raw(allow_none=True, metadata=dict(FIGURE, **kw.pop("metadata", {})), **kw)
 
 

@@ -241,7 +241,8 @@ def project_list(**_args):
         selectinload(Project.aliases), selectinload(Project.plans), selectinload(Project.milestones),
         selectinload(Project.sources).selectinload(SourceMention.plan))).all()
     by_id = {p.id: p for p in projects}
-    links, nav = [], {"next": None, "prev": None}
+    links: list[str] = []
+    nav: dict[str, str | None] = {"next": None, "prev": None}
     for rel, wanted, present in (("next", page.page + 1, page.has_next), ("prev", page.page - 1, page.has_prev)):
         if present:
             url = url_for("api.project_list", **chosen.to_args(), **page.args_for(wanted), _external=True)

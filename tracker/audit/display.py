@@ -4,6 +4,7 @@ figures with separators, and who made the change (a user, or the path: seed, imp
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -134,7 +135,7 @@ def _quotes_without_money(project_id: int | None) -> frozenset[str]:
         return frozenset()
     cache = g.setdefault("_audit_quotes_without_money", {}) if has_app_context() else {}
     if project_id not in cache:
-        rows = db.session.execute(
+        rows: Sequence[tuple[str, int, str, list | None]] = db.session.execute(
             sa.select(Plan.source_file, SourceMention.line, SourceMention.quote, SourceMention.fields)
             .join(Plan, SourceMention.plan_id == Plan.id)
             .where(SourceMention.project_id == project_id)).all()

@@ -109,7 +109,7 @@ class AuditFilter:
                                    label=label, value=value[:40]))
         project_id = _project_id(self.project or "")
         if project_id is not None and project_id > MAX_INT:
-            found.append(_("没有编号为 %(id)s 的项目", id=self.project[:40]))
+            found.append(_("没有编号为 %(id)s 的项目", id=(self.project or "")[:40]))
         start, end = _parse_date(self.date_from), _parse_date(self.date_to)
         if start and end and end < start:
             found.append(_("截止日期不能早于起始日期"))
@@ -156,7 +156,7 @@ COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
-class AuditPage(Page):
+class AuditPage(Page[AuditEntry]):
     capped: bool = False  # more than COUNT_CAP entries match; ``total`` is the cap
 
 

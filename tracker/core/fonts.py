@@ -51,9 +51,7 @@ CANDIDATES = [
     "C:/Windows/Fonts/simhei.ttf",
     "C:/Windows/Fonts/simsun.ttc",
 ]
-KNOWN_CJK_FONTS = tuple(CANDIDATES)  # the briefing's former name
 CID_FONT = "STSong-Light"  # ReportLab's standard simplified-Chinese CID font
-CID_FALLBACK = CID_FONT  # the briefing's former name
 # A font must have these to print our pages: 中 (any CJK font) and simplified forms a Japanese or
 # traditional-only font lacks (龙南, 简报, 项目, 总投资).
 PROBE = "中龙简项总资"
@@ -75,7 +73,6 @@ class FontChoice:
         return self.path or self.name
 
 
-ChosenFont = FontChoice  # the list export's former name
 
 
 def choose_cjk_font(configured: str | None = None,
@@ -108,9 +105,6 @@ def cjk_font() -> FontChoice:
     fonts refused are logged then.
     """
     return _cjk_font(os.environ.get(ENV) or "", tuple(CANDIDATES))
-
-
-configured_font = cjk_font  # the briefing's former name
 
 
 @lru_cache(maxsize=8)

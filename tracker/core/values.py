@@ -175,7 +175,3 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str | None:
     return text or None
 
 
-def check_length(text: str | None, limit: int) -> str | None:
-    if text is not None and len(text) > limit:
-        raise ValueProblem(_l("不能超过 %(n)s 个字", n=limit))
-    return text

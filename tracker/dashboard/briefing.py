@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from flask_babel import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -22,11 +23,10 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 from xml.sax.saxutils import escape
 
 from ..core import clock
-from ..core.fonts import (  # noqa: F401  (the font names the briefing has always exported)
-    CID_FALLBACK, KNOWN_CJK_FONTS, FontChoice, choose_cjk_font, configured_font)
+from ..core.fonts import FontChoice, cjk_font
 from ..formatting import plain_number
 from .queries import Dashboard
-from .summary import coverage, headline_items, money, status_line
+from .summary import headline_items, status_line
 
 ROWS = 8  # region and late-project rows on the page; the rest is counted, "另有 N 项"
 INK = colors.HexColor("#1d2733")
@@ -57,7 +57,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _table_style(font: str, header: bool = True) -> TableStyle:
-    commands = [
+    commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), font, 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
@@ -95,7 +95,7 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float) -> list:
     header = [_p(_("地区"), styles["cell"]), _p(_("项目数"), styles["num"])]
     if show_money:
         header += [_p(_("总投资（万元）"), styles["num"]), _p(_("累计完成投资（万元）"), styles["num"])]
-    rows = [header]
+    rows: list[list[Any]] = [header]  # a table's cells: paragraphs, or "" for none
     for group in groups[:ROWS]:
         row = [_p(group.label, styles["cell"]), _p(plain_number(group.projects), styles["num"])]
         if show_money:
@@ -124,7 +124,7 @@ def _region_chart(board: Dashboard, show_money: bool, font: str, width: float) -
     groups = [g for g in board.regions_for(show_money) if g.projects][:ROWS]
     if show_money:
         groups = [g for g in groups if g.total_investment is not None]
-        values = [float(g.total_investment) for g in groups]
+        values = [float(g.total_investment or 0) for g in groups]  # none is None, filtered above
         title = _("各地区总投资（万元，仅含已填报总投资的项目）")
     else:
         values = [float(g.projects) for g in groups]
@@ -136,7 +136,7 @@ def _region_chart(board: Dashboard, show_money: bool, font: str, width: float) -
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
     chart.x, chart.y = 90, 4
-    chart.width, chart.height = width - 170, len(groups) * bar_row
+    chart.width, chart.height = width - 170, len(groups) * bar_row  # type: ignore[assignment]  # stubs: int; any number is drawn
     # Bars top to bottom in the table's order: ReportLab draws the first category at the bottom.
     chart.data = [list(reversed(values))]
     chart.categoryAxis.categoryNames = [g.label[:10] for g in reversed(groups)]
@@ -165,8 +165,8 @@ def _late(board: Dashboard, styles, width: float) -> list:
     late, today = board.late, board.scope.today
     if not late.total:
         return [_p(_("没有滞后项目：所有已过计划日期的节点都已填报实际完成日期。"), styles["body"])]
-    rows = [[_p(_("项目"), styles["cell"]), _p(_("逾期节点"), styles["cell"]),
-             _p(_("滞后原因（专员填报）"), styles["cell"])]]
+    rows: list[list[Any]] = [[_p(_("项目"), styles["cell"]), _p(_("逾期节点"), styles["cell"]),
+                              _p(_("滞后原因（专员填报）"), styles["cell"])]]
     for project in late.rows[:ROWS]:
         overdue = "；".join(
             _("%(name)s 计划 %(date)s，已逾期 %(days)s 天", name=m.name, date=m.planned_date.isoformat(),
@@ -190,7 +190,7 @@ def _late(board: Dashboard, styles, width: float) -> list:
 def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None = None,
            generated_at: dt.datetime | None = None) -> bytes:
     """The briefing as PDF bytes: always exactly one A4 page (the content shrinks to fit)."""
-    font = font or configured_font()
+    font = font or cjk_font()
     styles = _styles(font.name)
     buffer = io.BytesIO()
     margin = 14 * mm

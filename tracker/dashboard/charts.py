@@ -64,7 +64,7 @@ def nice_ceiling(value: float) -> float:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: Decimal | None
+    value: Decimal | int | None
     note: str = ""
     href: str | None = None
 
@@ -170,12 +170,12 @@ def month_chart(planned: list[Decimal | None], completed: list[Decimal | None],
     for index in range(12):
         body.append(_text(px(index), height - 10, _("%(month)s月", month=index + 1), "middle",
                           fill=MUTED, font_size="11"))
-        value = monthly[index]
-        if value is not None and value > 0:
-            y = py(value)
+        amount = monthly[index]
+        if amount is not None and amount > 0:
+            y = py(amount)
             body.append(f'<rect x="{px(index) - step_x * 0.3:.1f}" y="{y:.1f}" width="{step_x * 0.6:.1f}" '
                         f'height="{top + plot_h - y:.1f}" fill="#c9daf0" stroke="{ACCENT}" '
-                        f'stroke-width="0.5"><title>{escape(plain_number(value))}</title></rect>')
+                        f'stroke-width="0.5"><title>{escape(plain_number(amount))}</title></rect>')
 
     def polyline(series, colour, dash: str | None, marker: str) -> None:
         points = [(px(i), py(v)) for i, v in enumerate(series) if v is not None]
@@ -194,7 +194,7 @@ def month_chart(planned: list[Decimal | None], completed: list[Decimal | None],
     legend = [(MUTED, "6 4", _("计划投资（年度计划按月均摊，累计）")),
               (WARN if _behind(planned, completed) else GOOD, None,
                _("实际完成（有年度计划的项目，月报累计）"))]
-    x = left
+    x: float = left
     for colour, dash, label in legend:
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         body.append(f'<line x1="{x}" y1="12" x2="{x + 26}" y2="12" stroke="{colour}" '
@@ -242,10 +242,10 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
         body.append(_text(label_width - 8, y + 4, milestone.name[:12], "end"))
         planned, actual = milestone.planned_date, milestone.actual_date
         # Slip counts from the first planned date (the baseline): a re-plan does not hide it.
-        committed = first_commitment(planned, getattr(milestone, "baseline_date", None))
+        baseline = getattr(milestone, "baseline_date", None)
         note, colour = "", INK
         if planned and actual:
-            slip = (actual - committed).days
+            slip = (actual - first_commitment(planned, baseline)).days
             colour = WARN if slip > 0 else GOOD
             note = (_("延误 %(days)s 天", days=slip) if slip > 0
                     else _("按期") if slip == 0 else _("提前 %(days)s 天", days=-slip))
@@ -253,7 +253,7 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
                         f'stroke="{colour}" stroke-width="3"/>')
         elif planned and planned < today:
             colour = WARN
-            note = _("滞后 %(days)s 天，未完成", days=(today - committed).days)
+            note = _("滞后 %(days)s 天，未完成", days=(today - first_commitment(planned, baseline)).days)
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
                         f'stroke="{WARN}" stroke-width="3" stroke-dasharray="5 3"/>')
         elif planned:

@@ -18,9 +18,9 @@ from flask.cli import with_appcontext
 def briefing(region: str | None, plan: str | None, category: str | None, year: int | None,
              output: str) -> None:
     """Write the one-page A4 briefing (the dashboard's figures) as a PDF."""
-    from ..portfolio.filters import PortfolioFilter
     from . import queries
-    from .briefing import configured_font, render
+    from ..core.fonts import cjk_font
+    from .briefing import render
     from .scope import Scope
 
     args = {key: value for key, value in
@@ -30,7 +30,7 @@ def briefing(region: str | None, plan: str | None, category: str | None, year: i
     problems = scope.problems()
     if problems:
         raise click.ClickException("; ".join(problems))
-    font = configured_font()
+    font = cjk_font()
     pdf = render(queries.build(scope), show_money=True, font=font)
     with open(output, "wb") as handle:
         handle.write(pdf)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -48,7 +49,7 @@ def measure_labels() -> dict[str, str]:
 def chosen_measure(raw: str | None, show_money: bool) -> str:
     """The map's measure from the query string: investment by default where money is shown."""
     allowed = MEASURES if show_money else MEASURES[1:]
-    return raw if raw in allowed else allowed[0]
+    return raw if raw is not None and raw in allowed else allowed[0]
 
 
 # ---- boundaries ----------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def areas(board: Dashboard, measure: str, list_url) -> list[Area]:
 
 # ---- drawing -------------------------------------------------------------------------------------
 
-def choropleth(found: list[Area], measure: str, title: str, whole_country: bool) -> Markup | None:
+def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: bool) -> Markup | None:
     """The areas shaded in five equal steps from 0 to a round maximum, each a link with its
     figure in a ``<title>``; None when none of them has an outline in the boundary data."""
     outlines = _outlines(tuple(sorted(area.code for area in found)), whole_country)
@@ -264,7 +265,7 @@ def choropleth(found: list[Area], measure: str, title: str, whole_country: bool)
     return _svg(WIDTH, outlines.height, title, body, "map")
 
 
-def legend(found: list[Area], measure: str) -> Markup:
+def legend(found: Sequence[Area], measure: str) -> Markup:
     """The map's key: its unit, the five steps, then "no project" (and "not stated")."""
     palette = PALETTES[measure]
     unit = {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
@@ -287,7 +288,7 @@ def legend(found: list[Area], measure: str) -> Markup:
                   f'<li class="unit">{escape(unit)}</li>{items}</ul>')
 
 
-def _step(found: list[Area], measure: str) -> float:
+def _step(found: Sequence[Area], measure: str) -> float:
     largest = max((float(area.value) for area in found if area.value), default=0.0)
     top = nice_ceiling(largest) if largest else 1.0
     if measure != "investment":

@@ -17,8 +17,10 @@ text: labels are looked up in the reader's language when shown).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -44,7 +46,7 @@ VOCABULARIES = {"status": Status, "category": Category, "build_nature": BuildNat
                 "funding": FundingSource}
 
 
-def _money_columns(count_label: str = "projects"):
+def _money_columns(count_label: str = "projects") -> tuple[sa.ColumnElement[Any], ...]:
     """``COUNT(*)`` with the (COUNT, SUM) pairs of 总投资 and 累计完成投资."""
     return (sa.func.count(Project.id).label(count_label),
             sa.func.count(Project.total_investment), exact_sum(Project.total_investment),
@@ -71,6 +73,7 @@ class Group:
     total_investment: Decimal | None = None
     with_invested: int = 0
     invested_to_date: Decimal | None = None
+    _: KW_ONLY  # the figures above come positionally from a row; what follows, by name
     dimension: str = ""  # "status", "category", "build_nature", "funding", "region" or "plan"
     name: str | None = None  # a region's name or a plan's title, as stored
     own: bool = False  # a region's own projects (市本级), under none of its children
@@ -161,7 +164,7 @@ class YearFigures:
                              planned_only: bool = False) -> list[Decimal | None]:
         """Completed investment cumulated by month; ``planned_only``: by the projects with an
         annual plan, the base the plan line and 年度计划完成率 use."""
-        running, values = Decimal(0), []
+        running, values = Decimal(0), list[Decimal | None]()
         by_month = {figure.month: figure.completed_of_planned if planned_only else figure.completed
                     for figure in self.months}
         for month in range(1, 13):
@@ -194,7 +197,8 @@ class MilestoneRow:
 
     def days_late(self, today: dt.date) -> int:
         """Days past the first planned date (the baseline): a re-plan does not shorten them."""
-        return (today - first_commitment(self.planned_date, self.baseline_date)).days
+        committed = first_commitment(self.planned_date, self.baseline_date)
+        return (today - committed).days if committed is not None else 0
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     groups = []
     for (name, _column), figures in zip(dimensions, by_dimension):
         vocabulary = VOCABULARIES[name]
-        order = {member.value: index for index, member in enumerate(vocabulary)}
+        order: dict[str | None, int] = {member.value: index for index, member in enumerate(vocabulary)}
         groups.append(sorted(
             (Group(code, scope.filter.to_args(**{name: code if code is not None else UNKNOWN}),
                    *values, dimension=name) for code, values in figures.items()),
@@ -332,11 +336,12 @@ def year_figures(scope: Scope) -> YearFigures:
     # A boolean: PostgreSQL expects two groups (and hashes them) where a CASE would make it
     # expect thousands and sort.
     with_plan = AnnualPlan.id.is_not(None)
-    by_month = []
+    by_month: list[sa.ColumnElement[Any]] = []
     for month in range(1, 13):
         column = getattr(YearInvestment, YearInvestment.month_column(month))
         by_month += [exact_sum(column), sa.func.count(column)]
-    rows = db.session.execute(
+    # Rows of a select with spliced columns are of unknown length: mypy unpacks them only as tuples.
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
         sa.select(with_plan, sa.func.count(AnnualPlan.id), exact_sum(AnnualPlan.planned_investment),
                   sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *by_month)
         .select_from(Project)
@@ -397,7 +402,7 @@ def regions(scope: Scope) -> list[Group]:
         .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
         .order_by(Region.key)).all()
     child_keys = {child.path: child.key for child in children}
-    rows = db.session.execute(
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
         sa.select(Project.region_id, *_money_columns())
         .where(*scope.conditions).group_by(Project.region_id)).all()
     paths = dict(db.session.execute(
@@ -432,7 +437,7 @@ def ranked_regions(groups: list[Group], *, show_money: bool) -> list[Group]:
 def plans(scope: Scope) -> list[Group]:
     """By plan. A project named in two plans counts in both, so these rows may add up to more."""
     plan_id = project_plans.c.plan_id
-    rows = db.session.execute(
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
         sa.select(plan_id, *_money_columns())
         .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
         .where(*scope.conditions).group_by(plan_id)).all()
@@ -456,7 +461,7 @@ def funding(scope: Scope) -> list[Group]:
         .join(Project, FundingLine.project_id == Project.id)
         .where(*scope.conditions)
         .group_by(FundingLine.source)).all()
-    order = {member.value: index for index, member in enumerate(FundingSource)}
+    order: dict[str | None, int] = {member.value: index for index, member in enumerate(FundingSource)}
     groups = [Group(source.value, scope.filter.to_args(funding=source.value), projects,
                     with_amount, amount, dimension="funding", lines=lines)
               for source, projects, with_amount, amount, lines in rows]
@@ -476,13 +481,13 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
     if not rows:
         return Listing([], 0)
     milestones: dict[int, list[MilestoneRow]] = {}
-    for project_id, *values in db.session.execute(
+    for row in db.session.execute(
             sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
                       Milestone.planned_date, Milestone.delay_reason, Milestone.baseline_date,
                       Milestone.replan_count)
             .where(Milestone.project_id.in_([row[0] for row in rows]), Milestone.is_overdue(today))
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):
-        milestones.setdefault(project_id, []).append(MilestoneRow(*values))
+        milestones.setdefault(row[0], []).append(MilestoneRow(*row[1:]))
     return Listing([LateProject(pid, name, region, status, milestones.get(pid, []))
                     for pid, name, region, status, _total in rows], rows[0][-1])
 
@@ -516,7 +521,7 @@ class Unreported:
     project_id: int
     name: str
     region: str
-    status: Status
+    status: Status | None
     last_report_month: dt.date | None
 
 
@@ -588,7 +593,7 @@ def is_beds_indicator(indicator) -> bool:
 
 def beds_contribution(region: Region) -> BedsContribution:
     done = Project.is_done
-    row = db.session.execute(sa.select(
+    row: tuple[Any, ...] = db.session.execute(sa.select(
         sa.func.count(sa.case((done, 1))),
         sa.func.count(sa.case((done, Project.new_beds))),
         exact_sum(sa.case((done, Project.new_beds))),

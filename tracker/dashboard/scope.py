@@ -67,10 +67,6 @@ class Scope:
         return args
 
     @property
-    def year_start(self) -> dt.date:
-        return dt.date(self.year, 1, 1)
-
-    @property
     def year_end(self) -> dt.date:
         return dt.date(self.year, 12, 31)
 

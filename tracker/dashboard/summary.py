@@ -80,8 +80,8 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
                       else _("本年尚无月报填报完成投资"), money=True))
 
     time_text = _("时间进度 %(percent)s", percent=percent(year.time_progress))
-    if year.plan_rate is not None:
-        behind = year.gap_points is not None and year.gap_points < 0
+    if year.plan_rate is not None and year.gap_points is not None:  # the gap is the rate's
+        behind = year.gap_points < 0
         items.append(Item(_("年度计划完成率"), percent(year.plan_rate),
                           f"{gap_text(year.gap_points)}（{time_text}）", warn=behind))
     else:

@@ -8,8 +8,10 @@ in which no report states an amount is unknown (no bar, "未填报"), never 0.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -43,16 +45,18 @@ def months_back(today: dt.date, count: int = MONTHS) -> list[dt.date]:
 def monthly_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
     months = months_back(scope.today, count)
     first, last = months[0], months[-1]
-    columns = []
-    for month in range(1, 13):
-        column = getattr(YearInvestment, YearInvestment.month_column(month))
+    columns: list[sa.ColumnElement[Any]] = []
+    for month_number in range(1, 13):
+        column = getattr(YearInvestment, YearInvestment.month_column(month_number))
         columns += [exact_sum(column), sa.func.count(column)]
     amounts: dict[dt.date, tuple[Decimal | None, int]] = {}
-    for year, *figures in db.session.execute(
-            sa.select(YearInvestment.year, *columns)
-            .join(Project, Project.id == YearInvestment.project_id)
-            .where(*scope.conditions, YearInvestment.year.between(first.year, last.year))
-            .group_by(YearInvestment.year)).all():
+    # A select with spliced columns has rows of unknown length: mypy unpacks them only as tuples.
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
+        sa.select(YearInvestment.year, *columns)
+        .join(Project, Project.id == YearInvestment.project_id)
+        .where(*scope.conditions, YearInvestment.year.between(first.year, last.year))
+        .group_by(YearInvestment.year)).all()
+    for year, *figures in rows:
         for index in range(12):
             amounts[dt.date(year, index + 1, 1)] = (figures[2 * index], figures[2 * index + 1])
     filed = dict(db.session.execute(
@@ -79,11 +83,11 @@ def month_bars(values: list[tuple[dt.date, Decimal | int | None]], title: str, u
     step = plot_w / max(len(values), 1)
     body = [_text(left - 6, top - 8, unit, "end", fill=MUTED, font_size="11")]
     for tick in range(3):
-        value = end * tick / 2
-        y = top + plot_h - value / end * plot_h
+        level = end * tick / 2
+        y = top + plot_h - level / end * plot_h
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                     f'stroke="{LINE}" stroke-width="1"/>')
-        body.append(_text(left - 6, y + 4, plain_number(Decimal(str(round(value, 4))).normalize()),
+        body.append(_text(left - 6, y + 4, plain_number(Decimal(str(round(level, 4))).normalize()),
                           "end", fill=MUTED, font_size="11"))
     for index, (month, value) in enumerate(values):
         x = left + index * step

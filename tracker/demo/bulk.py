@@ -63,7 +63,9 @@ class BulkWriter:
                 ", ".join(self.dialect.identifier_preparer.quote(name) for name in columns))
             self._copy_plans[table.name] = (statement, list(zip(columns, processors)))
         statement, plan = self._copy_plans[table.name]
-        cursor = self.connection.connection.driver_connection.cursor()
+        driver = self.connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection has its DBAPI connection
+        cursor = driver.cursor()
         try:
             with cursor.copy(statement) as copy:
                 for row in rows:

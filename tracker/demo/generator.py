@@ -150,7 +150,7 @@ class DemoGenerator:
 
     # ------------------------------------------------------------------ regions and plans
     def _names(self, count: int, suffixes: tuple[str, ...], used: set[str]) -> list[str]:
-        names = []
+        names: list[str] = []
         while len(names) < count:
             base = self.rng.choice(SYLLABLES) + self.rng.choice(SYLLABLES)
             if base[0] == base[1] or base in used:
@@ -162,7 +162,7 @@ class DemoGenerator:
     def regions(self) -> tuple[list[DemoRegion], dict[int, int]]:
         """Provinces, their cities and counties; returns the places projects go to and each
         region's plan id."""
-        rng, used = self.rng, set()
+        rng, used = self.rng, set[str]()
         regions: list[DemoRegion] = []
         places: list[DemoRegion] = []
         for p, province_name in enumerate(self._names(PROVINCES, ("省",), used), start=1):
@@ -370,7 +370,7 @@ class DemoGenerator:
                     "id": self._id(FundingLine), "project_id": project_id, "source": source,
                     "amount": None if last and len(sources) > 1 and rng.random() < 0.2 else money(amount),
                     "note": None, "version": 1})
-        if revised is not None:
+        if total is not None and revised is not None:
             write(BudgetRevision.__table__, {
                 "id": self._id(BudgetRevision), "project_id": project_id,
                 "previous_amount": money(total), "new_amount": money(revised),
@@ -380,9 +380,10 @@ class DemoGenerator:
         # Annual plans for the years the planned schedule covers, the planned spend spread evenly.
         if total is not None and status is not Status.CANCELLED:
             for year in range(self.report_month.year - 2, self.report_month.year + 1):
-                first, last = max(planned_start, year * 12), min(planned_start + duration - 1, year * 12 + 11)
-                if last >= first:
-                    share = (last - first + 1) * total // duration
+                first_month = max(planned_start, year * 12)
+                last_month = min(planned_start + duration - 1, year * 12 + 11)
+                if last_month >= first_month:
+                    share = (last_month - first_month + 1) * total // duration
                     if share > 0:
                         write(AnnualPlan.__table__, {
                             "id": self._id(AnnualPlan), "project_id": project_id, "year": year,

@@ -6,9 +6,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
-from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 
 FORMATS = ("json", "xlsx", "csv", "oc4ids", "pdf")
@@ -42,6 +40,7 @@ def run_export(fmt: str, portfolio_filter: PortfolioFilter, output: str | None) 
             with open(output, "wb") as handle:
                 return write_csv(handle, portfolio_filter)
         return write_csv(sys.stdout.buffer, portfolio_filter)
+    assert output is not None  # the binary formats are left, refused above without one
     if fmt == "xlsx":
         from .xlsx import write_xlsx
         with open(output, "wb") as handle:

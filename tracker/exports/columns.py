@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
 from ..projects.fields import IMPORT, PROJECT, REPORT, Field
+from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.
@@ -48,7 +49,7 @@ class Column:
     get: Callable[[Any], Any] | None = None  # the value for an export; None: import only
     importable: bool = True
     required: bool = False  # its header must be in an imported sheet
-    vocabulary: type | None = None
+    vocabulary: type[Vocabulary] | None = None
     places: int = 0  # decimals a decimal column keeps
     max_length: int | None = None
     money: bool = False  # hidden from viewers when the admin so sets
@@ -132,10 +133,6 @@ MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     _column(REPORT["over_budget_reason"], 20, exported=False),
     Column("correction_reason", _l("更正原因"), "text", max_length=5000, width=20),
 )
-
-# The fields that find the project a row is about, in the order they are tried.
-MATCH_FIELDS = ("id", "project_code", "name", "region")
-
 
 def export_columns(include_money: bool = True) -> list[Column]:
     return [c for c in PROJECT_COLUMNS if c.get is not None and (include_money or not c.money)]

@@ -15,7 +15,6 @@ from ..portfolio.filters import PortfolioFilter
 from .columns import export_columns
 from .listing import Listing
 
-ENCODING = "utf-8-sig"
 BOM = "\ufeff".encode("utf-8")
 
 

@@ -120,4 +120,5 @@ COVERAGE_FIELDS = {"total_investment": "with_investment", "invested_to_date": "w
 
 
 def covered_count(totals: Totals, column: Column) -> int:
-    return getattr(totals, COVERAGE_FIELDS[column.total])
+    """How many projects the sum of ``column`` (a column with a total) covers."""
+    return getattr(totals, COVERAGE_FIELDS[column.total or ""])

@@ -25,7 +25,7 @@ import json
 import uuid
 from collections import defaultdict
 from decimal import Decimal
-from typing import Iterator
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -301,6 +301,7 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
 
 def _by_project(model, project_ids: list[int], order) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
+    row: Any  # a row of ``model``: a milestone, report or funding line
     for row in db.session.scalars(sa.select(model).where(model.project_id.in_(project_ids))
                                   .order_by(model.project_id, *order)):
         grouped[row.project_id].append(row)

@@ -4,7 +4,7 @@ coverage, the filter in words and the export time. Chinese is real text (it extr
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
@@ -73,7 +73,7 @@ def _cell_text(project, key: str) -> str:
         if key == "beds" and project.beds is None and project.new_beds is not None:
             return _("新增 %(n)s", n=plain_number(project.new_beds))
         return _figure(project, key)
-    value = column.get(project)
+    value = column.get(project) if column.get else None
     if value is None:
         return _("未填报")
     return value.label if column.kind == "vocab" else str(value)
@@ -96,14 +96,14 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
 
     header = [Paragraph(_("序号"), styles["head"])] + [
         Paragraph(escape(columns[key].label), styles["head"]) for key, _w, _r in layout]
-    rows = [header]
+    rows: list[list[Any]] = [header]  # a table's cells: paragraphs, or "" for none
     for number, project in enumerate(iter_projects(portfolio_filter, options=LIST_OPTIONS,
                                                    today=today), 1):
         rows.append([Paragraph(str(number), styles["cell"])] + [
             Paragraph(escape(_cell_text(project, key)), style_of(right)) for key, _w, right in layout])
-    totals_row = [Paragraph(escape(_("合计（%(count)s 个项目）", count=plain_number(totals.projects))),
-                            styles["head"]), ""]
-    for key, _w, right in layout[1:]:
+    totals_row: list[Any] = [
+        Paragraph(escape(_("合计（%(count)s 个项目）", count=plain_number(totals.projects))), styles["head"]), ""]
+    for key, _w, _right in layout[1:]:
         column = columns[key]
         if column.total:
             value = getattr(totals, column.total)

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import queue
 import threading
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -72,7 +72,7 @@ def list_statement(portfolio_filter: PortfolioFilter, expressions, conditions) -
 
 
 def stream(statement, batch: int | None = None, *, read_ahead: bool = False,
-           then: Callable[[], object] | None = None) -> Iterator[list[sa.Row]]:
+           then: Callable[[], object] | None = None) -> Iterator[Sequence[sa.Row]]:
     """The rows of ONE query, ``batch`` (default ``BATCH``) at a time, read as they are asked for.
 
     Through a server-side cursor (``yield_per``: a named cursor on PostgreSQL; on SQLite the
@@ -119,7 +119,7 @@ class _Failed:
 _END = object()
 
 
-def _read_ahead(partitions: Iterator[list]) -> Iterator[list]:
+def _read_ahead(partitions: Iterator[Sequence[sa.Row]]) -> Iterator[Sequence[sa.Row]]:
     """``partitions``, the next one fetched by a thread while the caller works on this one.
 
     PostgreSQL computes and sends the next rows while Python converts these, on another core:
@@ -166,7 +166,7 @@ def _read_ahead(partitions: Iterator[list]) -> Iterator[list]:
 
 
 def iter_rows(portfolio_filter: PortfolioFilter, expressions, *, today: dt.date | None = None,
-              batch: int | None = None) -> Iterator[list[sa.Row]]:
+              batch: int | None = None) -> Iterator[Sequence[sa.Row]]:
     """The rows of ``expressions`` for the projects the filter selects, in its order, ``batch``
     rows at a time, from one query (``stream``)."""
     conditions = portfolio_filter.conditions(today or clock.today())

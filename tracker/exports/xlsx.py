@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import IO
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -47,7 +47,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _cell(ws, value, *, number_format: str | None = None, bold: bool = False,
-          wrap: bool = False) -> WriteOnlyCell:
+          wrap: bool = False) -> Cell:
     cell = WriteOnlyCell(ws, value=value)
     if number_format:
         cell.number_format = number_format
@@ -94,7 +94,7 @@ class ListCells:
 
     def __init__(self, ws):
         self.ws = ws
-        self.styles: dict[str, object] = {}
+        self.styles: dict[str, StyleArray] = {}
 
     def styled(self, style: str, column: Column, value, shown):
         """The cell ``value_cell`` makes of ``value`` (as read), of style ``style``; ``shown`` is
@@ -170,9 +170,9 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
 
     # The totals come from the same query as the list page's, so the sums match it exactly.
     totals = queries.totals(portfolio_filter, today)
-    totals_row = [_cell(ws, str(TOTALS_LABEL), bold=True),
-                  _cell(ws, _("%(count)s 个项目", count=f"{totals.projects:,}"), bold=True)]
-    coverage_row = [_cell(ws, str(COVERAGE_LABEL), bold=True), None]
+    totals_row: list[Cell | None] = [_cell(ws, str(TOTALS_LABEL), bold=True),
+                                     _cell(ws, _("%(count)s 个项目", count=f"{totals.projects:,}"), bold=True)]
+    coverage_row: list[Cell | None] = [_cell(ws, str(COVERAGE_LABEL), bold=True), None]
     for column in columns[2:]:
         if column.total:
             value = getattr(totals, column.total)

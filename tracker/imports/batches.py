@@ -10,6 +10,8 @@ fail and roll back, its claim is rolled back with it and the upload can be confi
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import sqlalchemy as sa
 
 from ..database import utcnow
@@ -36,11 +38,12 @@ def find(token: str, user) -> ImportBatch | None:
 def claim(batch: ImportBatch, status: str) -> bool:
     """Move a previewed batch to ``status`` (applied, discarded); False when it was not previewed
     any more (another request claimed it first)."""
-    result = db.session.execute(
+    # The session answers DML with a CursorResult; its type says only Result (SQLAlchemy's advice).
+    result = cast("sa.CursorResult[Any]", db.session.execute(
         sa.update(ImportBatch)
         .where(ImportBatch.id == batch.id, ImportBatch.status == PREVIEWED)
         .values(status=status, decided_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     claimed = result.rowcount == 1
     db.session.expire(batch)
     return claimed

@@ -84,11 +84,12 @@ def to_decimal(value, places: int) -> Decimal:
         if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith("约"):
             raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
         try:
-            number = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
+            parsed = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
         except ValueProblem as problem:
             raise CellProblem(str(problem)) from None
-        if number is None:
+        if parsed is None:
             raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
+        number = parsed
     if not number.is_finite():
         raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
     if number.adjusted() > 18:  # beyond every column (and beyond decimal arithmetic: 1E+999999999)
@@ -198,7 +199,7 @@ class CellReader:
             member = self.vocabulary_map(column.vocabulary).get(normalise_label(_text(value)))
             if member is None:
                 raise CellProblem(_("应为以下之一：%(choices)s",
-                                    choices="、".join(m.label for m in column.vocabulary)))
+                                    choices="、".join(m.label for m in column.vocabulary or ())))
             return member
         if kind == "list":
             names = [name.strip() for name in LIST_SEPARATORS.split(_text(value)) if name.strip()]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -68,7 +69,7 @@ def setting(name: str) -> int:
 @dataclass
 class Row:
     number: int
-    values: dict[str, object]  # column key → value, for the cells filled in (None: cleared)
+    values: dict[str, Any]  # column key → value of its kind, for the cells filled in (None: cleared)
     outcome: RowOutcome
 
 
@@ -232,7 +233,7 @@ def detect_kind(headers: list[str], languages) -> str | None:
     found = {normalise_label(header) for header in headers if header}
     scores = {kind: len(found & (own - set().union(*(labels[k] for k in labels if k != kind))))
               for kind, own in labels.items()}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
         return None
     return best
@@ -375,7 +376,7 @@ def _plans_of(run: Run, row: Row) -> list[Plan] | None:
         elif len(found) > 1:
             run.flag(row.outcome, "plans", _("有多个标题为「%(name)s」的规划：请改填规划编号", name=name))
         else:
-            plans.append(db.session.get(Plan, found[0]))
+            plans.append(db.session.get_one(Plan, found[0]))
     return None if row.outcome.problems else plans
 
 
@@ -468,6 +469,7 @@ def _apply_project_row(run: Run, row: Row) -> None:
     try:
         with db.session.begin_nested():
             if project is None:
+                assert region is not None  # a new project's row without one was flagged above
                 created = project_services.create_project(run.actor, region=region, **fields)
                 for plan in plans:
                     project_services.link_plan(run.actor, created, plan)
@@ -545,7 +547,7 @@ def _apply_report_rows(run: Run, rows: list[Row], slices: Slices) -> None:
         found.setdefault(project.id, []).append(row)
     # One project's months build on each other: they are filed together, in month order.
     for project_id, project_rows in found.items():
-        project = db.session.get(Project, project_id)
+        project = db.session.get_one(Project, project_id)
         for row in sorted(project_rows, key=lambda row: (row.values["month"], row.number)):
             _apply_report_row(run, project, row)
         slices.breathe()

@@ -3,6 +3,7 @@ filled in where the tracker knows the rows (the monthly reports a user owes)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
 from flask_babel import gettext as _
@@ -52,7 +53,7 @@ def template_notes(kind: str, *, max_rows: int) -> list[str]:
 
 
 def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str, *, kind: str,
-                   rows: list[dict] = (), max_rows: int = 5000, instructions: list[str] | None = None) -> None:
+                   rows: Sequence[dict] = (), max_rows: int = 5000, instructions: list[str] | None = None) -> None:
     """A sheet with the import headers (and ``rows`` filled in: column key → value), drop-down
     lists, and a sheet that explains each column (``instructions``: another import's own 填写说明, else
     the portfolio imports'). Small, so written in normal mode (write-only sheets cannot hold data
@@ -60,7 +61,7 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
-    ws = workbook.active
+    ws = workbook.worksheets[0]  # a new workbook's one sheet
     ws.title = title
     ws.freeze_panes = "A2"
     last_row = max(len(rows) + 1, 201)
@@ -72,7 +73,7 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[letter].width = column.width
         choices = None
-        if column.kind == "vocab":
+        if column.kind == "vocab" and column.vocabulary:
             choices = [member.label for member in column.vocabulary]
         elif column.kind == "bool":
             choices = [_("是"), _("否")]
@@ -114,8 +115,8 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
             how = str(REPORT_ID_NOTE)
         else:
             how = str(KIND_NOTES.get(column.kind, ""))
-        choices = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
-        notes.append([column.label, _("是") if column.required else "", how, choices])
+        listed = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
+        notes.append([column.label, _("是") if column.required else "", how, listed])
     notes.append([])
     for line in template_notes(kind, max_rows=max_rows) if instructions is None else instructions:
         notes.append([line])

@@ -58,6 +58,8 @@ def store(data: bytes) -> str:
 def save_preview(token: str, preview: dict) -> None:
     """Keep the preview beside the upload; NotStored (and the upload gone) when it cannot."""
     folder = _folder(token)
+    if folder is None:
+        raise NotStored(f"no upload has the token {token[:40]!r}")
     try:
         text = json.dumps(preview, ensure_ascii=False)
         (folder / "preview.tmp").write_text(text, encoding="utf-8")

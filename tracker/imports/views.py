@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import permissions as perms
 from ..audit.services import Actor
 from ..core.clock import this_month
-from ..database import utcnow
 from ..exports.columns import CLEAR_MARKER
 from .templates import write_template
 from ..unit_of_work import after_commit

@@ -26,6 +26,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -170,6 +171,14 @@ class _BytesReader:
         return self._buffer.read(size)
 
 
+def _regular_file(archive: tarfile.TarFile, member: str | tarfile.TarInfo) -> IO[bytes]:
+    """A file of the archive, to read; KeyError when it has no regular file of that name."""
+    data = archive.extractfile(member)
+    if data is None:  # a directory or a link
+        raise KeyError(member)
+    return data
+
+
 def _safe_member(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
@@ -188,8 +197,8 @@ def restore(database_url: str, source: Path, *, upload_dir: Path | None = None,
     with tarfile.open(source, mode="r:") as archive, \
             tempfile.TemporaryDirectory(prefix=".tracker-restore-") as scratch:
         try:
-            manifest = json.load(archive.extractfile(MANIFEST))
-        except (KeyError, ValueError, AttributeError):
+            manifest = json.load(_regular_file(archive, MANIFEST))
+        except (KeyError, ValueError):
             raise BackupError(f"{source} is not a tracker backup (no {MANIFEST})") from None
         if manifest.get("format") != FORMAT:
             raise BackupError(f"{source} is a backup of an unknown format {manifest.get('format')!r}")
@@ -206,7 +215,7 @@ def restore(database_url: str, source: Path, *, upload_dir: Path | None = None,
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
             digest = hashlib.sha256()
-            with archive.extractfile(members[name]) as data, os.fdopen(private_file(partial), "wb") as out:
+            with _regular_file(archive, members[name]) as data, os.fdopen(private_file(partial), "wb") as out:
                 for block in iter(lambda: data.read(1 << 20), b""):
                     digest.update(block)
                     out.write(block)

@@ -28,7 +28,7 @@ def backup(output: Path) -> None:
         manifest = backups.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output,
                                   **_instance_files())
     except (backups.BackupError, OSError) as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
     click.echo(f"backup written to {output}: the database and {uploads} photo and upload file(s)")
 
@@ -49,7 +49,7 @@ def restore(source: Path, yes: bool) -> None:
     try:
         manifest = backups.restore(url, source, **_instance_files())
     except (backups.BackupError, OSError) as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     uploads = sum(1 for name in manifest["files"] if name.startswith("uploads/"))
     click.echo(f"restored {source}: the database and {uploads} photo and upload file(s)")
     if backups.SECRET_KEY in manifest["files"] and not os.environ.get("TRACKER_SECRET_KEY"):

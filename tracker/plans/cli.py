@@ -46,6 +46,7 @@ def extract_command(key: str | None, file_path: str | None, region_code: str | N
 
     if bool(key) == bool(file_path):
         raise click.UsageError("give a plan KEY or --file PATH (one of the two)")
+    plan = None
     if key:
         plan = db.session.scalar(sa.select(Plan).where(Plan.key == key))
         if plan is None:
@@ -56,13 +57,13 @@ def extract_command(key: str | None, file_path: str | None, region_code: str | N
         if not path.is_file():
             raise click.ClickException(f"the document of plan {key!r} is missing: {path}")
     else:
-        path = Path(file_path)
+        path = Path(file_path or "")
     try:
         lines = read_lines(path)
     except DocumentProblem as problem:
         raise click.ClickException(str(problem)) from None
     plan_region = None
-    if key:
+    if plan is not None:
         plan_region = plan.region.code or plan.region.key
     elif region_code:
         from ..regions.models import Region

@@ -81,11 +81,6 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     return lines
 
 
-def lines_to_text(lines: Iterable[str]) -> str:
-    """The stored text: reading it back with ``split("\\n")`` gives the same lines."""
-    return "\n".join(lines)
-
-
 def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": UTF-16 with its BOM
         return data.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")

@@ -45,7 +45,7 @@ def plan_period(lines: Sequence[str]) -> str | None:
             return period
     text = "\n".join(lines)
     counts = {period: text.count(period) for period in reversed(PERIODS)}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=counts.__getitem__)
     return best if counts[best] else None
 
 
@@ -110,7 +110,7 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
                 in_box = False
             continue
         blank_run = 0
-        stripped = stripped[MARKUP.match(stripped).end():]
+        stripped = MARKUP.sub("", stripped, count=1)
         if stripped.startswith("专栏"):
             in_box = True
             continue
@@ -119,10 +119,10 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
             in_box = False
             # A short line may still be a project of its own ("1. 县人民医院迁建项目"), when it names
             # one place's facility; a heading such as "（二）公共卫生项目" does not.
-            hits = [hit for hit in names_in_line(text) if SPECIFIC.search(hit.name)]
+            hits: list[NameHit] = [hit for hit in names_in_line(text) if SPECIFIC.search(hit.name)]
             result.extend(_from_hits(hits, number, text, in_past, past_period))
             continue
-        hits: list[NameHit] = []
+        hits = []
         if in_box:
             head = header_name(text)
             if head:
@@ -180,8 +180,8 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
             if term:
                 candidate.build_nature_term = term
                 candidate.add_source(number, hit.quote, ["build_nature"])
-            elif nature_term(before):
-                term = candidate.build_nature_term = nature_term(before)
+            elif term := nature_term(before):
+                candidate.build_nature_term = term
                 start = text.rfind(term, 0, hit.start)
                 candidate.add_source(number, text[start: hit.start + len(hit.quote)], ["build_nature"])
             status = status_of(sentence) if len(sentence_hits) == 1 else None
@@ -217,7 +217,7 @@ def _quote_around(sentence: str, figure: Figure) -> str:
     position = 0
     for clause in clauses:
         if position <= figure.start < position + len(clause):
-            clause = clause[MARKUP.match(clause).end():]
+            clause = MARKUP.sub("", clause, count=1)
             return clause.strip().rstrip("，。；,;：:")
         position += len(clause)
     return sentence.strip()

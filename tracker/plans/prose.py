@@ -266,7 +266,7 @@ def names_in_line(text: str) -> list[NameHit]:
 
 def header_name(text: str) -> tuple[str, int] | None:
     """The name of a 专栏 item: "（一）重大疫情救治基地建设工程。" or "1．健全医养结合机制：…"."""
-    text = text[MARKUP.match(text).end():]
+    text = MARKUP.sub("", text, count=1)
     match = ENUMERATOR.match(text)
     if not match:
         return None
@@ -357,7 +357,7 @@ REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区]$")
 
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
     body = clause.rstrip("。；;！!？?")
-    body = body[MARKUP.match(body).end():]
+    body = MARKUP.sub("", body, count=1)
     enumerator = ENUMERATOR.match(body)
     if enumerator:
         body = body[enumerator.end():]
@@ -451,7 +451,7 @@ def _names_of_parts(parts: list[str], body: str) -> list[str]:
 def clean_name(text: str) -> str:
     """A run of words made a name: introducing verbs, trailing 等/建设 and explanations taken off;
     "" when what is left cannot be a name (too short, too long, brackets that do not close)."""
-    text = text[MARKUP.match(text).end():].replace("**", "").replace("__", "")
+    text = MARKUP.sub("", text, count=1).replace("**", "").replace("__", "")
     text = text.strip().strip("　 ")
     if text.startswith("“") and text.endswith("”") and _balanced(text[1:-1]):
         text = text[1:-1]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,6 +26,9 @@ from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
 from .models import Plan, PlanCandidate, PlanDocument
+
+if TYPE_CHECKING:
+    from ..projects.models import Project
 
 # The Five-Year periods by name; a period is stored as its first and last year.
 PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
@@ -100,7 +105,7 @@ def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, perio
         start, end = parse_period(period)
     except ValidationFailed as failure:
         errors.update(failure.errors)
-        start = end = None
+        start = end = 0  # never stored: the errors are raised below
     for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
         if value and len(value) > limit:
             errors.setdefault(field, []).append(_("不能超过%(limit)s个字", limit=limit))
@@ -108,7 +113,7 @@ def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, perio
         errors.setdefault("document", []).append(_("文件中没有读到文字"))
     elif len(lines) > MAX_LINES:
         errors.setdefault("document", []).append(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES))
-    if errors:
+    if errors or region is None:  # no region is an error above
         raise ValidationFailed(errors)
     text = "\n".join(lines)
     plan = Plan(key=key, title=title, issuer=issuer or None, doc_number=doc_number or None,
@@ -131,7 +136,7 @@ def extract_candidates(plan: Plan, lines: list[str]) -> dict:
     from .queries import known_projects, known_regions
     from .extraction import extract
 
-    region = plan.region or db.session.get(Region, plan.region_id)
+    region = plan.region
     found = extract(lines, plan=plan.key, regions=known_regions(), existing=known_projects(),
                     plan_region=region.code or region.key)
     for kind, items in (("project", found["projects"]), ("indicator", found["indicators"])):
@@ -149,7 +154,7 @@ def _open(candidate: PlanCandidate) -> None:
         raise ValidationFailed(_("指标候选不能作为项目加入"))
 
 
-def DECISION_LABELS() -> dict[str, str]:  # noqa: N802 - read in templates as a table
+def DECISION_LABELS() -> dict[str, str]:  # read in templates as a table
     return {"accepted": _("已采纳"), "merged": _("已并入已有项目"), "rejected": _("已驳回")}
 
 
@@ -226,7 +231,7 @@ def _project_fields(data: dict) -> dict:
 
 
 def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None = None,
-                     region: Region | None = None) -> Project:  # noqa: F821
+                     region: Region | None = None) -> Project:
     """Creates the project the candidate names, with its quotes, aliases and the plan link."""
     from ..projects import services as project_services
 
@@ -318,11 +323,12 @@ def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, para
             *, edits: dict | None = None, reason: str | None = None) -> None:
     # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
     # decide it once.
-    claimed = db.session.execute(
+    # The session answers DML with a CursorResult; its type says only Result (SQLAlchemy's advice).
+    claimed = cast("sa.CursorResult[Any]", db.session.execute(
         sa.update(PlanCandidate).where(PlanCandidate.id == candidate.id, PlanCandidate.decision.is_(None))
         .values(decision=decision, project_id=project.id if project is not None else None,
                 decided_by_id=actor.user.id if actor.user else None, decided_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if claimed.rowcount != 1:
         raise ValidationFailed(_("此候选已由他人处理，请刷新页面"))
     db.session.refresh(candidate)
@@ -345,7 +351,7 @@ def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
     return plan.period_end is not None and plan.period_end < (today or clock.today()).year
 
 
-def unfinished_projects(plan: Plan) -> list:
+def unfinished_projects(plan: Plan) -> Sequence[Project]:
     """The plan's construction projects not completed, in use or cancelled (an unknown status
     counts as unfinished: nobody said it was done)."""
     from ..projects.terms import BUILDING_KINDS
@@ -358,7 +364,7 @@ def unfinished_projects(plan: Plan) -> list:
         .order_by(Project.name)).all()
 
 
-def next_plans(plan: Plan) -> list[Plan]:
+def next_plans(plan: Plan) -> Sequence[Plan]:
     """The plans of the period after ``plan``'s: where its unfinished projects may continue."""
     if plan.period_end is None:
         return []

@@ -67,9 +67,10 @@ def table_candidates(table: Table) -> list[Candidate]:
     result = []
     for row in table.rows[1:]:
         if len(row) != len(header):
-            row = _align(row, len(header))
-            if row is None:
+            aligned = _align(row, len(header))
+            if aligned is None:
                 continue
+            row = aligned
         name_cell = row[columns["name"]]
         name = name_cell.text
         if not name or name in {"合计", "总计", "小计"} or re.fullmatch(r"[\d.、]+", name):

@@ -49,7 +49,7 @@ SECTION_HEADING = re.compile(r"^(?:#{1,6}\s|第[一二三四五六七八九十\d
 
 
 def is_cell_line(text: str) -> bool:
-    return text.startswith("\t") or text.startswith(" \t")
+    return text.startswith(("\t", " \t"))
 
 
 def find_tables(lines: list[str]) -> list[Table]:

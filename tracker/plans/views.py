@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -81,9 +82,9 @@ def plan_text(key: str):
 def money_lines(plan: Plan) -> set[int]:
     """The lines of the plan cited for an amount (表6's 总投资 cells): hidden from a viewer when
     the admin hides money, as the project page hides their quotes."""
-    return {line for line, fields in db.session.execute(
-        sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id))
-        if set(fields or ()) & MONEY_SOURCE_FIELDS}
+    rows: Sequence[tuple[int, list | None]] = db.session.execute(
+        sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id)).all()
+    return {line for line, fields in rows if set(fields or ()) & MONEY_SOURCE_FIELDS}
 
 
 def can_manage(plan: Plan | None = None) -> bool:
@@ -101,9 +102,9 @@ def plan_list():
     """Every plan with its projects, indicators and the share of its projects with a status."""
     plans = db.session.scalars(sa.select(Plan).order_by(
         Plan.period_start.is_(None), Plan.period_start.desc(), Plan.key)).all()
-    counts = dict(db.session.execute(
+    counts: dict[int, int] = dict(db.session.execute(
         sa.select(project_plans.c.plan_id, sa.func.count()).group_by(project_plans.c.plan_id)).all())
-    with_status = dict(db.session.execute(
+    with_status: dict[int, int] = dict(db.session.execute(
         sa.select(project_plans.c.plan_id, sa.func.count()).join(Project, Project.id == project_plans.c.project_id)
         .where(Project.status.isnot(None)).group_by(project_plans.c.plan_id)).all())
     indicators = dict(db.session.execute(
@@ -317,7 +318,7 @@ def plan_evaluation_xlsx(key: str):
     result = services.evaluation(plan)
     money = show_money()
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet
     sheet.title = _("指标")
     sheet.append([_("指标"), _("单位"), _("基期值"), _("目标值"), _("属性"), _("最新实际值"), _("年份"),
                   _("来源"), _("是否达标")])

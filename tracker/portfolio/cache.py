@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, Hashable, TypeVar
+from typing import Any, Callable, Hashable, TypeVar
 
 import sqlalchemy as sa
 
@@ -30,7 +30,7 @@ from ..extensions import db
 T = TypeVar("T")
 MAX_ENTRIES = 256
 
-_entries: OrderedDict[Hashable, tuple[str, object]] = OrderedDict()
+_entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()  # (stamp, what compute returned)
 _lock = threading.Lock()
 
 _SNAPSHOT = sa.text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
@@ -40,7 +40,8 @@ def _stamp() -> str | None:
     """The snapshot a query would see now, or None when nothing may be cached here."""
     if db.session.get_bind().dialect.name != "postgresql":
         return None
-    snapshot, read_only = db.session.execute(_SNAPSHOT).one()
+    row: tuple[str, bool] = db.session.execute(_SNAPSHOT).one()
+    snapshot, read_only = row
     return snapshot if read_only else None  # a transaction that wrote sees its own changes
 
 

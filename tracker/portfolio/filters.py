@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -37,7 +38,7 @@ DUE_SOON_DAYS = 30
 # when not given), and of those the started and the not yet started.
 START_CHOICES = ("planned", "started", "not_started")
 
-SORTS = {
+SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ScalarSelect[Any]] = {
     "name": Project.name,
     "region": Region.key,
     "category": Project.category,
@@ -79,7 +80,8 @@ class PortfolioFilter:
 
     @classmethod
     def from_args(cls, args) -> PortfolioFilter:
-        values, bad = {}, []
+        values: dict[str, Any] = {}  # each field's str or bool
+        bad = []
         for item in fields(cls):
             # A blank is a filter not given, as the form's empty choice is: "?kind=%20" is the
             # construction portfolio, not a kind named " ". Controls, bidi overrides and
@@ -215,7 +217,7 @@ class PortfolioFilter:
 
     def conditions(self, today: dt.date | None = None) -> list:
         """The WHERE clauses over ``Project`` this filter stands for."""
-        clauses = []
+        clauses: list[sa.ColumnExpressionArgument[bool]] = []
         if self.region:
             region = self.region_row()
             path = region.path if region else "/no-such-region/"

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -20,6 +22,8 @@ from ..projects.models import Project
 from ..regions.models import Region
 from . import cache
 from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
+
+T = TypeVar("T")  # what a page lists
 
 
 @dataclass(frozen=True)
@@ -197,8 +201,8 @@ def link_value(value) -> str | None:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Project]
+class Page(Generic[T]):
+    items: list[T]
     page: int
     per_page: int
     total: int
@@ -226,11 +230,11 @@ class Page:
             return {}
         if number == self.pages or not self.items or abs(number - self.page) > SEEK_REACH:
             return {"page": number}
-        if number > self.page:
-            row_id, value, direction = *self.last, "after"
-        else:
-            row_id, value, direction = *self.first, "before"
-        args = {"page": number, direction: row_id}
+        edge, direction = (self.last, "after") if number > self.page else (self.first, "before")
+        if edge is None:  # never with rows on the page; keeps the types honest
+            return {"page": number}
+        row_id, value = edge
+        args: dict[str, object] = {"page": number, direction: row_id}
         if value is not None:
             args["value"] = link_value(value)
         if abs(number - self.page) > 1:
@@ -285,7 +289,7 @@ def _beyond(portfolio_filter: PortfolioFilter, seek: Seek) -> list:
 
 
 def _seek(portfolio_filter: PortfolioFilter, seek: Seek, page: int, per_page: int,
-          today: dt.date) -> list:
+          today: dt.date) -> Sequence[sa.Row[int, Any]]:
     """The (id, sort value) rows of ``page``, read from the seek row on."""
     forward = seek.direction == "after"
     skip = (page - seek.anchor - 1 if forward else seek.anchor - page - 1) * per_page
@@ -315,7 +319,8 @@ def region_counts(portfolio_filter: PortfolioFilter, today: dt.date) -> tuple[tu
             .group_by(Region.key).order_by(Region.key))))
 
 
-def _by_region(portfolio_filter: PortfolioFilter, start: int, per_page: int, today: dt.date) -> list:
+def _by_region(portfolio_filter: PortfolioFilter, start: int, per_page: int,
+               today: dt.date) -> Sequence[sa.Row[int, Any]]:
     """The rows from ``start`` on in the region order, skipping whole regions by their counts:
     the database then reads from the region the page starts in, and skips at most that region's
     own rows (where OFFSET made it sort and skip every row before the page)."""
@@ -323,7 +328,7 @@ def _by_region(portfolio_filter: PortfolioFilter, start: int, per_page: int, tod
     if portfolio_filter.descending:
         counts = counts[::-1]
     before = 0
-    for region_key, count in counts:
+    for region_key, count in counts:  # noqa: B007  (the page's first region, read below)
         if before + count > start:
             break
         before += count
@@ -337,7 +342,7 @@ def _by_region(portfolio_filter: PortfolioFilter, start: int, per_page: int, tod
 
 
 def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
-           today: dt.date) -> list:
+           today: dt.date) -> Sequence[sa.Row[int, Any]]:
     """The (id, sort value) rows of ``page`` by its number: counted from the nearer end, or in
     the region order (the default) from the region it starts in."""
     start, end = (page - 1) * per_page, min(page * per_page, total)
@@ -353,7 +358,7 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
 
 
 def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: int,
-                 today: dt.date | None = None, seek: Seek | None = None) -> Page:
+                 today: dt.date | None = None, seek: Seek | None = None) -> Page[Project]:
     today = today or clock.today()
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -362,7 +367,7 @@ def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, to
     if seek is not None and not (0 < (page - seek.anchor if seek.direction == "after"
                                       else seek.anchor - page) <= SEEK_REACH):
         seek = None  # a link from far away (or past the end): counting from an end is no dearer
-    rows = None
+    rows: Sequence[sa.Row[int, Any]] | None = None
     if seek is not None:
         rows = _seek(portfolio_filter, seek, page, per_page, today)
         if seek.direction == "before" and len(rows) < per_page:
@@ -394,4 +399,4 @@ def latest_percents(projects: list[Project]) -> dict[int, Decimal]:
         .join(Project, sa.and_(Project.id == MonthlyReport.project_id,
                                Project.last_report_month == MonthlyReport.month))
         .where(MonthlyReport.project_id.in_(reported), MonthlyReport.physical_percent.is_not(None)))
-    return {project_id: percent for project_id, percent in rows}
+    return {project_id: percent for project_id, percent in rows if percent is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -59,7 +60,7 @@ class Milestone(Base):
         project's ``is_late`` reads the earliest such date, kept in ``next_milestone_due``."""
         return self.actual_date is None and self.planned_date is not None and self.planned_date < today
 
-    @is_overdue.inplace.expression
+    @is_overdue.inplace.expression  # type: ignore[attr-defined]  # SQLAlchemy types it as the bare function
     @classmethod
     def _is_overdue_expression(cls, today: dt.date):
         return sa.and_(cls.actual_date.is_(None), cls.planned_date.is_not(None),
@@ -76,11 +77,16 @@ class Milestone(Base):
 
     def days_late(self, today: dt.date) -> int:
         """Days past the baseline without an actual date (0 when not overdue)."""
-        if not self.is_overdue(today):
+        committed = self.committed_date
+        if committed is None or not self.is_overdue(today):
             return 0
-        return (today - self.committed_date).days
+        return (today - committed).days
 
 
+@overload
+def first_commitment(planned: dt.date, baseline: dt.date | None) -> dt.date: ...
+@overload
+def first_commitment(planned: dt.date | None, baseline: dt.date | None) -> dt.date | None: ...
 def first_commitment(planned: dt.date | None, baseline: dt.date | None) -> dt.date | None:
     dates = [day for day in (planned, baseline) if day is not None]
     return min(dates) if dates else None

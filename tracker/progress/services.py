@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -190,11 +191,11 @@ def _check_milestones(project: Project, edits: list[MilestoneEdit]) -> None:
                 _add(errors, f"{edit.key}-{field}", str(problem))
         if edit.actual_date and edit.actual_date > today():
             _add(errors, f"{edit.key}-actual_date", _("实际日期不能晚于今天"))
-    staged = sorted((m for m in project.milestones if m.stage is not None),
-                    key=lambda m: (m.stage.position, m.position, m.id))
-    for index, earlier in enumerate(staged):
-        for later in staged[index + 1:]:
-            if later.stage.position == earlier.stage.position:
+    staged = sorted(((m.stage.position, m) for m in project.milestones if m.stage is not None),
+                    key=lambda staged: (staged[0], staged[1].position, staged[1].id))
+    for index, (stage_position, earlier) in enumerate(staged):
+        for later_stage_position, later in staged[index + 1:]:
+            if later_stage_position == stage_position:
                 continue
             for column, field in ((1, "actual_date"), (0, "planned_date")):
                 first, second = dates[earlier.id][column], dates[later.id][column]
@@ -294,7 +295,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     state 自开工累计 (investment before the tracker), which must be at least this month's.
     """
     month = first_of_month(month)
-    values = {
+    values: dict[str, Any] = {  # a column's text or Decimal, by its name
         "progress_text": (progress_text or "").strip() or None,
         "physical_percent": _decimal(physical_percent),
         "invested_month": _decimal(invested_month),
@@ -562,11 +563,11 @@ def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = No
     db.session.flush()
 
 
-def set_annual_plan(actor: Actor, project: Project, year: int, amount) -> AnnualPlan:
+def set_annual_plan(actor: Actor, project: Project, year: int | None, amount) -> AnnualPlan:
     amount = _decimal(amount)
     if amount is None or amount < 0:
         raise ValidationFailed(_("年度计划投资应为不小于零的金额"), "planned_investment")
-    if not 2000 <= year <= 2100:
+    if year is None or not 2000 <= year <= 2100:
         raise ValidationFailed(_("年份无效"), "year")
     plan = db.session.scalar(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id, AnnualPlan.year == year))

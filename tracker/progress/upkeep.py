@@ -32,6 +32,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -115,10 +117,11 @@ def refresh_year_investments(connection: sa.Connection, pairs) -> None:
         ids = sorted(project_ids)
         connection.execute(table.delete().where(table.c.year == year, table.c.project_id.in_(ids)))
         found: dict[int, list] = defaultdict(list)
-        for project_id, month, amount in connection.execute(
-                sa.select(reports.c.project_id, reports.c.month, reports.c.invested_month)
-                .where(reports.c.project_id.in_(ids), reports.c.month >= dt.date(year, 1, 1),
-                       reports.c.month < dt.date(year + 1, 1, 1))):
+        reported: Sequence[tuple[int, dt.date, Decimal | None]] = connection.execute(
+            sa.select(reports.c.project_id, reports.c.month, reports.c.invested_month)
+            .where(reports.c.project_id.in_(ids), reports.c.month >= dt.date(year, 1, 1),
+                   reports.c.month < dt.date(year + 1, 1, 1))).all()
+        for project_id, month, amount in reported:
             found[project_id].append((month, amount))
         rows = [row for project_id in ids if found[project_id]
                 for row in year_investment_rows(project_id, found[project_id])]

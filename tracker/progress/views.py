@@ -141,6 +141,7 @@ def _parse_month(text: str | None) -> dt.date | None:
 def report_new(project_id: int):
     project = editable_project(project_id)
     form = ReportForm()
+    month: dt.date | None  # None after a POST of a month that is none
     month = _parse_month(request.values.get("month")) or clock.this_month()
     existing = services.report_for(project, month)
     conflict = False

@@ -228,7 +228,7 @@ class Project(Base):
         the earliest such date (``next_milestone_due``, progress/upkeep.py): one indexed column."""
         return self.next_milestone_due is not None and self.next_milestone_due < today
 
-    @is_late.inplace.expression
+    @is_late.inplace.expression  # type: ignore[attr-defined]  # SQLAlchemy types it as the bare function
     @classmethod
     def _is_late_expression(cls, today: dt.date):
         return sa.and_(cls.next_milestone_due.is_not(None), cls.next_milestone_due < today)
@@ -240,7 +240,7 @@ class Project(Base):
         return (self.kind in BUILDING_KINDS and self.status in REPORTING_STATUSES
                 and (self.last_report_month is None or self.last_report_month < month))
 
-    @owes_report.inplace.expression
+    @owes_report.inplace.expression  # type: ignore[attr-defined]  # SQLAlchemy types it as the bare function
     @classmethod
     def _owes_report_expression(cls, month: dt.date):
         return sa.and_(cls.kind.in_(BUILDING_KINDS), cls.status.is_not(None),

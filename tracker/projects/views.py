@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 import json
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -218,7 +219,7 @@ def _dump(values: dict) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def _read_loaded(form: ProjectForm) -> dict | None | bool:
+def _read_loaded(form: ProjectForm) -> dict | None | Literal[False]:
     """The values the form was loaded with; ``None`` when it carries none, ``False`` if garbled."""
     if not form.loaded.data:
         return None

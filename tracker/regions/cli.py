@@ -35,7 +35,7 @@ def load() -> None:
 @with_appcontext
 def find(text: str) -> None:
     """The regions TEXT names: a code, a name with or without 市/县/区, a former name."""
-    from .services import find_regions
+    from .lookup import find_regions
 
     found = find_regions(text)
     if not found:

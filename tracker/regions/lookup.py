@@ -15,6 +15,7 @@ import hashlib
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -88,8 +89,8 @@ def _build() -> _Index:
     regions = Region.__table__
     formers = RegionFormerName.__table__
     index = _Index({}, {}, {}, {}, {}, [], [], {})
-    rows = db.session.execute(sa.select(regions.c.id, regions.c.code, regions.c.name,
-                                        regions.c.path)).all()
+    rows: Sequence[tuple[int, str | None, str, str]] = db.session.execute(
+        sa.select(regions.c.id, regions.c.code, regions.c.name, regions.c.path)).all()
 
     def add(table: dict, key: str, value) -> None:
         table.setdefault(key, []).append(value)
@@ -104,8 +105,9 @@ def _build() -> _Index:
             index.autonomous.append((name, region_id))
         if short := short_name(name):
             add(index.by_short, short, _Entry(region_id, path, "short"))
-    for region_id, code, name in db.session.execute(
-            sa.select(formers.c.region_id, formers.c.code, formers.c.name)):
+    former_names: Sequence[tuple[int, str | None, str]] = db.session.execute(
+        sa.select(formers.c.region_id, formers.c.code, formers.c.name)).all()
+    for region_id, code, name in former_names:
         path = index.paths[region_id]
         if code:
             add(index.by_former_code, code, region_id)

@@ -124,7 +124,7 @@ def load_national(actor: Actor) -> NationalLoadReport:
             continue
         parent_id = id_of[division.parent_code] if division.parent_code else None
         if row.name != division.name:
-            region = db.session.get(Region, row.id)
+            region = db.session.get_one(Region, row.id)
             region.former_names.append(RegionFormerName(code=division.code, name=row.name))
             region.name = division.name
             report.renamed.append((division.code, row.name, division.name))
@@ -132,7 +132,7 @@ def load_national(actor: Actor) -> NationalLoadReport:
                    {"old": row.name, "new": division.name, "code": division.code},
                    changes={"name": [row.name, division.name]})
         if row.parent_id != parent_id:
-            db.session.get(Region, row.id).parent_id = parent_id
+            db.session.get_one(Region, row.id).parent_id = parent_id
             report.moved += 1
     db.session.flush()
     if report.moved:

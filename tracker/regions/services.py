@@ -180,6 +180,3 @@ def region_options(selected: str | None = None) -> Markup:
                        f"</option>{options}")
     return Markup(options)
 
-
-# --- lookups by code and name: see lookup.py ----------------------------------------------------------
-from .lookup import find_regions, regions_in_text  # noqa: E402,F401  (other domains import them here)

@@ -51,9 +51,9 @@ def reminders(month: str | None, send: bool) -> None:
     click.echo("\n" + _("按地区："))
     if not result.by_region:
         click.echo("  " + _("（无）"))
-    for item in result.by_region:
-        click.echo(f"  {item.region.full_name}（{item.region.key}）\t"
-                   + _("%(n)s 个", n=len(item.projects)) + f"\t{_names(item.projects)}")
+    for area in result.by_region:
+        click.echo(f"  {area.region.full_name}（{area.region.key}）\t"
+                   + _("%(n)s 个", n=len(area.projects)) + f"\t{_names(area.projects)}")
     if result.unassigned:
         click.echo("\n" + _("无专员负责：%(n)s 个", n=len(result.unassigned)) + f"\t{_names(result.unassigned)}")
 
@@ -64,13 +64,13 @@ def reminders(month: str | None, send: bool) -> None:
         sent = services.send_reminders(result, settings)
     except (OSError, smtplib.SMTPException) as error:
         raise click.ClickException(_("无法通过 SMTP 服务器 %(host)s:%(port)s 发送：%(error)s",
-                                     host=settings.host, port=settings.port, error=error))
+                                     host=settings.host, port=settings.port, error=error)) from error
     for username in sent.sent:
         click.echo(_("已发送：%(name)s", name=username))
     for username in sent.without_email:
         click.echo(_("未发送（没有电子邮箱）：%(name)s", name=username))
-    for username, error in sent.failed:
-        click.echo(_("发送失败：%(name)s：%(error)s", name=username, error=error))
+    for username, failure in sent.failed:
+        click.echo(_("发送失败：%(name)s：%(error)s", name=username, error=failure))
     click.echo(_("共发送 %(n)s 封提醒邮件", n=len(sent.sent)))
     if sent.failed:
         raise click.ClickException(_("%(n)s 封邮件发送失败", n=len(sent.failed)))

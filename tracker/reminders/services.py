@@ -20,7 +20,6 @@ import smtplib
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 
 import sqlalchemy as sa
 from flask import current_app
@@ -95,7 +94,8 @@ def reminders(month: dt.date) -> Reminders:
     officers = db.session.scalars(
         sa.select(User).where(User.role == Role.OFFICER, User.active.is_(True))
         .order_by(User.username).options(selectinload(User.regions))).all()
-    by_officer, covered = [], set()
+    by_officer: list[OfficerReminder] = []
+    covered: set[int] = set()
     for officer in officers:
         if not officer.regions:
             continue

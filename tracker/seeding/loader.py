@@ -87,7 +87,7 @@ def collect(seed_dir: Path):
     regions: dict[str, dict] = {}
     plans: list[dict] = []
     projects: dict[str, SeedProject] = {}
-    for path, data in load_seed_files(seed_dir):
+    for _path, data in load_seed_files(seed_dir):
         document = dict(data["document"])
         plans.append({"document": document, "indicators": data.get("indicators") or [],
                       "retired": data.get("retired") or []})
@@ -299,7 +299,7 @@ def _retire(item: dict, report: SeedReport) -> None:
     if edited_in_tracker(duplicate):
         report.kept_edited.append(item["key"])
         return
-    target = db.session.scalar(sa.select(Project).where(Project.seed_key == item["into"]))
+    target = db.session.execute(sa.select(Project).where(Project.seed_key == item["into"])).scalar_one()
     project_services.add_alias(SEED, target, duplicate.name)
     for alias in duplicate.aliases:
         project_services.add_alias(SEED, target, alias.name)

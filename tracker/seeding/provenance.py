@@ -101,7 +101,7 @@ class SeedChecker:
         self.problems.append(Problem(file, where, message))
 
     def check_quotes(self, seed_file: str, doc_file: str, where: str, sources) -> list[str]:
-        quotes = []
+        quotes: list[str] = []
         if not sources:
             self.problem(seed_file, where, "no sources: every record needs its lines and quotes")
             return quotes
