@@ -122,12 +122,14 @@ class BudgetRevisionSchema(Schema):
     approval_date = NullableString(metadata={"format": "date"})
 
 
-class ProjectDetailSchema(ProjectSchema):
-    reports = fields.List(fields.Nested(ReportSchema))
-    funding = fields.List(fields.Nested(FundingSchema))
-    budget_revisions = fields.List(fields.Nested(BudgetRevisionSchema))
-    version = fields.Integer()
-    etag = fields.String(metadata={"description": "the ETag header: If-Match of a PATCH"})
+# The detail: the representation and what only the detail carries (built as ProjectSchema is).
+ProjectDetailSchema = type("ProjectDetailSchema", (ProjectSchema,), {
+    "reports": fields.List(fields.Nested(ReportSchema)),
+    "funding": fields.List(fields.Nested(FundingSchema)),
+    "budget_revisions": fields.List(fields.Nested(BudgetRevisionSchema)),
+    "version": fields.Integer(),
+    "etag": fields.String(metadata={"description": "the ETag header: If-Match of a PATCH"}),
+})
 
 
 class Pair(Schema):

@@ -184,7 +184,7 @@ def report_record(report: MonthlyReport, money: bool) -> dict:
         "submitted_by": _username(report.submitted_by_id),
         "submitted_at": json_value(report.submitted_at),
     }
-    record.update({field.json_name: json_value(getattr(report, field.name)) for field in REPORT_FIELDS
+    record.update({field.json_name or field.name: json_value(getattr(report, field.name)) for field in REPORT_FIELDS
                    if money or not field.money})
     return record
 
@@ -649,8 +649,8 @@ def revise_budget(data: dict, project_id: int):
     amount = read_figures(data, {"new_amount": 4}).get("new_amount")
     try:
         revision = progress.revise_budget(actor(), project, new_amount=amount,
-                                          reason=clean_text(data["reason"], multiline=True),
-                                          approval_number=clean_text(data["approval_number"]),
+                                          reason=clean_text(data["reason"], multiline=True) or "",
+                                          approval_number=clean_text(data["approval_number"]) or "",
                                           approval_date=data["approval_date"])
     except StaleEdit:
         raise _abort(409, _("其他人刚刚修改了此项目，请重试")) from None

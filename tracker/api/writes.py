@@ -2,10 +2,10 @@
 writes, as marshmallow schemas (in the OpenAPI document), and how a body becomes the arguments of
 the service the forms call.
 
-A project's fields are not listed here: the schemas are built from the service's whitelist
-(``projects/services.py: EDITABLE_FIELDS``), each field typed by its spreadsheet column
-(``exports/columns.py``), so a field made editable there is writable here. On the wire a field
-has the name the project's representation gives it (``total_investment_wan_yuan``, ``region``).
+A project's fields are not listed here: the schemas are built from the field registry
+(``projects/fields.py``: every field a service may change, its kind, length and vocabulary), so a
+field made editable there is writable here. On the wire a field has the name the project's
+representation gives it (``total_investment_wan_yuan``, ``region``).
 """
 
 from __future__ import annotations
@@ -15,54 +15,51 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
 from ..errors import ValidationFailed
-from ..exports.columns import Column, by_key
 from ..forms import BLOCK_LIMIT, LINE_LIMIT
+from ..projects.fields import PROJECT, PROJECT_FIELDS, Field
 from ..projects.models import Project
-from ..projects.services import EDITABLE_FIELDS
 from ..regions.services import get_region
 from ..vocabulary import FundingSource, Stage
 
 FIGURE_INPUT = {"type": ["string", "number"],
                 "description": "an exact figure: a string (\"1,320\" is read as 1320) or a number"}
-# A field's spreadsheet column, where its key is not the field's name.
-COLUMN_OF = {"region_id": "region"}
-# A field's name in the project's representation (exports/records.py), where it is not its own.
-WIRE_NAME = {"region_id": "region", "total_investment": "total_investment_wan_yuan"}
-FIELD_OF = {wire: field for field, wire in WIRE_NAME.items()}
+# A field's name in the project's representation (exports/records.py) where the registry gives
+# none: the region is sent as its code, 主管部门 under its own name.
+WIRE_NAME = {"region_id": "region"}
 
 
 def wire_name(field: str) -> str:
-    return WIRE_NAME.get(field, field)
+    return PROJECT[field].json_name or WIRE_NAME.get(field, field)
 
 
-def _input_field(column: Column, required: bool, nullable: bool) -> fields.Field:
-    """The marshmallow field that takes ``column``'s kind of value (``null``: not stated, where the
+def _input_field(field: Field, required: bool, nullable: bool) -> fields.Field:
+    """The marshmallow field that takes ``field``'s kind of value (``null``: not stated, where the
     project's column may be empty)."""
-    common = {"required": required, "allow_none": nullable,
-              "metadata": {"description": str(column.header)}}
-    if column.kind == "text":
-        return fields.String(validate=validate.Length(max=column.max_length), **common)
-    if column.kind in ("decimal", "int"):
-        return fields.Raw(**{**common, "metadata": {**common["metadata"], **FIGURE_INPUT}})
-    if column.kind == "bool":
-        return fields.Boolean(required=False, metadata=common["metadata"])
-    if column.kind == "date":
-        return fields.Date(**common)
-    if column.kind == "vocab":
-        codes = [member.value for member in column.vocabulary]
-        return fields.String(validate=validate.OneOf(codes), **common)  # the document's enum: apispec's
-    if column.kind == "region":
-        return fields.String(validate=validate.Length(min=1, max=64), **{**common, "metadata": {
-            "description": "the region's GB/T 2260 code or key, e.g. 360783"}})
-    raise TypeError(f"no API field for a {column.kind} column ({column.key})")
+    description = {"description": str(field.label)}
+    if field.kind == "text":
+        return fields.String(validate=validate.Length(max=field.max_length), required=required,
+                             allow_none=nullable, metadata=description)
+    if field.numeric:
+        return fields.Raw(required=required, allow_none=nullable, metadata={**description, **FIGURE_INPUT})
+    if field.kind == "bool":
+        return fields.Boolean(required=False, metadata=description)
+    if field.kind == "date":
+        return fields.Date(required=required, allow_none=nullable, metadata=description)
+    if field.kind == "vocab" and field.vocabulary is not None:
+        codes = [member.value for member in field.vocabulary]
+        return fields.String(validate=validate.OneOf(codes), required=required, allow_none=nullable,
+                             metadata=description)  # the document's enum: apispec's
+    if field.kind == "region":
+        return fields.String(validate=validate.Length(min=1, max=64), required=required, allow_none=nullable,
+                             metadata={"description": "the region's GB/T 2260 code or key, e.g. 360783"})
+    raise TypeError(f"no API field for a {field.kind} field ({field.name})")
 
 
 def project_fields(*, required: tuple[str, ...] = ()) -> dict[str, fields.Field]:
     """One marshmallow field per editable field of a project, named as the representation names it."""
-    columns, table = by_key(), Project.__table__.columns
-    return {wire_name(field): _input_field(columns[COLUMN_OF.get(field, field)], field in required,
-                                           table[field].nullable)
-            for field in EDITABLE_FIELDS}
+    table = Project.__table__.columns
+    return {wire_name(field.name): _input_field(field, field.name in required, bool(table[field.name].nullable))
+            for field in PROJECT_FIELDS if field.editable}
 
 
 class _Strict(Schema):
@@ -86,15 +83,13 @@ ProjectChangesInput = _Strict.from_dict({
 def project_values(data: dict) -> dict:
     """A project body as ``create_project`` / ``update_project`` take it: only the fields sent,
     figures exact, texts cleaned, the region looked up. Errors name the body's fields."""
-    columns = by_key()
     values, problems = {}, {}
-    for field in EDITABLE_FIELDS:
-        name = wire_name(field)
-        if name not in data:
+    for field in PROJECT_FIELDS:
+        name = wire_name(field.name)
+        if not field.editable or name not in data:
             continue
-        raw, column = data[name], columns[COLUMN_OF.get(field, field)]
         try:
-            values[field] = _read(column, raw)
+            values[field.name] = _read(field, data[name])
         except ValueProblem as bad:
             problems[name] = [str(bad)]
     if problems:
@@ -102,19 +97,18 @@ def project_values(data: dict) -> dict:
     return values
 
 
-def _read(column: Column, raw):
+def _read(field: Field, raw):
     if raw is None:
         return None
-    if column.kind == "text":  # a column longer than a form's line (建设规模及内容) keeps its line breaks
-        return clean_text(raw, multiline=(column.max_length or BLOCK_LIMIT) > LINE_LIMIT)
-    if column.kind == "region":
+    if field.kind == "text":  # a field longer than a form's line (建设规模及内容) keeps its line breaks
+        return clean_text(raw, multiline=(field.max_length or BLOCK_LIMIT) > LINE_LIMIT)
+    if field.kind == "region":
         region = get_region(raw.strip())
         if region is None:
             raise ValueProblem(_("没有行政区划代码为 %(code)s 的地区", code=raw[:20]))
         return region
-    if column.kind in ("decimal", "int"):
-        return read_figure(raw, column.places if column.kind == "decimal" else 0,
-                           whole=column.kind == "int")
+    if field.numeric:
+        return read_figure(raw, field.places, whole=field.kind == "int")
     return raw  # a bool, a date or a vocabulary code, as marshmallow read it
 
 
@@ -131,7 +125,7 @@ def read_figure(raw, places: int, *, whole: bool = False):
 
 def field_errors(errors: dict) -> dict:
     """A service's errors, under the body's names for the fields."""
-    return {wire_name(field): messages for field, messages in errors.items()}
+    return {wire_name(field) if field in PROJECT else field: messages for field, messages in errors.items()}
 
 
 # --- milestones -----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..plans.models import Plan
 from ..projects.fields import MONEY_FIELDS as REGISTERED_MONEY, PERCENT, PROJECT_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
-from ..vocabulary import FundingSource, Role, Stage
+from ..vocabulary import FundingSource, Role, Stage, Vocabulary
 from .models import AuditEntry
 
 # A project's and a monthly report's fields read as the registry labels them (projects/fields.py);
@@ -51,9 +51,9 @@ FIELD_LABELS_BY_ACTION = {"funding": {"source": _l("资金来源")}}
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version"}
 
-VOCABULARY_FIELDS = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
+VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
                      "stage": Stage, "role": Role}
-VOCABULARY_FIELDS_BY_ACTION = {"funding": {"source": FundingSource}}
+VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {"funding": {"source": FundingSource}}
 # The registry's money, and the amounts of the records it does not cover yet.
 MONEY_FIELDS = REGISTERED_MONEY | {"previous_amount", "new_amount", "amount", "planned_investment"}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()

@@ -140,7 +140,7 @@ def summary(entry: AuditEntry, show_money: bool = True) -> str:
     if entry.params is None:  # written before entries carried params
         return entry.summary or entry.action
     template = message.template_for(entry.params) if message is not None else None
-    if template is None:  # an action without a message: a test keeps there being none
+    if message is None or template is None:  # an action without a message: a test keeps there being none
         return entry.action
     values = {name: _shown(message, name, value) for name, value in entry.params.items()}
     return gettext(template, **values)

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
 from ..projects.fields import IMPORT, PROJECT, REPORT, Field
-from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
+from ..vocabulary import Vocabulary
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.

@@ -109,8 +109,8 @@ def read_actuals(plan: Plan, data: bytes) -> dict:
     indicators = list(plan.indicators)
     by_key = {indicator.key: indicator for indicator in indicators}
     by_name: dict[str, list[PlanIndicator]] = {}
-    for indicator in indicators:
-        by_name.setdefault(normalise_label(indicator.name), []).append(indicator)
+    for each in indicators:
+        by_name.setdefault(normalise_label(each.name), []).append(each)
     stored = {(actual.indicator_id, actual.year): actual for actual in db.session.scalars(
         sa.select(PlanIndicatorActual).join(PlanIndicator).where(PlanIndicator.plan_id == plan.id))}
     reader = CellReader(current_app.config.get("LANGUAGES", {"zh": ""}))

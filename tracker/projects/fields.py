@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
 
 # The paths by which a value may be changed (a field with none is derived: other services keep it).
 FORM = "form"  # the project form (an officer for his regions, an admin)
@@ -40,7 +40,7 @@ class Field:
     unit: Any = None  # what a figure is counted in (万元, m², 亩, 张, %), for a page printing it bare
     places: int = 0  # decimals a decimal keeps: no more is accepted, nothing is rounded
     money: bool = False  # hidden from a viewer when the admin hides money (money_hidden_from)
-    vocabulary: type | None = None
+    vocabulary: type[Vocabulary] | None = None
     max_length: int | None = None
     # The largest value that makes sense (inclusive). Every decimal also stays below
     # core.values.MAX_FIGURE, what its column holds; no number is negative.

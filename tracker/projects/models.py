@@ -51,7 +51,7 @@ NOT_NULL_SORTED = ("name", "category")  # the list orders these without NULLS LA
 def sort_indexes(column: str) -> tuple[sa.Index, sa.Index]:
     """The ascending and the descending index of one sortable column (the migration builds the
     descending one as plain DESC on SQLite, where DESC already puts NULL last)."""
-    descending = sa.desc(sa.column(column))
+    descending: sa.ColumnElement = sa.desc(sa.column(column))
     if column not in NOT_NULL_SORTED:
         descending = descending.nulls_last()
     return (sa.Index(f"ix_projects_sort_{column}", column, "id"),
@@ -214,12 +214,13 @@ class Project(Base):
     def carry_overs(self) -> list[tuple[Plan, Plan]]:
         """(from, into) for each plan the project was carried into: from the plans of the latest
         period that ended before it began (a 十四五 project continued in a 十五五 plan)."""
-        dated = [plan for plan in self.plans if plan.period_start is not None and plan.period_end is not None]
+        dated = [(plan, plan.period_start, plan.period_end) for plan in self.plans
+                 if plan.period_start is not None and plan.period_end is not None]
         pairs = []
-        for later in sorted(dated, key=lambda plan: (plan.period_start, plan.key)):
-            before = [plan for plan in dated if plan.period_end < later.period_start]
-            last_end = max((plan.period_end for plan in before), default=None)
-            pairs += [(plan, later) for plan in before if plan.period_end == last_end]
+        for later, later_start, _end in sorted(dated, key=lambda item: (item[1], item[0].key)):
+            before = [(plan, end) for plan, _start, end in dated if end < later_start]
+            last_end = max((end for _plan, end in before), default=None)
+            pairs += [(plan, later) for plan, end in before if end == last_end]
         return pairs
 
     @hybrid_method

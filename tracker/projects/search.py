@@ -30,7 +30,7 @@ SHORTEST = 2
 
 def grams(text: str) -> set[str]:
     """Every pair of adjacent characters of each line of ``text`` (already lower-cased)."""
-    found = set()
+    found: set[str] = set()
     for line in text.split("\n"):
         found.update(line[i:i + 2] for i in range(len(line) - 1))
     return found

@@ -53,7 +53,7 @@ def _validate(fields: dict, project: Project | None) -> dict:
         name = (cleaned["name"] or "").strip()
         if not name:
             errors.add("name", _("请填写项目名称"))
-        elif len(name) > PROJECT["name"].max_length:
+        elif len(name) > (PROJECT["name"].max_length or 0):
             errors.add("name", _("项目名称不能超过200个字"))
         cleaned["name"] = name
     if "project_code" in cleaned:
@@ -88,7 +88,7 @@ def _field_problem(field: Field, cleaned: dict) -> str | None:
     """What is wrong with ``cleaned[field.name]`` by the field's kind and bounds (a vocabulary
     code becomes its member, a number written as text its number); None when nothing is."""
     value = cleaned[field.name]
-    if field.kind == "vocab":
+    if field.kind == "vocab" and field.vocabulary is not None:
         try:
             cleaned[field.name] = field.vocabulary(value)
         except ValueError:
