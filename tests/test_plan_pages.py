@@ -300,6 +300,10 @@ def test_the_evaluation_of_an_ended_plan(admin, db):
     result = services.evaluation(plan)
     assert sum(len(items) for items in result["by_outcome"].values()) == len(result["projects"]) > 0
 
+    # An indicator id no column holds (hostile input) is no indicator of this plan, not a 500.
+    huge = admin.post(f"/plans/{plan.key}/evaluation/actuals", follow_redirects=True,
+                      data={"indicator": "99999999999999999999", "year": "2025", "value": "1", "source": "x"})
+    assert huge.status_code == 200 and "请选择本规划的指标" in huge.get_data(as_text=True)
     # An actual value without its source is refused; nothing is saved.
     refused = admin.post(f"/plans/{plan.key}/evaluation/actuals", follow_redirects=True,
                          data={"indicator": indicator.id, "year": "2025", "value": "1", "source": ""})

@@ -23,7 +23,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..vocabulary import Category, Role
 from ..unit_of_work import abandon, after_commit
-from ..web.requests import refused, web_actor
+from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
 from .documents import DocumentProblem, clean_line, read_lines
@@ -296,7 +296,8 @@ def plan_actual(key: str):
     plan = get_plan(key)
     if not can_manage(plan):
         abort(403)
-    indicator = db.session.get(PlanIndicator, request.form.get("indicator", type=int) or 0)
+    indicator_id = form_id("indicator")
+    indicator = db.session.get(PlanIndicator, indicator_id) if indicator_id is not None else None
     if indicator is None or indicator.plan_id != plan.id:
         flash(_("请选择本规划的指标"), "error")
         return redirect(url_for("plans.plan_evaluation", key=key))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..accounts.permissions import require_project_edit
 from ..audit.services import Actor
 from ..errors import ValidationFailed
+from ..forms import BIGINT_LIMIT
 from ..extensions import db
 from ..projects.models import Project
 from ..unit_of_work import abandon
@@ -59,3 +60,10 @@ def safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("portfolio.index")
+
+
+def form_id(name: str) -> int | None:
+    """A row's id posted in the form field ``name``; None when absent, not a number, or outside
+    what an id column holds (a hostile 99999999999999999999 would overflow the database's INTEGER)."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value <= BIGINT_LIMIT else None
