@@ -3,6 +3,7 @@
 from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
 from .api.models import ApiToken
 from .audit.models import AuditEntry
+from .home.models import SavedView
 from .imports.models import ImportBatch
 from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
@@ -16,6 +17,6 @@ from .progress import upkeep  # noqa: E402,F401  isort: skip
 __all__ = [
     "AnnualPlan", "ApiToken", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
     "PlanCandidate", "PlanDocument", "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region",
-    "RegionFormerName", "ReportPhoto",
+    "RegionFormerName", "ReportPhoto", "SavedView",
     "Setting", "SourceMention", "User", "project_plans", "user_regions",
 ]
