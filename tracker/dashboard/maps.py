@@ -259,7 +259,8 @@ def choropleth(found: list[Area], measure: str, title: str, whole_country: bool)
                 count=plain_number(area.projects))
         shape = (f'<path d="{data}" fill="{fill(area.value)}" stroke="{INK}" stroke-width="0.6" '
                  f'stroke-linejoin="round"><title>{escape(tip)}</title></path>')
-        body.append(f'<a href="{escape(area.href)}">{shape}</a>' if area.href else shape)
+        body.append(f'<a href="{escape(area.href)}" aria-label="{escape(tip)}">{shape}</a>'
+                    if area.href else shape)
     if outlines.boundary:
         body.append(f'<path d="{outlines.boundary}" fill="none" stroke="{MUTED}" stroke-width="0.8"/>')
     for area in found:  # names where they fit, after the shapes so none is hidden under another

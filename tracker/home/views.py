@@ -3,8 +3,10 @@ delete), and the helpers the list's and dashboard's pages call to show them."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -149,17 +151,17 @@ def saved_views_menu() -> list[tuple[str, str]]:
 
 
 @bp.app_template_global()
-def home_bar(page: str) -> dict:
+def home_bar(page: str, args: dict) -> dict:
     """The list's or dashboard's line about the reader's home: whether this is his default scope
-    (with the way out to 全部), or the way back to it; and the form that saves this page."""
+    (with the way out to 全部), or the way back to it; and the form that saves this page's
+    selection (``args``: the page's own filter as a query, never the raw URL)."""
     endpoint = PAGE_ENDPOINTS[page]
     home = services.home_args(current_user)
-    shown = {key: request.args[key] for key in services.HOME_KEYS if request.args.get(key)}
+    shown = {key: str(args[key]) for key in services.HOME_KEYS if args.get(key)}
     return {"home": home, "is_home": bool(home) and shown == home,
             "all_url": url_for(endpoint, scope=services.ALL),
             "home_url": url_for(endpoint, **home) if home else None,
-            "save": SaveViewForm(formdata=None, page=page,
-                                 query=request.query_string.decode("utf-8", "replace"))}
+            "save": SaveViewForm(formdata=None, page=page, query=urlencode(args))}
 
 
 @bp.app_template_global()
