@@ -317,7 +317,8 @@ def legend(found: list[Area], measure: str) -> Markup:
         f'<li><svg width="14" height="12" aria-hidden="true"><rect x="0.5" y="0.5" width="13" '
         f'height="11" fill="{colour}" stroke="{INK}" stroke-width="0.6"/></svg> {escape(label)}</li>'
         for colour, label in legend_keys(found, measure))
-    return Markup(f'<ul class="map-legend" aria-label="{escape(_("图例"))}">'
+    name = _("图例")  # outside the f-string, where the catalog's extractor finds it
+    return Markup(f'<ul class="map-legend" aria-label="{escape(name)}">'
                   f'<li class="unit">{escape(unit)}</li>{items}</ul>')
 
 

@@ -58,6 +58,15 @@ def period_name(start: int | None, end: int | None) -> str | None:
     return None
 
 
+# The periods' names as a reader reads them (the names above are what plans print and users type).
+PERIOD_LABELS = {"十四五": _l("十四五"), "十五五": _l("十五五"), "十三五": _l("十三五")}
+
+
+def period_label(start: int | None, end: int | None) -> str | None:
+    name = period_name(start, end)
+    return str(PERIOD_LABELS[name]) if name else None
+
+
 def find_region(code: str | None) -> Region | None:
     """A region by its 行政区划代码 (any current code) or by the tracker's key."""
     code = (code or "").strip()
