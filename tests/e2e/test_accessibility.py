@@ -24,10 +24,7 @@ RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "
 
 def every_page(project_id: int, role: str) -> dict[str, str]:
     """The screens' main pages, and the pages of a user's home (tracker/home/)."""
-    pages = main_pages(project_id, role) | {"home": "/account/home", "views": "/views"}
-    if role == "officer":
-        pages["todo"] = "/todo"
-    return pages
+    return main_pages(project_id, role) | {"home": "/account/home", "views": "/views"}
 
 
 def small_text(page) -> list[str]:
