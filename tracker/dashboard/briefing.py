@@ -173,20 +173,31 @@ def _over_estimate(board: Dashboard, show_money: bool, styles, width: float,
     return [table]
 
 
-def _map_and_regions(board: Dashboard, show_money: bool, styles, font: str, width: float,
-                     rows_shown: int) -> list:
-    """The map (as on the dashboard, by investment or, for a viewer, by count) beside the
-    regions' table; the table alone when no region in scope has an outline."""
+MAP_SHARE = 0.42  # of the page's width: the map beside the regions' table
+
+
+def _map(board: Dashboard, show_money: bool, styles, font: str, width: float) -> list | None:
+    """The map's title and drawing (as on the dashboard, by investment or, for a viewer, by
+    count); None when no region in scope has an outline. Drawn once: the page is measured
+    several times while its lists are fitted."""
     measure = print_map.measure(show_money)
     found = maps.areas(board, measure, lambda args: None)
-    map_width = width * 0.42
-    picture = (print_map.drawing(found, measure, font, map_width, 75 * mm,
+    picture = (print_map.drawing(found, measure, font, width * MAP_SHARE, 75 * mm,
                                  board.scope.filter.region is None) if found else None)
     if picture is None:
+        return None
+    return [_p(_("各地区%(measure)s", measure=maps.measure_labels()[measure]), styles["small"]),
+            picture]
+
+
+def _map_and_regions(board: Dashboard, show_money: bool, styles, width: float, rows_shown: int,
+                     picture: list | None) -> list:
+    """The map beside the regions' table; the table alone without a map."""
+    if picture is None:
         return [_regions(board, show_money, styles, width, rows_shown)]
-    title = _p(_("各地区%(measure)s", measure=maps.measure_labels()[measure]), styles["small"])
+    map_width = width * MAP_SHARE
     table = _regions(board, show_money, styles, width - map_width - 8, rows_shown)
-    side = Table([[[title, picture], table]], colWidths=[map_width + 8, width - map_width - 8])
+    side = Table([[picture, table]], colWidths=[map_width + 8, width - map_width - 8])
     side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (0, 0), 8),
@@ -197,8 +208,8 @@ def _map_and_regions(board: Dashboard, show_money: bool, styles, font: str, widt
 LISTS = ("late", "over_estimate", "regions")  # the page's lists, in the order spare room goes to
 
 
-def _content(board: Dashboard, show_money: bool, styles, font: str, width: float,
-             generated_at: dt.datetime, rows_shown: dict[str, int]) -> list:
+def _content(board: Dashboard, show_money: bool, styles, width: float, generated_at: dt.datetime,
+             picture: list | None, rows_shown: dict[str, int]) -> list:
     scope = board.scope
     content = [
         _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
@@ -214,7 +225,7 @@ def _content(board: Dashboard, show_money: bool, styles, font: str, width: float
         content.append(_p(_("此范围内没有项目：没有可汇总的数据，各项比率无法计算。"), styles["h2"]))
     else:
         content.append(_p(_("分地区"), styles["h2"]))
-        content += _map_and_regions(board, show_money, styles, font, width, rows_shown["regions"])
+        content += _map_and_regions(board, show_money, styles, width, rows_shown["regions"], picture)
         content.append(_p(_("超概算项目（%(count)s 个）", count=board.over_estimate.total), styles["h2"]))
         content += _over_estimate(board, show_money, styles, width, rows_shown["over_estimate"])
         content.append(_p(_("滞后项目（%(count)s 个）", count=board.late.total), styles["h2"]))
@@ -259,8 +270,10 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
     generated_at = clock.local(generated_at) if generated_at else clock.now()
     measuring = Canvas(io.BytesIO(), pagesize=A4)
 
+    picture = None if board.is_empty else _map(board, show_money, styles, font.name, width)
+
     def content(rows_shown: dict[str, int]) -> list:
-        return _content(board, show_money, styles, font.name, width, generated_at, rows_shown)
+        return _content(board, show_money, styles, width, generated_at, picture, rows_shown)
 
     def fits(rows_shown: dict[str, int]) -> bool:
         return _listWrapOn(content(rows_shown), width, measuring)[1] <= height
