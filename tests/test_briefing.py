@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import g
 from pypdf import PdfReader
 
@@ -110,20 +111,101 @@ def test_text_in_the_builtin_cid_font_still_extracts(db):
     assert "总投资" in text and "1,320" in text
 
 
-def test_a_long_portfolio_still_fits_one_page_and_says_how_many_more(db):
+def late_projects_in_counties(counties: int, reason: str = "征地拆迁尚未完成，施工单位进场延后，" * 3):
     _, city, _county = factories.county_in_city()
-    for index in range(15):
+    for index in range(counties):
         county = factories.region(f"3607{index + 20:02d}", f"第{index + 1}县", city)
         project = factories.project(county, name=f"第{index + 1}县人民医院整体迁建项目（一期、二期）",
                                     total_investment=Decimal(1000 + index))
         factories.db.session.add(Milestone(
             project_id=project.id, stage=Stage.TOPPING_OUT, planned_date=dt.date(2025, 1, 1),
-            delay_reason="征地拆迁尚未完成，施工单位进场延后，" * 3))
+            delay_reason=reason))
     factories.db.session.flush()
-    board = queries.build(Scope(PortfolioFilter(region="360700"), 2025, dt.date(2025, 7, 2)))
+    return queries.build(Scope(PortfolioFilter(region="360700"), 2025, dt.date(2025, 7, 2)))
+
+
+def lowest_text(data: bytes) -> float:
+    """The height above the page's bottom edge of the lowest line of text, in points."""
+    found = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            found.append(tm[5] * cm[3] + cm[5])
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return min(found)
+
+
+def test_a_short_list_is_printed_whole_without_another_n(db):
+    board = late_projects_in_counties(6, reason="征地拆迁")
     text = one_page_text(render(board, font=choose_cjk_font(None, candidates=())))
-    assert text.count("另有 7 项") == 2  # regions and late projects: 8 shown of 15 each
-    assert "15,105" in text  # the headline total still covers all fifteen
+    assert "另有" not in text
+    for index in range(1, 7):
+        assert f"第{index}县人民医院整体迁建项目" in text
+    assert "6,015" in text  # the headline total covers all six
+
+
+def test_the_briefing_fills_the_page_before_it_says_how_many_more(db):
+    board = late_projects_in_counties(45, reason="征地拆迁")
+    data = render(board, font=choose_cjk_font(None, candidates=()))
+    text = one_page_text(data)
+    lines = text.replace("\n", "")
+    shown = sum(f"第{index}县人民医院整体迁建项目（一期、二期）（第{index}县）" in lines
+                for index in range(1, 46))
+    assert 5 <= shown < 45  # the late list runs on while the page has room …
+    assert f"另有 {45 - shown} 项" in text  # … and counts the rest only where the page ends
+    assert lowest_text(data) < 45 * 2.835  # the last line within 45 mm of the bottom edge
+    assert "46,035" in text or "45,990" in text  # the headline total still covers all
+
+
+def test_the_over_budget_projects_are_named_with_their_amounts(db):
+    over = factories.project(name="龙南市人民医院综合楼", total_investment=Decimal("8000"))
+    over.current_estimate = Decimal("9250.5")
+    within = factories.project(name="龙南市疾控中心", total_investment=Decimal("3000"))
+    within.current_estimate = Decimal("2900")
+    db.session.flush()
+    board = queries.build(Scope(PortfolioFilter(), 2025, dt.date(2025, 7, 2)))
+    text = one_page_text(render(board, font=choose_cjk_font(None, candidates=())))
+    assert "超概算项目（1 个）" in text
+    assert "龙南市人民医院综合楼（龙南市）" in text and "龙南市疾控中心（" not in text
+    assert "8,000" in text and "9,250.5" in text and "1,250.5" in text  # 批复, 现行概算, 超出
+
+
+def test_a_viewer_from_whom_money_is_hidden_sees_the_names_without_amounts(app, db, make_user):
+    over = factories.project(name="龙南市人民医院综合楼", total_investment=Decimal("8000"))
+    over.current_estimate = Decimal("9250.5")
+    db.session.merge(Setting(key="hide_money_from_viewers", value={"enabled": True}))
+    db.session.commit()
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-over-budget"))
+    text = one_page_text(viewer.get("/dashboard/briefing.pdf").data)
+    assert "龙南市人民医院综合楼" in text
+    assert "9,250.5" not in text and "8,000" not in text
+    assert "图例（个）" in text  # the map shades the count, not the investment
+    g.pop("_login_user", None)
+
+
+def test_the_time_printed_is_the_portfolios_local_time(db):
+    factories.project(name="疾控中心实验楼")
+    board = queries.build(Scope(PortfolioFilter(), 2026, dt.date(2026, 1, 2)))
+    with time_machine.travel(dt.datetime(2026, 1, 1, 20, 30, tzinfo=dt.timezone.utc), tick=False):
+        text = one_page_text(render(board, font=choose_cjk_font(None, candidates=())))
+    assert "生成：2026-01-02 04:30（UTC+08:00）" in text  # Beijing, not the server's UTC
+
+
+def test_the_briefing_carries_the_dashboards_map_with_its_legend(db):
+    _, city, longnan = factories.county_in_city()
+    dingnan = factories.region("360728", "定南县", city)
+    factories.project(longnan, total_investment=Decimal("12000"))
+    factories.project(dingnan, total_investment=Decimal("56000"))
+    board = queries.build(Scope(PortfolioFilter(region="360700"), 2025, dt.date(2025, 7, 2)))
+    data = render(board, font=choose_cjk_font(None, candidates=()))
+    text = one_page_text(data)
+    assert "各地区总投资" in text and "图例（万元）" in text
+    assert "40,000–60,000" in text and "无项目" in text  # the page's five steps, the same key
+    # The outlines are vector paths: filled in the legend's colours.
+    content = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data()
+    assert content.count(b" l\n") > 50 or content.count(b" l ") > 50
 
 
 def test_viewers_briefing_has_no_money_when_hidden(app, db, make_user):

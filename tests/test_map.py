@@ -39,7 +39,7 @@ def the_map(html: str) -> str:
 
 def region_link(svg: str, code: str) -> str:
     """The link of one region on the map and the title inside it."""
-    match = re.search(r'<a href="(/projects\?[^"]*region=' + code + r'[^"]*)"><path d="M[^"]+"[^>]*>'
+    match = re.search(r'<a href="(/projects\?[^"]*region=' + code + r'[^"]*)"[^>]*><path d="M[^"]+"[^>]*>'
                       r'<title>([^<]+)</title>', svg)
     assert match, f"region {code} is not a link on the map"
     return match.group(1).replace("&amp;", "&"), match.group(2)

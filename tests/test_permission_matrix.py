@@ -53,10 +53,13 @@ ROUTES: dict[str, set[str]] = {
     "plans.plan_evaluation_pdf": LOGGED_IN, "plans.actuals_template": EDITORS, "plans.actuals_upload": EDITORS,
     "plans.actuals_preview": EDITORS, "plans.actuals_confirm": EDITORS, "plans.actuals_discard": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
+    "home.default_scope": LOGGED_IN, "home.save_view": LOGGED_IN, "home.view_list": LOGGED_IN,
+    "home.open_view": LOGGED_IN, "home.rename_view": LOGGED_IN, "home.delete_view": LOGGED_IN,
 }
 OWN_UPLOADS = {"imports.preview", "imports.confirm", "imports.discard",
                "plans.actuals_preview", "plans.actuals_confirm", "plans.actuals_discard",
-               "auth.revoke_api_token"}  # another's token: 404
+               "auth.revoke_api_token",  # another's token: 404
+               "home.open_view", "home.rename_view", "home.delete_view"}  # no such view: 404
 PUBLIC = {"auth.login", "set_language", "static",
           "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page
 # The API (tracker/api/): a token opens it, never a session cookie: 401 to every browser
@@ -90,7 +93,7 @@ def world(app, db, seeded, make_user):
               "photo_id": photo.id, "user_id": users["viewer"].id, "key": "360783",
               "code": "en", "filename": "tracker.css", "size": "thumb",
               "fmt": "xlsx", "kind": "projects", "token": "A" * 32,
-              "token_id": 999999, "month": "2024-01", "name": "swagger-ui.css"}
+              "token_id": 999999, "month": "2024-01", "name": "swagger-ui.css", "view_id": 999999}
     plan_key = project.plans[0].key
     from tracker.plans.models import PlanCandidate
     candidate = PlanCandidate(plan_id=project.plans[0].id, kind="project", position=1,

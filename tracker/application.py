@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     from .accounts.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .exports.views import bp as exports_bp
+    from .home.views import bp as home_bp
     from .imports.views import bp as imports_bp
     from .plans.views import bp as plans_bp
     from .portfolio.views import bp as portfolio_bp
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(home_bp)
     from .accounts import visibility
     from .accounts.admin_views import bp as admin_bp
     from .audit.views import bp as audit_bp

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import Flask
 from flask_babel import format_datetime, gettext as _
+from jinja2 import pass_context
 from markupsafe import Markup
 
 
@@ -31,6 +32,14 @@ def figure(value, unit: str = "", approx: bool = False) -> Markup:
     return Markup("{}{}{}").format(prefix, text, f" {unit}" if unit else "")
 
 
+@pass_context
+def _figure_in_context(_context, value, unit: str = "", approx: bool = False) -> Markup:
+    """``figure`` as the templates' filter. Taking the context stops Jinja folding a constant
+    (``none|figure``) when it compiles the template: the 未填报 would be frozen in the language of
+    whoever's request compiled it first, and an English page would show it in Chinese."""
+    return figure(value, unit, approx)
+
+
 def percent(value: Decimal | None, places: int = 1) -> str:
     if value is None:
         return "—"
@@ -43,6 +52,6 @@ def local_datetime(value: dt.datetime | None) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(plain_number, "number")
-    app.add_template_filter(figure, "figure")
+    app.add_template_filter(_figure_in_context, "figure")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(local_datetime, "local_datetime")

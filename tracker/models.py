@@ -3,6 +3,7 @@
 from .accounts.models import LoginFailure, Setting, User, UserSession, user_regions
 from .api.models import ApiToken
 from .audit.models import AuditEntry
+from .home.models import SavedView
 from .imports.models import ImportBatch
 from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
@@ -17,6 +18,6 @@ from .projects import search  # noqa: F401  isort: skip  (the search bigrams' fl
 __all__ = [
     "AnnualPlan", "ApiToken", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
     "PlanCandidate", "PlanDocument", "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region",
-    "RegionFormerName", "ReportPhoto",
+    "RegionFormerName", "ReportPhoto", "SavedView",
     "Setting", "SourceMention", "User", "project_plans", "search_grams", "user_regions", "LoginFailure", "UserSession",
 ]

@@ -21,7 +21,8 @@ def main_pages(project_id: int, role: str) -> dict[str, str]:
              "dashboard": f"/dashboard?region={REGION}", "country": "/dashboard"}
     if role == "officer":  # a leader reads; the forms are the officer's
         pages |= {"milestones": f"/projects/{project_id}/milestones",
-                  "report": f"/projects/{project_id}/reports/new", "import": "/import"}
+                  "report": f"/projects/{project_id}/reports/new", "import": "/import",
+                  "todo": "/todo"}
     return pages
 
 

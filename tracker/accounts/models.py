@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     last_login_at: Mapped[MaybeTimestamp | None]
     # The project list's columns this user chose (tracker/portfolio/columns.py); NULL: the default.
     list_columns: Mapped[list | None] = mapped_column(sa.JSON)
+    # The scope the dashboard and the list open on when the URL names none (tracker/home/):
+    # {"region": key, "plan": key, "period": "2026-2030"}; NULL: the whole portfolio.
+    home_scope: Mapped[dict | None] = mapped_column(sa.JSON)
 
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.key)
 

@@ -66,3 +66,11 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time(), zone())
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone())
     return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+
+
+def offset_label(moment: dt.datetime) -> str:
+    """A local time's offset from UTC, "UTC+08:00": printed beside a time a reader may take for
+    the server's or his own zone's."""
+    minutes = int((moment.utcoffset() or dt.timedelta(0)).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -8,27 +8,28 @@ extracts, but it is not embedded and each reader substitutes its own Song face.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from typing import Any
 
+import datetime as dt
+import io
+
 from flask_babel import gettext as _
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import _listWrapOn  # type: ignore[attr-defined]  # ReportLab's own height of a list of flowables; the stubs omit private names
 from xml.sax.saxutils import escape
 
 from ..core import clock
 from ..core.fonts import FontChoice, cjk_font
 from ..formatting import plain_number
+from . import maps, print_map
 from .queries import Dashboard
 from .summary import headline_items, status_line
 
-ROWS = 8  # region and late-project rows on the page; the rest is counted, "另有 N 项"
 INK = colors.HexColor("#1d2733")
 MUTED = colors.HexColor("#5b6776")
 ACCENT = colors.HexColor("#0b5cad")
@@ -57,7 +58,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def _table_style(font: str, header: bool = True) -> TableStyle:
-    commands: list[tuple[Any, ...]] = [
+    commands: list[Any] = [
         ("FONT", (0, 0), (-1, -1), font, 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
@@ -90,13 +91,13 @@ def _headline(board: Dashboard, show_money: bool, styles, width: float) -> Table
     return table
 
 
-def _regions(board: Dashboard, show_money: bool, styles, width: float) -> list:
+def _regions(board: Dashboard, show_money: bool, styles, width: float, rows_shown: int) -> Table:
     groups = [group for group in board.regions_for(show_money) if group.projects]  # no room for empty rows
     header = [_p(_("地区"), styles["cell"]), _p(_("项目数"), styles["num"])]
     if show_money:
         header += [_p(_("总投资（万元）"), styles["num"]), _p(_("累计完成投资（万元）"), styles["num"])]
     rows: list[list[Any]] = [header]  # a table's cells: paragraphs, or "" for none
-    for group in groups[:ROWS]:
+    for group in groups[:rows_shown]:
         row = [_p(group.label, styles["cell"]), _p(plain_number(group.projects), styles["num"])]
         if show_money:
             row += [_p(_figure_with_coverage(group.total_investment, group.with_investment,
@@ -104,13 +105,13 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float) -> list:
                     _p(_figure_with_coverage(group.invested_to_date, group.with_invested,
                                              group.projects), styles["num"])]
         rows.append(row)
-    if len(groups) > ROWS:
-        rows.append([_p(_("另有 %(count)s 项", count=len(groups) - ROWS), styles["cell"])]
+    if len(groups) > rows_shown:
+        rows.append([_p(_("另有 %(count)s 项", count=len(groups) - rows_shown), styles["cell"])]
                     + [""] * (len(header) - 1))
-    widths = ([0.34, 0.12, 0.27, 0.27] if show_money else [0.7, 0.3])
+    widths = ([0.31, 0.13, 0.28, 0.28] if show_money else [0.7, 0.3])
     table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
     table.setStyle(_table_style(styles["body"].fontName))
-    return [table]
+    return table
 
 
 def _figure_with_coverage(value, count: int, total: int) -> str:
@@ -120,54 +121,13 @@ def _figure_with_coverage(value, count: int, total: int) -> str:
              total=total)
 
 
-def _region_chart(board: Dashboard, show_money: bool, font: str, width: float) -> Drawing | None:
-    groups = [g for g in board.regions_for(show_money) if g.projects][:ROWS]
-    if show_money:
-        groups = [g for g in groups if g.total_investment is not None]
-        values = [float(g.total_investment or 0) for g in groups]  # none is None, filtered above
-        title = _("各地区总投资（万元，仅含已填报总投资的项目）")
-    else:
-        values = [float(g.projects) for g in groups]
-        title = _("各地区项目数")
-    if not groups:
-        return None
-    bar_row = 15
-    height = len(groups) * bar_row + 26
-    drawing = Drawing(width, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 90, 4
-    chart.width, chart.height = width - 170, len(groups) * bar_row  # type: ignore[assignment]  # stubs: int; any number is drawn
-    # Bars top to bottom in the table's order: ReportLab draws the first category at the bottom.
-    chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = [g.label[:10] for g in reversed(groups)]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -3
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.visible = False
-    chart.bars[0].fillColor = ACCENT
-    chart.bars[0].strokeColor = None
-    chart.barLabelFormat = "values"
-    chart.barLabelArray = [[plain_number(g.total_investment if show_money else g.projects)
-                            for g in reversed(groups)]]
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 7.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    drawing.add(chart)
-    drawing.add(String(0, height - 10, title, fontName=font, fontSize=8.5, fillColor=MUTED))
-    return drawing
-
-
-def _late(board: Dashboard, styles, width: float) -> list:
+def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
     late, today = board.late, board.scope.today
     if not late.total:
         return [_p(_("没有滞后项目：所有已过计划日期的节点都已填报实际完成日期。"), styles["body"])]
     rows: list[list[Any]] = [[_p(_("项目"), styles["cell"]), _p(_("逾期节点"), styles["cell"]),
-                              _p(_("滞后原因（专员填报）"), styles["cell"])]]
-    for project in late.rows[:ROWS]:
+             _p(_("滞后原因（专员填报）"), styles["cell"])]]
+    for project in late.rows[:rows_shown]:
         overdue = "；".join(
             _("%(name)s 计划 %(date)s，已逾期 %(days)s 天", name=m.name, date=m.planned_date.isoformat(),
               days=m.days_late(today))
@@ -179,17 +139,127 @@ def _late(board: Dashboard, styles, width: float) -> list:
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
         rows.append([_p(f"{project.name}（{project.region}）", styles["cell"]),
                      _p(overdue, styles["cell"]), _p(reasons, styles["cell"])])
-    if late.total > min(ROWS, len(late.rows)):
-        rows.append([_p(_("另有 %(count)s 项", count=late.total - min(ROWS, len(late.rows))),
+    if late.total > min(rows_shown, len(late.rows)):
+        rows.append([_p(_("另有 %(count)s 项", count=late.total - min(rows_shown, len(late.rows))),
                         styles["cell"]), "", ""])
-    table = Table(rows, colWidths=[width * 0.34, width * 0.36, width * 0.30], repeatRows=1)
+    table = Table(rows, colWidths=[width * 0.40, width * 0.34, width * 0.26], repeatRows=1)
     table.setStyle(_table_style(styles["body"].fontName))
     return [table]
 
 
+def _over_estimate(board: Dashboard, show_money: bool, styles, width: float,
+                   rows_shown: int) -> list:
+    """超概算 projects by name; their amounts only where money is shown."""
+    over = board.over_estimate
+    if not over.total:
+        return [_p(_("没有超概算项目：没有项目的现行概算高于批复总投资。"), styles["body"])]
+    header = [_p(_("项目"), styles["cell"])]
+    if show_money:
+        header += [_p(_("批复总投资（万元）"), styles["num"]), _p(_("现行概算（万元）"), styles["num"]),
+                   _p(_("超出（万元）"), styles["num"])]
+    rows: list[list[Any]] = [header]  # a table's cells: paragraphs, or "" for none
+    for project in over.rows[:rows_shown]:
+        row = [_p(f"{project.name}（{project.region}）", styles["cell"])]
+        if show_money:
+            row += [_p(plain_number(value), styles["num"]) for value in
+                    (project.total_investment, project.current_estimate, project.excess)]
+        rows.append(row)
+    shown = min(rows_shown, len(over.rows))
+    if over.total > shown:
+        rows.append([_p(_("另有 %(count)s 项", count=over.total - shown), styles["cell"])]
+                    + [""] * (len(header) - 1))
+    widths = [0.49, 0.17, 0.17, 0.17] if show_money else [1.0]
+    table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
+    table.setStyle(_table_style(styles["body"].fontName))
+    return [table]
+
+
+MAP_SHARE = 0.42  # of the page's width: the map beside the regions' table
+
+
+def _map(board: Dashboard, show_money: bool, styles, font: str, width: float) -> list | None:
+    """The map's title and drawing (as on the dashboard, by investment or, for a viewer, by
+    count); None when no region in scope has an outline. Drawn once: the page is measured
+    several times while its lists are fitted."""
+    measure = print_map.measure(show_money)
+    found = maps.areas(board, measure, lambda args: None)
+    picture = (print_map.drawing(found, measure, font, width * MAP_SHARE, 75 * mm,
+                                 board.scope.filter.region is None) if found else None)
+    if picture is None:
+        return None
+    return [_p(_("各地区%(measure)s", measure=maps.measure_labels()[measure]), styles["small"]),
+            picture]
+
+
+def _map_and_regions(board: Dashboard, show_money: bool, styles, width: float, rows_shown: int,
+                     picture: list | None) -> list:
+    """The map beside the regions' table; the table alone without a map."""
+    if picture is None:
+        return [_regions(board, show_money, styles, width, rows_shown)]
+    map_width = width * MAP_SHARE
+    table = _regions(board, show_money, styles, width - map_width - 8, rows_shown)
+    side = Table([[picture, table]], colWidths=[map_width + 8, width - map_width - 8])
+    side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (0, 0), 8),
+                              ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
+    return [side]
+
+
+LISTS = ("late", "over_estimate", "regions")  # the page's lists, in the order spare room goes to
+
+
+def _content(board: Dashboard, show_money: bool, styles, width: float, generated_at: dt.datetime,
+             picture: list | None, rows_shown: dict[str, int]) -> list:
+    scope = board.scope
+    content = [
+        _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
+           styles["title"]),
+        _p(_("范围：%(filter)s ｜ 日期：%(date)s ｜ 生成：%(time)s（%(zone)s）",
+             filter="；".join(scope.describe()), date=scope.today.isoformat(),
+             time=generated_at.strftime("%Y-%m-%d %H:%M"), zone=clock.offset_label(generated_at)),
+           styles["meta"]),
+        Spacer(1, 4),
+        _headline(board, show_money, styles, width),
+    ]
+    if board.is_empty:
+        content.append(_p(_("此范围内没有项目：没有可汇总的数据，各项比率无法计算。"), styles["h2"]))
+    else:
+        content.append(_p(_("分地区"), styles["h2"]))
+        content += _map_and_regions(board, show_money, styles, width, rows_shown["regions"], picture)
+        content.append(_p(_("超概算项目（%(count)s 个）", count=board.over_estimate.total), styles["h2"]))
+        content += _over_estimate(board, show_money, styles, width, rows_shown["over_estimate"])
+        content.append(_p(_("滞后项目（%(count)s 个）", count=board.late.total), styles["h2"]))
+        content += _late(board, styles, width, rows_shown["late"])
+    content += [Spacer(1, 6), _p(
+        _("说明：“未填报”表示没有数据，不计为零；每项合计注明覆盖的项目数。总投资、累计完成投资与项目清单合计行一致。"
+          "数据来源：卫生健康建设项目台账。"), styles["meta"])]
+    return content
+
+
+def _list_lengths(board: Dashboard, show_money: bool) -> dict[str, int]:
+    return {"late": len(board.late.rows), "over_estimate": len(board.over_estimate.rows),
+            "regions": len([g for g in board.regions_for(show_money) if g.projects])}
+
+
+def _largest_fitting(fits, low: int, high: int) -> int:
+    """The largest n in [low, high] with fits(n), given fits(low) or low is the floor."""
+    if fits(high):
+        return high
+    while low < high - 1:  # invariant: fits(low) (or low is the floor), not fits(high)
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
+
+
 def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None = None,
            generated_at: dt.datetime | None = None) -> bytes:
-    """The briefing as PDF bytes: always exactly one A4 page (the content shrinks to fit)."""
+    """The briefing as PDF bytes: always exactly one A4 page.
+
+    The page is filled: the lists (regions, 超概算, 滞后) show as many rows as the page holds
+    (the largest counts that fit, found by halving), and only a list cut short by the page's end
+    says "另有 N 项". Content that cannot fit even without list rows shrinks to fit.
+    """
     font = font or cjk_font()
     styles = _styles(font.name)
     buffer = io.BytesIO()
@@ -198,29 +268,24 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
                             topMargin=margin, bottomMargin=margin,
                             title=_("卫生健康建设项目简报"), author=_("卫生健康建设项目台账"))
     width, height = doc.width, doc.height
-    scope = board.scope
     generated_at = clock.local(generated_at) if generated_at else clock.now()
-    content = [
-        _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
-           styles["title"]),
-        _p(_("范围：%(filter)s ｜ 日期：%(date)s ｜ 生成：%(time)s",
-             filter="；".join(scope.describe()), date=scope.today.isoformat(),
-             time=generated_at.strftime("%Y-%m-%d %H:%M")), styles["meta"]),
-        Spacer(1, 4),
-    ]
-    content.append(_headline(board, show_money, styles, width))
-    if board.is_empty:
-        content.append(_p(_("此范围内没有项目：没有可汇总的数据，各项比率无法计算。"), styles["h2"]))
-    else:
-        content.append(_p(_("分地区"), styles["h2"]))
-        content += _regions(board, show_money, styles, width)
-        chart = _region_chart(board, show_money, font.name, width)
-        if chart is not None:
-            content += [Spacer(1, 4), chart]
-        content.append(_p(_("滞后项目（%(count)s 个）", count=board.late.total), styles["h2"]))
-        content += _late(board, styles, width)
-    content += [Spacer(1, 6), _p(
-        _("说明：“未填报”表示没有数据，不计为零；每项合计注明覆盖的项目数。总投资、累计完成投资与项目清单合计行一致。"
-          "数据来源：卫生健康建设项目台账。"), styles["meta"])]
-    doc.build([KeepInFrame(width, height, content, mode="shrink")])
+    measuring = Canvas(io.BytesIO(), pagesize=A4)
+
+    picture = None if board.is_empty else _map(board, show_money, styles, font.name, width)
+
+    def content(rows_shown: dict[str, int]) -> list:
+        return _content(board, show_money, styles, width, generated_at, picture, rows_shown)
+
+    def fits(rows_shown: dict[str, int]) -> bool:
+        return _listWrapOn(content(rows_shown), width, measuring)[1] <= height
+
+    lengths = _list_lengths(board, show_money)
+    # First as many rows of every list as fit alike, then what room is left goes to each list in
+    # turn: the page ends full, or with every row shown.
+    common = _largest_fitting(lambda n: fits({name: n for name in LISTS}), 0, max(lengths.values()))
+    rows_shown = {name: min(common, length) for name, length in lengths.items()}
+    for name in LISTS:
+        rows_shown[name] = _largest_fitting(lambda n, name=name: fits({**rows_shown, name: n}),
+                                            rows_shown[name], lengths[name])
+    doc.build([KeepInFrame(width, height, content(rows_shown), mode="shrink")])
     return buffer.getvalue()

@@ -34,8 +34,11 @@ def _text_width(text: str, size: int = FONT) -> float:
 
 
 def _svg(width: float, height: float, title: str, body: list[str], css_class: str) -> Markup:
+    # A drawing with links is a group of links a screen reader walks, not one picture: an
+    # image's children are hidden from it, and links inside one are "nested interactive".
+    role = "group" if any(part.startswith("<a ") for part in body) else "img"
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="{role}" '
         f'aria-label="{escape(title)}" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'width="{width:.0f}" height="{height:.0f}" font-size="{FONT}" fill="{INK}">'
         f'<title>{escape(title)}</title>' + "".join(body) + "</svg>")
@@ -46,8 +49,9 @@ def _text(x: float, y: float, text: str, anchor: str = "start", **attrs) -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
 
 
-def _link(href: str | None, content: str) -> str:
-    return f'<a href="{escape(href)}">{content}</a>' if href else content
+def _link(href: str | None, content: str, label: str) -> str:
+    """``content`` as a link named ``label`` (a shape has no text a screen reader could read)."""
+    return f'<a href="{escape(href)}" aria-label="{escape(label)}">{content}</a>' if href else content
 
 
 def nice_ceiling(value: float) -> float:
@@ -83,15 +87,15 @@ def bar_chart(bars: list[Bar], title: str, unit: str, width: int = 640) -> Marku
     for index, bar in enumerate(bars):
         y = top + index * row
         label = bar.label if _text_width(bar.label) <= label_width - 8 else bar.label[:12] + "…"
-        body.append(_link(bar.href, _text(label_width - 8, y + 18, label, "end")))
+        body.append(_link(bar.href, _text(label_width - 8, y + 18, label, "end"), bar.label))
         if bar.value is None:
             body.append(_text(label_width, y + 18, f"{_('未填报')} {bar.note}".strip(), fill=MUTED,
                               font_style="italic"))
             continue
         length = max(float(bar.value) * scale, 1.0 if bar.value > 0 else 0.0)
-        body.append(_link(bar.href, f'<rect x="{label_width:.1f}" y="{y + 5}" width="{length:.1f}" '
-                                    f'height="{row - 10}" fill="{ACCENT}"/>'))
         figure = f"{plain_number(bar.value)} {unit}".strip()
+        body.append(_link(bar.href, f'<rect x="{label_width:.1f}" y="{y + 5}" width="{length:.1f}" '
+                                    f'height="{row - 10}" fill="{ACCENT}"/>', f"{bar.label}：{figure}"))
         body.append(_text(label_width + length + 6, y + 18, figure))
         if bar.note:
             body.append(_text(label_width + length + 10 + _text_width(figure), y + 18, bar.note,
@@ -121,7 +125,8 @@ def stacked_bar(segments: list[Segment], title: str, width: int = 640) -> Markup
         w = share * width
         colour = STATUS_COLOURS.get(segment.key, "#9aa5b1")
         body.append(_link(segment.href, f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_height}" '
-                                        f'fill="{colour}" stroke="{INK}" stroke-width="0.6"/>'))
+                                        f'fill="{colour}" stroke="{INK}" stroke-width="0.6"/>',
+                          f"{segment.label} {plain_number(segment.count)}"))
         x += w
     columns = 3
     for index, segment in enumerate(shown):
@@ -133,7 +138,7 @@ def stacked_bar(segments: list[Segment], title: str, width: int = 640) -> Markup
                     f'stroke="{INK}" stroke-width="0.6"/>')
         text = _("%(label)s %(count)s 个（%(percent)s%%）", label=segment.label,
                  count=plain_number(segment.count), percent=percent.quantize(Decimal("0.1")))
-        body.append(_link(segment.href, _text(cx + 20, cy + 12, text)))
+        body.append(_link(segment.href, _text(cx + 20, cy + 12, text), text))
     rows = -(-len(shown) // columns)
     height = bar_height + 18 + rows * legend_row
     if not shown:

@@ -11,10 +11,11 @@ page says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import functools
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -97,10 +98,21 @@ class Outlines:
     boundary: str  # the national boundary lines (a map of the whole country only)
 
 
+@dataclass(frozen=True)
+class Projected:
+    """The regions' shapes in drawing units (x right, y down), WIDTH wide, simplified."""
+
+    width: float
+    height: float
+    shapes: dict  # code → shapely geometry
+    boundary: object | None  # the national boundary lines (a map of the whole country only)
+
+
 @functools.lru_cache(maxsize=128)
-def _outlines(codes: tuple[str, ...], with_boundary: bool) -> Outlines:
+def projected(codes: tuple[str, ...], with_boundary: bool) -> Projected:
     """The regions projected into one drawing WIDTH wide and simplified to about half a unit:
-    finer detail cannot be seen, and a county map is then a few kilobytes instead of megabytes."""
+    finer detail cannot be seen, and a county map is then a few kilobytes instead of megabytes.
+    The page's SVG and the briefing's PDF drawing are both made from these shapes."""
     from shapely import affinity
     from shapely.geometry import GeometryCollection
 
@@ -114,7 +126,7 @@ def _outlines(codes: tuple[str, ...], with_boundary: bool) -> Outlines:
             from shapely.geometry import shape
             boundary = shape(lines)
     if not shapes:
-        return Outlines(WIDTH, 0, {}, {}, "")
+        return Projected(WIDTH, 0, {}, None)
     everything = GeometryCollection([*shapes.values(), *([boundary] if boundary else [])])
     west, south, east, north = everything.bounds
     # An equirectangular projection scaled by the cosine of the middle latitude: at a province
@@ -132,16 +144,22 @@ def _outlines(codes: tuple[str, ...], with_boundary: bool) -> Outlines:
                        margin + north * scale])
         return moved.simplify(0.5, preserve_topology=True)
 
+    drawn = {code: project(geometry) for code, geometry in shapes.items()}
+    return Projected(WIDTH, height, {code: shape for code, shape in drawn.items() if not shape.is_empty},
+                     project(boundary) if boundary else None)
+
+
+@functools.lru_cache(maxsize=128)
+def _outlines(codes: tuple[str, ...], with_boundary: bool) -> Outlines:
+    found = projected(codes, with_boundary)
     paths, anchors = {}, {}
-    for code, geometry in shapes.items():
-        drawn = project(geometry)
-        if drawn.is_empty:
-            continue
+    for code, drawn in found.shapes.items():
         paths[code] = _path_data(drawn)
         point = drawn.representative_point()
         minx, _miny, maxx, _maxy = drawn.bounds
         anchors[code] = (point.x, point.y, maxx - minx)
-    return Outlines(WIDTH, height, paths, anchors, _path_data(project(boundary)) if boundary else "")
+    return Outlines(found.width, found.height, paths, anchors,
+                    _path_data(found.boundary) if found.boundary else "")
 
 
 def _path_data(geometry) -> str:
@@ -229,17 +247,9 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
     outlines = _outlines(tuple(sorted(area.code for area in found)), whole_country)
     if not outlines.paths:
         return None
-    unit = {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
+    unit = unit_of(measure)
     palette = PALETTES[measure]
-    step = _step(found, measure)
-
-    def fill(value) -> str:
-        if value is None:
-            return UNKNOWN_FILL
-        if not value:
-            return NONE_FILL
-        return palette[min(len(palette) - 1, int(float(value) / step - 1e-9))]
-
+    fill = shading(found, measure)
     body = []
     for area in found:
         data = outlines.paths.get(area.code)
@@ -251,7 +261,8 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
                 count=plain_number(area.projects))
         shape = (f'<path d="{data}" fill="{fill(area.value)}" stroke="{INK}" stroke-width="0.6" '
                  f'stroke-linejoin="round"><title>{escape(tip)}</title></path>')
-        body.append(f'<a href="{escape(area.href)}">{shape}</a>' if area.href else shape)
+        body.append(f'<a href="{escape(area.href)}" aria-label="{escape(tip)}">{shape}</a>'
+                    if area.href else shape)
     if outlines.boundary:
         body.append(f'<path d="{outlines.boundary}" fill="none" stroke="{MUTED}" stroke-width="0.8"/>')
     for area in found:  # names where they fit, after the shapes so none is hidden under another
@@ -265,10 +276,28 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
     return _svg(WIDTH, outlines.height, title, body, "map")
 
 
-def legend(found: Sequence[Area], measure: str) -> Markup:
-    """The map's key: its unit, the five steps, then "no project" (and "not stated")."""
+def unit_of(measure: str) -> str:
+    return {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
+
+
+def shading(found: Sequence[Area], measure: str):
+    """The fill of a value: five equal steps from 0 to a round maximum, "none" and "not stated"."""
     palette = PALETTES[measure]
-    unit = {"investment": _("万元"), "count": _("个"), "late": _("个")}[measure]
+    step = _step(found, measure)
+
+    def fill(value) -> str:
+        if value is None:
+            return UNKNOWN_FILL
+        if not value:
+            return NONE_FILL
+        return palette[min(len(palette) - 1, int(float(value) / step - 1e-9))]
+
+    return fill
+
+
+def legend_keys(found: Sequence[Area], measure: str) -> list[tuple[str, str]]:
+    """The map's key as (colour, words): the five steps, then "no project" (and "not stated")."""
+    palette = PALETTES[measure]
     step = _step(found, measure)
     keys = []
     for index, colour in enumerate(palette):
@@ -280,11 +309,18 @@ def legend(found: Sequence[Area], measure: str) -> Markup:
     keys.append((NONE_FILL, _("无项目") if measure != "late" else _("无滞后")))
     if measure == "investment" and any(area.value is None for area in found):
         keys.append((UNKNOWN_FILL, _("未填报")))
+    return keys
+
+
+def legend(found: Sequence[Area], measure: str) -> Markup:
+    """The map's key under the drawing: its unit, then ``legend_keys``."""
+    unit = unit_of(measure)
     items = "".join(
         f'<li><svg width="14" height="12" aria-hidden="true"><rect x="0.5" y="0.5" width="13" '
         f'height="11" fill="{colour}" stroke="{INK}" stroke-width="0.6"/></svg> {escape(label)}</li>'
-        for colour, label in keys)
-    return Markup(f'<ul class="map-legend" aria-label="{escape(_("图例"))}">'
+        for colour, label in legend_keys(found, measure))
+    name = _("图例")  # outside the f-string, where the catalog's extractor finds it
+    return Markup(f'<ul class="map-legend" aria-label="{escape(name)}">'
                   f'<li class="unit">{escape(unit)}</li>{items}</ul>')
 
 

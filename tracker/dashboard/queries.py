@@ -239,6 +239,7 @@ class Dashboard:
     late: Listing
     due_soon: Listing
     unreported: Listing
+    over_estimate: Listing
 
     @property
     def is_empty(self) -> bool:
@@ -493,6 +494,35 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
 
 
 @dataclass(frozen=True)
+class OverEstimate:
+    """A 超概算 project with the two amounts that make it so (万元)."""
+
+    id: int
+    name: str
+    region: str
+    total_investment: Decimal
+    current_estimate: Decimal
+
+    @property
+    def excess(self) -> Decimal:
+        return self.current_estimate - self.total_investment
+
+
+def over_estimate(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+    """超概算 projects (``Project.is_over_estimate``), the largest excess first."""
+    excess = Project.current_estimate - Project.total_investment
+    rows = db.session.execute(
+        sa.select(Project.id, Project.name, Region.name, Project.total_investment,
+                  Project.current_estimate, sa.func.count().over())
+        .join(Region, Project.region_id == Region.id)
+        .where(*scope.conditions, Project.is_over_estimate)
+        .order_by(excess.desc(), Project.id).limit(limit)).all()
+    # Both amounts are stated: ``is_over_estimate`` compares them.
+    return Listing([OverEstimate(row[0], row[1], row[2], row[3] or Decimal(0), row[4] or Decimal(0))
+                    for row in rows], rows[0][-1] if rows else 0)
+
+
+@dataclass(frozen=True)
 class DueMilestone:
     milestone: MilestoneRow
     project_id: int
@@ -548,7 +578,8 @@ def compute(scope: Scope) -> Dashboard:
         scope=scope, headline=projects.headline, year=year_figures(scope),
         statuses=projects.statuses, regions=regions(scope), plans=plans(scope),
         categories=projects.categories, natures=projects.natures, funding=funding(scope),
-        late=late_projects(scope), due_soon=due_soon(scope), unreported=unreported(scope))
+        late=late_projects(scope), due_soon=due_soon(scope), unreported=unreported(scope),
+        over_estimate=over_estimate(scope))
 
 
 def build(scope: Scope) -> Dashboard:

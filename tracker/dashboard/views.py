@@ -4,13 +4,14 @@ from __future__ import annotations
 
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core import clock
 from ..accounts.permissions import EDIT_PROJECT, READ, require
 from ..extensions import db
+from ..home import services as home
 from ..plans.models import Plan
 from ..portfolio import cache
 from ..regions.services import region_options
@@ -34,6 +35,9 @@ def my_todo():
 @bp.get("/dashboard")
 @require(READ)
 def index():
+    # A bare /dashboard opens the reader's default scope (tracker/home/); any query is taken as is.
+    if home.opens_home(request.args) and (default := home.home_args(current_user)):
+        return redirect(url_for("dashboard.index", **default))
     scope = Scope.from_args(request.args)
     problems = scope.problems()
     if problems:

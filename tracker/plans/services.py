@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..audit.services import Actor, record
 from ..core.clock import utcnow
@@ -60,6 +61,15 @@ def period_name(start: int | None, end: int | None) -> str | None:
         if years == (start, end):
             return name
     return None
+
+
+# The periods' names as a reader reads them (the names above are what plans print and users type).
+PERIOD_LABELS = {"十四五": _l("十四五"), "十五五": _l("十五五"), "十三五": _l("十三五")}
+
+
+def period_label(start: int | None, end: int | None) -> str | None:
+    name = period_name(start, end)
+    return str(PERIOD_LABELS[name]) if name else None
 
 
 def find_region(code: str | None) -> Region | None:

@@ -115,7 +115,7 @@ def plan_list():
         .group_by(PlanCandidate.plan_id)).all())
     return render_template("plans/list.html", plans=plans, counts=counts, with_status=with_status,
                            indicators=indicators, pending=pending, can_add=can_manage(),
-                           period_name=services.period_name)
+                           period_name=services.period_label)
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])

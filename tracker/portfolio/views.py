@@ -9,6 +9,7 @@ from ..accounts.permissions import READ, require
 from ..accounts.services import money_hidden_from
 from ..web.requests import safe_next, web_actor
 from ..extensions import db
+from ..home import services as home
 from ..plans.models import Plan
 from ..projects.terms import building_portfolio_label, every_kind_label
 from ..regions.services import region_options
@@ -26,6 +27,9 @@ def index():
 
 @bp.get("/projects")
 def project_list():
+    # A bare /projects opens the reader's default scope (tracker/home/); any query is taken as is.
+    if home.opens_home(request.args) and (scope := home.home_args(current_user)):
+        return redirect(url_for("portfolio.project_list", **scope))
     portfolio_filter = PortfolioFilter.from_args(request.args)
     if money_hidden_from(current_user):
         portfolio_filter = portfolio_filter.without_money_sorts()

@@ -16,6 +16,7 @@ from ..audit.display import Change, who
 from ..audit.models import AuditEntry
 from ..audit.queries import project_history
 from ..audit.services import json_value
+from ..core import clock
 from ..core.values import ValueProblem, parse_decimal
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
@@ -69,10 +70,12 @@ def project_detail(project_id: int):
         BudgetRevision.project_id == project.id).order_by(BudgetRevision.id)).all()
     funding = db.session.scalars(sa.select(FundingLine).where(
         FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
+    this_month = clock.this_month()
     return render_template("projects/detail.html", project=project, reports=reports,
                            revisions=revisions, funding=funding,
                            sources_by_field=sources_by_field, adjusted=adjusted,
-                           plans_by_file=plans_by_file,
+                           plans_by_file=plans_by_file, today=clock.today(), this_month=this_month,
+                           this_report=next((r for r in reports if r.month == this_month), None),
                            entries=project_history(project.id))
 
 

@@ -1,0 +1,47 @@
+"""The project page puts what an officer updates first (issue 18): this month's report and the
+milestones come before the figures, the plan citations and the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+
+from tracker.progress import services as progress
+from tracker.audit.services import CLI
+
+
+def test_an_officer_sees_this_months_report_and_late_milestones_first(officer, longnan_project, db):
+    progress.add_standard_lifecycle(CLI, longnan_project)
+    longnan_project.milestones[0].planned_date = dt.date(2020, 1, 1)  # long past, not done
+    db.session.commit()
+    with time_machine.travel(dt.datetime(2026, 12, 4, 4, tzinfo=dt.timezone.utc)):
+        html = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    order = [html.index(mark) for mark in (">本月：2026-12</h2>", "<h2>里程碑</h2>", "<h2>月度填报</h2>",
+                                           "<h2>基本信息</h2>", "<h2>出处</h2>")]
+    assert order == sorted(order)
+    this_month = html[html.index("本月：2026-12"):html.index("<h2>里程碑</h2>")]
+    if longnan_project.owes_report(dt.date(2026, 12, 1)):
+        assert "本月月报未填报" in this_month and "填报本月月报" in this_month
+    assert "个节点已过计划日期而未完成" in this_month and "更新节点" in this_month
+    assert "已逾期" in html[html.index("<h2>里程碑</h2>"):html.index("<h2>月度填报</h2>")]
+
+
+def test_a_report_filed_this_month_says_so_with_its_progress(officer, longnan_project, db):
+    with time_machine.travel(dt.datetime(2026, 12, 4, 4, tzinfo=dt.timezone.utc)):
+        progress.submit_report(CLI, longnan_project, dt.date(2026, 12, 1), physical_percent="35",
+                               progress_text="主体结构施工")
+        db.session.commit()
+        html = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    this_month = html[html.index("本月：2026-12"):html.index("<h2>里程碑</h2>")]
+    assert "本月月报已填报（工程进度 35 %）" in this_month and "修改本月月报" in this_month
+
+
+def test_the_plans_are_named_by_title_not_by_file(client, longnan_project):
+    html = client.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    start = html.index("<h2>出处</h2>")
+    sources = html[start:html.index("</section>", start)]
+    for plan in longnan_project.plans:
+        assert plan.title in sources
+        if plan.source_file:
+            assert plan.source_file not in sources
