@@ -18,6 +18,7 @@ from ..regions.services import region_options
 from . import services
 from .forms import DeleteViewForm, HomeForm, RenameViewForm, SaveViewForm
 from .models import SavedView
+from ..web.requests import refused
 
 bp = Blueprint("home", __name__)
 
@@ -48,10 +49,8 @@ def default_scope():
         try:
             services.set_home(user, form.region.data, form.plan.data, form.period.data)
         except ValidationFailed as failure:
-            db.session.rollback()
-            form.apply_errors(failure.errors)
+            form.apply_errors(failure.errors)  # answered 400: the unit of work keeps nothing
         else:
-            db.session.commit()
             flash(_("默认范围已保存：总览和项目清单将从这里打开"), "success")
             return redirect(url_for("home.default_scope"))
     status = 400 if form.errors or form.form_errors else 200
@@ -73,11 +72,7 @@ def save_view():
         view = services.save_view(current_user, form.name.data, form.page.data or "",
                                   form.query.data or "")
     except ValidationFailed as failure:
-        db.session.rollback()
-        flash(" ".join(message for messages in failure.errors.values() for message in messages),
-              "error")
-        return redirect(back)
-    db.session.commit()
+        return refused(back, failure)  # told on the page it returns to; nothing is kept
     flash(_("已保存视图“%(name)s”，可从页首“我的视图”打开", name=view.name), "success")
     return redirect(back)
 
@@ -118,10 +113,8 @@ def rename_view(view_id: int):
         try:
             services.rename_view(current_user, view, form.name.data)
         except ValidationFailed as failure:
-            db.session.rollback()
             form.apply_errors(failure.errors)
         else:
-            db.session.commit()
             flash(_("视图已改名为“%(name)s”", name=view.name), "success")
             return redirect(url_for("home.view_list"))
     return _views_page(400, renaming=(view, form))
@@ -135,7 +128,6 @@ def delete_view(view_id: int):
     if form.validate_on_submit():
         name = view.name
         services.delete_view(view)
-        db.session.commit()
         flash(_("已删除视图“%(name)s”", name=name), "success")
         return redirect(url_for("home.view_list"))
     return render_template("home/confirm_delete.html", view=view, form=form)
