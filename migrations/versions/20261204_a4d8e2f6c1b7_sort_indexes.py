@@ -23,6 +23,7 @@ depends_on = None
 # As tracker/projects/models.py SORTED_COLUMNS when this was written.
 COLUMNS = ("name", "category", "build_nature", "status", "total_investment", "floor_area_m2",
            "beds", "new_beds", "invested_to_date", "last_report_month")
+SUPERSEDED = ("region_id", "category", "build_nature", "status", "total_investment", "last_report_month")
 NOT_NULL = ("name", "category")  # ordered without NULLS LAST (PortfolioFilter.order_by)
 
 
@@ -31,6 +32,9 @@ def upgrade() -> None:
     # 总投资's descending index, named as the others' now (ix_projects_sort_total_investment_desc).
     op.drop_index("ix_projects_total_investment_desc", table_name="projects")
     op.create_index("ix_projects_sort_region", "projects", ["region_id", "id"])
+    # The (column, id) indexes serve every filter these served.
+    for column in SUPERSEDED:
+        op.drop_index(f"ix_projects_{column}", table_name="projects")
     for column in COLUMNS:
         op.create_index(f"ix_projects_sort_{column}", "projects", [column, "id"])
         op.create_index(f"ix_projects_sort_{column}_desc", "projects",
@@ -42,6 +46,8 @@ def downgrade() -> None:
     for column in reversed(COLUMNS):
         op.drop_index(f"ix_projects_sort_{column}_desc", table_name="projects")
         op.drop_index(f"ix_projects_sort_{column}", table_name="projects")
+    for column in SUPERSEDED:
+        op.create_index(f"ix_projects_{column}", "projects", [column])
     op.drop_index("ix_projects_sort_region", table_name="projects")
     op.create_index("ix_projects_total_investment_desc", "projects",
                     [sa.text(f"total_investment {descending}"), "id"])

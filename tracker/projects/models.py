@@ -40,7 +40,9 @@ search_grams = sa.Table(
 # the order is (column, id) ascending and (column DESC NULLS LAST, id) descending, so the first
 # page is the index's first rows, never a sort of the filtered table (issue 19);
 # the region order reads regions' key index, then each region's projects in id order
-# (ix_projects_sort_region); the plan order (a subquery) has none.
+# (ix_projects_sort_region); the plan order (a subquery) has none. The ascending index of a
+# column also serves every filter on it: no single-column index beside it (one fewer to keep,
+# and PostgreSQL cannot take it with an Incremental Sort over a whole category instead).
 SORTED_COLUMNS = ("name", "category", "build_nature", "status", "total_investment", "floor_area_m2",
                   "beds", "new_beds", "invested_to_date", "last_report_month")
 
@@ -79,10 +81,10 @@ class Project(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(sa.String(200))
     project_code: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
-    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))  # ix_projects_sort_region
     kind: Mapped[Kind] = mapped_column(code_enum(Kind), index=True)
-    category: Mapped[Category] = mapped_column(code_enum(Category), index=True)
-    build_nature: Mapped[BuildNature | None] = mapped_column(code_enum(BuildNature), index=True)
+    category: Mapped[Category] = mapped_column(code_enum(Category))
+    build_nature: Mapped[BuildNature | None] = mapped_column(code_enum(BuildNature))
     build_nature_term: Mapped[str | None] = mapped_column(sa.String(50))
     location: Mapped[str | None] = mapped_column(sa.String(200))
     owner_unit: Mapped[str | None] = mapped_column(sa.String(200))
@@ -97,13 +99,13 @@ class Project(Base):
     new_beds: Mapped[int | None]
 
     # 总投资 as approved or as the plan states it; 概算 revisions change current_estimate.
-    total_investment: Mapped[Money | None] = mapped_column(index=True)
+    total_investment: Mapped[Money | None] = mapped_column()
     total_investment_approx: Mapped[bool] = mapped_column(default=False)
     current_estimate: Mapped[Money | None]
     # 自开工累计完成投资 of the latest monthly report, kept by the report service so that
     # portfolio totals are one SUM over projects.
     invested_to_date: Mapped[Money | None]
-    last_report_month: Mapped[dt.date | None] = mapped_column(index=True)
+    last_report_month: Mapped[dt.date | None] = mapped_column()
     # Kept from the milestones at every flush (progress/upkeep.py), so that the dashboard reads
     # 滞后 and 已开工 from the project instead of searching all milestones: the earliest planned
     # date of a milestone not yet done (the project is late once that date has passed, whatever
@@ -116,7 +118,7 @@ class Project(Base):
     funding_line_count: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     scope: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[Status | None] = mapped_column(code_enum(Status), index=True)
+    status: Mapped[Status | None] = mapped_column(code_enum(Status))
     # 计划开工 / 计划竣工: the planned dates of the 开工 and 竣工验收 milestones, kept from them at
     # every flush (progress/upkeep.py) like the figures above. The milestones are the one truth:
     # the project form and the import write these dates through progress.services.set_planned_dates.
