@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from . import factories
+from .browsers import browser
 
 
 def test_every_page_starts_with_a_link_past_the_header(client, db):
@@ -23,6 +24,14 @@ def test_the_sorted_columns_header_says_its_order(client, db):
     assert header, "the 项目名称 header carries aria-sort"
     assert re.search(r'<th scope="col" aria-sort="none">\s*<a href="[^"]*">地区', html)
     assert not re.search(r"<a [^>]*aria-sort", html)  # not on the link: axe refuses it there
+
+
+def test_the_user_lists_sorted_column_says_its_order_on_its_header(app, db, make_user):
+    client = browser(app, make_user("admin", username="chief"))
+    html = client.get("/admin/users?sort=role&order=desc").get_data(as_text=True)
+    assert re.search(r'<th scope="col" aria-sort="descending">\s*<a href="[^"]*">角色', html)
+    assert re.search(r'<th scope="col" aria-sort="none">\s*<a href="[^"]*">用户名', html)
+    assert not re.search(r"<a [^>]*aria-sort", html)
 
 
 def test_the_three_approximate_boxes_say_which_figure_they_qualify(officer):

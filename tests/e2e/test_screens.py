@@ -1,29 +1,70 @@
-"""Every main page on a phone (390 px) and a laptop (1366 px), in Chinese and English, as an officer
-and a leader: the page itself never scrolls sideways (a wide table may scroll inside its own box).
+"""Every main page on a phone (390 px) and a laptop (1366 px), in Chinese and English, as each role
+(an officer, a leader, the admin, and a viewer from whom money is hidden): the page itself never
+scrolls sideways (a wide table may scroll inside its own box).
 
 Screenshots go to test-artifacts/screens/ (role-language-width-page.png).
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+import sqlalchemy as sa
 
 from ..live import PASSWORD, scalar
 
 SEED_KEY = "longnan-t6-01"
+PLAN = "longnan-14th-regional-plan"  # the plan of Longnan, the officer's region
 REGION = "360783"
 WIDTHS = {"phone": 390, "laptop": 1366}
-ROLES = {"officer": "officer-1", "leader": "leader-e2e"}
+ROLES = {"officer": "officer-1", "leader": "leader-e2e", "admin": "admin-e2e", "viewer": "viewer-e2e"}
 
 
 def main_pages(project_id: int, role: str) -> dict[str, str]:
     pages = {"list": f"/projects?region={REGION}", "project": f"/projects/{project_id}",
-             "dashboard": f"/dashboard?region={REGION}", "country": "/dashboard"}
-    if role == "officer":  # a leader reads; the forms are the officer's
+             "dashboard": f"/dashboard?region={REGION}", "country": "/dashboard",
+             "region": f"/regions/{REGION}", "plans": "/plans", "plan": f"/plans/{PLAN}",
+             "plan-text": f"/plans/{PLAN}/text", "evaluation": f"/plans/{PLAN}/evaluation",
+             "tokens": "/account/tokens"}
+    if role in ("officer", "admin"):  # a leader and a viewer read; the forms are the editors'
+        pages |= {"funding": f"/projects/{project_id}/funding",
+                  "budget": f"/projects/{project_id}/budget"}
+    if role == "officer":
         pages |= {"milestones": f"/projects/{project_id}/milestones",
                   "report": f"/projects/{project_id}/reports/new", "import": "/import",
                   "todo": "/todo"}
+    if role == "admin":
+        pages |= {"users": "/admin/users", "audit": "/admin/audit", "new-plan": "/plans/new",
+                  "candidates": f"/plans/{PLAN}/candidates"}
     return pages
+
+
+@contextlib.contextmanager
+def seen_by(database_url: str, role: str):
+    """The tracker as ``role`` sees it: for the viewer, with money hidden from viewers (the
+    admin's switch, ``hide_money_from_viewers``), the pages with the most left out; switched back
+    afterwards, since the live tracker is shared by the session's browser tests."""
+    if role != "viewer":
+        yield
+        return
+    settings = sa.table("settings", sa.column("key", sa.String), sa.column("value", sa.JSON))
+    key = settings.c.key == "hide_money_from_viewers"
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        before = connection.execute(sa.select(settings.c.value).where(key)).scalar()
+        connection.execute(sa.delete(settings).where(key))
+        connection.execute(sa.insert(settings).values(key="hide_money_from_viewers",
+                                                      value={"enabled": True}))
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(settings).where(key))
+            if before is not None:
+                connection.execute(sa.insert(settings).values(key="hide_money_from_viewers",
+                                                              value=before))
+        engine.dispose()
 
 
 def overflow(page) -> dict:
@@ -57,23 +98,26 @@ def test_every_main_page_fits_the_screen(chromium, live_tracker, artifacts, role
     shots = artifacts / "screens"
     shots.mkdir(exist_ok=True)
     try:
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", ROLES[role])
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-        page.goto(f"/language/{language}")
-        problems = {}
-        for name, url in main_pages(project_id, role).items():
-            response = page.goto(url)
-            assert response.status == 200, (url, response.status)
-            found = overflow(page)
-            page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.png"),
-                            full_page=True)
-            if found["scroll"] > found["width"]:
-                problems[name] = found
-        assert problems == {}
+        with seen_by(live_tracker.database_url, role):
+            page = context.new_page()
+            page.goto("/login")
+            page.fill("#username", ROLES[role])
+            page.fill("#password", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"/language/{language}")
+            problems = {}
+            for name, url in main_pages(project_id, role).items():
+                response = page.goto(url)
+                assert response.status == 200, (url, response.status)
+                if role == "viewer" and name == "project":  # the pages walked are money-less
+                    assert page.get_by_text("已隐藏" if language == "zh" else "Hidden", exact=True).count()
+                found = overflow(page)
+                page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.png"),
+                                full_page=True)
+                if found["scroll"] > found["width"]:
+                    problems[name] = found
+            assert problems == {}
     finally:
         context.close()
 
