@@ -13,8 +13,8 @@ import json
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from ..live import PASSWORD, scalar
-from .test_screens import ROLES, SEED_KEY, WIDTHS, main_pages, seen_by
+from ..live import PASSWORD
+from .test_screens import ROLES, WIDTHS, main_pages, screen, seen_by
 
 SERIOUS = {"serious", "critical"}
 # WCAG 2.1 A and AA, and the best practices a skip link and landmarks come under.
@@ -59,12 +59,7 @@ def serious_violations(axe: Axe, page) -> tuple[list[str], dict]:
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_serious_accessibility_violation_on_any_main_page(chromium, live_tracker, artifacts,
                                                              role, width, language):
-    project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = :key",
-                        key=SEED_KEY)
-    context = chromium.new_context(base_url=live_tracker.url,
-                                   locale="zh-CN" if language == "zh" else "en-US",
-                                   viewport={"width": WIDTHS[width], "height": 844 if width == "phone" else 900})
-    context.set_default_timeout(20_000)
+    project_id, context = screen(chromium, live_tracker, width, language)
     out = artifacts / "axe"
     out.mkdir(exist_ok=True)
     axe = Axe()

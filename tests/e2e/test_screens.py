@@ -85,16 +85,23 @@ def overflow(page) -> dict:
     }""")
 
 
-@pytest.mark.parametrize("language", ["zh", "en"])
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("role", list(ROLES))
-def test_every_main_page_fits_the_screen(chromium, live_tracker, artifacts, role, width, language):
+def screen(chromium, live_tracker, width: str, language: str):
+    """The seeded project's id, and a browser context at ``width`` (phone or laptop) reading
+    ``language``: what the screen and accessibility walks both open their pages in."""
     project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = :key",
                         key=SEED_KEY)
     context = chromium.new_context(base_url=live_tracker.url,
                                    locale="zh-CN" if language == "zh" else "en-US",
                                    viewport={"width": WIDTHS[width], "height": 844 if width == "phone" else 900})
     context.set_default_timeout(20_000)
+    return project_id, context
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_main_page_fits_the_screen(chromium, live_tracker, artifacts, role, width, language):
+    project_id, context = screen(chromium, live_tracker, width, language)
     shots = artifacts / "screens"
     shots.mkdir(exist_ok=True)
     try:
