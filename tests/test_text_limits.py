@@ -95,3 +95,31 @@ def test_a_huge_report_text_is_refused_through_the_service(funded, db):
         progress.submit_report(CLI, target, dt.date.today().replace(day=1), invested_month="1",
                                problems="问" * 1_500_000)
     assert "problems" in refused.value.errors
+
+
+def test_a_correction_reason_has_one_limit_on_every_path(app):
+    """The reason lands in the audit trail's ``reason`` (REASON_LIMIT characters): the form, the API
+    and the sheet used to allow 1,000, 500 and 5,000, so a reason the sheet took failed at the
+    database and one the form refused went through the sheet."""
+    from tracker.api.schemas import CorrectionInput
+    from tracker.audit.models import REASON_LIMIT
+    from tracker.exports.columns import MONTHLY_REPORT_COLUMNS
+    from tracker.imports.cells import CellProblem, CellReader
+    from tracker.imports.reading import Cell
+    from tracker.progress.forms import ReportForm
+
+    column = next(c for c in MONTHLY_REPORT_COLUMNS if c.key == "correction_reason")
+    reader = CellReader(["zh", "en"])
+    for length, accepted in ((REASON_LIMIT, True), (REASON_LIMIT + 1, False)):
+        reason = "因" * length
+        with app.test_request_context(method="POST", data={"correction_reason": reason}):
+            form = ReportForm(meta={"csrf": False})
+            form.validate()
+            assert ("correction_reason" not in form.errors) is accepted
+        assert ("correction_reason" not in CorrectionInput().validate({"correction_reason": reason})) is accepted
+        try:
+            reader.read(column, Cell(value=reason))
+        except CellProblem:
+            assert not accepted
+        else:
+            assert accepted

@@ -20,7 +20,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app, has_request_context, session
 
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import User, UserSession
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app, request
 
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import LoginFailure
 

@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..projects.fields import JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 from ..vocabulary import FundingSource
+from ..audit.models import REASON_LIMIT
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
 FIGURE = {"type": "string", "description": "an exact figure, as a string (万元 for money)"}
@@ -261,7 +262,7 @@ class NewReportInput(ReportInput):
 
 
 class CorrectionInput(ReportInput):
-    correction_reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    correction_reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_LIMIT))
 
 
 class IfMatchHeader(Schema):

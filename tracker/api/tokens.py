@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..accounts.throttle import Limit
 from ..audit.services import Actor, record
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..errors import ValidationFailed
 from ..extensions import db
 from .models import SCOPES, ApiToken

@@ -21,7 +21,7 @@ from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
 from ..core.values import ValueProblem, clean_text
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..unit_of_work import commit_attempt

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ..formatting import plain_number
 from ..projects.fields import IMPORT, PROJECT, REPORT, Field
 from ..vocabulary import Vocabulary
+from ..audit.models import REASON_LIMIT
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
 # single quote on export, and the importer takes it off again, so a round trip changes nothing.
@@ -131,7 +132,7 @@ MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     _column(REPORT["problems"], 30, exported=False),
     _column(REPORT["next_steps"], 30, exported=False),
     _column(REPORT["over_budget_reason"], 20, exported=False),
-    Column("correction_reason", _l("更正原因"), "text", max_length=5000, width=20),
+    Column("correction_reason", _l("更正原因"), "text", max_length=REASON_LIMIT, width=20),
 )
 
 def export_columns(include_money: bool = True) -> list[Column]:

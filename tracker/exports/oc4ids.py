@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from ..exports.records import iter_batches
 from ..portfolio.filters import PortfolioFilter

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core import clock
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..formatting import plain_number
 from ..portfolio import queries
 from ..exports.records import iter_projects

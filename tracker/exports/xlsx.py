@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project

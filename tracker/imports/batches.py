@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..extensions import db
 from .models import APPLIED, DISCARDED, PREVIEWED, ImportBatch
 

@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from ..core import clock
 from ..core.fonts import cjk_font
-from ..database import utcnow
+from ..core.clock import utcnow
 from ..formatting import plain_number
 from ..vocabulary import IndicatorNature
 from .models import Plan

@@ -11,6 +11,7 @@ from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..projects.fields import REPORT
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
+from ..audit.models import REASON_LIMIT
 
 MONEY = ExactAmount(4)
 
@@ -59,7 +60,7 @@ class ReportForm(TrackerForm):
                                validators=[Optional(), Length(max=REPORT["next_steps"].max_length)])
     over_budget_reason = TextAreaField(REPORT["over_budget_reason"].label,
                                        validators=[Optional(), Length(max=REPORT["over_budget_reason"].max_length)])
-    correction_reason = TextAreaField(_l("更正原因"), validators=[Optional(), Length(max=1000)],
+    correction_reason = TextAreaField(_l("更正原因"), validators=[Optional(), Length(max=REASON_LIMIT)],
                                       description=_l("更正已提交的月报时必填"))
     photos = MultipleFileField(_l("现场照片（JPEG/PNG，每张不超过 8 MB，最多 6 张）"),
                                validators=[FileAllowed(["jpg", "jpeg", "png"], _l("只能上传 JPEG 或 PNG 图片"))])

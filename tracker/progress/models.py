@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import Base, ExactDecimal, MaybeTimestamp, Money, Percent, Timestamp, code_enum, intpk, utcnow
+from ..database import Base, ExactDecimal, MaybeTimestamp, Money, Percent, Timestamp, code_enum, intpk
+from ..core.clock import utcnow
 from ..projects.models import Project
 from ..vocabulary import FundingSource, Stage
 

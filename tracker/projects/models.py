@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
-from ..database import Area, Base, Money, Timestamp, code_enum, intpk, utcnow
+from ..database import Area, Base, Money, Timestamp, code_enum, intpk
+from ..core.clock import utcnow
 from ..plans.models import Plan
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, Kind, Status
