@@ -362,3 +362,17 @@ def test_an_indicator_candidate_becomes_one_of_the_plans_indicators(admin, added
     hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
     refused = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept-indicator", follow_redirects=True)
     assert "项目候选请采纳为项目" in refused.get_data(as_text=True)
+
+
+def test_a_citation_of_an_added_plan_names_the_plan_in_the_history(admin, added, db):
+    """A plan added by a user has no seed file: its citations used to read "None:12 …"."""
+    lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
+    existing = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+    admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(existing.id)})
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "project:source",
+                                                          AuditEntry.project_id == existing.id)
+                              .order_by(AuditEntry.id.desc()).limit(1))
+    cited = entry.changes["source"][1]
+    assert cited.startswith(f"{KEY}:") and "None" not in cited, cited
+    page = admin.get(f"/projects/{existing.id}").get_data(as_text=True)
+    assert cited.split(" ")[0] in page and "None:" not in page

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..extensions import db
 from ..formatting import plain_number
-from ..plans.models import Plan
+from ..plans.models import Plan, cited_line
 from ..projects.fields import MONEY_FIELDS as REGISTERED_MONEY, PERCENT, PROJECT_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
@@ -135,12 +135,12 @@ def _quotes_without_money(project_id: int | None) -> frozenset[str]:
         return frozenset()
     cache = g.setdefault("_audit_quotes_without_money", {}) if has_app_context() else {}
     if project_id not in cache:
-        rows: Sequence[tuple[str, int, str, list | None]] = db.session.execute(
-            sa.select(Plan.source_file, SourceMention.line, SourceMention.quote, SourceMention.fields)
+        rows: Sequence[tuple[str | None, str, int, str, list | None]] = db.session.execute(
+            sa.select(Plan.source_file, Plan.key, SourceMention.line, SourceMention.quote, SourceMention.fields)
             .join(Plan, SourceMention.plan_id == Plan.id)
             .where(SourceMention.project_id == project_id)).all()
         cache[project_id] = frozenset(
-            f"{source_file}:{line} {quote}" for source_file, line, quote, fields in rows
+            cited_line(source_file, key, line, quote) for source_file, key, line, quote, fields in rows
             if not set(fields or ()) & MONEY_SOURCE_FIELDS)
     return cache[project_id]
 

@@ -38,6 +38,12 @@ class Plan(Base):
         return f"<Plan {self.key}>"
 
 
+def cited_line(source_file: str | None, key: str, line: int, quote: str) -> str:
+    """A citation as the audit trail writes it: "document:line quote". The document is the seed
+    plan's file, or the plan's key for a plan a user added (its text is kept in the database)."""
+    return f"{source_file or key}:{line} {quote}"
+
+
 class PlanIndicator(Base):
     """A row of a plan's 主要指标 table, values kept exactly as printed."""
 

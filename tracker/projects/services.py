@@ -20,7 +20,7 @@ from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
 from ..errors import EditConflict, FieldErrors, StaleEdit, ValidationFailed
 from ..extensions import db
-from ..plans.models import Plan
+from ..plans.models import Plan, cited_line
 from ..regions.models import Region
 from ..vocabulary import Category, Kind
 from .fields import EDITABLE_FIELDS, PROJECT, PROJECT_FIELDS, Field
@@ -304,5 +304,5 @@ def add_source(actor: Actor, project: Project, plan: Plan, line: int, quote: str
     mention = SourceMention(plan=plan, line=line, quote=quote, fields=list(fields))
     project.sources.append(mention)
     record(actor, "project:source", project, {"plan": plan.title, "line": line},
-           changes={"source": [None, f"{plan.source_file}:{line} {quote}"]}, project_id=project.id)
+           changes={"source": [None, cited_line(plan.source_file, plan.key, line, quote)]}, project_id=project.id)
     return mention
