@@ -238,3 +238,12 @@ def test_the_project_page_shows_its_history_and_its_milestone_slip(client, edite
     assert "zhangsan" in history
     timeline = html.split('class="timeline"', 1)[1]
     assert "<svg" in timeline and "延误 61 天" in timeline and "用地手续延迟" in timeline
+
+
+def test_every_kind_of_action_can_be_chosen_in_the_filter(leader):
+    """The action menu offered projects, milestones … users but not plans, indicators or tokens,
+    whose entries the log holds too: each kind in the message catalogue has its option."""
+    from tracker.audit.messages import MESSAGES
+    html = leader.get("/admin/audit").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="([a-z_]+:)"', html))
+    assert offered >= {action.split(":")[0] + ":" for action in MESSAGES}

@@ -64,6 +64,7 @@ VIA_LABELS = {"seed": _l("种子数据"), "import": _l("导入"), "cli": _l("命
 ACTION_PREFIXES = {
     "project:": _l("项目"), "milestone:": _l("节点"), "report:": _l("月度填报"),
     "budget:": _l("概算调整"), "funding:": _l("资金来源"), "annual_plan:": _l("年度计划"),
+    "plan:": _l("规划"), "indicator:": _l("规划指标"), "token:": _l("API 令牌"),
     "user:": _l("用户"), "setting:": _l("设置"), "region:": _l("行政区划"),
 }
 
