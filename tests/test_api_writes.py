@@ -330,3 +330,35 @@ def test_every_role_reads_milestones_and_funding_lines_with_their_etags(db, api,
     funding = api("GET", f"/projects/{line.project_id}/funding/{line.id}", tokens_by_role[role])
     assert funding.headers["ETag"] == funding.get_json()["etag"]
     assert_problem(api("GET", f"/projects/{line.project_id}/milestones/999999", tokens_by_role[role]), 404)
+
+
+def test_a_patch_read_before_a_milestone_replan_does_not_undo_it(db, seeded, api, tokens_by_role):
+    """计划开工 is the 开工 milestone's planned date. An officer re-plans it on the milestone page; a
+    client that read the project before sends the whole record back with another field changed.
+    The re-plan stays: the client did not change 计划开工, the colleague did."""
+    project = lab_project(db)
+    progress.add_standard_lifecycle(CLI, project)
+    db.session.commit()
+    start = next(m for m in project.milestones if m.stage == Stage.START)
+    progress.update_milestone(CLI, start, planned_date=dt.date(2027, 3, 1), actual_date=None,
+                              expected_version=start.version)
+    db.session.commit()
+    url = f"/projects/{project.id}"
+    read = api("GET", url, tokens_by_role["officer"])
+    record, etag = read.get_json(), read.headers["ETag"]
+    assert record["planned_start"] == "2027-03-01"
+
+    progress.update_milestone(CLI, start, planned_date=dt.date(2027, 9, 1), actual_date=None,
+                              delay_reason="用地手续未批", expected_version=start.version)
+    db.session.commit()
+    sent = {"owner_unit": "龙南市卫健委", "planned_start": record["planned_start"]}
+    saved = api("PATCH", url, tokens_by_role["officer"], etag=etag, json=sent)
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert saved.get_json()["planned_start"] == "2027-09-01"
+    assert saved.get_json()["owner_unit"] == "龙南市卫健委"
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).planned_start == dt.date(2027, 9, 1)
+
+    # Sending a third date on that old version is a real clash: 412, naming 计划开工.
+    clash = api("PATCH", url, tokens_by_role["officer"], etag=etag, json={"planned_start": "2027-05-01"})
+    assert "planned_start" in assert_problem(clash, 412)["contested"]

@@ -108,6 +108,10 @@ def test_the_services_keep_a_projects_dates_lines_and_months(db):
     assert project.next_milestone_due == dt.date(2025, 3, 1)  # late from 2 March on
     assert project.planned_start == dt.date(2025, 3, 1)
     assert project.start_milestone_actual is None
+    # 计划开工 is a field of the project as the API shows it: re-planning it moves the project's
+    # version, so a client holding the old version cannot write the old date back unseen.
+    assert project.version == version + 1
+    version = project.version
     custom = progress.add_custom_milestone(OFFICER, project, "桩基检测", dt.date(2025, 9, 1))
     progress.update_milestone(OFFICER, start, planned_date=dt.date(2025, 3, 1),
                               actual_date=dt.date(2025, 4, 10), expected_version=start.version)

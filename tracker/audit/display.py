@@ -49,7 +49,7 @@ FIELD_LABELS = {
 # A field whose meaning depends on the object: a funding line's "source" is where money comes from.
 FIELD_LABELS_BY_ACTION = {"funding": {"source": _l("资金来源")}}
 # Bookkeeping, not a change a reader needs to see.
-HIDDEN_FIELDS = {"version"}
+HIDDEN_FIELDS = {"version", "project_version"}
 
 VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
                      "stage": Stage, "role": Role}

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..core.clock import first_of_month, today
+from ..core.clock import first_of_month, today, utcnow
 from ..audit.messages import milestone_params
 from ..audit.queries import changes_since
 from ..audit.services import Actor, diff, json_value, record, snapshot
@@ -166,11 +166,19 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
             milestone, values = edit.milestone, edit.values()
             changes = diff(snapshot(milestone, MILESTONE_FIELDS),
                            {k: json_value(v) for k, v in values.items()})
-            version = milestone.version
+            version, project_version = milestone.version, project.version
             for field in changes:
                 setattr(milestone, field, values[field])
-            db.session.flush()  # the new version, for the audit entry
+            moves_project = "planned_date" in changes and milestone.stage in PLANNED_DATE_STAGES.values()
+            if moves_project:
+                # 计划开工/计划竣工 are fields of the project as the API and the exports show it: the
+                # project's version moves, so a client holding the old one cannot write the old
+                # date back unseen (projects.services.values_at undoes this entry for it).
+                project.updated_at = utcnow()
+            db.session.flush()  # the new versions, for the audit entry
             changes["version"] = [version, milestone.version]
+            if moves_project:
+                changes["project_version"] = [project_version, project.version]
             record(actor, "milestone:update", milestone, milestone_params(milestone),
                    changes=changes, project_id=project.id)
             saved[milestone.id] = changes

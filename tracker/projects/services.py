@@ -22,8 +22,9 @@ from ..errors import EditConflict, FieldErrors, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan, cited_line
 from ..regions.models import Region
-from ..vocabulary import Category, Kind
+from ..vocabulary import Category, Kind, Stage
 from .fields import EDITABLE_FIELDS, PROJECT, PROJECT_FIELDS, Field
+from ..audit.models import AuditEntry
 from .models import Project, ProjectAlias, SourceMention
 
 # 项目代码 (GB/T 40058-2021): year, region, department, type, serial with its check character.
@@ -31,6 +32,7 @@ PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]")
 
 # Kept from the 开工 / 竣工验收 milestones (progress/upkeep.py); the services write the milestones.
 PLANNED_DATES = ("planned_start", "planned_end")
+PLANNED_DATE_OF_STAGE = {Stage.START.value: "planned_start", Stage.ACCEPTANCE.value: "planned_end"}
 EDITABLE = tuple(field for field in PROJECT_FIELDS if field.editable)
 
 
@@ -181,6 +183,16 @@ def values_at(project: Project, version: int) -> dict:
         for field, (old, _new) in entry.changes.items():
             if field in values:
                 values[field] = old
+    # 计划开工/计划竣工 re-planned on the milestone page since: those entries name the project's
+    # version they moved (progress.services.save_milestones) and the milestone's stage.
+    replans = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.project_id == project.id, AuditEntry.object_type == "Milestone",
+                                    AuditEntry.action == "milestone:update")
+        .order_by(AuditEntry.id.desc())).all()
+    for entry in replans:
+        moved, field = entry.changes.get("project_version"), PLANNED_DATE_OF_STAGE.get(entry.params.get("stage"))
+        if moved and moved[1] > version and field in values:
+            values[field] = entry.changes["planned_date"][0]
     return values
 
 
