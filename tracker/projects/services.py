@@ -190,7 +190,7 @@ def values_at(project: Project, version: int) -> dict:
                                     AuditEntry.action == "milestone:update")
         .order_by(AuditEntry.id.desc())).all()
     for entry in replans:
-        moved, field = entry.changes.get("project_version"), PLANNED_DATE_OF_STAGE.get(entry.params.get("stage"))
+        moved, field = entry.changes.get("project_version"), PLANNED_DATE_OF_STAGE.get((entry.params or {}).get("stage", ""))
         if moved and moved[1] > version and field in values:
             values[field] = entry.changes["planned_date"][0]
     return values
