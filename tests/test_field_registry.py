@@ -210,3 +210,27 @@ def test_the_project_list_heads_its_field_columns_with_the_registrys_labels(clie
     html = client.get("/projects?kind=all").get_data(as_text=True)
     for name in ("total_investment", "floor_area_m2", "beds", "invested_to_date"):
         assert f">{PROJECT[name].label}</a>" in html, name
+
+
+def test_a_budget_revisions_funding_lines_and_annual_plans_fields_read_as_their_forms_label_them(app, db):
+    """The audit trail labelled a funding line's 备注 as 说明 (the milestones' word), and kept its own
+    list of which of these records' fields are money: both now come from the registry."""
+    from tracker.api import writes
+    from tracker.progress.forms import AnnualPlanForm, BudgetRevisionForm, FundingLineForm
+    from tracker.projects.fields import ANNUAL_PLAN_FIELDS, BUDGET_FIELDS, FUNDING_FIELDS
+
+    with app.test_request_context():
+        for form_class, fields, action in ((BudgetRevisionForm, BUDGET_FIELDS, "budget:revise"),
+                                           (FundingLineForm, FUNDING_FIELDS, "funding:update"),
+                                           (AnnualPlanForm, ANNUAL_PLAN_FIELDS, "annual_plan:set")):
+            form = form_class(meta={"csrf": False})
+            entry = AuditEntry(action=action, changes={})
+            for field in fields:
+                if field.editable:
+                    assert form[field.name].label.text == str(field.label), field.name
+                assert display.field_label(entry, field.name) == str(field.label), (action, field.name)
+                assert (field.name in MONEY_FIELDS) is field.money
+    too_long = "备" * (FUNDING_FIELDS[2].max_length + 1)
+    assert "note" in writes.FundingChangesInput().validate({"source": "central_budget", "amount": None,
+                                                            "note": too_long, "reason": "更正"})
+    assert "note" not in schemas.FundingInput().validate({"source": "central_budget", "note": too_long[1:]})

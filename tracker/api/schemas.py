@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from ..projects.fields import JSON_FIELDS, REPORT, REPORT_FIELDS, Field
+from ..projects.fields import FUNDING, JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 from ..vocabulary import FundingSource
 from ..audit.models import REASON_LIMIT
 
@@ -279,4 +279,4 @@ class FundingInput(Schema):
 
     source = fields.String(required=True, metadata={"enum": [source.value for source in FundingSource]})
     amount = fields.Raw(allow_none=True, metadata={"type": ["string", "number"], "description": "万元"})
-    note = fields.String(allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(allow_none=True, validate=validate.Length(max=FUNDING["note"].max_length))

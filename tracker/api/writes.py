@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
 from ..errors import ValidationFailed
 from ..forms import BLOCK_LIMIT, LINE_LIMIT
-from ..projects.fields import PROJECT, PROJECT_FIELDS, Field
+from ..projects.fields import BUDGET, FUNDING, PROJECT, PROJECT_FIELDS, Field
 from ..projects.models import Project
 from ..regions.services import get_region
 from ..vocabulary import FundingSource, Stage
@@ -173,7 +173,7 @@ class MilestoneListSchema(Schema):
 class BudgetRevisionInput(_Strict):
     new_amount = fields.Raw(required=True, metadata={**FIGURE_INPUT, "description": "调整后概算, 万元"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    approval_number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    approval_number = fields.String(required=True, validate=validate.Length(min=1, max=BUDGET["approval_number"].max_length))
     approval_date = fields.Date(required=True)
 
 
@@ -185,7 +185,7 @@ class FundingChangesInput(_Strict):
 
     source = fields.String(required=True, validate=validate.OneOf(FUNDING_CODES))
     amount = fields.Raw(required=True, allow_none=True, metadata={**FIGURE_INPUT, "description": "万元"})
-    note = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(required=True, allow_none=True, validate=validate.Length(max=FUNDING["note"].max_length))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 

@@ -17,14 +17,14 @@ from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..extensions import db
 from ..formatting import plain_number
 from ..plans.models import Plan, cited_line
-from ..projects.fields import MONEY_FIELDS as REGISTERED_MONEY, PERCENT, PROJECT_FIELDS, REPORT_FIELDS
+from ..projects.fields import MONEY_FIELDS, PERCENT, PROJECT_FIELDS, RECORD_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
-from ..vocabulary import FundingSource, Role, Stage, Vocabulary
+from ..vocabulary import Role, Stage, Vocabulary
 from .models import AuditEntry
 
 # A project's and a monthly report's fields read as the registry labels them (projects/fields.py);
-# the other records' fields are not registered yet.
+# a budget revision's, a funding line's and an annual plan's by their action's registry.
 REGISTERED = {field.name: field for field in PROJECT_FIELDS + REPORT_FIELDS}
 FIELD_LABELS = {
     **{name: field.label for name, field in REGISTERED.items()},
@@ -36,26 +36,26 @@ FIELD_LABELS = {
     "delay_reason": _l("滞后原因"), "milestones": _l("节点"),
     # monthly reports, beyond their fields
     "month": _l("月份"), "revision": _l("版次"), "photo": _l("现场照片"), "photos": _l("现场照片"),
-    # budget revisions, funding, annual plans
-    "previous_amount": _l("调整前概算（万元）"),
-    "new_amount": _l("调整后概算（万元）"), "approval_number": _l("批复文号"),
-    "approval_date": _l("批复日期"), "reason": _l("原因"), "amount": _l("金额（万元）"),
-    "year": _l("年度"), "planned_investment": _l("年度计划投资（万元）"),
+    "reason": _l("原因"),
     # accounts and settings
     "username": _l("用户名"), "display_name": _l("姓名"), "email": _l("电子邮箱"),
     "role": _l("角色"), "regions": _l("负责地区"), "active": _l("启用"),
     "hide_money_from_viewers": _l("向只读用户隐藏金额"),
 }
 # A field whose meaning depends on the object: a funding line's "source" is where money comes from.
-FIELD_LABELS_BY_ACTION = {"funding": {"source": _l("资金来源")}}
+FIELD_LABELS_BY_ACTION = {
+    **{group: {field.name: field.label for field in fields} for group, fields in RECORD_FIELDS.items()},
+    # a plan's indicator actual (plan:indicator-actual), as its sheet heads them (plans/actuals.py)
+    "plan": {"indicator": _l("指标"), "year": _l("年度"), "value": _l("实际值"), "source": _l("来源")},
+}
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
 
 VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
                      "stage": Stage, "role": Role}
-VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {"funding": {"source": FundingSource}}
-# The registry's money, and the amounts of the records it does not cover yet.
-MONEY_FIELDS = REGISTERED_MONEY | {"previous_amount", "new_amount", "amount", "planned_investment"}
+VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {
+    group: {field.name: field.vocabulary for field in fields if field.vocabulary}
+    for group, fields in RECORD_FIELDS.items()}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
                                 if field.numeric and field.unit != PERCENT}
 

@@ -8,7 +8,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
-from ..projects.fields import REPORT
+from ..projects.fields import ANNUAL_PLAN, BUDGET, FUNDING, REPORT
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
 from ..audit.models import REASON_LIMIT
@@ -68,17 +68,18 @@ class ReportForm(TrackerForm):
 
 
 class BudgetRevisionForm(TrackerForm):
-    new_amount = FigureField(_l("调整后概算（万元）"),
+    new_amount = FigureField(BUDGET["new_amount"].label,
                               validators=[InputRequired(_l("请填写调整后的概算")), MONEY])
     reason = TextAreaField(_l("调整原因"), validators=[DataRequired(_l("请说明调整原因")), Length(max=2000)])
-    approval_number = StringField(_l("批复文号"), validators=[DataRequired(_l("请填写批复文号")), Length(max=100)])
-    approval_date = SaneDateField(_l("批复日期"), validators=[DataRequired(_l("请填写批复日期")), NotInFuture()])
+    approval_number = StringField(BUDGET["approval_number"].label, validators=[
+        DataRequired(_l("请填写批复文号")), Length(max=BUDGET["approval_number"].max_length)])
+    approval_date = SaneDateField(BUDGET["approval_date"].label, validators=[DataRequired(_l("请填写批复日期")), NotInFuture()])
 
 
 class FundingLineForm(TrackerForm):
-    source = SelectField(_l("资金来源"))
-    amount = FigureField(_l("金额（万元）"), validators=[Optional(), MONEY])
-    note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
+    source = SelectField(FUNDING["source"].label)
+    amount = FigureField(FUNDING["amount"].label, validators=[Optional(), MONEY])
+    note = StringField(FUNDING["note"].label, validators=[Optional(), Length(max=FUNDING["note"].max_length)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +98,7 @@ class FundingDeleteForm(TrackerForm):
 
 
 class AnnualPlanForm(TrackerForm):
-    year = WholeNumberField(_l("年度"), validators=[DataRequired(_l("请填写年度")), NumberRange(2000, 2100, _l("年份无效"))])
-    planned_investment = FigureField(_l("年度计划投资（万元）"),
+    year = WholeNumberField(ANNUAL_PLAN["year"].label, validators=[
+        DataRequired(_l("请填写年度")), NumberRange(2000, ANNUAL_PLAN["year"].maximum, _l("年份无效"))])
+    planned_investment = FigureField(ANNUAL_PLAN["planned_investment"].label,
                                       validators=[InputRequired(_l("请填写年度计划投资")), MONEY])

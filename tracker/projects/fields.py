@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status, Vocabulary
 
 # The paths by which a value may be changed (a field with none is derived: other services keep it).
 FORM = "form"  # the project form (an officer for his regions, an admin)
@@ -133,12 +133,46 @@ REPORT_FIELDS: tuple[Field, ...] = (
     _report("over_budget_reason", _l("超概算原因"), "text", max_length=2000),
 )
 
+
+
+def _record(name, label, kind, *, paths=frozenset({FORM}), **facts) -> Field:
+    return Field(name, label, kind, paths=paths, json_name=name, **facts)
+
+
+# The project's other records, as their forms, the API and the audit trail name them. Each is
+# changed on its own page (and through the API, which calls the same services).
+BUDGET_FIELDS: tuple[Field, ...] = (  # a 概算调整 (BudgetRevision)
+    _record("previous_amount", _l("调整前概算（万元）"), "decimal", unit=WAN_YUAN, places=4, money=True,
+            paths=frozenset()),
+    _record("new_amount", _l("调整后概算（万元）"), "decimal", unit=WAN_YUAN, places=4, money=True),
+    _record("approval_number", _l("批复文号"), "text", max_length=100),
+    _record("approval_date", _l("批复日期"), "date"),
+)
+FUNDING_FIELDS: tuple[Field, ...] = (  # a 资金来源 line (FundingLine)
+    _record("source", _l("资金来源"), "vocab", vocabulary=FundingSource),
+    _record("amount", _l("金额（万元）"), "decimal", unit=WAN_YUAN, places=4, money=True),
+    _record("note", _l("备注"), "text", max_length=200),
+)
+ANNUAL_PLAN_FIELDS: tuple[Field, ...] = (  # a 年度计划投资 (AnnualPlan)
+    _record("year", _l("年度"), "int", maximum=2100),
+    _record("planned_investment", _l("年度计划投资（万元）"), "decimal", unit=WAN_YUAN, places=4,
+            money=True),
+)
+
 PROJECT = {field.name: field for field in PROJECT_FIELDS}
 REPORT = {field.name: field for field in REPORT_FIELDS}
+BUDGET = {field.name: field for field in BUDGET_FIELDS}
+FUNDING = {field.name: field for field in FUNDING_FIELDS}
+ANNUAL_PLAN = {field.name: field for field in ANNUAL_PLAN_FIELDS}
+# The registry of each kind of audited record other than the project and its reports, by the
+# prefix of its audit actions (funding:update …): the audit trail labels its changes from it.
+RECORD_FIELDS: dict[str, tuple[Field, ...]] = {
+    "budget": BUDGET_FIELDS, "funding": FUNDING_FIELDS, "annual_plan": ANNUAL_PLAN_FIELDS}
 
 # The project attributes a service may change: the whitelist of create_project/update_project.
 EDITABLE_FIELDS: tuple[str, ...] = tuple(field.name for field in PROJECT_FIELDS if field.editable)
 # The project's fields the JSON export and the API carry, under their json names.
 JSON_FIELDS: tuple[Field, ...] = tuple(field for field in PROJECT_FIELDS if field.json_name)
 MONEY_FIELDS: frozenset[str] = frozenset(
-    field.name for field in PROJECT_FIELDS + REPORT_FIELDS if field.money)
+    field.name for field in PROJECT_FIELDS + REPORT_FIELDS + BUDGET_FIELDS + FUNDING_FIELDS
+    + ANNUAL_PLAN_FIELDS if field.money)
