@@ -56,7 +56,8 @@ fuzz: $(VENV)/.installed translations
 	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
 # Benchmarks (issue 7): generates 1k/10k/100k portfolios on SQLite and PostgreSQL, measures them
-# through gunicorn, writes benchmarks/RESULTS.md. About an hour; BENCH_ARGS=--quick for a smoke run.
+# through gunicorn, writes benchmarks/RESULTS.md (issue 19). ~25 min at 100,000 once the data exists;
+# BENCH_ARGS="--parts list,datasette" re-runs parts, BENCH_ARGS="--sizes 1000 --quick" is a smoke run.
 bench: $(VENV)/.installed translations load-generator
 	BENCH_VIA_MAKE=1 $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

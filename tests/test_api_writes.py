@@ -362,3 +362,33 @@ def test_a_patch_read_before_a_milestone_replan_does_not_undo_it(db, seeded, api
     # Sending a third date on that old version is a real clash: 412, naming 计划开工.
     clash = api("PATCH", url, tokens_by_role["officer"], etag=etag, json={"planned_start": "2027-05-01"})
     assert "planned_start" in assert_problem(clash, 412)["contested"]
+
+
+def test_a_422_names_the_problems_in_the_readers_language(db, seeded, api, tokens_by_role):
+    """marshmallow writes its messages in English only; the answer is in the request's language,
+    Chinese by default, as every other message of the API."""
+    body = {**NEW, "kind": "castle", "colour": "red"}
+    chinese = assert_problem(api("POST", "/projects", tokens_by_role["officer"], json=body), 422)
+    assert chinese["errors"]["colour"] == ["未知字段。"], chinese
+    assert chinese["errors"]["kind"][0].startswith("应为以下之一："), chinese
+    english = assert_problem(api("POST", "/projects", tokens_by_role["officer"], json=body,
+                                 headers={"Accept-Language": "en"}), 422)
+    assert english["errors"]["colour"] == ["Unknown field."]
+    assert english["errors"]["kind"][0].startswith("Must be one of: ")
+
+
+def test_every_marshmallow_message_the_api_may_give_reads_back_as_marshmallow_wrote_it_in_english(app):
+    """Each template is matched whole and written from our msgid: Chinese by default, and in
+    English exactly marshmallow's sentence (the catalogue's English is marshmallow's text)."""
+    import re
+
+    from tracker.api.messages import TEMPLATES, translated
+    for english, _ours in TEMPLATES:
+        message = re.sub(r"\{(\w+)\}", lambda m: {"choices": "a, b"}.get(m.group(1), "12"), english)
+        with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+            chinese = translated(message)
+            assert chinese != message and re.search(r"[\u4e00-\u9fff]|null|true", chinese), message
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert translated(message) == message
+    with app.test_request_context():
+        assert translated("请说明修改原因") == "请说明修改原因"  # ours: unchanged

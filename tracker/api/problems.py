@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .messages import translated
+
 PREFIX = "/api/"
 GENERIC = {400: _l("请求无效"), 404: _l("找不到请求的地址或资源"), 405: _l("此地址不支持该请求方法"),
            413: _l("请求内容过大"), 415: _l("请以 application/json 发送请求内容")}
@@ -55,6 +57,8 @@ def from_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = _flatten(data["messages"]) if "messages" in data else None
+    if errors:  # webargs' answer: marshmallow's English, in the reader's language
+        errors = {field: [translated(message) for message in messages] for field, messages in errors.items()}
     headers = [(name, value) for name, value in error.get_headers()]
     if status == 422 and errors:
         detail = _("请求中有无效的字段")
