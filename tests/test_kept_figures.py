@@ -9,12 +9,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tracker.dashboard import kept as dashboard_kept
+from tracker.dashboard import queries
+from tracker.dashboard.scope import Scope
 from tracker.extensions import db
 from tracker.portfolio import kept
+from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress import services as progress
+from tracker.regions.models import Region
 from tracker.vocabulary import FundingSource, Kind, Stage, Status
 
 from . import factories
+from .test_demo_data import make as make_demo
 
 OFFICER = factories.TEST_ACTOR
 
@@ -54,3 +60,42 @@ def test_the_services_keep_the_figures_exact(db):
     assert_kept_exact()
     db.session.delete(project)
     assert_kept_exact()
+
+
+# ---- the dashboard read from them equals the one computed from every project ----------------------
+
+def scopes(today: dt.date) -> list[Scope]:
+    provinces = db.session.scalars(sa.select(Region).where(Region.parent_id.is_(None))
+                                   .order_by(Region.key)).all()
+    province = provinces[0]
+    city = db.session.scalars(sa.select(Region).where(Region.parent_id == province.id)
+                              .order_by(Region.key)).first()
+    county = db.session.scalars(sa.select(Region).where(Region.parent_id == city.id)
+                                .order_by(Region.key)).first()
+    found = []
+    for region in (None, province, city, county):
+        for kind in (None, "all", Kind.PROGRAMME.value):
+            for year in (today.year, today.year - 1):
+                found.append(Scope(PortfolioFilter(region=region.key if region else None, kind=kind),
+                                   year, today))
+    return found
+
+
+def assert_both_paths_equal(today: dt.date) -> None:
+    for scope in scopes(today):
+        assert dashboard_kept.answers(scope)
+        assert queries.compute(scope) == queries.compute_fresh(scope), scope
+
+
+def test_the_dashboard_from_the_kept_figures_equals_the_fresh_one(db):
+    make_demo(db)
+    for today in (dt.date(2026, 11, 17), dt.date(2026, 12, 1), dt.date(2025, 6, 30)):
+        assert_both_paths_equal(today)
+    assert_kept_exact()
+
+
+def test_a_scope_the_kept_figures_cannot_answer_is_computed_afresh(db):
+    make_demo(db)
+    scope = Scope(PortfolioFilter(status=Status.CONSTRUCTION.value), 2026, dt.date(2026, 11, 17))
+    assert not dashboard_kept.answers(scope)
+    assert queries.compute(scope) == queries.compute_fresh(scope)

@@ -351,6 +351,12 @@ def year_figures(scope: Scope) -> YearFigures:
         .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == Project.id,
                                            YearInvestment.year == scope.year))
         .where(*scope.conditions).group_by(with_plan)).all()
+    return year_from_rows(scope, rows)
+
+
+def year_from_rows(scope: Scope, rows: Sequence[tuple[Any, ...]]) -> YearFigures:
+    """The year's figures from rows of (has an annual plan, plans, Σ plan, projects reporting,
+    then Σ and count of each month's amounts), one row per group."""
     planned_projects, planned, reporting = 0, None, 0
     completed: list = [None] * 12
     reports = [0] * 12
@@ -471,11 +477,17 @@ def funding(scope: Scope) -> list[Group]:
 
 # ---- lists ----------------------------------------------------------------------------------------
 
-def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+def _count_column(total: int | None) -> sa.ColumnElement[Any]:
+    """How many rows the list has in all: counted with the first rows (a window over every
+    match), or, where the kept figures know it (``total``), not counted at all."""
+    return sa.func.count().over() if total is None else sa.literal(total)
+
+
+def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """Late projects, the longest overdue first, with their overdue milestones and stated reasons."""
     today = scope.today
-    rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status, sa.func.count().over())
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
+        sa.select(Project.id, Project.name, Region.name, Project.status, _count_column(total))
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_late(today))
         .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
@@ -508,12 +520,12 @@ class OverEstimate:
         return self.current_estimate - self.total_investment
 
 
-def over_estimate(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+def over_estimate(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """超概算 projects (``Project.is_over_estimate``), the largest excess first."""
     excess = Project.current_estimate - Project.total_investment
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.total_investment,
-                  Project.current_estimate, sa.func.count().over())
+                  Project.current_estimate, _count_column(total))
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_over_estimate)
         .order_by(excess.desc(), Project.id).limit(limit)).all()
@@ -555,12 +567,12 @@ class Unreported:
     last_report_month: dt.date | None
 
 
-def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report."""
     month_start = scope.month_start
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.status, Project.last_report_month,
-                  sa.func.count().over())
+                  _count_column(total))
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.owes_report(month_start))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month,
@@ -572,7 +584,15 @@ def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
 # ---- the whole dashboard ----------------------------------------------------------------------------
 
 def compute(scope: Scope) -> Dashboard:
-    """Every figure of the dashboard, from the database (about a dozen statements)."""
+    """Every figure of the dashboard: read from the kept figures (dashboard/kept.py) where they
+    answer the scope (a region or the whole portfolio, of a kind), else computed afresh."""
+    from . import kept  # it builds on this module's figures
+    board = kept.compute(scope)
+    return board if board is not None else compute_fresh(scope)
+
+
+def compute_fresh(scope: Scope) -> Dashboard:
+    """Every figure of the dashboard from the projects themselves (about a dozen statements)."""
     projects = _project_figures(scope)
     return Dashboard(
         scope=scope, headline=projects.headline, year=year_figures(scope),
