@@ -16,11 +16,21 @@ from tracker.extensions import db
 from tracker.portfolio import kept
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress import services as progress
+from tracker.accounts.models import User
+from tracker.plans.models import Plan
+from tracker.projects import services as project_services
+from tracker.projects.models import Project
 from tracker.regions.models import Region
 from tracker.vocabulary import FundingSource, Kind, Stage, Status
 
 from . import factories
+from .conftest import login_as
+from .test_api_writes import NEW, api, tokens_by_role  # noqa: F401  (fixtures)
+from .test_api import token_for  # noqa: F401  (a fixture)
 from .test_demo_data import make as make_demo
+from .test_import import new_projects_sheet
+from .test_import import run as run_import
+from .test_project_form import edit_form, submit
 
 OFFICER = factories.TEST_ACTOR
 
@@ -99,3 +109,43 @@ def test_a_scope_the_kept_figures_cannot_answer_is_computed_afresh(db):
     scope = Scope(PortfolioFilter(status=Status.CONSTRUCTION.value), 2026, dt.date(2026, 11, 17))
     assert not dashboard_kept.answers(scope)
     assert queries.compute(scope) == queries.compute_fresh(scope)
+
+
+def test_every_kind_of_write_keeps_them_exact(app, db, seeded, make_user, api, tokens_by_role):
+    assert_kept_exact()  # the seed loader's
+    assert kept.stored(db.session.connection())[0]
+    # The form: an officer edits a project.
+    officer = app.test_client()
+    login_as(officer, make_user("officer", "360783", username="ln-form-officer"))
+    hospital = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-03"))
+    answer = submit(officer, hospital, edit_form(officer, hospital), total_investment="9800", beds="300")
+    assert answer.status_code == 302
+    assert_kept_exact()
+    # The API: a project created, with its milestones.
+    made = api("POST", "/projects", tokens_by_role["officer"], json=NEW)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert_kept_exact()
+    # The import: three new projects.
+    user = db.session.scalar(sa.select(User).where(User.username == "ln-form-officer"))
+    report = run_import(user, new_projects_sheet())
+    assert report.counts["create"] == 3, report.counts
+    assert_kept_exact()
+    # Reports, a correction, funding lines, an annual plan, a plan unlinked, a budget revision.
+    progress.submit_report(OFFICER, hospital, dt.date(2025, 5, 1), invested_month=Decimal("10"),
+                           invested_total=Decimal("500"))
+    assert_kept_exact()
+    progress.submit_report(OFFICER, hospital, dt.date(2025, 5, 1), invested_month=Decimal("12"),
+                           invested_total=Decimal("502"), correction_reason="统计口径更正")
+    line = progress.add_funding_line(OFFICER, hospital, source=FundingSource.CENTRAL_BUDGET, amount="50")
+    progress.set_annual_plan(OFFICER, hospital, 2025, "800")
+    assert_kept_exact()
+    progress.remove_funding_line(OFFICER, line, reason="重复")
+    for plan in list(hospital.plans):
+        project_services.unlink_plan(OFFICER, hospital, plan, reason="调整")
+    assert_kept_exact()
+    # Deletions: a project, and a plan (its links go with it).
+    db.session.delete(hospital)
+    assert_kept_exact()
+    plan = db.session.scalars(sa.select(Plan).order_by(Plan.id)).first()
+    db.session.delete(plan)
+    assert_kept_exact()
