@@ -13,6 +13,7 @@ same ``Dashboard``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import kept
-from ..portfolio.filters import UNKNOWN
+from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN
 from ..portfolio.models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_SUMS,
                                 portfolio_figures, portfolio_year_figures)
 from ..portfolio.queries import Totals
@@ -35,6 +36,8 @@ from .queries import VOCABULARIES, Dashboard, Group, Headline, ranked_regions
 from .scope import Scope
 
 DIMENSIONS = {"status": "status", "category": "category", "nature": "build_nature"}
+# The breakdowns read whole; "soon" (one row per day) is read for the 30 days only.
+READ = ("all", "status", "category", "nature", "plan", "funding", "due", "start", "report")
 _KINDS = {kind.value for kind in Kind}
 
 
@@ -108,7 +111,7 @@ def compute(scope: Scope) -> Dashboard | None:
     by_key: dict[str, dict[str, dict]] = defaultdict(dict)
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
             sa.select(table.c.dimension, table.c.key, *_summed(table, FIGURE_NAMES, SUMS))
-            .where(table.c.region_id.in_(nodes), *_kinds(scope))
+            .where(table.c.region_id.in_(nodes), *_kinds(scope), table.c.dimension.in_(READ))
             .group_by(table.c.dimension, table.c.key)).all()
     for dimension, key, *values in rows:
         by_key[dimension][key] = _decoded(values, FIGURE_NAMES, SUMS)
@@ -133,7 +136,7 @@ def compute(scope: Scope) -> Dashboard | None:
         plans=_plans(scope, by_key["plan"]), categories=breakdowns["category"],
         natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
         late=queries.late_projects(scope, total=headline.late),
-        due_soon=queries.due_soon(scope),
+        due_soon=queries.due_soon(scope, total=_due_soon(scope, nodes)),
         unreported=queries.unreported(scope, total=owing),
         over_estimate=queries.over_estimate(scope, total=headline.over_estimate))
 
@@ -160,6 +163,17 @@ def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
                     _known(every, "with_both", "both_invested"), every["over_estimate"], late,
                     sum(figures["projects"] for figures in planned),
                     sum(figures["started"] for figures in planned), every["funded"])
+
+
+def _due_soon(scope: Scope, nodes: list[int]) -> int:
+    """Milestones not done due from today to the 30th day after (queries.due_soon's window)."""
+    table = portfolio_figures
+    first = scope.today.isoformat()
+    last = (scope.today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return int(db.session.scalar(
+        sa.select(sa.func.sum(table.c.projects))
+        .where(table.c.region_id.in_(nodes), *_kinds(scope), table.c.dimension == "soon",
+               table.c.key >= first, table.c.key <= last)) or 0)
 
 
 def _breakdown(scope: Scope, name: str, rows: dict[str, dict]) -> list[Group]:

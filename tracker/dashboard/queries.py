@@ -542,12 +542,13 @@ class DueMilestone:
     region: str
 
 
-def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS) -> Listing:
+def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS,
+             total: int | None = None) -> Listing:
     today = scope.today
     due = aliased(Milestone)
     rows = db.session.execute(
         sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,
-                  Project.id, Project.name, Region.name, sa.func.count().over())
+                  Project.id, Project.name, Region.name, _count_column(total))
         .join(Project, due.project_id == Project.id)
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
@@ -570,9 +571,24 @@ class Unreported:
 def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report."""
     month_start = scope.month_start
+    columns = (Project.id, Project.name, Region.name, Project.status, Project.last_report_month)
+    if total is not None:
+        # The order in two parts, each read from the index on (last_report_month, id) with
+        # LIMIT: the projects that never reported, then the others from the oldest report.
+        never = db.session.execute(
+            sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .where(*scope.conditions, Project.owes_report(month_start),
+                   Project.last_report_month.is_(None))
+            .order_by(Project.id).limit(limit)).all()
+        dated = db.session.execute(
+            sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .where(*scope.conditions, Project.owes_report(month_start),
+                   Project.last_report_month.is_not(None))
+            .order_by(Project.last_report_month, Project.id)
+            .limit(limit - len(never))).all() if len(never) < limit else []
+        return Listing([Unreported(*row) for row in [*never, *dated]], total)
     rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status, Project.last_report_month,
-                  _count_column(total))
+        sa.select(*columns, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.owes_report(month_start))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month,

@@ -170,6 +170,13 @@ def _collect(connection, where, ids, figures, years) -> None:
              {"projects": projects, "with_investment": with_amount, "total_investment": amount,
               "lines": lines})
 
+    for region_id, kind, day, count in connection.execute(
+            sa.select(*place, Milestone.planned_date, sa.func.count())
+            .join(Project, Milestone.project_id == Project.id)
+            .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None))
+            .group_by(*place, Milestone.planned_date)):
+        _add(figures[(region_id, _code(kind), "soon", day.isoformat())], {"projects": count})
+
     # The years: every (project, year) with an annual plan or a year_investments row.
     pairs = sa.union(
         sa.select(AnnualPlan.project_id, AnnualPlan.year).where(
