@@ -128,6 +128,14 @@ def compute(scope: Scope) -> Dashboard | None:
     month_start = scope.month_start.isoformat()
     owing = sum(figures["projects"] for key, figures in by_key["report"].items()
                 if key == "" or key < month_start)
+    never = by_key["report"].get("", empty)["projects"]
+    first_months, listed = [], never
+    for key in sorted(key for key in by_key["report"] if key and key < month_start):
+        if listed >= queries.LIST_LIMIT:
+            break
+        if by_key["report"][key]["projects"]:
+            first_months.append(dt.date.fromisoformat(key))
+            listed += by_key["report"][key]["projects"]
     breakdowns = {name: _breakdown(scope, name, by_key[dimension])
                   for dimension, name in DIMENSIONS.items()}
     return Dashboard(
@@ -137,7 +145,7 @@ def compute(scope: Scope) -> Dashboard | None:
         natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
         late=queries.late_projects(scope, total=headline.late),
         due_soon=queries.due_soon(scope, total=_due_soon(scope, nodes)),
-        unreported=queries.unreported(scope, total=owing),
+        unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months),
         over_estimate=queries.over_estimate(scope, total=headline.over_estimate))
 
 

@@ -486,9 +486,11 @@ def _count_column(total: int | None) -> sa.ColumnElement[Any]:
 def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """Late projects, the longest overdue first, with their overdue milestones and stated reasons."""
     today = scope.today
+    query = sa.select(Project.id, Project.name, Region.name, Project.status, _count_column(total))
+    if total is not None:  # a region's or the country's: the late ones come first in this index
+        query = query.with_hint(Project, "INDEXED BY ix_projects_next_milestone_due", "sqlite")
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status, _count_column(total))
-        .join(Region, Project.region_id == Region.id)
+        query.join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_late(today))
         .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
     if not rows:
@@ -553,7 +555,7 @@ def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS,
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
                due.planned_date <= today + dt.timedelta(days=days))
-        .order_by(due.planned_date, Project.id, due.position)
+        .order_by(due.planned_date, due.project_id, due.position)  # (planned_date, project_id): an index
         .limit(limit)).all()
     return Listing([DueMilestone(MilestoneRow(*row[:4]), *row[4:7]) for row in rows],
                    rows[0][-1] if rows else 0)
@@ -568,25 +570,36 @@ class Unreported:
     last_report_month: dt.date | None
 
 
-def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
-    """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report."""
+def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None,
+               never: int = 0, first_months: Sequence[dt.date] = ()) -> Listing:
+    """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report.
+
+    Where the kept figures know the counts (``total``; ``never`` of them have no report at all;
+    ``first_months``: the oldest report months that hold the first ``limit`` of the others),
+    the rows are read from those months only, not from the projects of every month."""
     month_start = scope.month_start
     columns = (Project.id, Project.name, Region.name, Project.status, Project.last_report_month)
     if total is not None:
         # The order in two parts, each read from the index on (last_report_month, id) with
         # LIMIT: the projects that never reported, then the others from the oldest report.
-        never = db.session.execute(
+        # SQLite would rather read a region's projects (or every project) and sort them.
+        in_order = "INDEXED BY ix_projects_sort_last_report_month"
+        unstated = db.session.execute(
             sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .with_hint(Project, in_order, "sqlite")
             .where(*scope.conditions, Project.owes_report(month_start),
                    Project.last_report_month.is_(None))
-            .order_by(Project.id).limit(limit)).all()
+            .order_by(Project.last_report_month, Project.id).limit(limit)).all() if never else []
         dated = db.session.execute(
             sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .with_hint(Project, in_order, "sqlite")
             .where(*scope.conditions, Project.owes_report(month_start),
-                   Project.last_report_month.is_not(None))
+                   # One month (the usual case: most reported last month) read in id order.
+                   Project.last_report_month == first_months[0] if len(first_months) == 1
+                   else Project.last_report_month.in_(first_months))
             .order_by(Project.last_report_month, Project.id)
-            .limit(limit - len(never))).all() if len(never) < limit else []
-        return Listing([Unreported(*row) for row in [*never, *dated]], total)
+            .limit(limit - len(unstated))).all() if len(unstated) < limit and first_months else []
+        return Listing([Unreported(*row) for row in [*unstated, *dated]], total)
     rows = db.session.execute(
         sa.select(*columns, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
