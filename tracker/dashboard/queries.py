@@ -632,19 +632,25 @@ def compute_fresh(scope: Scope) -> Dashboard:
 
 
 def build(scope: Scope) -> Dashboard:
-    """The dashboard of ``scope``, kept per process while the database has not changed.
+    """The dashboard of ``scope``: read from the kept figures, or computed afresh and cached.
 
-    ``portfolio.cache.figures`` serves a dashboard only while PostgreSQL's snapshot is the one it
-    was computed in: never older than the last change, in any worker (SQLite computes every time).
-    The key holds everything the figures depend on: the filter (the dashboard never sorts), the
-    year, and the day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are
-    translated when shown, so the same figures serve every language.
+    A region's or the whole portfolio's dashboard (of a kind) is read from the kept figures
+    (dashboard/kept.py) at every request: tens of milliseconds at 100,000 projects, and never
+    older than the last commit, so no cache (benchmarks/NOTES.md). Any other filter is computed
+    from the projects, and kept per process by ``portfolio.cache.figures`` while PostgreSQL's
+    snapshot is the one it was computed in (SQLite computes every time). The key holds
+    everything the figures depend on: the filter (the dashboard never sorts), the year, and the
+    day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are translated
+    when shown, so the same figures serve every language.
     """
+    from . import kept as kept_figures  # it builds on this module's figures
+    if kept_figures.answers(scope):
+        return compute(scope)
     plain = Scope(replace(scope.filter, sort="region", order="asc"), scope.year, scope.today)
 
     def kept() -> Dashboard:
         # Kept with a copy of the scope: the request's filter holds its session's region row.
-        return replace(compute(scope), scope=plain)
+        return replace(compute_fresh(scope), scope=plain)
 
     board = cache.figures(("dashboard", plain.filter, plain.year, plain.today), kept)
     return replace(board, scope=scope)
