@@ -351,6 +351,12 @@ def year_figures(scope: Scope) -> YearFigures:
         .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == Project.id,
                                            YearInvestment.year == scope.year))
         .where(*scope.conditions).group_by(with_plan)).all()
+    return year_from_rows(scope, rows)
+
+
+def year_from_rows(scope: Scope, rows: Sequence[tuple[Any, ...]]) -> YearFigures:
+    """The year's figures from rows of (has an annual plan, plans, Σ plan, projects reporting,
+    then Σ and count of each month's amounts), one row per group."""
     planned_projects, planned, reporting = 0, None, 0
     completed: list = [None] * 12
     reports = [0] * 12
@@ -471,12 +477,20 @@ def funding(scope: Scope) -> list[Group]:
 
 # ---- lists ----------------------------------------------------------------------------------------
 
-def late_projects(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+def _count_column(total: int | None) -> sa.ColumnElement[Any]:
+    """How many rows the list has in all: counted with the first rows (a window over every
+    match), or, where the kept figures know it (``total``), not counted at all."""
+    return sa.func.count().over() if total is None else sa.literal(total)
+
+
+def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """Late projects, the longest overdue first, with their overdue milestones and stated reasons."""
     today = scope.today
-    rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status, sa.func.count().over())
-        .join(Region, Project.region_id == Region.id)
+    query = sa.select(Project.id, Project.name, Region.name, Project.status, _count_column(total))
+    if total is not None:  # a region's or the country's: the late ones come first in this index
+        query = query.with_hint(Project, "INDEXED BY ix_projects_next_milestone_due", "sqlite")
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
+        query.join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_late(today))
         .order_by(Project.next_milestone_due, Project.id).limit(limit)).all()
     if not rows:
@@ -508,12 +522,12 @@ class OverEstimate:
         return self.current_estimate - self.total_investment
 
 
-def over_estimate(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
+def over_estimate(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """超概算 projects (``Project.is_over_estimate``), the largest excess first."""
     excess = Project.current_estimate - Project.total_investment
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.total_investment,
-                  Project.current_estimate, sa.func.count().over())
+                  Project.current_estimate, _count_column(total))
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_over_estimate)
         .order_by(excess.desc(), Project.id).limit(limit)).all()
@@ -530,17 +544,18 @@ class DueMilestone:
     region: str
 
 
-def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS) -> Listing:
+def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS,
+             total: int | None = None) -> Listing:
     today = scope.today
     due = aliased(Milestone)
     rows = db.session.execute(
         sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,
-                  Project.id, Project.name, Region.name, sa.func.count().over())
+                  Project.id, Project.name, Region.name, _count_column(total))
         .join(Project, due.project_id == Project.id)
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
                due.planned_date <= today + dt.timedelta(days=days))
-        .order_by(due.planned_date, Project.id, due.position)
+        .order_by(due.planned_date, due.project_id, due.position)  # (planned_date, project_id): an index
         .limit(limit)).all()
     return Listing([DueMilestone(MilestoneRow(*row[:4]), *row[4:7]) for row in rows],
                    rows[0][-1] if rows else 0)
@@ -555,12 +570,38 @@ class Unreported:
     last_report_month: dt.date | None
 
 
-def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
-    """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report."""
+def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None,
+               never: int = 0, first_months: Sequence[dt.date] = ()) -> Listing:
+    """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report.
+
+    Where the kept figures know the counts (``total``; ``never`` of them have no report at all;
+    ``first_months``: the oldest report months that hold the first ``limit`` of the others),
+    the rows are read from those months only, not from the projects of every month."""
     month_start = scope.month_start
+    columns = (Project.id, Project.name, Region.name, Project.status, Project.last_report_month)
+    if total is not None:
+        # The order in two parts, each read from the index on (last_report_month, id) with
+        # LIMIT: the projects that never reported, then the others from the oldest report.
+        # SQLite would rather read a region's projects (or every project) and sort them.
+        in_order = "INDEXED BY ix_projects_sort_last_report_month"
+        unstated = db.session.execute(
+            sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .with_hint(Project, in_order, "sqlite")
+            .where(*scope.conditions, Project.owes_report(month_start),
+                   Project.last_report_month.is_(None))
+            .order_by(Project.last_report_month, Project.id).limit(limit)).all() if never else []
+        dated = db.session.execute(
+            sa.select(*columns).join(Region, Project.region_id == Region.id)
+            .with_hint(Project, in_order, "sqlite")
+            .where(*scope.conditions, Project.owes_report(month_start),
+                   # One month (the usual case: most reported last month) read in id order.
+                   Project.last_report_month == first_months[0] if len(first_months) == 1
+                   else Project.last_report_month.in_(first_months))
+            .order_by(Project.last_report_month, Project.id)
+            .limit(limit - len(unstated))).all() if len(unstated) < limit and first_months else []
+        return Listing([Unreported(*row) for row in [*unstated, *dated]], total)
     rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.status, Project.last_report_month,
-                  sa.func.count().over())
+        sa.select(*columns, sa.func.count().over())
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.owes_report(month_start))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month,
@@ -572,7 +613,15 @@ def unreported(scope: Scope, limit: int = LIST_LIMIT) -> Listing:
 # ---- the whole dashboard ----------------------------------------------------------------------------
 
 def compute(scope: Scope) -> Dashboard:
-    """Every figure of the dashboard, from the database (about a dozen statements)."""
+    """Every figure of the dashboard: read from the kept figures (dashboard/kept.py) where they
+    answer the scope (a region or the whole portfolio, of a kind), else computed afresh."""
+    from . import kept  # it builds on this module's figures
+    board = kept.compute(scope)
+    return board if board is not None else compute_fresh(scope)
+
+
+def compute_fresh(scope: Scope) -> Dashboard:
+    """Every figure of the dashboard from the projects themselves (about a dozen statements)."""
     projects = _project_figures(scope)
     return Dashboard(
         scope=scope, headline=projects.headline, year=year_figures(scope),
@@ -583,19 +632,25 @@ def compute(scope: Scope) -> Dashboard:
 
 
 def build(scope: Scope) -> Dashboard:
-    """The dashboard of ``scope``, kept per process while the database has not changed.
+    """The dashboard of ``scope``: read from the kept figures, or computed afresh and cached.
 
-    ``portfolio.cache.figures`` serves a dashboard only while PostgreSQL's snapshot is the one it
-    was computed in: never older than the last change, in any worker (SQLite computes every time).
-    The key holds everything the figures depend on: the filter (the dashboard never sorts), the
-    year, and the day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are
-    translated when shown, so the same figures serve every language.
+    A region's or the whole portfolio's dashboard (of a kind) is read from the kept figures
+    (dashboard/kept.py) at every request: tens of milliseconds at 100,000 projects, and never
+    older than the last commit, so no cache (benchmarks/NOTES.md). Any other filter is computed
+    from the projects, and kept per process by ``portfolio.cache.figures`` while PostgreSQL's
+    snapshot is the one it was computed in (SQLite computes every time). The key holds
+    everything the figures depend on: the filter (the dashboard never sorts), the year, and the
+    day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are translated
+    when shown, so the same figures serve every language.
     """
+    from . import kept as kept_figures  # it builds on this module's figures
+    if kept_figures.answers(scope):
+        return compute(scope)
     plain = Scope(replace(scope.filter, sort="region", order="asc"), scope.year, scope.today)
 
     def kept() -> Dashboard:
         # Kept with a copy of the scope: the request's filter holds its session's region row.
-        return replace(compute(scope), scope=plain)
+        return replace(compute_fresh(scope), scope=plain)
 
     board = cache.figures(("dashboard", plain.filter, plain.year, plain.today), kept)
     return replace(board, scope=scope)

@@ -28,6 +28,7 @@ from ..audit.models import AuditEntry
 from ..plans.models import Plan, PlanIndicator
 from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport,
                                YearInvestment)
+from ..portfolio.kept import rebuild as rebuild_kept_figures
 from ..progress.upkeep import milestone_dates, year_investment_rows
 from ..projects.models import Project, ProjectAlias, project_plans, search_grams
 from ..projects.search import gram_rows
@@ -545,6 +546,9 @@ def generate(connection: sa.Connection, *, projects: int, seed: int = 1,
     generator = DemoGenerator(writer, projects=projects, seed=seed, report_month=report_month,
                               progress=progress)
     rows = generator.run()
+    # The portfolio figures the dashboard reads, rebuilt from every project (the session's upkeep
+    # sees no Core insert): one grouped pass per breakdown, not one delta per project.
+    rebuild_kept_figures(connection)
     return DemoSummary(projects, seed, generator.report_month, rows, time.monotonic() - started)
 
 

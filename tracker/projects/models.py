@@ -266,6 +266,13 @@ class Project(Base):
         return self.invested_to_date / self.total_investment
 
 
+# 超概算's list (its count is kept: portfolio/kept.py) reads the few projects over their estimate
+# from this partial index and sorts them by excess, instead of reading every project.
+sa.Index("ix_projects_over_estimate", Project.region_id, Project.id,
+         postgresql_where=Project.current_estimate > Project.total_investment,
+         sqlite_where=Project.current_estimate > Project.total_investment)
+
+
 class ProjectAlias(Base):
     __tablename__ = "project_aliases"
     __table_args__ = (sa.UniqueConstraint("project_id", "name"),)

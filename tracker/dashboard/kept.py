@@ -1,0 +1,263 @@
+"""The dashboard read from the kept portfolio figures (portfolio/kept.py): a few hundred rows.
+
+A scope of a region (or the whole portfolio) and a kind is answered from ``portfolio_figures``
+and ``portfolio_year_figures``: the region's rows (the whole portfolio: the provinces' rows),
+grouped by breakdown in one statement, its children's for the region breakdown, the year's in
+another. What depends on today is read from the rows by key (滞后: the months before this one,
+plus this month's days before today through the ``next_milestone_due`` index; 本月未报: the
+months reported before this one; 开工率: the years of 计划开工 up to the scope's), the lists' first
+rows through their indexes with LIMIT. Any other filter (a status, a plan, a search …) is
+computed afresh (``queries.compute_fresh``); tests/test_kept_figures.py checks both give the
+same ``Dashboard``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..plans.models import Plan
+from ..portfolio import kept
+from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN
+from ..portfolio.models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_SUMS,
+                                portfolio_figures, portfolio_year_figures)
+from ..portfolio.queries import Totals
+from ..projects.models import Project
+from ..projects.terms import BUILDING_KINDS
+from ..regions.models import Region
+from ..vocabulary import FundingSource, Kind
+from . import queries
+from .queries import VOCABULARIES, Dashboard, Group, Headline, ranked_regions
+from .scope import Scope
+
+DIMENSIONS = {"status": "status", "category": "category", "nature": "build_nature"}
+# The breakdowns read whole; "soon" (one row per day) is read for the 30 days only.
+READ = ("all", "status", "category", "nature", "plan", "funding", "due", "start", "report")
+_KINDS = {kind.value for kind in Kind}
+
+
+def answers(scope: Scope) -> bool:
+    """Whether the kept rows answer this scope: a region (or none) and a kind, nothing else."""
+    chosen = scope.filter
+    if chosen.to_args(region=None, kind=None, sort="region", order="asc"):
+        return False
+    if chosen.kind not in (None, "all") and chosen.kind not in _KINDS:
+        return False
+    return not chosen.region or chosen.region_row() is not None
+
+
+def _kinds(scope: Scope) -> list[sa.ColumnElement[bool]]:
+    kind = scope.filter.kind
+    if kind == "all":
+        return []
+    codes = [member.value for member in BUILDING_KINDS] if kind is None else [kind]
+    return [portfolio_figures.c.kind.in_(codes)]
+
+
+@functools.cache
+def _summed(table: sa.Table, names: tuple[str, ...], scales: tuple[tuple[str, int], ...]) -> list:
+    """The SUM of each figure (a split sum's two halves), built once per table and names."""
+    columns = []
+    for name in names:
+        if name in dict(scales):
+            columns += [sa.func.sum(table.c[f"{name}_hi"]), sa.func.sum(table.c[f"{name}_lo"])]
+        else:
+            columns.append(sa.func.sum(table.c[name]))
+    return columns
+
+
+def _decoded(values, names: tuple[str, ...], scales: dict[str, int]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    position = 0
+    for name in names:
+        if name in scales:
+            found[name] = kept.decode(values[position], values[position + 1], scales[name])
+            position += 2
+        else:
+            found[name] = int(values[position] or 0)
+            position += 1
+    return found
+
+
+FIGURE_NAMES = (*COUNTS, *SUMS, *INT_SUMS)
+MONEY = (("with_investment", "total_investment"), ("with_invested", "invested_to_date"))
+
+
+def _known(figures: dict, count: str, total: str):
+    """A sum where its coverage is none is unknown (None), as SQL's SUM over no values."""
+    return figures[total] if figures[count] else None
+
+
+def _money(figures: dict) -> tuple:
+    return (figures["projects"], figures["with_investment"],
+            _known(figures, "with_investment", "total_investment"),
+            figures["with_invested"], _known(figures, "with_invested", "invested_to_date"))
+
+
+def compute(scope: Scope) -> Dashboard | None:
+    if not answers(scope):
+        return None
+    kept.settle(db.session())  # a transaction that wrote reads its own changes
+    region = scope.filter.region_row()
+    children = db.session.execute(
+        sa.select(Region.id, Region.key, Region.name)
+        .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
+        .order_by(Region.key)).all()
+    nodes = [region.id] if region else [child.id for child in children]
+    table = portfolio_figures
+    by_key: dict[str, dict[str, dict]] = defaultdict(dict)
+    rows: Sequence[tuple[Any, ...]] = db.session.execute(
+            sa.select(table.c.dimension, table.c.key, *_summed(table, FIGURE_NAMES, tuple(SUMS.items())))
+            .where(table.c.region_id.in_(nodes), *_kinds(scope), table.c.dimension.in_(READ))
+            .group_by(table.c.dimension, table.c.key)).all()
+    for dimension, key, *values in rows:
+        by_key[dimension][key] = _decoded(values, FIGURE_NAMES, SUMS)
+    empty = dict.fromkeys(FIGURE_NAMES, 0)
+    every = by_key["all"].get("", empty)
+    headline = _headline(scope, every, by_key)
+    money_names = ("projects", "with_investment", "total_investment", "with_invested",
+                   "invested_to_date")
+    per_node = {node: _decoded(values, money_names, SUMS) for node, *values in db.session.execute(
+        sa.select(table.c.region_id, *_summed(table, money_names, tuple(SUMS.items())))
+        .where(table.c.region_id.in_([child.id for child in children] + nodes),
+               table.c.dimension == "all", *_kinds(scope))
+        .group_by(table.c.region_id))}
+    month_start = scope.month_start.isoformat()
+    owing = sum(figures["projects"] for key, figures in by_key["report"].items()
+                if key == "" or key < month_start)
+    never = by_key["report"].get("", empty)["projects"]
+    first_months, listed = [], never
+    for key in sorted(key for key in by_key["report"] if key and key < month_start):
+        if listed >= queries.LIST_LIMIT:
+            break
+        if by_key["report"][key]["projects"]:
+            first_months.append(dt.date.fromisoformat(key))
+            listed += by_key["report"][key]["projects"]
+    breakdowns = {name: _breakdown(scope, name, by_key[dimension])
+                  for dimension, name in DIMENSIONS.items()}
+    return Dashboard(
+        scope=scope, headline=headline, year=_year(scope, nodes),
+        statuses=breakdowns["status"], regions=_regions(scope, region, children, per_node),
+        plans=_plans(scope, by_key["plan"]), categories=breakdowns["category"],
+        natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
+        late=queries.late_projects(scope, total=headline.late),
+        due_soon=queries.due_soon(scope, total=_due_soon(scope, nodes)),
+        unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months),
+        over_estimate=queries.over_estimate(scope, total=headline.over_estimate))
+
+
+def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
+    totals = Totals(
+        every["projects"], every["with_investment"],
+        _known(every, "with_investment", "total_investment"), every["with_invested"],
+        _known(every, "with_invested", "invested_to_date"), every["with_floor_area"],
+        _known(every, "with_floor_area", "floor_area"), every["with_beds"],
+        _known(every, "with_beds", "beds"), every["with_new_beds"],
+        _known(every, "with_new_beds", "new_beds"), every["with_rate"],
+        _known(every, "with_rate", "rate_invested"), _known(every, "with_rate", "rate_investment"))
+    this_month = f"{scope.today.year:04d}-{scope.today.month:02d}"
+    late = sum(figures["projects"] for key, figures in by_key["due"].items() if key < this_month)
+    if scope.today.day > 1:  # this month's days before today: through the index, a month at most
+        late += db.session.scalar(
+            sa.select(sa.func.count()).select_from(Project)
+            .where(*scope.conditions, Project.next_milestone_due >= scope.month_start,
+                   Project.next_milestone_due < scope.today)) or 0
+    year = f"{scope.year:04d}"
+    planned = [figures for key, figures in by_key["start"].items() if key <= year]
+    return Headline(totals, every["with_both"], _known(every, "with_both", "both_total"),
+                    _known(every, "with_both", "both_invested"), every["over_estimate"], late,
+                    sum(figures["projects"] for figures in planned),
+                    sum(figures["started"] for figures in planned), every["funded"])
+
+
+def _due_soon(scope: Scope, nodes: list[int]) -> int:
+    """Milestones not done due from today to the 30th day after (queries.due_soon's window)."""
+    table = portfolio_figures
+    first = scope.today.isoformat()
+    last = (scope.today + dt.timedelta(days=DUE_SOON_DAYS)).isoformat()
+    return int(db.session.scalar(
+        sa.select(sa.func.sum(table.c.projects))
+        .where(table.c.region_id.in_(nodes), *_kinds(scope), table.c.dimension == "soon",
+               table.c.key >= first, table.c.key <= last)) or 0)
+
+
+def _breakdown(scope: Scope, name: str, rows: dict[str, dict]) -> list[Group]:
+    vocabulary = VOCABULARIES[name]
+    order: dict[str | None, int] = {member.value: index for index, member in enumerate(vocabulary)}
+    groups = [Group(key or None, scope.filter.to_args(**{name: key or UNKNOWN}),
+                    *_money(figures), dimension=name)
+              for key, figures in rows.items() if figures["projects"]]
+    return sorted(groups, key=lambda group: order.get(group.key, len(order)))
+
+
+def _regions(scope: Scope, region: Region | None, children, per_node: dict) -> list[Group]:
+    groups = [Group(child.key, scope.filter.to_args(region=child.key),
+                    *(_money(per_node[child.id]) if child.id in per_node else (0,)),
+                    dimension="region", name=child.name) for child in children]
+    if region is not None and region.id in per_node:
+        own = dict(per_node[region.id])
+        for child in children:
+            for name, value in per_node.get(child.id, {}).items():
+                own[name] -= value
+        if own["projects"]:
+            if children:  # the region's own projects (市本级): no list holds exactly these
+                groups.append(Group(region.key, None, *_money(own), dimension="region",
+                                    name=region.name, own=True))
+            else:
+                groups.append(Group(region.key, scope.filter.to_args(region=region.key),
+                                    *_money(own), dimension="region", name=region.name))
+    return ranked_regions(groups, show_money=True)
+
+
+def _plans(scope: Scope, rows: dict[str, dict]) -> list[Group]:
+    ids = [int(key) for key, figures in rows.items() if key and figures["projects"]]
+    named = {plan.id: plan for plan in db.session.execute(
+        sa.select(Plan.id, Plan.key, Plan.title).where(Plan.id.in_(ids)))} if ids else {}
+    groups = []
+    for key, figures in rows.items():
+        if not figures["projects"]:
+            continue
+        plan = named[int(key)] if key else None
+        groups.append(Group(plan.key if plan else None,
+                            scope.filter.to_args(plan=plan.key) if plan else None,
+                            *_money(figures), dimension="plan", name=plan.title if plan else None))
+    return sorted(groups, key=lambda group: (group.key is None, group.key or ""))
+
+
+def _funding(scope: Scope, rows: dict[str, dict]) -> list[Group]:
+    order = {member.value: index for index, member in enumerate(FundingSource)}
+    groups = [Group(key, scope.filter.to_args(funding=key), figures["projects"],
+                    figures["with_investment"], _known(figures, "with_investment", "total_investment"),
+                    dimension="funding", lines=figures["lines"])
+              for key, figures in rows.items() if figures["projects"]]
+    return sorted(groups, key=lambda group: order[group.key or ""])
+
+
+YEAR_SCALES = {name: 4 for name in YEAR_SUMS}
+YEAR_NAMES = ("plans", "planned", "reporting",
+              *(name for month in MONTHS for name in (f"m{month:02d}", f"n{month:02d}")))
+
+
+def _year(scope: Scope, nodes: list[int]) -> queries.YearFigures:
+    table = portfolio_year_figures
+    kind = scope.filter.kind
+    kinds = [] if kind == "all" else [table.c.kind.in_(
+        [member.value for member in BUILDING_KINDS] if kind is None else [kind])]
+    rows = []
+    for with_plan, *values in db.session.execute(
+            sa.select(table.c.with_plan, *_summed(table, YEAR_NAMES, tuple(YEAR_SCALES.items())))
+            .where(table.c.region_id.in_(nodes), table.c.year == scope.year, *kinds)
+            .group_by(table.c.with_plan)):
+        figures = _decoded(values, YEAR_NAMES, YEAR_SCALES)
+        row: list[Any] = [bool(with_plan), figures["plans"], _known(figures, "plans", "planned"),
+                          figures["reporting"]]
+        for month in MONTHS:
+            row += [_known(figures, f"n{month:02d}", f"m{month:02d}"), figures[f"n{month:02d}"]]
+        rows.append(tuple(row))
+    return queries.year_from_rows(scope, rows)

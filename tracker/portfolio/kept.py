@@ -1,0 +1,432 @@
+"""The portfolio figures kept at write time (``portfolio_figures``, ``portfolio_year_figures``).
+
+Every additive figure the dashboard shows is kept per region node (portfolio/models.py), so a
+read sums a few rows instead of every project. A write changes them by a *delta*: the figures
+of the projects it touched as they were before it, subtracted, and as they are at commit, added.
+
+How, in one transaction:
+
+1. **Before each flush** (``before_flush``) the projects the flush will change (a project, or
+   one of its milestones, reports, funding lines or annual plans; the projects of a deleted
+   plan) that this transaction has not touched yet are locked (PostgreSQL: ``FOR NO KEY
+   UPDATE``, the lock their UPDATE takes anyway; progress/upkeep.py takes the same one later)
+   and their figures read, as they are before any change of ours: the *before*. A project
+   created by this transaction has none.
+2. **Before the commit** (``before_commit``, or when the dashboard reads in a transaction that
+   wrote: ``settle``) the same projects' figures are read again, as they are now, and the
+   difference is added to the rows of each project's region and every ancestor, with one
+   ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` per row, **in sorted key order**.
+
+Why it cannot deadlock or lose a delta: the region rows are the only rows two writers of
+different projects share, and they are taken last (after every project lock, just before the
+commit) and in one global order, so two writers queue on them and never wait on each other in a
+cycle; the *before* of a project is read once its lock is held, so under READ COMMITTED it is
+what the previous holder committed, figures included. No row is written at the first flush:
+there is no hot row held for the length of a transaction (the last design's global counter was).
+
+A change of the region tree (a region moved or deleted) rebuilds both tables at commit
+(``rebuild``), as does the demo generator after its bulk insert; the migration builds them the
+same way. ``tests/test_kept_figures.py`` checks the rows equal a rebuild after every kind of write.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..database import SPLIT, exact_sum
+from ..plans.models import Plan
+from ..progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport, YearInvestment
+from ..progress.upkeep import lock_projects
+from ..projects.models import Project, project_plans
+from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
+from ..regions.models import Region
+from .models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_COUNTS, YEAR_SUMS, portfolio_figures,
+                     portfolio_year_figures)
+
+Figures = dict[str, Any]  # a column's int or Decimal
+FigureKey = tuple[int, str, str, str]  # region_id, kind, dimension, key
+YearKey = tuple[int, str, int, bool]  # region_id, kind, year, with_plan
+CHUNK = 500
+_STATE = "tracker.kept_figures"
+_PARENTS = (Milestone, FundingLine, MonthlyReport, AnnualPlan)
+YEAR_SCALES = {name: 4 for name in YEAR_SUMS}
+
+
+def _code(value) -> str:
+    if value is None:
+        return ""
+    return getattr(value, "value", value)
+
+
+def _add(into: Figures, values: Figures, sign: int = 1) -> None:
+    for name, value in values.items():
+        if value:
+            into[name] = into.get(name, 0) + sign * value
+
+
+# ---- what a set of projects contributes, by its own regions ---------------------------------------
+
+def _chunks(project_ids: Iterable[int] | None):
+    if project_ids is None:
+        yield None
+        return
+    ids = sorted(project_ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _money5(prefix: str = "") -> list[sa.ColumnElement[Any]]:
+    return [sa.func.count(Project.id), sa.func.count(Project.total_investment),
+            exact_sum(Project.total_investment), sa.func.count(Project.invested_to_date),
+            exact_sum(Project.invested_to_date)]
+
+
+MONEY5 = ("projects", "with_investment", "total_investment", "with_invested", "invested_to_date")
+
+
+def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
+                    ) -> tuple[dict[FigureKey, Figures], dict[YearKey, Figures]]:
+    """The figures of these projects (None: every project), by their own region (not rolled up)."""
+    figures: dict[FigureKey, Figures] = defaultdict(dict)
+    years: dict[YearKey, Figures] = defaultdict(dict)
+    for ids in _chunks(project_ids):
+        where = [Project.id.in_(ids)] if ids is not None else []
+        _collect(connection, where, ids, figures, years)
+    return figures, years
+
+
+def _collect(connection, where, ids, figures, years) -> None:
+    both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
+    rate = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
+    place = (Project.region_id, Project.kind)
+    rows = connection.execute(
+        sa.select(*place, Project.status, Project.category, Project.build_nature, *_money5(),
+                  sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
+                  sa.func.count(Project.beds), sa.func.sum(Project.beds),
+                  sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),
+                  sa.func.count(sa.case((rate, 1))),
+                  exact_sum(sa.case((rate, Project.invested_to_date))),
+                  exact_sum(sa.case((rate, Project.total_investment))),
+                  sa.func.count(sa.case((both, 1))),
+                  exact_sum(sa.case((both, Project.total_investment))),
+                  exact_sum(sa.case((both, Project.invested_to_date))),
+                  sa.func.count(sa.case((Project.is_over_estimate, 1))),
+                  sa.func.count(sa.case((Project.funding_line_count > 0, 1))))
+        .where(*where).group_by(*place, Project.status, Project.category, Project.build_nature))
+    names = (*MONEY5, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
+             "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
+             "both_total", "both_invested", "over_estimate", "funded")
+    for region_id, kind, status, category, nature, *values in rows:
+        row = dict(zip(names, values))
+        money = {name: row[name] for name in MONEY5}
+        kind = _code(kind)
+        _add(figures[(region_id, kind, "all", "")], row)
+        for dimension, code in (("status", status), ("category", category), ("nature", nature)):
+            _add(figures[(region_id, kind, dimension, _code(code))], money)
+
+    for region_id, kind, due, count in connection.execute(
+            sa.select(*place, Project.next_milestone_due, sa.func.count())
+            .where(*where, Project.next_milestone_due.is_not(None))
+            .group_by(*place, Project.next_milestone_due)):
+        _add(figures[(region_id, _code(kind), "due", f"{due.year:04d}-{due.month:02d}")],
+             {"projects": count})
+    for region_id, kind, start, count, started in connection.execute(
+            sa.select(*place, Project.planned_start, sa.func.count(),
+                      sa.func.count(sa.case((Project.has_started, 1))))
+            .where(*where, Project.planned_start.is_not(None))
+            .group_by(*place, Project.planned_start)):
+        _add(figures[(region_id, _code(kind), "start", f"{start.year:04d}")],
+             {"projects": count, "started": started})
+    for region_id, kind, month, count in connection.execute(
+            sa.select(*place, Project.last_report_month, sa.func.count())
+            .where(*where, Project.kind.in_(BUILDING_KINDS), Project.status.is_not(None),
+                   Project.status.in_(REPORTING_STATUSES))
+            .group_by(*place, Project.last_report_month)):
+        _add(figures[(region_id, _code(kind), "report", month.isoformat() if month else "")],
+             {"projects": count})
+    plan_id = project_plans.c.plan_id
+    for region_id, kind, plan, *values in connection.execute(
+            sa.select(*place, plan_id, *_money5())
+            .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
+            .where(*where).group_by(*place, plan_id)):
+        _add(figures[(region_id, _code(kind), "plan", str(plan) if plan is not None else "")],
+             dict(zip(MONEY5, values)))
+    for region_id, kind, source, projects, with_amount, amount, lines in connection.execute(
+            sa.select(*place, FundingLine.source, sa.func.count(sa.distinct(FundingLine.project_id)),
+                      sa.func.count(FundingLine.amount), exact_sum(FundingLine.amount),
+                      sa.func.count(FundingLine.id))
+            .join(Project, FundingLine.project_id == Project.id)
+            .where(*where).group_by(*place, FundingLine.source)):
+        _add(figures[(region_id, _code(kind), "funding", _code(source))],
+             {"projects": projects, "with_investment": with_amount, "total_investment": amount,
+              "lines": lines})
+
+    for region_id, kind, day, count in connection.execute(
+            sa.select(*place, Milestone.planned_date, sa.func.count())
+            .join(Project, Milestone.project_id == Project.id)
+            .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None))
+            .group_by(*place, Milestone.planned_date)):
+        _add(figures[(region_id, _code(kind), "soon", day.isoformat())], {"projects": count})
+
+    # The years: every (project, year) with an annual plan or a year_investments row.
+    pairs = sa.union(
+        sa.select(AnnualPlan.project_id, AnnualPlan.year).where(
+            *([AnnualPlan.project_id.in_(ids)] if ids is not None else [])),
+        sa.select(YearInvestment.project_id, YearInvestment.year).where(
+            *([YearInvestment.project_id.in_(ids)] if ids is not None else []))).subquery()
+    with_plan = AnnualPlan.id.is_not(None)
+    months: list[sa.ColumnElement[Any]] = []
+    for month in MONTHS:
+        column = getattr(YearInvestment, YearInvestment.month_column(month))
+        months += [exact_sum(column), sa.func.count(column)]
+    year_names = ("plans", "planned", "reporting",
+                  *itertools.chain.from_iterable((f"m{m:02d}", f"n{m:02d}") for m in MONTHS))
+    for region_id, kind, year, planned, *values in connection.execute(
+            sa.select(*place, pairs.c.year, with_plan, sa.func.count(AnnualPlan.id),
+                      exact_sum(AnnualPlan.planned_investment),
+                      sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *months)
+            .select_from(pairs).join(Project, Project.id == pairs.c.project_id)
+            .outerjoin(AnnualPlan, sa.and_(AnnualPlan.project_id == pairs.c.project_id,
+                                           AnnualPlan.year == pairs.c.year))
+            .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == pairs.c.project_id,
+                                               YearInvestment.year == pairs.c.year))
+            .group_by(*place, pairs.c.year, with_plan)):
+        _add(years[(region_id, _code(kind), year, bool(planned))], dict(zip(year_names, values)))
+
+
+# ---- rolled up to every ancestor ----------------------------------------------------------------
+
+def ancestors(connection: sa.Connection, region_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each region's id with its ancestors' (its path names them, from the province down)."""
+    wanted = sorted(set(region_ids))
+    if not wanted:
+        return {}
+    paths: dict[int, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        paths.update(connection.execute(sa.select(Region.id, Region.path)
+                                        .where(Region.id.in_(wanted[start:start + CHUNK]))).all())
+    keys = sorted({key for path in paths.values() for key in path.strip("/").split("/") if key})
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), CHUNK):
+        ids.update(connection.execute(sa.select(Region.key, Region.id)
+                                      .where(Region.key.in_(keys[start:start + CHUNK]))).all())
+    found = {}
+    for region_id, path in paths.items():
+        chain = [ids[key] for key in path.strip("/").split("/") if key in ids]
+        found[region_id] = chain if region_id in chain else [*chain, region_id]
+    return found
+
+
+def _rolled_up(connection, figures: dict, years: dict) -> tuple[dict, dict]:
+    nodes = ancestors(connection, [key[0] for key in itertools.chain(figures, years)])
+    up: dict = defaultdict(dict)
+    up_years: dict = defaultdict(dict)
+    for source, target in ((figures, up), (years, up_years)):
+        for key, values in source.items():
+            for node in nodes[key[0]]:
+                _add(target[(node, *key[1:])], values)
+    return up, up_years
+
+
+# ---- written --------------------------------------------------------------------------------------
+
+def _stored(values: Figures, scales: dict[str, int], counts: Iterable[str]) -> dict[str, int]:
+    row = {name: int(values.get(name) or 0) for name in counts}
+    for name, scale in scales.items():
+        scaled = int((values.get(name) or Decimal(0)).scaleb(scale))
+        row[f"{name}_hi"], row[f"{name}_lo"] = divmod(scaled, SPLIT)
+    return row
+
+
+def _rows(table: sa.Table, deltas: dict) -> list[dict]:
+    pk = [column.name for column in table.primary_key.columns]
+    figures_table = table is portfolio_figures
+    scales = SUMS if figures_table else YEAR_SCALES
+    counts = (*COUNTS, *INT_SUMS) if figures_table else YEAR_COUNTS
+    rows = []
+    for key in sorted(deltas):  # one order for every writer: no two wait on each other in a cycle
+        values = deltas[key]
+        if not any(values.values()):
+            continue
+        rows.append({**dict(zip(pk, key)), **_stored(values, scales, counts)})
+    return rows
+
+
+def _add_rows(connection: sa.Connection, table: sa.Table, deltas: dict) -> None:
+    rows = _rows(table, deltas)
+    if not rows:
+        return
+    dialect = connection.dialect.name
+    insert = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    pk = [column.name for column in table.primary_key.columns]
+    statement = insert.on_conflict_do_update(
+        index_elements=pk,
+        set_={column.name: column + insert.excluded[column.name]
+              for column in table.columns if column.name not in pk})
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(statement, rows[start:start + CHUNK])
+
+
+def rebuild(connection: sa.Connection) -> None:
+    """Both tables afresh from every project (the migration, the demo generator, a moved region)."""
+    connection.execute(portfolio_figures.delete())
+    connection.execute(portfolio_year_figures.delete())
+    figures, years = _rolled_up(connection, *project_figures(connection, None))
+    for table, rows in ((portfolio_figures, _rows(portfolio_figures, figures)),
+                        (portfolio_year_figures, _rows(portfolio_year_figures, years))):
+        for start in range(0, len(rows), 5000):
+            connection.execute(table.insert(), rows[start:start + 5000])
+
+
+def stored(connection: sa.Connection) -> tuple[dict, dict]:
+    """The tables' rows that are not all zero, as the figures they hold (for the exactness test)."""
+    found = []
+    for table, scales, counts in ((portfolio_figures, SUMS, (*COUNTS, *INT_SUMS)),
+                                  (portfolio_year_figures, YEAR_SCALES, YEAR_COUNTS)):
+        pk = [column.name for column in table.primary_key.columns]
+        kept = {}
+        for row in connection.execute(sa.select(table)).mappings():
+            values = {name: row[name] for name in counts if row[name]}
+            for name, scale in scales.items():
+                value = decode(row[f"{name}_hi"], row[f"{name}_lo"], scale)
+                if value:
+                    values[name] = value
+            if values:
+                kept[tuple(row[name] for name in pk)] = values
+        found.append(kept)
+    return found[0], found[1]
+
+
+def computed(connection: sa.Connection) -> tuple[dict, dict]:
+    """What ``rebuild`` would store, in the shape ``stored`` returns."""
+    found = []
+    for rolled in _rolled_up(connection, *project_figures(connection, None)):
+        found.append({key: {name: value for name, value in values.items() if value}
+                      for key, values in rolled.items() if any(values.values())})
+    return found[0], found[1]
+
+
+def decode(high: int | None, low: int | None, scale: int) -> Decimal:
+    return Decimal((high or 0) * SPLIT + (low or 0)).scaleb(-scale)
+
+
+# ---- the session's upkeep -----------------------------------------------------------------------
+
+@dataclass
+class _Pending:
+    seen: set[int] = field(default_factory=set)  # projects whose "before" is taken
+    born: list[Project] = field(default_factory=list)  # created here: nothing before
+    before: dict = field(default_factory=lambda: defaultdict(dict))
+    before_years: dict = field(default_factory=lambda: defaultdict(dict))
+    rebuild: bool = False
+
+
+def _related_ids(obj) -> set[int]:
+    state = sa.inspect(obj)
+    history = state.attrs.project_id.history
+    ids = {value for value in itertools.chain(history.added, history.unchanged, history.deleted)
+           if value is not None}
+    project_history = state.attrs.project.history
+    for project in itertools.chain(project_history.added, project_history.unchanged,
+                                   project_history.deleted):
+        if project is not None and sa.inspect(project).has_identity:
+            ids.add(project.id)
+    return ids
+
+
+def _touched(session: Session, pending: _Pending) -> set[int]:
+    ids: set[int] = set()
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Project):
+            if sa.inspect(obj).has_identity:
+                ids.add(obj.id)
+            elif obj not in pending.born:
+                pending.born.append(obj)
+        elif isinstance(obj, _PARENTS):
+            ids |= _related_ids(obj)
+        elif isinstance(obj, Region):
+            state = sa.inspect(obj)
+            if obj in session.deleted or (state.has_identity and (
+                    state.attrs.path.history.has_changes()
+                    or state.attrs.parent_id.history.has_changes())):
+                pending.rebuild = True
+    deleted_plans = [obj.id for obj in session.deleted if isinstance(obj, Plan)]
+    if deleted_plans:
+        ids |= set(session.connection().execute(
+            sa.select(project_plans.c.project_id)
+            .where(project_plans.c.plan_id.in_(deleted_plans))).scalars())
+    return ids
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _take_before(session: Session, _context, _instances) -> None:
+    pending = session.info.get(_STATE) or _Pending()
+    ids = _touched(session, pending) - pending.seen
+    if ids and not pending.rebuild:
+        connection = session.connection()
+        lock_projects(connection, ids)
+        figures, years = project_figures(connection, ids)
+        for key, values in figures.items():
+            _add(pending.before[key], values)
+        for year_key, values in years.items():
+            _add(pending.before_years[year_key], values)
+    pending.seen |= ids
+    if pending.seen or pending.born or pending.rebuild:
+        session.info[_STATE] = pending
+
+
+@sa.event.listens_for(Session, "after_flush_postexec")
+def _born_ids(session: Session, _context) -> None:
+    pending = session.info.get(_STATE)
+    if pending is None:
+        return
+    for project in pending.born:
+        if sa.inspect(project).has_identity:
+            pending.seen.add(project.id)  # nothing before this transaction
+    pending.born = [project for project in pending.born if not sa.inspect(project).has_identity]
+
+
+def settle(session: Session) -> None:
+    """Add what this transaction changed to the kept rows now (at the latest, before commit)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    pending: _Pending | None = session.info.pop(_STATE, None)
+    if pending is None:
+        return
+    connection = session.connection()
+    if pending.rebuild:
+        rebuild(connection)
+        return
+    if not pending.seen:
+        return
+    figures, years = project_figures(connection, pending.seen)
+    for key, values in pending.before.items():
+        _add(figures[key], values, -1)
+    for year_key, values in pending.before_years.items():
+        _add(years[year_key], values, -1)
+    up, up_years = _rolled_up(connection, figures, years)
+    _add_rows(connection, portfolio_figures, up)
+    _add_rows(connection, portfolio_year_figures, up_years)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    # Not at a savepoint's release (the services write inside savepoints): the region rows are
+    # taken once, last, so no project lock is ever asked for while one is held.
+    if not session.in_nested_transaction():
+        settle(session)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended (committed or rolled back)
+        session.info.pop(_STATE, None)
