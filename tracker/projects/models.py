@@ -49,6 +49,12 @@ SORTED_COLUMNS = ("name", "category", "build_nature", "status", "total_investmen
 
 NOT_NULL_SORTED = ("name", "category")  # the list orders these without NULLS LAST
 
+# portfolio/queries.py: _totals sums these over the filtered projects on every list page,
+# computed fresh (issue 19); the leading columns are the filters a list most often has, and id
+# (which PostgreSQL counts and the region and search filters test) makes it an index-only scan.
+TOTALS_INDEX = ("kind", "status", "region_id", "total_investment", "invested_to_date",
+                "floor_area_m2", "beds", "new_beds", "id")
+
 
 def sort_indexes(column: str) -> tuple[sa.Index, sa.Index]:
     """The ascending and the descending index of one sortable column (the migration builds the
@@ -72,6 +78,9 @@ class Project(Base):
     __table_args__ = (
         *(index for column in SORTED_COLUMNS for index in sort_indexes(column)),
         sa.Index("ix_projects_sort_region", "region_id", "id"),
+        # The list's totals row (count, sums and their coverage) read from this index alone, not
+        # from the projects' wide rows: the filters it answers first, then every summed figure.
+        sa.Index("ix_projects_totals", *TOTALS_INDEX),
         # Free-text search (LIKE '%…%') through trigrams on PostgreSQL; SQLite cannot index a
         # LIKE with a leading wildcard, so there the index is an empty placeholder (WHERE 0).
         sa.Index("ix_projects_search_text_trgm", "search_text", postgresql_using="gin",
@@ -82,7 +91,7 @@ class Project(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     project_code: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))  # ix_projects_sort_region
-    kind: Mapped[Kind] = mapped_column(code_enum(Kind), index=True)
+    kind: Mapped[Kind] = mapped_column(code_enum(Kind))  # indexed first in ix_projects_totals
     category: Mapped[Category] = mapped_column(code_enum(Category))
     build_nature: Mapped[BuildNature | None] = mapped_column(code_enum(BuildNature))
     build_nature_term: Mapped[str | None] = mapped_column(sa.String(50))
