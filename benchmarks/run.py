@@ -46,8 +46,8 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--report-month", default=None,
                         help="YYYY-MM of the latest generated report [last month]")
-    parser.add_argument("--repeats", type=int, default=30, help="timed requests per page [%(default)s]")
-    parser.add_argument("--page-seconds", type=float, default=20,
+    parser.add_argument("--repeats", type=int, default=20, help="timed requests per page [%(default)s]")
+    parser.add_argument("--page-seconds", type=float, default=10,
                         help="time bound per page (at least 5 samples are taken) [%(default)s]")
     parser.add_argument("--load-seconds", type=int, default=10, help="per load-test run [%(default)s]")
     parser.add_argument("--connections", type=int, default=8, help="load-test connections [%(default)s]")

@@ -14,8 +14,8 @@ from tracker.portfolio.filters import SORTS, PortfolioFilter
 
 from .test_demo_data import make as make_demo
 
-# The plan order is the smallest key of a project's plans, a subquery no index holds.
-UNINDEXED = {"plan"}
+# None left: the plan order reads the kept Project.plan_key (its test below).
+UNINDEXED: set[str] = set()
 
 
 def plan_of(portfolio_filter: PortfolioFilter) -> str:
@@ -80,3 +80,42 @@ def test_the_totals_of_a_list_are_read_from_one_narrow_index(db):
         plan = totals_plan(PortfolioFilter.from_args(args))
         assert "ix_projects_totals" in plan and ("COVERING INDEX" in plan or "Index Only Scan" in plan), \
             f"{args}:\n{plan}"
+
+
+def fresh_plan_keys() -> dict[int, str | None]:
+    """Each project's smallest plan key, computed from the links: what plan_key must hold."""
+    from tracker.plans.models import Plan
+    from tracker.projects.models import Project, project_plans
+    smallest = (sa.select(sa.func.min(Plan.key)).join(project_plans)
+                .where(project_plans.c.project_id == Project.id).scalar_subquery())
+    return dict(db.session.execute(sa.select(Project.id, smallest)).all())
+
+
+def kept_plan_keys() -> dict[int, str | None]:
+    from tracker.projects.models import Project
+    db.session.flush()
+    return dict(db.session.execute(sa.select(Project.id, Project.plan_key)).all())
+
+
+def test_the_plan_order_is_kept_at_every_link_and_unlink(db):
+    """The 所属规划 order reads ``plan_key``; after the demo generator, a link, a second link
+    with a smaller key, an unlink and the last unlink it equals a fresh computation."""
+    from tracker.plans.models import Plan
+    from tracker.projects import services
+    from . import factories
+
+    make_demo(db, projects=30)
+    assert kept_plan_keys() == fresh_plan_keys()
+    assert all(kept_plan_keys().values())
+    _, city, county = factories.county_in_city()
+    later, earlier = Plan(key="plan-z", title="乙", region=city), Plan(key="plan-a", title="甲", region=city)
+    db.session.add_all([later, earlier])
+    project = factories.project(county)
+    assert project.plan_key is None
+    for change, plan, expected in ((services.link_plan, later, "plan-z"),
+                                   (services.link_plan, earlier, "plan-a"),
+                                   (services.unlink_plan, earlier, "plan-z"),
+                                   (services.unlink_plan, later, None)):
+        change(factories.TEST_ACTOR, project, plan)
+        assert kept_plan_keys() == fresh_plan_keys()
+        assert project.plan_key == expected

@@ -40,11 +40,11 @@ search_grams = sa.Table(
 # the order is (column, id) ascending and (column DESC NULLS LAST, id) descending, so the first
 # page is the index's first rows, never a sort of the filtered table (issue 19);
 # the region order reads regions' key index, then each region's projects in id order
-# (ix_projects_sort_region); the plan order (a subquery) has none. The ascending index of a
+# (ix_projects_sort_region); the plan order reads the kept ``plan_key``. The ascending index of a
 # column also serves every filter on it: no single-column index beside it (one fewer to keep,
 # and PostgreSQL cannot take it with an Incremental Sort over a whole category instead).
 SORTED_COLUMNS = ("name", "category", "build_nature", "status", "total_investment", "floor_area_m2",
-                  "beds", "new_beds", "invested_to_date", "last_report_month")
+                  "beds", "new_beds", "invested_to_date", "last_report_month", "plan_key")
 
 
 NOT_NULL_SORTED = ("name", "category")  # the list orders these without NULLS LAST
@@ -115,6 +115,9 @@ class Project(Base):
     # portfolio totals are one SUM over projects.
     invested_to_date: Mapped[Money | None]
     last_report_month: Mapped[dt.date | None] = mapped_column()
+    # The smallest key of the project's plans (None without a plan): the list's 所属规划 order,
+    # read from its index. Kept by services.link_plan/unlink_plan; the demo generator writes it.
+    plan_key: Mapped[str | None] = mapped_column(sa.String(64))
     # Kept from the milestones at every flush (progress/upkeep.py), so that the dashboard reads
     # 滞后 and 已开工 from the project instead of searching all milestones: the earliest planned
     # date of a milestone not yet done (the project is late once that date has passed, whatever
