@@ -17,6 +17,8 @@ from .servers import BIN, DATA, ROOT
 
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
 LEADER, LEADER_PASSWORD = "bench-leader", "Bench-reading-2026"
+POSTGRES_NAME = "tracker_bench_{size}"
+SQLITE_FILE = "sqlite-{size}.sqlite3"
 
 
 @dataclass
@@ -56,21 +58,26 @@ def tracker(args: list[str], env: dict, stdin: str | None = None) -> str:
 
 
 def prepare(database: str, size: int, *, seed: int, report_month: str, fresh: bool,
-            secret: str, log) -> Dataset:
+            secret: str, log, reuse: bool = False, postgres_name: str = POSTGRES_NAME,
+            sqlite_file: str = SQLITE_FILE) -> Dataset:
     DATA.mkdir(parents=True, exist_ok=True)
-    marker_path = DATA / f"{database}-{size}.json"
+    if database == "sqlite":
+        path = DATA / sqlite_file.format(size=size)
+        dataset = Dataset(database, size, f"sqlite:///{path}", path)
+        marker_path = path.with_suffix(".json")
+    else:
+        name = postgres_name.format(size=size)
+        dataset = Dataset(database, size, f"{POSTGRES_SERVER}/{name}")
+        default = name == POSTGRES_NAME.format(size=size)  # the marker's name before --postgres-name
+        marker_path = DATA / (f"postgresql-{size}.json" if default else f"{name}.json")
     wanted = {"size": size, "seed": seed, "report_month": report_month,
               "generator": generator_fingerprint()}
-    if database == "sqlite":
-        path = DATA / f"sqlite-{size}.sqlite3"
-        dataset = Dataset(database, size, f"sqlite:///{path}", path)
-    else:
-        name = f"tracker_bench_{size}"
-        dataset = Dataset(database, size, f"{POSTGRES_SERVER}/{name}")
     env = dataset.env(secret)
     marker = json.loads(marker_path.read_text()) if marker_path.exists() else {}
     exists = dataset.path.exists() if dataset.path else _pg_exists(dataset.url)
-    if not fresh and exists and {k: marker.get(k) for k in wanted} == wanted:
+    if reuse and not exists:
+        raise RuntimeError(f"--reuse: {dataset.url} does not exist")
+    if reuse or (not fresh and exists and {k: marker.get(k) for k in wanted} == wanted):
         log(f"  reusing {dataset.label} (generated in {marker.get('seconds', 0):.0f} s)")
         tracker(["db", "upgrade"], env)
         dataset.generated_seconds, dataset.reused = marker.get("seconds"), True

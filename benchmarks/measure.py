@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -46,6 +46,8 @@ class Stats:
 class PageResult:
     name: str
     path: str
+    part: str = "list"  # the --parts name that measures it
+    fresh: bool = False  # the figures cache emptied before each request (PostgreSQL; SQLite has none)
     stats: Stats | None = None
     floor: Stats | None = None
     statements: int = 0
@@ -93,6 +95,8 @@ class Targets:
     county_id: int
     project_id: int
     deep_page: int
+    province: str = ""
+    status: str = "construction"
     search_long: str = "妇幼保健院"
     search_short: str = "妇幼"
 
@@ -110,6 +114,9 @@ def pick_targets(url: str, page_size: int = 50) -> Targets:
             county_key, county_id = c.execute(sa.text(
                 "SELECT k.key, k.id FROM regions k JOIN regions r ON k.parent_id = r.id "
                 "WHERE r.key = :city ORDER BY k.key LIMIT 1"), {"city": city}).one()
+            province = c.execute(sa.text(
+                "SELECT p.key FROM regions p JOIN regions r ON r.parent_id = p.id "
+                "WHERE r.key = :city"), {"city": city}).scalar() or ""
             count = c.execute(sa.text(
                 "SELECT count(*) FROM projects WHERE kind IN ('construction', 'equipment')")).scalar()
             project_id = c.execute(sa.text(
@@ -118,42 +125,115 @@ def pick_targets(url: str, page_size: int = 50) -> Targets:
     finally:
         engine.dispose()
     pages = max(1, -(-count // page_size))
-    return Targets(city, county_key, county_id, project_id, max(1, pages // 2))
+    return Targets(city, county_key, county_id, project_id, max(1, pages // 2), province)
 
 
-def pages_to_measure(targets: Targets) -> list[tuple[str, str]]:
-    return [
+# The list's pages that Datasette's table page also serves (same rows, page size and count),
+# by name: the path Datasette is asked, "{db}" standing for the database's name. Tuned as its
+# docs advise for speed: ``_nosuggest=1`` (no facet suggestions computed per request).
+DATASETTE_SIZE = 50  # the list's page size
+
+
+def pages_to_measure(targets: Targets) -> list[PageResult]:
+    """Every list page is measured computed fresh (the figures cache emptied before each
+    request, as after any write on the database server): that is issue 19's target. The
+    dashboard both ways."""
+    t, q = targets, quote
+    lists = [
         ("list: first page", "/projects"),
-        ("list: one city (region filter)", f"/projects?region={targets.city}"),
+        ("list: first page, every kind", "/projects?kind=all"),
+        ("list: one city (region filter)", f"/projects?region={t.city}"),
+        ("list: one county, every kind", f"/projects?region={t.county}&kind=all"),
+        ("list: one county sorted by 总投资, every kind",
+         f"/projects?region={t.county}&kind=all&sort=investment&order=desc"),
+        (f"list: status {t.status}, every kind", f"/projects?kind=all&status={t.status}"),
         ("list: sorted by 总投资, largest first", "/projects?sort=investment&order=desc"),
-        (f"list: search “{targets.search_long}”", f"/projects?q={quote(targets.search_long)}"),
-        (f"list: search “{targets.search_short}” (2 characters)", f"/projects?q={quote(targets.search_short)}"),
-        (f"list: deep page ({targets.deep_page})", f"/projects?page={targets.deep_page}"),
-        ("project page", f"/projects/{targets.project_id}"),
-        ("region page (a city)", f"/regions/{targets.city}"),
-        ("dashboard: everything", "/dashboard"),
-        ("dashboard: one city", f"/dashboard?region={targets.city}"),
+        ("list: sorted by 总投资, every kind", "/projects?kind=all&sort=investment&order=desc"),
+        ("list: sorted by 所属规划", "/projects?sort=plan"),
+        (f"list: search “{t.search_long}”", f"/projects?q={q(t.search_long)}"),
+        (f"list: search “{t.search_short}” (2 characters)", f"/projects?q={q(t.search_short)}"),
+        (f"list: search “{t.search_short}”, every kind", f"/projects?kind=all&q={q(t.search_short)}"),
+        (f"list: deep page ({t.deep_page})", f"/projects?page={t.deep_page}"),
+    ]
+    pages = [PageResult(name, path, "list", fresh=True) for name, path in lists]
+    pages += [PageResult("project page", f"/projects/{t.project_id}", "list"),
+              PageResult("region page (a city)", f"/regions/{t.city}", "list")]
+    for label, args in (("everything", ""), (f"one province ({t.province})", f"?region={t.province}"),
+                        (f"one city ({t.city})", f"?region={t.city}")):
+        pages.append(PageResult(f"dashboard: {label}, computed fresh", f"/dashboard{args}",
+                                "dashboard", fresh=True))
+        pages.append(PageResult(f"dashboard: {label}, through the cache", f"/dashboard{args}",
+                                "dashboard"))
+    return pages
+
+
+def datasette_pairs(targets: Targets) -> list[tuple[str, str]]:
+    """(our path, Datasette's path) of the operations both serve: a page of 50 rows and the
+    count of the filtered table (ours also sums its money with coverage)."""
+    t, size = targets, f"_nosuggest=1&_size={DATASETTE_SIZE}"
+    return [
+        ("/projects?kind=all", f"/{{db}}/projects?{size}"),
+        (f"/projects?region={t.county}&kind=all", f"/{{db}}/projects?region_id={t.county_id}&{size}"),
+        (f"/projects?region={t.county}&kind=all&sort=investment&order=desc",
+         f"/{{db}}/projects?region_id={t.county_id}&_sort_desc=total_investment&{size}"),
+        (f"/projects?kind=all&status={t.status}", f"/{{db}}/projects?status={t.status}&{size}"),
+        ("/projects?kind=all&sort=investment&order=desc",
+         f"/{{db}}/projects?_sort_desc=total_investment&{size}"),
+        (f"/projects?kind=all&q={quote(t.search_short)}",
+         f"/{{db}}/projects?search_text__contains={quote(t.search_short)}&{size}"),
     ]
 
 
+class Invalidator:
+    """Empties every worker's figures cache the way production does: a transaction that gets an
+    id and commits changes PostgreSQL's snapshot, the cache's stamp (portfolio/cache.py). One
+    autocommit connection; nothing on SQLite, which caches nothing."""
+
+    def __init__(self, url: str):
+        self.engine = engine_for(url) if url.startswith("postgresql") else None
+        self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") \
+            if self.engine is not None else None
+
+    def __call__(self) -> None:
+        if self.connection is not None:
+            self.connection.execute(sa.text("SELECT pg_current_xact_id()"))
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.engine.dispose()
+
+
 # ---------------------------------------------------------------- pages and their floors
-def measure_pages(port: int, targets: Targets, budget: Budget, log) -> list[PageResult]:
+def measure_pages(port: int, url: str, targets: Targets, parts: set[str], budget: Budget,
+                  log) -> list[PageResult]:
     client = Client(port)
     client.login(LEADER, LEADER_PASSWORD)
+    invalidate = Invalidator(url)
     results = []
-    for name, path in pages_to_measure(targets):
-        result = PageResult(name, path)
-        probe = client.get(path)
-        if probe.status == 404 and path.startswith("/dashboard"):
-            result.note = "skipped: /dashboard does not exist in this build"
-        elif probe.status != 200:
-            result.note = f"HTTP {probe.status}"
-        else:
-            result.size_kib = len(probe.body) // 1024
-            result.stats = timed(lambda: get_ok(client, path), budget)
-        log(f"    {name:<42} {_ms(result.stats)}")
-        results.append(result)
-    client.close()
+    try:
+        for result in pages_to_measure(targets):
+            if result.part not in parts:
+                continue
+            path = result.path
+            probe = client.get(path)
+            if probe.status == 404 and path.startswith("/dashboard"):
+                result.note = "skipped: /dashboard does not exist in this build"
+            elif probe.status != 200:
+                result.note = f"HTTP {probe.status}"
+            else:
+                result.size_kib = len(probe.body) // 1024
+
+                def call(path=path, fresh=result.fresh) -> float:
+                    if fresh:
+                        invalidate()  # before the request, outside its time
+                    return get_ok(client, path)
+                result.stats = timed(call, budget)
+            log(f"    {result.name:<52} {_ms(result.stats)}")
+            results.append(result)
+    finally:
+        invalidate.close()
+        client.close()
     return results
 
 
@@ -185,9 +265,14 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
         client = app.test_client()
         with client.session_transaction() as session:
             session.update(signed_in)
+        done: dict[str, PageResult] = {}
         for result in results:
             if result.stats is None:
                 continue
+            if result.path in done:  # the same page through the cache: the same floor
+                result.floor, result.statements = done[result.path].floor, done[result.path].statements
+                continue
+            done[result.path] = result
             # The floor is what the page needs without the figures cache: its full SQL.
             figure_cache.clear()
             sa.event.listen(engine, "before_cursor_execute", capture)
@@ -202,9 +287,52 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
             if len(reads) < len(statements):
                 result.note = (result.note + f" {len(statements) - len(reads)} write(s) not replayed").strip()
             result.floor = _replay(engine, reads, budget)
-            log(f"    floor {result.name:<36} {_ms(result.floor)}  ({result.statements} statements)")
+            log(f"    floor {result.name:<46} {_ms(result.floor)}  ({result.statements} statements)")
         db.session.remove()
         engine.dispose()
+
+
+@dataclass
+class GroupedPass:
+    """Issue 19's floor for the dashboard: one grouped pass over the scope's projects (count and
+    sums by status, category and 建设性质), through the bare driver."""
+    scope: str
+    stats: Stats | None = None
+
+
+GROUPED_PASS = """
+SELECT p.status, p.category, p.build_nature, count(*), sum(p.total_investment),
+       sum(p.invested_to_date), count(p.total_investment), count(p.invested_to_date)
+FROM projects p {join}
+WHERE p.kind IN ('construction', 'equipment') {where}
+GROUP BY p.status, p.category, p.build_nature
+"""
+
+
+def measure_grouped_pass(dataset: Dataset, targets: Targets, budget: Budget, log) -> list[GroupedPass]:
+    engine = engine_for(dataset.url)
+    results = []
+    try:
+        for scope, region in (("everything", None), (f"one province ({targets.province})", targets.province),
+                              (f"one city ({targets.city})", targets.city)):
+            if region is None:
+                sql, parameters = GROUPED_PASS.format(join="", where=""), {}
+            else:
+                with engine.connect() as connection:
+                    path = connection.execute(sa.text("SELECT path FROM regions WHERE key = :k"),
+                                              {"k": region}).scalar()
+                sql = GROUPED_PASS.format(join="JOIN regions r ON r.id = p.region_id",
+                                          where="AND r.path LIKE :path")
+                parameters = {"path": f"{path}%"}
+            if dataset.database == "postgresql":
+                sql = sql.replace(":path", "%(path)s")
+            item = GroupedPass(scope)
+            item.stats = _replay(engine, [(sql, parameters)], budget)
+            log(f"    floor: one grouped pass, {scope:<32} {_ms(item.stats)}")
+            results.append(item)
+    finally:
+        engine.dispose()
+    return results
 
 
 def _replay(engine: sa.Engine, statements, budget: Budget) -> Stats:
@@ -367,6 +495,7 @@ class Comparison:
     theirs_path: str
     ours: Stats | None = None
     theirs: Stats | None = None
+    fresh: bool = False
     note: str = ""
 
     @property
@@ -376,44 +505,65 @@ class Comparison:
         return None
 
 
-def compare_datasette(dataset: Dataset, env: dict, targets: Targets, budget: Budget, log) -> tuple[list[Comparison], str]:
+def compare_datasette(dataset: Dataset, env: dict, targets: Targets, budget: Budget, log,
+                      *, exports: bool = True) -> tuple[list[Comparison], str]:
+    """Our pages and Datasette's on the same SQLite file, both servers up, requests alternating
+    (one of ours, one of theirs) so that whatever else loads the machine loads both alike; one
+    gunicorn worker, as Datasette is one process."""
     executable, version = servers.ensure_datasette()
     name = dataset.path.stem
-    comparisons = [
-        Comparison("table page: one county, sorted by 总投资 desc",
-                   f"/projects?region={targets.county}&sort=investment&order=desc",
-                   f"/{name}/projects?region_id={targets.county_id}&_sort_desc=total_investment"),
-        Comparison("facet count: projects by status",
-                   "/dashboard", f"/{name}/projects?_facet=status"),
-        Comparison("full CSV export (every project)",
-                   "/projects/export.csv?kind=all", f"/{name}/projects.csv?_stream=on&_size=max"),
-    ]
+    names = {page.path: page.name for page in pages_to_measure(targets)}
+    comparisons = [Comparison(names.get(ours, ours), ours, theirs.format(db=name), fresh=True)
+                   for ours, theirs in datasette_pairs(targets)]
+    comparisons.append(Comparison("facet count: projects by status (our dashboard, computed fresh)",
+                                  "/dashboard", f"/{name}/projects?_facet=status&_nosuggest=1&_size=0",
+                                  fresh=True))
+    if exports:
+        comparisons.append(Comparison("full CSV export (every project)", "/projects/export.csv?kind=all",
+                                      f"/{name}/projects.csv?_stream=on&_size=max"))
     # Whole-file exports: a few runs for small files, one for large ones.
     heavy = Budget(max(1, min(3, budget.repeats // 10)), budget.seconds, 1 if dataset.size <= 10_000 else 0, 1)
     log_dir = servers.DATA / "logs"
-    with servers.datasette(executable, dataset.path, log_dir / f"datasette-{dataset.size}.log") as theirs:
-        client = Client(theirs.port)
-        for item in comparisons:
-            chosen = heavy if "export" in item.name else budget
-            try:
-                item.theirs = timed(lambda: get_ok(client, item.theirs_path), chosen)
-            except RuntimeError as error:
-                item.note = f"Datasette: {error}"
-        client.close()
-    with servers.gunicorn(env, 2, log_dir / f"ours-vs-datasette-{dataset.size}.log") as ours:
-        client = Client(ours.port)
-        client.login(LEADER, LEADER_PASSWORD)
-        for item in comparisons:
-            chosen = heavy if "export" in item.name else budget
-            if client.get(item.ours_path.split("?")[0]).status == 404:
-                item.note = (item.note + f" ours: {item.ours_path.split('?')[0]} does not exist").strip()
-                continue
-            item.ours = timed(lambda: get_ok(client, item.ours_path), chosen)
-        client.close()
-    for item in comparisons:
-        ratio = f"{item.ratio:.2f}" if item.ratio else "—"
-        log(f"    vs Datasette {item.name:<44} ours {_ms(item.ours)} | theirs {_ms(item.theirs)} | {ratio}")
+    with servers.datasette(executable, dataset.path, log_dir / f"datasette-{dataset.size}.log") as theirs, \
+            servers.gunicorn(env, 1, log_dir / f"ours-vs-datasette-{dataset.size}.log") as ours:
+        their_client, our_client = Client(theirs.port), Client(ours.port)
+        our_client.login(LEADER, LEADER_PASSWORD)
+        invalidate = Invalidator(dataset.url)
+        try:
+            for item in comparisons:
+                if our_client.get(item.ours_path.split("?")[0]).status == 404:
+                    item.note = f"ours: {item.ours_path.split('?')[0]} does not exist"
+                    continue
+                chosen = heavy if "export" in item.name else budget
+                def our_call(item=item) -> float:
+                    if item.fresh:
+                        invalidate()  # before the request, outside its time
+                    return get_ok(our_client, item.ours_path)
+                try:
+                    item.ours, item.theirs = _alternating(
+                        our_call, lambda item=item: get_ok(their_client, item.theirs_path), chosen)
+                except RuntimeError as error:
+                    item.note = str(error)
+                ratio = f"{item.ratio:.2f}" if item.ratio else "—"
+                log(f"    vs Datasette {item.name:<48} ours {_ms(item.ours)} | theirs {_ms(item.theirs)} | {ratio}")
+        finally:
+            invalidate.close()
+            their_client.close()
+            our_client.close()
     return comparisons, version
+
+
+def _alternating(ours, theirs, budget: Budget) -> tuple[Stats, Stats]:
+    for _ in range(budget.warmup):
+        ours()
+        theirs()
+    mine: list[float] = []
+    others: list[float] = []
+    deadline = time.monotonic() + 2 * budget.seconds
+    while len(mine) < budget.repeats and (len(mine) < budget.minimum or time.monotonic() < deadline):
+        mine.append(ours())
+        others.append(theirs())
+    return Stats(mine), Stats(others)
 
 
 # ---------------------------------------------------------------- throughput

@@ -29,6 +29,10 @@ from pathlib import Path
 from . import datasets, measure, report, servers
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
+# What a run measures, each re-runnable alone (--parts): the list pages (computed fresh) with the
+# project and region pages, the dashboard (fresh and through the cache), the exports, report
+# submissions, Datasette side by side (SQLite), throughput under wrk.
+PARTS = ("list", "dashboard", "exports", "submissions", "datasette", "throughput")
 
 
 def parse_args(argv=None):
@@ -42,8 +46,8 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--report-month", default=None,
                         help="YYYY-MM of the latest generated report [last month]")
-    parser.add_argument("--repeats", type=int, default=30, help="timed requests per page [%(default)s]")
-    parser.add_argument("--page-seconds", type=float, default=20,
+    parser.add_argument("--repeats", type=int, default=20, help="timed requests per page [%(default)s]")
+    parser.add_argument("--page-seconds", type=float, default=10,
                         help="time bound per page (at least 5 samples are taken) [%(default)s]")
     parser.add_argument("--load-seconds", type=int, default=10, help="per load-test run [%(default)s]")
     parser.add_argument("--connections", type=int, default=8, help="load-test connections [%(default)s]")
@@ -51,8 +55,25 @@ def parse_args(argv=None):
                         help="load-test every dataset (default: the largest per database)")
     parser.add_argument("--quick", action="store_true", help="few repeats: a smoke run, not a result")
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
-    parser.add_argument("--output", default=str(servers.ROOT / "benchmarks" / "RESULTS.md"))
-    return parser.parse_args(argv)
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="what to measure, comma-separated [%(default)s]")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the databases as they are (a copy, say), never regenerate them")
+    parser.add_argument("--postgres-name", default=datasets.POSTGRES_NAME,
+                        help="the PostgreSQL database of each size [%(default)s]")
+    parser.add_argument("--sqlite-file", default=datasets.SQLITE_FILE,
+                        help="the SQLite file of each size, under benchmarks/data/ [%(default)s]")
+    parser.add_argument("--output", default=None,
+                        help="[benchmarks/RESULTS.md for a run of every part, "
+                             "else benchmarks/data/RESULTS-<parts>.md]")
+    args = parser.parse_args(argv)
+    args.parts = {part.strip() for part in args.parts.split(",") if part.strip()}
+    if unknown := args.parts - set(PARTS):
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))} (choose from {', '.join(PARTS)})")
+    if args.output is None:
+        args.output = str(servers.ROOT / "benchmarks" / "RESULTS.md") if args.parts == set(PARTS) else \
+            str(servers.DATA / f"RESULTS-{'-'.join(p for p in PARTS if p in args.parts)}.md")
+    return args
 
 
 def machine() -> dict:
@@ -110,7 +131,9 @@ def main(argv=None) -> int:
     command = "make bench" if os.environ.get("BENCH_VIA_MAKE") else \
         ".venv/bin/python -m benchmarks.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     results = report.Results(command=command.strip(), started=dt.datetime.now().astimezone(),
-                             machine=machine(), report_month=report_month, quick=args.quick)
+                             machine=machine(), report_month=report_month, quick=args.quick,
+                             parts=[part for part in PARTS if part in args.parts])
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -121,7 +144,7 @@ def main(argv=None) -> int:
             if database == "sqlite" and size > args.sqlite_max:
                 results.notes.append(f"SQLite at {size:,} projects skipped (--sqlite-max {args.sqlite_max:,}).")
                 continue
-            log(f"== {database}, {size:,} projects")
+            log(f"== {database}, {size:,} projects ({os.getloadavg()[0]:.1f} load)")
             try:
                 run_dataset(database, size, args, budget, secret, report_month, results,
                             load=args.throughput_all or size == largest, log=log)
@@ -138,31 +161,56 @@ def main(argv=None) -> int:
 
 def run_dataset(database, size, args, budget, secret, report_month, results, *, load, log) -> None:
     dataset = datasets.prepare(database, size, seed=args.seed, report_month=report_month,
-                               fresh=args.fresh, secret=secret, log=log)
+                               fresh=args.fresh, secret=secret, log=log, reuse=args.reuse,
+                               postgres_name=args.postgres_name, sqlite_file=args.sqlite_file)
     env = dataset.env(secret)
     section = report.DatasetResults(dataset)
     results.datasets.append(section)
     targets = measure.pick_targets(dataset.url)
     section.targets = targets
+    parts = args.parts
     load_at_start = os.getloadavg()[0]
     logs = servers.DATA / "logs"
-    with servers.gunicorn(env, 2, logs / f"pages-{database}-{size}.log") as server:
-        section.pages = measure.measure_pages(server.port, targets, budget, log)
-    measure.measure_floors(dataset, section.pages, budget, log)
-    runs = 1 if args.quick or size > 10_000 else 3  # a 100,000-row export takes minutes
-    for fmt in ("csv", "xlsx"):
-        section.exports.append(measure.measure_export(dataset, env, fmt, dataset.rows["projects"],
-                                                      1 if fmt == "xlsx" and size > 10_000 else runs, log))
-    section.submissions = measure.measure_submissions(
-        dataset, measure.Budget(20 if args.quick else 200, 5 if args.quick else 20, 3), log)
-    if database == "sqlite":
+
+    def timing(part: str, since: float) -> None:
+        section.seconds[part] = section.seconds.get(part, 0) + time.monotonic() - since
+        log(f"  ({part}: {section.seconds[part]:.0f} s, load {os.getloadavg()[0]:.1f})")
+
+    for part in ("list", "dashboard"):  # each with its own server, so that its time is its own
+        if part not in parts:
+            continue
+        since = time.monotonic()
+        with servers.gunicorn(env, 2, logs / f"pages-{database}-{size}.log") as server:
+            pages = measure.measure_pages(server.port, dataset.url, targets, {part}, budget, log)
+        measure.measure_floors(dataset, pages, budget, log)
+        section.pages += pages
+        if part == "dashboard":
+            section.grouped_pass = measure.measure_grouped_pass(dataset, targets, budget, log)
+        timing(part, since)
+    if "exports" in parts:
+        since = time.monotonic()
+        runs = 1 if args.quick or size > 10_000 else 3  # a 100,000-row export takes minutes
+        for fmt in ("csv", "xlsx"):
+            section.exports.append(measure.measure_export(dataset, env, fmt, dataset.rows["projects"],
+                                                          1 if fmt == "xlsx" and size > 10_000 else runs, log))
+        timing("exports", since)
+    if "submissions" in parts:
+        since = time.monotonic()
+        section.submissions = measure.measure_submissions(
+            dataset, measure.Budget(20 if args.quick else 200, 5 if args.quick else 20, 3), log)
+        timing("submissions", since)
+    if database == "sqlite" and "datasette" in parts:
+        since = time.monotonic()
         section.datasette, results.machine["datasette"] = measure.compare_datasette(
             dataset, env, targets, budget, log)
-    if load:
+        timing("datasette", since)
+    if load and "throughput" in parts:
+        since = time.monotonic()
         paths = [f"/projects/{targets.project_id}", f"/projects?region={targets.city}"]
         section.throughput = measure.measure_throughput(
             dataset, env, paths, [1, 2, 4], 3 if args.quick else args.load_seconds,
             args.connections, log)
+        timing("throughput", since)
     section.load = (load_at_start, os.getloadavg()[0])
 
 

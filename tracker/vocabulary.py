@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import lazy_gettext as _l
+from flask import has_app_context
+from flask_babel import get_translations, lazy_gettext as _l
 
 
 _LABELS: dict[type, dict] = {}
+# The labels read in each language (keyed by Flask-Babel's translations object, one per locale
+# for the life of the process): a list page shows some 250, and translating a lazy string costs
+# several context lookups each time (~0.1 ms; issue 19, benchmarks/NOTES.md).
+_TRANSLATED: dict[tuple[object, type], dict] = {}
 
 
 class Vocabulary(enum.StrEnum):
@@ -22,10 +27,17 @@ class Vocabulary(enum.StrEnum):
     @property
     def label(self) -> str:
         # The lazy labels are built once per vocabulary (a list page asks for hundreds).
-        labels = _LABELS.get(type(self))
+        vocabulary = type(self)
+        labels = _LABELS.get(vocabulary)
         if labels is None:
-            labels = _LABELS[type(self)] = type(self)._labels()
-        return str(labels[self])
+            labels = _LABELS[vocabulary] = vocabulary._labels()
+        if not has_app_context():
+            return str(labels[self])
+        key = (get_translations(), vocabulary)
+        translated = _TRANSLATED.get(key)
+        if translated is None:
+            translated = _TRANSLATED[key] = {member: str(label) for member, label in labels.items()}
+        return translated[self]
 
     @classmethod
     def _labels(cls):  # pragma: no cover - every subclass defines its labels

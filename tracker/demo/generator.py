@@ -139,6 +139,7 @@ class DemoGenerator:
         self.as_of = month_index(report_month)
         self.report_month = month_date(self.as_of)
         self.progress = progress or (lambda message: None)
+        self.plan_keys: dict[int, str] = {}  # plan id → key: each project's Project.plan_key
         self.ids = next_ids(writer.connection, [t.__table__ for t in (
             Region, Plan, PlanIndicator, Project, ProjectAlias, Milestone, MonthlyReport,
             FundingLine, BudgetRevision, AnnualPlan, AuditEntry)])
@@ -195,8 +196,9 @@ class DemoGenerator:
                 continue
             plan_id = self._id(Plan)
             plan_of[region.id] = plan_id
+            self.plan_keys[plan_id] = f"{DEMO_PREFIX}plan-{region.code}"
             self.writer.add(Plan.__table__, {
-                "id": plan_id, "key": f"{DEMO_PREFIX}plan-{region.code}",
+                "id": plan_id, "key": self.plan_keys[plan_id],
                 "title": f"{region.place}“十四五”卫生健康发展规划{DEMO_SUFFIX}",
                 "issuer": f"{region.place}人民政府办公室", "doc_number": None,
                 "issued_date": dt.date(2021, rng.randint(9, 12), rng.randint(1, 28)),
@@ -346,14 +348,15 @@ class DemoGenerator:
             "planned_end": month_date(planned_start + duration, 28),
             "search_text": search_text, "seed_key": None, "seed_checksum": None, "version": 1,
             "created_at": created_at, "updated_at": reports[-1]["submitted_at"]}
+        plan_id = plan_of[place.id if place.level == "city" else place.parent_id]
+        project_row["plan_key"] = self.plan_keys[plan_id]  # its one plan (services.keep_plan_key)
         write(Project.__table__, project_row)
         for alias in aliases:
             write(ProjectAlias.__table__, {"id": self._id(ProjectAlias), "project_id": project_id,
                                            "name": alias})
         for row in gram_rows(project_id, search_text):
             write(search_grams, row)
-        write(project_plans, {"project_id": project_id, "plan_id": plan_of[place.id if place.level == "city"
-                                                                            else place.parent_id]})
+        write(project_plans, {"project_id": project_id, "plan_id": plan_id})
         for report in reports:
             write(MonthlyReport.__table__, report)
         for row in year_investment_rows(project_id, [(r["month"], r["invested_month"]) for r in reports]):

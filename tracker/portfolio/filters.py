@@ -50,8 +50,7 @@ SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ScalarSelect[Any]] = {
     "new_beds": Project.new_beds,
     "invested": Project.invested_to_date,
     "last_report": Project.last_report_month,
-    "plan": sa.select(sa.func.min(Plan.key)).join(project_plans)
-              .where(project_plans.c.project_id == Project.id).scalar_subquery(),
+    "plan": Project.plan_key,  # the smallest key of its plans, kept at write time
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from ..core import clock
 from ..database import ExactDecimal, exact_sum
 from ..extensions import db
+from ..plans.models import Plan
 from ..progress.models import MonthlyReport
 from ..projects.models import Project
 from ..regions.models import Region
@@ -379,7 +380,11 @@ def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, to
     ids = [row.id for row in rows]
     projects = db.session.scalars(
         sa.select(Project).where(Project.id.in_(ids))
-        .options(selectinload(Project.plans), selectinload(Project.region))
+        # The plans' key, title and period (links and 续建), not their quoted sources (JSON
+        # parsed per row: ~150 a page of the whole portfolio).
+        .options(selectinload(Project.plans).load_only(Plan.key, Plan.title, Plan.period_start,
+                                                        Plan.period_end),
+                 selectinload(Project.region))
     ).all() if ids else []
     by_id = {project.id: project for project in projects}
     items = [by_id[project_id] for project_id in ids if project_id in by_id]

@@ -76,7 +76,8 @@ def _shown_columns() -> tuple[str, ...]:
 def _choices(portfolio_filter: PortfolioFilter) -> dict:
     return {
         "region_options": region_options(portfolio_filter.region),
-        "plans": db.session.scalars(sa.select(Plan).order_by(Plan.key)).all(),
+        # Key and title for the menu: not every plan's quoted sources (JSON) on every list page.
+        "plans": db.session.execute(sa.select(Plan.key, Plan.title).order_by(Plan.key)).all(),
         "statuses": Status, "categories": Category, "build_natures": BuildNature, "kinds": Kind,
         "funding_sources": FundingSource,
         "kind_labels": {"building": building_portfolio_label(), "every": every_kind_label()},

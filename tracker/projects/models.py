@@ -41,14 +41,20 @@ search_grams = sa.Table(
 # the order is (column, id) ascending and (column DESC NULLS LAST, id) descending, so the first
 # page is the index's first rows, never a sort of the filtered table (issue 19);
 # the region order reads regions' key index, then each region's projects in id order
-# (ix_projects_sort_region); the plan order (a subquery) has none. The ascending index of a
+# (ix_projects_sort_region); the plan order reads the kept ``plan_key``. The ascending index of a
 # column also serves every filter on it: no single-column index beside it (one fewer to keep,
 # and PostgreSQL cannot take it with an Incremental Sort over a whole category instead).
 SORTED_COLUMNS = ("name", "category", "build_nature", "status", "total_investment", "floor_area_m2",
-                  "beds", "new_beds", "invested_to_date", "last_report_month")
+                  "beds", "new_beds", "invested_to_date", "last_report_month", "plan_key")
 
 
 NOT_NULL_SORTED = ("name", "category")  # the list orders these without NULLS LAST
+
+# portfolio/queries.py: _totals sums these over the filtered projects on every list page,
+# computed fresh (issue 19); the leading columns are the filters a list most often has, and id
+# (which PostgreSQL counts and the region and search filters test) makes it an index-only scan.
+TOTALS_INDEX = ("kind", "status", "region_id", "total_investment", "invested_to_date",
+                "floor_area_m2", "beds", "new_beds", "id")
 
 
 def sort_indexes(column: str) -> tuple[sa.Index, sa.Index]:
@@ -73,6 +79,9 @@ class Project(Base):
     __table_args__ = (
         *(index for column in SORTED_COLUMNS for index in sort_indexes(column)),
         sa.Index("ix_projects_sort_region", "region_id", "id"),
+        # The list's totals row (count, sums and their coverage) read from this index alone, not
+        # from the projects' wide rows: the filters it answers first, then every summed figure.
+        sa.Index("ix_projects_totals", *TOTALS_INDEX),
         # Free-text search (LIKE '%…%') through trigrams on PostgreSQL; SQLite cannot index a
         # LIKE with a leading wildcard, so there the index is an empty placeholder (WHERE 0).
         sa.Index("ix_projects_search_text_trgm", "search_text", postgresql_using="gin",
@@ -83,7 +92,7 @@ class Project(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     project_code: Mapped[str | None] = mapped_column(sa.String(24), unique=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))  # ix_projects_sort_region
-    kind: Mapped[Kind] = mapped_column(code_enum(Kind), index=True)
+    kind: Mapped[Kind] = mapped_column(code_enum(Kind))  # indexed first in ix_projects_totals
     category: Mapped[Category] = mapped_column(code_enum(Category))
     build_nature: Mapped[BuildNature | None] = mapped_column(code_enum(BuildNature))
     build_nature_term: Mapped[str | None] = mapped_column(sa.String(50))
@@ -107,6 +116,9 @@ class Project(Base):
     # portfolio totals are one SUM over projects.
     invested_to_date: Mapped[Money | None]
     last_report_month: Mapped[dt.date | None] = mapped_column()
+    # The smallest key of the project's plans (None without a plan): the list's 所属规划 order,
+    # read from its index. Kept by services.link_plan/unlink_plan; the demo generator writes it.
+    plan_key: Mapped[str | None] = mapped_column(sa.String(64))
     # Kept from the milestones at every flush (progress/upkeep.py), so that the dashboard reads
     # 滞后 and 已开工 from the project instead of searching all milestones: the earliest planned
     # date of a milestone not yet done (the project is late once that date has passed, whatever

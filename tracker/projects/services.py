@@ -295,15 +295,22 @@ def link_plan(actor: Actor, project: Project, plan: Plan) -> bool:
     if plan in project.plans:
         return False
     project.plans.append(plan)
+    keep_plan_key(project)
     record(actor, "project:plan", project, {"title": plan.title},
            changes={"plan": [None, plan.key]}, project_id=project.id)
     return True
+
+
+def keep_plan_key(project: Project) -> None:
+    """``plan_key``, the list's 所属规划 order: the smallest key of the project's plans."""
+    project.plan_key = min((linked.key for linked in project.plans), default=None)
 
 
 def unlink_plan(actor: Actor, project: Project, plan: Plan, *, reason: str | None = None) -> bool:
     if plan not in project.plans:
         return False
     project.plans.remove(plan)
+    keep_plan_key(project)
     record(actor, "project:plan", project, {"unlinked": plan.title},
            changes={"plan": [plan.key, None]}, project_id=project.id, reason=reason)
     return True
