@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b5e0c7d3a9f1"
-down_revision = "f3b7c2a91d40"
+down_revision = "b5e0c7a3d914"
 branch_labels = None
 depends_on = None
 
