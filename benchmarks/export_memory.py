@@ -9,12 +9,22 @@ For each format the whole portfolio is exported to a sink that only counts bytes
 tracemalloc: the peak is what the export itself allocated above what was live before it began.
 The xlsx goes to a temporary file, as the web view does. The PDF is left out: it is a print-out,
 refused above a few thousand rows.
+
+tracemalloc sees only Python's allocations, not those of a writer in Rust or C (the xlsx's
+rust_xlsxwriter), and slows the export several times. ``--rss`` measures instead the process's
+peak resident memory (VmHWM), each size and format in a fresh process: its peak after the
+export against its peak after the app was made and one small export warmed it up, and the time
+without tracemalloc:
+
+    .venv/bin/python -m benchmarks.export_memory --rss --sizes 1000,10000 --formats csv,xlsx
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -77,14 +87,52 @@ def prepare(size: int, database: str | None):
     return app
 
 
+def peak_kib() -> int:
+    """This process's peak resident memory so far (VmHWM), in KiB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
+def one_rss(size: int, database: str | None, name: str) -> None:
+    """Export the whole portfolio once in this (fresh) process; print its peak RSS growth."""
+    from tracker.extensions import db
+    from tracker.portfolio.filters import PortfolioFilter
+
+    app = prepare(size, database)
+    with app.app_context():
+        chosen = exporters()
+        chosen[name](PortfolioFilter(kind="all", region="none-such"))  # imports, caches, pools
+        db.session.remove()
+        before = peak_kib()
+        started = time.monotonic()
+        written = chosen[name](PortfolioFilter(kind="all"))
+        seconds = time.monotonic() - started
+        after = peak_kib()
+    print(f"{size:>9,} {name:<7} {after / 1024:>9.1f} {(after - before) / 1024:>9.1f} {seconds:>8.1f} "
+          f"{written / 2**20:>11.1f}", flush=True)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--database", help="a PostgreSQL URL holding (or to hold) the demo data")
     parser.add_argument("--formats", default="csv,json,oc4ids,xlsx")
+    parser.add_argument("--rss", action="store_true", help="peak resident memory, a process each")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     DATA.mkdir(parents=True, exist_ok=True)
+    if args.one:
+        one_rss(int(args.sizes), args.database, args.one)
+        return
+    if args.rss:
+        print(f"{'projects':>9} {'format':<7} {'peak MiB':>9} {'+export':>9} {'seconds':>8} {'output MiB':>11}")
+        for size in args.sizes.split(","):
+            for name in args.formats.split(","):
+                database = ["--database", args.database] if args.database else []
+                subprocess.run([sys.executable, "-m", "benchmarks.export_memory", "--sizes", size,
+                                "--one", name, *database], check=True, cwd=ROOT)
+        return
     from tracker.extensions import db
     from tracker.portfolio.filters import PortfolioFilter
 

@@ -185,3 +185,52 @@ def test_no_export_runs_more_statements_for_more_rows(db, client, monkeypatch):
     small = statements_at(db, client, 10)
     large = statements_at(db, client, 60)
     assert large == small
+
+
+@pytest.mark.parametrize("include_money", [True, False])
+def test_the_csv_is_byte_for_byte_what_csv_writer_makes_of_each_columns_text(app, db, varied, include_money):
+    """Today's bytes, on either database: so PostgreSQL and SQLite write the same file. With a
+    full-width formula sign, a carriage return and quotes inside a text."""
+    factories.project(varied[0].region, name="竖排制表", location="＝1+1",
+                      owner_unit='某"引号"单位', supervising_department="\r=2")
+    db.session.commit()
+    portfolio_filter = PortfolioFilter(kind="all")
+    columns = export_columns(include_money)
+    with app.test_request_context():
+        data = b"".join(csv_chunks(portfolio_filter, include_money=include_money, batch=2))
+        expected = io.StringIO()
+        writer = csv.writer(expected)
+        writer.writerow([column.label for column in columns])
+        writer.writerows([text_value(column, column.get(project)) for column in columns]
+                         for project in listed(portfolio_filter))
+    assert data == b"\xef\xbb\xbf" + expected.getvalue().encode("utf-8")
+    text = data.decode("utf-8-sig")
+    assert ",'＝1+1," in text and ',"某""引号""单位",' in text and ',"\'\r=2",' in text
+
+
+def test_the_xlsx_list_prints_on_a4_landscape_with_its_styled_header_on_every_page(app, db, varied):
+    output = io.BytesIO()
+    with app.test_request_context():
+        count = write_xlsx(output, PortfolioFilter(kind="all"))
+    book = openpyxl.load_workbook(io.BytesIO(output.getvalue()))
+    sheet = book["项目清单"]
+    assert sheet.print_title_rows.replace("$", "") == "1:1"
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    # Absent attributes take the defaults of the file format: fitToWidth 1, fitToHeight 1.
+    assert int(sheet.page_setup.fitToWidth or 1) == 1 and sheet.page_setup.fitToHeight is not None
+    assert int(sheet.page_setup.fitToHeight) == 0  # as many pages down as the rows take
+    widths = {index: dimension.width for dimension in sheet.column_dimensions.values()
+              for index in range(dimension.min, dimension.max + 1)}  # a range may hold several
+    for index, column in enumerate(export_columns(), 1):
+        header = sheet.cell(row=1, column=index)
+        assert header.font.bold and header.alignment.wrap_text and header.alignment.horizontal == "center"
+        assert header.fill.fill_type == "solid" and header.fill.fgColor.rgb.endswith("DDE6F0")
+        assert widths[index] == pytest.approx(column.width, abs=1), column.key
+    totals = [cell for cell in sheet[count + 2] if cell.value is not None]
+    assert totals[0].value == "合计" and all(cell.font.bold for cell in totals)
+    about = book["导出说明"]
+    assert about.column_dimensions["A"].width == pytest.approx(24, abs=1)
+    assert about["A1"].font.bold and about["A1"].value == "项目清单导出"
+    notes = [row[1] for row in about.iter_rows() if row[0].value is None and row[1].value]
+    assert len(notes) == 4 and all(cell.alignment.wrap_text for cell in notes)

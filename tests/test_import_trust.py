@@ -331,7 +331,7 @@ def test_a_reexported_list_with_two_cells_changed_changes_exactly_those_two(offi
                {(p.id, "plans"): tuple(plan.id for plan in p.plans) for p in projects}
     before = snapshot()
     book, sheet, header = workbook(browser.get("/projects/export.xlsx?region=360783&kind=all").data)
-    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)]
+    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, (int, float))]  # the id: a number
     assert len(data_rows) > 10
     first, second = data_rows[0], data_rows[5]
     first[header.index("总投资（万元）")].value = 4321
@@ -426,7 +426,7 @@ def test_a_list_with_other_regions_reimports_and_only_their_changes_are_refused(
     officer = make_user("officer", "360783", username="whole-list-officer")
     browser = signed_in(app, officer)
     book, sheet, header = workbook(browser.get("/projects/export.xlsx?kind=all").data)
-    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)]
+    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, (int, float))]  # the id: a number
     regions = {r[header.index("地区代码")].value for r in data_rows}
     assert len(regions) > 2
     mine = next(r for r in data_rows if r[1].value == LAB)

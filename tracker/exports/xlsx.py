@@ -1,23 +1,30 @@
 """The portfolio list as an Excel workbook that opens cleanly in Excel and WPS.
 
-Written with openpyxl's write-only mode: rows go to a temporary file as they are made, so memory
-stays flat however long the list. Sheet 1 is the list (frozen header, autofilter, number formats,
-totals with coverage under it); sheet 2 says what the list holds and when it was exported.
+Written with rust_xlsxwriter (through ``rvgsrust_xlsxwriter``) in constant-memory mode: each row
+goes to a temporary file once the next is begun, so memory stays flat however long the list, and
+a row is one call into Rust (openpyxl made a Python object per cell: ~5x slower, benchmarks/NOTES.md).
+Sheet 1 is the list (frozen header, autofilter, number formats, totals with coverage under it);
+sheet 2 says what the list holds and when it was exported.
+
+``value_cell`` (openpyxl's cells, which the import templates also use) is the definition of each
+cell; ``tests/test_export_rows.py`` holds the written sheet to it cell by cell. One difference
+a reader can see: rust_xlsxwriter writes every number as a double ("12345.0"), so openpyxl reads a
+whole number back as a float (Excel, WPS and the importer read the same value).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from decimal import Decimal
 from typing import IO
 
+import rvgsrust_xlsxwriter as rx
+
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
@@ -27,7 +34,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
-from .listing import ColumnConverter, Listing, each, maybe, neutral_text
+from .listing import ColumnConverter, Listing, each
 
 # Excel shows "1,320." for "#,##0.####" when the value is whole: whole numbers get their own format.
 WHOLE_FORMAT = "#,##0"
@@ -59,9 +66,9 @@ def _cell(ws, value, *, number_format: str | None = None, bold: bool = False,
 
 
 def number_cell(ws, value: Decimal | int, *, bold: bool = False):
-    """A number Excel can sum, exactly as stored: the Decimal goes in, never a float."""
+    """A number Excel can sum, exactly as stored (its shortest decimal digits in the file)."""
     if isinstance(value, Decimal):
-        if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
+        if number_style(value) == "text":
             return _cell(ws, decimal_text(value), bold=bold)
         whole = value == value.to_integral_value()
         value = int(value) if whole else value.normalize()
@@ -83,128 +90,178 @@ def value_cell(ws, column: Column, value):
     return _cell(ws, text_value(column, value))
 
 
-class ListCells:
-    """The list's cells, as ``value_cell`` makes them, for the rows of a ``Listing``.
+def number_style(value: Decimal) -> str:
+    """How an amount is written: "whole" (WHOLE_FORMAT), "decimal" (DECIMAL_FORMAT), or "text"
+    when a double would lose one of its digits (``number_cell``, the definition)."""
+    if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
+        return "text"
+    return "whole" if value == value.to_integral_value() else "decimal"
 
-    Setting a number format or an alignment looks it up in the workbook, on every cell: here the
-    first cell of each style is made by ``value_cell`` itself and the later ones get a copy of its
-    style. Styles are registered with the workbook at the same cells as before, so the workbook
-    is the same, and plain text goes in as text (openpyxl makes its cell).
-    """
 
-    def __init__(self, ws):
-        self.ws = ws
-        self.styles: dict[str, StyleArray] = {}
+class ListFormats:
+    """The formats of the list sheet in the workbook being written (rust_xlsxwriter's)."""
 
-    def styled(self, style: str, column: Column, value, shown):
-        """The cell ``value_cell`` makes of ``value`` (as read), of style ``style``; ``shown`` is
-        the value ``value_cell`` puts in it."""
-        template = self.styles.get(style)
-        if template is None:
-            cell = value_cell(self.ws, column, value)
-            self.styles[style] = cell._style
-            return cell
-        return Cell(self.ws, 1, 1, shown, template)
+    def __init__(self, workbook: rx.Workbook):
+        def made(number_format: str | None = None, *, bold: bool = False, wrap: bool = False):
+            cell_format = workbook.add_format()
+            if number_format:
+                cell_format.set_num_format(number_format)
+            if bold:
+                cell_format.set_bold()
+            if wrap:
+                cell_format.set_text_wrap().set_vertical_align("top")
+            return cell_format
+        # A text in an amount's column: "General", not the column's number format (which a cell
+        # written with an empty format would take).
+        self.plain = made().set_align("general").set_num_format("General").set_font_name("Calibri")
+        self.whole, self.decimal = made(WHOLE_FORMAT), made(DECIMAL_FORMAT)
+        self.date, self.month = made(DATE_FORMAT), made(MONTH_FORMAT)
+        self.wrap = made(wrap=True)
+        self.bold = made(bold=True)
+        self.bold_whole, self.bold_decimal = made(WHOLE_FORMAT, bold=True), made(DECIMAL_FORMAT, bold=True)
+        self.header = (made(bold=True).set_background_color("#" + HEADER_FILL.fgColor.rgb[-6:])
+                       .set_pattern("solid").set_text_wrap().set_align("center")
+                       .set_vertical_align("vcenter"))
 
-    def number(self, column: Column, value: Decimal):
-        """``number_cell``'s choice: whole, decimal, or text when a double would lose a digit."""
-        if len(value.normalize().as_tuple().digits) > EXACT_DIGITS:
-            return value_cell(self.ws, column, value)
-        if value == value.to_integral_value():
-            return self.styled("whole", column, value, int(value))
-        return self.styled("decimal", column, value, value.normalize())
+    def column(self, column: Column):
+        """The column's format: what a cell written without one gets (``value_cell``'s), an
+        amount's being the whole number's (a fraction or a text is written with its own)."""
+        if column.kind in ("id", "int", "decimal"):
+            return self.whole
+        if column.kind in ("date", "month"):
+            return getattr(self, column.kind)
+        if column.kind == "text" and column.width >= WRAP_WIDTH:
+            return self.wrap
+        return None
 
-    def converters(self, listing: Listing) -> list[ColumnConverter | None]:
-        return [self.converter(listing, column) for column in listing.columns]
+    def write_number(self, ws, row: int, col: int, value: Decimal | int, *, bold: bool = False) -> None:
+        """``number_cell``: a number Excel can sum, exactly as stored, or its text."""
+        style = number_style(value) if isinstance(value, Decimal) else "whole"
+        if style == "text":
+            ws.write(row, col, decimal_text(Decimal(value)), self.bold if bold else self.plain)
+        elif style == "decimal":
+            ws.write(row, col, value, self.bold_decimal if bold else self.decimal)
+        else:
+            ws.write(row, col, int(value), self.bold_whole if bold else self.whole)
 
-    def converter(self, listing: Listing, column: Column) -> ColumnConverter | None:
-        kind = column.kind
-        if kind in ("id", "int"):
-            return each(maybe(lambda value: self.styled("whole", column, value, value)))
-        if kind == "decimal":
-            return each(maybe(lambda value: self.number(column, value)))
-        if kind in ("date", "month"):
-            return each(maybe(lambda value: self.styled(kind, column, value, value)))
-        if kind == "text" and column.width >= WRAP_WIDTH:
-            return each(maybe(lambda value: self.styled("wrap", column, value, neutral_text(value))))
-        # Plain text, as in the csv (and no plan is an empty text cell, as before).
-        return listing.text_converter(column)
+
+# Excel's serial day numbers count from 1899-12-30 (so that 1900-03-01 is 61).
+EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+
+
+def serial_day(day: dt.date | None) -> int | None:
+    """A date as the number Excel stores: a date column's format shows it as a date."""
+    return None if day is None else day.toordinal() - EXCEL_EPOCH
+
+
+def row_converters(listing: Listing) -> list[ColumnConverter | None]:
+    """The values of a row as the sheet takes them: numbers as read and dates as Excel's day
+    numbers (the column's format applies: a date written as one would get the writer's own
+    format), texts as in the csv; no plan is no cell."""
+    converters: list[ColumnConverter | None] = []
+    for column in listing.columns:
+        if column.kind in ("id", "int", "decimal"):
+            converters.append(None)
+        elif column.kind in ("date", "month"):
+            converters.append(each(serial_day))
+        elif column.kind == "list":
+            converters.append(each(lambda ids: listing.plans_text(ids) or None))
+        else:
+            converters.append(listing.text_converter(column))
+    return converters
 
 
 def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
                include_money: bool = True, today: dt.date | None = None,
                exported_at: dt.datetime | None = None, batch: int | None = None) -> int:
     """Write the list the filter selects to ``out`` (a path or a binary file). Returns the rows."""
+    if not isinstance(out, str):
+        # The writer saves to a path: through a temporary file, copied out a block at a time.
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+            count = write_xlsx(spool.name, portfolio_filter, include_money=include_money,
+                               today=today, exported_at=exported_at, batch=batch)
+            shutil.copyfileobj(spool, out)
+        return count
     today = today or clock.today()
     exported_at = exported_at or utcnow()
     columns = export_columns(include_money)
-    last_letter = get_column_letter(len(columns))
-    workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(_("项目清单"))
-    # Write-only sheets take widths, panes and print settings before the first row.
-    for index, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "C2"  # the header row, and the id and name columns
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-
-    header = []
-    for column in columns:
-        cell = _cell(ws, column.label, bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        header.append(cell)
-    ws.append(header)
+    workbook = rx.Workbook()
+    formats = ListFormats(workbook)
+    # Constant memory: each row goes to a temporary file once the next one is begun.
+    ws = workbook.add_worksheet(_("项目清单"), constant_memory=True)
+    for index, column in enumerate(columns):
+        ws.set_column_width(index, column.width)
+        column_format = formats.column(column)
+        if column_format is not None:
+            ws.set_column_format(index, column_format)
+    ws.freeze_panes(1, 2)  # the header row, and the id and name columns
+    ws.set_repeat_rows(0, 0)
+    ws.set_landscape()
+    ws.set_paper_size(9)  # A4
+    ws.set_print_fit_to_pages(1, 0)
+    for index, column in enumerate(columns):
+        ws.write(0, index, column.label, formats.header)
 
     listing = Listing(columns)
-    converters = ListCells(ws).converters(listing)
-    for rows in listing.partitions(portfolio_filter, converters, today=today, batch=batch):
+    amounts = [index for index, column in enumerate(columns) if column.kind == "decimal"]
+    write_row, write = ws.write_row, ws.write
+    row_number = 0
+    for rows in listing.partitions(portfolio_filter, row_converters(listing), today=today, batch=batch):
         for row in rows:
-            ws.append(row)
+            row_number += 1
+            write_row(row_number, 0, list(row))
+            # An amount is written as a number in the column's whole-number format; a fraction
+            # (or an amount a double cannot hold) is written again, in its own.
+            for index in amounts:
+                value = row[index]
+                if value is not None and (value != value.to_integral_value()
+                                          or len(value.as_tuple().digits) > EXACT_DIGITS):
+                    formats.write_number(ws, row_number, index, value)
     count = listing.count
-    ws.auto_filter.ref = f"A1:{last_letter}{count + 1}"
+    ws.autofilter(0, 0, count, len(columns) - 1)
 
     # The totals come from the same query as the list page's, so the sums match it exactly.
     totals = queries.totals(portfolio_filter, today)
-    totals_row: list[Cell | None] = [_cell(ws, str(TOTALS_LABEL), bold=True),
-                                     _cell(ws, _("%(count)s 个项目", count=f"{totals.projects:,}"), bold=True)]
-    coverage_row: list[Cell | None] = [_cell(ws, str(COVERAGE_LABEL), bold=True), None]
-    for column in columns[2:]:
-        if column.total:
-            value = getattr(totals, column.total)
-            totals_row.append(number_cell(ws, value, bold=True) if value is not None
-                              else _cell(ws, "—", bold=True))
-            coverage_row.append(_cell(ws, coverage_text(covered_count(totals, column), totals.projects)))
+    totals_row, coverage_row = count + 1, count + 2
+    write(totals_row, 0, str(TOTALS_LABEL), formats.bold)
+    write(totals_row, 1, _("%(count)s 个项目", count=f"{totals.projects:,}"), formats.bold)
+    totalled = [(index, column) for index, column in enumerate(columns[2:], 2) if column.total]
+    for index, column in totalled:  # a constant-memory sheet is written row after row
+        value = getattr(totals, str(column.total))
+        if value is None:
+            write(totals_row, index, "—", formats.bold)
         else:
-            totals_row.append(None)
-            coverage_row.append(None)
-    ws.append(totals_row)
-    ws.append(coverage_row)
+            formats.write_number(ws, totals_row, index, value, bold=True)
+    write(coverage_row, 0, str(COVERAGE_LABEL), formats.bold)
+    for index, column in totalled:
+        write(coverage_row, index, coverage_text(covered_count(totals, column), totals.projects),
+              formats.plain)
 
-    about = workbook.create_sheet(_("导出说明"))
-    about.column_dimensions["A"].width = 24
-    about.column_dimensions["B"].width = 80
-    about.append([_cell(about, _("项目清单导出"), bold=True)])
-    about.append([_("导出时间（北京时间）"), local_time(exported_at)])
-    about.append([_("项目数"), count])
-    about.append([])
-    about.append([_cell(about, _("筛选条件"), bold=True)])
-    for label, value in filter_lines(portfolio_filter):
-        about.append([label, neutralise(value)])
-    about.append([])
-    about.append([_cell(about, _("合计"), bold=True)])
-    for label, value in total_lines(totals, columns):
-        about.append([label, value])
-    about.append([])
-    about.append([_cell(about, _("说明"), bold=True)])
+    about = workbook.add_worksheet(_("导出说明"))
+    about.set_column_width(0, 24)
+    about.set_column_width(1, 80)
+    lines: list[tuple] = [(_("项目清单导出"), None, formats.bold),
+                          (_("导出时间（北京时间）"), local_time(exported_at), None),
+                          (_("项目数"), count, None), (),
+                          (_("筛选条件"), None, formats.bold)]
+    lines += [(label, neutralise(value), None) for label, value in filter_lines(portfolio_filter)]
+    lines += [(), (_("合计"), None, formats.bold)]
+    lines += [(label, value, None) for label, value in total_lines(totals, columns)]
+    lines += [(), (_("说明"), None, formats.bold)]
     for note in (_("空白单元格表示“未填报”：规划文件和填报中都没有这一数据，不计为零；合计只计填报了的项目。"),
                  _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分；导入时会自动去掉。"),
                  _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。"),
                  _("导入时空白单元格保持原值不变；要清空已有数据，请填写“%(marker)s”。", marker=CLEAR_MARKER)):
-        about.append([None, _cell(about, note, wrap=True)])
-    workbook.save(out)
+        lines.append((None, note, formats.wrap))
+    for line_number, line in enumerate(lines):
+        if not line:
+            continue
+        label, value, line_format = line
+        if value is None:  # a heading: the label in bold
+            about.write(line_number, 0, label, line_format)
+        else:
+            if label is not None:
+                about.write(line_number, 0, label)
+            about.write(line_number, 1, value, line_format or formats.plain)
+    workbook.close(out)
     return count
