@@ -76,6 +76,20 @@ def test_the_services_keep_the_figures_exact(db):
     assert_kept_exact()
 
 
+
+def test_a_region_moved_to_another_parent_takes_its_figures_along(db):
+    province, city, county = factories.county_in_city()
+    other = factories.region("360800", "吉安市", province, level="city")
+    factories.project(county, name="迁移县医院", total_investment=Decimal("50"))
+    assert_kept_exact()
+    county.parent = other
+    county.path = f"{other.path}{county.key}/"
+    assert_kept_exact()
+    figures = kept.stored(db.session.connection())[0]
+    assert figures[(other.id, "construction", "all", "")]["projects"] == 1
+    assert (city.id, "construction", "all", "") not in figures
+
+
 # ---- the dashboard read from them equals the one computed from every project ----------------------
 
 def scopes(today: dt.date) -> list[Scope]:

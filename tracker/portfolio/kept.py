@@ -108,8 +108,14 @@ def _collect(connection, where, ids, figures, years) -> None:
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
     rate = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
     place = (Project.region_id, Project.kind)
+    # A few projects (a write's): the dated breakdowns come in the same statement, grouped by
+    # their dates too (about one row per project). Every project (a rebuild): apart, a few
+    # thousand rows each. Both give the same figures: the exactness test compares them.
+    dated: tuple[Any, ...] = (
+        Project.next_milestone_due, Project.planned_start, Project.has_started.label("started"),
+        Project.last_report_month) if ids is not None else ()
     rows = connection.execute(
-        sa.select(*place, Project.status, Project.category, Project.build_nature, *_money5(),
+        sa.select(*place, Project.status, Project.category, Project.build_nature, *dated, *_money5(),
                   sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
                   sa.func.count(Project.beds), sa.func.sum(Project.beds),
                   sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),
@@ -121,17 +127,33 @@ def _collect(connection, where, ids, figures, years) -> None:
                   exact_sum(sa.case((both, Project.invested_to_date))),
                   sa.func.count(sa.case((Project.is_over_estimate, 1))),
                   sa.func.count(sa.case((Project.funding_line_count > 0, 1))))
-        .where(*where).group_by(*place, Project.status, Project.category, Project.build_nature))
+        .where(*where).group_by(*place, Project.status, Project.category, Project.build_nature,
+                                *dated))
     names = (*MONEY5, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
              "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
              "both_total", "both_invested", "over_estimate", "funded")
-    for region_id, kind, status, category, nature, *values in rows:
-        row = dict(zip(names, values))
+    for region_id, kind_value, status, category, nature, *values in rows:
+        row = dict(zip(names, values[len(dated):]))
         money = {name: row[name] for name in MONEY5}
-        kind = _code(kind)
+        kind = _code(kind_value)
         _add(figures[(region_id, kind, "all", "")], row)
         for dimension, code in (("status", status), ("category", category), ("nature", nature)):
             _add(figures[(region_id, kind, dimension, _code(code))], money)
+        if dated:
+            due, start, started, month = values[:4]
+            count = row["projects"]
+            if due is not None:
+                _add(figures[(region_id, kind, "due", f"{due.year:04d}-{due.month:02d}")],
+                     {"projects": count})
+            if start is not None:
+                _add(figures[(region_id, kind, "start", f"{start.year:04d}")],
+                     {"projects": count, "started": count if started else 0})
+            if kind_value in BUILDING_KINDS and status in REPORTING_STATUSES:
+                _add(figures[(region_id, kind, "report", month.isoformat() if month else "")],
+                     {"projects": count})
+    if dated:
+        _collect_joined(connection, where, ids, figures, years)
+        return
 
     for region_id, kind, due, count in connection.execute(
             sa.select(*place, Project.next_milestone_due, sa.func.count())
@@ -153,6 +175,12 @@ def _collect(connection, where, ids, figures, years) -> None:
             .group_by(*place, Project.last_report_month)):
         _add(figures[(region_id, _code(kind), "report", month.isoformat() if month else "")],
              {"projects": count})
+    _collect_joined(connection, where, ids, figures, years)
+
+
+def _collect_joined(connection, where, ids, figures, years) -> None:
+    """The breakdowns through other tables: plans, funding lines, open milestones, the years."""
+    place = (Project.region_id, Project.kind)
     plan_id = project_plans.c.plan_id
     for region_id, kind, plan, *values in connection.execute(
             sa.select(*place, plan_id, *_money5())
