@@ -128,8 +128,9 @@ def main(argv=None) -> int:
     os.environ.update(TRACKER_INSTANCE_PATH=str(servers.DATA / "instance"), TRACKER_SECRET_KEY=secret)
     budget = measure.Budget(3 if args.quick else args.repeats, 5 if args.quick else args.page_seconds,
                             1 if args.quick else 2)
-    command = "make bench" if os.environ.get("BENCH_VIA_MAKE") else \
-        ".venv/bin/python -m benchmarks.run " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    given = " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    command = (f"make bench BENCH_ARGS={shlex.quote(given)}" if given else "make bench") \
+        if os.environ.get("BENCH_VIA_MAKE") else ".venv/bin/python -m benchmarks.run " + given
     results = report.Results(command=command.strip(), started=dt.datetime.now().astimezone(),
                              machine=machine(), report_month=report_month, quick=args.quick,
                              parts=[part for part in PARTS if part in args.parts])
