@@ -20,6 +20,7 @@ from tracker.portfolio import kept
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress import services as progress
 from tracker.accounts.models import User
+from tracker.audit.services import CLI
 from tracker.plans.models import Plan
 from tracker.progress.models import FundingLine
 from tracker.projects import services as project_services
@@ -120,6 +121,31 @@ def test_the_dashboard_from_the_kept_figures_equals_the_fresh_one(db):
     for today in (dt.date(2026, 11, 17), dt.date(2026, 12, 1), dt.date(2025, 6, 30)):
         assert_both_paths_equal(today)
     assert_kept_exact()
+
+
+def test_the_lists_totals_from_the_kept_figures_equal_the_sums_over_its_projects(db):
+    """A list of a region (or everything) and a kind takes its totals row from the kept figures,
+    uncached; the same sums over the projects (what any other filter still does) agree, and a
+    write in the same transaction shows at once."""
+    from tracker.portfolio import queries as portfolio
+    make_demo(db)
+    today = dt.date(2026, 11, 17)
+    for scope in scopes(today):
+        if scope.year != today.year:
+            continue
+        assert kept.answers(scope.filter)
+        assert portfolio.totals(scope.filter, today) == portfolio._totals(scope.filter, today), scope.filter
+    everything = PortfolioFilter(kind="all")
+    before = portfolio.totals(everything, today)
+    target = db.session.scalars(sa.select(Project).where(Project.total_investment.is_not(None))).first()
+    project_services.update_project(CLI, target, {"total_investment": target.total_investment + 1},
+                                    expected_version=target.version)
+    db.session.flush()
+    after = portfolio.totals(everything, today)
+    assert after.total_investment == before.total_investment + 1
+    assert after == portfolio._totals(everything, today)
+    searched = PortfolioFilter(q="医院")
+    assert not kept.answers(searched)
 
 
 def test_a_scope_the_kept_figures_cannot_answer_is_computed_afresh(db):

@@ -14,7 +14,6 @@ same ``Dashboard``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -25,13 +24,13 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import kept
 from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN
-from ..portfolio.models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_SUMS,
+from ..portfolio.models import (MONTHS, SUMS, YEAR_SUMS,
                                 portfolio_figures, portfolio_year_figures)
 from ..portfolio.queries import Totals
 from ..projects.models import Project
 from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
-from ..vocabulary import FundingSource, Kind
+from ..vocabulary import FundingSource
 from . import queries
 from .queries import VOCABULARIES, Dashboard, Group, Headline, ranked_regions
 from .scope import Scope
@@ -39,53 +38,19 @@ from .scope import Scope
 DIMENSIONS = {"status": "status", "category": "category", "nature": "build_nature"}
 # The breakdowns read whole; "soon" (one row per day) is read for the 30 days only.
 READ = ("all", "status", "category", "nature", "plan", "funding", "due", "start", "report")
-_KINDS = {kind.value for kind in Kind}
+FIGURE_NAMES = kept.FIGURE_NAMES
+_summed, _decoded = kept.summed, kept.decoded
 
 
 def answers(scope: Scope) -> bool:
     """Whether the kept rows answer this scope: a region (or none) and a kind, nothing else."""
-    chosen = scope.filter
-    if chosen.to_args(region=None, kind=None, sort="region", order="asc"):
-        return False
-    if chosen.kind not in (None, "all") and chosen.kind not in _KINDS:
-        return False
-    return not chosen.region or chosen.region_row() is not None
+    return kept.answers(scope.filter)
 
 
 def _kinds(scope: Scope) -> list[sa.ColumnElement[bool]]:
-    kind = scope.filter.kind
-    if kind == "all":
-        return []
-    codes = [member.value for member in BUILDING_KINDS] if kind is None else [kind]
-    return [portfolio_figures.c.kind.in_(codes)]
+    return kept.kinds(scope.filter)
 
 
-@functools.cache
-def _summed(table: sa.Table, names: tuple[str, ...], scales: tuple[tuple[str, int], ...]) -> list:
-    """The SUM of each figure (a split sum's two halves), built once per table and names."""
-    columns = []
-    for name in names:
-        if name in dict(scales):
-            columns += [sa.func.sum(table.c[f"{name}_hi"]), sa.func.sum(table.c[f"{name}_lo"])]
-        else:
-            columns.append(sa.func.sum(table.c[name]))
-    return columns
-
-
-def _decoded(values, names: tuple[str, ...], scales: dict[str, int]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    position = 0
-    for name in names:
-        if name in scales:
-            found[name] = kept.decode(values[position], values[position + 1], scales[name])
-            position += 2
-        else:
-            found[name] = int(values[position] or 0)
-            position += 1
-    return found
-
-
-FIGURE_NAMES = (*COUNTS, *SUMS, *INT_SUMS)
 MONEY = (("with_investment", "total_investment"), ("with_invested", "invested_to_date"))
 
 
@@ -153,14 +118,7 @@ def compute(scope: Scope) -> Dashboard | None:
 
 
 def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
-    totals = Totals(
-        every["projects"], every["with_investment"],
-        _known(every, "with_investment", "total_investment"), every["with_invested"],
-        _known(every, "with_invested", "invested_to_date"), every["with_floor_area"],
-        _known(every, "with_floor_area", "floor_area"), every["with_beds"],
-        _known(every, "with_beds", "beds"), every["with_new_beds"],
-        _known(every, "with_new_beds", "new_beds"), every["with_rate"],
-        _known(every, "with_rate", "rate_invested"), _known(every, "with_rate", "rate_investment"))
+    totals = Totals.of_kept(every)
     this_month = f"{scope.today.year:04d}-{scope.today.month:02d}"
     late = sum(figures["projects"] for key, figures in by_key["due"].items() if key < this_month)
     if scope.today.day > 1:  # this month's days before today: through the index, a month at most

@@ -31,6 +31,7 @@ same way. ``tests/test_kept_figures.py`` checks the rows equal a rebuild after e
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,6 +50,7 @@ from ..progress.upkeep import lock_projects
 from ..projects.models import Project, project_plans
 from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
 from ..regions.models import Region
+from ..vocabulary import Kind
 from .models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_COUNTS, YEAR_SUMS, portfolio_figures,
                      portfolio_year_figures)
 
@@ -345,6 +347,72 @@ def computed(connection: sa.Connection) -> tuple[dict, dict]:
 
 def decode(high: int | None, low: int | None, scale: int) -> Decimal:
     return Decimal((high or 0) * SPLIT + (low or 0)).scaleb(-scale)
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+FIGURE_NAMES = (*COUNTS, *SUMS, *INT_SUMS)
+_KINDS = {kind.value for kind in Kind}
+
+
+def answers(portfolio_filter) -> bool:
+    """Whether the kept rows answer this filter: a region (or none) and a kind, nothing else."""
+    if portfolio_filter.to_args(region=None, kind=None, sort="region", order="asc"):
+        return False
+    if portfolio_filter.kind not in (None, "all") and portfolio_filter.kind not in _KINDS:
+        return False
+    return not portfolio_filter.region or portfolio_filter.region_row() is not None
+
+
+def kinds(portfolio_filter) -> list[sa.ColumnElement[bool]]:
+    """The rows of the filter's kind: the construction kinds when it names none (the list's and
+    the dashboard's default), every kind for "all"."""
+    kind = portfolio_filter.kind
+    if kind == "all":
+        return []
+    codes = [member.value for member in BUILDING_KINDS] if kind is None else [kind]
+    return [portfolio_figures.c.kind.in_(codes)]
+
+
+@functools.cache
+def summed(table: sa.Table, names: tuple[str, ...], scales: tuple[tuple[str, int], ...]) -> list:
+    """The SUM of each figure (a split sum's two halves), built once per table and names."""
+    columns = []
+    for name in names:
+        if name in dict(scales):
+            columns += [sa.func.sum(table.c[f"{name}_hi"]), sa.func.sum(table.c[f"{name}_lo"])]
+        else:
+            columns.append(sa.func.sum(table.c[name]))
+    return columns
+
+
+def decoded(values, names: tuple[str, ...], scales: dict[str, int]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    position = 0
+    for name in names:
+        if name in scales:
+            found[name] = decode(values[position], values[position + 1], scales[name])
+            position += 2
+        else:
+            found[name] = int(values[position] or 0)
+            position += 1
+    return found
+
+
+def everything(session: Session, portfolio_filter) -> dict[str, Any]:
+    """Every figure of the filter's projects (``answers`` must hold): the region's "all" rows of
+    its kinds, or the provinces' for the whole portfolio. Current at every commit, and within a
+    transaction that wrote (its changes are settled first)."""
+    settle(session)
+    region = portfolio_filter.region_row() if portfolio_filter.region else None
+    nodes = ([region.id] if region is not None else
+             sa.select(Region.id).where(Region.parent_id.is_(None)).scalar_subquery())
+    table = portfolio_figures
+    row = session.execute(
+        sa.select(*summed(table, FIGURE_NAMES, tuple(SUMS.items())))
+        .where(table.c.region_id.in_(nodes), *kinds(portfolio_filter), table.c.dimension == "all",
+               table.c.key == "")).one()
+    return decoded(row, FIGURE_NAMES, SUMS)
 
 
 # ---- the session's upkeep -----------------------------------------------------------------------

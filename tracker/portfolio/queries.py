@@ -21,7 +21,7 @@ from ..plans.models import Plan
 from ..progress.models import MonthlyReport
 from ..projects.models import Project
 from ..regions.models import Region
-from . import cache
+from . import cache, kept
 from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
 
 T = TypeVar("T")  # what a page lists
@@ -47,6 +47,20 @@ class Totals:
     rate_invested: Decimal | None = None
     rate_investment: Decimal | None = None
 
+    @classmethod
+    def of_kept(cls, figures: dict) -> Totals:
+        """From the kept figures (portfolio/kept.py): a sum whose coverage is none is unknown,
+        as SQL's SUM over no values."""
+        def known(count: str, total: str):
+            return figures[total] if figures[count] else None
+        return cls(figures["projects"], figures["with_investment"], known("with_investment", "total_investment"),
+                   figures["with_invested"], known("with_invested", "invested_to_date"),
+                   figures["with_floor_area"], known("with_floor_area", "floor_area"),
+                   figures["with_beds"], known("with_beds", "beds"),
+                   figures["with_new_beds"], known("with_new_beds", "new_beds"),
+                   figures["with_rate"], known("with_rate", "rate_invested"),
+                   known("with_rate", "rate_investment"))
+
     @property
     def investment_rate(self) -> Decimal | None:
         if not self.rate_investment or self.rate_invested is None:
@@ -55,8 +69,14 @@ class Totals:
 
 
 def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> Totals:
-    """The filter's sums with their coverage; kept per process until the next write (cache.py):
-    over a national portfolio they read every project, on every list page."""
+    """The filter's sums with their coverage.
+
+    A region (or none) and a kind, what most list pages show, is read from the figures kept at
+    write time (portfolio/kept.py): a few hundred rows, current at every commit, uncached. Any
+    other filter sums its projects through the narrow covering index ``ix_projects_totals``,
+    kept per process until the next write (cache.py)."""
+    if kept.answers(portfolio_filter):
+        return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     today = today or clock.today()
     key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
     return cache.figures(key, lambda: _totals(portfolio_filter, today))
