@@ -14,13 +14,14 @@ rule runs at both widths, since the layout does change with them (below 900 px a
 box of its own that scrolls, which scrollable-region-focusable judges).
 
 A failure names each rule, its help text and the first offending elements; the full results go
-to test-artifacts/axe/ (role-language-width-page.json), screenshots to test-artifacts/screens/
-(role-language-width-page.jpeg).
+to test-artifacts/axe/ (role-language-width-page.json), a screenshot of each page that failed to
+test-artifacts/screens/ (role-language-width-page.jpeg; of every page with TRACKER_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -39,6 +40,9 @@ RULES = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations
 ONE_WIDTH_RULES = ["color-contrast"]
 RULES_AT = {"laptop": RULES,
             "phone": {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}}
+# A screenshot of each page that failed a check; of every page with TRACKER_SCREENSHOTS=1 (they
+# assert nothing, and cost a sixth of the walk).
+EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
 # What a width-dependent rule of the stylesheet may not set, for ONE_WIDTH_RULES to stay true.
 COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filter|mix-blend-mode|"
                                r"visibility|border-color|outline-color|text-shadow|fill|stroke)\s*:")
@@ -121,15 +125,16 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
                         wide = overflow(page)
                         if wide["scroll"] > wide["width"]:
                             found.append(f"scrolls sideways: {wide}")
-                        # JPEG: half the CPU of a PNG of a whole page, and as good to look at.
-                        page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.jpeg"),
-                                        full_page=True, quality=80)
                     axe_found, results = serious_violations(page, width)
                     (axes / f"{role}-{language}-{WIDTHS[width]}-{name}.json").write_text(
                         json.dumps(results["violations"], ensure_ascii=False, indent=1))
                     found += axe_found + [f"text below 14 px: {text}" for text in small_text(page)]
                     if found:
                         problems[f"{width} {name}"] = found
+                    if found or EVERY_SCREENSHOT:
+                        # JPEG: half the CPU of a PNG of a whole page, and as good to look at.
+                        page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.jpeg"),
+                                        full_page=True, quality=80)
             assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items()
                                             for line in lines)
     finally:

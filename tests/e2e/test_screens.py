@@ -4,8 +4,8 @@ checked for sideways scrolling. The walk itself (every main page on a phone, 390
 nothing serious) is in tests/e2e/test_accessibility.py, which visits each page once per width for
 both checks. Printing the list is checked here.
 
-Screenshots go to test-artifacts/screens/ (role-language-width-page.jpeg; the printed list as
-list-print.pdf).
+The walk's screenshots go to test-artifacts/screens/ (role-language-width-page.jpeg: of a page
+that failed, or of every page with TRACKER_SCREENSHOTS=1), the printed list as list-print.pdf.
 """
 
 from __future__ import annotations
