@@ -9,9 +9,9 @@ for all its checks (issue 18):
 axe runs every rule at both widths except one: color-contrast, nine tenths of axe's time, runs at
 the laptop width only. A contrast is the text's colour against the colours behind it, and no
 colour depends on the width: ``test_no_colour_depends_on_the_screen_width`` fails when a
-width-dependent rule of the stylesheet sets one (then run it at both widths again). Every other
-rule runs at both widths, since the layout does change with them (below 900 px a table becomes a
-box of its own that scrolls, which scrollable-region-focusable judges).
+width-dependent rule of the stylesheet sets one, or hides an element (then run it at both widths
+again). Every other rule runs at both widths, since the layout does change with them (below
+900 px a table becomes a box of its own that scrolls, which scrollable-region-focusable judges).
 
 A failure names each rule, its help text and the first offending elements; the full results go
 to test-artifacts/axe/ (role-language-width-page.json), a screenshot of each page that failed to
@@ -44,8 +44,10 @@ RULES_AT = {"laptop": RULES,
 # assert nothing, and cost a sixth of the walk).
 EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
 # What a width-dependent rule of the stylesheet may not set, for ONE_WIDTH_RULES to stay true.
+# (display: none too: text shown at one width only would have its contrast checked at neither.)
 COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filter|mix-blend-mode|"
-                               r"visibility|border-color|outline-color|text-shadow|fill|stroke)\s*:")
+                               r"visibility|border-color|outline-color|text-shadow|fill|stroke)\s*:"
+                               r"|(?<![\w-])display\s*:\s*none")
 
 
 def every_page(project_id: int, role: str) -> dict[str, str]:
@@ -144,7 +146,8 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
 
 def test_no_colour_depends_on_the_screen_width():
     """What lets color-contrast run at one width (module docstring): no rule under a width
-    condition (``@media … max-width …``) sets a colour, a background, opacity or visibility."""
+    condition (``@media … max-width …``) sets a colour, a background, opacity or visibility, or
+    hides an element."""
     sheets = {path.name: path.read_text() for path in (PROJECT_ROOT / "tracker" / "static").glob("*.css")}
     sheets |= {path.name: "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", path.read_text(), re.S))
                for path in (PROJECT_ROOT / "templates").rglob("*.html")}
