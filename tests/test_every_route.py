@@ -39,6 +39,10 @@ ROLES = [None, "admin", "officer", "leader", "viewer"]
 # one value; `make fuzz` (TRACKER_WALK_ALL=1) asks every role every value on every route, and
 # every key alone every value, as the admin and as the viewer.
 EVERYTHING = os.environ.get("TRACKER_WALK_ALL") == "1"
+# Each walk is cut into PARTS tests, each taking every PARTS-th route (the same values as one walk
+# would ask it): pytest-xdist then spreads a walk over the workers instead of one worker ending it
+# alone while the others wait.
+PARTS = 4
 
 
 def share(values: list, turn: int, parts: int) -> list:
@@ -124,21 +128,31 @@ def ask(site, role, method, url, data=None):
 
 @pytest.fixture()
 def form_fields(site, app):
-    """The name of every form field on the admin's pages: what a POST may carry."""
-    names = set()
-    for url, methods in urls(site):
-        if "GET" in methods and not url.startswith("/static") and "export" not in url:
-            response, body = ask(site, "admin", "GET", url)
-            if response.mimetype == "text/html":
-                names |= set(FIELD_NAME.findall(body.decode()))
-    return sorted(names - {"csrf_token"})
+    """The name of every form field on the admin's pages: what a POST may carry. Read once per
+    session (each part of the walk would otherwise read every page again), on the same data."""
+    if not _form_fields:
+        names = set()
+        for url, methods in urls(site):
+            if "GET" in methods and not url.startswith("/static") and "export" not in url:
+                response, body = ask(site, "admin", "GET", url)
+                if response.mimetype == "text/html":
+                    names |= set(FIELD_NAME.findall(body.decode()))
+        _form_fields.extend(sorted(names - {"csrf_token"}))
+    return _form_fields
 
 
-def test_every_route_answers_every_role_without_a_server_error(site, form_fields):
+_form_fields: list[str] = []
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_every_route_answers_every_role_without_a_server_error(site, form_fields, part):
     routes = urls(site)
     assert len(routes) > 40
-    asked = 0
+    asked = walked = 0
     for number, (url, methods) in enumerate(routes):
+        if number % PARTS != part:
+            continue
+        walked += 1
         for turn, role in enumerate(ROLES):
             # A visitor who is not signed in is sent to the login page whatever he sends: one value.
             values = share(HOSTILE, number + turn, 6) if role else share(HOSTILE, number, len(HOSTILE))
@@ -149,14 +163,15 @@ def test_every_route_answers_every_role_without_a_server_error(site, form_fields
                 if "POST" in methods:
                     ask(site, role, "POST", url, {name: value for name in form_fields})
                     asked += 1
-    print(f"{asked} requests to {len(routes)} URLs")
+    print(f"{asked} requests to {walked} URLs")
 
 
+@pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("role", ["admin", "viewer"] if EVERYTHING else ["admin"])
-def test_every_query_key_alone_gets_an_answer_not_a_crash(site, role):
+def test_every_query_key_alone_gets_an_answer_not_a_crash(site, role, part):
     asked = walked = 0
     for number, (url, methods) in enumerate(urls(site)):
-        if "GET" not in methods or url.startswith("/static"):
+        if "GET" not in methods or url.startswith("/static") or number % PARTS != part:
             continue
         for turn, key in enumerate(QUERY_KEYS):
             for value in share(HOSTILE, number + turn, len(HOSTILE)):

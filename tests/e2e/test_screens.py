@@ -1,15 +1,17 @@
-"""Every main page on a phone (390 px) and a laptop (1366 px), in Chinese and English, as each role
-(an officer, a leader, the admin, and a viewer from whom money is hidden): the page itself never
-scrolls sideways (a wide table may scroll inside its own box).
+"""The screens the browser walks read: the main pages of each role, each width, and how a page is
+checked for sideways scrolling. The walk itself (every main page on a phone, 390 px, and a laptop,
+1366 px, in Chinese and English, as each role: the page never scrolls sideways, and axe-core finds
+nothing serious) is in tests/e2e/test_accessibility.py, which visits each page once per width for
+both checks. Printing the list is checked here.
 
-Screenshots go to test-artifacts/screens/ (role-language-width-page.png).
+The walk's screenshots go to test-artifacts/screens/ (role-language-width-page.jpeg: of a page
+that failed, or of every page with TRACKER_SCREENSHOTS=1), the printed list as list-print.pdf.
 """
 
 from __future__ import annotations
 
 import contextlib
 
-import pytest
 import sqlalchemy as sa
 
 from ..live import PASSWORD, scalar
@@ -87,7 +89,7 @@ def overflow(page) -> dict:
 
 def screen(chromium, live_tracker, width: str, language: str):
     """The seeded project's id, and a browser context at ``width`` (phone or laptop) reading
-    ``language``: what the screen and accessibility walks both open their pages in."""
+    ``language``: what the browser walk (tests/e2e/test_accessibility.py) opens its pages in."""
     project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = :key",
                         key=SEED_KEY)
     context = chromium.new_context(base_url=live_tracker.url,
@@ -95,38 +97,6 @@ def screen(chromium, live_tracker, width: str, language: str):
                                    viewport={"width": WIDTHS[width], "height": 844 if width == "phone" else 900})
     context.set_default_timeout(20_000)
     return project_id, context
-
-
-@pytest.mark.parametrize("language", ["zh", "en"])
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("role", list(ROLES))
-def test_every_main_page_fits_the_screen(chromium, live_tracker, artifacts, role, width, language):
-    project_id, context = screen(chromium, live_tracker, width, language)
-    shots = artifacts / "screens"
-    shots.mkdir(exist_ok=True)
-    try:
-        with seen_by(live_tracker.database_url, role):
-            page = context.new_page()
-            page.goto("/login")
-            page.fill("#username", ROLES[role])
-            page.fill("#password", PASSWORD)
-            page.click("main button[type=submit]")
-            page.wait_for_load_state()
-            page.goto(f"/language/{language}")
-            problems = {}
-            for name, url in main_pages(project_id, role).items():
-                response = page.goto(url)
-                assert response.status == 200, (url, response.status)
-                if role == "viewer" and name == "project":  # the pages walked are money-less
-                    assert page.get_by_text("已隐藏" if language == "zh" else "Hidden", exact=True).count()
-                found = overflow(page)
-                page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.png"),
-                                full_page=True)
-                if found["scroll"] > found["width"]:
-                    problems[name] = found
-            assert problems == {}
-    finally:
-        context.close()
 
 
 def test_the_list_prints_on_a4_landscape_with_every_column(chromium, live_tracker, artifacts):
