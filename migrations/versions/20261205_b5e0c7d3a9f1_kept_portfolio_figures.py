@@ -66,6 +66,11 @@ def upgrade() -> None:
                     postgresql_where=over, sqlite_where=over)
     from tracker.portfolio.kept import rebuild
     rebuild(op.get_bind())
+    # The planners' statistics for the new tables and the indexes of this and the previous
+    # migration: without them SQLite read the whole portfolio's late and over-budget lists by scan
+    # (a 100,000-project dashboard 747 ms instead of 26 ms) until someone ran ANALYZE.
+    for table in ("projects", "portfolio_figures", "portfolio_year_figures"):
+        op.execute(f"ANALYZE {table}")
 
 
 def downgrade() -> None:
