@@ -148,6 +148,33 @@ def test_the_lists_totals_from_the_kept_figures_equal_the_sums_over_its_projects
     assert not kept.answers(searched)
 
 
+def test_the_trend_from_the_kept_figures_equals_the_one_from_every_report(db):
+    """The 24-month trend read every monthly report of two years (4.4 s for the whole portfolio
+    at 100,000 projects on SQLite); the kept year rows count the reports filed per month too."""
+    from tracker.dashboard import trends
+    make_demo(db)
+    filed = 0
+    for today in (dt.date(2026, 11, 17), dt.date(2026, 1, 5)):
+        for scope in scopes(today):
+            if scope.year != today.year:
+                continue
+            kept_trend = trends.monthly_trend(scope)
+            assert kept_trend == trends.fresh_trend(scope), scope.filter
+            filed += sum(month.reports for month in kept_trend)
+    assert filed  # the demo's reports are counted, not only zeros compared
+    # A report filed with no amount counts as filed, not as stating one.
+    target = db.session.scalars(sa.select(Project).where(Project.kind == Kind.CONSTRUCTION)
+                                .order_by(Project.id)).first()
+    month = dt.date.today().replace(day=1)
+    everything = Scope(PortfolioFilter(kind="all"), month.year, month.replace(day=17))
+    before = {m.month: m for m in trends.monthly_trend(everything)}[month]
+    progress.submit_report(CLI, target, month, invested_month=None)
+    db.session.flush()
+    after = {m.month: m for m in trends.monthly_trend(everything)}[month]
+    assert (after.reports, after.stating) == (before.reports + 1, before.stating)
+    assert trends.monthly_trend(everything) == trends.fresh_trend(everything)
+
+
 def test_a_scope_the_kept_figures_cannot_answer_is_computed_afresh(db):
     make_demo(db)
     scope = Scope(PortfolioFilter(status=Status.CONSTRUCTION.value), 2026, dt.date(2026, 11, 17))

@@ -21,6 +21,7 @@ from ..database import exact_sum
 from ..extensions import db
 from ..formatting import plain_number
 from ..progress.models import MonthlyReport, YearInvestment
+from ..portfolio import kept
 from ..projects.models import Project
 from .charts import ACCENT, LINE, MUTED, _svg, _text, nice_ceiling
 from .scope import Scope
@@ -43,6 +44,23 @@ def months_back(today: dt.date, count: int = MONTHS) -> list[dt.date]:
 
 
 def monthly_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
+    """The last ``count`` months of the scope. A region (or everything) and a kind reads the kept
+    year rows (portfolio/kept.py: per month the stated sum, its count and the reports filed); any
+    other filter reads its projects' ``year_investments`` and reports."""
+    months = months_back(scope.today, count)
+    first, last = months[0], months[-1]
+    if kept.answers(scope.filter):
+        kept_months = kept.months_of_years(db.session(), scope.filter, first.year, last.year)
+        kept_found = []
+        for month in months:
+            stated_sum, stating, reports = kept_months.get((month.year, month.month), (Decimal(0), 0, 0))
+            kept_found.append(TrendMonth(month, stated_sum if stating else None, stating, reports))
+        return kept_found
+    return fresh_trend(scope, count)
+
+
+def fresh_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
+    """The trend from the projects' ``year_investments`` and reports (any filter)."""
     months = months_back(scope.today, count)
     first, last = months[0], months[-1]
     columns: list[sa.ColumnElement[Any]] = []

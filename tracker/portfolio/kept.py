@@ -232,6 +232,18 @@ def _collect_joined(connection, where, ids, figures, years) -> None:
             .group_by(*place, pairs.c.year, with_plan)):
         _add(years[(region_id, _code(kind), year, bool(planned))], dict(zip(year_names, values)))
 
+    # The reports filed per month (a report need not state an amount), under the same keys: a
+    # year with a report has its year_investments row, so its pair is among those above.
+    report_year = sa.extract("year", MonthlyReport.month)
+    report_month = sa.extract("month", MonthlyReport.month)
+    planned_that_year = sa.exists().where(AnnualPlan.project_id == MonthlyReport.project_id,
+                                          AnnualPlan.year == report_year)
+    for region_id, kind, year, month, planned, count in connection.execute(
+            sa.select(*place, report_year, report_month, planned_that_year, sa.func.count())
+            .join(Project, Project.id == MonthlyReport.project_id)
+            .where(*where).group_by(*place, report_year, report_month, planned_that_year)):
+        _add(years[(region_id, _code(kind), int(year), bool(planned))], {f"r{int(month):02d}": count})
+
 
 # ---- rolled up to every ancestor ----------------------------------------------------------------
 
@@ -404,15 +416,47 @@ def everything(session: Session, portfolio_filter) -> dict[str, Any]:
     its kinds, or the provinces' for the whole portfolio. Current at every commit, and within a
     transaction that wrote (its changes are settled first)."""
     settle(session)
-    region = portfolio_filter.region_row() if portfolio_filter.region else None
-    nodes = ([region.id] if region is not None else
-             sa.select(Region.id).where(Region.parent_id.is_(None)).scalar_subquery())
     table = portfolio_figures
     row = session.execute(
         sa.select(*summed(table, FIGURE_NAMES, tuple(SUMS.items())))
-        .where(table.c.region_id.in_(nodes), *kinds(portfolio_filter), table.c.dimension == "all",
-               table.c.key == "")).one()
+        .where(table.c.region_id.in_(nodes(portfolio_filter)), *kinds(portfolio_filter),
+               table.c.dimension == "all", table.c.key == "")).one()
     return decoded(row, FIGURE_NAMES, SUMS)
+
+
+def nodes(portfolio_filter) -> list[int] | sa.ScalarSelect:
+    """The rows that hold the filter's region with everything under it: its own, or the
+    provinces' for the whole portfolio."""
+    region = portfolio_filter.region_row() if portfolio_filter.region else None
+    if region is not None:
+        return [region.id]
+    return sa.select(Region.id).where(Region.parent_id.is_(None)).scalar_subquery()
+
+
+def months_of_years(session: Session, portfolio_filter, first_year: int, last_year: int
+                    ) -> dict[tuple[int, int], tuple[Decimal, int, int]]:
+    """{(year, month): (Σ 本月完成投资 stated, reports stating it, reports filed)} of the filter's
+    projects (``answers`` must hold), from the kept year rows."""
+    settle(session)
+    table = portfolio_year_figures
+    names = tuple(name for month in MONTHS for name in (f"m{month:02d}", f"n{month:02d}", f"r{month:02d}"))
+    kind_rows = []
+    kind = portfolio_filter.kind
+    if kind != "all":
+        kind_rows = [table.c.kind.in_([member.value for member in BUILDING_KINDS] if kind is None else [kind])]
+    found: dict[tuple[int, int], tuple[Decimal, int, int]] = {}
+    row: tuple[Any, ...]
+    for row in session.execute(
+            sa.select(table.c.year, *summed(table, names, tuple(YEAR_SCALES.items())))
+            .where(table.c.region_id.in_(nodes(portfolio_filter)), *kind_rows,
+                   table.c.year.between(first_year, last_year))
+            .group_by(table.c.year)):
+        year, values = row[0], row[1:]
+        figures = decoded(values, names, YEAR_SCALES)
+        for month in MONTHS:
+            found[(int(year), month)] = (figures[f"m{month:02d}"], figures[f"n{month:02d}"],
+                                         figures[f"r{month:02d}"])
+    return found
 
 
 # ---- the session's upkeep -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ whatever the total (a scaled 64-bit integer overflows past 9.2e14 万元), Postg
 
 ``portfolio_year_figures``: per node, kind, year and whether the project has an annual plan for
 that year: the annual plans (count, sum) and the year's ``year_investments`` (projects reporting,
-and per month the sum and the count of stated amounts).
+and per month the sum and the count of stated amounts), and per month the reports filed.
 """
 
 from __future__ import annotations
@@ -59,7 +59,9 @@ portfolio_figures = sa.Table(
     *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in INT_SUMS),
 )
 
-YEAR_COUNTS = ("plans", "reporting", *(f"n{month:02d}" for month in MONTHS))
+# nMM: reports stating 本月完成投资 for month MM; rMM: reports filed for it (the trend's bars).
+YEAR_COUNTS = ("plans", "reporting", *(f"n{month:02d}" for month in MONTHS),
+               *(f"r{month:02d}" for month in MONTHS))
 YEAR_SUMS = ("planned", *(f"m{month:02d}" for month in MONTHS))  # all Money, scale 4
 
 portfolio_year_figures = sa.Table(
