@@ -325,8 +325,14 @@ def rebuild(connection: sa.Connection) -> None:
     figures, years = _rolled_up(connection, *project_figures(connection, None))
     for table, rows in ((portfolio_figures, _rows(portfolio_figures, figures)),
                         (portfolio_year_figures, _rows(portfolio_year_figures, years))):
+        # Only the columns the table has now: a migration rebuilds the tables as they stand at its
+        # revision (the model may hold columns a later migration adds, and rebuilds again).
+        present = {column["name"] for column in sa.inspect(connection).get_columns(table.name)}
+        target = sa.table(table.name, *(sa.column(name) for name in table.columns.keys()
+                                        if name in present))
+        rows = [{name: value for name, value in row.items() if name in present} for row in rows]
         for start in range(0, len(rows), 5000):
-            connection.execute(table.insert(), rows[start:start + 5000])
+            connection.execute(target.insert(), rows[start:start + 5000])
 
 
 def stored(connection: sa.Connection) -> tuple[dict, dict]:
