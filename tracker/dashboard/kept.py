@@ -24,11 +24,9 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..portfolio import kept
 from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN
-from ..portfolio.models import (MONTHS, SUMS, YEAR_SUMS,
-                                portfolio_figures, portfolio_year_figures)
+from ..portfolio.models import (MONTHS, SUMS, portfolio_figures, portfolio_year_figures)
 from ..portfolio.queries import Totals
 from ..projects.models import Project
-from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
 from ..vocabulary import FundingSource
 from . import queries
@@ -38,8 +36,6 @@ from .scope import Scope
 DIMENSIONS = {"status": "status", "category": "category", "nature": "build_nature"}
 # The breakdowns read whole; "soon" (one row per day) is read for the 30 days only.
 READ = ("all", "status", "category", "nature", "plan", "funding", "due", "start", "report")
-FIGURE_NAMES = kept.FIGURE_NAMES
-_summed, _decoded = kept.summed, kept.decoded
 
 
 def answers(scope: Scope) -> bool:
@@ -78,18 +74,18 @@ def compute(scope: Scope) -> Dashboard | None:
     table = portfolio_figures
     by_key: dict[str, dict[str, dict]] = defaultdict(dict)
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
-            sa.select(table.c.dimension, table.c.key, *_summed(table, FIGURE_NAMES, tuple(SUMS.items())))
+            sa.select(table.c.dimension, table.c.key, *kept.summed(table, kept.FIGURE_NAMES, tuple(SUMS.items())))
             .where(table.c.region_id.in_(nodes), *_kinds(scope), table.c.dimension.in_(READ))
             .group_by(table.c.dimension, table.c.key)).all()
     for dimension, key, *values in rows:
-        by_key[dimension][key] = _decoded(values, FIGURE_NAMES, SUMS)
-    empty = dict.fromkeys(FIGURE_NAMES, 0)
+        by_key[dimension][key] = kept.decoded(values, kept.FIGURE_NAMES, SUMS)
+    empty = dict.fromkeys(kept.FIGURE_NAMES, 0)
     every = by_key["all"].get("", empty)
     headline = _headline(scope, every, by_key)
     money_names = ("projects", "with_investment", "total_investment", "with_invested",
                    "invested_to_date")
-    per_node = {node: _decoded(values, money_names, SUMS) for node, *values in db.session.execute(
-        sa.select(table.c.region_id, *_summed(table, money_names, tuple(SUMS.items())))
+    per_node = {node: kept.decoded(values, money_names, SUMS) for node, *values in db.session.execute(
+        sa.select(table.c.region_id, *kept.summed(table, money_names, tuple(SUMS.items())))
         .where(table.c.region_id.in_([child.id for child in children] + nodes),
                table.c.dimension == "all", *_kinds(scope))
         .group_by(table.c.region_id))}
@@ -197,22 +193,19 @@ def _funding(scope: Scope, rows: dict[str, dict]) -> list[Group]:
     return sorted(groups, key=lambda group: order[group.key or ""])
 
 
-YEAR_SCALES = {name: 4 for name in YEAR_SUMS}
 YEAR_NAMES = ("plans", "planned", "reporting",
               *(name for month in MONTHS for name in (f"m{month:02d}", f"n{month:02d}")))
 
 
 def _year(scope: Scope, nodes: list[int]) -> queries.YearFigures:
     table = portfolio_year_figures
-    kind = scope.filter.kind
-    kinds = [] if kind == "all" else [table.c.kind.in_(
-        [member.value for member in BUILDING_KINDS] if kind is None else [kind])]
     rows = []
     for with_plan, *values in db.session.execute(
-            sa.select(table.c.with_plan, *_summed(table, YEAR_NAMES, tuple(YEAR_SCALES.items())))
-            .where(table.c.region_id.in_(nodes), table.c.year == scope.year, *kinds)
+            sa.select(table.c.with_plan, *kept.summed(table, YEAR_NAMES, tuple(kept.YEAR_SCALES.items())))
+            .where(table.c.region_id.in_(nodes), table.c.year == scope.year,
+                   *kept.kinds(scope.filter, table))
             .group_by(table.c.with_plan)):
-        figures = _decoded(values, YEAR_NAMES, YEAR_SCALES)
+        figures = kept.decoded(values, YEAR_NAMES, kept.YEAR_SCALES)
         row: list[Any] = [bool(with_plan), figures["plans"], _known(figures, "plans", "planned"),
                           figures["reporting"]]
         for month in MONTHS:

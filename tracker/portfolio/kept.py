@@ -382,14 +382,14 @@ def answers(portfolio_filter) -> bool:
     return not portfolio_filter.region or portfolio_filter.region_row() is not None
 
 
-def kinds(portfolio_filter) -> list[sa.ColumnElement[bool]]:
-    """The rows of the filter's kind: the construction kinds when it names none (the list's and
-    the dashboard's default), every kind for "all"."""
+def kinds(portfolio_filter, table: sa.Table = portfolio_figures) -> list[sa.ColumnElement[bool]]:
+    """The ``table``'s rows of the filter's kind: the construction kinds when it names none (the
+    list's and the dashboard's default), every kind for "all"."""
     kind = portfolio_filter.kind
     if kind == "all":
         return []
     codes = [member.value for member in BUILDING_KINDS] if kind is None else [kind]
-    return [portfolio_figures.c.kind.in_(codes)]
+    return [table.c.kind.in_(codes)]
 
 
 @functools.cache
@@ -446,15 +446,11 @@ def months_of_years(session: Session, portfolio_filter, first_year: int, last_ye
     settle(session)
     table = portfolio_year_figures
     names = tuple(name for month in MONTHS for name in (f"m{month:02d}", f"n{month:02d}", f"r{month:02d}"))
-    kind_rows = []
-    kind = portfolio_filter.kind
-    if kind != "all":
-        kind_rows = [table.c.kind.in_([member.value for member in BUILDING_KINDS] if kind is None else [kind])]
     found: dict[tuple[int, int], tuple[Decimal, int, int]] = {}
     row: tuple[Any, ...]
     for row in session.execute(
             sa.select(table.c.year, *summed(table, names, tuple(YEAR_SCALES.items())))
-            .where(table.c.region_id.in_(nodes(portfolio_filter)), *kind_rows,
+            .where(table.c.region_id.in_(nodes(portfolio_filter)), *kinds(portfolio_filter, table),
                    table.c.year.between(first_year, last_year))
             .group_by(table.c.year)):
         year, values = row[0], row[1:]
