@@ -62,3 +62,26 @@ def test_english_pages_show_no_chinese_interface_text(app, db, make_user, path):
     html = client.get(path).get_data(as_text=True)
     text = re.sub(r"<script.*?</script>|<style.*?</style>", "", html, flags=re.S).replace("中文", "")
     assert HAN.findall(text) == [], path
+
+
+def test_the_request_s_translations_follow_a_forced_locale_and_a_refresh(app):
+    """tracker/core/translation.py keeps one translations object per request: a label read
+    under force_locale (the importer's English sheet headers) is in that language, and the
+    request's own language returns after it, as after a refresh()."""
+    from flask_babel import force_locale, refresh
+
+    from tracker.core.translation import gettext
+    from tracker.vocabulary import Status
+
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert gettext("未填报") == "未填报"
+        assert Status.CONSTRUCTION.label == "在建"
+        with force_locale("en"):
+            assert gettext("未填报") == "not stated"
+            assert Status.CONSTRUCTION.label == "Under construction"
+        assert gettext("未填报") == "未填报"
+        assert Status.CONSTRUCTION.label == "在建"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("未填报") == "not stated"
+        refresh()
+        assert gettext("未填报") == "not stated"

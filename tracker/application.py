@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(PROJECT_ROOT / "tracker" / "translations"))
+    from .core import translation
+    translation.install(app)
     csrf.init_app(app)
     from . import security
     security.init_app(app)

@@ -6,9 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
 from jinja2 import pass_context
 from markupsafe import Markup
+
+from .core.translation import gettext as _
 
 
 def plain_number(value: Decimal | int | None) -> str:

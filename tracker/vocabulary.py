@@ -9,7 +9,9 @@ from __future__ import annotations
 import enum
 
 from flask import has_app_context
-from flask_babel import get_translations, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
+
+from .core.translation import translations
 
 
 _LABELS: dict[type, dict] = {}
@@ -33,7 +35,7 @@ class Vocabulary(enum.StrEnum):
             labels = _LABELS[vocabulary] = vocabulary._labels()
         if not has_app_context():
             return str(labels[self])
-        key = (get_translations(), vocabulary)
+        key = (translations(), vocabulary)
         translated = _TRANSLATED.get(key)
         if translated is None:
             translated = _TRANSLATED[key] = {member: str(label) for member, label in labels.items()}
