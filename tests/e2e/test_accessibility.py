@@ -6,10 +6,12 @@ at both widths (issue 18):
 - axe-core (bundled in the axe-playwright-python package, no CDN) finds no violation of serious or
   critical impact, the login page included.
 
-axe runs every rule at both widths except one: color-contrast, over half of axe's time, runs at
-the laptop width only. A contrast is the text's colour against the colours behind it, and no
-colour depends on the width: ``test_no_colour_depends_on_the_screen_width`` fails when a
-width-dependent rule of the stylesheet sets one, or hides an element (then run it at both widths
+axe runs every rule at both widths and in both languages except one: color-contrast, over half of
+axe's time, runs at the laptop width in Chinese only. A contrast is the text's colour against the
+colours behind it, and no colour depends on the width or the language:
+``test_no_colour_depends_on_the_screen_width`` fails when a width-dependent rule of the
+stylesheet sets one, or hides an element, and ``test_no_colour_depends_on_the_language`` when a
+selector or a template looks at the language (then run it at both widths, or in both languages,
 again). Every other rule runs at both widths, since the layout does change with them (below
 900 px a table becomes a box of its own that scrolls, which scrollable-region-focusable judges).
 
@@ -42,10 +44,17 @@ SERIOUS = {"serious", "critical"}
 # WCAG 2.1 A and AA, and the best practices a skip link and landmarks come under.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 RULES = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
-# The rules whose verdict cannot change with the width run at one width only (module docstring).
+# The rules whose verdict cannot change with the width or the language run at one width, in one
+# language (module docstring).
 ONE_WIDTH_RULES = ["color-contrast"]
-RULES_AT = {"laptop": RULES,
-            "phone": {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}}
+ONE_WIDTH, ONE_LANGUAGE = "laptop", "zh"
+ONCE = {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}
+
+
+def rules_at(width: str, language: str) -> dict:
+    return RULES if (width, language) == (ONE_WIDTH, ONE_LANGUAGE) else ONCE
+
+
 # A screenshot of each page that failed a check; of every page with TRACKER_SCREENSHOTS=1 (they
 # assert nothing, and cost a sixth of the walk).
 EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
@@ -54,6 +63,13 @@ EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
 COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filter|mix-blend-mode|"
                                r"visibility|border-color|outline-color|text-shadow|fill|stroke)\s*:"
                                r"|(?<![\w-])display\s*:\s*none")
+# Where the templates and the code read the reader's language, and how often: each place has been
+# looked at (the language's name, the switch, reading a sheet's headings in either language), and
+# none chooses a class or a colour by it. A new one fails test_no_colour_depends_on_the_language.
+LANGUAGE_READ = re.compile(r"\bg\.locale\b|\bget_locale\b|\bforce_locale\b|\bLANGUAGES\b")
+LANGUAGE_READERS = {"templates/base.html": 3, "tracker/application.py": 5, "tracker/config.py": 1,
+                    "tracker/imports/cells.py": 3, "tracker/imports/importer.py": 1,
+                    "tracker/plans/actuals.py": 2}
 # What a script or the markup may not use for one load to serve both widths (``at_both_widths``).
 WIDTH_READERS = re.compile(r"\b(innerWidth|outerWidth|innerHeight|outerHeight|clientWidth|clientHeight|offsetWidth|"
                            r"offsetHeight|scrollWidth|getBoundingClientRect|getClientRects|matchMedia|"
@@ -83,9 +99,9 @@ def small_text(page) -> list[str]:
     }""")
 
 
-def serious_violations(page, width: str) -> tuple[list[str], dict]:
+def serious_violations(page, width: str, language: str) -> tuple[list[str], dict]:
     """axe-core's verdict on the page (put in every page of the context by ``with_axe``)."""
-    results = page.evaluate("options => axe.run(document, options)", RULES_AT[width])
+    results = page.evaluate("options => axe.run(document, options)", rules_at(width, language))
     found = []
     for violation in results["violations"]:
         if violation["impact"] in SERIOUS:
@@ -115,7 +131,7 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
             page = context.new_page()
             page.goto("/login")
             for width in at_both_widths(page):
-                found, _results = serious_violations(page, width)
+                found, _results = serious_violations(page, width, language)
                 if found:
                     problems[f"{width} login"] = found
             page.fill("#username", ROLES[role])
@@ -134,7 +150,7 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
                         wide = overflow(page)
                         if wide["scroll"] > wide["width"]:
                             found.append(f"scrolls sideways: {wide}")
-                    axe_found, results = serious_violations(page, width)
+                    axe_found, results = serious_violations(page, width, language)
                     (axes / f"{role}-{language}-{WIDTHS[width]}-{name}.json").write_text(
                         json.dumps(results["violations"], ensure_ascii=False, indent=1))
                     found += axe_found + [f"text below 14 px: {text}" for text in small_text(page)]
@@ -174,6 +190,27 @@ def test_no_colour_depends_on_the_screen_width():
             if "width" in condition:
                 offending += [f"{name} {condition}: {found.group(0)}" for found in COLOUR_PROPERTIES.finditer(body)]
     assert sheets and not offending, offending
+
+
+def test_no_colour_depends_on_the_language():
+    """What lets color-contrast run in one language (module docstring): no stylesheet selects by
+    language (``:lang()``, ``[lang]``), and the templates and the code look at the reader's
+    language only to name it: ``<html lang>`` and the language switch, where the language shown
+    is bold and the other a link in both languages alike. Anything else that does (a class or a
+    style chosen by language) fails this until the walk runs color-contrast in both again."""
+    sheets = {path.name: path.read_text() for path in (PROJECT_ROOT / "tracker" / "static").glob("*.css")}
+    sheets |= {path.name: "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", path.read_text(), re.S))
+               for path in (PROJECT_ROOT / "templates").rglob("*.html")}
+    assert sheets
+    by_language = [f"{name}: {found.group(0)}" for name, css in sheets.items()
+                   for found in re.finditer(r":lang\(|\[\s*(?:xml:)?lang\b", css)]
+    assert not by_language, by_language
+    readers = {}
+    for path in [*(PROJECT_ROOT / "templates").rglob("*.html"), *(PROJECT_ROOT / "tracker").rglob("*.py")]:
+        count = len(LANGUAGE_READ.findall(path.read_text()))
+        if count:
+            readers[str(path.relative_to(PROJECT_ROOT))] = count
+    assert readers == LANGUAGE_READERS, readers
 
 
 def test_no_script_reads_the_screen_width():
