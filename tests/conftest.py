@@ -40,6 +40,14 @@ from tracker.extensions import db as _db
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto`` (``make test``): one worker more than the cores this process may use. A worker
+    in the browser and server tests spends much of its time waiting on Chromium, a live server or
+    gunicorn, which leaves a core idle when there are only as many workers as cores; the extra
+    worker costs its own set-up (collection, three databases, a browser: ~10 CPU-s)."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
     """The empty database: emptied here, migrated by ``app``. ``worker_id`` is pytest-xdist's

@@ -1,17 +1,25 @@
 """Every main page on a phone (390 px) and a laptop (1366 px), in Chinese and English, as each role
-(an officer, a leader, the admin, and a viewer from whom money is hidden), visited once per width
-for all its checks (issue 18):
+(an officer, a leader, the admin, and a viewer from whom money is hidden), loaded once and checked
+at both widths (issue 18):
 - the page itself never scrolls sideways (a wide table may scroll inside its own box);
 - no visible text is set below 14 px;
 - axe-core (bundled in the axe-playwright-python package, no CDN) finds no violation of serious or
   critical impact, the login page included.
 
-axe runs every rule at both widths except one: color-contrast, nine tenths of axe's time, runs at
-the laptop width only. A contrast is the text's colour against the colours behind it, and no
-colour depends on the width: ``test_no_colour_depends_on_the_screen_width`` fails when a
-width-dependent rule of the stylesheet sets one, or hides an element (then run it at both widths
+axe runs every rule at both widths and in both languages except one: color-contrast, over half of
+axe's time, runs at the laptop width in Chinese only. A contrast is the text's colour against the
+colours behind it, and no colour depends on the width or the language:
+``test_no_colour_depends_on_the_screen_width`` fails when a width-dependent rule of the
+stylesheet sets one, or hides an element, and ``test_no_colour_depends_on_the_language`` when a
+selector or a template looks at the language (then run it at both widths, or in both languages,
 again). Every other rule runs at both widths, since the layout does change with them (below
 900 px a table becomes a box of its own that scrolls, which scrollable-region-focusable judges).
+
+Each page is loaded once, checked in the window it loaded in, then the window is resized to the
+other width and the page checked again (the next page loads at the width this one ended at): the server
+renders each page once per role and language, not once per width. A page resized is laid out as
+one loaded at that width, since CSS follows the window by itself and nothing else reads the width
+(``test_no_script_reads_the_screen_width`` fails when a script or the markup does).
 
 A failure names each rule, its help text and the first offending elements; the full results go
 to test-artifacts/axe/ (role-language-width-page.json), a screenshot of each page that failed to
@@ -30,16 +38,23 @@ from axe_playwright_python.sync_playwright import Axe
 from tracker.config import PROJECT_ROOT
 
 from ..live import PASSWORD
-from .test_screens import ROLES, WIDTHS, main_pages, overflow, screen, seen_by
+from .test_screens import ROLES, VIEWPORTS, WIDTHS, main_pages, overflow, screen, seen_by
 
 SERIOUS = {"serious", "critical"}
 # WCAG 2.1 A and AA, and the best practices a skip link and landmarks come under.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 RULES = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
-# The rules whose verdict cannot change with the width run at one width only (module docstring).
+# The rules whose verdict cannot change with the width or the language run at one width, in one
+# language (module docstring).
 ONE_WIDTH_RULES = ["color-contrast"]
-RULES_AT = {"laptop": RULES,
-            "phone": {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}}
+ONE_WIDTH, ONE_LANGUAGE = "laptop", "zh"
+ONCE = {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}
+
+
+def rules_at(width: str, language: str) -> dict:
+    return RULES if (width, language) == (ONE_WIDTH, ONE_LANGUAGE) else ONCE
+
+
 # A screenshot of each page that failed a check; of every page with TRACKER_SCREENSHOTS=1 (they
 # assert nothing, and cost a sixth of the walk).
 EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
@@ -48,6 +63,18 @@ EVERY_SCREENSHOT = os.environ.get("TRACKER_SCREENSHOTS") == "1"
 COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filter|mix-blend-mode|"
                                r"visibility|border-color|outline-color|text-shadow|fill|stroke)\s*:"
                                r"|(?<![\w-])display\s*:\s*none")
+# Where the templates and the code read the reader's language, and how often: each place has been
+# looked at (the language's name, the switch, reading a sheet's headings in either language), and
+# none chooses a class or a colour by it. A new one fails test_no_colour_depends_on_the_language.
+LANGUAGE_READ = re.compile(r"\bg\.locale\b|\bget_locale\b|\bforce_locale\b|\bLANGUAGES\b")
+LANGUAGE_READERS = {"templates/base.html": 3, "tracker/application.py": 5, "tracker/config.py": 1,
+                    "tracker/imports/cells.py": 3, "tracker/imports/importer.py": 1,
+                    "tracker/plans/actuals.py": 2}
+# What a script or the markup may not use for one load to serve both widths (``at_both_widths``).
+WIDTH_READERS = re.compile(r"\b(innerWidth|outerWidth|innerHeight|outerHeight|clientWidth|clientHeight|offsetWidth|"
+                           r"offsetHeight|scrollWidth|getBoundingClientRect|getClientRects|matchMedia|"
+                           r"ResizeObserver|visualViewport|devicePixelRatio|screen\.(?:width|height|avail\w+)|"
+                           r"onresize|srcset)\b|<picture\b|[\"']resize[\"']")
 
 
 def every_page(project_id: int, role: str) -> dict[str, str]:
@@ -72,9 +99,9 @@ def small_text(page) -> list[str]:
     }""")
 
 
-def serious_violations(page, width: str) -> tuple[list[str], dict]:
+def serious_violations(page, width: str, language: str) -> tuple[list[str], dict]:
     """axe-core's verdict on the page (put in every page of the context by ``with_axe``)."""
-    results = page.evaluate("options => axe.run(document, options)", RULES_AT[width])
+    results = page.evaluate("options => axe.run(document, options)", rules_at(width, language))
     found = []
     for violation in results["violations"]:
         if violation["impact"] in SERIOUS:
@@ -97,37 +124,33 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
     axes, shots = artifacts / "axe", artifacts / "screens"
     axes.mkdir(exist_ok=True)
     shots.mkdir(exist_ok=True)
-    project_id, laptop = with_axe(*screen(chromium, live_tracker, "laptop", language))
-    _id, phone = with_axe(*screen(chromium, live_tracker, "phone", language))
-    contexts = {"laptop": laptop, "phone": phone}
+    project_id, context = with_axe(*screen(chromium, live_tracker, "laptop", language))
     problems: dict[str, list] = {}
     try:
         with seen_by(live_tracker.database_url, role):
-            pages = {width: context.new_page() for width, context in contexts.items()}
-            for width, page in pages.items():
-                page.goto("/login")
-                found, _results = serious_violations(page, width)
+            page = context.new_page()
+            page.goto("/login")
+            for width in at_both_widths(page):
+                found, _results = serious_violations(page, width, language)
                 if found:
                     problems[f"{width} login"] = found
-            page = pages["laptop"]
             page.fill("#username", ROLES[role])
             page.fill("#password", PASSWORD)
             page.click("main button[type=submit]")
             page.wait_for_load_state()
             page.goto(f"/language/{language}")
-            phone.add_cookies(laptop.cookies())  # the same user, in the same language, on a phone
-            for width, page in pages.items():
-                for name, url in every_page(project_id, role).items():
-                    response = page.goto(url)
-                    assert response.status == 200, (width, url, response.status)
-                    if role == "viewer" and name == "project":  # the pages walked are money-less
-                        assert page.get_by_text("已隐藏" if language == "zh" else "Hidden", exact=True).count()
+            for name, url in every_page(project_id, role).items():
+                response = page.goto(url)
+                assert response.status == 200, (url, response.status)
+                if role == "viewer" and name == "project":  # the pages walked are money-less
+                    assert page.get_by_text("已隐藏" if language == "zh" else "Hidden", exact=True).count()
+                for width in at_both_widths(page):
                     found = []
                     if name in main_pages(project_id, role):  # the screens' pages
                         wide = overflow(page)
                         if wide["scroll"] > wide["width"]:
                             found.append(f"scrolls sideways: {wide}")
-                    axe_found, results = serious_violations(page, width)
+                    axe_found, results = serious_violations(page, width, language)
                     (axes / f"{role}-{language}-{WIDTHS[width]}-{name}.json").write_text(
                         json.dumps(results["violations"], ensure_ascii=False, indent=1))
                     found += axe_found + [f"text below 14 px: {text}" for text in small_text(page)]
@@ -140,8 +163,18 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
             assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items()
                                             for line in lines)
     finally:
-        for context in contexts.values():
-            context.close()
+        context.close()
+
+
+def at_both_widths(page):
+    """The loaded page at both widths: first at the width its window has, then resized to the
+    other (one load, two layouts: ``test_no_script_reads_the_screen_width``). Yields the width
+    shown; the next page loads at the width this one ended at."""
+    first = "laptop" if page.viewport_size["width"] == WIDTHS["laptop"] else "phone"
+    yield first
+    other = "phone" if first == "laptop" else "laptop"
+    page.set_viewport_size(VIEWPORTS[other])
+    yield other
 
 
 def test_no_colour_depends_on_the_screen_width():
@@ -157,6 +190,42 @@ def test_no_colour_depends_on_the_screen_width():
             if "width" in condition:
                 offending += [f"{name} {condition}: {found.group(0)}" for found in COLOUR_PROPERTIES.finditer(body)]
     assert sheets and not offending, offending
+
+
+def test_no_colour_depends_on_the_language():
+    """What lets color-contrast run in one language (module docstring): no stylesheet selects by
+    language (``:lang()``, ``[lang]``), and the templates and the code look at the reader's
+    language only to name it: ``<html lang>`` and the language switch, where the language shown
+    is bold and the other a link in both languages alike. Anything else that does (a class or a
+    style chosen by language) fails this until the walk runs color-contrast in both again."""
+    sheets = {path.name: path.read_text() for path in (PROJECT_ROOT / "tracker" / "static").glob("*.css")}
+    sheets |= {path.name: "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", path.read_text(), re.S))
+               for path in (PROJECT_ROOT / "templates").rglob("*.html")}
+    assert sheets
+    by_language = [f"{name}: {found.group(0)}" for name, css in sheets.items()
+                   for found in re.finditer(r":lang\(|\[\s*(?:xml:)?lang\b", css)]
+    assert not by_language, by_language
+    readers = {}
+    for path in [*(PROJECT_ROOT / "templates").rglob("*.html"), *(PROJECT_ROOT / "tracker").rglob("*.py")]:
+        count = len(LANGUAGE_READ.findall(path.read_text()))
+        if count:
+            readers[str(path.relative_to(PROJECT_ROOT))] = count
+    assert readers == LANGUAGE_READERS, readers
+
+
+def test_no_script_reads_the_screen_width():
+    """What lets the walk load a page once and resize its window to the other width (module
+    docstring): a page resized is laid out as one loaded at that width only if nothing ran at
+    load time on the width. CSS (media queries, viewport units) follows a resize by itself; a
+    script that reads the window's or an element's size, or listens for a resize, and markup that
+    picks a file by width (``srcset``, ``<picture>``) would not: load each page at each width
+    again then."""
+    sources = {path.name: path.read_text() for path in (PROJECT_ROOT / "tracker" / "static").glob("*.js")}
+    sources |= {path.name: path.read_text() for path in (PROJECT_ROOT / "templates").rglob("*.html")}
+    assert any(name.endswith(".js") for name in sources) and any(name.endswith(".html") for name in sources)
+    offending = [f"{name}: {found.group(0)}" for name, text in sources.items()
+                 for found in WIDTH_READERS.finditer(text)]
+    assert not offending, offending
 
 
 def media_blocks(css: str) -> list[tuple[str, str]]:

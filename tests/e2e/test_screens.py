@@ -20,6 +20,7 @@ SEED_KEY = "longnan-t6-01"
 PLAN = "longnan-14th-regional-plan"  # the plan of Longnan, the officer's region
 REGION = "360783"
 WIDTHS = {"phone": 390, "laptop": 1366}
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 900}}
 ROLES = {"officer": "officer-1", "leader": "leader-e2e", "admin": "admin-e2e", "viewer": "viewer-e2e"}
 
 
@@ -94,7 +95,7 @@ def screen(chromium, live_tracker, width: str, language: str):
                         key=SEED_KEY)
     context = chromium.new_context(base_url=live_tracker.url,
                                    locale="zh-CN" if language == "zh" else "en-US",
-                                   viewport={"width": WIDTHS[width], "height": 844 if width == "phone" else 900})
+                                   viewport=VIEWPORTS[width])
     context.set_default_timeout(20_000)
     return project_id, context
 
