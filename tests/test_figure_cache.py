@@ -1,8 +1,9 @@
 """Cached portfolio totals are never older than the last change (PostgreSQL; SQLite caches nothing).
 
 The test writes through a second connection that commits for real, as another worker would, and
-removes what it wrote at the end. Its lists are of a region *and a category*: the totals of a region
-and a kind alone come from the kept figures (portfolio/kept.py), which nothing caches.
+removes what it wrote at the end. Its lists are of a region, a category *and a 建设性质*: the totals
+of a region and a kind, with at most one status, category or 建设性质, come from the kept figures
+(portfolio/kept.py), which nothing caches.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tracker.projects.models import Project
 from tracker.regions.models import Region
 
 KEY = "cachetest"
+CACHED = PortfolioFilter(region=KEY, category="other", build_nature="unknown")
 
 
 @pytest.fixture()
@@ -63,8 +65,8 @@ def aggregate_queries(db, call) -> int:
 
 
 def test_a_total_changes_with_the_next_commit_and_is_reused_until_then(db, other_worker):
-    assert not kept.answers(PortfolioFilter(region=KEY, category="other"))
-    portfolio = PortfolioFilter(region=KEY, category="other")
+    portfolio = CACHED
+    assert kept.breakdown(portfolio) is None
     other_worker("100.25")
     first = queries.totals(portfolio)
     assert (first.projects, first.total_investment) == (1, Decimal("100.25"))
@@ -79,7 +81,7 @@ def test_a_total_changes_with_the_next_commit_and_is_reused_until_then(db, other
 
 
 def test_a_transaction_that_wrote_sees_its_own_change_not_a_cached_total(db, other_worker):
-    portfolio = PortfolioFilter(region=KEY, category="other")
+    portfolio = CACHED
     other_worker("5")
     assert queries.totals(portfolio).projects == 1
     region = db.session.scalar(sa.select(Region).where(Region.key == KEY))
