@@ -263,6 +263,11 @@ def test_every_kind_of_write_keeps_them_exact(app, db, seeded, make_user, api, t
     answer = submit(officer, hospital, edit_form(officer, hospital), total_investment="9800", beds="300")
     assert answer.status_code == 302
     assert_kept_exact()
+    # The breakdown rows hold every figure too (the list's totals by status read them), so the
+    # comparisons here cover their 建筑面积, 床位 … as well.
+    breakdowns = [values for key, values in kept.stored(db.session.connection())[0].items()
+                  if key[2] in ("status", "category", "nature")]
+    assert all(any(values.get(name) for values in breakdowns) for name in ("beds", "with_beds", "floor_area"))
     # The API: a project created, with its milestones.
     made = api("POST", "/projects", tokens_by_role["officer"], json=NEW)
     assert made.status_code == 201, made.get_data(as_text=True)

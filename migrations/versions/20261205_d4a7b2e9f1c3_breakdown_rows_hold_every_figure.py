@@ -1,5 +1,6 @@
 """A status's, category's and 建设性质's kept rows hold every figure (issue 19): the list narrowed
-to one of them reads its whole totals row there instead of summing its projects.
+to one of them reads its whole totals row there instead of summing its projects. And
+``portfolio_changes``, the figures cache's stamp per database (portfolio/cache.py).
 
 No column is added: ``portfolio_figures`` has them all (the "all" rows fill them); the breakdown
 rows held only the count and the money sums. The upgrade rebuilds the kept rows; the downgrade
@@ -11,6 +12,8 @@ Create Date: 2026-12-05
 """
 
 from __future__ import annotations
+
+import secrets
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,12 +30,19 @@ MONEY = ("projects", "with_investment", "total_investment_hi", "total_investment
 
 
 def upgrade() -> None:
+    changes = op.create_table(
+        "portfolio_changes",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("stamp", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portfolio_changes")))
+    op.bulk_insert(changes, [{"id": 1, "stamp": secrets.randbits(62)}])
     from tracker.portfolio.kept import rebuild
     rebuild(op.get_bind())
     op.execute("ANALYZE portfolio_figures")
 
 
 def downgrade() -> None:
+    op.drop_table("portfolio_changes")
     connection = op.get_bind()
     columns = [column["name"] for column in sa.inspect(connection).get_columns("portfolio_figures")]
     figures = sa.table("portfolio_figures", *(sa.column(name) for name in columns))

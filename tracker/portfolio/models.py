@@ -77,3 +77,13 @@ portfolio_year_figures = sa.Table(
     *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in YEAR_COUNTS),
     *(column for name in YEAR_SUMS for column in split_columns(name)),
 )
+
+# One row: a number every transaction that wrote what the cached figures read adds one to, in its
+# last statement before COMMIT (portfolio/cache.py). It starts at a random number (migration
+# d4a7b2e9f1c3), so a database made afresh under the same name does not repeat an old one's stamps.
+portfolio_changes = sa.Table(
+    "portfolio_changes",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("stamp", sa.BigInteger, nullable=False),
+)
