@@ -372,7 +372,8 @@ def test_writers_at_once_in_the_same_and_different_regions_neither_deadlock_nor_
 
 def test_the_migration_rebuilds_the_breakdown_rows_and_the_downgrade_empties_them(app):
     """d4a7b2e9f1c3 on a database with projects: the downgrade leaves a status's rows with the
-    count and the money only (what c8d1e4f7a2b6's upkeep keeps there), the upgrade fills them."""
+    count and the money only (what c8d1e4f7a2b6's upkeep keeps there) and drops the cache's
+    stamp; the upgrade fills them and makes the stamp's one row."""
     from flask_migrate import downgrade, upgrade
 
     from tracker.portfolio.models import portfolio_figures
@@ -398,12 +399,14 @@ def test_the_migration_rebuilds_the_breakdown_rows_and_the_downgrade_empties_the
             downgrade(revision="c8d1e4f7a2b6")
             with engine.connect() as connection:
                 assert connection.execute(status_row).one() == (3, 0, 0, 0)
+                assert not sa.inspect(connection).has_table("portfolio_changes")
                 assert connection.execute(
                     sa.select(table.c.beds).where(table.c.region_id == county_id,
                                                   table.c.dimension == "all")).scalar() == 123
             upgrade()
             with engine.connect() as connection:
                 assert connection.execute(status_row).one() == (3, 3, 450075, 123)
+                assert len(connection.execute(sa.text("SELECT stamp FROM portfolio_changes")).all()) == 1
                 stored, stored_years = kept.stored(connection)
                 computed, computed_years = kept.computed(connection)
             assert stored == computed and stored_years == computed_years
