@@ -48,7 +48,7 @@ class PageResult:
     name: str
     path: str
     part: str = "list"  # the --parts name that measures it
-    fresh: bool = False  # the figures cache emptied before each request (PostgreSQL; SQLite has none)
+    fresh: bool = False  # the figures cache emptied before each request (Invalidator)
     stats: Stats | None = None
     floor: Stats | None = None
     # A list's bare floor: its statements with the totals summed from its projects, as a database
@@ -196,23 +196,26 @@ def datasette_pairs(targets: Targets) -> list[tuple[str, str]]:
 
 
 class Invalidator:
-    """Empties every worker's figures cache the way production does: a transaction that gets an
-    id and commits changes PostgreSQL's snapshot, the cache's stamp (portfolio/cache.py). One
-    autocommit connection; nothing on SQLite, which caches nothing."""
+    """Empties every worker's figures cache the way production does: a committed write to the
+    portfolio moves the database's change stamp (``portfolio_changes``, portfolio/cache.py), on
+    both databases. A build older than the stamp (the cache stamped with PostgreSQL's snapshot,
+    nothing cached on SQLite): a transaction that gets an id. Each call commits its own
+    transaction (the application's SQLite ``begin`` hook opens one even in autocommit mode)."""
 
     def __init__(self, url: str):
-        self.engine = engine_for(url) if url.startswith("postgresql") else None
-        self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") \
-            if self.engine is not None else None
+        self.engine = engine_for(url)
+        stamped = sa.inspect(self.engine).has_table("portfolio_changes")
+        self.statement = (sa.text("UPDATE portfolio_changes SET stamp = stamp + 1 WHERE id = 1")
+                          if stamped else sa.text("SELECT pg_current_xact_id()")
+                          if url.startswith("postgresql") else None)
 
     def __call__(self) -> None:
-        if self.connection is not None:
-            self.connection.execute(sa.text("SELECT pg_current_xact_id()"))
+        if self.statement is not None:
+            with self.engine.begin() as connection:
+                connection.execute(self.statement)
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.engine.dispose()
+        self.engine.dispose()
 
 
 # ---------------------------------------------------------------- pages and their floors
@@ -229,8 +232,8 @@ def measure_pages(port: int, url: str, targets: Targets, parts: set[str], budget
             if result.part not in parts:
                 continue
             path = result.path
-            if result.part == "dashboard" and not result.fresh and invalidate.connection is None:
-                result.note = "SQLite caches nothing: the same as computed fresh"
+            if result.part == "dashboard" and not result.fresh and invalidate.statement is None:
+                result.note = "this build caches nothing on SQLite: the same as computed fresh"
                 log(f"    {result.name:<52} {result.note}")
                 results.append(result)
                 continue

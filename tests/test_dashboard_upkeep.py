@@ -251,7 +251,7 @@ def other_worker(app, db):
     """Another worker's session: it commits for real (the test's own transaction stays read-only,
     so its dashboards may be served from the cache), and removes what it wrote at the end."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("figures are cached on PostgreSQL only")
+        pytest.skip("on SQLite the test's transaction (one snapshot) would not see the other worker's commits")
     cache.clear()
     engine = db.engine
     with Session(engine, expire_on_commit=False) as session:

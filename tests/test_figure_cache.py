@@ -1,54 +1,95 @@
-"""Cached portfolio totals are never older than the last change (PostgreSQL; SQLite caches nothing).
+"""Cached portfolio totals are never older than the last write to the portfolio, and only such a
+write empties them (portfolio/cache.py), on both databases.
 
-The test writes through a second connection that commits for real, as another worker would, and
-removes what it wrote at the end. Its lists are of a region *and a category*: the totals of a region
-and a kind alone come from the kept figures (portfolio/kept.py), which nothing caches.
+The tests write through other connections that commit for real, as another worker would, and read
+as a request does (each read in a transaction of its own); they remove what they wrote at the end.
+Their lists are of a region, a category *and a 建设性质*: the totals of a region and a kind, with
+at most one status, category or 建设性质, come from the kept figures (portfolio/kept.py), which
+nothing caches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from tracker.accounts.models import LoginFailure, User
 from tracker.database import utcnow
+from tracker.extensions import db
+from tracker.home.models import SavedView
 from tracker.portfolio import cache, kept, queries
 from tracker.portfolio.filters import PortfolioFilter
 from tracker.projects.models import Project
 from tracker.regions.models import Region
+from tracker.vocabulary import Role
 
 KEY = "cachetest"
+CACHED = PortfolioFilter(region=KEY, category="other", build_nature="unknown")
+
+
+class Worker:
+    """Another worker of the same database: each call commits."""
+
+    def __init__(self, engine: sa.Engine, region_id: int) -> None:
+        self.engine, self.region_id = engine, region_id
+
+    def add_project(self, amount: str) -> None:
+        with Session(self.engine) as session:
+            session.add(Project(name="缓存测试项目", region_id=self.region_id, kind="construction",
+                                category="other", total_investment=Decimal(amount),
+                                search_text="缓存测试项目"))
+            session.commit()
+
+    def core_update(self, amount: str) -> None:
+        """A Core bulk write (as the importer's and the demo generator's), no session."""
+        with self.engine.begin() as connection:
+            connection.execute(sa.update(Project).where(Project.region_id == self.region_id)
+                               .values(total_investment=Decimal(amount)))
+
+    def unrelated(self) -> None:
+        """What every request may write: a saved view, a failed sign-in, a user's row."""
+        with Session(self.engine) as session:
+            user = User(username=f"cache-{uuid.uuid4().hex[:8]}", password_hash="x", role=Role.LEADER,
+                        session_token=uuid.uuid4().hex, created_at=utcnow())
+            session.add(user)
+            session.flush()
+            session.add(SavedView(user_id=user.id, name="在建", page="list", query="status=construction",
+                                  created_at=utcnow()))
+            session.add(LoginFailure(scope="login", account="nobody", address="127.0.0.1", at=utcnow()))
+            session.commit()
 
 
 @pytest.fixture()
-def other_worker(app, db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("figures are cached on PostgreSQL only")
-    cache.clear()
-    engine = db.engine
-    with engine.begin() as connection:
-        region_id = connection.execute(sa.insert(Region).values(
-            key=KEY, code=None, name="缓存测试县", level="county", parent_id=None,
-            path=f"/{KEY}/").returning(Region.id)).scalar()
-
-    def add_project(amount: str) -> None:
+def worker(app):
+    with app.app_context():
+        cache.clear()
+        engine = db.engine
         with engine.begin() as connection:
-            connection.execute(sa.insert(Project).values(
-                name="缓存测试项目", region_id=region_id, kind="construction", category="other",
-                total_investment=Decimal(amount), land_area_approx=False, floor_area_approx=False,
-                total_investment_approx=False, search_text="缓存测试项目", version=1,
-                created_at=utcnow(), updated_at=utcnow()))
+            region_id = connection.execute(sa.insert(Region).values(
+                key=KEY, code=None, name="缓存测试县", level="county", parent_id=None,
+                path=f"/{KEY}/").returning(Region.id)).scalar()
+        try:
+            yield Worker(engine, region_id)
+        finally:
+            db.session.remove()
+            with engine.begin() as connection:
+                connection.execute(sa.delete(Project).where(Project.region_id == region_id))
+                connection.execute(sa.delete(Region).where(Region.id == region_id))
+                connection.execute(sa.delete(SavedView).where(SavedView.user_id.in_(
+                    sa.select(User.id).where(User.username.startswith("cache-")))))
+                connection.execute(sa.delete(User).where(User.username.startswith("cache-")))
+                connection.execute(sa.delete(LoginFailure).where(LoginFailure.account == "nobody"))
+            cache.clear()
 
-    yield add_project
-    with engine.begin() as connection:
-        connection.execute(sa.delete(Project).where(Project.region_id == region_id))
-        connection.execute(sa.delete(Region).where(Region.id == region_id))
-    cache.clear()
 
-
-def aggregate_queries(db, call) -> int:
+def read(portfolio: PortfolioFilter = CACHED) -> tuple[queries.Totals, int]:
+    """The totals as a request reads them (a transaction of its own), and how many sums it ran."""
+    db.session.remove()
     seen = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -56,38 +97,82 @@ def aggregate_queries(db, call) -> int:
             seen.append(statement)
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        call()
+        totals = queries.totals(portfolio)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+        db.session.remove()
+    return totals, len(seen)
 
 
-def test_a_total_changes_with_the_next_commit_and_is_reused_until_then(db, other_worker):
-    assert not kept.answers(PortfolioFilter(region=KEY, category="other"))
-    portfolio = PortfolioFilter(region=KEY, category="other")
-    other_worker("100.25")
-    first = queries.totals(portfolio)
-    assert (first.projects, first.total_investment) == (1, Decimal("100.25"))
+def test_a_total_is_reused_until_a_write_to_the_portfolio_commits(worker):
+    assert kept.breakdown(CACHED) is None
+    worker.add_project("100.25")
+    first, sums = read()
+    assert (first.projects, first.total_investment, sums) == (1, Decimal("100.25"), 1)
+    assert read() == (first, 0)  # nothing changed: served without summing again
 
-    # Unchanged database: the sum is served without running it again (another connection on the
-    # server may end a transaction in between, so a few tries are allowed).
-    assert any(aggregate_queries(db, lambda: queries.totals(portfolio)) == 0 for _ in range(20))
+    worker.add_project("0.75")  # another worker commits a project
+    after, sums = read()
+    assert (after.projects, after.total_investment, sums) == (2, Decimal("101.00"), 1)
+    assert read() == (after, 0)
 
-    other_worker("0.75")  # another worker commits a project
-    after = queries.totals(portfolio)
-    assert (after.projects, after.total_investment) == (2, Decimal("101.00"))
+    worker.core_update("3")  # a Core write, no session: seen too
+    assert read() == (queries.Totals(2, 2, Decimal("6.0000"), 0, None, 0, None, 0, None, 0, None), 1)
 
 
-def test_a_transaction_that_wrote_sees_its_own_change_not_a_cached_total(db, other_worker):
-    portfolio = PortfolioFilter(region=KEY, category="other")
-    other_worker("5")
-    assert queries.totals(portfolio).projects == 1
-    region = db.session.scalar(sa.select(Region).where(Region.key == KEY))
-    db.session.add(Project(name="本事务新增", region=region, kind="construction", category="other",
-                           total_investment=Decimal("1"), search_text="x",
-                           planned_start=dt.date(2026, 1, 1)))
-    db.session.flush()
+def test_a_write_to_what_the_figures_do_not_read_leaves_the_cache_alone(worker):
+    worker.add_project("5")
+    first, _sums = read()
+    worker.unrelated()
+    assert read() == (first, 0)
+
+
+def test_a_commit_in_another_database_of_the_server_leaves_the_cache_alone(worker):
+    """The last stamp, PostgreSQL's snapshot, changed with every commit on the server: one write
+    in any other database emptied every worker's cache."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a server of several databases: PostgreSQL")
+    worker.add_project("5")
+    first, _sums = read()
+    other = sa.create_engine(db.engine.url.set(database="postgres"))
     try:
-        assert queries.totals(portfolio).projects == 2
+        with other.begin() as connection:
+            assert connection.execute(sa.text("SELECT pg_current_xact_id()")).scalar()  # it writes
     finally:
-        db.session.rollback()  # release the row lock before the other connection cleans up
+        other.dispose()
+    assert read() == (first, 0)
+
+
+def test_a_transaction_that_wrote_sees_its_own_change_not_a_cached_total(worker):
+    worker.add_project("5")
+    assert read()[0].projects == 1
+    assert read()[1] == 0  # cached
+    db.session.add(Project(name="本事务新增", region_id=worker.region_id, kind="construction",
+                           category="other", total_investment=Decimal("1"), search_text="x",
+                           planned_start=dt.date(2026, 1, 1)))
+    try:
+        assert queries.totals(CACHED).projects == 2  # flushed, summed, and not kept
+        assert queries.totals(CACHED).projects == 2
+    finally:
+        db.session.rollback()
+    assert read() == (queries.totals(CACHED), 0)  # the rollback bumped nothing: still cached
+    assert read()[0].projects == 1
+
+
+def test_a_write_is_recognised_by_its_table_whatever_writes_it():
+    from tracker.portfolio.cache import _writes_figures
+    from tracker.accounts.models import UserSession
+    assert _writes_figures(sa.update(Project).values(beds=1))
+    assert _writes_figures(sa.insert(Region))
+    assert _writes_figures(sa.delete(sa.table("plans")))
+    assert not _writes_figures(sa.update(UserSession).values(ended_at=None))
+    assert not _writes_figures(sa.insert(SavedView))
+    assert not _writes_figures(sa.select(Project.id))
+    assert _writes_figures(sa.text("UPDATE projects SET beds = 1"))
+    assert _writes_figures('insert into "monthly_reports" values (1)')
+    assert _writes_figures("DELETE FROM funding_lines")
+    assert _writes_figures("ALTER TABLE projects ADD COLUMN x int")
+    assert not _writes_figures(sa.text("DELETE FROM login_failures WHERE at < :at"))
+    assert not _writes_figures("UPDATE users SET last_seen = now()")
+    assert not _writes_figures("SELECT setval('projects_id_seq', 3)")
+    assert not _writes_figures("SET LOCAL jit = off")

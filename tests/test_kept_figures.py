@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,7 @@ from tracker.dashboard import queries
 from tracker.dashboard.scope import Scope
 from tracker.extensions import db
 from tracker.portfolio import kept
-from tracker.portfolio.filters import PortfolioFilter
+from tracker.portfolio.filters import UNKNOWN, PortfolioFilter
 from tracker.progress import services as progress
 from tracker.accounts.models import User
 from tracker.audit.services import CLI
@@ -148,6 +149,76 @@ def test_the_lists_totals_from_the_kept_figures_equal_the_sums_over_its_projects
     assert not kept.answers(searched)
 
 
+def breakdown_filters(today: dt.date) -> list[PortfolioFilter]:
+    """Every status, category and 建设性质 the projects have (and 未填报), for each region and kind."""
+    used = {name: {getattr(value, "value", value) for value in db.session.scalars(
+        sa.select(column).distinct())} | extra for name, column, extra in (
+            ("status", Project.status, {None}), ("category", Project.category, set()),
+            ("build_nature", Project.build_nature, {None}))}
+    found = []
+    for scope in scopes(today):
+        if scope.year != today.year:
+            continue
+        for name, values in used.items():
+            for value in sorted(values, key=str):
+                found.append(replace(scope.filter, **{name: UNKNOWN if value is None else value}))
+    return found
+
+
+def test_a_lists_totals_by_status_category_or_nature_come_from_the_kept_rows_exactly(db):
+    """A list of a region and a kind narrowed to one 状态 (or 类别, or 建设性质) takes its whole
+    totals row (count, 总投资, 累计完成投资, 建筑面积, 床位, 新增床位, 投资完成率, with their
+    coverage) from that breakdown's kept rows, equal to the sums over its projects; after writes
+    that move projects between statuses and change every summed column, too."""
+    from tracker.portfolio import queries as portfolio
+    make_demo(db)
+    today = dt.date(2026, 11, 17)
+    filters = breakdown_filters(today)
+    assert len({f.status for f in filters}) > 3 and len({f.build_nature for f in filters}) > 3
+
+    def assert_equal() -> None:
+        for portfolio_filter in filters:
+            assert kept.breakdown(portfolio_filter) is not None, portfolio_filter
+            assert portfolio.totals(portfolio_filter, today) == portfolio._totals(portfolio_filter, today), \
+                portfolio_filter
+
+    assert_equal()
+    projects = db.session.scalars(sa.select(Project).where(Project.status == Status.CONSTRUCTION)
+                                  .order_by(Project.id).limit(3)).all()
+    changes = [{"status": Status.COMPLETED, "floor_area_m2": Decimal("1234.56"), "beds": 80},
+               {"status": None, "new_beds": 12, "total_investment": Decimal("7.5")},
+               {"total_investment": None, "beds": None}]
+    for project, values in zip(projects, changes):
+        project_services.update_project(CLI, project, values, expected_version=project.version,
+                                        reason="状态更正")
+    db.session.flush()
+    assert_equal()  # in the transaction that wrote: its changes are settled first
+    assert_kept_exact()
+    assert_equal()
+    constructing = PortfolioFilter(status=Status.CONSTRUCTION.value, kind="all")
+    statements = count_statements(lambda: portfolio.totals(constructing, today))
+    assert not any("FROM projects" in statement for statement in statements), statements
+    # What the rows cannot answer is summed over the projects.
+    for other in (PortfolioFilter(status=Status.CONSTRUCTION.value, category="cdc"),
+                  PortfolioFilter(status="no-such-status"), PortfolioFilter(status=Status.CONSTRUCTION.value, q="医院")):
+        assert kept.breakdown(other) is None, other
+    assert not kept.answers(constructing)  # the dashboard needs more than the totals
+
+
+def count_statements(read) -> list[str]:
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        read()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
+
+
 def test_the_trend_from_the_kept_figures_equals_the_one_from_every_report(db):
     """The 24-month trend read every monthly report of two years (4.4 s for the whole portfolio
     at 100,000 projects on SQLite); the kept year rows count the reports filed per month too."""
@@ -192,6 +263,11 @@ def test_every_kind_of_write_keeps_them_exact(app, db, seeded, make_user, api, t
     answer = submit(officer, hospital, edit_form(officer, hospital), total_investment="9800", beds="300")
     assert answer.status_code == 302
     assert_kept_exact()
+    # The breakdown rows hold every figure too (the list's totals by status read them), so the
+    # comparisons here cover their 建筑面积, 床位 … as well.
+    breakdowns = [values for key, values in kept.stored(db.session.connection())[0].items()
+                  if key[2] in ("status", "category", "nature")]
+    assert all(any(values.get(name) for values in breakdowns) for name in ("beds", "with_beds", "floor_area"))
     # The API: a project created, with its milestones.
     made = api("POST", "/projects", tokens_by_role["officer"], json=NEW)
     assert made.status_code == 201, made.get_data(as_text=True)
@@ -290,3 +366,52 @@ def test_writers_at_once_in_the_same_and_different_regions_neither_deadlock_nor_
             connection.execute(sa.delete(Project).where(Project.id.in_(project_ids)))
             connection.execute(sa.delete(Region).where(Region.id.in_(region_ids[1:])))
             connection.execute(sa.delete(Region).where(Region.id == region_ids[0]))
+
+
+# ---- the migration that gave the breakdown rows every figure ----------------------------------------
+
+def test_the_migration_rebuilds_the_breakdown_rows_and_the_downgrade_empties_them(app):
+    """d4a7b2e9f1c3 on a database with projects: the downgrade leaves a status's rows with the
+    count and the money only (what c8d1e4f7a2b6's upkeep keeps there) and drops the cache's
+    stamp; the upgrade fills them and makes the stamp's one row."""
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.portfolio.models import portfolio_figures
+    with app.app_context():
+        engine = db.engine
+        with Session(engine) as session:
+            county = Region(key="kept-mig", name="迁移测试县", level="county", path="/kept-mig/")
+            session.add(county)
+            session.add_all([Project(name=f"迁移项目{n}", region=county, kind=Kind.CONSTRUCTION,
+                                     category="other", search_text="", status=Status.CONSTRUCTION,
+                                     total_investment=Decimal(100 + n), floor_area_m2=Decimal("1500.25"),
+                                     beds=40 + n) for n in range(3)])
+            session.commit()
+            county_id = county.id
+        table = portfolio_figures
+        status_row = sa.select(table.c.projects, table.c.with_floor_area, table.c.floor_area_lo,
+                               table.c.beds).where(
+            table.c.region_id == county_id, table.c.kind == "construction",
+            table.c.dimension == "status", table.c.key == "construction")
+        try:
+            with engine.connect() as connection:
+                assert connection.execute(status_row).one() == (3, 3, 450075, 123)
+            downgrade(revision="c8d1e4f7a2b6")
+            with engine.connect() as connection:
+                assert connection.execute(status_row).one() == (3, 0, 0, 0)
+                assert not sa.inspect(connection).has_table("portfolio_changes")
+                assert connection.execute(
+                    sa.select(table.c.beds).where(table.c.region_id == county_id,
+                                                  table.c.dimension == "all")).scalar() == 123
+            upgrade()
+            with engine.connect() as connection:
+                assert connection.execute(status_row).one() == (3, 3, 450075, 123)
+                assert len(connection.execute(sa.text("SELECT stamp FROM portfolio_changes")).all()) == 1
+                stored, stored_years = kept.stored(connection)
+                computed, computed_years = kept.computed(connection)
+            assert stored == computed and stored_years == computed_years
+        finally:
+            upgrade()
+            with engine.begin() as connection:
+                connection.execute(sa.delete(Project).where(Project.region_id == county_id))
+                connection.execute(sa.delete(Region).where(Region.id == county_id))

@@ -6,7 +6,7 @@ from .audit.models import AuditEntry
 from .home.models import SavedView
 from .imports.models import ImportBatch
 from .plans.models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
-from .portfolio.models import portfolio_figures, portfolio_year_figures
+from .portfolio.models import portfolio_changes, portfolio_figures, portfolio_year_figures
 from .progress.models import AnnualPlan, BudgetRevision, FundingLine, Milestone, MonthlyReport, ReportPhoto
 from .projects.models import Project, ProjectAlias, SourceMention, project_plans, search_grams
 from .regions.models import Region, RegionFormerName
@@ -16,11 +16,12 @@ from .regions.models import Region, RegionFormerName
 from .progress import upkeep  # noqa: F401  isort: skip
 from .projects import search  # noqa: F401  isort: skip  (the search bigrams' flush hook)
 from .portfolio import kept  # noqa: F401  isort: skip  (the kept portfolio figures' hooks)
+from .portfolio import cache  # noqa: F401  isort: skip  (the figures cache's stamp: engine hooks)
 
 __all__ = [
     "AnnualPlan", "ApiToken", "AuditEntry", "BudgetRevision", "FundingLine", "ImportBatch", "Milestone", "MonthlyReport", "Plan",
     "PlanCandidate", "PlanDocument", "PlanIndicator", "PlanIndicatorActual", "Project", "ProjectAlias", "Region",
     "RegionFormerName", "ReportPhoto", "SavedView",
-    "Setting", "SourceMention", "User", "portfolio_figures", "portfolio_year_figures",
+    "Setting", "SourceMention", "User", "portfolio_changes", "portfolio_figures", "portfolio_year_figures",
     "project_plans", "search_grams", "user_regions", "LoginFailure", "UserSession",
 ]

@@ -637,8 +637,8 @@ def build(scope: Scope) -> Dashboard:
     A region's or the whole portfolio's dashboard (of a kind) is read from the kept figures
     (dashboard/kept.py) at every request: tens of milliseconds at 100,000 projects, and never
     older than the last commit, so no cache (benchmarks/NOTES.md). Any other filter is computed
-    from the projects, and kept per process by ``portfolio.cache.figures`` while PostgreSQL's
-    snapshot is the one it was computed in (SQLite computes every time). The key holds
+    from the projects, and kept per process by ``portfolio.cache.figures`` until the next write
+    to the portfolio (the database's change stamp). The key holds
     everything the figures depend on: the filter (the dashboard never sorts), the year, and the
     day (滞后, 时间进度 and 30 天内到期 depend on it). Labels are not in it: they are translated
     when shown, so the same figures serve every language.

@@ -1,52 +1,140 @@
-"""Portfolio figures kept per process while the database has not changed: never older than the
-last change.
+"""Portfolio figures kept per process while what they summarise has not changed: never older than
+the last write to it, and untouched by writes to anything else (issue 19).
 
-A sum over 100,000 projects costs tens of milliseconds on PostgreSQL whatever the indexes (it reads
-every row), and the list computes one on every page. Between two writes the answer cannot change,
-so each worker keeps the figures it computed, stamped with the database state they were computed
-in, and serves them only while that state is still the current one.
+A sum over 100,000 projects costs tens of milliseconds whatever the indexes (it reads every row),
+and a list of a filter the kept figures (kept.py) do not answer computes one on every page.
+Between two writes to the portfolio the answer cannot change, so each worker keeps the figures it
+computed, stamped with the database's *change stamp*, and serves them while the stamp is the same.
 
-The stamp is PostgreSQL's current snapshot (``pg_current_snapshot()``: xmin, xmax and the ids
-of the writing transactions in progress), which decides exactly which rows a query sees. Every
-transaction that writes anything gets an id, and when it ends (commit or rollback) every later
-snapshot differs from the earlier ones. A figure is kept only when the snapshot did not change
-while it was computed, and served only while the current snapshot is that same one, and never
-inside a transaction that has written (it must see its own uncommitted changes). So any
-committed write, to any table, makes every worker recompute on its next request: a cached
-figure is never older than the last change. On SQLite nothing is cached: it serves small
-portfolios, where the sums are cheap.
+The stamp is the one row of ``portfolio_changes`` (models.py). A transaction that wrote any table
+the figures read (projects, their reports, milestones, funding, plans, regions, search grams …:
+every table but those in ``UNRELATED``: users, sessions, sign-in failures, API tokens, saved
+views, the audit trail, import batches) adds one to it in its last statement before COMMIT
+(``_bump``, at the connection's ``commit`` event, so ORM flushes and Core writers alike), in the
+same transaction: the new stamp becomes visible exactly when the write does (MVCC on PostgreSQL,
+the write lock on SQLite). Writes are seen by an ``after_execute`` listener on every engine
+(``_seen``): an INSERT/UPDATE/DELETE construct by its table, raw SQL text (``sa.text``,
+``exec_driver_sql``) by its first words (any DML or DDL counts, unless it names an unrelated table).
+
+A reader reads the stamp in a statement of its own, before computing: the figures it then
+computes are at least as new as that stamp (under READ COMMITTED later statements see at least
+what the stamp's statement saw; on SQLite the read transaction is one snapshot), so serving them
+while the stamp is still the same is never stale. Nothing is served or kept inside a transaction
+that has itself written what the figures read (it must see its own uncommitted changes). The
+stamp carries the database's URL too, so one process's figures of two databases never mix, and a
+commit in another database of the same server leaves this one's cache alone (the last design
+stamped with ``pg_current_snapshot()``, which every commit on the server changes).
+
+The price: a writing transaction updates one shared row as its last statement, so writers to
+one database queue for the length of a COMMIT (the row is taken after every other lock, by a
+transaction that then waits for nothing: no deadlock). A write made outside the application
+(psql) does not move the stamp: ``clear()`` or a restart. Both databases cache.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.ddl import ExecutableDDLElement
+from sqlalchemy.sql.dml import UpdateBase
 
 from ..extensions import db
+from .models import portfolio_changes
 
 T = TypeVar("T")
 MAX_ENTRIES = 256
+# The tables no cached figure reads: writing them leaves the cache as it is. Any other table
+# (one added later included) invalidates it.
+UNRELATED = frozenset({"users", "user_sessions", "user_regions", "login_failures", "api_tokens",
+                       "saved_views", "audit_entries", "import_batches", "portfolio_changes"})
+_WROTE = "tracker.figures_written"  # in Connection.info: the transaction that wrote them
 
-_entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()  # (stamp, what compute returned)
+_entries: OrderedDict[Hashable, tuple[Any, Any]] = OrderedDict()  # (stamp, what compute returned)
 _lock = threading.Lock()
 
-_SNAPSHOT = sa.text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
+_READ = sa.select(portfolio_changes.c.stamp).where(portfolio_changes.c.id == 1)
+_RAW_WRITE = re.compile(
+    r"\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from|merge\s+into|truncate(?:\s+table)?"
+    r"|create|alter|drop|copy|with)\b\s*(?:table\s+|index\s+|if\s+(?:not\s+)?exists\s+)*"
+    r"[\"`]?(\w*)", re.IGNORECASE)
+_BUMP = {
+    "postgresql": "DO $$ BEGIN IF to_regclass('portfolio_changes') IS NOT NULL THEN "
+                  "UPDATE portfolio_changes SET stamp = stamp + 1 WHERE id = 1; END IF; END $$",
+    "sqlite": "UPDATE portfolio_changes SET stamp = stamp + 1 WHERE id = 1",
+}
 
 
-def _stamp() -> str | None:
-    """The snapshot a query would see now, or None when nothing may be cached here."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return None
-    row: tuple[str, bool] = db.session.execute(_SNAPSHOT).one()
-    snapshot, read_only = row
-    return snapshot if read_only else None  # a transaction that wrote sees its own changes
+def _writes_figures(statement) -> bool:
+    if isinstance(statement, UpdateBase):
+        table = getattr(statement, "table", None)
+        return getattr(table, "name", None) not in UNRELATED
+    if isinstance(statement, ExecutableDDLElement):
+        return True
+    if isinstance(statement, sa.TextClause):
+        statement = statement.text
+    if isinstance(statement, str):
+        found = _RAW_WRITE.match(statement)
+        return found is not None and found.group(1).lower() not in UNRELATED
+    return False
+
+
+@sa.event.listens_for(Engine, "after_execute")
+def _seen(connection: sa.Connection, statement, *_args) -> None:
+    if _writes_figures(statement):
+        connection.info[_WROTE] = connection.get_transaction()
+
+
+def _wrote(connection: sa.Connection) -> bool:
+    """Whether this connection's transaction has written what the figures read."""
+    marked = connection.info.get(_WROTE)
+    return marked is not None and marked is connection.get_transaction()
+
+
+@sa.event.listens_for(Engine, "commit")
+def _bump(connection: sa.Connection) -> None:
+    """Before COMMIT (SQLAlchemy calls this just before it), the transaction's last statement: on
+    the DBAPI cursor, as SQLAlchemy's own transaction is being committed. A database older than
+    the table (a migration's, a test's downgrade) has nothing to bump."""
+    if not _wrote(connection):
+        connection.info.pop(_WROTE, None)
+        return
+    connection.info.pop(_WROTE, None)
+    statement = _BUMP.get(connection.dialect.name)
+    if statement is None:
+        return
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+    except connection.dialect.loaded_dbapi.OperationalError:
+        if connection.dialect.name != "sqlite":
+            raise
+        # SQLite: no such table (an older schema); a failed statement leaves the transaction be.
+    finally:
+        cursor.close()
+
+
+@sa.event.listens_for(Engine, "rollback")
+def _forget(connection: sa.Connection) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+def _stamp() -> tuple[str, int] | None:
+    """This database's change stamp now, or None when nothing may be cached or served here."""
+    session = db.session
+    stamp = session.execute(_READ).scalar()  # flushes first: a pending write is seen below
+    connection = session.connection()
+    if stamp is None or _wrote(connection):
+        return None  # a transaction that wrote sees its own changes
+    return connection.engine.url.render_as_string(hide_password=True), stamp
 
 
 def figures(key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it returned in this process since the last change to the database.
+    """``compute()``, or what it returned in this process since the last write to the portfolio.
 
     ``compute`` must return plain values (no ORM objects): they outlive the session.
     """
@@ -59,7 +147,7 @@ def figures(key: Hashable, compute: Callable[[], T]) -> T:
             _entries.move_to_end(key)
             return entry[1]
     value = compute()
-    if _stamp() == stamp:  # nothing ended while it was computed: it belongs to this snapshot
+    if not _wrote(db.session.connection()):  # computed from committed figures only
         with _lock:
             _entries[key] = (stamp, value)
             _entries.move_to_end(key)

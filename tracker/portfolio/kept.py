@@ -50,7 +50,8 @@ from ..progress.upkeep import lock_projects
 from ..projects.models import Project, project_plans
 from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
 from ..regions.models import Region
-from ..vocabulary import Kind
+from ..vocabulary import BuildNature, Category, Kind, Status
+from .filters import UNKNOWN
 from .models import (COUNTS, INT_SUMS, MONTHS, SUMS, YEAR_COUNTS, YEAR_SUMS, portfolio_figures,
                      portfolio_year_figures)
 
@@ -136,11 +137,12 @@ def _collect(connection, where, ids, figures, years) -> None:
              "both_total", "both_invested", "over_estimate", "funded")
     for region_id, kind_value, status, category, nature, *values in rows:
         row = dict(zip(names, values[len(dated):]))
-        money = {name: row[name] for name in MONEY5}
         kind = _code(kind_value)
         _add(figures[(region_id, kind, "all", "")], row)
+        # A status's (category's, 建设性质's) rows hold every figure of "all": the list narrowed
+        # to one of them reads its whole totals row there (``breakdown``).
         for dimension, code in (("status", status), ("category", category), ("nature", nature)):
-            _add(figures[(region_id, kind, dimension, _code(code))], money)
+            _add(figures[(region_id, kind, dimension, _code(code))], row)
         if dated:
             due, start, started, month = values[:4]
             count = row["projects"]
@@ -373,13 +375,38 @@ FIGURE_NAMES = (*COUNTS, *SUMS, *INT_SUMS)
 _KINDS = {kind.value for kind in Kind}
 
 
+# The filters a breakdown's rows answer: (the filter's field, the dimension, its codes, whether
+# UNKNOWN, "not stated", is one: the key '').
+_BREAKDOWNS = (("status", "status", {member.value for member in Status}, True),
+               ("category", "category", {member.value for member in Category}, False),
+               ("build_nature", "nature", {member.value for member in BuildNature}, True))
+
+
 def answers(portfolio_filter) -> bool:
-    """Whether the kept rows answer this filter: a region (or none) and a kind, nothing else."""
-    if portfolio_filter.to_args(region=None, kind=None, sort="region", order="asc"):
-        return False
+    """Whether the kept rows answer every figure of this filter (the dashboard's, the trend's): a
+    region (or none) and a kind, nothing else."""
+    return breakdown(portfolio_filter) == ("all", "")
+
+
+def breakdown(portfolio_filter) -> tuple[str, str] | None:
+    """The (dimension, key) of the kept rows that hold the totals of this filter's projects: a
+    region (or none) and a kind, ("all", ""); with one status, category or 建设性质 besides, that
+    breakdown's rows (they hold every figure "all" does). None: the rows cannot answer it."""
+    named = [entry for entry in _BREAKDOWNS if getattr(portfolio_filter, entry[0])]
+    if len(named) > 1 or portfolio_filter.to_args(region=None, kind=None, sort="region", order="asc",
+                                                  status=None, category=None, build_nature=None):
+        return None
     if portfolio_filter.kind not in (None, "all") and portfolio_filter.kind not in _KINDS:
-        return False
-    return not portfolio_filter.region or portfolio_filter.region_row() is not None
+        return None
+    if portfolio_filter.region and portfolio_filter.region_row() is None:
+        return None
+    if not named:
+        return ("all", "")
+    name, dimension, codes, unknown = named[0]
+    value = getattr(portfolio_filter, name)
+    if unknown and value == UNKNOWN:
+        return (dimension, "")
+    return (dimension, value) if value in codes else None
 
 
 def kinds(portfolio_filter, table: sa.Table = portfolio_figures) -> list[sa.ColumnElement[bool]]:
@@ -418,15 +445,20 @@ def decoded(values, names: tuple[str, ...], scales: dict[str, int]) -> dict[str,
 
 
 def everything(session: Session, portfolio_filter) -> dict[str, Any]:
-    """Every figure of the filter's projects (``answers`` must hold): the region's "all" rows of
-    its kinds, or the provinces' for the whole portfolio. Current at every commit, and within a
-    transaction that wrote (its changes are settled first)."""
+    """Every figure of the filter's projects (``breakdown`` must not be None): the region's rows
+    of its kinds and breakdown ("all", or its status's …), or the provinces' for the whole
+    portfolio. Current at every commit, and within a transaction that wrote (its changes are
+    settled first)."""
+    found = breakdown(portfolio_filter)
+    if found is None:
+        raise ValueError(f"the kept rows do not answer {portfolio_filter!r}")
+    dimension, key = found
     settle(session)
     table = portfolio_figures
     row = session.execute(
         sa.select(*summed(table, FIGURE_NAMES, tuple(SUMS.items())))
         .where(table.c.region_id.in_(nodes(portfolio_filter)), *kinds(portfolio_filter),
-               table.c.dimension == "all", table.c.key == "")).one()
+               table.c.dimension == dimension, table.c.key == key)).one()
     return decoded(row, FIGURE_NAMES, SUMS)
 
 

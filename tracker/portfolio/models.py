@@ -8,8 +8,11 @@ made (their figures after minus before) and a read sums a few rows instead of ev
 The breakdowns (``key`` '' is "not stated"):
 
 - ``all``: every column below, over all the node's projects of the kind;
-- ``status``, ``category``, ``nature`` (建设性质), ``plan`` (a plan's id; '' no plan): the count
-  and the 总投资 / 累计完成投资 sums with their coverage;
+- ``status``, ``category``, ``nature`` (建设性质): every column ``all`` has, over the node's
+  projects of the kind with that code ('' not stated): a list narrowed to one reads its totals
+  row there (kept.breakdown);
+- ``plan`` (a plan's id; '' no plan): the count and the 总投资 / 累计完成投资 sums with their
+  coverage;
 - ``funding`` (a 资金来源): projects with a line of it (``projects``), its lines (``lines``),
   those stating an amount (``with_investment``) and their sum (``total_investment``);
 - ``due`` (the month, YYYY-MM, of ``next_milestone_due``): how many projects; 滞后 is the
@@ -73,4 +76,14 @@ portfolio_year_figures = sa.Table(
     sa.Column("with_plan", sa.Boolean, primary_key=True),
     *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in YEAR_COUNTS),
     *(column for name in YEAR_SUMS for column in split_columns(name)),
+)
+
+# One row: a number every transaction that wrote what the cached figures read adds one to, in its
+# last statement before COMMIT (portfolio/cache.py). It starts at a random number (migration
+# d4a7b2e9f1c3), so a database made afresh under the same name does not repeat an old one's stamps.
+portfolio_changes = sa.Table(
+    "portfolio_changes",
+    Base.metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("stamp", sa.BigInteger, nullable=False),
 )

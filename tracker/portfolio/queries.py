@@ -71,11 +71,12 @@ class Totals:
 def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> Totals:
     """The filter's sums with their coverage.
 
-    A region (or none) and a kind, what most list pages show, is read from the figures kept at
-    write time (portfolio/kept.py): a few hundred rows, current at every commit, uncached. Any
-    other filter sums its projects through the narrow covering index ``ix_projects_totals``,
-    kept per process until the next write (cache.py)."""
-    if kept.answers(portfolio_filter):
+    A region (or none) and a kind, what most list pages show, with at most one status, category
+    or 建设性质, is read from the figures kept at write time (portfolio/kept.py): a few hundred
+    rows, current at every commit, uncached. Any other filter sums its projects through the
+    narrow covering index ``ix_projects_totals``, kept per process until the next write
+    (cache.py)."""
+    if kept.breakdown(portfolio_filter) is not None:
         return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     today = today or clock.today()
     key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
