@@ -6,14 +6,16 @@ at both widths (issue 18):
 - axe-core (bundled in the axe-playwright-python package, no CDN) finds no violation of serious or
   critical impact, the login page included.
 
-axe runs every rule at both widths and in both languages except one: color-contrast, over half of
-axe's time, runs at the laptop width in Chinese only. A contrast is the text's colour against the
-colours behind it, and no colour depends on the width or the language:
-``test_no_colour_depends_on_the_screen_width`` fails when a width-dependent rule of the
-stylesheet sets one, or hides an element, and ``test_no_colour_depends_on_the_language`` when a
-selector or a template looks at the language (then run it at both widths, or in both languages,
-again). Every other rule runs at both widths, since the layout does change with them (below
-900 px a table becomes a box of its own that scrolls, which scrollable-region-focusable judges).
+axe runs every rule at the laptop width, color-contrast (over half of axe's time) in Chinese
+only. A contrast is the text's colour against the colours behind it, and no colour depends on the
+width or the language: ``test_no_colour_depends_on_the_screen_width`` fails when a
+width-dependent rule of the stylesheet sets one, or hides an element, and
+``test_no_colour_depends_on_the_language`` when a selector or a template looks at the language
+(then run it at both widths, or in both languages, again). At the phone width axe runs the rules
+that judge the layout (``LAYOUT_RULES``: below 900 px a table becomes a box of its own that
+scrolls, which scrollable-region-focusable judges); the other rules judge the markup, the same
+at both widths. The officer in Chinese (``GUARD``) runs every rule at both widths and fails when
+any other rule judges any page differently at the two: that rule then joins LAYOUT_RULES.
 
 Each page is loaded once, checked in the window it loaded in, then the window is resized to the
 other width and the page checked again (the next page loads at the width this one ended at): the server
@@ -49,10 +51,41 @@ RULES = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations
 ONE_WIDTH_RULES = ["color-contrast"]
 ONE_WIDTH, ONE_LANGUAGE = "laptop", "zh"
 ONCE = {**RULES, "rules": {rule: {"enabled": False} for rule in ONE_WIDTH_RULES}}
+# The rules that judge the layout, which the width changes (below 900 px a table becomes a box of
+# its own that scrolls): the only ones run again at the phone width. Every other rule judges the
+# markup and the colours, the same at both widths; the guard role and language below runs every
+# rule at both widths and fails if any other rule's verdict on any page differs between them.
+LAYOUT_RULES = ["scrollable-region-focusable"]
+LAYOUT = {"runOnly": {"type": "rule", "values": LAYOUT_RULES}, "resultTypes": ["violations"]}
+GUARD = ("officer", "zh")  # the role with the most pages
+EVERY_RESULT = {"runOnly": RULES["runOnly"]}  # every node of every result type, to compare
 
 
-def rules_at(width: str, language: str) -> dict:
-    return RULES if (width, language) == (ONE_WIDTH, ONE_LANGUAGE) else ONCE
+def rules_at(width: str, language: str, guard: bool = False) -> dict:
+    if guard:
+        contrast = (width, language) == (ONE_WIDTH, ONE_LANGUAGE)
+        return EVERY_RESULT if contrast else {**EVERY_RESULT, "rules": ONCE["rules"]}
+    if width != ONE_WIDTH:
+        return LAYOUT
+    return RULES if language == ONE_LANGUAGE else ONCE
+
+
+# The guard's run, its passes and the rest reduced in the browser to each node's target (the full
+# results of every node of every rule are megabytes to send over for each page).
+COMPACT = """async options => {
+    const results = await axe.run(document, options);
+    for (const kind of ["passes", "incomplete", "inapplicable"]) {
+        results[kind] = results[kind].map(rule => ({id: rule.id, nodes: rule.nodes.map(node => ({target: node.target}))}));
+    }
+    return results;
+}"""
+
+
+def verdicts(results: dict) -> dict[str, dict[str, list[str]]]:
+    """Each rule's nodes per result type, but the rules the width may change (the guard's test)."""
+    return {kind: {rule["id"]: sorted(" ".join(node["target"]) for node in rule["nodes"])
+                   for rule in results[kind] if rule["id"] not in LAYOUT_RULES + ONE_WIDTH_RULES}
+            for kind in ("violations", "passes", "incomplete", "inapplicable")}
 
 
 # A screenshot of each page that failed a check; of every page with TRACKER_SCREENSHOTS=1 (they
@@ -68,6 +101,7 @@ COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filte
 # none chooses a class or a colour by it. A new one fails test_no_colour_depends_on_the_language.
 LANGUAGE_READ = re.compile(r"\bg\.locale\b|\bget_locale\b|\bforce_locale\b|\bLANGUAGES\b")
 LANGUAGE_READERS = {"templates/base.html": 3, "tracker/application.py": 5, "tracker/config.py": 1,
+                    "tracker/core/translation.py": 1,  # its docstring: force_locale is honoured
                     "tracker/imports/cells.py": 3, "tracker/imports/importer.py": 1,
                     "tracker/plans/actuals.py": 2}
 # What a script or the markup may not use for one load to serve both widths (``at_both_widths``).
@@ -99,9 +133,10 @@ def small_text(page) -> list[str]:
     }""")
 
 
-def serious_violations(page, width: str, language: str) -> tuple[list[str], dict]:
+def serious_violations(page, width: str, language: str, guard: bool = False) -> tuple[list[str], dict]:
     """axe-core's verdict on the page (put in every page of the context by ``with_axe``)."""
-    results = page.evaluate("options => axe.run(document, options)", rules_at(width, language))
+    results = page.evaluate(COMPACT if guard else "options => axe.run(document, options)",
+                            rules_at(width, language, guard))
     found = []
     for violation in results["violations"]:
         if violation["impact"] in SERIOUS:
@@ -126,14 +161,19 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
     shots.mkdir(exist_ok=True)
     project_id, context = with_axe(*screen(chromium, live_tracker, "laptop", language))
     problems: dict[str, list] = {}
+    guard = (role, language) == GUARD
     try:
         with seen_by(live_tracker.database_url, role):
             page = context.new_page()
             page.goto("/login")
+            seen = {}
             for width in at_both_widths(page):
-                found, _results = serious_violations(page, width, language)
+                found, results = serious_violations(page, width, language, guard)
+                seen[width] = verdicts(results) if guard else None
                 if found:
                     problems[f"{width} login"] = found
+            if seen["laptop"] != seen["phone"]:
+                problems["login: a markup rule judged the widths differently"] = [str(seen)]
             page.fill("#username", ROLES[role])
             page.fill("#password", PASSWORD)
             page.click("main button[type=submit]")
@@ -144,13 +184,15 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
                 assert response.status == 200, (url, response.status)
                 if role == "viewer" and name == "project":  # the pages walked are money-less
                     assert page.get_by_text("已隐藏" if language == "zh" else "Hidden", exact=True).count()
+                seen = {}
                 for width in at_both_widths(page):
                     found = []
                     if name in main_pages(project_id, role):  # the screens' pages
                         wide = overflow(page)
                         if wide["scroll"] > wide["width"]:
                             found.append(f"scrolls sideways: {wide}")
-                    axe_found, results = serious_violations(page, width, language)
+                    axe_found, results = serious_violations(page, width, language, guard)
+                    seen[width] = verdicts(results) if guard else None
                     (axes / f"{role}-{language}-{WIDTHS[width]}-{name}.json").write_text(
                         json.dumps(results["violations"], ensure_ascii=False, indent=1))
                     found += axe_found + [f"text below 14 px: {text}" for text in small_text(page)]
@@ -160,6 +202,11 @@ def test_every_main_page_fits_both_screens_with_no_serious_accessibility_violati
                         # JPEG: half the CPU of a PNG of a whole page, and as good to look at.
                         page.screenshot(path=str(shots / f"{role}-{language}-{WIDTHS[width]}-{name}.jpeg"),
                                         full_page=True, quality=80)
+                if seen["laptop"] != seen["phone"]:
+                    problems[f"{name}: a markup rule judged the widths differently (LAYOUT_RULES)"] = [
+                        f"{kind} {rule}" for kind in seen["laptop"]
+                        for rule in set(seen["laptop"][kind]) | set(seen["phone"][kind])
+                        if seen["laptop"][kind].get(rule) != seen["phone"][kind].get(rule)]
             assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items()
                                             for line in lines)
     finally:
