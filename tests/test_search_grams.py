@@ -68,3 +68,52 @@ def test_the_index_equals_the_search_text_after_every_kind_of_write(db):
 def test_demo_data_writes_the_index_as_the_flush_would(db):
     make_demo(db)
     assert kept() == fresh() and len(kept()) > 0
+
+
+# Names, aliases and codes of every shape a search meets: CJK, Latin of both cases, mixed, digits,
+# the LIKE's own wildcards and its escape character, a repeated character, a one-character name.
+VARIED = (
+    ("龙南市妇幼保健院迁建项目", ["龙南妇幼"], "2021-360783-84-01-000013"),
+    ("妇女儿童幼儿园", [], None),
+    ("Ward B 中医楼 (PHASE II)", ["中医 Centre"], "2022-360702-84-01-00007X"),
+    ("100%完成_二期", ["a_b%c/d"], None),
+    ("医医医院", ["院"], None),
+    ("中", [], "2023-110101-84-01-000001"),
+)
+TERMS = ("%", "_", "/", "%完", "_二", "a_", "_b", "%c", "c/", "/d", "b%", "%_", "__", "%%", "1", "00", "0%",
+         "妇", "妇幼", "幼妇", "妇幼保", "妇幼保健院", "龙南妇幼", "中医", "中医楼", "医医", "医医医", "医院",
+         "ward", "wa", "b ", " 中", "phase ii", "ii", "7x", "x", "-3", "2021-", "000013", "zz", "中 ")
+
+
+def varied_portfolio() -> list[str]:
+    for name, aliases, code in VARIED:
+        project = factories.project(name=name, project_code=code)
+        for alias in aliases:
+            services.add_alias(factories.TEST_ACTOR, project, alias)
+    db.session.flush()
+    return [name for name, _, _ in VARIED]
+
+
+def names_by_like(term: str) -> list[str]:
+    """What a search means: the LIKE over the search text, read without any index."""
+    return sorted(db.session.scalars(sa.select(Project.name).where(
+        Project.search_text.contains(term, autoescape=True))))
+
+
+def test_every_term_finds_exactly_what_the_like_finds(db):
+    varied_portfolio()
+    texts = db.session.scalars(sa.select(Project.search_text)).all()
+    substrings = {text[i:i + length] for text in texts for length in (1, 2, 3, 4)
+                  for i in range(len(text) - length + 1)}
+    for term in sorted(set(TERMS) | substrings):
+        if "\n" in term:
+            continue  # a search term is one line (filters.py cleans it)
+        assert names(term) == names_by_like(term), term
+    assert names("妇幼") == ["龙南市妇幼保健院迁建项目"]
+    assert names("%完") == ["100%完成_二期"] and names("__") == [] and names("%_") == []
+
+
+def test_a_two_character_term_is_answered_by_its_gram_alone(db):
+    """The bigram of a two-character term is the whole answer: no LIKE over the search text."""
+    sql = str(sa.select(Project.id).where(matches("妇幼")).compile(db.session.connection()))
+    assert "search_text" not in sql and "project_search_grams" in sql

@@ -47,8 +47,12 @@ def matches(term: str) -> sa.ColumnElement[bool]:
     bigram index when the term has two characters or more."""
     like = Project.search_text.contains(term, autoescape=True)
     wanted = sorted(grams(term))
-    if len(term) < SHORTEST or not wanted:
+    if len(term) < SHORTEST or not wanted or "\n" in term:
         return like
+    if len(term) == SHORTEST:
+        # The grams are the pairs of exactly the text the LIKE reads, so a project holds the
+        # term's one gram if and only if its search text contains the term: no recheck.
+        return Project.id.in_(sa.select(search_grams.c.project_id).where(search_grams.c.gram == term))
     if len(term) > SHORTEST and db.session.get_bind().dialect.name == "postgresql":
         return like  # the trigram index (ix_projects_search_text_trgm) answers three and more
     holders = (sa.select(search_grams.c.project_id)
