@@ -117,3 +117,37 @@ def test_a_two_character_term_is_answered_by_its_gram_alone(db):
     """The bigram of a two-character term is the whole answer: no LIKE over the search text."""
     sql = str(sa.select(Project.id).where(matches("妇幼")).compile(db.session.connection()))
     assert "search_text" not in sql and "project_search_grams" in sql
+
+
+def test_a_searchs_pages_found_by_walking_the_order_are_the_sorted_matches(db, monkeypatch):
+    """The first and last pages of a two-character search are found by walking the list's order
+    (queries._walked) when the matches are many: they equal the pages of the sorted matches, in
+    every sort both ways, also where the matches bunch at one end of the order and the walk gives
+    up (by name, every 妇幼 project sorts before every other, so the descending walk finds none)."""
+    from tracker.core import clock
+    from tracker.portfolio import queries
+    from tracker.portfolio.filters import SORTS, PortfolioFilter
+
+    _, city, county = factories.county_in_city()
+    for number in range(45):
+        factories.project(county if number % 3 else city, name=f"乙县{number:02d}妇幼保健院",
+                          total_investment=number * 10 or None, beds=number % 7 or None)
+    for number in range(25):
+        factories.project(county, name=f"甲县{number:02d}人民医院", total_investment=number)
+    db.session.flush()
+    walks: list[bool] = []
+    walked = queries._walked
+    monkeypatch.setattr(queries, "_walked", lambda *a, **k: walks.append(
+        (found := walked(*a, **k)) is not None) or found)
+    for sort in SORTS:
+        for order in ("asc", "desc"):
+            searched = PortfolioFilter.from_args({"q": "妇幼", "sort": sort, "order": order})
+            everything = db.session.execute(queries._keys(searched, clock.today())
+                                            .order_by(*searched.order_by())).all()
+            ids = [row.id for row in everything]
+            assert len(ids) == 45
+            for page in (1, 2, 9):
+                shown = queries.project_page(searched, page, 5, len(ids))
+                assert [project.id for project in shown.items] == ids[(page - 1) * 5:page * 5], \
+                    (sort, order, page)
+    assert any(walks) and not all(walks)  # walked where it paid, sorted where it did not

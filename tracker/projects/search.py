@@ -4,10 +4,13 @@ A person looking for 妇幼 or 中医 types two characters. PostgreSQL's trigram
 a two-character LIKE '%…%' and SQLite cannot index one at all, so such a search read every
 project (benchmarks/NOTES.md). ``project_search_grams`` holds, for each project, every pair of
 adjacent characters of its ``search_text`` (name, aliases, 项目代码; lower-cased, each on its own
-line, so no pair spans two names). A search of two characters or more first takes the projects
-holding all of the term's bigrams from the index, then checks the LIKE on those few: the LIKE
-stays the one definition of a match, the index only narrows where it is checked. On PostgreSQL
-a term of three characters or more is left to the trigram index, which answers it better.
+line, so no pair spans two names). A term of exactly two characters is one bigram, and the
+grams are made from exactly the text the LIKE reads (same lower-casing, same lines), so the
+projects holding it are the answer itself: no LIKE is checked. A longer term first takes the
+projects holding all of its bigrams from the index, then checks the LIKE on those few: the LIKE
+stays the one definition of a match (tests/test_search_grams.py holds every term's answer equal
+to it). On PostgreSQL a term of three characters or more is left to the trigram index, which
+answers it better.
 
 The grams are kept by a session event, like the figures of ``progress/upkeep.py``, so every ORM
 write keeps them (create, rename, alias, import, seed, delete); bulk Core writers (the demo
@@ -42,24 +45,33 @@ def gram_rows(project_id: int, search_text: str) -> Iterator[dict]:
         yield {"project_id": project_id, "gram": gram}
 
 
+def holders(term: str) -> sa.Select[tuple[int]] | None:
+    """The ids of the projects whose search text contains ``term`` (lower-cased), from the index
+    alone, when the index alone answers it: a term of exactly two characters, one bigram. The
+    grams are the pairs of exactly the text the LIKE reads (same lower-casing, same lines), so a
+    project holds the term's gram if and only if its search text contains the term."""
+    if len(term) != SHORTEST or "\n" in term:
+        return None
+    return sa.select(search_grams.c.project_id).where(search_grams.c.gram == term)
+
+
 def matches(term: str) -> sa.ColumnElement[bool]:
     """The projects whose search text contains ``term`` (lower-cased): the LIKE, narrowed by the
-    bigram index when the term has two characters or more."""
+    bigram index when the term has two characters or more, or the index alone (``holders``)."""
+    exact = holders(term)
+    if exact is not None:
+        return Project.id.in_(exact)
     like = Project.search_text.contains(term, autoescape=True)
     wanted = sorted(grams(term))
-    if len(term) < SHORTEST or not wanted or "\n" in term:
+    if len(term) < SHORTEST or not wanted:
         return like
-    if len(term) == SHORTEST:
-        # The grams are the pairs of exactly the text the LIKE reads, so a project holds the
-        # term's one gram if and only if its search text contains the term: no recheck.
-        return Project.id.in_(sa.select(search_grams.c.project_id).where(search_grams.c.gram == term))
-    if len(term) > SHORTEST and db.session.get_bind().dialect.name == "postgresql":
+    if db.session.get_bind().dialect.name == "postgresql":
         return like  # the trigram index (ix_projects_search_text_trgm) answers three and more
-    holders = (sa.select(search_grams.c.project_id)
-               .where(search_grams.c.gram.in_(wanted))
-               .group_by(search_grams.c.project_id)
-               .having(sa.func.count() == len(wanted)))
-    return sa.and_(Project.id.in_(holders), like)
+    candidates = (sa.select(search_grams.c.project_id)
+                  .where(search_grams.c.gram.in_(wanted))
+                  .group_by(search_grams.c.project_id)
+                  .having(sa.func.count() == len(wanted)))
+    return sa.and_(Project.id.in_(candidates), like)
 
 
 def _changed(session: Session) -> Iterable[Project]:
