@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.projects import services
-from tracker.projects.models import Project, search_grams
+from tracker.projects.models import GRAM_FIGURES, Project, search_grams
 from tracker.projects.search import grams, matches
 
 from . import factories
@@ -25,6 +25,20 @@ def kept() -> dict[int, set[str]]:
 def fresh() -> dict[int, set[str]]:
     rows = db.session.execute(sa.select(Project.id, Project.search_text)).all()
     return {row.id: grams(row.search_text) for row in rows if grams(row.search_text)}
+
+
+def kept_rows() -> set[tuple]:
+    """Every gram row with the figures it carries, as the table holds them."""
+    db.session.flush()
+    return {tuple(row) for row in db.session.execute(sa.select(search_grams))}
+
+
+def fresh_rows() -> set[tuple]:
+    """What the gram rows must be: each project's grams, each with its kind and summed figures."""
+    projects = db.session.execute(sa.select(Project.id, Project.search_text, Project.kind,
+                                            *(Project.__table__.c[name] for name in GRAM_FIGURES)))
+    return {(gram, row.id, row.kind.value, *(row._mapping[name] for name in GRAM_FIGURES))
+            for row in projects for gram in grams(row.search_text)}
 
 
 def names(term: str) -> list[str]:
@@ -68,6 +82,60 @@ def test_the_index_equals_the_search_text_after_every_kind_of_write(db):
 def test_demo_data_writes_the_index_as_the_flush_would(db):
     make_demo(db)
     assert kept() == fresh() and len(kept()) > 0
+    assert kept_rows() == fresh_rows()
+
+
+def test_the_figures_the_grams_carry_equal_their_projects_after_every_kind_of_write(db):
+    """Each gram row carries its project's kind and the five summed figures: equal to the
+    project's after a create, an edit of the figures, a kind changed, a rename, a monthly report
+    filed (累计完成投资), a budget revision, an alias and a deletion."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tracker.progress import services as progress
+    from tracker.vocabulary import Kind
+
+    make_demo(db, projects=5)
+    project = factories.project(name="丙县妇幼保健院", total_investment=Decimal("1200"), beds=80)
+    other = factories.project(name="丙县中医院")
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, project, {"total_investment": Decimal("1500.5"),
+                                                             "floor_area_m2": Decimal("9000.25"),
+                                                             "new_beds": 20})
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, other, {"kind": Kind.EQUIPMENT, "beds": 10})
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, project, {"name": "丙县妇幼保健院二期", "beds": None})
+    assert kept_rows() == fresh_rows()
+    progress.submit_report(factories.TEST_ACTOR, project, dt.date(2025, 1, 1),
+                           invested_month=Decimal("300"), invested_total=Decimal("700"))
+    assert project.invested_to_date == Decimal("700") and kept_rows() == fresh_rows()
+    progress.revise_budget(factories.TEST_ACTOR, project, new_amount=Decimal("1800"), reason="概算调整",
+                           approval_number="赣发改〔2025〕1号", approval_date=dt.date(2025, 2, 1))
+    assert kept_rows() == fresh_rows()
+    services.add_alias(factories.TEST_ACTOR, other, "丙县中医医院")
+    assert kept_rows() == fresh_rows()
+    db.session.delete(project)
+    assert kept_rows() == fresh_rows()
+
+
+def test_a_two_character_searchs_totals_from_the_grams_equal_the_projects(db):
+    """The totals of a two-character search (and a kind) read the grams' copied figures: equal to
+    the sums over the matching projects themselves, for every kind filter."""
+    from tracker.core import clock
+    from tracker.portfolio import queries
+    from tracker.portfolio.filters import PortfolioFilter
+
+    make_demo(db, projects=60)
+    varied_portfolio()
+    for term in ("妇幼", "中医", "医院", "%完", "20", "zz"):
+        for kind in (None, "all", "equipment"):
+            searched = PortfolioFilter.from_args({"q": term, **({"kind": kind} if kind else {})})
+            assert queries._grams_answer(searched)
+            assert queries.totals(searched) == queries._totals(searched, clock.today()), (term, kind)
+    assert queries.totals(PortfolioFilter.from_args({"q": "妇幼"})).projects > 0
+    assert not queries._grams_answer(PortfolioFilter.from_args({"q": "妇幼保"}))
+    assert not queries._grams_answer(PortfolioFilter.from_args({"q": "妇幼", "status": "construction"}))
 
 
 # Names, aliases and codes of every shape a search meets: CJK, Latin of both cases, mixed, digits,

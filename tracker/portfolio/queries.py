@@ -19,8 +19,9 @@ from ..database import ExactDecimal, exact_sum
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import MonthlyReport
-from ..projects.models import Project
+from ..projects.models import Project, search_grams
 from ..regions.models import Region
+from ..vocabulary import Kind
 from . import cache, kept
 from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
 
@@ -79,7 +80,42 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
         return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     today = today or clock.today()
     key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
+    if _grams_answer(portfolio_filter):
+        return cache.figures(key, lambda: _gram_totals(portfolio_filter))
     return cache.figures(key, lambda: _totals(portfolio_filter, today))
+
+
+def _grams_answer(portfolio_filter: PortfolioFilter) -> bool:
+    """Whether the search grams' copied figures answer this filter: a search the bigram index
+    alone answers (two characters) and a kind, nothing else."""
+    if portfolio_filter.search_holders is None:
+        return False
+    if portfolio_filter.to_args(q=None, kind=None, sort="region", order="asc"):
+        return False
+    return portfolio_filter.kind in (None, "all") or portfolio_filter.kind in {kind.value for kind in Kind}
+
+
+def _gram_totals(portfolio_filter: PortfolioFilter) -> Totals:
+    """The totals of a two-character search from one range of ``ix_project_search_grams_totals``:
+    the term's gram rows of the filter's kinds, each carrying its project's summed figures."""
+    grams = search_grams.c
+    both = sa.and_(grams.invested_to_date.is_not(None), grams.total_investment > 0)
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count(grams.total_investment), exact_sum(grams.total_investment),
+            sa.func.count(grams.invested_to_date), exact_sum(grams.invested_to_date),
+            sa.func.count(grams.floor_area_m2), exact_sum(grams.floor_area_m2),
+            sa.func.count(grams.beds), exact_sum(grams.beds),
+            sa.func.count(grams.new_beds), exact_sum(grams.new_beds),
+            sa.func.count(sa.case((both, grams.project_id))),
+            exact_sum(sa.case((both, grams.invested_to_date))),
+            exact_sum(sa.case((both, grams.total_investment))),
+        ).where(grams.gram == (portfolio_filter.q or "").lower(),
+                *kept.kinds(portfolio_filter, search_grams))
+    ).one()
+    values: tuple[Any, ...] = tuple(row)
+    return Totals(*values)
 
 
 def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
@@ -295,6 +331,15 @@ def _keys(portfolio_filter: PortfolioFilter, today: dt.date, searched: bool = Tr
 WALK_MARGIN = 3
 
 
+def _unsearched(portfolio_filter: PortfolioFilter) -> int:
+    """At least the number of projects the filter selects without its search: the projects of
+    its region and kind, from the kept figures (a few rows), or the largest id."""
+    scope = PortfolioFilter(region=portfolio_filter.region, kind=portfolio_filter.kind)
+    if kept.answers(scope):
+        return int(kept.everything(db.session(), scope)["projects"])
+    return db.session.scalar(sa.select(sa.func.max(Project.id))) or 0
+
+
 def _walked(portfolio_filter: PortfolioFilter, limit: int, offset: int, total: int,
             today: dt.date, reverse: bool = False) -> Sequence[sa.Row[int, Any]] | None:
     """Rows ``offset`` to ``offset + limit`` of a search's list in its order (``reverse``: the
@@ -302,9 +347,7 @@ def _walked(portfolio_filter: PortfolioFilter, limit: int, offset: int, total: i
     holders = portfolio_filter.search_holders
     if holders is None or limit <= 0 or offset + limit > total:
         return None
-    # The largest id is at least the number of projects: never a budget below what is needed.
-    ceiling = db.session.scalar(sa.select(sa.func.max(Project.id))) or 0
-    budget = -(-WALK_MARGIN * (offset + limit) * ceiling // total)
+    budget = -(-WALK_MARGIN * (offset + limit) * _unsearched(portfolio_filter) // total)
     if budget >= total:
         return None
     walked = (_keys(portfolio_filter, today, searched=False)
