@@ -334,6 +334,21 @@ def _keys(portfolio_filter: PortfolioFilter, today: dt.date, searched: bool = Tr
 WALK_MARGIN = 3
 
 
+def _in_order(portfolio_filter: PortfolioFilter, keys: sa.Select, reverse: bool = False) -> sa.Select:
+    """``keys`` in the list's order, for a page counted from an end. Where ``_walked`` did not
+    find a two-character search's page, its matches are found whole first (a materialized CTE),
+    then sorted: left to itself PostgreSQL walks the sort's index probing the grams, as if the
+    matches were spread evenly along the order, and where they bunch (妇幼 sorted by 类别: every
+    match in one category) it read 49,000 rows and 173,000 buffers for one page at 100,000
+    projects, where finding the 8,926 matches reads the table once (5,600 buffers)."""
+    if portfolio_filter.search_holders is None:
+        return keys.order_by(*portfolio_filter.order_by(reverse=reverse))
+    matched = keys.cte("matched").prefix_with("MATERIALIZED")
+    return (sa.select(matched.c.id, matched.c.sort_value)
+            .order_by(*portfolio_filter.order_by(reverse=reverse, sort=matched.c.sort_value,
+                                                 id_column=matched.c.id)))
+
+
 def _unsearched(portfolio_filter: PortfolioFilter) -> int:
     """At least the number of projects the filter selects without its search: the projects of
     its region and kind, from the kept figures (a few rows), or the largest id."""
@@ -348,7 +363,8 @@ def _walked(portfolio_filter: PortfolioFilter, limit: int, offset: int, total: i
     """Rows ``offset`` to ``offset + limit`` of a search's list in its order (``reverse``: the
     opposite order), by walking the order; None when the walk would not pay or not reach them."""
     holders = portfolio_filter.search_holders
-    if holders is None or limit <= 0 or offset + limit > total:
+    # The budget is below the matches only when they are more than WALK_MARGIN pages' worth.
+    if holders is None or limit <= 0 or offset + limit > total or total <= WALK_MARGIN * (offset + limit):
         return None
     budget = -(-WALK_MARGIN * (offset + limit) * _unsearched(portfolio_filter) // total)
     if budget >= total:
@@ -452,11 +468,11 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
         walked = _walked(portfolio_filter, end - start, start, total, today)
         if walked is not None:
             return walked
-        return db.session.execute(keys.order_by(*portfolio_filter.order_by())
+        return db.session.execute(_in_order(portfolio_filter, keys)
                                   .limit(per_page).offset(start)).all()
     rows = _walked(portfolio_filter, end - start, total - end, total, today, reverse=True)
     if rows is None:
-        rows = db.session.execute(keys.order_by(*portfolio_filter.order_by(reverse=True))
+        rows = db.session.execute(_in_order(portfolio_filter, keys, reverse=True)
                                   .limit(max(end - start, 0)).offset(total - end)).all()
     return rows[::-1]
 
