@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.projects import services
-from tracker.projects.models import Project, search_grams
+from tracker.projects.models import GRAM_FIGURES, Project, search_grams
 from tracker.projects.search import grams, matches
 
 from . import factories
@@ -25,6 +25,20 @@ def kept() -> dict[int, set[str]]:
 def fresh() -> dict[int, set[str]]:
     rows = db.session.execute(sa.select(Project.id, Project.search_text)).all()
     return {row.id: grams(row.search_text) for row in rows if grams(row.search_text)}
+
+
+def kept_rows() -> set[tuple]:
+    """Every gram row with the figures it carries, as the table holds them."""
+    db.session.flush()
+    return {tuple(row) for row in db.session.execute(sa.select(search_grams))}
+
+
+def fresh_rows() -> set[tuple]:
+    """What the gram rows must be: each project's grams, each with its kind and summed figures."""
+    projects = db.session.execute(sa.select(Project.id, Project.search_text, Project.kind,
+                                            *(Project.__table__.c[name] for name in GRAM_FIGURES)))
+    return {(gram, row.id, row.kind.value, *(row._mapping[name] for name in GRAM_FIGURES))
+            for row in projects for gram in grams(row.search_text)}
 
 
 def names(term: str) -> list[str]:
@@ -68,3 +82,140 @@ def test_the_index_equals_the_search_text_after_every_kind_of_write(db):
 def test_demo_data_writes_the_index_as_the_flush_would(db):
     make_demo(db)
     assert kept() == fresh() and len(kept()) > 0
+    assert kept_rows() == fresh_rows()
+
+
+def test_the_figures_the_grams_carry_equal_their_projects_after_every_kind_of_write(db):
+    """Each gram row carries its project's kind and the five summed figures: equal to the
+    project's after a create, an edit of the figures, a kind changed, a rename, a monthly report
+    filed (累计完成投资), a budget revision, an alias and a deletion."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tracker.progress import services as progress
+    from tracker.vocabulary import Kind
+
+    make_demo(db, projects=5)
+    project = factories.project(name="丙县妇幼保健院", total_investment=Decimal("1200"), beds=80)
+    other = factories.project(name="丙县中医院")
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, project, {"total_investment": Decimal("1500.5"),
+                                                             "floor_area_m2": Decimal("9000.25"),
+                                                             "new_beds": 20})
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, other, {"kind": Kind.EQUIPMENT, "beds": 10})
+    assert kept_rows() == fresh_rows()
+    services.update_project(factories.TEST_ACTOR, project, {"name": "丙县妇幼保健院二期", "beds": None})
+    assert kept_rows() == fresh_rows()
+    progress.submit_report(factories.TEST_ACTOR, project, dt.date(2025, 1, 1),
+                           invested_month=Decimal("300"), invested_total=Decimal("700"))
+    assert project.invested_to_date == Decimal("700") and kept_rows() == fresh_rows()
+    progress.revise_budget(factories.TEST_ACTOR, project, new_amount=Decimal("1800"), reason="概算调整",
+                           approval_number="赣发改〔2025〕1号", approval_date=dt.date(2025, 2, 1))
+    assert kept_rows() == fresh_rows()
+    services.add_alias(factories.TEST_ACTOR, other, "丙县中医医院")
+    assert kept_rows() == fresh_rows()
+    db.session.delete(project)
+    assert kept_rows() == fresh_rows()
+
+
+def test_a_two_character_searchs_totals_from_the_grams_equal_the_projects(db):
+    """The totals of a two-character search (and a kind) read the grams' copied figures: equal to
+    the sums over the matching projects themselves, for every kind filter."""
+    from tracker.core import clock
+    from tracker.portfolio import queries
+    from tracker.portfolio.filters import PortfolioFilter
+
+    make_demo(db, projects=60)
+    varied_portfolio()
+    for term in ("妇幼", "中医", "医院", "%完", "20", "zz"):
+        for kind in (None, "all", "equipment"):
+            searched = PortfolioFilter.from_args({"q": term, **({"kind": kind} if kind else {})})
+            assert queries._grams_answer(searched)
+            assert queries.totals(searched) == queries._totals(searched, clock.today()), (term, kind)
+    assert queries.totals(PortfolioFilter.from_args({"q": "妇幼"})).projects > 0
+    assert not queries._grams_answer(PortfolioFilter.from_args({"q": "妇幼保"}))
+    assert not queries._grams_answer(PortfolioFilter.from_args({"q": "妇幼", "status": "construction"}))
+
+
+# Names, aliases and codes of every shape a search meets: CJK, Latin of both cases, mixed, digits,
+# the LIKE's own wildcards and its escape character, a repeated character, a one-character name.
+VARIED = (
+    ("龙南市妇幼保健院迁建项目", ["龙南妇幼"], "2021-360783-84-01-000013"),
+    ("妇女儿童幼儿园", [], None),
+    ("Ward B 中医楼 (PHASE II)", ["中医 Centre"], "2022-360702-84-01-00007X"),
+    ("100%完成_二期", ["a_b%c/d"], None),
+    ("医医医院", ["院"], None),
+    ("中", [], "2023-110101-84-01-000001"),
+)
+TERMS = ("%", "_", "/", "%完", "_二", "a_", "_b", "%c", "c/", "/d", "b%", "%_", "__", "%%", "1", "00", "0%",
+         "妇", "妇幼", "幼妇", "妇幼保", "妇幼保健院", "龙南妇幼", "中医", "中医楼", "医医", "医医医", "医院",
+         "ward", "wa", "b ", " 中", "phase ii", "ii", "7x", "x", "-3", "2021-", "000013", "zz", "中 ")
+
+
+def varied_portfolio() -> list[str]:
+    for name, aliases, code in VARIED:
+        project = factories.project(name=name, project_code=code)
+        for alias in aliases:
+            services.add_alias(factories.TEST_ACTOR, project, alias)
+    db.session.flush()
+    return [name for name, _, _ in VARIED]
+
+
+def names_by_like(term: str) -> list[str]:
+    """What a search means: the LIKE over the search text, read without any index."""
+    return sorted(db.session.scalars(sa.select(Project.name).where(
+        Project.search_text.contains(term, autoescape=True))))
+
+
+def test_every_term_finds_exactly_what_the_like_finds(db):
+    varied_portfolio()
+    texts = db.session.scalars(sa.select(Project.search_text)).all()
+    substrings = {text[i:i + length] for text in texts for length in (1, 2, 3, 4)
+                  for i in range(len(text) - length + 1)}
+    for term in sorted(set(TERMS) | substrings):
+        if "\n" in term:
+            continue  # a search term is one line (filters.py cleans it)
+        assert names(term) == names_by_like(term), term
+    assert names("妇幼") == ["龙南市妇幼保健院迁建项目"]
+    assert names("%完") == ["100%完成_二期"] and names("__") == [] and names("%_") == []
+
+
+def test_a_two_character_term_is_answered_by_its_gram_alone(db):
+    """The bigram of a two-character term is the whole answer: no LIKE over the search text."""
+    sql = str(sa.select(Project.id).where(matches("妇幼")).compile(db.session.connection()))
+    assert "search_text" not in sql and "project_search_grams" in sql
+
+
+def test_a_searchs_pages_found_by_walking_the_order_are_the_sorted_matches(db, monkeypatch):
+    """The first and last pages of a two-character search are found by walking the list's order
+    (queries._walked) when the matches are many: they equal the pages of the sorted matches, in
+    every sort both ways, also where the matches bunch at one end of the order and the walk gives
+    up (by name, every 妇幼 project sorts before every other, so the descending walk finds none)."""
+    from tracker.core import clock
+    from tracker.portfolio import queries
+    from tracker.portfolio.filters import SORTS, PortfolioFilter
+
+    _, city, county = factories.county_in_city()
+    for number in range(45):
+        factories.project(county if number % 3 else city, name=f"乙县{number:02d}妇幼保健院",
+                          total_investment=number * 10 or None, beds=number % 7 or None)
+    for number in range(25):
+        factories.project(county, name=f"甲县{number:02d}人民医院", total_investment=number)
+    db.session.flush()
+    walks: list[bool] = []
+    walked = queries._walked
+    monkeypatch.setattr(queries, "_walked", lambda *a, **k: walks.append(
+        (found := walked(*a, **k)) is not None) or found)
+    for sort in SORTS:
+        for order in ("asc", "desc"):
+            searched = PortfolioFilter.from_args({"q": "妇幼", "sort": sort, "order": order})
+            everything = db.session.execute(queries._keys(searched, clock.today())
+                                            .order_by(*searched.order_by())).all()
+            ids = [row.id for row in everything]
+            assert len(ids) == 45
+            for page in (1, 2, 9):
+                shown = queries.project_page(searched, page, 5, len(ids))
+                assert [project.id for project in shown.items] == ids[(page - 1) * 5:page * 5], \
+                    (sort, order, page)
+    assert any(walks) and not all(walks)  # walked where it paid, sorted where it did not

@@ -31,7 +31,7 @@ from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Mileston
 from ..portfolio.kept import rebuild as rebuild_kept_figures
 from ..progress.upkeep import milestone_dates, year_investment_rows
 from ..projects.models import Project, ProjectAlias, project_plans, search_grams
-from ..projects.search import gram_rows
+from ..projects.search import copied, gram_rows
 from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Stage, Status
@@ -354,7 +354,7 @@ class DemoGenerator:
         for alias in aliases:
             write(ProjectAlias.__table__, {"id": self._id(ProjectAlias), "project_id": project_id,
                                            "name": alias})
-        for row in gram_rows(project_id, search_text):
+        for row in gram_rows(project_id, search_text, copied(project_row)):
             write(search_grams, row)
         write(project_plans, {"project_id": project_id, "plan_id": plan_id})
         for report in reports:

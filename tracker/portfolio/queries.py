@@ -19,8 +19,9 @@ from ..database import ExactDecimal, exact_sum
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import MonthlyReport
-from ..projects.models import Project
+from ..projects.models import Project, search_grams
 from ..regions.models import Region
+from ..vocabulary import Kind
 from . import cache, kept
 from .filters import NOT_NULL_SORTS, SORTS, PortfolioFilter
 
@@ -80,7 +81,45 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
         return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     today = today or clock.today()
     key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
+    if _grams_answer(portfolio_filter):
+        return cache.figures(key, lambda: _gram_totals(portfolio_filter))
     return cache.figures(key, lambda: _totals(portfolio_filter, today))
+
+
+def _grams_answer(portfolio_filter: PortfolioFilter) -> bool:
+    """Whether the search grams' copied figures answer this filter: a search the bigram index
+    alone answers (two characters) and a kind, nothing else."""
+    if portfolio_filter.search_holders is None:
+        return False
+    if portfolio_filter.to_args(q=None, kind=None, sort="region", order="asc"):
+        return False
+    return portfolio_filter.kind in (None, "all") or portfolio_filter.kind in {kind.value for kind in Kind}
+
+
+def _gram_totals(portfolio_filter: PortfolioFilter) -> Totals:
+    values: tuple[Any, ...] = tuple(db.session.execute(gram_totals_statement(portfolio_filter)).one())
+    return Totals(*values)
+
+
+def gram_totals_statement(portfolio_filter: PortfolioFilter) -> sa.Select:
+    """The totals of a two-character search from one range of ``ix_project_search_grams_totals``:
+    the term's gram rows of the filter's kinds, each carrying its project's summed figures."""
+    grams = search_grams.c
+    both = sa.and_(grams.invested_to_date.is_not(None), grams.total_investment > 0)
+    return (
+        sa.select(
+            sa.func.count(),
+            sa.func.count(grams.total_investment), exact_sum(grams.total_investment),
+            sa.func.count(grams.invested_to_date), exact_sum(grams.invested_to_date),
+            sa.func.count(grams.floor_area_m2), exact_sum(grams.floor_area_m2),
+            sa.func.count(grams.beds), exact_sum(grams.beds),
+            sa.func.count(grams.new_beds), exact_sum(grams.new_beds),
+            sa.func.count(sa.case((both, 1))),  # the index alone: not the project_id
+            exact_sum(sa.case((both, grams.invested_to_date))),
+            exact_sum(sa.case((both, grams.total_investment))),
+        ).where(grams.gram == (portfolio_filter.q or "").lower(),
+                *kept.kinds(portfolio_filter, search_grams))
+    )
 
 
 def _totals(portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
@@ -279,11 +318,66 @@ class Page(Generic[T]):
 SEEK_REACH = 2  # numbered links this far from the current page seek from its first or last row
 
 
-def _keys(portfolio_filter: PortfolioFilter, today: dt.date):
+def _keys(portfolio_filter: PortfolioFilter, today: dt.date, searched: bool = True):
     statement = sa.select(Project.id, SORTS[portfolio_filter.sort_key].label("sort_value"))
     if portfolio_filter.sort_key == "region":
         statement = statement.join(Region, Project.region_id == Region.id)
-    return statement.where(*portfolio_filter.conditions(today))
+    return statement.where(*portfolio_filter.conditions(today, searched=searched))
+
+
+# A search's page near either end of the list, found by walking the list's order: the first
+# ``budget`` rows of the order without the search, of which the matches are kept. When they hold
+# the page's rows, these are the page (the walked rows are a prefix of the order, so their matches
+# are a prefix of the matches); otherwise the matches are sorted, as always. The budget is what a
+# uniform spread of the matches would need, times WALK_MARGIN, and is spent only when it is below
+# the number of matches (sorting them costs about one read each). At 100,000 projects the first
+# page of 妇幼 (8,900 matches) walks ~1,700 rows instead of sorting 8,900 (benchmarks/NOTES.md).
+WALK_MARGIN = 3
+
+
+def _in_order(portfolio_filter: PortfolioFilter, keys: sa.Select, reverse: bool = False) -> sa.Select:
+    """``keys`` in the list's order, for a page counted from an end. Where ``_walked`` did not
+    find a two-character search's page, its matches are found whole first (a materialized CTE),
+    then sorted: left to itself PostgreSQL walks the sort's index probing the grams, as if the
+    matches were spread evenly along the order, and where they bunch (妇幼 sorted by 类别: every
+    match in one category) it read 49,000 rows and 173,000 buffers for one page at 100,000
+    projects, where finding the 8,926 matches reads the table once (5,600 buffers)."""
+    if portfolio_filter.search_holders is None:
+        return keys.order_by(*portfolio_filter.order_by(reverse=reverse))
+    matched = keys.cte("matched").prefix_with("MATERIALIZED")
+    return (sa.select(matched.c.id, matched.c.sort_value)
+            .order_by(*portfolio_filter.order_by(reverse=reverse, sort=matched.c.sort_value,
+                                                 id_column=matched.c.id)))
+
+
+def _unsearched(portfolio_filter: PortfolioFilter) -> int:
+    """At least the number of projects the filter selects without its search: the projects of
+    its region and kind, from the kept figures (a few rows), or the largest id."""
+    scope = PortfolioFilter(region=portfolio_filter.region, kind=portfolio_filter.kind)
+    if kept.answers(scope):
+        return int(kept.everything(db.session(), scope)["projects"])
+    return db.session.scalar(sa.select(sa.func.max(Project.id))) or 0
+
+
+def _walked(portfolio_filter: PortfolioFilter, limit: int, offset: int, total: int,
+            today: dt.date, reverse: bool = False) -> Sequence[sa.Row[int, Any]] | None:
+    """Rows ``offset`` to ``offset + limit`` of a search's list in its order (``reverse``: the
+    opposite order), by walking the order; None when the walk would not pay or not reach them."""
+    holders = portfolio_filter.search_holders
+    # The budget is below the matches only when they are more than WALK_MARGIN pages' worth.
+    if holders is None or limit <= 0 or offset + limit > total or total <= WALK_MARGIN * (offset + limit):
+        return None
+    budget = -(-WALK_MARGIN * (offset + limit) * _unsearched(portfolio_filter) // total)
+    if budget >= total:
+        return None
+    walked = (_keys(portfolio_filter, today, searched=False)
+              .order_by(*portfolio_filter.order_by(reverse=reverse)).limit(budget).subquery("walked"))
+    rows = db.session.execute(
+        sa.select(walked.c.id, walked.c.sort_value).where(walked.c.id.in_(holders))
+        .order_by(*portfolio_filter.order_by(reverse=reverse, sort=walked.c.sort_value,
+                                             id_column=walked.c.id))
+        .limit(limit).offset(offset)).all()
+    return rows if len(rows) == limit else None
 
 
 def _beyond(portfolio_filter: PortfolioFilter, seek: Seek) -> list:
@@ -372,10 +466,15 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
     if portfolio_filter.sort_key == "region" and min(start, total - end) > DEEP:
         return _by_region(portfolio_filter, start, per_page, today)
     if start <= total - end:
-        return db.session.execute(keys.order_by(*portfolio_filter.order_by())
+        walked = _walked(portfolio_filter, end - start, start, total, today)
+        if walked is not None:
+            return walked
+        return db.session.execute(_in_order(portfolio_filter, keys)
                                   .limit(per_page).offset(start)).all()
-    rows = db.session.execute(keys.order_by(*portfolio_filter.order_by(reverse=True))
-                              .limit(max(end - start, 0)).offset(total - end)).all()
+    rows = _walked(portfolio_filter, end - start, total - end, total, today, reverse=True)
+    if rows is None:
+        rows = db.session.execute(_in_order(portfolio_filter, keys, reverse=True)
+                                  .limit(max(end - start, 0)).offset(total - end)).all()
     return rows[::-1]
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
-from ..database import Area, Base, Money, Timestamp, code_enum, intpk
+from ..database import Area, Base, ExactDecimal, Money, Timestamp, code_enum, intpk
 from ..core.clock import utcnow
 from ..plans.models import Plan
 from ..regions.models import Region
@@ -28,13 +28,25 @@ project_plans = sa.Table(
 
 # Every pair of adjacent characters of each project's search text: the index that answers a
 # search of two characters (projects/search.py keeps it). The primary key, gram first, is the
-# index a search reads; the second index serves rewriting one project's grams.
+# index a search reads; the second index serves rewriting one project's grams. Each row also
+# carries its project's kind and the figures the list's totals sum (GRAM_FIGURES, copied at every
+# flush), so the totals of a two-character search read one range of ``ix_project_search_grams_totals``
+# instead of fetching each matching project (issue 19; benchmarks/NOTES.md).
+GRAM_FIGURES = ("total_investment", "invested_to_date", "floor_area_m2", "beds", "new_beds")
+GRAM_COPIED = ("kind", *GRAM_FIGURES)
 search_grams = sa.Table(
     "project_search_grams",
     Base.metadata,
     sa.Column("gram", sa.String(2), primary_key=True),
     sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True,
               index=True),
+    sa.Column("kind", sa.String(32), nullable=False),  # the Kind's code, as kept figures hold it
+    sa.Column("total_investment", ExactDecimal(18, 4)),
+    sa.Column("invested_to_date", ExactDecimal(18, 4)),
+    sa.Column("floor_area_m2", ExactDecimal(14, 2)),
+    sa.Column("beds", sa.Integer),
+    sa.Column("new_beds", sa.Integer),
+    sa.Index("ix_project_search_grams_totals", "gram", "kind", *GRAM_FIGURES),
 )
 
 # The list's sorts (portfolio/filters.py SORTS) each read their order from an index, both ways:
