@@ -63,7 +63,8 @@ def csv_chunks(portfolio_filter: PortfolioFilter, *, include_money: bool = True,
     yield BOM + lines.block([[column.label for column in columns]])
     # Built here, inside the (streamed) response: the labels are in the request's language.
     listing = Listing(columns, text=True)
-    if db.session.get_bind().dialect.name == "postgresql":
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql" and (dialect.server_version_info or (0,)) >= (13,):  # trim_scale
         yield from copy_chunks(listing, portfolio_filter, today=today, batch=batch)
         return listing.count
     for rows in listing.partitions(portfolio_filter, listing.text_converters(), today=today,
