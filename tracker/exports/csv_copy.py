@@ -19,7 +19,7 @@ byte for byte the one SQLite's exports write (``tests/test_export_rows.py`` hold
 * an empty text as no value: ``csv.writer`` writes both as nothing, where COPY writes ``""``.
 
 The quoting rules are the same: a cell is quoted when it holds a comma, a quote or a line break
-(``csv_.lines`` quotes a carriage return in Python too), quotes are doubled, and lines end in
+(``csv_.Lines`` quotes a carriage return in Python too), quotes are doubled, and lines end in
 "\\n", COPY's only line end.
 """
 
@@ -63,12 +63,12 @@ def neutralised(text) -> sa.ColumnElement[str]:
     return sa.func.nullif(sa.case((text.regexp_match(HOSTILE), quoted), else_=text), "", type_=sa.Text())
 
 
-def labelled(attribute, labels: dict, unknown=None) -> sa.ColumnElement[str]:
-    """A CASE giving each stored value its label; a value without one is ``unknown`` (the
-    stored code when None)."""
+def labelled(attribute, labels: dict) -> sa.ColumnElement[str]:
+    """A CASE giving each stored code its label; a code without one is written as stored
+    (``listing.Labels``)."""
     stored = sa.type_coerce(attribute, sa.Text())
     return sa.case({code: sa.literal(label, sa.Text()) for code, label in labels.items()},
-                   value=stored, else_=stored if unknown is None else unknown)
+                   value=stored, else_=stored)
 
 
 def plan_titles() -> sa.Subquery:
