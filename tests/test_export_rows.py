@@ -71,6 +71,14 @@ def listed(portfolio_filter: PortfolioFilter) -> list[Project]:
     return queries.project_page(portfolio_filter, 1, 1000, 1000).items
 
 
+def excel_line(cells: list[str]) -> str:
+    """A line as ``csv.writer`` writes it in the excel dialect (what it quotes: commas, quotes,
+    line feeds and carriage returns), ended by "\n" instead of "\r\n" (``csv_.Lines``)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()[:-2] + "\n"
+
+
 def csv_rows(portfolio_filter: PortfolioFilter, **kwargs) -> list[list[str]]:
     data = b"".join(csv_chunks(portfolio_filter, **kwargs))
     assert data.startswith(b"\xef\xbb\xbf")
@@ -198,12 +206,10 @@ def test_the_csv_is_byte_for_byte_what_csv_writer_makes_of_each_columns_text(app
     columns = export_columns(include_money)
     with app.test_request_context():
         data = b"".join(csv_chunks(portfolio_filter, include_money=include_money, batch=2))
-        expected = io.StringIO()
-        writer = csv.writer(expected)
-        writer.writerow([column.label for column in columns])
-        writer.writerows([text_value(column, column.get(project)) for column in columns]
-                         for project in listed(portfolio_filter))
-    assert data == b"\xef\xbb\xbf" + expected.getvalue().encode("utf-8")
+        expected = "".join(excel_line([text_value(column, column.get(project)) for column in columns])
+                           for project in listed(portfolio_filter))
+    header = excel_line([column.label for column in columns])
+    assert data == b"\xef\xbb\xbf" + (header + expected).encode("utf-8")
     text = data.decode("utf-8-sig")
     assert ",'＝1+1," in text and ',"某""引号""单位",' in text and ',"\'\r=2",' in text
 
@@ -234,3 +240,85 @@ def test_the_xlsx_list_prints_on_a4_landscape_with_its_styled_header_on_every_pa
     assert about["A1"].font.bold and about["A1"].value == "项目清单导出"
     notes = [row[1] for row in about.iter_rows() if row[0].value is None and row[1].value]
     assert len(notes) == 4 and all(cell.alignment.wrap_text for cell in notes)
+
+
+# --- hostile cells: the same bytes from PostgreSQL's COPY and from csv.writer on SQLite ---------
+
+@pytest.fixture()
+def hostile(db):
+    """Texts stored past the input's cleaning (as an older release or a direct edit left them):
+    formulas and the signs that start one (ASCII and full-width, after a control character that
+    is taken out), quotes, commas, line feeds and carriage returns, vertical tabs, U+FFFF, an
+    empty text beside an unknown one; the largest and negative amounts; a region and plans whose
+    names start a formula."""
+    province = factories.region("990000", '=恶意"省",逗号', level="province")
+    county = factories.region("=990001", "＠县\x0b名", province)
+    plans = [Plan(key=key, title=title, region_id=province.id) for key, title in
+             (("h-2", '规划"乙",含逗号'), ("h-1", "+规划甲\n第二行"), ("h-3", "普通规划"))]
+    db.session.add_all(plans)
+    db.session.flush()
+    texts = [
+        dict(name="=1+1", owner_unit="@SUM(A1)", location="+1", supervising_department="-1",
+             scope='他说"好",然后\n换行', project_code="'=已加引号"),
+        dict(name="\x01=HYPERLINK(\"x\")", owner_unit="\x0b竖排\x0c换页", location="末尾\uffff字",
+             supervising_department="", scope="\r\n回车换行", project_code="\r=2"),
+        dict(name="中文，逗号, comma", owner_unit=None, location="＝全角", supervising_department="＋全角",
+             scope="\t制表", project_code="－全角"),
+        dict(name="＠全角", owner_unit=" 前后空格 ", location='"', supervising_department=",",
+             scope="\\.", project_code="\x7f删除符"),
+    ]
+    amounts = [Decimal("99999999999999.9999"), Decimal("-12345.5"), Decimal("-0.0001"), Decimal("0")]
+    made = []
+    for index, (text, amount) in enumerate(zip(texts, amounts)):
+        project = factories.project(county if index % 2 else province, name=f"敌意{index}",
+                                    kind=Kind.EQUIPMENT)
+        project.plans = plans[: index + 1]
+        made.append(project)
+        db.session.flush()
+        db.session.execute(sa.update(Project).where(Project.id == project.id).values(
+            total_investment=amount, invested_to_date=-amount, current_estimate=amount,
+            floor_area_m2=Decimal("-0.5") if index else None, beds=-index or None, **text))
+    db.session.commit()
+    db.session.expire_all()
+    return made
+
+
+@pytest.mark.parametrize("include_money", [True, False])
+def test_hostile_cells_are_written_byte_for_byte_on_either_database(app, db, hostile, include_money):
+    """PostgreSQL's COPY and SQLite's csv.writer: each cell is ``text_value`` of the project's
+    value, each line as the excel dialect quotes it, ended by "\\n"."""
+    portfolio_filter = PortfolioFilter(kind="all", sort="name")
+    columns = export_columns(include_money)
+    with app.test_request_context():
+        data = b"".join(csv_chunks(portfolio_filter, include_money=include_money, batch=3))
+        projects = listed(portfolio_filter)
+        expected = "".join(excel_line([text_value(column, column.get(project)) for column in columns])
+                           for project in projects)
+    assert len(projects) == 4
+    assert data == b"\xef\xbb\xbf" + (excel_line([c.label for c in columns]) + expected).encode("utf-8")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    keys = [column.key for column in columns]
+    by_name = {row[1]: dict(zip(keys, row)) for row in rows[1:]}
+    first, second = by_name["'=1+1"], by_name["'=HYPERLINK(\"x\")"]
+    assert first["region_name"] == "'=恶意\"省\",逗号" and second["region_name"] == "'=恶意\"省\",逗号＠县\n名"
+    assert second["region"] == "'=990001" and second["project_code"] == "'\r=2"
+    assert second["supervising_department"] == "" and second["owner_unit"] == "\n竖排\n换页"
+    assert first["plans"] == '规划"乙",含逗号' and second["plans"] == "'+规划甲\n第二行；规划\"乙\",含逗号"
+    assert by_name["中文，逗号, comma"]["location"] == "'＝全角" and by_name["'＠全角"]["scope"] == "\\."
+    if include_money:
+        assert first["total_investment"] == "99999999999999.9999" and second["total_investment"] == "-12345.5"
+        assert second["invested_to_date"] == "12345.5" and second["floor_area_m2"] == "-0.5"
+
+
+def test_postgresql_writes_the_csv_lines_itself_and_sqlite_through_csv_writer(app, db, hostile, monkeypatch):
+    from tracker.exports import csv_ as csv_module
+    copied = []
+    original = csv_module.copy_chunks
+    monkeypatch.setattr(csv_module, "copy_chunks", lambda *a, **k: copied.append(1) or original(*a, **k))
+    with app.test_request_context():
+        chunks = csv_chunks(PortfolioFilter(kind="all"), batch=1)
+        next(chunks), next(chunks)  # the header and the first line: the client goes away
+        chunks.close()
+    assert copied == ([1] if db.engine.dialect.name == "postgresql" else [])
+    # The session goes on after an abandoned COPY: the next query is answered.
+    assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 4

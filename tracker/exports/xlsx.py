@@ -18,13 +18,12 @@ import datetime as dt
 import shutil
 import tempfile
 from decimal import Decimal
-from typing import IO
+from functools import lru_cache
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import rvgsrust_xlsxwriter as rx
 
 from flask_babel import gettext as _
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
@@ -35,6 +34,9 @@ from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
 from .listing import ColumnConverter, Listing, each
+
+if TYPE_CHECKING:
+    from openpyxl.cell import Cell
 
 # Excel shows "1,320." for "#,##0.####" when the value is whole: whole numbers get their own format.
 WHOLE_FORMAT = "#,##0"
@@ -48,20 +50,36 @@ WRAP_WIDTH = 30  # text columns this wide wrap
 # What the pdf loads with each project (it reads ORM objects; the xlsx and csv read rows).
 LIST_OPTIONS = (selectinload(Project.plans), selectinload(Project.region))
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
-WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_COLOUR = "DDE6F0"  # the header row's fill, here and in the import templates
+
+
+class Styles(NamedTuple):
+    header_font: Any
+    header_fill: Any
+    wrap: Any
+
+
+@lru_cache(maxsize=1)
+def openpyxl_styles() -> Styles:
+    """openpyxl's header font and fill and the wrapping alignment, for ``value_cell`` and the
+    import templates. Imported here, when first used: openpyxl (with numpy, which it loads when
+    installed) is ~27 MiB of every web worker's memory, and the xlsx export never needs it
+    (benchmarks/NOTES.md, "Exports: speed and memory")."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    return Styles(Font(bold=True), PatternFill("solid", fgColor=HEADER_COLOUR),
+                  Alignment(wrap_text=True, vertical="top"))
 
 
 def _cell(ws, value, *, number_format: str | None = None, bold: bool = False,
           wrap: bool = False) -> Cell:
+    from openpyxl.cell import WriteOnlyCell
     cell = WriteOnlyCell(ws, value=value)
     if number_format:
         cell.number_format = number_format
     if bold:
-        cell.font = HEADER_FONT
+        cell.font = openpyxl_styles().header_font
     if wrap:
-        cell.alignment = WRAP
+        cell.alignment = openpyxl_styles().wrap
     return cell
 
 
@@ -119,7 +137,7 @@ class ListFormats:
         self.wrap = made(wrap=True)
         self.bold = made(bold=True)
         self.bold_whole, self.bold_decimal = made(WHOLE_FORMAT, bold=True), made(DECIMAL_FORMAT, bold=True)
-        self.header = (made(bold=True).set_background_color("#" + HEADER_FILL.fgColor.rgb[-6:])
+        self.header = (made(bold=True).set_background_color("#" + HEADER_COLOUR)
                        .set_pattern("solid").set_text_wrap().set_align("center")
                        .set_vertical_align("vcenter"))
 

@@ -29,7 +29,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils import get_column_letter
 
 from ..accounts.permissions import can_create_in, can_edit_project
 from ..audit.services import Actor, json_value
@@ -60,6 +59,13 @@ SQLITE_PAUSE = 0.12
 
 DEFAULTS = {"IMPORT_MAX_ROWS": 5000, "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
             "IMPORT_MAX_UNZIPPED": 24 * 1024 * 1024, "IMPORT_MAX_CELLS": 300_000}
+
+
+def column_letter(number: int) -> str:
+    """Excel's name of the sheet's ``number``-th column (1 → A, 28 → AB): openpyxl's, imported
+    when a message needs it, not by every web worker (``exports.xlsx.openpyxl_styles``)."""
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(number)
 
 
 def setting(name: str) -> int:
@@ -125,7 +131,7 @@ class Run:
     def cell(self, key: str, row: int) -> str | None:
         """The cell as Excel names it (H4), when the sheet has the column."""
         index = self.positions.get(key)
-        return f"{get_column_letter(index + 1)}{row}" if index is not None else None
+        return f"{column_letter(index + 1)}{row}" if index is not None else None
 
     def flag(self, outcome: RowOutcome, key: str | None, message: str) -> None:
         """A problem in the row, in the column of ``key`` (None: the row as a whole)."""
@@ -260,11 +266,11 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
         column = known.get(normalise_label(header))
         if column is None:
             report.warnings.append(_("未识别的列「%(name)s」（%(cell)s），已忽略。", name=header,
-                                     cell=f"{get_column_letter(index + 1)}1"))
+                                     cell=f"{column_letter(index + 1)}1"))
             continue
         if column.key in seen:
             report.problems.append(Problem(None, None, _("列「%(name)s」出现了两次（%(cell)s）。", name=header,
-                                                         cell=f"{get_column_letter(index + 1)}1")))
+                                                         cell=f"{column_letter(index + 1)}1")))
             continue
         seen.add(column.key)
         if column.importable:

@@ -8,15 +8,12 @@ from typing import IO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ..exports.columns import CLEAR_MARKER, Column
-from ..exports.xlsx import DECIMAL_FORMAT, HEADER_FILL, HEADER_FONT, WHOLE_FORMAT
+from ..exports.xlsx import DECIMAL_FORMAT, WHOLE_FORMAT, openpyxl_styles
 from .outcome import MONTHLY_REPORTS, PROJECTS
 
-GREY_FILL = PatternFill("solid", fgColor="EEEEEE")
+GREY_COLOUR = "EEEEEE"  # a column the import ignores
 KIND_NOTES = {
     "id": _l("按此ID更新已有项目；新建项目留空"),
     "text": _l("文字"),
@@ -58,8 +55,15 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
     lists, and a sheet that explains each column (``instructions``: another import's own 填写说明, else
     the portfolio imports'). Small, so written in normal mode (write-only sheets cannot hold data
     validations)."""
+    # openpyxl is imported here, not with the module: a web worker that never writes a template
+    # does not carry it (``exports.xlsx.openpyxl_styles``).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    header_font, header_fill = openpyxl_styles().header_font, openpyxl_styles().header_fill
+    grey_fill = PatternFill("solid", fgColor=GREY_COLOUR)
     workbook = Workbook()
     ws = workbook.worksheets[0]  # a new workbook's one sheet
     ws.title = title
@@ -68,8 +72,8 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
     for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)
         cell = ws.cell(row=1, column=index, value=column.label)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL if column.importable else GREY_FILL
+        cell.font = header_font
+        cell.fill = header_fill if column.importable else grey_fill
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         ws.column_dimensions[letter].width = column.width
         choices = None
@@ -102,12 +106,12 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
             else:
                 target.value = value
             if not column.importable:
-                target.fill = GREY_FILL
+                target.fill = grey_fill
 
     notes = workbook.create_sheet(_("填写说明"))
     notes.append([_("列"), _("必填"), _("填写方法"), _("可选值")])
     for cell in notes[1]:
-        cell.font = HEADER_FONT
+        cell.font = header_font
     for column in columns:
         if not column.importable:
             how = _("仅供阅读，导入时忽略")

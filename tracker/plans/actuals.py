@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils import get_column_letter
 
 from ..audit.services import Actor
 from ..exports.columns import Column
@@ -23,7 +22,7 @@ from ..extensions import db
 from ..audit.services import record
 from ..imports.cells import (CLEAR, CellProblem, CellReader, labels_in_every_language, normalise_label,
                              to_decimal)
-from ..imports.importer import setting
+from ..imports.importer import column_letter, setting
 from ..imports.reading import EMPTY, Cell, FileRefused, read_sheet
 from ..imports.templates import write_template
 from .models import Plan, PlanIndicator, PlanIndicatorActual
@@ -73,7 +72,7 @@ def _positions(headers: list[str], problems: list[str]) -> dict[str, int]:
             continue
         if column.key in positions:
             problems.append(_("列「%(name)s」出现了两次（%(cell)s）。", name=header,
-                              cell=f"{get_column_letter(index + 1)}1"))
+                              cell=f"{column_letter(index + 1)}1"))
         positions[column.key] = index
     missing = [column.label for column in COLUMNS if column.required and column.key not in positions]
     if not {"indicator", "name"} & set(positions):
