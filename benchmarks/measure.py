@@ -268,7 +268,7 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
     from tracker import create_app
     from tracker.accounts.models import User
     from tracker.extensions import db
-    from tracker.portfolio import cache as figure_cache, kept
+    from tracker.portfolio import cache as figure_cache, kept, queries as portfolio_queries
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": dataset.url.replace(
         "postgresql://", "postgresql+psycopg://")})
@@ -315,7 +315,10 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
             result.floor = _replay(engine, reads, budget)
             log(f"    floor {result.name:<46} {_ms(result.floor)}  ({result.statements} statements)")
             if result.path.startswith("/projects?"):
-                with mock.patch.object(kept, "answers", return_value=False):
+                # The totals summed from the projects: neither the kept breakdown rows nor the
+                # figures the search grams carry (portfolio/queries.py: totals).
+                with mock.patch.object(kept, "breakdown", return_value=None), \
+                        mock.patch.object(portfolio_queries, "_grams_answer", return_value=False):
                     bare = [(s, p) for s, p in capture_page(result.path)
                             if s.lstrip().upper().startswith(("SELECT", "WITH"))]
                 result.bare = result.floor if bare == reads else _replay(engine, bare, budget)
