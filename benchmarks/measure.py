@@ -314,7 +314,7 @@ def measure_floors(dataset: Dataset, results: list[PageResult], budget: Budget, 
                 result.note = (result.note + f" {len(statements) - len(reads)} write(s) not replayed").strip()
             result.floor = _replay(engine, reads, budget)
             log(f"    floor {result.name:<46} {_ms(result.floor)}  ({result.statements} statements)")
-            if result.path.startswith("/projects?"):
+            if result.path == "/projects" or result.path.startswith("/projects?"):
                 # The totals summed from the projects: neither the kept breakdown rows nor the
                 # figures the search grams carry (portfolio/queries.py: totals).
                 with mock.patch.object(kept, "breakdown", return_value=None), \
