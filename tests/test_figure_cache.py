@@ -176,3 +176,39 @@ def test_a_write_is_recognised_by_its_table_whatever_writes_it():
     assert not _writes_figures("UPDATE users SET last_seen = now()")
     assert not _writes_figures("SELECT setval('projects_id_seq', 3)")
     assert not _writes_figures("SET LOCAL jit = off")
+
+
+def menu() -> tuple[str, int]:
+    """The filters' region menu as a request renders it, and how many statements read regions."""
+    from tracker.regions.services import region_options
+
+    db.session.remove()
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "regions" in statement.lower():
+            seen.append(statement)
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        options = str(region_options())
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+        db.session.remove()
+    return options, len(seen)
+
+
+def test_the_region_menu_is_kept_until_a_write_and_follows_it(worker):
+    """The menu (regions with projects) is rendered again only when the change stamp moves: a
+    first project in a region adds it, a rename renames it; a request between reads no region."""
+    first, _reads = menu()
+    assert f'<option value="{KEY}">' not in first
+    worker.add_project("1")
+    added, reads = menu()
+    assert '<option value="cachetest">缓存测试县</option>' in added and reads
+    assert menu() == (added, 0)  # nothing changed: not one statement over the regions
+    worker.unrelated()
+    assert menu() == (added, 0)
+    with worker.engine.begin() as connection:
+        connection.execute(sa.update(Region).where(Region.id == worker.region_id).values(name="缓存改名县"))
+    renamed, _reads = menu()
+    assert '<option value="cachetest">缓存改名县</option>' in renamed

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..extensions import db
+from ..portfolio import cache
 from ..projects.models import Project
 from .models import Region
 
@@ -155,13 +156,7 @@ def _render_options() -> str:
                    for key, name, path in rows if path in shown)
 
 
-def region_options(selected: str | None = None) -> Markup:
-    """The regions with projects and those above them as ``<option>``s (indented by depth, in tree
-    order), ``selected`` marked, and added when it has no projects (a link to an empty region).
-
-    Rendered once per version of the tables in each process (see above): a request pays one
-    small aggregate statement, not 3,200 ORM objects and template loops.
-    """
+def _menu() -> str:
     digest = _digest(f"{_LINE} || {_IN_USE}")
     with _lock:
         options = _menus.get(digest)
@@ -171,6 +166,21 @@ def region_options(selected: str | None = None) -> Markup:
             if len(_menus) >= 2:
                 _menus.clear()
             _menus[digest] = options
+    return options
+
+
+def region_options(selected: str | None = None) -> Markup:
+    """The regions with projects and those above them as ``<option>``s (indented by depth, in tree
+    order), ``selected`` marked, and added when it has no projects (a link to an empty region).
+
+    Rendered once per version of the tables in each process (see above): a request pays one
+    small aggregate statement, not 3,200 ORM objects and template loops.
+    """
+    # While the database's change stamp stands (portfolio/cache.py: any write to the regions or
+    # the projects moves it), the menu is the one rendered last: one read of the stamp instead of
+    # the digest's probe of every region (~6 ms of a list page's ~8 ms of SQL on PostgreSQL at
+    # 100,000 projects).
+    options = cache.figures(("regions", "menu"), _menu)
     if selected:
         marker = f'<option value="{escape(selected)}">'
         if marker in options:
