@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +30,7 @@ from tracker.projects.models import Project
 from tracker.regions.models import Region
 from tracker.vocabulary import Role
 
+T = TypeVar("T")
 KEY = "cachetest"
 CACHED = PortfolioFilter(region=KEY, category="other", build_nature="unknown")
 
@@ -87,21 +90,27 @@ def worker(app):
             cache.clear()
 
 
-def read(portfolio: PortfolioFilter = CACHED) -> tuple[queries.Totals, int]:
-    """The totals as a request reads them (a transaction of its own), and how many sums it ran."""
+def as_a_request(call: Callable[[], T], word: str) -> tuple[T, int]:
+    """``call()`` as a request makes it (a transaction of its own), and how many of its statements
+    hold ``word``."""
     db.session.remove()
     seen = []
 
     def count(_conn, _cursor, statement, *_args):
-        if "sum(" in statement.lower():
+        if word in statement.lower():
             seen.append(statement)
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        totals = queries.totals(portfolio)
+        value = call()
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
-    return totals, len(seen)
+    return value, len(seen)
+
+
+def read(portfolio: PortfolioFilter = CACHED) -> tuple[queries.Totals, int]:
+    """The totals as a request reads them, and how many sums it ran."""
+    return as_a_request(lambda: queries.totals(portfolio), "sum(")
 
 
 def test_a_total_is_reused_until_a_write_to_the_portfolio_commits(worker):
@@ -182,19 +191,7 @@ def menu() -> tuple[str, int]:
     """The filters' region menu as a request renders it, and how many statements read regions."""
     from tracker.regions.services import region_options
 
-    db.session.remove()
-    seen = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if "regions" in statement.lower():
-            seen.append(statement)
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        options = str(region_options())
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-        db.session.remove()
-    return options, len(seen)
+    return as_a_request(lambda: str(region_options()), "regions")
 
 
 def test_the_region_menu_is_kept_until_a_write_and_follows_it(worker):
