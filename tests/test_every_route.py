@@ -4,9 +4,11 @@ The routes come from ``app.url_map``, so a route added later is walked too. Each
 anonymous visitor and by every role (a viewer with money hidden) with hostile values:
 - GET with every query-string key the tracker reads set to the value, and
 - POST (where the route takes it) with every form field of the tracker's pages set to it;
-then each query key alone, so one bad key cannot hide behind another's refusal. A streamed answer
-is read to its end. Each request runs in a savepoint rolled back after it. CI asks a share of
-the corpus (``share``); ``make fuzz`` all of it.
+then each query key alone, so one bad key cannot hide behind another's refusal: each key the
+route looks at (``keys_read``: a request without a query string, its reads of the query string
+watched; a key it never looks at cannot change its answer). A streamed answer is read to its
+end. Each request runs in a savepoint rolled back after it. CI asks a share of the corpus
+(``share``); ``make fuzz`` all of it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ import contextlib
 import datetime as dt
 import os
 import re
-from urllib.parse import urlencode
+import sys
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import sqlalchemy as sa
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 from tracker.accounts import services as accounts
 from tracker.core import clock
@@ -169,13 +175,135 @@ def test_every_route_answers_every_role_without_a_server_error(site, form_fields
 @pytest.mark.parametrize("part", range(PARTS))
 @pytest.mark.parametrize("role", ["admin", "viewer"] if EVERYTHING else ["admin"])
 def test_every_query_key_alone_gets_an_answer_not_a_crash(site, role, part):
-    asked = walked = 0
+    asked = walked = skipped = 0
     for number, (url, methods) in enumerate(urls(site)):
         if "GET" not in methods or url.startswith("/static") or number % PARTS != part:
             continue
-        for turn, key in enumerate(QUERY_KEYS):
-            for value in share(HOSTILE, number + turn, len(HOSTILE)):
+        read = keys_read(site, role, url)
+        skipped += len(set(QUERY_KEYS) - read)
+        for key in sorted(read, key=KEYS.index):
+            for value in share(HOSTILE, number + KEYS.index(key), len(HOSTILE)):
                 ask(site, role, "GET", url + "?" + urlencode({key: value}))
                 asked += 1
         walked += 1
-    print(f"{asked} requests to {walked} URLs")
+    print(f"{asked} requests to {walked} URLs; {skipped} keys never read")
+    assert walked and asked
+
+
+class WatchedArgs(ImmutableMultiDict):
+    """The query string's values, noting which keys the request looked at (``READ``): by name
+    (``get``, ``in``, ``[]``, ``getlist``), or every key at once when it is enumerated, counted,
+    copied or compared."""
+
+    def _note(self, key=None):
+        if READ is not None and (key is not None or not read_by(NUL_GUARD)):
+            READ.add(key if key is not None else EVERY_KEY)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._note(key)
+        return super().__contains__(key)
+
+    def getlist(self, key, type=None):
+        self._note(key)
+        return super().getlist(key, type)
+
+
+def _every_key(name):
+    method = getattr(ImmutableMultiDict, name)
+
+    def noted(self, *args, **kwargs):
+        self._note()
+        return method(self, *args, **kwargs)
+    return noted
+
+
+for _name in ("__iter__", "__len__", "__bool__", "__eq__", "__ne__", "__repr__", "__reduce_ex__",
+              "keys", "values", "items", "lists", "listvalues", "to_dict", "copy", "deepcopy",
+              "__copy__", "__deepcopy__"):
+    if hasattr(ImmutableMultiDict, _name):
+        setattr(WatchedArgs, _name, _every_key(_name))
+
+EVERY_KEY = object()
+READ: set | None = None
+# Two readers look at every key alike, whatever its name: the guard that refuses a NUL byte in any
+# value before every request (it enumerates the values), and the language switch of every page,
+# whose link back carries the page's whole address (it reads the raw query string). A key's name
+# cannot change what they do, and the walk with every key at once
+# (test_every_route_answers_every_role_without_a_server_error) asks them every value; so what they
+# read does not count as looking at a key. Any other reader of the raw string, or enumeration, does.
+NUL_GUARD = ("refuse_nul_bytes", os.path.join("tracker", "application.py"))
+LANGUAGE_SWITCH = ("root", os.path.join("templates", "base.html"))
+
+
+def read_by(reader: tuple[str, str]) -> bool:
+    """Whether ``reader`` (a function's name and file) is a few frames up: the caller of the
+    property or method, or of Jinja's attribute lookup that called it."""
+    name, path = reader
+    frame = sys._getframe(2)
+    for _ in range(5):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == name and frame.f_code.co_filename.endswith(path):
+            return True
+        frame = frame.f_back
+    return False
+
+
+class WatchedRequest(Request):
+    """A request whose query string is read only through ``WatchedArgs``: the raw string and the
+    URLs made from it (``full_path``, ``url`` …) count as reading every key."""
+
+    parameter_storage_class = WatchedArgs
+
+    @property
+    def query_string(self):
+        if READ is not None and not read_by(LANGUAGE_SWITCH):
+            READ.add(EVERY_KEY)
+        return self._query_string
+
+    @query_string.setter
+    def query_string(self, value):
+        self._query_string = value
+
+    @cached_property
+    def args(self):
+        return self.parameter_storage_class(parse_qsl(self._query_string.decode(), keep_blank_values=True,
+                                                      errors="werkzeug.url_quote"))
+
+
+def keys_read(site, role, url) -> set[str]:
+    """The query keys a GET of ``url`` with no query string looks at. A request with one key K
+    runs as this one does until it first looks at K (by name or by enumerating the keys): a key
+    it never looks at cannot change its answer, so only the keys looked at are worth asking
+    alone: those of QUERY_KEYS, and any other it reads by name (a key added later is asked too).
+    Every key of QUERY_KEYS when the request enumerates them or reads the raw query string."""
+    global READ
+    app = site["app"]
+    original, READ, app.request_class = app.request_class, set(), WatchedRequest
+    try:
+        ask(site, role, "GET", url)
+        read = READ
+    finally:
+        READ, app.request_class = None, original
+    if EVERY_KEY in read:
+        read = (read - {EVERY_KEY}) | set(QUERY_KEYS)
+    KEYS.extend(sorted(read - set(KEYS)))
+    return read
+
+
+KEYS = list(QUERY_KEYS)  # QUERY_KEYS, then every other key a route was seen to read
+
+
+def test_the_walk_sees_which_keys_a_route_reads(site):
+    """The key walk asks a key alone only where the route looks at it: a key read by name, every
+    key where the keys are enumerated, no key where none is read."""
+    project = site["values"]["project_id"]
+    assert "month" in keys_read(site, "admin", f"/projects/{project}/reports/new")
+    assert {"user", "date_from", "page"} <= keys_read(site, "admin", "/admin/audit")
+    assert set(QUERY_KEYS) <= keys_read(site, "admin", "/dashboard")  # Scope.from_args enumerates
+    assert "unreported" in keys_read(site, "admin", "/projects")  # read by name, not in QUERY_KEYS
+    assert keys_read(site, "admin", "/account/password") == set()
