@@ -48,6 +48,40 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return len(os.sched_getaffinity(0)) + 1
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under pytest-xdist, the browser tests (tests/e2e/) spread evenly through the run.
+
+    They wait on Chromium and a live server far more than they compute, so one worker running
+    them in a row (xdist hands each worker a run of consecutive tests first, and tests/e2e/ is
+    collected first) was the run's longest chain: ~170 s while the other workers had finished.
+    Spread, each worker takes a share and fills its waits with the other tests. A module with a
+    module-scoped fixture moves as one block, so its fixture is still set up once. Every worker
+    collects the same order (xdist checks it): the order depends on the collection alone."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    browser = [item for item in items if item.path.parent.name == "e2e"]
+    if not browser or len(browser) == len(items):
+        return
+    rest = [item for item in items if item.path.parent.name != "e2e"]
+    units: list[list] = []
+    for item in browser:
+        whole_module = any(definition.scope == "module"
+                           for definitions in item._fixtureinfo.name2fixturedefs.values()
+                           for definition in definitions)
+        if whole_module and units and units[-1][0].path == item.path:
+            units[-1].append(item)
+        else:
+            units.append([item])
+    spacing = len(rest) / len(units)
+    spread: list = []
+    taken = 0
+    for number, unit in enumerate(units):
+        until = round(number * spacing)
+        spread += rest[taken:until] + unit
+        taken = until
+    items[:] = spread + rest[taken:]
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory, worker_id):
     """The empty database: emptied here, migrated by ``app``. ``worker_id`` is pytest-xdist's
