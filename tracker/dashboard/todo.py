@@ -22,18 +22,9 @@ from ..progress.models import Milestone
 from ..projects.models import Project
 from ..regions.models import Region
 from ..vocabulary import Role
+from .queries import Listing
 
 LIMIT = 50  # rows per list; beyond, the list says how many more and links to them
-
-
-@dataclass(frozen=True)
-class Listing:
-    rows: list
-    total: int
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import io
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,27 +164,38 @@ def _xlsx_cell(cell) -> Cell:
     return Cell(value=value, percent="%" in number_format and isinstance(value, (int, float)))
 
 
-def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str]) -> Sheet:
-    if hasattr(worksheet, "reset_dimensions"):
-        worksheet.reset_dimensions()  # do not trust the sheet's own claim about its size
+def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int,
+            skip_first: set[str]) -> tuple[list[str] | None, list[tuple[int, list[Cell]]]]:
+    """The first row that is not blank as the headers, then each numbered row that is neither
+    blank nor one to skip (a repeated heading, an example), at most ``max_rows`` of them."""
     headers: list[str] | None = None
     rows: list[tuple[int, list[Cell]]] = []
-    # Blank rows cost nothing to skip, but a sheet may claim a million of them.
-    max_physical_rows = max_rows * 10 + 1000
-    for number, raw in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), 1):
-        if number > max_physical_rows:
-            raise _too_many_rows(max_rows)
-        cells = [_xlsx_cell(cell) for cell in raw]
+    for number, cells in records:
         if headers is None:
-            if _is_blank(cells):
-                continue
-            headers = ["" if c.value is None else str(c.value).strip() for c in cells]
+            if not _is_blank(cells):
+                headers = ["" if c.value is None else str(c.value).strip() for c in cells]
             continue
         if _is_blank(cells) or _first_text(cells) in skip_first:
             continue
         if len(rows) >= max_rows:
             raise _too_many_rows(max_rows)
         rows.append((number, cells))
+    return headers, rows
+
+
+def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str]) -> Sheet:
+    if hasattr(worksheet, "reset_dimensions"):
+        worksheet.reset_dimensions()  # do not trust the sheet's own claim about its size
+    # Blank rows cost nothing to skip, but a sheet may claim a million of them.
+    max_physical_rows = max_rows * 10 + 1000
+
+    def records():
+        for number, raw in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), 1):
+            if number > max_physical_rows:
+                raise _too_many_rows(max_rows)
+            yield number, [_xlsx_cell(cell) for cell in raw]
+
+    headers, rows = _headed(records(), max_rows=max_rows, skip_first=skip_first)
     if headers is None:
         raise FileRefused(_("工作表是空的：第一行应为列标题。"))
     return Sheet(headers, rows, "xlsx")
@@ -209,21 +221,10 @@ def _read_csv(data: bytes, *, max_rows: int, skip_first: set[str]) -> Sheet:
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[Cell]]] = []
+    records = ((number, [Cell(value=value) for value in record[:MAX_COLUMNS]])
+               for number, record in enumerate(reader, 1))
     try:
-        for number, record in enumerate(reader, 1):
-            cells = [Cell(value=value) for value in record[:MAX_COLUMNS]]
-            if headers is None:
-                if _is_blank(cells):
-                    continue
-                headers = [value.strip() for value in record[:MAX_COLUMNS]]
-                continue
-            if _is_blank(cells) or _first_text(cells) in skip_first:
-                continue
-            if len(rows) >= max_rows:
-                raise _too_many_rows(max_rows)
-            rows.append((number, cells))
+        headers, rows = _headed(records, max_rows=max_rows, skip_first=skip_first)
     except csv.Error as error:
         raise FileRefused(_("CSV 格式有误（第 %(line)s 行）：%(error)s", line=reader.line_num,
                             error=str(error))) from None
