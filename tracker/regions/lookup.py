@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..core.latest import Latest
 from ..extensions import db
 from .models import Region, RegionFormerName
 
@@ -73,8 +73,7 @@ class RegionMention:
     regions: tuple[Region, ...]
 
 
-_indexes: dict[str, _Index] = {}
-_lock = threading.Lock()
+_indexes: Latest[_Index] = Latest()
 
 
 def _digest() -> str:
@@ -121,16 +120,7 @@ def _build() -> _Index:
 
 
 def _index() -> _Index:
-    digest = _digest()
-    with _lock:
-        index = _indexes.get(digest)
-    if index is None:
-        index = _build()
-        with _lock:
-            if len(_indexes) >= 2:
-                _indexes.clear()
-            _indexes[digest] = index
-    return index
+    return _indexes.get(_digest(), _build)
 
 
 def _related(path: str, within: Region | None) -> bool:

@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from ..core.latest import Latest
 from ..extensions import db
 from ..portfolio import cache
 from ..projects.models import Project
 from .models import Region
 
 
-_lock = threading.Lock()  # guards the rendered pickers and menus below
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def get_region(key: str) -> Region | None:
 
 # --- every region as a picker's options (an admin's), rendered once per version of the table -------------
 
-_pickers: dict[tuple[str, str], str] = {}  # (digest, "id" or "key") → the rendered option groups
+_pickers: Latest[str] = Latest(keep=4)  # (digest, "id" or "key") → the rendered option groups
 
 
 def every_region_options(value: str) -> str:
@@ -88,22 +87,15 @@ def every_region_options(value: str) -> str:
     The admin's pickers offer the whole country: building 3,200 choices and rendering them
     through WTForms costs ~100 ms a page, this a digest and a dictionary look-up.
     """
-    digest = _regions_digest()
-    with _lock:
-        options = _pickers.get((digest, value))
-    if options is None:
+    def render() -> str:
         groups = grouped_choices(region_choices(), value=lambda choice: getattr(choice, value))
-        options = "".join(
+        return "".join(
             f'<optgroup label="{escape(group)}">'
             + "".join(f'<option value="{escape(option)}">{escape(label)}</option>'
                       for option, label in choices)
             + "</optgroup>"
             for group, choices in groups.items())
-        with _lock:
-            if len(_pickers) >= 4:
-                _pickers.clear()
-            _pickers[(digest, value)] = options
-    return options
+    return _pickers.get((_regions_digest(), value), render)
 
 
 # --- the region menu, rendered once per version of the regions table ---------------------------------
@@ -131,7 +123,7 @@ def _digest_statement(line: str, dialect: str) -> sa.TextClause:
                    "ORDER BY id)")
 
 
-_menus: dict[str, str] = {}  # digest → the rendered options; the latest one or two
+_menus: Latest[str] = Latest()  # digest → the rendered options
 
 
 def _digest(line: str) -> str:
@@ -157,16 +149,7 @@ def _render_options() -> str:
 
 
 def _menu() -> str:
-    digest = _digest(f"{_LINE} || {_IN_USE}")
-    with _lock:
-        options = _menus.get(digest)
-    if options is None:
-        options = _render_options()
-        with _lock:
-            if len(_menus) >= 2:
-                _menus.clear()
-            _menus[digest] = options
-    return options
+    return _menus.get(_digest(f"{_LINE} || {_IN_USE}"), _render_options)
 
 
 def region_options(selected: str | None = None) -> Markup:
