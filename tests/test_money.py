@@ -57,3 +57,16 @@ def test_a_portfolio_with_no_stated_investment_has_no_total(db):
     factories.project(total_investment=None)
     db.session.commit()
     assert totals(PortfolioFilter()).total_investment is None
+
+
+def test_a_figure_reads_as_stored_with_its_unit_and_unknown_says_so(app):
+    from markupsafe import Markup
+
+    from tracker.formatting import figure
+
+    with app.test_request_context():
+        assert figure(Decimal("1320.0000")) == "1,320"
+        assert figure(Decimal("16698.95"), "m²", approx=True) == "约16,698.95 m²"
+        assert figure(12345678, "<床>") == "12,345,678 &lt;床&gt;"
+        assert figure(None) == '<span class="unknown">未填报</span>'
+        assert isinstance(figure(None), Markup) and isinstance(figure(Decimal(1)), Markup)
