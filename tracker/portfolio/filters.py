@@ -19,7 +19,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
 from ..projects import search
-from ..projects.models import Project, project_plans
+from ..projects.models import Project, continued_project_ids, project_plans
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -214,23 +214,40 @@ class PortfolioFilter:
         except ValidationFailed:
             return None
 
-    def conditions(self, today: dt.date | None = None, *, searched: bool = True) -> list:
-        """The WHERE clauses over ``Project`` this filter stands for (without the search's when
-        not ``searched``: queries.py finds a search's first page by walking the list's order)."""
+    def id_sets(self) -> list[sa.Select[tuple[int]]]:
+        """The conditions of this filter that are a set of project ids read from another table:
+        a plan's projects, a period's, a funding source's, the 续建, a two-character search's holders.
+        queries.py may find a page near either end by walking the list's order and keeping the
+        ids in them, where the database would gather a broad set whole and sort it (the 十四五
+        period when every plan is 十四五's: 0.4 s on SQLite at 100,000 projects)."""
+        holders = self.search_holders
+        return self._linked_sets() + ([holders] if holders is not None else [])
+
+    def _linked_sets(self) -> list[sa.Select[tuple[int]]]:
+        sets = []
+        if self.plan:
+            sets.append(sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan))
+        if self.period:
+            start, end = self.period_years() or (0, 0)
+            sets.append(sa.select(project_plans.c.project_id).join(Plan)
+                        .where(Plan.period_start == start, Plan.period_end == end))
+        if self.funding:
+            sets.append(sa.select(FundingLine.project_id).where(FundingLine.source == self.funding))
+        if self.continued:
+            sets.append(continued_project_ids())  # Project.is_continued
+        return sets
+
+    def conditions(self, today: dt.date | None = None, *, sets: bool = True) -> list:
+        """The WHERE clauses over ``Project`` this filter stands for; without its ``id_sets``
+        when not ``sets`` (queries.py then keeps the ids in them from a walk of the order)."""
         clauses: list[sa.ColumnExpressionArgument[bool]] = []
         if self.region:
             region = self.region_row()
             path = region.path if region else "/no-such-region/"
             clauses.append(Project.region_id.in_(
                 sa.select(Region.id).where(Region.path.startswith(path, autoescape=True))))
-        if self.plan:
-            clauses.append(Project.id.in_(
-                sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan)))
-        if self.period:
-            start, end = self.period_years() or (0, 0)
-            clauses.append(Project.id.in_(
-                sa.select(project_plans.c.project_id).join(Plan)
-                .where(Plan.period_start == start, Plan.period_end == end)))
+        if sets:
+            clauses += [Project.id.in_(ids) for ids in self._linked_sets()]
         for name, column in (("status", Project.status), ("build_nature", Project.build_nature)):
             value = getattr(self, name)
             if value == UNKNOWN:
@@ -239,14 +256,11 @@ class PortfolioFilter:
                 clauses.append(column == value)
         if self.category:
             clauses.append(Project.category == self.category)
-        if self.funding:
-            clauses.append(Project.id.in_(
-                sa.select(FundingLine.project_id).where(FundingLine.source == self.funding)))
         if self.kind is None:
             clauses.append(Project.is_building)
         elif self.kind != "all":
             clauses.append(Project.kind == self.kind)
-        if self.q and searched:
+        if self.q and (sets or self.search_holders is None):
             clauses.append(search.matches(self.q.lower()))
         today = today or clock.today()
         if self.late:
@@ -263,8 +277,6 @@ class PortfolioFilter:
             clauses.append(Project.owes_report(today.replace(day=1)))
         if self.due_soon:
             clauses.append(due_soon_condition(today))
-        if self.continued:
-            clauses.append(Project.is_continued)
         return clauses
 
     @property

@@ -318,20 +318,23 @@ class Page(Generic[T]):
 SEEK_REACH = 2  # numbered links this far from the current page seek from its first or last row
 
 
-def _keys(portfolio_filter: PortfolioFilter, today: dt.date, searched: bool = True):
+def _keys(portfolio_filter: PortfolioFilter, today: dt.date, sets: bool = True):
     statement = sa.select(Project.id, SORTS[portfolio_filter.sort_key].label("sort_value"))
     if portfolio_filter.sort_key == "region":
         statement = statement.join(Region, Project.region_id == Region.id)
-    return statement.where(*portfolio_filter.conditions(today, searched=searched))
+    return statement.where(*portfolio_filter.conditions(today, sets=sets))
 
 
-# A search's page near either end of the list, found by walking the list's order: the first
-# ``budget`` rows of the order without the search, of which the matches are kept. When they hold
-# the page's rows, these are the page (the walked rows are a prefix of the order, so their matches
-# are a prefix of the matches); otherwise the matches are sorted, as always. The budget is what a
-# uniform spread of the matches would need, times WALK_MARGIN, and is spent only when it is below
-# the number of matches (sorting them costs about one read each). At 100,000 projects the first
-# page of 妇幼 (8,900 matches) walks ~1,700 rows instead of sorting 8,900 (benchmarks/NOTES.md).
+# A page near either end of a list narrowed by sets of ids (a two-character search's holders, a
+# plan's, a period's or a funding source's projects: ``PortfolioFilter.id_sets``), found by
+# walking the list's order: the first ``budget`` rows of the order without those sets, of which
+# the ids in them are kept. When they hold the page's rows, these are the page (the walked rows
+# are a prefix of the order, so the kept ones are a prefix of the list); otherwise the list is
+# sorted, as always. The budget is what a uniform spread of the list would need, times
+# WALK_MARGIN, and is spent only when it is below the list's length (sorting costs about one
+# read a row). At 100,000 projects the first page of 妇幼 (8,900 matches) walks ~1,700 rows
+# instead of sorting 8,900, and the 十四五 period's (every project) 150 instead of 100,000
+# (benchmarks/NOTES.md).
 WALK_MARGIN = 3
 
 
@@ -350,8 +353,8 @@ def _in_order(portfolio_filter: PortfolioFilter, keys: sa.Select, reverse: bool 
                                                  id_column=matched.c.id)))
 
 
-def _unsearched(portfolio_filter: PortfolioFilter) -> int:
-    """At least the number of projects the filter selects without its search: the projects of
+def _unnarrowed(portfolio_filter: PortfolioFilter) -> int:
+    """At least the number of projects the filter selects without its id sets: the projects of
     its region and kind, from the kept figures (a few rows), or the largest id."""
     scope = PortfolioFilter(region=portfolio_filter.region, kind=portfolio_filter.kind)
     if kept.answers(scope):
@@ -360,20 +363,27 @@ def _unsearched(portfolio_filter: PortfolioFilter) -> int:
 
 
 def _walked(portfolio_filter: PortfolioFilter, limit: int, offset: int, total: int,
-            today: dt.date, reverse: bool = False) -> Sequence[sa.Row[int, Any]] | None:
-    """Rows ``offset`` to ``offset + limit`` of a search's list in its order (``reverse``: the
-    opposite order), by walking the order; None when the walk would not pay or not reach them."""
-    holders = portfolio_filter.search_holders
-    # The budget is below the matches only when they are more than WALK_MARGIN pages' worth.
-    if holders is None or limit <= 0 or offset + limit > total or total <= WALK_MARGIN * (offset + limit):
+            today: dt.date, reverse: bool = False,
+            beyond: sa.ColumnElement[bool] | None = None) -> Sequence[sa.Row[int, Any]] | None:
+    """Rows ``offset`` to ``offset + limit`` of a list narrowed by id sets in its order
+    (``reverse``: the opposite order), by walking the order (from where ``beyond`` starts: a
+    page link's seek row); None when the walk would not pay or not reach them."""
+    sets = portfolio_filter.id_sets()
+    # The budget is below the list's length only when it is more than WALK_MARGIN pages' worth.
+    if not sets or limit <= 0 or offset + limit > total or total <= WALK_MARGIN * (offset + limit):
         return None
-    budget = -(-WALK_MARGIN * (offset + limit) * _unsearched(portfolio_filter) // total)
+    budget = -(-WALK_MARGIN * (offset + limit) * _unnarrowed(portfolio_filter) // total)
     if budget >= total:
         return None
-    walked = (_keys(portfolio_filter, today, searched=False)
-              .order_by(*portfolio_filter.order_by(reverse=reverse)).limit(budget).subquery("walked"))
+    keys = _keys(portfolio_filter, today, sets=False)
+    if beyond is not None:
+        keys = keys.where(beyond)
+    walked = keys.order_by(*portfolio_filter.order_by(reverse=reverse)).limit(budget).subquery("walked")
     rows = db.session.execute(
-        sa.select(walked.c.id, walked.c.sort_value).where(walked.c.id.in_(holders))
+        # Each walked row looked up in each set's index (EXISTS), not the set gathered whole: the
+        # 十四五 period's is every project (IN took 90 ms on SQLite to gather 100,000 ids).
+        sa.select(walked.c.id, walked.c.sort_value)
+        .where(*(ids.where(ids.selected_columns[0] == walked.c.id).exists() for ids in sets))
         .order_by(*portfolio_filter.order_by(reverse=reverse, sort=walked.c.sort_value,
                                              id_column=walked.c.id))
         .limit(limit).offset(offset)).all()
@@ -404,16 +414,21 @@ def _beyond(portfolio_filter: PortfolioFilter, seek: Seek) -> list:
     return [known]
 
 
-def _seek(portfolio_filter: PortfolioFilter, seek: Seek, page: int, per_page: int,
+def _seek(portfolio_filter: PortfolioFilter, seek: Seek, page: int, per_page: int, total: int,
           today: dt.date) -> Sequence[sa.Row[int, Any]]:
-    """The (id, sort value) rows of ``page``, read from the seek row on."""
+    """The (id, sort value) rows of ``page``, read from the seek row on (walking the order
+    where the list is narrowed by id sets, as ``_walked`` does for the first page)."""
     forward = seek.direction == "after"
     skip = (page - seek.anchor - 1 if forward else seek.anchor - page - 1) * per_page
     wanted = skip + per_page
     keys = _keys(portfolio_filter, today).order_by(*portfolio_filter.order_by(reverse=not forward))
     rows: list = []
     for condition in _beyond(portfolio_filter, seek):
-        rows += db.session.execute(keys.where(condition).limit(wanted - len(rows))).all()
+        found = _walked(portfolio_filter, wanted - len(rows), 0, total, today, reverse=not forward,
+                        beyond=condition)
+        if found is None:
+            found = db.session.execute(keys.where(condition).limit(wanted - len(rows))).all()
+        rows += found
         if len(rows) >= wanted:
             break
     rows = rows[skip:]
@@ -462,6 +477,8 @@ def _count(portfolio_filter: PortfolioFilter, page: int, per_page: int, total: i
     """The (id, sort value) rows of ``page`` by its number: counted from the nearer end, or in
     the region order (the default) from the region it starts in."""
     start, end = (page - 1) * per_page, min(page * per_page, total)
+    if total == 0:
+        return []  # an empty list: no need to ask (two broad id sets would be gathered whole)
     keys = _keys(portfolio_filter, today)
     if portfolio_filter.sort_key == "region" and min(start, total - end) > DEEP:
         return _by_region(portfolio_filter, start, per_page, today)
@@ -490,7 +507,7 @@ def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, to
         seek = None  # a link from far away (or past the end): counting from an end is no dearer
     rows: Sequence[sa.Row[int, Any]] | None = None
     if seek is not None:
-        rows = _seek(portfolio_filter, seek, page, per_page, today)
+        rows = _seek(portfolio_filter, seek, page, per_page, total, today)
         if seek.direction == "before" and len(rows) < per_page:
             page, rows = 1, None  # a "previous" that reaches the start is the first page
         elif not rows:

@@ -230,12 +230,7 @@ class Project(Base):
     @is_continued.inplace.expression
     @classmethod
     def _is_continued_expression(cls):
-        earlier_link, later_link = project_plans.alias(), project_plans.alias()
-        earlier, later = aliased(Plan), aliased(Plan)
-        return sa.exists().where(
-            earlier_link.c.project_id == cls.id, later_link.c.project_id == cls.id,
-            earlier.id == earlier_link.c.plan_id, later.id == later_link.c.plan_id,
-            earlier.period_end < later.period_start)
+        return cls.id.in_(continued_project_ids())
 
     @property
     def carry_overs(self) -> list[tuple[Plan, Plan]]:
@@ -324,3 +319,19 @@ class SourceMention(Base):
 
     project: Mapped[Project] = relationship(back_populates="sources")
     plan: Mapped[Plan] = relationship()
+
+
+def continued_project_ids() -> sa.Select[tuple[int]]:
+    """The ids of the projects 续建 (``Project.is_continued``): linked to a plan that begins after
+    another of their plans ended. Read from the later link, and only from the plans that begin
+    after the earliest plan ends (the later periods' few): asked of every project instead, the
+    list filtered by 续建 read the whole portfolio (0.5 s on SQLite at 100,000 projects)."""
+    earlier_link, later_link = project_plans.alias("earlier_link"), project_plans.alias("later_link")
+    earlier, later = aliased(Plan), aliased(Plan)
+    first_end = sa.select(sa.func.min(Plan.period_end)).scalar_subquery()
+    return (sa.select(later_link.c.project_id)
+            .join(later, later.id == later_link.c.plan_id)
+            .where(later.period_start > first_end,
+                   sa.exists().where(earlier_link.c.project_id == later_link.c.project_id,
+                                     earlier.id == earlier_link.c.plan_id,
+                                     earlier.period_end < later.period_start)))
