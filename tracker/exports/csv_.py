@@ -65,7 +65,7 @@ def csv_chunks(portfolio_filter: PortfolioFilter, *, include_money: bool = True,
     listing = Listing(columns, text=True)
     dialect = db.session.get_bind().dialect
     if dialect.name == "postgresql" and (dialect.server_version_info or (0,)) >= (13,):  # trim_scale
-        yield from copy_chunks(listing, portfolio_filter, today=today, batch=batch)
+        yield from copy_chunks(listing, portfolio_filter, write=lines.block, today=today, batch=batch)
         return listing.count
     for rows in listing.partitions(portfolio_filter, listing.text_converters(), today=today,
                                    batch=batch):

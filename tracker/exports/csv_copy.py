@@ -25,11 +25,15 @@ The quoting rules are the same: a cell is quoted when it holds a comma, a quote 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
 from ..core import clock
 from ..extensions import db
@@ -48,19 +52,24 @@ from .records import list_statement
 _LINE_BREAKING = "\x0b\x0c"
 _DROPPED = "".join(chr(code) for code in (*range(0x01, 0x09), *range(0x0e, 0x20))) + "\ufffe\uffff"
 # A text ``neutralise`` would change: a formula's first sign, or a character ``storable`` takes.
-HOSTILE = ("^[" + "".join(FORMULA_TRIGGERS).replace("-", "\\-") + "]|["
-           + _LINE_BREAKING + _DROPPED + "]")
+TAKEN = "[" + _LINE_BREAKING + _DROPPED + "]"
+HOSTILE = "^[" + "".join(FORMULA_TRIGGERS).replace("-", "\\-") + "]|" + TAKEN
 CHUNK = 256 * 1024  # bytes handed to the response at a time
 
 
-def neutralised(text) -> sa.ColumnElement[str]:
-    """``neutralise`` in PostgreSQL's SQL, an empty result as NULL (see the module). One regular
-    expression finds the rare text that needs it (``translate`` on every cell took 4 µs each)."""
+def neutralised(text, starts_only: bool = False) -> sa.ColumnElement[str]:
+    """``neutralise`` in PostgreSQL's SQL, an empty result as NULL (see the module), for the rare
+    text that needs it: one regular expression finds a formula's first sign or a character
+    ``storable`` takes (``translate`` on every cell took 4 µs each). ``starts_only``: only the
+    formula's first sign is looked at here (the export's texts: ``copy_chunks`` finds the taken
+    characters in the lines; a regular expression on every text cell was ~1 µs each, most of the
+    export's time)."""
     stored = sa.func.translate(text, sa.literal(_LINE_BREAKING + _DROPPED), sa.literal("\n\n"),
                                type_=sa.Text())
     quoted = sa.case((sa.func.left(stored, 1).in_(FORMULA_TRIGGERS), sa.literal("'") + stored),
                      else_=stored)
-    return sa.func.nullif(sa.case((text.regexp_match(HOSTILE), quoted), else_=text), "", type_=sa.Text())
+    needs = sa.func.left(text, 1).in_(FORMULA_TRIGGERS) if starts_only else text.regexp_match(HOSTILE)
+    return sa.func.nullif(sa.case((needs, quoted), else_=text), "", type_=sa.Text())
 
 
 def labelled(attribute, labels: dict) -> sa.ColumnElement[str]:
@@ -72,12 +81,19 @@ def labelled(attribute, labels: dict) -> sa.ColumnElement[str]:
 
 
 def plan_titles() -> sa.Subquery:
-    """Each project's plan titles in the plans' order, joined with "；" (``Listing.plans_text``):
-    one grouped pass joined to the projects (a subquery per project took 2.6 s at 100,000)."""
+    """The plan titles of each project in more than one plan, in the plans' order, joined with
+    "；" (``Listing.plans_text``). A project in one plan, nearly every one, reads its plan's title
+    through its one link, joined (``CopyStatement.select``): the grouped pass over every project's
+    links was made again by each of PostgreSQL's parallel workers (~0.3 s each at 100,000
+    projects), a subquery per project took 2.6 s, and a LATERAL or correlated look-up would run
+    in the leader alone, with every cell's formatting above it."""
+    other = project_plans.alias("other_link")
     return (sa.select(project_plans.c.project_id,
                       sa.func.string_agg(Plan.title, postgresql.aggregate_order_by(sa.literal("；"), Plan.key))
                       .label("titles"))
             .join_from(project_plans, Plan, Plan.id == project_plans.c.plan_id)
+            .where(sa.exists().where(other.c.project_id == project_plans.c.project_id,
+                                     other.c.plan_id != project_plans.c.plan_id))
             .group_by(project_plans.c.project_id)
             .subquery("export_plans"))
 
@@ -96,15 +112,31 @@ class CopyStatement:
             .render_derived(name="export_region_names"))
         self.listing = listing
         self.plans = plan_titles()
-        self.cells = [self.cell(column) for column in listing.columns]
+        self.one_link = project_plans.alias("export_one_link")
+        self.first_plan = aliased(Plan, name="export_first_plan")
+        texts = {column.key: self.text(column) for column in listing.columns}
+        # The texts, by position in the line: ``copy_chunks`` neutralises them in Python in the
+        # rare line that holds a character ``storable`` takes.
+        self.text_positions = [position for position, column in enumerate(listing.columns)
+                               if texts[column.key] is not None]
+        self.cells = [neutralised(texts[column.key], starts_only=True)
+                      if texts[column.key] is not None else self.cell(column)
+                      for column in listing.columns]
+
+    def text(self, column: Column) -> Any:
+        """The stored text of a text column, to be neutralised; None for any other column."""
+        if column.key == "region":
+            return Region.key
+        if column.key == "plans":
+            return sa.func.coalesce(self.plans.c.titles, self.first_plan.title)
+        if column.key == "region_name" or column.kind in ("vocab", "bool", "decimal", "month", "id",
+                                                          "int", "date"):
+            return None
+        return getattr(Project, column.key)
 
     def cell(self, column: Column):
-        if column.key == "region":
-            return neutralised(Region.key)
         if column.key == "region_name":
             return self.full_names.c.full_name
-        if column.key == "plans":
-            return neutralised(self.plans.c.titles)
         attribute = getattr(Project, column.key)
         kind = column.kind
         if kind == "vocab":
@@ -119,14 +151,18 @@ class CopyStatement:
             return sa.func.to_char(attribute, "YYYY-MM")
         if kind in ("id", "int", "date"):
             return attribute  # PostgreSQL's text of an integer, of a date in ISO (DateStyle)
-        return neutralised(attribute)
+        raise AssertionError(f"no cell for {column.key}")  # pragma: no cover (texts: ``text``)
 
     def select(self, portfolio_filter: PortfolioFilter, today: dt.date) -> sa.Select:
         statement = list_statement(portfolio_filter, self.cells, portfolio_filter.conditions(today))
         if any(column.key == "region_name" for column in self.listing.columns):
             statement = statement.outerjoin(self.full_names, self.full_names.c.id == Project.region_id)
         if any(column.key == "plans" for column in self.listing.columns):
-            statement = statement.outerjoin(self.plans, self.plans.c.project_id == Project.id)
+            statement = (statement.outerjoin(self.plans, self.plans.c.project_id == Project.id)
+                         # The one link of a project in one plan (one in several is in ``plans``).
+                         .outerjoin(self.one_link, sa.and_(self.one_link.c.project_id == Project.id,
+                                                           self.plans.c.project_id.is_(None)))
+                         .outerjoin(self.first_plan, self.first_plan.id == self.one_link.c.plan_id))
         return statement
 
 
@@ -149,33 +185,73 @@ def _capture(cursor, statement, parameters, context):
     return True
 
 
+# A character ``storable`` takes, as UTF-8 bytes in a line: the C0 controls (one byte each) and
+# U+FFFE/U+FFFF. Found by deleting the controls (``bytes.translate``: ~0.1 s for the 44 MB of
+# 100,000 projects, where a regular expression took 0.4 s) and two searches.
+_CONTROL_BYTES = (_LINE_BREAKING + _DROPPED[:-2]).encode()
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+
+
+def _taken(data: bytes) -> bool:
+    return (len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or any(sign in data for sign in _NONCHARACTERS))
+
+
+def _mended(lines: list[bytes], text_positions: list[int],
+            write: Callable[[list[list[str]]], bytes]) -> bytes:
+    """The lines, each that holds a character ``storable`` takes written again with its texts
+    neutralised (PostgreSQL looked only at their first sign: ``neutralised(starts_only=True)``).
+    A line holds one record: libpq hands over one line at a time, a text's line breaks included."""
+    mended = []
+    for line in lines:
+        if _taken(line):
+            [cells] = csv.reader(io.StringIO(line.decode("utf-8"), newline=""))
+            for position in text_positions:
+                cells[position] = neutralise(cells[position])
+            line = write([cells])
+        mended.append(line)
+    return b"".join(mended)
+
+
 def copy_chunks(listing: Listing, portfolio_filter: PortfolioFilter, *,
-                today: dt.date | None = None, batch: int | None = None) -> Iterator[bytes]:
+                write: Callable[[list[list[str]]], bytes], today: dt.date | None = None,
+                batch: int | None = None) -> Iterator[bytes]:
     """The csv's lines (no header) as PostgreSQL writes them, ``batch`` lines (or ``CHUNK``
-    bytes) at a time; ``listing.count`` counts them."""
+    bytes) at a time; ``listing.count`` counts them. ``write`` writes rows of cells as csv lines
+    (``csv_.Lines.block``), for the rare line whose texts Python neutralises (``_mended``)."""
     batch = batch or records.BATCH
     connection = db.session.connection()
     connection.exec_driver_sql("SET LOCAL jit = off")  # see records.stream
     connection.exec_driver_sql("SET LOCAL DateStyle = 'ISO, YMD'")
+    # The lines are sorted in the list's order whole (~800 bytes a row): in memory, not in
+    # temporary files (~50 MB at 100,000 projects; PostgreSQL's default work_mem is 4 MB).
+    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     captured = _Captured()
-    connection.execute(CopyStatement(listing).select(portfolio_filter, today or clock.today()),
+    statement = CopyStatement(listing)
+    connection.execute(statement.select(portfolio_filter, today or clock.today()),
                        execution_options={"copy_capture": captured})
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY ({captured.statement}) TO STDOUT (FORMAT csv)",
                          captured.parameters) as copy:
-            block = bytearray()
-            lines = 0
+            lines: list[bytes] = []
+            size = 0
             for line in copy:  # libpq hands over one line at a time
-                block += line
-                lines += 1
-                if lines >= batch or len(block) >= CHUNK:
-                    listing.count += lines
-                    lines = 0
-                    yield bytes(block)
-                    block.clear()
-            listing.count += lines
-            if block:
-                yield bytes(block)
+                lines.append(line)
+                size += len(line)
+                if len(lines) >= batch or size >= CHUNK:
+                    yield _block(lines, statement.text_positions, write)
+                    listing.count += len(lines)
+                    lines, size = [], 0
+            if lines:
+                yield _block(lines, statement.text_positions, write)
+                listing.count += len(lines)
     finally:
         cursor.close()
+
+
+def _block(lines: list, text_positions: list[int], write: Callable[[list[list[str]]], bytes]) -> bytes:
+    block = b"".join(lines)
+    if _taken(block):  # rare: a stored text with a control character
+        return _mended([bytes(line) for line in lines], text_positions, write)
+    return block
