@@ -21,6 +21,7 @@ from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 from .columns import export_columns
 from .csv_copy import copy_chunks
+from .csv_lines import line_chunks
 from .listing import Listing
 
 BOM = "\ufeff".encode("utf-8")
@@ -66,6 +67,9 @@ def csv_chunks(portfolio_filter: PortfolioFilter, *, include_money: bool = True,
     dialect = db.session.get_bind().dialect
     if dialect.name == "postgresql" and (dialect.server_version_info or (0,)) >= (13,):  # trim_scale
         yield from copy_chunks(listing, portfolio_filter, today=today, batch=batch)
+        return listing.count
+    if dialect.name == "sqlite":
+        yield from line_chunks(listing, portfolio_filter, today=today, batch=batch)
         return listing.count
     for rows in listing.partitions(portfolio_filter, listing.text_converters(), today=today,
                                    batch=batch):
