@@ -147,9 +147,23 @@ class LineStatement:
         self.region_names = {i: encoded(neutral_cell(name)) for i, name in full_names.items()}
         titles = db.session.execute(sa.select(Plan.id, Plan.title)).all()
         self.plan_titles = {i: encoded(neutral_cell(title)) for i, title in titles}
-        cells = [self.cell(column) for column in listing.columns]
+        keys = [column.key for column in listing.columns]
+        cells = []
+        for index, column in enumerate(listing.columns):
+            if keys[index - 1 : index + 1] == ["region", "region_name"]:
+                continue  # in the region's cell (``region_cells``)
+            if keys[index : index + 2] == ["region", "region_name"]:
+                cells.append(self.region_cells())
+            else:
+                cells.append(self.cell(column))
         layout = SEPARATOR.join([b"%s"] * len(cells)) + b"\n"
         self.line = sa.cast(sa.func.printf(blob(layout), *cells), sa.LargeBinary()).label("line")
+
+    def region_cells(self) -> sa.ColumnElement:
+        """The region's key and full name, side by side: one lookup for the two cells."""
+        both = {i: self.region_keys[i] + SEPARATOR + self.region_names.get(i, b"") for i in self.region_keys}
+        return lookup("export_region", "projects.region_id", both,
+                      marked(Region.key).op("||")(blob(SEPARATOR)))
 
     def plans_cell(self) -> sa.ColumnElement:
         """One plan's title looked up; several plans' titles joined in the plans' order ("；")
