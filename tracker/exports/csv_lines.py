@@ -29,6 +29,7 @@ in another, each line with such a text is made again from its cells in Python (`
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
@@ -44,15 +45,17 @@ from .columns import FORMULA_TRIGGERS, Column, neutralise
 from .listing import Listing, region_names
 
 SEPARATOR = b"\xff"  # between two cells of a line: no UTF-8 text holds the byte
+END = b"\xf9"  # a line's end, "\n" once decoded: so a "\n" in a block is a text's
 MARK = b"\xfe"  # before a text SQL wrote in hex: Python makes its cell (a formula, a NUL)
 # How a cell made in Python writes what a text's cell could hold: as bytes no UTF-8 text holds.
 ENCODED = {b",": b"\xfd", b'"': b"\xfc", b"\n": b"\xfb", b"\r": b"\xfa"}
 # One pass from the bytes SQLite wrote to the csv's.
-DECODE = bytes.maketrans(SEPARATOR + b"".join(ENCODED.values()), b"," + b"".join(ENCODED))
-# A byte a clean block lacks: a control character (but the lines' "\n", counted), a comma, a
-# quote, the mark. U+FFFE and U+FFFF (``storable`` takes them out) are looked for apart.
-SUSPECT = bytes([*range(0x00, 0x0a), *range(0x0b, 0x20)]) + b',"' + MARK
-NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+DECODE = bytes.maketrans(SEPARATOR + END + b"".join(ENCODED.values()), b",\n" + b"".join(ENCODED))
+# A byte a clean block lacks: a control character, a comma, a quote, the mark. Taken out by the
+# same pass (``translate``'s ``delete``): a clean block comes out as long as it went in.
+SUSPECT = bytes(range(0x00, 0x20)) + b',"' + MARK
+# U+FFFE and U+FFFF (``storable`` takes them out), looked for apart.
+NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # their UTF-8
 # A text starting with one of these is a formula's (``FORMULA_TRIGGERS``): a GLOB's class, "-" last.
 _TRIGGER = "[" + "".join(sorted(set(FORMULA_TRIGGERS) - {"-"})) + "-]*"
 LEAF = 8  # ids compared one by one at the end of a lookup's tree
@@ -156,7 +159,7 @@ class LineStatement:
                 cells.append(self.region_cells())
             else:
                 cells.append(self.cell(column))
-        layout = SEPARATOR.join([b"%s"] * len(cells)) + b"\n"
+        layout = SEPARATOR.join([b"%s"] * len(cells)) + END
         self.line = sa.cast(sa.func.printf(blob(layout), *cells), sa.LargeBinary()).label("line")
 
     def region_cells(self) -> sa.ColumnElement:
@@ -225,11 +228,12 @@ class Block:
         self.makers: list[Callable[[str], str]] = [
             cell_text if column.kind == "vocab" else neutral_cell for column in columns]
 
-    @staticmethod
-    def clean(data: bytes, lines: int) -> bool:
-        """Whether the lines hold no text the csv quotes or ``neutralise`` changes."""
-        return (len(data.translate(None, SUSPECT)) == len(data) and data.count(b"\n") == lines
-                and not any(sign in data for sign in NONCHARACTERS))
+    def line(self, line: bytes) -> bytes:
+        """One line's csv bytes: decoded, or made again if it holds a suspect text."""
+        decoded = line.translate(DECODE, SUSPECT)
+        if len(decoded) == len(line) and NONCHARACTER.search(line) is None:
+            return decoded
+        return self.redo(line)
 
     def redo(self, line: bytes) -> bytes:
         """A line made again from its cells: each text's cell as ``text_value`` and the csv make it."""
@@ -245,9 +249,10 @@ class Block:
 
     def __call__(self, lines: list[bytes]) -> bytes:
         data = b"".join(lines)
-        if not self.clean(data, len(lines)):
-            data = b"".join([line if self.clean(line, 1) else self.redo(line) for line in lines])
-        return data.translate(DECODE)
+        decoded = data.translate(DECODE, SUSPECT)
+        if len(decoded) == len(data) and NONCHARACTER.search(data) is None:
+            return decoded  # nearly always: three passes in C over the block
+        return b"".join([self.line(line) for line in lines])
 
 
 def line_chunks(listing: Listing, portfolio_filter: PortfolioFilter, *,
