@@ -53,7 +53,7 @@ ENCODED = {b",": b"\xfd", b'"': b"\xfc", b"\n": b"\xfb", b"\r": b"\xfa"}
 DECODE = bytes.maketrans(SEPARATOR + END + b"".join(ENCODED.values()), b",\n" + b"".join(ENCODED))
 # A byte a clean block lacks: a control character, a comma, a quote, the mark. Taken out by the
 # same pass (``translate``'s ``delete``): a clean block comes out as long as it went in.
-SUSPECT = bytes(range(0x00, 0x20)) + b',"' + MARK
+SUSPECT = bytes(range(0x20)) + b',"' + MARK
 # U+FFFE and U+FFFF (``storable`` takes them out), looked for apart.
 NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # their UTF-8
 # A text starting with one of these is a formula's (``FORMULA_TRIGGERS``): a GLOB's class, "-" last.
@@ -150,12 +150,12 @@ class LineStatement:
         self.region_names = {i: encoded(neutral_cell(name)) for i, name in full_names.items()}
         titles = db.session.execute(sa.select(Plan.id, Plan.title)).all()
         self.plan_titles = {i: encoded(neutral_cell(title)) for i, title in titles}
-        keys = [column.key for column in listing.columns]
+        order = [column.key for column in listing.columns]
         cells = []
         for index, column in enumerate(listing.columns):
-            if keys[index - 1 : index + 1] == ["region", "region_name"]:
+            if order[index - 1 : index + 1] == ["region", "region_name"]:
                 continue  # in the region's cell (``region_cells``)
-            if keys[index : index + 2] == ["region", "region_name"]:
+            if order[index : index + 2] == ["region", "region_name"]:
                 cells.append(self.region_cells())
             else:
                 cells.append(self.cell(column))
@@ -202,10 +202,9 @@ class LineStatement:
             # A code the vocabulary no longer has: as stored, made a cell in Python.
             return sa.case({**cells, "": blob(b"")}, value=stored, else_=marked(stored))
         if kind == "bool":
-            yes_no = self.listing.yes_no
-            stored = sa.type_coerce(attribute, sa.Integer())
-            return sa.case((stored == 1, blob(encoded(cell_text(yes_no[True])))),
-                           (stored == 0, blob(encoded(cell_text(yes_no[False])))))
+            yes, no = (cell_text(self.listing.yes_no[flag] or "") for flag in (True, False))
+            stored_flag = sa.type_coerce(attribute, sa.Integer())
+            return sa.case((stored_flag == 1, blob(encoded(yes))), (stored_flag == 0, blob(encoded(no))))
         if kind == "decimal":
             return decimal_cell(attribute)
         if kind == "month":
