@@ -54,6 +54,10 @@ def expression(column: Column, dialect: str, *, text: bool = False):
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
         return sa.type_coerce(attribute, sa.String())  # the stored code; its label comes from a dict
+    if column.kind == "decimal" and dialect == "sqlite" and not text:
+        # The scaled integer ``ExactDecimal`` stores, as read: the xlsx makes a number of it
+        # (``xlsx.amount_cells``) without a Decimal per whole amount.
+        return sa.type_coerce(attribute, sa.BigInteger())
     if column.kind == "decimal" and dialect == "postgresql":
         if text and attribute.type.scale > 0:
             # NUMERIC(p, s) as PostgreSQL writes it: its s decimals, never an exponent; the csv
