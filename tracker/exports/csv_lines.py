@@ -19,11 +19,12 @@ holds every cell to ``csv.writer`` of ``text_value``):
   cheapest place to find it is the whole block in Python (``Block``); SQL only marks (``MARK``)
   a text that starts a formula or holds a NUL (``printf`` would cut it there), written in hex.
 
-Cells are separated by the byte 0xFF, which no UTF-8 text holds, so a line Python must redo
-splits into its cells exactly; the cells made in Python carry their commas, quotes and line
-breaks as bytes no UTF-8 text holds either (``ENCODED``), so a comma, a quote, a control
-character in a block is a text's. A clean block (nearly all) is written with one ``translate``;
-in another, each line with such a text is made again from its cells in Python (``redo``).
+Cells are separated by the byte 0xFF and lines end in 0xF9, which no UTF-8 text holds, so a line
+Python must redo splits into its cells exactly; the cells made in Python carry their commas,
+quotes and line breaks as bytes no UTF-8 text holds either (``ENCODED``), so a comma, a quote, a
+line break or another control character in a block is a text's. One ``translate`` decodes a
+block and deletes those: a clean block (nearly all) comes out as long as it went in and is
+written; in another, each line with such a text is made again from its cells in Python (``redo``).
 """
 
 from __future__ import annotations
