@@ -3,10 +3,11 @@
 Same columns and headers as the xlsx (and the importer reads it back); no totals row, so every
 line is a project. Streamed: one chunk per partition of rows (``listing.Listing``), memory flat.
 
-On PostgreSQL the database writes the lines (``csv_copy``: ``COPY … TO STDOUT``); on SQLite
-``csv.writer`` does, from cells SQLite made text where it can. Both write the same bytes: lines end
-in "\\n" (the only line end COPY writes), and a cell is quoted when it holds a comma, a quote, a
-line feed or a carriage return.
+The database writes the lines: PostgreSQL through ``COPY … TO STDOUT`` (``csv_copy``), SQLite
+through one SELECT whose one column is the finished line (``csv_lines``); Python passes blocks of
+bytes on. ``csv.writer`` (``Lines``) writes the header, and the rows on a PostgreSQL older than 13
+(no ``trim_scale``). All write the same bytes: lines end in "\\n" (the only line end COPY
+writes), and a cell is quoted when it holds a comma, a quote, a line feed or a carriage return.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..extensions import db
 from ..portfolio.filters import PortfolioFilter
 from .columns import export_columns
 from .csv_copy import copy_chunks
+from .csv_lines import line_chunks
 from .listing import Listing
 
 BOM = "\ufeff".encode("utf-8")
@@ -66,6 +68,9 @@ def csv_chunks(portfolio_filter: PortfolioFilter, *, include_money: bool = True,
     dialect = db.session.get_bind().dialect
     if dialect.name == "postgresql" and (dialect.server_version_info or (0,)) >= (13,):  # trim_scale
         yield from copy_chunks(listing, portfolio_filter, write=lines.block, today=today, batch=batch)
+        return listing.count
+    if dialect.name == "sqlite":
+        yield from line_chunks(listing, portfolio_filter, today=today, batch=batch)
         return listing.count
     for rows in listing.partitions(portfolio_filter, listing.text_converters(), today=today,
                                    batch=batch):

@@ -7,8 +7,10 @@ work (the sort, the plans' titles) and the writing run on the server's core, the
 this one.
 
 The SELECT makes each cell the text ``Listing.text_converter`` makes in Python, so the file is
-byte for byte the one SQLite's exports write (``tests/test_export_rows.py`` holds both to
-``csv.writer`` of ``text_value`` for every cell, hostile ones included):
+byte for byte the one SQLite writes (``csv_lines``: there one SELECT makes each whole line, from
+the same ``Listing`` labels and ``region_names``, and Python finds the rare hostile text in the
+block, as SQLite has no regular expressions). ``tests/test_export_rows.py`` holds both to
+``csv.writer`` of ``text_value`` for every cell, hostile ones included:
 
 * an amount: ``trim_scale`` (NUMERIC's digits, trailing zeros off, never an exponent);
 * a date: ISO (``DateStyle`` is set for the transaction); a month: ``YYYY-MM``;

@@ -54,15 +54,10 @@ def expression(column: Column, dialect: str, *, text: bool = False):
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
         return sa.type_coerce(attribute, sa.String())  # the stored code; its label comes from a dict
-    if text and dialect == "sqlite":
-        # SQLite stores dates as ISO text and amounts as scaled integers (``ExactDecimal``): the
-        # csv's text is made by SQLite, in C, instead of a date or a Decimal per cell in Python.
-        if column.kind == "date":
-            return sa.type_coerce(attribute, SQLiteText())
-        if column.kind == "month":
-            return sa.type_coerce(sa.func.substr(sa.type_coerce(attribute, sa.String()), 1, 7), SQLiteText())
-        if column.kind == "decimal":
-            return sqlite_decimal_text(attribute)
+    if column.kind == "decimal" and dialect == "sqlite" and not text:
+        # The scaled integer ``ExactDecimal`` stores, as read: the xlsx makes a number of it
+        # (``xlsx.amount_cells``) without a Decimal per whole amount.
+        return sa.type_coerce(attribute, sa.BigInteger())
     if column.kind == "decimal" and dialect == "postgresql":
         if text and attribute.type.scale > 0:
             # NUMERIC(p, s) as PostgreSQL writes it: its s decimals, never an exponent; the csv
@@ -72,26 +67,6 @@ def expression(column: Column, dialect: str, *, text: bool = False):
         # ExactDecimal would return (it converts SQLite's scaled integers): skip a call per cell.
         return sa.type_coerce(attribute, sa.Numeric(asdecimal=True))
     return attribute
-
-
-def sqlite_decimal_text(attribute) -> sa.ColumnElement[str]:
-    """``decimal_text`` in SQLite's SQL, from the scaled integer ``ExactDecimal`` stores:
-    13200000 → "1320", 166989500 → "16698.95", -5000 → "-0.5" (scale 4)."""
-    scale = 10 ** attribute.type.scale
-    stored = sa.type_coerce(attribute, sa.BigInteger())
-    magnitude = sa.func.abs(stored, type_=sa.BigInteger())
-    fraction = sa.func.rtrim(sa.func.substr(sa.cast(scale + magnitude % scale, sa.String()), 2), "0")
-    return sa.type_coerce(sa.case(
-        (stored % scale == 0, sa.cast(stored // scale, sa.String())),
-        else_=sa.case((stored < 0, "-"), else_="") + sa.cast(magnitude // scale, sa.String())
-        + "." + fraction), SQLiteText())
-
-
-class SQLiteText(sa.types.TypeDecorator):
-    """A text SQLite made ready for the csv (``expression``): written as read."""
-
-    impl = sa.String
-    cache_ok = True
 
 
 def region_names() -> tuple[dict[int, str], dict[int, str]]:
@@ -245,8 +220,6 @@ class Listing:
         if kind == "bool":
             return each(self.yes_no.__getitem__)
         read = self.reads[self.columns.index(column)]
-        if isinstance(read.type, SQLiteText):
-            return None  # made by SQLite (``expression``)
         if kind == "decimal":
             return trimmed if isinstance(read.type, sa.String) else each(decimal_cell)
         if kind == "month":

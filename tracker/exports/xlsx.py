@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core import clock
 from ..core.clock import utcnow
+from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
@@ -172,13 +173,45 @@ def serial_day(day: dt.date | None) -> int | None:
     return None if day is None else day.toordinal() - EXCEL_EPOCH
 
 
+class Fractional(Decimal):
+    """An amount with a fraction (or more digits than a double keeps): written apart, in its own
+    format (``ListFormats.write_number``), not in the row's whole-number one."""
+
+
+def amount_cells(scale: int | None) -> ColumnConverter:
+    """An amount column's values as the row takes them: a whole amount as an ``int`` (the
+    column's format), any other as a ``Fractional``. ``scale``: the values are SQLite's scaled
+    integers (``ExactDecimal``), read as such; None: Decimals (PostgreSQL's NUMERIC)."""
+    if scale is None:
+        def convert(value):
+            if value is None:
+                return None
+            if value == value.to_integral_value() and len(value.as_tuple().digits) <= EXACT_DIGITS:
+                return int(value)
+            return Fractional(value)
+    else:
+        unit = 10 ** scale
+
+        def convert(value):
+            if value is None:
+                return None
+            if value % unit == 0:  # at most 14 digits (ExactDecimal(18, 4)): a double holds them
+                return value // unit
+            return Fractional(Decimal(value).scaleb(-scale))
+    return each(convert)
+
+
 def row_converters(listing: Listing) -> list[ColumnConverter | None]:
-    """The values of a row as the sheet takes them: numbers as read and dates as Excel's day
-    numbers (the column's format applies: a date written as one would get the writer's own
-    format), texts as in the csv; no plan is no cell."""
+    """The values of a row as the sheet takes them: numbers as read (an amount as ``amount_cells``
+    makes it) and dates as Excel's day numbers (the column's format applies: a date written as one
+    would get the writer's own format), texts as in the csv; no plan is no cell."""
     converters: list[ColumnConverter | None] = []
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
     for column in listing.columns:
-        if column.kind in ("id", "int", "decimal"):
+        if column.kind == "decimal":
+            scale = getattr(Project, column.key).type.scale if sqlite else None
+            converters.append(amount_cells(scale))
+        elif column.kind in ("id", "int"):
             converters.append(None)
         elif column.kind in ("date", "month"):
             converters.append(each(serial_day))
@@ -227,14 +260,18 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
     for rows in listing.partitions(portfolio_filter, row_converters(listing), today=today, batch=batch):
         for row in rows:
             row_number += 1
-            write_row(row_number, 0, list(row))
             # An amount is written as a number in the column's whole-number format; a fraction
-            # (or an amount a double cannot hold) is written again, in its own.
-            for index in amounts:
-                value = row[index]
-                if value is not None and (value != value.to_integral_value()
-                                          or len(value.as_tuple().digits) > EXACT_DIGITS):
-                    formats.write_number(ws, row_number, index, value)
+            # (or an amount a double cannot hold) apart, in its own.
+            fractions = [index for index in amounts if type(row[index]) is Fractional]
+            if fractions:
+                cells = list(row)
+                for index in fractions:
+                    cells[index] = None
+                write_row(row_number, 0, cells)
+                for index in fractions:
+                    formats.write_number(ws, row_number, index, Decimal(row[index]))
+            else:
+                write_row(row_number, 0, list(row))
     count = listing.count
     ws.autofilter(0, 0, count, len(columns) - 1)
 

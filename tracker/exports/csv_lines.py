@@ -1,0 +1,266 @@
+"""The csv export on SQLite: SQLite writes each line (one ``SELECT`` whose one column is the line).
+
+``csv.writer`` in Python made ~60,000 rows a second at 100,000 projects: the sqlite3 module built
+29 Python objects a row, under the GIL, for ``csv.writer`` to turn back into text. Here, as
+PostgreSQL's ``COPY`` does (``csv_copy``), the database makes the text: every cell is formatted in
+SQL and the cells are joined by one ``printf``, read as bytes (``CAST … AS BLOB``: no decoding,
+no encoding); Python joins a block of lines, checks it in a few passes in C and hands it on.
+SQLite steps through the rows without the GIL, on the read-ahead thread (``records._read_ahead``).
+
+Each cell is the text ``Listing.text_converter`` makes, byte for byte (``tests/test_export_rows.py``
+holds every cell to ``csv.writer`` of ``text_value``):
+
+* an amount: from the scaled integer ``ExactDecimal`` stores, its digits, no trailing zeros, never
+  an exponent (``decimal_cell``); a date as stored (ISO text), a month its first seven characters;
+* yes/no, the vocabularies' labels (in the request's language), the region's key and full name
+  and a plan's title: cells made in Python once per export (``neutralise``, then ``cell_text``)
+  and chosen in SQL: a CASE per code, a tree of CASEs per id (``lookup``: ~10 comparisons);
+* a text: as stored. What the csv quotes or ``neutralise`` changes is rare in a text, and the
+  cheapest place to find it is the whole block in Python (``Block``); SQL only marks (``MARK``)
+  a text that starts a formula or holds a NUL (``printf`` would cut it there), written in hex.
+
+Cells are separated by the byte 0xFF and lines end in 0xF9, which no UTF-8 text holds, so a line
+Python must redo splits into its cells exactly; the cells made in Python carry their commas,
+quotes and line breaks as bytes no UTF-8 text holds either (``ENCODED``), so a comma, a quote, a
+line break or another control character in a block is a text's. One ``translate`` decodes a
+block and deletes those: a clean block (nearly all) comes out as long as it went in and is
+written; in another, each line with such a text is made again from its cells in Python (``redo``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import sqlalchemy as sa
+
+from ..core import clock
+from ..extensions import db
+from ..plans.models import Plan
+from ..portfolio.filters import PortfolioFilter
+from ..projects.models import Project, project_plans
+from ..regions.models import Region
+from . import records
+from .columns import FORMULA_TRIGGERS, Column, neutralise
+from .listing import Listing, region_names
+
+SEPARATOR = b"\xff"  # between two cells of a line: no UTF-8 text holds the byte
+END = b"\xf9"  # a line's end, "\n" once decoded: so a "\n" in a block is a text's
+MARK = b"\xfe"  # before a text SQL wrote in hex: Python makes its cell (a formula, a NUL)
+# How a cell made in Python writes what a text's cell could hold: as bytes no UTF-8 text holds.
+ENCODED = {b",": b"\xfd", b'"': b"\xfc", b"\n": b"\xfb", b"\r": b"\xfa"}
+# One pass from the bytes SQLite wrote to the csv's.
+DECODE = bytes.maketrans(SEPARATOR + END + b"".join(ENCODED.values()), b",\n" + b"".join(ENCODED))
+# A byte a clean block lacks: a control character, a comma, a quote, the mark. Taken out by the
+# same pass (``translate``'s ``delete``): a clean block comes out as long as it went in.
+SUSPECT = bytes(range(0x20)) + b',"' + MARK
+# U+FFFE and U+FFFF (``storable`` takes them out), looked for apart.
+NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # their UTF-8
+# A text starting with one of these is a formula's (``FORMULA_TRIGGERS``): a GLOB's class, "-" last.
+_TRIGGER = "[" + "".join(sorted(set(FORMULA_TRIGGERS) - {"-"})) + "-]*"
+LEAF = 8  # ids compared one by one at the end of a lookup's tree
+
+
+def cell_text(text: str) -> str:
+    """``text`` as a csv cell: quoted, its quotes doubled, when it holds a comma, a quote, a line
+    feed or a carriage return (as ``csv.writer`` and ``csv_.Lines`` write it)."""
+    if any(sign in text for sign in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def neutral_cell(text: str) -> str:
+    """A text's cell: ``neutralise``, then ``cell_text``."""
+    return cell_text(neutralise(text))
+
+
+def encoded(cell: str) -> bytes:
+    """A cell made in Python as SQLite writes it into a line (``ENCODED``)."""
+    data = cell.encode("utf-8")
+    for sign, code in ENCODED.items():
+        data = data.replace(sign, code)
+    return data
+
+
+def blob(data: bytes) -> sa.ColumnElement[bytes]:
+    return sa.literal(data, sa.LargeBinary())
+
+
+def marked(text) -> sa.ColumnElement[bytes]:
+    """A text Python must make the cell of: the mark, then its UTF-8 in hex (all of it, NULs too);
+    NULL stays NULL (an empty cell: ``hex(NULL)`` is "")."""
+    return sa.case((text.is_not(None), blob(MARK).op("||")(sa.func.hex(text))))
+
+
+def text_cell(text) -> sa.ColumnElement:
+    """A text column's cell: as stored, but marked (``marked``) when it starts a formula or holds
+    a NUL (``instr``: ``printf`` and GLOB stop at a NUL)."""
+    return sa.case((text.op("GLOB", is_comparison=True)(sa.literal(_TRIGGER, sa.Text()))
+                    | (sa.func.instr(text, sa.func.char(0)) > 0), marked(text)),
+                   else_=text)
+
+
+def lookup(name: str, key: str, cells: Mapping[int, bytes], default) -> sa.ColumnElement:
+    """The cell of ``key`` (the SQL of an id) in ``cells``, ``default`` for an id it does not
+    hold: a tree of CASEs halving the sorted ids (log2 of them comparisons), ``LEAF`` ids
+    compared one by one at its ends. Written as SQL text with the cells bound (``name``_n):
+    SQLAlchemy took ~0.1 s to build the ~2,000 elements of the regions' trees."""
+    ids = sorted(int(i) for i in cells)
+    number = {i: n for n, i in enumerate(ids)}
+
+    def tree(low: int, high: int) -> str:
+        if high - low <= LEAF:
+            return (f"CASE {key} "
+                    + " ".join(f"WHEN {i} THEN :{name}_{number[i]}" for i in ids[low:high]) + " END")
+        middle = (low + high) // 2
+        return f"CASE WHEN {key} < {ids[middle]} THEN {tree(low, middle)} ELSE {tree(middle, high)} END"
+
+    if not ids:
+        return default
+    found = sa.text(tree(0, len(ids))).bindparams(
+        *[sa.bindparam(f"{name}_{n}", cells[i], type_=sa.LargeBinary()) for i, n in number.items()])
+    # ``coalesce`` evaluates ``default`` only for a NULL: an id not held.
+    return sa.func.coalesce(found, default)
+
+
+def decimal_cell(attribute) -> sa.ColumnElement:
+    """``decimal_text`` in SQLite's SQL, from the scaled integer ``ExactDecimal`` stores:
+    13200000 → "1320", 166989500 → "16698.95", -5000 → "-0.5" (scale 4); NULL: NULL."""
+    scale = 10 ** attribute.type.scale
+    stored = sa.type_coerce(attribute, sa.BigInteger())
+    remainder = stored % scale  # SQLite's: the sign of the stored value
+
+    def digits(whole, fraction):
+        return (sa.cast(whole, sa.Text()) + "."
+                + sa.func.rtrim(sa.func.substr(sa.cast(scale + fraction, sa.Text()), 2), "0"))
+
+    return sa.case((stored.is_(None), sa.null()),
+                   (remainder == 0, stored // scale),
+                   (stored > 0, digits(stored // scale, remainder)),
+                   else_="-" + digits(-stored // scale, -remainder))
+
+
+class LineStatement:
+    """The SELECT of the csv's lines, for the columns of ``listing``: one BLOB a row."""
+
+    def __init__(self, listing: Listing):
+        self.listing = listing
+        keys, full_names = region_names()
+        self.region_keys = {i: encoded(neutral_cell(str(key))) for i, key in keys.items()}
+        self.region_names = {i: encoded(neutral_cell(name)) for i, name in full_names.items()}
+        titles = db.session.execute(sa.select(Plan.id, Plan.title)).all()
+        self.plan_titles = {i: encoded(neutral_cell(title)) for i, title in titles}
+        order = [column.key for column in listing.columns]
+        cells = []
+        for index, column in enumerate(listing.columns):
+            if order[index - 1 : index + 1] == ["region", "region_name"]:
+                continue  # in the region's cell (``region_cells``)
+            if order[index : index + 2] == ["region", "region_name"]:
+                cells.append(self.region_cells())
+            else:
+                cells.append(self.cell(column))
+        layout = SEPARATOR.join([b"%s"] * len(cells)) + END
+        self.line = sa.cast(sa.func.printf(blob(layout), *cells), sa.LargeBinary()).label("line")
+
+    def region_cells(self) -> sa.ColumnElement:
+        """The region's key and full name, side by side: one lookup for the two cells."""
+        both = {i: self.region_keys[i] + SEPARATOR + self.region_names.get(i, b"") for i in self.region_keys}
+        return lookup("export_region", "projects.region_id", both,
+                      marked(Region.key).op("||")(blob(SEPARATOR)))
+
+    def plans_cell(self) -> sa.ColumnElement:
+        """One plan's title looked up; several plans' titles joined in the plans' order ("；")
+        in SQL (rare: the lookup gives NULL), marked for Python to neutralise."""
+        count = sa.func.count()
+        one = (sa.select(sa.case((count == 0, blob(b"")),
+                                 (count == 1, lookup("export_plan", "max(project_plans.plan_id)", self.plan_titles,
+                                                     sa.null()))))
+               .where(project_plans.c.project_id == Project.id)
+               .scalar_subquery())
+        ordered = (sa.select(Plan.title)
+                   .join_from(project_plans, Plan, Plan.id == project_plans.c.plan_id)
+                   .where(project_plans.c.project_id == Project.id)
+                   .order_by(Plan.key)
+                   .correlate(Project)
+                   .subquery("export_titles"))
+        several = sa.select(sa.func.group_concat(ordered.c.title, "；")).scalar_subquery()
+        return sa.func.coalesce(one, marked(several))
+
+    def cell(self, column: Column) -> sa.ColumnElement:
+        if column.key == "region":
+            return lookup("export_region_key", "projects.region_id", self.region_keys, marked(Region.key))
+        if column.key == "region_name":
+            return lookup("export_region_name", "projects.region_id", self.region_names, blob(b""))
+        if column.key == "plans":
+            return self.plans_cell()
+        attribute = getattr(Project, column.key)
+        kind = column.kind
+        if kind == "vocab":
+            stored = sa.type_coerce(attribute, sa.Text())
+            labels = self.listing.labels[column.vocabulary]
+            cells = {code: blob(encoded(cell_text(label))) for code, label in labels.items()}
+            # A code the vocabulary no longer has: as stored, made a cell in Python.
+            return sa.case({**cells, "": blob(b"")}, value=stored, else_=marked(stored))
+        if kind == "bool":
+            yes, no = (cell_text(self.listing.yes_no[flag] or "") for flag in (True, False))
+            stored_flag = sa.type_coerce(attribute, sa.Integer())
+            return sa.case((stored_flag == 1, blob(encoded(yes))), (stored_flag == 0, blob(encoded(no))))
+        if kind == "decimal":
+            return decimal_cell(attribute)
+        if kind == "month":
+            return sa.func.substr(sa.type_coerce(attribute, sa.Text()), 1, 7)
+        if kind in ("id", "int", "date"):
+            return sa.type_coerce(attribute, sa.Text())  # an integer's digits, a date's ISO text
+        return text_cell(sa.type_coerce(attribute, sa.Text()))
+
+    def select(self, portfolio_filter: PortfolioFilter, today: dt.date) -> sa.Select:
+        return records.list_statement(portfolio_filter, [self.line], portfolio_filter.conditions(today))
+
+
+class Block:
+    """Lines SQLite wrote, made the csv's bytes (see the module)."""
+
+    def __init__(self, columns: Sequence[Column]):
+        # When a line is made again in Python: which cells are a text as stored (``text_cell``),
+        # and how a marked cell is made (a code as stored: quoted; a text: neutralised first).
+        self.raw = [column.kind == "text" and column.key != "region_name" for column in columns]
+        self.makers: list[Callable[[str], str]] = [
+            cell_text if column.kind == "vocab" else neutral_cell for column in columns]
+
+    def line(self, line: bytes) -> bytes:
+        """One line's csv bytes: decoded, or made again if it holds a suspect text."""
+        decoded = line.translate(DECODE, SUSPECT)
+        if len(decoded) == len(line) and NONCHARACTER.search(line) is None:
+            return decoded
+        return self.redo(line)
+
+    def redo(self, line: bytes) -> bytes:
+        """A line made again from its cells: each text's cell as ``text_value`` and the csv make it."""
+        cells = []
+        for raw, text, make in zip(line[:-1].split(SEPARATOR), self.raw, self.makers):
+            if raw.startswith(MARK):
+                cells.append(make(bytes.fromhex(raw[1:].decode("ascii")).decode("utf-8")))
+            elif text:
+                cells.append(neutral_cell(raw.decode("utf-8")))
+            else:
+                cells.append(raw.translate(DECODE).decode("utf-8"))
+        return (",".join(cells) + "\n").encode("utf-8")
+
+    def __call__(self, lines: list[bytes]) -> bytes:
+        data = b"".join(lines)
+        decoded = data.translate(DECODE, SUSPECT)
+        if len(decoded) == len(data) and NONCHARACTER.search(data) is None:
+            return decoded  # nearly always: three passes in C over the block
+        return b"".join([self.line(line) for line in lines])
+
+
+def line_chunks(listing: Listing, portfolio_filter: PortfolioFilter, *,
+                today: dt.date | None = None, batch: int | None = None) -> Iterator[bytes]:
+    """The csv's lines (no header) as SQLite writes them, ``batch`` lines at a time;
+    ``listing.count`` counts them."""
+    statement = LineStatement(listing).select(portfolio_filter, today or clock.today())
+    block = Block(listing.columns)
+    for rows in records.stream(statement, batch, read_ahead=True):
+        listing.count += len(rows)
+        yield block([row[0] for row in rows])
