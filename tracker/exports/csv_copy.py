@@ -9,14 +9,17 @@ this one.
 The SELECT makes each cell the text ``Listing.text_converter`` makes in Python, so the file is
 byte for byte the one SQLite writes (``csv_lines``: there one SELECT makes each whole line, from
 the same ``Listing`` labels and ``region_names``, and Python finds the rare hostile text in the
-block, as SQLite has no regular expressions). ``tests/test_export_rows.py`` holds both to
+block; here too: a regular expression on every text cell was most of the query's time).
+``tests/test_export_rows.py`` holds both to
 ``csv.writer`` of ``text_value`` for every cell, hostile ones included:
 
 * an amount: ``trim_scale`` (NUMERIC's digits, trailing zeros off, never an exponent);
 * a date: ISO (``DateStyle`` is set for the transaction); a month: ``YYYY-MM``;
 * yes/no and the vocabularies: their labels in the request's language, a code the vocabulary no
   longer has as stored;
-* a text, the region's key and the plans' titles: ``neutralise`` in SQL (``neutralised``);
+* a text, the region's key and the plans' titles: ``neutralise`` in SQL where the text starts
+  with a formula's sign (``neutralised``), in Python for the rare line that holds a control
+  character or U+FFFE/U+FFFF (``_mended``);
 * the region's full name: made in Python (``region_names``) and passed in as two arrays;
 * an empty text as no value: ``csv.writer`` writes both as nothing, where COPY writes ``""``.
 
