@@ -165,6 +165,10 @@ def pages_to_measure(targets: Targets) -> list[PageResult]:
         (f"list: search “{t.search_short}” (2 characters)", f"/projects?q={q(t.search_short)}"),
         (f"list: search “{t.search_short}”, every kind", f"/projects?kind=all&q={q(t.search_short)}"),
         (f"list: deep page ({t.deep_page})", f"/projects?page={t.deep_page}"),
+        # Narrowed by a set of ids from another table: a whole period's (every project of the
+        # demo portfolio is in a 十四五 plan) and 续建 (none is).
+        ("list: the 十四五 period", "/projects?period=2021-2025"),
+        ("list: 续建 (continued)", "/projects?continued=1"),
     ]
     pages = [PageResult(name, path, "list", fresh=True) for name, path in lists]
     pages += [PageResult("project page", f"/projects/{t.project_id}", "list"),
