@@ -92,6 +92,24 @@ def test_a_region_moved_to_another_parent_takes_its_figures_along(db):
     assert (city.id, "construction", "all", "") not in figures
 
 
+def test_a_value_set_to_what_it_was_reads_no_figures(db, monkeypatch):
+    """A re-seed sets every project's unchanged checksum: the flush writes nothing for it, so
+    taking its "before" would read that project's figures (six statements) for a delta of
+    nothing, on a re-seed of the five plans for each of its 230 projects."""
+    project = factories.project(total_investment=Decimal("50"))
+    assert_kept_exact()
+    read: list = []
+    original = kept.project_figures
+    monkeypatch.setattr(kept, "project_figures", lambda connection, ids: (
+        read.append(set(ids) if ids is not None else None), original(connection, ids))[1])
+    project.seed_checksum, project.name = project.seed_checksum, project.name
+    db.session.flush()
+    assert read == []
+    project.total_investment = Decimal("60")  # a real change still takes its before, and adds it
+    assert_kept_exact()
+    assert read[0] == {project.id}
+
+
 # ---- the dashboard read from them equals the one computed from every project ----------------------
 
 def scopes(today: dt.date) -> list[Scope]:

@@ -519,7 +519,11 @@ def _related_ids(obj) -> set[int]:
 
 def _touched(session: Session, pending: _Pending) -> set[int]:
     ids: set[int] = set()
-    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+    # ``session.dirty`` holds every object an attribute was set on, even to the value it had (a
+    # re-seed sets each project's unchanged checksum): the flush writes none of those, and taking
+    # their "before" would cost a read of their figures each for a delta of nothing.
+    changed = (obj for obj in session.dirty if session.is_modified(obj))
+    for obj in itertools.chain(session.new, changed, session.deleted):
         if isinstance(obj, Project):
             if sa.inspect(obj).has_identity:
                 ids.add(obj.id)
