@@ -202,8 +202,9 @@ class TestUndefined(jinja2.StrictUndefined):
 def _cheap_password_hashes():
     """Every test makes users, and scrypt spends 70 ms on each hash by design (a guess must be
     costly). The tests check that passwords are hashed and verified, not what a hash costs: here
-    users get a one-iteration PBKDF2 hash, which ``check_password_hash`` verifies the same way.
-    ``authenticate``'s dummy hash for unknown users stays scrypt."""
+    users get a one-iteration PBKDF2 hash, which ``check_password_hash`` verifies the same way;
+    so does ``authenticate``'s dummy hash for unknown names, made by the same function (its first
+    use comes after this patch)."""
     from tracker.accounts import services
 
     with pytest.MonkeyPatch.context() as patch:

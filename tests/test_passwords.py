@@ -30,3 +30,18 @@ def test_an_uncommon_password_is_accepted(fine):
 def test_the_name_of_the_user_counts_as_guessable(app):
     with app.test_request_context():
         assert services.password_problems("Wangxiaoming88", "wangxm", display_name="王小明 wangxiaoming")
+
+
+def test_an_unknown_name_is_checked_against_a_hash_made_as_a_users_is(db, make_user, monkeypatch):
+    """So that both answers take the same time: the same method at the same cost (the tests'
+    cheap one here, scrypt in production), not scrypt for the unknown name beside a user's
+    cheaper hash."""
+    make_user("viewer", username="known")
+    checked = []
+    original = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda stored, password: checked.append(stored) or original(stored, password))
+    assert services.authenticate("known", "Wrong-password-1") is None
+    assert services.authenticate("nobody-by-that-name", "Wrong-password-1") is None
+    methods = [stored.split("$", 1)[0] for stored in checked]
+    assert len(methods) == 2 and methods[0] == methods[1], methods
