@@ -3,13 +3,14 @@
 The suite runs on a throwaway SQLite file, or on PostgreSQL when ``TRACKER_TEST_DATABASE_URL``
 names a database (``.ci/run`` creates one). That database is emptied and migrated at the start.
 
-Three databases serve the tests, each built once per session: the empty one (migrated, nothing
-in it), a copy of it with the five plans' seed loaded, and a copy with the whole country's
-divisions and then the seed, as `make run` loads them (copies are SQLite files; on PostgreSQL
-databases created from the first with ``CREATE DATABASE … TEMPLATE`` and dropped at the end). A
-test that asks for ``country`` runs on the third, one that asks for ``seeded`` on the second,
-every other test on the empty one; always inside a transaction rolled back afterwards, so no
-database ever changes (docs/ARCHITECTURE.md, "Tests").
+Four databases serve the tests, each built once per session (a loaded one when a test first
+asks for it): the empty one (migrated, nothing in it), a copy of it with the five plans' seed
+loaded, a copy with the whole country's divisions and then the seed, as `make run` loads them,
+and a copy with 1,000 generated projects (copies are SQLite files; on PostgreSQL databases
+created from the first with ``CREATE DATABASE … TEMPLATE`` and dropped at the end). A test that
+asks for ``country`` runs on the third, one that asks for ``seeded`` on the second, ``demo`` on
+the fourth, every other test on the empty one; always inside a transaction rolled back
+afterwards, so no database ever changes (docs/ARCHITECTURE.md, "Tests").
 
 Under pytest-xdist each worker is a session of its own: its SQLite files are in its own
 temporary directory, and on PostgreSQL it works in ``<database>_<worker>``, created here.
@@ -139,7 +140,7 @@ def app(database_url, tmp_path_factory):
     # The loaded databases start as copies of the migrated one, made now: later a test could hold
     # a connection to the original, and PostgreSQL copies only a database nobody is connected to.
     copies = {kind: _copy_database(application, database_url, tmp_path_factory, kind)
-              for kind in ("seeded", "country")}
+              for kind in ("seeded", "country", "demo")}
     application.config["TEST_LOADED_DATABASE_URIS"] = {kind: url for kind, (url, _) in copies.items()}
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
     # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
@@ -285,6 +286,25 @@ def seeded_database(app):
 
 
 @pytest.fixture(scope="session")
+def demo_database(app):
+    """A generated portfolio of 1,000 projects with the planner's statistics (``ANALYZE``, as
+    ``tracker demo-data`` runs it): once, for the tests of the query plans a portfolio big enough
+    for an index to matter gets."""
+    from tracker.demo.generator import generate
+
+    from .test_demo_data import REPORT_MONTH
+
+    def load_demo():
+        summary = generate(_db.session.connection(), projects=1000, seed=7, report_month=REPORT_MONTH)
+        _db.session.execute(sa.text("ANALYZE"))
+        return summary
+
+    demo = _loaded_database(app, "demo", load_demo)
+    yield demo
+    demo.close()
+
+
+@pytest.fixture(scope="session")
 def country_database(app):
     """The whole country's divisions, then the seed (its former names and zone), as `make run`
     loads them: once, for the tests of regions among 3,200."""
@@ -332,11 +352,13 @@ def db(app, request):
     """A session whose commits are savepoints inside a transaction rolled back after the test.
 
     On the country's database when the test (or one of its fixtures) asks for ``country``, on
-    the seeded one when it asks for ``seeded``, else on the empty one."""
+    the seeded one when it asks for ``seeded``, on the generated one for ``demo``, else on the
+    empty one."""
     from tracker.portfolio import cache
 
     seeded = (request.getfixturevalue("country_database") if "country" in request.fixturenames
               else request.getfixturevalue("seeded_database") if "seeded" in request.fixturenames
+              else request.getfixturevalue("demo_database") if "demo" in request.fixturenames
               else None)
     with app.app_context(), _engine_of(app, seeded.engine if seeded else _db.engine) as engine:
         cache.clear()  # figures computed on the other database must not be served from this one
@@ -431,6 +453,13 @@ def seeded(db, seeded_database):
     docstring); the test's changes to it are rolled back like any other."""
     report = seeded_database.report  # its counts; its Region objects belonged to the loading session
     return dataclasses.replace(report, kept_edited=list(report.kept_edited), loaded_regions={})
+
+
+@pytest.fixture()
+def demo(db, demo_database):
+    """The generated portfolio of 1,000 projects (see ``demo_database``); the test's changes are
+    rolled back like any other."""
+    return demo_database.report
 
 
 @pytest.fixture()

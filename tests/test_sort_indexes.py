@@ -41,12 +41,9 @@ def sorts(plan: str, sort: str) -> bool:
     return "TEMP B-TREE" in plan or "Sort  (" in plan
 
 
-def test_the_first_page_of_every_sort_is_read_from_an_index(db):
-    if db.session.get_bind().dialect.name == "sqlite":
-        # SQLite's planner weighs an index by the statistics ANALYZE keeps (``tracker seed`` and
-        # ``tracker demo-data`` run it): a portfolio big enough for the sort to matter.
-        make_demo(db, projects=1000)
-        db.session.execute(sa.text("ANALYZE"))
+def test_the_first_page_of_every_sort_is_read_from_an_index(db, demo):
+    # SQLite's planner weighs an index by the statistics ANALYZE keeps (``tracker seed`` and
+    # ``tracker demo-data`` run it): a portfolio big enough for the sort to matter (``demo``).
     plans = {(sort, order): plan_of(PortfolioFilter.from_args({"sort": sort, "order": order}))
              for sort in SORTS for order in ("asc", "desc")}
     sorting = {key for key, plan in plans.items() if sorts(plan, key[0])}
@@ -70,19 +67,18 @@ def totals_plan(portfolio_filter: PortfolioFilter) -> str:
     return "\n".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
 
 
-def test_the_totals_of_a_list_are_read_from_one_narrow_index(db):
+def test_the_totals_of_a_list_are_read_from_one_narrow_index(db, demo):
     """The totals row of the construction portfolio, of every kind and of one status read the
     ``ix_projects_totals`` index alone (an index-only scan), not the projects' wide rows: issue
     19's list with its totals computed fresh, at 100,000 projects (benchmarks/NOTES.md)."""
-    make_demo(db, projects=1000)  # both planners weigh the indexes by their statistics
-    db.session.execute(sa.text("ANALYZE projects"))
+    # Both planners weigh the indexes by their statistics: ``demo``'s 1,000 projects, analysed.
     for args in ({}, {"kind": "all"}, {"status": "construction"}):
         plan = totals_plan(PortfolioFilter.from_args(args))
         assert "ix_projects_totals" in plan and ("COVERING INDEX" in plan or "Index Only Scan" in plan), \
             f"{args}:\n{plan}"
 
 
-def test_a_two_character_searchs_totals_read_one_range_of_the_grams_index(db):
+def test_a_two_character_searchs_totals_read_one_range_of_the_grams_index(db, demo):
     """The totals of 妇幼 (and every kind, and one kind) read the term's entries of
     ``ix_project_search_grams_totals`` alone, which carry each project's kind and summed figures:
     no project row is fetched (issue 19, benchmarks/NOTES.md). On PostgreSQL the test's fresh rows
@@ -90,9 +86,7 @@ def test_a_two_character_searchs_totals_read_one_range_of_the_grams_index(db):
     index-only scan as a heap read each; the table's statistics are told what a vacuum (autovacuum,
     in production) would record, inside the transaction that is rolled back. At 100,000 projects
     the planner chose this plan on its own."""
-    make_demo(db, projects=1000)
-    db.session.execute(sa.text("ANALYZE"))
-    connection = db.session.connection()
+    connection = db.session.connection()  # ``demo``: 1,000 projects, analysed
     for args in ({"q": "妇幼"}, {"q": "妇幼", "kind": "all"}, {"q": "中医", "kind": "equipment"}):
         statement = queries.gram_totals_statement(PortfolioFilter.from_args(args))
         sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
