@@ -19,7 +19,9 @@ temporary directory, and on PostgreSQL it works in ``<database>_<worker>``, crea
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
+import pickle
 import sqlite3
 from pathlib import Path
 
@@ -122,7 +124,7 @@ def _create_database(url, template: str | None = None):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url, tmp_path_factory, worker_id):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["TRACKER_INSTANCE_PATH"] = str(instance)
     application = create_app({
@@ -142,6 +144,9 @@ def app(database_url, tmp_path_factory):
     copies = {kind: _copy_database(application, database_url, tmp_path_factory, kind)
               for kind in ("seeded", "country", "demo")}
     application.config["TEST_LOADED_DATABASE_URIS"] = {kind: url for kind, (url, _) in copies.items()}
+    # pytest-xdist's workers of one run share the parent of their temporary directories.
+    application.config["TEST_SHARED_DIRECTORY"] = (
+        tmp_path_factory.getbasetemp().parent if worker_id != "master" else None)
     # The `db` fixture keeps one app context open for the whole test, and a test request reuses it,
     # so `g` outlives a request: forget Flask-Login's user at the start of each, as a real server
     # (one app context per request) does. Two clients in one test are then two different people.
@@ -255,10 +260,7 @@ def _copy_database(app, source_url: str, tmp_path_factory, kind: str) -> tuple[s
     source = make_url(source_url)
     if source.get_backend_name() == "sqlite":
         path = tmp_path_factory.mktemp("db") / f"{kind}.sqlite3"
-        with sqlite3.connect(source.database) as original, sqlite3.connect(path) as target:
-            original.backup(target)  # consistent whatever sits in the write-ahead log
-        original.close()
-        target.close()
+        _sqlite_backup(source.database, path)
         return f"sqlite:///{path}", None
     copy = source.set(database=f"{source.database}_{kind}")
     return copy.render_as_string(hide_password=False), _create_database(copy, template=source.database)
@@ -268,11 +270,44 @@ def _loaded_database(app, kind: str, load) -> SeededDatabase:
     """The copy of the empty database made for ``kind``, with ``load()`` run into it once."""
     url = app.config["TEST_LOADED_DATABASE_URIS"][kind]
     engine = sa.create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    with app.app_context(), _engine_of(app, engine):
-        report = load()
-        _db.session.commit()
-        _db.session.remove()
+
+    def build():
+        with app.app_context(), _engine_of(app, engine):
+            report = load()
+            _db.session.commit()
+            _db.session.remove()
+        return report
+
+    report = _once_per_run(app.config["TEST_SHARED_DIRECTORY"], kind, url, build)
     return SeededDatabase(url, engine, report, _row_counts(engine))
+
+
+def _once_per_run(shared: Path | None, kind: str, url: str, build):
+    """``build()`` run into the database at ``url``, or its result copied there: on SQLite under
+    pytest-xdist the first worker to ask for ``kind`` builds it and leaves the file and its
+    report in the run's shared directory, and every other worker copies that file over its own
+    empty copy (a seed load is ~3 CPU-s, a generated portfolio ~4: once per run, not per worker).
+    On PostgreSQL each worker builds its own."""
+    target = make_url(url)
+    if shared is None or target.get_backend_name() != "sqlite":
+        return build()
+    built, report = shared / f"{kind}.sqlite3", shared / f"{kind}.report.pickle"
+    with open(shared / f"{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if report.exists():
+            _sqlite_backup(built, target.database)
+            return pickle.loads(report.read_bytes())
+        result = build()
+        _sqlite_backup(target.database, built)
+        report.write_bytes(pickle.dumps(result))
+        return result
+
+
+def _sqlite_backup(source, target) -> None:
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)  # consistent whatever sits in the write-ahead log
+    original.close()
+    copy.close()
 
 
 @pytest.fixture(scope="session")
@@ -280,7 +315,9 @@ def seeded_database(app):
     """The five plans' seed, loaded through the services once."""
     from tracker.seeding.loader import load
 
-    seeded = _loaded_database(app, "seeded", lambda: load(app.config["SEED_DIR"]))
+    # Its Region objects belong to the loading session (and another worker may load it).
+    seeded = _loaded_database(app, "seeded", lambda: dataclasses.replace(
+        load(app.config["SEED_DIR"]), loaded_regions={}))
     yield seeded
     seeded.close()
 
@@ -314,7 +351,7 @@ def country_database(app):
 
     def load_country():
         load_national(CLI)
-        return load(app.config["SEED_DIR"])
+        return dataclasses.replace(load(app.config["SEED_DIR"]), loaded_regions={})
 
     country = _loaded_database(app, "country", load_country)
     yield country
