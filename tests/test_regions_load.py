@@ -82,12 +82,10 @@ def test_load_after_the_seed_keeps_every_seeded_region_project_and_former_name(d
     assert len(after) == 3212 + 1
 
 
-def test_make_run_order_load_then_seed_keeps_the_seeds_former_names_and_zone(db, app):
-    """`make run` loads the divisions before the seed: the seed adds only what the package lacks."""
-    load_national(CLI)
-    db.session.commit()
-    report = load_seed(app.config["SEED_DIR"])
-    db.session.commit()
+def test_make_run_order_load_then_seed_keeps_the_seeds_former_names_and_zone(db, app, country, country_database):
+    """`make run` loads the divisions before the seed: the seed adds only what the package lacks.
+    ``country_database`` is loaded in that order (tests/conftest.py); its report is the seed's."""
+    report = country_database.report
     assert report.regions == 1  # only the zone 海陵试验区 is new
     assert [(f.code, f.name) for f in region(db, "360783").former_names] == [("360727", "龙南县")]
     assert [(f.code, f.name) for f in region(db, "320614").former_names] == [("320684", "海门市")]
