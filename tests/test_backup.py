@@ -1,11 +1,11 @@
 """A backup restored into an empty database holds every row, exactly."""
 
 import os
+import sqlite3
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
 from tracker import create_app
@@ -28,17 +28,27 @@ def every_row(url: str) -> dict[str, list]:
 
 
 @pytest.fixture()
-def two_databases(tmp_path, database_url):
-    """An empty source and an empty target on the suite's kind of database."""
+def two_databases(tmp_path, database_url, seeded_database):
+    """A source with the five plans' seed, migrated and loaded as ``tracker db upgrade`` and
+    ``tracker seed`` leave it (a copy of the suite's seeded database, which is exactly that: the
+    migrations and the seed run once per session), and an empty target, on the suite's kind of
+    database."""
+    seeded = make_url(seeded_database.url)
     if make_url(database_url).get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}"
+        source = tmp_path / "source.sqlite3"
+        with sqlite3.connect(seeded.database) as original, sqlite3.connect(source) as copy:
+            original.backup(copy)
+        original.close()
+        copy.close()
+        yield f"sqlite:///{source}", f"sqlite:///{tmp_path / 'target.sqlite3'}"
         return
     server = make_url(database_url)
     names = [f"backup_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("source", "target")]
     admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    seeded_database.engine.dispose()  # PostgreSQL copies a database only while nobody is connected to it
     with admin.connect() as connection:
-        for name in names:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{names[0]}" TEMPLATE "{seeded.database}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{names[1]}"'))
     try:
         yield tuple(server.set(database=name).render_as_string(hide_password=False) for name in names)
     finally:
@@ -54,11 +64,8 @@ def test_restore_into_an_empty_database_compares_every_row(two_databases, tmp_pa
     source_app = create_app({"SQLALCHEMY_DATABASE_URI": source_url, "SECRET_KEY": "x",
                              "SOURCES_DIR": SHARED_SEEDS})
     with source_app.app_context():
-        upgrade()
         from tracker.accounts import services
         from tracker.audit.services import CLI
-        from tracker.seeding.loader import load
-        load(source_app.config["SEED_DIR"])
         services.create_user(CLI, "officer1", "officer", "Backup-test-1", regions=["360783"])
         # A plan a user added: its text lives in the database (plan_documents), so the backup has it.
         from tracker.plans.services import add_plan, find_region
@@ -111,12 +118,9 @@ def test_a_backup_restored_on_an_empty_machine_brings_back_every_page_and_photo(
     source_app = create_app({"SQLALCHEMY_DATABASE_URI": source_url, "SOURCES_DIR": SHARED_SEEDS,
                              "WTF_CSRF_ENABLED": False})
     with source_app.app_context():
-        upgrade()
         from tracker.accounts import services
         from tracker.audit.services import CLI
-        from tracker.seeding.loader import load
         from tracker.models import Project
-        load(source_app.config["SEED_DIR"])
         officer = services.create_user(CLI, "officer1", "officer", "Backup-test-1", regions=["360783"])
         db.session.commit()
         project_id = db.session.scalar(sa.select(Project.id).where(Project.seed_key == "longnan-t6-01"))
