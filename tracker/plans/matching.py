@@ -101,7 +101,12 @@ class RegionIndex:
 
 
 def as_index(regions: RegionIndex | Sequence[RegionRef]) -> RegionIndex:
-    return regions if isinstance(regions, RegionIndex) else RegionIndex([as_region(r) for r in regions])
+    if isinstance(regions, RegionIndex):
+        return regions
+    return RegionIndex([as_region(r) for r in regions]) if regions else _NO_REGIONS
+
+
+_NO_REGIONS = RegionIndex()  # never changed after it is built: one serves every call without regions
 
 
 def region_of(text: str, regions: RegionIndex | Sequence[RegionRef]) -> str | None:

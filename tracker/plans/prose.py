@@ -40,6 +40,11 @@ LEADING_WORDS = tuple(sorted({
     "以", "对", "抓实", "和规划", "努力建设", "努力", "预留", "组织开展", "组织", "获批新设", "获批", "新设",
     "所有", "签订", "布局一批", "布局", "在", "为",
 }, key=len, reverse=True))
+# The same words by their first character, longest first as above: a name is compared with the
+# few that can begin it, not with all 200 (the extraction of a plan strips tens of thousands).
+_LEADING_BY_FIRST: dict[str, tuple[str, ...]] = {}
+for _word in LEADING_WORDS:
+    _LEADING_BY_FIRST[_word[0]] = (*_LEADING_BY_FIRST.get(_word[0], ()), _word)
 TRAILING_WORDS = ("等项目建设", "等工程建设", "项目建设", "工程建设", "等项目", "等工程", "等机构", "等科研平台",
                   "等", "建设工作", "工作")
 
@@ -105,7 +110,7 @@ def _strip_leading(text: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        for word in LEADING_WORDS:
+        for word in _LEADING_BY_FIRST.get(text[0], ()):
             if text.startswith(word) and len(text) > len(word) + 1:
                 text = text[len(word):]
                 changed = True
