@@ -102,12 +102,26 @@ def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
     figures: dict[FigureKey, Figures] = defaultdict(dict)
     years: dict[YearKey, Figures] = defaultdict(dict)
     for ids in _chunks(project_ids):
-        where = [Project.id.in_(ids)] if ids is not None else []
-        _collect(connection, where, ids, figures, years)
+        _collect(connection, ids, figures, years)
     return figures, years
 
 
-def _collect(connection, where, ids, figures, years) -> None:
+# A few projects' statements name them by this parameter, bound at execution: the statements are
+# built once (``_statements``), not at every write, where building them cost four times what
+# running them did (5 ms a project on SQLite, most of a save's time).
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_NAMES = (*MONEY5, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
+          "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
+          "both_total", "both_invested", "over_estimate", "funded")
+_YEAR_NAMES = ("plans", "planned", "reporting",
+               *itertools.chain.from_iterable((f"m{m:02d}", f"n{m:02d}") for m in MONTHS))
+
+
+@functools.cache
+def _statements(few: bool) -> dict[str, sa.Select]:
+    """``_collect``'s statements: of a few projects (``few``: their ids bound as ``ids``), or of
+    every project (a rebuild)."""
+    where = [Project.id.in_(_IDS)] if few else []
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
     rate = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
     place = (Project.region_id, Project.kind)
@@ -116,8 +130,9 @@ def _collect(connection, where, ids, figures, years) -> None:
     # thousand rows each. Both give the same figures: the exactness test compares them.
     dated: tuple[Any, ...] = (
         Project.next_milestone_due, Project.planned_start, Project.has_started.label("started"),
-        Project.last_report_month) if ids is not None else ()
-    rows = connection.execute(
+        Project.last_report_month) if few else ()
+    found: dict[str, sa.Select] = {}
+    found["rows"] = (
         sa.select(*place, Project.status, Project.category, Project.build_nature, *dated, *_money5(),
                   sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
                   sa.func.count(Project.beds), sa.func.sum(Project.beds),
@@ -132,18 +147,85 @@ def _collect(connection, where, ids, figures, years) -> None:
                   sa.func.count(sa.case((Project.funding_line_count > 0, 1))))
         .where(*where).group_by(*place, Project.status, Project.category, Project.build_nature,
                                 *dated))
-    names = (*MONEY5, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
-             "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
-             "both_total", "both_invested", "over_estimate", "funded")
-    for region_id, kind_value, status, category, nature, *values in rows:
-        row = dict(zip(names, values[len(dated):]))
+    if not few:
+        found["due"] = (sa.select(*place, Project.next_milestone_due, sa.func.count())
+                        .where(*where, Project.next_milestone_due.is_not(None))
+                        .group_by(*place, Project.next_milestone_due))
+        found["start"] = (sa.select(*place, Project.planned_start, sa.func.count(),
+                                    sa.func.count(sa.case((Project.has_started, 1))))
+                          .where(*where, Project.planned_start.is_not(None))
+                          .group_by(*place, Project.planned_start))
+        found["report"] = (sa.select(*place, Project.last_report_month, sa.func.count())
+                           .where(*where, Project.kind.in_(BUILDING_KINDS), Project.status.is_not(None),
+                                  Project.status.in_(REPORTING_STATUSES))
+                           .group_by(*place, Project.last_report_month))
+
+    # The breakdowns through other tables: plans, funding lines, open milestones, the years.
+    plan_id = project_plans.c.plan_id
+    found["plan"] = (sa.select(*place, plan_id, *_money5())
+                     .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
+                     .where(*where).group_by(*place, plan_id))
+    found["funding"] = (sa.select(*place, FundingLine.source, sa.func.count(sa.distinct(FundingLine.project_id)),
+                                  sa.func.count(FundingLine.amount), exact_sum(FundingLine.amount),
+                                  sa.func.count(FundingLine.id))
+                        .join(Project, FundingLine.project_id == Project.id)
+                        .where(*where).group_by(*place, FundingLine.source))
+    found["soon"] = (sa.select(*place, Milestone.planned_date, sa.func.count())
+                     .join(Project, Milestone.project_id == Project.id)
+                     .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None))
+                     .group_by(*place, Milestone.planned_date))
+
+    # The years: every (project, year) with an annual plan or a year_investments row.
+    pairs = sa.union(
+        sa.select(AnnualPlan.project_id, AnnualPlan.year).where(
+            *([AnnualPlan.project_id.in_(_IDS)] if few else [])),
+        sa.select(YearInvestment.project_id, YearInvestment.year).where(
+            *([YearInvestment.project_id.in_(_IDS)] if few else []))).subquery()
+    with_plan = AnnualPlan.id.is_not(None)
+    months: list[sa.ColumnElement[Any]] = []
+    for month in MONTHS:
+        column = getattr(YearInvestment, YearInvestment.month_column(month))
+        months += [exact_sum(column), sa.func.count(column)]
+    found["years"] = (
+        sa.select(*place, pairs.c.year, with_plan, sa.func.count(AnnualPlan.id),
+                  exact_sum(AnnualPlan.planned_investment),
+                  sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *months)
+        .select_from(pairs).join(Project, Project.id == pairs.c.project_id)
+        .outerjoin(AnnualPlan, sa.and_(AnnualPlan.project_id == pairs.c.project_id,
+                                       AnnualPlan.year == pairs.c.year))
+        .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == pairs.c.project_id,
+                                           YearInvestment.year == pairs.c.year))
+        .group_by(*place, pairs.c.year, with_plan))
+
+    # The reports filed per month (a report need not state an amount), under the same keys: a
+    # year with a report has its year_investments row, so its pair is among those above.
+    report_year = sa.extract("year", MonthlyReport.month)
+    report_month = sa.extract("month", MonthlyReport.month)
+    planned_that_year = sa.exists().where(AnnualPlan.project_id == MonthlyReport.project_id,
+                                          AnnualPlan.year == report_year)
+    found["reports"] = (sa.select(*place, report_year, report_month, planned_that_year, sa.func.count())
+                        .join(Project, Project.id == MonthlyReport.project_id)
+                        .where(*where).group_by(*place, report_year, report_month, planned_that_year))
+    return found
+
+
+def _collect(connection, ids, figures, years) -> None:
+    few = ids is not None
+    statements = _statements(few)
+    parameters = {"ids": ids} if few else {}
+
+    def run(name: str):
+        return connection.execute(statements[name], parameters)
+
+    for region_id, kind_value, status, category, nature, *values in run("rows"):
+        row = dict(zip(_NAMES, values[4:] if few else values))
         kind = _code(kind_value)
         _add(figures[(region_id, kind, "all", "")], row)
         # A status's (category's, 建设性质's) rows hold every figure of "all": the list narrowed
         # to one of them reads its whole totals row there (``breakdown``).
         for dimension, code in (("status", status), ("category", category), ("nature", nature)):
             _add(figures[(region_id, kind, dimension, _code(code))], row)
-        if dated:
+        if few:
             due, start, started, month = values[:4]
             count = row["projects"]
             if due is not None:
@@ -155,95 +237,29 @@ def _collect(connection, where, ids, figures, years) -> None:
             if kind_value in BUILDING_KINDS and status in REPORTING_STATUSES:
                 _add(figures[(region_id, kind, "report", month.isoformat() if month else "")],
                      {"projects": count})
-    if dated:
-        _collect_joined(connection, where, ids, figures, years)
-        return
+    if not few:
+        for region_id, kind, due, count in run("due"):
+            _add(figures[(region_id, _code(kind), "due", f"{due.year:04d}-{due.month:02d}")],
+                 {"projects": count})
+        for region_id, kind, start, count, started in run("start"):
+            _add(figures[(region_id, _code(kind), "start", f"{start.year:04d}")],
+                 {"projects": count, "started": started})
+        for region_id, kind, month, count in run("report"):
+            _add(figures[(region_id, _code(kind), "report", month.isoformat() if month else "")],
+                 {"projects": count})
 
-    for region_id, kind, due, count in connection.execute(
-            sa.select(*place, Project.next_milestone_due, sa.func.count())
-            .where(*where, Project.next_milestone_due.is_not(None))
-            .group_by(*place, Project.next_milestone_due)):
-        _add(figures[(region_id, _code(kind), "due", f"{due.year:04d}-{due.month:02d}")],
-             {"projects": count})
-    for region_id, kind, start, count, started in connection.execute(
-            sa.select(*place, Project.planned_start, sa.func.count(),
-                      sa.func.count(sa.case((Project.has_started, 1))))
-            .where(*where, Project.planned_start.is_not(None))
-            .group_by(*place, Project.planned_start)):
-        _add(figures[(region_id, _code(kind), "start", f"{start.year:04d}")],
-             {"projects": count, "started": started})
-    for region_id, kind, month, count in connection.execute(
-            sa.select(*place, Project.last_report_month, sa.func.count())
-            .where(*where, Project.kind.in_(BUILDING_KINDS), Project.status.is_not(None),
-                   Project.status.in_(REPORTING_STATUSES))
-            .group_by(*place, Project.last_report_month)):
-        _add(figures[(region_id, _code(kind), "report", month.isoformat() if month else "")],
-             {"projects": count})
-    _collect_joined(connection, where, ids, figures, years)
-
-
-def _collect_joined(connection, where, ids, figures, years) -> None:
-    """The breakdowns through other tables: plans, funding lines, open milestones, the years."""
-    place = (Project.region_id, Project.kind)
-    plan_id = project_plans.c.plan_id
-    for region_id, kind, plan, *values in connection.execute(
-            sa.select(*place, plan_id, *_money5())
-            .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
-            .where(*where).group_by(*place, plan_id)):
+    for region_id, kind, plan, *values in run("plan"):
         _add(figures[(region_id, _code(kind), "plan", str(plan) if plan is not None else "")],
              dict(zip(MONEY5, values)))
-    for region_id, kind, source, projects, with_amount, amount, lines in connection.execute(
-            sa.select(*place, FundingLine.source, sa.func.count(sa.distinct(FundingLine.project_id)),
-                      sa.func.count(FundingLine.amount), exact_sum(FundingLine.amount),
-                      sa.func.count(FundingLine.id))
-            .join(Project, FundingLine.project_id == Project.id)
-            .where(*where).group_by(*place, FundingLine.source)):
+    for region_id, kind, source, projects, with_amount, amount, lines in run("funding"):
         _add(figures[(region_id, _code(kind), "funding", _code(source))],
              {"projects": projects, "with_investment": with_amount, "total_investment": amount,
               "lines": lines})
-
-    for region_id, kind, day, count in connection.execute(
-            sa.select(*place, Milestone.planned_date, sa.func.count())
-            .join(Project, Milestone.project_id == Project.id)
-            .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None))
-            .group_by(*place, Milestone.planned_date)):
+    for region_id, kind, day, count in run("soon"):
         _add(figures[(region_id, _code(kind), "soon", day.isoformat())], {"projects": count})
-
-    # The years: every (project, year) with an annual plan or a year_investments row.
-    pairs = sa.union(
-        sa.select(AnnualPlan.project_id, AnnualPlan.year).where(
-            *([AnnualPlan.project_id.in_(ids)] if ids is not None else [])),
-        sa.select(YearInvestment.project_id, YearInvestment.year).where(
-            *([YearInvestment.project_id.in_(ids)] if ids is not None else []))).subquery()
-    with_plan = AnnualPlan.id.is_not(None)
-    months: list[sa.ColumnElement[Any]] = []
-    for month in MONTHS:
-        column = getattr(YearInvestment, YearInvestment.month_column(month))
-        months += [exact_sum(column), sa.func.count(column)]
-    year_names = ("plans", "planned", "reporting",
-                  *itertools.chain.from_iterable((f"m{m:02d}", f"n{m:02d}") for m in MONTHS))
-    for region_id, kind, year, planned, *values in connection.execute(
-            sa.select(*place, pairs.c.year, with_plan, sa.func.count(AnnualPlan.id),
-                      exact_sum(AnnualPlan.planned_investment),
-                      sa.func.count(sa.case((YearInvestment.stated_months > 0, 1))), *months)
-            .select_from(pairs).join(Project, Project.id == pairs.c.project_id)
-            .outerjoin(AnnualPlan, sa.and_(AnnualPlan.project_id == pairs.c.project_id,
-                                           AnnualPlan.year == pairs.c.year))
-            .outerjoin(YearInvestment, sa.and_(YearInvestment.project_id == pairs.c.project_id,
-                                               YearInvestment.year == pairs.c.year))
-            .group_by(*place, pairs.c.year, with_plan)):
-        _add(years[(region_id, _code(kind), year, bool(planned))], dict(zip(year_names, values)))
-
-    # The reports filed per month (a report need not state an amount), under the same keys: a
-    # year with a report has its year_investments row, so its pair is among those above.
-    report_year = sa.extract("year", MonthlyReport.month)
-    report_month = sa.extract("month", MonthlyReport.month)
-    planned_that_year = sa.exists().where(AnnualPlan.project_id == MonthlyReport.project_id,
-                                          AnnualPlan.year == report_year)
-    for region_id, kind, year, month, planned, count in connection.execute(
-            sa.select(*place, report_year, report_month, planned_that_year, sa.func.count())
-            .join(Project, Project.id == MonthlyReport.project_id)
-            .where(*where).group_by(*place, report_year, report_month, planned_that_year)):
+    for region_id, kind, year, planned, *values in run("years"):
+        _add(years[(region_id, _code(kind), year, bool(planned))], dict(zip(_YEAR_NAMES, values)))
+    for region_id, kind, year, month, planned, count in run("reports"):
         _add(years[(region_id, _code(kind), int(year), bool(planned))], {f"r{int(month):02d}": count})
 
 
