@@ -325,15 +325,21 @@ def _add_rows(connection: sa.Connection, table: sa.Table, deltas: dict) -> None:
     rows = _rows(table, deltas)
     if not rows:
         return
-    dialect = connection.dialect.name
+    statement = _upsert(connection.dialect.name, table)
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(statement, rows[start:start + CHUNK])
+
+
+@functools.cache
+def _upsert(dialect: str, table: sa.Table) -> sa.Insert:
+    """``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` for every figure of ``table``:
+    built once per dialect and table (its ~40 sums took 2 ms of every commit that wrote)."""
     insert = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
     pk = [column.name for column in table.primary_key.columns]
-    statement = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=pk,
         set_={column.name: column + insert.excluded[column.name]
               for column in table.columns if column.name not in pk})
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start:start + CHUNK])
 
 
 def rebuild(connection: sa.Connection) -> None:
