@@ -39,3 +39,45 @@ def test_the_next_seeded_test_sees_the_seed_as_loaded(db, seeded):
 
 def test_the_next_empty_test_sees_nothing_of_either(db):
     assert (count(db, Project), count(db, User)) == (0, 0)
+
+
+def test_demo_holds_the_generated_portfolio_with_its_statistics(db, demo):
+    assert demo.projects == 1000 == count(db, Project)
+    if db.session.get_bind().dialect.name == "sqlite":  # ANALYZE's, which the planner reads
+        assert db.session.scalar(sa.text("SELECT COUNT(*) FROM sqlite_stat1")) > 0
+
+
+def test_a_loaded_database_is_built_by_the_first_worker_and_copied_by_the_others(tmp_path):
+    """On SQLite under xdist (tests/conftest.py, ``_once_per_run``): the second worker to ask gets
+    the first one's file and report, and builds nothing."""
+    import sqlite3
+
+    from .conftest import _once_per_run
+
+    shared = tmp_path / "run"
+    shared.mkdir()
+    built = []
+
+    def build_into(path):
+        def build():
+            built.append(path)
+            with sqlite3.connect(path) as connection:
+                connection.execute("CREATE TABLE t (n INTEGER)")
+                connection.execute("INSERT INTO t VALUES (42)")
+            connection.close()
+            return {"rows": 1}
+        return build
+
+    first, second = tmp_path / "gw0.sqlite3", tmp_path / "gw1.sqlite3"
+    for path in (first, second):
+        sqlite3.connect(path).close()  # each worker's empty copy
+    assert _once_per_run(shared, "kind", f"sqlite:///{first}", build_into(first)) == {"rows": 1}
+    assert _once_per_run(shared, "kind", f"sqlite:///{second}", build_into(second)) == {"rows": 1}
+    assert built == [first]
+    with sqlite3.connect(second) as connection:
+        assert connection.execute("SELECT n FROM t").fetchall() == [(42,)]
+    connection.close()
+    # Without a shared directory (one process, or PostgreSQL) every caller builds its own.
+    third = tmp_path / "alone.sqlite3"
+    _once_per_run(None, "kind", f"sqlite:///{third}", build_into(third))
+    assert built == [first, third]
