@@ -196,7 +196,7 @@ def run_dataset(database, size, args, budget, secret, report_month, results, *, 
         runs = 1 if args.quick else 3
         for fmt in ("csv", "xlsx"):
             section.exports.append(measure.measure_export(dataset, env, fmt, dataset.rows["projects"],
-                                                          1 if fmt == "xlsx" and size > 10_000 else runs, log))
+                                                          runs, log))
         timing("exports", since)
     if "submissions" in parts:
         since = time.monotonic()
