@@ -4,7 +4,7 @@ keeping the ids in the sets (``queries._walked``), where the database would gath
 and sort it: the 十四五 period, every project of a portfolio whose plans are all 十四五's, took
 0.4 s a page on SQLite at 100,000 projects, its next page 0.15 s, the 续建 0.5 s (benchmarks/NOTES.md).
 Walked or sorted, every page is the same rows as the sorted list's, in every sort both ways,
-by its number and by its neighbour's link."""
+by its number and by its neighbours' links (下一页 and 上一页)."""
 
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ def test_a_list_narrowed_by_id_sets_shows_the_sorted_lists_pages(db, portfolio, 
                                                      seek=queries.Seek("after", *shown.last, anchor=page))
                     assert [p.id for p in following.items] == ids[page * 4:(page + 1) * 4], \
                         (sort, order, page, "next")
+                    # and its "上一页" link back: read from its first row on, backwards
+                    back = queries.project_page(narrowed, page, 4, len(ids),
+                                                seek=queries.Seek("before", *following.first,
+                                                                  anchor=page + 1))
+                    assert [p.id for p in back.items] == ids[(page - 1) * 4:page * 4], \
+                        (sort, order, page, "previous")
     if "continued" not in args and "plan" not in args:
         assert any(walks)  # broad sets are walked (and a walk that falls short is sorted)
 
