@@ -130,14 +130,13 @@ class CopyStatement:
 
     def text(self, column: Column) -> Any:
         """The stored text of a text column, to be neutralised; None for any other column."""
-        if column.key == "region":
+        if column.kind == "region":
             return Region.key
-        if column.key == "plans":
+        if column.kind == "list":  # the plans' titles
             return sa.func.coalesce(self.plans.c.titles, self.first_plan.title)
-        if column.key == "region_name" or column.kind in ("vocab", "bool", "decimal", "month", "id",
-                                                          "int", "date"):
-            return None
-        return getattr(Project, column.key)
+        if column.kind == "text" and column.key != "region_name":  # the full name: from Python
+            return getattr(Project, column.key)
+        return None
 
     def cell(self, column: Column):
         if column.key == "region_name":
