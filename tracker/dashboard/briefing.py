@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import datetime as dt
+import functools
 import io
 
 from flask_babel import gettext as _
@@ -53,8 +54,35 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
+class _Measured(Paragraph):
+    """A paragraph that keeps its line breaks for each width it was wrapped at.
+
+    The page is laid out a dozen times while its lists are fitted (``render``), with the same
+    rows each time: breaking each row's Chinese into lines again was most of the briefing's time.
+    A paragraph's breaks depend on its text, its style and the width alone (ReportLab's
+    ``Paragraph.wrap`` ignores the height), so a later wrap at a width seen before puts back what
+    the first computed, as the drawing reads it."""
+
+    def wrap(self, availWidth, availHeight):
+        state = vars(self)
+        kept = state.setdefault("_by_width", {})
+        if availWidth not in kept:
+            size = super().wrap(availWidth, availHeight)
+            kept[availWidth] = (size, {name: state[name] for name in self.WRAPPED})
+            return size
+        size, wrapped = kept[availWidth]
+        state.update(wrapped)
+        return size
+
+    # What ``Paragraph.wrap`` sets, and its drawing reads.
+    WRAPPED = ("width", "height", "blPara", "_wrapWidths")
+
+
+@functools.lru_cache(maxsize=4096)
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
+    """The paragraph of ``text`` in ``style``, made once for each layout of one render: the
+    styles are each render's own (``_styles``), so two renders (two threads) share none."""
+    return _Measured(escape(text), style)
 
 
 def _table_style(font: str, header: bool = True) -> TableStyle:
@@ -209,10 +237,10 @@ def _map_and_regions(board: Dashboard, show_money: bool, styles, width: float, r
 LISTS = ("late", "over_estimate", "regions")  # the page's lists, in the order spare room goes to
 
 
-def _content(board: Dashboard, show_money: bool, styles, width: float, generated_at: dt.datetime,
-             picture: list | None, rows_shown: dict[str, int]) -> list:
+def _head(board: Dashboard, show_money: bool, styles, width: float, generated_at: dt.datetime) -> list:
+    """The title, the scope and the headline figures: the same however many rows the lists show."""
     scope = board.scope
-    content = [
+    return [
         _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
            styles["title"]),
         _p(_("范围：%(filter)s ｜ 日期：%(date)s ｜ 生成：%(time)s（%(zone)s）",
@@ -222,6 +250,11 @@ def _content(board: Dashboard, show_money: bool, styles, width: float, generated
         Spacer(1, 4),
         _headline(board, show_money, styles, width),
     ]
+
+
+def _content(board: Dashboard, show_money: bool, styles, width: float, head: list,
+             picture: list | None, rows_shown: dict[str, int]) -> list:
+    content = list(head)
     if board.is_empty:
         content.append(_p(_("此范围内没有项目：没有可汇总的数据，各项比率无法计算。"), styles["h2"]))
     else:
@@ -271,10 +304,13 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
     generated_at = clock.local(generated_at) if generated_at else clock.now()
     measuring = Canvas(io.BytesIO(), pagesize=A4)
 
+    # What does not change with the lists' lengths is made once; the lists' rows are each made
+    # once too (``_p``), and each keeps its line breaks (``_Measured``).
     picture = None if board.is_empty else _map(board, show_money, styles, font.name, width)
+    head = _head(board, show_money, styles, width, generated_at)
 
     def content(rows_shown: dict[str, int]) -> list:
-        return _content(board, show_money, styles, width, generated_at, picture, rows_shown)
+        return _content(board, show_money, styles, width, head, picture, rows_shown)
 
     def fits(rows_shown: dict[str, int]) -> bool:
         return _listWrapOn(content(rows_shown), width, measuring)[1] <= height
