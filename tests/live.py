@@ -266,7 +266,8 @@ class Gunicorn:
                        "--port", str(port)]
             self.output = self.log.open("wb")
         else:
-            command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
+            command = [sys.executable, "-m", "gunicorn", "--config", "python:tests.gunicorn_preload",
+                       "--workers", str(workers), "--threads",
                        str(threads), "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
                        "--timeout", "60", "--error-logfile", str(self.log), app]
         output = self.output or subprocess.DEVNULL
