@@ -89,11 +89,11 @@ def test_four_confirms_of_one_upload_at_once_apply_it_once(tracker):
     assert again.status == 409 and "不会重复导入" in again.text
 
 
-ROWS = 1500
+ROWS = 900  # each preview takes seconds (~2 CPU-s); the save starts 0.8 s in
 
 
 def test_large_previews_run_beside_another_officers_save(tracker):
-    """Two officers preview 1,500-row sheets while a third saves a project the sheets change:
+    """Two officers preview 900-row sheets while a third saves a project the sheets change:
     nobody gets a 503, the save does not wait for the previews, and every preview is right."""
     url = tracker.database_url
     project_id = longnan_project(url)
@@ -113,7 +113,7 @@ def test_large_previews_run_beside_another_officers_save(tracker):
         return location
 
     def save():
-        time.sleep(1.5)  # the previews are under way
+        time.sleep(0.8)  # the previews are under way (each takes seconds: ROWS)
         times["save-start"] = time.monotonic()
         answer = editor.submit(form, owner_unit="预览进行中保存的建设单位")
         times["save"] = time.monotonic()

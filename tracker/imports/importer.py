@@ -123,6 +123,9 @@ class Run:
         self.columns = {c.key: c for c in COLUMNS[report.kind]}
         self.seen: dict[str, int] = {}  # what earlier rows were about → their row number
         self._regions: dict[str, int | None] = {}
+        # The regions looked up, held: the session forgets an object nothing refers to, and each
+        # row of a region would load it again (a third of a large preview's time).
+        self._held: dict[int, Region] = {}
         self._plans: dict[str, list[int]] | None = None
 
     def header(self, key: str) -> str:
@@ -145,7 +148,12 @@ class Run:
         if key not in self._regions:
             self._regions[key] = db.session.scalar(sa.select(Region.id).where(Region.key == key))
         region_id = self._regions[key]
-        return db.session.get(Region, region_id) if region_id is not None else None
+        if region_id is None:
+            return None
+        region = db.session.get(Region, region_id)  # after a preview's slice: read again
+        if region is not None:
+            self._held[region_id] = region
+        return region
 
     def plans_named(self, name: str) -> list[int]:
         """The plans whose title or key is ``name`` (ignoring width, spacing and case)."""
