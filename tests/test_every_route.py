@@ -117,10 +117,33 @@ def rolled_back(site):
         savepoint.rollback()
 
 
+def signed_in(site, role):
+    """A fresh browser (a request may sign out, or switch the language) signed in as ``role``: the
+    first for a role starts a session (a row, committed), the others carry its cookie, as a second
+    tab of the same browser would, instead of each starting one (a tenth of the walk)."""
+    cookies = site.setdefault("cookies", {})
+    if role is None or role not in cookies:
+        # Loaded afresh: each request's rollback (below) leaves earlier objects detached.
+        user = site["db"].session.get(User, site["users"][role]) if role else None
+        client = browser(site["app"], user)
+        if role is not None:
+            cookies[role] = client.get_cookie(site["app"].config["SESSION_COOKIE_NAME"]).value
+        return client
+    client = site["app"].test_client()
+    client.set_cookie(site["app"].config["SESSION_COOKIE_NAME"], cookies[role])
+    return client
+
+
+def assert_still_signed_in(site):
+    """The walk's requests were each rolled back: every role's cookie still signs its browser in,
+    so no answer of the walk was a signed-out visitor's by mistake."""
+    for role in site.get("cookies", {}):
+        response = signed_in(site, role).get("/account/tokens")
+        assert response.status_code == 200, (role, response.status_code, response.location)
+
+
 def ask(site, role, method, url, data=None):
-    # Loaded afresh: each request's rollback (below) leaves earlier objects detached.
-    user = site["db"].session.get(User, site["users"][role]) if role else None
-    client = browser(site["app"], user)
+    client = signed_in(site, role)
     with rolled_back(site):
         if method == "GET":
             response = client.get(url)
@@ -170,6 +193,7 @@ def test_every_route_answers_every_role_without_a_server_error(site, form_fields
                     ask(site, role, "POST", url, {name: value for name in form_fields})
                     asked += 1
     print(f"{asked} requests to {walked} URLs")
+    assert_still_signed_in(site)
 
 
 @pytest.mark.parametrize("part", range(PARTS))
@@ -188,6 +212,7 @@ def test_every_query_key_alone_gets_an_answer_not_a_crash(site, role, part):
         walked += 1
     print(f"{asked} requests to {walked} URLs; {skipped} keys never read")
     assert walked and asked
+    assert_still_signed_in(site)
 
 
 class WatchedArgs(ImmutableMultiDict):
