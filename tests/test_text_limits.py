@@ -8,6 +8,8 @@ length, PostgreSQL failed with a 500).
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import sqlalchemy as sa
 from wtforms import PasswordField, StringField, TextAreaField
@@ -33,16 +35,33 @@ def funded(app, db, make_user):
     return {"project": target.id, "line": line.id, "officer": officer}
 
 
-def test_a_huge_funding_deletion_reason_is_refused_and_the_line_kept(funded, db):
+def test_a_long_funding_deletion_reason_is_refused_and_the_line_kept(funded, db):
     response = funded["officer"].post(f"/projects/{funded['project']}/funding/{funded['line']}/delete",
-                                      data={"reason": "删" * 1_500_000})
+                                      data={"reason": "删" * 20_000})
     html = response.get_data(as_text=True)
     assert response.status_code == 400, html[:2000]
     assert "不能超过 500 个字" in html
-    assert len(html) < 100_000  # what was typed is not echoed back a million times
+    assert len(html) < 100_000  # what was typed is not echoed back
     assert db.session.get(FundingLine, funded["line"]) is not None
     page = funded["officer"].get(f"/projects/{funded['project']}")
     assert page.status_code == 200 and len(page.get_data()) < 500_000
+
+
+def test_a_huge_typed_form_is_refused_before_it_is_read(funded, db, app):
+    """1.5 million characters typed (13.5 MB of %-escapes): the body is refused unread, with a
+    page that says what to do, instead of a worker decoding it for seconds (TrackerRequest)."""
+    assert app.config.get("MAX_FORM_MEMORY_SIZE", 500_000) < 13_500_000 < app.config["MAX_CONTENT_LENGTH"]
+    response = funded["officer"].post(f"/projects/{funded['project']}/funding/{funded['line']}/delete",
+                                      data={"reason": "删" * 1_500_000})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413, html[:2000]
+    assert "提交的内容太长，没有保存" in html and "上传的文件太大" not in html
+    assert len(html) < 100_000
+    assert db.session.get(FundingLine, funded["line"]) is not None
+    # An upload of the same size is still the importer's to judge (MAX_CONTENT_LENGTH).
+    upload = funded["officer"].post("/import", data={"file": (io.BytesIO(b"x" * 13_500_000), "big.csv")},
+                                    content_type="multipart/form-data")
+    assert upload.status_code != 413 and "文件超过 10 MB 的上限" in upload.get_data(as_text=True)
 
 
 def test_a_funding_line_is_deleted_with_a_reason_of_sensible_length(funded, db):
