@@ -18,7 +18,7 @@ run: $(VENV)/.installed translations cjk-font
 # The gates and the suite at once (issue 15: `make test` in under 2 minutes): mypy runs on one
 # core for ~20 s on a cold cache while the suite's workers, which wait on Chromium and servers,
 # leave room beside them; the gates' findings are printed after the suite, and either failing
-# fails `make test`. The suite on one worker more than the cores (pytest-xdist's `auto`, see
+# fails `make test`. The suite on one worker per core (pytest-xdist's `auto`, see
 # tests/conftest.py; TEST_WORKERS=0 for one process). Bytecode is written even where the
 # environment says not to (PYTHONDONTWRITEBYTECODE): every worker and every server the suite
 # starts would otherwise compile the tracker, and pytest rewrite every test module, afresh.

@@ -44,11 +44,18 @@ SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto`` (``make test``): one worker more than the cores this process may use. A worker
-    in the browser and server tests spends much of its time waiting on Chromium, a live server or
-    gunicorn, which leaves a core idle when there are only as many workers as cores; the extra
-    worker costs its own set-up (collection, three databases, a browser: ~10 CPU-s)."""
-    return len(os.sched_getaffinity(0)) + 1
+    """``-n auto`` (``make test``): one worker per core this process may use. The suite is
+    CPU-bound (its browser tests spread through the run keep both cores busy, ~1.85 of 2 on
+    average), and a worker more costs its own set-up (collection, the loaded databases, a live
+    server, a browser, module-scoped servers set up twice): on two cores 229 CPU-s and 120 s
+    with three workers, 212 CPU-s and 116 s with two (docs/ARCHITECTURE.md, "make test")."""
+    return len(os.sched_getaffinity(0))
+
+
+def _whole_module(item) -> bool:
+    """Whether the test uses a module-scoped fixture (a server, a database of its module's own)."""
+    return any(definition.scope == "module" for definitions in item._fixtureinfo.name2fixturedefs.values()
+               for definition in definitions)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -58,8 +65,11 @@ def pytest_collection_modifyitems(config, items) -> None:
     them in a row (xdist hands each worker a run of consecutive tests first, and tests/e2e/ is
     collected first) was the run's longest chain: ~170 s while the other workers had finished.
     Spread, each worker takes a share and fills its waits with the other tests. A module with a
-    module-scoped fixture moves as one block, so its fixture is still set up once. Every worker
-    collects the same order (xdist checks it): the order depends on the collection alone."""
+    module-scoped fixture moves as one block, so its fixture is set up once on the worker that
+    takes the block (xdist's chunks can still split a block; ``--dist loadgroup`` would keep it
+    whole, but with pytest 9.2 xdist 3.8 cannot rename a test by its group and groups nothing).
+    Every worker collects the same order (xdist checks it): the order depends on the collection
+    alone."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     browser = [item for item in items if item.path.parent.name == "e2e"]
@@ -68,10 +78,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     rest = [item for item in items if item.path.parent.name != "e2e"]
     units: list[list] = []
     for item in browser:
-        whole_module = any(definition.scope == "module"
-                           for definitions in item._fixtureinfo.name2fixturedefs.values()
-                           for definition in definitions)
-        if whole_module and units and units[-1][0].path == item.path:
+        if _whole_module(item) and units and units[-1][0].path == item.path:
             units[-1].append(item)
         else:
             units.append([item])
