@@ -158,6 +158,25 @@ def test_the_briefing_fills_the_page_before_it_says_how_many_more(db):
     assert "46,035" in text or "45,990" in text  # the headline total still covers all
 
 
+def test_a_page_fitted_with_kept_line_breaks_is_the_page_made_afresh(db, monkeypatch):
+    """While the lists are fitted the page is laid out a dozen times with the same rows: each row's
+    paragraph is made once and keeps its line breaks per width (``briefing._Measured``). The PDF
+    is byte for byte the one made with every paragraph new at every layout."""
+    from reportlab import rl_config
+    from reportlab.platypus import Paragraph
+
+    from tracker.dashboard import briefing as module
+
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no time stamp or random id in the file
+    board = late_projects_in_counties(45, reason="征地拆迁尚未完成，施工单位进场延后，")
+    at = dt.datetime(2025, 7, 2, 9, 30, tzinfo=dt.timezone.utc)
+    font = choose_cjk_font(None, candidates=())
+    kept = render(board, font=font, generated_at=at)
+    monkeypatch.setattr(module, "_p", lambda text, style: Paragraph(module.escape(text), style))
+    assert render(board, font=font, generated_at=at) == kept
+    assert "另有" in one_page_text(kept)  # the lists were cut: the page was fitted
+
+
 def test_the_over_budget_projects_are_named_with_their_amounts(db):
     over = factories.project(name="龙南市人民医院综合楼", total_investment=Decimal("8000"))
     over.current_estimate = Decimal("9250.5")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import datetime as dt
-import functools
 import io
+from contextvars import ContextVar
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
@@ -78,11 +78,20 @@ class _Measured(Paragraph):
     WRAPPED = ("width", "height", "blPara", "_wrapWidths")
 
 
-@functools.lru_cache(maxsize=4096)
+# The paragraphs one render has made, by text and style: each layout of the page while its lists
+# are fitted reuses them (``render`` sets it; two renders, two threads, never share one).
+_made: ContextVar[dict[tuple[str, ParagraphStyle], Paragraph] | None] = ContextVar("briefing_paragraphs",
+                                                                                    default=None)
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """The paragraph of ``text`` in ``style``, made once for each layout of one render: the
-    styles are each render's own (``_styles``), so two renders (two threads) share none."""
-    return _Measured(escape(text), style)
+    made = _made.get()
+    if made is None:
+        return _Measured(escape(text), style)
+    key = (text, style)
+    if key not in made:
+        made[key] = _Measured(escape(text), style)
+    return made[key]
 
 
 def _table_style(font: str, header: bool = True) -> TableStyle:
@@ -293,7 +302,14 @@ def render(board: Dashboard, *, show_money: bool = True, font: FontChoice | None
     (the largest counts that fit, found by halving), and only a list cut short by the page's end
     says "另有 N 项". Content that cannot fit even without list rows shrinks to fit.
     """
-    font = font or cjk_font()
+    made = _made.set({})
+    try:
+        return _render(board, show_money, font or cjk_font(), generated_at)
+    finally:
+        _made.reset(made)
+
+
+def _render(board: Dashboard, show_money: bool, font: FontChoice, generated_at: dt.datetime | None) -> bytes:
     styles = _styles(font.name)
     buffer = io.BytesIO()
     margin = 14 * mm
