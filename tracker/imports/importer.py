@@ -124,7 +124,7 @@ class Run:
         self.seen: dict[str, int] = {}  # what earlier rows were about → their row number
         self._regions: dict[str, int | None] = {}
         # The regions looked up, held: the session forgets an object nothing refers to, and each
-        # row of a region would load it again (a third of a large preview's time).
+        # row of a region would load it again (an eighth of a large preview's time).
         self._held: dict[int, Region] = {}
         self._plans: dict[str, list[int]] | None = None
 
