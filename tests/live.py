@@ -218,6 +218,30 @@ def money(database_url: str, sql: str, **params):
 
 # --- servers --------------------------------------------------------------------------------------
 
+class ClosingAnswers:
+    """The app, each answer closed once its body has been read to the end or abandoned.
+
+    werkzeug's development server closes an answer only after draining what is left of the
+    request from the socket; when the browser has hung up meanwhile (a navigation cancels a
+    script still loading) the drain raises first, and the file behind a static answer is left to
+    the garbage collector: a ResourceWarning in whichever test runs then, which fails it
+    (pyproject.toml's filterwarnings; seen on tests/e2e/test_home_browser.py in CI)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        answer = self.app(environ, start_response)
+
+        def body():
+            try:
+                yield from answer
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        return body()
+
+
 class LiveServer:
     """werkzeug's threaded WSGI server on a free 127.0.0.1 port, in a daemon thread."""
 
@@ -226,7 +250,7 @@ class LiveServer:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, ClosingAnswers(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
