@@ -77,9 +77,11 @@ def init_app(app: Flask) -> None:
 
     # What lives as long as the process (modules, the app) leaves the garbage collector's view:
     # otherwise every few requests a full collection walks all of it, a 50-100 ms pause that
-    # was most of the pages' p95 (benchmarks/NOTES.md).
-    gc.collect()
-    gc.freeze()
+    # was most of the pages' p95 (benchmarks/NOTES.md). Once per process: a server makes one app;
+    # the tests make hundreds, and a collection at each cost the suite a second of CPU.
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
 
 
 @sa.event.listens_for(Engine, "connect")
