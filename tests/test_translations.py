@@ -85,3 +85,29 @@ def test_the_request_s_translations_follow_a_forced_locale_and_a_refresh(app):
         assert gettext("未填报") == "not stated"
         refresh()
         assert gettext("未填报") == "not stated"
+
+
+def test_wtforms_own_messages_follow_each_readers_language(app):
+    """WTForms' built-in messages (a number or a choice it cannot read) come in the reader's
+    language, request after request, though its catalogs are read once a language
+    (``TrackerForm.Meta.get_translations``)."""
+    import flask_babel
+    from flask import session
+    from wtforms import IntegerField, SelectChoice, SelectField
+
+    from tracker.forms import TrackerForm
+
+    class Figures(TrackerForm):
+        beds = IntegerField("beds")
+        stage = SelectField("stage", choices=[SelectChoice("a", "A")])
+
+    seen = []
+    for language in ("zh", "en", "zh"):
+        with app.test_request_context("/", method="POST", data={"beds": "x", "stage": "b"}):
+            session["language"] = language
+            flask_babel.refresh()
+            form = Figures(meta={"csrf": False})
+            form.validate()
+            seen.append(form.errors)
+    assert seen[0] == seen[2] == {"beds": ["不是有效的整数。"], "stage": ["不是有效的选择。"]}
+    assert seen[1] == {"beds": ["Not a valid integer value."], "stage": ["Not a valid choice."]}

@@ -7,8 +7,10 @@ the same parsing as the import), and the service checks bounds and business rule
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
-from flask_babel import lazy_gettext as _l
+from flask import current_app, has_request_context
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, DecimalField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -124,8 +126,24 @@ def _refuse_huge_integers(form, field) -> None:
         raise StopValidation(str(_l("数值过大，请检查单位（金额以万元计）")))
 
 
+@functools.lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str):
+    from babel.support import Translations
+    from wtforms.i18n import messages_path
+
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class TrackerForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            """WTForms' own messages in the reader's language, as Flask-WTF gives them, from a
+            catalog read once per language: Flask-WTF reads the file again for every request
+            that makes a form (every list and dashboard: the save-view form), 2% of the page."""
+            if not has_request_context() or not current_app.config.get("WTF_I18N_ENABLED", True):
+                return None
+            return _wtforms_catalog(str(get_locale()))
+
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", ()))
             field_class = unbound_field.field_class

@@ -51,7 +51,19 @@ def project_list():
     return render_template("portfolio/list.html", filter=portfolio_filter, page=page,
                            totals=totals, problems=[], region=portfolio_filter.region_row(),
                            today=clock.today(), percents=percents,
+                           row_links=_row_links(portfolio_filter, page.items),
                            **_choices(portfolio_filter))
+
+
+def _row_links(portfolio_filter: PortfolioFilter, items) -> dict[str, dict[str, str]]:
+    """The links the rows repeat, each built once a page: a region's (this list narrowed to it)
+    and a plan's. Built row by row, a page of 50 made ~100 of them, most the same (a county's
+    list: one region), and werkzeug's URL building was a tenth of the page's Python."""
+    regions = {project.region.key for project in items}
+    plans = {plan.key for project in items for plan in project.plans}
+    return {"region": {key: url_for("portfolio.project_list", **portfolio_filter.to_args(region=key))
+                       for key in regions},
+            "plan": {key: url_for("plans.plan_detail", key=key) for key in plans}}
 
 
 @bp.post("/projects/columns")
