@@ -68,7 +68,7 @@ def rate_bar(rate: Decimal | None) -> Markup:
     if rate is None:
         return figure(None)
     shown = percent(rate)
-    return Markup(f'<meter min="0" max="1" value="{round(float(min(rate, 1)), 3)}" title="{shown}">'
+    return Markup(f'<meter min="0" max="1" value="{round(float(rate) if rate < 1 else 1.0, 3)}" title="{shown}">'
                   f'{shown}</meter> {shown}')
 
 
