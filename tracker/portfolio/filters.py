@@ -198,7 +198,12 @@ class PortfolioFilter:
             return loaded[1]
         region = session.scalar(sa.select(Region).where(Region.key == self.region))
         if region is not None:
-            object.__setattr__(self, "_region_row", (session, region))
+            # Its ancestors (the keys in its path) in one statement, held beside it (the session
+            # holds objects weakly), so that the heading's ``Region.full_name`` finds each parent
+            # in the session instead of loading it by a statement of its own.
+            above = [key for key in region.path.strip("/").split("/") if key != region.key]
+            ancestors = session.scalars(sa.select(Region).where(Region.key.in_(above))).all() if above else []
+            object.__setattr__(self, "_region_row", (session, region, ancestors))
         return region
 
     def plan_row(self) -> Plan | None:

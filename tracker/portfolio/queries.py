@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import clock
 from ..database import ExactDecimal, exact_sum
@@ -521,7 +521,7 @@ def project_page(portfolio_filter: PortfolioFilter, page: int, per_page: int, to
         # parsed per row: ~150 a page of the whole portfolio).
         .options(selectinload(Project.plans).load_only(Plan.key, Plan.title, Plan.period_start,
                                                         Plan.period_end),
-                 selectinload(Project.region))
+                 joinedload(Project.region, innerjoin=True))
     ).all() if ids else []
     by_id = {project.id: project for project in projects}
     items = [by_id[project_id] for project_id in ids if project_id in by_id]
