@@ -115,6 +115,7 @@ COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filte
 LANGUAGE_READ = re.compile(r"\bg\.locale\b|\bget_locale\b|\bforce_locale\b|\bLANGUAGES\b")
 LANGUAGE_READERS = {"templates/base.html": 3, "tracker/application.py": 5, "tracker/config.py": 1,
                     "tracker/core/translation.py": 1,  # its docstring: force_locale is honoured
+                    "tracker/forms.py": 2,  # WTForms' own messages in the reader's language
                     "tracker/imports/cells.py": 3, "tracker/imports/importer.py": 1,
                     "tracker/plans/actuals.py": 2}
 # What a script or the markup may not use for one load to serve both widths (``at_both_widths``).
