@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
     api_setup.init_app(app)
     visibility.init_app(app)  # `show_money` in every template
 
+    from .web import static
+    app.url_defaults(static.add_version)  # `?v=` on every static file's URL: cached a year
     app.add_url_rule("/language/<code>", "set_language", set_language)
     register_error_pages(app)
     formatting.register(app)

@@ -42,6 +42,7 @@ import click
 from flask import Flask, Request, g, request
 
 from .extensions import db
+from .web import static
 
 
 class Unit:
@@ -129,6 +130,14 @@ class TrackerFlask(Flask):
     the error handlers like any other error of the view (an outage is a 503, not a 500)."""
 
     request_class = TrackerRequest
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        """A static file asked for by its current version is kept a year (``web/static.py``)."""
+        if filename is not None and request.endpoint == "static":
+            found = static.max_age(filename)
+            if found is not None:
+                return found
+        return super().get_send_file_max_age(filename)
 
     def dispatch_request(self):
         if request.method in SAFE_METHODS:
