@@ -12,6 +12,7 @@ import io
 import openpyxl
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tracker.core import clock
 from ..live import PASSWORD, scalar
@@ -147,8 +148,7 @@ def test_the_language_switch_turns_the_pages_english_and_back(new_context):
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert "项目清单" in page.inner_text("header")
     page.click(".language a[lang=en]")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # waits for the new page
     assert "Projects" in page.inner_text("header") and "项目清单" not in page.inner_text("header")
     assert "/projects" in page.url  # the switch keeps the reader on his page
     page.goto("/dashboard")

@@ -4,6 +4,8 @@ header's menu, is renamed and deleted. Screenshots go to test-artifacts/home/.""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from ..live import PASSWORD
 
 USER, REGION = "officer-yj", "441700"  # an officer of 阳江市, whom no other browser test homes
@@ -28,35 +30,35 @@ def test_an_officer_sets_his_home_and_saves_a_view_on_a_phone(chromium, live_tra
         assert response.status == 200, (page.url, page.content()[:3000])
         page.select_option("#home-region", REGION)
         page.click("main button[type=submit]")
-        assert page.locator(".flash.success").is_visible()
+        expect(page.locator(".flash.success")).to_be_visible()
 
         page.goto("/dashboard")
         assert f"region={REGION}" in page.url
-        assert page.locator(".home-note", has_text="这是您的默认范围").is_visible()
+        expect(page.locator(".home-note", has_text="这是您的默认范围")).to_be_visible()
         page.screenshot(path=str(shots / "dashboard-home-390.png"), full_page=False)
         page.click(".home-note a:text-is('全部')")
-        assert page.url.endswith("/dashboard?scope=all")
+        page.wait_for_url("**/dashboard?scope=all")
 
         page.goto(f"/projects?region={REGION}&over_estimate=1")
         page.fill("#save-view-name-list", "阳江超概算")
         page.click("form.save-view button[type=submit]")
-        assert page.locator(".flash.success", has_text="已保存视图“阳江超概算”").is_visible()
+        expect(page.locator(".flash.success", has_text="已保存视图“阳江超概算”")).to_be_visible()
 
         page.goto("/plans")
         page.click("details.menu summary")
         page.screenshot(path=str(shots / "menu-390.png"), full_page=False)
         page.click("details.menu a:text-is('阳江超概算')")
-        assert f"region={REGION}" in page.url and "over_estimate=1" in page.url
+        page.wait_for_url(lambda url: f"region={REGION}" in url and "over_estimate=1" in url)
 
         page.goto("/views")
         page.fill("table.saved-views input[name=name]", "阳江：超概算项目")
         page.click("table.saved-views button[type=submit]")
-        assert page.locator("table.saved-views a", has_text="阳江：超概算项目").is_visible()
+        expect(page.locator("table.saved-views a", has_text="阳江：超概算项目")).to_be_visible()
         page.screenshot(path=str(shots / "views-390.png"), full_page=True)
         page.click("table.saved-views a:text-is('删除…')")
-        assert page.locator("main p", has_text="确定删除视图“阳江：超概算项目”吗").is_visible()
+        expect(page.locator("main p", has_text="确定删除视图“阳江：超概算项目”吗")).to_be_visible()
         page.click("main button[type=submit]")
-        assert page.locator(".empty", has_text="还没有保存的视图").is_visible()
+        expect(page.locator(".empty", has_text="还没有保存的视图")).to_be_visible()
     finally:
         # The shared live tracker goes back as it was: no home for this officer.
         page.goto("/account/home")
