@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     from . import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Flask-Migrate imports Alembic, which logs each of its plugins at INFO as it sets them up:
+    # seven lines under "Serving on" that say nothing about the tracker. Its warnings still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     serve(create_app(), **options(args.host, args.port, args.threads))
 
 

@@ -15,6 +15,8 @@ def served(databases, tmp_path_factory):
     server.stop()
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log, log[-5000:]
+    # What `make run` prints under "Serving on" is the server's: no library's set-up chatter.
+    assert " alembic." not in log, log[:3000]
 
 
 def test_a_signed_in_officer_does_not_sign_in_the_next_visitor(served):
