@@ -31,15 +31,28 @@ def test_every_entry_is_translated_and_none_is_a_guess(catalog):
 
 
 def test_translations_keep_every_placeholder(catalog):
+    """Each form of a plural (1 milestone, 2 milestones) keeps the placeholders of the message."""
     wrong = [(m.id, m.string) for m in catalog if m.id
-             and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+             for form in ([m.string] if isinstance(m.string, str) else m.string)
+             if sorted(PLACEHOLDER.findall(m.id if isinstance(m.id, str) else m.id[0]))
+             != sorted(PLACEHOLDER.findall(form))]
     assert wrong == []
+
+
+def test_english_counts_agree_with_their_nouns(catalog):
+    """A count of one reads "1 milestone", not "1 milestones": the messages with a count in them
+    are plurals (``ngettext``), each with its singular and its plural form in English."""
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    assert len(plurals) >= 15
+    assert [m.id[0] for m in plurals if len(m.string) != 2 or not all(m.string)] == []
+    assert [m.id[0] for m in plurals if m.string[0] == m.string[1]] == []
 
 
 def test_every_message_in_the_code_is_in_the_catalog(catalog):
     """Fails when a new _() string was added without `pybabel extract` + `update` + a translation."""
     method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None}
+    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "N_": None,
+                "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     found = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map=method_map, keywords=keywords):
@@ -111,3 +124,25 @@ def test_wtforms_own_messages_follow_each_readers_language(app):
             seen.append(form.errors)
     assert seen[0] == seen[2] == {"beds": ["不是有效的整数。"], "stage": ["不是有效的选择。"]}
     assert seen[1] == {"beds": ["Not a valid integer value."], "stage": ["Not a valid choice."]}
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english(app, db, seeded, make_user):
+    """What an English reader saw on a project with one overdue milestone: "1 milestones past
+    their planned date", and "Total (1 projects)" under a list of one."""
+    import sqlalchemy as sa
+
+    from tracker.core import clock
+    from tracker.models import Project
+
+    today = clock.today()
+    projects = db.session.scalars(sa.select(Project).order_by(Project.id)).all()
+    project = next(p for p in projects if sum(m.is_overdue(today) for m in p.milestones) == 1)
+    client = app.test_client()
+    login_as(client, make_user("leader", username="leader-plural"))
+    client.get("/language/en")
+    html = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "1 milestone past its planned date and not done" in html
+    html = client.get("/projects", query_string={"q": project.name, "kind": "all",
+                                                 "region": project.region.key}).get_data(as_text=True)
+    assert "Total (1 project)" in html
+    assert "1 projects" not in html and "1 milestones" not in html

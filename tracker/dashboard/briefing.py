@@ -15,6 +15,7 @@ import io
 from contextvars import ContextVar
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -166,9 +167,10 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
              _p(_("滞后原因（专员填报）"), styles["cell"])]]
     for project in late.rows[:rows_shown]:
         overdue = "；".join(
-            _("%(name)s 计划 %(date)s，已逾期 %(days)s 天", name=m.name, date=m.planned_date.isoformat(),
-              days=m.days_late(today))
-            + (_("（原计划 %(date)s，已调整 %(n)s 次）", date=m.baseline_date.isoformat(), n=m.replan_count)
+            ngettext("%(name)s 计划 %(date)s，已逾期 %(days)s 天", "%(name)s 计划 %(date)s，已逾期 %(days)s 天",
+                     m.days_late(today), name=m.name, date=m.planned_date.isoformat(), days=m.days_late(today))
+            + (ngettext("（原计划 %(date)s，已调整 %(n)s 次）", "（原计划 %(date)s，已调整 %(n)s 次）", m.replan_count,
+                        date=m.baseline_date.isoformat(), n=m.replan_count)
                if m.is_replanned else "")
             for m in project.milestones[:2])
         if len(project.milestones) > 2:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from ..formatting import plain_number
@@ -252,13 +253,14 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
         if planned and actual:
             slip = (actual - first_commitment(planned, baseline)).days
             colour = WARN if slip > 0 else GOOD
-            note = (_("延误 %(days)s 天", days=slip) if slip > 0
-                    else _("按期") if slip == 0 else _("提前 %(days)s 天", days=-slip))
+            note = (ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip) if slip > 0
+                    else _("按期") if slip == 0 else ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip))
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{px(actual):.1f}" y2="{y:.1f}" '
                         f'stroke="{colour}" stroke-width="3"/>')
         elif planned and planned < today:
             colour = WARN
-            note = _("滞后 %(days)s 天，未完成", days=(today - first_commitment(planned, baseline)).days)
+            behind = (today - first_commitment(planned, baseline)).days
+            note = ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind)
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
                         f'stroke="{WARN}" stroke-width="3" stroke-dasharray="5 3"/>')
         elif planned:
@@ -267,7 +269,8 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
             note = _("完成 %(date)s（无计划日期）", date=actual.isoformat())
         tip = _("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")
         if getattr(milestone, "is_replanned", False):
-            tip += "；" + _("原计划 %(date)s，已调整 %(n)s 次", date=milestone.baseline_date.isoformat(),
+            tip += "；" + ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次", milestone.replan_count,
+                                date=milestone.baseline_date.isoformat(),
                            n=milestone.replan_count)
         if milestone.delay_reason:
             tip += "；" + _("滞后原因：%(reason)s", reason=milestone.delay_reason)

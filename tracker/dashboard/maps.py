@@ -22,6 +22,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from ..extensions import db
@@ -257,7 +258,8 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
             continue
         figure = (_("未填报") if area.value is None
                   else f"{plain_number(area.value)} {unit}")
-        tip = _("%(name)s：%(figure)s（%(count)s 个项目）", name=area.name, figure=figure,
+        tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目）", "%(name)s：%(figure)s（%(count)s 个项目）", area.projects,
+                       name=area.name, figure=figure,
                 count=plain_number(area.projects))
         shape = (f'<path d="{data}" fill="{fill(area.value)}" stroke="{INK}" stroke-width="0.6" '
                  f'stroke-linejoin="round"><title>{escape(tip)}</title></path>')

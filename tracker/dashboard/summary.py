@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..formatting import percent, plain_number
 from .queries import Dashboard, Group
@@ -28,7 +29,8 @@ class Item:
 
 
 def coverage(count: int, total: int, verb: str | None = None) -> str:
-    return _("（%(total)s 个项目中 %(count)s 个%(verb)s）", total=plain_number(total),
+    return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s）", "（%(total)s 个项目中 %(count)s 个%(verb)s）", total,
+                    total=plain_number(total),
              count=plain_number(count), verb=verb or _("填报"))
 
 

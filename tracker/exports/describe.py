@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import fields
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..core import clock
@@ -96,7 +97,8 @@ def filter_summary(portfolio_filter: PortfolioFilter) -> str:
 
 
 def coverage_text(covered: int, projects: int) -> str:
-    return _("%(total)s 个项目中 %(count)s 个填报", total=plain_number(projects),
+    return ngettext("%(total)s 个项目中 %(count)s 个填报", "%(total)s 个项目中 %(count)s 个填报", projects,
+                    total=plain_number(projects),
              count=plain_number(covered))
 
 

@@ -8,6 +8,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -102,7 +103,8 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
         rows.append([Paragraph(str(number), styles["cell"])] + [
             Paragraph(escape(_cell_text(project, key)), style_of(right)) for key, _w, right in layout])
     totals_row: list[Any] = [
-        Paragraph(escape(_("合计（%(count)s 个项目）", count=plain_number(totals.projects))), styles["head"]), ""]
+        Paragraph(escape(ngettext("合计（%(count)s 个项目）", "合计（%(count)s 个项目）", totals.projects,
+                                 count=plain_number(totals.projects))), styles["head"]), ""]
     for key, _w, _right in layout[1:]:
         column = columns[key]
         if column.total:

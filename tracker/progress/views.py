@@ -6,6 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core import clock
 from ..errors import StaleEdit, ValidationFailed
@@ -78,7 +79,7 @@ def milestones_save(project_id: int):
             else:
                 page_form.form_errors.extend(messages)
         return _milestones_page(project, rows, page_form=page_form, status=400)
-    flash(_("已保存 %(n)s 个节点", n=len(saved)) if saved else _("没有改动，无需保存"), "success")
+    flash(ngettext("已保存 %(n)s 个节点", "已保存 %(n)s 个节点", len(saved), n=len(saved)) if saved else _("没有改动，无需保存"), "success")
     return redirect(url_for("progress.milestones", project_id=project.id))
 
 
