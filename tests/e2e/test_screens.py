@@ -127,3 +127,46 @@ def test_the_list_prints_on_a4_landscape_with_every_column(chromium, live_tracke
         assert (round(float(first.width)), round(float(first.height))) == (842, 595)  # A4 landscape
     finally:
         context.close()
+
+
+def test_the_list_keeps_names_readable_on_an_office_screen(chromium, live_tracker):
+    """At 1366 px the list's automatic layout squeezed each project's name and its plan to two or
+    four characters a line (Chinese breaks after any character) beside figure columns held wide
+    by their unwrapped headers and totals: the names keep eight characters' width or more, and a
+    region's name, a status and a month stay on one line, in both languages."""
+    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["laptop"])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", ROLES["leader"])
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        for language in ("zh", "en"):
+            page.goto(f"/language/{language}")
+            page.goto("/projects?kind=all")
+            cells = page.evaluate("""() => {
+                const em = parseFloat(getComputedStyle(document.querySelector('table.portfolio td')).fontSize);
+                const lines = el => {  // the lines its text is laid out on
+                    const range = document.createRange();
+                    range.selectNodeContents(el);
+                    return new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size;
+                };
+                // The columns by their headers (the name and the region are always the first two).
+                const heads = Array.from(document.querySelectorAll('table.portfolio thead th'));
+                const at = sort => heads.findIndex(th => th.querySelector(`a[href*="sort=${sort}"]`));
+                const column = index => Array.from(document.querySelectorAll(
+                    `table.portfolio tbody tr > td:nth-child(${index + 1})`));
+                const [plan, status, month] = [at('plan'), at('status'), at('last_report')];
+                if ([plan, status, month].includes(-1)) return {missing: [plan, status, month]};
+                return {
+                    narrowest: Math.min(...[...column(0), ...column(plan)]
+                                        .map(td => td.getBoundingClientRect().width / em)),
+                    wrapped: [...column(1), ...column(status), ...column(month)]
+                             .filter(td => lines(td) > 1).map(td => td.textContent.trim()).slice(0, 5),
+                };
+            }""")
+            assert cells["narrowest"] >= 8, (language, cells)
+            assert cells["wrapped"] == [], (language, cells)
+    finally:
+        context.close()
