@@ -174,7 +174,7 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
                if m.is_replanned else "")
             for m in project.milestones[:2])
         if len(project.milestones) > 2:
-            overdue += _("；另有 %(count)s 个节点", count=len(project.milestones) - 2)
+            overdue += ngettext("；另有 %(count)s 个节点", "；另有 %(count)s 个节点", len(project.milestones) - 2, count=len(project.milestones) - 2)
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
         rows.append([_p(f"{project.name}（{project.region}）", styles["cell"]),
                      _p(overdue, styles["cell"]), _p(reasons, styles["cell"])])

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 PROJECTS = "projects"
@@ -141,5 +142,9 @@ class ImportReport:
 
     def cleared_text(self) -> str:
         if self.applied:
-            return _("本次导入清空了 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。", n=self.cleared)
-        return _("本次导入将清空 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。", n=self.cleared)
+            return ngettext("本次导入清空了 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。",
+                            "本次导入清空了 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。",
+                            self.cleared, n=self.cleared)
+        return ngettext("本次导入将清空 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。",
+                        "本次导入将清空 %(n)s 个已有数据（表格中填了“（清空）”的单元格）。",
+                        self.cleared, n=self.cleared)

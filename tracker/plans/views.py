@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
@@ -277,8 +278,9 @@ def plan_carry_over(key: str):
         carried = services.carry_over(web_actor(), plan, target, projects)
     except ValidationFailed as failure:
         return refused(url_for("plans.plan_detail", key=key), failure)
-    flash(_("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》", count=len(carried), title=target.title),
-          "success")
+    flash(ngettext("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》",
+                   "已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》",
+                   len(carried), count=len(carried), title=target.title), "success")
     return redirect(url_for("plans.plan_detail", key=target.key))
 
 
@@ -436,7 +438,7 @@ def actuals_confirm(key: str, token: str):
         # 409 keeps nothing, the claim neither: a corrected upload can be confirmed.
         return _actuals_page(plan, batch, report, token, 409)
     after_commit(lambda: uploads.discard(token))
-    flash(_("已导入 %(n)s 个指标实际值", n=len(report["rows"])), "success")
+    flash(ngettext("已导入 %(n)s 个指标实际值", "已导入 %(n)s 个指标实际值", len(report["rows"]), n=len(report["rows"])), "success")
     return redirect(url_for("plans.plan_evaluation", key=key))
 
 

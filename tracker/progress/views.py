@@ -111,8 +111,9 @@ def milestones_lifecycle(project_id: int):
     if not MilestoneGridForm().validate_on_submit():
         abort(400)
     added = services.add_standard_lifecycle(web_actor(), project)
-    flash(_("已添加 %(n)s 个标准建设节点，请填写计划日期后保存", n=len(added)) if added
-          else _("标准建设节点已齐全"), "success")
+    flash(ngettext("已添加 %(n)s 个标准建设节点，请填写计划日期后保存",
+                   "已添加 %(n)s 个标准建设节点，请填写计划日期后保存", len(added), n=len(added))
+          if added else _("标准建设节点已齐全"), "success")
     return redirect(url_for("progress.milestones", project_id=project.id))
 
 
