@@ -24,6 +24,9 @@ class BulkWriter:
         self.tables: dict[str, sa.Table] = {}
         self.counts: dict[str, int] = defaultdict(int)
         self._copy_plans: dict[str, tuple[str, list]] = {}
+        self._analyzed: dict[str, int] = defaultdict(int)  # a table's rows at its last ANALYZE
+        # The tables foreign keys point at: their statistics choose how each child row is checked.
+        self._referenced: set[str] | None = None
 
     def add(self, table: sa.Table, row: dict) -> None:
         """Buffer a row. A parent row must be added before its children: when a batch is full,
@@ -47,9 +50,28 @@ class BulkWriter:
         self.counts[table.name] += len(rows)
         if self.dialect.name == "postgresql":
             self._copy(table, rows)
+            self._keep_statistics(table)
         else:
             # insert(table) with dict rows binds each value through the column's type.
             self.connection.execute(table.insert(), rows)
+
+    def _keep_statistics(self, table: sa.Table) -> None:
+        """ANALYZE a table that foreign keys point at when first written and each time its rows
+        have doubled (in the load's own transaction, which sees them). A foreign key's check is a
+        plan cached at the first child row: made while the migrations' statistics said
+        ``projects`` was empty, it read the whole table for each of the 3.6 million monthly
+        reports and other children (a sequential scan of a growing table: quadratic, most of an
+        hour at 100,000 projects). New statistics invalidate the cached plan, and the checks look
+        each parent up by its primary key once the table is a few pages long."""
+        if self._referenced is None:
+            self._referenced = {key.column.table.name for each in table.metadata.tables.values()
+                                for key in each.foreign_keys}
+        if table.name not in self._referenced:
+            return
+        count = self.counts[table.name]
+        if count >= 2 * self._analyzed[table.name]:
+            self.connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+            self._analyzed[table.name] = count
 
     def _copy(self, table: sa.Table, rows: list[dict]) -> None:
         if table.name not in self._copy_plans:
