@@ -208,5 +208,5 @@ def test_the_milestone_conflict_lists_the_others_changes_like_the_history(app, d
     assert response.status_code == 409
     html = text(response)
     assert "ln-colleague" in html
-    assert re.search(r'<ul class="changes"><li><span class="field">计划日期</span>：<del>[^<]*</del> → '
+    assert re.search(r'<ul class="changes"><li><span class="change-field">计划日期</span>：<del>[^<]*</del> → '
                      r'<ins>2025-03-01</ins></li></ul>', html)

@@ -170,3 +170,25 @@ def test_the_list_keeps_names_readable_on_an_office_screen(chromium, live_tracke
             assert cells["wrapped"] == [], (language, cells)
     finally:
         context.close()
+
+
+def test_a_change_in_the_trail_reads_on_one_line(chromium, live_tracker):
+    """"字段：旧 → 新" in the audit trail: the field's name took the forms' ``.field`` style (a
+    block of its own), so the name stood on one line and "：旧 → 新" on the next."""
+    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["laptop"])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", ROLES["admin"])
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto("/admin/audit")
+        split = page.evaluate("""() => Array.from(document.querySelectorAll('ul.changes li')).slice(0, 20)
+            .filter(li => li.firstElementChild && li.querySelector('ins')
+                    && li.firstElementChild.getBoundingClientRect().top !== li.querySelector('del').getBoundingClientRect().top)
+            .map(li => li.textContent.trim())""")
+        assert page.locator("ul.changes li").count() > 0
+        assert split == []
+    finally:
+        context.close()
