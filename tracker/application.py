@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import formatting
 from .config import PROJECT_ROOT
+from .core.translation import phrases
 from .api.problems import from_http_exception as api_problem, is_api_request, problem
 from .errors import StaleEdit, ValidationFailed
 from .extensions import babel, csrf, db, migrate
@@ -179,7 +180,7 @@ def register_error_pages(app: Flask) -> None:
         422, each field named). The unit of work has rolled the request back."""
         if is_api_request():
             return problem(422, gettext("请求中有无效的字段"), errors=error.errors)
-        reason = "；".join(message for messages in error.errors.values() for message in messages)
+        reason = phrases(message for messages in error.errors.values() for message in messages)
         return render_template("errors/error.html", status=400, error=error, reason=reason), 400
 
     @app.errorhandler(StaleEdit)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
+from ..core.translation import labelled
 from ..accounts.models import User
 from ..core.values import ValueProblem, clean_text, parse_date
 from ..extensions import db
@@ -103,7 +104,7 @@ class AuditFilter:
                 parse_date(value)
             except ValueProblem as problem:
                 if _is_iso_date(value):  # a real day, outside the range every date field shares
-                    found.append(f"{label}：{problem}（{value}）")
+                    found.append(labelled(label, f"{problem}（{value}）"))
                 else:
                     found.append(_("%(label)s应为“年-月-日”格式，例如 2024-05-31：%(value)s",
                                    label=label, value=value[:40]))

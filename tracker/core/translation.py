@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g
-from flask_babel import get_translations
+from flask_babel import get_translations, pgettext
 
 
 def translations() -> Any:
@@ -35,6 +35,16 @@ def gettext(string: str) -> str:
     return translations().ugettext(string)
 
 
+def labelled(label: str, value: object) -> str:
+    """"标签：值" as the reader's language writes it: 范围：江西省, Scope: Jiangxi."""
+    return f"{label}{pgettext('标签后的冒号', '：')}{value}"
+
+
+def phrases(parts) -> str:
+    """Phrases of the interface one after the other: "…；…" in Chinese, "…; …" in English."""
+    return pgettext("分句的分隔号", "；").join(str(part) for part in parts)
+
+
 def install(app: Flask) -> None:
     """The templates' ``_()`` and ``ngettext`` through ``translations()`` (in place of the
     callables Flask-Babel installs, which look the translations up afresh each time)."""
@@ -45,3 +55,4 @@ def install(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+    app.add_template_filter(phrases, "phrases")

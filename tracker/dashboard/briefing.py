@@ -26,6 +26,7 @@ from reportlab.platypus.flowables import _listWrapOn  # type: ignore[attr-define
 from xml.sax.saxutils import escape
 
 from ..core import clock
+from ..core.translation import phrases
 from ..core.fonts import FontChoice, cjk_font
 from ..formatting import plain_number
 from . import maps, print_map
@@ -174,7 +175,8 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
                if m.is_replanned else "")
             for m in project.milestones[:2])
         if len(project.milestones) > 2:
-            overdue += ngettext("；另有 %(count)s 个节点", "；另有 %(count)s 个节点", len(project.milestones) - 2, count=len(project.milestones) - 2)
+            more = len(project.milestones) - 2
+            overdue += ngettext("；另有 %(count)s 个节点", "；另有 %(count)s 个节点", more, count=more)
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
         rows.append([_p(f"{project.name}（{project.region}）", styles["cell"]),
                      _p(overdue, styles["cell"]), _p(reasons, styles["cell"])])
@@ -255,7 +257,7 @@ def _head(board: Dashboard, show_money: bool, styles, width: float, generated_at
         _p(_("%(scope)s 卫生健康建设项目简报（%(year)s年）", scope=scope.describe()[0], year=scope.year),
            styles["title"]),
         _p(_("范围：%(filter)s ｜ 日期：%(date)s ｜ 生成：%(time)s（%(zone)s）",
-             filter="；".join(scope.describe()), date=scope.today.isoformat(),
+             filter=phrases(scope.describe()), date=scope.today.isoformat(),
              time=generated_at.strftime("%Y-%m-%d %H:%M"), zone=clock.offset_label(generated_at)),
            styles["meta"]),
         Spacer(1, 4),

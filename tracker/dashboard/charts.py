@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from markupsafe import Markup, escape
 
 from ..formatting import plain_number
@@ -253,8 +253,12 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
         if planned and actual:
             slip = (actual - first_commitment(planned, baseline)).days
             colour = WARN if slip > 0 else GOOD
-            note = (ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip) if slip > 0
-                    else _("按期") if slip == 0 else ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip))
+            if slip > 0:
+                note = ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip)
+            elif slip < 0:
+                note = ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip)
+            else:
+                note = _("按期")
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{px(actual):.1f}" y2="{y:.1f}" '
                         f'stroke="{colour}" stroke-width="3"/>')
         elif planned and planned < today:
@@ -269,11 +273,11 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
             note = _("完成 %(date)s（无计划日期）", date=actual.isoformat())
         tip = _("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")
         if getattr(milestone, "is_replanned", False):
-            tip += "；" + ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次", milestone.replan_count,
-                                date=milestone.baseline_date.isoformat(),
-                           n=milestone.replan_count)
+            tip += pgettext("分句的分隔号", "；") + ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次",
+                                  milestone.replan_count, date=milestone.baseline_date.isoformat(),
+                                  n=milestone.replan_count)
         if milestone.delay_reason:
-            tip += "；" + _("滞后原因：%(reason)s", reason=milestone.delay_reason)
+            tip += pgettext("分句的分隔号", "；") + _("滞后原因：%(reason)s", reason=milestone.delay_reason)
         if planned:
             x = px(planned)
             body.append(f'<path d="M{x:.1f} {y - 7:.1f} L{x + 7:.1f} {y:.1f} L{x:.1f} {y + 7:.1f} '

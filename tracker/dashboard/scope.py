@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..core.values import clean_text
 from ..core import clock
+from ..core.translation import labelled
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -88,9 +89,9 @@ class Scope:
         for name, vocabulary, title in labels:
             value = getattr(self.filter, name, None)
             if value == UNKNOWN:
-                parts.append(f"{title}：{_('未填报')}")
+                parts.append(labelled(title, _('未填报')))
             elif _label(vocabulary, value):
-                parts.append(f"{title}：{_label(vocabulary, value)}")
+                parts.append(labelled(title, _label(vocabulary, value)))
         if self.filter.kind == "all":
             parts.append(_("含全部项目类型"))
         elif _label(Kind, self.filter.kind):

@@ -29,9 +29,8 @@ class Item:
 
 
 def coverage(count: int, total: int, verb: str | None = None) -> str:
-    return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s）", "（%(total)s 个项目中 %(count)s 个%(verb)s）", total,
-                    total=plain_number(total),
-             count=plain_number(count), verb=verb or _("填报"))
+    return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s）", "（%(total)s 个项目中 %(count)s 个%(verb)s）",
+                    total, total=plain_number(total), count=plain_number(count), verb=verb or _("填报"))
 
 
 def money(value: Decimal | None) -> str:

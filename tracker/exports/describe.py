@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..core import clock
+from ..core.translation import labelled, phrases
 from ..formatting import plain_number
 from ..portfolio.filters import UNKNOWN, PortfolioFilter
 from ..portfolio.queries import Totals
@@ -93,7 +94,7 @@ def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
 
 
 def filter_summary(portfolio_filter: PortfolioFilter) -> str:
-    return "；".join(f"{label}：{value}" for label, value in filter_lines(portfolio_filter))
+    return phrases(labelled(label, value) for label, value in filter_lines(portfolio_filter))
 
 
 def coverage_text(covered: int, projects: int) -> str:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ..core.values import clean_text
 from ..core import clock
+from ..core.translation import labelled
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
@@ -158,7 +159,7 @@ class PortfolioFilter:
             labels = {member.value: member.label for member in vocabulary}
             text = (_("未填报") if value == UNKNOWN else _("全部") if value == "all"
                     else labels.get(value, value))
-            add(name, f"{title}：{text}")
+            add(name, labelled(title, text))
         if self.q:
             add("q", _("关键词：%(q)s", q=self.q))
         if self.late:

@@ -17,6 +17,7 @@ from ..audit.models import AuditEntry
 from ..audit.queries import project_history
 from ..audit.services import json_value
 from ..core import clock
+from ..core.translation import labelled, phrases
 from ..core.values import ValueProblem, parse_decimal
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
@@ -197,7 +198,7 @@ def project_edit(project_id: int):
             else:
                 if changes and kept:
                     flash(_("已保存。在您编辑期间其他人所做的修改已保留：%(changes)s",
-                            changes="；".join(f"{row.label}：{row.old} → {row.new}"
+                            changes=phrases(labelled(row.label, f"{row.old} → {row.new}")
                                              for row in _kept_rows(form, kept))), "success")
                 else:
                     flash(_("已保存") if changes else _("没有修改"), "success")
