@@ -146,3 +146,21 @@ def test_a_count_of_one_reads_in_the_singular_in_english(app, db, seeded, make_u
                                                  "region": project.region.key}).get_data(as_text=True)
     assert "Total (1 project)" in html
     assert "1 projects" not in html and "1 milestones" not in html
+
+
+def test_english_pages_punctuate_in_english(app, db, seeded, make_user):
+    """The list's filter chips and the dashboard's scope line are labelled and joined by the
+    tracker (``labelled``, ``phrases``): in English "Status: Completed" and "; ", where they
+    wrote the Chinese "：" and "；" into English pages."""
+    client = app.test_client()
+    login_as(client, make_user("leader", username="leader-punctuation"))
+    client.get("/language/en")
+    html = client.get("/projects?status=completed&category=general_hospital&kind=all").get_data(as_text=True)
+    chips = re.search(r'<ul class="chips".*?</ul>', html, re.S).group(0)
+    assert "Status: Completed" in chips and "：" not in chips
+    html = client.get("/dashboard?status=completed&category=general_hospital").get_data(as_text=True)
+    scope = re.search(r'<p class="scope-line">.*?</p>', html, re.S).group(0)
+    assert "；" not in scope and "：" not in scope and "; " in scope, scope
+    client.get("/language/zh")
+    html = client.get("/projects?status=completed&kind=all").get_data(as_text=True)
+    assert "状态：竣工" in re.search(r'<ul class="chips".*?</ul>', html, re.S).group(0)
