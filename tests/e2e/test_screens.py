@@ -192,3 +192,37 @@ def test_a_change_in_the_trail_reads_on_one_line(chromium, live_tracker):
         assert split == []
     finally:
         context.close()
+
+
+def test_a_milestones_name_stays_readable_on_a_phone(chromium, live_tracker):
+    """The milestones' grid on a phone squeezed each name to two characters a line beside the
+    date inputs ("主体 / 封顶 / 滞后 / 1801 / 天"): the name keeps six characters' width and its
+    lateness one line."""
+    import datetime as dt
+
+    project_id = scalar(live_tracker.database_url,  # a project with a milestone overdue
+                        "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
+                        day=dt.date(2026, 1, 1))
+    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["phone"])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", ROLES["admin"])
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto("/language/zh")
+        page.goto(f"/projects/{project_id}/milestones")
+        names = page.evaluate("""() => {
+            const em = parseFloat(getComputedStyle(document.body).fontSize);
+            return Array.from(document.querySelectorAll('table.milestone-grid tbody th'), th => {
+                const late = th.querySelector('.late');
+                return {width: th.getBoundingClientRect().width / em,
+                        lateLines: late ? late.getClientRects().length : 0};
+            });
+        }""")
+        assert names, "the seeded project has milestones"
+        assert min(name["width"] for name in names) >= 6, names
+        assert max(name["lateLines"] for name in names) <= 1, names
+    finally:
+        context.close()
