@@ -226,3 +226,26 @@ def test_a_milestones_name_stays_readable_on_a_phone(chromium, live_tracker):
         assert max(name["lateLines"] for name in names) <= 1, names
     finally:
         context.close()
+
+
+def test_the_dashboards_breakdowns_keep_their_names_readable_on_a_phone(chromium, live_tracker):
+    """On a phone each breakdown's names (a plan's title, a category) were squeezed to two or
+    three characters a line, beside figure cells held wide by their unwrapped coverage notes."""
+    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["phone"])
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", ROLES["leader"])
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.goto("/language/zh")
+        page.goto("/dashboard")
+        widths = page.evaluate("""() => {
+            const em = parseFloat(getComputedStyle(document.body).fontSize);
+            return Array.from(document.querySelectorAll('section.breakdown tbody td:first-child'),
+                              td => td.getBoundingClientRect().width / em);
+        }""")
+        assert widths and min(widths) >= 7, widths
+    finally:
+        context.close()
