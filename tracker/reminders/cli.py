@@ -7,6 +7,7 @@ import smtplib
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from . import services
 
@@ -36,16 +37,18 @@ def reminders(month: str | None, send: bool) -> None:
                 "TRACKER_SMTP_FROM、TRACKER_SMTP_STARTTLS）"))
 
     result = services.reminders(first_day)
-    click.echo(_("本月未报：%(month)s，%(n)s 个在建或停缓建项目尚未填报月度进度",
-                 month=services.month_label(first_day), n=len(result.projects)))
+    click.echo(ngettext("本月未报：%(month)s，%(n)s 个在建或停缓建项目尚未填报月度进度",
+                        "本月未报：%(month)s，%(n)s 个在建或停缓建项目尚未填报月度进度", len(result.projects),
+                        month=services.month_label(first_day), n=len(result.projects)))
     click.echo("\n" + _("按专员："))
     due = [item for item in result.by_officer if item.projects]
     for item in due:
         name = f"（{services.officer_name(item.officer)}）" if item.officer.display_name else ""
-        click.echo(f"  {item.officer.username}{name}\t" + _("%(n)s 个", n=len(item.projects))
+        click.echo(f"  {item.officer.username}{name}\t" + ngettext("%(n)s 个", "%(n)s 个", len(item.projects), n=len(item.projects))
                    + f"\t{_names(item.projects)}")
     if len(due) < len(result.by_officer):
-        click.echo("  " + _("另有 %(n)s 位专员负责的项目均已填报", n=len(result.by_officer) - len(due)))
+        click.echo("  " + ngettext("另有 %(n)s 位专员负责的项目均已填报", "另有 %(n)s 位专员负责的项目均已填报",
+                                    len(result.by_officer) - len(due), n=len(result.by_officer) - len(due)))
     if not result.by_officer:
         click.echo("  " + _("（没有分配了地区的在岗专员）"))
     click.echo("\n" + _("按地区："))
@@ -53,9 +56,10 @@ def reminders(month: str | None, send: bool) -> None:
         click.echo("  " + _("（无）"))
     for area in result.by_region:
         click.echo(f"  {area.region.full_name}（{area.region.key}）\t"
-                   + _("%(n)s 个", n=len(area.projects)) + f"\t{_names(area.projects)}")
+                   + ngettext("%(n)s 个", "%(n)s 个", len(area.projects), n=len(area.projects)) + f"\t{_names(area.projects)}")
     if result.unassigned:
-        click.echo("\n" + _("无专员负责：%(n)s 个", n=len(result.unassigned)) + f"\t{_names(result.unassigned)}")
+        click.echo("\n" + ngettext("无专员负责：%(n)s 个", "无专员负责：%(n)s 个", len(result.unassigned),
+                                   n=len(result.unassigned)) + f"\t{_names(result.unassigned)}")
 
     if settings is None:
         return

@@ -24,6 +24,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from ..core import clock
@@ -168,15 +169,17 @@ def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> 
     officer = reminder.officer
     count = len(reminder.projects)
     message = EmailMessage()
-    message["Subject"] = _("【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
-                           month=month_label(month), n=count)
+    message["Subject"] = ngettext("【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
+                                  "【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
+                                  count, month=month_label(month), n=count)
     message["From"] = sender
     message["To"] = recipient(officer)
     lines = [
         _("%(name)s，您好：", name=officer_name(officer)),
         "",
-        _("您负责地区的以下 %(n)s 个在建或停缓建项目尚未填报%(month)s的月度进度：", n=count,
-          month=month_label(month)),
+        ngettext("您负责地区的以下 %(n)s 个在建或停缓建项目尚未填报%(month)s的月度进度：",
+                 "您负责地区的以下 %(n)s 个在建或停缓建项目尚未填报%(month)s的月度进度：",
+                 count, n=count, month=month_label(month)),
         "",
         *(f"  {index}. {project.name}（{project.region.name}）"
           for index, project in enumerate(reminder.projects, 1)),
