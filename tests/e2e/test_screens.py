@@ -129,19 +129,29 @@ def test_the_list_prints_on_a4_landscape_with_every_column(chromium, live_tracke
         context.close()
 
 
+@contextlib.contextmanager
+def signed_in(chromium, live_tracker, role: str, width: str):
+    """A page signed in as ``role`` at ``width`` (phone or laptop); its context closed after."""
+    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS[width])
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#username", ROLES[role])
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        yield page
+    finally:
+        context.close()
+
+
 def test_the_list_keeps_names_readable_on_an_office_screen(chromium, live_tracker):
     """At 1366 px the list's automatic layout squeezed each project's name and its plan to two or
     four characters a line (Chinese breaks after any character) beside figure columns held wide
     by their unwrapped headers and totals: the names keep eight characters' width or more, and a
     region's name, a status and a month stay on one line, in both languages."""
-    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["laptop"])
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", ROLES["leader"])
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    with signed_in(chromium, live_tracker, "leader", "laptop") as page:
         for language in ("zh", "en"):
             page.goto(f"/language/{language}")
             page.goto("/projects?kind=all")
@@ -168,21 +178,12 @@ def test_the_list_keeps_names_readable_on_an_office_screen(chromium, live_tracke
             }""")
             assert cells["narrowest"] >= 8, (language, cells)
             assert cells["wrapped"] == [], (language, cells)
-    finally:
-        context.close()
 
 
 def test_a_change_in_the_trail_reads_on_one_line(chromium, live_tracker):
     """"字段：旧 → 新" in the audit trail: the field's name took the forms' ``.field`` style (a
     block of its own), so the name stood on one line and "：旧 → 新" on the next."""
-    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["laptop"])
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", ROLES["admin"])
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    with signed_in(chromium, live_tracker, "admin", "laptop") as page:
         page.goto("/admin/audit")
         split = page.evaluate("""() => Array.from(document.querySelectorAll('ul.changes li')).slice(0, 20)
             .filter(li => li.firstElementChild && li.querySelector('ins')
@@ -190,8 +191,6 @@ def test_a_change_in_the_trail_reads_on_one_line(chromium, live_tracker):
             .map(li => li.textContent.trim())""")
         assert page.locator("ul.changes li").count() > 0
         assert split == []
-    finally:
-        context.close()
 
 
 def test_a_milestones_name_stays_readable_on_a_phone(chromium, live_tracker):
@@ -203,14 +202,7 @@ def test_a_milestones_name_stays_readable_on_a_phone(chromium, live_tracker):
     project_id = scalar(live_tracker.database_url,  # a project with a milestone overdue
                         "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
                         day=dt.date(2026, 1, 1))
-    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["phone"])
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", ROLES["admin"])
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    with signed_in(chromium, live_tracker, "admin", "phone") as page:
         page.goto("/language/zh")
         page.goto(f"/projects/{project_id}/milestones")
         names = page.evaluate("""() => {
@@ -224,21 +216,12 @@ def test_a_milestones_name_stays_readable_on_a_phone(chromium, live_tracker):
         assert names, "the seeded project has milestones"
         assert min(name["width"] for name in names) >= 6, names
         assert max(name["lateLines"] for name in names) <= 1, names
-    finally:
-        context.close()
 
 
 def test_the_dashboards_breakdowns_keep_their_names_readable_on_a_phone(chromium, live_tracker):
     """On a phone each breakdown's names (a plan's title, a category) were squeezed to two or
     three characters a line, beside figure cells held wide by their unwrapped coverage notes."""
-    context = chromium.new_context(base_url=live_tracker.url, viewport=VIEWPORTS["phone"])
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", ROLES["leader"])
-        page.fill("#password", PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
         page.goto("/language/zh")
         page.goto("/dashboard")
         widths = page.evaluate("""() => {
@@ -247,5 +230,3 @@ def test_the_dashboards_breakdowns_keep_their_names_readable_on_a_phone(chromium
                               td => td.getBoundingClientRect().width / em);
         }""")
         assert widths and min(widths) >= 7, widths
-    finally:
-        context.close()
