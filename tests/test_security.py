@@ -1,5 +1,7 @@
 """What a browser is told, and what an attacker at the login form meets."""
 
+import re
+
 import pytest
 
 
@@ -61,6 +63,10 @@ def test_first_login_with_a_one_time_password_must_choose_a_new_one(app, db):
                                                      "confirm": "Brand-new-pw-9"})
     assert changed.status_code == 302
     assert client.get("/projects").status_code == 200
+    # The header names the account once and its role once: "admin 管理员", not "管理员 管理员".
+    account = re.search(r'<div class="account">(.*?)<details', client.get("/projects").get_data(as_text=True),
+                        re.S).group(1)
+    assert re.sub(r"<[^>]+>|\s+", " ", account).split() == ["admin", "管理员"]
 
 
 def test_a_disabled_users_session_ends(app, db, make_user):

@@ -177,8 +177,9 @@ def ensure_admin(actor: Actor) -> tuple[User, str] | None:
     password = secrets.token_urlsafe(12) + "7a"
     user = get_by_username("admin")
     if user is None:
-        user = create_user(actor, "admin", Role.ADMIN, password, must_change_password=True,
-                           display_name="管理员")
+        # No display name: the header shows "admin" beside its role, where the name 管理员
+        # stood beside the role 管理员 (and, in English, beside "Administrator").
+        user = create_user(actor, "admin", Role.ADMIN, password, must_change_password=True)
     else:
         user.active = True
         user.role = Role.ADMIN
