@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from ..core.translation import phrases
 from ..formatting import plain_number
 from ..progress.models import first_commitment
 
@@ -271,13 +272,14 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
             note = _("计划 %(date)s", date=planned.isoformat())
         else:
             note = _("完成 %(date)s（无计划日期）", date=actual.isoformat())
-        tip = _("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")
+        tips = [_("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")]
         if getattr(milestone, "is_replanned", False):
-            tip += pgettext("分句的分隔号", "；") + ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次",
-                                  milestone.replan_count, date=milestone.baseline_date.isoformat(),
-                                  n=milestone.replan_count)
+            tips.append(ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次",
+                                 milestone.replan_count, date=milestone.baseline_date.isoformat(),
+                                 n=milestone.replan_count))
         if milestone.delay_reason:
-            tip += pgettext("分句的分隔号", "；") + _("滞后原因：%(reason)s", reason=milestone.delay_reason)
+            tips.append(_("滞后原因：%(reason)s", reason=milestone.delay_reason))
+        tip = phrases(tips)
         if planned:
             x = px(planned)
             body.append(f'<path d="M{x:.1f} {y - 7:.1f} L{x + 7:.1f} {y:.1f} L{x:.1f} {y + 7:.1f} '

@@ -6,10 +6,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
-from flask_babel import ngettext, pgettext
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
-from ..core.translation import phrases
+from ..core.translation import labelled, phrases
 
 PROJECTS = "projects"
 MONTHLY_REPORTS = "monthly-reports"
@@ -133,9 +133,9 @@ class ImportReport:
             if outcome.project_id and outcome.action != "create":
                 head += _("（项目ID %(id)s）", id=outcome.project_id)
             if outcome.changes:
-                head += pgettext("标签后的冒号", "：") + phrases(
+                head = labelled(head, phrases(
                     f"{column} {old} → {new}" if outcome.action != "create" else f"{column} {new}"
-                    for column, old, new in outcome.changes)
+                    for column, old, new in outcome.changes))
             lines.append(head)
         if self.cleared:
             lines.append(self.cleared_text())
