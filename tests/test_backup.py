@@ -68,10 +68,9 @@ def test_restore_into_an_empty_database_compares_every_row(two_databases, tmp_pa
         from tracker.audit.services import CLI
         services.create_user(CLI, "officer1", "officer", "Backup-test-1", regions=["360783"])
         # A plan a user added: its text lives in the database (plan_documents), so the backup has it.
-        from tracker.plans.services import add_plan, find_region
-        add_plan(CLI, key="backup-plan", title="备份测试规划", region=find_region("360783"),
-                 period="2026-2030", lines=["一、重点项目", "新建龙南市康复医院，总投资3000万元。"],
-                 filename="plan.txt")
+        from tracker.plans.services import add_plan, check_plan
+        add_plan(CLI, check_plan(key="backup-plan", title="备份测试规划", region="360783", period="2026-2030"),
+                 lines=["一、重点项目", "新建龙南市康复医院，总投资3000万元。"], filename="plan.txt")
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -375,4 +375,8 @@ def test_a_citation_of_an_added_plan_names_the_plan_in_the_history(admin, added,
     cited = entry.changes["source"][1]
     assert cited.startswith(f"{KEY}:") and "None" not in cited, cited
     page = admin.get(f"/projects/{existing.id}").get_data(as_text=True)
-    assert cited.split(" ")[0] in page and "None:" not in page
+    # The history names the plan by its title, as the seed plans' citations read (not its key).
+    line, quote = cited.split(" ", 1)[0].split(":")[1], cited.split(" ", 1)[1]
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == KEY))
+    assert f"《{plan.title}》第{line}行：{quote}" in page, page
+    assert "None:" not in page and f"{KEY}:" not in page

@@ -174,6 +174,18 @@ class RegionLevel(Vocabulary):
                 cls.ZONE: _l("功能区")}
 
 
+class CandidateDecision(Vocabulary):
+    """What a person decided about a project or indicator a plan's text was found to name."""
+
+    ACCEPTED = "accepted"
+    MERGED = "merged"
+    REJECTED = "rejected"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.ACCEPTED: _l("已采纳"), cls.MERGED: _l("已并入已有项目"), cls.REJECTED: _l("已驳回")}
+
+
 class IndicatorNature(Vocabulary):
     EXPECTED = "expected"
     BINDING = "binding"

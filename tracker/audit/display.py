@@ -20,7 +20,7 @@ from ..plans.models import Plan, cited_line
 from ..projects.fields import MONEY_FIELDS, PERCENT, PROJECT_FIELDS, RECORD_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
-from ..vocabulary import Role, Stage, Vocabulary
+from ..vocabulary import CandidateDecision, Role, Stage, Vocabulary
 from .models import AuditEntry
 
 # A project's and a monthly report's fields read as the registry labels them (projects/fields.py);
@@ -46,7 +46,9 @@ FIELD_LABELS = {
 FIELD_LABELS_BY_ACTION = {
     **{group: {field.name: field.label for field in fields} for group, fields in RECORD_FIELDS.items()},
     # a plan's indicator actual (plan:indicator-actual), as its sheet heads them (plans/actuals.py)
-    "plan": {"indicator": _l("指标"), "year": _l("年度"), "value": _l("实际值"), "source": _l("来源")},
+    "plan": {"indicator": _l("指标"), "year": _l("年度"), "value": _l("实际值"), "source": _l("来源"),
+             # a candidate decided (plan:candidate-…); what was corrected reads as the project's fields
+             "decision": _l("处理"), "candidate": _l("候选")},
 }
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
@@ -54,8 +56,9 @@ HIDDEN_FIELDS = {"version", "project_version"}
 VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for name, field in REGISTERED.items() if field.vocabulary},
                      "stage": Stage, "role": Role}
 VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {
-    group: {field.name: field.vocabulary for field in fields if field.vocabulary}
-    for group, fields in RECORD_FIELDS.items()}
+    **{group: {field.name: field.vocabulary for field in fields if field.vocabulary}
+       for group, fields in RECORD_FIELDS.items()},
+    "plan": {"decision": CandidateDecision}}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
                                 if field.numeric and field.unit != PERCENT}
 
@@ -184,9 +187,10 @@ def _by_title(entry: AuditEntry, field: str, value):
         return by_key.get(value, value)
     if entry.action == "project:source" and field == "source":
         quoted = _QUOTE.fullmatch(value)
-        if quoted and quoted["file"] in by_file:
-            return _("《%(plan)s》第%(line)s行：%(quote)s", plan=by_file[quoted["file"]],
-                     line=quoted["line"], quote=quoted["quote"])
+        # A seed plan is cited by its file, a plan added in the tracker by its key (cited_line).
+        title = quoted and (by_file.get(quoted["file"]) or by_key.get(quoted["file"]))
+        if quoted and title:
+            return _("《%(plan)s》第%(line)s行：%(quote)s", plan=title, line=quoted["line"], quote=quoted["quote"])
     return value
 
 

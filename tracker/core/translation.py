@@ -45,6 +45,12 @@ def phrases(parts) -> str:
     return pgettext("分句的分隔号", "；").join(str(part) for part in parts)
 
 
+def aside(parts) -> str:
+    """Words in brackets after a phrase: "（总投资，床位）" in Chinese, "(Total investment, Beds)"."""
+    listed = pgettext("分句内的逗号", "，").join(str(part) for part in parts)
+    return pgettext("括注", "（%(text)s）", text=listed)
+
+
 def install(app: Flask) -> None:
     """The templates' ``_()`` and ``ngettext`` through ``translations()`` (in place of the
     callables Flask-Babel installs, which look the translations up afresh each time)."""

@@ -24,6 +24,9 @@ BUILD_NATURE_TERMS: tuple[tuple[str, BuildNature | None], ...] = (
     # new building or extension (the seed records them the same way).
     ("一期", None), ("二期", None), ("三期", None), ("新院", None), ("提档升级", None),
 )
+# The figures a plan may give as approximations, and the project's flag that says so (by seed name).
+APPROXIMATE = {"total_investment_wan_yuan": "total_investment_approx", "floor_area_m2": "floor_area_approx",
+               "land_area_mu": "land_area_approx"}
 # What a plan says of a facility that already stands: not a project of the plan.
 BUILT_WORDS = re.compile(r"已建成|已建|已经建成|已投入使用|已投用|已竣工|已完成建设|建成投用|建成投入使用|已完工")
 ONGOING_WORDS = re.compile(r"启动|开工|在建|正在|推进|加快|续建|筹建")
@@ -167,6 +170,9 @@ def as_dict(candidate: Candidate, regions: RegionIndex, known: KnownProjects) ->
         "new_beds": whole("new_beds"),
         "start_year": whole("start_year"),
         "end_year": whole("end_year"),
+        # A figure the plan gives as an approximation ("约1200万元") is kept as one (约 on its page).
+        **{flag: True for figure_field, flag in APPROXIMATE.items()
+           if figure_field in figures and figures[figure_field].approx},
         "status": candidate.status,
         "existing_project_id": known.match(candidate.name, region_code or regions.plan_region),
         "sources": candidate.sources,

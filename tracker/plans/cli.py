@@ -85,16 +85,18 @@ def extract_command(key: str | None, file_path: str | None, region_code: str | N
 
 @plans.command("add")
 @click.argument("file_path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
-@click.option("--key", required=True, help="The plan's key, e.g. longnan-15th (lower case, digits, - and _).")
+@click.option("--key", help="The plan's key, e.g. longnan-15th (lower case, digits, - and _); "
+                             "by default made from the region's code and the period, e.g. 360783-2026-2030.")
 @click.option("--title", required=True, help="The plan's title as printed.")
-@click.option("--region", "region_code", required=True, help="行政区划代码 of the plan's region, e.g. 360727.")
+@click.option("--region", "region_code", required=True,
+              help="The plan's region: its 行政区划代码 (e.g. 360783) or its name when only one region has it.")
 @click.option("--period", required=True, help="2026-2030 (or 十五五).")
 @click.option("--issuer", help="发文单位.")
 @click.option("--doc-number", help="文号.")
 @click.option("--date", "issued", help="印发日期, YYYY-MM-DD.")
 @with_appcontext
 @one_unit_of_work
-def add_command(file_path: str, key: str, title: str, region_code: str, period: str,
+def add_command(file_path: str, key: str | None, title: str, region_code: str, period: str,
                 issuer: str | None, doc_number: str | None, issued: str | None) -> None:
     """Add a plan from its document (.txt, .md, .docx, .pdf): the text is stored with its line
     numbers and its candidates are kept for review at /plans/KEY/candidates; the portfolio is
@@ -103,11 +105,8 @@ def add_command(file_path: str, key: str, title: str, region_code: str, period: 
     from ..core.values import ValueProblem, parse_date
     from ..errors import ValidationFailed
     from .documents import DocumentProblem, read_lines
-    from .services import add_plan, find_region
+    from .services import add_plan, check_plan
 
-    region = find_region(region_code)
-    if region is None:
-        raise click.ClickException(f"no region with the code {region_code!r} (run `tracker regions load`?)")
     try:
         issued_date = parse_date(issued) if issued else None
     except ValueProblem as problem:
@@ -117,9 +116,9 @@ def add_command(file_path: str, key: str, title: str, region_code: str, period: 
     except DocumentProblem as problem:
         raise click.ClickException(str(problem)) from None
     try:
-        plan = add_plan(CLI, key=key, title=title, region=region, period=period, lines=lines,
-                        filename=Path(file_path).name, issuer=issuer, doc_number=doc_number,
-                        issued_date=issued_date)
+        facts = check_plan(key=key, title=title, region=region_code, period=period, issuer=issuer,
+                           doc_number=doc_number, issued_date=issued_date)
+        plan = add_plan(CLI, facts, lines=lines, filename=Path(file_path).name)
     except ValidationFailed as failure:
         raise click.ClickException("; ".join(" ".join(messages) for messages in failure.errors.values())) from None
     projects = db.session.scalar(sa.select(sa.func.count()).select_from(PlanCandidate)

@@ -192,13 +192,20 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
                 candidate.add_source(number, sentence.strip(), ["status"])
             if len(sentence_hits) == 1:
                 _figures_from_text(candidate, number, text, sentence)
+            else:  # "推进A、B、C卫生院迁建项目，每所总投资约1200万元": each one's
+                _figures_from_text(candidate, number, text, sentence, each=True)
             result.append(candidate)
     return result
 
 
-def _figures_from_text(candidate: Candidate, number: int, text: str, sentence: str) -> None:
+# A figure said of each of several projects named together: "每所总投资约1200万元", "各新增床位50张".
+EACH = re.compile(r"^(?:每(?:所|个|家|座|处|间|栋|项|个项目)|各|均)")
+
+
+def _figures_from_text(candidate: Candidate, number: int, text: str, sentence: str, each: bool = False) -> None:
     """The figures printed in the name's sentence and the sentences after it on the same line,
-    until another sentence names a project."""
+    until another sentence names a project; ``each``: of a sentence naming several, the figures
+    said of each of them (``EACH``) alone."""
     start = text.find(sentence)
     following = [sentence]
     rest = text[start + len(sentence):]
@@ -208,7 +215,9 @@ def _figures_from_text(candidate: Candidate, number: int, text: str, sentence: s
         following.append(more)
     for piece in following:
         for figure in figures_in(piece):
-            candidate.add_figure(figure, number, _quote_around(piece, figure))
+            quote = _quote_around(piece, figure)
+            if not each or EACH.match(quote):
+                candidate.add_figure(figure, number, quote)
 
 
 def _quote_around(sentence: str, figure: Figure) -> str:

@@ -46,6 +46,7 @@ class Figure:
     printed: str  # number and unit as printed, "3.5亿元"
     start: int  # offsets in the text it was read from
     end: int
+    approx: bool = False  # printed as an approximation: "约1200万元", "1200万元左右"
 
 
 def to_decimal(number: str) -> Decimal | None:
@@ -63,6 +64,13 @@ def plain(value: Decimal) -> str:
     return text
 
 
+def _approximate(text: str, match: re.Match) -> bool:
+    """Whether the plan gives the figure as an approximation: "约" before its number (after its
+    word, "总投资约1200万元", or before it, "约总投资…"), "左右" after its unit."""
+    return ("约" in text[match.start(): match.start("n")] or text[max(0, match.start() - 1): match.start()] == "约"
+            or text[match.end("u"):].startswith("左右"))
+
+
 def figures_in(text: str) -> list[Figure]:
     """Every figure printed in ``text``; the first of each field wins when the caller keeps one."""
     found: list[Figure] = []
@@ -74,7 +82,7 @@ def figures_in(text: str) -> list[Figure]:
                 continue
             factor = UNIT_FACTORS[match["u"]]
             found.append(Figure(field, number * factor, match["n"], match["n"] + match["u"],
-                                match.start("n"), match.end("u")))
+                                match.start("n"), match.end("u"), approx=_approximate(text, match)))
     taken_beds: set[int] = set()
     for match in _NEW_BEDS.finditer(text):
         found.append(Figure("new_beds", int(match["n"]), match["n"], match["n"] + "张",
@@ -114,7 +122,8 @@ def money_cell(text: str, header_unit: str | None) -> Figure | None:
         return None
     unit = match["u"] or header_unit or "万元"
     return Figure("total_investment_wan_yuan", number * UNIT_FACTORS[unit], match["n"],
-                  match["n"] + (match["u"] or ""), match.start("n"), match.end())
+                  match["n"] + (match["u"] or ""), match.start("n"), match.end(),
+                  approx="约" in text[: match.start()] or text[match.end():].strip().startswith("左右"))
 
 
 def unit_in_header(header: str) -> str | None:

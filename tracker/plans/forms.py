@@ -13,10 +13,11 @@ from ..projects.fields import PROJECT
 class PlanForm(TrackerForm):
     document = FileField(_l("规划原文（.txt、.md、.docx 或 .pdf）"),
                          validators=[FileRequired(_l("请选择规划原文文件"))])
-    key = StringField(_l("编号"), validators=[DataRequired(_l("请填写编号"))])
-    title = StringField(_l("规划名称"), validators=[DataRequired(_l("请填写规划名称"))])
-    region = StringField(_l("行政区划代码"), validators=[DataRequired(_l("请填写行政区划代码"))])
-    period = StringField(_l("规划期"), default="2026-2030", validators=[DataRequired(_l("请填写规划期"))])
+    # The plan's facts are parsed here and checked by services.check_plan, all at once.
+    key = StringField(_l("编号"), validators=[Optional()])
+    title = StringField(_l("规划名称"))
+    region = StringField(_l("行政区划"))
+    period = StringField(_l("规划期"), default="2026-2030")
     issuer = StringField(_l("发文单位"), validators=[Optional()])
     doc_number = StringField(_l("文号"), validators=[Optional()])
     issued_date = SaneDateField(_l("印发日期"), validators=[Optional()])

@@ -357,7 +357,11 @@ def _depth(text: str) -> int:
 # What a list's last facility may share with the others: the work done, not more words of a name.
 SHARED_WORK = re.compile(r"(?:标准化|规范化|提档升级|提标扩能|升级改造|改扩建|扩建|迁建|易地新建|异地新建|整体搬迁|"
                          r"新院|院区|[一二三]期)(?:建设)?(?:项目|工程)?")
-REGION_WORD = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市县区]$")
+# A place named alone in a list, whose facility the list's last item names: a province, city,
+# county or district, and a township (镇, 乡: "推进韩集镇、土桥镇、尹集镇卫生院迁建项目"), but not
+# the words for towns in general, nor a 小镇 (a project itself: "热敏灸小镇").
+REGION_WORD = re.compile(r"^(?!(?:城|乡|村|集|重|建制|各乡)镇$|(?:城|乡|各|每)乡$|.*小镇$)"
+                         r"[\u4e00-\u9fff]{1,5}[省市县区镇乡]$")
 
 
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
@@ -431,7 +435,7 @@ def _names_of_parts(parts: list[str], body: str) -> list[str]:
         if REGION_WORD.match(_strip_leading(raw) or raw):
             # "加快阳春市、阳西县急危重症救治中心建设": the region's own facility of the same kind.
             region = _strip_leading(raw) or raw
-            remainder = re.sub(r"^[\u4e00-\u9fff]{1,5}?[省市县区](?:各|均|分别)?"
+            remainder = re.sub(r"^[\u4e00-\u9fff]{1,5}?[省市县区镇乡](?:各|均|分别)?"
                                r"(?:建成|建设|新建|设置)?(?:[一两二三\d]+(?:个|所|家|间|座))?", "", last)
             if remainder != last and len(remainder) >= 3:
                 names.append(region + remainder)

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -19,13 +20,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from ..audit.services import Actor, record
+from ..audit.services import Actor, json_value, record
 from ..core.clock import utcnow
-from ..errors import ValidationFailed
+from ..errors import FieldErrors, ValidationFailed
 from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
+from ..vocabulary import CandidateDecision
+from .candidates import APPROXIMATE
 from .models import Plan, PlanCandidate, PlanDocument
 
 if TYPE_CHECKING:
@@ -40,6 +44,10 @@ MAX_LINES = 50_000
 FIGURE_FIELDS = {field.seed_name: field.name for field in PROJECT_FIELDS if field.numeric and field.seed_name}
 WHOLE_FIELDS = {field.seed_name for field in PROJECT_FIELDS if field.kind == "int" and field.seed_name}
 FIELD_LABELS = {field.seed_name: field.label for field in PROJECT_FIELDS if field.seed_name in FIGURE_FIELDS}
+# What a candidate's quote was read for, as the review page names it beside the quote: the
+# project's fields by their seed names (a candidate is a seed record), and the years of 建设年限.
+SOURCE_LABELS = {**{field.seed_name: field.label for field in PROJECT_FIELDS if field.seed_name},
+                 "start_year": _l("开工年份"), "end_year": _l("竣工年份"), "aliases": _l("其他写法")}
 
 
 def parse_period(value: str | None) -> tuple[int, int]:
@@ -81,6 +89,86 @@ def find_region(code: str | None) -> Region | None:
             or db.session.scalar(sa.select(Region).where(Region.key == code)))
 
 
+def region_named(text: str | None) -> Region:
+    """The region a person names for a plan: its code (or key), or its name when one region alone
+    goes by it ("临夏县"); otherwise a clear error, with the candidates' codes when there are several."""
+    from ..regions.lookup import find_regions
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写规划所属的行政区划：6位代码或名称"), "region")
+    region = find_region(text)
+    if region is not None:
+        return region
+    found = find_regions(text)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationFailed(_("没有找到行政区划“%(text)s”：请填写6位行政区划代码或完整名称", text=text), "region")
+    listed = "、".join(f"{region.full_name}（{region.code or region.key}）" for region in found[:6])
+    raise ValidationFailed(ngettext("“%(text)s”可指%(n)s个行政区划：%(listed)s。请填写其中一个的代码",
+                                    "“%(text)s”可指%(n)s个行政区划：%(listed)s。请填写其中一个的代码",
+                                    len(found), text=text, n=len(found), listed=listed), "region")
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What a person states about a plan besides its text, checked (``check_plan``)."""
+
+    key: str
+    title: str
+    region: Region
+    start: int
+    end: int
+    issuer: str | None = None
+    doc_number: str | None = None
+    issued_date: dt.date | None = None
+
+
+def check_plan(*, key: str | None, title: str | None, region: Region | str | None, period: str | None,
+               issuer: str | None = None, doc_number: str | None = None,
+               issued_date: dt.date | None = None) -> PlanFacts:
+    """The plan's facts, or every problem with them at once (ValidationFailed). The region may be
+    named (``region_named``); a blank key is made from the region's code and the period
+    ("622921-2026-2030"), the next free one when that is taken."""
+    errors = FieldErrors()
+    key = (key or "").strip().lower()
+    if key and not PLAN_KEY.fullmatch(key):
+        errors.add("key", _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
+    elif key and db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
+        errors.add("key", _("编号 %(key)s 已被另一个规划使用", key=key))
+    title = (title or "").strip()
+    if not title:
+        errors.add("title", _("请填写规划名称"))
+    elif len(title) > 200:
+        errors.add("title", _("规划名称不能超过200个字"))
+    if not isinstance(region, Region):
+        try:
+            region = region_named(region)
+        except ValidationFailed as failure:
+            errors.merge(failure)
+            region = None
+    try:
+        start, end = parse_period(period)
+    except ValidationFailed as failure:
+        errors.merge(failure)
+        start = end = 0  # never stored: the errors are raised below
+    for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
+        if value and len(value) > limit:
+            errors.add(field, _("不能超过%(limit)s个字", limit=limit))
+    errors.raise_any()
+    assert region is not None  # an unnamed region is an error above
+    return PlanFacts(key=key or _free_key(f"{region.code or region.key}-{start}-{end}"), title=title,
+                     region=region, start=start, end=end, issuer=issuer or None, doc_number=doc_number or None,
+                     issued_date=issued_date)
+
+
+def _free_key(key: str) -> str:
+    taken = set(db.session.scalars(sa.select(Plan.key).where(Plan.key.startswith(key, autoescape=True))))
+    return next(candidate for candidate in (key, *(f"{key}-{n}" for n in range(2, len(taken) + 3)))
+                if candidate not in taken)
+
+
 def plan_lines(plan: Plan) -> list[str] | None:
     """The plan's numbered lines (line N is ``lines[N-1]``): the stored text of a plan a user added,
     else the seed plan's file under SOURCES_DIR; None when neither is there."""
@@ -93,51 +181,32 @@ def plan_lines(plan: Plan) -> list[str] | None:
     return None
 
 
-def add_plan(actor: Actor, *, key: str, title: str, region: Region | None, period: str,
-             lines: list[str], filename: str, issuer: str | None = None,
-             doc_number: str | None = None, issued_date: dt.date | None = None) -> Plan:
-    """A new plan with its text, and the candidates the extractor finds in it (none decided)."""
-    errors: dict[str, list[str]] = {}
-    key = (key or "").strip().lower()
-    if not PLAN_KEY.fullmatch(key):
-        errors.setdefault("key", []).append(
-            _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
-    elif db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
-        errors.setdefault("key", []).append(_("编号 %(key)s 已被另一个规划使用", key=key))
-    title = (title or "").strip()
-    if not title:
-        errors.setdefault("title", []).append(_("请填写规划名称"))
-    elif len(title) > 200:
-        errors.setdefault("title", []).append(_("规划名称不能超过200个字"))
-    if region is None:
-        errors.setdefault("region", []).append(_("请选择有效的行政区划"))
-    try:
-        start, end = parse_period(period)
-    except ValidationFailed as failure:
-        errors.update(failure.errors)
-        start = end = 0  # never stored: the errors are raised below
-    for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
-        if value and len(value) > limit:
-            errors.setdefault(field, []).append(_("不能超过%(limit)s个字", limit=limit))
+def check_lines(lines: list[str]) -> None:
+    """A plan's text as read from its file: some words, and no more lines than a plan has."""
     if not any(line.strip() for line in lines):
-        errors.setdefault("document", []).append(_("文件中没有读到文字"))
-    elif len(lines) > MAX_LINES:
-        errors.setdefault("document", []).append(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES))
-    if errors or region is None:  # no region is an error above
-        raise ValidationFailed(errors)
+        raise ValidationFailed(_("文件中没有读到文字"), "document")
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES), "document")
+
+
+def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str) -> Plan:
+    """A new plan with its text, and the candidates the extractor finds in it (none decided)."""
+    check_lines(lines)
     text = "\n".join(lines)
-    plan = Plan(key=key, title=title, issuer=issuer or None, doc_number=doc_number or None,
-                issued_date=issued_date, period_start=start, period_end=end, region_id=region.id,
-                sources=[])
+    region = facts.region
+    plan = Plan(key=facts.key, title=facts.title, issuer=facts.issuer, doc_number=facts.doc_number,
+                issued_date=facts.issued_date, period_start=facts.start, period_end=facts.end,
+                region_id=region.id, sources=[])
     plan.document = PlanDocument(filename=Path(filename).name[:200] or "plan.txt", text=text,
                                  sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     db.session.add(plan)
     db.session.flush()
     found = extract_candidates(plan, lines)
     record(actor, "plan:create", plan,
-           {"title": title, "projects": len(found["projects"]), "indicators": len(found["indicators"])},
-           changes={"key": [None, key], "title": [None, title], "region": [None, region.code or region.key],
-                    "period": [None, f"{start}-{end}"], "file": [None, plan.document.filename]})
+           {"title": facts.title, "projects": len(found["projects"]), "indicators": len(found["indicators"])},
+           changes={"key": [None, facts.key], "title": [None, facts.title],
+                    "region": [None, region.code or region.key],
+                    "period": [None, f"{facts.start}-{facts.end}"], "file": [None, plan.document.filename]})
     return plan
 
 
@@ -165,7 +234,7 @@ def _open(candidate: PlanCandidate) -> None:
 
 
 def DECISION_LABELS() -> dict[str, str]:  # read in templates as a table
-    return {"accepted": _("已采纳"), "merged": _("已并入已有项目"), "rejected": _("已驳回")}
+    return {decision.value: decision.label for decision in CandidateDecision}
 
 
 def candidate_with_edits(data: dict, edits: dict | None) -> dict:
@@ -237,6 +306,9 @@ def _project_fields(data: dict) -> dict:
         value = data.get(source_field)
         if value is not None:
             fields[project_field] = int(value) if source_field in WHOLE_FIELDS else Decimal(str(value))
+            flag = APPROXIMATE.get(source_field)
+            if flag and data.get(flag) is True:
+                fields[flag] = True
     return fields
 
 
@@ -329,6 +401,16 @@ def _attach(actor: Actor, project, plan: Plan, data: dict) -> None:
                                     list(source.get("fields") or []))
 
 
+def same_value(found, edited) -> bool:
+    """Whether a candidate's value and the one a person submitted say the same: 1200 and "1200.0"."""
+    if found is None or edited is None:
+        return found is None and edited is None
+    try:
+        return Decimal(str(found)) == Decimal(str(edited))
+    except ArithmeticError:
+        return str(found) == str(edited)
+
+
 def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, params: dict,
             *, edits: dict | None = None, reason: str | None = None) -> None:
     # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
@@ -342,9 +424,13 @@ def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, para
     if claimed.rowcount != 1:
         raise ValidationFailed(_("此候选已由他人处理，请刷新页面"))
     db.session.refresh(candidate)
-    changes = {"decision": [None, decision], "candidate": [None, candidate.data.get("name")]}
-    if edits:
-        changes["edits"] = [None, {field: str(value) for field, value in edits.items()}]
+    changes: dict[str, list] = {"decision": [None, decision], "candidate": [None, candidate.data.get("name")]}
+    # What the person corrected before accepting, as the project's fields it fills (the trail
+    # labels and formats them as it does a project's): the candidate's value → the one accepted.
+    for field, value in (edits or {}).items():
+        found = candidate.data.get(field)
+        if not same_value(found, value):
+            changes[FIGURE_FIELDS.get(field, field)] = [json_value(found), json_value(value)]
     record(actor, f"plan:candidate-{decision}", candidate.plan, params, changes=changes, reason=reason,
            project_id=project.id if project is not None else None)
 

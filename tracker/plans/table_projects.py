@@ -3,6 +3,7 @@ cited on its own line."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -97,8 +98,7 @@ def table_candidates(table: Table) -> list[Candidate]:
             if figure is not None:
                 line, quote = cell.line_with(figure.number) or cell.quote()
                 if money_unit and UNIT_FACTORS.get(money_unit, 1) != 1 and figure.printed == figure.number:
-                    figure = Figure(figure.field, figure.value, figure.number, figure.number + money_unit,
-                                    figure.start, figure.end)
+                    figure = dataclasses.replace(figure, printed=figure.number + money_unit)
                 candidate.add_figure(figure, line, quote)
         for key in ("scope", "beds", "floor_area", "land", "years", "status"):
             if key not in columns:
@@ -135,7 +135,7 @@ def _cell_figures(key: str, text: str, header: str) -> list[Figure]:
         if key == "land" and unit not in (None, "亩"):
             return []
         return [Figure(field_name, value * factor, number, number + (unit or "") if factor != 1 else number,
-                       0, len(text))]
+                       0, len(text), approx=bool(bare.group(1)))]
     if key == "scope" and not any(figure.field == "floor_area_m2" for figure in figures):
         # In a scope cell an area with no other word is the floor area: "改扩建业务用房3000平方米".
         areas = [match for match in re.finditer(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(万平方米|平方米|㎡)", text)

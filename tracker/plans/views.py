@@ -15,6 +15,7 @@ from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..accounts import permissions
 from ..accounts.visibility import show_money
 from ..audit.services import Actor
+from ..core.translation import aside
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..imports import batches, uploads
@@ -22,7 +23,7 @@ from ..imports.importer import setting
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
-from ..vocabulary import Category, Role
+from ..vocabulary import Category, IndicatorNature, Role
 from ..unit_of_work import abandon, after_commit
 from ..web.requests import form_id, refused, web_actor
 from . import services
@@ -127,32 +128,44 @@ def plan_new():
     if request.method == "GET" and current_user.role is Role.OFFICER and len(current_user.regions) == 1:
         own = current_user.regions[0]
         form.region.data = own.code or own.key  # an officer's plan is of his region, as a rule
-    if form.validate_on_submit():
-        region = services.find_region(form.region.data)
-        if region is not None and not permissions.covers_region(current_user, region):
-            form.region.errors = [_("您只能为本人负责的地区添加规划")]
-            return render_template("plans/new.html", form=form), 403
-        upload = form.document.data
-        filename = Path(upload.filename or "plan.txt").name
+    if form.is_submitted():
+        # Every problem at once: the form's own (the file chosen, the date, the CSRF token), the
+        # file's and the plan's facts (services.check_plan), before anything is stored.
+        parsed = form.validate()
+        lines = None
+        if form.document.data and not form.document.errors:
+            upload = form.document.data
+            filename = Path(upload.filename or "plan.txt").name
+            try:
+                with tempfile.TemporaryDirectory() as folder:
+                    path = Path(folder) / ("upload" + Path(filename).suffix.lower())
+                    upload.save(path)
+                    lines = read_lines(path, filename)
+                services.check_lines(lines)
+            except DocumentProblem as problem:
+                form.document.errors = [str(problem)]
+                lines = None
+            except ValidationFailed as failure:
+                form.apply_errors(failure.errors)
+                lines = None
+        facts = None
         try:
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / ("upload" + Path(filename).suffix.lower())
-                upload.save(path)
-                lines = read_lines(path, filename)
-            plan = services.add_plan(web_actor(), key=form.key.data, title=form.title.data, region=region,
-                                     period=form.period.data, lines=lines, filename=filename,
-                                     issuer=form.issuer.data, doc_number=form.doc_number.data,
-                                     issued_date=form.issued_date.data)
-        except DocumentProblem as problem:
-            form.document.errors = [str(problem)]
+            facts = services.check_plan(key=form.key.data, title=form.title.data, region=form.region.data,
+                                        period=form.period.data, issuer=form.issuer.data,
+                                        doc_number=form.doc_number.data, issued_date=form.issued_date.data)
         except ValidationFailed as failure:
-            errors = dict(failure.errors)
-            if "document" in errors:
-                form.document.errors = errors.pop("document")
-            form.apply_errors(errors)
-        else:
+            form.apply_errors(failure.errors)
+        if facts is not None and not permissions.covers_region(current_user, facts.region):
+            form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
+            return render_template("plans/new.html", form=form), 403
+        if parsed and facts is not None and lines is not None:
+            plan = services.add_plan(web_actor(), facts, lines=lines, filename=filename)
             flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
             return redirect(url_for("plans.plan_candidates", key=plan.key))
+        if form.document.data and not form.document.errors:
+            # A browser does not keep a chosen file in a page sent back: say so where it was.
+            form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
+                                      name=Path(form.document.data.filename or "").name)]
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
 
 
@@ -165,14 +178,27 @@ def plan_candidates(key: str):
     existing_ids = {c.data.get("existing_project_id") for c in projects} | {c.project_id for c in projects}
     existing = {p.id: p for p in db.session.scalars(
         sa.select(Project).where(Project.id.in_([i for i in existing_ids if i])))}
+    # Each open candidate's region as the review page offers it: the one the text names, else the
+    # plan's own (what accepting with the field left blank gives), shown with its name.
+    plan_region = plan.region.code or plan.region.key
+    offered = {c.id: c.data.get("region_code") or plan_region for c in projects if c.decision is None}
+    region_names = {code: region.full_name for code in set(offered.values())
+                    if (region := services.find_region(code)) is not None}
     return render_template(
         "plans/candidates.html", plan=plan, open=[c for c in projects if c.decision is None],
+        offered_regions=offered, region_names=region_names,
         decided=[c for c in projects if c.decision is not None],
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
         categories=Category,
-        field_labels=services.FIELD_LABELS, hidden_lines=set() if show_money() else money_lines(plan),
+        field_labels=services.FIELD_LABELS, read_for=read_for,
+        natures={nature.value: nature for nature in IndicatorNature}, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
+
+
+def read_for(fields: Sequence[str]) -> str:
+    """What a quote of a candidate was read for, as its review page names it: "（总投资，床位）"."""
+    return aside(services.SOURCE_LABELS.get(field, field) for field in fields)
 
 
 def _candidate(key: str, candidate_id: int) -> PlanCandidate:
@@ -204,8 +230,7 @@ def candidate_accept(key: str, candidate_id: int):
         edits["category"] = form.category.data
     for field in services.FIGURE_FIELDS:
         value = getattr(form, field).data
-        original = candidate.data.get(field)
-        if value is None or original is None or services.Decimal(str(value)) != services.Decimal(str(original)):
+        if not services.same_value(candidate.data.get(field), value):
             edits[field] = None if value is None else (value if field in services.WHOLE_FIELDS else str(value))
     region = None
     if form.region.data:

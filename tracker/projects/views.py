@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 import json
+from decimal import Decimal
 from typing import Literal
 
 import sqlalchemy as sa
@@ -87,6 +88,21 @@ CITED_FIGURES = {"total_investment_wan_yuan": ("total_investment", _l("万元"))
                  "beds": ("beds", _l("张")), "new_beds": ("new_beds", _l("张"))}
 
 
+# The figures a plan may print in a unit ten thousand times the tracker's: 2.4亿元 (24,000 万元),
+# 1.8万平方米 (18,000 m²).
+IN_TEN_THOUSANDS = {"total_investment", "floor_area_m2"}
+
+
+def states(quote: str, attribute: str, value) -> bool:
+    """Whether the plan's quote prints ``value``: as it is, or in ten thousands (亿元, 万平方米),
+    as a figure read from an added plan is converted (plans/figures.py)."""
+    if appears_in(json_value(value), [quote]):
+        return True
+    if attribute in IN_TEN_THOUSANDS:
+        return appears_in(format((Decimal(value) / 10000).normalize(), "f"), [quote])
+    return False
+
+
 def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> dict[str, dict[int, str]]:
     """``{field: {source id: note}}`` for each quote that no longer states the figure shown.
 
@@ -100,7 +116,7 @@ def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> d
         attribute, unit = CITED_FIGURES[field]
         value = getattr(project, attribute)
         for source in sources:
-            if value is not None and appears_in(json_value(value), [source.quote]):
+            if value is not None and states(source.quote, attribute, value):
                 continue
             try:
                 bare = parse_decimal(source.quote) is not None

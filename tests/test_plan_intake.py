@@ -1,0 +1,166 @@
+"""A county adds its 十五五 plan and reviews what the text was found to say (issue 16, as a user met
+it): the form reports every problem at once and takes the region by name; the review page names
+what each quote was read for in the reader's language, offers the plan's region, and gives each of
+several facilities listed together its own candidate; what is accepted keeps the plan's 约 and
+its 亿元 and 万平方米 without calling the figure adjusted; the history reads as a person wrote it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.audit.models import AuditEntry
+from tracker.plans.documents import read_lines
+from tracker.plans.extraction import extract
+from tracker.plans.models import Plan, PlanCandidate
+from tracker.projects.models import Project
+
+from .conftest import login_as
+from .test_plan_pages import accept_form, candidate
+
+# A county's plan as staff type it: a 专栏 table whose figures are in 亿元 and 万平方米, a
+# 主要指标 table, and a prose list of townships whose clinics move, each at about 1,200 万元.
+LONGNAN_COUNTY_15 = """# 龙南市“十五五”卫生健康事业发展规划
+
+## 一、主要指标
+
+| 指标 | 单位 | 2025年 | 2030年 | 指标属性 |
+|---|---|---|---|---|
+| 孕产妇死亡率 | /10万 | 15 | ≤14 | 约束性 |
+
+## 二、重点项目
+
+| 序号 | 项目名称 | 建设内容 | 总投资 |
+|---|---|---|---|
+| 1 | 龙南市人民医院传染病区改扩建项目 | 新增床位120张，建筑面积1.8万平方米 | 2.4亿元 |
+
+推进杨村镇、程龙镇、桃江乡卫生院迁建项目，每所总投资约1200万元。
+"""
+TOWNSHIPS = ["杨村镇卫生院迁建项目", "程龙镇卫生院迁建项目", "桃江乡卫生院迁建项目"]
+
+
+@pytest.fixture()
+def admin(app, make_user, db, seeded):
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin-intake"))
+    return client
+
+
+def upload(client, **fields):
+    data = {"title": "龙南市“十五五”卫生健康事业发展规划", "region": "360783", "period": "十五五",
+            "document": (io.BytesIO(LONGNAN_COUNTY_15.encode("utf-8")), "规划.md"), **fields}
+    return client.post("/plans/new", data={k: v for k, v in data.items() if v is not None},
+                       content_type="multipart/form-data")
+
+
+@pytest.fixture()
+def plan(admin, db) -> Plan:
+    response = upload(admin, key="longnan-county-15")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15"))
+
+
+def test_the_new_plan_form_names_every_problem_at_once_and_keeps_nothing(admin, db):
+    response = upload(admin, key="Bad Key", title="", region="不存在的地方", period="2026年", document=None)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for message in ("请选择规划原文文件", "编号只能使用小写字母", "请填写规划名称", "没有找到行政区划“不存在的地方”",
+                    "规划期应写作"):
+        assert message in page, message
+    # A file chosen with the other errors: the page says to choose it again (a browser drops it).
+    page = upload(admin, key="Bad Key").get_data(as_text=True)
+    assert "请重新选择文件（规划.md）" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(Plan.period_start == 2026)) == 0
+
+
+def test_a_plan_takes_its_region_by_name_and_a_key_made_from_it(admin, db):
+    first = upload(admin, key="", region="龙南市")
+    assert first.status_code == 302 and first.location.endswith("/plans/360783-2026-2030/candidates")
+    second = upload(admin, key="", region="龙南")
+    assert second.status_code == 302 and second.location.endswith("/plans/360783-2026-2030-2/candidates")
+    plans = db.session.scalars(sa.select(Plan).where(Plan.key.like("360783-2026-2030%"))).all()
+    assert {p.region.code for p in plans} == {"360783"}
+
+
+def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin-intake"))
+    page = upload(client, key="", region="朝阳区").get_data(as_text=True)
+    assert "“朝阳区”可指2个行政区划" in page and "（110105）" in page and "（220104）" in page
+
+
+def test_the_review_page_says_what_each_quote_was_read_for_in_the_readers_language(admin, plan):
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert "（项目名称）" in page and "总投资（万元）" in page and "约束性" in page
+    for code in ("total investment", "floor area m2", "new beds", "build nature", "binding", "expected"):
+        assert code not in page, code
+    admin.get("/language/en")
+    english = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert "(Project name)" in english and "Binding" in english and "（" not in english.split("<main")[1].split(
+        "龙南市")[0]
+
+
+def test_facilities_listed_together_are_each_a_candidate_with_the_figure_said_of_each(tmp_path):
+    path = tmp_path / "规划.md"
+    path.write_text(LONGNAN_COUNTY_15, encoding="utf-8")
+    found = {project["name"]: project for project in extract(read_lines(path), "p")["projects"]}
+    assert set(TOWNSHIPS) <= set(found), sorted(found)
+    for name in TOWNSHIPS:
+        assert found[name]["total_investment_wan_yuan"] == "1200"
+        assert found[name]["total_investment_approx"] is True
+    hospital = found["龙南市人民医院传染病区改扩建项目"]
+    assert (hospital["total_investment_wan_yuan"], hospital["floor_area_m2"]) == ("24000", "18000")
+    assert "total_investment_approx" not in hospital
+
+
+def test_a_candidate_offers_the_plans_region_and_is_accepted_as_the_plan_says(admin, db, plan):
+    township = candidate(db, plan, "杨村镇卫生院迁建项目")
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    form = page.split(f'id="candidate-{township.id}"')[1].split("</section>")[0]
+    assert 'name="region" value="360783"' in form and "龙南市" in form
+    response = admin.post(f"/plans/{plan.key}/candidates/{township.id}/accept",
+                          data={**accept_form(township), "region": "360783"})
+    assert response.status_code == 302
+    project = db.session.scalar(sa.select(Project).where(Project.name == "杨村镇卫生院迁建项目"))
+    assert project.total_investment == 1200 and project.total_investment_approx is True
+    assert "约" in admin.get(f"/projects/{project.id}").get_data(as_text=True)
+
+
+def test_a_figure_printed_in_yi_yuan_and_wan_square_metres_is_cited_not_called_adjusted(admin, db, plan):
+    hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
+    admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    project = db.session.scalar(sa.select(Project).where(Project.name == hospital.data["name"]))
+    assert (project.total_investment, project.floor_area_m2) == (24000, 18000)
+    page = admin.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert "已调整" not in page
+
+
+def test_the_history_of_a_decision_reads_as_labels_and_values_not_codes(admin, db, plan):
+    hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
+    admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept",
+               data=accept_form(hospital, name="龙南市人民医院传染病区改扩建工程"))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:candidate-accepted"))
+    # What was corrected: the name alone (the figures left as found are no edit).
+    assert set(entry.changes) == {"decision", "candidate", "name", "category"}, entry.changes
+    page = admin.get(f"/admin/audit?project={entry.project_id}").get_data(as_text=True)
+    assert "处理：（空）→已采纳" in strip_tags(page)
+    assert "项目名称：龙南市人民医院传染病区改扩建项目→龙南市人民医院传染病区改扩建工程" in strip_tags(page)
+    for raw in ("→accepted", "edits", "'None'", "infectious_disease", f"{plan.key}:"):
+        assert raw not in strip_tags(page), strip_tags(page)[strip_tags(page).find(raw) - 200:][:300]
+
+
+def strip_tags(page: str) -> str:
+    """The page's words, without markup or spaces."""
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", page))
+
+
+def test_a_candidates_unchanged_blank_figures_are_no_edit(admin, db, plan):
+    hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
+    assert hospital.data.get("land_area_mu") is None
+    admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:candidate-accepted"))
+    assert "land_area_mu" not in str(entry.changes) and "beds" not in str(entry.changes), entry.changes
+    assert db.session.get(PlanCandidate, hospital.id).decision == "accepted"
