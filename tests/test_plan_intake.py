@@ -99,8 +99,10 @@ def test_the_review_page_says_what_each_quote_was_read_for_in_the_readers_langua
         assert code not in page, code
     admin.get("/language/en")
     english = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
-    assert "(Project name)" in english and "Binding" in english and "（" not in english.split("<main")[1].split(
-        "龙南市")[0]
+    assert "line 7: “孕产妇死亡率”" not in english  # (the indicators are a table of their own)
+    assert "(Project name)" in english and "(Floor area, Added beds, Scale and scope)" in english
+    assert "Binding" in english and "15 <small>(2025)</small>" in english
+    assert "：" not in re.sub(r"“[^”]*”", "", english.split("<main")[1])  # colons outside the quotes
 
 
 def test_facilities_listed_together_are_each_a_candidate_with_the_figure_said_of_each(tmp_path):
@@ -120,7 +122,7 @@ def test_a_candidate_offers_the_plans_region_and_is_accepted_as_the_plan_says(ad
     township = candidate(db, plan, "杨村镇卫生院迁建项目")
     page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
     form = page.split(f'id="candidate-{township.id}"')[1].split("</section>")[0]
-    assert 'name="region" value="360783"' in form and "龙南市" in form
+    assert 'name="region" value="360783"' in form and "龙南市" in form and "原文为约数" in form
     response = admin.post(f"/plans/{plan.key}/candidates/{township.id}/accept",
                           data={**accept_form(township), "region": "360783"})
     assert response.status_code == 302

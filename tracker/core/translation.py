@@ -46,7 +46,10 @@ def phrases(parts) -> str:
 
 
 def aside(parts) -> str:
-    """Words in brackets after a phrase: "（总投资，床位）" in Chinese, "(Total investment, Beds)"."""
+    """Words in brackets after a phrase: "（总投资，床位）" in Chinese, "(Total investment, Beds)";
+    one value alone ("（2025）") when ``parts`` is not a list."""
+    if isinstance(parts, (str, int)):
+        parts = [parts]
     listed = pgettext("分句内的逗号", "，").join(str(part) for part in parts)
     return pgettext("括注", "（%(text)s）", text=listed)
 
@@ -62,3 +65,4 @@ def install(app: Flask) -> None:
         newstyle=True,
     )
     app.add_template_filter(phrases, "phrases")
+    app.add_template_filter(aside, "aside")

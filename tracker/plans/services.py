@@ -44,10 +44,14 @@ MAX_LINES = 50_000
 FIGURE_FIELDS = {field.seed_name: field.name for field in PROJECT_FIELDS if field.numeric and field.seed_name}
 WHOLE_FIELDS = {field.seed_name for field in PROJECT_FIELDS if field.kind == "int" and field.seed_name}
 FIELD_LABELS = {field.seed_name: field.label for field in PROJECT_FIELDS if field.seed_name in FIGURE_FIELDS}
-# What a candidate's quote was read for, as the review page names it beside the quote: the
-# project's fields by their seed names (a candidate is a seed record), and the years of 建设年限.
-SOURCE_LABELS = {**{field.seed_name: field.label for field in PROJECT_FIELDS if field.seed_name},
-                 "start_year": _l("开工年份"), "end_year": _l("竣工年份"), "aliases": _l("其他写法")}
+# What a candidate's quote was read for, as the review page names it beside the quote, in the
+# order of the page's fields: by the seed names a candidate's data uses (it is a seed record). The
+# words without the units the figures' own inputs carry: "（项目名称，总投资）".
+SOURCE_LABELS = {
+    "name": _l("项目名称"), "build_nature": _l("建设性质"), "location": _l("建设地点"),
+    "land_area_mu": _l("占地面积"), "floor_area_m2": _l("建筑面积"), "beds": _l("床位"), "new_beds": _l("新增床位"),
+    "total_investment_wan_yuan": _l("总投资"), "start_year": _l("开工年份"), "end_year": _l("竣工年份"),
+    "scope": _l("建设规模及内容"), "status": _l("状态"), "aliases": _l("其他写法")}
 
 
 def parse_period(value: str | None) -> tuple[int, int]:

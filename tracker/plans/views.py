@@ -191,14 +191,16 @@ def plan_candidates(key: str):
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
         categories=Category,
-        field_labels=services.FIELD_LABELS, read_for=read_for,
+        field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
         natures={nature.value: nature for nature in IndicatorNature}, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
 
 
 def read_for(fields: Sequence[str]) -> str:
     """What a quote of a candidate was read for, as its review page names it: "（总投资，床位）"."""
-    return aside(services.SOURCE_LABELS.get(field, field) for field in fields)
+    order = list(services.SOURCE_LABELS)
+    ordered = sorted(fields, key=lambda field: order.index(field) if field in order else len(order))
+    return aside(services.SOURCE_LABELS.get(field, field) for field in ordered)
 
 
 def _candidate(key: str, candidate_id: int) -> PlanCandidate:
