@@ -81,3 +81,30 @@ def test_an_export_of_the_continued_says_so_in_words(admin, added, db):  # noqa:
     book = load_workbook(io.BytesIO(admin.get("/projects/export.xlsx?continued=1&kind=all").data))
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row if cell]
     assert "续建" in cells and "continued" not in cells
+
+
+def test_an_ended_plans_projects_go_only_into_a_plan_of_its_own_region(admin, added, db):  # noqa: F811
+    """龙南's 14th plan offered 临夏县's 15th plan to carry its projects into (any plan of the next
+    period did): it offers the plans of 龙南 and of the regions it lies in or holds, and refuses
+    another county's plan posted by hand."""
+    from tracker.audit.services import CLI
+    from tracker.regions.models import Region
+    from tracker.vocabulary import RegionLevel
+
+    yichun = db.session.scalar(sa.select(Plan).where(Plan.key.like("yichun%"))).region
+    elsewhere = services.add_plan(CLI, services.check_plan(key="yichun-15th", title="宜春市“十五五”规划",
+                                                           region=yichun, period="十五五"),
+                                  lines=["宜春市“十五五”规划"], filename="p.txt")
+    jiangxi = db.session.scalar(sa.select(Region).where(Region.level == RegionLevel.PROVINCE, Region.name == "江西省"))
+    province = services.add_plan(CLI, services.check_plan(key="jiangxi-15th", title="江西省“十五五”规划",
+                                                          region=jiangxi, period="十五五"),
+                                 lines=["江西省“十五五”规划"], filename="p.txt")
+    db.session.commit()
+    old = db.session.scalar(sa.select(Plan).where(Plan.key == OLD))
+    assert [plan.key for plan in services.next_plans(old)] == sorted([province.key, KEY])
+    page = admin.get(f"/plans/{OLD}").get_data(as_text=True)
+    assert f'value="{KEY}"' in page and f'value="{province.key}"' in page and elsewhere.title not in page
+    response = admin.post(f"/plans/{OLD}/carry-over", data={"target": elsewhere.key, "confirm": "1"})
+    assert response.status_code == 302
+    assert "只能转入本地区" in admin.get(response.location).get_data(as_text=True)
+    assert not services.continued_ids(elsewhere)

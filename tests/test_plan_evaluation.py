@@ -167,3 +167,19 @@ def test_only_who_manages_the_plan_imports_its_actuals(app, db, make_user, seede
         assert upload(other, plan, data).status_code == 403
         assert other.post(f"{token_url}/confirm").status_code == 403
     assert actuals(db, plan) == []
+
+
+def test_a_project_whose_status_nobody_stated_is_not_counted_as_not_started(db, seeded):
+    """龙南's evaluation counted its 15 projects of unstated status as 未开工: the plan says
+    nothing of them, and 未填报 is never counted as something."""
+    from tracker.vocabulary import Status
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == LONGNAN_PLAN))
+    result = services.evaluation(plan)
+    unknown = [project for project in result["projects"] if project.status is None]
+    assert unknown and result["by_outcome"]["unknown"] == unknown
+    assert all(project.status is not None for project in result["by_outcome"]["not_started"])
+    unknown[0].status = Status.PREPARATION
+    db.session.flush()
+    assert unknown[0] in services.evaluation(plan)["by_outcome"]["not_started"]
+    assert services.outcome_labels()["unknown"] == "状态未填报"

@@ -465,10 +465,15 @@ def unfinished_projects(plan: Plan) -> Sequence[Project]:
 
 
 def next_plans(plan: Plan) -> Sequence[Plan]:
-    """The plans of the period after ``plan``'s: where its unfinished projects may continue."""
+    """The plans of the period after ``plan``'s where its unfinished projects may continue: those of
+    its own region, of a region it lies in (its city's, its province's) or of one within it, not
+    another county's."""
     if plan.period_end is None:
         return []
-    return db.session.scalars(sa.select(Plan).where(Plan.period_start == plan.period_end + 1)
+    path = plan.region.path
+    within = sa.literal(path).startswith(Region.path) | Region.path.startswith(path, autoescape=True)
+    return db.session.scalars(sa.select(Plan).join(Region, Plan.region_id == Region.id)
+                              .where(Plan.period_start == plan.period_end + 1, within)
                               .order_by(Plan.key)).all()
 
 
@@ -479,6 +484,8 @@ def carry_over(actor: Actor, source: Plan, target: Plan, projects) -> list:
 
     if target.period_start is None or source.period_end is None or target.period_start <= source.period_end:
         raise ValidationFailed(_("只能转入下一规划期的规划"))
+    if target not in next_plans(source):
+        raise ValidationFailed(_("只能转入本地区（或其上级、下级地区）下一规划期的规划"))
     carried = []
     for project in projects:
         if project_services.link_plan(actor, project, target):
@@ -503,12 +510,13 @@ def continued_ids(plan: Plan) -> set[int]:
 
 # Evaluation (终期评估) -------------------------------------------------------------------------------
 
-OUTCOMES = ("on_time", "late", "completed_undated", "construction", "not_started", "cancelled")
+OUTCOMES = ("on_time", "late", "completed_undated", "construction", "not_started", "unknown", "cancelled")
 
 
 def outcome_labels() -> dict[str, str]:
     return {"on_time": _("按期竣工"), "late": _("延期竣工"), "completed_undated": _("已竣工（竣工日期未填）"),
-            "construction": _("在建"), "not_started": _("未开工"), "cancelled": _("已取消")}
+            "construction": _("在建"), "not_started": _("未开工"), "unknown": _("状态未填报"),
+            "cancelled": _("已取消")}
 
 
 def _number(text: str | None) -> Decimal | None:
@@ -595,6 +603,8 @@ def project_outcome(project, deadline: dt.date) -> str:
         return "on_time" if done <= (project.planned_end or deadline) else "late"
     if project.status is Status.CONSTRUCTION or actual.get(Stage.START):
         return "construction"
+    if project.status is None:  # nobody has said: not counted as not started (未填报 is not 0)
+        return "unknown"
     return "not_started"
 
 
