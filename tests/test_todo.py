@@ -83,3 +83,37 @@ def test_when_nothing_is_due_the_to_do_list_says_what_is_true(app, db, make_user
 def test_a_leader_has_no_to_do_list_but_is_told_so(client, db):
     response = client.get("/todo")
     assert response.status_code == 403
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_officer_is_told_of_his_regions_plans_awaiting_review(app, db, make_user):
+    """临夏县's officer found 今天没有待办事项 while his county's new 十五五 plan waited with six
+    projects and three indicators nobody had accepted or rejected: nothing enters the portfolio
+    until someone does, so the to-do list says so, one click from the review page."""
+    from tracker.audit.services import CLI
+    from tracker.plans import services as plans
+
+    _, city, longnan = factories.county_in_city()
+    other = factories.region("441700", "阳江市", level="city")
+    lines = ["## 重点项目", "推进龙南市人民医院传染病大楼建设，总投资15000万元。",
+             "推进龙南市中医院康复大楼建设，总投资5000万元。"]
+    ours = plans.add_plan(CLI, plans.check_plan(key="longnan-15", title="龙南市“十五五”规划", region=longnan,
+                                                period="十五五"), lines=lines, filename="p.txt")
+    plans.add_plan(CLI, plans.check_plan(key="yangjiang-15", title="阳江市“十五五”规划", region=other,
+                                         period="十五五"), lines=["推进阳江市人民医院新院建设。"], filename="p.txt")
+    officer = make_user("officer", longnan)
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, officer)
+    html = client.get("/todo").get_data(as_text=True)
+    assert "今天没有待办事项" not in html
+    section = _section(html, "待确认的规划候选")
+    assert f'href="/plans/{ours.key}/candidates"' in section and "2 个项目待确认" in section
+    assert "阳江市" not in section
+    import sqlalchemy as sa
+    from tracker.plans.models import PlanCandidate
+    for candidate in db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == ours.id)):
+        plans.reject_candidate(CLI, candidate)
+    db.session.commit()
+    html = client.get("/todo").get_data(as_text=True)
+    assert "今天没有待办事项" in html and "都已处理" in _section(html, "待确认的规划候选")

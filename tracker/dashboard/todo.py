@@ -1,10 +1,12 @@
 """我的待办: what an officer has to do today, over the projects of his regions.
 
-Four lists, each item one click from the form that clears it: projects being built with no
+Five lists, each item one click from the form that clears it: projects being built with no
 report this month (the report form), milestones due within 30 days and late milestones without a
-stated reason (the milestones form, at the row), and his uploads awaiting confirmation (their
-preview). The conditions are the list filter's (portfolio/filters.py), so "本月未报" here and on
-the dashboard count the same projects.
+stated reason (the milestones form, at the row), his uploads awaiting confirmation (their
+preview), and the plans of his regions whose projects and indicators found in the text nobody has
+yet accepted or rejected (their review page: nothing enters the portfolio until someone does).
+The conditions are the list filter's (portfolio/filters.py), so "本月未报" here and on the
+dashboard count the same projects.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..imports.models import PREVIEWED, ImportBatch
+from ..plans.models import Plan, PlanCandidate
 from ..extensions import db
 from ..portfolio.filters import DUE_SOON_DAYS
 from ..projects.terms import BUILDING_KINDS
@@ -33,25 +36,54 @@ class ToDo:
     due_soon: Listing
     unexplained: Listing
     imports: list[ImportBatch]
+    candidates: list[PlanReview]
     month: dt.date
     region_keys: tuple[str, ...]  # the officer's regions ("" for everyone's, an admin's)
 
     @property
     def is_empty(self) -> bool:
         return not (self.unreported.total or self.due_soon.total or self.unexplained.total
-                    or self.imports)
+                    or self.imports or self.candidates)
+
+
+@dataclass(frozen=True)
+class PlanReview:
+    """A plan with candidates awaiting a decision, and how many of each kind."""
+
+    key: str
+    title: str
+    projects: int
+    indicators: int
+
+
+def _in_regions(user, region_id) -> list:
+    """``region_id`` in ``user``'s regions or below them (nothing asked of an admin's)."""
+    if user.role is Role.ADMIN:
+        return []
+    paths = [region.path for region in user.regions]
+    if not paths:
+        return [sa.false()]
+    return [region_id.in_(sa.select(Region.id).where(sa.or_(*(Region.path.startswith(path, autoescape=True)
+                                                               for path in paths))))]
 
 
 def _own(user) -> list:
     """The projects ``user`` edits: an officer's regions with their counties; an admin's, all."""
-    if user.role is Role.ADMIN:
-        return [Project.kind.in_(BUILDING_KINDS)]
-    paths = [region.path for region in user.regions]
-    if not paths:
-        return [sa.false()]
-    return [Project.kind.in_(BUILDING_KINDS), Project.region_id.in_(
-        sa.select(Region.id).where(sa.or_(*(Region.path.startswith(path, autoescape=True)
-                                            for path in paths))))]
+    return [Project.kind.in_(BUILDING_KINDS), *_in_regions(user, Project.region_id)]
+
+
+def _awaiting_review(user) -> list[PlanReview]:
+    """The plans ``user`` may review (plans/views.can_manage) with undecided candidates."""
+
+    def counted(kind: str) -> sa.ColumnElement[int]:
+        return sa.func.sum(sa.case((PlanCandidate.kind == kind, 1), else_=0), type_=sa.Integer)
+
+    rows = db.session.execute(
+        sa.select(Plan.key, Plan.title, counted("project"), counted("indicator"))
+        .join(PlanCandidate, PlanCandidate.plan_id == Plan.id)
+        .where(PlanCandidate.decision.is_(None), *_in_regions(user, Plan.region_id))
+        .group_by(Plan.id, Plan.key, Plan.title).order_by(Plan.key)).all()
+    return [PlanReview(key, title, projects or 0, indicators or 0) for key, title, projects, indicators in rows]
 
 
 def _listing(statement) -> Listing:
@@ -84,5 +116,5 @@ def for_user(user, today: dt.date) -> ToDo:
         sa.select(ImportBatch).where(ImportBatch.user_id == user.id, ImportBatch.status == PREVIEWED)
         .order_by(ImportBatch.created_at.desc())).all()
     keys = tuple(region.key for region in user.regions) if user.role is not Role.ADMIN else ("",)
-    return ToDo(unreported, due_soon, unexplained, list(imports), month, keys)
+    return ToDo(unreported, due_soon, unexplained, list(imports), _awaiting_review(user), month, keys)
 
