@@ -79,10 +79,19 @@ def test_the_new_plan_form_names_every_problem_at_once_and_keeps_nothing(admin, 
 def test_a_plan_takes_its_region_by_name_and_a_key_made_from_it(admin, db):
     first = upload(admin, key="", region="龙南市")
     assert first.status_code == 302 and first.location.endswith("/plans/360783-2026-2030/candidates")
-    second = upload(admin, key="", region="龙南")
+    revised = (LONGNAN_COUNTY_15 + "\n（修订稿）\n").encode("utf-8")
+    second = upload(admin, key="", region="龙南", document=(io.BytesIO(revised), "规划（修订稿）.md"))
     assert second.status_code == 302 and second.location.endswith("/plans/360783-2026-2030-2/candidates")
     plans = db.session.scalars(sa.select(Plan).where(Plan.key.like("360783-2026-2030%"))).all()
     assert {p.region.code for p in plans} == {"360783"}
+
+
+def test_the_same_text_uploaded_again_is_refused_naming_the_plan_it_is(admin, db, plan):
+    again = upload(admin, key="longnan-county-15-again", document=(
+        io.BytesIO(LONGNAN_COUNTY_15.encode("gb18030")), "规划（另存为GBK）.md"))
+    assert again.status_code == 400
+    assert f"与已添加的规划《{plan.title}》（{plan.key}）相同" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-again")) is None
 
 
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):

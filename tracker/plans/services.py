@@ -186,11 +186,22 @@ def plan_lines(plan: Plan) -> list[str] | None:
 
 
 def check_lines(lines: list[str]) -> None:
-    """A plan's text as read from its file: some words, and no more lines than a plan has."""
+    """A plan's text as read from its file: some words, no more lines than a plan has, and not
+    the text of a plan already added (the same file uploaded twice would offer every candidate
+    twice, and two people would accept the same project into two plans)."""
     if not any(line.strip() for line in lines):
         raise ValidationFailed(_("文件中没有读到文字"), "document")
     if len(lines) > MAX_LINES:
         raise ValidationFailed(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES), "document")
+    same = db.session.scalar(sa.select(Plan).join(PlanDocument, PlanDocument.plan_id == Plan.id)
+                             .where(PlanDocument.sha256 == _digest("\n".join(lines))).limit(1))
+    if same is not None:
+        raise ValidationFailed(_("此文件的文字与已添加的规划《%(title)s》（%(key)s）相同，无需再次添加",
+                                 title=same.title, key=same.key), "document")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str) -> Plan:
@@ -202,7 +213,7 @@ def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str)
                 issued_date=facts.issued_date, period_start=facts.start, period_end=facts.end,
                 region_id=region.id, sources=[])
     plan.document = PlanDocument(filename=Path(filename).name[:200] or "plan.txt", text=text,
-                                 sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+                                 sha256=_digest(text))
     db.session.add(plan)
     db.session.flush()
     found = extract_candidates(plan, lines)
