@@ -175,3 +175,14 @@ def test_a_candidates_unchanged_blank_figures_are_no_edit(admin, db, plan):
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:candidate-accepted"))
     assert "land_area_mu" not in str(entry.changes) and "beds" not in str(entry.changes), entry.changes
     assert db.session.get(PlanCandidate, hospital.id).decision == "accepted"
+
+
+def test_a_candidate_is_merged_by_choosing_a_project_by_name(admin, db, plan):
+    """The merge field took a project's number, which no officer knows: the page offers the
+    region's projects by name (a datalist whose values are their numbers)."""
+    tracked = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert 'list="mergeable"' in page
+    datalist = page.split('<datalist id="mergeable">')[1].split("</datalist>")[0]
+    assert f'<option value="{tracked.id}">{tracked.name}</option>' in datalist
+    assert "阳江" not in datalist and "宜春" not in datalist  # other regions' projects are not offered

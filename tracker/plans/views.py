@@ -23,6 +23,7 @@ from ..imports.importer import setting
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
+from ..regions.models import Region
 from ..vocabulary import Category, IndicatorNature, Role
 from ..unit_of_work import abandon, after_commit
 from ..web.requests import form_id, refused, web_actor
@@ -184,9 +185,15 @@ def plan_candidates(key: str):
     offered = {c.id: c.data.get("region_code") or plan_region for c in projects if c.decision is None}
     region_names = {code: region.full_name for code in set(offered.values())
                     if (region := services.find_region(code)) is not None}
+    # What a candidate may be merged into, offered by name as the number is typed or the name
+    # (a datalist): the projects tracked in the plan's region and below it.
+    mergeable = db.session.execute(
+        sa.select(Project.id, Project.name).join(Region, Project.region_id == Region.id)
+        .where(Region.path.startswith(plan.region.path, autoescape=True))
+        .order_by(Project.name, Project.id).limit(MERGE_CHOICES)).all() if can_manage(plan) else []
     return render_template(
         "plans/candidates.html", plan=plan, open=[c for c in projects if c.decision is None],
-        offered_regions=offered, region_names=region_names,
+        offered_regions=offered, region_names=region_names, mergeable=mergeable,
         decided=[c for c in projects if c.decision is not None],
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
@@ -194,6 +201,9 @@ def plan_candidates(key: str):
         field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
         natures={nature.value: nature for nature in IndicatorNature}, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
+
+
+MERGE_CHOICES = 2000  # a city's projects: the datalist beyond that is no help (the number still is)
 
 
 def read_for(fields: Sequence[str]) -> str:
