@@ -128,7 +128,9 @@ def test_a_scanned_pdf_without_text_is_refused_with_a_reason(tmp_path):
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("plan.doc", b"\xd0\xcf\x11\xe0", "不支持的文件格式"),
+    ("plan.doc", b"\xd0\xcf\x11\xe0", "另存为”.docx"),  # an old Word file: how to make it readable
+    ("plan.wps", b"\xd0\xcf\x11\xe0", "另存为”.docx"),
+    ("plan.exe", b"MZ", "不支持的文件格式"),
     ("plan.txt", b"  \n", "空的"),
     ("plan.docx", b"not a zip at all", "无法读取这个 Word 文件"),
     ("plan.pdf", b"%PDF-1.4 broken", "无法读取这个 PDF"),

@@ -490,7 +490,7 @@ def test_plans_extract_refuses_a_file_it_cannot_read_in_chinese(app, db, tmp_pat
     path.write_bytes(b"\xd0\xcf\x11\xe0")
     result = app.test_cli_runner().invoke(plans, ["extract", "--file", str(path)])
     assert result.exit_code != 0
-    assert "不支持的文件格式" in result.output
+    assert "另存为”.docx" in result.output
 
 
 def test_a_15th_plans_indicator_columns_headed_by_years_alone(tmp_path):

@@ -58,6 +58,9 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     """
     path = Path(path)
     suffix = Path(filename or path.name).suffix.lower()
+    if suffix in (".doc", ".wps", ".rtf"):  # what offices save plans as: Word and WPS keep the .docx
+        raise DocumentProblem(_l("不支持“%(suffix)s”格式：请在 Word 或 WPS 中“另存为”.docx 后上传，或上传 PDF。",
+                                 suffix=suffix))
     if suffix not in FORMATS:
         raise DocumentProblem(_l("不支持的文件格式“%(suffix)s”：请上传 .txt、.md、.docx 或 .pdf 文件。",
                                  suffix=suffix or "-"))
