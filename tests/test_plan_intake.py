@@ -186,3 +186,26 @@ def test_a_candidate_is_merged_by_choosing_a_project_by_name(admin, db, plan):
     datalist = page.split('<datalist id="mergeable">')[1].split("</datalist>")[0]
     assert f'<option value="{tracked.id}">{tracked.name}</option>' in datalist
     assert "阳江" not in datalist and "宜春" not in datalist  # other regions' projects are not offered
+
+
+def test_a_project_tables_figures_in_yi_yuan_and_wan_square_metres(tmp_path):
+    """A 专栏 table as 十五五 plans print it: 总投资（亿元）, "约1.5", "改扩建业务用房1.2万㎡"."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("专栏3 “十五五”卫生健康重点建设项目")
+    table = document.add_table(rows=1, cols=5)
+    for cell, heading in zip(table.rows[0].cells, ["序号", "项目名称", "建设内容及规模", "总投资（亿元）", "建设年限"]):
+        cell.text = heading
+    for row in [["1", "和政县人民医院新院区建设项目", "总建筑面积6.5万平方米，床位500张", "5.8", "2026-2029年"],
+                ["2", "和政县中医医院改扩建项目", "改扩建业务用房1.2万㎡", "约1.5", "2027-2028年"]]:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    path = tmp_path / "和政县规划.docx"
+    document.save(path)
+    found = {project["name"]: project for project in extract(read_lines(path), "hz")["projects"]}
+    hospital, tcm = found["和政县人民医院新院区建设项目"], found["和政县中医医院改扩建项目"]
+    assert (hospital["total_investment_wan_yuan"], hospital["floor_area_m2"], hospital["beds"]) == ("58000", "65000", 500)
+    assert (hospital["start_year"], hospital["end_year"]) == (2026, 2029)
+    assert (tcm["total_investment_wan_yuan"], tcm["floor_area_m2"]) == ("15000", "12000")
+    assert tcm["total_investment_approx"] is True and "floor_area_approx" not in tcm

@@ -138,13 +138,14 @@ def _cell_figures(key: str, text: str, header: str) -> list[Figure]:
                        0, len(text), approx=bool(bare.group(1)))]
     if key == "scope" and not any(figure.field == "floor_area_m2" for figure in figures):
         # In a scope cell an area with no other word is the floor area: "改扩建业务用房3000平方米".
-        areas = [match for match in re.finditer(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(万平方米|平方米|㎡)", text)
+        areas = [match for match in re.finditer(r"(?<![\d.])(\d[\d,]*(?:\.\d+)?)\s*(万平方米|万㎡|平方米|平米|㎡|m²|m2)",
+                                                 text)
                  if not re.search(r"(?:占地|用地)[^，,。；]*$", text[: match.start()])]
         if len(areas) == 1:
             match = areas[0]
             value = Decimal(match.group(1).replace(",", "")) * UNIT_FACTORS[match.group(2)]
             figures.append(Figure("floor_area_m2", value, match.group(1), match.group(0).strip(),
-                                  match.start(), match.end()))
+                                  match.start(), match.end(), approx=text[: match.start()].rstrip().endswith("约")))
     if key == "years":
         years = re.findall(r"20\d\d", text)
         if len(years) >= 2:
