@@ -155,7 +155,9 @@ def plan_new():
                                         period=form.period.data, issuer=form.issuer.data,
                                         doc_number=form.doc_number.data, issued_date=form.issued_date.data)
         except ValidationFailed as failure:
-            form.apply_errors(failure.errors)
+            # A field the form already refused (a title over its length) is not refused twice.
+            form.apply_errors({field: messages for field, messages in failure.errors.items()
+                               if not getattr(getattr(form, field, None), "errors", None)})
         if facts is not None and not permissions.covers_region(current_user, facts.region):
             form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
             return render_template("plans/new.html", form=form), 403
