@@ -183,3 +183,14 @@ def test_a_project_whose_status_nobody_stated_is_not_counted_as_not_started(db, 
     db.session.flush()
     assert unknown[0] in services.evaluation(plan)["by_outcome"]["not_started"]
     assert services.outcome_labels()["unknown"] == "状态未填报"
+
+
+def test_the_evaluation_and_the_plan_page_punctuate_in_english(app, db, make_user, seeded):
+    """"（status not entered）" and "10k CNY（8 projects with total investment）；" on English pages."""
+    client = browser(app, make_user("admin", username="admin-eval-en"))
+    client.get("/language/en")
+    plan_page = client.get(f"/plans/{LONGNAN_PLAN}").get_data(as_text=True)
+    assert "(status not entered)" in plan_page and "（status" not in plan_page
+    evaluation = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", client.get(f"/plans/{LONGNAN_PLAN}/evaluation")
+                                                   .get_data(as_text=True)))
+    assert "10k CNY (8 projects with a total investment); Investment completed" in evaluation, evaluation[-400:]

@@ -113,7 +113,7 @@ def test_the_review_page_says_what_each_quote_was_read_for_in_the_readers_langua
     english = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
     assert "line 7: “孕产妇死亡率”" not in english  # (the indicators are a table of their own)
     assert "(Project name)" in english and "(Floor area, Added beds, Scale and scope)" in english
-    assert "Binding" in english and "15 <small>(2025)</small>" in english
+    assert "Binding" in english and "15 <small> (2025)</small>" in english
     assert "：" not in re.sub(r"“[^”]*”", "", english.split("<main")[1])  # colons outside the quotes
 
 
