@@ -52,6 +52,10 @@ ROUTES: dict[str, set[str]] = {
     "plans.candidate_accept_indicator": EDITORS, "plans.plan_carry_over": EDITORS, "plans.plan_actual": EDITORS,
     "plans.plan_evaluation_pdf": LOGGED_IN, "plans.actuals_template": EDITORS, "plans.actuals_upload": EDITORS,
     "plans.actuals_preview": EDITORS, "plans.actuals_confirm": EDITORS, "plans.actuals_discard": EDITORS,
+    # The world's plan is a seed plan: its details are the seed's, corrected by nobody here
+    # (tests/test_plan_intake.py corrects a plan added in the tracker); its withdrawal page
+    # answers its editors, saying why it cannot be withdrawn.
+    "plans.plan_edit": set(), "plans.plan_withdraw": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
     "home.default_scope": LOGGED_IN, "home.save_view": LOGGED_IN, "home.view_list": LOGGED_IN,
     "home.open_view": LOGGED_IN, "home.rename_view": LOGGED_IN, "home.delete_view": LOGGED_IN,

@@ -212,3 +212,59 @@ def test_a_project_tables_figures_in_yi_yuan_and_wan_square_metres(tmp_path):
     assert (hospital["start_year"], hospital["end_year"]) == (2026, 2029)
     assert (tcm["total_investment_wan_yuan"], tcm["floor_area_m2"]) == ("15000", "12000")
     assert tcm["total_investment_approx"] is True and "floor_area_approx" not in tcm
+
+
+def test_a_plans_details_are_corrected_once_and_a_stale_correction_is_refused(app, admin, db, plan, make_user):
+    """The 文号 and 印发日期 come after the text: they are filled in later, and the history says so.
+    A second officer's correction begun before the first was saved is refused, showing it."""
+    form = admin.get(f"/plans/{plan.key}/edit").get_data(as_text=True)
+    assert 'value="360783"' in form and 'name="version" type="hidden" value="1"' in form
+    data = {"title": plan.title, "region": "360783", "period": "2026-2030", "issuer": "龙南市人民政府",
+            "doc_number": "龙府发〔2026〕8号", "issued_date": "2026-05-20", "version": "1"}
+    response = admin.post(f"/plans/{plan.key}/edit", data=data)
+    assert response.status_code == 302 and response.location.endswith(f"/plans/{plan.key}")
+    db.session.refresh(plan)
+    assert (plan.doc_number, plan.issued_date.isoformat(), plan.version) == ("龙府发〔2026〕8号", "2026-05-20", 2)
+    history = strip_tags(admin.get(f"/admin/audit?action=plan:update").get_data(as_text=True))
+    assert "修改规划信息：" in history and "文号：（空）→龙府发〔2026〕8号" in history
+    # Another correction, begun at version 1: refused, with the first shown; nothing changes.
+    other = app.test_client()
+    login_as(other, make_user("admin", username="admin-intake-2"))
+    stale = other.post(f"/plans/{plan.key}/edit", data={**data, "doc_number": "龙府发〔2026〕9号"})
+    assert stale.status_code == 409
+    page = strip_tags(stale.get_data(as_text=True))
+    assert "其他人已修改了此规划的信息" in page and "龙府发〔2026〕8号" in page
+    db.session.refresh(plan)
+    assert plan.doc_number == "龙府发〔2026〕8号"
+    # A seed plan's details are the seed's.
+    seed_plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    assert admin.get(f"/plans/{seed_plan.key}/edit").status_code == 403
+
+
+def test_a_plan_added_by_mistake_is_withdrawn_after_a_confirmation_while_nothing_rests_on_it(admin, db, plan):
+    page = admin.get(f"/plans/{plan.key}").get_data(as_text=True)
+    assert f'href="/plans/{plan.key}/withdraw"' in page
+    refused = admin.post(f"/plans/{plan.key}/withdraw", data={"reason": "上传错了文件"})
+    assert refused.status_code == 400 and "请勾选确认后再撤回" in refused.get_data(as_text=True)
+    assert db.session.get(Plan, plan.id) is not None
+    # Once a project rests on it, it stays.
+    hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
+    admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    kept = admin.post(f"/plans/{plan.key}/withdraw", data={"reason": "上传错了文件", "confirm": "y"})
+    assert kept.status_code == 400 and "已有 1 个项目列入此规划，不能撤回" in kept.get_data(as_text=True)
+    # A plan nothing rests on goes, with its candidates; the trail keeps what it was.
+    revised = (LONGNAN_COUNTY_15 + "\n（误传的副本）\n").encode("utf-8")
+    upload(admin, key="longnan-county-15-copy", document=(io.BytesIO(revised), "副本.md"))
+    copy = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-copy"))
+    copy_id = copy.id
+    gone = admin.post(f"/plans/{copy.key}/withdraw", data={"reason": "重复上传", "confirm": "y"})
+    assert gone.status_code == 302 and gone.location.endswith("/plans")
+    db.session.expire_all()
+    assert db.session.get(Plan, copy_id) is None
+    assert not db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == copy_id)).all()
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "plan:withdraw"))
+    assert entry.reason == "重复上传" and entry.changes["key"] == ["longnan-county-15-copy", None]
+    assert "撤回规划：" in strip_tags(admin.get("/admin/audit?action=plan:withdraw").get_data(as_text=True))
+    # A list or a saved view that named it says so in words.
+    assert "没有编号为 longnan-county-15-copy 的规划" in admin.get("/projects?plan=longnan-county-15-copy").get_data(
+        as_text=True)

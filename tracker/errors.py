@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from .extensions import db
+
 
 class ValidationFailed(Exception):
     def __init__(self, errors: dict[str, list[str]] | str, field: str = "__all__"):
@@ -60,3 +68,17 @@ class EditConflict(StaleEdit):
         self.contested = contested
         self.kept = kept
         self.current = current
+
+
+@contextmanager
+def saved_or_stale() -> Iterator[None]:
+    """The writes of one save, flushed inside a savepoint. When a concurrent save refuses them (an
+    UPDATE … WHERE version = expected that matches no row; a unique index that refuses the row
+    someone else inserted after our check), they alone are undone and the refusal is a
+    ``StaleEdit``: the request's session stays usable for the page that says so."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError) as error:
+        raise StaleEdit([]) from error

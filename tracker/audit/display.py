@@ -48,7 +48,10 @@ FIELD_LABELS_BY_ACTION = {
     # a plan's indicator actual (plan:indicator-actual), as its sheet heads them (plans/actuals.py)
     "plan": {"indicator": _l("指标"), "year": _l("年度"), "value": _l("实际值"), "source": _l("来源"),
              # a candidate decided (plan:candidate-…); what was corrected reads as the project's fields
-             "decision": _l("处理"), "candidate": _l("候选")},
+             "decision": _l("处理"), "candidate": _l("候选"),
+             # a plan's own facts (plan:update, plan:withdraw)
+             "key": _l("编号"), "title": _l("规划名称"), "region": _l("行政区划"), "period": _l("规划期"),
+             "issuer": _l("发文单位"), "doc_number": _l("文号"), "issued_date": _l("印发日期")},
 }
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}

@@ -95,6 +95,8 @@ MESSAGES: dict[str, Message] = {
                                         N_("采纳规划候选：%(name)s（%(plan)s）")),
     "plan:candidate-merged": _message(N_("规划候选并入已有项目：%(name)s → %(project)s（%(plan)s）")),
     "plan:candidate-rejected": _message(N_("驳回规划候选：%(name)s（%(plan)s）")),
+    "plan:update": _message(N_("修改规划信息：%(title)s")),
+    "plan:withdraw": _message(N_("撤回规划：%(title)s（%(key)s）")),
     "plan:carry-over": _message(N_("续建：%(name)s 由《%(source)s》转入《%(target)s》")),
     "plan:indicator-actual": _message(N_("指标实际值：%(name)s %(year)s年 %(value)s")),
     "plan:indicator-actuals-import": _message(N_("从表格导入指标实际值：%(file)s，%(n)s 行")),

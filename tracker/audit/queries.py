@@ -38,10 +38,11 @@ def changes_since(obj, action: str, version: int) -> list[AuditEntry]:
     changed while an edit begun at that version was open (the conflict pages, the API's 412).
     Every such entry records ``version`` among its changes; the project narrows the search to
     its history (the index on project_id, occurred_at)."""
-    project_id = obj.id if isinstance(obj, Project) else obj.project_id
+    project_id = obj.id if isinstance(obj, Project) else getattr(obj, "project_id", None)  # a plan: none
     entries = db.session.scalars(
         sa.select(AuditEntry)
-        .where(AuditEntry.project_id == project_id, AuditEntry.object_type == type(obj).__name__,
+        .where(AuditEntry.project_id == project_id if project_id is not None else AuditEntry.project_id.is_(None),
+               AuditEntry.object_type == type(obj).__name__,
                AuditEntry.object_id == obj.id, AuditEntry.action == action)
         .order_by(AuditEntry.id)
         .options(selectinload(AuditEntry.user)))

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..vocabulary import Category
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
+from ..validators import VERSION
 from ..projects.fields import PROJECT
 
 
@@ -21,6 +22,24 @@ class PlanForm(TrackerForm):
     issuer = StringField(_l("发文单位"), validators=[Optional()])
     doc_number = StringField(_l("文号"), validators=[Optional()])
     issued_date = SaneDateField(_l("印发日期"), validators=[Optional()])
+
+
+class PlanEditForm(TrackerForm):
+    """A plan's facts corrected (its text and key stay), and the version they were read at."""
+
+    title = StringField(_l("规划名称"))
+    region = StringField(_l("行政区划"))
+    period = StringField(_l("规划期"))
+    issuer = StringField(_l("发文单位"), validators=[Optional()])
+    doc_number = StringField(_l("文号"), validators=[Optional()])
+    issued_date = SaneDateField(_l("印发日期"), validators=[Optional()])
+    version = HiddenField(validators=[VERSION])
+
+
+class WithdrawForm(TrackerForm):
+    reason = StringField(_l("撤回原因"), validators=[DataRequired(_l("请说明撤回原因")), Length(max=500)])
+    confirm = BooleanField(_l("我确认撤回此规划：其原文、从原文找到的项目和指标将一并删除"),
+                           validators=[DataRequired(_l("请勾选确认后再撤回"))])
 
 
 class CandidateForm(TrackerForm):

@@ -27,12 +27,16 @@ class Plan(Base):
     source_file: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
     # Where the title, issuer, number and date are printed: [{"line": n, "quote": "..."}].
     sources: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Counted up by every correction (/plans/<key>/edit): one begun at an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     region: Mapped[Region] = relationship()
     document: Mapped[PlanDocument | None] = relationship(
         back_populates="plan", cascade="all, delete-orphan", uselist=False)
     indicators: Mapped[list[PlanIndicator]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="PlanIndicator.position")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Plan {self.key}>"

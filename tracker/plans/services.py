@@ -22,15 +22,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ..audit.queries import changes_since
 from ..audit.services import Actor, json_value, record
 from ..core.clock import utcnow
-from ..errors import FieldErrors, ValidationFailed
+from ..errors import FieldErrors, StaleEdit, ValidationFailed, saved_or_stale
 from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
-from ..vocabulary import CandidateDecision
+from ..vocabulary import CandidateDecision, IndicatorNature
 from .candidates import APPROXIMATE
-from .models import Plan, PlanCandidate, PlanDocument
+from ..projects.models import project_plans
+from .models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 
 if TYPE_CHECKING:
     from ..projects.models import Project
@@ -131,7 +133,7 @@ class PlanFacts:
 
 def check_plan(*, key: str | None, title: str | None, region: Region | str | None, period: str | None,
                issuer: str | None = None, doc_number: str | None = None,
-               issued_date: dt.date | None = None) -> PlanFacts:
+               issued_date: dt.date | None = None, editing: Plan | None = None) -> PlanFacts:
     """The plan's facts, or every problem with them at once (ValidationFailed). The region may be
     named (``region_named``); a blank key is made from the region's code and the period
     ("622921-2026-2030"), the next free one when that is taken."""
@@ -139,7 +141,7 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
     key = (key or "").strip().lower()
     if key and not PLAN_KEY.fullmatch(key):
         errors.add("key", _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
-    elif key and db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
+    elif key and db.session.scalar(sa.select(Plan.id).where(Plan.key == key, Plan.id != (editing.id if editing else -1))) is not None:
         errors.add("key", _("编号 %(key)s 已被另一个规划使用", key=key))
     title = (title or "").strip()
     if not title:
@@ -183,6 +185,74 @@ def plan_lines(plan: Plan) -> list[str] | None:
         if path.is_file():
             return path.read_text(encoding="utf-8").split("\n")
     return None
+
+
+# A plan's facts as the trail records them, and how a correction changes them.
+PLAN_FACTS = ("title", "region", "period", "issuer", "doc_number", "issued_date")
+
+
+def _facts_of(plan: Plan) -> dict:
+    return {"title": plan.title, "region": plan.region.code or plan.region.key,
+            "period": f"{plan.period_start}-{plan.period_end}" if plan.period_start else None,
+            "issuer": plan.issuer, "doc_number": plan.doc_number,
+            "issued_date": plan.issued_date.isoformat() if plan.issued_date else None}
+
+
+def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version: int) -> dict:
+    """Correct a plan's title, region, period or issue details (its key stays: its address and its
+    citations). A correction saved since ``expected_version`` is not overwritten (``StaleEdit``
+    with what it changed). Returns the ``{field: [old, new]}`` diff (empty: nothing changed)."""
+    if plan.version != expected_version:
+        raise StaleEdit(changes_since(plan, "plan:update", expected_version))
+    before = _facts_of(plan)
+    after = {"title": facts.title, "region": facts.region.code or facts.region.key,
+             "period": f"{facts.start}-{facts.end}", "issuer": facts.issuer, "doc_number": facts.doc_number,
+             "issued_date": facts.issued_date.isoformat() if facts.issued_date else None}
+    changes = {field: [before[field], after[field]] for field in PLAN_FACTS if before[field] != after[field]}
+    if not changes:
+        return {}
+    version = plan.version
+    with saved_or_stale():  # the same plan corrected in the same instant: refused, not merged
+        plan.title, plan.region = facts.title, facts.region
+        plan.period_start, plan.period_end = facts.start, facts.end
+        plan.issuer, plan.doc_number, plan.issued_date = facts.issuer, facts.doc_number, facts.issued_date
+    changes["version"] = [version, plan.version]
+    record(actor, "plan:update", plan, {"title": plan.title}, changes=changes)
+    return changes
+
+
+def withdrawal_problem(plan: Plan) -> str | None:
+    """Why ``plan`` cannot be withdrawn, or None: only a plan added in the tracker, before anything
+    of the portfolio rests on it (no project linked to it, no actual value entered)."""
+    if plan.document is None:
+        return _("此规划来自种子数据，不能撤回")
+    linked = db.session.scalar(sa.select(sa.func.count()).select_from(project_plans)
+                               .where(project_plans.c.plan_id == plan.id))
+    if linked:
+        return ngettext("已有 %(n)s 个项目列入此规划，不能撤回", "已有 %(n)s 个项目列入此规划，不能撤回", linked, n=linked)
+    actuals = db.session.scalar(sa.select(sa.func.count()).select_from(PlanIndicatorActual)
+                                .join(PlanIndicator, PlanIndicatorActual.indicator_id == PlanIndicator.id)
+                                .where(PlanIndicator.plan_id == plan.id))
+    if actuals:
+        return _("此规划的指标已填报实际值，不能撤回")
+    return None
+
+
+def withdraw_plan(actor: Actor, plan: Plan, reason: str | None) -> None:
+    """Delete a plan added by mistake (the wrong file, twice): its text, candidates and indicators
+    go with it; the trail keeps what it was."""
+    problem = withdrawal_problem(plan)
+    if problem:
+        raise ValidationFailed(problem)
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明撤回原因"), "reason")
+    record(actor, "plan:withdraw", plan, {"title": plan.title, "key": plan.key},
+           changes={"key": [plan.key, None], **{field: [value, None] for field, value in _facts_of(plan).items()
+                                                 if value is not None}},
+           reason=reason)
+    db.session.execute(sa.delete(PlanCandidate).where(PlanCandidate.plan_id == plan.id))
+    db.session.delete(plan)
+    db.session.flush()
 
 
 def check_lines(lines: list[str]) -> None:
@@ -364,9 +434,6 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
 
 def accept_indicator(actor: Actor, candidate: PlanCandidate):
     """An indicator candidate becomes one of the plan's 主要指标, with the quotes it rests on."""
-    from ..vocabulary import IndicatorNature
-    from .models import PlanIndicator
-
     if candidate.kind != "indicator":
         raise ValidationFailed(_("项目候选请采纳为项目"))
     if candidate.decision is not None:
@@ -509,8 +576,6 @@ def carry_over(actor: Actor, source: Plan, target: Plan, projects) -> list:
 
 def continued_ids(plan: Plan) -> set[int]:
     """The projects of ``plan`` that an earlier period's plan already held: 续建 in this plan."""
-    from ..projects.models import project_plans
-
     if plan.period_start is None:
         return set()
     earlier = sa.select(project_plans.c.project_id).join(Plan, Plan.id == project_plans.c.plan_id).where(
@@ -577,8 +642,6 @@ def attainment_label(row: dict) -> str:
 def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
     """An indicator's actual value in ``year`` with its source; a second entry for the year
     replaces the first (both in the audit)."""
-    from .models import PlanIndicatorActual
-
     value, source = (value or "").strip(), (source or "").strip()
     errors = actual_problems(year, value, source)
     if errors:

@@ -16,7 +16,7 @@ from ..accounts import permissions
 from ..accounts.visibility import show_money
 from ..audit.services import Actor
 from ..core.translation import aside
-from ..errors import ValidationFailed
+from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..imports import batches, uploads
 from ..imports.importer import setting
@@ -30,7 +30,7 @@ from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
 from .documents import DocumentProblem, clean_line, read_lines
-from .forms import ActualsUploadForm, CandidateForm, MergeForm, PlanForm, RejectForm
+from .forms import ActualsUploadForm, CandidateForm, MergeForm, PlanEditForm, PlanForm, RejectForm, WithdrawForm
 from .models import Plan, PlanCandidate, PlanIndicator
 from .printing import write_evaluation_pdf
 
@@ -55,6 +55,7 @@ def plan_detail(key: str):
     ended = services.has_ended(plan)
     continued = services.continued_ids(plan)
     return render_template("plans/detail.html", plan=plan, pending=decided.get(True, 0),
+                           editable=plan.document is not None and can_manage(plan),
                            decided=decided.get(False, 0), ended=ended,
                            unfinished=services.unfinished_projects(plan) if ended else [],
                            next_plans=[p for p in services.next_plans(plan) if can_manage(p)] if ended else [],
@@ -170,6 +171,66 @@ def plan_new():
             form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
                                       name=Path(form.document.data.filename or "").name)]
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/plans/<key>/edit", methods=["GET", "POST"])
+def plan_edit(key: str):
+    """Correct a plan added in the tracker: its title, region, period and issue details (the 文号
+    and 印发日期 often come after the text); a seed plan's are the seed's."""
+    plan = get_plan(key)
+    if not can_manage(plan) or plan.document is None:
+        abort(403)
+    form = PlanEditForm()
+    if request.method == "GET":
+        form.process(data={"title": plan.title, "region": plan.region.code or plan.region.key,
+                           "period": f"{plan.period_start}-{plan.period_end}" if plan.period_start else "",
+                           "issuer": plan.issuer, "doc_number": plan.doc_number,
+                           "issued_date": plan.issued_date, "version": plan.version})
+    stale = None
+    if form.is_submitted():
+        parsed = form.validate()
+        facts = None
+        try:
+            facts = services.check_plan(key=plan.key, title=form.title.data, region=form.region.data,
+                                        period=form.period.data, issuer=form.issuer.data,
+                                        doc_number=form.doc_number.data, issued_date=form.issued_date.data,
+                                        editing=plan)
+        except ValidationFailed as failure:
+            form.apply_errors({field: messages for field, messages in failure.errors.items()
+                               if not getattr(getattr(form, field, None), "errors", None)})
+        if facts is not None and not permissions.covers_region(current_user, facts.region):
+            form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
+        elif parsed and facts is not None:
+            try:
+                changes = services.update_plan(web_actor(), plan, facts, expected_version=int(form.version.data or 0))
+            except StaleEdit as conflict:
+                abandon()
+                stale = conflict.changes_by_others
+                plan = get_plan(key)
+                form.version.data = plan.version
+                form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了此规划的信息。请核对下方的最新内容后再保存。"))
+            else:
+                flash(_("规划信息已修改") if changes else _("没有改动，无需保存"), "success")
+                return redirect(url_for("plans.plan_detail", key=plan.key))
+    status = 200 if request.method == "GET" else 409 if stale is not None else 400
+    return render_template("plans/edit.html", plan=plan, form=form, stale=stale), status
+
+
+@bp.route("/plans/<key>/withdraw", methods=["GET", "POST"])
+def plan_withdraw(key: str):
+    """Withdraw a plan added by mistake, after a confirmation: while nothing rests on it."""
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    problem = services.withdrawal_problem(plan)
+    form = WithdrawForm()
+    if problem is None and form.validate_on_submit():
+        title = plan.title
+        services.withdraw_plan(web_actor(), plan, form.reason.data)
+        flash(_("已撤回规划：%(title)s", title=title), "success")
+        return redirect(url_for("plans.plan_list"))
+    return render_template("plans/withdraw.html", plan=plan, form=form, problem=problem), \
+        400 if request.method == "POST" else 200
 
 
 @bp.get("/plans/<key>/candidates")

@@ -6,8 +6,6 @@ Every function validates, changes, flushes and audits; none commits (the caller 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +19,7 @@ from ..audit.messages import milestone_params
 from ..audit.queries import changes_since
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
-from ..errors import StaleEdit, ValidationFailed
+from ..errors import StaleEdit, ValidationFailed, saved_or_stale
 from ..database import exact_sum
 from ..extensions import db
 from ..projects.fields import REPORT
@@ -52,20 +50,6 @@ def _check_dates(dates: dict[str, dt.date | None]) -> None:
             _add(errors, field, str(problem))
     if errors:
         raise ValidationFailed(errors)
-
-
-@contextmanager
-def _saved_or_stale() -> Iterator[None]:
-    """The writes of one save, flushed inside a savepoint. When a concurrent save refuses them (an
-    UPDATE … WHERE version = expected that matches no row; a unique index that refuses the row
-    someone else inserted after our check), they alone are undone and the refusal is a
-    ``StaleEdit``: the request's session stays usable for the page that says so."""
-    try:
-        with db.session.begin_nested():
-            yield
-            db.session.flush()
-    except (StaleDataError, sa.exc.IntegrityError) as error:
-        raise StaleEdit([]) from error
 
 
 # --- milestones -------------------------------------------------------------------------------
@@ -161,7 +145,7 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
     _check_milestones(project, changed)
 
     saved: dict[int, dict] = {}
-    with _saved_or_stale():
+    with saved_or_stale():
         for edit in changed:
             milestone, values = edit.milestone, edit.values()
             changes = diff(snapshot(milestone, MILESTONE_FIELDS),
@@ -263,7 +247,7 @@ def set_planned_dates(actor: Actor, project: Project, **dates: dt.date | None) -
                    changes={"planned_date": [None, json_value(day)]}, project_id=project.id)
         elif milestone.planned_date != day:
             old, version = milestone.planned_date, milestone.version
-            with _saved_or_stale():
+            with saved_or_stale():
                 milestone.planned_date = day
             record(actor, "milestone:update", milestone, milestone_params(milestone),
                    changes={"planned_date": [json_value(old), json_value(day)],
@@ -495,7 +479,7 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
                               reason=reason.strip(), approval_number=approval_number.strip(),
                               approval_date=approval_date,
                               created_by_id=actor.user.id if actor.user else None)
-    with _saved_or_stale():
+    with saved_or_stale():
         db.session.add(revision)
         project.current_estimate = new_amount
     record(actor, "budget:revise", revision, {"old": previous, "new": new_amount},
@@ -550,7 +534,7 @@ def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note
     if not (reason or "").strip():
         raise ValidationFailed(_("请说明修改原因"), "reason")
     version = line.version
-    with _saved_or_stale():
+    with saved_or_stale():
         for field in changes:
             setattr(line, field, values[field])
     changes["version"] = [version, line.version]
@@ -584,7 +568,7 @@ def set_annual_plan(actor: Actor, project: Project, year: int | None, amount) ->
         return plan
     # Another officer may set this year's plan after our check: the unique (project, year) index
     # then refuses ours. As for any concurrent save, he reloads and sees it.
-    with _saved_or_stale():
+    with saved_or_stale():
         if plan is None:
             plan = AnnualPlan(project=project, year=year, planned_investment=amount)
             db.session.add(plan)
