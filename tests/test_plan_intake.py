@@ -268,3 +268,10 @@ def test_a_plan_added_by_mistake_is_withdrawn_after_a_confirmation_while_nothing
     # A list or a saved view that named it says so in words.
     assert "没有编号为 longnan-county-15-copy 的规划" in admin.get("/projects?plan=longnan-county-15-copy").get_data(
         as_text=True)
+
+
+def test_a_plans_page_points_to_its_indicators_awaiting_confirmation(admin, db, plan):
+    """The page said 此规划没有主要指标表 while the text's indicator waited on the review page."""
+    page = admin.get(f"/plans/{plan.key}").get_data(as_text=True)
+    assert "从原文找到 1 个主要指标，待确认后列入" in page
+    assert f'href="/plans/{plan.key}/candidates#indicators"' in page

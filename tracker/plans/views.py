@@ -52,10 +52,14 @@ def plan_detail(key: str):
         sa.select(PlanCandidate.decision.is_(None), sa.func.count())
         .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project")
         .group_by(PlanCandidate.decision.is_(None))).all())
+    pending_indicators = db.session.scalar(
+        sa.select(sa.func.count()).where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "indicator",
+                                         PlanCandidate.decision.is_(None)))
     ended = services.has_ended(plan)
     continued = services.continued_ids(plan)
     return render_template("plans/detail.html", plan=plan, pending=decided.get(True, 0),
                            editable=plan.document is not None and can_manage(plan),
+                           pending_indicators=pending_indicators,
                            decided=decided.get(False, 0), ended=ended,
                            unfinished=services.unfinished_projects(plan) if ended else [],
                            next_plans=[p for p in services.next_plans(plan) if can_manage(p)] if ended else [],
