@@ -275,3 +275,14 @@ def test_a_plans_page_points_to_its_indicators_awaiting_confirmation(admin, db, 
     page = admin.get(f"/plans/{plan.key}").get_data(as_text=True)
     assert "从原文找到 1 个主要指标，待确认后列入" in page
     assert f'href="/plans/{plan.key}/candidates#indicators"' in page
+
+
+def test_an_indicators_lines_are_cited_once_each_in_order(admin, db, plan):
+    """Its cells' lines read "14 15 17 16 18" (the cells in the order read), a line twice as "32 32"."""
+    indicator = db.session.scalar(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id,
+                                                                 PlanCandidate.kind == "indicator"))
+    assert admin.post(f"/plans/{plan.key}/candidates/{indicator.id}/accept-indicator").status_code == 302
+    for url in (f"/plans/{plan.key}", "/regions/360783"):
+        page = admin.get(url).get_data(as_text=True)
+        lines = [int(line) for line in re.findall(rf'/plans/{plan.key}/text#L(\d+)"', page)]
+        assert lines and lines == sorted(set(lines)), (url, lines)
