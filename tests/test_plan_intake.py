@@ -286,3 +286,15 @@ def test_an_indicators_lines_are_cited_once_each_in_order(admin, db, plan):
         page = admin.get(url).get_data(as_text=True)
         lines = [int(line) for line in re.findall(rf'/plans/{plan.key}/text#L(\d+)"', page)]
         assert lines and lines == sorted(set(lines)), (url, lines)
+
+
+def test_an_officer_corrects_his_regions_plan_but_cannot_move_it_elsewhere(app, db, plan, make_user):
+    officer = app.test_client()
+    login_as(officer, make_user("officer", "360783", username="ln-officer-intake"))
+    data = {"title": plan.title, "region": "360783", "period": "2026-2030", "version": str(plan.version)}
+    moved = officer.post(f"/plans/{plan.key}/edit", data={**data, "region": "360900"})
+    assert moved.status_code == 400 and "规划只能属于您负责的地区" in moved.get_data(as_text=True)
+    saved = officer.post(f"/plans/{plan.key}/edit", data={**data, "issuer": "龙南市卫生健康委员会"})
+    assert saved.status_code == 302
+    db.session.refresh(plan)
+    assert plan.issuer == "龙南市卫生健康委员会" and plan.region.code == "360783"

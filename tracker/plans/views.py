@@ -203,7 +203,7 @@ def plan_edit(key: str):
             form.apply_errors({field: messages for field, messages in failure.errors.items()
                                if not getattr(getattr(form, field, None), "errors", None)})
         if facts is not None and not permissions.covers_region(current_user, facts.region):
-            form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
+            form.region.errors = [*form.region.errors, _("规划只能属于您负责的地区")]
         elif parsed and facts is not None:
             try:
                 changes = services.update_plan(web_actor(), plan, facts, expected_version=int(form.version.data or 0))
