@@ -298,3 +298,41 @@ def test_an_officer_corrects_his_regions_plan_but_cannot_move_it_elsewhere(app, 
     assert saved.status_code == 302
     db.session.refresh(plan)
     assert plan.issuer == "龙南市卫生健康委员会" and plan.region.code == "360783"
+
+
+def test_the_kind_offered_agrees_with_the_seeds_for_nine_projects_in_ten():
+    """Every candidate was accepted as 工程建设: half of the seed's named projects are programmes,
+    IT platforms or grade awards, which the construction totals leave out."""
+    from pathlib import Path
+
+    import yaml
+
+    from tracker.plans.services import guess_kind
+
+    projects = [project for path in sorted(Path(__file__).resolve().parents[1].glob("seed/*.yaml"))
+                for project in yaml.safe_load(path.read_text(encoding="utf-8")).get("projects", [])
+                if project.get("kind")]
+    agree = [project["name"] for project in projects if guess_kind(project["name"], project.get("scope")) == project["kind"]]
+    assert len(projects) > 200 and len(agree) >= 0.9 * len(projects), (len(agree), len(projects))
+
+
+def test_a_platform_found_in_a_plan_is_offered_and_accepted_as_one_outside_the_construction_totals(admin, db, plan):
+    lines = ["## 重点项目", "建设龙南市全民健康信息平台，总投资800万元。"]
+    from tracker.audit.services import CLI
+    from tracker.plans import services as plans
+
+    platform_plan = plans.add_plan(CLI, plans.check_plan(key="longnan-platform", title="龙南市信息化规划",
+                                                         region="360783", period="十五五"), lines=lines,
+                                   filename="p.txt")
+    db.session.commit()
+    found = candidate(db, platform_plan, "龙南市全民健康信息平台")
+    page = admin.get(f"/plans/{platform_plan.key}/candidates").get_data(as_text=True)
+    assert '<option value="it_platform" selected>' in page
+    response = admin.post(f"/plans/{platform_plan.key}/candidates/{found.id}/accept",
+                          data={**accept_form(found), "kind": "it_platform"})
+    assert response.status_code == 302
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市全民健康信息平台"))
+    assert project.kind.value == "it_platform"
+    admin.get(response.location)  # (its flash names it)
+    assert "龙南市全民健康信息平台" not in admin.get(f"/projects?plan={platform_plan.key}").get_data(as_text=True)
+    assert "龙南市全民健康信息平台" in admin.get(f"/projects?plan={platform_plan.key}&kind=all").get_data(as_text=True)

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..vocabulary import Category
+from ..vocabulary import Category, Kind
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..validators import VERSION
 from ..projects.fields import PROJECT
@@ -49,6 +49,7 @@ class CandidateForm(TrackerForm):
     region = StringField(_l("行政区划代码"), validators=[Optional()])
     category = SelectField(_l("类别"), choices=lambda: [(c.value, c.label) for c in Category],
                            validators=[Optional()])
+    kind = SelectField(_l("项目类型"), choices=lambda: [(k.value, k.label) for k in Kind], validators=[Optional()])
     # The figures, by seed name, labelled as the project's fields they fill (projects/fields.py).
     total_investment_wan_yuan = FigureField(PROJECT["total_investment"].label, validators=[Optional()])
     floor_area_m2 = FigureField(PROJECT["floor_area_m2"].label, validators=[Optional()])

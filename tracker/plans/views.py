@@ -24,7 +24,7 @@ from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
-from ..vocabulary import Category, IndicatorNature, Role
+from ..vocabulary import Category, IndicatorNature, Kind, Role
 from ..unit_of_work import abandon, after_commit
 from ..web.requests import form_id, refused, web_actor
 from . import services
@@ -264,7 +264,7 @@ def plan_candidates(key: str):
         decided=[c for c in projects if c.decision is not None],
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
-        categories=Category,
+        categories=Category, kinds=Kind, guess_kind=services.guess_kind,
         field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
         natures={nature.value: nature for nature in IndicatorNature}, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
@@ -307,6 +307,8 @@ def candidate_accept(key: str, candidate_id: int):
     edits = {"name": form.name.data}
     if form.category.data:
         edits["category"] = form.category.data
+    if form.kind.data:
+        edits["kind"] = form.kind.data
     for field in services.FIGURE_FIELDS:
         value = getattr(form, field).data
         if not services.same_value(candidate.data.get(field), value):
