@@ -336,3 +336,24 @@ def test_a_platform_found_in_a_plan_is_offered_and_accepted_as_one_outside_the_c
     admin.get(response.location)  # (its flash names it)
     assert "龙南市全民健康信息平台" not in admin.get(f"/projects?plan={platform_plan.key}").get_data(as_text=True)
     assert "龙南市全民健康信息平台" in admin.get(f"/projects?plan={platform_plan.key}&kind=all").get_data(as_text=True)
+
+
+def test_a_project_already_tracked_under_the_same_name_is_merged_not_accepted_twice(admin, db, plan):
+    """临夏县's hospital, in the county's second draft of its plan, was accepted as a second project
+    of the same name beside the one accepted from the first: the page said 可能是已有项目 and
+    took the click anyway."""
+    hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
+    admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept", data=accept_form(hospital))
+    revised = (LONGNAN_COUNTY_15 + "\n（第二稿）\n").encode("utf-8")
+    upload(admin, key="longnan-county-15-b", document=(io.BytesIO(revised), "第二稿.md"))
+    draft = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-b"))
+    again = candidate(db, draft, "龙南市人民医院传染病区改扩建项目")
+    response = admin.post(f"/plans/{draft.key}/candidates/{again.id}/accept", data=accept_form(again))
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "已有同名项目《龙南市人民医院传染病区改扩建项目》" in page
+    same_name = sa.select(sa.func.count()).where(Project.name == "龙南市人民医院传染病区改扩建项目")
+    assert db.session.scalar(same_name) == 1
+    tracked = db.session.scalar(sa.select(Project).where(Project.name == "龙南市人民医院传染病区改扩建项目"))
+    merged = admin.post(f"/plans/{draft.key}/candidates/{again.id}/merge", data={"project_id": str(tracked.id)})
+    assert merged.status_code == 302 and db.session.scalar(same_name) == 1
+    assert {p.key for p in tracked.plans} == {plan.key, draft.key}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,11 +31,10 @@ from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
 from .candidates import APPROXIMATE
-from ..projects.models import project_plans
+from ..projects.models import Project, project_plans
+from ..projects.terms import BUILDING_KINDS
 from .models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
 
-if TYPE_CHECKING:
-    from ..projects.models import Project
 
 # The Five-Year periods by name; a period is stored as its first and last year.
 PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
@@ -442,7 +441,14 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
     data = candidate_with_edits(candidate.data, edits)
     check_provenance(plan, data)
     region = region or find_region(data.get("region_code")) or plan.region
-    project = project_services.create_project(actor, region=region, **_project_fields(data))
+    fields = _project_fields(data)
+    same = db.session.scalar(sa.select(Project).where(Project.region_id == region.id, Project.name == fields["name"])
+                             .limit(1))
+    if same is not None:  # the same plan accepted twice, or a 续建 project: merge, or name it apart
+        raise ValidationFailed(_("台账中%(region)s已有同名项目《%(name)s》（编号 %(id)s）：如是同一项目，请“并入已有项目”；"
+                                 "如确是另一个项目，请改用能区分的名称后再采纳", region=region.name, name=same.name, id=same.id),
+                               "name")
+    project = project_services.create_project(actor, region=region, **fields)
     _attach(actor, project, plan, data)
     _decide(actor, candidate, "accepted", project,
             {"name": project.name, "plan": plan.title},
@@ -567,9 +573,6 @@ def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
 def unfinished_projects(plan: Plan) -> Sequence[Project]:
     """The plan's construction projects not completed, in use or cancelled (an unknown status
     counts as unfinished: nobody said it was done)."""
-    from ..projects.terms import BUILDING_KINDS
-    from ..projects.models import Project, project_plans
-
     return db.session.scalars(
         sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
         .where(project_plans.c.plan_id == plan.id, Project.kind.in_(BUILDING_KINDS),
@@ -719,9 +722,6 @@ def project_outcome(project, deadline: dt.date) -> str:
 
 def evaluation(plan: Plan) -> dict:
     """The plan's indicators against their targets and its projects by outcome."""
-    from ..projects.terms import BUILDING_KINDS
-    from ..projects.models import Project, project_plans
-
     indicators = []
     for indicator in plan.indicators:
         latest = indicator.actuals[-1] if indicator.actuals else None
