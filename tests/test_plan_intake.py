@@ -227,6 +227,8 @@ def test_a_plans_details_are_corrected_once_and_a_stale_correction_is_refused(ap
     assert (plan.doc_number, plan.issued_date.isoformat(), plan.version) == ("龙府发〔2026〕8号", "2026-05-20", 2)
     history = strip_tags(admin.get(f"/admin/audit?action=plan:update").get_data(as_text=True))
     assert "修改规划信息：" in history and "文号：（空）→龙府发〔2026〕8号" in history
+    created = strip_tags(admin.get("/admin/audit?action=plan:create").get_data(as_text=True))
+    assert "行政区划：（空）→江西省赣州市龙南市" in created and "原文文件：（空）→规划.md" in created
     # Another correction, begun at version 1: refused, with the first shown; nothing changes.
     other = app.test_client()
     login_as(other, make_user("admin", username="admin-intake-2"))

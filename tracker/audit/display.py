@@ -51,7 +51,8 @@ FIELD_LABELS_BY_ACTION = {
              "decision": _l("处理"), "candidate": _l("候选"),
              # a plan's own facts (plan:update, plan:withdraw)
              "key": _l("编号"), "title": _l("规划名称"), "region": _l("行政区划"), "period": _l("规划期"),
-             "issuer": _l("发文单位"), "doc_number": _l("文号"), "issued_date": _l("印发日期")},
+             "issuer": _l("发文单位"), "doc_number": _l("文号"), "issued_date": _l("印发日期"),
+             "file": _l("原文文件")},
 }
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
@@ -123,6 +124,10 @@ def display_value(entry: AuditEntry, field: str, value) -> str:
         return region.full_name if region else str(value)
     if field == "regions" and isinstance(value, list):
         return _region_names([str(key) for key in value])
+    if field == "region" and _action_group(entry) == "plan" and isinstance(value, str):
+        # a plan's region, recorded by its code (or the tracker's key for a zone)
+        region = db.session.scalar(sa.select(Region).where(sa.or_(Region.code == value, Region.key == value)))
+        return region.full_name if region else value
     if field in NUMBER_FIELDS:
         try:
             return plain_number(Decimal(str(value)))
