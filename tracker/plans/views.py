@@ -160,9 +160,7 @@ def plan_new():
                                         period=form.period.data, issuer=form.issuer.data,
                                         doc_number=form.doc_number.data, issued_date=form.issued_date.data)
         except ValidationFailed as failure:
-            # A field the form already refused (a title over its length) is not refused twice.
-            form.apply_errors({field: messages for field, messages in failure.errors.items()
-                               if not getattr(getattr(form, field, None), "errors", None)})
+            _show_facts_problems(form, failure)
         if facts is not None and not permissions.covers_region(current_user, facts.region):
             form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
             return render_template("plans/new.html", form=form), 403
@@ -175,6 +173,13 @@ def plan_new():
             form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
                                       name=Path(form.document.data.filename or "").name)]
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+def _show_facts_problems(form, failure: ValidationFailed) -> None:
+    """``check_plan``'s problems beside their fields, but on a field the form already refused (a
+    title over its length): one problem is said once."""
+    form.apply_errors({field: messages for field, messages in failure.errors.items()
+                       if not getattr(getattr(form, field, None), "errors", None)})
 
 
 @bp.route("/plans/<key>/edit", methods=["GET", "POST"])
@@ -200,8 +205,7 @@ def plan_edit(key: str):
                                         doc_number=form.doc_number.data, issued_date=form.issued_date.data,
                                         editing=plan)
         except ValidationFailed as failure:
-            form.apply_errors({field: messages for field, messages in failure.errors.items()
-                               if not getattr(getattr(form, field, None), "errors", None)})
+            _show_facts_problems(form, failure)
         if facts is not None and not permissions.covers_region(current_user, facts.region):
             form.region.errors = [*form.region.errors, _("规划只能属于您负责的地区")]
         elif parsed and facts is not None:
