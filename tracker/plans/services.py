@@ -28,6 +28,7 @@ from ..core.clock import utcnow
 from ..errors import FieldErrors, StaleEdit, ValidationFailed, saved_or_stale
 from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
+from ..regions.lookup import find_regions
 from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
 from .candidates import APPROXIMATE
@@ -97,8 +98,6 @@ def find_region(code: str | None) -> Region | None:
 def region_named(text: str | None) -> Region:
     """The region a person names for a plan: its code (or key), or its name when one region alone
     goes by it ("临夏县"); otherwise a clear error, with the candidates' codes when there are several."""
-    from ..regions.lookup import find_regions
-
     text = (text or "").strip()
     if not text:
         raise ValidationFailed(_("请填写规划所属的行政区划：6位代码或名称"), "region")
@@ -190,11 +189,15 @@ def plan_lines(plan: Plan) -> list[str] | None:
 PLAN_FACTS = ("title", "region", "period", "issuer", "doc_number", "issued_date")
 
 
+def _recorded(title: str, region: Region, start: int | None, end: int | None, issuer: str | None,
+              doc_number: str | None, issued_date: dt.date | None) -> dict:
+    return {"title": title, "region": region.code or region.key, "period": f"{start}-{end}" if start else None,
+            "issuer": issuer, "doc_number": doc_number, "issued_date": issued_date.isoformat() if issued_date else None}
+
+
 def _facts_of(plan: Plan) -> dict:
-    return {"title": plan.title, "region": plan.region.code or plan.region.key,
-            "period": f"{plan.period_start}-{plan.period_end}" if plan.period_start else None,
-            "issuer": plan.issuer, "doc_number": plan.doc_number,
-            "issued_date": plan.issued_date.isoformat() if plan.issued_date else None}
+    return _recorded(plan.title, plan.region, plan.period_start, plan.period_end, plan.issuer, plan.doc_number,
+                     plan.issued_date)
 
 
 def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version: int) -> dict:
@@ -204,9 +207,8 @@ def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version:
     if plan.version != expected_version:
         raise StaleEdit(changes_since(plan, "plan:update", expected_version))
     before = _facts_of(plan)
-    after = {"title": facts.title, "region": facts.region.code or facts.region.key,
-             "period": f"{facts.start}-{facts.end}", "issuer": facts.issuer, "doc_number": facts.doc_number,
-             "issued_date": facts.issued_date.isoformat() if facts.issued_date else None}
+    after = _recorded(facts.title, facts.region, facts.start, facts.end, facts.issuer, facts.doc_number,
+                      facts.issued_date)
     changes = {field: [before[field], after[field]] for field in PLAN_FACTS if before[field] != after[field]}
     if not changes:
         return {}
