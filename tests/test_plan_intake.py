@@ -359,3 +359,14 @@ def test_a_project_already_tracked_under_the_same_name_is_merged_not_accepted_tw
     merged = admin.post(f"/plans/{draft.key}/candidates/{again.id}/merge", data={"project_id": str(tracked.id)})
     assert merged.status_code == 302 and db.session.scalar(same_name) == 1
     assert {p.key for p in tracked.plans} == {plan.key, draft.key}
+
+
+def test_once_every_candidate_is_decided_the_page_leads_to_the_plans_projects(admin, db, plan):
+    for item in db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id,
+                                                                  PlanCandidate.kind == "project")):
+        if item.data["name"] == "杨村镇卫生院迁建项目":
+            admin.post(f"/plans/{plan.key}/candidates/{item.id}/accept", data=accept_form(item))
+        else:
+            admin.post(f"/plans/{plan.key}/candidates/{item.id}/reject", data={"reason": "不属于本县"})
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert "没有待确认的项目" in page and f'href="/projects?plan={plan.key}&amp;kind=all"' in page
