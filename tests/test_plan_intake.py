@@ -6,6 +6,7 @@ its 亿元 and 万平方米 without calling the figure adjusted; the history rea
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -370,3 +371,17 @@ def test_once_every_candidate_is_decided_the_page_leads_to_the_plans_projects(ad
             admin.post(f"/plans/{plan.key}/candidates/{item.id}/reject", data={"reason": "不属于本县"})
     page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
     assert "没有待确认的项目" in page and f'href="/projects?plan={plan.key}&amp;kind=all"' in page
+
+
+def test_two_uploads_taking_the_same_key_at_once_refuse_the_second_in_words(admin, db, plan, monkeypatch):
+    """Two officers adding their county's plan in the same instant, the key left blank: both were
+    given the same free key; the second insert was a unique-index failure (a 500)."""
+    from tracker.plans import services as plans
+
+    checked = plans.check_plan
+    monkeypatch.setattr(plans, "check_plan", lambda **kwargs: dataclasses.replace(checked(**kwargs), key=plan.key))
+    revised = (LONGNAN_COUNTY_15 + "\n（同时提交）\n").encode("utf-8")
+    response = upload(admin, key="", document=(io.BytesIO(revised), "同时提交.md"))
+    assert response.status_code == 400
+    assert f"编号 {plan.key} 刚刚被另一个规划使用" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(Plan.key == plan.key)) == 1

@@ -285,8 +285,13 @@ def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str)
                 region_id=region.id, sources=[])
     plan.document = PlanDocument(filename=Path(filename).name[:200] or "plan.txt", text=text,
                                  sha256=_digest(text))
-    db.session.add(plan)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same key taken in the same instant by another upload
+            db.session.add(plan)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ValidationFailed(_("编号 %(key)s 刚刚被另一个规划使用，请再提交一次（留空编号则自动另取）", key=facts.key),
+                               "key") from None
     found = extract_candidates(plan, lines)
     record(actor, "plan:create", plan,
            {"title": facts.title, "projects": len(found["projects"]), "indicators": len(found["indicators"])},

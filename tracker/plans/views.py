@@ -165,9 +165,13 @@ def plan_new():
             form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
             return render_template("plans/new.html", form=form), 403
         if parsed and facts is not None and lines is not None:
-            plan = services.add_plan(web_actor(), facts, lines=lines, filename=filename)
-            flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
-            return redirect(url_for("plans.plan_candidates", key=plan.key))
+            try:
+                plan = services.add_plan(web_actor(), facts, lines=lines, filename=filename)
+            except ValidationFailed as failure:  # what another upload took in the same instant
+                form.apply_errors(failure.errors)
+            else:
+                flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
+                return redirect(url_for("plans.plan_candidates", key=plan.key))
         if form.document.data and not form.document.errors:
             # A browser does not keep a chosen file in a page sent back: say so where it was.
             form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
