@@ -385,3 +385,12 @@ def test_two_uploads_taking_the_same_key_at_once_refuse_the_second_in_words(admi
     assert response.status_code == 400
     assert f"编号 {plan.key} 刚刚被另一个规划使用" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(Plan.key == plan.key)) == 1
+
+
+def test_a_period_that_contradicts_the_title_is_refused_and_a_blank_one_is_the_titles(admin, db):
+    """A 十五五 plan entered as 2021-2025 (the last plan's period, typed from habit)."""
+    page = upload(admin, key="wrong-period", period="2021-2025").get_data(as_text=True)
+    assert "规划名称写的是“十五五”（2026—2030），与所填规划期 2021—2025 不符" in page
+    assert upload(admin, key="blank-period", period="").status_code == 302
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "blank-period"))
+    assert (plan.period_start, plan.period_end) == (2026, 2030)

@@ -152,11 +152,21 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
         except ValidationFailed as failure:
             errors.merge(failure)
             region = None
+    # The period the title names ("临夏县“十五五”…规划"): the period when none is given, and a
+    # check on the one given (a 十五五 plan entered as 2021-2025 is a slip of the keyboard).
+    named = [name for name in PERIOD_NAMES if name in title]
+    if not (period or "").strip() and len(named) == 1:
+        period = named[0]
     try:
         start, end = parse_period(period)
     except ValidationFailed as failure:
         errors.merge(failure)
         start = end = 0  # never stored: the errors are raised below
+    else:
+        if len(named) == 1 and PERIOD_NAMES[named[0]] != (start, end):
+            first, last = PERIOD_NAMES[named[0]]
+            errors.add("period", _("规划名称写的是“%(name)s”（%(first)s—%(last)s），与所填规划期 %(start)s—%(end)s 不符",
+                                   name=named[0], first=first, last=last, start=start, end=end))
     for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
         if value and len(value) > limit:
             errors.add(field, _("不能超过%(limit)s个字", limit=limit))
