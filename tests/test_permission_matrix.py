@@ -56,6 +56,7 @@ ROUTES: dict[str, set[str]] = {
     # (tests/test_plan_intake.py corrects a plan added in the tracker); its withdrawal page
     # answers its editors, saying why it cannot be withdrawn.
     "plans.plan_edit": set(), "plans.plan_withdraw": EDITORS,
+    "plans.candidate_indicator": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
     "home.default_scope": LOGGED_IN, "home.save_view": LOGGED_IN, "home.view_list": LOGGED_IN,
     "home.open_view": LOGGED_IN, "home.rename_view": LOGGED_IN, "home.delete_view": LOGGED_IN,
@@ -63,7 +64,8 @@ ROUTES: dict[str, set[str]] = {
 OWN_UPLOADS = {"imports.preview", "imports.confirm", "imports.discard",
                "plans.actuals_preview", "plans.actuals_confirm", "plans.actuals_discard",
                "auth.revoke_api_token",  # another's token: 404
-               "home.open_view", "home.rename_view", "home.delete_view"}  # no such view: 404
+               "home.open_view", "home.rename_view", "home.delete_view",  # no such view: 404
+               "plans.candidate_indicator"}  # the world's candidate is a project's, not an indicator: 404
 PUBLIC = {"auth.login", "set_language", "static",
           "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page
 # The API (tracker/api/): a token opens it, never a session cookie: 401 to every browser

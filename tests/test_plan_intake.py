@@ -394,3 +394,28 @@ def test_a_period_that_contradicts_the_title_is_refused_and_a_blank_one_is_the_t
     assert upload(admin, key="blank-period", period="").status_code == 302
     plan = db.session.scalar(sa.select(Plan).where(Plan.key == "blank-period"))
     assert (plan.period_start, plan.period_end) == (2026, 2030)
+
+
+def test_an_indicator_read_wrongly_is_corrected_then_accepted_within_its_quotes(admin, db, plan):
+    """An indicator could only be accepted as read or rejected (and no indicator can be added by
+    hand): one read wrongly was lost. Corrected, its values must still be the plan's."""
+    indicator = db.session.scalar(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id,
+                                                                 PlanCandidate.kind == "indicator"))
+    assert (indicator.data["comparator"], indicator.data["target"], indicator.data["baseline"]) == ("≤", "14", "15")
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert f'href="/plans/{plan.key}/candidates/{indicator.id}/indicator"' in page
+    form = admin.get(f"/plans/{plan.key}/candidates/{indicator.id}/indicator").get_data(as_text=True)
+    assert 'value="孕产妇死亡率"' in form and "“孕产妇死亡率”" in form
+    data = {"name": "孕产妇死亡率", "unit": "1/10万", "baseline": "15", "baseline_year": "2025",
+            "target": "12", "target_year": "2030", "nature": "binding"}
+    refused = admin.post(f"/plans/{plan.key}/candidates/{indicator.id}/indicator", data=data)
+    assert refused.status_code == 400 and "“12”不在所引的原文中" in refused.get_data(as_text=True)
+    assert db.session.get(PlanCandidate, indicator.id).decision is None
+    accepted = admin.post(f"/plans/{plan.key}/candidates/{indicator.id}/indicator", data={**data, "target": "14"})
+    assert accepted.status_code == 302
+    db.session.refresh(plan)
+    kept = plan.indicators[0]
+    assert (kept.name, kept.unit, kept.comparator, kept.target, kept.nature.value) == ("孕产妇死亡率", "1/10万", "≤", "14",
+                                                                                     "binding")
+    history = strip_tags(admin.get("/admin/audit?action=plan:candidate-accepted").get_data(as_text=True))
+    assert "单位：/10万→1/10万" in history and "目标值" not in history  # the target as read

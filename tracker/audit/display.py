@@ -20,7 +20,7 @@ from ..plans.models import Plan, cited_line
 from ..projects.fields import MONEY_FIELDS, PERCENT, PROJECT_FIELDS, RECORD_FIELDS, REPORT_FIELDS
 from ..projects.models import SourceMention
 from ..regions.models import Region
-from ..vocabulary import CandidateDecision, Role, Stage, Vocabulary
+from ..vocabulary import CandidateDecision, IndicatorNature, Role, Stage, Vocabulary
 from .models import AuditEntry
 
 # A project's and a monthly report's fields read as the registry labels them (projects/fields.py);
@@ -52,7 +52,10 @@ FIELD_LABELS_BY_ACTION = {
              # a plan's own facts (plan:update, plan:withdraw)
              "key": _l("编号"), "title": _l("规划名称"), "region": _l("行政区划"), "period": _l("规划期"),
              "issuer": _l("发文单位"), "doc_number": _l("文号"), "issued_date": _l("印发日期"),
-             "file": _l("原文文件")},
+             "file": _l("原文文件"),
+             # an indicator candidate corrected before it was accepted
+             "section": _l("领域"), "unit": _l("单位"), "baseline": _l("基期值"), "baseline_year": _l("基期年份"),
+             "target": _l("目标值"), "target_year": _l("目标年份"), "nature": _l("指标属性")},
 }
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
@@ -62,7 +65,7 @@ VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for 
 VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {
     **{group: {field.name: field.vocabulary for field in fields if field.vocabulary}
        for group, fields in RECORD_FIELDS.items()},
-    "plan": {"decision": CandidateDecision}}
+    "plan": {"decision": CandidateDecision, "nature": IndicatorNature}}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
                                 if field.numeric and field.unit != PERCENT}
 

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..vocabulary import Category, Kind
+from ..vocabulary import Category, IndicatorNature, Kind
 from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
 from ..validators import VERSION
 from ..projects.fields import PROJECT
@@ -56,6 +56,20 @@ class CandidateForm(TrackerForm):
     land_area_mu = FigureField(PROJECT["land_area_mu"].label, validators=[Optional()])
     beds = WholeNumberField(PROJECT["beds"].label, validators=[Optional()])
     new_beds = WholeNumberField(PROJECT["new_beds"].label, validators=[Optional()])
+
+
+class IndicatorForm(TrackerForm):
+    """An indicator candidate as a person corrects it before accepting (services.accept_indicator)."""
+
+    section = StringField(_l("领域"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("指标"), validators=[DataRequired(_l("请填写指标名称")), Length(max=200)])
+    unit = StringField(_l("单位"), validators=[Optional(), Length(max=50)])
+    baseline = StringField(_l("基期值"), validators=[Optional(), Length(max=100)])
+    baseline_year = WholeNumberField(_l("基期年份"), validators=[Optional()])
+    target = StringField(_l("目标值"), validators=[Optional(), Length(max=100)])
+    target_year = WholeNumberField(_l("目标年份"), validators=[Optional()])
+    nature = SelectField(_l("指标属性"), choices=lambda: [("", "—")] + [(n.value, n.label) for n in IndicatorNature],
+                         validators=[Optional()])
 
 
 class RejectForm(TrackerForm):

@@ -490,14 +490,43 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     return project
 
 
-def accept_indicator(actor: Actor, candidate: PlanCandidate):
-    """An indicator candidate becomes one of the plan's 主要指标, with the quotes it rests on."""
+# What a person may correct of an indicator candidate before accepting it (a column read as the
+# wrong one, a name split over two cells), and how its history names each.
+INDICATOR_FIELDS = ("section", "name", "unit", "baseline", "baseline_year", "target", "target_year", "nature")
+INDICATOR_TRAIL = {"name": "indicator"}  # the trail's 指标 (a plan's "name" would read 项目名称)
+
+
+def check_indicator_edits(data: dict, edits: dict) -> None:
+    """A corrected baseline or target must be printed in the candidate's quotes, as a project's
+    figure must (the seed's rule): the person fixes what was read, not what the plan says."""
+    quotes = "\n".join(str(source.get("quote", "")) for source in data.get("sources") or [])
+    errors = FieldErrors()
+    for field in ("baseline", "target"):
+        value = (edits.get(field) or "").strip()
+        bare = value.lstrip("≥≤><=＞＜ ")
+        if value and value != (data.get(field) or "") and bare not in quotes:
+            errors.add(field, _("“%(value)s”不在所引的原文中，请按原文填写", value=value))
+    for field in ("baseline_year", "target_year"):
+        year = edits.get(field)
+        if year is not None and not 1949 <= year <= 2100:
+            errors.add(field, _("年份无效"))
+    if "name" in edits and not (edits["name"] or "").strip():
+        errors.add("name", _("请填写指标名称"))
+    errors.raise_any()
+
+
+def accept_indicator(actor: Actor, candidate: PlanCandidate, edits: dict | None = None):
+    """An indicator candidate becomes one of the plan's 主要指标, with the quotes it rests on, as
+    read or as a person corrected it (``check_indicator_edits``)."""
     if candidate.kind != "indicator":
         raise ValidationFailed(_("项目候选请采纳为项目"))
     if candidate.decision is not None:
         raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
                                  decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
-    plan, data = candidate.plan, candidate.data
+    plan = candidate.plan
+    edits = {field: value for field, value in (edits or {}).items() if field in INDICATOR_FIELDS}
+    check_indicator_edits(candidate.data, edits)
+    data = {**candidate.data, **edits}
     lines = plan_lines(plan) or []
     for source in data.get("sources") or []:
         line = source.get("line")
@@ -518,7 +547,9 @@ def accept_indicator(actor: Actor, candidate: PlanCandidate):
     db.session.add(indicator)
     db.session.flush()
     _decide(actor, candidate, "accepted", None,
-            {"indicator": indicator.name, "plan": plan.title})
+            {"indicator": indicator.name, "plan": plan.title},
+            edits={INDICATOR_TRAIL.get(field, field): value for field, value in edits.items()},
+            found={INDICATOR_TRAIL.get(field, field): candidate.data.get(field) for field in edits})
     return indicator
 
 
@@ -552,7 +583,7 @@ def same_value(found, edited) -> bool:
 
 
 def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, params: dict,
-            *, edits: dict | None = None, reason: str | None = None) -> None:
+            *, edits: dict | None = None, found: dict | None = None, reason: str | None = None) -> None:
     # Claimed with a guarded UPDATE: two people (or a double click) deciding the same candidate
     # decide it once.
     # The session answers DML with a CursorResult; its type says only Result (SQLAlchemy's advice).
@@ -568,9 +599,9 @@ def _decide(actor: Actor, candidate: PlanCandidate, decision: str, project, para
     # What the person corrected before accepting, as the project's fields it fills (the trail
     # labels and formats them as it does a project's): the candidate's value → the one accepted.
     for field, value in (edits or {}).items():
-        found = candidate.data.get(field)
-        if not same_value(found, value):
-            changes[FIGURE_FIELDS.get(field, field)] = [json_value(found), json_value(value)]
+        before = (found or candidate.data).get(field)
+        if not same_value(before, value):
+            changes[FIGURE_FIELDS.get(field, field)] = [json_value(before), json_value(value)]
     record(actor, f"plan:candidate-{decision}", candidate.plan, params, changes=changes, reason=reason,
            project_id=project.id if project is not None else None)
 

@@ -30,7 +30,8 @@ from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
 from .documents import DocumentProblem, clean_line, read_lines
-from .forms import ActualsUploadForm, CandidateForm, MergeForm, PlanEditForm, PlanForm, RejectForm, WithdrawForm
+from .forms import (ActualsUploadForm, CandidateForm, IndicatorForm, MergeForm, PlanEditForm, PlanForm, RejectForm,
+                    WithdrawForm)
 from .models import Plan, PlanCandidate, PlanIndicator
 from .printing import write_evaluation_pdf
 
@@ -566,6 +567,30 @@ def actuals_discard(key: str, token: str):
     else:
         abandon()
     return redirect(url_for("plans.plan_evaluation", key=key))
+
+
+@bp.route("/plans/<key>/candidates/<int:candidate_id>/indicator", methods=["GET", "POST"])
+def candidate_indicator(key: str, candidate_id: int):
+    """An indicator candidate corrected, then accepted: a column read as the wrong one, a name split
+    over two cells; a baseline or target must still be printed in its quotes."""
+    candidate = _candidate(key, candidate_id)
+    if candidate.kind != "indicator":
+        abort(404)
+    form = IndicatorForm(data={field: candidate.data.get(field) for field in services.INDICATOR_FIELDS}
+                         if request.method == "GET" else None)
+    if form.validate_on_submit():
+        edits = {field: getattr(form, field).data for field in services.INDICATOR_FIELDS}
+        edits = {field: (value.strip() or None) if isinstance(value, str) else value for field, value in edits.items()}
+        edits = {field: value for field, value in edits.items() if value != candidate.data.get(field)}
+        try:
+            indicator = services.accept_indicator(web_actor(), candidate, edits)
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        else:
+            flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
+            return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")
+    return render_template("plans/indicator.html", plan=candidate.plan, candidate=candidate, form=form), \
+        400 if request.method == "POST" else 200
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept-indicator")
