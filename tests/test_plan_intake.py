@@ -230,6 +230,9 @@ def test_a_plans_details_are_corrected_once_and_a_stale_correction_is_refused(ap
     assert "修改规划信息：" in history and "文号：（空）→龙府发〔2026〕8号" in history
     created = strip_tags(admin.get("/admin/audit?action=plan:create").get_data(as_text=True))
     assert "行政区划：（空）→江西省赣州市龙南市" in created and "原文文件：（空）→规划.md" in created
+    # The same form sent again (a double click): what it says is saved already, nothing to refuse.
+    again = admin.post(f"/plans/{plan.key}/edit", data=data)
+    assert again.status_code == 302 and "没有改动" in admin.get(again.location).get_data(as_text=True)
     # Another correction, begun at version 1: refused, with the first shown; nothing changes.
     other = app.test_client()
     login_as(other, make_user("admin", username="admin-intake-2"))
@@ -262,6 +265,8 @@ def test_a_plan_added_by_mistake_is_withdrawn_after_a_confirmation_while_nothing
     copy_id = copy.id
     gone = admin.post(f"/plans/{copy.key}/withdraw", data={"reason": "重复上传", "confirm": "y"})
     assert gone.status_code == 302 and gone.location.endswith("/plans")
+    twice = admin.post(f"/plans/{copy.key}/withdraw", data={"reason": "重复上传", "confirm": "y"})  # a double click
+    assert twice.status_code == 302 and "此规划已撤回" in admin.get(twice.location).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Plan, copy_id) is None
     assert not db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == copy_id)).all()

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ..audit.models import AuditEntry
 from ..audit.queries import changes_since
 from ..audit.services import Actor, json_value, record
 from ..core.clock import utcnow
@@ -214,14 +215,14 @@ def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version:
     """Correct a plan's title, region, period or issue details (its key stays: its address and its
     citations). A correction saved since ``expected_version`` is not overwritten (``StaleEdit``
     with what it changed). Returns the ``{field: [old, new]}`` diff (empty: nothing changed)."""
-    if plan.version != expected_version:
-        raise StaleEdit(changes_since(plan, "plan:update", expected_version))
     before = _facts_of(plan)
     after = _recorded(facts.title, facts.region, facts.start, facts.end, facts.issuer, facts.doc_number,
                       facts.issued_date)
     changes = {field: [before[field], after[field]] for field in PLAN_FACTS if before[field] != after[field]}
-    if not changes:
+    if not changes:  # what is saved already (the same form sent twice): nothing to refuse
         return {}
+    if plan.version != expected_version:
+        raise StaleEdit(changes_since(plan, "plan:update", expected_version))
     version = plan.version
     with saved_or_stale():  # the same plan corrected in the same instant: refused, not merged
         plan.title, plan.region = facts.title, facts.region
@@ -247,6 +248,15 @@ def withdrawal_problem(plan: Plan) -> str | None:
     if actuals:
         return _("此规划的指标已填报实际值，不能撤回")
     return None
+
+
+def was_withdrawn(key: str) -> bool:
+    """Whether no plan has ``key`` now because one with it was withdrawn."""
+    if db.session.scalar(sa.select(Plan.id).where(Plan.key == key)) is not None:
+        return False
+    entries: Sequence[dict] = db.session.scalars(sa.select(AuditEntry.params)
+                                                .where(AuditEntry.action == "plan:withdraw")).all()
+    return any((params or {}).get("key") == key for params in entries)
 
 
 def withdraw_plan(actor: Actor, plan: Plan, reason: str | None) -> None:

@@ -232,6 +232,9 @@ def plan_edit(key: str):
 @bp.route("/plans/<key>/withdraw", methods=["GET", "POST"])
 def plan_withdraw(key: str):
     """Withdraw a plan added by mistake, after a confirmation: while nothing rests on it."""
+    if request.method == "POST" and services.was_withdrawn(key):  # the same form sent twice
+        flash(_("此规划已撤回"), "success")
+        return redirect(url_for("plans.plan_list"))
     plan = get_plan(key)
     if not can_manage(plan):
         abort(403)
