@@ -40,6 +40,8 @@ from .models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndica
 
 # The Five-Year periods by name; a period is stored as its first and last year.
 PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五": (2016, 2020)}
+# The years a plan's period, an indicator's base or target year and an actual value may name.
+PLAN_YEARS = range(1949, 2101)
 PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_LINES = 50_000
 # The candidate figures a person may correct before accepting, by seed name (a candidate is a
@@ -66,7 +68,7 @@ def parse_period(value: str | None) -> tuple[int, int]:
     if not match:
         raise ValidationFailed(_("规划期应写作“2026-2030”或“十五五”"), "period")
     start, end = int(match.group(1)), int(match.group(2))
-    if not (1949 <= start <= end <= 2100) or end - start > 20:
+    if start not in PLAN_YEARS or end not in PLAN_YEARS or start > end or end - start > 20:
         raise ValidationFailed(_("规划期的起止年份无效：%(value)s", value=text), "period")
     return start, end
 
@@ -518,7 +520,7 @@ def check_indicator_edits(data: dict, edits: dict) -> None:
             errors.add(field, _("“%(value)s”不在所引的原文中，请按原文填写", value=value))
     for field in ("baseline_year", "target_year"):
         year = edits.get(field)
-        if year is not None and not 1949 <= year <= 2100:
+        if year is not None and year not in PLAN_YEARS:
             errors.add(field, _("年份无效"))
     if "name" in edits and not (edits["name"] or "").strip():
         errors.add("name", _("请填写指标名称"))
@@ -714,7 +716,7 @@ def attained(indicator, actual: str | None) -> bool | None:
 def actual_problems(year, value: str, source: str) -> dict[str, list[str]]:
     """What is wrong with an actual value as given (the form's and the sheet's one rule)."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(year, int) or not 1949 <= year <= 2100:
+    if not isinstance(year, int) or year not in PLAN_YEARS:
         errors["year"] = [_("请填写有效的年份")]
     if not value:
         errors["value"] = [_("请填写实际值")]
