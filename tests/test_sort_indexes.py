@@ -5,6 +5,7 @@ give the order)."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tracker.core import clock
@@ -140,3 +141,32 @@ def test_the_plan_order_is_kept_at_every_link_and_unlink(db):
         change(factories.TEST_ACTOR, project, plan)
         assert kept_plan_keys() == fresh_plan_keys()
         assert project.plan_key == expected
+
+
+def csv_plan(portfolio_filter: PortfolioFilter) -> str:
+    """SQLite's plan of the csv export's one statement (csv_lines) for a filter."""
+    from tracker.exports.columns import export_columns
+    from tracker.exports.csv_lines import LineStatement
+    from tracker.exports.listing import Listing
+
+    statement = LineStatement(Listing(export_columns(True), text=True)).select(portfolio_filter, clock.today())
+    connection = db.session.connection()
+    compiled = statement.compile(connection)
+    parameters = compiled.construct_params()
+    return "\n".join(row[3] for row in connection.exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + str(compiled), tuple(parameters[name] for name in compiled.positiontup)))
+
+
+def test_the_whole_portfolios_csv_reads_the_table_a_regions_csv_its_index(db, demo):
+    """Every project in the list's order through the index of that order is a seek into the
+    table a row; the whole portfolio's csv reads the table end to end and sorts its lines (1.21
+    → 1.05 s at 100,000 projects). A region's reads its own projects from the index."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's csv is COPY, planned by PostgreSQL")
+    from tracker.regions.models import Region
+
+    whole = csv_plan(PortfolioFilter(kind="all"))
+    assert "SCAN projects\n" in whole + "\n" and "ix_projects_sort_region" not in whole, whole
+    county = db.session.scalar(sa.select(Region).where(Region.level == "county").order_by(Region.key))
+    narrow = csv_plan(PortfolioFilter(kind="all", region=county.key))
+    assert "SCAN projects\n" not in narrow + "\n", narrow

@@ -102,14 +102,23 @@ def compute(scope: Scope) -> Dashboard | None:
             listed += by_key["report"][key]["projects"]
     breakdowns = {name: _breakdown(scope, name, by_key[dimension])
                   for dimension, name in DIMENSIONS.items()}
+    scope_projects = every["projects"]
+    portfolio_projects = _portfolio_projects(scope) if region else scope_projects
+
+    def walk(total: int) -> bool:
+        return queries.walks_in_order(scope_projects, portfolio_projects,
+                                      min(total, queries.LIST_LIMIT))
+
+    due_soon = _due_soon(scope, nodes)
     return Dashboard(
         scope=scope, headline=headline, year=_year(scope, nodes),
         statuses=breakdowns["status"], regions=_regions(scope, region, children, per_node),
         plans=_plans(scope, by_key["plan"]), categories=breakdowns["category"],
         natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
-        late=queries.late_projects(scope, total=headline.late),
-        due_soon=queries.due_soon(scope, total=_due_soon(scope, nodes)),
-        unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months),
+        late=queries.late_projects(scope, total=headline.late, walk=walk(headline.late)),
+        due_soon=queries.due_soon(scope, total=due_soon, walk=walk(due_soon)),
+        unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months,
+                                      walk=walk(owing)),
         over_estimate=queries.over_estimate(scope, total=headline.over_estimate))
 
 
@@ -128,6 +137,15 @@ def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
                     _known(every, "with_both", "both_invested"), every["over_estimate"], late,
                     sum(figures["projects"] for figures in planned),
                     sum(figures["started"] for figures in planned), every["funded"])
+
+
+def _portfolio_projects(scope: Scope) -> int:
+    """The whole portfolio's projects of the scope's kinds: the provinces' kept rows."""
+    table = portfolio_figures
+    return int(db.session.scalar(
+        sa.select(sa.func.sum(table.c.projects))
+        .where(table.c.region_id.in_(sa.select(Region.id).where(Region.parent_id.is_(None))),
+               *_kinds(scope), table.c.dimension == "all", table.c.key == "")) or 0)
 
 
 def _due_soon(scope: Scope, nodes: list[int]) -> int:

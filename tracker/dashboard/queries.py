@@ -477,18 +477,36 @@ def funding(scope: Scope) -> list[Group]:
 
 # ---- lists ----------------------------------------------------------------------------------------
 
+def walks_in_order(scope_projects: int, portfolio_projects: int, wanted: int) -> bool:
+    """Whether a list's first ``wanted`` rows (of a region's projects, ``wanted`` of them known
+    to match) are found sooner by walking the whole portfolio's index in the list's order than by
+    reading the region's projects and sorting them. The walk stops at the ``wanted``-th match,
+    after about ``wanted × portfolio / scope`` entries; the region's read costs its projects. A
+    country's or a province's list walks; a city's or a county's reads its own: at 100,000
+    projects a county's 滞后 list took 49 ms walking the country's index, 0.6 ms reading its 150
+    projects (SQLite; PostgreSQL's planner weighs this itself, from its statistics)."""
+    return portfolio_projects * wanted < scope_projects * scope_projects
+
+
 def _count_column(total: int | None) -> sa.ColumnElement[Any]:
     """How many rows the list has in all: counted with the first rows (a window over every
     match), or, where the kept figures know it (``total``), not counted at all."""
     return sa.func.count().over() if total is None else sa.literal(total)
 
 
-def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
-    """Late projects, the longest overdue first, with their overdue milestones and stated reasons."""
+def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None,
+                  walk: bool = False) -> Listing:
+    """Late projects, the longest overdue first, with their overdue milestones and stated reasons.
+
+    ``total``: how many there are, when the kept figures know it; ``walk``: read them from the
+    index in their order (``walks_in_order``)."""
     today = scope.today
+    if total == 0:
+        return Listing([], 0)
     query = sa.select(Project.id, Project.name, Region.name, Project.status, _count_column(total))
-    if total is not None:  # a region's or the country's: the late ones come first in this index
-        query = query.with_hint(Project, "INDEXED BY ix_projects_next_milestone_due", "sqlite")
+    if total is not None:  # the first met in the due dates' order, or the region's, sorted
+        index = "ix_projects_next_milestone_due" if walk else "ix_projects_sort_region"
+        query = query.with_hint(Project, f"INDEXED BY {index}", "sqlite")
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
         query.join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, Project.is_late(today))
@@ -524,6 +542,8 @@ class OverEstimate:
 
 def over_estimate(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> Listing:
     """超概算 projects (``Project.is_over_estimate``), the largest excess first."""
+    if total == 0:
+        return Listing([], 0)
     excess = Project.current_estimate - Project.total_investment
     rows = db.session.execute(
         sa.select(Project.id, Project.name, Region.name, Project.total_investment,
@@ -545,12 +565,21 @@ class DueMilestone:
 
 
 def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS,
-             total: int | None = None) -> Listing:
+             total: int | None = None, walk: bool = True) -> Listing:
+    """Milestones not done due within ``days``, the soonest first. Unless ``walk``
+    (``walks_in_order``: a small region), read from the region's projects' milestones, not by
+    walking every milestone of the portfolio due in the window."""
     today = scope.today
+    if total == 0:
+        return Listing([], 0)
     due = aliased(Milestone)
+    query = sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,
+                      Project.id, Project.name, Region.name, _count_column(total))
+    if not walk:
+        query = (query.with_hint(Project, "INDEXED BY ix_projects_sort_region", "sqlite")
+                 .with_hint(due, "INDEXED BY ix_milestones_project_id", "sqlite"))
     rows = db.session.execute(
-        sa.select(due.stage, due.custom_name, due.planned_date, due.delay_reason,
-                  Project.id, Project.name, Region.name, _count_column(total))
+        query
         .join(Project, due.project_id == Project.id)
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
@@ -571,28 +600,31 @@ class Unreported:
 
 
 def unreported(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None,
-               never: int = 0, first_months: Sequence[dt.date] = ()) -> Listing:
+               never: int = 0, first_months: Sequence[dt.date] = (), walk: bool = True) -> Listing:
     """本月未报 (``Project.owes_report``): building projects 在建 or 停缓建 without this month's report.
 
     Where the kept figures know the counts (``total``; ``never`` of them have no report at all;
     ``first_months``: the oldest report months that hold the first ``limit`` of the others),
-    the rows are read from those months only, not from the projects of every month."""
+    the rows are read from those months only, not from the projects of every month; ``walk``
+    (``walks_in_order``): through the index of the months, not from the region's projects."""
     month_start = scope.month_start
     columns = (Project.id, Project.name, Region.name, Project.status, Project.last_report_month)
+    if total == 0:
+        return Listing([], 0)
     if total is not None:
-        # The order in two parts, each read from the index on (last_report_month, id) with
-        # LIMIT: the projects that never reported, then the others from the oldest report.
-        # SQLite would rather read a region's projects (or every project) and sort them.
-        in_order = "INDEXED BY ix_projects_sort_last_report_month"
+        # The order in two parts, each read with LIMIT: the projects that never reported, then
+        # the others from the oldest report; a large scope's from the index on
+        # (last_report_month, id), where SQLite would rather read every project and sort them.
+        listed = sa.select(*columns).join(Region, Project.region_id == Region.id)
+        if walk:
+            listed = listed.with_hint(Project, "INDEXED BY ix_projects_sort_last_report_month", "sqlite")
         unstated = db.session.execute(
-            sa.select(*columns).join(Region, Project.region_id == Region.id)
-            .with_hint(Project, in_order, "sqlite")
+            listed
             .where(*scope.conditions, Project.owes_report(month_start),
                    Project.last_report_month.is_(None))
             .order_by(Project.last_report_month, Project.id).limit(limit)).all() if never else []
         dated = db.session.execute(
-            sa.select(*columns).join(Region, Project.region_id == Region.id)
-            .with_hint(Project, in_order, "sqlite")
+            listed
             .where(*scope.conditions, Project.owes_report(month_start),
                    # One month (the usual case: most reported last month) read in id order.
                    Project.last_report_month == first_months[0] if len(first_months) == 1

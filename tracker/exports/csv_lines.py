@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from ..core import clock
 from ..extensions import db
 from ..plans.models import Plan
+from ..portfolio import kept
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
@@ -215,7 +216,13 @@ class LineStatement:
         return text_cell(sa.type_coerce(attribute, sa.Text()))
 
     def select(self, portfolio_filter: PortfolioFilter, today: dt.date) -> sa.Select:
-        return records.list_statement(portfolio_filter, [self.line], portfolio_filter.conditions(today))
+        statement = records.list_statement(portfolio_filter, [self.line], portfolio_filter.conditions(today))
+        if portfolio_filter.region is None and kept.answers(portfolio_filter):
+            # The whole portfolio (of a kind): read the table from end to end and sort the lines,
+            # not each project by a seek from an index in the list's order (a seek a row, one of
+            # the export's largest costs: 1.21 → 1.05 s at 100,000 projects).
+            statement = statement.with_hint(Project, "NOT INDEXED", "sqlite")
+        return statement
 
 
 class Block:
