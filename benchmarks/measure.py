@@ -174,7 +174,8 @@ def pages_to_measure(targets: Targets) -> list[PageResult]:
     pages += [PageResult("project page", f"/projects/{t.project_id}", "list"),
               PageResult("region page (a city)", f"/regions/{t.city}", "list")]
     for label, args in (("everything", ""), (f"one province ({t.province})", f"?region={t.province}"),
-                        (f"one city ({t.city})", f"?region={t.city}")):
+                        (f"one city ({t.city})", f"?region={t.city}"),
+                        (f"one county ({t.county})", f"?region={t.county}")):
         pages.append(PageResult(f"dashboard: {label}, computed fresh", f"/dashboard{args}",
                                 "dashboard", fresh=True))
         pages.append(PageResult(f"dashboard: {label}, through the cache", f"/dashboard{args}",
@@ -353,7 +354,8 @@ def measure_grouped_pass(dataset: Dataset, targets: Targets, budget: Budget, log
     results = []
     try:
         for scope, region in (("everything", None), (f"one province ({targets.province})", targets.province),
-                              (f"one city ({targets.city})", targets.city)):
+                              (f"one city ({targets.city})", targets.city),
+                              (f"one county ({targets.county})", targets.county)):
             if region is None:
                 sql, parameters = GROUPED_PASS.format(join="", where=""), {}
             else:

@@ -155,9 +155,17 @@ def _targets(results: Results) -> list[str]:
             scope = page.name.removeprefix("dashboard: ").removesuffix(", computed fresh")
             floor = floors.get(scope)
             ratio = page.stats.p50 / floor.p50 if floor and floor.p50 else None
+            measured = (f"p50 {ms(page.stats.p50)} ms, {_x(ratio)} a grouped pass of "
+                        f"{ms(floor.p50 if floor else None)} ms")
+            if scope.startswith(("one city", "one county")):
+                # The issue sets the floor ratio for the whole portfolio and one province; a
+                # city's or a county's pass (a few ms) is below any page's fixed cost.
+                out.append(f"| {page.name} | p50 < {DASHBOARD_MS} ms (the 2× of a grouped pass is "
+                           f"set for the whole portfolio and a province) | {measured} | "
+                           f"{mark(page.stats.p50 * 1000 < DASHBOARD_MS)} |")
+                continue
             out.append(f"| {page.name} | p50 < {DASHBOARD_MS} ms, ≤ {DASHBOARD_FLOOR_RATIO:g}× one grouped pass | "
-                       f"p50 {ms(page.stats.p50)} ms, {_x(ratio)} a grouped pass of {ms(floor.p50 if floor else None)} ms | "
-                       f"{mark(page.stats.p50 * 1000 < DASHBOARD_MS)} "
+                       f"{measured} | {mark(page.stats.p50 * 1000 < DASHBOARD_MS)} "
                        f"{mark(None if ratio is None else ratio <= DASHBOARD_FLOOR_RATIO)} |")
         for export in section.exports:
             if not export.stats:

@@ -76,7 +76,7 @@ def site(app, db, seeded, make_user):
               "user_id": users["officer"].id, "photo_id": 1, "size": "thumb", "token": "no-such-upload",
               "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css",
               "candidate_id": 1, "token_id": 1, "month": "2026-11", "name": "swagger-ui.css",  # plans (16), the API (17)
-              "view_id": 1}  # saved views (18)
+              "view_id": 1, "indicator_id": 1}  # saved views (18), a plan's indicator
     return {"app": app, "db": db, "users": {role: user.id for role, user in users.items()}, "values": values, "plan_key": plan_key,
             "connection": db.session.get_bind()}
 

@@ -57,6 +57,9 @@ ROUTES: dict[str, set[str]] = {
     # answers its editors, saying why it cannot be withdrawn.
     "plans.plan_edit": set(), "plans.plan_withdraw": EDITORS,
     "plans.candidate_indicator": EDITORS,
+    # Indicators are added by hand to a plan added in the tracker (tests/test_plan_intake.py), not
+    # to a seed plan; removing one of a seed plan's answers its editors, saying why not.
+    "plans.indicator_new": set(), "plans.indicator_remove": EDITORS,
     "auth.api_tokens": LOGGED_IN, "auth.revoke_api_token": LOGGED_IN,
     "home.default_scope": LOGGED_IN, "home.save_view": LOGGED_IN, "home.view_list": LOGGED_IN,
     "home.open_view": LOGGED_IN, "home.rename_view": LOGGED_IN, "home.delete_view": LOGGED_IN,
@@ -107,6 +110,7 @@ def world(app, db, seeded, make_user):
     db.session.add(candidate)
     db.session.commit()
     params["candidate_id"] = candidate.id
+    params["indicator_id"] = project.plans[0].indicators[0].id
     return clients, params, plan_key
 
 

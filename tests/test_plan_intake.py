@@ -424,3 +424,118 @@ def test_an_indicator_read_wrongly_is_corrected_then_accepted_within_its_quotes(
                                                                                      "binding")
     history = strip_tags(admin.get("/admin/audit?action=plan:candidate-accepted").get_data(as_text=True))
     assert "单位：/10万→1/10万" in history and "目标值" not in history  # the target as read
+
+
+# A county's plan whose targets are written in a sentence, not in a 主要指标 table: the reading
+# finds none of them.
+PROSE_TARGETS = """# 龙南市“十五五”卫生健康事业发展规划（征求意见稿）
+
+## 一、发展目标
+
+到2030年，每千人口医疗卫生机构床位数由2025年的6.2张提高到7.5张，每千人口执业（助理）医师数达到3.6人。
+"""
+
+
+@pytest.fixture()
+def prose_plan(admin, db) -> Plan:
+    response = upload(admin, key="longnan-prose-15",
+                      document=(io.BytesIO(PROSE_TARGETS.encode("utf-8")), "征求意见稿.txt"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    found = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-prose-15"))
+    assert not found.indicators and not db.session.scalar(sa.select(PlanCandidate.id).where(
+        PlanCandidate.plan_id == found.id, PlanCandidate.kind == "indicator"))
+    return found
+
+
+BEDS = {"lines": "5", "section": "医疗资源", "name": "每千人口医疗卫生机构床位数", "unit": "张",
+        "baseline": "6.2", "baseline_year": "2025", "target": "7.5", "target_year": "2030", "nature": "expected"}
+
+
+def test_an_indicator_the_reading_missed_is_added_by_hand_citing_its_line(admin, db, prose_plan):
+    """A plan's targets written in a sentence gave no indicator, and none could be added: its
+    终期评估 had nothing to evaluate. Added by hand, each rests on the line it is printed on."""
+    detail = admin.get(f"/plans/{prose_plan.key}").get_data(as_text=True)
+    assert f'href="/plans/{prose_plan.key}/indicators/new"' in detail
+    assert admin.get(f"/plans/{prose_plan.key}/indicators/new").status_code == 200
+    # Every problem at once: a line the text has not, a target not printed, no name.
+    refused = admin.post(f"/plans/{prose_plan.key}/indicators/new",
+                         data={**BEDS, "lines": "99", "name": "", "target": ""})
+    page = strip_tags(refused.get_data(as_text=True))
+    assert refused.status_code == 400
+    assert "原文没有第99行（共5行）" in page and "请填写指标名称" in page and "请按原文填写目标值" in page
+    assert page.count("请填写指标名称") == 2  # the summary and the field: once each
+    not_printed = admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "target": "≥8"})
+    assert not_printed.status_code == 400 and "“8”不在所引的原文中" in not_printed.get_data(as_text=True)
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "lines": "1-9"}).status_code == 400
+    added = admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS)
+    assert added.status_code == 302
+    db.session.refresh(prose_plan)
+    [kept] = prose_plan.indicators
+    assert (kept.name, kept.unit, kept.baseline, kept.baseline_year, kept.comparator, kept.target,
+            kept.target_year, kept.nature.value) == ("每千人口医疗卫生机构床位数", "张", "6.2", 2025, None, "7.5",
+                                                     2030, "expected")
+    assert [source["line"] for source in kept.sources] == [5]
+    assert kept.sources[0]["quote"].startswith("到2030年，每千人口医疗卫生机构床位数")
+    # Sent twice (a double click): one indicator, and the second is told so, not refused.
+    again = admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS, follow_redirects=True)
+    assert "已添加，无需重复保存" in again.get_data(as_text=True)
+    # The same name with other values is another indicator's name.
+    clash = admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "target": "6.2"})
+    assert clash.status_code == 400 and "此规划已有指标“每千人口医疗卫生机构床位数”" in clash.get_data(as_text=True)
+    doctors = admin.post(f"/plans/{prose_plan.key}/indicators/new",
+                         data={"lines": "5", "name": "每千人口执业（助理）医师数", "unit": "人", "target": "≥3.6"})
+    assert doctors.status_code == 302
+    db.session.refresh(prose_plan)
+    assert [(i.name, i.comparator, i.target) for i in prose_plan.indicators] == [
+        ("每千人口医疗卫生机构床位数", None, "7.5"), ("每千人口执业（助理）医师数", "≥", "3.6")]
+    page = admin.get(f"/plans/{prose_plan.key}").get_data(as_text=True)
+    assert f'/plans/{prose_plan.key}/text#L5"' in page
+    evaluation = strip_tags(admin.get(f"/plans/{prose_plan.key}/evaluation").get_data(as_text=True))
+    assert "每千人口执业（助理）医师数" in evaluation
+    history = strip_tags(admin.get("/admin/audit?action=indicator:create").get_data(as_text=True))
+    assert "新增规划指标：每千人口医疗卫生机构床位数（龙南市“十五五”卫生健康事业发展规划）" in history
+    assert "目标值：（空）→7.5" in history.replace(" ", "")
+
+
+def test_an_indicator_added_by_mistake_is_removed_after_a_confirmation_until_actuals_rest_on_it(
+        admin, db, prose_plan):
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 302
+    db.session.refresh(prose_plan)
+    [indicator] = prose_plan.indicators
+    url = f"/plans/{prose_plan.key}/indicators/{indicator.id}/remove"
+    assert url in admin.get(f"/plans/{prose_plan.key}").get_data(as_text=True)
+    unconfirmed = admin.post(url, data={"reason": "重复"})
+    assert unconfirmed.status_code == 400 and "请勾选确认后再删除" in unconfirmed.get_data(as_text=True)
+    assert admin.post(url, data={"confirm": "y", "reason": "误加"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(indicator), indicator.id) is None
+    again = admin.post(url, data={"confirm": "y", "reason": "误加"}, follow_redirects=True)
+    assert "此指标已删除" in again.get_data(as_text=True)
+    history = strip_tags(admin.get("/admin/audit?action=indicator:delete").get_data(as_text=True))
+    assert "删除规划指标：每千人口医疗卫生机构床位数" in history and "误加" in history
+    # Once an actual value rests on it, it stays.
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 302
+    db.session.refresh(prose_plan)
+    [indicator] = prose_plan.indicators
+    answer = admin.post(f"/plans/{prose_plan.key}/evaluation/actuals",
+                        data={"indicator": indicator.id, "year": "2030", "value": "7.6", "source": "2030年统计公报"})
+    assert answer.status_code in (200, 302), answer.get_data(as_text=True)
+    db.session.refresh(indicator)
+    assert indicator.actuals
+    kept = admin.post(f"/plans/{prose_plan.key}/indicators/{indicator.id}/remove", data={"confirm": "y", "reason": "x"})
+    assert kept.status_code == 409 and "此指标已填报实际值，不能删除" in kept.get_data(as_text=True)
+
+
+def test_a_seed_plans_indicators_and_another_regions_plan_are_not_changed_here(app, db, admin, prose_plan,
+                                                                              make_user):
+    seed_plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
+    assert admin.get(f"/plans/{seed_plan.key}/indicators/new").status_code == 403
+    assert admin.post(f"/plans/{seed_plan.key}/indicators/new", data=BEDS).status_code == 403
+    if seed_plan.indicators:
+        assert admin.post(f"/plans/{seed_plan.key}/indicators/{seed_plan.indicators[0].id}/remove",
+                          data={"confirm": "y", "reason": "x"}).status_code == 409
+    outsider = app.test_client()
+    login_as(outsider, make_user("officer", "360900", username="gz-officer-indicators"))
+    assert outsider.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 403
+    db.session.refresh(prose_plan)
+    assert not prose_plan.indicators

@@ -50,3 +50,19 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     assert scalar(live_tracker.database_url,
                   "SELECT count(*) FROM project_plans JOIN plans ON plans.id = plan_id "
                   "WHERE plans.key = :key", key=KEY) == 2
+
+    # On a phone, the table read as a 主要指标 row is accepted as it is, and a target the reading
+    # could not know is an indicator is added by hand from its line: the plan page, with its
+    # column of 删除 links, still fits the screen (a table scrolls inside its own box).
+    admin.set_viewport_size({"width": 390, "height": 844})
+    admin.goto(f"/plans/{KEY}")
+    admin.click("text=添加指标")
+    admin.fill("#lines", "33、35")
+    admin.fill("#name", "人民医院传染病大楼床位")
+    admin.fill("#unit", "张")
+    admin.fill("#target", "200")
+    admin.click("main form button[type=submit]")
+    admin.wait_for_load_state()
+    assert "已添加指标" in admin.inner_text("main"), admin.inner_text("main")
+    assert "人民医院传染病大楼床位" in admin.inner_text("table.indicators")
+    assert admin.evaluate("document.documentElement.scrollWidth") <= 390

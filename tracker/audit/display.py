@@ -57,6 +57,8 @@ FIELD_LABELS_BY_ACTION = {
              "section": _l("领域"), "unit": _l("单位"), "baseline": _l("基期值"), "baseline_year": _l("基期年份"),
              "target": _l("目标值"), "target_year": _l("目标年份"), "nature": _l("指标属性")},
 }
+# An indicator added by hand or removed (indicator:create, indicator:delete): the same words.
+FIELD_LABELS_BY_ACTION["indicator"] = FIELD_LABELS_BY_ACTION["plan"]
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
 
@@ -65,7 +67,8 @@ VOCABULARY_FIELDS: dict[str, type[Vocabulary]] = {**{name: field.vocabulary for 
 VOCABULARY_FIELDS_BY_ACTION: dict[str, dict[str, type[Vocabulary]]] = {
     **{group: {field.name: field.vocabulary for field in fields if field.vocabulary}
        for group, fields in RECORD_FIELDS.items()},
-    "plan": {"decision": CandidateDecision, "nature": IndicatorNature}}
+    "plan": {"decision": CandidateDecision, "nature": IndicatorNature},
+    "indicator": {"nature": IndicatorNature}}
 NUMBER_FIELDS = MONEY_FIELDS | {name for name, field in REGISTERED.items()
                                 if field.numeric and field.unit != PERCENT}
 

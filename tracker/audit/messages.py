@@ -100,7 +100,8 @@ MESSAGES: dict[str, Message] = {
     "plan:carry-over": _message(N_("续建：%(name)s 由《%(source)s》转入《%(target)s》")),
     "plan:indicator-actual": _message(N_("指标实际值：%(name)s %(year)s年 %(value)s")),
     "plan:indicator-actuals-import": _message(N_("从表格导入指标实际值：%(file)s，%(n)s 行")),
-    "indicator:create": _message(N_("新增规划指标：%(name)s")),
+    "indicator:create": _message(N_("新增规划指标：%(name)s（%(plan)s）"), N_("新增规划指标：%(name)s")),
+    "indicator:delete": _message(N_("删除规划指标：%(name)s（%(plan)s）")),
     "indicator:update": _message(N_("更正规划指标基期值：%(name)s")),
     # regions
     "region:create": _message(N_("新建行政区划：%(name)s（%(key)s）")),

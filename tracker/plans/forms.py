@@ -72,6 +72,18 @@ class IndicatorForm(TrackerForm):
                          validators=[Optional()])
 
 
+class HandIndicatorForm(IndicatorForm):
+    """An indicator the reading missed, added by hand with the lines it is printed on."""
+
+    lines = StringField(_l("原文行号"), validators=[DataRequired(_l("请填写指标所在的原文行号")), Length(max=50)],
+                        description=_l("指标印在原文的第几行，如 14，或 14、15；基期值和目标值须在这些行中"))
+
+
+class RemoveIndicatorForm(TrackerForm):
+    reason = StringField(_l("删除原因"), validators=[DataRequired(_l("请说明删除原因")), Length(max=500)])
+    confirm = BooleanField(_l("我确认删除此指标"), validators=[DataRequired(_l("请勾选确认后再删除"))])
+
+
 class RejectForm(TrackerForm):
     reason = TextAreaField(_l("驳回理由"), validators=[Optional()])
 

@@ -33,6 +33,7 @@ from ..regions.lookup import find_regions
 from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
 from .candidates import APPROXIMATE
+from .indicators import split_value
 from ..projects.models import Project, project_plans
 from ..projects.terms import BUILDING_KINDS
 from .models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
@@ -563,6 +564,122 @@ def accept_indicator(actor: Actor, candidate: PlanCandidate, edits: dict | None 
             edits={INDICATOR_TRAIL.get(field, field): value for field, value in edits.items()},
             found={INDICATOR_TRAIL.get(field, field): candidate.data.get(field) for field in edits})
     return indicator
+
+
+# An indicator the reading missed (a target in a sentence, a table it could not read) is added by
+# hand, citing the lines of the plan it is printed on: its baseline and target must be on them.
+MAX_CITED_LINES = 5
+
+
+def cited_lines(plan: Plan, raw: str | None) -> list[int]:
+    """The line numbers a person cites ("14", "14、15", "14-16"), each a line of the plan's text
+    with words on it."""
+    lines = plan_lines(plan) or []
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写指标所在的原文行号"), "lines")
+    numbers: list[int] = []
+    for part in re.split(r"[,，、;；\s]+", text):
+        if not part:
+            continue
+        span = re.fullmatch(r"(\d{1,6})(?:\s*[-－—~～至到]\s*(\d{1,6}))?", part)
+        if span is None:
+            raise ValidationFailed(_("行号应写作数字，如 14，或 14、15，或 14-16"), "lines")
+        first, last = int(span.group(1)), int(span.group(2) or span.group(1))
+        if last < first or last - first >= MAX_CITED_LINES:
+            raise ValidationFailed(_("最多引用 %(n)s 行原文", n=MAX_CITED_LINES), "lines")
+        numbers.extend(range(first, last + 1))
+    numbers = sorted(set(numbers))
+    if len(numbers) > MAX_CITED_LINES:
+        raise ValidationFailed(_("最多引用 %(n)s 行原文", n=MAX_CITED_LINES), "lines")
+    for number in numbers:
+        if not 1 <= number <= len(lines):
+            raise ValidationFailed(_("原文没有第%(line)s行（共 %(count)s 行）", line=number, count=len(lines)), "lines")
+        if not lines[number - 1].strip():
+            raise ValidationFailed(_("原文第%(line)s行是空行", line=number), "lines")
+    return numbers
+
+
+def add_indicator(actor: Actor, plan: Plan, fields: dict, lines: str | None) -> tuple[PlanIndicator, bool]:
+    """One of the plan's 主要指标 added by hand, resting on the lines cited (``cited_lines``): its
+    baseline and target as printed there, as an accepted candidate's must be. Only a plan added in
+    the tracker (a seed plan's indicators are the seed's). A name the plan has already is refused,
+    but the very indicator sent again (a double click) is found added: (indicator, whether added
+    now)."""
+    if plan.document is None:
+        raise ValidationFailed(_("此规划来自种子数据，不能添加指标"))
+    fields = {field: value for field, value in fields.items() if field in INDICATOR_FIELDS}
+    fields = {field: (value.strip() or None) if isinstance(value, str) else value for field, value in fields.items()}
+    errors = FieldErrors()
+    numbers: list[int] = []
+    try:
+        numbers = cited_lines(plan, lines)
+    except ValidationFailed as failure:
+        errors.merge(failure)
+    text = plan_lines(plan) or []
+    sources = [{"line": number, "quote": text[number - 1].strip(), "fields": ["name", "baseline", "target"]}
+               for number in numbers]
+    comparator, target = split_value(fields.get("target") or "") if fields.get("target") else (None, None)
+    if not target:
+        errors.add("target", _("请按原文填写目标值"))
+    same_name = db.session.scalar(sa.select(PlanIndicator).where(
+        PlanIndicator.plan_id == plan.id, PlanIndicator.name == fields.get("name"))) if fields.get("name") else None
+    if same_name is not None and not errors.errors and (
+            [source.get("line") for source in same_name.sources or []] == numbers
+            and (same_name.comparator, same_name.target, same_name.baseline, same_name.unit)
+            == (comparator, target, fields.get("baseline"), fields.get("unit"))):
+        return same_name, False
+    if not fields.get("name"):
+        errors.add("name", _("请填写指标名称"))
+    elif same_name is not None:
+        errors.add("name", _("此规划已有指标“%(name)s”", name=fields["name"]))
+    if sources:
+        try:
+            check_indicator_edits({"sources": sources}, {**fields, "target": target})
+        except ValidationFailed as failure:
+            errors.merge(failure)
+    errors.raise_any()
+    nature = fields.get("nature") if fields.get("nature") in {item.value for item in IndicatorNature} else None
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(PlanIndicator.position))
+                                      .where(PlanIndicator.plan_id == plan.id)) or 0)
+    indicator = PlanIndicator(
+        plan_id=plan.id, key=f"hand-{position}", position=position, section=fields.get("section"),
+        name=fields["name"], unit=fields.get("unit"), baseline=fields.get("baseline"),
+        baseline_year=fields.get("baseline_year"), target=target, target_year=fields.get("target_year"),
+        comparator=comparator, nature=IndicatorNature(nature) if nature else None, sources=sources)
+    with saved_or_stale():  # the same name added in the same instant (a double click, two people)
+        db.session.add(indicator)
+    record(actor, "indicator:create", indicator, {"name": indicator.name, "plan": plan.title},
+           changes={INDICATOR_TRAIL.get(field, field): [None, json_value(value)]
+                    for field, value in {**fields, "target": f"{comparator or ''}{target}"}.items()
+                    if value is not None})
+    return indicator, True
+
+
+def indicator_removal_problem(indicator: PlanIndicator) -> str | None:
+    """Why ``indicator`` cannot be removed, or None: one of a plan added in the tracker, with no
+    actual value entered against it yet."""
+    if indicator.plan.document is None:
+        return _("此规划来自种子数据，不能删除指标")
+    if indicator.actuals:
+        return _("此指标已填报实际值，不能删除")
+    return None
+
+
+def remove_indicator(actor: Actor, indicator: PlanIndicator, reason: str | None) -> None:
+    """An indicator accepted or added by mistake, removed; the trail keeps what it was."""
+    problem = indicator_removal_problem(indicator)
+    if problem:
+        raise ValidationFailed(problem)
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明删除原因"), "reason")
+    plan = indicator.plan
+    record(actor, "indicator:delete", indicator, {"name": indicator.name, "plan": plan.title},
+           changes={INDICATOR_TRAIL.get(field, field): [json_value(getattr(indicator, field)), None]
+                    for field in INDICATOR_FIELDS if getattr(indicator, field) is not None},
+           reason=reason)
+    db.session.delete(indicator)
+    db.session.flush()
 
 
 def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None = None) -> None:

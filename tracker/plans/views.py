@@ -30,8 +30,8 @@ from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
 from .documents import DocumentProblem, clean_line, read_lines
-from .forms import (ActualsUploadForm, CandidateForm, IndicatorForm, MergeForm, PlanEditForm, PlanForm, RejectForm,
-                    WithdrawForm)
+from .forms import (ActualsUploadForm, CandidateForm, HandIndicatorForm, IndicatorForm, MergeForm, PlanEditForm,
+                    PlanForm, RejectForm, RemoveIndicatorForm, WithdrawForm)
 from .models import Plan, PlanCandidate, PlanIndicator
 from .printing import write_evaluation_pdf
 
@@ -608,3 +608,67 @@ def candidate_accept_indicator(key: str, candidate_id: int):
         return _refused(key, failure)
     flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")
+
+
+@bp.route("/plans/<key>/indicators/new", methods=["GET", "POST"])
+def indicator_new(key: str):
+    """An indicator the reading of the text missed (a target in a sentence, a table it could not
+    read), added by hand with the lines of the plan it is printed on."""
+    plan = get_plan(key)
+    if not can_manage(plan) or plan.document is None:
+        abort(403)
+    form = HandIndicatorForm()
+    if form.is_submitted():
+        parsed = form.validate()
+        fields = {field: getattr(form, field).data for field in services.INDICATOR_FIELDS}
+        try:
+            indicator, added = services.add_indicator(web_actor(), plan, fields, form.lines.data)
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        except StaleEdit:
+            abandon()
+            form.form_errors.append(_("保存未成功：同一时间有人为此规划添加了指标，请核对后再保存。"))
+        else:
+            if parsed:
+                flash(_("已添加指标：%(name)s", name=indicator.name) if added
+                      else _("指标“%(name)s”已添加，无需重复保存", name=indicator.name), "success")
+                return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
+            abandon()
+        for field in form:  # a rule both the form and the service hold is said once
+            field.errors = list(dict.fromkeys(field.errors))
+    return render_template("plans/indicator_new.html", plan=plan, form=form, lines=services.plan_lines(plan) or []), \
+        400 if request.method == "POST" else 200
+
+
+def _indicator(key: str, indicator_id: int) -> PlanIndicator:
+    plan = get_plan(key)
+    if not can_manage(plan):
+        abort(403)
+    indicator = db.session.get(PlanIndicator, indicator_id)
+    if indicator is None or indicator.plan_id != plan.id:
+        abort(404)
+    return indicator
+
+
+@bp.route("/plans/<key>/indicators/<int:indicator_id>/remove", methods=["GET", "POST"])
+def indicator_remove(key: str, indicator_id: int):
+    """An indicator accepted or added by mistake removed, after a confirmation and a reason."""
+    plan = get_plan(key)
+    if request.method == "POST" and db.session.get(PlanIndicator, indicator_id) is None and can_manage(plan):
+        flash(_("此指标已删除"), "info")  # the form sent twice: its work is done
+        return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
+    indicator = _indicator(key, indicator_id)
+    problem = services.indicator_removal_problem(indicator)
+    form = RemoveIndicatorForm()
+    if problem is None and form.validate_on_submit():
+        name = indicator.name
+        try:
+            services.remove_indicator(web_actor(), indicator, form.reason.data)
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        else:
+            flash(_("已删除指标：%(name)s", name=name), "success")
+            return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
+    status = 200 if request.method == "GET" else 409 if problem else 400
+    return render_template("plans/indicator_remove.html", plan=plan, indicator=indicator, form=form,
+                           problem=problem), status
