@@ -47,6 +47,7 @@ class Results:
     datasets: list[DatasetResults] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    probe: list[float] = field(default_factory=list)  # run.cpu_probe at the start (and the end)
 
 
 def ms(seconds: float | None) -> str:
@@ -66,6 +67,11 @@ def render(results: Results) -> str:
         f"- **Command**: `{results.command}`",
         f"- **Date**: {results.started:%Y-%m-%d %H:%M %Z} (took {results.elapsed / 60:.0f} min)",
         f"- **Machine**: {m.get('cpu')}, {m.get('nproc')} cores (nproc), {m.get('memory')} memory; {m.get('os')}",
+        "- **Speed of the machine during the run**: a fixed Python loop of 10 million steps took "
+        + " s at the start, ".join(f"{seconds:.2f}" for seconds in results.probe)
+        + (" s at the end" if len(results.probe) > 1 else " s at the start")
+        + " (the same loop has taken 0.7 s on a quiet day and 2.7 s on a busy one on this shared host: "
+        "compare two runs' ratios, not their milliseconds)",
         f"- **Software**: Python {m.get('python')}, PostgreSQL {m.get('postgresql')} (default settings), "
         f"SQLite {m.get('sqlite')}, gunicorn {m.get('gunicorn')} (sync workers), "
         f"{m.get('datasette', 'Datasette not run')}; load generator: {m.get('load')}",

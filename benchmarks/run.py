@@ -115,6 +115,16 @@ def machine() -> dict:
     return info
 
 
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: how fast this (shared) machine runs now, so that two
+    runs' absolute figures can be compared (it has taken 0.7 s and 2.7 s on the same host)."""
+    started = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step * step % 7
+    return time.perf_counter() - started
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     # A TERM (or Ctrl+C) unwinds normally, so every server this run started is stopped.
@@ -131,9 +141,10 @@ def main(argv=None) -> int:
     given = " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     command = (f"make bench BENCH_ARGS={shlex.quote(given)}" if given else "make bench") \
         if os.environ.get("BENCH_VIA_MAKE") else ".venv/bin/python -m benchmarks.run " + given
+    probe = cpu_probe()
     results = report.Results(command=command.strip(), started=dt.datetime.now().astimezone(),
                              machine=machine(), report_month=report_month, quick=args.quick,
-                             parts=[part for part in PARTS if part in args.parts])
+                             parts=[part for part in PARTS if part in args.parts], probe=[probe])
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
 
     def log(line: str) -> None:
@@ -155,6 +166,7 @@ def main(argv=None) -> int:
             results.elapsed = time.monotonic() - started
             Path(args.output).write_text(report.render(results), encoding="utf-8")
     results.elapsed = time.monotonic() - started
+    results.probe.append(cpu_probe())
     Path(args.output).write_text(report.render(results), encoding="utf-8")
     log(f"wrote {args.output} in {results.elapsed / 60:.1f} min")
     return 0

@@ -4,8 +4,10 @@ and a double click on 确认导入 applies the sheet once."""
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
+from playwright.sync_api import expect
 
 from ..live import scalar
 from .test_browser import new_context, sign_in  # noqa: F401  (fixture and helper)
@@ -43,7 +45,9 @@ def test_a_double_click_on_confirm_imports_the_sheet_once(new_context, live_trac
     officer.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
 
     officer.dblclick("form.import-confirm button[type=submit]")
-    officer.wait_for_url("**/confirm")
+    # The second click's navigation aborts the first's: wait for where the page ends up
+    # (``wait_for_url`` fails on the aborted one, net::ERR_ABORTED), not for either navigation.
+    expect(officer).to_have_url(re.compile(r".*/confirm$"), timeout=20_000)
     officer.wait_for_load_state()
     page = officer.inner_text("main")
     assert "导入完成" in page or "不会重复导入" in page, page[:2000]
