@@ -454,8 +454,8 @@ BEDS = {"lines": "5", "section": "医疗资源", "name": "每千人口医疗卫�
 def test_an_indicator_the_reading_missed_is_added_by_hand_citing_its_line(admin, db, prose_plan):
     """A plan's targets written in a sentence gave no indicator, and none could be added: its
     终期评估 had nothing to evaluate. Added by hand, each rests on the line it is printed on."""
-    detail = admin.get(f"/plans/{prose_plan.key}").get_data(as_text=True)
-    assert f'href="/plans/{prose_plan.key}/indicators/new"' in detail
+    for page in (f"/plans/{prose_plan.key}", f"/plans/{prose_plan.key}/candidates"):
+        assert f'href="/plans/{prose_plan.key}/indicators/new"' in admin.get(page).get_data(as_text=True), page
     assert admin.get(f"/plans/{prose_plan.key}/indicators/new").status_code == 200
     # Every problem at once: a line the text has not, a target not printed, no name.
     refused = admin.post(f"/plans/{prose_plan.key}/indicators/new",
