@@ -80,3 +80,22 @@ def test_a_whole_number_beyond_a_float_is_refused_not_a_server_error(app):
         form = YearForm(MultiDict({"year": "99999999999999999999"}), meta={"csrf": False})
         assert not form.validate()
         assert any(message.startswith("数值过大") for message in form.errors["year"])
+
+
+def test_a_number_with_a_huge_exponent_is_refused_not_a_server_error(app):
+    """Hypothesis typed 1E+999999999 as an indicator's 基期年份: Decimal reads it, but its abs()
+    overflows the context (decimal.Overflow, a 500). Refused as too large, wherever it is typed."""
+    from werkzeug.datastructures import MultiDict
+
+    from tracker.forms import FigureField, TrackerForm, WholeNumberField
+
+    class NumbersForm(TrackerForm):
+        year = WholeNumberField("年份")
+        amount = FigureField("金额")
+
+    with app.test_request_context():
+        for typed in ("1E+999999999", "-1E+999999999", "1e31"):
+            form = NumbersForm(MultiDict({"year": typed, "amount": typed}), meta={"csrf": False})
+            assert not form.validate(), typed
+            assert all(any(m.startswith("数值过大") for m in form.errors[name]) for name in ("year", "amount")), \
+                (typed, form.errors)

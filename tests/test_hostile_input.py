@@ -54,7 +54,8 @@ SCRIPT = "<script>alert(1)</script>"
 FORMULA = "=cmd|' /C calc'!A0"
 RAW_MARKUP = (SCRIPT, "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>")
 TABLES = ("projects", "milestones", "monthly_reports", "report_photos", "budget_revisions",
-          "funding_lines", "annual_plans", "audit_entries", "project_aliases", "users")
+          "funding_lines", "annual_plans", "audit_entries", "project_aliases", "users",
+          "plans", "plan_documents", "plan_candidates", "plan_indicators")
 
 # --- what a hostile user types --------------------------------------------------------------------
 
@@ -272,6 +273,70 @@ def test_the_login_form_takes_no_hostile_value(scene, username, password):
         response = send(scene, "/login", {"username": username, "password": password}, client=anonymous)
         assert response.status_code == 400  # no such account (or an empty field): refused, saying why
         assert anonymous.get("/projects").status_code == 302  # still not signed in
+
+
+# --- plans as the users' own data: a plan's facts, its correction, an indicator added by hand ------
+
+PLAN_TEXT = """# 龙南市“十五五”卫生健康事业发展规划
+
+到2030年，每千人口医疗卫生机构床位数由2025年的6.2张提高到7.5张。
+"""
+
+
+@pytest.fixture()
+def plan_key(scene) -> str:
+    """A plan of the officer's county added in the tracker (its text stored), committed."""
+    from tracker.audit.services import CLI
+    from tracker.plans import services as plans
+
+    facts = plans.check_plan(key="hostile-15", title="龙南市“十五五”卫生健康事业发展规划", region="360783",
+                             period="十五五", issuer=None, doc_number=None, issued_date=None)
+    plans.add_plan(CLI, facts, lines=PLAN_TEXT.split("\n"), filename="规划.txt")
+    scene["db"].session.commit()
+    return "hostile-15"
+
+
+def plan_facts(**extra) -> dict:
+    return {"key": "", "title": "龙南市“十五五”卫生健康事业发展规划（修订）", "region": "360783", "period": "十五五",
+            "issuer": "", "doc_number": "", "issued_date": "", **extra}
+
+
+@PROPERTY
+@given(data=st.data(), document=st.one_of(texts, st.just(PLAN_TEXT + "（修订稿）")))
+def test_the_new_plan_form_takes_no_hostile_value_or_text(scene, data, document):
+    fields = data.draw(form_data(plan_facts()))
+    upload = {**fields, "document": (io.BytesIO(str(document).encode("utf-8", "surrogatepass")), "规划.txt")}
+    with rolled_back(scene):
+        response = send(scene, "/plans/new", upload)
+        if response.status_code == 302:
+            key = response.headers["Location"].split("/plans/", 1)[1].split("/", 1)[0]
+            for page in (f"/plans/{key}", f"/plans/{key}/text", f"/plans/{key}/candidates"):
+                answer = scene["officer"].get(page)
+                assert answer.status_code == 200, page
+                assert_safe_page(answer.get_data(as_text=True))
+
+
+@PROPERTY
+@given(data=st.data())
+def test_the_plan_correction_and_indicator_forms_take_no_hostile_value(scene, plan_key, data):
+    from tracker.plans.models import Plan
+
+    version = scene["db"].session.scalar(sa.select(Plan.version).where(Plan.key == plan_key))
+    correction = data.draw(form_data({**plan_facts(), "version": str(version)}))
+    correction.pop("key")
+    indicator = data.draw(form_data({"lines": "3", "section": "医疗资源", "name": "每千人口医疗卫生机构床位数",
+                                     "unit": "张", "baseline": "6.2", "baseline_year": "2025", "target": "7.5",
+                                     "target_year": "2030", "nature": "expected"}))
+    with rolled_back(scene):
+        send(scene, f"/plans/{plan_key}/edit", correction)
+        assert_safe_page(scene["officer"].get(f"/plans/{plan_key}").get_data(as_text=True))
+    with rolled_back(scene):
+        if send(scene, f"/plans/{plan_key}/indicators/new", indicator).status_code == 302:
+            html = scene["officer"].get(f"/plans/{plan_key}").get_data(as_text=True)
+            assert_safe_page(html)
+            stored = scene["db"].session.execute(sa.text(
+                "SELECT name FROM plan_indicators ORDER BY id DESC LIMIT 1")).scalar()
+            assert str(escape(stored)) in html
 
 
 FILTER_KEYS = ["q", "region", "plan", "status", "category", "kind", "nature", "sort", "order", "page", "year",

@@ -32,6 +32,8 @@ PROPERTIES = [
     "test_the_login_form_takes_no_hostile_value",
     "test_the_importer_takes_no_hostile_file",
     "test_hostile_query_strings_get_an_answer_not_a_crash",
+    "test_the_new_plan_form_takes_no_hostile_value_or_text",
+    "test_the_plan_correction_and_indicator_forms_take_no_hostile_value",
 ]
 ROUTE_WALK = "tests/test_every_route.py"
 PASSING = re.compile(r"(\d+) passing, (\d+) failing")

@@ -45,6 +45,11 @@ _GROUPING = re.compile(r"[,，'\s\u00a0\u3000_]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
+# The most digits before the point a typed figure may have: 10^30 is beyond every column (money
+# stops at 10^12 万元), and a larger exponent is where Decimal arithmetic starts to overflow.
+MAX_DIGITS = 30
+
+
 def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
     """The number a person wrote, exactly; ``None`` for a blank.
 
@@ -78,6 +83,10 @@ def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
         raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5")) from None
     if not number.is_finite():
         raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
+    if number.adjusted() > MAX_DIGITS:
+        # 1E+999999999 reads as a Decimal, but abs() or a comparison of it overflows the context
+        # (a 500): far beyond any figure a column holds, it is refused here, once for every caller.
+        raise ValueProblem(_l("数值过大，请检查单位（金额以万元计）"))
     return number + 0 if number.is_zero() else number
 
 
