@@ -145,7 +145,8 @@ def send(scene, url: str, data: dict, *, client=None):
     assert response.status_code < 500, html[:3000]
     assert_safe_page(html)
     if response.status_code in (400, 409):
-        assert any(mark in html for mark in ("field-error", 'class="flash error"', 'class="error-page"')), \
+        # A field's message, a page's error, or a conflict's notice (a forged ``version``: 409).
+        assert any(mark in html for mark in ("field-error", 'class="flash error', 'class="error-page"')), \
             html[:3000]
         assert counts(db) == before, "a refused form wrote rows"
     else:
