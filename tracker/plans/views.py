@@ -292,14 +292,19 @@ def read_for(fields: Sequence[str]) -> str:
     return aside(services.SOURCE_LABELS.get(field, field) for field in ordered)
 
 
-def _candidate(key: str, candidate_id: int) -> PlanCandidate:
+def _of_plan(key: str, model, row_id: int):
+    """A row of the plan ``key`` (a candidate, an indicator) for one who manages the plan."""
     plan = get_plan(key)
     if not can_manage(plan):
         abort(403)
-    candidate = db.session.get(PlanCandidate, candidate_id)
-    if candidate is None or candidate.plan_id != plan.id:
+    row = db.session.get(model, row_id)
+    if row is None or row.plan_id != plan.id:
         abort(404)
-    return candidate
+    return row
+
+
+def _candidate(key: str, candidate_id: int) -> PlanCandidate:
+    return _of_plan(key, PlanCandidate, candidate_id)
 
 
 def form_failure(form) -> ValidationFailed:
@@ -640,16 +645,6 @@ def indicator_new(key: str):
         400 if request.method == "POST" else 200
 
 
-def _indicator(key: str, indicator_id: int) -> PlanIndicator:
-    plan = get_plan(key)
-    if not can_manage(plan):
-        abort(403)
-    indicator = db.session.get(PlanIndicator, indicator_id)
-    if indicator is None or indicator.plan_id != plan.id:
-        abort(404)
-    return indicator
-
-
 @bp.route("/plans/<key>/indicators/<int:indicator_id>/remove", methods=["GET", "POST"])
 def indicator_remove(key: str, indicator_id: int):
     """An indicator accepted or added by mistake removed, after a confirmation and a reason."""
@@ -657,7 +652,7 @@ def indicator_remove(key: str, indicator_id: int):
     if request.method == "POST" and db.session.get(PlanIndicator, indicator_id) is None and can_manage(plan):
         flash(_("此指标已删除"), "info")  # the form sent twice: its work is done
         return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
-    indicator = _indicator(key, indicator_id)
+    indicator = _of_plan(key, PlanIndicator, indicator_id)
     problem = services.indicator_removal_problem(indicator)
     form = RemoveIndicatorForm()
     if problem is None and form.validate_on_submit():
