@@ -99,3 +99,15 @@ def test_a_number_with_a_huge_exponent_is_refused_not_a_server_error(app):
             assert not form.validate(), typed
             assert all(any(m.startswith("数值过大") for m in form.errors[name]) for name in ("year", "amount")), \
                 (typed, form.errors)
+
+
+def test_a_huge_number_is_refused_however_it_arrives():
+    """A form sends text; the API a JSON number; an imported cell an int or a Decimal."""
+    from decimal import Decimal
+
+    from tracker.core.values import ValueProblem, parse_decimal
+
+    for value in ("1E+999999999", Decimal("1E+999999999"), Decimal("-1E+31"), 10 ** 40):
+        with pytest.raises(ValueProblem):
+            parse_decimal(value)
+    assert parse_decimal(Decimal("1E+12")) == Decimal("1E+12")  # bounds beyond this are the columns'

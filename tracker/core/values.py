@@ -62,11 +62,11 @@ def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
     if isinstance(text, bool):
         raise ValueProblem(_l("应为数字"))
     if isinstance(text, int):
-        return Decimal(text)
+        return _bounded(Decimal(text))
     if isinstance(text, Decimal):
         if not text.is_finite():
             raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
-        return text + 0 if text.is_zero() else text  # -0 is 0
+        return _bounded(text + 0 if text.is_zero() else text)  # -0 is 0
     if isinstance(text, float):
         raise TypeError("money and areas never travel as float")
     normalised = unicodedata.normalize("NFKC", str(text)).strip()
@@ -83,11 +83,16 @@ def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
         raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5")) from None
     if not number.is_finite():
         raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
+    return _bounded(number + 0 if number.is_zero() else number)
+
+
+def _bounded(number: Decimal) -> Decimal:
+    """1E+999999999 reads as a Decimal, but its abs() or a comparison overflows the context (a
+    500): far beyond any figure a column holds, it is refused here, once for every caller (a
+    form, the API, an imported cell)."""
     if number.adjusted() > MAX_DIGITS:
-        # 1E+999999999 reads as a Decimal, but abs() or a comparison of it overflows the context
-        # (a 500): far beyond any figure a column holds, it is refused here, once for every caller.
         raise ValueProblem(_l("数值过大，请检查单位（金额以万元计）"))
-    return number + 0 if number.is_zero() else number
+    return number
 
 
 def check_places(number: Decimal, places: int) -> Decimal:
