@@ -539,3 +539,22 @@ def test_a_seed_plans_indicators_and_another_regions_plan_are_not_changed_here(a
     assert outsider.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 403
     db.session.refresh(prose_plan)
     assert not prose_plan.indicators
+
+
+def test_an_accepted_indicator_removed_goes_back_to_review(admin, db, plan):
+    """Removing an indicator accepted as read (a column read wrongly) left its candidate marked
+    已采纳 with nothing to show for it: it is offered again, to be accepted corrected."""
+    candidate = db.session.scalar(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id,
+                                                                 PlanCandidate.kind == "indicator"))
+    assert admin.post(f"/plans/{plan.key}/candidates/{candidate.id}/accept-indicator").status_code == 302
+    db.session.refresh(plan)
+    [indicator] = plan.indicators
+    assert admin.post(f"/plans/{plan.key}/indicators/{indicator.id}/remove",
+                      data={"confirm": "y", "reason": "基期值读错了列"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PlanCandidate, candidate.id).decision is None
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    assert f"/plans/{plan.key}/candidates/{candidate.id}/indicator" in page
+    assert admin.post(f"/plans/{plan.key}/candidates/{candidate.id}/accept-indicator").status_code == 302
+    db.session.refresh(plan)
+    assert [i.name for i in plan.indicators] == ["孕产妇死亡率"]

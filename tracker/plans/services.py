@@ -667,7 +667,8 @@ def indicator_removal_problem(indicator: PlanIndicator) -> str | None:
 
 
 def remove_indicator(actor: Actor, indicator: PlanIndicator, reason: str | None) -> None:
-    """An indicator accepted or added by mistake, removed; the trail keeps what it was."""
+    """An indicator accepted or added by mistake, removed; the trail keeps what it was. One
+    accepted from a candidate gives the candidate back to review (it can be accepted corrected)."""
     problem = indicator_removal_problem(indicator)
     if problem:
         raise ValidationFailed(problem)
@@ -678,6 +679,14 @@ def remove_indicator(actor: Actor, indicator: PlanIndicator, reason: str | None)
            changes={INDICATOR_TRAIL.get(field, field): [json_value(getattr(indicator, field)), None]
                     for field in INDICATOR_FIELDS if getattr(indicator, field) is not None},
            reason=reason)
+    if indicator.key.startswith("candidate-") and indicator.key.removeprefix("candidate-").isdigit():
+        db.session.execute(
+            sa.update(PlanCandidate)
+            .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "indicator",
+                   PlanCandidate.position == int(indicator.key.removeprefix("candidate-")),
+                   PlanCandidate.decision == "accepted")
+            .values(decision=None, decided_by_id=None, decided_at=None)
+            .execution_options(synchronize_session="fetch"))
     db.session.delete(indicator)
     db.session.flush()
 
