@@ -466,6 +466,10 @@ def test_an_indicator_the_reading_missed_is_added_by_hand_citing_its_line(admin,
     assert page.count("请填写指标名称") == 2  # the summary and the field: once each
     not_printed = admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "target": "≥8"})
     assert not_printed.status_code == 400 and "“8”不在所引的原文中" in not_printed.get_data(as_text=True)
+    # A digit inside another figure is not the figure: "5" is in "2025年" and "7.5张", printed nowhere.
+    inside = admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "target": "5", "baseline": "6"})
+    assert inside.status_code == 400
+    assert "“5”不在所引的原文中" in inside.get_data(as_text=True) and "“6”不在所引的原文中" in inside.get_data(as_text=True)
     assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data={**BEDS, "lines": "1-9"}).status_code == 400
     added = admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS)
     assert added.status_code == 302

@@ -509,6 +509,14 @@ INDICATOR_FIELDS = ("section", "name", "unit", "baseline", "baseline_year", "tar
 INDICATOR_TRAIL = {"name": "indicator"}  # the trail's 指标 (a plan's "name" would read 项目名称)
 
 
+def printed_in(value: str, quotes: str) -> bool:
+    """Whether ``value`` is printed in ``quotes`` as a figure of its own: "5" is not printed in
+    "2025年" or "6.5张", "7.5" is in "7.5张", "14" in "≤14"."""
+    before = r"(?<![\d.])" if value[:1].isdigit() else ""
+    after = r"(?!\.?\d)" if value[-1:].isdigit() else ""
+    return re.search(before + re.escape(value) + after, quotes) is not None
+
+
 def check_indicator_edits(data: dict, edits: dict) -> None:
     """A corrected baseline or target must be printed in the candidate's quotes, as a project's
     figure must (the seed's rule): the person fixes what was read, not what the plan says."""
@@ -517,7 +525,7 @@ def check_indicator_edits(data: dict, edits: dict) -> None:
     for field in ("baseline", "target"):
         value = (edits.get(field) or "").strip()
         bare = value.lstrip("≥≤><=＞＜ ")
-        if value and value != (data.get(field) or "") and bare not in quotes:
+        if value and value != (data.get(field) or "") and not printed_in(bare, quotes):
             errors.add(field, _("“%(value)s”不在所引的原文中，请按原文填写", value=value))
     for field in ("baseline_year", "target_year"):
         year = edits.get(field)
