@@ -24,6 +24,7 @@ from tracker.vocabulary import Status
 
 from . import factories
 from .browsers import browser as signed_in
+from .meanwhile import SomeoneSavesTheProjectMeanwhile
 
 HEADERS = [column.label for column in PROJECT_COLUMNS if column.importable]
 LAB = "赣州市龙南市疾病预防控制中心实验楼建设项目"
@@ -184,6 +185,26 @@ def test_an_edit_between_preview_and_confirm_is_refused(officer, seeded, db):
     assert "在预览之后被他人修改过" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Project, lab.id).total_investment == Decimal("1320")
+
+
+def test_a_save_while_the_preview_reads_the_project_is_previewed_against_not_refused(officer, seeded, db):
+    """On PostgreSQL another officer's save can land between the preview's reading a project and
+    its trial UPDATE (a 900-row sheet takes seconds). The preview is a trial, not an apply: it
+    compares the sheet with what he saved, instead of calling the row an error "changed after the
+    preview" while the officer has not yet seen any preview."""
+    _user, browser = officer
+    lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
+    sheet = xlsx([row(项目ID=lab.id, 项目名称=LAB, 地区代码="360783", **{"总投资（万元）": 1500})])
+    with SomeoneSavesTheProjectMeanwhile(lab) as other:
+        location = upload(browser, sheet)
+    text = preview_text(browser, location)
+    assert other.saved
+    assert "修改 1 行" in text and "错误 0 行" in text, text[-1500:]
+    assert "被他人修改过" not in text
+    done = browser.post(location + "/confirm", data={"reason": ""})
+    assert done.status_code == 200, done.get_data(as_text=True)[-1500:]
+    db.session.expire_all()
+    assert db.session.get(Project, lab.id).total_investment == Decimal("1500")
 
 
 def test_an_officer_cannot_import_into_another_region(app, make_user, seeded, db):
@@ -391,6 +412,18 @@ def test_monthly_reports_import_once_and_a_correction_needs_its_reason(officer, 
     corrected = run(user, report_sheet(lab.id, months), kind="monthly-reports")
     assert corrected.applied and corrected.counts["update"] == 1
     assert db.session.get(Project, lab.id).invested_to_date == Decimal("260")
+
+
+def test_a_report_previewed_while_the_project_is_saved_is_compared_again(officer, seeded, db):
+    """Filing a month moves the project's version: a save landing inside the preview's trial
+    makes it stale once; the preview tries the row again instead of showing an error."""
+    _user, browser = officer
+    lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
+    sheet = report_sheet(lab.id, [{"填报月份": "2024-01", "形象进度": "基础施工", "本月完成投资（万元）": 100}])
+    with SomeoneSavesTheProjectMeanwhile(lab) as other:
+        text = preview_text(browser, upload(browser, sheet, kind="monthly-reports"))
+    assert other.saved
+    assert "新填报 1 行" in text and "错误 0 行" in text, text[-1500:]
 
 
 def test_a_report_for_a_project_of_another_region_is_refused(app, make_user, seeded, db):

@@ -25,6 +25,7 @@ from tracker.projects.models import Project
 from tracker.unit_of_work import abandon, after_commit, one_unit_of_work, unit_of_work
 
 from . import factories
+from .meanwhile import SomeoneSavesTheProjectMeanwhile
 from .conftest import login_as
 
 TRACKER = Path(__file__).resolve().parent.parent / "tracker"
@@ -134,27 +135,6 @@ def test_a_project_code_taken_in_the_same_instant_is_a_form_error_not_a_500(app,
     assert answer.status_code == 400
     assert f"项目代码 {code} 已被另一个项目使用" in answer.get_data(as_text=True)
     assert project_named("同时新建的项目") is None
-
-
-class SomeoneSavesTheProjectMeanwhile:
-    """In the same instant as our save, another officer saves the project: its version moves
-    under our UPDATE … WHERE version = loaded (on PostgreSQL the row waits for his commit)."""
-
-    def __init__(self, project: Project):
-        self.project_id, self.session, self.saved = project.id, _db.session(), False
-
-    def __call__(self, session, flush_context, instances):
-        if not self.saved and any(isinstance(obj, Project) for obj in session.dirty):
-            self.saved = True
-            session.connection().execute(sa.update(Project).where(Project.id == self.project_id)
-                                         .values(version=Project.version + 1))
-
-    def __enter__(self):
-        sa.event.listen(self.session, "before_flush", self)
-        return self
-
-    def __exit__(self, *exc_info):
-        sa.event.remove(self.session, "before_flush", self)
 
 
 def reports_of(project: Project) -> int:

@@ -56,6 +56,7 @@ PREVIEW_REASON = "preview"  # stands in for the reason a status change needs, un
 # taking it again, so that a writer polling in its busy handler (every 100 ms at most) gets in.
 PREVIEW_SLICE = 0.5
 SQLITE_PAUSE = 0.12
+PREVIEW_ATTEMPTS = 3  # a preview row refused as stale is compared again with what was saved
 
 DEFAULTS = {"IMPORT_MAX_ROWS": 5000, "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
             "IMPORT_MAX_UNZIPPED": 24 * 1024 * 1024, "IMPORT_MAX_CELLS": 300_000}
@@ -403,6 +404,19 @@ def _link_plans(run: Run, project: Project, plans: list[Plan]) -> tuple[str, str
     return "；".join(before), "；".join(plan.title for plan in project.plans)
 
 
+def _saved_meanwhile(run: Run, attempt: int) -> bool:
+    """Whether a row refused as stale should be tried again. On an apply, never: the row was
+    checked against the versions its preview showed. A preview is only a trial, and another
+    officer may save between its reading an object and its trial UPDATE (on PostgreSQL the
+    UPDATE waits for his commit, then finds the version moved): the row is compared with what
+    he saved, a few times at most, instead of being shown as "changed after the preview"
+    before any preview was shown."""
+    if run.apply or attempt >= PREVIEW_ATTEMPTS:
+        return False
+    db.session.expire_all()  # what is read next is what he saved
+    return True
+
+
 def _would_change(run: Run, project: Project, values: dict, region: Region | None) -> bool:
     """Whether the row would change the project: the service is asked in a savepoint that is
     always rolled back, so nothing of it stays (a project the user may not edit)."""
@@ -480,42 +494,46 @@ def _apply_project_row(run: Run, row: Row) -> None:
         return
 
     fields = {key: value for key, value in values.items() if key not in ("id", "region", "plans")}
-    try:
-        with db.session.begin_nested():
-            if project is None:
-                assert region is not None  # a new project's row without one was flagged above
-                created = project_services.create_project(run.actor, region=region, **fields)
-                for plan in plans:
-                    project_services.link_plan(run.actor, created, plan)
-                outcome.action = "create"
-                outcome.project_id = created.id if run.apply else None
-                outcome.changes = [(run.header(key), "", _display(run, key, json_value(value)))
-                                   for key, value in values.items()
-                                   if key not in ("id", "plans") and value not in (None, False, "")]
-                if plans:
-                    outcome.changes.append((run.header("plans"), "", "；".join(p.title for p in plans)))
-                outcome.status_change = False
-                return
-            expected = run.expected_version(f"project:{project.id}", project.version)
-            if expected is None:
-                run.flag(outcome, None, _("预览时没有这个项目，数据已变化：请重新上传预览"))
-                return
-            if region is not None:
-                fields["region_id"] = region.id
-            preview_reason = run.reason or (None if run.apply else PREVIEW_REASON)
-            changes = project_services.update_project(run.actor, project, fields,
-                                                      expected_version=expected, reason=preview_reason)
-            plan_change = _link_plans(run, project, plans)
-    except ValidationFailed as failure:
-        _service_problems(run, outcome, failure)
-        return
-    except StaleEdit:
-        run.flag(outcome, None, _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览",
-                                  name=outcome.title))
-        return
-    except (sa.exc.IntegrityError, sa.exc.DataError):
-        run.flag(outcome, None, _("数据库拒绝了这一行（项目代码重复或文字过长？）"))
-        return
+    for attempt in range(1, PREVIEW_ATTEMPTS + 1):
+        try:
+            with db.session.begin_nested():
+                if project is None:
+                    assert region is not None  # a new project's row without one was flagged above
+                    created = project_services.create_project(run.actor, region=region, **fields)
+                    for plan in plans:
+                        project_services.link_plan(run.actor, created, plan)
+                    outcome.action = "create"
+                    outcome.project_id = created.id if run.apply else None
+                    outcome.changes = [(run.header(key), "", _display(run, key, json_value(value)))
+                                       for key, value in values.items()
+                                       if key not in ("id", "plans") and value not in (None, False, "")]
+                    if plans:
+                        outcome.changes.append((run.header("plans"), "", "；".join(p.title for p in plans)))
+                    outcome.status_change = False
+                    return
+                expected = run.expected_version(f"project:{project.id}", project.version)
+                if expected is None:
+                    run.flag(outcome, None, _("预览时没有这个项目，数据已变化：请重新上传预览"))
+                    return
+                if region is not None:
+                    fields["region_id"] = region.id
+                preview_reason = run.reason or (None if run.apply else PREVIEW_REASON)
+                changes = project_services.update_project(run.actor, project, fields,
+                                                          expected_version=expected, reason=preview_reason)
+                plan_change = _link_plans(run, project, plans)
+        except ValidationFailed as failure:
+            _service_problems(run, outcome, failure)
+            return
+        except StaleEdit:
+            if _saved_meanwhile(run, attempt):
+                continue
+            run.flag(outcome, None, _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览",
+                                      name=outcome.title))
+            return
+        except (sa.exc.IntegrityError, sa.exc.DataError):
+            run.flag(outcome, None, _("数据库拒绝了这一行（项目代码重复或文字过长？）"))
+            return
+        break
     changes.pop("version", None)
     outcome.action = "update" if changes or plan_change else "unchanged"
     outcome.status_change = "status" in changes
@@ -567,7 +585,7 @@ def _apply_report_rows(run: Run, rows: list[Row], slices: Slices) -> None:
         slices.breathe()
 
 
-def _apply_report_row(run: Run, project: Project, row: Row) -> None:
+def _apply_report_row(run: Run, project: Project, row: Row, attempt: int = 1) -> None:
     from ..progress import services as progress_services
     from ..progress.models import MonthlyReport
 
@@ -610,6 +628,9 @@ def _apply_report_row(run: Run, project: Project, row: Row) -> None:
         _service_problems(run, outcome, failure)
         return
     except StaleEdit:
+        if _saved_meanwhile(run, attempt):
+            _apply_report_row(run, project, row, attempt + 1)  # compared with what was saved
+            return
         run.flag(outcome, None, _("这份月报在预览之后被他人更正过：本次导入没有写入任何内容，请重新上传预览"))
         return
     except (sa.exc.IntegrityError, sa.exc.DataError):
