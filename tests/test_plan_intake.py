@@ -226,7 +226,7 @@ def test_a_plans_details_are_corrected_once_and_a_stale_correction_is_refused(ap
     assert response.status_code == 302 and response.location.endswith(f"/plans/{plan.key}")
     db.session.refresh(plan)
     assert (plan.doc_number, plan.issued_date.isoformat(), plan.version) == ("龙府发〔2026〕8号", "2026-05-20", 2)
-    history = strip_tags(admin.get(f"/admin/audit?action=plan:update").get_data(as_text=True))
+    history = strip_tags(admin.get("/admin/audit?action=plan:update").get_data(as_text=True))
     assert "修改规划信息：" in history and "文号：（空）→龙府发〔2026〕8号" in history
     created = strip_tags(admin.get("/admin/audit?action=plan:create").get_data(as_text=True))
     assert "行政区划：（空）→江西省赣州市龙南市" in created and "原文文件：（空）→规划.md" in created
@@ -515,6 +515,10 @@ def test_an_indicator_added_by_mistake_is_removed_after_a_confirmation_until_act
     assert db.session.get(type(indicator), indicator.id) is None
     again = admin.post(url, data={"confirm": "y", "reason": "误加"}, follow_redirects=True)
     assert "此指标已删除" in again.get_data(as_text=True)
+    # An id no indicator ever had is not "already removed": it is not found.
+    never = admin.post(f"/plans/{prose_plan.key}/indicators/{indicator.id + 1000}/remove",
+                       data={"confirm": "y", "reason": "误加"})
+    assert never.status_code == 404
     history = strip_tags(admin.get("/admin/audit?action=indicator:delete").get_data(as_text=True))
     assert "删除规划指标：每千人口医疗卫生机构床位数" in history and "误加" in history
     # Once an actual value rests on it, it stays.

@@ -674,6 +674,14 @@ def indicator_removal_problem(indicator: PlanIndicator) -> str | None:
     return None
 
 
+def indicator_was_removed(indicator_id: int) -> bool:
+    """Whether the trail records this indicator's removal: a removal form sent twice finds its
+    work done, where an id no indicator ever had is not found."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        AuditEntry.action == "indicator:delete", AuditEntry.object_type == PlanIndicator.__name__,
+        AuditEntry.object_id == indicator_id))))
+
+
 def remove_indicator(actor: Actor, indicator: PlanIndicator, reason: str | None) -> None:
     """An indicator accepted or added by mistake, removed; the trail keeps what it was. One
     accepted from a candidate gives the candidate back to review (it can be accepted corrected)."""

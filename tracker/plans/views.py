@@ -649,7 +649,8 @@ def indicator_new(key: str):
 def indicator_remove(key: str, indicator_id: int):
     """An indicator accepted or added by mistake removed, after a confirmation and a reason."""
     plan = get_plan(key)
-    if request.method == "POST" and db.session.get(PlanIndicator, indicator_id) is None and can_manage(plan):
+    if (request.method == "POST" and db.session.get(PlanIndicator, indicator_id) is None and can_manage(plan)
+            and services.indicator_was_removed(indicator_id)):
         flash(_("此指标已删除"), "info")  # the form sent twice: its work is done
         return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
     indicator = _of_plan(key, PlanIndicator, indicator_id)
