@@ -230,3 +230,26 @@ def test_the_dashboards_breakdowns_keep_their_names_readable_on_a_phone(chromium
                               td => td.getBoundingClientRect().width / em);
         }""")
         assert widths and min(widths) >= 7, widths
+
+
+def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
+    """The to-do lists on a phone: four columns squeezed a milestone's name to two characters a
+    line ("竣工 / 验收 / 计划 / 2025- / 12-31") and left each row's button out of sight, in a box
+    that scrolled sideways. Each row is read whole: every cell as wide as the list, every
+    button on the screen, nothing to scroll."""
+    with signed_in(chromium, live_tracker, "officer", "phone") as page:
+        for language in ("zh", "en"):
+            page.goto(f"/language/{language}")
+            page.goto("/todo")
+            rows = page.evaluate("""() => {
+                const em = parseFloat(getComputedStyle(document.body).fontSize);
+                return Array.from(document.querySelectorAll('.todo tbody tr'), tr => ({
+                    narrowest: Math.min(...Array.from(tr.cells, td => td.getBoundingClientRect().width / em)),
+                    button: tr.querySelector('.button').getBoundingClientRect().right,
+                    scrolls: tr.closest('section').scrollWidth > tr.closest('section').clientWidth,
+                }));
+            }""")
+            assert rows, "the seeded officer has something to do"
+            assert min(row["narrowest"] for row in rows) >= 15, (language, rows)
+            assert max(row["button"] for row in rows) <= 390, (language, rows)
+            assert not any(row["scrolls"] for row in rows), (language, rows)
