@@ -253,3 +253,22 @@ def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
             assert min(row["narrowest"] for row in rows) >= 15, (language, rows)
             assert max(row["button"] for row in rows) <= 390, (language, rows)
             assert not any(row["scrolls"] for row in rows), (language, rows)
+    # On an office screen the table stays a table, and a milestone's planned date one line
+    # ("Planned 2025-12-" above "31" before).
+    with signed_in(chromium, live_tracker, "officer", "laptop") as page:
+        page.goto("/language/en")
+        page.goto("/todo")
+        lines = page.evaluate("""() => {
+            const found = [];
+            const walker = document.createTreeWalker(document.querySelector('.todo'), NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const node = walker.currentNode, at = node.textContent.search(/\\d{4}-\\d\\d-\\d\\d/);
+                if (at < 0 || !node.parentElement.closest('tbody')) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + 10);  // the date alone
+                found.push(new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size);
+            }
+            return found;
+        }""")
+        assert lines and max(lines) == 1, lines
