@@ -272,3 +272,35 @@ def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
             return found;
         }""")
         assert lines and max(lines) == 1, lines
+
+
+def test_the_dashboards_late_list_keeps_names_and_dates_whole_on_a_phone(chromium, live_tracker):
+    """The dashboard's 滞后项目 on a phone squeezed each project's name to two characters a line
+    and broke its planned date at the hyphen ("2025-12-" above "31"): the names keep seven
+    characters' width and a date one line (the table scrolls in its own box)."""
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        page.goto("/language/zh")
+        page.goto("/dashboard")
+        found = page.evaluate("""() => {
+            const em = parseFloat(getComputedStyle(document.body).fontSize);
+            const table = document.querySelector('table.late-projects');
+            const dates = [];
+            const walker = document.createTreeWalker(table.tBodies[0], NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const node = walker.currentNode, at = node.textContent.search(/\\d{4}-\\d\\d-\\d\\d/);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + 10);  // the date alone
+                dates.push(new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size);
+            }
+            return {
+                names: Array.from(table.querySelectorAll('tbody tr > td[rowspan]:first-child'),  // the projects
+                                  td => td.getBoundingClientRect().width / em),
+                dates: dates,
+                page: document.documentElement.scrollWidth,
+            };
+        }""")
+        assert found["names"] and min(found["names"]) >= 7, found
+        assert found["dates"] and max(found["dates"]) == 1, found
+        assert found["page"] <= 390, found
