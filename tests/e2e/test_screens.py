@@ -304,3 +304,22 @@ def test_the_dashboards_late_list_keeps_names_and_dates_whole_on_a_phone(chromiu
         assert found["names"] and min(found["names"]) >= 7, found
         assert found["dates"] and max(found["dates"]) == 1, found
         assert found["page"] <= 390, found
+
+
+def test_a_plans_indicators_keep_their_names_readable_on_a_phone(chromium, live_tracker):
+    """A plan's 主要指标 on a phone, on the plan's page and its region's: the names were squeezed
+    to two characters a line ("每千 / 常住 / 人口 / …", 7 lines) beside a phrase target held on one
+    line ("稳定在合理水平"). Each name keeps seven characters' width; the plans list keeps its
+    titles and regions readable too."""
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        page.goto("/language/zh")
+        for path, cells in ((f"/plans/{PLAN}", "table.indicators tbody td:nth-child(2)"),
+                            (f"/regions/{REGION}", "table.indicators tbody td:nth-child(2)"),
+                            ("/plans", "table.data tbody td:first-child")):
+            page.goto(path)
+            widths = page.evaluate("""cells => {
+                const em = parseFloat(getComputedStyle(document.body).fontSize);
+                return Array.from(document.querySelectorAll(cells), td => td.getBoundingClientRect().width / em);
+            }""", cells)
+            assert widths and min(widths) >= 7, (path, widths)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
