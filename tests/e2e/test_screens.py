@@ -323,3 +323,31 @@ def test_a_plans_indicators_keep_their_names_readable_on_a_phone(chromium, live_
             }""", cells)
             assert widths and min(widths) >= 7, (path, widths)
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_the_forms_and_the_trail_fit_a_phone(chromium, live_tracker):
+    """编辑项目 and 新建项目 scrolled sideways on a phone (430 px in 390): a fieldset is as wide as
+    its widest field unless told otherwise. The administrator's forms and the audit trail, whose
+    summaries and project names were squeezed to two or three characters a line, too."""
+    project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = :key", key=SEED_KEY)
+    for role, paths in (("officer", [f"/projects/{project_id}/edit", "/projects/new", "/plans/new"]),
+                        ("admin", ["/admin/users/new", "/admin/audit", "/admin/users"])):
+        with signed_in(chromium, live_tracker, role, "phone") as page:
+            for language in ("zh", "en"):
+                page.goto(f"/language/{language}")
+                for path in paths:
+                    assert page.goto(path).status == 200, path
+                    if path.startswith("/projects/"):  # a region's full name as long as the longest
+                        page.evaluate("""() => document.querySelector('select#region_id').add(
+                            new Option('新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县（654022）'))""")
+                    wide = overflow(page)
+                    assert wide["scroll"] <= wide["width"], (language, path, wide)
+            page.goto("/language/zh")
+            if role == "admin":
+                page.goto("/admin/audit")
+                widths = page.evaluate("""() => {
+                    const em = parseFloat(getComputedStyle(document.body).fontSize);
+                    return Array.from(document.querySelectorAll('table.audit tbody td:nth-child(4) a'),
+                                      a => a.parentElement.getBoundingClientRect().width / em);
+                }""")
+                assert widths and min(widths) >= 7, widths
