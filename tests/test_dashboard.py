@@ -322,6 +322,8 @@ def test_an_empty_scope_says_so_and_divides_by_nothing(client, db):
     assert card(html, "年度计划完成率") == "—"
     assert "没有年度计划投资，无法计算" in html
     assert "没有滞后项目" in html
+    # An empty list says so once: not also what it would list.
+    assert "在建和停缓建项目本月都已填报月报" in html and "在建及停缓建项目中，没有" not in html
 
 
 def test_a_bad_year_or_region_is_explained(client, db):
