@@ -390,6 +390,26 @@ def test_markdown_lists_bold_words_and_quoted_boxes_read_as_prose(tmp_path):
     assert_provenance(result, lines)
 
 
+def test_a_box_item_that_lists_several_facilities_offers_each_not_the_list(tmp_path):
+    """"3.推进A、B改扩建项目。" in a 专栏: one verb covers two facilities (DOMAIN.md). The item's head
+    was offered as one project named "A、B改扩建项目" beside A's, and B's own was taken for the
+    same project as the head and dropped: each facility is a candidate, and the list is none."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "三、重点建设项目\n"
+        "专栏1 医疗卫生服务体系重点项目\n"
+        "1.定南县人民医院传染病大楼建设项目：新建传染病大楼，床位150张，总投资1.5亿元。\n"
+        "2.定南县中医院迁建项目：异地新建，占地面积60亩。\n"
+        "3.推进定南县疾病预防控制中心、定南县妇幼保健院改扩建项目。\n"))
+    result = extract(lines, "dingnan-15th")
+    names = by_name(result)
+    assert "定南县疾病预防控制中心改扩建项目" in names and "定南县妇幼保健院改扩建项目" in names, sorted(names)
+    assert not any("、" in name for name in names), sorted(names)
+    # An item that names one project keeps its figures (the head and the text after it agree).
+    assert names["定南县人民医院传染病大楼建设项目"]["total_investment_wan_yuan"] == "15000"
+    assert names["定南县中医院迁建项目"]["build_nature"] == "relocation"
+    assert_provenance(result, lines)
+
+
 def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(tmp_path):
     lines = lines_of(tmp_path, "plan.md", (
         "# 某县“十五五”卫生健康规划\n"

@@ -123,14 +123,15 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
             result.extend(_from_hits(hits, number, text, in_past, past_period))
             continue
         hits = []
+        prose = names_in_line(text)
         if in_box:
             head = header_name(text)
             if head:
                 printed = head[0]
                 name = _box_name(printed)
-                if name:
+                if name and not _lists_several(printed, text.find(printed), prose):
                     hits.append(NameHit(name, printed, text.find(printed), text, header=True))
-        for hit in names_in_line(text):
+        for hit in prose:
             # In a 专栏 item the item's own name printed again ("县120急救指挥中心：新建急救指挥中心")
             # is the same project: the item's figures then stay with it.
             if any(_same_name(hit.name, other.name) if other.header else hit.name == other.name
@@ -139,6 +140,16 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
             hits.append(hit)
         result.extend(_from_hits(hits, number, text, in_past, past_period))
     return result
+
+
+def _lists_several(head: str, at: int, prose: list[NameHit]) -> bool:
+    """Whether a 专栏 item's head is a list of projects ("推进A、B改扩建项目": one verb covers
+    several facilities), which the prose reads as two or more names within the head: those are
+    the projects, and the head as a whole is none."""
+    if "、" not in head:
+        return False
+    within = {hit.name for hit in prose if at <= hit.start < at + len(head)}
+    return len(within) >= 2
 
 
 def _same_name(first: str, second: str) -> bool:
