@@ -55,3 +55,30 @@ def test_a_stale_correction_is_refused_with_what_the_other_officer_saved(app, db
     assert late.status_code == 409 and "ln-colleague" in page and "500 → 800" in page
     db.session.expire_all()
     assert db.session.get(FundingLine, line.id).amount == 800
+
+
+def test_a_correction_of_a_line_deleted_meanwhile_never_lands_on_the_line_added_after(app, db, officer, make_user,
+                                                                                       longnan_project):
+    """An officer has the newest line's correction form open; a colleague deletes that line and
+    adds another. SQLite gives a new row the largest id plus one, so the new line took the deleted
+    one's id and its version 1: the correction saved over the colleague's new line. The new line
+    has an id of its own, and the late correction finds its line gone."""
+    line = progress.add_funding_line(CLI, longnan_project, source="central_budget", amount="500")
+    db.session.commit()
+    url = f"/projects/{longnan_project.id}/funding/{line.id}/edit"
+    read = {"source": "central_budget", "amount": "600", "reason": "到账 600", "version": str(line.version)}
+    deleted_id = line.id
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-colleague"))
+    assert colleague.post(f"/projects/{longnan_project.id}/funding/{deleted_id}/delete",
+                          data={"reason": "重复录入"}).status_code == 302
+    assert colleague.post(f"/projects/{longnan_project.id}/funding",
+                          data={"f-source": "special_bonds", "f-amount": "900", "f-note": "专项债"}).status_code == 302
+    db.session.expire_all()
+    new = db.session.scalar(sa.select(FundingLine).where(FundingLine.project_id == longnan_project.id))
+    assert new.id != deleted_id
+    late = officer.post(url, data=read)
+    assert late.status_code == 404
+    db.session.expire_all()
+    assert (db.session.get(FundingLine, new.id).source.value, db.session.get(FundingLine, new.id).amount) == (
+        "special_bonds", 900)

@@ -534,6 +534,31 @@ def test_an_indicator_added_by_mistake_is_removed_after_a_confirmation_until_act
     assert kept.status_code == 409 and "此指标已填报实际值，不能删除" in kept.get_data(as_text=True)
 
 
+def test_a_removal_page_left_open_never_removes_the_indicator_added_after(admin, db, prose_plan):
+    """Two tabs open on one indicator's removal page; the first removes it, then another indicator
+    is added. On SQLite the new one took the removed one's id (the largest plus one), and the
+    second tab's confirmation removed it: the page names what it removes, and an indicator of
+    another name under that id is not it."""
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 302
+    db.session.refresh(prose_plan)
+    [beds] = prose_plan.indicators
+    url = f"/plans/{prose_plan.key}/indicators/{beds.id}/remove"
+    page = admin.get(url).get_data(as_text=True)
+    assert f'name="name" type="hidden" value="{BEDS["name"]}"' in page or f'value="{BEDS["name"]}"' in page
+    stale = {"confirm": "y", "reason": "误加", "name": BEDS["name"]}
+    assert admin.post(url, data=stale).status_code == 302
+    doctors = {**BEDS, "name": "每千人口执业（助理）医师数", "unit": "人", "baseline": "", "baseline_year": "",
+               "target": "3.6"}
+    added = admin.post(f"/plans/{prose_plan.key}/indicators/new", data=doctors)
+    assert added.status_code == 302, added.get_data(as_text=True)
+    db.session.expire_all()
+    [kept] = db.session.get(Plan, prose_plan.id).indicators
+    late = admin.post(f"/plans/{prose_plan.key}/indicators/{kept.id}/remove", data=stale, follow_redirects=True)
+    assert "此指标已删除" in late.get_data(as_text=True)
+    db.session.expire_all()
+    assert [i.name for i in db.session.get(Plan, prose_plan.id).indicators] == ["每千人口执业（助理）医师数"]
+
+
 def test_a_seed_plans_indicators_and_another_regions_plan_are_not_changed_here(app, db, admin, prose_plan,
                                                                               make_user):
     seed_plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))

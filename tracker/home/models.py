@@ -17,7 +17,9 @@ class SavedView(Base):
     """
 
     __tablename__ = "saved_views"
-    __table_args__ = (sa.UniqueConstraint("user_id", "name"),)
+    # A deleted view's id is never given to a new one (see FundingLine): a confirmation page left
+    # open deletes the view it showed or nothing.
+    __table_args__ = (sa.UniqueConstraint("user_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

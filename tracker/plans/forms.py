@@ -80,6 +80,7 @@ class HandIndicatorForm(IndicatorForm):
 
 
 class RemoveIndicatorForm(TrackerForm):
+    name = HiddenField()  # the indicator the page showed (its id may be another's since: the view)
     reason = StringField(_l("删除原因"), validators=[DataRequired(_l("请说明删除原因")), Length(max=500)])
     confirm = BooleanField(_l("我确认删除此指标"), validators=[DataRequired(_l("请勾选确认后再删除"))])
 

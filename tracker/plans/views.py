@@ -649,9 +649,13 @@ def indicator_new(key: str):
 def indicator_remove(key: str, indicator_id: int):
     """An indicator accepted or added by mistake removed, after a confirmation and a reason."""
     plan = get_plan(key)
-    if (request.method == "POST" and db.session.get(PlanIndicator, indicator_id) is None and can_manage(plan)
+    # The form sent twice, or from a page left open: its indicator is gone (on SQLite its id may
+    # be a newer indicator's since, which the name it showed tells apart). Its work is done.
+    current = db.session.get(PlanIndicator, indicator_id)
+    shown = request.form.get("name") if request.method == "POST" else None
+    if (request.method == "POST" and (current is None or (shown and shown != current.name)) and can_manage(plan)
             and services.indicator_was_removed(indicator_id)):
-        flash(_("此指标已删除"), "info")  # the form sent twice: its work is done
+        flash(_("此指标已删除"), "info")
         return redirect(url_for("plans.plan_detail", key=key, _anchor="indicators"))
     indicator = _of_plan(key, PlanIndicator, indicator_id)
     problem = services.indicator_removal_problem(indicator)

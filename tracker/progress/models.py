@@ -164,6 +164,10 @@ class ReportPhoto(Base):
 
 class FundingLine(Base):
     __tablename__ = "funding_lines"
+    # A deleted line's id is never given to a new one (SQLite would give the largest id plus one):
+    # a correction form still open on the deleted line would otherwise save over the new line,
+    # whose version starts at 1 as the deleted one's did. PostgreSQL's sequences never reuse an id.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[intpk]
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
