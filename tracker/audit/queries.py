@@ -16,6 +16,7 @@ from ..core import clock
 from ..core.translation import labelled
 from ..accounts.models import User
 from ..core.values import ValueProblem, clean_text, parse_date
+from ..errors import StaleEdit
 from ..extensions import db
 from ..portfolio.queries import MAX_INT, Page
 from ..projects.models import Project
@@ -47,6 +48,14 @@ def changes_since(obj, action: str, version: int) -> list[AuditEntry]:
         .order_by(AuditEntry.id)
         .options(selectinload(AuditEntry.user)))
     return [entry for entry in entries if (entry.changes.get("version") or [0, 0])[1] > version]
+
+
+def require_version(obj, action: str, expected: int | None) -> None:
+    """Refuse an edit begun at another version of ``obj`` than the one saved (``StaleEdit``, with
+    the ``action`` entries saved since, for the conflict page or the API's 412). ``None``: the
+    caller read no version (the importer, the CLI), nothing to compare."""
+    if expected is not None and obj.version != expected:
+        raise StaleEdit(changes_since(obj, action, expected))
 
 
 def _parse_date(value: str | None) -> dt.date | None:

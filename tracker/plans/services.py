@@ -23,10 +23,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from ..audit.models import AuditEntry
-from ..audit.queries import changes_since
+from ..audit.queries import require_version
 from ..audit.services import Actor, json_value, record
 from ..core.clock import utcnow
-from ..errors import FieldErrors, StaleEdit, ValidationFailed, saved_or_stale
+from ..errors import FieldErrors, ValidationFailed, saved_or_stale
 from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
 from ..regions.lookup import find_regions
@@ -224,8 +224,7 @@ def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version:
     changes = {field: [before[field], after[field]] for field in PLAN_FACTS if before[field] != after[field]}
     if not changes:  # what is saved already (the same form sent twice): nothing to refuse
         return {}
-    if plan.version != expected_version:
-        raise StaleEdit(changes_since(plan, "plan:update", expected_version))
+    require_version(plan, "plan:update", expected_version)
     version = plan.version
     with saved_or_stale():  # the same plan corrected in the same instant: refused, not merged
         plan.title, plan.region = facts.title, facts.region

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.clock import first_of_month, today, utcnow
 from ..audit.messages import milestone_params
-from ..audit.queries import changes_since
+from ..audit.queries import changes_since, require_version
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
 from ..errors import StaleEdit, ValidationFailed, saved_or_stale
@@ -211,8 +211,7 @@ def update_milestone(actor: Actor, milestone: Milestone, *, planned_date: dt.dat
                      actual_date: dt.date | None, note: str | None = None,
                      delay_reason: str | None = None, expected_version: int) -> dict:
     """One milestone (the import, the CLI, the tests): the page's rules for a single row."""
-    if milestone.version != expected_version:
-        raise StaleEdit(changes_since(milestone, "milestone:update", expected_version))
+    require_version(milestone, "milestone:update", expected_version)
     try:
         saved = save_milestones(actor, milestone.project, [MilestoneEdit(
             milestone, planned_date, actual_date, note, delay_reason, expected_version)])
@@ -323,8 +322,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         if not (correction_reason and correction_reason.strip()):
             _add(errors, "correction_reason",
                  _("%(month)s 的月报已提交并锁定；如需更正，请填写更正原因", month=month.strftime("%Y-%m")))
-        if expected_version is not None and existing.version != expected_version:
-            raise StaleEdit(changes_since(existing, "report:correct", expected_version))
+        require_version(existing, "report:correct", expected_version)
 
     previous = _previous(project, month)
     month_amount = values["invested_month"] or Decimal(0)
@@ -525,8 +523,7 @@ def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note
     """Correct a line (its source, amount or note): a reason is required, as for a deletion's
     trail, and a line someone saved since ``expected_version`` is not overwritten (``StaleEdit``
     with their changes). Returns the ``{field: [old, new]}`` diff (empty: nothing changed)."""
-    if line.version != expected_version:
-        raise StaleEdit(changes_since(line, "funding:update", expected_version))
+    require_version(line, "funding:update", expected_version)
     values = _funding_values(source, amount, note)
     changes = diff(snapshot(line, FUNDING_FIELDS), {k: json_value(v) for k, v in values.items()})
     if not changes:
@@ -546,8 +543,7 @@ def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note
 def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = None, *,
                         expected_version: int | None = None) -> None:
     """Delete a line; with ``expected_version`` (the API's If-Match) only the version read."""
-    if expected_version is not None and line.version != expected_version:
-        raise StaleEdit(changes_since(line, "funding:update", expected_version))
+    require_version(line, "funding:update", expected_version)
     record(actor, "funding:delete", line, {"source": line.source},
            changes={"source": [line.source.value, None], "amount": [json_value(line.amount), None]},
            reason=reason, project_id=line.project_id)

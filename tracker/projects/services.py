@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
-from ..audit.queries import changes_since
+from ..audit.queries import changes_since, require_version
 from ..core.values import MAX_FIGURE, ValueProblem, check_date
 from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
@@ -217,8 +217,8 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    if loaded is None and expected_version is not None and project.version != expected_version:
-        raise StaleEdit(changes_since(project, "project:update", expected_version))
+    if loaded is None:
+        require_version(project, "project:update", expected_version)
     version = project.version
     cleaned = _validate(fields, project)
     if loaded is not None:
