@@ -142,6 +142,21 @@ def test_deleting_a_view_asks_first(client, db):
     assert db.session.scalar(sa.select(sa.func.count(SavedView.id))) == 0
 
 
+def test_a_deletion_page_left_open_never_deletes_the_view_saved_after(client, db):
+    """Two tabs on one view's deletion page; the first deletes it, then another view is saved. On
+    SQLite the new view took the deleted one's id (the largest plus one) and the second tab's
+    confirmation deleted it: a deleted view's id is never given again."""
+    save(client, "甲", "late=1")
+    first = db.session.scalar(sa.select(SavedView))
+    url = f"/views/{first.id}/delete"
+    assert client.post(url).status_code == 302
+    save(client, "乙", "over_estimate=1")
+    second = db.session.scalar(sa.select(SavedView))
+    assert second.id != first.id
+    assert client.post(url).status_code == 404
+    assert db.session.scalar(sa.select(SavedView.name)) == "乙"
+
+
 def test_another_users_view_is_not_found(app, client, db, make_user):
     save(client, "甲", "late=1")
     view = db.session.scalar(sa.select(SavedView))
