@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from tracker.extensions import db as _db
 from tracker.regions.models import Region
 
-CJK = re.compile(r"[\u3400-\u9fff]+")
+# Chinese characters and the full-width punctuation an English page must not show around them
+# (an ideographic space indents a region picker's options: whitespace, left out).
+CJK = re.compile(r"[\u3001-\u303f\u3400-\u9fff\uff01-\uff5e]+")
 # The language switcher names each language in itself: 中文 is right on an English page.
 OWN_NAMES = ["中文"]
 
@@ -83,6 +85,13 @@ def test_every_main_page_in_english_has_no_chinese_but_the_data(english_officer,
         if found:
             left[url] = found
     assert not left, "\n".join(f"{url}: {' '.join(found)}" for url, found in left.items())
+    # A project with one milestone lists the standard ones it lacks, joined as English joins them.
+    url = f"/projects/{longnan_project.id}/milestones"
+    assert english_officer.post(f"{url}/custom", data={"custom_name": "桩基完成", "planned_date": "2026-03-01"}
+                                ).status_code == 302
+    page = english_officer.get(url).get_data(as_text=True)
+    assert "standard milestones are missing" in page
+    assert chinese_left(page, stored_texts()) == []
 
 
 def test_an_admins_pages_and_the_briefing_in_english(app, make_user, seeded):

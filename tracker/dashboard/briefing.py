@@ -26,7 +26,7 @@ from reportlab.platypus.flowables import _listWrapOn  # type: ignore[attr-define
 from xml.sax.saxutils import escape
 
 from ..core import clock
-from ..core.translation import phrases
+from ..core.translation import aside, phrases
 from ..core.fonts import FontChoice, cjk_font
 from ..formatting import plain_number
 from . import maps, print_map
@@ -178,7 +178,7 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
             more = len(project.milestones) - 2
             overdue += ngettext("；另有 %(count)s 个节点", "；另有 %(count)s 个节点", more, count=more)
         reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
-        rows.append([_p(f"{project.name}（{project.region}）", styles["cell"]),
+        rows.append([_p(f"{project.name}{aside(project.region)}", styles["cell"]),
                      _p(overdue, styles["cell"]), _p(reasons, styles["cell"])])
     if late.total > min(rows_shown, len(late.rows)):
         rows.append([_p(_("另有 %(count)s 项", count=late.total - min(rows_shown, len(late.rows))),
@@ -200,7 +200,7 @@ def _over_estimate(board: Dashboard, show_money: bool, styles, width: float,
                    _p(_("超出（万元）"), styles["num"])]
     rows: list[list[Any]] = [header]  # a table's cells: paragraphs, or "" for none
     for project in over.rows[:rows_shown]:
-        row = [_p(f"{project.name}（{project.region}）", styles["cell"])]
+        row = [_p(f"{project.name}{aside(project.region)}", styles["cell"])]
         if show_money:
             row += [_p(plain_number(value), styles["num"]) for value in
                     (project.total_investment, project.current_estimate, project.excess)]

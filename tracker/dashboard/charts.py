@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from ..core.translation import phrases
+from ..core.translation import labelled, phrases
 from ..formatting import plain_number
 from ..progress.models import first_commitment
 
@@ -97,7 +97,7 @@ def bar_chart(bars: list[Bar], title: str, unit: str, width: int = 640) -> Marku
         length = max(float(bar.value) * scale, 1.0 if bar.value > 0 else 0.0)
         figure = f"{plain_number(bar.value)} {unit}".strip()
         body.append(_link(bar.href, f'<rect x="{label_width:.1f}" y="{y + 5}" width="{length:.1f}" '
-                                    f'height="{row - 10}" fill="{ACCENT}"/>', f"{bar.label}：{figure}"))
+                                    f'height="{row - 10}" fill="{ACCENT}"/>', labelled(bar.label, figure)))
         body.append(_text(label_width + length + 6, y + 18, figure))
         if bar.note:
             body.append(_text(label_width + length + 10 + _text_width(figure), y + 18, bar.note,
