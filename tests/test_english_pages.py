@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db as _db
+from tracker.projects.models import Project
 from tracker.regions.models import Region
 
 # Chinese characters and the full-width punctuation an English page must not show around them
@@ -94,7 +95,7 @@ def test_every_main_page_in_english_has_no_chinese_but_the_data(english_officer,
     assert chinese_left(page, stored_texts()) == []
 
 
-def test_an_admins_pages_and_the_briefing_in_english(app, make_user, seeded):
+def test_an_admins_pages_and_the_briefing_in_english(app, make_user, seeded, db):
     import io
 
     from pypdf import PdfReader
@@ -106,7 +107,10 @@ def test_an_admins_pages_and_the_briefing_in_english(app, make_user, seeded):
     admin.get("/language/en")
     data = stored_texts()
     left = {}
-    for url in ("/admin/users", "/admin/audit", "/admin/settings", "/account/tokens", "/plans/new"):
+    project = db.session.scalar(sa.select(Project).where(Project.plans.any()).order_by(Project.id).limit(1))
+    for url in ("/admin/users", "/admin/audit", "/admin/settings", "/account/tokens", "/plans/new",
+                f"/projects/{project.id}/edit", "/projects/new", f"/plans/{project.plans[0].key}/evaluation",
+                "/api/v1/docs"):
         response = admin.get(url)
         assert response.status_code == 200, url
         if found := chinese_left(response.get_data(as_text=True), data):

@@ -8,7 +8,7 @@ from flask import Flask
 from ..extensions import csrf
 
 SPEC = {
-    "API_TITLE": "健康建设项目台账 API",
+    "API_TITLE": "卫生健康建设项目台账 API",
     "API_VERSION": "1",
     "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": "/api/v1",

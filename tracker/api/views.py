@@ -51,7 +51,7 @@ class TrackerApi(Api):
 
 api = TrackerApi()
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
-               description="健康建设项目台账 API：项目、规划、地区、合计与月报")
+               description="卫生健康建设项目台账 API：项目、规划、地区、合计与月报")
 
 ERRORS_READ = (400, 401, 403, 404, 429, 503)
 PROBLEM = "application/problem+json"

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..core.latest import Latest
+from ..core.translation import aside
 from ..extensions import db
 from ..portfolio import cache
 from ..projects.models import Project
@@ -35,7 +36,7 @@ class RegionChoice:
         return self.path.split("/")[1]
 
     def label(self, *, indent: bool = True) -> str:
-        code = f"（{self.code}）" if self.code else ""
+        code = aside(self.code) if self.code else ""  # （360783） in Chinese, (360783) in English
         return f"{'　' * self.depth if indent else ''}{self.name}{code}"
 
 
@@ -77,7 +78,7 @@ def get_region(key: str) -> Region | None:
 
 # --- every region as a picker's options (an admin's), rendered once per version of the table -------------
 
-_pickers: Latest[str] = Latest(keep=4)  # (digest, "id" or "key") → the rendered option groups
+_pickers: Latest[str] = Latest(keep=8)  # (digest, "id" or "key", language) → the option groups
 
 
 def every_region_options(value: str) -> str:
@@ -95,7 +96,9 @@ def every_region_options(value: str) -> str:
                       for option, label in choices)
             + "</optgroup>"
             for group, choices in groups.items())
-    return _pickers.get((_regions_digest(), value), render)
+    # The code's brackets are the reader's language's: one rendering per language (the brackets
+    # themselves stand for it in the key).
+    return _pickers.get((_regions_digest(), value, aside("")), render)
 
 
 # --- the region menu, rendered once per version of the regions table ---------------------------------
