@@ -122,3 +122,17 @@ def test_an_admins_pages_and_the_briefing_in_english(app, make_user, seeded, db)
     if found := sorted(set(CJK.findall(text))):
         left["briefing"] = found
     assert not left, "\n".join(f"{url}: {' '.join(found)}" for url, found in left.items())
+
+
+def test_an_import_preview_in_english(english_officer, longnan_project):
+    """A preview row's project id and a cell's problem: "（ID 68）" and "「Beds」：Must be a number"
+    were Chinese punctuation around English words."""
+    import io
+
+    sheet = f"项目ID,项目名称,地区代码,床位（张）\n{longnan_project.id},,,120\n,新建卫生院,360783,abc\n"
+    upload = english_officer.post("/import", data={"kind": "projects", "file": (io.BytesIO(sheet.encode()), "s.csv")},
+                                  content_type="multipart/form-data")
+    assert upload.status_code == 302
+    page = english_officer.get(upload.headers["Location"]).get_data(as_text=True)
+    assert "(ID " in page and "“Beds”: " in page
+    assert chinese_left(page, ["新建卫生院"] + stored_texts()) == []
