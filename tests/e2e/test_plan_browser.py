@@ -55,6 +55,14 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     # could not know is an indicator is added by hand from its line: the plan page, with its
     # column of 删除 links, still fits the screen (a table scrolls inside its own box).
     admin.set_viewport_size({"width": 390, "height": 844})
+    # The candidates' tables keep their names readable there (two characters a line before).
+    admin.goto(f"/plans/{KEY}/candidates")
+    names = admin.evaluate("""() => {
+        const em = parseFloat(getComputedStyle(document.body).fontSize);
+        return Array.from(document.querySelectorAll('table.data tbody td:first-child'),
+                          td => td.getBoundingClientRect().width / em);
+    }""")
+    assert names and min(names) >= 7, names
     admin.goto(f"/plans/{KEY}")
     admin.click("text=添加指标")
     admin.fill("#lines", "33、35")
