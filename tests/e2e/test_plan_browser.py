@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..live import scalar
 from ..test_plan_pages import LONGNAN_15
 from .test_browser import new_context, sign_in  # noqa: F401 - the fixture and the sign-in
+from .test_screens import widths_in_em
 
 KEY = "longnan-15th-browser"
 
@@ -57,11 +58,7 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     admin.set_viewport_size({"width": 390, "height": 844})
     # The candidates' tables keep their names readable there (two characters a line before).
     admin.goto(f"/plans/{KEY}/candidates")
-    names = admin.evaluate("""() => {
-        const em = parseFloat(getComputedStyle(document.body).fontSize);
-        return Array.from(document.querySelectorAll('table.data tbody td:first-child'),
-                          td => td.getBoundingClientRect().width / em);
-    }""")
+    names = widths_in_em(admin, "table.data tbody td:first-child")
     assert names and min(names) >= 7, names
     admin.goto(f"/plans/{KEY}")
     admin.click("text=添加指标")
