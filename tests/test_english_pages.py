@@ -136,3 +136,23 @@ def test_an_import_preview_in_english(english_officer, longnan_project):
     page = english_officer.get(upload.headers["Location"]).get_data(as_text=True)
     assert "(ID " in page and "“Beds”: " in page
     assert chinese_left(page, ["新建卫生院"] + stored_texts()) == []
+
+
+def test_no_template_writes_chinese_punctuation_outside_a_message():
+    """Punctuation belongs to the language: a colon after a label, the 、 between names, the
+    brackets around a date are messages (``pgettext('列举的分隔号', '、')``, the ``aside`` filter),
+    or an English page prints "Reasons for delay：…" and "admin（2026-12-06 10:00）". The pages the
+    English walk reaches catch it there; this reads every template for the pages it does not
+    (a conflict notice, a user's page, an alias list)."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    found = []
+    for path in sorted(templates.rglob("*.html")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            code = re.sub(r"\{#.*?#\}", "", line)
+            code = re.sub(r"'(?:[^'\\]|\\.)*'", "''", code)  # a message's text is the catalog's
+            code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', code)
+            if re.search(r"[（）、，：；「」【】]", code):
+                found.append(f"{path.relative_to(templates)}:{number}: {line.strip()[:80]}")
+    assert not found, "\n".join(found)
