@@ -521,3 +521,20 @@ def test_a_15th_plans_indicator_columns_headed_by_years_alone(tmp_path):
     [row] = extract(lines, "t")["indicators"]
     assert (row["baseline"], row["baseline_year"], row["target"], row["target_year"], row["comparator"]) == \
         ("9.5", 2025, "9", 2030, "≤")
+
+
+def test_a_baseline_keeps_what_the_plan_printed_around_its_number(tmp_path):
+    """A baseline printed "≤9.5" or "90%以上" (the last plan's target, met) is quoted as printed:
+    "9.5" alone would claim a measured value the plan never states. The target is still split
+    into its comparator and its number, which the evaluation compares."""
+    lines = lines_of(tmp_path, "plan.md", "## 主要指标\n\n"
+                     "| 序号 | 指标 | 单位 | 2025年 | 2030年 | 指标属性 |\n|---|---|---|---|---|---|\n"
+                     "| 1 | 孕产妇死亡率 | /10万 | ≤9.5 | ≤9.0 | 约束性 |\n"
+                     "| 2 | 儿童预防接种率 | % | 90%以上 | ≥95% | 约束性 |\n"
+                     "| 3 | 人均预期寿命 | 岁 | 79.2 | 80 | 预期性 |\n")
+    rows = {row["name"]: row for row in extract(lines, "t")["indicators"]}
+    assert rows["孕产妇死亡率"]["baseline"] == "≤9.5"
+    assert (rows["孕产妇死亡率"]["target"], rows["孕产妇死亡率"]["comparator"]) == ("9.0", "≤")
+    assert rows["儿童预防接种率"]["baseline"] == "90%以上"
+    assert rows["人均预期寿命"]["baseline"] == "79.2"
+    assert {"line": 13, "quote": "≤9.5", "fields": ["baseline"]} in rows["孕产妇死亡率"]["sources"]

@@ -104,6 +104,14 @@ def split_value(text: str) -> tuple[str | None, str | None]:
     return None, value
 
 
+def printed_baseline(text: str) -> str | None:
+    """A baseline as the plan printed it ("≤9.5", "90%以上", "79.2"), or None for a dash: a
+    comparator stays, since a plan that prints the last period's target met ("≤9.5") states no
+    measured value, and "9.5" alone would."""
+    _, value = split_value(text)
+    return text.strip() if value is not None else None
+
+
 def unit_in_value(text: str) -> str | None:
     """"≤15/10万" prints its unit in the value cell: "/10万"."""
     match = re.fullmatch(r"[≥≤><=＞＜]?\s*[\d.]+\s*(/10万|/万|%|‰|岁|万元|元|平方米|张|人)\s*(?:以上|以下)?",
@@ -155,13 +163,13 @@ def indicator_candidates(table: Table, past_tables: list[Table]) -> list[dict]:
             sources.append(_cell_source(cells["target"], ["target", "comparator"] if comparator else ["target"]))
         baseline, baseline_year = None, None
         if "baseline" in cells:
-            _, baseline = split_value(cells["baseline"].text)
+            baseline = printed_baseline(cells["baseline"].text)
             baseline_year = columns["baseline"][1] if baseline is not None else None
             if baseline is not None:
                 sources.append(_cell_source(cells["baseline"], ["baseline"]))
         elif name in past_values:
             cell, year = past_values[name]
-            _, baseline = split_value(cell.text)
+            baseline = printed_baseline(cell.text)
             if baseline is not None:
                 baseline_year = year
                 sources.append(_cell_source(cell, ["baseline"]))
