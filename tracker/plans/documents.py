@@ -11,8 +11,9 @@ and of every citation. The shape is the one of the five seed documents in ``shar
 Formats: ``.txt`` (UTF-8 with or without BOM, GB18030 as Chinese Windows saves it, UTF-16 with
 BOM), ``.md`` (pipe tables become cells as above; other Markdown is kept as written), ``.docx``
 (python-docx: paragraphs, text boxes and tables in document order, no bookmarks or field codes),
-and ``.pdf`` (pypdf's text layer: a paragraph wrapped at the margin is joined into one line again;
-tables are not recognised; a scanned PDF without a text layer is refused).
+and ``.pdf`` (pdfplumber: the text layer, a paragraph wrapped at the margin joined into one line
+again; a ruled table, which ``find_tables`` finds by its lines, read as cells as above, where it
+stands on the page; a scanned PDF without a text layer is refused).
 """
 
 from __future__ import annotations
@@ -199,17 +200,44 @@ def _paragraph_text(text: str) -> list[str]:
 
 def _pdf_lines(path: Path) -> Iterator[str]:
     try:
-        from pypdf import PdfReader
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except Exception as error:
+        import pdfplumber
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [_pdf_page(page) for page in pdf.pages]
+    except Exception as error:  # pdfminer raises several kinds for a damaged or locked file
         raise DocumentProblem(_l("无法读取这个 PDF 文件：文件可能已损坏或已加密。")) from error
-    if not any(page.strip() for page in pages):
+    if not any(line.strip() for page in pages for line in page):
         raise DocumentProblem(_l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"))
+    previous = ""
     for page in pages:
-        yield from reflow(page.replace("\r\n", "\n").split("\n"))
+        if page and page[0].startswith("\t") and previous.strip():
+            yield ""  # the last page's footer is not a cell of the table this page goes on with
+        yield from page
+        previous = page[-1] if page else previous
+
+
+def _pdf_page(page) -> list[str]:
+    """One page's lines: its text above, between and below its tables, each table as cells."""
+    lines: list[str] = []
+    top = 0.0
+    for table in sorted(page.find_tables(), key=lambda table: table.bbox[1]):
+        above = _pdf_text(page, top, table.bbox[1])
+        lines += above + [""] if above else []  # the text's last line is no cell of the table
+        lines += table_rows_to_lines([[_unwrapped(cell) for cell in row] for row in table.extract()])
+        top = table.bbox[3]
+    return lines + _pdf_text(page, top, page.height)
+
+
+def _pdf_text(page, top: float, bottom: float) -> list[str]:
+    if bottom <= top:
+        return []
+    text = page.within_bbox((0, top, page.width, bottom)).extract_text() or ""
+    return reflow(text.split("\n")) if text.strip() else []
+
+
+def _unwrapped(cell: str | None) -> str:
+    """A cell's text with the line breaks of its printing taken out: a PDF cell wraps at its width,
+    in Chinese anywhere, in a name or a year ("2026-202" / "7"). A cell a merge covers is empty."""
+    return "".join(line.strip() for line in (cell or "").split("\n"))
 
 
 _PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":", "!", "?")
