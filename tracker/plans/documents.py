@@ -221,7 +221,7 @@ def _pdf_page(page) -> list[str]:
     top = 0.0
     for table in sorted(page.find_tables(), key=lambda table: table.bbox[1]):
         above = _pdf_text(page, top, table.bbox[1])
-        lines += above + [""] if above else []  # the text's last line is no cell of the table
+        lines += (above + [""]) if above else []  # the text's last line is no cell of the table
         lines += table_rows_to_lines([[_unwrapped(cell) for cell in row] for row in table.extract()])
         top = table.bbox[3]
     return lines + _pdf_text(page, top, page.height)
