@@ -201,7 +201,8 @@ def _paragraph_text(text: str) -> list[str]:
 def _pdf_lines(path: Path) -> Iterator[str]:
     try:
         import pdfplumber
-        with pdfplumber.open(str(path)) as pdf:
+        # The file opened here, not by pdfplumber, which leaves it open when the PDF is broken.
+        with open(path, "rb") as stream, pdfplumber.open(stream) as pdf:
             pages = [_pdf_page(page) for page in pdf.pages]
     except Exception as error:  # pdfminer raises several kinds for a damaged or locked file
         raise DocumentProblem(_l("无法读取这个 PDF 文件：文件可能已损坏或已加密。")) from error
