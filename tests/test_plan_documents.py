@@ -178,31 +178,45 @@ def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projec
     assert len(from_text & from_pdf) / len(from_text) >= 0.9
 
 
+PROJECT_TABLE_HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
+
+
+def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool = False) -> None:
+    """A plan as an office prints it to PDF: its paragraphs, then ``rows`` as a ruled table (each cell
+    wraps at its width), and with ``page_number`` each page's number at its foot ("— 2 —")."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from tracker.core.fonts import cjk_font
+
+    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10, leading=14, wordWrap="CJK")
+
+    def numbered(canvas, document):
+        canvas.setFont(cjk_font().name, 9)
+        canvas.drawString(280, 30, f"— {document.page} —")
+
+    pages = {"onFirstPage": numbered, "onLaterPages": numbered} if page_number else {}
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [Paragraph(text, style) for text in paragraphs]
+        + [Table([[Paragraph(text, style) for text in row] for row in rows], colWidths=widths,
+                 style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])], **pages)
+
+
 def test_a_pdfs_project_table_reads_as_a_table_with_its_figures(tmp_path):
     """A 重点项目表 printed in a PDF (ruled, as a plan's tables are; a long cell, a name and a year
     wrapped over two printed lines):
     read as the table it is, as a Word table is, so each row is a candidate with its place, its
     total investment and its years. pypdf's plain text gives one cell a line with nothing to say
     where a row ends: the candidates lost every figure of the table."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
-
-    from tracker.core.fonts import cjk_font
     from tracker.plans.extraction import extract
 
-    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10, leading=14, wordWrap="CJK")
-    rows = [["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"],
+    rows = [PROJECT_TABLE_HEADER,
             ["1", "鄱阳县人民医院传染病区建设项目", "鄱阳县", "新建传染病楼1.8万平方米，床位200张", "21000", "2026-2027"],
             ["2", "万年县妇幼保健院迁建项目", "万年县", "迁建门诊综合楼", "15000", "2027-2029"]]
-    widths = [30, 150, 50, 150, 60, 60]
     path = tmp_path / "plan.pdf"
-    SimpleDocTemplate(str(path), pagesize=A4).build([
-        Paragraph("上饶市“十五五”卫生健康事业发展规划", style),
-        Paragraph("加强组织领导，落实投入保障，推进项目建设。" * 4, style),
-        Paragraph("专栏1 重点建设项目", style),
-        Table([[Paragraph(text, style) for text in row] for row in rows], colWidths=widths,
-              style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])])
+    print_plan(path, ["上饶市“十五五”卫生健康事业发展规划", "加强组织领导，落实投入保障，推进项目建设。" * 4,
+                      "专栏1 重点建设项目"], rows, widths=[30, 150, 50, 150, 60, 60])
 
     lines = read_lines(path)
     assert "\t鄱阳县人民医院传染病区建设项目" in lines and "\t21000" in lines, lines
@@ -219,29 +233,14 @@ def test_a_pdf_table_running_over_pages_under_a_page_number_keeps_every_row(tmp_
     """A long 重点项目表 runs over three pages, each page with its number printed at the foot: the
     rows before and after each break are rows too (the number once read as a cell joined the
     last row of a page and the first of the next into one that was none)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
-
-    from tracker.core.fonts import cjk_font
     from tracker.plans.extraction import extract
 
-    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10, leading=14, wordWrap="CJK")
     counties = ["鄱阳县", "万年县", "婺源县", "余干县", "弋阳县", "横峰县", "铅山县", "玉山县", "德兴市", "广丰区"]
-    rows = [["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]]
+    rows = [PROJECT_TABLE_HEADER]
     rows += [[str(n), f"{counties[n % 10]}第{n}人民医院门诊楼建设项目", counties[n % 10], "新建门诊楼1万平方米",
               str(1000 + n), "2026-2028"] for n in range(1, 41)]
-
-    def page_number(canvas, document):
-        canvas.setFont(cjk_font().name, 9)
-        canvas.drawString(280, 30, f"— {document.page} —")
-
     path = tmp_path / "plan.pdf"
-    SimpleDocTemplate(str(path), pagesize=A4).build(
-        [Paragraph("专栏1 重点建设项目", style),
-         Table([[Paragraph(text, style) for text in row] for row in rows], colWidths=[30, 150, 50, 150, 60, 60],
-               style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])],
-        onFirstPage=page_number, onLaterPages=page_number)
+    print_plan(path, ["专栏1 重点建设项目"], rows, widths=[30, 150, 50, 150, 60, 60], page_number=True)
 
     lines = read_lines(path)
     assert "— 2 —" in lines  # three pages at least
@@ -252,18 +251,8 @@ def test_a_pdf_table_running_over_pages_under_a_page_number_keeps_every_row(tmp_
 @pytest.fixture(scope="module")
 def printed_plan(tmp_path_factory) -> bytes:
     """A small plan PDF with a paragraph and a ruled table: the file the damaged ones are made from."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
-
-    from tracker.core.fonts import cjk_font
-
-    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10, leading=14, wordWrap="CJK")
     path = tmp_path_factory.mktemp("pdf") / "plan.pdf"
-    SimpleDocTemplate(str(path), pagesize=A4).build([
-        Paragraph("推进鄱阳县人民医院传染病区建设。", style),
-        Table([["项目名称", "总投资（万元）"], ["鄱阳县人民医院传染病区建设项目", "21000"]],
-              style=[("GRID", (0, 0), (-1, -1), 0.5, "black"), ("FONT", (0, 0), (-1, -1), cjk_font().name)])])
+    print_plan(path, ["推进鄱阳县人民医院传染病区建设。"], [["项目名称", "总投资（万元）"], ["鄱阳县人民医院传染病区建设项目", "21000"]])
     return path.read_bytes()
 
 
