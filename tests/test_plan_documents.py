@@ -42,6 +42,23 @@ def test_a_markdown_pipe_table_becomes_one_cell_per_line(tmp_path):
         "", "正文。"]
 
 
+def test_two_empty_cells_side_by_side_stay_two_cells(tmp_path):
+    """A row whose 建设地点 and 建设规模 are both blank keeps its columns: the second empty cell was
+    taken for a merged cell's repeat and dropped, and the total investment read as the scale (in a
+    Markdown, Word or PDF table alike)."""
+    path = tmp_path / "plan.md"
+    path.write_text("| 项目名称 | 建设地点 | 建设规模 | 总投资（万元） |\n|---|---|---|---|\n"
+                    "| 县人民医院迁建项目 |  |  | 35000 |\n", encoding="utf-8")
+    assert read_lines(path) == ["\t项目名称", "\t建设地点", "\t建设规模", "\t总投资（万元）", "",
+                                "\t县人民医院迁建项目", "\t", "\t", "\t35000"]
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    for number, text in enumerate(["项目名称", "建设地点", "建设规模", "总投资（万元）", "县人民医院迁建项目", "", "", "35000"]):
+        table.cell(number // 4, number % 4).text = text
+    document.save(tmp_path / "plan.docx")
+    assert read_lines(tmp_path / "plan.docx")[5:9] == ["\t县人民医院迁建项目", "\t", "\t", "\t35000"]
+
+
 def test_a_word_document_keeps_paragraphs_and_tables_in_order(tmp_path):
     document = docx.Document()
     document.add_heading("一、重点项目", level=1)
@@ -181,9 +198,11 @@ def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projec
 PROJECT_TABLE_HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
 
 
-def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool = False) -> None:
+def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool = False,
+               span: tuple | None = None) -> None:
     """A plan as an office prints it to PDF: its paragraphs, then ``rows`` as a ruled table (each cell
-    wraps at its width), and with ``page_number`` each page's number at its foot ("— 2 —")."""
+    wraps at its width; ``span``: the first and last (column, row) of cells merged into one), and
+    with ``page_number`` each page's number at its foot ("— 2 —")."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
@@ -200,7 +219,8 @@ def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, 
     SimpleDocTemplate(str(path), pagesize=A4).build(
         [Paragraph(text, style) for text in paragraphs]
         + [Table([[Paragraph(text, style) for text in row] for row in rows], colWidths=widths,
-                 style=[("GRID", (0, 0), (-1, -1), 0.5, "black")])], **pages)
+                 style=[("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+                 + ([("SPAN", *span)] if span else []))], **pages)
 
 
 def test_a_pdfs_project_table_reads_as_a_table_with_its_figures(tmp_path):
@@ -277,3 +297,20 @@ def test_a_damaged_pdf_is_read_or_refused_with_a_reason(printed_plan, tmp_path, 
     except DocumentProblem:
         return
     assert all(isinstance(line, str) for line in lines)
+
+
+def test_a_pdf_cell_merged_down_over_rows_belongs_to_each_row_as_in_word(tmp_path):
+    """A 建设地点 printed once for a county's projects (one cell merged over their rows) is each
+    project's place, as a Word table's merged cell is (python-docx repeats it): the second
+    project had no place, so no region."""
+    from tracker.plans.extraction import extract
+
+    rows = [["序号", "项目名称", "建设地点", "总投资（万元）"],
+            ["1", "余江区人民医院传染病区建设项目", "余江区", "21000"],
+            ["2", "余江区中医院门诊楼建设项目", "", "15000"],
+            ["3", "贵溪市妇幼保健院迁建项目", "贵溪市", "9000"]]
+    path = tmp_path / "plan.pdf"
+    print_plan(path, ["专栏1 重点建设项目"], rows, span=((2, 1), (2, 2)))
+    found = {project["name"]: project for project in extract(read_lines(path), "t")["projects"]}
+    assert [found[row[1]]["location"] for row in rows[1:]] == ["余江区", "余江区", "贵溪市"]
+    assert [found[row[1]]["total_investment_wan_yuan"] for row in rows[1:]] == ["21000", "15000", "9000"]

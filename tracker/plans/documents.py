@@ -111,11 +111,7 @@ def clean_line(line: str) -> str:
 def table_rows_to_lines(rows: Iterable[Iterable[str]]) -> Iterator[str]:
     """Cells one per line, each starting with a tab; a blank line after each row."""
     for row in rows:
-        previous = None
-        for cell in row:
-            if cell is previous:  # a merged cell python-docx repeats across the columns it spans
-                continue
-            previous = cell
+        for cell in row:  # (a cell merged across columns comes once: ``_docx_rows``)
             text = str(cell).strip()
             first, *rest = text.split("\n") if text else [""]
             yield "\t" + first
@@ -223,7 +219,7 @@ def _pdf_page(page) -> list[str]:
     for table in sorted(page.find_tables(), key=lambda table: table.bbox[1]):
         above = _pdf_text(page, top, table.bbox[1])
         lines += (above + [""]) if above else []  # the text's last line is no cell of the table
-        lines += table_rows_to_lines([[_unwrapped(cell) for cell in row] for row in table.extract()])
+        lines += table_rows_to_lines(_pdf_table_rows(table))
         top = table.bbox[3]
     return lines + _pdf_text(page, top, page.height)
 
@@ -233,6 +229,31 @@ def _pdf_text(page, top: float, bottom: float) -> list[str]:
         return []
     text = page.within_bbox((0, top, page.width, bottom)).extract_text() or ""
     return reflow(text.split("\n")) if text.strip() else []
+
+
+def _pdf_table_rows(table) -> list[list[str]]:
+    """A table's cells as text. A cell a merge covers (``extract`` gives None) takes the merged
+    cell's text where the merge runs down from a row above, as Word repeats it (a 建设地点 printed
+    once for a county's projects is each one's); one a merge covers from its left stays empty."""
+    texts = table.extract()
+    origins = {bbox: (row, column) for row, cells in enumerate(r.cells for r in table.rows)
+               for column, bbox in enumerate(cells) if bbox is not None}
+    result = []
+    for row, cells in enumerate(r.cells for r in table.rows):
+        line = []
+        for column, bbox in enumerate(cells):
+            text = texts[row][column]
+            if bbox is None:
+                x0, _, x1, _ = table.columns[column].bbox
+                _, top, _, bottom = table.rows[row].bbox
+                middle = ((x0 + x1) / 2, (top + bottom) / 2)
+                covering = next((origin for merged, origin in origins.items()
+                                 if merged[0] <= middle[0] <= merged[2] and merged[1] <= middle[1] <= merged[3]), None)
+                if covering and covering[0] < row and covering[1] == column:
+                    text = texts[covering[0]][column]
+            line.append(_unwrapped(text))
+        result.append(line)
+    return result
 
 
 def _unwrapped(cell: str | None) -> str:
