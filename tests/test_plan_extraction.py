@@ -538,3 +538,17 @@ def test_a_baseline_keeps_what_the_plan_printed_around_its_number(tmp_path):
     assert rows["儿童预防接种率"]["baseline"] == "90%以上"
     assert rows["人均预期寿命"]["baseline"] == "79.2"
     assert {"line": 13, "quote": "≤9.5", "fields": ["baseline"]} in rows["孕产妇死亡率"]["sources"]
+
+
+def test_a_project_tables_group_rows_are_no_projects(tmp_path):
+    """"一 | 医疗服务能力提升 | … | 12.5" heads (and sums) the projects under it, as "（二）公共卫生"
+    does in the name's own cell: neither is a project to confirm."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "专栏2 重点建设项目表\n\n"
+        "| 序号 | 项目名称 | 建设性质 | 总投资（亿元） | 建设年限 |\n|---|---|---|---|---|\n"
+        "| 一 | 医疗服务能力提升 |  | 12.5 |  |\n"
+        "| 1 | 龙南市人民医院医技楼 | 新建 | 2.5 | 2026-2028 |\n"
+        "|  | （二）公共卫生 |  | 0.8 |  |\n"
+        "| 2 | 龙南市疾控中心实验室 | 新建 | 0.8 | 2026-2027 |\n"
+        "|  | 合计 |  | 13.3 |  |\n"))
+    assert sorted(by_name(extract(lines, "t"))) == ["龙南市人民医院医技楼", "龙南市疾控中心实验室"]

@@ -28,6 +28,8 @@ COLUMN_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("land", re.compile(r"占地|用地")),
     ("floor_area", re.compile(r"面积")),
 )
+# A group of a table's projects is numbered in Chinese ("一", "二、", "（三）"), a project in digits.
+GROUP_MARK = re.compile(r"[（(]?[一二三四五六七八九十]+(?:[）)]|[、.．]|$)")
 # What a table's status column may state, beyond the words prose uses.
 TABLE_STATUSES = (("前期", "preparation"), ("储备", "reserve"), ("谋划", "reserve"))
 
@@ -64,6 +66,7 @@ def table_candidates(table: Table) -> list[Candidate]:
     if "name" not in columns or len(columns) < 2:
         return []
     header = table.rows[0]
+    index_column = next((index for index, cell in enumerate(header) if COLUMN_RULES[0][1].search(header_text(cell))), None)
     money_unit = unit_in_header(header_text(header[columns["investment"]])) if "investment" in columns else None
     result = []
     for row in table.rows[1:]:
@@ -76,6 +79,8 @@ def table_candidates(table: Table) -> list[Candidate]:
         name = name_cell.text
         if not name or name in {"合计", "总计", "小计"} or re.fullmatch(r"[\d.、]+", name):
             continue
+        if GROUP_MARK.match(name) or (index_column is not None and GROUP_MARK.fullmatch(row[index_column].text)):
+            continue  # a group's heading row ("一 | 医疗服务能力提升", "（二）公共卫生"), often its sum
         status_text = row[columns["status"]].text if "status" in columns else ""
         if BUILT_WORDS.search(status_text) or status_text in {"已建", "建成", "完成"}:
             continue  # a facility that already stands
