@@ -199,9 +199,9 @@ PROJECT_TABLE_HEADER = ["序号", "项目名称", "建设地点", "建设内容�
 
 
 def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool = False,
-               span: tuple | None = None) -> None:
+               spans: tuple = ()) -> None:
     """A plan as an office prints it to PDF: its paragraphs, then ``rows`` as a ruled table (each cell
-    wraps at its width; ``span``: the first and last (column, row) of cells merged into one), and
+    wraps at its width; ``spans``: each the first and last (column, row) of cells merged into one), and
     with ``page_number`` each page's number at its foot ("— 2 —")."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -220,7 +220,7 @@ def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, 
         [Paragraph(text, style) for text in paragraphs]
         + [Table([[Paragraph(text, style) for text in row] for row in rows], colWidths=widths,
                  style=[("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-                 + ([("SPAN", *span)] if span else []))], **pages)
+                 + [("SPAN", *span) for span in spans])], **pages)
 
 
 def test_a_pdfs_project_table_reads_as_a_table_with_its_figures(tmp_path):
@@ -310,7 +310,28 @@ def test_a_pdf_cell_merged_down_over_rows_belongs_to_each_row_as_in_word(tmp_pat
             ["2", "余江区中医院门诊楼建设项目", "", "15000"],
             ["3", "贵溪市妇幼保健院迁建项目", "贵溪市", "9000"]]
     path = tmp_path / "plan.pdf"
-    print_plan(path, ["专栏1 重点建设项目"], rows, span=((2, 1), (2, 2)))
+    print_plan(path, ["专栏1 重点建设项目"], rows, spans=[((2, 1), (2, 2))])
     found = {project["name"]: project for project in extract(read_lines(path), "t")["projects"]}
     assert [found[row[1]]["location"] for row in rows[1:]] == ["余江区", "余江区", "贵溪市"]
     assert [found[row[1]]["total_investment_wan_yuan"] for row in rows[1:]] == ["21000", "15000", "9000"]
+
+
+def test_a_header_of_two_rows_or_repeated_on_each_page_is_no_project(tmp_path):
+    """A 投资 heading over 总投资 and “十五五”投资 makes the header two rows, 序号 and 项目名称 merged
+    down through both; a long table prints its header again on each page. Neither second header
+    is a project named 项目名称."""
+    from tracker.plans.extraction import extract
+
+    rows = [["序号", "项目名称", "投资（万元）", "", "建设年限"],
+            ["", "", "总投资", "“十五五”投资", ""],
+            ["1", "余江区人民医院传染病区建设项目", "21000", "15000", "2026-2028"],
+            ["2", "贵溪市妇幼保健院迁建项目", "9000", "9000", "2027-2029"],
+            ["序号", "项目名称", "总投资", "“十五五”投资", "建设年限"]]  # as page 2 prints it
+    rows.append(["3", "月湖区社区卫生服务中心建设项目", "3000", "3000", "2026-2027"])
+    path = tmp_path / "plan.pdf"
+    print_plan(path, ["专栏1 重点建设项目"], rows,
+               spans=[((0, 0), (0, 1)), ((1, 0), (1, 1)), ((2, 0), (3, 0)), ((4, 0), (4, 1))])
+    found = {project["name"]: project["total_investment_wan_yuan"]
+             for project in extract(read_lines(path), "t")["projects"]}
+    assert found == {"余江区人民医院传染病区建设项目": "21000", "贵溪市妇幼保健院迁建项目": "9000",
+                     "月湖区社区卫生服务中心建设项目": "3000"}

@@ -79,6 +79,8 @@ def table_candidates(table: Table) -> list[Candidate]:
         name = name_cell.text
         if not name or name in {"合计", "总计", "小计"} or re.fullmatch(r"[\d.、]+", name):
             continue
+        if name == header_text(header[columns["name"]]):
+            continue  # the header again: its second row (a heading over sub-columns), or a new page's
         if GROUP_MARK.match(name) or (index_column is not None and GROUP_MARK.fullmatch(row[index_column].text)):
             continue  # a group's heading row ("一 | 医疗服务能力提升", "（二）公共卫生"), often its sum
         status_text = row[columns["status"]].text if "status" in columns else ""
