@@ -552,3 +552,16 @@ def test_a_project_tables_group_rows_are_no_projects(tmp_path):
         "| 2 | 龙南市疾控中心实验室 | 新建 | 0.8 | 2026-2027 |\n"
         "|  | 合计 |  | 13.3 |  |\n"))
     assert sorted(by_name(extract(lines, "t"))) == ["龙南市人民医院医技楼", "龙南市疾控中心实验室"]
+
+
+def test_a_years_cell_of_one_year_is_its_start_or_its_end_as_it_says(tmp_path):
+    """建设年限 "2026年" is a project begun and finished in 2026; "2027年开工" states the start
+    alone, "2029年建成" the end alone. One year was read as neither."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "专栏3 重大项目\n\n| 序号 | 项目名称 | 总投资（万元） | 建设年限 |\n|---|---|---|---|\n"
+        "| 1 | 龙南市妇幼保健院迁建项目 | 9000 | 2026年 |\n"
+        "| 2 | 龙南市中医院康复楼 | 12000 | 2027年开工 |\n"
+        "| 3 | 龙南市人民医院医技楼 | 21000 | 2029年建成 |\n"))
+    years = {name: (project["start_year"], project["end_year"]) for name, project in by_name(extract(lines, "t")).items()}
+    assert years == {"龙南市妇幼保健院迁建项目": (2026, 2026), "龙南市中医院康复楼": (2027, None),
+                     "龙南市人民医院医技楼": (None, 2029)}

@@ -158,6 +158,10 @@ def _cell_figures(key: str, text: str, header: str) -> list[Figure]:
         if len(years) >= 2:
             return [Figure("start_year", int(years[0]), years[0], years[0], 0, 4),
                     Figure("end_year", int(years[-1]), years[-1], years[-1], 0, 4)]
+        if len(years) == 1 and not any(figure.field in ("start_year", "end_year") for figure in figures):
+            # "2026年" alone, saying neither 开工 nor 建成: begun and finished within the year.
+            return figures + [Figure("start_year", int(years[0]), years[0], years[0], 0, 4),
+                              Figure("end_year", int(years[0]), years[0], years[0], 0, 4)]
     return figures
 
 
