@@ -13,8 +13,9 @@ from .tables import Cell, Table, header_text
 
 # A column's role by the words of its header, first rule that matches (the order matters: "项目单位"
 # is the owner, not the name; "十五五期间投资" is not the total when a "总投资" column exists).
+INDEX_HEADER = re.compile(r"^序号$")
 COLUMN_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("index", re.compile(r"^序号$")),
+    ("index", INDEX_HEADER),
     ("owner", re.compile(r"单位|业主|责任")),
     ("name", re.compile(r"名称|^(?:建设|工程)?项目$")),
     ("nature", re.compile(r"性质|建设类型|建设方式")),
@@ -66,7 +67,7 @@ def table_candidates(table: Table) -> list[Candidate]:
     if "name" not in columns or len(columns) < 2:
         return []
     header = table.rows[0]
-    index_column = next((index for index, cell in enumerate(header) if COLUMN_RULES[0][1].search(header_text(cell))), None)
+    index_column = next((index for index, cell in enumerate(header) if INDEX_HEADER.search(header_text(cell))), None)
     money_unit = unit_in_header(header_text(header[columns["investment"]])) if "investment" in columns else None
     result = []
     for row in table.rows[1:]:
