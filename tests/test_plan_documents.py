@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import docx
+import pypdf
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -335,3 +336,79 @@ def test_a_header_of_two_rows_or_repeated_on_each_page_is_no_project(tmp_path):
              for project in extract(read_lines(path), "t")["projects"]}
     assert found == {"余江区人民医院传染病区建设项目": "21000", "贵溪市妇幼保健院迁建项目": "9000",
                      "月湖区社区卫生服务中心建设项目": "3000"}
+
+
+# ---- a file that would take the server's memory or minutes (issue 14: small requests must not
+# take the server down) -------------------------------------------------------------------------
+
+def word_bomb(path, megabytes: int) -> None:
+    """A .docx of a few hundred kilobytes whose document.xml unpacks to ``megabytes`` MB of
+    paragraphs: 342 KB for 100 MB, which python-docx read in 108 s holding 1.9 GB."""
+    import io
+    import zipfile
+
+    document = docx.Document()
+    document.add_paragraph("规划")
+    saved = io.BytesIO()
+    document.save(saved)
+    source = zipfile.ZipFile(saved)
+    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename != "word/document.xml":
+                out.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>")
+            with out.open("word/document.xml", "w", force_zip64=True) as stream:
+                stream.write(head + b"<w:body>")
+                for _ in range(megabytes):
+                    stream.write(paragraph * (1024 * 1024 // len(paragraph)))
+                stream.write(tail)
+
+
+def pdf_of(path, content: bytes, *, compressed: bytes | None = None) -> None:
+    """A one-page PDF whose page draws ``content`` (or carries ``compressed``, a FlateDecode
+    stream as it is: a stream can unpack to a thousand times its size)."""
+    stream = compressed if compressed is not None else content
+    flate = b" /Filter /FlateDecode" if compressed is not None else b""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources "
+               b"<< /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d%s >>\nstream\n" % (len(stream), flate) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(data)
+
+
+def test_a_word_file_that_unpacks_far_beyond_a_plan_is_refused_unread(tmp_path):
+    """Its package's directory says how large it unpacks: past the limit, python-docx never opens
+    it (the limit is far above a plan's: the seeds' longest unpacks to ~1 MB)."""
+    from tracker.plans import documents
+
+    path = tmp_path / "规划.docx"
+    word_bomb(path, 100)
+    assert path.stat().st_size < 500_000
+    with pytest.raises(DocumentProblem, match="解压后超过 64 MB"):
+        read_lines(path)
+    assert documents.WORD_MAX_UNZIPPED == 64 * 1024 * 1024
+
+
+def test_a_pdf_of_more_pages_than_a_plan_has_is_refused_with_its_count(tmp_path, monkeypatch):
+    from tracker.plans import documents
+
+    monkeypatch.setattr(documents, "PDF_MAX_PAGES", 2)
+    path = tmp_path / "规划.pdf"
+    print_plan(path, ["一、总体要求。" * 40] * 30, [["序号", "项目名称"], ["1", "县人民医院迁建项目"]])
+    pages = len(pypdf.PdfReader(path).pages)
+    assert pages > 2
+    with pytest.raises(DocumentProblem, match=f"共 {pages} 页，超过 2 页"):
+        read_lines(path)

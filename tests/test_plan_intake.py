@@ -592,3 +592,41 @@ def test_an_accepted_indicator_removed_goes_back_to_review(admin, db, plan):
     assert admin.post(f"/plans/{plan.key}/candidates/{candidate.id}/accept-indicator").status_code == 302
     db.session.refresh(plan)
     assert [i.name for i in plan.indicators] == ["孕产妇死亡率"]
+
+
+def test_an_upload_that_would_take_minutes_or_the_servers_memory_is_stopped_with_a_reason(app, admin, db, tmp_path,
+                                                                                         monkeypatch):
+    """A Word or PDF file is read in a process of its own, under a limit of CPU time and of memory:
+    a PDF whose one page unpacks to 400 MB (2 MB sent), or whose drawing takes minutes to read,
+    stops there with the reason, and the tracker goes on serving the others meanwhile."""
+    import zlib
+
+    from .test_plan_documents import pdf_of
+
+    monkeypatch.setitem(app.config, "PLAN_READER_MEMORY", 256 * 1024 * 1024)
+    monkeypatch.setitem(app.config, "PLAN_READER_SECONDS", 1)
+    squeezed = zlib.compressobj(1)
+    bomb = b"".join(squeezed.compress(b" " * 1024 * 1024) for _ in range(400)) + squeezed.flush()
+    heavy, slow = tmp_path / "heavy.pdf", tmp_path / "slow.pdf"
+    pdf_of(heavy, b"", compressed=bomb)
+    assert heavy.stat().st_size < 2_000_000
+    # Thousands of ruled lines crossing each other on each page: a table's search takes seconds.
+    drawing = b"BT /F1 12 Tf 72 720 Td (plan) Tj ET\n" + b"".join(
+        b"%d 0 m %d 842 l S 0 %d m 595 %d l S\n" % (x % 595, x % 595, x % 842, x % 842) for x in range(0, 60_000, 3))
+    pdf_of(slow, drawing)
+    for path, reason in ((heavy, "内存"), (slow, "秒")):
+        response = upload(admin, key=f"stopped-{path.stem}", document=(io.BytesIO(path.read_bytes()), "规划.pdf"))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "读取这个文件" in page and reason in page, page[-3000:]
+    assert db.session.scalar(sa.select(Plan).where(Plan.key.like("stopped-%"))) is None
+    # A plan's PDF is read there as in the server, its project table with it.
+    from .test_plan_documents import PROJECT_TABLE_HEADER, print_plan
+
+    printed = tmp_path / "plan.pdf"
+    print_plan(printed, ["龙南市“十五五”卫生健康事业发展规划", "四、重点建设项目"],
+               [PROJECT_TABLE_HEADER, ["1", "龙南市中医院迁建项目", "龙南市", "新建业务用房", "32000", "2026-2029"]])
+    added = upload(admin, key="read-in-a-child", document=(io.BytesIO(printed.read_bytes()), "规划.pdf"))
+    assert added.status_code == 302, added.get_data(as_text=True)[-3000:]
+    found = {candidate.data.get("name"): candidate.data for candidate in db.session.scalars(
+        sa.select(PlanCandidate).join(Plan).where(Plan.key == "read-in-a-child"))}
+    assert found["龙南市中医院迁建项目"]["total_investment_wan_yuan"] == "32000", found

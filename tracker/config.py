@@ -84,6 +84,10 @@ def defaults(instance_path: Path) -> dict:
         "SEED_DIR": PROJECT_ROOT / "seed",
         "UPLOAD_DIR": instance_path / "uploads",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # A Word or PDF plan document is read in a process of its own that may use this much CPU
+        # time and memory (tracker/plans/reader.py): a plan of 150 pages takes ~10 s and ~200 MB.
+        "PLAN_READER_SECONDS": int(os.environ.get("TRACKER_PLAN_READER_SECONDS") or 60),
+        "PLAN_READER_MEMORY": int(os.environ.get("TRACKER_PLAN_READER_MEMORY_MB") or 1024) * 1024 * 1024,
         "PAGE_SIZE": 50,
         "SESSION_COOKIE_HTTPONLY": True,
         # A session ends after this long without a request, and this long after signing in.

@@ -23,6 +23,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..core.archives import unpacks_within
+
 # Cells past this column are ignored: our sheets have 30, and a hostile one may claim 16,384.
 MAX_COLUMNS = 100
 MAX_ZIP_ENTRIES = 2000
@@ -114,7 +116,7 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")) from None
-    if len(entries) > MAX_ZIP_ENTRIES or sum(entry.file_size for entry in entries) > max_unzipped:
+    if not unpacks_within(archive, max_unzipped, MAX_ZIP_ENTRIES):
         raise FileRefused(_("文件解压后超过 %(limit)s MB，拒绝读取（可能是“压缩炸弹”）。请只保留需要导入的工作表和数据。",
                             limit=_megabytes(max_unzipped)))
     if any(entry.flag_bits & 0x1 for entry in entries):

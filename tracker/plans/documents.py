@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
+
+from ..core.archives import unpacks_within
 
 if TYPE_CHECKING:  # python-docx is imported when a Word file is read, not with the application
     from docx.table import Table
@@ -41,15 +44,47 @@ _MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-class DocumentProblem(ValueError):
-    """A file that cannot be read as a plan document; ``str(self)`` says why, in the reader's language."""
+# What is wrong with a file, by code: the reading process sends the code and its values back
+# (``reader``), and the message is made in the reader's language where it is shown.
+PROBLEMS = {
+    "old_format": _l("不支持“%(suffix)s”格式：请在 Word 或 WPS 中“另存为”.docx 后上传，或上传 PDF。"),
+    "unknown_format": _l("不支持的文件格式“%(suffix)s”：请上传 .txt、.md、.docx 或 .pdf 文件。"),
+    "empty": _l("文件是空的。"),
+    "no_text": _l("文件中没有可读取的文字。"),
+    "encoding": _l("无法识别文件的文字编码：请另存为 UTF-8 文本。"),
+    "word_unreadable": _l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。"),
+    "pdf_unreadable": _l("无法读取这个 PDF 文件：文件可能已损坏或已加密。"),
+    "pdf_scanned": _l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"),
+    "unzipped_too_large": _l("这个文件解压后超过 %(limit)s MB，远超一份规划的篇幅，拒绝读取（可能是“压缩炸弹”）。请只上传规划正文。"),
+    "too_many_pages": _l("这个 PDF 共 %(pages)s 页，超过 %(limit)s 页的上限：请只上传规划正文。"),
+    "too_slow": _l("读取这个文件超过 %(seconds)s 秒仍未完成（其中的图形或表格过于复杂），已停止。请上传 Word 或文本格式的规划正文。"),
+    "too_much_memory": _l("读取这个文件需要超过 %(limit)s MB 内存（其中的内容解压后过大），已停止。请上传 Word 或文本格式的规划正文。"),
+    "reader_failed": _l("读取这个文件时出错，已停止。请上传 Word 或文本格式的规划正文。"),
+}
+# A Word file is a zip package: past this size unpacked it is refused before python-docx opens it
+# (a 342 KB .docx that unpacked to 100 MB took python-docx 108 s and 1.9 GB). The seeds' longest
+# plan unpacks to ~1 MB; a plan with many tables and pictures stays far below.
+WORD_MAX_UNZIPPED = 64 * 1024 * 1024
+WORD_MAX_ENTRIES = 2000
+# A 十五五 plan runs to 30–150 pages; pdfplumber reads ~15 pages a second.
+PDF_MAX_PAGES = 400
 
-    def __init__(self, message):
-        self.message = message
-        super().__init__(message)
+
+class DocumentProblem(ValueError):
+    """A file that cannot be read as a plan document: ``code`` (a key of ``PROBLEMS``) and its
+    values; ``str(self)`` says why, in the reader's language."""
+
+    def __init__(self, code: str, **params):
+        self.code, self.params = code, params
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        text = PROBLEMS[self.code]
+        return text % self.params if self.params else str(text)
 
     def __str__(self) -> str:
-        return str(self.message)
+        return self.message
 
 
 def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
@@ -60,14 +95,12 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     path = Path(path)
     suffix = Path(filename or path.name).suffix.lower()
     if suffix in (".doc", ".wps", ".rtf"):  # what offices save plans as: Word and WPS keep the .docx
-        raise DocumentProblem(_l("不支持“%(suffix)s”格式：请在 Word 或 WPS 中“另存为”.docx 后上传，或上传 PDF。",
-                                 suffix=suffix))
+        raise DocumentProblem("old_format", suffix=suffix)
     if suffix not in FORMATS:
-        raise DocumentProblem(_l("不支持的文件格式“%(suffix)s”：请上传 .txt、.md、.docx 或 .pdf 文件。",
-                                 suffix=suffix or "-"))
+        raise DocumentProblem("unknown_format", suffix=suffix or "-")
     data = path.read_bytes()
     if not data.strip():
-        raise DocumentProblem(_l("文件是空的。"))
+        raise DocumentProblem("empty")
     if suffix == ".docx":
         lines = list(_docx_lines(path))
     elif suffix == ".pdf":
@@ -81,7 +114,7 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
     while lines and not lines[-1].strip() and not lines[-1].startswith("\t"):
         lines.pop()  # trailing empty lines, but not a table's empty last cell
     if not any(line.strip() for line in lines):
-        raise DocumentProblem(_l("文件中没有可读取的文字。"))
+        raise DocumentProblem("no_text")
     return lines
 
 
@@ -95,7 +128,7 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes every byte sequence that reaches here
-        raise DocumentProblem(_l("无法识别文件的文字编码：请另存为 UTF-8 文本。"))
+        raise DocumentProblem("encoding")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -141,13 +174,18 @@ def _markdown_cells(row: str) -> list[str]:
 
 
 def _docx_lines(path: Path) -> Iterator[str]:
+    _check_package(path)
     try:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
         document = docx.Document(str(path))
+    except MemoryError:
+        raise
     except Exception as error:  # python-docx raises several kinds for a damaged package
-        raise DocumentProblem(_l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。")) from error
+        if _out_of_memory(error):
+            raise MemoryError from error
+        raise DocumentProblem("word_unreadable") from error
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             yield from _paragraph_text(block.text)
@@ -158,6 +196,17 @@ def _docx_lines(path: Path) -> Iterator[str]:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _check_package(path: Path) -> None:
+    """A Word file's zip directory, read before anything is unpacked: how large it unpacks."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            fits = unpacks_within(package, WORD_MAX_UNZIPPED, WORD_MAX_ENTRIES)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise DocumentProblem("word_unreadable") from error
+    if not fits:
+        raise DocumentProblem("unzipped_too_large", limit=WORD_MAX_UNZIPPED // (1024 * 1024))
 
 
 def _text_boxes(paragraph: Paragraph) -> Iterator[str]:
@@ -199,17 +248,31 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         import pdfplumber
         # The file opened here, not by pdfplumber, which leaves it open when the PDF is broken.
         with open(path, "rb") as stream, pdfplumber.open(stream) as pdf:
+            if len(pdf.pages) > PDF_MAX_PAGES:
+                raise DocumentProblem("too_many_pages", pages=len(pdf.pages), limit=PDF_MAX_PAGES)
             pages = [_pdf_page(page) for page in pdf.pages]
+    except (DocumentProblem, MemoryError):
+        raise
     except Exception as error:  # pdfminer raises several kinds for a damaged or locked file
-        raise DocumentProblem(_l("无法读取这个 PDF 文件：文件可能已损坏或已加密。")) from error
+        if _out_of_memory(error):  # pdfplumber wraps what pdfminer raised
+            raise MemoryError from error
+        raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page):
-        raise DocumentProblem(_l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"))
+        raise DocumentProblem("pdf_scanned")
     previous = ""
     for page in pages:
         if page and page[0].startswith("\t") and previous.strip():
             yield ""  # the last page's footer is not a cell of the table this page goes on with
         yield from page
         previous = page[-1] if page else previous
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, MemoryError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _pdf_page(page) -> list[str]:

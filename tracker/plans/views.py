@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,7 +29,8 @@ from ..unit_of_work import abandon, after_commit
 from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
-from .documents import DocumentProblem, clean_line, read_lines
+from .documents import DocumentProblem, clean_line
+from .reader import read_upload
 from .forms import (ActualsUploadForm, CandidateForm, HandIndicatorForm, IndicatorForm, MergeForm, PlanEditForm,
                     PlanForm, RejectForm, RemoveIndicatorForm, WithdrawForm)
 from .models import Plan, PlanCandidate, PlanIndicator
@@ -147,7 +148,8 @@ def plan_new():
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / ("upload" + Path(filename).suffix.lower())
                     upload.save(path)
-                    lines = read_lines(path, filename)
+                    lines = read_upload(path, filename, seconds=current_app.config["PLAN_READER_SECONDS"],
+                                        memory=current_app.config["PLAN_READER_MEMORY"])
                 services.check_lines(lines)
             except DocumentProblem as problem:
                 form.document.errors = [str(problem)]
