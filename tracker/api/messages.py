@@ -22,6 +22,7 @@ def N_(msgid: str) -> str:
 
 # (marshmallow 4's template, ours). The English of ours in the catalogue is marshmallow's text.
 TEMPLATES: tuple[tuple[str, str], ...] = (
+    ("Invalid JSON body.", N_("请求内容不是有效的 JSON。")),  # webargs'
     ("Missing data for required field.", N_("缺少必填字段。")),
     ("Field may not be null.", N_("此字段不能为 null。")),
     ("Invalid value.", N_("值无效。")),

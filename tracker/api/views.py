@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json as json_module
 import re
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import selectinload
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from ..accounts import permissions as perms
@@ -41,6 +43,21 @@ from .models import WRITE
 from .problems import from_http_exception, problem
 
 
+class JsonParser(FlaskParser):
+    """webargs' parser, but a body nested deeper than Python's JSON parser recurses (200 KB of
+    "[") is invalid JSON like any other (a 400), not a RecursionError (a 500)."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json_module.JSONDecodeError("nested too deeply", "…", 0) from None
+
+
+class TrackerBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonParser()
+
+
 class TrackerApi(Api):
     """flask-smorest's Api, without its app-wide error handler: the pages keep their HTML error
     pages, and the API's errors are problem+json (problems.py)."""
@@ -50,7 +67,7 @@ class TrackerApi(Api):
 
 
 api = TrackerApi()
-bp = Blueprint("api", __name__, url_prefix="/api/v1",
+bp = TrackerBlueprint("api", __name__, url_prefix="/api/v1",
                description="卫生健康建设项目台账 API：项目、规划、地区、合计与月报")
 
 ERRORS_READ = (400, 401, 403, 404, 429, 503)
