@@ -630,3 +630,19 @@ def test_an_upload_that_would_take_minutes_or_the_servers_memory_is_stopped_with
     found = {candidate.data.get("name"): candidate.data for candidate in db.session.scalars(
         sa.select(PlanCandidate).join(Plan).where(Plan.key == "read-in-a-child"))}
     assert found["龙南市中医院迁建项目"]["total_investment_wan_yuan"] == "32000", found
+
+
+def test_a_text_without_paragraphs_or_far_longer_than_a_plan_is_refused_before_it_is_read_for_projects(admin, db):
+    """The extractor's work grows with the text: a plan runs to ~25,000 characters, its longest
+    paragraph ~600 (the seeds'). A file of one line of 30,000 characters (a text saved without its
+    paragraphs, or a hostile one), or of more characters than twenty plans, is refused with the
+    reason; a 1 MB line used to hold the server for 253 s."""
+    one_line = ("新建县人民医院迁建项目，总投资约1200万元，" * 1500).encode("utf-8")
+    refused = upload(admin, key="one-line", document=(io.BytesIO(one_line), "规划.txt"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "第 1 行有 34,500 个字，超过一段规划文字的上限（10,000 字）" in page, page[-2000:]
+    long_text = ("推进县人民医院迁建项目建设。\n" * 40_000).encode("utf-8")
+    refused = upload(admin, key="too-long", document=(io.BytesIO(long_text), "规划.txt"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "文件有 560,000 个字，超过一份规划正文的上限（500,000 字）" in page, page[-2000:]
+    assert db.session.scalar(sa.select(Plan).where(Plan.key.in_(["one-line", "too-long"]))) is None

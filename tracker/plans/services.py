@@ -45,6 +45,10 @@ PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五
 PLAN_YEARS = range(1949, 2101)
 PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 MAX_LINES = 50_000
+# What the extractor reads in the request: a plan runs to ~25,000 characters and its longest
+# paragraph to ~600 (the five seeds'); the extractor reads ~100,000 characters a second.
+MAX_LINE_CHARACTERS = 10_000
+MAX_TEXT_CHARACTERS = 500_000
 # The candidate figures a person may correct before accepting, by seed name (a candidate is a
 # seed record), and the project field each fills: the registry's numbers.
 FIGURE_FIELDS = {field.seed_name: field.name for field in PROJECT_FIELDS if field.numeric and field.seed_name}
@@ -286,6 +290,14 @@ def check_lines(lines: list[str]) -> None:
         raise ValidationFailed(_("文件中没有读到文字"), "document")
     if len(lines) > MAX_LINES:
         raise ValidationFailed(_("文件超过%(limit)s行，请只上传规划正文", limit=MAX_LINES), "document")
+    if (length := sum(len(line) for line in lines)) > MAX_TEXT_CHARACTERS:
+        raise ValidationFailed(_("文件有 %(length)s 个字，超过一份规划正文的上限（%(limit)s 字）：请只上传规划正文。",
+                                 length=f"{length:,}", limit=f"{MAX_TEXT_CHARACTERS:,}"), "document")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise ValidationFailed(_("第 %(line)s 行有 %(length)s 个字，超过一段规划文字的上限（%(limit)s 字）："
+                                     "文件可能没有分段，请上传分段的规划正文。",
+                                     line=number, length=f"{len(line):,}", limit=f"{MAX_LINE_CHARACTERS:,}"), "document")
     same = db.session.scalar(sa.select(Plan).join(PlanDocument, PlanDocument.plan_id == Plan.id)
                              .where(PlanDocument.sha256 == _digest("\n".join(lines))).limit(1))
     if same is not None:
