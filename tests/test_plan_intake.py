@@ -646,3 +646,17 @@ def test_a_text_without_paragraphs_or_far_longer_than_a_plan_is_refused_before_i
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "文件有 560,000 个字，超过一份规划正文的上限（500,000 字）" in page, page[-2000:]
     assert db.session.scalar(sa.select(Plan).where(Plan.key.in_(["one-line", "too-long"]))) is None
+
+
+def test_a_whole_plan_of_more_than_twenty_thousand_characters_is_added(admin, db):
+    """Yichun's 十四五 plan (23,344 characters, the longest seed) added by an office as its own:
+    it was refused with "不能超过 20000 个字" under no field, the limit of a free-text column, so no
+    real plan of a city could be added. Its whole text is kept, line for line."""
+    from .conftest import SHARED_SEEDS
+
+    path = SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt"
+    added = upload(admin, key="yichun-again", title="宜春市卫生健康事业发展“十四五”规划", region="360900",
+                   period="十四五", document=(io.BytesIO(path.read_bytes()), "宜春市规划.txt"))
+    assert added.status_code == 302, re.findall(r'role="alert"[^>]*>(.*?)</', added.get_data(as_text=True), re.S)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "yichun-again"))
+    assert plan.document.text.split("\n") == read_lines(path) and len(plan.document.text) > 23_000

@@ -74,6 +74,14 @@ class PlanIndicator(Base):
         back_populates="indicator", cascade="all, delete-orphan", order_by="PlanIndicatorActual.year")
 
 
+# A plan's text as ``services.check_lines`` takes it: a plan runs to ~25,000 characters and its
+# longest paragraph to ~600 (the five seeds'); the extractor, run in the request, reads ~100,000
+# characters a second. The stored text is its lines joined by line feeds.
+MAX_LINES = 50_000
+MAX_LINE_CHARACTERS = 10_000
+MAX_TEXT_CHARACTERS = 500_000
+
+
 class PlanDocument(Base):
     """The text of a plan a user added, as numbered lines (line N is ``text.split("\\n")[N-1]``).
 
@@ -86,7 +94,8 @@ class PlanDocument(Base):
     id: Mapped[intpk]
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), unique=True)
     filename: Mapped[str] = mapped_column(sa.String(200))
-    text: Mapped[str] = mapped_column(sa.Text)
+    # Not the 20,000 characters of a free-text column (database.TEXT_LIMIT): a whole plan.
+    text: Mapped[str] = mapped_column(sa.Text, info={"max_length": MAX_TEXT_CHARACTERS + MAX_LINES})
     sha256: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[Timestamp]
 

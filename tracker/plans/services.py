@@ -36,7 +36,8 @@ from .candidates import APPROXIMATE
 from .indicators import split_value
 from ..projects.models import Project, project_plans
 from ..projects.terms import BUILDING_KINDS
-from .models import Plan, PlanCandidate, PlanDocument, PlanIndicator, PlanIndicatorActual
+from .models import (MAX_LINE_CHARACTERS, MAX_LINES, MAX_TEXT_CHARACTERS, Plan, PlanCandidate, PlanDocument, PlanIndicator,
+                     PlanIndicatorActual)
 
 
 # The Five-Year periods by name; a period is stored as its first and last year.
@@ -44,11 +45,6 @@ PERIOD_NAMES = {"十四五": (2021, 2025), "十五五": (2026, 2030), "十三五
 # The years a plan's period, an indicator's base or target year and an actual value may name.
 PLAN_YEARS = range(1949, 2101)
 PLAN_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-MAX_LINES = 50_000
-# What the extractor reads in the request: a plan runs to ~25,000 characters and its longest
-# paragraph to ~600 (the five seeds'); the extractor reads ~100,000 characters a second.
-MAX_LINE_CHARACTERS = 10_000
-MAX_TEXT_CHARACTERS = 500_000
 # The candidate figures a person may correct before accepting, by seed name (a candidate is a
 # seed record), and the project field each fills: the registry's numbers.
 FIGURE_FIELDS = {field.seed_name: field.name for field in PROJECT_FIELDS if field.numeric and field.seed_name}
