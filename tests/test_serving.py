@@ -83,3 +83,33 @@ def test_a_slow_reader_that_keeps_reading_is_not_cut_off():
     finally:
         client.close()
         server.close()
+
+
+class Channel:
+    """What ``StalledAnswers`` reads of a waitress channel."""
+
+    def __init__(self, last_activity: float):
+        self.requests, self.total_outbufs_len, self.addr = ["GET"], 1024, ("127.0.0.1", 5000)
+        self.last_activity, self.closed = last_activity, False
+
+    def handle_close(self):
+        self.closed = True
+
+
+def test_an_answer_is_stalled_from_when_it_is_seen_waiting_not_from_the_request():
+    """A request that waited its turn for a thread has had no activity since it arrived; its
+    answer, pending for an instant while it is sent, is not a stalled one (CI closed such a
+    connection: the clock ran from the request's arrival). Only an answer seen waiting, with
+    nothing taken, for the whole timeout is."""
+    watch = serving.StalledAnswers(send_timeout=60)
+    queued, reading, stalled = Channel(last_activity=0), Channel(last_activity=0), Channel(last_activity=0)
+    watch.close([queued, reading, stalled], now=100)  # each idle 100 s: none closed yet
+    assert not any(channel.closed for channel in (queued, reading, stalled))
+    queued.total_outbufs_len = 0  # its answer went out
+    reading.last_activity = 130  # its client took some
+    watch.close([queued, reading, stalled], now=161)
+    assert (queued.closed, reading.closed, stalled.closed) == (False, False, True)
+    watch.close([queued, reading], now=220)
+    assert not reading.closed  # 59 s since it was seen to have taken some
+    watch.close([queued, reading], now=222)
+    assert reading.closed

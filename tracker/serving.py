@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import cast
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 CONNECTION_LIMIT = 1000
 # A connection that sends nothing for this long is closed.
 CHANNEL_TIMEOUT = 60
-# A client that takes nothing of an answer for this long is let go (``close_stalled``).
+# A client that takes nothing of an answer for this long is let go (``StalledAnswers``).
 SEND_TIMEOUT = 60
 
 
@@ -39,39 +40,58 @@ def options(host: str, port: int, threads: int) -> dict:
 
 def make_server(app, *, host: str, port: int, threads: int, send_timeout: int = SEND_TIMEOUT):
     """waitress's server for ``app``, which also lets go of a client that stopped reading
-    (``close_stalled``, run with waitress's own clean-up of idle connections)."""
+    (``StalledAnswers``, run with waitress's own clean-up of idle connections)."""
     from waitress.server import BaseWSGIServer, create_server
 
-    server = create_server(app, **options(host, port, threads), cleanup_interval=min(30, send_timeout))
+    # Checked twice within the timeout, so a stall is found between one and two timeouts on.
+    server = create_server(app, **options(host, port, threads), cleanup_interval=min(30, send_timeout / 2))
     assert isinstance(server, BaseWSGIServer)  # one host and port: one socket, not several
-    own_maintenance = server.maintenance
+    own_maintenance, stalled = server.maintenance, StalledAnswers(send_timeout)
 
     def maintenance(now) -> None:
         own_maintenance(now)
-        close_stalled(server, now, send_timeout)
+        stalled.close(list(cast(dict, server.active_channels).values()), now)
 
     setattr(server, "maintenance", maintenance)  # noqa: B010  (waitress has no hook for it)
     return server
 
 
-def close_stalled(server, now: float, send_timeout: float) -> None:
-    """Close each connection whose answer waits to be sent and whose client has taken none of it
-    for ``send_timeout`` seconds.
+class StalledAnswers:
+    """Closes each connection whose answer has waited to be sent for ``send_timeout`` seconds
+    with none of it taken by the client.
 
     waitress closes a connection idle between requests (``channel_timeout``), never one whose
     answer is being written; and past ``outbuf_high_watermark`` (16 MB) of unsent output the
     thread writing it waits until the client reads. So ten clients that asked for the whole
     portfolio's csv (42 MB at 100,000 projects) and read nothing held all eight threads, and
     nobody else was answered. Closed here (in waitress's main loop, where it closes connections
-    itself), the waiting thread gets ``ClientDisconnected`` and serves the next request. A client
-    that reads slowly but reads is not stalled: each send the kernel takes is activity (Linux takes
-    more once a third of its buffer of a few MB has drained, so a reader must average ~24 KB/s,
-    ~200 kbit/s, to be counted as reading with the 60 s default)."""
-    for channel in list(server.active_channels.values()):
-        if channel.requests and channel.total_outbufs_len and channel.last_activity < now - send_timeout:
-            logger.warning("closing a connection from %s that took nothing of its answer for %s s",
-                           channel.addr[0] if channel.addr else "?", int(now - channel.last_activity))
-            channel.handle_close()
+    itself), the waiting thread gets ``ClientDisconnected`` and serves the next request.
+
+    The clock starts when an answer is first seen waiting, not at the connection's last activity:
+    a request that waited its turn for a thread has had no activity since it arrived, and its
+    answer is being sent, not refused. It restarts whenever the client takes some: a client that
+    reads slowly but reads is not stalled (Linux takes more once a third of its buffer of a few MB
+    has drained, so a reader must average ~24 KB/s, ~200 kbit/s, with the 60 s default)."""
+
+    def __init__(self, send_timeout: float):
+        self.send_timeout = send_timeout
+        self.waiting: dict[int, tuple[float, float]] = {}  # channel → (seen waiting at, its last activity then)
+
+    def close(self, channels, now: float) -> None:
+        waiting = {}
+        for channel in list(channels):
+            if not (channel.requests and channel.total_outbufs_len):
+                continue
+            since, activity = self.waiting.get(id(channel), (now, channel.last_activity))
+            if activity != channel.last_activity:  # the client took some since
+                since, activity = now, channel.last_activity
+            if now - since >= self.send_timeout:
+                logger.warning("closing a connection from %s that took nothing of its answer for %s s",
+                               channel.addr[0] if channel.addr else "?", int(now - since))
+                channel.handle_close()
+            else:
+                waiting[id(channel)] = (since, activity)
+        self.waiting = waiting
 
 
 def main(argv: list[str] | None = None) -> None:
