@@ -412,3 +412,23 @@ def test_a_pdf_of_more_pages_than_a_plan_has_is_refused_with_its_count(tmp_path,
     assert pages > 2
     with pytest.raises(DocumentProblem, match=f"共 {pages} 页，超过 2 页"):
         read_lines(path)
+
+
+def test_the_reader_reads_where_the_system_refuses_a_limit(tmp_path, monkeypatch, capsys):
+    """macOS refuses RLIMIT_AS: the reading process says so and reads without it, rather than
+    failing every upload on a developer's Mac."""
+    import json
+    import resource
+
+    from tracker.plans import reader
+
+    def refuse(limit, value):
+        raise ValueError("not allowed to raise maximum limit")
+
+    monkeypatch.setattr(resource, "setrlimit", refuse)
+    path = tmp_path / "plan.md"
+    path.write_text("一、总体要求\n新建县人民医院。\n", encoding="utf-8")
+    assert reader.main(["60", str(1 << 30), str(path), "规划.md"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out) == {"lines": ["一、总体要求", "新建县人民医院。"]}
+    assert "not set" in out.err

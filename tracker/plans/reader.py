@@ -62,8 +62,11 @@ def main(argv: list[str]) -> int:
     seconds, memory, path, filename = int(argv[0]), int(argv[1]), argv[2], argv[3]
     # Past the soft limit the kernel sends SIGXCPU, which ends the process; the hard limit a
     # second later, SIGKILL, for a process that would not end.
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    for limit, value in ((resource.RLIMIT_CPU, (seconds, seconds + 1)), (resource.RLIMIT_AS, (memory, memory))):
+        try:
+            resource.setrlimit(limit, value)
+        except (ValueError, OSError) as error:  # macOS refuses RLIMIT_AS: read without that one
+            print(f"tracker.plans.reader: limit {limit} not set: {error}", file=sys.stderr)
     try:
         answer: dict = {"lines": read_lines(path, filename)}
     except DocumentProblem as problem:
