@@ -432,3 +432,19 @@ def test_the_reader_reads_where_the_system_refuses_a_limit(tmp_path, monkeypatch
     out = capsys.readouterr()
     assert json.loads(out.out) == {"lines": ["一、总体要求", "新建县人民医院。"]}
     assert "not set" in out.err
+
+
+def test_a_paragraph_wraps_back_by_its_printed_width_not_its_count_of_characters(tmp_path):
+    """A printed line runs on when it reaches the right margin. Counted in characters, a page's
+    contents line of dots (77 characters on one printed line, where a line of Chinese holds 45)
+    made every Chinese line on the page look short, and no paragraph on it was joined again: a
+    project's name broken at the margin was two lines of the stored text."""
+    paragraph = ("加快推进龙南市人民医院新院区建设项目，总投资约12000万元，新增床位500张，"
+                 "2027年开工建设，2029年建成投入使用；同步建设龙南市中医院门诊综合楼。")
+    path = tmp_path / "plan.pdf"
+    print_plan(path, ["目录", "一、发展基础" + "." * 70 + "3", "二、重点任务" + "." * 120 + "12", "三、保障措施",
+                      paragraph], [["序号", "项目名称"]])
+    lines = read_lines(path)
+    assert paragraph in lines, lines
+    # A contents line whose dots and page number reach the margin ends there all the same.
+    assert "三、保障措施" in lines and lines[lines.index("三、保障措施") - 1].endswith("12"), lines

@@ -279,19 +279,42 @@ def _pdf_page(page) -> list[str]:
     """One page's lines: its text above, between and below its tables, each table as cells."""
     lines: list[str] = []
     top = 0.0
-    for table in sorted(page.find_tables(), key=lambda table: table.bbox[1]):
-        above = _pdf_text(page, top, table.bbox[1])
+    tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
+    right = _right_margin(page, [table.bbox for table in tables])
+    for table in tables:
+        above = _pdf_text(page, top, table.bbox[1], right)
         lines += (above + [""]) if above else []  # the text's last line is no cell of the table
         lines += table_rows_to_lines(_pdf_table_rows(table))
         top = table.bbox[3]
-    return lines + _pdf_text(page, top, page.height)
+    return lines + _pdf_text(page, top, page.height, right)
 
 
-def _pdf_text(page, top: float, bottom: float) -> list[str]:
+def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> float:
+    """Where the page's full lines end: as far from its right edge as its text starts from the left
+    (a plan's margins are the same on both sides, or nearly: 公文 prints 28 and 26 mm). A table's
+    cells do not count: a table may reach into the margins."""
+    def in_a_table(char) -> bool:
+        return any(x0 <= char["x0"] <= x1 and top <= char["top"] <= bottom for x0, top, x1, bottom in tables)
+
+    starts = [char["x0"] for char in page.chars if char["text"].strip() and not in_a_table(char)]
+    return page.width - min(starts) if starts else page.width
+
+
+def _pdf_text(page, top: float, bottom: float, right: float) -> list[str]:
+    """The text between ``top`` and ``bottom``, a paragraph wrapped at the margin joined again: a
+    printed line runs on when it reaches the right margin (within two characters) and does not end
+    a sentence."""
     if bottom <= top:
         return []
-    text = page.within_bbox((0, top, page.width, bottom)).extract_text() or ""
-    return reflow(text.split("\n")) if text.strip() else []
+    printed = page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
+    if not any(line["text"].strip() for line in printed):
+        return []
+    return reflow([(line["text"], line["x1"] >= right - 2 * _size(line)) for line in printed])
+
+
+def _size(line: dict) -> float:
+    sizes = sorted(char["size"] for char in line["chars"])
+    return sizes[len(sizes) // 2] if sizes else 0.0
 
 
 def _pdf_table_rows(table) -> list[list[str]]:
@@ -325,22 +348,25 @@ def _unwrapped(cell: str | None) -> str:
     return "".join(line.strip() for line in (cell or "").split("\n"))
 
 
+# A line of the contents: its leader of dots and a page number reach the margin, and end it.
+_CONTENTS_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+$")
 _PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":", "!", "?")
 
 
-def reflow(lines: list[str]) -> list[str]:
-    """A PDF's text comes in printed lines: a paragraph wrapped at the margin is joined again, so a
-    name broken over two printed lines is one line of the stored text. A line is taken to run on
-    when it is as long as the page's full lines and does not end a sentence."""
-    lines = [line.rstrip() for line in lines]
-    full = max((len(line) for line in lines), default=0)
+def reflow(lines: list[tuple[str, bool]]) -> list[str]:
+    """A PDF's text comes in printed lines, each with whether it reaches the right margin: a
+    paragraph wrapped at the margin is joined again, so a name broken over two printed lines is one
+    line of the stored text. A line runs on when it reaches the margin and does not end a sentence.
+    (By the printed width, not the count of characters: a line of digits and Latin letters holds
+    half again as many as one of Chinese, and a contents line of dots twice as many.)"""
     result: list[str] = []
     running_on = False
-    for line in lines:
-        if running_on and result and line.strip():
-            result[-1] += line.strip()
+    for text, full in lines:
+        text = text.rstrip()
+        if running_on and result and text.strip():
+            result[-1] += text.strip()
         else:
-            result.append(line)
-        running_on = bool(line.strip()) and len(line) >= 0.85 * full and full >= 20 \
-            and not line.endswith(_PARAGRAPH_END)
+            result.append(text)
+        running_on = (bool(text.strip()) and full and not text.endswith(_PARAGRAPH_END)
+                      and not _CONTENTS_ENTRY.search(text))
     return result
