@@ -448,3 +448,13 @@ def test_a_paragraph_wraps_back_by_its_printed_width_not_its_count_of_characters
     assert paragraph in lines, lines
     # A contents line whose dots and page number reach the margin ends there all the same.
     assert "三、保障措施" in lines and lines[lines.index("三、保障措施") - 1].endswith("12"), lines
+
+
+def test_a_line_that_wrapped_before_a_number_runs_on_into_it(tmp_path):
+    """No line breaks inside a number: a printed line that stopped short because the next line's
+    first word, a number, would not fit after it is full all the same."""
+    paragraph = "推进县人民医院迁建项目建设，完善县域医疗卫生服务体系建设，提升服务能力，计划总投资" + "120000000" + "元，2027年开工。"
+    path = tmp_path / "plan.pdf"
+    print_plan(path, ["二、重点任务", paragraph], [["序号", "项目名称"]])
+    printed = read_lines(path)
+    assert paragraph in printed, printed

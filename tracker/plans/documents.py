@@ -302,19 +302,42 @@ def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> floa
 
 def _pdf_text(page, top: float, bottom: float, right: float) -> list[str]:
     """The text between ``top`` and ``bottom``, a paragraph wrapped at the margin joined again: a
-    printed line runs on when it reaches the right margin (within two characters) and does not end
-    a sentence."""
+    printed line is full when it reaches the right margin within two characters, or when the next
+    line's first word (a number, a Latin word: no line breaks inside one) would not have fitted
+    after it."""
     if bottom <= top:
         return []
     printed = page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
     if not any(line["text"].strip() for line in printed):
         return []
-    return reflow([(line["text"], line["x1"] >= right - 2 * _size(line)) for line in printed])
+    full = []
+    for line, following in zip(printed, [*printed[1:], None]):
+        size = _size(line)
+        first_word = _first_word_width(following) if following else 0.0
+        full.append(line["x1"] >= right - 2 * size or line["x1"] + first_word >= right - size / 2)
+    return reflow([(line["text"], reaches) for line, reaches in zip(printed, full)])
 
 
 def _size(line: dict) -> float:
     sizes = sorted(char["size"] for char in line["chars"])
     return sizes[len(sizes) // 2] if sizes else 0.0
+
+
+# What a line does not break inside: digits, Latin letters and what joins them (12,000.5 / 2026-2030).
+_UNBROKEN = re.compile(r"[0-9A-Za-z.,%/\-]")
+
+
+def _first_word_width(line: dict) -> float:
+    """The printed width of the line's first word: a run of digits and Latin letters, else its first
+    character."""
+    chars = [char for char in line["chars"] if char["text"].strip()]
+    if not chars:
+        return 0.0
+    end = 1
+    if _UNBROKEN.fullmatch(chars[0]["text"]):
+        while end < len(chars) and _UNBROKEN.fullmatch(chars[end]["text"]):
+            end += 1
+    return chars[end - 1]["x1"] - chars[0]["x0"]
 
 
 def _pdf_table_rows(table) -> list[list[str]]:
