@@ -458,3 +458,16 @@ def test_a_line_that_wrapped_before_a_number_runs_on_into_it(tmp_path):
     print_plan(path, ["二、重点任务", paragraph], [["序号", "项目名称"]])
     printed = read_lines(path)
     assert paragraph in printed, printed
+
+
+def test_a_paragraph_a_page_break_cuts_reads_back_whole_before_the_pages_number(tmp_path):
+    """A paragraph that runs from the foot of one page to the top of the next is one line of the
+    stored text, its project's name whole; the page's number printed at the foot ("— 1 —") follows
+    it as a line of its own, not glued to its last word (both were so before)."""
+    paragraphs = ["二、重点任务", "完善县域医疗卫生服务体系，提升基层服务能力，" * 60 + "推进县人民医院迁建项目建设，"
+                  + "完善县域医疗卫生服务体系，提升基层服务能力，" * 100 + "总投资约12000万元。"]
+    path = tmp_path / "plan.pdf"
+    print_plan(path, paragraphs, [["序号", "项目名称"]], page_number=True)
+    assert len(pypdf.PdfReader(path).pages) == 2
+    lines = read_lines(path)
+    assert lines[:3] == [*paragraphs, "— 1 —"] and "— 2 —" in lines, lines

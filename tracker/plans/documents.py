@@ -23,7 +23,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 
@@ -257,14 +257,38 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         if _out_of_memory(error):  # pdfplumber wraps what pdfminer raised
             raise MemoryError from error
         raise DocumentProblem("pdf_unreadable") from error
-    if not any(line.strip() for page in pages for line in page):
+    if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
-    previous = ""
+    yield from _joined(pages)
+
+
+class PdfPage(NamedTuple):
+    lines: list[str]
+    runs_on: bool  # its last paragraph goes on at the top of the next page
+    footer: int  # how many of its last lines are its printed page number
+
+
+def _joined(pages: list[PdfPage]) -> list[str]:
+    """The pages' lines one after the other, a paragraph a page break cut joined again (its page's
+    number, printed at the foot, then follows it)."""
+    out: list[str] = []
+    carried: int | None = None  # where the paragraph the last page left running on is
     for page in pages:
-        if page and page[0].startswith("\t") and previous.strip():
-            yield ""  # the last page's footer is not a cell of the table this page goes on with
-        yield from page
-        previous = page[-1] if page else previous
+        lines = list(page.lines)
+        continued = carried is not None and bool(lines) and bool(lines[0].strip()) and not lines[0].startswith("\t")
+        if continued and carried is not None:
+            out[carried] += lines.pop(0).strip()
+        elif lines and lines[0].startswith("\t") and out and out[-1].strip():
+            out.append("")  # the last page's footer is not a cell of the table this page goes on with
+        start = len(out)
+        out += lines
+        if not page.runs_on:
+            carried = None
+        elif len(lines) > page.footer:
+            carried = start + len(lines) - 1 - page.footer
+        elif not continued:
+            carried = None  # (a page of nothing but the paragraph goes on carrying it)
+    return out
 
 
 def _out_of_memory(error: BaseException | None) -> bool:
@@ -275,18 +299,19 @@ def _out_of_memory(error: BaseException | None) -> bool:
     return False
 
 
-def _pdf_page(page) -> list[str]:
+def _pdf_page(page) -> PdfPage:
     """One page's lines: its text above, between and below its tables, each table as cells."""
     lines: list[str] = []
     top = 0.0
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
     right = _right_margin(page, [table.bbox for table in tables])
     for table in tables:
-        above = _pdf_text(page, top, table.bbox[1], right)
+        above, _, _ = _pdf_text(page, top, table.bbox[1], right)
         lines += (above + [""]) if above else []  # the text's last line is no cell of the table
         lines += table_rows_to_lines(_pdf_table_rows(table))
         top = table.bbox[3]
-    return lines + _pdf_text(page, top, page.height, right)
+    below, runs_on, footer = _pdf_text(page, top, page.height, right)
+    return PdfPage(lines + below, runs_on, footer)
 
 
 def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> float:
@@ -300,22 +325,30 @@ def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> floa
     return page.width - min(starts) if starts else page.width
 
 
-def _pdf_text(page, top: float, bottom: float, right: float) -> list[str]:
+def _pdf_text(page, top: float, bottom: float, right: float) -> tuple[list[str], bool, int]:
     """The text between ``top`` and ``bottom``, a paragraph wrapped at the margin joined again: a
     printed line is full when it reaches the right margin within two characters, or when the next
     line's first word (a number, a Latin word: no line breaks inside one) would not have fitted
-    after it."""
+    after it. With it, whether its last paragraph runs on past its end, and how many of its last
+    lines are a page number."""
     if bottom <= top:
-        return []
-    printed = page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
-    if not any(line["text"].strip() for line in printed):
-        return []
+        return [], False, 0
+    printed = [line for line in page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
+               if line["text"].strip()]
+    if not printed:
+        return [], False, 0
     full = []
     for line, following in zip(printed, [*printed[1:], None]):
         size = _size(line)
         first_word = _first_word_width(following) if following else 0.0
         full.append(line["x1"] >= right - 2 * size or line["x1"] + first_word >= right - size / 2)
-    return reflow([(line["text"], reaches) for line, reaches in zip(printed, full)])
+    texts = [(line["text"], reaches) for line, reaches in zip(printed, full)]
+    footer = 0
+    while footer < len(texts) and PAGE_NUMBER.fullmatch(texts[-1 - footer][0].strip()):
+        footer += 1
+    # A page's last line that would run on: the next page's first line goes on with it.
+    runs_on = footer < len(texts) and _runs_on(*texts[-1 - footer])
+    return reflow(texts), runs_on, footer
 
 
 def _size(line: dict) -> float:
@@ -371,6 +404,8 @@ def _unwrapped(cell: str | None) -> str:
     return "".join(line.strip() for line in (cell or "").split("\n"))
 
 
+# A page's number as printed at its foot: "— 3 —", "- 3 -", "3", "第3页", "第 3 页 共 60 页".
+PAGE_NUMBER = re.compile(r"[—–－\-]*\s*\d{1,4}\s*[—–－\-]*|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?")
 # A line of the contents: its leader of dots and a page number reach the margin, and end it.
 _CONTENTS_ENTRY = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+$")
 _PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":", "!", "?")
@@ -386,10 +421,14 @@ def reflow(lines: list[tuple[str, bool]]) -> list[str]:
     running_on = False
     for text, full in lines:
         text = text.rstrip()
-        if running_on and result and text.strip():
+        if running_on and result and text.strip() and not PAGE_NUMBER.fullmatch(text.strip()):
             result[-1] += text.strip()
         else:
             result.append(text)
-        running_on = (bool(text.strip()) and full and not text.endswith(_PARAGRAPH_END)
-                      and not _CONTENTS_ENTRY.search(text))
+        running_on = _runs_on(text, full)
     return result
+
+
+def _runs_on(text: str, full: bool) -> bool:
+    return (bool(text.strip()) and full and not text.endswith(_PARAGRAPH_END)
+            and not _CONTENTS_ENTRY.search(text))
