@@ -199,11 +199,11 @@ def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projec
 PROJECT_TABLE_HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
 
 
-def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool = False,
+def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, page_number: bool | str = False,
                spans: tuple = ()) -> None:
     """A plan as an office prints it to PDF: its paragraphs, then ``rows`` as a ruled table (each cell
     wraps at its width; ``spans``: each the first and last (column, row) of cells merged into one), and
-    with ``page_number`` each page's number at its foot ("— 2 —")."""
+    with ``page_number`` each page's number at its foot ("— 2 —"), or at its top with "top")."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
@@ -214,7 +214,7 @@ def print_plan(path, paragraphs: list[str], rows: list[list[str]], widths=None, 
 
     def numbered(canvas, document):
         canvas.setFont(cjk_font().name, 9)
-        canvas.drawString(280, 30, f"— {document.page} —")
+        canvas.drawString(280, 810 if page_number == "top" else 30, f"— {document.page} —")
 
     pages = {"onFirstPage": numbered, "onLaterPages": numbered} if page_number else {}
     SimpleDocTemplate(str(path), pagesize=A4).build(
@@ -471,3 +471,7 @@ def test_a_paragraph_a_page_break_cuts_reads_back_whole_before_the_pages_number(
     assert len(pypdf.PdfReader(path).pages) == 2
     lines = read_lines(path)
     assert lines[:3] == [*paragraphs, "— 1 —"] and "— 2 —" in lines, lines
+    # The number printed at the top of each page instead: the paragraph goes on past it.
+    print_plan(path, paragraphs, [["序号", "项目名称"]], page_number="top")
+    lines = read_lines(path)
+    assert lines[:3] == ["— 1 —", *paragraphs] and "— 2 —" in lines, lines

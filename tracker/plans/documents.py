@@ -275,9 +275,11 @@ def _joined(pages: list[PdfPage]) -> list[str]:
     carried: int | None = None  # where the paragraph the last page left running on is
     for page in pages:
         lines = list(page.lines)
-        continued = carried is not None and bool(lines) and bool(lines[0].strip()) and not lines[0].startswith("\t")
-        if continued and carried is not None:
-            out[carried] += lines.pop(0).strip()
+        first = next((index for index, line in enumerate(lines) if not PAGE_NUMBER.fullmatch(line.strip())), len(lines))
+        continued = (carried is not None and first < len(lines) and bool(lines[first].strip())
+                     and not lines[first].startswith("\t"))
+        if continued and carried is not None:  # (past a page number printed at the top)
+            out[carried] += lines.pop(first).strip()
         elif lines and lines[0].startswith("\t") and out and out[-1].strip():
             out.append("")  # the last page's footer is not a cell of the table this page goes on with
         start = len(out)
