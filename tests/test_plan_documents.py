@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import docx
 import pypdf
 import pytest
@@ -475,3 +477,57 @@ def test_a_paragraph_a_page_break_cuts_reads_back_whole_before_the_pages_number(
     print_plan(path, paragraphs, [["序号", "项目名称"]], page_number="top")
     lines = read_lines(path)
     assert lines[:3] == ["— 1 —", *paragraphs] and "— 2 —" in lines, lines
+
+
+DOCUMENTS = Path(__file__).parent / "documents"
+
+
+def test_a_table_row_a_page_break_cuts_reads_back_whole_under_the_repeated_header():
+    """A 重点项目表 typed in Word and printed to PDF (tests/documents/make_table_over_pages.py, by
+    LibreOffice): at each page break the header row is printed again and the row the break falls
+    in goes on at the top of the next page, each cell's last lines there. Each such row is one
+    project with its whole name and scope: page by page, a name was cut into two projects
+    ("婺源县第22人" and "民医院门诊楼建设项目") and a 床位 figure lost ("床位" / "109张"). The
+    number printed at each page's foot is a line between the table's rows, in none of its cells
+    (it ended the last cell of each page: "2026-2028— 1 —")."""
+    from .documents.make_table_over_pages import HEADER, rows
+
+    from tracker.plans.extraction import extract
+    from tracker.plans.tables import find_tables
+
+    lines = read_lines(DOCUMENTS / "table-over-pages.pdf")
+    assert len(pypdf.PdfReader(DOCUMENTS / "table-over-pages.pdf").pages) > 3
+    assert lines.count("\t" + HEADER[0]) == 1, "the header printed on each page is read once"
+    [table] = find_tables(lines)  # one table of every row, the pages' numbers in none of its cells
+    assert len(table.rows) == 1 + len(rows())
+    assert not [cell.text for row in table.rows for cell in row if "—" in cell.text]
+    found = {project["name"]: project for project in extract(lines, "t")["projects"]}
+    expected = rows()
+    assert sorted(found) == sorted(row[1] for row in expected)
+    for number, name, _place, scope, investment, _years in expected:
+        project = found[name]
+        assert (project["scope"], project["total_investment_wan_yuan"], project["beds"]) == (
+            scope, investment, 100 + int(number)), name
+
+
+def test_only_a_row_without_its_number_at_the_top_of_a_page_is_the_rest_of_a_cut_row():
+    """The rest of a cut row is known by the empty first cell of a column every row fills (序号,
+    项目名称). A first column of merged cells, a county printed once over its projects, is empty at
+    the top of the next page too: that row is a project of its own."""
+    from tracker.plans.documents import PdfPage, PdfTable, _carry_tables_over
+
+    def two_pages(header: str, first_cell: str) -> tuple[list[list[str]], list[list[str]]]:
+        pages = [PdfPage([PdfTable([[header, "项目名称", "总投资（万元）"], ["鄱阳县", "鄱阳县人民医院迁", "21000"]]),
+                          ["— 1 —"]], False, 1),
+                 PdfPage([PdfTable([[header, "项目名称", "总投资（万元）"], [first_cell, "建项目", ""],
+                                    ["2", "万年县妇幼保健院迁建项目", "9000"]]), ["— 2 —"]], False, 1)]
+        _carry_tables_over(pages)
+        return pages[0].parts[0].rows, pages[1].parts[0].rows
+
+    before, after = two_pages("序号", "")
+    assert before[-1] == ["鄱阳县", "鄱阳县人民医院迁建项目", "21000"]
+    assert after == [["2", "万年县妇幼保健院迁建项目", "9000"]]
+    before, after = two_pages("县（市、区）", "")  # merged down: the next page's row is its own
+    assert before[-1] == ["鄱阳县", "鄱阳县人民医院迁", "21000"]
+    assert after[0] == ["", "建项目", ""]
+

@@ -259,13 +259,88 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
+    _carry_tables_over(pages)
     yield from _joined(pages)
 
 
+class PdfTable(NamedTuple):
+    rows: list[list[str]]  # each row's cells as text (``_pdf_table_rows``)
+
+
 class PdfPage(NamedTuple):
-    lines: list[str]
+    parts: list[list[str] | PdfTable]  # its text's lines and its tables, in reading order
     runs_on: bool  # its last paragraph goes on at the top of the next page
     footer: int  # how many of its last lines are its printed page number
+
+    @property
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        for part in self.parts:
+            lines += table_rows_to_lines(part.rows) if isinstance(part, PdfTable) else part
+        return lines
+
+    def closing_table(self) -> PdfTable | None:
+        """The table the page ends with (nothing after it but the page's number), if any."""
+        parts = [part for part in self.parts if not _page_number_only(part)]
+        return parts[-1] if parts and isinstance(parts[-1], PdfTable) else None
+
+    def opening_table(self) -> PdfTable | None:
+        """The table the page starts with (nothing above it but the page's number), if any."""
+        parts = [part for part in self.parts if not _page_number_only(part)]
+        return parts[0] if parts and isinstance(parts[0], PdfTable) else None
+
+
+def _page_number_only(part: list[str] | PdfTable) -> bool:
+    return not isinstance(part, PdfTable) and all(
+        not line.strip() or PAGE_NUMBER.fullmatch(line.strip()) for line in part)
+
+
+# A table's first column when every row fills it (a project's number, its name): a row of the
+# table that leaves it empty at the top of a page is the rest of the row the page break cut.
+_FILLED_BY_EVERY_ROW = re.compile(r"序号|编号|项目名称|名称|项目")
+
+
+def _carry_tables_over(pages: list[PdfPage]) -> None:
+    """A table a page break cuts goes on at the top of the next page, where Word prints its header
+    rows again (标题行重复) and, by default, the rest of the row the break cut (允许跨行断页): each
+    cell's last printed lines, the cells that ended on the page before empty. Read page by page,
+    that rest was a row of its own and the cut row lost it: a name cut to "…门诊楼建设项", a
+    project named "目" with the 床位 of the scope's end. Here the repeated header rows are dropped
+    and the rest is joined to its row, cell by cell, when the table's first column is one every row
+    fills (a 序号, a name: a row that leaves it empty is a rest; a column of merged cells, a
+    county's name over its projects, is not one) and the cut row filled it."""
+    headers: dict[int, list[list[str]]] = {}  # the header rows of a table going on, by its part
+    # The part holding the last row so far of a table going on: the part itself, or, when the part
+    # was all header and rest (a row cut twice, over three pages), the one its rest went to.
+    holders: dict[int, PdfTable] = {}
+    for page, following in zip(pages, pages[1:]):
+        last, first = page.closing_table(), following.opening_table()
+        if last is None or first is None or not first.rows:
+            continue
+        header = headers.get(id(last)) or _header_rows(last.rows)
+        last = holders.get(id(last), last)
+        if not last.rows or not header or len(header[0]) != len(first.rows[0]):
+            continue
+        headers[id(first)] = header
+        repeated = 0
+        while repeated < len(header) and first.rows and first.rows[0] == header[repeated]:
+            first.rows.pop(0)
+            repeated += 1
+        cut = last.rows[-1]
+        if (first.rows and not first.rows[0][0] and cut[0] and cut not in header
+                and _FILLED_BY_EVERY_ROW.fullmatch("".join(header[0][0].split()))):
+            rest = first.rows.pop(0)
+            last.rows[-1] = [before + after for before, after in zip(cut, rest)]
+        if not first.rows:
+            holders[id(first)] = last
+
+
+def _header_rows(rows: list[list[str]]) -> list[list[str]]:
+    """A table's header: its first row, and the second when it goes on with it (a 投资 heading over
+    总投资 and “十五五”投资: its first cell is the first row's merged down, or empty)."""
+    if len(rows) > 1 and rows[1][0] in ("", rows[0][0]):
+        return rows[:2]
+    return rows[:1]
 
 
 def _joined(pages: list[PdfPage]) -> list[str]:
@@ -303,17 +378,18 @@ def _out_of_memory(error: BaseException | None) -> bool:
 
 def _pdf_page(page) -> PdfPage:
     """One page's lines: its text above, between and below its tables, each table as cells."""
-    lines: list[str] = []
+    parts: list[list[str] | PdfTable] = []
     top = 0.0
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
     right = _right_margin(page, [table.bbox for table in tables])
     for table in tables:
         above, _, _ = _pdf_text(page, top, table.bbox[1], right)
-        lines += (above + [""]) if above else []  # the text's last line is no cell of the table
-        lines += table_rows_to_lines(_pdf_table_rows(table))
+        if above:
+            parts.append(above + [""])  # the text's last line is no cell of the table
+        parts.append(PdfTable(_pdf_table_rows(table)))
         top = table.bbox[3]
     below, runs_on, footer = _pdf_text(page, top, page.height, right)
-    return PdfPage(lines + below, runs_on, footer)
+    return PdfPage(parts + [below], runs_on, footer)
 
 
 def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> float:

@@ -48,6 +48,12 @@ class Table:
 SECTION_HEADING = re.compile(r"^(?:#{1,6}\s|第[一二三四五六七八九十\d]+[章节]|[一二三四五六七八九十]+、)")
 
 
+# A page's number as a PDF prints it at a page's foot or top and the reader keeps as a line of its
+# own, between a table's rows when the table runs over pages: "— 3 —", "第3页". (A bare "3" could
+# be a cell's own words after an empty paragraph, and stays one.)
+PRINTED_PAGE_NUMBER = re.compile(r"[—–－\-]+\s*\d{1,4}\s*[—–－\-]+|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?")
+
+
 def is_cell_line(text: str) -> bool:
     return text.startswith(("\t", " \t"))
 
@@ -110,6 +116,8 @@ def _rows(lines: list[str], start: int, end: int) -> list[list[Cell]]:
         if not text.strip() and not is_cell_line(text):
             after_blank = True
             continue
+        if after_blank and PRINTED_PAGE_NUMBER.fullmatch(text.strip()):
+            continue  # a PDF's page number between the rows of a table running over pages
         if is_cell_line(text):
             width = len(rows[0]) if rows else None
             # A blank line ends a row, unless the row still lacks cells and its last cell went on
