@@ -490,7 +490,7 @@ def test_a_table_row_a_page_break_cuts_reads_back_whole_under_the_repeated_heade
     ("婺源县第22人" and "民医院门诊楼建设项目") and a 床位 figure lost ("床位" / "109张"). The
     number printed at each page's foot is a line between the table's rows, in none of its cells
     (it ended the last cell of each page: "2026-2028— 1 —")."""
-    from .documents.make_table_over_pages import HEADER, rows
+    from .documents.make_table_over_pages import HEADER, PARAGRAPHS, rows
 
     from tracker.plans.extraction import extract
     from tracker.plans.tables import find_tables
@@ -503,7 +503,9 @@ def test_a_table_row_a_page_break_cuts_reads_back_whole_under_the_repeated_heade
     assert not [cell.text for row in table.rows for cell in row if "—" in cell.text]
     found = {project["name"]: project for project in extract(lines, "t")["projects"]}
     expected = rows()
-    assert sorted(found) == sorted(row[1] for row in expected)
+    # The table's projects, and the paragraphs' (whole names: no piece of a cut one).
+    assert {row[1] for row in expected} <= set(found)
+    assert all(name in "".join(PARAGRAPHS) for name in set(found) - {row[1] for row in expected}), sorted(found)
     for number, name, _place, scope, investment, _years in expected:
         project = found[name]
         assert (project["scope"], project["total_investment_wan_yuan"], project["beds"]) == (
@@ -531,3 +533,15 @@ def test_only_a_row_without_its_number_at_the_top_of_a_page_is_the_rest_of_a_cut
     assert before[-1] == ["鄱阳县", "鄱阳县人民医院迁", "21000"]
     assert after[0] == ["", "建项目", ""]
 
+
+
+def test_a_line_a_word_processor_ended_early_for_punctuation_runs_on():
+    """Chinese typesetting starts no line with a closing bracket, quote, stop or comma (行首禁则): a
+    word processor carries the character before it down with it, and a full line stops short of
+    the margin by more than a character ("…加大高层次人次引进力" / "度）；健康创新…"). Two paragraphs
+    of 龙南市's plan printed so by LibreOffice read back whole: each was two lines, and in the whole
+    plan printed so, its 健康人才强市工程 and 重大慢性病综合防控工程 were no candidates."""
+    from .documents.make_table_over_pages import PARAGRAPHS
+
+    lines = read_lines(DOCUMENTS / "table-over-pages.pdf")
+    assert [paragraph in lines for paragraph in PARAGRAPHS] == [True, True]

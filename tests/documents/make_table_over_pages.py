@@ -1,6 +1,9 @@
 """Makes ``table-over-pages.pdf``: a plan's 重点项目表 as an office types it in Word and prints it to
 PDF, with what a long table brings at each page break: the header row printed again (标题行重复)
 and a row broken across the break (Word's default, 允许跨页断行), a name or a 床位 figure cut in two.
+Above it, two paragraphs of 龙南市's plan (``PARAGRAPHS``) that the word processor wraps a line
+early, carrying a character down with the punctuation that may not start a line ("…引进力" /
+"度）；健康创新…").
 
 The PDF is kept beside this file (CI has no word processor); to make it again, with LibreOffice:
 
@@ -19,6 +22,12 @@ from docx.shared import Cm
 
 COUNTIES = ["鄱阳县", "万年县", "婺源县", "余干县", "弋阳县", "横峰县", "铅山县", "玉山县", "德兴市", "广丰区"]
 HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
+# Seed 002 (龙南市“十四五”区域卫生规划), lines 45 and 48, quoted exactly.
+PARAGRAPHS = [
+    "工程项目：健康人才强市工程（重点加强人才培养体系建设，加大高层次人次引进力度）；健康创新强市工程（重点推进一批大项目落地）；"
+    "健康治理提升计划（重点深化治理体系改革，建立健全三医有效联动的机制）。",
+    "工程项目：重大慢性病综合防控工程（综合防控体系建设，重点疾病筛查、信息服务等）、重点传染病防治计划（综合防控体系建设、疫苗接种等）。",
+]
 WIDTHS = [Cm(1.2), Cm(3.0), Cm(1.8), Cm(5.6), Cm(2.0), Cm(2.4)]
 
 
@@ -51,6 +60,8 @@ def main(path: str) -> None:
     footer.add_run(" —")
     document.add_paragraph("上饶市“十五五”卫生健康事业发展规划")
     document.add_paragraph("加强组织领导，落实投入保障，推进重点工程建设。" * 5)
+    for paragraph in PARAGRAPHS:
+        document.add_paragraph(paragraph)
     document.add_paragraph("专栏1 重点建设项目")
     table = document.add_table(rows=1, cols=len(HEADER))
     table.style = "Table Grid"

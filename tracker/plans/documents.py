@@ -436,11 +436,16 @@ def _size(line: dict) -> float:
 
 # What a line does not break inside: digits, Latin letters and what joins them (12,000.5 / 2026-2030).
 _UNBROKEN = re.compile(r"[0-9A-Za-z.,%/\-]")
+# What may not start a printed line (Chinese typesetting's 行首禁则: closing brackets and quotes,
+# the stops and commas): a word processor carries the character before it down with it, so a
+# full line can stop a character or two short of the margin ("…引进力" / "度）；健康创新…").
+_NO_LINE_START = re.compile(r"[）)》」』】〕〉”’，。、；：！？,.;:!?…·%]")
 
 
 def _first_word_width(line: dict) -> float:
-    """The printed width of the line's first word: a run of digits and Latin letters, else its first
-    character."""
+    """The printed width of what the line could not have begun without: its first word (a run of
+    digits and Latin letters, else its first character) and the punctuation that may not start a
+    line after it."""
     chars = [char for char in line["chars"] if char["text"].strip()]
     if not chars:
         return 0.0
@@ -448,6 +453,8 @@ def _first_word_width(line: dict) -> float:
     if _UNBROKEN.fullmatch(chars[0]["text"]):
         while end < len(chars) and _UNBROKEN.fullmatch(chars[end]["text"]):
             end += 1
+    while end < len(chars) and _NO_LINE_START.fullmatch(chars[end]["text"]):
+        end += 1
     return chars[end - 1]["x1"] - chars[0]["x0"]
 
 
