@@ -545,3 +545,20 @@ def test_a_line_a_word_processor_ended_early_for_punctuation_runs_on():
 
     lines = read_lines(DOCUMENTS / "table-over-pages.pdf")
     assert [paragraph in lines for paragraph in PARAGRAPHS] == [True, True]
+
+
+def test_a_page_that_indents_its_paragraphs_is_read_by_the_indent():
+    """公文 starts each paragraph two characters in (首行缩进). Printed so by LibreOffice, a plan whose
+    every line ends a sentence at the right margin (tests/documents/make_indented_paragraphs.py)
+    reads back paragraph by paragraph: a line at the margin goes on with the paragraph above it, even
+    after its stop, within a page and across a page break; a line two characters in starts one,
+    even after a full line without a stop; a heading at the margin in a font of its own is a line
+    of its own. Read by the width alone, nearly every printed line was a paragraph of its own (1 of
+    its 25 paragraphs and heading whole) and a full line without a stop took the next paragraph
+    into it."""
+    from .documents.make_indented_paragraphs import HEADING, PARAGRAPHS
+
+    path = DOCUMENTS / "indented-paragraphs.pdf"
+    assert len(pypdf.PdfReader(path).pages) > 1
+    assert HEADING in PARAGRAPHS
+    assert read_lines(path) == PARAGRAPHS

@@ -269,8 +269,12 @@ class PdfTable(NamedTuple):
 
 class PdfPage(NamedTuple):
     parts: list[list[str] | PdfTable]  # its text's lines and its tables, in reading order
-    runs_on: bool  # its last paragraph goes on at the top of the next page
+    # Whether its last paragraph goes on at the top of the next page: None, on a page that indents
+    # its paragraphs, when the next page's first line says it (``opens``).
+    runs_on: bool | None
     footer: int  # how many of its last lines are its printed page number
+    opens: str = ""  # on a page that indents, where its first line starts: "margin" or "indent"
+    fonts: tuple[str, str] = ("", "")  # the font of its first line of text and of its last
 
     @property
     def lines(self) -> list[str]:
@@ -345,13 +349,20 @@ def _header_rows(rows: list[list[str]]) -> list[list[str]]:
 
 def _joined(pages: list[PdfPage]) -> list[str]:
     """The pages' lines one after the other, a paragraph a page break cut joined again (its page's
-    number, printed at the foot, then follows it)."""
+    number, printed at the foot, then follows it). On pages that indent their paragraphs, the next
+    page's first line decides as ``_goes_on`` does: at the margin it goes on with the last page's
+    paragraph (in its font, after a sentence's end), two characters in it does not."""
     out: list[str] = []
     carried: int | None = None  # where the paragraph the last page left running on is
+    carried_runs_on: bool | None = False  # the last page's ``runs_on``
+    carried_font = ""  # and the font of its last line
     for page in pages:
         lines = list(page.lines)
         first = next((index for index, line in enumerate(lines) if not PAGE_NUMBER.fullmatch(line.strip())), len(lines))
-        continued = (carried is not None and first < len(lines) and bool(lines[first].strip())
+        # A page that indents its paragraphs says by its first line whether it starts one.
+        goes_on = (page.opens == "margin" and page.fonts[0] == carried_font if carried_runs_on is None
+                   else page.opens != "indent")
+        continued = (carried is not None and goes_on and first < len(lines) and bool(lines[first].strip())
                      and not lines[first].startswith("\t"))
         if continued and carried is not None:  # (past a page number printed at the top)
             out[carried] += lines.pop(first).strip()
@@ -359,12 +370,14 @@ def _joined(pages: list[PdfPage]) -> list[str]:
             out.append("")  # the last page's footer is not a cell of the table this page goes on with
         start = len(out)
         out += lines
-        if not page.runs_on:
+        if page.runs_on is False:
             carried = None
         elif len(lines) > page.footer:
             carried = start + len(lines) - 1 - page.footer
         elif not continued:
             carried = None  # (a page of nothing but the paragraph goes on carrying it)
+        if not continued or len(lines) > page.footer:
+            carried_runs_on, carried_font = page.runs_on, page.fonts[1]
     return out
 
 
@@ -378,55 +391,130 @@ def _out_of_memory(error: BaseException | None) -> bool:
 
 def _pdf_page(page) -> PdfPage:
     """One page's lines: its text above, between and below its tables, each table as cells."""
-    parts: list[list[str] | PdfTable] = []
-    top = 0.0
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
-    right = _right_margin(page, [table.bbox for table in tables])
-    for table in tables:
-        above, _, _ = _pdf_text(page, top, table.bbox[1], right)
-        if above:
-            parts.append(above + [""])  # the text's last line is no cell of the table
+    tops = [0.0, *(table.bbox[3] for table in tables)]
+    bottoms = [*(table.bbox[1] for table in tables), page.height]
+    printed = [_printed(page, top, bottom) for top, bottom in zip(tops, bottoms)]  # above each table, below the last
+    margins = _margins(page, [table.bbox for table in tables], [line for lines in printed for line in lines])
+    parts: list[list[str] | PdfTable] = []
+    for above, table in zip(printed, tables):
+        text, _, _ = _pdf_text(above, margins)
+        if text:
+            parts.append(text + [""])  # the text's last line is no cell of the table
         parts.append(PdfTable(_pdf_table_rows(table)))
-        top = table.bbox[3]
-    below, runs_on, footer = _pdf_text(page, top, page.height, right)
-    return PdfPage(parts + [below], runs_on, footer)
+    below, runs_on, footer = _pdf_text(printed[-1], margins)
+    text_lines = [line for lines in printed for line in lines if not PAGE_NUMBER.fullmatch(line["text"].strip())]
+    fonts = (_font(text_lines[0]), _font(text_lines[-1])) if text_lines else ("", "")
+    return PdfPage(parts + [below], runs_on, footer, _opens(printed[0], margins), fonts)
 
 
-def _right_margin(page, tables: list[tuple[float, float, float, float]]) -> float:
-    """Where the page's full lines end: as far from its right edge as its text starts from the left
-    (a plan's margins are the same on both sides, or nearly: 公文 prints 28 and 26 mm). A table's
-    cells do not count: a table may reach into the margins."""
+def _opens(printed: list[dict], margins: Margins) -> str:
+    """On a page that indents its paragraphs, where its first line (past a page number printed at
+    the top) starts: "margin", going on with the last page's paragraph, or "indent", a new one."""
+    first = next((line for line in printed if not PAGE_NUMBER.fullmatch(line["text"].strip())), None)
+    if not margins.indents or first is None:
+        return ""
+    if _indented(first, margins.left):
+        return "indent"
+    return "margin" if abs(first["x0"] - margins.left) <= _size(first) / 2 else ""
+
+
+def _printed(page, top: float, bottom: float) -> list[dict]:
+    """The printed lines between ``top`` and ``bottom`` (pdfplumber's, with their characters)."""
+    if bottom <= top:
+        return []
+    return [line for line in page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
+            if line["text"].strip()]
+
+
+class Margins(NamedTuple):
+    left: float  # where the page's text starts
+    right: float  # where its full lines end
+    indents: bool  # it starts its paragraphs two characters in (首行缩进), as 公文 does
+
+
+def _margins(page, tables: list[tuple[float, float, float, float]], printed: list[dict]) -> Margins:
+    """The page's margins: the right one as far from its right edge as its text starts from the left
+    (a plan's margins are the same on both sides, or nearly: 公文 prints 28 and 26 mm; a table's
+    cells do not count: a table may reach into the margins); and whether it indents its paragraphs'
+    first lines (two lines of its text or more start two characters in)."""
     def in_a_table(char) -> bool:
         return any(x0 <= char["x0"] <= x1 and top <= char["top"] <= bottom for x0, top, x1, bottom in tables)
 
     starts = [char["x0"] for char in page.chars if char["text"].strip() and not in_a_table(char)]
-    return page.width - min(starts) if starts else page.width
+    if not starts:
+        return Margins(0.0, page.width, False)
+    left = min(starts)
+    indented = sum(_indented(line, left) for line in printed)
+    return Margins(left, page.width - left, indented >= 2)
 
 
-def _pdf_text(page, top: float, bottom: float, right: float) -> tuple[list[str], bool, int]:
-    """The text between ``top`` and ``bottom``, a paragraph wrapped at the margin joined again: a
-    printed line is full when it reaches the right margin within two characters, or when the next
-    line's first word (a number, a Latin word: no line breaks inside one) would not have fitted
-    after it. With it, whether its last paragraph runs on past its end, and how many of its last
-    lines are a page number."""
-    if bottom <= top:
-        return [], False, 0
-    printed = [line for line in page.within_bbox((0, top, page.width, bottom)).extract_text_lines()
-               if line["text"].strip()]
+def _font(line: dict) -> str:
+    """The font most of a printed line's Chinese characters are set in (digits and Latin letters
+    may be set in another, the same in a heading and its text)."""
+    names = [_SUBSET.sub("", char.get("fontname", "")) for char in line["chars"] if char["text"] >= "\u2e80"]
+    return max(set(names), key=names.count) if names else ""
+
+
+_SUBSET = re.compile(r"^[A-Z]{6}\+")  # "BAAAAA+WenQuanYiZenHei": a subset of a font, named for the PDF
+
+
+def _indented(line: dict, left: float) -> bool:
+    size = _size(line)
+    return abs(line["x0"] - left - 2 * size) <= size * 0.6
+
+
+def _pdf_text(printed: list[dict], margins: Margins) -> tuple[list[str], bool | None, int]:
+    """Printed lines as text, a paragraph wrapped at the margin joined again (``_goes_on``). With
+    it, whether its last paragraph runs on past its end, and how many of its last lines are a page
+    number."""
     if not printed:
         return [], False, 0
-    full = []
-    for line, following in zip(printed, [*printed[1:], None]):
-        size = _size(line)
-        first_word = _first_word_width(following) if following else 0.0
-        full.append(line["x1"] >= right - 2 * size or line["x1"] + first_word >= right - size / 2)
-    texts = [(line["text"], reaches) for line, reaches in zip(printed, full)]
+    texts = [(line["text"], _goes_on(line, following, margins))
+             for line, following in zip(printed, [*printed[1:], None])]
     footer = 0
     while footer < len(texts) and PAGE_NUMBER.fullmatch(texts[-1 - footer][0].strip()):
         footer += 1
-    # A page's last line that would run on: the next page's first line goes on with it.
-    runs_on = footer < len(texts) and _runs_on(*texts[-1 - footer])
+    # A page's last line that would run on: the next page's first line goes on with it. On a page
+    # that indents its paragraphs, a full line that ends a sentence may go on too: the next page's
+    # first line says it (``_joined``).
+    runs_on: bool | None = footer < len(texts) and texts[-1 - footer][1]
+    if not runs_on and footer < len(texts) and margins.indents:
+        last = printed[-1 - footer]
+        if last["x1"] >= margins.right - 2 * _size(last) and not _CONTENTS_ENTRY.search(last["text"]):
+            runs_on = None
     return reflow(texts), runs_on, footer
+
+
+def _goes_on(line: dict, following: dict | None, margins: Margins) -> bool:
+    """Whether the paragraph of a printed line goes on into the next. The line must be full: it
+    reaches the right margin within two characters, or the next line's first word (a number, a
+    Latin word: no line breaks inside one) would not have fitted after it. On a page that indents
+    its paragraphs, the next line says the rest: two characters in, it starts a paragraph; at the
+    margin, it goes on with this one, even after a sentence's end ("…战略储备。" / "健全…"), and
+    after a line a little shorter (below). On a page that does not, the line must not end a
+    sentence. A contents entry or a page number never goes on."""
+    size = _size(line)
+    first_word = _first_word_width(following) if following else 0.0
+    full = line["x1"] >= margins.right - 2 * size or line["x1"] + first_word >= margins.right - size / 2
+    text = line["text"].rstrip()
+    if not text.strip() or PAGE_NUMBER.fullmatch(text.strip()) or _CONTENTS_ENTRY.search(text):
+        return False
+    ends_a_sentence = text.endswith(_PARAGRAPH_END)
+    if margins.indents and following is not None:
+        if _indented(following, margins.left):
+            return False
+        if abs(following["x0"] - margins.left) <= size / 2:
+            # A word processor breaks a Chinese line short by more than punctuation alone: it
+            # keeps a number with the character before it ("江西" / "2030”"), an opening quote
+            # with the character after it ("完" / "善“…"). With the next line at the margin
+            # saying the paragraph goes on, a line four characters short of it still does,
+            # unless it ends a sentence there (a paragraph's last line, a heading below it). A
+            # heading set at the margin is in a font of its own (公文: 黑体 over 仿宋).
+            if ends_a_sentence:
+                return full and _font(following) == _font(line)
+            return full or line["x1"] >= margins.right - 4 * size
+    return full and not ends_a_sentence
 
 
 def _size(line: dict) -> float:
@@ -497,23 +585,18 @@ _PARAGRAPH_END = ("。", "；", "！", "？", "：", "”", "）", ")", ";", ":"
 
 
 def reflow(lines: list[tuple[str, bool]]) -> list[str]:
-    """A PDF's text comes in printed lines, each with whether it reaches the right margin: a
-    paragraph wrapped at the margin is joined again, so a name broken over two printed lines is one
-    line of the stored text. A line runs on when it reaches the margin and does not end a sentence.
+    """A PDF's text comes in printed lines, each with whether its paragraph goes on into the next
+    (``_goes_on``): a paragraph wrapped at the margin is joined again, so a name broken over two
+    printed lines is one line of the stored text.
     (By the printed width, not the count of characters: a line of digits and Latin letters holds
     half again as many as one of Chinese, and a contents line of dots twice as many.)"""
     result: list[str] = []
     running_on = False
-    for text, full in lines:
+    for text, goes_on in lines:
         text = text.rstrip()
         if running_on and result and text.strip() and not PAGE_NUMBER.fullmatch(text.strip()):
             result[-1] += text.strip()
         else:
             result.append(text)
-        running_on = _runs_on(text, full)
+        running_on = goes_on
     return result
-
-
-def _runs_on(text: str, full: bool) -> bool:
-    return (bool(text.strip()) and full and not text.endswith(_PARAGRAPH_END)
-            and not _CONTENTS_ENTRY.search(text))
