@@ -437,6 +437,17 @@ def test_general_sentences_built_facilities_and_indicator_rows_are_not_offered(t
     assert_provenance(result, lines)
 
 
+def test_programme_words_alone_are_no_project(tmp_path):
+    """"推进项目建设", "实施一批重大工程项目", "开展各专项行动": a plan's words for its projects in
+    general, named by nothing but 项目, 工程, 建设, 行动. Each was a candidate for the reviewer to
+    reject (宜春's plan gave 专项行动, 各专项行动 and 建设工程); a named one beside them still is."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "加强组织领导，落实投入保障，推进项目建设。\n"
+        "加快工程建设，实施一批重大工程项目，开展各专项行动和专项行动评估。\n"
+        "加强建设工程质量安全监管。推进县人民医院迁建项目。\n"))
+    assert [candidate["name"] for candidate in extract(lines, "t")["projects"]] == ["县人民医院迁建项目"]
+
+
 def test_a_candidate_already_tracked_is_matched_to_its_project(tmp_path):
     lines = lines_of(tmp_path, "plan.txt", "继续推进龙南县第五人民医院建设项目、龙南市传染病医院建设。\n")
     existing = [(7, "龙南第五人民医院（公立中医院）建设项目", ["龙南市第五人民医院"]), (9, "龙南市中医院", [])]

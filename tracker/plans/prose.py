@@ -102,6 +102,8 @@ TRAILING_PHRASES = re.compile(
     r"全面建成|建成|投入使用|投用|为契机|为抓手|为重点|为龙头|为主体|工作|实现)$")
 ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工程项目|建设项目|重点项目|科研平台|平台|中心|"
                              r"系统|医院|基地|主体工程|[一二三]期工程|"
+                             # programme words alone, however many: "项目建设", "重大工程项目", "各专项行动"
+                             r"(?:各|一批|一系列|重点|重大|主要|专项|建设|工程|项目|行动|计划|活动)+|"
                              # an institution named by its kind alone, as a plan refers to its own
                              r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心)$")
 
