@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -159,6 +161,19 @@ def test_amounts_are_exact_json_numbers_never_floats():
     text = oc4ids.dumps({"a": oc4ids.yuan(Decimal("0.0001")), "b": Decimal("52000.50"),
                          "c": oc4ids.yuan(Decimal("123456789012.3456"))})
     assert text == '{"a":1,"b":52000.5,"c":1234567890123456}'
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(exclude_categories=["Cs"])),
+       amount=st.decimals(min_value=-10**12, max_value=10**12, places=4, allow_nan=False))
+def test_any_stored_text_and_amount_reads_back_from_the_package_exactly(text, amount):
+    """Whatever an officer typed (quotes, backslashes, control characters, U+2028, emoji) is the
+    same string read back from the package, and an amount the same number (never an exponent,
+    never through a float)."""
+    document = json.loads(oc4ids.dumps({"name": text, "amount": amount, "list": [text, None, True]}),
+                          parse_float=Decimal)
+    assert document == {"name": text, "amount": amount, "list": [text, None, True]}
+    assert "e" not in oc4ids.dumps(amount).lower()
 
 
 def test_every_mapped_code_is_in_its_codelist():
