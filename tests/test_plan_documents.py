@@ -88,6 +88,56 @@ def test_a_word_document_keeps_paragraphs_and_tables_in_order(tmp_path):
         "结束语"]
 
 
+def tracked(kind: str, text: str, number: int) -> str:
+    """A run Word keeps as a tracked change (修订): inserted (w:ins), deleted (w:del), moved away
+    (w:moveFrom) or moved here (w:moveTo)."""
+    tag = "w:delText" if kind == "del" else "w:t"
+    return (f'<w:{kind} xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:id="{number}" '
+            f'w:author="规划科" w:date="2026-11-20T09:00:00Z"><w:r><{tag}>{text}</{tag}></w:r></w:{kind}>')
+
+
+def test_a_word_draft_with_tracked_changes_reads_as_it_does_with_them_accepted(tmp_path):
+    """A 修改稿 keeps its revisions tracked: the words inserted since (w:ins, w:moveTo) are the
+    plan's, the ones deleted (w:del) or moved away (w:moveFrom) are not, in the text, a table cell
+    and a field's shown result alike. python-docx reads only the runs right under a paragraph: an
+    inserted project name was lost ("推进，总投资12000万元。"), a deleted one kept in none."""
+    from docx.oxml import parse_xml
+
+    from tracker.plans.extraction import extract
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("推进")
+    paragraph._p.append(parse_xml(tracked("ins", "县人民医院迁建项目", 1)))
+    paragraph._p.append(parse_xml(tracked("del", "县中医院改扩建项目", 2)))
+    paragraph.add_run("，总投资12000万元。")
+    moved = document.add_paragraph("加快")
+    moved._p.append(parse_xml(tracked("moveFrom", "县疾控中心实验楼", 3)))
+    moved._p.append(parse_xml(tracked("moveTo", "县妇幼保健院新院", 4)))
+    moved.add_run("建设。")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "项目名称"
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(tracked("ins", "总投资（万元）", 5)))
+    path = tmp_path / "draft.docx"
+    document.save(path)
+
+    lines = read_lines(path)
+    assert lines == ["推进县人民医院迁建项目，总投资12000万元。", "加快县妇幼保健院新院建设。",
+                     "\t项目名称", "\t总投资（万元）"]
+    assert [project["name"] for project in extract(lines, "t")["projects"]][:1] == ["县人民医院迁建项目"]
+
+
+def test_a_paragraph_indented_with_the_tab_key_is_no_table_cell(tmp_path):
+    """An office indents a paragraph with the Tab key as often as with spaces: its line must not
+    start with the tab that marks a table's cell in the stored text (it read as a table of one
+    cell); a tab inside the line stays."""
+    document = docx.Document()
+    document.add_paragraph("\t\t推进县人民医院迁建项目。")
+    document.add_paragraph("项目\t总投资")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    assert read_lines(path) == ["推进县人民医院迁建项目。", "项目\t总投资"]
+
+
 TEXT_BOX = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'

@@ -188,7 +188,7 @@ def _docx_lines(path: Path) -> Iterator[str]:
         raise DocumentProblem("word_unreadable") from error
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            yield from _paragraph_text(block.text)
+            yield from (line.lstrip("\t") for line in _paragraph_text(_shown_text(block._p)))
             yield from _text_boxes(block)
         elif isinstance(block, Table):
             yield from table_rows_to_lines(_docx_rows(block))
@@ -216,7 +216,7 @@ def _text_boxes(paragraph: Paragraph) -> Iterator[str]:
         if any(ancestor.tag == _FALLBACK for ancestor in box.iterancestors()):
             continue
         for inner in box.iter(f"{_W}p"):
-            yield from _paragraph_text("".join(node.text or "" for node in inner.iter(f"{_W}t")))
+            yield from (line.lstrip("\t") for line in _paragraph_text(_shown_text(inner)))
 
 
 def _docx_rows(table: Table) -> Iterator[list[str]]:
@@ -230,12 +230,37 @@ def _docx_rows(table: Table) -> Iterator[list[str]]:
             seen.add(id(cell._tc))
             parts = []
             for paragraph in cell.paragraphs:
-                parts.append(paragraph.text)
+                parts.append(_shown_text(paragraph._p))
             for inner in cell.tables:  # a table inside a cell: its cells joined in reading order
                 for inner_row in inner.rows:
                     parts.append(" ".join(c.text for c in inner_row.cells))
             cells.append("\n".join(p for p in parts).strip())
         yield cells
+
+
+# What a tracked change (修订) leaves out of the text Word shows with its changes accepted.
+_REMOVED = {f"{_W}del", f"{_W}moveFrom"}
+
+
+def _shown_text(paragraph) -> str:
+    """A Word paragraph's text as it reads with its tracked changes accepted: the runs it holds at
+    any depth (inserted, w:ins, or moved here, w:moveTo; in a link, a field's shown result, a
+    content control), but the deleted (w:del) or moved away (w:moveFrom), and those of a text box
+    anchored in it (its own paragraphs: ``_text_boxes``). python-docx's ``Paragraph.text`` reads
+    the runs right under the paragraph, and a 修改稿's inserted words were lost. Each run's text is
+    python-docx's (tabs, line breaks)."""
+    parts = []
+    for run in paragraph.iter(f"{_W}r"):
+        owner = run.getparent()
+        removed = False
+        while owner is not None and owner is not paragraph:
+            if owner.tag in _REMOVED or owner.tag == f"{_W}p":  # deleted, or a text box's paragraph
+                removed = True
+                break
+            owner = owner.getparent()
+        if not removed:
+            parts.append(run.text)
+    return "".join(parts)
 
 
 def _paragraph_text(text: str) -> list[str]:
