@@ -138,6 +138,43 @@ def test_a_paragraph_indented_with_the_tab_key_is_no_table_cell(tmp_path):
     assert read_lines(path) == ["推进县人民医院迁建项目。", "项目\t总投资"]
 
 
+def without_character_maps(source, target) -> None:
+    """``source`` with its fonts' character maps (ToUnicode) taken out, as some 公文 systems write a
+    PDF: the glyphs print, but nothing says which character each is."""
+    reader, writer = pypdf.PdfReader(source), pypdf.PdfWriter()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font.get_object().pop("/ToUnicode", None)
+        writer.add_page(page)
+    writer.write(target)
+
+
+def test_a_pdf_whose_fonts_say_no_characters_is_refused_not_stored_as_codes(tmp_path):
+    """A PDF whose fonts carry no character map reads as glyph numbers, "(cid:1)(cid:2)…": stored,
+    it was a plan of such lines and no project. It is refused with the reason, as a scan is."""
+    printed, stripped = tmp_path / "plan.pdf", tmp_path / "stripped.pdf"
+    print_plan(printed, ["推进鄱阳县人民医院传染病区建设，总投资21000万元。"] * 3,
+               [["项目名称", "总投资（万元）"], ["鄱阳县人民医院传染病区建设项目", "21000"]])
+    without_character_maps(printed, stripped)
+    with pytest.raises(DocumentProblem) as refused:
+        read_lines(stripped)
+    assert refused.value.code == "pdf_no_character_map"
+    assert "Word" in str(refused.value)
+    # A code this server does not know (a reading process of a newer release) is a failed reading.
+    assert str(DocumentProblem("from_a_newer_release")) == str(DocumentProblem("reader_failed"))
+
+
+def test_a_few_glyphs_without_a_character_among_real_text_show_as_the_missing_character_sign():
+    """One symbol from a font without a character map (a "≥" set in another font) is one "□" in
+    the stored text, not "(cid:12)", and the plan is read."""
+    from tracker.plans.documents import _mapped
+
+    lines = ["每千人口床位数(cid:12)7.4张，推进县人民医院迁建项目。", "\t(cid:7)", ""]
+    assert _mapped(lines) == ["每千人口床位数□7.4张，推进县人民医院迁建项目。", "\t□", ""]
+    with pytest.raises(DocumentProblem):
+        _mapped(["(cid:1)(cid:2)(cid:3)21000(cid:4)"])
+
+
 TEXT_BOX = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'

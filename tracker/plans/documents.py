@@ -55,6 +55,8 @@ PROBLEMS = {
     "word_unreadable": _l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。"),
     "pdf_unreadable": _l("无法读取这个 PDF 文件：文件可能已损坏或已加密。"),
     "pdf_scanned": _l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"),
+    "pdf_no_character_map": _l("这个 PDF 的文字读不出来：它的字体没有说明每个字形是哪个字（读出的是字形编号），"
+                               "请上传 Word 或文本格式的规划文本，或在原软件中重新导出 PDF。"),
     "unzipped_too_large": _l("这个文件解压后超过 %(limit)s MB，远超一份规划的篇幅，拒绝读取（可能是“压缩炸弹”）。请只上传规划正文。"),
     "too_many_pages": _l("这个 PDF 共 %(pages)s 页，超过 %(limit)s 页的上限：请只上传规划正文。"),
     "too_slow": _l("读取这个文件超过 %(seconds)s 秒仍未完成（其中的图形或表格过于复杂），已停止。请上传 Word 或文本格式的规划正文。"),
@@ -80,6 +82,10 @@ class DocumentProblem(ValueError):
 
     @property
     def message(self) -> str:
+        # A code this process does not know (a reading child of a newer release, mid-upgrade) is
+        # said as a failed reading, not a server error.
+        if self.code not in PROBLEMS:
+            return str(PROBLEMS["reader_failed"])
         text = PROBLEMS[self.code]
         return text % self.params if self.params else str(text)
 
@@ -285,7 +291,23 @@ def _pdf_lines(path: Path) -> Iterator[str]:
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
     _carry_tables_over(pages)
-    yield from _joined(pages)
+    yield from _mapped(_joined(pages))
+
+
+_UNMAPPED = re.compile(r"\(cid:\d+\)")
+
+
+def _mapped(lines: list[str]) -> list[str]:
+    """A glyph whose font does not say which character it is, pdfminer writes as "(cid:N)": a PDF
+    of them (a fifth of its characters or more) is refused; a few among real text are each shown
+    as the sign of a character that cannot be shown (缺字), "□"."""
+    text = "".join(lines)
+    glyphs = len(_UNMAPPED.findall(text))
+    if not glyphs:
+        return lines
+    if glyphs * 5 > len(_UNMAPPED.sub("□", "".join(text.split()))):
+        raise DocumentProblem("pdf_no_character_map")
+    return [_UNMAPPED.sub("□", line) for line in lines]
 
 
 class PdfTable(NamedTuple):
