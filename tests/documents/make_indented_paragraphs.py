@@ -4,6 +4,8 @@ margin, and most end a sentence there (``PARAGRAPHS``): only the indent tells a 
 line from the lines that go on, within a page and across a page break. Three paragraphs end with a
 full line and no stop (a 专栏's list of projects), the next starting two characters in; a heading
 (``HEADING``) stands at the margin in a font of its own under a full line that ends a sentence.
+Each page has the plan's title printed at its top (页眉, ``RUNNING_HEADER``) and its number at
+its foot.
 
 The PDF is kept beside this file (CI has no word processor); to make it again, with LibreOffice:
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import sys
 
 import docx
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -41,6 +44,7 @@ def paragraphs() -> list[str]:
 
 
 HEADING = "二、主要任务"
+RUNNING_HEADER = "某县“十五五”卫生健康事业发展规划"
 PARAGRAPHS = paragraphs()
 PARAGRAPHS.insert(12, HEADING)
 
@@ -51,6 +55,20 @@ def main(path: str) -> None:
     normal.font.name = "WenQuanYi Zen Hei"
     normal.font.size = Pt(SIZE)
     normal._element.rPr.rFonts.set(qn("w:eastAsia"), "WenQuanYi Zen Hei")
+    header = document.sections[0].header.paragraphs[0]
+    header.text = RUNNING_HEADER
+    header.alignment = 1  # centred
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.alignment = 1
+    footer.add_run("— ")
+    page = OxmlElement("w:fldSimple")
+    page.set(qn("w:instr"), "PAGE")
+    run, number = OxmlElement("w:r"), OxmlElement("w:t")
+    number.text = "1"
+    run.append(number)
+    page.append(run)
+    footer._p.append(page)
+    footer.add_run(" —")
     for text in PARAGRAPHS:
         paragraph = document.add_paragraph(text)
         if text == HEADING:  # at the margin, in a font of its own (公文 sets a heading in 黑体)

@@ -290,8 +290,9 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
-    _carry_tables_over(pages)
-    yield from _mapped(_joined(pages))
+    headers = _running_headers(pages)
+    _carry_tables_over(pages, headers)
+    yield from _mapped(_joined(pages, headers))
 
 
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
@@ -320,8 +321,10 @@ class PdfPage(NamedTuple):
     # its paragraphs, when the next page's first line says it (``opens``).
     runs_on: bool | None
     footer: int  # how many of its last lines are its printed page number
-    opens: str = ""  # on a page that indents, where its first line starts: "margin" or "indent"
-    fonts: tuple[str, str] = ("", "")  # the font of its first line of text and of its last
+    # Its first lines of text (past a page number): each its text, where it starts on a page that
+    # indents its paragraphs ("margin" or "indent", ``_opens``) and its font.
+    openings: tuple[tuple[str, str, str], ...] = ()
+    closing_font: str = ""  # the font of its last line of text
 
     @property
     def lines(self) -> list[str]:
@@ -330,20 +333,36 @@ class PdfPage(NamedTuple):
             lines += table_rows_to_lines(part.rows) if isinstance(part, PdfTable) else part
         return lines
 
-    def closing_table(self) -> PdfTable | None:
-        """The table the page ends with (nothing after it but the page's number), if any."""
-        parts = [part for part in self.parts if not _page_number_only(part)]
+    def closing_table(self, headers: frozenset[str] = frozenset()) -> PdfTable | None:
+        """The table the page ends with (nothing after it but what every page prints), if any."""
+        parts = [part for part in self.parts if not _furniture_only(part, headers)]
         return parts[-1] if parts and isinstance(parts[-1], PdfTable) else None
 
-    def opening_table(self) -> PdfTable | None:
-        """The table the page starts with (nothing above it but the page's number), if any."""
-        parts = [part for part in self.parts if not _page_number_only(part)]
+    def opening_table(self, headers: frozenset[str] = frozenset()) -> PdfTable | None:
+        """The table the page starts with (nothing above it but what every page prints), if any."""
+        parts = [part for part in self.parts if not _furniture_only(part, headers)]
         return parts[0] if parts and isinstance(parts[0], PdfTable) else None
 
 
-def _page_number_only(part: list[str] | PdfTable) -> bool:
-    return not isinstance(part, PdfTable) and all(
-        not line.strip() or PAGE_NUMBER.fullmatch(line.strip()) for line in part)
+def _furniture(line: str, headers: frozenset[str] = frozenset()) -> bool:
+    """A line every page prints, no part of the text running through it: a page's number, or a
+    running header (页眉: ``_running_headers``)."""
+    return bool(PAGE_NUMBER.fullmatch(line.strip())) or line.strip() in headers
+
+
+def _furniture_only(part: list[str] | PdfTable, headers: frozenset[str]) -> bool:
+    return not isinstance(part, PdfTable) and all(not line.strip() or _furniture(line, headers) for line in part)
+
+
+def _running_headers(pages: list[PdfPage]) -> frozenset[str]:
+    """The lines printed at the top of most pages (页眉: the plan's title, its chapter): the first
+    line of three pages or more, and of half of them."""
+    firsts: dict[str, int] = {}
+    for page in pages:
+        first = next((line.strip() for line in page.lines if line.strip() and not PAGE_NUMBER.fullmatch(line.strip())), "")
+        if first and not first.startswith("\t"):
+            firsts[first] = firsts.get(first, 0) + 1
+    return frozenset(text for text, count in firsts.items() if count >= 3 and 2 * count >= len(pages))
 
 
 # A table's first column when every row fills it (a project's number, its name): a row of the
@@ -351,7 +370,7 @@ def _page_number_only(part: list[str] | PdfTable) -> bool:
 _FILLED_BY_EVERY_ROW = re.compile(r"序号|编号|项目名称|名称|项目")
 
 
-def _carry_tables_over(pages: list[PdfPage]) -> None:
+def _carry_tables_over(pages: list[PdfPage], running: frozenset[str] = frozenset()) -> None:
     """A table a page break cuts goes on at the top of the next page, where Word prints its header
     rows again (标题行重复) and, by default, the rest of the row the break cut (允许跨行断页): each
     cell's last printed lines, the cells that ended on the page before empty. Read page by page,
@@ -359,13 +378,14 @@ def _carry_tables_over(pages: list[PdfPage]) -> None:
     project named "目" with the 床位 of the scope's end. Here the repeated header rows are dropped
     and the rest is joined to its row, cell by cell, when the table's first column is one every row
     fills (a 序号, a name: a row that leaves it empty is a rest; a column of merged cells, a
-    county's name over its projects, is not one) and the cut row filled it."""
+    county's name over its projects, is not one) and the cut row filled it. A running header
+    (``running``) between them is passed over as a page number is."""
     headers: dict[int, list[list[str]]] = {}  # the header rows of a table going on, by its part
     # The part holding the last row so far of a table going on: the part itself, or, when the part
     # was all header and rest (a row cut twice, over three pages), the one its rest went to.
     holders: dict[int, PdfTable] = {}
     for page, following in zip(pages, pages[1:]):
-        last, first = page.closing_table(), following.opening_table()
+        last, first = page.closing_table(running), following.opening_table(running)
         if last is None or first is None or not first.rows:
             continue
         header = headers.get(id(last)) or _header_rows(last.rows)
@@ -394,21 +414,24 @@ def _header_rows(rows: list[list[str]]) -> list[list[str]]:
     return rows[:1]
 
 
-def _joined(pages: list[PdfPage]) -> list[str]:
+def _joined(pages: list[PdfPage], headers: frozenset[str] = frozenset()) -> list[str]:
     """The pages' lines one after the other, a paragraph a page break cut joined again (its page's
     number, printed at the foot, then follows it). On pages that indent their paragraphs, the next
     page's first line decides as ``_goes_on`` does: at the margin it goes on with the last page's
-    paragraph (in its font, after a sentence's end), two characters in it does not."""
+    paragraph (in its font, after a sentence's end), two characters in it does not. A running
+    header at the top of a page (``headers``) is passed over as its number is."""
     out: list[str] = []
     carried: int | None = None  # where the paragraph the last page left running on is
     carried_runs_on: bool | None = False  # the last page's ``runs_on``
     carried_font = ""  # and the font of its last line
     for page in pages:
         lines = list(page.lines)
-        first = next((index for index, line in enumerate(lines) if not PAGE_NUMBER.fullmatch(line.strip())), len(lines))
+        first = next((index for index, line in enumerate(lines) if not _furniture(line, headers)), len(lines))
         # A page that indents its paragraphs says by its first line whether it starts one.
-        goes_on = (page.opens == "margin" and page.fonts[0] == carried_font if carried_runs_on is None
-                   else page.opens != "indent")
+        _, opens, font = next((opening for opening in page.openings if opening[0].strip() not in headers),
+                              ("", "", ""))
+        goes_on = (opens == "margin" and font == carried_font if carried_runs_on is None
+                   else opens != "indent")
         continued = (carried is not None and goes_on and first < len(lines) and bool(lines[first].strip())
                      and not lines[first].startswith("\t"))
         if continued and carried is not None:  # (past a page number printed at the top)
@@ -424,7 +447,7 @@ def _joined(pages: list[PdfPage]) -> list[str]:
         elif not continued:
             carried = None  # (a page of nothing but the paragraph goes on carrying it)
         if not continued or len(lines) > page.footer:
-            carried_runs_on, carried_font = page.runs_on, page.fonts[1]
+            carried_runs_on, carried_font = page.runs_on, page.closing_font
     return out
 
 
@@ -451,19 +474,19 @@ def _pdf_page(page) -> PdfPage:
         parts.append(PdfTable(_pdf_table_rows(table)))
     below, runs_on, footer = _pdf_text(printed[-1], margins)
     text_lines = [line for lines in printed for line in lines if not PAGE_NUMBER.fullmatch(line["text"].strip())]
-    fonts = (_font(text_lines[0]), _font(text_lines[-1])) if text_lines else ("", "")
-    return PdfPage(parts + [below], runs_on, footer, _opens(printed[0], margins), fonts)
+    openings = tuple((line["text"], _opens(line, margins), _font(line)) for line in
+                     [line for line in printed[0] if not PAGE_NUMBER.fullmatch(line["text"].strip())][:3])
+    return PdfPage(parts + [below], runs_on, footer, openings, _font(text_lines[-1]) if text_lines else "")
 
 
-def _opens(printed: list[dict], margins: Margins) -> str:
-    """On a page that indents its paragraphs, where its first line (past a page number printed at
-    the top) starts: "margin", going on with the last page's paragraph, or "indent", a new one."""
-    first = next((line for line in printed if not PAGE_NUMBER.fullmatch(line["text"].strip())), None)
-    if not margins.indents or first is None:
+def _opens(line: dict, margins: Margins) -> str:
+    """On a page that indents its paragraphs, where a line starts: "margin", going on with the
+    paragraph above it (the last page's), or "indent", a new one."""
+    if not margins.indents:
         return ""
-    if _indented(first, margins.left):
+    if _indented(line, margins.left):
         return "indent"
-    return "margin" if abs(first["x0"] - margins.left) <= _size(first) / 2 else ""
+    return "margin" if abs(line["x0"] - margins.left) <= _size(line) / 2 else ""
 
 
 def _printed(page, top: float, bottom: float) -> list[dict]:
