@@ -448,6 +448,17 @@ def test_programme_words_alone_are_no_project(tmp_path):
     assert [candidate["name"] for candidate in extract(lines, "t")["projects"]] == ["县人民医院迁建项目"]
 
 
+def test_a_second_verb_or_a_manner_is_no_part_of_a_name(tmp_path):
+    """"建立和完善省级核辐射救援基地" names 省级核辐射救援基地, not "和完善省级…" (阳江's plan gave
+    four such, each a candidate beside the right one); "有计划、有步骤地推进" names nothing. A
+    name that starts with 和 keeps it (和平医院)."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "建立和完善省级核辐射救援基地。\n"
+        "有计划、有步骤地推进改革。\n"
+        "推进和平医院迁建项目。\n"))
+    assert [candidate["name"] for candidate in extract(lines, "t")["projects"]] == ["省级核辐射救援基地", "和平医院迁建项目"]
+
+
 def test_a_candidate_already_tracked_is_matched_to_its_project(tmp_path):
     lines = lines_of(tmp_path, "plan.txt", "继续推进龙南县第五人民医院建设项目、龙南市传染病医院建设。\n")
     existing = [(7, "龙南第五人民医院（公立中医院）建设项目", ["龙南市第五人民医院"]), (9, "龙南市中医院", [])]

@@ -103,7 +103,7 @@ TRAILING_PHRASES = re.compile(
 ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工程项目|建设项目|重点项目|科研平台|平台|中心|"
                              r"系统|医院|基地|主体工程|[一二三]期工程|"
                              # programme words alone, however many: "项目建设", "重大工程项目", "各专项行动"
-                             r"(?:各|一批|一系列|重点|重大|主要|专项|建设|工程|项目|行动|计划|活动)+|"
+                             r"(?:各|一批|一系列|重点|重大|主要|专项|建设|工程|项目|行动|计划|活动|有)+|"
                              # an institution named by its kind alone, as a plan refers to its own
                              r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心)$")
 
@@ -126,6 +126,15 @@ def _strip_leading(text: str) -> str:
             text, changed = stripped, True
         stripped = re.sub(r"^(?:每个|各)[^，、]{0,12}?(?:至少|均)?(?:设置|建成|建有|建设|确定)"
                           r"[\d一两]+(?:个|所|家|间|座)", "", text)
+        if stripped != text and len(stripped) >= 3:
+            text, changed = stripped, True
+        # A conjunction before a verb: the second of two verbs ("建立和完善…", "改造及新建…"), not
+        # a name's first word ("和平医院").
+        stripped = re.sub(r"^(?:和|及|与|并|或)(?=(?:完善|实现|加强|推进|建设|提升|开展|健全|新建|改扩建|扩建|迁建|"
+                          r"改造|打造|设立|成立|建立|落实|优化))", "", text)
+        if stripped != text and len(stripped) >= 3:
+            text, changed = stripped, True
+        stripped = re.sub(r"^有计划地?", "", text)  # "有计划地推进…"
         if stripped != text and len(stripped) >= 3:
             text, changed = stripped, True
         stripped = re.sub(r"^[一二三四五六七八九十]是", "", text)  # "一是推进…；二是…"
