@@ -9,7 +9,7 @@ its foot.
 
 The PDF is kept beside this file (CI has no word processor); to make it again, with LibreOffice:
 
-    .venv/bin/python tests/documents/make_indented_paragraphs.py
+    .venv/bin/python -m tests.documents.make_indented_paragraphs
     soffice --headless --convert-to pdf --outdir tests/documents /tmp/indented-paragraphs.docx
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import sys
 
-import docx
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+
+from .word import plan_document
 
 SIZE = 11  # points, the font's; a line of the page holds 39 characters, an indented first line 37
 WORDS = ("推进县域医疗卫生次中心建设提升乡镇卫生院服务能力完善村卫生室设施配置加强基层人才队伍建设"
@@ -50,25 +50,10 @@ PARAGRAPHS.insert(12, HEADING)
 
 
 def main(path: str) -> None:
-    document = docx.Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "WenQuanYi Zen Hei"
-    normal.font.size = Pt(SIZE)
-    normal._element.rPr.rFonts.set(qn("w:eastAsia"), "WenQuanYi Zen Hei")
+    document = plan_document(SIZE)
     header = document.sections[0].header.paragraphs[0]
     header.text = RUNNING_HEADER
     header.alignment = 1  # centred
-    footer = document.sections[0].footer.paragraphs[0]
-    footer.alignment = 1
-    footer.add_run("— ")
-    page = OxmlElement("w:fldSimple")
-    page.set(qn("w:instr"), "PAGE")
-    run, number = OxmlElement("w:r"), OxmlElement("w:t")
-    number.text = "1"
-    run.append(number)
-    page.append(run)
-    footer._p.append(page)
-    footer.add_run(" —")
     for text in PARAGRAPHS:
         paragraph = document.add_paragraph(text)
         if text == HEADING:  # at the margin, in a font of its own (公文 sets a heading in 黑体)

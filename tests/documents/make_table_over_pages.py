@@ -7,7 +7,7 @@ early, carrying a character down with the punctuation that may not start a line 
 
 The PDF is kept beside this file (CI has no word processor); to make it again, with LibreOffice:
 
-    .venv/bin/python tests/documents/make_table_over_pages.py
+    .venv/bin/python -m tests.documents.make_table_over_pages
     soffice --headless --convert-to pdf --outdir tests/documents /tmp/table-over-pages.docx
 """
 
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import sys
 
-import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
+
+from .word import plan_document
 
 COUNTIES = ["鄱阳县", "万年县", "婺源县", "余干县", "弋阳县", "横峰县", "铅山县", "玉山县", "德兴市", "广丰区"]
 HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
@@ -43,21 +44,7 @@ def rows() -> list[list[str]]:
 
 
 def main(path: str) -> None:
-    document = docx.Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "WenQuanYi Zen Hei"
-    normal._element.rPr.rFonts.set(qn("w:eastAsia"), "WenQuanYi Zen Hei")
-    footer = document.sections[0].footer.paragraphs[0]
-    footer.alignment = 1
-    footer.add_run("— ")
-    page = OxmlElement("w:fldSimple")
-    page.set(qn("w:instr"), "PAGE")
-    run, text = OxmlElement("w:r"), OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    page.append(run)
-    footer._p.append(page)
-    footer.add_run(" —")
+    document = plan_document()
     document.add_paragraph("上饶市“十五五”卫生健康事业发展规划")
     document.add_paragraph("加强组织领导，落实投入保障，推进重点工程建设。" * 5)
     for paragraph in PARAGRAPHS:

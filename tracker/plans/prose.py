@@ -108,6 +108,23 @@ ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工
                              r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心)$")
 
 
+# What may stand before a name besides the leading words, each taken off when three characters or
+# more are left, in this order.
+LEADING_PHRASES = tuple(re.compile(pattern) for pattern in (
+    r"^(?:依托|以|在|对)[^，、]{2,20}?(?:建设|设置|建立|为|下)",
+    r"^(?:各|分别|均)?(?:建成|建设|新建|设置|建立)?[\d一二三四五六七八九十两百千]+"
+    r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)(?:以上|左右)?",
+    r"^(?:每个|各)[^，、]{0,12}?(?:至少|均)?(?:设置|建成|建有|建设|确定)[\d一两]+(?:个|所|家|间|座)",
+    # A conjunction before a verb: the second of two verbs ("建立和完善…", "改造及新建…"), not a
+    # name's first word ("和平医院").
+    r"^(?:和|及|与|并|或)(?=(?:完善|实现|加强|推进|建设|提升|开展|健全|新建|改扩建|扩建|迁建|改造|打造|设立|"
+    r"成立|建立|落实|优化))",
+    r"^有计划地?",  # "有计划地推进…"
+    r"^[一二三四五六七八九十]是",  # "一是推进…；二是…"
+    r"^(?:到|至|在)?20\d\d\s*年(?:底|前|底前|内)?",
+))
+
+
 def _strip_leading(text: str) -> str:
     changed = True
     while changed and text:
@@ -117,32 +134,10 @@ def _strip_leading(text: str) -> str:
                 text = text[len(word):]
                 changed = True
                 break
-        stripped = re.sub(r"^(?:依托|以|在|对)[^，、]{2,20}?(?:建设|设置|建立|为|下)", "", text)
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        stripped = re.sub(r"^(?:各|分别|均)?(?:建成|建设|新建|设置|建立)?[\d一二三四五六七八九十两百千]+"
-                          r"(?:[-—~～至][\d一二三四五六七八九十]+)?(?:个|所|家|间|座|处|批)(?:以上|左右)?", "", text)
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        stripped = re.sub(r"^(?:每个|各)[^，、]{0,12}?(?:至少|均)?(?:设置|建成|建有|建设|确定)"
-                          r"[\d一两]+(?:个|所|家|间|座)", "", text)
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        # A conjunction before a verb: the second of two verbs ("建立和完善…", "改造及新建…"), not
-        # a name's first word ("和平医院").
-        stripped = re.sub(r"^(?:和|及|与|并|或)(?=(?:完善|实现|加强|推进|建设|提升|开展|健全|新建|改扩建|扩建|迁建|"
-                          r"改造|打造|设立|成立|建立|落实|优化))", "", text)
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        stripped = re.sub(r"^有计划地?", "", text)  # "有计划地推进…"
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        stripped = re.sub(r"^[一二三四五六七八九十]是", "", text)  # "一是推进…；二是…"
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
-        stripped = re.sub(r"^(?:到|至|在)?20\d\d\s*年(?:底|前|底前|内)?", "", text)
-        if stripped != text and len(stripped) >= 3:
-            text, changed = stripped, True
+        for phrase in LEADING_PHRASES:
+            stripped = phrase.sub("", text, count=1)
+            if stripped != text and len(stripped) >= 3:
+                text, changed = stripped, True
     return text
 
 
