@@ -175,6 +175,52 @@ def test_a_few_glyphs_without_a_character_among_real_text_show_as_the_missing_ch
         _mapped(["(cid:1)(cid:2)(cid:3)21000(cid:4)"])
 
 
+W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def numbered_list(document, levels: list[tuple[str, str, str]], abstract_id: int = 90, num_id: int = 90) -> int:
+    """A list definition (编号) added to ``document``: each level's number format, text and what
+    follows the number ("tab", "space", "nothing"); returns its numId for ``numbered``."""
+    from docx.oxml import parse_xml
+
+    numbering = document.part.numbering_part.element
+    lvls = "".join(f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:suff w:val="{suffix}"/>'
+                   f'<w:lvlText w:val="{text}"/></w:lvl>' for level, (fmt, text, suffix) in enumerate(levels))
+    numbering.insert(0, parse_xml(f'<w:abstractNum xmlns:w="{W_MAIN}" w:abstractNumId="{abstract_id}">{lvls}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num xmlns:w="{W_MAIN}" w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return num_id
+
+
+def numbered(paragraph, num_id: int, level: int) -> None:
+    from docx.oxml import parse_xml
+
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr xmlns:w="{W_MAIN}"><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def test_a_word_files_automatic_numbers_are_in_its_text(tmp_path):
+    """Word numbers a list or a heading itself (自动编号): the number is shown, not typed, and
+    python-docx gives the paragraph without it ("发展基础" for "一、发展基础"). The stored text holds
+    it as Word shows it: Chinese counting, bracketed, decimal, a sub-list starting again under each
+    heading, a list numbered through its style (Word's List Number), a bullet without a number."""
+    document = docx.Document()
+    plan = numbered_list(document, [("chineseCounting", "%1、", "nothing"), ("chineseCounting", "（%2）", "nothing"),
+                                    ("decimal", "%3.", "tab")])
+    for text, level in [("发展基础", 0), ("现状", 1), ("推进县人民医院迁建。", 2), ("建设县妇幼保健院新院。", 2),
+                        ("形势", 1), ("加快县疾控中心实验室建设。", 2), ("主要任务", 0), ("完善服务体系", 1)]:
+        numbered(document.add_paragraph(text), plan, level)
+    document.add_paragraph("附：项目表")
+    document.add_paragraph("第一项", style="List Number")
+    document.add_paragraph("第二项", style="List Number")
+    document.add_paragraph("要点", style="List Bullet")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+
+    assert read_lines(path) == ["一、发展基础", "（一）现状", "1. 推进县人民医院迁建。", "2. 建设县妇幼保健院新院。",
+                                "（二）形势", "1. 加快县疾控中心实验室建设。", "二、主要任务", "（一）完善服务体系",
+                                "附：项目表", "1. 第一项", "2. 第二项", "要点"]
+
+
 TEXT_BOX = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'

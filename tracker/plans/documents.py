@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from flask_babel import lazy_gettext as _l
 
 from ..core.archives import unpacks_within
+from .word_numbers import ListNumbers
 
 if TYPE_CHECKING:  # python-docx is imported when a Word file is read, not with the application
     from docx.table import Table
@@ -192,12 +193,15 @@ def _docx_lines(path: Path) -> Iterator[str]:
         if _out_of_memory(error):
             raise MemoryError from error
         raise DocumentProblem("word_unreadable") from error
+    numbers = ListNumbers(document)  # Word's automatic numbers, counted in the document's order
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            yield from (line.lstrip("\t") for line in _paragraph_text(_shown_text(block._p)))
+            text = _shown_text(block._p)
+            label = numbers.label(block._p) if text.strip() else ""
+            yield from (line.lstrip("\t") for line in _paragraph_text(label + text.lstrip("\t")))
             yield from _text_boxes(block)
         elif isinstance(block, Table):
-            yield from table_rows_to_lines(_docx_rows(block))
+            yield from table_rows_to_lines(_docx_rows(block, numbers))
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -225,7 +229,7 @@ def _text_boxes(paragraph: Paragraph) -> Iterator[str]:
             yield from (line.lstrip("\t") for line in _paragraph_text(_shown_text(inner)))
 
 
-def _docx_rows(table: Table) -> Iterator[list[str]]:
+def _docx_rows(table: Table, numbers: ListNumbers) -> Iterator[list[str]]:
     for row in table.rows:
         cells = []
         seen = set()
@@ -236,7 +240,8 @@ def _docx_rows(table: Table) -> Iterator[list[str]]:
             seen.add(id(cell._tc))
             parts = []
             for paragraph in cell.paragraphs:
-                parts.append(_shown_text(paragraph._p))
+                text = _shown_text(paragraph._p)
+                parts.append(numbers.label(paragraph._p) + text if text.strip() else text)
             for inner in cell.tables:  # a table inside a cell: its cells joined in reading order
                 for inner_row in inner.rows:
                     parts.append(" ".join(c.text for c in inner_row.cells))
