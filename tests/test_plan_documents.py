@@ -221,6 +221,16 @@ def test_a_word_files_automatic_numbers_are_in_its_text(tmp_path):
                                 "附：项目表", "1. 第一项", "2. 第二项", "要点"]
 
 
+def test_a_list_numbered_from_an_absurd_start_is_read_in_digits():
+    """A hostile file's list that starts at ten to the eighteenth in letters or roman numerals is
+    numbered in digits, not spelled out (4 × 10¹⁶ letters, a roman loop of 10¹⁵ steps)."""
+    from tracker.plans.word_numbers import FORMATS
+
+    for fmt in ("lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "chineseCounting", "ideographDigital"):
+        assert FORMATS[fmt](10**18) in (str(10**18), "一〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇")
+    assert (FORMATS["lowerLetter"](28), FORMATS["upperRoman"](14), FORMATS["chineseCounting"](105)) == ("bb", "XIV", "一百零五")
+
+
 TEXT_BOX = (
     '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'

@@ -43,11 +43,16 @@ def chinese_counting(number: int) -> str:
 
 
 def _letters(number: int) -> str:
-    """1 → a … 26 → z, 27 → aa (Word repeats the letter)."""
+    """1 → a … 26 → z, 27 → aa (Word repeats the letter); past zzz…, digits (a file that starts a
+    list at a billion must not make a string of forty million letters)."""
+    if not 0 < number <= 26 * 10:
+        return str(number)
     return chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
 
 
 def _roman(number: int) -> str:
+    if not 0 < number < 4000:
+        return str(number)
     found = ""
     for value, letters in _ROMAN:
         while number >= value:
