@@ -295,9 +295,9 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
-    headers = _running_headers(pages)
-    _carry_tables_over(pages, headers)
-    yield from _mapped(_joined(pages, headers))
+    running = _running_headers(pages)
+    _carry_tables_over(pages, running)
+    yield from _mapped(_joined(pages, running))
 
 
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
@@ -338,25 +338,25 @@ class PdfPage(NamedTuple):
             lines += table_rows_to_lines(part.rows) if isinstance(part, PdfTable) else part
         return lines
 
-    def closing_table(self, headers: frozenset[str] = frozenset()) -> PdfTable | None:
+    def closing_table(self, running: frozenset[str] = frozenset()) -> PdfTable | None:
         """The table the page ends with (nothing after it but what every page prints), if any."""
-        parts = [part for part in self.parts if not _furniture_only(part, headers)]
+        parts = [part for part in self.parts if not _furniture_only(part, running)]
         return parts[-1] if parts and isinstance(parts[-1], PdfTable) else None
 
-    def opening_table(self, headers: frozenset[str] = frozenset()) -> PdfTable | None:
+    def opening_table(self, running: frozenset[str] = frozenset()) -> PdfTable | None:
         """The table the page starts with (nothing above it but what every page prints), if any."""
-        parts = [part for part in self.parts if not _furniture_only(part, headers)]
+        parts = [part for part in self.parts if not _furniture_only(part, running)]
         return parts[0] if parts and isinstance(parts[0], PdfTable) else None
 
 
-def _furniture(line: str, headers: frozenset[str] = frozenset()) -> bool:
+def _furniture(line: str, running: frozenset[str] = frozenset()) -> bool:
     """A line every page prints, no part of the text running through it: a page's number, or a
     running header (页眉: ``_running_headers``)."""
-    return bool(PAGE_NUMBER.fullmatch(line.strip())) or line.strip() in headers
+    return bool(PAGE_NUMBER.fullmatch(line.strip())) or line.strip() in running
 
 
-def _furniture_only(part: list[str] | PdfTable, headers: frozenset[str]) -> bool:
-    return not isinstance(part, PdfTable) and all(not line.strip() or _furniture(line, headers) for line in part)
+def _furniture_only(part: list[str] | PdfTable, running: frozenset[str]) -> bool:
+    return not isinstance(part, PdfTable) and all(not line.strip() or _furniture(line, running) for line in part)
 
 
 def _running_headers(pages: list[PdfPage]) -> frozenset[str]:
@@ -419,21 +419,21 @@ def _header_rows(rows: list[list[str]]) -> list[list[str]]:
     return rows[:1]
 
 
-def _joined(pages: list[PdfPage], headers: frozenset[str] = frozenset()) -> list[str]:
+def _joined(pages: list[PdfPage], running: frozenset[str] = frozenset()) -> list[str]:
     """The pages' lines one after the other, a paragraph a page break cut joined again (its page's
     number, printed at the foot, then follows it). On pages that indent their paragraphs, the next
     page's first line decides as ``_goes_on`` does: at the margin it goes on with the last page's
     paragraph (in its font, after a sentence's end), two characters in it does not. A running
-    header at the top of a page (``headers``) is passed over as its number is."""
+    header at the top of a page (``running``) is passed over as its number is."""
     out: list[str] = []
     carried: int | None = None  # where the paragraph the last page left running on is
     carried_runs_on: bool | None = False  # the last page's ``runs_on``
     carried_font = ""  # and the font of its last line
     for page in pages:
         lines = list(page.lines)
-        first = next((index for index, line in enumerate(lines) if not _furniture(line, headers)), len(lines))
+        first = next((index for index, line in enumerate(lines) if not _furniture(line, running)), len(lines))
         # A page that indents its paragraphs says by its first line whether it starts one.
-        _, opens, font = next((opening for opening in page.openings if opening[0].strip() not in headers),
+        _, opens, font = next((opening for opening in page.openings if opening[0].strip() not in running),
                               ("", "", ""))
         goes_on = (opens == "margin" and font == carried_font if carried_runs_on is None
                    else opens != "indent")
