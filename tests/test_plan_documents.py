@@ -211,14 +211,15 @@ def test_a_word_files_automatic_numbers_are_in_its_text(tmp_path):
         numbered(document.add_paragraph(text), plan, level)
     document.add_paragraph("附：项目表")
     document.add_paragraph("第一项", style="List Number")
-    document.add_paragraph("第二项", style="List Number")
+    document.add_paragraph("", style="List Number")  # empty, and counted: Word shows "2."
+    document.add_paragraph("第三项", style="List Number")
     document.add_paragraph("要点", style="List Bullet")
     path = tmp_path / "plan.docx"
     document.save(path)
 
     assert read_lines(path) == ["一、发展基础", "（一）现状", "1. 推进县人民医院迁建。", "2. 建设县妇幼保健院新院。",
                                 "（二）形势", "1. 加快县疾控中心实验室建设。", "二、主要任务", "（一）完善服务体系",
-                                "附：项目表", "1. 第一项", "2. 第二项", "要点"]
+                                "附：项目表", "1. 第一项", "", "3. 第三项", "要点"]
 
 
 def test_a_list_numbered_from_an_absurd_start_is_read_in_digits():

@@ -196,9 +196,8 @@ def _docx_lines(path: Path) -> Iterator[str]:
     numbers = ListNumbers(document)  # Word's automatic numbers, counted in the document's order
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            text = _shown_text(block._p)
-            label = numbers.label(block._p) if text.strip() else ""
-            yield from (line.lstrip("\t") for line in _paragraph_text(label + text.lstrip("\t")))
+            text, label = _shown_text(block._p), numbers.label(block._p)  # (an empty one is counted too)
+            yield from (line.lstrip("\t") for line in _paragraph_text((label if text.strip() else "") + text.lstrip("\t")))
             yield from _text_boxes(block)
         elif isinstance(block, Table):
             yield from table_rows_to_lines(_docx_rows(block, numbers))
@@ -240,8 +239,8 @@ def _docx_rows(table: Table, numbers: ListNumbers) -> Iterator[list[str]]:
             seen.add(id(cell._tc))
             parts = []
             for paragraph in cell.paragraphs:
-                text = _shown_text(paragraph._p)
-                parts.append(numbers.label(paragraph._p) + text if text.strip() else text)
+                text, label = _shown_text(paragraph._p), numbers.label(paragraph._p)
+                parts.append(label + text if text.strip() else text)
             for inner in cell.tables:  # a table inside a cell: its cells joined in reading order
                 for inner_row in inner.rows:
                     parts.append(" ".join(c.text for c in inner_row.cells))

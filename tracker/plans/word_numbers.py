@@ -94,6 +94,7 @@ class ListNumbers:
         self.styles: dict[str, tuple[str | None, int | None]] = {}  # styleId → numId, ilvl
         self.counts: dict[str, dict[int, int]] = {}  # abstractNumId → ilvl → the last number given
         self.started: set[str] = set()  # the numIds whose start overrides were applied
+        self.default_style = "Normal"  # the style of a paragraph that names none
         try:
             numbering = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
@@ -116,6 +117,8 @@ class ListNumbers:
         styles = document.styles.element
         based_on = {}
         for style in styles.iter(f"{_W}style"):
+            if style.get(f"{_W}type") == "paragraph" and style.get(f"{_W}default") in ("1", "true"):
+                self.default_style = style.get(f"{_W}styleId", "")  # "Normal"; "a" in a Chinese Word
             style_id = style.get(f"{_W}styleId", "")
             number = style.find(f"{_W}pPr/{_W}numPr")
             ilvl = _value(number, "ilvl")
@@ -133,7 +136,7 @@ class ListNumbers:
         properties = paragraph.find(f"{_W}pPr")
         number = properties.find(f"{_W}numPr") if properties is not None else None
         num_id, ilvl_text = _value(number, "numId"), _value(number, "ilvl")
-        style_num, style_level = self.styles.get(_value(properties, "pStyle") or "Normal", (None, None))
+        style_num, style_level = self.styles.get(_value(properties, "pStyle") or self.default_style, (None, None))
         num_id = num_id or style_num
         level = int(ilvl_text) if ilvl_text and ilvl_text.isdigit() else (style_level or 0)
         if not num_id or num_id == "0" or num_id not in self.lists:
