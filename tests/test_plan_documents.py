@@ -164,6 +164,22 @@ def test_a_pdf_whose_fonts_say_no_characters_is_refused_not_stored_as_codes(tmp_
     assert str(DocumentProblem("from_a_newer_release")) == str(DocumentProblem("reader_failed"))
 
 
+def test_a_pdf_that_asks_for_a_password_to_open_is_refused_saying_so(tmp_path):
+    """A PDF locked with an opening password (打开密码) is refused saying that, not "damaged or
+    encrypted"; one that only restricts copying and printing (an owner password, as many a
+    government PDF has) is read."""
+    printed, locked, restricted = tmp_path / "plan.pdf", tmp_path / "locked.pdf", tmp_path / "restricted.pdf"
+    print_plan(printed, ["推进鄱阳县人民医院传染病区建设，总投资21000万元。"], [["项目名称", "总投资（万元）"]])
+    for path, user_password in ((locked, "open-sesame"), (restricted, "")):
+        writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(printed))
+        writer.encrypt(user_password=user_password, owner_password="owner", permissions_flag=-3904, algorithm="AES-128")
+        writer.write(path)
+    with pytest.raises(DocumentProblem) as refused:
+        read_lines(locked)
+    assert refused.value.code == "pdf_password" and "密码" in str(refused.value)
+    assert read_lines(restricted)[0] == "推进鄱阳县人民医院传染病区建设，总投资21000万元。"
+
+
 def test_a_few_glyphs_without_a_character_among_real_text_show_as_the_missing_character_sign():
     """One symbol from a font without a character map (a "≥" set in another font) is one "□" in
     the stored text, not "(cid:12)", and the plan is read."""

@@ -55,6 +55,7 @@ PROBLEMS = {
     "encoding": _l("无法识别文件的文字编码：请另存为 UTF-8 文本。"),
     "word_unreadable": _l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。"),
     "pdf_unreadable": _l("无法读取这个 PDF 文件：文件可能已损坏或已加密。"),
+    "pdf_password": _l("这个 PDF 设有打开密码，无法读取：请上传没有打开密码的 PDF，或 Word、文本格式的规划文本。"),
     "pdf_scanned": _l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"),
     "pdf_no_character_map": _l("这个 PDF 的文字读不出来：它的字体没有说明每个字形是哪个字（读出的是字形编号），"
                                "请上传 Word 或文本格式的规划文本，或在原软件中重新导出 PDF。"),
@@ -279,6 +280,7 @@ def _paragraph_text(text: str) -> list[str]:
 
 
 def _pdf_lines(path: Path) -> Iterator[str]:
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
     try:
         import pdfplumber
         # The file opened here, not by pdfplumber, which leaves it open when the PDF is broken.
@@ -291,6 +293,8 @@ def _pdf_lines(path: Path) -> Iterator[str]:
     except Exception as error:  # pdfminer raises several kinds for a damaged or locked file
         if _out_of_memory(error):  # pdfplumber wraps what pdfminer raised
             raise MemoryError from error
+        if _in_chain(error, PDFPasswordIncorrect):  # (a password only against copying opens)
+            raise DocumentProblem("pdf_password") from error
         raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
@@ -456,8 +460,14 @@ def _joined(pages: list[PdfPage], running: frozenset[str] = frozenset()) -> list
 
 
 def _out_of_memory(error: BaseException | None) -> bool:
+    return _in_chain(error, MemoryError)
+
+
+def _in_chain(error: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether ``error`` is a ``kind``, or was raised while handling one (pdfplumber wraps what
+    pdfminer raised)."""
     while error is not None:
-        if isinstance(error, MemoryError):
+        if isinstance(error, kind):
             return True
         error = error.__cause__ or error.__context__
     return False
