@@ -238,14 +238,23 @@ def test_a_word_files_automatic_numbers_are_in_its_text(tmp_path):
                                 "附：项目表", "1. 第一项", "", "3. 第三项", "要点"]
 
 
-def test_a_list_numbered_from_an_absurd_start_is_read_in_digits():
+def test_a_list_numbered_from_an_absurd_start_is_read_in_digits(tmp_path):
     """A hostile file's list that starts at ten to the eighteenth in letters or roman numerals is
-    numbered in digits, not spelled out (4 × 10¹⁶ letters, a roman loop of 10¹⁵ steps)."""
+    numbered in digits, not spelled out (4 × 10¹⁶ letters, a roman loop of 10¹⁵ steps); a level
+    that is no number leaves its paragraph unnumbered (the reading failed on it)."""
     from tracker.plans.word_numbers import FORMATS
 
     for fmt in ("lowerLetter", "upperLetter", "lowerRoman", "upperRoman", "chineseCounting", "ideographDigital"):
         assert FORMATS[fmt](10**18) in (str(10**18), "一〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇〇")
     assert (FORMATS["lowerLetter"](28), FORMATS["upperRoman"](14), FORMATS["chineseCounting"](105)) == ("bb", "XIV", "一百零五")
+    # A level that is no number, a start that is none: the paragraph is read without its number.
+    document = docx.Document()
+    broken = numbered_list(document, [("decimal", "%1.", "tab")])
+    numbering = document.part.numbering_part.element
+    numbering[0][0].set(f"{{{W_MAIN}}}ilvl", "x")
+    numbered(document.add_paragraph("推进县人民医院迁建。"), broken, 0)
+    document.save(tmp_path / "broken.docx")
+    assert read_lines(tmp_path / "broken.docx") == ["推进县人民医院迁建。"]
 
 
 TEXT_BOX = (

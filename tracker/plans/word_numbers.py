@@ -80,6 +80,13 @@ FORMATS: dict[str, Callable[[int], str]] = {
 _CLOSED = ("、", "）", ")", "．", "：", "】", "〕")
 
 
+def _level(element) -> int:
+    """An element's ``w:ilvl``: 0 to 8 in Word; anything else (a damaged or hostile file) is 9,
+    a level no paragraph is numbered at."""
+    found = element.get(f"{_W}ilvl", "0")
+    return int(found) if found.isdigit() and len(found) == 1 else 9
+
+
 def _value(element, tag: str) -> str | None:
     found = element.find(f"{_W}{tag}") if element is not None else None
     return found.get(f"{_W}val") if found is not None else None
@@ -103,7 +110,7 @@ class ListNumbers:
             levels = {}
             for level in abstract.iter(f"{_W}lvl"):
                 start = _value(level, "start")
-                levels[int(level.get(f"{_W}ilvl", "0"))] = (
+                levels[_level(level)] = (
                     int(start) if start and start.isdigit() else 1, _value(level, "numFmt") or "decimal",
                     _value(level, "lvlText") or "", _value(level, "suff") or "tab")
             self.levels[abstract.get(f"{_W}abstractNumId", "")] = levels
@@ -112,7 +119,7 @@ class ListNumbers:
             for override in listed.iter(f"{_W}lvlOverride"):
                 start = _value(override, "startOverride")
                 if start and start.isdigit():
-                    overrides[int(override.get(f"{_W}ilvl", "0"))] = int(start)
+                    overrides[_level(override)] = int(start)
             self.lists[listed.get(f"{_W}numId", "")] = (_value(listed, "abstractNumId") or "", overrides)
         styles = document.styles.element
         based_on = {}
