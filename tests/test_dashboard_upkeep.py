@@ -66,8 +66,9 @@ def expected_figures(session) -> tuple[dict, dict]:
     years: dict = {}
     for pid, month, amount in session.execute(sa.select(
             MonthlyReport.project_id, MonthlyReport.month, MonthlyReport.invested_month)):
-        row = years.setdefault((pid, month.year), [None] * 12)
+        row = years.setdefault((pid, month.year), [None] * 12 + [0])
         row[month.month - 1] = amount
+        row[12] |= 1 << (month.month - 1)  # the months filed
     return projects, years
 
 
@@ -85,7 +86,7 @@ def stored_figures(session) -> tuple[dict, dict]:
     for row in session.scalars(sa.select(YearInvestment)):
         months = [getattr(row, YearInvestment.month_column(m)) for m in range(1, 13)]
         assert row.stated_months == sum(1 for value in months if value is not None)
-        years[(row.project_id, row.year)] = months
+        years[(row.project_id, row.year)] = [*months, row.filed_months]
     return projects, years
 
 
@@ -492,6 +493,7 @@ def test_the_migration_fills_them_from_existing_milestones_lines_and_reports(app
                 assert session.get(Project, first).start_milestone_actual == dt.date(2024, 4, 2)
                 assert session.get(Project, first).funding_line_count == 2
                 assert session.get(YearInvestment, (first, 2025)).stated_months == 1
+                assert session.get(YearInvestment, (first, 2025)).filed_months == 0b101  # January and March
                 assert session.get(YearInvestment, (first, 2025)).month_03 == Decimal("40")
                 # the milestone's date is kept where both state one; the project's fills the gaps
                 assert session.get(Project, first).planned_end == dt.date(2025, 9, 1)

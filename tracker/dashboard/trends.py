@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from ..database import exact_sum
 from ..extensions import db
 from ..formatting import plain_number
-from ..progress.models import MonthlyReport, YearInvestment
+from ..progress.models import YearInvestment
 from ..portfolio import kept
 from ..projects.models import Project
 from .charts import ACCENT, LINE, MUTED, _svg, _text, nice_ceiling
@@ -60,14 +60,17 @@ def monthly_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
 
 
 def fresh_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
-    """The trend from the projects' ``year_investments`` and reports (any filter)."""
+    """The trend from the projects' ``year_investments`` (any filter): per month the amounts
+    stated, how many state one, and how many reports were filed (``filed_months``: one report a
+    project and month), in one pass over a row per project and year."""
     months = months_back(scope.today, count)
     first, last = months[0], months[-1]
     columns: list[sa.ColumnElement[Any]] = []
     for month_number in range(1, 13):
         column = getattr(YearInvestment, YearInvestment.month_column(month_number))
-        columns += [exact_sum(column), sa.func.count(column)]
-    amounts: dict[dt.date, tuple[Decimal | None, int]] = {}
+        filed = YearInvestment.filed_months.op("&")(1 << (month_number - 1)) != 0
+        columns += [exact_sum(column), sa.func.count(column), sa.func.count(sa.case((filed, 1)))]
+    amounts: dict[dt.date, tuple[Decimal | None, int, int]] = {}
     # A select with spliced columns has rows of unknown length: mypy unpacks them only as tuples.
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
         sa.select(YearInvestment.year, *columns)
@@ -76,16 +79,11 @@ def fresh_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
         .group_by(YearInvestment.year)).all()
     for year, *figures in rows:
         for index in range(12):
-            amounts[dt.date(year, index + 1, 1)] = (figures[2 * index], figures[2 * index + 1])
-    filed = dict(db.session.execute(
-        sa.select(MonthlyReport.month, sa.func.count(MonthlyReport.id))
-        .join(Project, Project.id == MonthlyReport.project_id)
-        .where(*scope.conditions, MonthlyReport.month.between(first, last))
-        .group_by(MonthlyReport.month)).all())
+            amounts[dt.date(year, index + 1, 1)] = (figures[3 * index], figures[3 * index + 1], figures[3 * index + 2])
     found = []
     for month in months:
-        total, stating = amounts.get(month, (None, 0))
-        found.append(TrendMonth(month, total if stating else None, stating, filed.get(month, 0)))
+        total, stating, reports = amounts.get(month, (None, 0, 0))
+        found.append(TrendMonth(month, total if stating else None, stating, reports))
     return found
 
 

@@ -222,7 +222,8 @@ class YearInvestment(Base):
     Derived data, kept from ``monthly_reports`` at every flush (progress/upkeep.py): a row per
     project and year with at least one report. The dashboard's year figures read one row per
     project instead of every report of the year (100,000 rows instead of 1.2 million).
-    ``month_NN`` is NULL when the month has no report or its report states no amount.
+    ``month_NN`` is NULL when the month has no report or its report states no amount; which
+    months have a report is ``filed_months``.
     """
 
     __tablename__ = "year_investments"
@@ -231,6 +232,9 @@ class YearInvestment(Base):
         sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True, index=True)
     stated_months: Mapped[int] = mapped_column(default=0)  # how many month_NN are not NULL
+    # The months with a report, stated amount or not: bit m - 1 for month m (the dashboard's trend
+    # counts the reports filed per month from it, not from every report of two years).
+    filed_months: Mapped[int] = mapped_column(default=0)
     month_01: Mapped[Money | None]
     month_02: Mapped[Money | None]
     month_03: Mapped[Money | None]

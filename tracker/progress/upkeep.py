@@ -74,9 +74,10 @@ def year_investment_rows(project_id: int, reports) -> list[dict]:
     rows: dict[int, dict] = {}
     for month, amount in reports:
         row = rows.setdefault(month.year, {"project_id": project_id, "year": month.year,
-                                           "stated_months": 0,
+                                           "stated_months": 0, "filed_months": 0,
                                            **{YearInvestment.month_column(m): None for m in range(1, 13)}})
         row[YearInvestment.month_column(month.month)] = amount
+        row["filed_months"] |= 1 << (month.month - 1)
     for row in rows.values():
         row["stated_months"] = sum(1 for m in range(1, 13)
                                    if row[YearInvestment.month_column(m)] is not None)
