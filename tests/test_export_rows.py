@@ -120,6 +120,12 @@ def test_every_xlsx_cell_is_the_value_cell_of_the_project(app, db, varied, inclu
         expected = [[value_cell(reference, column, column.get(project)) for column in columns]
                     for project in listed(portfolio_filter)]
     assert count == len(expected) == 3
+    assert_value_cells(output, columns, expected)
+
+
+def assert_value_cells(output: io.BytesIO, columns, expected: list[list]) -> None:
+    """The list sheet's cells are ``expected`` (``value_cell``'s) in value, type, number format
+    and wrapping, row by row under the header."""
     sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue()))["项目清单"]
     for row_number, cells in enumerate(expected, 2):
         for column_number, want in enumerate(cells, 1):
@@ -309,6 +315,44 @@ def test_hostile_cells_are_written_byte_for_byte_on_either_database(app, db, hos
     if include_money:
         assert first["total_investment"] == "99999999999999.9999" and second["total_investment"] == "-12345.5"
         assert second["invested_to_date"] == "12345.5" and second["floor_area_m2"] == "-0.5"
+
+
+@pytest.mark.parametrize("include_money", [True, False])
+def test_any_amount_and_date_is_the_xlsx_cell_value_cell_makes_on_either_database(app, db, varied, include_money):
+    """The xlsx reads amounts as scaled integers and dates as Excel's day numbers, counted by the
+    database (``listing.excel_day``): a fraction, a negative amount, one with more digits than a
+    double keeps, a day before Excel's epoch and the last day a date holds are still written as
+    ``value_cell`` writes them."""
+    values = [dict(total_investment=Decimal("99999999999999.9999"), invested_to_date=Decimal("-0.0001"),
+                   current_estimate=Decimal("-12345.5"), floor_area_m2=Decimal("-0.5"),
+                   planned_start=dt.date(1899, 12, 29), planned_end=dt.date(1900, 3, 1),
+                   last_report_month=dt.date(2000, 2, 1)),
+              dict(total_investment=Decimal("-99999999999999"), invested_to_date=Decimal("12345678901.2345"),
+                   planned_start=dt.date(1, 1, 1), planned_end=dt.date(9999, 12, 31),
+                   last_report_month=dt.date(1899, 12, 1)),
+              dict(total_investment=Decimal("0.0001"), planned_start=dt.date(1900, 3, 1),
+                   planned_end=dt.date(2000, 2, 29))]
+    for project, changed in zip(varied, values):
+        db.session.execute(sa.update(Project).where(Project.id == project.id).values(**changed))
+    db.session.commit()
+    db.session.expire_all()
+    portfolio_filter = PortfolioFilter(kind="all", sort="name")
+    columns = export_columns(include_money)
+    output = io.BytesIO()
+    with app.test_request_context():
+        assert write_xlsx(output, portfolio_filter, include_money=include_money, batch=2) == 3
+        reference = Workbook(write_only=True).create_sheet()
+        expected = [[value_cell(reference, column, column.get(project)) for column in columns]
+                    for project in listed(portfolio_filter)]
+    assert_value_cells(output, columns, expected)
+    sheet = openpyxl.load_workbook(io.BytesIO(output.getvalue()))["项目清单"]
+    keys = [column.key for column in columns]
+    by_name = {row[1]: dict(zip(keys, row)) for row in sheet.iter_rows(min_row=2, max_row=4, values_only=True)}
+    exact = by_name["精确的项目"]
+    assert exact["planned_start"] == dt.datetime(1899, 12, 29) and exact["planned_end"] == dt.datetime(1900, 3, 1)
+    if include_money:  # more digits than a double keeps: a text; the others numbers
+        assert exact["total_investment"] == "99999999999999.9999"
+        assert (exact["invested_to_date"], exact["current_estimate"]) == (-0.0001, -12345.5)
 
 
 def test_each_database_writes_the_csv_lines_itself(app, db, hostile, monkeypatch):

@@ -54,10 +54,18 @@ def expression(column: Column, dialect: str, *, text: bool = False):
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
         return sa.type_coerce(attribute, sa.String())  # the stored code; its label comes from a dict
+    if column.kind in ("date", "month") and not text and dialect in ("sqlite", "postgresql"):
+        # The xlsx writes a date as the number Excel stores (``xlsx.serial_day``, the
+        # definition): counted here by the database, not parsed and counted in Python per cell.
+        return excel_day(attribute, dialect)
     if column.kind == "decimal" and dialect == "sqlite" and not text:
         # The scaled integer ``ExactDecimal`` stores, as read: the xlsx makes a number of it
         # (``xlsx.amount_cells``) without a Decimal per whole amount.
         return sa.type_coerce(attribute, sa.BigInteger())
+    if column.kind == "decimal" and dialect == "postgresql" and not text:
+        # The same scaled integer from NUMERIC(p, s), exactly (p ≤ 18 digits: a bigint holds it):
+        # an int a cell is read faster than a Decimal and decided on without one.
+        return sa.cast(attribute * 10 ** attribute.type.scale, sa.BigInteger())
     if column.kind == "decimal" and dialect == "postgresql":
         if text and attribute.type.scale > 0:
             # NUMERIC(p, s) as PostgreSQL writes it: its s decimals, never an exponent; the csv
@@ -67,6 +75,21 @@ def expression(column: Column, dialect: str, *, text: bool = False):
         # ExactDecimal would return (it converts SQLite's scaled integers): skip a call per cell.
         return sa.type_coerce(attribute, sa.Numeric(asdecimal=True))
     return attribute
+
+
+# Excel's serial day numbers count from 1899-12-30 (so that 1900-03-01 is 61).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH_JULIAN = 2415018.5  # SQLite's julianday('1899-12-30')
+
+
+def excel_day(attribute, dialect: str) -> sa.ColumnElement[int]:
+    """A date column as Excel's day number (days since ``EXCEL_EPOCH``), NULL for no date:
+    PostgreSQL subtracts two dates; SQLite, which stores a date as its ISO text, subtracts their
+    Julian day numbers (midnight's: a whole number of days apart, exact in a double)."""
+    if dialect == "postgresql":
+        return sa.type_coerce(attribute.op("-")(sa.literal(EXCEL_EPOCH, sa.Date())), sa.Integer())
+    return sa.cast(sa.func.julianday(sa.type_coerce(attribute, sa.Text())) - EXCEL_EPOCH_JULIAN,
+                   sa.Integer())
 
 
 def region_names() -> tuple[dict[int, str], dict[int, str]]:

@@ -34,7 +34,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
-from .listing import ColumnConverter, Listing, each
+from .listing import EXCEL_EPOCH, ColumnConverter, Listing, each
 
 if TYPE_CHECKING:
     from openpyxl.cell import Cell
@@ -164,40 +164,58 @@ class ListFormats:
             ws.write(row, col, int(value), self.bold_whole if bold else self.whole)
 
 
-# Excel's serial day numbers count from 1899-12-30 (so that 1900-03-01 is 61).
-EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
-
-
 def serial_day(day: dt.date | None) -> int | None:
-    """A date as the number Excel stores: a date column's format shows it as a date."""
-    return None if day is None else day.toordinal() - EXCEL_EPOCH
+    """A date as the number Excel stores: a date column's format shows it as a date. The
+    definition of ``listing.excel_day``, which the export reads its dates with."""
+    return None if day is None else day.toordinal() - EXCEL_EPOCH.toordinal()
 
 
-class Fractional(Decimal):
-    """An amount with a fraction (or more digits than a double keeps): written apart, in its own
-    format (``ListFormats.write_number``), not in the row's whole-number one."""
+class FractionalNumber(float):
+    """An amount with a fraction, as the double Excel stores (``number_style`` "decimal"):
+    written apart, in its own format (``ListFormats.write_number``), not in the row's
+    whole-number one."""
+
+
+class AmountText(str):
+    """An amount a double cannot hold (``number_style`` "text"): its digits, written apart as a
+    text (``ListFormats.write_number``)."""
+
+
+# What ``write_xlsx`` writes apart from the row, in the format each needs.
+APART = (FractionalNumber, AmountText)
 
 
 def amount_cells(scale: int | None) -> ColumnConverter:
-    """An amount column's values as the row takes them: a whole amount as an ``int`` (the
-    column's format), any other as a ``Fractional``. ``scale``: the values are SQLite's scaled
-    integers (``ExactDecimal``), read as such; None: Decimals (PostgreSQL's NUMERIC)."""
+    """An amount column's values as the row takes them, each decided here once as
+    ``ListFormats.write_number`` decides it: a whole amount as an ``int`` (the column's format), a
+    fraction as a ``FractionalNumber``, more digits than a double keeps as an ``AmountText``.
+    ``scale``: the values are SQLite's scaled integers (``ExactDecimal``), read as such; None:
+    Decimals (PostgreSQL's NUMERIC)."""
+    def apart(value: Decimal):
+        if number_style(value) == "text":
+            return AmountText(decimal_text(value))
+        return FractionalNumber(value)
+
     if scale is None:
         def convert(value):
             if value is None:
                 return None
             if value == value.to_integral_value() and len(value.as_tuple().digits) <= EXACT_DIGITS:
                 return int(value)
-            return Fractional(value)
+            return apart(value)
     else:
         unit = 10 ** scale
+        # Below this a scaled integer has at most 15 digits: a double holds its amount.
+        held = 10 ** EXACT_DIGITS
 
         def convert(value):
             if value is None:
                 return None
             if value % unit == 0:  # at most 14 digits (ExactDecimal(18, 4)): a double holds them
                 return value // unit
-            return Fractional(Decimal(value).scaleb(-scale))
+            if -held < value < held:
+                return FractionalNumber(value / unit)
+            return apart(Decimal(value).scaleb(-scale))
     return each(convert)
 
 
@@ -206,15 +224,17 @@ def row_converters(listing: Listing) -> list[ColumnConverter | None]:
     makes it) and dates as Excel's day numbers (the column's format applies: a date written as one
     would get the writer's own format), texts as in the csv; no plan is no cell."""
     converters: list[ColumnConverter | None] = []
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    dialect = db.session.get_bind().dialect.name
     for column in listing.columns:
         if column.kind == "decimal":
-            scale = getattr(Project, column.key).type.scale if sqlite else None
+            # Read as scaled integers where the database makes them (``listing.expression``).
+            scale = getattr(Project, column.key).type.scale if dialect in ("sqlite", "postgresql") else None
             converters.append(amount_cells(scale))
         elif column.kind in ("id", "int"):
             converters.append(None)
         elif column.kind in ("date", "month"):
-            converters.append(each(serial_day))
+            # Read as Excel's day numbers (``listing.excel_day``) where the database counts them.
+            converters.append(None if dialect in ("sqlite", "postgresql") else each(serial_day))
         elif column.kind == "list":
             converters.append(each(lambda ids: listing.plans_text(ids) or None))
         else:
@@ -262,14 +282,16 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
             row_number += 1
             # An amount is written as a number in the column's whole-number format; a fraction
             # (or an amount a double cannot hold) apart, in its own.
-            fractions = [index for index in amounts if type(row[index]) is Fractional]
+            fractions = [index for index in amounts if type(row[index]) in APART]
             if fractions:
                 cells = list(row)
                 for index in fractions:
                     cells[index] = None
                 write_row(row_number, 0, cells)
                 for index in fractions:
-                    formats.write_number(ws, row_number, index, Decimal(row[index]))
+                    value = row[index]
+                    write(row_number, index, value,
+                          formats.decimal if type(value) is FractionalNumber else formats.plain)
             else:
                 write_row(row_number, 0, list(row))
     count = listing.count
