@@ -346,6 +346,40 @@ def test_a_reexported_list_with_two_cells_changed_changes_exactly_those_two(offi
     assert after[(first[0].value, "total_investment")] == Decimal(4321)
 
 
+def test_a_list_exported_and_imported_unopened_changes_nothing_whatever_its_texts_hold(officer, seeded, db):
+    """The xlsx writes a text's control characters and anything that looks like one of the
+    file format's escapes (``_x000D_``, ``_x0041_``) escaped (``_x000D_``, ``_x005F_x0041_``), as
+    the format asks; openpyxl, the importer's reader, leaves them so, and a list sent straight back
+    changed those texts (a literal ``_x005F_``…) where nobody had."""
+    _user, browser = officer
+    [first, second] = db.session.scalars(sa.select(Project).join(Region)
+                                         .where(Region.code == "360783").order_by(Project.id).limit(2)).all()
+    db.session.execute(sa.update(Project).where(Project.id == first.id).values(
+        location="龙南镇_x0041_路", scope="编号 _x000D_ 照原样写"))
+    db.session.execute(sa.update(Project).where(Project.id == second.id).values(owner_unit="_x005F_单位_"))
+    db.session.commit()
+    exported = browser.get("/projects/export.xlsx?region=360783&kind=all").data
+    assert b"_x005F_x0041_" in zipfile.ZipFile(io.BytesIO(exported)).read("xl/worksheets/sheet1.xml")
+    location = upload(browser, exported, "清单.xlsx")
+    text = preview_text(browser, location)
+    assert "修改 0 行" in text and "错误 0 行" in text, text[:2000]
+
+
+def test_a_line_break_excel_wrote_as_its_escape_is_a_line_break(officer, db):
+    """Excel writes a carriage return in a cell (a text pasted from elsewhere) as ``_x000D_``;
+    openpyxl hands the escape over as it is, and it was stored as those seven characters. And a
+    sheet's texts are cleaned as a form's are: a line's breaks become spaces, a zero-width
+    space and a bidi override go (they were stored as typed)."""
+    user, _browser = officer
+    report = run(user, xlsx([row(项目名称="龙南市妇幼保健院\u200b迁建项目", 地区代码="360783",
+                                 建设地点="龙南镇\n新区\u202e", 建设单位="龙南市_x000D_卫健委",
+                                 **{"建设规模及内容": "新建门诊楼_x000D_\n住院楼_x0009_各一栋"})]))
+    assert not report.all_problems(), messages(report)
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市妇幼保健院迁建项目"))
+    assert project.scope == "新建门诊楼\n住院楼\t各一栋"
+    assert (project.location, project.owner_unit) == ("龙南镇 新区", "龙南市 卫健委")
+
+
 # --- 6. the sheet's kind from its header ----------------------------------------------------------
 
 def test_a_monthly_sheet_sent_as_a_project_list_is_read_as_monthly_reports(officer, seeded, db):

@@ -106,6 +106,13 @@ BLOCK_LIMIT = 2000
 PASSWORD_LIMIT = 200  # as accounts.services refuses
 
 
+def keeps_line_breaks(max_length: int | None) -> bool:
+    """Whether a text field of this length is a block (a form's text area: 建设规模及内容, a
+    report's paragraphs), whose line breaks are kept, or a line, whose breaks become spaces
+    (``clean_text``): the same on a form, through the API and from a sheet."""
+    return (max_length or BLOCK_LIMIT) > LINE_LIMIT
+
+
 def _default_limit(field_class) -> int | None:
     if issubclass(field_class, TextAreaField):
         return BLOCK_LIMIT

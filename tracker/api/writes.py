@@ -15,7 +15,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from ..core.values import ValueProblem, check_places, clean_text, parse_decimal
 from ..errors import ValidationFailed
-from ..forms import BLOCK_LIMIT, LINE_LIMIT
+from ..forms import keeps_line_breaks
 from ..projects.fields import BUDGET, FUNDING, PROJECT, PROJECT_FIELDS, Field
 from ..projects.models import Project
 from ..regions.services import get_region
@@ -101,7 +101,7 @@ def _read(field: Field, raw):
     if raw is None:
         return None
     if field.kind == "text":  # a field longer than a form's line (建设规模及内容) keeps its line breaks
-        return clean_text(raw, multiline=(field.max_length or BLOCK_LIMIT) > LINE_LIMIT)
+        return clean_text(raw, multiline=keeps_line_breaks(field.max_length))
     if field.kind == "region":
         region = get_region(raw.strip())
         if region is None:

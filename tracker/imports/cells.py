@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from flask_babel import force_locale, gettext as _
 
-from ..core.values import ValueProblem, check_places, parse_date, parse_decimal
+from ..core.values import ValueProblem, check_places, clean_text, parse_date, parse_decimal
 from ..exports.columns import CLEAR_MARKER, Column, unneutralise
+from ..forms import keeps_line_breaks
 from .reading import Cell
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
@@ -169,7 +170,11 @@ class CellReader:
                 raise CellProblem(_("应为正整数"))
             return int(number)
         if kind in ("text", "region"):
-            text = _text(value).strip()
+            # Cleaned as a form's text is (controls, zero-width and bidi characters out, a
+            # carriage return a line break): a sheet is typed input too.
+            text = clean_text(_text(value), multiline=kind == "text" and keeps_line_breaks(column.max_length)) or ""
+            if not text:
+                return None
             if column.max_length and len(text) > column.max_length:
                 raise CellProblem(_("不能超过 %(n)s 个字", n=column.max_length))
             return text

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 import zipfile
 import zlib
@@ -153,10 +154,26 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
         raise FileRefused(_("无法读取这个 Excel 文件：内容已损坏或格式不受支持。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再试。")) from None
 
 
+# How the xlsx format escapes, in a text, a control character (``_x000D_``: a carriage return)
+# and an underscore that would start such an escape (``_x005F_``: "_"). Excel, WPS and our own
+# export write them; openpyxl hands them over as they are written (of a shared string it takes
+# out the ``x005F_`` alone). Read left to right, so "_x005F_x000D_" is the text "_x000D_".
+OOXML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|005[Ff])_")
+
+
+def unescaped(text: str) -> str:
+    """A cell's text as the person who wrote it sees it in Excel."""
+    if "_x" not in text:
+        return text
+    return OOXML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text)
+
+
 def _xlsx_cell(cell) -> Cell:
     value = getattr(cell, "value", None)
     if value is None:
         return EMPTY
+    if isinstance(value, str):
+        value = unescaped(value)
     data_type = getattr(cell, "data_type", None)
     if data_type == "f":
         return Cell(value=str(value), formula=True)
