@@ -8,6 +8,15 @@ import pytest
 from ..live import PASSWORD
 
 
+# The lines each element's text is set on: the distinct tops of its text's boxes.
+LINES_OF = """selector => Array.from(document.querySelectorAll(selector), element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const tops = new Set(Array.from(range.getClientRects(), box => Math.round(box.top)));
+    return [element.textContent.trim(), tops.size];
+})"""
+
+
 @pytest.fixture()
 def phone(chromium, live_tracker):
     context = chromium.new_context(base_url=live_tracker.url, locale="zh-CN",
@@ -43,6 +52,11 @@ def test_a_leader_on_a_phone_chooses_the_progress_columns_and_keeps_them(phone, 
         # Five columns fit a phone's width: the table needs no sideways scrolling.
         width = page.evaluate("document.querySelector('table.portfolio').scrollWidth")
         assert width <= 390, width
+        # A tag reads as a word: "滞后 341 天" on two lines at most, an unknown figure "未填报" on
+        # one (squeezed, they stood a character a line, four lines high).
+        lines = page.evaluate(LINES_OF, "table.portfolio .tag.late, table.portfolio td .unknown")
+        assert lines and all(count <= (2 if text.startswith("滞后") else 1) for text, count in lines), lines
+        assert any(text.startswith("滞后") for text, _count in lines), lines
         page.screenshot(path=str(artifacts / "list-progress-columns-390.png"), full_page=True)
     finally:
         page.goto("/projects")
