@@ -367,6 +367,44 @@ def test_a_plan_printed_to_pdf_reads_back_paragraph_by_paragraph_with_its_projec
     assert len(from_text & from_pdf) / len(from_text) >= 0.9
 
 
+@pytest.mark.parametrize("footer", ["宜春市卫生健康委员会办公室　2021年12月印发", "宜春市“十四五”卫生健康发展规划　第 {page} 页"])
+def test_a_running_footer_is_a_line_of_its_own_past_which_a_paragraph_goes_on(tmp_path, footer):
+    """What an office prints at the foot of each page (页脚: the issuing office, the plan's title,
+    with the page's number or without) is passed over as a page number is: a paragraph a page
+    break cuts reads back whole, the footer a line of its own on each page. It was the end of
+    the paragraph cut (its rest a paragraph of its own), or glued to it."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from tracker.core.fonts import cjk_font
+
+    source = read_lines(SHARED_SEEDS / "000_dfb8ccd5e9df308d.txt")
+    paragraphs = [line.strip() for line in source if line.strip()][:80]
+    style = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10.5, leading=15, wordWrap="CJK")
+
+    def printed(path, foot: str | None) -> list[str]:
+        def draw(canvas, document):
+            if foot:
+                canvas.setFont(cjk_font().name, 9)
+                canvas.drawString(72, 40, foot.format(page=document.page))
+        SimpleDocTemplate(str(path), pagesize=A4).build([Paragraph(escape(text), style) for text in paragraphs],
+                                                        onFirstPage=draw, onLaterPages=draw)
+        return read_lines(path)
+
+    plain = printed(tmp_path / "plain.pdf", None)
+    lines = printed(tmp_path / "footed.pdf", footer)
+    pages = len(pypdf.PdfReader(tmp_path / "footed.pdf").pages)
+    assert pages >= 4
+    printed_footers = ["".join(footer.format(page=page).split()) for page in range(1, pages + 1)]
+    footers = [line for line in lines if "".join(line.split()) in printed_footers]
+    assert ["".join(line.split()) for line in footers] == printed_footers
+    assert [line for line in lines if line not in footers] == plain
+    assert sum(text in plain for text in paragraphs) >= 0.9 * len(paragraphs)
+
+
 PROJECT_TABLE_HEADER = ["序号", "项目名称", "建设地点", "建设内容及规模", "总投资（万元）", "建设年限"]
 
 

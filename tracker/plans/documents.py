@@ -287,7 +287,9 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         with open(path, "rb") as stream, pdfplumber.open(stream) as pdf:
             if len(pdf.pages) > PDF_MAX_PAGES:
                 raise DocumentProblem("too_many_pages", pages=len(pdf.pages), limit=PDF_MAX_PAGES)
-            pages = [_pdf_page(page) for page in pdf.pages]
+            layouts = [_layout(page) for page in pdf.pages]
+            running = _running_headers(layouts) | _running_footers(layouts)
+            pages = [_pdf_page(layout, running) for layout in layouts]
     except (DocumentProblem, MemoryError):
         raise
     except Exception as error:  # pdfminer raises several kinds for a damaged or locked file
@@ -298,7 +300,6 @@ def _pdf_lines(path: Path) -> Iterator[str]:
         raise DocumentProblem("pdf_unreadable") from error
     if not any(line.strip() for page in pages for line in page.lines):
         raise DocumentProblem("pdf_scanned")
-    running = _running_headers(pages)
     _carry_tables_over(pages, running)
     yield from _mapped(_joined(pages, running))
 
@@ -354,23 +355,45 @@ class PdfPage(NamedTuple):
 
 def _furniture(line: str, running: frozenset[str] = frozenset()) -> bool:
     """A line every page prints, no part of the text running through it: a page's number, or a
-    running header (页眉: ``_running_headers``)."""
-    return bool(PAGE_NUMBER.fullmatch(line.strip())) or line.strip() in running
+    running header or footer (页眉, 页脚: ``_running_headers``, ``_running_footers``)."""
+    return bool(PAGE_NUMBER.fullmatch(line.strip())) or (bool(running) and _running_key(line) in running)
+
+
+def _running_key(line: str) -> str:
+    """A line as running headers and footers are compared: its numbers as "#" (a footer may
+    print the page's: "宜春市卫生健康委员会　第3页"), without spaces."""
+    return _DIGITS.sub("#", "".join(line.split()))
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _furniture_only(part: list[str] | PdfTable, running: frozenset[str]) -> bool:
     return not isinstance(part, PdfTable) and all(not line.strip() or _furniture(line, running) for line in part)
 
 
-def _running_headers(pages: list[PdfPage]) -> frozenset[str]:
+def _running_headers(layouts: list[Layout]) -> frozenset[str]:
     """The lines printed at the top of most pages (页眉: the plan's title, its chapter): the first
-    line of three pages or more, and of half of them."""
-    firsts: dict[str, int] = {}
-    for page in pages:
-        first = next((line.strip() for line in page.lines if line.strip() and not PAGE_NUMBER.fullmatch(line.strip())), "")
-        if first and not first.startswith("\t"):
-            firsts[first] = firsts.get(first, 0) + 1
-    return frozenset(text for text, count in firsts.items() if count >= 3 and 2 * count >= len(pages))
+    line of three pages or more, and of half of them (``_running_key``s)."""
+    return _most_pages([next((line for line in layout.lines if not PAGE_NUMBER.fullmatch(line.strip())), "")
+                        for layout in layouts])
+
+
+def _running_footers(layouts: list[Layout]) -> frozenset[str]:
+    """The lines printed at the foot of most pages (页脚: the issuing office, the plan's title,
+    with or without the page's number) below the text or the last table: the last line of three
+    pages or more, and of half of them (``_running_key``s)."""
+    return _most_pages([next((line for line in reversed(layout.below) if not PAGE_NUMBER.fullmatch(line.strip())), "")
+                        for layout in layouts])
+
+
+def _most_pages(lines: list[str]) -> frozenset[str]:
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = _running_key(line)
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    return frozenset(key for key, count in counts.items() if count >= 3 and 2 * count >= len(lines))
 
 
 # A table's first column when every row fills it (a project's number, its name): a row of the
@@ -436,7 +459,7 @@ def _joined(pages: list[PdfPage], running: frozenset[str] = frozenset()) -> list
         lines = list(page.lines)
         first = next((index for index, line in enumerate(lines) if not _furniture(line, running)), len(lines))
         # A page that indents its paragraphs says by its first line whether it starts one.
-        _, opens, font = next((opening for opening in page.openings if opening[0].strip() not in running),
+        _, opens, font = next((opening for opening in page.openings if not _furniture(opening[0], running)),
                               ("", "", ""))
         goes_on = (opens == "margin" and font == carried_font if carried_runs_on is None
                    else opens != "indent")
@@ -473,21 +496,44 @@ def _in_chain(error: BaseException | None, kind: type[BaseException]) -> bool:
     return False
 
 
-def _pdf_page(page) -> PdfPage:
-    """One page's lines: its text above, between and below its tables, each table as cells."""
+class Layout(NamedTuple):
+    """A page as printed: its lines of text above each table and below the last (pdfplumber's,
+    with their characters), its tables' cells, its margins."""
+    printed: list[list[dict]]
+    tables: list[PdfTable]
+    margins: Margins
+
+    @property
+    def lines(self) -> list[str]:
+        return [line["text"] for lines in self.printed for line in lines]
+
+    @property
+    def below(self) -> list[str]:
+        return [line["text"] for line in self.printed[-1]]
+
+
+def _layout(page) -> Layout:
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
     tops = [0.0, *(table.bbox[3] for table in tables)]
     bottoms = [*(table.bbox[1] for table in tables), page.height]
     printed = [_printed(page, top, bottom) for top, bottom in zip(tops, bottoms)]  # above each table, below the last
     margins = _margins(page, [table.bbox for table in tables], [line for lines in printed for line in lines])
+    return Layout(printed, [PdfTable(_pdf_table_rows(table)) for table in tables], margins)
+
+
+def _pdf_page(layout: Layout, running: frozenset[str] = frozenset()) -> PdfPage:
+    """One page's lines: its text above, between and below its tables, each table as cells. The
+    lines every page prints (``running``) are lines of their own, which a paragraph a page break
+    cuts goes on past."""
+    printed, margins = layout.printed, layout.margins
     parts: list[list[str] | PdfTable] = []
-    for above, table in zip(printed, tables):
-        text, _, _ = _pdf_text(above, margins)
+    for above, table in zip(printed, layout.tables):
+        text, _, _ = _pdf_text(above, margins, running)
         if text:
             parts.append(text + [""])  # the text's last line is no cell of the table
-        parts.append(PdfTable(_pdf_table_rows(table)))
-    below, runs_on, footer = _pdf_text(printed[-1], margins)
-    text_lines = [line for lines in printed for line in lines if not PAGE_NUMBER.fullmatch(line["text"].strip())]
+        parts.append(table)
+    below, runs_on, footer = _pdf_text(printed[-1], margins, running)
+    text_lines = [line for lines in printed for line in lines if not _furniture(line["text"], running)]
     openings = tuple((line["text"], _opens(line, margins), _font(line)) for line in
                      [line for line in printed[0] if not PAGE_NUMBER.fullmatch(line["text"].strip())][:3])
     return PdfPage(parts + [below], runs_on, footer, openings, _font(text_lines[-1]) if text_lines else "")
@@ -548,21 +594,28 @@ def _indented(line: dict, left: float) -> bool:
     return abs(line["x0"] - left - 2 * size) <= size * 0.6
 
 
-def _pdf_text(printed: list[dict], margins: Margins) -> tuple[list[str], bool | None, int]:
+def _pdf_text(printed: list[dict], margins: Margins,
+              running: frozenset[str] = frozenset()) -> tuple[list[str], bool | None, int]:
     """Printed lines as text, a paragraph wrapped at the margin joined again (``_goes_on``). With
     it, whether its last paragraph runs on past its end, and how many of its last lines are a page
-    number."""
+    number or a running footer (``_furniture``)."""
     if not printed:
         return [], False, 0
-    texts = [(line["text"], _goes_on(line, following, margins))
-             for line, following in zip(printed, [*printed[1:], None])]
     footer = 0
-    while footer < len(texts) and PAGE_NUMBER.fullmatch(texts[-1 - footer][0].strip()):
+    while footer < len(printed) and _furniture(printed[-1 - footer]["text"], running):
         footer += 1
+    # The page's last line of text is measured on its own: what is printed below it is no part
+    # of its paragraph (a footer at the margin went on it).
+    body = printed[:len(printed) - footer]
+    texts = [(line["text"], _goes_on(line, following, margins))
+             for line, following in zip(body, [*body[1:], None])]
     # A page's last line that would run on: the next page's first line goes on with it. On a page
     # that indents its paragraphs, a full line that ends a sentence may go on too: the next page's
     # first line says it (``_joined``).
-    runs_on: bool | None = footer < len(texts) and texts[-1 - footer][1]
+    runs_on: bool | None = bool(texts) and texts[-1][1]
+    if texts:
+        texts[-1] = (texts[-1][0], False)  # on the next page, past the footer (``_joined``)
+    texts += [(line["text"], False) for line in printed[len(body):]]
     if not runs_on and footer < len(texts) and margins.indents:
         last = printed[-1 - footer]
         if last["x1"] >= margins.right - 2 * _size(last) and not _CONTENTS_ENTRY.search(last["text"]):
