@@ -37,3 +37,60 @@ def test_a_model_change_without_a_migration_is_caught(app):
     finally:
         table._columns.remove(column)
     assert any(diff[0] == "add_column" and diff[3].name == "forgotten_column" for diff in differences)
+
+
+def test_keeping_ids_on_sqlite_copies_the_referenced_tables_and_loses_no_row(app):
+    """b8d2f4a6c1e3 copies projects, plans and plan_indicators on SQLite (to add AUTOINCREMENT):
+    with foreign keys enforced, dropping the old copy deleted every row referring to them (plan
+    links, milestones, actuals: ON DELETE CASCADE), and the copy made from the reflected table
+    lost the sort indexes' DESC. Down and up again, every row and index is as it was."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from tracker.plans.models import Plan, PlanIndicator, PlanIndicatorActual
+    from tracker.progress.models import Milestone
+    from tracker.projects.models import project_plans
+
+    from . import factories
+
+    def state(connection) -> tuple:
+        counts = tuple(connection.scalar(sa.select(sa.func.count()).select_from(sa.table(table)))
+                       for table in ("projects", "plans", "plan_indicators", "plan_indicator_actuals",
+                                     "project_plans", "milestones"))
+        indexes = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").fetchall() \
+            if connection.dialect.name == "sqlite" else []
+        return counts, indexes
+
+    with app.app_context():
+        county = factories.region()
+        plan = Plan(key="kept-ids", title="保留编号的规划", region_id=county.id, sources=[])
+        db.session.add(plan)
+        db.session.flush()
+        indicator = PlanIndicator(plan_id=plan.id, key="beds", name="床位数", sources=[])
+        db.session.add(indicator)
+        db.session.flush()
+        db.session.add(PlanIndicatorActual(indicator_id=indicator.id, year=2025, value="7.1", source="公报"))
+        project = factories.project(county, name="保留编号的项目")
+        db.session.execute(project_plans.insert().values(project_id=project.id, plan_id=plan.id))
+        db.session.add(Milestone(project_id=project.id, custom_name="开工", planned_date=dt.date(2026, 3, 1)))
+        db.session.commit()
+        try:
+            with db.engine.connect() as connection:
+                before = state(connection)
+            assert before[0] == (1, 1, 1, 1, 1, 1)
+            downgrade(revision="a9c4e1f7b3d8")
+            with db.engine.connect() as connection:
+                assert state(connection) == before
+            upgrade()
+            with db.engine.connect() as connection:
+                assert state(connection) == before
+                if connection.dialect.name == "sqlite":
+                    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        finally:  # the empty database again, for the tests after
+            db.session.rollback()
+            db.session.remove()
+            downgrade(revision="base")
+            upgrade()
+    assert schema_differences(app) == []

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from tracker.audit.models import AuditEntry
 from tracker.plans.documents import read_lines
 from tracker.plans.extraction import extract
-from tracker.plans.models import Plan, PlanCandidate
+from tracker.plans.models import Plan, PlanCandidate, PlanIndicator, PlanIndicatorActual
 from tracker.projects.models import Project
+from tracker.vocabulary import Category, Kind
 
 from .conftest import login_as
 from .test_plan_pages import accept_form, candidate
@@ -660,3 +661,38 @@ def test_a_whole_plan_of_more_than_twenty_thousand_characters_is_added(admin, db
     assert added.status_code == 302, re.findall(r'role="alert"[^>]*>(.*?)</', added.get_data(as_text=True), re.S)
     plan = db.session.scalar(sa.select(Plan).where(Plan.key == "yichun-again"))
     assert plan.document.text.split("\n") == read_lines(path) and len(plan.document.text) > 23_000
+
+
+def test_an_actual_sent_from_a_page_left_open_never_lands_on_the_indicator_added_after(admin, db, prose_plan):
+    """An evaluation page open on an indicator; meanwhile the indicator is removed and another is
+    added. SQLite gave the new indicator the removed one's id (the largest plus one), so the
+    actual entered for the removed one was saved on the new one, and the removal's trail read as
+    the new one's: a removed indicator's, plan's or project's id is never given again."""
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data=BEDS).status_code == 302
+    removed = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.plan_id == prose_plan.id))
+    removed_id = removed.id
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/{removed_id}/remove",
+                      data={"name": BEDS["name"], "reason": "误加的指标", "confirm": "y"}).status_code == 302
+    doctors = {"lines": "5", "name": "每千人口执业（助理）医师数", "unit": "人", "target": "≥3.6"}
+    assert admin.post(f"/plans/{prose_plan.key}/indicators/new", data=doctors).status_code == 302
+    added = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.plan_id == prose_plan.id))
+    assert added.id != removed_id
+    stale = admin.post(f"/plans/{prose_plan.key}/evaluation/actuals",
+                       data={"indicator": str(removed_id), "year": "2025", "value": "3.1", "source": "统计公报"},
+                       follow_redirects=True)
+    assert "请选择本规划的指标" in stale.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanIndicatorActual)) == 0
+    # Nor does a plan or a project inherit the id of one deleted before it.
+    for model, make in ((Plan, lambda: Plan(key="gone-plan", title="删除的规划", region_id=prose_plan.region_id)),
+                        (Project, lambda: Project(name="删除的项目", region_id=prose_plan.region_id,
+                                                  kind=Kind.CONSTRUCTION, category=Category.CDC))):
+        first = make()
+        db.session.add(first)
+        db.session.flush()
+        first_id = first.id
+        db.session.delete(first)
+        db.session.flush()
+        second = make()
+        db.session.add(second)
+        db.session.flush()
+        assert second.id != first_id, model

@@ -105,7 +105,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @sa.event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" and connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        # (A connection asked to autocommit, as a migration's ``autocommit_block``, gets none.)
         # A request that may write takes SQLite's write lock at BEGIN: a second writer then waits
         # (busy_timeout) instead of failing with "database is locked", which WAL answers at once
         # to a transaction that read before another one committed (tests/e2e/test_many_officers.py).

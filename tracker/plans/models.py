@@ -14,6 +14,7 @@ class Plan(Base):
     """A source document: a Five-Year plan or a year's work points."""
 
     __tablename__ = "plans"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted plan's id is never reused
 
     id: Mapped[intpk]
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -52,7 +53,7 @@ class PlanIndicator(Base):
     """A row of a plan's 主要指标 table, values kept exactly as printed."""
 
     __tablename__ = "plan_indicators"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
+    __table_args__ = (sa.UniqueConstraint("plan_id", "key"), {"sqlite_autoincrement": True})
 
     id: Mapped[intpk]
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True)

@@ -651,8 +651,8 @@ def indicator_new(key: str):
 def indicator_remove(key: str, indicator_id: int):
     """An indicator accepted or added by mistake removed, after a confirmation and a reason."""
     plan = get_plan(key)
-    # The form sent twice, or from a page left open: its indicator is gone (on SQLite its id may
-    # be a newer indicator's since, which the name it showed tells apart). Its work is done.
+    # The form sent twice, or from a page left open: its indicator is gone (its id is no newer
+    # indicator's: migration b8d2f4a6c1e3; the name it showed is compared too). Its work is done.
     current = db.session.get(PlanIndicator, indicator_id)
     shown = request.form.get("name") if request.method == "POST" else None
     if (request.method == "POST" and (current is None or (shown and shown != current.name)) and can_manage(plan)

@@ -98,6 +98,8 @@ class Project(Base):
         # LIKE with a leading wildcard, so there the index is an empty placeholder (WHERE 0).
         sa.Index("ix_projects_search_text_trgm", "search_text", postgresql_using="gin",
                  postgresql_ops={"search_text": "gin_trgm_ops"}, sqlite_where=sa.text("0")),
+        # A deleted project's id is never given to a new one (migration b8d2f4a6c1e3).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]
