@@ -44,6 +44,11 @@ PLAN_IDS = (sa.select(sa.func.aggregate_strings(sa.cast(project_plans.c.plan_id,
             .scalar_subquery())
 
 
+# The databases whose SQL hands the xlsx an amount as its scaled integer and a date as Excel's
+# day number (``expression``); another would hand over values, converted in Python.
+SCALED_READS = ("sqlite", "postgresql")
+
+
 def expression(column: Column, dialect: str, *, text: bool = False):
     """The SQL a column's value is read from: the ``Project`` attribute of its key, but for the
     region's two columns (the id, looked up in a dict) and the plans (``PLAN_IDS``)."""
@@ -54,7 +59,7 @@ def expression(column: Column, dialect: str, *, text: bool = False):
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
         return sa.type_coerce(attribute, sa.String())  # the stored code; its label comes from a dict
-    if column.kind in ("date", "month") and not text and dialect in ("sqlite", "postgresql"):
+    if column.kind in ("date", "month") and not text and dialect in SCALED_READS:
         # The xlsx writes a date as the number Excel stores (``xlsx.serial_day``, the
         # definition): counted here by the database, not parsed and counted in Python per cell.
         return excel_day(attribute, dialect)

@@ -34,7 +34,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
 from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
-from .listing import EXCEL_EPOCH, ColumnConverter, Listing, each
+from .listing import EXCEL_EPOCH, SCALED_READS, ColumnConverter, Listing, each
 
 if TYPE_CHECKING:
     from openpyxl.cell import Cell
@@ -189,8 +189,8 @@ def amount_cells(scale: int | None) -> ColumnConverter:
     """An amount column's values as the row takes them, each decided here once as
     ``ListFormats.write_number`` decides it: a whole amount as an ``int`` (the column's format), a
     fraction as a ``FractionalNumber``, more digits than a double keeps as an ``AmountText``.
-    ``scale``: the values are SQLite's scaled integers (``ExactDecimal``), read as such; None:
-    Decimals (PostgreSQL's NUMERIC)."""
+    ``scale``: the values are scaled integers (``ExactDecimal``'s, as SQLite stores them and
+    PostgreSQL makes them: ``listing.expression``); None: Decimals."""
     def apart(value: Decimal):
         if number_style(value) == "text":
             return AmountText(decimal_text(value))
@@ -228,13 +228,13 @@ def row_converters(listing: Listing) -> list[ColumnConverter | None]:
     for column in listing.columns:
         if column.kind == "decimal":
             # Read as scaled integers where the database makes them (``listing.expression``).
-            scale = getattr(Project, column.key).type.scale if dialect in ("sqlite", "postgresql") else None
+            scale = getattr(Project, column.key).type.scale if dialect in SCALED_READS else None
             converters.append(amount_cells(scale))
         elif column.kind in ("id", "int"):
             converters.append(None)
         elif column.kind in ("date", "month"):
             # Read as Excel's day numbers (``listing.excel_day``) where the database counts them.
-            converters.append(None if dialect in ("sqlite", "postgresql") else each(serial_day))
+            converters.append(None if dialect in SCALED_READS else each(serial_day))
         elif column.kind == "list":
             converters.append(each(lambda ids: listing.plans_text(ids) or None))
         else:
