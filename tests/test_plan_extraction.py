@@ -448,6 +448,21 @@ def test_programme_words_alone_are_no_project(tmp_path):
     assert [candidate["name"] for candidate in extract(lines, "t")["projects"]] == ["县人民医院迁建项目"]
 
 
+def test_a_generic_facility_or_a_slogans_fragment_is_no_project(tmp_path):
+    """"加强实验室建设", "打造一批创新平台", "完善业务系统建设", "开展宣讲活动": a kind of thing in
+    general, named by nothing of its own; "健康教育进家门、进学校、进社区" and "进家庭活动": a
+    campaign's slogan, each "进…" a place it goes to. The five seed plans gave such candidates for
+    the reviewer to reject (进学校 twice); a named one beside them still is."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "进一步推进医防中心实体化运行，加强实验室建设，增强检测能力。\n"
+        "打造一批创新平台、载体，完善区域全民健康信息平台及业务系统建设。\n"
+        "制作宣传手册，开展宣讲活动。\n"
+        "推动健康教育进家门、进学校、进社区，开展健康科普进村镇、进家庭活动。\n"
+        "加快建设区疾控中心P2实验室。\n"))
+    assert [candidate["name"] for candidate in extract(lines, "t")["projects"]] == [
+        "区域全民健康信息平台", "区疾控中心P2实验室"]
+
+
 def test_a_second_verb_or_a_manner_is_no_part_of_a_name(tmp_path):
     """"建立和完善省级核辐射救援基地" names 省级核辐射救援基地, not "和完善省级…" (阳江's plan gave
     four such, each a candidate beside the right one); "有计划、有步骤地推进" names nothing. A

@@ -105,7 +105,11 @@ ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工
                              # programme words alone, however many: "项目建设", "重大工程项目", "各专项行动"
                              r"(?:各|一批|一系列|重点|重大|主要|专项|建设|工程|项目|行动|计划|活动|有)+|"
                              # an institution named by its kind alone, as a plan refers to its own
-                             r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心)$")
+                             r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心|"
+                             # a kind of thing in general: "加强实验室建设", "打造一批创新平台"
+                             r"实验室|创新平台|业务系统|宣讲活动)$")
+# A campaign's slogan, "健康教育进家门、进学校、进社区": each "进…" is a place it goes to, no project.
+SLOGAN_PLACE = re.compile(r"^进(?:家门|家庭|学校|校园|社区|单位|机关|企业|村镇|乡村|农村|医院)")
 
 
 # What may stand before a name besides the leading words, each taken off when three characters or
@@ -172,7 +176,7 @@ def ending_of(name: str) -> str | None:
 
 
 def ends_like_a_name(name: str) -> bool:
-    if ONLY_KIND_WORDS.match(name):
+    if ONLY_KIND_WORDS.match(name) or SLOGAN_PLACE.match(name):
         return False
     ending = ending_of(name)
     if ending in WORK_ENDINGS:
