@@ -372,12 +372,12 @@ def test_a_line_break_excel_wrote_as_its_escape_is_a_line_break(officer, db):
     space and a bidi override go (they were stored as typed)."""
     user, _browser = officer
     report = run(user, xlsx([row(项目名称="龙南市妇幼保健院\u200b迁建项目", 地区代码="360783",
-                                 建设地点="龙南镇\n新区\u202e", 建设单位="龙南市_x000D_卫健委",
+                                 建设地点="龙南镇\n新区\u202e", 建设单位="龙南市_x000D_卫健委_x0000_",
                                  **{"建设规模及内容": "新建门诊楼_x000D_\n住院楼_x0009_各一栋"})]))
     assert not report.all_problems(), messages(report)
     project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市妇幼保健院迁建项目"))
     assert project.scope == "新建门诊楼\n住院楼\t各一栋"
-    assert (project.location, project.owner_unit) == ("龙南镇 新区", "龙南市 卫健委")
+    assert (project.location, project.owner_unit) == ("龙南镇 新区", "龙南市 卫健委_x0000_")
 
 
 # --- 6. the sheet's kind from its header ----------------------------------------------------------

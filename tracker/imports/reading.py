@@ -157,8 +157,9 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
 # How the xlsx format escapes, in a text, a control character (``_x000D_``: a carriage return)
 # and an underscore that would start such an escape (``_x005F_``: "_"). Excel, WPS and our own
 # export write them; openpyxl hands them over as they are written (of a shared string it takes
-# out the ``x005F_`` alone). Read left to right, so "_x005F_x000D_" is the text "_x000D_".
-OOXML_ESCAPE = re.compile(r"_x(00[01][0-9A-Fa-f]|005[Ff])_")
+# out the ``x005F_`` alone). Read left to right, so "_x005F_x000D_" is the text "_x000D_". Not
+# NUL ("_x0000_" stays as written): no text of ours holds one (PostgreSQL's cannot).
+OOXML_ESCAPE = re.compile(r"_x(000[1-9A-Fa-f]|001[0-9A-Fa-f]|005[Ff])_")
 
 
 def unescaped(text: str) -> str:
