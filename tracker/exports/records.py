@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import queue
 import threading
-from typing import IO, Callable, Iterator, Sequence
+from typing import IO, Any, Callable, Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -69,6 +69,32 @@ def list_statement(portfolio_filter: PortfolioFilter, expressions, conditions) -
         .where(*conditions)
         .order_by(*portfolio_filter.order_by())
     )
+
+
+class _Captured:
+    """What SQLAlchemy would send to the driver for a statement (``compiled``)."""
+
+    statement: str
+    parameters: Any
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_execute")
+def _capture(cursor, statement, parameters, context):
+    """Not executed but kept: a statement run with the ``capture`` execution option."""
+    captured = context.execution_options.get("capture")
+    if captured is None:
+        return None
+    captured.statement, captured.parameters = statement, parameters
+    return True
+
+
+def compiled(connection: sa.Connection, statement: sa.Executable) -> tuple[str, Any]:
+    """The SQL and parameters ``connection`` would send its driver for ``statement``: compiled by
+    SQLAlchemy, IN lists expanded, each parameter bound as its type binds it. For a statement run
+    elsewhere: inside ``COPY`` (psycopg binds its parameters on the client), or by another reader."""
+    captured = _Captured()
+    connection.execute(statement, execution_options={"capture": captured})
+    return captured.statement, captured.parameters
 
 
 def stream(statement, batch: int | None = None, *, read_ahead: bool = False,

@@ -123,14 +123,14 @@ def _forget(connection: sa.Connection) -> None:
     connection.info.pop(_WROTE, None)
 
 
-def _stamp() -> tuple[str, int] | None:
+def stamp() -> tuple[str, int] | None:
     """This database's change stamp now, or None when nothing may be cached or served here."""
     session = db.session
-    stamp = session.execute(_READ).scalar()  # flushes first: a pending write is seen below
+    number = session.execute(_READ).scalar()  # flushes first: a pending write is seen below
     connection = session.connection()
-    if stamp is None or _wrote(connection):
+    if number is None or _wrote(connection):
         return None  # a transaction that wrote sees its own changes
-    return connection.engine.url.render_as_string(hide_password=True), stamp
+    return connection.engine.url.render_as_string(hide_password=True), number
 
 
 def figures(key: Hashable, compute: Callable[[], T]) -> T:
@@ -138,18 +138,18 @@ def figures(key: Hashable, compute: Callable[[], T]) -> T:
 
     ``compute`` must return plain values (no ORM objects): they outlive the session.
     """
-    stamp = _stamp()
-    if stamp is None:
+    now = stamp()
+    if now is None:
         return compute()
     with _lock:
         entry = _entries.get(key)
-        if entry is not None and entry[0] == stamp:
+        if entry is not None and entry[0] == now:
             _entries.move_to_end(key)
             return entry[1]
     value = compute()
     if not _wrote(db.session.connection()):  # computed from committed figures only
         with _lock:
-            _entries[key] = (stamp, value)
+            _entries[key] = (now, value)
             _entries.move_to_end(key)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)

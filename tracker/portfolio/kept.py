@@ -434,11 +434,18 @@ def breakdown(portfolio_filter) -> tuple[str, str] | None:
 def kinds(portfolio_filter, table: sa.Table = portfolio_figures) -> list[sa.ColumnElement[bool]]:
     """The ``table``'s rows of the filter's kind: the construction kinds when it names none (the
     list's and the dashboard's default), every kind for "all"."""
+    if portfolio_filter.kind == "all":
+        return []
+    return [table.c.kind.in_(kind_codes(portfolio_filter))]
+
+
+def kind_codes(portfolio_filter) -> list[str]:
+    """The kinds of the filter's projects: the construction kinds when it names none, every kind
+    for "all"."""
     kind = portfolio_filter.kind
     if kind == "all":
-        return []
-    codes = [member.value for member in BUILDING_KINDS] if kind is None else [kind]
-    return [table.c.kind.in_(codes)]
+        return [member.value for member in Kind]
+    return [member.value for member in BUILDING_KINDS] if kind is None else [kind]
 
 
 @functools.cache
