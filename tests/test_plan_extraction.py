@@ -463,6 +463,43 @@ def test_a_generic_facility_or_a_slogans_fragment_is_no_project(tmp_path):
         "区域全民健康信息平台", "区疾控中心P2实验室"]
 
 
+def test_a_labs_biosafety_level_alone_is_no_project_and_its_line_keeps_its_figure(tmp_path):
+    """"定南县疾病预防控制中心实验室改扩建：建设P2实验室，总投资2800万元" (a county's 15th plan,
+    typed as offices write their boxes) offered "P2实验室" beside the CDC's project, and the line's
+    总投资, two candidates' to share, went to neither. A level of lab names no lab; the CDC's does."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "2．定南县疾病预防控制中心实验室改扩建：建设P2实验室，总投资2800万元。\n"
+        "新建生物安全二级实验室和PCR实验室。\n"))
+    result = extract(lines, "t")
+    [candidate] = result["projects"]
+    assert candidate["name"] == "定南县疾病预防控制中心实验室改扩建"
+    assert candidate["total_investment_wan_yuan"] == "2800"
+    assert_provenance(result, lines)
+
+
+def test_a_cdc_or_a_tcm_hospital_named_in_full_and_for_short_is_one_candidate(tmp_path):
+    """A plan names its CDC 疾病预防控制中心 in its text and 疾控中心 in its table, its hospital of
+    Chinese medicine 中医医院 in one place and 中医院 in another: one project each, with the
+    figures of both printings, as a tracked project named either way is matched."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "推进定南县疾病预防控制中心实验室改扩建，建设县中医医院康复大楼。\n\n"
+        "| 序号 | 项目名称 | 建设性质 | 总投资（万元） |\n"
+        "| --- | --- | --- | --- |\n"
+        "| 1 | 定南县疾控中心实验室改扩建项目 | 改扩建 | 2800 |\n"
+        "| 2 | 定南县中医院康复大楼 | 新建 | 15000 |\n"))
+    result = extract(lines, "t", regions=[("360728", "定南县", [])], plan_region="360728")
+    printed = {frozenset([candidate["name"], *candidate["aliases"]]): candidate for candidate in result["projects"]}
+    assert set(printed) == {frozenset({"定南县疾病预防控制中心实验室改扩建", "定南县疾控中心实验室改扩建项目"}),
+                            frozenset({"县中医医院康复大楼", "定南县中医院康复大楼"})}
+    cdc = printed[frozenset({"定南县疾病预防控制中心实验室改扩建", "定南县疾控中心实验室改扩建项目"})]
+    assert (cdc["total_investment_wan_yuan"], cdc["build_nature"]) == ("2800", "renovation_expansion")
+    assert match_key("定南县疾病预防控制中心", [("360728", "定南县", [])]) == match_key("定南县疾控中心", [("360728", "定南县", [])])
+    existing = [(4, "定南县疾病预防控制中心实验室改扩建项目", []), (5, "定南县中医医院康复大楼", [])]
+    matched = extract(lines, "t", regions=[("360728", "定南县", [])], plan_region="360728", existing=existing)
+    assert sorted(candidate["existing_project_id"] for candidate in matched["projects"]) == [4, 5]
+    assert_provenance(result, lines)
+
+
 def test_a_second_verb_or_a_manner_is_no_part_of_a_name(tmp_path):
     """"建立和完善省级核辐射救援基地" names 省级核辐射救援基地, not "和完善省级…" (阳江's plan gave
     four such, each a candidate beside the right one); "有计划、有步骤地推进" names nothing. A

@@ -113,12 +113,19 @@ def region_of(text: str, regions: RegionIndex | Sequence[RegionRef]) -> str | No
     return as_index(regions).region_of(text)
 
 
+# An institution's name in full and as plans shorten it, the same institution either way.
+SHORT_NAMES = (("疾病预防控制中心", "疾控中心"), ("中医医院", "中医院"))
+
+
 def match_key(name: str, regions: RegionIndex | Sequence[RegionRef] = ()) -> str:
     """A name stripped of what differs between two printings of the same project: the region in
-    front, 市/县级 and the like, brackets, quotes, and 项目/工程/建设 at the end."""
+    front, 市/县级 and the like, brackets, quotes, and 项目/工程/建设 at the end; an institution
+    named in full as plans shorten it (``SHORT_NAMES``)."""
     index = as_index(regions)
     key = re.sub(r"[（(][^）)]*[）)]", "", name)
     key = re.sub(r"[“”\"'《》\s·、]", "", key)
+    for full, short in SHORT_NAMES:
+        key = key.replace(full, short)
     changed = True
     while changed:
         stripped = index.strip_prefix(key)

@@ -107,7 +107,9 @@ ONLY_KIND_WORDS = re.compile(r"^(?:重点|重大|主要|建设|工程|项目|工
                              # an institution named by its kind alone, as a plan refers to its own
                              r"人民医院|中医院|中医医院|妇幼保健院|中心卫生院|卫生院|疾控中心|急救中心|"
                              # a kind of thing in general: "加强实验室建设", "打造一批创新平台"
-                             r"实验室|创新平台|业务系统|宣讲活动)$")
+                             r"实验室|创新平台|业务系统|宣讲活动|"
+                             # a level of lab, not a lab: "建设P2实验室", "生物安全二级实验室和PCR实验室"
+                             r"(?:P[1-4]|BSL-?[1-4]|PCR|生物安全[一二三四1-4]级|核酸检测)实验室)$")
 # A campaign's slogan, "健康教育进家门、进学校、进社区": each "进…" is a place it goes to, no project.
 SLOGAN_PLACE = re.compile(r"^进(?:家门|家庭|学校|校园|社区|单位|机关|企业|村镇|乡村|农村|医院)")
 
@@ -175,8 +177,13 @@ def ending_of(name: str) -> str | None:
     return None
 
 
+def only_kind_words(name: str) -> bool:
+    """A kind of thing, or kinds joined: "实验室", "生物安全二级实验室和PCR实验室"."""
+    return all(ONLY_KIND_WORDS.match(part) for part in re.split(f"{CONJUNCTIONS.pattern}|、", name) if part)
+
+
 def ends_like_a_name(name: str) -> bool:
-    if ONLY_KIND_WORDS.match(name) or SLOGAN_PLACE.match(name):
+    if only_kind_words(name) or SLOGAN_PLACE.match(name):
         return False
     ending = ending_of(name)
     if ending in WORK_ENDINGS:
