@@ -91,6 +91,32 @@ def test_a_plan_takes_its_region_by_name_and_a_key_made_from_it(admin, db):
     assert {p.region.code for p in plans} == {"360783"}
 
 
+def test_a_plans_title_and_region_left_blank_are_read_from_its_first_line(admin, db):
+    """An office uploads its plan and types nothing else: the name and the region are the ones the
+    document's title line prints (as the period already was), and the page says where they came
+    from; a document whose first lines are no title, or whose title names no one region, still
+    asks for them."""
+    response = upload(admin, key="", title="", region="", period="")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "360783-2026-2030"))
+    assert (plan.title, plan.region.code, plan.period_start) == ("龙南市“十五五”卫生健康事业发展规划", "360783", 2026)
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "规划名称和行政区划取自原文第 1 行，如有不符请在规划页更正" in page
+    untitled = "一、主要指标\n\n孕产妇死亡率降至14/10万以下。\n\n推进龙南市人民医院传染病区改扩建项目。\n"
+    page = upload(admin, key="untitled", title="", region="",
+                  document=(io.BytesIO(untitled.encode()), "规划.md")).get_data(as_text=True)
+    assert "请填写规划名称" in page and "请填写规划所属的行政区划" in page
+    # A title that names no region (or two) leaves the region to be typed, and is kept.
+    nameless = LONGNAN_COUNTY_15.replace("龙南市“十五五”", "“十五五”", 1)
+    page = upload(admin, key="nameless", title="", region="",
+                  document=(io.BytesIO(nameless.encode()), "规划.md")).get_data(as_text=True)
+    assert "请填写规划所属的行政区划" in page and 'value="“十五五”卫生健康事业发展规划"' in page
+    assert db.session.scalar(sa.select(Plan).where(Plan.key.in_(["untitled", "nameless"]))) is None
+    # The same document again is refused for that alone: its name and region were read.
+    page = upload(admin, key="again", title="", region="", period="").get_data(as_text=True)
+    assert "相同，无需再次添加" in page and "请填写规划名称" not in page and "请填写规划所属的行政区划" not in page
+
+
 def test_the_same_text_uploaded_again_is_refused_naming_the_plan_it_is(admin, db, plan):
     again = upload(admin, key="longnan-county-15-again", document=(
         io.BytesIO(LONGNAN_COUNTY_15.encode("gb18030")), "规划（另存为GBK）.md"))

@@ -34,6 +34,7 @@ from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
 from .candidates import APPROXIMATE
 from .indicators import split_value
+from .prose import MARKUP
 from ..projects.models import Project, project_plans
 from ..projects.terms import BUILDING_KINDS
 from .models import (MAX_LINE_CHARACTERS, MAX_LINES, MAX_TEXT_CHARACTERS, Plan, PlanCandidate, PlanDocument, PlanIndicator,
@@ -276,6 +277,37 @@ def withdraw_plan(actor: Actor, plan: Plan, reason: str | None) -> None:
     db.session.execute(sa.delete(PlanCandidate).where(PlanCandidate.plan_id == plan.id))
     db.session.delete(plan)
     db.session.flush()
+
+
+# A plan's title names what it is: 规划, 计划, 方案, 要点 or 纲要 ("工作要点" of a year).
+TITLE_WORDS = re.compile(r"规划|计划|方案|要点|纲要")
+TITLE_LINES = 5  # a title is among a document's first lines that are not blank
+# The regions a title starts with: "龙南市", "江西省赣州市定南县", before "“十五五”…规划".
+TITLE_REGIONS = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}?(?:自治区|自治州|自治县|特别行政区|省|市|州|地区|盟|县|区|旗))+")
+
+
+def title_line(lines: Sequence[str]) -> tuple[int, str] | None:
+    """The line number and text of the document's title: the first of its first ``TITLE_LINES``
+    lines that names a plan and is no sentence (a Markdown heading's marks taken off)."""
+    seen = 0
+    for number, line in enumerate(lines, 1):
+        text = MARKUP.sub("", line).replace("**", "").strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > TITLE_LINES:
+            return None
+        if TITLE_WORDS.search(text) and 4 <= len(text) <= 200 and not text.endswith(("。", "；", "，", "：", ":")):
+            return number, text
+    return None
+
+
+def region_in_title(title: str) -> Region | None:
+    """The one region the title starts with ("定南县“十五五”…" → 定南县), or None: no region, or a
+    name two regions share (朝阳区)."""
+    chain = TITLE_REGIONS.match(title)
+    found = find_regions(chain.group(0)) if chain else []
+    return found[0] if len(found) == 1 else None
 
 
 def check_lines(lines: list[str]) -> None:

@@ -140,7 +140,7 @@ def plan_new():
         # Every problem at once: the form's own (the file chosen, the date, the CSRF token), the
         # file's and the plan's facts (services.check_plan), before anything is stored.
         parsed = form.validate()
-        lines = None
+        lines = read = None
         if form.document.data and not form.document.errors:
             upload = form.document.data
             filename = Path(upload.filename or "plan.txt").name
@@ -148,8 +148,8 @@ def plan_new():
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / ("upload" + Path(filename).suffix.lower())
                     upload.save(path)
-                    lines = read_upload(path, filename, seconds=current_app.config["PLAN_READER_SECONDS"],
-                                        memory=current_app.config["PLAN_READER_MEMORY"])
+                    lines = read = read_upload(path, filename, seconds=current_app.config["PLAN_READER_SECONDS"],
+                                               memory=current_app.config["PLAN_READER_MEMORY"])
                 services.check_lines(lines)
             except DocumentProblem as problem:
                 form.document.errors = [str(problem)]
@@ -157,6 +157,9 @@ def plan_new():
             except ValidationFailed as failure:
                 form.apply_errors(failure.errors)
                 lines = None
+        # From the text read, even one refused (a plan added already): the form asks for no name
+        # its hint says is taken from the document.
+        read_from = _facts_from_title(form, read)
         facts = None
         try:
             facts = services.check_plan(key=form.key.data, title=form.title.data, region=form.region.data,
@@ -174,12 +177,36 @@ def plan_new():
                 form.apply_errors(failure.errors)
             else:
                 flash(_("规划已添加，请逐条确认从原文中找到的项目"), "success")
+                if read_from:
+                    flash(read_from, "info")
                 return redirect(url_for("plans.plan_candidates", key=plan.key))
         if form.document.data and not form.document.errors:
             # A browser does not keep a chosen file in a page sent back: say so where it was.
             form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
                                       name=Path(form.document.data.filename or "").name)]
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+def _facts_from_title(form: PlanForm, lines: list[str] | None) -> str | None:
+    """A blank name taken from the document's title line, a blank region from the name (as a
+    blank period already is, by ``check_plan``): what was taken, in words, or None."""
+    if lines is None:
+        return None
+    number = None
+    if not (form.title.data or "").strip() and (found := services.title_line(lines)):
+        number, form.title.data = found
+    region = None
+    if not (form.region.data or "").strip() and form.title.data:
+        region = services.region_in_title(form.title.data.strip())
+        if region is not None:
+            form.region.data = region.code or region.key
+    if number and region:
+        return _("规划名称和行政区划取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
+    if number:
+        return _("规划名称取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
+    if region:
+        return _("行政区划取自规划名称：%(region)s，如有不符请在规划页更正", region=region.name)
+    return None
 
 
 def _show_facts_problems(form, failure: ValidationFailed) -> None:
