@@ -776,3 +776,52 @@ def test_a_page_that_indents_its_paragraphs_is_read_by_the_indent():
     # own, past which a paragraph a page break cuts goes on (the title was glued to its end).
     assert lines.count(RUNNING_HEADER) == pages
     assert [line for line in lines if line != RUNNING_HEADER and not PAGE_NUMBER.fullmatch(line)] == PARAGRAPHS
+
+
+def borderless_table_plan(path: Path) -> None:
+    """A county's plan printed to PDF with its 重点项目表 set without rules (as a table whose borders
+    an office took off prints): a heading over two lines ("总投资" / "（万元）"), a 建设内容
+    wrapped in its column, a paragraph above and below."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from tracker.core.fonts import cjk_font
+
+    text = ParagraphStyle("plan", fontName=cjk_font().name, fontSize=10.5, leading=16, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=cjk_font().name, fontSize=9, leading=12, wordWrap="CJK")
+    header = ["序号", "项目名称", "建设性质", "建设内容", "总投资<br/>（万元）", "建设年限"]
+    rows = [["1", "定南县人民医院新院区建设项目", "新建", "规划床位800张，总建筑面积12万平方米，配套建设医技楼和后勤保障用房",
+             "68000", "2026-2029"],
+            ["2", "定南县中医院迁建项目", "迁建", "建筑面积5.6万平方米", "32000", "2026-2028"],
+            ["3", "定南县妇幼保健院综合楼", "新建", "业务用房1.2万平方米", "15000", "2027-2029"]]
+    table = Table([[Paragraph(words, cell) for words in row] for row in [header, *rows]],
+                  colWidths=[30, 130, 50, 150, 50, 60])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))  # no GRID, no BOX: no rules
+    SimpleDocTemplate(str(path), pagesize=A4).build([
+        Paragraph("定南县“十五五”卫生健康事业发展规划", text),
+        Paragraph("到2030年，基本建成优质高效的整合型医疗卫生服务体系，推进以下重点项目建设。", text),
+        table,
+        Paragraph("各责任单位要加强组织领导，确保项目按期建成投用。", text)])
+
+
+def test_a_table_printed_without_rules_is_read_as_its_cells(tmp_path):
+    """A table without rules has no lines for ``find_tables`` to find: its rows were read as one
+    wrapped paragraph ("…2026-20292 定南县中医院迁建项目…", a year and the next row's number run
+    together) and the plan offered none of its projects. Its columns are the gaps its rows share
+    under its heading: each row is read as cells, a heading or a cell wrapped in its column one cell."""
+    from tracker.plans.extraction import extract
+
+    path = tmp_path / "dingnan.pdf"
+    borderless_table_plan(path)
+    lines = read_lines(path)
+    assert lines[:2] == ["定南县“十五五”卫生健康事业发展规划",
+                         "到2030年，基本建成优质高效的整合型医疗卫生服务体系，推进以下重点项目建设。"]
+    assert lines[-1] == "各责任单位要加强组织领导，确保项目按期建成投用。"
+    assert "\t总投资（万元）" in lines and "\t规划床位800张，总建筑面积12万平方米，配套建设医技楼和后勤保障用房" in lines
+    assert not any("2026-20292" in line for line in lines)
+    found = {project["name"]: project for project in extract(lines, "dingnan")["projects"]}
+    assert set(found) == {"定南县人民医院新院区建设项目", "定南县中医院迁建项目", "定南县妇幼保健院综合楼"}
+    hospital = found["定南县人民医院新院区建设项目"]
+    assert (hospital["total_investment_wan_yuan"], hospital["beds"], hospital["start_year"], hospital["end_year"]) == (
+        "68000", 800, 2026, 2029)

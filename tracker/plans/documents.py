@@ -13,7 +13,9 @@ BOM), ``.md`` (pipe tables become cells as above; other Markdown is kept as writ
 (python-docx: paragraphs, text boxes and tables in document order, no bookmarks or field codes),
 and ``.pdf`` (pdfplumber: the text layer, a paragraph wrapped at the margin joined into one line
 again; a ruled table, which ``find_tables`` finds by its lines, read as cells as above, where it
-stands on the page; a scanned PDF without a text layer is refused).
+stands on the page, and so is a table printed without rules, found by the gaps between its
+columns under a heading that names them (``_unruled_tables``); a scanned PDF without a text layer
+is refused).
 """
 
 from __future__ import annotations
@@ -516,9 +518,99 @@ def _layout(page) -> Layout:
     tables = sorted(page.find_tables(), key=lambda table: table.bbox[1])
     tops = [0.0, *(table.bbox[3] for table in tables)]
     bottoms = [*(table.bbox[1] for table in tables), page.height]
-    printed = [_printed(page, top, bottom) for top, bottom in zip(tops, bottoms)]  # above each table, below the last
-    margins = _margins(page, [table.bbox for table in tables], [line for lines in printed for line in lines])
-    return Layout(printed, [PdfTable(_pdf_table_rows(table)) for table in tables], margins)
+    segments = [_printed(page, top, bottom) for top, bottom in zip(tops, bottoms)]  # above each table, below the last
+    margins = _margins(page, [table.bbox for table in tables], [line for lines in segments for line in lines])
+    ruled = [PdfTable(_pdf_table_rows(table)) for table in tables]
+    # A table printed without rules, found in the text between the ruled ones, stands where it is.
+    printed: list[list[dict]] = []
+    found: list[PdfTable] = []
+    for number, segment in enumerate(segments):
+        pieces, rest = _unruled_tables(segment)
+        for text, table in pieces:
+            printed.append(text)
+            found.append(table)
+        printed.append(rest)
+        if number < len(ruled):
+            found.append(ruled[number])
+    return Layout(printed, found, margins)
+
+
+# Between two cells of a row printed without rules: a gap of a character at least (a cell's
+# margins: Word's 0.19 cm a side, ReportLab's 6 pt; a Chinese line's characters stand a fraction
+# of one apart, a Latin word's a space's width).
+CELL_GAP = 1.0
+# A table's heading names its columns: one of these among its cells.
+_HEADING_WORDS = re.compile(r"^(?:序号|项目名称|名称|指标|指标名称|建设内容|建设性质|总投资)")
+
+
+class _Cell(NamedTuple):
+    x0: float
+    x1: float
+    text: str
+
+
+def _cells(line: dict) -> list[_Cell]:
+    """A printed line cut at its wide gaps (``CELL_GAP`` characters or more; a space is a gap)."""
+    chars = sorted((char for char in line["chars"] if char["text"].strip()), key=lambda char: char["x0"])
+    cells: list[_Cell] = []
+    gap = CELL_GAP * _size(line)
+    for char in chars:
+        if cells and char["x0"] - cells[-1].x1 < gap:
+            last = cells[-1]
+            cells[-1] = _Cell(last.x0, max(last.x1, char["x1"]), last.text + char["text"])
+        else:
+            cells.append(_Cell(char["x0"], char["x1"], char["text"]))
+    return cells
+
+
+def _column_of(cell: _Cell, starts: list[float], size: float) -> int | None:
+    """The column a cell stands in: it starts at or after the column's heading (less a character:
+    a number may be set to the right, a heading centred) and ends before the next one's."""
+    for column, start in enumerate(starts):
+        end = starts[column + 1] if column + 1 < len(starts) else float("inf")
+        if start - size <= cell.x0 and cell.x1 <= end + size / 2:
+            return column
+    return None
+
+
+def _unruled_tables(lines: list[dict]) -> tuple[list[tuple[list[dict], PdfTable]], list[dict]]:
+    """The tables printed without rules among a page's lines, each with the lines above it (and
+    below the one before it), and the lines below the last: a heading line of three cells or more that names its columns
+    (``_HEADING_WORDS``), and the lines under it whose every cell stands in one column. A line
+    with a cell in the first column starts a row (under 序号, a number); any other goes on in the
+    cells above it (a heading over two lines, a name or a 建设内容 wrapped in its column). At
+    least one row; the first line that does not fit the columns ends the table."""
+    pieces: list[tuple[list[dict], PdfTable]] = []
+    start = 0
+    index = 0
+    while index < len(lines):
+        heading = _cells(lines[index])
+        if len(heading) < 3 or not any(_HEADING_WORDS.match(cell.text) for cell in heading):
+            index += 1
+            continue
+        starts = [cell.x0 for cell in heading]
+        size = _size(lines[index])
+        rows = [[cell.text for cell in heading]]
+        numbered = heading[0].text == "序号"
+        end = index + 1
+        data_rows = 0
+        while end < len(lines):
+            cells = _cells(lines[end])
+            columns = [_column_of(cell, starts, size) for cell in cells]
+            if not cells or None in columns or len(set(columns)) < len(columns):
+                break
+            if columns[0] == 0 and (not numbered or cells[0].text.isdigit()):
+                rows.append([""] * len(starts))
+                data_rows += 1
+            for cell, column in zip(cells, columns):
+                rows[-1][column] += cell.text  # type: ignore[index]
+            end += 1
+        if data_rows == 0:
+            index += 1
+            continue
+        pieces.append((lines[start:index], PdfTable(rows)))
+        start = index = end
+    return pieces, lines[start:]
 
 
 def _pdf_page(layout: Layout, running: frozenset[str] = frozenset()) -> PdfPage:

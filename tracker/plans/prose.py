@@ -39,6 +39,8 @@ LEADING_WORDS = tuple(sorted({
     "认真总结", "结合", "扶持", "搭建", "深化", "坚持", "优先支持", "培育", "提高", "增强", "帮扶", "原则上",
     "以", "对", "抓实", "和规划", "努力建设", "努力", "预留", "组织开展", "组织", "获批新设", "获批", "新设",
     "所有", "签订", "布局一批", "布局", "在", "为",
+    # what points at a list: "推进以下重点项目建设" names none of them
+    "以下", "以上", "下列", "上述", "前述",
 }, key=len, reverse=True))
 # The same words by their first character, longest first as above: a name is compared with the
 # few that can begin it, not with all 200 (the extraction of a plan strips tens of thousands).
