@@ -825,3 +825,31 @@ def test_a_table_printed_without_rules_is_read_as_its_cells(tmp_path):
     hospital = found["定南县人民医院新院区建设项目"]
     assert (hospital["total_investment_wan_yuan"], hospital["beds"], hospital["start_year"], hospital["end_year"]) == (
         "68000", 800, 2026, 2029)
+
+
+@pytest.mark.parametrize("repeated", [True, False], ids=["heading repeated", "heading printed once"])
+def test_a_table_without_rules_goes_on_over_the_page_break(tmp_path, repeated):
+    """Forty projects set without rules run onto a second page, with their heading printed again
+    (标题行重复) or not: every row is read as its cells, once, in one table."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
+
+    from tracker.core.fonts import cjk_font
+    from tracker.plans.extraction import extract
+
+    cell = ParagraphStyle("cell", fontName=cjk_font().name, fontSize=9, leading=12, wordWrap="CJK")
+    header = ["序号", "项目名称", "建设内容", "总投资（万元）", "建设年限"]
+    rows = [[str(n), f"定南县第{n}卫生院迁建项目", f"业务用房{n}00平方米", str(1000 + n), "2026-2028"] for n in range(1, 41)]
+    table = Table([[Paragraph(words, cell) for words in row] for row in [header, *rows]],
+                  colWidths=[30, 150, 130, 70, 60], repeatRows=1 if repeated else 0)
+    path = tmp_path / "long.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([table])
+    with __import__("pdfplumber").open(path) as pdf:
+        assert len(pdf.pages) == 2
+    lines = read_lines(path)
+    assert [line for line in lines if line == "\t序号"] == ["\t序号"]
+    assert not any(not line.startswith("\t") and line.strip() for line in lines), [l for l in lines if l.strip() and not l.startswith("\t")]
+    found = {project["name"]: project for project in extract(lines, "long")["projects"]}
+    assert set(found) == {f"定南县第{n}卫生院迁建项目" for n in range(1, 41)}
+    assert found["定南县第40卫生院迁建项目"]["total_investment_wan_yuan"] == "1040"

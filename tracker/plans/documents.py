@@ -291,6 +291,7 @@ def _pdf_lines(path: Path) -> Iterator[str]:
                 raise DocumentProblem("too_many_pages", pages=len(pdf.pages), limit=PDF_MAX_PAGES)
             layouts = [_layout(page) for page in pdf.pages]
             running = _running_headers(layouts) | _running_footers(layouts)
+            layouts = _unruled_carried_over(layouts, running)
             pages = [_pdf_page(layout, running) for layout in layouts]
     except (DocumentProblem, MemoryError):
         raise
@@ -324,6 +325,10 @@ def _mapped(lines: list[str]) -> list[str]:
 
 class PdfTable(NamedTuple):
     rows: list[list[str]]  # each row's cells as text (``_pdf_table_rows``)
+    # A table printed without rules: where its columns start, and its characters' size
+    # (``_unruled_tables``), for its rows on the next page (``_unruled_carried_over``).
+    starts: tuple[float, ...] = ()
+    size: float = 0.0
 
 
 class PdfPage(NamedTuple):
@@ -535,10 +540,11 @@ def _layout(page) -> Layout:
     return Layout(printed, found, margins)
 
 
-# Between two cells of a row printed without rules: a gap of a character at least (a cell's
-# margins: Word's 0.19 cm a side, ReportLab's 6 pt; a Chinese line's characters stand a fraction
-# of one apart, a Latin word's a space's width).
-CELL_GAP = 1.0
+# Between two cells of a row printed without rules: a gap of this many characters at least. A
+# cell's margins keep its text about a character from the next one's (Word's 0.19 cm a side,
+# ReportLab's 6 pt), less where a heading overflows its cell; a Chinese line's characters stand a
+# fraction of one apart, a Latin word's a space's width (a third of one).
+CELL_GAP = 0.6
 # A table's heading names its columns: one of these among its cells.
 _HEADING_WORDS = re.compile(r"^(?:序号|项目名称|名称|指标|指标名称|建设内容|建设性质|总投资)")
 
@@ -563,7 +569,7 @@ def _cells(line: dict) -> list[_Cell]:
     return cells
 
 
-def _column_of(cell: _Cell, starts: list[float], size: float) -> int | None:
+def _column_of(cell: _Cell, starts: tuple[float, ...], size: float) -> int | None:
     """The column a cell stands in: it starts at or after the column's heading (less a character:
     a number may be set to the right, a heading centred) and ends before the next one's."""
     for column, start in enumerate(starts):
@@ -575,11 +581,10 @@ def _column_of(cell: _Cell, starts: list[float], size: float) -> int | None:
 
 def _unruled_tables(lines: list[dict]) -> tuple[list[tuple[list[dict], PdfTable]], list[dict]]:
     """The tables printed without rules among a page's lines, each with the lines above it (and
-    below the one before it), and the lines below the last: a heading line of three cells or more that names its columns
-    (``_HEADING_WORDS``), and the lines under it whose every cell stands in one column. A line
-    with a cell in the first column starts a row (under 序号, a number); any other goes on in the
-    cells above it (a heading over two lines, a name or a 建设内容 wrapped in its column). At
-    least one row; the first line that does not fit the columns ends the table."""
+    below the one before it), and the lines below the last. A table: a heading line of three cells
+    or more that names its columns (``_HEADING_WORDS``), and the lines under it whose every cell
+    stands in one column (``_rows_in_columns``), at least one row; the first line that does not
+    fit the columns ends it."""
     pieces: list[tuple[list[dict], PdfTable]] = []
     start = 0
     index = 0
@@ -588,29 +593,61 @@ def _unruled_tables(lines: list[dict]) -> tuple[list[tuple[list[dict], PdfTable]
         if len(heading) < 3 or not any(_HEADING_WORDS.match(cell.text) for cell in heading):
             index += 1
             continue
-        starts = [cell.x0 for cell in heading]
+        starts = tuple(cell.x0 for cell in heading)
         size = _size(lines[index])
         rows = [[cell.text for cell in heading]]
-        numbered = heading[0].text == "序号"
-        end = index + 1
-        data_rows = 0
-        while end < len(lines):
-            cells = _cells(lines[end])
-            columns = [_column_of(cell, starts, size) for cell in cells]
-            if not cells or None in columns or len(set(columns)) < len(columns):
-                break
-            if columns[0] == 0 and (not numbered or cells[0].text.isdigit()):
-                rows.append([""] * len(starts))
-                data_rows += 1
-            for cell, column in zip(cells, columns):
-                rows[-1][column] += cell.text  # type: ignore[index]
-            end += 1
-        if data_rows == 0:
+        end = index + 1 + _rows_in_columns(lines[index + 1:], starts, size, rows, numbered=rows[0][0] == "序号")
+        if len(rows) == 1:  # a heading and nothing under it
             index += 1
             continue
-        pieces.append((lines[start:index], PdfTable(rows)))
+        pieces.append((lines[start:index], PdfTable(rows, starts, size)))
         start = index = end
     return pieces, lines[start:]
+
+
+def _rows_in_columns(lines: list[dict], starts: tuple[float, ...], size: float, rows: list[list[str]], *,
+                     numbered: bool) -> int:
+    """How many of ``lines`` (from the first) fit a table's columns, each read into ``rows`` (which
+    holds the heading, or the rest of a row a page break cut): a line with a cell in the first
+    column starts a row (under 序号, a number), any other goes on in the cells of the last row."""
+    for taken, line in enumerate(lines):
+        cells = _cells(line)
+        columns = [_column_of(cell, starts, size) for cell in cells]
+        if not cells or None in columns or len(set(columns)) < len(columns):
+            return taken
+        if columns[0] == 0 and (not numbered or cells[0].text.isdigit()):
+            rows.append([""] * len(starts))
+        for cell, column in zip(cells, columns):
+            rows[-1][column] += cell.text  # type: ignore[index]
+    return len(lines)
+
+
+def _unruled_carried_over(layouts: list[Layout], running: frozenset[str]) -> list[Layout]:
+    """A table printed without rules that ends a page and goes on at the top of the next without
+    its heading printed again: the next page's first lines that fit its columns are its rows, a
+    table of that page (``_carry_tables_over`` then joins the two, and a row the break cut). A
+    running header or a page number above them is passed over."""
+    result = list(layouts)
+    for number in range(1, len(result)):
+        before, layout = result[number - 1], result[number]
+        if not before.tables or not before.tables[-1].starts:
+            continue
+        if any(not _furniture(line["text"], running) for line in before.printed[-1]):
+            continue  # text follows the table on its page: it ended there
+        last = before.tables[-1]
+        lines = layout.printed[0]
+        skipped = 0
+        while skipped < len(lines) and _furniture(lines[skipped]["text"], running):
+            skipped += 1
+        rest = [""] * len(last.starts)  # of the row the break cut, if any
+        rows = [rest]
+        taken = _rows_in_columns(lines[skipped:], last.starts, last.size, rows, numbered=last.rows[0][0] == "序号")
+        if taken == 0:
+            continue
+        carried = PdfTable(rows if any(rest) else rows[1:], last.starts, last.size)
+        result[number] = Layout([lines[:skipped], lines[skipped + taken:], *layout.printed[1:]],
+                                [carried, *layout.tables], layout.margins)
+    return result
 
 
 def _pdf_page(layout: Layout, running: frozenset[str] = frozenset()) -> PdfPage:
