@@ -722,3 +722,16 @@ def test_an_actual_sent_from_a_page_left_open_never_lands_on_the_indicator_added
         db.session.add(second)
         db.session.flush()
         assert second.id != first_id, model
+
+
+def test_a_title_printed_over_two_lines_is_read_whole():
+    """A PDF's title set large wraps: "定南县“十五五”卫生健康事业" / "发展规划". Its name is both lines;
+    a letterhead above a whole title is not part of it."""
+    from tracker.plans.services import title_line
+
+    assert title_line(["定南县“十五五”卫生健康事业", "发展规划", "", "一、发展基础"]) == (
+        1, "定南县“十五五”卫生健康事业发展规划")
+    assert title_line(["定南县卫生健康委员会文件", "定卫字〔2026〕12号", "定南县“十五五”卫生健康事业发展规划"]) == (
+        3, "定南县“十五五”卫生健康事业发展规划")
+    assert title_line(["# 龙南市“十五五”卫生健康事业发展规划", "", "## 一、主要指标"]) == (1, "龙南市“十五五”卫生健康事业发展规划")
+    assert title_line(["一、主要指标", "孕产妇死亡率降至14/10万以下。"]) is None

@@ -288,18 +288,33 @@ TITLE_REGIONS = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}?(?:自治区|自治州|�
 
 def title_line(lines: Sequence[str]) -> tuple[int, str] | None:
     """The line number and text of the document's title: the first of its first ``TITLE_LINES``
-    lines that names a plan and is no sentence (a Markdown heading's marks taken off)."""
-    seen = 0
+    lines that names a plan and is no sentence (a Markdown heading's marks taken off). A title
+    printed large wraps ("定南县“十五五”卫生健康事业" / "发展规划"): a line that names neither a
+    region nor a period at its start is the end of the one above it, when the two together do."""
+    seen: list[tuple[int, str]] = []
     for number, line in enumerate(lines, 1):
         text = MARKUP.sub("", line).replace("**", "").strip()
         if not text:
             continue
-        seen += 1
-        if seen > TITLE_LINES:
+        seen.append((number, text))
+        if len(seen) > TITLE_LINES:
             return None
-        if TITLE_WORDS.search(text) and 4 <= len(text) <= 200 and not text.endswith(("。", "；", "，", "：", ":")):
+        if TITLE_WORDS.search(text) and 4 <= len(text) <= 200 and not text.endswith(_SENTENCE_ENDS):
+            if len(seen) > 1 and not _names_its_plan(text):
+                above_number, above = seen[-2]
+                if not above.endswith(_SENTENCE_ENDS) and _names_its_plan(above + text):
+                    return above_number, above + text
             return number, text
     return None
+
+
+_SENTENCE_ENDS = ("。", "；", "，", "：", ":")
+
+
+def _names_its_plan(title: str) -> bool:
+    """Whether a title starts with its region or names its period ("十五五", 2026)."""
+    return bool(TITLE_REGIONS.match(title)) or any(name in title for name in PERIOD_NAMES) or bool(
+        re.search(r"20\d\d", title))
 
 
 def region_in_title(title: str) -> Region | None:
