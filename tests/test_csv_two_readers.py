@@ -158,3 +158,27 @@ def _with_ancestors(db, region_id):
     while region_id is not None:
         yield region_id
         region_id = db.session.scalar(sa.select(Region.parent_id).where(Region.id == region_id))
+
+
+def test_the_reader_opens_a_database_whose_path_holds_what_ends_a_uri(tmp_path):
+    """The reader opens the file read-only by URI: a "?" or "#" in a folder's name would end the
+    path there and open another file, or none."""
+    import pickle
+    import sqlite3
+    import subprocess
+    import sys
+
+    folder = tmp_path / "台账#1?备份"
+    folder.mkdir()
+    database = folder / "tracker.sqlite3"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE portfolio_changes (id INTEGER PRIMARY KEY, stamp INTEGER)")
+        connection.execute("INSERT INTO portfolio_changes VALUES (1, 7)")
+    connection.close()
+    job = {"database": str(database), "stamp": 7, "sql": "SELECT CAST(? AS BLOB)", "parameters": ("第一行\n",)}
+    done = subprocess.run([sys.executable, "-I", "-S", str(csv_lines.READER)], input=pickle.dumps(job),
+                          capture_output=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "第一行\n".encode())
+    stale = subprocess.run([sys.executable, "-I", "-S", str(csv_lines.READER)],
+                           input=pickle.dumps({**job, "stamp": 8}), capture_output=True, check=False)
+    assert (stale.returncode, stale.stdout) == (csv_lines.sqlite_reader.STALE, b"")

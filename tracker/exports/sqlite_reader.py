@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 import sqlite3
 import sys
+from urllib.parse import quote
 
 STALE = 75  # EX_TEMPFAIL
 BATCH = 1000
@@ -28,7 +29,8 @@ BATCH = 1000
 
 def main() -> int:
     job = pickle.load(sys.stdin.buffer)
-    connection = sqlite3.connect(f"file:{job['database']}?mode=ro", uri=True, isolation_level=None)
+    # Read-only, by URI: the path quoted, as a "?" or "#" in it would end it.
+    connection = sqlite3.connect(f"file:{quote(job['database'])}?mode=ro", uri=True, isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout=10000")
         connection.execute("BEGIN")
