@@ -597,8 +597,8 @@ def _unruled_tables(lines: list[dict]) -> tuple[list[tuple[list[dict], PdfTable]
         size = _size(lines[index])
         rows = [[cell.text for cell in heading]]
         end = index + 1 + _rows_in_columns(lines[index + 1:], starts, size, rows, numbered=rows[0][0] == "序号")
-        if len(rows) == 1:  # a heading and nothing under it
-            index += 1
+        if len(rows) == 1:  # a heading and nothing under it: what went on in it is no heading
+            index = max(end, index + 1)
             continue
         pieces.append((lines[start:index], PdfTable(rows, starts, size)))
         start = index = end
