@@ -182,3 +182,17 @@ def test_the_reader_opens_a_database_whose_path_holds_what_ends_a_uri(tmp_path):
     stale = subprocess.run([sys.executable, "-I", "-S", str(csv_lines.READER)],
                            input=pickle.dumps({**job, "stamp": 8}), capture_output=True, check=False)
     assert (stale.returncode, stale.stdout) == (csv_lines.sqlite_reader.STALE, b"")
+
+
+def test_an_export_while_another_has_its_second_reader_is_read_in_one(db, readers, monkeypatch):
+    """Exports at once share the cores: while one has its second reader, another reads in one
+    process, the same bytes."""
+    args = {"kind": "all"}
+    alone = one_reader(monkeypatch, args)
+    assert csv_lines.SECOND_READERS.acquire(blocking=False)  # another export's reader runs
+    try:
+        assert exported(args) == alone
+        assert not readers
+    finally:
+        csv_lines.SECOND_READERS.release()
+    assert exported(args) == alone and len(readers) == 1

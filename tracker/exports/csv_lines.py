@@ -37,6 +37,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -69,6 +70,7 @@ NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # their UTF-8
 _TRIGGER = "[" + "".join(sorted(set(FORMULA_TRIGGERS) - {"-"})) + "-]*"
 LEAF = 8  # ids compared one by one at the end of a lookup's tree
 READER = Path(sqlite_reader.__file__)
+SECOND_READERS = threading.BoundedSemaphore(1)  # (``line_chunks``)
 logger = logging.getLogger(__name__)
 
 
@@ -279,19 +281,23 @@ def line_chunks(listing: Listing, portfolio_filter: PortfolioFilter, *,
     statement = LineStatement(listing).select(portfolio_filter, today or clock.today())
     block = Block(listing.columns)
     halves = Halves.of(portfolio_filter)
-    if halves is None:
+    # One second reader at a time in a process: exports at once share the cores, not more of them.
+    if halves is None or not SECOND_READERS.acquire(blocking=False):
         yield from _blocks(statement, block, listing, batch)
         return
-    first, second = halves.statements(statement)
-    reader = halves.start(second)
     try:
-        yield from _blocks(first, block, listing, batch)
-        if reader.finished():
-            yield from reader.blocks(block, listing)
-        else:  # a write came between the two readers' starts, or the reader failed
-            yield from _blocks(second, block, listing, batch)
+        first, second = halves.statements(statement)
+        reader = halves.start(second)
+        try:
+            yield from _blocks(first, block, listing, batch)
+            if reader.finished():
+                yield from reader.blocks(block, listing)
+            else:  # a write came between the two readers' starts, or the reader failed
+                yield from _blocks(second, block, listing, batch)
+        finally:
+            reader.close()
     finally:
-        reader.close()
+        SECOND_READERS.release()
 
 
 def _blocks(statement: sa.Select, block: Block, listing: Listing, batch: int | None) -> Iterator[bytes]:
