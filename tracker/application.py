@@ -19,6 +19,11 @@ from .web.requests import safe_next
 
 
 def init_app(app: Flask) -> None:
+    # Registered first, so its ``after_request`` runs last, on the answer as the others left it.
+    # (BREACH: a page's CSRF token is signed with the time, and the session cookie is SameSite=Lax,
+    # so another site cannot have a signed-in browser fetch pages to compare their sizes.)
+    from flask_compress import Compress
+    Compress(app)
     proxies = int(app.config.get("PROXIES") or 0)
     if proxies:
         # Behind that many reverse proxies, trust their X-Forwarded-For/-Proto/-Host: the login

@@ -109,4 +109,10 @@ def defaults(instance_path: Path) -> dict:
         "PASSWORD_CHECK_LIMIT": "5 per 15 minutes",  # the password change's current password
         # Requests per API token, counted per process (tracker/api/views.py).
         "API_RATE_LIMIT": os.environ.get("TRACKER_API_RATE_LIMIT") or "600 per minute",
+        # Flask-Compress: a page compressed for a browser that asks (a list page ~120 KB → ~15, a
+        # plan's review page ~590 KB → ~30); never the API's JSON (its ETags are the bytes'), nor
+        # what is streamed: an export, a static file (sent as a file, cached a year by its version).
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript",
+                               "image/svg+xml"],
+        "COMPRESS_STREAMS": False,
     }
