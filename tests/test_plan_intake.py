@@ -20,7 +20,7 @@ from tracker.plans.models import Plan, PlanCandidate, PlanIndicator, PlanIndicat
 from tracker.projects.models import Project
 from tracker.vocabulary import Category, Kind
 
-from .conftest import login_as
+from .conftest import SHARED_SEEDS, login_as
 from .test_plan_pages import accept_form, candidate
 
 # A county's plan as staff type it: a 专栏 table whose figures are in 亿元 and 万平方米, a
@@ -735,3 +735,16 @@ def test_a_title_printed_over_two_lines_is_read_whole():
         3, "定南县“十五五”卫生健康事业发展规划")
     assert title_line(["# 龙南市“十五五”卫生健康事业发展规划", "", "## 一、主要指标"]) == (1, "龙南市“十五五”卫生健康事业发展规划")
     assert title_line(["一、主要指标", "孕产妇死亡率降至14/10万以下。"]) is None
+
+
+@pytest.mark.skipif(not SHARED_SEEDS.is_dir(), reason="the five plan documents are not here")
+def test_the_seed_documents_give_their_titles_not_their_notices_or_chapters():
+    """As offices send them: under the notice that issues it ("宜春市人民政府办公室关于印发" /
+    "宜春市“十四五”卫生健康发展规划的通知", "关于印发…工作要点的通知", "《…》" / "的通知"), or
+    with no title before its first chapter ("第1章 规划背景": no name, the form asks)."""
+    from tracker.plans.services import title_line
+
+    titles = {path.name[:3]: title_line(read_lines(path)) for path in sorted(SHARED_SEEDS.glob("*.txt"))}
+    assert {key: found and found[1] for key, found in titles.items()} == {
+        "000": "宜春市“十四五”卫生健康发展规划", "001": "2021年宜春市卫生健康工作要点", "002": None,
+        "003": "南通市海门区“十四五”卫生健康发展规划", "004": None}

@@ -299,16 +299,32 @@ def title_line(lines: Sequence[str]) -> tuple[int, str] | None:
         seen.append((number, text))
         if len(seen) > TITLE_LINES:
             return None
-        if TITLE_WORDS.search(text) and 4 <= len(text) <= 200 and not text.endswith(_SENTENCE_ENDS):
-            if len(seen) > 1 and not _names_its_plan(text):
+        if (TITLE_WORDS.search(text) and 4 <= len(text) <= 200 and not text.endswith(_SENTENCE_ENDS)
+                and not _CHAPTER.match(text)):
+            if len(seen) > 1 and not _names_its_plan(_unwrapped_title(text)):
                 above_number, above = seen[-2]
-                if not above.endswith(_SENTENCE_ENDS) and _names_its_plan(above + text):
-                    return above_number, above + text
-            return number, text
+                if not above.endswith(_SENTENCE_ENDS) and _names_its_plan(_unwrapped_title(above + text)):
+                    return above_number, _unwrapped_title(above + text)
+            return number, _unwrapped_title(text)
     return None
 
 
 _SENTENCE_ENDS = ("。", "；", "，", "：", ":")
+# A chapter's or a section's heading, no title: "第1章 规划背景", "一、发展基础", "1. 总体要求".
+_CHAPTER = re.compile(r"^(?:第[一二三四五六七八九十百\d]+[章节条部篇]|[一二三四五六七八九十]+、|\d+\s*[．.、])")
+# The notice that issues a plan, around its title: "（…办公室）关于印发《…》的通知".
+_NOTICE = re.compile(r"^(?:.*?关于印发)?\s*(?P<title>.+?)\s*(?:的通知)?$")
+
+
+def _unwrapped_title(text: str) -> str:
+    """A plan's title out of the notice that issues it and its book-title marks, the spaces a
+    line break left between two Chinese characters taken out."""
+    notice = _NOTICE.match(text)
+    title = notice.group("title") if notice else text
+    title = re.sub(r"(?<=[\u4e00-\u9fff”])\s+(?=[\u4e00-\u9fff“])", "", title)
+    if title.startswith("《") and title.endswith("》"):
+        title = title[1:-1]
+    return title
 
 
 def _names_its_plan(title: str) -> bool:
@@ -320,7 +336,7 @@ def _names_its_plan(title: str) -> bool:
 def region_in_title(title: str) -> Region | None:
     """The one region the title starts with ("定南县“十五五”…" → 定南县), or None: no region, or a
     name two regions share (朝阳区)."""
-    chain = TITLE_REGIONS.match(title)
+    chain = TITLE_REGIONS.match(re.sub(r"^\d{4}年", "", title))  # "2021年宜春市…工作要点"
     found = find_regions(chain.group(0)) if chain else []
     return found[0] if len(found) == 1 else None
 
