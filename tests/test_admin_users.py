@@ -141,6 +141,7 @@ def test_user_list_pages_and_sorts_by_username_and_role(admin_client, make_user,
     # aaa-leader, chief, user000 … user047 fill the first page of 50.
     assert listed(first) == ["aaa-leader", "chief"] + [f"user{i:03d}" for i in range(48)]
     assert "第 1 / 2 页" in first
+    assert 'href="/admin/users?page=2&amp;sort=username&amp;order=asc"' in first.split('class="pagination"', 1)[1]
     assert listed(text(admin_client.get("/admin/users?sort=username&page=2"))) == ["user048", "user049"]
     # Roles sort in the vocabulary's order: admins, then officers, leaders, viewers.
     assert listed(text(admin_client.get("/admin/users?sort=role")))[:3] == ["chief", "aaa-leader", "user000"]

@@ -380,3 +380,62 @@ def test_a_citation_of_an_added_plan_names_the_plan_in_the_history(admin, added,
     plan = db.session.scalar(sa.select(Plan).where(Plan.key == KEY))
     assert f"《{plan.title}》第{line}行：{quote}" in page, page
     assert "None:" not in page and f"{KEY}:" not in page
+
+
+TOWNS = "东江 里仁 渡江 杨村 程龙 汶龙 临塘 南亨 夹湖 桃江 九连山 黄沙 关西 武当 新圩 太平 龙华 东坑 杨梅 横岗 " \
+        "大坪 水西 高桥 石岗 洋田 安基 石门 象塘 新村 下垅 坳下 河洞 上蕉 坪田 茶坑 车头 白石 中湾 寨头 杨西 " \
+        "平和 文龙 兴隆 梅州 黄坑".split()
+
+
+@pytest.fixture()
+def crowded(app, db, seeded, tmp_path) -> Plan:
+    """A county's plan naming 45 projects: the review a page at a time."""
+    rows = "\n".join(f"| {number} | 龙南市{town}镇卫生院迁建项目 | 迁建 | 建筑面积{1000 + number}平方米 | {200 + number} |"
+                     for number, town in enumerate(TOWNS, 1))
+    path = tmp_path / "龙南乡镇卫生院.md"
+    path.write_text("# 龙南市乡镇卫生院建设方案\n\n## 重点项目\n\n| 序号 | 项目名称 | 建设性质 | 建设内容 | 总投资（万元） |\n"
+                    f"|---|---|---|---|---|\n{rows}\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(plans_cli, [
+        "add", str(path), "--key", "longnan-towns", "--title", "龙南市乡镇卫生院建设方案", "--region", "360783",
+        "--period", "2026-2030"])
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-towns"))
+
+
+def test_a_plans_open_candidates_are_reviewed_a_page_at_a_time_each_decision_leading_to_the_next(admin, crowded, db):
+    """A plan of 45 projects was one page of 45 × three forms (a city's 150 were 590 KB of HTML
+    for a phone): its open candidates come 20 a page, and accepting, merging or rejecting one
+    goes on to the open candidate after it, on the page that holds it."""
+    waiting = list(db.session.scalars(sa.select(PlanCandidate).where(
+        PlanCandidate.plan_id == crowded.id, PlanCandidate.kind == "project").order_by(PlanCandidate.position)))
+    assert len(waiting) == len(TOWNS)
+    url = "/plans/longnan-towns/candidates"
+    first = admin.get(url).get_data(as_text=True)
+    accept_forms = re.findall(r'/candidates/(\d+)/accept"', first)
+    assert accept_forms == [str(item.id) for item in waiting[:20]]
+    assert "待确认（45）" in first and "第 1 / 3 页" in first and f'href="{url}?page=2"' in first
+    third = admin.get(f"{url}?page=3").get_data(as_text=True)
+    assert re.findall(r'/candidates/(\d+)/accept"', third) == [str(item.id) for item in waiting[40:]]
+    assert f'href="{url}?page=2"' in third and "第 3 / 3 页" in third
+    assert admin.get(f"{url}?page=99").status_code == 200  # past the end: the last page
+    assert admin.get(f"{url}?page=abc").status_code == 200
+
+    # Accepting the 22nd (page 2) goes to the 23rd, which is still on page 2.
+    response = admin.post(f"/plans/longnan-towns/candidates/{waiting[21].id}/accept", data=accept_form(waiting[21]))
+    assert response.status_code == 302 and response.location == f"{url}?page=2#candidate-{waiting[22].id}"
+    # Rejecting the 21st goes to the 23rd: 20 are open before it, so it is the first of page 2.
+    response = admin.post(f"/plans/longnan-towns/candidates/{waiting[20].id}/reject", data={"reason": "已建成"})
+    assert response.location == f"{url}?page=2#candidate-{waiting[22].id}"
+    # Merging the 20th (last of page 1) goes to the 23rd, now the 20th open: page 1.
+    existing = db.session.scalar(sa.select(Project).where(Project.region.has(code="360783")).limit(1))
+    response = admin.post(f"/plans/longnan-towns/candidates/{waiting[19].id}/merge", data={"project_id": str(existing.id)})
+    assert response.location == f"{url}#candidate-{waiting[22].id}"
+    # The last one decided goes back to the one before it; a refusal to the page holding it.
+    response = admin.post(f"/plans/longnan-towns/candidates/{waiting[-1].id}/reject", data={"reason": "重复"})
+    assert response.location == f"{url}?page=3#candidate-{waiting[-2].id}"
+    refused = admin.post(f"/plans/longnan-towns/candidates/{waiting[-2].id}/accept",
+                         data=accept_form(waiting[-2], region="999999"))
+    assert refused.location == f"{url}?page=3"
+    assert "没有行政区划代码为 999999 的地区" in admin.get(refused.location).get_data(as_text=True)
+    page = admin.get(f"{url}?page=3").get_data(as_text=True)
+    assert "待确认（41）" in page and "已处理（4）" in page

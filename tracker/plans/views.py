@@ -21,6 +21,7 @@ from ..extensions import db
 from ..imports import batches, uploads
 from ..imports.importer import setting
 from ..portfolio import queries
+from ..portfolio.queries import Page
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
@@ -284,13 +285,19 @@ def plan_candidates(key: str):
     candidates = db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id)
                                     .order_by(PlanCandidate.kind.desc(), PlanCandidate.position)).all()
     projects = [c for c in candidates if c.kind == "project"]
+    # The open candidates a page at a time: each is three forms (~4 KB), and a city's plan offers
+    # 150, which was 590 KB of HTML for a phone to take in at once.
+    waiting = [c for c in projects if c.decision is None]
+    pages = max(1, -(-len(waiting) // OPEN_PER_PAGE))
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page = Page(waiting[(number - 1) * OPEN_PER_PAGE:number * OPEN_PER_PAGE], number, OPEN_PER_PAGE, len(waiting))
     existing_ids = {c.data.get("existing_project_id") for c in projects} | {c.project_id for c in projects}
     existing = {p.id: p for p in db.session.scalars(
         sa.select(Project).where(Project.id.in_([i for i in existing_ids if i])))}
     # Each open candidate's region as the review page offers it: the one the text names, else the
     # plan's own (what accepting with the field left blank gives), shown with its name.
     plan_region = plan.region.code or plan.region.key
-    offered = {c.id: c.data.get("region_code") or plan_region for c in projects if c.decision is None}
+    offered = {c.id: c.data.get("region_code") or plan_region for c in page.items}
     region_names = {code: region.full_name for code in set(offered.values())
                     if (region := services.find_region(code)) is not None}
     # What a candidate may be merged into, offered by name as the number is typed or the name
@@ -300,7 +307,7 @@ def plan_candidates(key: str):
         .where(Region.path.startswith(plan.region.path, autoescape=True))
         .order_by(Project.name, Project.id).limit(MERGE_CHOICES)).all() if can_manage(plan) else []
     return render_template(
-        "plans/candidates.html", plan=plan, open=[c for c in projects if c.decision is None],
+        "plans/candidates.html", plan=plan, open=page.items, page=page,
         offered_regions=offered, region_names=region_names, mergeable=mergeable,
         decided=[c for c in projects if c.decision is not None],
         indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
@@ -312,6 +319,34 @@ def plan_candidates(key: str):
 
 
 MERGE_CHOICES = 2000  # a city's projects: the datalist beyond that is no help (the number still is)
+OPEN_PER_PAGE = 20  # open candidates on a page of a plan's review
+
+
+def _review_at(candidate: PlanCandidate, anchor: bool = True) -> str:
+    """Where the review goes on once ``candidate`` is decided: the page holding the open candidate
+    after it, at that candidate, so that one decision leads to the next; the one before it when it
+    was the last; the first page when none is left open. Refused (``anchor=False``): the page
+    holding it, at the top, where the reason is flashed. An indicator: the indicators' table."""
+    plan = candidate.plan
+    if candidate.kind != "project":
+        return url_for("plans.plan_candidates", key=plan.key) + "#indicators"
+    with db.session.no_autoflush:  # a refusal's unsent changes are not for the database
+        waiting = db.session.execute(
+            sa.select(PlanCandidate.id, PlanCandidate.position)
+            .where(PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project",
+                   PlanCandidate.decision.is_(None))
+            .order_by(PlanCandidate.position)).all()
+    def at(index: int) -> str:
+        number = index // OPEN_PER_PAGE + 1
+        return url_for("plans.plan_candidates", key=plan.key, **({"page": number} if number > 1 else {}))
+
+    if not anchor:
+        return at(next((index for index, row in enumerate(waiting) if row.id == candidate.id), 0))
+    waiting = [row for row in waiting if row.id != candidate.id]  # decided, flushed or not
+    if not waiting:
+        return at(0)
+    index = next((index for index, row in enumerate(waiting) if row.position > candidate.position), len(waiting) - 1)
+    return at(index) + f"#candidate-{waiting[index].id}"
 
 
 def read_for(fields: Sequence[str]) -> str:
@@ -340,8 +375,8 @@ def form_failure(form) -> ValidationFailed:
     return ValidationFailed({name: [str(error) for error in errors] for name, errors in form.errors.items()})
 
 
-def _refused(key: str, failure: ValidationFailed):
-    return refused(url_for("plans.plan_candidates", key=key), failure)
+def _refused(candidate: PlanCandidate, failure: ValidationFailed):
+    return refused(_review_at(candidate, anchor=False), failure)
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept")
@@ -349,7 +384,7 @@ def candidate_accept(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = CandidateForm()
     if not form.validate_on_submit():
-        return _refused(key, form_failure(form))
+        return _refused(candidate, form_failure(form))
     edits = {"name": form.name.data}
     if form.category.data:
         edits["category"] = form.category.data
@@ -363,16 +398,16 @@ def candidate_accept(key: str, candidate_id: int):
     if form.region.data:
         region = services.find_region(form.region.data)
         if region is None:
-            return _refused(key, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data)))
+            return _refused(candidate, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data)))
     region = region or services.find_region(candidate.data.get("region_code")) or candidate.plan.region
     if not permissions.can_create_in(current_user, region):
         abort(403)
     try:
         project = services.accept_candidate(web_actor(), candidate, edits, region=region)
     except ValidationFailed as failure:
-        return _refused(key, failure)
+        return _refused(candidate, failure)
     flash(_("已采纳：%(name)s", name=project.name), "success")
-    return redirect(url_for("plans.plan_candidates", key=key) + f"#candidate-{candidate.id}")
+    return redirect(_review_at(candidate))
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/merge")
@@ -380,18 +415,18 @@ def candidate_merge(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        return _refused(key, form_failure(form))
+        return _refused(candidate, form_failure(form))
     project_id = form.project_id.data.strip().lstrip("#")
     project = db.session.get(Project, int(project_id)) if project_id.isdigit() and len(project_id) < 10 else None
     if project is None:
-        return _refused(key, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id)))
+        return _refused(candidate, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id)))
     permissions.require_project_edit(project)
     try:
         services.merge_candidate(web_actor(), candidate, project)
     except ValidationFailed as failure:
-        return _refused(key, failure)
+        return _refused(candidate, failure)
     flash(_("已并入已有项目：%(name)s", name=project.name), "success")
-    return redirect(url_for("plans.plan_candidates", key=key))
+    return redirect(_review_at(candidate))
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/reject")
@@ -399,13 +434,13 @@ def candidate_reject(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        return _refused(key, form_failure(form))
+        return _refused(candidate, form_failure(form))
     try:
         services.reject_candidate(web_actor(), candidate, form.reason.data)
     except ValidationFailed as failure:
-        return _refused(key, failure)
+        return _refused(candidate, failure)
     flash(_("已驳回：%(name)s", name=candidate.data.get("name")), "success")
-    return redirect(url_for("plans.plan_candidates", key=key))
+    return redirect(_review_at(candidate))
 
 
 @bp.post("/plans/<key>/carry-over")
@@ -635,11 +670,11 @@ def candidate_accept_indicator(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()  # nothing to fill: the CSRF token only
     if not form.validate_on_submit():
-        return _refused(key, form_failure(form))
+        return _refused(candidate, form_failure(form))
     try:
         indicator = services.accept_indicator(web_actor(), candidate)
     except ValidationFailed as failure:
-        return _refused(key, failure)
+        return _refused(candidate, failure)
     flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")
 
