@@ -338,7 +338,7 @@ def _review_at(candidate: PlanCandidate, anchor: bool = True) -> str:
             .order_by(PlanCandidate.position)).all()
     def at(index: int) -> str:
         number = index // OPEN_PER_PAGE + 1
-        return url_for("plans.plan_candidates", key=plan.key, **({"page": number} if number > 1 else {}))
+        return url_for("plans.plan_candidates", key=plan.key, page=number if number > 1 else None)
 
     if not anchor:
         return at(next((index for index, row in enumerate(waiting) if row.id == candidate.id), 0))
