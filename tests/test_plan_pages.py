@@ -439,3 +439,29 @@ def test_a_plans_open_candidates_are_reviewed_a_page_at_a_time_each_decision_lea
     assert "没有行政区划代码为 999999 的地区" in admin.get(refused.location).get_data(as_text=True)
     page = admin.get(f"{url}?page=3").get_data(as_text=True)
     assert "待确认（41）" in page and "已处理（4）" in page
+
+
+def test_a_candidate_is_merged_only_into_a_project_of_its_plans_region_or_above_it(admin, added, db):
+    """A candidate of 龙南's plan merged into a project of 宜春 (another city: the number typed
+    wrong) made 宜春's project 龙南's 续建, with 龙南's name as its alias: refused, nothing kept.
+    A project of the city above (赣州市, which may build in the county) may take it."""
+    from . import factories
+
+    dingnan = db.session.scalar(sa.select(Project).where(Project.region.has(code="360900")).limit(1))
+    assert dingnan is not None  # of 宜春市, another city
+    lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
+    refused = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(dingnan.id)})
+    page = admin.get(refused.location).get_data(as_text=True)
+    assert f"《{dingnan.name}》属于宜春市，不在本规划的龙南市范围内" in page
+    db.session.expire_all()
+    assert lab.decision is None and "龙南市疾病预防控制中心实验楼建设项目" not in {a.name for a in dingnan.aliases}
+    assert KEY not in {plan.key for plan in dingnan.plans}
+
+    longnan = db.session.scalar(sa.select(Project).where(Project.region.has(code="360783")).limit(1)).region
+    assert longnan.parent is not None and longnan.parent.code == "360700"
+    above = factories.project(longnan.parent, name="赣州市第五人民医院龙南分院")
+    db.session.commit()
+    response = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(above.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert lab.decision == "merged" and KEY in {plan.key for plan in above.plans}

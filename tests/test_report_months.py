@@ -71,6 +71,28 @@ def test_a_month_before_the_first_report_keeps_the_stated_total(officer, longnan
     assert db.session.get(Project, longnan_project.id).invested_to_date == Decimal(400)
 
 
+def test_a_month_filed_before_the_first_report_cannot_change_its_stated_total(officer, longnan_project, db):
+    """November, the first report, stated 500 since the start (100 of it in November): October,
+    filed afterwards, holds the 400 before November. Stating 900 for October, or 450 invested in
+    October alone, once rewrote November's locked total to 1,000 or 550 without a reason; each is
+    refused, saying what October must be and that November is corrected first if it is wrong."""
+    file_report(officer, longnan_project, "2026-11", "100", invested_total="500")
+    url = f"/projects/{longnan_project.id}/reports/new"
+    above = officer.post(url, data={"month": "2026-10", "invested_month": "80", "invested_total": "900"})
+    assert above.status_code == 400
+    page = above.get_data(as_text=True)
+    assert "2026-11 月报的自开工累计 500 减去该月 100，即 400 万元" in page and "请先更正 2026-11 的月报" in page
+    beyond = officer.post(url, data={"month": "2026-10", "invested_month": "450"})
+    assert beyond.status_code == 400
+    assert "本月完成投资不能超过 2026-11 月报累计中此前的 400 万元" in beyond.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyReport).where(
+        MonthlyReport.project_id == longnan_project.id)) == 1
+    assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(100), Decimal(500))
+    file_report(officer, longnan_project, "2026-10", "80", invested_total="400")  # as it must be
+    assert figures(db, longnan_project, dt.date(2026, 10, 1)) == (Decimal(80), Decimal(400))
+    assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(180), Decimal(500))
+
+
 # ---- item 13: one clock, Beijing's -------------------------------------------------------------
 
 def test_this_month_can_be_filed_when_beijing_has_turned_the_month(server_in_utc, officer, longnan_project, db):

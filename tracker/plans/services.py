@@ -565,6 +565,11 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     _open(candidate)
     plan = candidate.plan
     data = candidate.data
+    within, above = project.region.path.startswith(plan.region.path), plan.region.path.startswith(project.region.path)
+    if not (within or above):  # a plan's project is built in its region, or by a region above it
+        raise ValidationFailed(_("《%(project)s》属于%(region)s，不在本规划的%(plan_region)s范围内，不能并入；"
+                                 "请核对项目编号，或采纳为新项目", project=project.name,
+                                 region=project.region.name, plan_region=plan.region.name), "project_id")
     check_provenance(plan, data)
     project_services.add_alias(actor, project, data.get("name") or "")
     _attach(actor, project, plan, data)

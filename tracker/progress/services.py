@@ -339,9 +339,27 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                                              month=display_decimal(month_amount),
                                              total=display_decimal(total)))
     else:
-        total = stated_total if stated_total is not None else _opening_total(project, month, month_amount)
-        if total < month_amount:
-            _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
+        following = _following(project, month) if existing is None else None
+        if following is not None and following.invested_total is not None:
+            # Filed before the first report, whose stated 自开工累计 counts every earlier month
+            # (investment before the tracker): this month's total is that figure less the first
+            # report's own month, and the first report, locked, stays as it was stated.
+            total = following.invested_total - (following.invested_month or Decimal(0))
+            known = {"month": following.month.strftime("%Y-%m"), "total": display_decimal(total)}
+            if month_amount > total:
+                _add(errors, "invested_month", _(
+                    "本月完成投资不能超过 %(month)s 月报累计中此前的 %(total)s 万元；如 %(month)s 的累计有误，"
+                    "请先更正 %(month)s 的月报", **known))
+            elif stated_total is not None and stated_total != total:
+                _add(errors, "invested_total", _(
+                    "自开工累计应为 %(month)s 月报的自开工累计 %(stated)s 减去该月 %(amount)s，即 %(total)s 万元；"
+                    "如 %(month)s 的累计有误，请先更正 %(month)s 的月报",
+                    stated=display_decimal(following.invested_total),
+                    amount=display_decimal(following.invested_month or Decimal(0)), **known))
+        else:
+            total = stated_total if stated_total is not None else month_amount
+            if total < month_amount:
+                _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
     budget = project.current_estimate or project.total_investment
     if budget is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
@@ -396,20 +414,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     return report
 
 
-def _opening_total(project: Project, month: dt.date, month_amount: Decimal) -> Decimal:
-    """自开工累计 of a month filed before the project's first report, when the officer states none.
-
-    The first report's 自开工累计 already counts every earlier month (investment before the
-    tracker): the month filed late is part of it, so its total is that figure less the first
-    report's own month, and the first report's figures stay as stated.
-    """
-    following = db.session.scalar(sa.select(MonthlyReport).where(
+def _following(project: Project, month: dt.date) -> MonthlyReport | None:
+    return db.session.scalar(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month > month)
         .order_by(MonthlyReport.month).limit(1))
-    if following is None or following.invested_total is None:
-        return month_amount
-    opening = following.invested_total - (following.invested_month or Decimal(0))
-    return opening if opening >= month_amount else month_amount
 
 
 def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled: bool = False) -> None:
