@@ -477,6 +477,30 @@ def test_a_labs_biosafety_level_alone_is_no_project_and_its_line_keeps_its_figur
     assert_provenance(result, lines)
 
 
+def test_the_buildings_a_project_builds_are_its_content_and_its_figures_stay_with_it(tmp_path):
+    """"X项目：新建门诊医技楼、住院楼，总建筑面积约8万平方米，…总投资60000万元" (a county's plan typed
+    as offices write them, found by a walk) offered the two buildings as projects beside X, and
+    the line's figures, three candidates' to share, went to none; "改建P2实验室" cost its line its
+    总投资 the same way. The buildings after a named project's colon are what it builds."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "定南县“十五五”卫生健康发展规划\n"
+        "1. 定南县人民医院新院区建设项目：新建门诊医技楼、住院楼，总建筑面积约8万平方米，新增床位500张，"
+        "总投资60000万元，建设年限2026-2028年。\n"
+        "2. 定南县精神卫生中心建设项目：新建住院楼，总投资5000万元。\n"
+        "3. 定南县疾病预防控制中心实验室改造项目：改建P2实验室，总投资800万元，2026年完成。\n"
+        "4. 推进以下项目：定南县妇幼保健院门诊楼、定南县中医院住院楼建设。\n"))
+    result = extract(lines, "t", regions=[("360728", "定南县", [])], plan_region="360728")
+    found = by_name(result)
+    assert set(found) == {"定南县人民医院新院区建设项目", "定南县精神卫生中心建设项目",
+                          "定南县疾病预防控制中心实验室改造项目", "定南县妇幼保健院门诊楼", "定南县中医院住院楼"}
+    hospital = found["定南县人民医院新院区建设项目"]
+    assert (hospital["total_investment_wan_yuan"], hospital["floor_area_m2"], hospital["new_beds"],
+            hospital["start_year"], hospital["end_year"]) == ("60000", "80000", 500, 2026, 2028)
+    assert found["定南县精神卫生中心建设项目"]["total_investment_wan_yuan"] == "5000"
+    assert found["定南县疾病预防控制中心实验室改造项目"]["total_investment_wan_yuan"] == "800"
+    assert_provenance(result, lines)
+
+
 def test_a_cdc_or_a_tcm_hospital_named_in_full_and_for_short_is_one_candidate(tmp_path):
     """A plan names its CDC 疾病预防控制中心 in its text and 疾控中心 in its table, its hospital of
     Chinese medicine 中医医院 in one place and 中医院 in another: one project each, with the

@@ -176,7 +176,13 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
     by_sentence: dict[str, list[NameHit]] = {}
     for hit in hits:
         by_sentence.setdefault(hit.sentence, []).append(hit)
-    for sentence, sentence_hits in by_sentence.items():
+    for sentence, found in by_sentence.items():
+        # The names that are projects here: not a kind of institution, not one named as an actor,
+        # not a building the project named before the colon builds.
+        sentence_hits = [hit for hit in _without_parts(text, sentence, found)
+                         if hit.header or (not is_generic(hit.name) and is_project_context(hit))]
+        if not sentence_hits:
+            continue
         # What the plan reports as done before it: its 发展基础 part, or a sentence in the past
         # ("“十三五”期间，建成…", "…已建成投入使用").
         past = in_past or bool(past_period.search(sentence) and DONE_WORDS.search(sentence))
@@ -185,8 +191,6 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
         if not past and BUILT_WORDS.search(sentence) and not ONGOING_WORDS.search(sentence):
             continue
         for hit in sentence_hits:
-            if not hit.header and (is_generic(hit.name) or not is_project_context(hit)):
-                continue
             candidate = Candidate(hit.name)
             candidate.add_source(number, hit.quote, ["name"])
             # The word right before the name, within its own list item: "新建县第二人民医院".
@@ -214,6 +218,25 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
                     candidate.add_figure(figure, number, quote)
             result.append(candidate)
     return result
+
+
+# A building of a project, named after it: "X项目：新建门诊医技楼、住院楼", "改建P2实验室".
+BUILDING_PART = re.compile(r"(?:楼|用房|实验室|病房|院区|附属设施|配套设施)$")
+PLACE_WORD = re.compile(r"[省市县区镇乡村]")
+
+
+def _without_parts(text: str, sentence: str, hits: list[NameHit]) -> list[NameHit]:
+    """The names of a sentence less the buildings a project named before its colon builds:
+    "定南县人民医院新院区建设项目：新建门诊医技楼、住院楼，…总投资60000万元" is one project, whose
+    figures are the line's (the buildings as projects beside it left the figures to none). A
+    building that names its own place ("推进以下项目：县妇幼保健院门诊楼、…") stays a project."""
+    colon = re.search(r"[：:]", sentence)
+    if colon is None:
+        return hits
+    at = text.find(sentence) + colon.start()
+    if not any(hit.start < at and SPECIFIC.search(hit.name) and is_project_context(hit) for hit in hits):
+        return hits
+    return [hit for hit in hits if hit.start < at or not BUILDING_PART.search(hit.name) or PLACE_WORD.search(hit.name)]
 
 
 # A figure said of each of several projects named together: "每所总投资约1200万元", "各新增床位50张".
