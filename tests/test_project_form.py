@@ -75,6 +75,40 @@ def test_a_refused_new_project_does_not_claim_someone_else_changed_it(officer):
     assert "保存未成功" not in response.get_data(as_text=True)
 
 
+def test_a_project_named_as_one_of_its_region_is_not_created_again(officer, hospital, db):
+    """The same new-project form sent again (a double click, a reload, a colleague who did not
+    look) made a second 龙南 project of the same name, counted twice in every total: refused,
+    naming the one that exists. Another region may have a project of that name."""
+    new = _project_form(officer.get("/projects/new").get_data(as_text=True))
+    fields = dict(name="龙南市急救指挥中心建设项目", kind="construction", category="emergency_120",
+                  region_id=str(hospital.region_id), total_investment_wan_yuan="1200")
+    first = officer.post("/projects/new", data=MultiDict(new.values(**fields)))
+    assert first.status_code == 302
+    created = db.session.scalar(sa.select(Project).where(Project.name == "龙南市急救指挥中心建设项目"))
+    again = officer.post("/projects/new", data=MultiDict(new.values(**fields)))
+    assert again.status_code == 400
+    assert f"龙南市已有同名项目《龙南市急救指挥中心建设项目》（编号 {created.id}）" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        Project.name == "龙南市急救指挥中心建设项目")) == 1
+    renamed = officer.post("/projects/new", data=MultiDict(new.values(**{**fields, "name": hospital.name + "二期"})))
+    assert renamed.status_code == 302
+
+
+def test_a_save_sent_twice_says_saved_not_no_change(officer, hospital, db):
+    """A double click on 保存: the first request saved the change, the second found it saved and
+    said 没有修改, the last word the officer saw."""
+    form = edit_form(officer, hospital)
+    first = submit(officer, hospital, form, location="龙南市金塘大道88号")
+    assert first.status_code == 302
+    second = submit(officer, hospital, form, location="龙南市金塘大道88号")
+    assert second.status_code == 302
+    page = officer.get(second.location).get_data(as_text=True)
+    assert "已保存" in page and "没有修改" not in page
+    assert fresh(db, hospital).location == "龙南市金塘大道88号"
+    unchanged = submit(officer, hospital, edit_form(officer, hospital))
+    assert "没有修改" in officer.get(unchanged.location).get_data(as_text=True)
+
+
 # --- item 2: a conflict resubmit keeps the other person's change -------------------------------
 
 def test_conflict_shows_both_values_and_resubmit_keeps_the_others_change(officer, colleague, hospital, db):

@@ -8,7 +8,11 @@ Content-Security-Policy that forbids inline script).
 
 from __future__ import annotations
 
+import re
+import time
 from decimal import Decimal
+
+from flask import request
 
 from ..live import money, scalar
 from .test_browser import new_context, sign_in  # noqa: F401  (the fixture is used by name)
@@ -58,3 +62,39 @@ def test_the_error_summary_link_puts_the_cursor_in_the_field(new_context, live_t
     page.wait_for_selector(".error-summary")
     page.click(".error-summary a[href='#total_investment']")
     assert page.evaluate("document.activeElement.id") == "total_investment"
+
+
+def test_a_new_project_pressed_again_on_a_slow_connection_is_created_once_and_says_so(
+        new_context, live_tracker, monkeypatch):
+    """保存 pressed, and pressed again while the answer is slow to come (an officer on a county's
+    line): the form is sent once (static/submit-once.js), the officer reads 项目已创建, and one
+    project exists. Sent twice, the browser showed the second answer, the server's refusal
+    (已有同名项目), as if the project had not been made."""
+    url = live_tracker.database_url
+    view = live_tracker.app.view_functions["projects.project_new"]
+
+    def slow(*args, **kwargs):
+        if request.method == "POST":
+            time.sleep(1.5)  # the line, not the server: the save itself is as fast as ever
+        return view(*args, **kwargs)
+
+    monkeypatch.setitem(live_tracker.app.view_functions, "projects.project_new", slow)
+    page = sign_in(new_context(), "officer-3")
+    page.goto("/projects/new")
+    page.fill("#name", "龙南市慢网新建的项目")
+    page.select_option("#category", "cdc")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    button = page.locator(SAVE)
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    page.click(SAVE, no_wait_after=True)
+    page.wait_for_timeout(400)
+    # Pressed again while the answer is on its way, by the mouse itself (page.click would wait
+    # for the navigation under way).
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"/projects/\d+$"))
+    page.wait_for_load_state()
+    assert "项目已创建" in page.inner_text("main"), page.inner_text("main")
+    assert len(posts) == 1, posts
+    assert scalar(url, "SELECT COUNT(*) FROM projects WHERE name = '龙南市慢网新建的项目'") == 1

@@ -33,6 +33,21 @@ def test_eight_officers_creating_projects_with_one_code_get_one_project(crowd): 
                        "AND project_id IN (SELECT id FROM projects WHERE name LIKE '%同时新建的项目%')") == 1
 
 
+def test_eight_officers_creating_one_named_project_at_once_get_one_project(crowd):  # noqa: F811
+    """No index holds a name to one region (old data may hold two): the region's row is locked
+    while the name is looked up, so the seven who find it taken find it after the first commits."""
+    url = crowd.database_url
+    region_id = scalar(url, "SELECT id FROM regions WHERE key = '360783'")
+    forms = [officer.get("/projects/new") for officer in crowd.officers]
+    answers = at_once([
+        (lambda officer=officer, form=form: officer.submit(
+            form, name="同时新建的同名项目", region_id=str(region_id), kind="construction", category="cdc"))
+        for officer, form in zip(crowd.officers, forms)])
+    assert Counter(answer.status for answer in answers)[ACCEPTED] == 1
+    assert_clear(answers, {400: "龙南市已有同名项目《同时新建的同名项目》"})
+    assert scalar(url, "SELECT COUNT(*) FROM projects WHERE name = '同时新建的同名项目'") == 1
+
+
 def test_eight_officers_setting_one_annual_plan_get_one_plan(crowd):  # noqa: F811
     url = crowd.database_url
     project_id = crowd.project_ids[-1]

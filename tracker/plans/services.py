@@ -542,8 +542,7 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
     check_provenance(plan, data)
     region = region or find_region(data.get("region_code")) or plan.region
     fields = _project_fields(data)
-    same = db.session.scalar(sa.select(Project).where(Project.region_id == region.id, Project.name == fields["name"])
-                             .limit(1))
+    same = project_services.same_name(region, fields["name"])
     if same is not None:  # the same plan accepted twice, or a 续建 project: merge, or name it apart
         raise ValidationFailed(_("台账中%(region)s已有同名项目《%(name)s》（编号 %(id)s）：如是同一项目，请“并入已有项目”；"
                                  "如确是另一个项目，请改用能区分的名称后再采纳", region=region.name, name=same.name, id=same.id),

@@ -143,6 +143,24 @@ def refresh_search_text(project: Project) -> None:
     project.search_text = "\n".join(names).lower()
 
 
+def same_name(region: Region, name: str, other_than: int | None = None) -> Project | None:
+    """The project of ``region`` named ``name`` (one name in one region is one project: every
+    total would count a second twice), found under a lock on the region's row that a second
+    creator in that region waits on until this transaction ends: two forms sent at once (a double
+    click) do not both find the name free. SQLite's writers wait at BEGIN IMMEDIATE already."""
+    db.session.execute(sa.select(Region.id).where(Region.id == region.id).with_for_update(key_share=True))
+    return db.session.scalar(sa.select(Project).where(
+        Project.region_id == region.id, Project.name == name,
+        *([Project.id != other_than] if other_than is not None else [])).limit(1))
+
+
+def _refuse_same_name(region: Region, name: str, other_than: int | None = None) -> None:
+    same = same_name(region, name, other_than)
+    if same is not None:
+        raise ValidationFailed(_("台账中%(region)s已有同名项目《%(name)s》（编号 %(id)s）；如确是另一个项目，请改用能区分的名称"
+                                 "（如写明分期、院区或地点）", region=region.name, name=same.name, id=same.id), "name")
+
+
 def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"seed_key"}
     if unknown:
@@ -151,6 +169,7 @@ def create_project(actor: Actor, *, region: Region, **fields) -> Project:
     fields.setdefault("kind", Kind.CONSTRUCTION)
     fields.setdefault("category", Category.OTHER)
     cleaned = _validate(fields, None)
+    _refuse_same_name(region, cleaned["name"])
     dates = {field: cleaned.pop(field) for field in PLANNED_DATES if field in cleaned}
     project = Project(**cleaned)
     refresh_search_text(project)
@@ -232,6 +251,10 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
         return {}
     if "status" in changes and not (reason and reason.strip()):
         raise ValidationFailed(_("变更项目状态时请说明原因"), "reason")
+    if "name" in changes or "region_id" in changes:  # renamed or moved onto another's name
+        region = db.session.get(Region, cleaned.get("region_id", project.region_id))
+        if region is not None:
+            _refuse_same_name(region, cleaned.get("name", project.name), other_than=project.id)
     dates = {field: cleaned[field] for field in PLANNED_DATES if field in changes}
     with _saved_or_refused(cleaned.get("project_code", project.project_code)):
         for field in changes:

@@ -216,11 +216,23 @@ def project_edit(project_id: int):
                     flash(_("已保存。在您编辑期间其他人所做的修改已保留：%(changes)s",
                             changes=phrases(labelled(row.label, f"{row.old} → {row.new}")
                                              for row in _kept_rows(form, kept))), "success")
+                elif changes or _already_saved(values, loaded):
+                    flash(_("已保存"), "success")
                 else:
-                    flash(_("已保存") if changes else _("没有修改"), "success")
+                    flash(_("没有修改"), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id))
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render_template("projects/form.html", form=form, project=project, conflict=conflict), status
+
+
+def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
+    """Whether a save that changed nothing held changes of its own that were saved before it: the
+    same form sent twice (a double click), whose first sending saved them. Its officer is told
+    已保存, not 没有修改, which read as if his change were lost."""
+    if not isinstance(loaded, dict):
+        return False
+    mine = services.snapshot_values(values)
+    return any(name in loaded and loaded[name] != value for name, value in mine.items())
 
 
 def show_saved(form: ProjectForm, project: Project, names) -> None:
