@@ -291,7 +291,7 @@ def test_the_reports_messages_show_figures_as_written(officer, hospital):
         "funds_received": "10"}).get_data(as_text=True)
     assert "不能少于上月的 1000 万元" in html
     assert "自开工累计应为上月累计 300 加本月 9800，即 10100 万元" in html
-    assert "累计完成投资 10100 万元超过概算 9000 万元" in html
+    assert "累计完成投资 10100 万元超过总投资 9000 万元（概算未调整）" in html
     assert "E+" not in html and ".0000" not in html
 
 
@@ -377,3 +377,24 @@ def test_the_milestone_services_refuse_a_date_outside_the_range(hospital, db):
         services.update_milestone(TEST_ACTOR, milestone, planned_date=dt.date(1, 1, 1), actual_date=None,
                                   expected_version=milestone.version)
     assert "planned_date" in refused.value.errors
+
+
+def test_the_figure_a_report_or_the_funding_is_held_to_is_named_as_what_it_is(officer, hospital, db):
+    """Before any revision the estimate is the approved 总投资, and the pages say so: the funding
+    page's gap and a report over it read "超过概算 9000" while the budget page said 现行概算：未填报."""
+    line = officer.post(f"/projects/{hospital.id}/funding", data={"f-source": "central_budget", "f-amount": "3000"})
+    assert line.status_code == 302, line.get_data(as_text=True)
+    funding = officer.get(f"/projects/{hospital.id}/funding").get_data(as_text=True)
+    assert "总投资 9,000 万元（概算未调整）减去资金来源合计" in funding and "现行概算 9,000" not in funding
+    last_month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m")
+    over = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": last_month, "invested_month": "100", "invested_total": "9100"}).get_data(as_text=True)
+    assert "累计完成投资 9100 万元超过总投资 9000 万元（概算未调整）" in over
+    revised = officer.post(f"/projects/{hospital.id}/budget", data={
+        "new_amount": "9050", "reason": "材料涨价", "approval_number": "龙发改字〔2026〕7号",
+        "approval_date": "2026-02-01"})
+    assert revised.status_code == 302
+    over = officer.post(f"/projects/{hospital.id}/reports/new", data={
+        "month": last_month, "invested_month": "100", "invested_total": "9100"}).get_data(as_text=True)
+    assert "累计完成投资 9100 万元超过现行概算 9050 万元" in over
+    assert "现行概算 9,050 万元减去资金来源合计" in officer.get(f"/projects/{hospital.id}/funding").get_data(as_text=True)

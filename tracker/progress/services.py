@@ -360,10 +360,13 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             total = stated_total if stated_total is not None else month_amount
             if total < month_amount:
                 _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
-    budget = project.current_estimate or project.total_investment
+    revised = project.current_estimate is not None  # else the approved 总投资 is the estimate
+    budget = project.current_estimate if revised else project.total_investment
     if budget is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
-             _("累计完成投资 %(total)s 万元超过概算 %(budget)s 万元，请说明超概算原因",
+             _("累计完成投资 %(total)s 万元超过现行概算 %(budget)s 万元，请说明超概算原因",
+               total=display_decimal(total), budget=display_decimal(budget)) if revised else
+             _("累计完成投资 %(total)s 万元超过总投资 %(budget)s 万元（概算未调整），请说明超概算原因",
                total=display_decimal(total), budget=display_decimal(budget)))
     if errors:
         raise ValidationFailed(errors)
