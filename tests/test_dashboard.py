@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 from flask import g
 
 from tracker.accounts.models import Setting
@@ -376,6 +377,25 @@ def test_project_timeline_shows_the_slip_between_planned_and_actual(app, db):
                                       project=project)
     assert "<svg" in html and "延误 70 天" in html
     assert "滞后" in html and "设计变更" in html
+
+
+def test_project_timeline_names_each_milestone_whole_in_english(app, db):
+    """The names were cut at 12 characters: "Planning (pi", "Project appr", "Completion a"."""
+    from flask_babel import force_locale
+
+    from tracker.dashboard.charts import milestone_timeline
+
+    project = factories.project(name="英文节点的项目")
+    db.session.add_all([Milestone(project_id=project.id, stage=stage, planned_date=dt.date(2025, 3, 1))
+                        for stage in (Stage.PROPOSAL, Stage.PRELIMINARY_DESIGN, Stage.ACCEPTANCE)])
+    db.session.commit()
+    db.session.refresh(project)
+    with app.test_request_context(), force_locale("en"):
+        names = [milestone.name for milestone in project.milestones]
+        svg = str(milestone_timeline(project.milestones, dt.date(2026, 12, 4)))
+    assert all(len(name) > 12 for name in names), names
+    for name in names:
+        assert f">{escape(name)}</text>" in svg, (name, svg)
 
 
 def test_region_targets_show_beds_added_by_completed_projects(app, db):

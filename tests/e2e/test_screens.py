@@ -374,3 +374,27 @@ def test_a_late_milestones_reason_is_in_reach_on_a_phone(chromium, live_tracker)
             assert any(reason in f["label"] for f in fields), (language, fields)
             wide = overflow(page)
             assert wide["scroll"] <= wide["width"], (language, wide)
+
+
+def test_a_projects_milestone_chart_is_readable_on_a_phone(chromium, live_tracker):
+    """The chart was shrunk to the phone's width: 365 of its 760 px, its text ~6 px high. It keeps
+    its own size on a phone and scrolls in its box (which the keyboard can reach), and the page
+    itself does not scroll sideways."""
+    import datetime as dt
+
+    project_id = scalar(live_tracker.database_url,
+                        "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
+                        day=dt.date(2026, 1, 1))
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        for language in ("zh", "en"):
+            page.goto(f"/language/{language}")
+            page.goto(f"/projects/{project_id}")
+            text = page.evaluate("""() => Array.from(document.querySelectorAll('svg.timeline text'),
+                                     text => text.getBoundingClientRect().height)""")
+            assert text and min(text) >= 10, (language, text)
+            box = page.evaluate("""() => { const box = document.querySelector('.chart-scroll:has(svg.timeline)');
+                return {tabindex: box.tabIndex, label: box.getAttribute('aria-label'),
+                        scrolls: box.scrollWidth > box.clientWidth}; }""")
+            assert box["tabindex"] == 0 and box["label"] and box["scrolls"], box
+            wide = overflow(page)
+            assert wide["scroll"] <= wide["width"], (language, wide)

@@ -218,11 +218,37 @@ def _behind(planned: list[Decimal | None], completed: list[Decimal | None]) -> b
     return bool(pairs) and pairs[-1][1] < pairs[-1][0]
 
 
+def _note(milestone, today: dt.date) -> tuple[str, str]:
+    """A milestone's note beside its row, and its colour: late, early, on time, behind, planned."""
+    planned, actual = milestone.planned_date, milestone.actual_date
+    # Slip counts from the first planned date (the baseline): a re-plan does not hide it.
+    baseline = getattr(milestone, "baseline_date", None)
+    if planned and actual:
+        slip = (actual - first_commitment(planned, baseline)).days
+        if slip > 0:
+            return ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip), WARN
+        if slip < 0:
+            return ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip), GOOD
+        return _("按期"), GOOD
+    if planned and planned < today:
+        behind = (today - first_commitment(planned, baseline)).days
+        return ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind), WARN
+    if planned:
+        return _("计划 %(date)s", date=planned.isoformat()), INK
+    return _("完成 %(date)s（无计划日期）", date=actual.isoformat()), INK
+
+
 def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
     """Planned (◇) against actual (●) date of each milestone; the slip drawn as a red line,
     a milestone still open past its date drawn up to today."""
     dated = [m for m in milestones if m.planned_date or m.actual_date]
-    row, top, label_width, note_width = 30, 30, 170, 200
+    row, top = 30, 30
+    # Each name whole (an English stage name is up to 40 letters: "Project appr" was all of
+    # one), cut with "…" past 320 px; the notes' column as wide as its longest note.
+    label_width = min(320, max((_text_width(m.name) for m in dated), default=40) + 16)
+    notes = [_note(m, today) for m in dated]
+    note_width = max((_text_width(note, 12) for note, _colour in notes), default=60) + 16
+    width = max(width, int(label_width + note_width + 360))  # the plot keeps its room
     dates = [d for m in dated for d in (m.planned_date, m.actual_date) if d] + [today]
     start = dt.date(min(dates).year, 1, 1)
     end = dt.date(max(dates).year + 1, 1, 1)
@@ -244,34 +270,19 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
     body.append(f'<line x1="{x_today:.1f}" y1="{top - 8}" x2="{x_today:.1f}" y2="{height - 6}" '
                 f'stroke="{ACCENT}" stroke-dasharray="3 3"/>')
     body.append(_text(x_today, height - 0, _("今天"), "middle", fill=ACCENT, font_size="10"))
-    for index, milestone in enumerate(dated):
+    for index, (milestone, (note, colour)) in enumerate(zip(dated, notes)):
         y = top + index * row + row / 2
-        body.append(_text(label_width - 8, y + 4, milestone.name[:12], "end"))
+        name = milestone.name
+        while _text_width(name) > label_width - 8 and len(name) > 1:
+            name = name[:-1]
+        body.append(_text(label_width - 8, y + 4, name if name == milestone.name else name[:-1] + "…", "end"))
         planned, actual = milestone.planned_date, milestone.actual_date
-        # Slip counts from the first planned date (the baseline): a re-plan does not hide it.
-        baseline = getattr(milestone, "baseline_date", None)
-        note, colour = "", INK
         if planned and actual:
-            slip = (actual - first_commitment(planned, baseline)).days
-            colour = WARN if slip > 0 else GOOD
-            if slip > 0:
-                note = ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip)
-            elif slip < 0:
-                note = ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip)
-            else:
-                note = _("按期")
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{px(actual):.1f}" y2="{y:.1f}" '
                         f'stroke="{colour}" stroke-width="3"/>')
         elif planned and planned < today:
-            colour = WARN
-            behind = (today - first_commitment(planned, baseline)).days
-            note = ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind)
             body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
                         f'stroke="{WARN}" stroke-width="3" stroke-dasharray="5 3"/>')
-        elif planned:
-            note = _("计划 %(date)s", date=planned.isoformat())
-        else:
-            note = _("完成 %(date)s（无计划日期）", date=actual.isoformat())
         tips = [_("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")]
         if getattr(milestone, "is_replanned", False):
             tips.append(ngettext("原计划 %(date)s，已调整 %(n)s 次", "原计划 %(date)s，已调整 %(n)s 次",
