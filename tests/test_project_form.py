@@ -398,3 +398,29 @@ def test_the_figure_a_report_or_the_funding_is_held_to_is_named_as_what_it_is(of
         "month": last_month, "invested_month": "100", "invested_total": "9100"}).get_data(as_text=True)
     assert "累计完成投资 9100 万元超过现行概算 9050 万元" in over
     assert "现行概算 9,050 万元减去资金来源合计" in officer.get(f"/projects/{hospital.id}/funding").get_data(as_text=True)
+
+
+def test_an_area_past_its_column_is_told_in_its_own_unit(officer, hospital):
+    """An area of 1e13 m² was told "请检查单位（金额以万元计）", of money."""
+    form = edit_form(officer, hospital)
+    page = submit(officer, hospital, form, floor_area_m2="99999999999999", total_investment="9999999999999").get_data(
+        as_text=True)
+    assert "数值过大，请检查单位（以m²计）" in page
+    assert page.count("数值过大，请检查单位（金额以万元计）") >= 1  # the 总投资 beside it still is money
+
+
+@pytest.mark.parametrize("written, told", [
+    ("2026年", None), ("２０２６", None), (" 2027 ", None),
+    ("abc", "年份应为 4 位数字，例如 2026"), ("1900", "年份应在 2000 到 2100 之间"), ("", "请填写年度")])
+def test_an_annual_plans_year_is_read_as_people_write_it_or_told_what_a_year_is(officer, hospital, db, written, told):
+    """"2026年" in the year of an annual plan was refused as 请填写年度, the field being filled;
+    1900 only as 年份无效."""
+    response = officer.post(f"/projects/{hospital.id}/funding", data={"a-year": written, "a-planned_investment": "10"})
+    if told is None:
+        assert response.status_code == 302, response.get_data(as_text=True)
+        assert db.session.scalar(sa.select(AnnualPlan.year)) == int(written.strip().replace("年", "").translate(
+            str.maketrans("０１２３４５６７８９", "0123456789")))
+    else:
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and told in page
+        assert "请填写年度" not in page or told == "请填写年度"

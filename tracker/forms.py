@@ -87,6 +87,19 @@ class WholeNumberField(IntegerField):
         self.data = None if number is None else int(number)
 
 
+class YearField(WholeNumberField):
+    """A year as people write it: "2026", "２０２６" or "2026年". Anything else is told what a
+    year looks like ("2026年" was refused as 请填写年度, the field being filled)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().removesuffix("年").strip()]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(_l("年份应为 4 位数字，例如 2026"))) from None
+
+
 class SaneDateField(DateField):
     """A date inside the range every path shares (1949-01-01 to 2100-12-31)."""
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import Regexp, ValidationError
 from .core import clock
-from .core.values import MAX_FIGURE
+from .core.values import MAX_FIGURE, too_large
 
 
 class ExactAmount:
@@ -17,10 +17,12 @@ class ExactAmount:
     The message says what to fix; nothing is rounded behind the user's back.
     """
 
-    def __init__(self, places: int, maximum: Decimal = MAX_FIGURE, allow_negative: bool = False):
+    def __init__(self, places: int, maximum: Decimal = MAX_FIGURE, allow_negative: bool = False,
+                 unit: object = None):
         self.places = places
         self.maximum = maximum
         self.allow_negative = allow_negative
+        self.unit = unit  # of a figure that is not money (m², 亩): what a slip of unit is told in
 
     def __call__(self, form, field):
         value = field.data
@@ -31,7 +33,7 @@ class ExactAmount:
         if value < 0 and not self.allow_negative:
             raise ValidationError(_l("不能为负数"))
         if value.copy_abs() >= self.maximum:  # abs() rounds to the context: 1E+999999999 overflowed
-            raise ValidationError(_l("数值过大，请检查单位（金额以万元计）"))
+            raise ValidationError(too_large(self.unit))
         if value != value.quantize(Decimal(1).scaleb(-self.places)):
             raise ValidationError(_l("最多保留 %(n)s 位小数", n=self.places))
 

@@ -189,3 +189,9 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str | None:
     return text or None
 
 
+def too_large(unit: object = None):
+    """A figure past its column, most often a slip of unit: money is counted in 万元, an area in
+    its own unit (an area was told that money is counted in 万元)."""
+    if unit is None:
+        return _l("数值过大，请检查单位（金额以万元计）")
+    return _l("数值过大，请检查单位（以%(unit)s计）", unit=unit)

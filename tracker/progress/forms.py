@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import FigureField, SaneDateField, TrackerForm, WholeNumberField
+from ..forms import FigureField, SaneDateField, TrackerForm, YearField
 from ..projects.fields import ANNUAL_PLAN, BUDGET, FUNDING, REPORT
 from ..validators import VERSION, ExactAmount, NotInFuture
 from ..vocabulary import FundingSource
@@ -98,7 +98,8 @@ class FundingDeleteForm(TrackerForm):
 
 
 class AnnualPlanForm(TrackerForm):
-    year = WholeNumberField(ANNUAL_PLAN["year"].label, validators=[
-        DataRequired(_l("请填写年度")), NumberRange(2000, ANNUAL_PLAN["year"].maximum, _l("年份无效"))])
+    year = YearField(ANNUAL_PLAN["year"].label, validators=[
+        InputRequired(_l("请填写年度")),
+        NumberRange(2000, ANNUAL_PLAN["year"].maximum, _l("年份应在 %(min)s 到 %(max)s 之间"))])
     planned_investment = FigureField(ANNUAL_PLAN["planned_investment"].label,
                                       validators=[InputRequired(_l("请填写年度计划投资")), MONEY])

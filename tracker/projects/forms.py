@@ -27,7 +27,8 @@ def _figure(name: str):
     registered = PROJECT[name]
     if registered.kind == "int":
         return WholeNumberField(registered.label, validators=[Optional()])
-    return FigureField(registered.label, validators=[Optional(), ExactAmount(registered.places)])
+    return FigureField(registered.label, validators=[Optional(), ExactAmount(
+        registered.places, unit=None if registered.money else registered.unit)])
 
 
 def _choice(name: str, **kwargs):

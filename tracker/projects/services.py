@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
 from ..audit.queries import changes_since, require_version
-from ..core.values import MAX_FIGURE, ValueProblem, check_date
+from ..core.values import MAX_FIGURE, ValueProblem, check_date, too_large
 from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
 from ..errors import EditConflict, FieldErrors, StaleEdit, ValidationFailed
@@ -112,7 +112,7 @@ def _field_problem(field: Field, cleaned: dict) -> str | None:
             return _("应在 0 到 %(n)s 之间", n=field.maximum)
         if field.kind == "decimal" and value >= MAX_FIGURE:
             # beyond the column: the importer reached here with 1e20
-            return _("数值过大，请检查单位（金额以万元计）")
+            return str(too_large(None if field.money else field.unit))
     return None
 
 
