@@ -45,10 +45,10 @@ def card(html: str, label: str) -> str:
 
 
 def list_total(client, args: str) -> str:
-    """The list's 总投资合计, written as the dashboard writes it (an unknown sum is 未填报)."""
+    """The list's 总投资合计: written as the dashboard writes it, an unknown sum 未填报 (it was "—")."""
     html = page(client, f"/projects?{args}")
-    shown = re.search(r'总投资合计 <strong class="money">([^<]+)</strong>', html).group(1).strip()
-    return "未填报" if shown == "—" else shown
+    shown = re.search(r'总投资合计 <strong class="money">(.*?)</strong>', html).group(1)
+    return re.sub(r"<[^>]+>", "", shown).removesuffix("万元").strip()
 
 
 def build(**filter_args) -> queries.Dashboard:

@@ -27,7 +27,7 @@ def row_names(html: str) -> list[str]:
 
 def test_longnan_lists_its_table_projects_with_their_total_and_coverage(client, seeded):
     html = page_text(client, "/projects?region=360783")
-    assert f"总投资合计 <strong class=\"money\">{LONGNAN_TABLE_6_TOTAL}</strong> 万元" in html
+    assert f"总投资合计 <strong class=\"money\">{LONGNAN_TABLE_6_TOTAL} 万元</strong>" in html
     for name in ("赣州市龙南市疾病预防控制中心实验楼建设项目", "龙南医养综合服务中心",
                  "龙南第五人民医院（公立中医院）建设项目"):
         assert name in html

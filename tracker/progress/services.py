@@ -340,11 +340,14 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                                              total=display_decimal(total)))
     else:
         following = _following(project, month) if existing is None else None
-        if following is not None and following.invested_total is not None:
-            # Filed before the first report, whose stated 自开工累计 counts every earlier month
-            # (investment before the tracker): this month's total is that figure less the first
-            # report's own month, and the first report, locked, stays as it was stated.
-            total = following.invested_total - (following.invested_month or Decimal(0))
+        before_it = (following.invested_total - (following.invested_month or Decimal(0))
+                     if following is not None and following.invested_total is not None else Decimal(0))
+        if following is not None and before_it > 0:
+            # Filed before the first report, whose stated 自开工累计 counts investment before its
+            # own month (before the tracker): this month's total is that part of it, and the
+            # first report, locked, stays as it was stated. (A first report that counted nothing
+            # before itself grows by the month filed late, as every later month does.)
+            total = before_it
             known = {"month": following.month.strftime("%Y-%m"), "total": display_decimal(total)}
             if month_amount > total:
                 _add(errors, "invested_month", _(
