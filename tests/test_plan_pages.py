@@ -465,3 +465,23 @@ def test_a_candidate_is_merged_only_into_a_project_of_its_plans_region_or_above_
     assert response.status_code == 302
     db.session.expire_all()
     assert lab.decision == "merged" and KEY in {plan.key for plan in above.plans}
+
+
+def test_an_officer_taking_a_candidate_outside_his_region_is_told_so_on_the_review_page(app, make_user, added, db):
+    """Longnan's officer setting a candidate's region to 宜春, or merging it into a project of
+    宜春, got a bare 403 page and lost what he typed: the review page says why, nothing is made."""
+    officer = app.test_client()
+    login_as(officer, make_user("officer", "360783", username="ln-officer-elsewhere"))
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
+    answer = officer.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital, region="360900"))
+    assert answer.status_code == 302
+    page = officer.get(answer.location).get_data(as_text=True)
+    assert "您只能在本人负责的地区新建项目：宜春市不在您负责的龙南市内" in page
+    yichun = db.session.scalar(sa.select(Project).where(Project.region.has(code="360900")).limit(1))
+    answer = officer.post(f"/plans/{KEY}/candidates/{hospital.id}/merge", data={"project_id": str(yichun.id)})
+    assert answer.status_code == 302
+    assert "该项目属于宜春市；您负责：龙南市" in officer.get(answer.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert hospital.decision is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == before

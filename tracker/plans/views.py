@@ -400,8 +400,10 @@ def candidate_accept(key: str, candidate_id: int):
         if region is None:
             return _refused(candidate, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data)))
     region = region or services.find_region(candidate.data.get("region_code")) or candidate.plan.region
-    if not permissions.can_create_in(current_user, region):
-        abort(403)
+    if not permissions.can_create_in(current_user, region):  # told on the review page, not a bare 403
+        yours = "、".join(place.name for place in current_user.regions) or _("（尚未分配地区，请联系管理员）")
+        return _refused(candidate, ValidationFailed(_("您只能在本人负责的地区新建项目：%(region)s不在您负责的%(yours)s内",
+                                                      region=region.name, yours=yours), "region"))
     try:
         project = services.accept_candidate(web_actor(), candidate, edits, region=region)
     except ValidationFailed as failure:
@@ -420,6 +422,9 @@ def candidate_merge(key: str, candidate_id: int):
     project = db.session.get(Project, int(project_id)) if project_id.isdigit() and len(project_id) < 10 else None
     if project is None:
         return _refused(candidate, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id)))
+    reason = permissions.why_not_edit(current_user, project)
+    if reason:  # told on the review page, not a bare 403
+        return _refused(candidate, ValidationFailed(reason, "project_id"))
     permissions.require_project_edit(project)
     try:
         services.merge_candidate(web_actor(), candidate, project)
