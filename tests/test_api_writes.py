@@ -129,6 +129,22 @@ def test_a_project_update_keeps_what_others_saved_and_a_real_clash_is_412(db, se
     assert_problem(api("PATCH", url, tokens_by_role["officer"], etag='"project-1-v999"', json={"location": "x"}), 412)
 
 
+def test_a_write_not_sent_as_json_or_naming_no_etag_of_its_project_is_refused_as_such(db, seeded, api, tokens_by_role):
+    """A PATCH sent as text/plain or as a form was 200 with nothing saved (the body unread); an
+    If-Match that is no ETag at all was told the project had been changed by others since."""
+    project = lab_project(db)
+    url = f"/projects/{project.id}"
+    for body in ({"data": '{"location": "龙南镇3"}', "content_type": "text/plain"},
+                 {"data": {"location": "龙南镇3"}}):
+        problem = assert_problem(api("PATCH", url, tokens_by_role["officer"], etag="*", **body), 415)
+        assert "application/json" in problem["detail"]
+    assert_problem(api("POST", "/projects", tokens_by_role["officer"], data="name=x", content_type="text/plain"), 415)
+    garbage = assert_problem(api("PATCH", url, tokens_by_role["officer"], etag='"garbage"', json={"location": "x"}), 412)
+    assert "不是此项目的 ETag" in garbage["detail"] and "他人" not in garbage["detail"]
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).location != "龙南镇3"
+
+
 def test_project_updates_keep_the_form_s_rules(db, seeded, api, tokens_by_role):
     project = lab_project(db)
     url = f"/projects/{project.id}"
@@ -392,3 +408,11 @@ def test_every_marshmallow_message_the_api_may_give_reads_back_as_marshmallow_wr
             assert translated(message) == message
     with app.test_request_context():
         assert translated("请说明修改原因") == "请说明修改原因"  # ours: unchanged
+
+
+def test_a_list_sorted_by_what_the_list_has_not_is_refused_naming_the_sorts(db, seeded, api, tokens_by_role):
+    """?sort=foo was 200 in the default order, the script none the wiser."""
+    problem = assert_problem(api("GET", "/projects?sort=foo", tokens_by_role["officer"]), 422)
+    assert "investment" in str(problem)
+    assert api("GET", "/projects?sort=investment&order=desc", tokens_by_role["officer"]).status_code == 200
+    assert_problem(api("GET", "/projects?order=up", tokens_by_role["officer"]), 422)

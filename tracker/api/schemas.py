@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ..projects.fields import FUNDING, JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 from ..vocabulary import FundingSource
+from ..portfolio.filters import SORTS
 from ..audit.models import REASON_LIMIT
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
@@ -179,8 +180,10 @@ class FilterArgs(Schema):
 
 
 class ListArgs(FilterArgs):
-    sort = fields.String()
-    order = fields.String(metadata={"enum": ["asc", "desc"]})
+    # A sort the list does not know is refused here (422), not taken for the default order as the
+    # web list takes it: a script asking for sort=foo is told, not given another order.
+    sort = fields.String(validate=validate.OneOf(sorted(SORTS)))
+    order = fields.String(validate=validate.OneOf(["asc", "desc"]))
     page = fields.String(metadata={"description": "page number; follow the Link header's next/prev"})
     after = fields.String()
     before = fields.String()

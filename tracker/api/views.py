@@ -85,7 +85,7 @@ def errors(*codes: int):
 
 _DESCRIPTIONS = {400: "bad request", 401: "no valid token", 403: "not allowed", 404: "not found",
                  409: "conflict", 412: "stale: the ETag named is not the current one",
-                 413: "too large", 422: "invalid fields", 428: "If-Match required",
+                 413: "too large", 415: "the body is not JSON", 422: "invalid fields", 428: "If-Match required",
                  429: "rate limited", 503: "database unavailable"}
 
 
@@ -117,6 +117,15 @@ def authenticate():
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         token.last_used_at = now
         commit_attempt()  # the token was used, whatever the answer
+    return None
+
+
+@bp.before_request
+def json_bodies():
+    """A write's body is JSON: sent as text or as a form, webargs found no JSON and the PATCH was
+    200 with nothing saved. (After ``authenticate``: a caller without a token learns only that.)"""
+    if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+        return problem(415, _("请求体须为 JSON，并带请求头 Content-Type: application/json"))
     return None
 
 
@@ -243,7 +252,7 @@ def portfolio_filter() -> PortfolioFilter:
 @bp.route("/projects", methods=["GET"])
 @bp.arguments(schemas.ListArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.ProjectListSchema)
-@errors(*ERRORS_READ)
+@errors(*ERRORS_READ, 422)
 def project_list(**_args):
     """项目清单：与页面相同的筛选、排序与合计；按游标翻页（Link 头）"""
     chosen = portfolio_filter()
@@ -456,10 +465,14 @@ def if_match(kind: str, current) -> int | None:
     if header.strip() == "*":  # RFC 9110: any current version (the writer takes the risk)
         return current.version
     match = IF_MATCH.fullmatch(header)
-    if match is None or match.group(1) != kind or int(match.group(2)) != current.id \
-            or int(match.group(3)) > current.version:
-        return None
+    if match is None or match.group(1) != kind or int(match.group(2)) != current.id:
+        raise _abort(412, _("If-Match 不是此%(what)s的 ETag：请先读取（GET）它，用其 ETag", what=WHAT[kind]))
+    if int(match.group(3)) > current.version:
+        return None  # a version that never was: stale
     return int(match.group(3))
+
+
+WHAT = {"report": _l("月报"), "project": _l("项目"), "milestone": _l("节点"), "funding": _l("资金来源")}
 
 
 def stale(error: StaleEdit, kind: str, current):
@@ -480,8 +493,8 @@ def stale(error: StaleEdit, kind: str, current):
     return problem(412, str(STALE_DETAIL[kind]), headers=headers, **extra)
 
 
-UPDATE_ERRORS = (400, 401, 403, 404, 412, 413, 422, 428, 429, 503)
-CREATE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
+UPDATE_ERRORS = (400, 401, 403, 404, 412, 413, 415, 422, 428, 429, 503)
+CREATE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 WRITTEN = {"ETag": {"schema": {"type": "string"}}, "Location": {"schema": {"type": "string"}}}
 
 
