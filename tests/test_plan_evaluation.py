@@ -194,3 +194,26 @@ def test_the_evaluation_and_the_plan_page_punctuate_in_english(app, db, make_use
     evaluation = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", client.get(f"/plans/{LONGNAN_PLAN}/evaluation")
                                                    .get_data(as_text=True)))
     assert "10k CNY (8 projects with a total investment); Investment completed" in evaluation, evaluation[-400:]
+
+
+def test_an_actual_value_is_a_number_where_the_target_is_one_in_a_year_of_the_plan(app, db, make_user, seeded):
+    """"abc", "约四点二" and -5 were taken as 床位数's actual value, and 2031 and 1999 as its year:
+    a 2031 value became the latest of a plan that ends in 2030, hiding the real one."""
+    plan = plan_with_indicators(db)
+    indicator = next(i for i in plan.indicators if i.comparator == "≥")
+    admin = browser(app, make_user("admin", username="admin-actual-rules"))
+
+    def send(year, value):
+        return admin.post(f"/plans/{plan.key}/evaluation/actuals", data={
+            "indicator": str(indicator.id), "year": str(year), "value": value, "source": "统计公报"},
+            follow_redirects=True).get_data(as_text=True)
+
+    period = f"{plan.period_start - 1} 到 {plan.period_end}"
+    assert f"年份应在 {period} 之间" in send(plan.period_end + 1, "80")
+    assert f"年份应在 {period} 之间" in send(1999, "80")
+    assert f"此指标的目标值是数字（{indicator.target}），实际值也请填数字" in send(plan.period_end, "abc")
+    assert "实际值也请填数字" in send(plan.period_end, "约四点二")
+    assert "实际值不能为负数" in send(plan.period_end, "-5")
+    assert actuals(db, plan) == []
+    assert "已保存" in send(plan.period_end, "96.5%") or actuals(db, plan)
+    assert len(actuals(db, plan)) == 1

@@ -553,7 +553,7 @@ def test_an_indicator_added_by_mistake_is_removed_after_a_confirmation_until_act
     db.session.refresh(prose_plan)
     [indicator] = prose_plan.indicators
     answer = admin.post(f"/plans/{prose_plan.key}/evaluation/actuals",
-                        data={"indicator": indicator.id, "year": "2030", "value": "7.6", "source": "2030年统计公报"})
+                        data={"indicator": indicator.id, "year": "2025", "value": "7.6", "source": "2025年统计公报"})
     assert answer.status_code in (200, 302), answer.get_data(as_text=True)
     db.session.refresh(indicator)
     assert indicator.actuals

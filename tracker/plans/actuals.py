@@ -139,7 +139,7 @@ def read_actuals(plan: Plan, data: bytes) -> dict:
                               if not named else _("有多个名为“%(name)s”的指标，请填写指标编号",
                                                   name=values["name"]))
         year, value, source = values.get("year"), values.get("value") or "", values.get("source") or ""
-        errors += [message for messages in actual_problems(year, value, source).values() for message in messages]
+        errors += [message for messages in actual_problems(year, value, source, indicator).values() for message in messages]
         before = None
         if indicator is not None and isinstance(year, int):
             if (indicator.id, year) in seen:

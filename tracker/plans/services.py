@@ -25,6 +25,7 @@ from flask_babel import ngettext
 from ..audit.models import AuditEntry
 from ..audit.queries import require_version
 from ..audit.services import Actor, json_value, record
+from ..core import clock
 from ..core.clock import utcnow
 from ..errors import FieldErrors, ValidationFailed, saved_or_stale
 from ..extensions import db
@@ -842,7 +843,6 @@ def finished_statuses():
 
 
 def has_ended(plan: Plan, today: dt.date | None = None) -> bool:
-    from ..core import clock
     return plan.period_end is not None and plan.period_end < (today or clock.today()).year
 
 
@@ -929,15 +929,31 @@ def attained(indicator, actual: str | None) -> bool | None:
     return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[indicator.comparator]
 
 
-def actual_problems(year, value: str, source: str) -> dict[str, list[str]]:
-    """What is wrong with an actual value as given (the form's and the sheet's one rule)."""
+def actual_problems(year, value: str, source: str, indicator=None) -> dict[str, list[str]]:
+    """What is wrong with an actual value as given (the form's and the sheet's one rule). With its
+    indicator: a year of the plan's period or its base year, not yet to come (a 2031 value became
+    a 2026–2030 plan's latest, hiding its 2030 one); a number where the target is one ("abc",
+    "约四点二" and -5 were taken for 床位数, which the evaluation then could not judge)."""
     errors: dict[str, list[str]] = {}
+    plan = indicator.plan if indicator is not None else None
+    first, last = PLAN_YEARS[0], min(PLAN_YEARS[-1], clock.today().year)
+    if plan is not None and plan.period_start and plan.period_end:
+        first, last = plan.period_start - 1, min(plan.period_end, clock.today().year)
     if not isinstance(year, int) or year not in PLAN_YEARS:
         errors["year"] = [_("请填写有效的年份")]
+    elif not first <= year <= last:
+        errors["year"] = [_("年份应在 %(first)s 到 %(last)s 之间（规划期及其基期年，不晚于今年）", first=first, last=last)
+                          if first <= last else _("规划期尚未开始，还没有实际值可填")]
+    target = _number(indicator.target) if indicator is not None else None
+    number = _number(value)
     if not value:
         errors["value"] = [_("请填写实际值")]
     elif len(value) > 100:
         errors["value"] = [_("不能超过%(limit)s个字", limit=100)]
+    elif target is not None and number is None:
+        errors["value"] = [_("此指标的目标值是数字（%(target)s），实际值也请填数字", target=indicator.target)]
+    elif target is not None and target >= 0 and number is not None and number < 0:
+        errors["value"] = [_("实际值不能为负数")]
     if not source:
         errors["source"] = [_("请注明数据来源（如统计年鉴、年度报告）")]
     elif len(source) > 500:
@@ -957,7 +973,7 @@ def set_actual(actor: Actor, indicator, year, value: str | None, source: str | N
     """An indicator's actual value in ``year`` with its source; a second entry for the year
     replaces the first (both in the audit)."""
     value, source = (value or "").strip(), (source or "").strip()
-    errors = actual_problems(year, value, source)
+    errors = actual_problems(year, value, source, indicator)
     if errors:
         raise ValidationFailed(errors)
     actual = db.session.scalar(sa.select(PlanIndicatorActual).where(
