@@ -751,3 +751,18 @@ def test_the_seed_documents_give_their_titles_not_their_notices_or_chapters():
     assert {key: found and found[1] for key, found in titles.items()} == {
         "000": "宜春市“十四五”卫生健康发展规划", "001": "2021年宜春市卫生健康工作要点", "002": None,
         "003": "南通市海门区“十四五”卫生健康发展规划", "004": None}
+
+
+@pytest.mark.parametrize("content, told", [(b"", "文件是空的"), (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8, "文字编码")])
+def test_a_file_that_cannot_be_read_is_the_one_problem_told_when_the_facts_were_left_to_it(admin, db, content, told):
+    """An empty or a binary file, with the name, region and period left blank to be read from it,
+    was told 请填写规划名称 and 规划期应写作… beside the file's own problem, though the hints say
+    these may be left blank."""
+    response = upload(admin, title="", region="", period="", document=(io.BytesIO(content), "规划.txt"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert told in page, page[-2000:]
+    assert "请填写规划名称" not in page and "规划期应写作" not in page and "请填写行政区划" not in page
+    # A fact typed wrong is still told: it was not left to the file.
+    typed = upload(admin, title="", region="999999", period="", document=(io.BytesIO(content), "规划.txt"))
+    assert "999999" in typed.get_data(as_text=True)

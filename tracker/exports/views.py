@@ -70,7 +70,7 @@ def export(fmt: str):
     name = download_name(portfolio_filter, fmt)
     if fmt == "csv":
         rows = csv_chunks(portfolio_filter, include_money=include_money, today=today)
-        return Response(stream_with_context(rows), mimetype="text/csv; charset=utf-8",
+        return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
                         headers=attachment(name))
     if fmt == "json":
         chunks = json_chunks(portfolio_filter, None if include_money else hide_money)

@@ -167,6 +167,11 @@ def plan_new():
                                         period=form.period.data, issuer=form.issuer.data,
                                         doc_number=form.doc_number.data, issued_date=form.issued_date.data)
         except ValidationFailed as failure:
+            if read is None and form.document.errors:
+                # The file could not be read: a name, region or period left blank was to come
+                # from it, so only the file is the problem (an empty file also said 请填写规划名称).
+                failure = ValidationFailed({field: messages for field, messages in failure.errors.items()
+                                            if field not in FROM_THE_TEXT or (getattr(form, field).data or "").strip()})
             _show_facts_problems(form, failure)
         if facts is not None and not permissions.covers_region(current_user, facts.region):
             form.region.errors = [*form.region.errors, _("您只能为本人负责的地区添加规划")]
@@ -186,6 +191,9 @@ def plan_new():
             form.document.errors = [_("请重新选择文件（%(name)s）：出错后浏览器不会保留所选文件",
                                       name=Path(form.document.data.filename or "").name)]
     return render_template("plans/new.html", form=form), 400 if form.errors else 200
+
+
+FROM_THE_TEXT = ("title", "region", "period")  # a new plan's facts read from its text when left blank
 
 
 def _facts_from_title(form: PlanForm, lines: list[str] | None) -> str | None:
