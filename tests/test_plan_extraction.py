@@ -680,3 +680,36 @@ def test_many_projects_on_one_line_each_keep_their_own_figures_and_quotes():
     listed = "推进" + "、".join(f"第{index}乡镇卫生院" for index in range(200)) + "迁建项目，每所总投资约1200万元，由县财政安排。"
     found = {project["name"]: project for project in extract([listed], "list")["projects"]}
     assert len(found) == 200 and {project.get("total_investment_wan_yuan") for project in found.values()} == {"1200"}
+
+
+@pytest.mark.parametrize("table", [
+    # Word's "另存为纯文本": a row a line, its cells between tabs.
+    "序号\t项目名称\t建设性质\t建设内容\t总投资（万元）\n"
+    "1\t龙南市妇幼保健院迁建项目\t迁建\t建筑面积2.4万平方米，床位200张\t26000\n"
+    "2\t龙南市精神卫生中心建设项目\t新建\t建筑面积8000平方米\t5000\n",
+    # Pipe rows typed in a text file, no Markdown separator row under the heading.
+    "| 序号 | 项目名称 | 建设性质 | 建设内容 | 总投资（万元） |\n"
+    "| 1 | 龙南市妇幼保健院迁建项目 | 迁建 | 建筑面积2.4万平方米，床位200张 | 26000 |\n"
+    "| 2 | 龙南市精神卫生中心建设项目 | 新建 | 建筑面积8000平方米 | 5000 |\n",
+], ids=["tabs", "pipes"])
+def test_a_table_in_a_text_file_is_read_as_its_cells(tmp_path, table):
+    """A .txt plan's tables (a Word file saved as text, pipe rows typed by hand) were read as lines
+    of prose: the projects only the table names were missing, their 总投资 with them."""
+    lines = lines_of(tmp_path, "plan.txt", "龙南市“十五五”卫生健康发展规划\n\n四、重点项目\n\n" + table + "\n五、保障措施\n")
+    assert "\t龙南市妇幼保健院迁建项目" in lines
+    found = by_name(extract(lines, "t", regions=[LONGNAN], plan_region="360783"))
+    assert found["龙南市妇幼保健院迁建项目"]["total_investment_wan_yuan"] == "26000"
+    assert found["龙南市妇幼保健院迁建项目"]["build_nature"] == "relocation"
+    assert found["龙南市精神卫生中心建设项目"]["total_investment_wan_yuan"] == "5000"
+    assert_provenance(extract(lines, "t", regions=[LONGNAN], plan_region="360783"), lines)
+
+
+def test_a_seed_texts_cells_and_a_line_with_one_tab_are_no_new_table(tmp_path):
+    """The tracker's own text (cells a line each, after a tab) and prose with a stray tab read as before."""
+    from tracker.plans.documents import clean_line, decode_text
+
+    for seed in sorted(SHARED_SEEDS.glob("*.txt")):
+        read = read_lines(seed)
+        assert read == [clean_line(line) for line in decode_text(seed.read_bytes()).split("\n")][:len(read)], seed
+    lines = lines_of(tmp_path, "plan.txt", "推进\t龙南市人民医院建设。\n加快\t定南县中医院建设。\n")
+    assert lines == ["推进\t龙南市人民医院建设。", "加快\t定南县中医院建设。"]

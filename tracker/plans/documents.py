@@ -120,6 +120,8 @@ def read_lines(path: Path | str, filename: str | None = None) -> list[str]:
         lines = text.split("\n")
         if suffix == ".md":
             lines = list(_markdown_lines(lines))
+        else:
+            lines = list(_text_tables(lines))
     lines = [clean_line(line) for line in lines]
     while lines and not lines[-1].strip() and not lines[-1].startswith("\t"):
         lines.pop()  # trailing empty lines, but not a table's empty last cell
@@ -175,6 +177,36 @@ def _markdown_lines(lines: list[str]) -> Iterator[str]:
             continue
         yield lines[index]
         index += 1
+
+
+# A row of a table in a text file: its cells between tabs (what Word's "另存为纯文本" writes), three
+# cells or more, the first not empty (a line the tracker itself stores as a cell starts with a tab).
+_TAB_ROW = re.compile(r"^[^\t]+(?:\t[^\t]*){2,}$")
+
+
+def _text_tables(lines: list[str]) -> Iterator[str]:
+    """A text file's tables as cells, as a Word or Markdown file's are: two rows or more in a row,
+    each of one shape, cut at its tabs or at its pipes ("| 1 | 龙南市… | 26000 |", typed with or
+    without Markdown's separator row). Before, their rows were read as prose: the projects only a
+    table names, and its figures, were lost."""
+    index = 0
+    while index < len(lines):
+        for shape, cells in ((_TAB_ROW, _tab_cells), (_MD_TABLE_ROW, _markdown_cells)):
+            end = index
+            while end < len(lines) and shape.match(lines[end]):
+                end += 1
+            rows = [cells(line) for line in lines[index:end] if not _MD_SEPARATOR.match(line)]
+            if len(rows) >= 2 and len({len(row) for row in rows}) == 1 and len(rows[0]) >= 3:
+                yield from table_rows_to_lines(rows)
+                index = end
+                break
+        else:
+            yield lines[index]
+            index += 1
+
+
+def _tab_cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.split("\t")]
 
 
 def _markdown_cells(row: str) -> list[str]:
