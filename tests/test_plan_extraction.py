@@ -713,3 +713,14 @@ def test_a_seed_texts_cells_and_a_line_with_one_tab_are_no_new_table(tmp_path):
         assert read == [clean_line(line) for line in decode_text(seed.read_bytes()).split("\n")][:len(read)], seed
     lines = lines_of(tmp_path, "plan.txt", "推进\t龙南市人民医院建设。\n加快\t定南县中医院建设。\n")
     assert lines == ["推进\t龙南市人民医院建设。", "加快\t定南县中医院建设。"]
+
+
+@pytest.mark.parametrize("text, beds, new_beds", [
+    ("新增负压病床80张", None, 80), ("新增ICU床位20张", None, 20), ("床位200张，新增传染病床位50张", 200, 50),
+    ("新增床位500张", None, 500), ("设置床位300张", 300, None)])
+def test_new_beds_of_a_kind_are_new_beds(text, beds, new_beds):
+    """"新增负压病床80张" filled 床位 (the beds the facility has) with the 80 it adds."""
+    from tracker.plans.figures import figures_in
+
+    found = {figure.field: figure.value for figure in figures_in(text)}
+    assert (found.get("beds"), found.get("new_beds")) == (beds, new_beds)
