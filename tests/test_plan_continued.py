@@ -108,3 +108,11 @@ def test_an_ended_plans_projects_go_only_into_a_plan_of_its_own_region(admin, ad
     assert response.status_code == 302
     assert "只能转入本地区" in admin.get(response.location).get_data(as_text=True)
     assert not services.continued_ids(elsewhere)
+
+
+def test_a_carry_over_sent_again_says_nothing_was_carried(admin, added, db):  # noqa: F811
+    """The same carry-over sent again said "已将 0 个未完工项目…转入", a success of nothing."""
+    carry_over(admin, db)
+    again = admin.post(f"/plans/{OLD}/carry-over", data={"target": KEY, "confirm": "1"})
+    page = admin.get(again.location).get_data(as_text=True)
+    assert "没有转入任何项目：本规划的未完工项目都已列入" in page and "已将 0 个" not in page

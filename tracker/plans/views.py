@@ -478,6 +478,9 @@ def plan_carry_over(key: str):
         carried = services.carry_over(web_actor(), plan, target, projects)
     except ValidationFailed as failure:
         return refused(url_for("plans.plan_detail", key=key), failure)
+    if not carried:  # the same carry-over sent again: nothing was done, and it says so
+        flash(_("没有转入任何项目：本规划的未完工项目都已列入《%(title)s》", title=target.title), "info")
+        return redirect(url_for("plans.plan_detail", key=target.key))
     flash(ngettext("已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》",
                    "已将 %(count)s 个未完工项目作为续建项目转入《%(title)s》",
                    len(carried), count=len(carried), title=target.title), "success")
