@@ -520,10 +520,16 @@ def test_an_upload_over_16_mb_gets_413_with_the_sites_error_page(scene):
             before = counts(scene["db"])
             response = officer.post(url, data={"month": THIS_MONTH, "invested_month": "1", "kind": "projects",
                                                field: (io.BytesIO(b"\0" * (17 * 1024 * 1024)), "big.png")},
-                                    content_type="multipart/form-data")
+                                    content_type="multipart/form-data", headers={"Referer": f"http://localhost{url}"})
             html = response.get_data(as_text=True)
             assert response.status_code == 413, url
-            assert "上传的文件太大" in html and "卫生健康建设项目台账" in html
+            assert "卫生健康建设项目台账" in html
+            # The limit said, and the way back to the form (it said only 上传的文件太大, then 返回项目清单).
+            assert "上传的文件太大：一次上传不能超过 16 MB，没有保存" in html
+            assert f'<a href="{url}">返回上一页</a>' in html
+            elsewhere = officer.post(url, data={field: (io.BytesIO(b"\0" * (17 * 1024 * 1024)), "big.png")},
+                                     content_type="multipart/form-data", headers={"Referer": "http://evil.example/x"})
+            assert "返回上一页" not in elsewhere.get_data(as_text=True)  # never a link to another site
             assert counts(scene["db"]) == before
 
 

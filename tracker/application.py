@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
@@ -179,6 +180,18 @@ def register_error_pages(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
+
+    @app.context_processor
+    def error_page_helpers():
+        def came_from() -> str | None:
+            """The page of this site the request was sent from (a form refused as too large):
+            its path, for a link back to it; never another site's."""
+            referrer = urlsplit(request.referrer or "")
+            if referrer.netloc != request.host or not referrer.path.startswith("/") \
+                    or (request.method == "GET" and referrer.path == request.path):
+                return None
+            return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        return {"came_from": came_from}
 
     @app.errorhandler(ValidationFailed)
     def refused(error: ValidationFailed):
