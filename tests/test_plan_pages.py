@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tracker.audit.models import AuditEntry
 from tracker.plans.cli import plans as plans_cli
-from tracker.plans.models import Plan, PlanCandidate
+from tracker.plans.models import Plan, PlanCandidate, PlanIndicator
 from tracker.projects.models import Project
 
 from .conftest import login_as
@@ -485,3 +485,23 @@ def test_an_officer_taking_a_candidate_outside_his_region_is_told_so_on_the_revi
     db.session.expire_all()
     assert hospital.decision is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == before
+
+
+def test_an_indicator_corrected_with_its_direction_is_judged_by_it(admin, added, db):
+    """A target printed without ≥ (床位数 7.5) could never be judged 达标; corrected as "≥7.5" before
+    it is accepted, the sign stayed in the text and it was not judged either."""
+    beds = next(item for item in db.session.scalars(sa.select(PlanCandidate).where(
+        PlanCandidate.plan_id == added.id, PlanCandidate.kind == "indicator")) if "床位" in item.data["name"])
+    form = {field: beds.data.get(field) or "" for field in ("section", "name", "unit", "baseline", "baseline_year",
+                                                             "target", "target_year", "nature")}
+    page = admin.get(f"/plans/{KEY}/candidates/{beds.id}/indicator").get_data(as_text=True)
+    assert "可在数字前写 ≥ 或 ≤" in page
+    answer = admin.post(f"/plans/{KEY}/candidates/{beds.id}/indicator", data={**form, "target": "≥7.5"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    indicator = db.session.scalar(sa.select(PlanIndicator).where(PlanIndicator.plan_id == added.id))
+    assert (indicator.comparator, indicator.target) == ("≥", "7.5")
+    saved = admin.post(f"/plans/{KEY}/evaluation/actuals", data={
+        "indicator": str(indicator.id), "year": "2026", "value": "7.6", "source": "2026年统计公报"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    evaluation = admin.get(f"/plans/{KEY}/evaluation").get_data(as_text=True)
+    assert "达标" in evaluation and "无法判定" not in evaluation

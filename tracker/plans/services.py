@@ -629,6 +629,12 @@ def accept_indicator(actor: Actor, candidate: PlanCandidate, edits: dict | None 
         if not isinstance(line, int) or not 1 <= line <= len(lines) or source.get("quote", "") not in lines[line - 1]:
             raise ValidationFailed(_("候选引用的原文第%(line)s行与规划原文不符", line=line))
     nature = data.get("nature") if data.get("nature") in {item.value for item in IndicatorNature} else None
+    if edits.get("target"):
+        # A target corrected as "≥7.5" or "不低于7.5" says which way it is met: the evaluation
+        # judges by it (the sign stayed in the text and no indicator so corrected was judged).
+        printed, bare = split_value(str(edits["target"]))
+        if printed:
+            data["comparator"], data["target"] = printed, bare
     comparator = data.get("comparator") if data.get("comparator") in ("≥", ">", "≤", "<") else None
     position = 1 + (db.session.scalar(sa.select(sa.func.max(PlanIndicator.position))
                                       .where(PlanIndicator.plan_id == plan.id)) or 0)
