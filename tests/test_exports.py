@@ -7,6 +7,7 @@ import io
 import re
 import zipfile
 from decimal import Decimal
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -251,3 +252,10 @@ def test_cli_export_writes_every_format(app, seeded, db, tmp_path):
     header = [cell.value for cell in sheet[1]]
     total_row = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "合计")
     assert total_row[header.index("总投资（万元）")] == 145735
+
+
+def test_a_plans_list_exported_is_named_for_the_plan(client, seeded):
+    """A list narrowed to a plan was saved as 项目清单-全部地区-…: two plans' sheets had one name."""
+    response = client.get("/projects/export.xlsx?plan=longnan-14th-regional-plan&kind=all")
+    assert response.status_code == 200
+    assert "longnan-14th-regional-plan" in unquote(response.headers["Content-Disposition"])

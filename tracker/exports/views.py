@@ -39,7 +39,8 @@ def attachment(name: str) -> dict:
 def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
     region = portfolio_filter.region_row()
     stamp = clock.now().strftime("%Y%m%d-%H%M")
-    return f"{_('项目清单')}-{region.name if region else _('全部地区')}-{stamp}.{extension}"
+    plan = f"-{portfolio_filter.plan[:64]}" if portfolio_filter.plan else ""  # a plan's list says which
+    return f"{_('项目清单')}-{region.name if region else _('全部地区')}{plan}-{stamp}.{extension}"
 
 
 def public_uri() -> str | None:
