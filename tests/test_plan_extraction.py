@@ -724,3 +724,20 @@ def test_new_beds_of_a_kind_are_new_beds(text, beds, new_beds):
 
     found = {figure.field: figure.value for figure in figures_in(text)}
     assert (found.get("beds"), found.get("new_beds")) == (beds, new_beds)
+
+
+def test_towns_listed_as_some_of_a_number_and_a_programme_named_without_its_region_are_one_project(tmp_path):
+    """"实施乡镇卫生院提质改造工程，对渡江镇、杨村镇、程龙镇等8个乡镇卫生院进行改扩建，总投资9600万元"
+    beside the table's "龙南市乡镇卫生院提质改造工程" (a county's plan, typed by a tester) offered five
+    candidates: the programme twice (with and without 龙南市) and one per town named, "渡江镇等8个
+    乡镇卫生院进行改扩建". The towns are some of the eight the programme improves; a name that names
+    no region is of the plan's own."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "（三）实施乡镇卫生院提质改造工程，对渡江镇、杨村镇、程龙镇等8个乡镇卫生院进行改扩建，总投资9600万元。\n\n"
+        "| 序号 | 项目名称 | 建设内容 | 建设年限 | 总投资（万元） |\n|---|---|---|---|---|\n"
+        "| 5 | 龙南市乡镇卫生院提质改造工程 | 改扩建8个乡镇卫生院 | 2026-2030 | 9600 |\n"))
+    result = extract(lines, "t", regions=[LONGNAN], plan_region="360783")
+    [programme] = result["projects"]
+    assert programme["name"] == "龙南市乡镇卫生院提质改造工程" and programme["aliases"] == ["乡镇卫生院提质改造工程"]
+    assert (programme["total_investment_wan_yuan"], programme["start_year"], programme["end_year"]) == ("9600", 2026, 2030)
+    assert_provenance(result, lines)

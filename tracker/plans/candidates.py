@@ -112,7 +112,9 @@ def merge(candidates: list[Candidate], regions: RegionIndex) -> list[Candidate]:
     for candidate in candidates:
         # The same facility printed twice, in one region: "龙南第五人民医院" and "龙南市第五人民医院",
         # but not 阳春市中医院 and 阳西县中医院.
-        region = candidate_region(candidate, regions) or ""
+        # A name that names no region is of the plan's own ("乡镇卫生院提质改造工程" in 龙南's text
+        # is the table's "龙南市乡镇卫生院提质改造工程"), as accepting it would place it.
+        region = candidate_region(candidate, regions) or regions.plan_region or ""
         key = f"{region}:{match_key(candidate.name, regions)}"
         first = merged.get(key)
         if first is None:

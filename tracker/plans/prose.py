@@ -383,7 +383,14 @@ REGION_WORD = re.compile(r"^(?!(?:城|乡|村|集|重|建制|各乡)镇$|(?:城|
                          r"[\u4e00-\u9fff]{1,5}[省市县区镇乡]$")
 
 
+# "对渡江镇、杨村镇、程龙镇等8个乡镇卫生院进行改扩建": places listed as some of a number of
+# facilities, the members of a programme named beside them, not projects one by one.
+SOME_OF_A_NUMBER = re.compile(r"等[\d一二三四五六七八九十两]+(?:个|所|家|座|处|间)")
+
+
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
+    if SOME_OF_A_NUMBER.search(clause) and "、" in clause:
+        return []
     body = clause.rstrip("。；;！!？?")
     body = MARKUP.sub("", body, count=1)
     enumerator = ENUMERATOR.match(body)
