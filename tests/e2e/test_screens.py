@@ -350,15 +350,20 @@ def test_the_forms_and_the_trail_fit_a_phone(chromium, live_tracker):
                 assert widths and min(widths) >= 7, widths
 
 
+def late_project(live_tracker) -> int:
+    """A seeded project with a milestone past its planned date and not done."""
+    import datetime as dt
+
+    return scalar(live_tracker.database_url,
+                  "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
+                  day=dt.date(2026, 1, 1))
+
+
 def test_a_late_milestones_reason_is_in_reach_on_a_phone(chromium, live_tracker):
     """The to-do list's "填写滞后原因" opens the milestones' grid at the late milestone; on a phone
     its five columns put 说明 and 滞后原因 out of sight to the right. Each milestone is a card there:
     every field on the screen, named above it, and the page does not scroll sideways."""
-    import datetime as dt
-
-    project_id = scalar(live_tracker.database_url,
-                        "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
-                        day=dt.date(2026, 1, 1))
+    project_id = late_project(live_tracker)
     with signed_in(chromium, live_tracker, "admin", "phone") as page:
         for language in ("zh", "en"):
             page.goto(f"/language/{language}")
@@ -380,11 +385,7 @@ def test_a_projects_milestone_chart_is_readable_on_a_phone(chromium, live_tracke
     """The chart was shrunk to the phone's width: 365 of its 760 px, its text ~6 px high. It keeps
     its own size on a phone and scrolls in its box (which the keyboard can reach), and the page
     itself does not scroll sideways."""
-    import datetime as dt
-
-    project_id = scalar(live_tracker.database_url,
-                        "SELECT min(project_id) FROM milestones WHERE actual_date IS NULL AND planned_date < :day",
-                        day=dt.date(2026, 1, 1))
+    project_id = late_project(live_tracker)
     with signed_in(chromium, live_tracker, "leader", "phone") as page:
         for language in ("zh", "en"):
             page.goto(f"/language/{language}")
