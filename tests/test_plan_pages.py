@@ -505,3 +505,19 @@ def test_an_indicator_corrected_with_its_direction_is_judged_by_it(admin, added,
     assert saved.status_code == 302, saved.get_data(as_text=True)
     evaluation = admin.get(f"/plans/{KEY}/evaluation").get_data(as_text=True)
     assert "达标" in evaluation and "无法判定" not in evaluation
+
+
+def test_an_accepted_candidates_years_are_pointed_to_the_milestones_page(admin, crowded, db):
+    """A plan's 建设期 (2026—2028) is read and cited, but a project keeps dates, not years: after
+    accepting, 计划开工/计划竣工 stayed 未填报 with nothing said. The officer is told where they go,
+    and no day is invented."""
+    item = db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == crowded.id)
+                              .order_by(PlanCandidate.position)).first()
+    item.data = {**item.data, "start_year": 2026, "end_year": 2028}  # as the reading gives them
+    db.session.commit()
+    answer = admin.post(f"/plans/longnan-towns/candidates/{item.id}/accept", data=accept_form(item))
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    page = admin.get(answer.location).get_data(as_text=True)
+    assert "原文写明建设期 2026–2028 年" in page and "计划开工、竣工日期" in page
+    project = db.session.scalar(sa.select(Project).where(Project.name == item.data["name"]))
+    assert project.planned_start is None and project.planned_end is None

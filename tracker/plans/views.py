@@ -417,6 +417,12 @@ def candidate_accept(key: str, candidate_id: int):
     except ValidationFailed as failure:
         return _refused(candidate, failure)
     flash(_("已采纳：%(name)s", name=project.name), "success")
+    start, end = candidate.data.get("start_year"), candidate.data.get("end_year")
+    if start and not (project.planned_start or project.planned_end):
+        # The plan gives years, the project keeps dates: say where they go rather than invent a day.
+        years = f"{start}–{end}" if end and end != start else str(start)
+        flash(_("原文写明建设期 %(years)s 年；项目记的是日期，请到该项目的“节点”页填写计划开工、竣工日期",
+                years=years), "info")
     return redirect(_review_at(candidate))
 
 
