@@ -320,6 +320,30 @@ def test_a_filled_monthly_template_of_three_months_for_three_projects_imports(of
         assert db.session.get(Project, project.id).invested_to_date == Decimal(60)
 
 
+def test_a_name_written_as_a_formula_is_text_in_the_template_and_imports_back(officer, seeded, db):
+    """A project named "=SUM(…)" (typed so, or read from a plan) is text in the prefilled monthly
+    template, not a formula a spreadsheet runs on opening; filled and uploaded, the row is that
+    project's report (the reader takes back the quote the template added)."""
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        project = start_construction(db, longnan_names(db, 1))[0]
+        project_services.update_project(Actor(None, "web"), project, {"name": "=SUM(1,1)号楼"},
+                                        expected_version=project.version, reason="改名")
+        db.session.commit()
+        book, sheet, header = workbook(browser.get("/import/templates/monthly-reports.xlsx").data)
+        column = {label: index + 1 for index, label in enumerate(header)}
+        row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column["项目ID"]).value == project.id)
+        name = sheet.cell(row, column["项目名称"])
+        assert (name.data_type, name.value) == ("s", "'=SUM(1,1)号楼")
+        sheet.cell(row, column["本月完成投资（万元）"]).value = 30
+        location = upload(browser, saved(book), "月报.xlsx", kind="auto")
+        text = preview_text(browser, location)
+        assert "新填报 1 行" in text and "错误 0 行" in text, text
+        assert confirm(browser, location).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).invested_to_date == Decimal(30)
+
+
 def test_a_reexported_list_with_two_cells_changed_changes_exactly_those_two(officer, seeded, db):
     _user, browser = officer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import sqlalchemy as sa
 from pypdf import PdfReader
@@ -217,3 +218,48 @@ def test_an_actual_value_is_a_number_where_the_target_is_one_in_a_year_of_the_pl
     assert actuals(db, plan) == []
     assert "已保存" in send(plan.period_end, "96.5%") or actuals(db, plan)
     assert len(actuals(db, plan)) == 1
+
+
+def test_the_evaluation_workbook_holds_numbers_as_numbers_and_runs_no_formula(app, db, make_user, seeded):
+    """The evaluation opened in a spreadsheet: a figure the plan prints as a number is a number
+    (95% a percentage, 7.5 a decimal) the reader can compare and chart; a name from an uploaded
+    plan that begins as a formula is text, not run; the header row stays and filters; a viewer
+    from whom money is hidden gets no amount column."""
+    from openpyxl import load_workbook
+
+    plan = plan_with_indicators(db)
+    indicator = plan.indicators[0]
+    indicator.name = '=HYPERLINK("http://example.com","点击")'
+    indicator.target, indicator.comparator = "95%", "≥"
+    services.set_actual(CLI, indicator, 2025, "96.2%", "=1+1 统计公报")
+    db.session.commit()
+    admin = browser(app, make_user("admin", username="admin-eval-sheet"))
+    book = load_workbook(io.BytesIO(admin.get(f"/plans/{plan.key}/evaluation.xlsx").data))
+    indicators = book.worksheets[0]
+    headers = [cell.value for cell in indicators[1]]
+    row = {headers[index]: cell for index, cell in enumerate(indicators[2])}
+    assert row["指标"].data_type == "s" and row["指标"].value == "'" + indicator.name
+    assert row["来源"].data_type == "s" and row["来源"].value == "'=1+1 统计公报"
+    assert (row["目标方向"].value, row["目标值"].value, row["目标值"].number_format) == ("≥", 0.95, "0%")
+    assert (row["最新实际值"].value, row["最新实际值"].number_format) == (0.962, "0.0%")
+    assert row["是否达标"].value == "达标"
+    assert indicators.freeze_panes == "B2" and indicators.auto_filter.ref.startswith("A1:")
+    plain = [(stored, dict(zip(headers, line))) for stored, line in zip(plan.indicators[1:], indicators.iter_rows(min_row=3))
+             if stored.target and re.fullmatch(r"\d+(\.\d+)?", stored.target)]
+    assert plain and all(cells["目标值"].data_type == "n" and Decimal(str(cells["目标值"].value)) == Decimal(stored.target)
+                         for stored, cells in plain)
+
+    projects = book.worksheets[1]
+    headers = [cell.value for cell in projects[1]]
+    assert "总投资（万元）" in headers and projects.freeze_panes == "B2"
+    first = dict(zip(headers, projects[2]))
+    assert first["总投资（万元）"].value is None or isinstance(first["总投资（万元）"].value, int | float)
+    assert first["计划竣工"].value is None or first["计划竣工"].number_format == "yyyy-mm-dd"
+    assert "终期评估" not in book.worksheets[2]["B1"].value and plan.title in book.worksheets[2]["B1"].value
+
+    hide_money()
+    viewer = browser(app, make_user("viewer", username="viewer-eval-sheet"))
+    book = load_workbook(io.BytesIO(viewer.get(f"/plans/{plan.key}/evaluation.xlsx").data))
+    headers = [cell.value for cell in book.worksheets[1][1]]
+    assert "总投资（万元）" not in headers and "累计完成投资（万元）" not in headers
+    assert not any("万元" in str(cell.value) for line in book.worksheets[2].iter_rows() for cell in line)

@@ -326,8 +326,10 @@ def test_the_evaluation_of_an_ended_plan(admin, db):
     workbook = admin.get(f"/plans/{plan.key}/evaluation.xlsx")
     assert workbook.status_code == 200
     sheet = load_workbook(io.BytesIO(workbook.data)).worksheets[0]
-    rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
-    assert rows[indicator.name][5] == above and rows[indicator.name][8] == "达标"
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert Decimal(str(rows[indicator.name]["最新实际值"])) == Decimal(above)
+    assert rows[indicator.name]["是否达标"] == "达标"
     # A leader reads the evaluation but enters nothing.
     assert admin.get(f"/plans/{plan.key}").get_data(as_text=True).count("/evaluation") >= 1
 

@@ -9,7 +9,7 @@ from typing import IO
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..exports.columns import CLEAR_MARKER, Column
+from ..exports.columns import CLEAR_MARKER, Column, neutralise
 from ..exports.xlsx import DECIMAL_FORMAT, WHOLE_FORMAT, openpyxl_styles
 from .outcome import MONTHLY_REPORTS, PROJECTS
 
@@ -103,8 +103,8 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
                 whole = value == value.to_integral_value()
                 target.value = int(value) if whole else value.normalize()
                 target.number_format = WHOLE_FORMAT if whole else DECIMAL_FORMAT
-            else:
-                target.value = value
+            else:  # a name from a form or a plan: not run as a formula (the reader unneutralises)
+                target.value = neutralise(value) if isinstance(value, str) else value
             if not column.importable:
                 target.fill = grey_fill
 

@@ -1,5 +1,6 @@
 """The 终期评估 of a plan on A4, for the report a health commission files: the indicators against
-their targets and the projects by outcome, as the evaluation page shows them.
+their targets and the projects by outcome, as the evaluation page shows them; and the same as a
+workbook (``write_evaluation_xlsx``) to work on in Excel or WPS.
 
 Chinese is real text in the font core/fonts.py chooses (as the list's PDF and the briefing), so
 the report can be searched and copied. Amounts are left out when the reader may not see money:
@@ -9,6 +10,8 @@ the same rule as the page.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape
 
@@ -22,6 +25,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..core import clock
 from ..core.fonts import cjk_font
 from ..core.clock import utcnow
+from ..exports.columns import decimal_text, neutralise
+from ..exports.describe import local_time
+from ..exports.xlsx import DATE_FORMAT, DECIMAL_FORMAT, WHOLE_FORMAT, number_style, openpyxl_styles
 from ..formatting import plain_number
 from ..vocabulary import IndicatorNature
 from .models import Plan
@@ -120,3 +126,103 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=16 * mm, title=title, author=_("卫生健康建设项目台账"))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
+
+
+# A figure as the plan prints it and an officer enters it: "7.5", "-3", "96.2%".
+_FIGURE = re.compile(r"(-?\d+(?:\.\d+)?)\s*([%％])?")
+
+
+def _figure(text: str | None):
+    """A cell's value and number format for an indicator's figure: a number Excel can compare
+    and sum where the text is one ("96.2%" a percentage), else the text as written ("持续提升"),
+    neutralised (it came from an uploaded document or a form)."""
+    if text is None or not str(text).strip():
+        return None, None
+    found = _FIGURE.fullmatch(str(text).strip())
+    if found is None:
+        return neutralise(str(text)), None
+    number, percent = Decimal(found.group(1)), found.group(2)
+    places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
+    if percent:
+        return number / 100, "0" + ("." + "0" * places if places else "") + "%"
+    return number.normalize() if places else int(number), DECIMAL_FORMAT if places else WHOLE_FORMAT
+
+
+def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
+                          exported_at: dt.datetime | None = None) -> None:
+    """The evaluation as a workbook: the indicators (figures as numbers where they are numbers),
+    the projects by outcome (amounts only for a reader who may see money), and a sheet saying
+    what it is. Texts are neutralised, headers frozen and filterable, as in the list's export."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    result = evaluation(plan)
+    styles = openpyxl_styles()
+    book = Workbook()
+
+    def sheet(ws, headers: list[tuple[str, int]], rows: list[list]) -> None:
+        for index, (label, width) in enumerate(headers, 1):
+            cell = ws.cell(row=1, column=index, value=label)
+            cell.font, cell.fill = styles.header_font, styles.header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            ws.column_dimensions[get_column_letter(index)].width = width
+        for number, values in enumerate(rows, 2):
+            for index, value in enumerate(values, 1):
+                number_format = None
+                if isinstance(value, tuple):
+                    value, number_format = value
+                elif isinstance(value, str):
+                    value = neutralise(value)
+                elif isinstance(value, Decimal):  # an amount: exact, as the list's export writes it
+                    style = number_style(value)
+                    value, number_format = ((decimal_text(value), None) if style == "text" else
+                                            (int(value), WHOLE_FORMAT) if style == "whole" else
+                                            (value.normalize(), DECIMAL_FORMAT))
+                elif isinstance(value, dt.date):
+                    number_format = DATE_FORMAT
+                cell = ws.cell(row=number, column=index, value=value)
+                if number_format:
+                    cell.number_format = number_format
+        ws.freeze_panes = "B2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(rows) + 1, 1)}"
+
+    indicators = book.worksheets[0]  # a new workbook's one sheet
+    indicators.title = _("指标")
+    sheet(indicators, [(_("指标"), 36), (_("单位"), 10), (_("基期值"), 10), (_("基期年份"), 9),
+                       (_("目标方向"), 9), (_("目标值"), 10), (_("目标年份"), 9), (_("属性"), 9),
+                       (_("最新实际值"), 11), (_("实际值年份"), 10), (_("来源"), 30), (_("是否达标"), 10)],
+          [[row["indicator"].name, row["indicator"].unit, _figure(row["indicator"].baseline),
+            row["indicator"].baseline_year, row["indicator"].comparator, _figure(row["indicator"].target),
+            row["indicator"].target_year, row["indicator"].nature.label if row["indicator"].nature else None,
+            _figure(row["latest"].value if row["latest"] else None),
+            row["latest"].year if row["latest"] else None,
+            row["latest"].source if row["latest"] else None, attainment_label(row)]
+           for row in result["indicators"]])
+
+    outcomes = outcome_labels()
+    headers = [(_("项目名称"), 40), (_("地区"), 16), (_("结果"), 14), (_("计划竣工"), 12)]
+    if include_money:
+        headers += [(_("总投资（万元）"), 14), (_("累计完成投资（万元）"), 16)]
+    projects = book.create_sheet(_("项目"))
+    sheet(projects, headers, [
+        [project.name, project.region.name, outcomes[outcome], project.planned_end,
+         *([project.total_investment, project.invested_to_date] if include_money else [])]
+        for outcome, items in result["by_outcome"].items() for project in items])
+
+    about = book.create_sheet(_("导出说明"))
+    period = period_name(plan.period_start, plan.period_end)
+    lines = [(_("规划"), plan.title), (_("发文机关"), plan.issuer), (_("文号"), plan.doc_number),
+             (_("规划期"), f"{plan.period_start}—{plan.period_end}" + (f"（{period}）" if period else "")
+              if plan.period_start else None),
+             (_("导出时间"), local_time(exported_at or utcnow()))]
+    if include_money:
+        lines += [(_("计划总投资"), _amount(result["planned"], result["planned_count"])),
+                  (_("累计完成投资"), _amount(result["invested"], result["invested_count"]))]
+    else:
+        lines.append((_("金额"), _("已隐藏")))
+    about.column_dimensions["A"].width, about.column_dimensions["B"].width = 16, 70
+    for name, value in lines:
+        about.append([name, neutralise(str(value)) if value else "—"])
+        about.cell(row=about.max_row, column=1).font = styles.header_font
+    book.save(out)

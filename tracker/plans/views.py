@@ -35,7 +35,7 @@ from .reader import read_upload
 from .forms import (ActualsUploadForm, CandidateForm, HandIndicatorForm, IndicatorForm, MergeForm, PlanEditForm,
                     PlanForm, RejectForm, RemoveIndicatorForm, WithdrawForm)
 from .models import Plan, PlanCandidate, PlanIndicator
-from .printing import write_evaluation_pdf
+from .printing import write_evaluation_pdf, write_evaluation_xlsx
 
 bp = Blueprint("plans", __name__)
 
@@ -524,34 +524,10 @@ def plan_actual(key: str):
 
 @bp.get("/plans/<key>/evaluation.xlsx")
 def plan_evaluation_xlsx(key: str):
-    from openpyxl import Workbook
-
+    """The evaluation as a workbook (amounts hidden from a reader the page hides them from)."""
     plan = get_plan(key)
-    result = services.evaluation(plan)
-    money = show_money()
-    book = Workbook()
-    sheet = book.worksheets[0]  # a new workbook's one sheet
-    sheet.title = _("指标")
-    sheet.append([_("指标"), _("单位"), _("基期值"), _("目标值"), _("属性"), _("最新实际值"), _("年份"),
-                  _("来源"), _("是否达标")])
-    for row in result["indicators"]:
-        indicator, latest = row["indicator"], row["latest"]
-        sheet.append([indicator.name, indicator.unit, indicator.baseline,
-                      f"{indicator.comparator or ''}{indicator.target or ''}",
-                      indicator.nature.label if indicator.nature else None,
-                      latest.value if latest else None, latest.year if latest else None,
-                      latest.source if latest else None,
-                      services.attainment_label(row)])
-    projects = book.create_sheet(_("项目"))
-    outcomes = services.outcome_labels()
-    projects.append([_("项目名称"), _("结果"), _("计划竣工"), _("总投资（万元）"), _("累计完成投资（万元）")])
-    for outcome, items in result["by_outcome"].items():
-        for project in items:
-            projects.append([project.name, outcomes[outcome], project.planned_end,
-                             project.total_investment if money else None,
-                             project.invested_to_date if money else None])
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_evaluation_xlsx(buffer, plan, include_money=show_money())
     buffer.seek(0)
     return send_file(buffer, as_attachment=True, download_name=f"{plan.key}-evaluation.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
