@@ -315,6 +315,10 @@ def test_the_openapi_document_and_its_page_need_no_token_and_use_local_assets(ap
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
     assert client.get("/static/api-docs.js").status_code == 200
+    # Told "the API is at /api", a visitor finds its documentation, signed in or not.
+    for path in ("/api", "/api/", "/api/v1", "/api/v1/"):
+        answer = client.get(path)
+        assert answer.status_code in (301, 302, 308) and answer.location.endswith("/api/v1/docs"), (path, answer.status_code)
 
 
 def test_a_user_makes_and_revokes_his_own_tokens_on_his_page(app, db, make_user):

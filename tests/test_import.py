@@ -433,3 +433,18 @@ def test_a_report_for_a_project_of_another_region_is_refused(app, make_user, see
                  kind="monthly-reports")
     assert f"您无权为项目「{LAB}」" in messages(report)
     assert db.session.scalar(sa.select(sa.func.count(MonthlyReport.id))) == 0
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_a_new_project_written_on_two_rows_is_refused_on_the_second_not_taken_as_its_update(officer, db, apply):
+    """Two rows of one sheet give one new name in one region (a row copied, or two figures for one
+    project): the second was read as an update of the project the first had just made, in the
+    preview and on confirmation, and its 总投资 replaced the first's with nothing said."""
+    user, _browser = officer
+    sheet = xlsx([row(项目名称="龙南市传染病医院新建项目", 地区代码="360783", **{"总投资（万元）": 8000}),
+                  row(项目名称="龙南市传染病医院新建项目", 地区代码="360783", **{"总投资（万元）": 9000})])
+    report = importer.run_import(Actor(user, "import"), sheet, "f.xlsx", apply=apply)
+    assert [outcome.action for outcome in report.outcomes] == ["create", "error"], messages(report)
+    assert "与第 2 行是同一个项目" in messages(report)
+    # A file with a refused row writes nothing (the officer corrects it and uploads again).
+    assert not db.session.scalars(sa.select(Project).where(Project.name == "龙南市传染病医院新建项目")).all()

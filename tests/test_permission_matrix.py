@@ -70,12 +70,12 @@ OWN_UPLOADS = {"imports.preview", "imports.confirm", "imports.discard",
                "home.open_view", "home.rename_view", "home.delete_view",  # no such view: 404
                "plans.candidate_indicator"}  # the world's candidate is a project's, not an indicator: 404
 PUBLIC = {"auth.login", "set_language", "static",
-          "api-docs.openapi_json", "api_docs.page", "api_docs.asset"}  # the API's document and its page
+          "api-docs.openapi_json", "api_docs.page", "api_docs.asset", "api_root.index"}  # the API's document and its page
 # The API (tracker/api/): a token opens it, never a session cookie: 401 to every browser
 # (tests/test_api.py checks the roles with tokens).
 TOKEN_ONLY_PREFIX = "api."
 # Routes whose own page answers with something other than 200 for a permitted GET.
-REDIRECTING = {"portfolio.index", "set_language"}
+REDIRECTING = {"portfolio.index", "set_language", "api_root.index"}
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from ..extensions import login_manager
 from . import sessions
 from .models import User
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "set_language"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "set_language", "api_root.index"}
 # A user who must change his password may reach only these until he has.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "set_language"}
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+# Where someone told "the API is at /api" looks first: its documentation, not a 404.
+root = Blueprint("api_root", __name__)
 ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
           "favicon-32x32.png"}
 
@@ -25,3 +27,9 @@ def asset(name: str):
     if name not in ASSETS:
         abort(404)
     return send_from_directory(_assets_dir(), name, max_age=86400)
+
+
+@root.get("/api", strict_slashes=False)
+@root.get("/api/v1", strict_slashes=False)
+def index():
+    return redirect(url_for("api_docs.page"))

@@ -32,3 +32,4 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.bp)
     views.api.register_blueprint(views.bp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(docs.root)

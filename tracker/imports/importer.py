@@ -500,6 +500,8 @@ def _apply_project_row(run: Run, row: Row) -> None:
                 if project is None:
                     assert region is not None  # a new project's row without one was flagged above
                     created = project_services.create_project(run.actor, region=region, **fields)
+                    # A later row naming it (its name in its region) is this row again, not its update.
+                    seen[f"row-of:{created.id}"] = row.number
                     for plan in plans:
                         project_services.link_plan(run.actor, created, plan)
                     outcome.action = "create"
