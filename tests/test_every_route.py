@@ -94,7 +94,7 @@ def urls(site) -> list[tuple[str, set[str]]]:
                     else sorted(re.findall(r"[\w.-]+", converter.regex))
                 choices = [{**c, name: option} for c in choices for option in options]
             elif name == "key":
-                keys = [site["plan_key"]] if rule.rule.startswith("/plans") else ["360783"]
+                keys = [site["plan_key"]] if "/plans/" in rule.rule else ["360783"]
                 choices = [{**c, name: key} for c in choices for key in keys]
             else:
                 choices = [{**c, name: site["values"][name]} for c in choices]

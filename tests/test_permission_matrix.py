@@ -33,7 +33,7 @@ ROUTES: dict[str, set[str]] = {
     "portfolio.choose_columns": LOGGED_IN, "dashboard.my_todo": {"admin", "officer_a", "officer_b"},
     "auth.change_password": LOGGED_IN, "auth.logout": LOGGED_IN,
     "projects.project_new": {"admin", "officer_a", "officer_b"},
-    "projects.project_edit": EDITORS, "progress.milestones": EDITORS,
+    "projects.project_edit": EDITORS, "projects.plan_remove": EDITORS, "progress.milestones": EDITORS,
     "progress.milestones_save": EDITORS, "progress.milestones_lifecycle": EDITORS,
     "progress.milestone_add": EDITORS,
     "progress.report_new": EDITORS, "progress.budget": EDITORS, "progress.funding": EDITORS,
@@ -116,7 +116,7 @@ def world(app, db, seeded, make_user):
 
 def url_for_rule(rule, params, plan_key) -> str:
     values = {name: params[name] for name in rule.arguments}
-    if rule.endpoint.startswith("plans."):
+    if rule.endpoint.startswith("plans.") or "/plans/" in rule.rule:
         values["key"] = plan_key
     return rule.build(values, append_unknown=False)[1]
 

@@ -116,3 +116,51 @@ def test_a_carry_over_sent_again_says_nothing_was_carried(admin, added, db):  # 
     again = admin.post(f"/plans/{OLD}/carry-over", data={"target": KEY, "confirm": "1"})
     page = admin.get(again.location).get_data(as_text=True)
     assert "没有转入任何项目：本规划的未完工项目都已列入" in page and "已将 0 个" not in page
+
+
+def test_a_project_carried_into_the_wrong_plan_is_taken_out_with_a_reason_and_the_plan_can_be_withdrawn(
+        app, admin, added, db, make_user):  # noqa: F811
+    """The carry-over went into a plan added by mistake: nothing took a project out of a plan, so
+    the plan could not be withdrawn either. Its editor takes each project out from the project's
+    page, saying why and confirming; the page then no longer counts it, the trail says why."""
+    from tracker.audit.models import AuditEntry
+
+    from .browsers import browser
+
+    _old, unfinished = carry_over(admin, db)
+    project = unfinished[0]
+    assert services.withdrawal_problem(added)
+    officer = browser(app, make_user("officer", "360783", username="ln-remove-officer"))
+    page = officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    remove = f"/projects/{project.id}/plans/{KEY}/remove"
+    assert f'href="{remove}"' in page
+    form = officer.get(remove)
+    assert form.status_code == 200 and added.title in form.get_data(as_text=True)
+    # Without a reason, or unconfirmed: refused, nothing changed.
+    refused = officer.post(remove, data={"reason": "", "confirm": "y"})
+    assert refused.status_code == 400 and "请说明移出原因" in refused.get_data(as_text=True)
+    refused = officer.post(remove, data={"reason": "误转入", "confirm": ""})
+    assert refused.status_code == 400 and "请勾选确认后再移出" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert added in db.session.get(Project, project.id).plans
+    # Confirmed: out of the plan, in the trail with its reason; the same form sent again says so.
+    done = officer.post(remove, data={"reason": "误转入同期另一规划", "confirm": "y"}, follow_redirects=True)
+    assert done.status_code == 200 and f"已将项目移出《{added.title}》" in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert added not in db.session.get(Project, project.id).plans
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.project_id == project.id)
+                               .order_by(AuditEntry.id.desc())).first()
+    assert entry.reason == "误转入同期另一规划" and entry.changes == {"plan": [KEY, None]}
+    again = officer.post(remove, data={"reason": "误转入同期另一规划", "confirm": "y"}, follow_redirects=True)
+    assert "项目已不在" in again.get_data(as_text=True)
+    assert project.name not in admin.get(f"/projects?plan={KEY}&kind=all").get_data(as_text=True)
+    # A reader sees the plans but no way to change them; another county's officer is refused.
+    leader = browser(app, make_user("leader", username="ln-remove-leader"))
+    assert "/remove" not in leader.get(f"/projects/{unfinished[1].id}").get_data(as_text=True)
+    assert leader.get(f"/projects/{unfinished[1].id}/plans/{KEY}/remove").status_code == 403
+    # Every project taken out, the plan added by mistake can be withdrawn.
+    for other in unfinished[1:]:
+        assert officer.post(f"/projects/{other.id}/plans/{KEY}/remove",
+                            data={"reason": "误转入", "confirm": "y"}).status_code == 302
+    db.session.expire_all()
+    assert services.withdrawal_problem(db.session.get(Plan, added.id)) is None

@@ -90,3 +90,11 @@ class ProjectForm(TrackerForm):
             if values[name] == "":
                 values[name] = None
         return values
+
+
+class RemovePlanForm(TrackerForm):
+    """Taking a project out of one of its plans (a carry-over into the wrong plan, a candidate
+    merged into the wrong project): said why, and confirmed."""
+    reason = StringField(_l("移出原因"), validators=[DataRequired(_l("请说明移出原因")), Length(max=500)])
+    confirm = BooleanField(_l("我确认将此项目移出该规划（项目本身、月报和操作记录不变）"),
+                           validators=[DataRequired(_l("请勾选确认后再移出"))])

@@ -31,7 +31,7 @@ from ..vocabulary import Role
 from ..seeding.provenance import appears_in
 from ..web.requests import editable_project, get_project, web_actor
 from . import services
-from .forms import ProjectForm
+from .forms import ProjectForm, RemovePlanForm
 from .models import Project
 
 bp = Blueprint("projects", __name__)
@@ -223,6 +223,30 @@ def project_edit(project_id: int):
                 return redirect(url_for("projects.project_detail", project_id=project.id))
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render_template("projects/form.html", form=form, project=project, conflict=conflict), status
+
+
+@bp.route("/projects/<int:project_id>/plans/<key>/remove", methods=["GET", "POST"])
+def plan_remove(project_id: int, key: str):
+    """Take the project out of one of its plans, after its editor says why and confirms: the one
+    way to undo a carry-over into the wrong plan (which also kept that plan from being withdrawn)."""
+    project = editable_project(project_id)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == key))
+    if plan is None:
+        abort(404)
+    detail = url_for("projects.project_detail", project_id=project.id)
+    if plan not in project.plans:
+        if request.method == "POST":  # the same form sent twice, or taken out meanwhile
+            flash(_("项目已不在《%(title)s》中", title=plan.title), "success")
+            return redirect(detail)
+        abort(404)
+    form = RemovePlanForm()
+    if form.validate_on_submit():
+        services.unlink_plan(web_actor(), project, plan, reason=form.reason.data)
+        flash(_("已将项目移出《%(title)s》", title=plan.title), "success")
+        return redirect(detail)
+    cited = sorted({source.line for source in project.sources if source.plan_id == plan.id})
+    return render_template("projects/plan_remove.html", project=project, plan=plan, form=form, cited=cited), \
+        400 if request.method == "POST" else 200
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
