@@ -92,13 +92,13 @@ def test_an_ended_plans_projects_go_only_into_a_plan_of_its_own_region(admin, ad
     from tracker.vocabulary import RegionLevel
 
     yichun = db.session.scalar(sa.select(Plan).where(Plan.key.like("yichun%"))).region
-    elsewhere = services.add_plan(CLI, services.check_plan(key="yichun-15th", title="宜春市“十五五”规划",
+    elsewhere = services.add_plan(CLI, services.check_plan(key="yichun-15th", title="宜春市“十五五”卫生健康规划",
                                                            region=yichun, period="十五五"),
-                                  lines=["宜春市“十五五”规划"], filename="p.txt")
+                                  lines=["宜春市“十五五”卫生健康规划"], filename="p.txt")
     jiangxi = db.session.scalar(sa.select(Region).where(Region.level == RegionLevel.PROVINCE, Region.name == "江西省"))
-    province = services.add_plan(CLI, services.check_plan(key="jiangxi-15th", title="江西省“十五五”规划",
+    province = services.add_plan(CLI, services.check_plan(key="jiangxi-15th", title="江西省“十五五”卫生健康规划",
                                                           region=jiangxi, period="十五五"),
-                                 lines=["江西省“十五五”规划"], filename="p.txt")
+                                 lines=["江西省“十五五”卫生健康规划"], filename="p.txt")
     db.session.commit()
     old = db.session.scalar(sa.select(Plan).where(Plan.key == OLD))
     assert [plan.key for plan in services.next_plans(old)] == sorted([province.key, KEY])

@@ -126,6 +126,32 @@ def test_the_same_text_uploaded_again_is_refused_naming_the_plan_it_is(admin, db
     assert db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-again")) is None
 
 
+TRANSPORT_PLAN = """# 龙南市“十五五”综合交通运输发展规划
+
+## 一、重点项目
+
+| 序号 | 项目名称 | 建设内容 | 总投资 |
+|---|---|---|---|
+| 1 | 龙南至定南快速路新建项目 | 双向四车道，全长18公里 | 12亿元 |
+| 2 | 杨村镇客运站改扩建项目 | 站房3000平方米 | 3000万元 |
+"""
+
+
+def test_a_plan_that_is_not_of_health_is_refused_before_its_roads_become_candidates(admin, db):
+    """A transport plan chosen by mistake was added, and its roads and bus stations offered as
+    projects to accept into a health portfolio."""
+    response = upload(admin, key="longnan-transport-15", title="龙南市“十五五”综合交通运输发展规划",
+                      document=(io.BytesIO(TRANSPORT_PLAN.encode("utf-8")), "交通规划.md"))
+    assert response.status_code == 400
+    assert "不像卫生健康规划" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-transport-15")) is None
+    # The same text with a 卫生院 in it is a plan the tracker takes.
+    health = TRANSPORT_PLAN + "| 3 | 杨村镇卫生院迁建项目 | 业务用房2000平方米 | 1500万元 |\n"
+    taken = upload(admin, key="longnan-mixed-15", title="龙南市“十五五”综合交通运输发展规划",
+                   document=(io.BytesIO(health.encode("utf-8")), "规划.md"))
+    assert taken.status_code == 302, taken.get_data(as_text=True)
+
+
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
     client = app.test_client()
     login_as(client, make_user("admin", username="admin-intake"))

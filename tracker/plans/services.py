@@ -342,6 +342,11 @@ def region_in_title(title: str) -> Region | None:
     return found[0] if len(found) == 1 else None
 
 
+# What any plan of health construction names somewhere: a transport or land-use plan names none of
+# them, and its roads would be offered as candidates (a regional 纲要 names them in its health part).
+HEALTH_WORDS = re.compile(r"卫生|卫健|健康|医|疾控|疾病|妇幼|保健|防疫|传染|急救|护理|药|养老|康复")
+
+
 def check_lines(lines: list[str]) -> None:
     """A plan's text as read from its file: some words, no more lines than a plan has, and not
     the text of a plan already added (the same file uploaded twice would offer every candidate
@@ -358,6 +363,9 @@ def check_lines(lines: list[str]) -> None:
             raise ValidationFailed(_("第 %(line)s 行有 %(length)s 个字，超过一段规划文字的上限（%(limit)s 字）："
                                      "文件可能没有分段，请上传分段的规划正文。",
                                      line=number, length=f"{len(line):,}", limit=f"{MAX_LINE_CHARACTERS:,}"), "document")
+    if not any(HEALTH_WORDS.search(line) for line in lines):
+        raise ValidationFailed(_("文件中没有“卫生”“健康”“医院”“疾控”等字样，不像卫生健康规划：台账只收卫生健康"
+                                 "建设相关的规划，请确认选择的文件"), "document")
     same = db.session.scalar(sa.select(Plan).join(PlanDocument, PlanDocument.plan_id == Plan.id)
                              .where(PlanDocument.sha256 == _digest("\n".join(lines))).limit(1))
     if same is not None:
