@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
@@ -424,3 +425,34 @@ def test_an_annual_plans_year_is_read_as_people_write_it_or_told_what_a_year_is(
         page = response.get_data(as_text=True)
         assert response.status_code == 400 and told in page
         assert "请填写年度" not in page or told == "请填写年度"
+
+
+def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_late(officer, hospital, db):
+    """Most projects are already under construction when an office starts with the tracker: one
+    entered as 在建 with its planned 开工 past showed 滞后 at once, with nothing said. The officer is
+    told which milestone lacks its actual date; a project not begun whose 开工 is past is late
+    indeed, and is told nothing more."""
+    new = _project_form(officer.get("/projects/new").get_data(as_text=True))
+    fields = dict(name="龙南市中医院门诊楼建设项目", kind="construction", category="tcm_hospital",
+                  region_id=str(hospital.region_id), status="construction", planned_start="2025-03-01",
+                  planned_end="2027-12-31")
+    with time_machine.travel(dt.datetime(2026, 12, 7, 4, tzinfo=dt.timezone.utc), tick=False):
+        made = officer.post("/projects/new", data=MultiDict(new.values(**fields)), follow_redirects=True)
+        page = made.get_data(as_text=True)
+        assert "项目已创建" in page
+        assert "项目状态为“在建”，但节点“开工”（计划 2025-03-01）还没有实际日期，项目因此显示为滞后" in page
+        project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市中医院门诊楼建设项目"))
+        assert project.is_late(dt.date(2026, 12, 7))
+        waiting = officer.post("/projects/new", data=MultiDict(new.values(**{
+            **fields, "name": "龙南市中医院住院楼建设项目", "status": "preparation"})), follow_redirects=True)
+        assert "项目已创建" in waiting.get_data(as_text=True) and "还没有实际日期" not in waiting.get_data(as_text=True)
+        # Its actual 开工 given on the milestones page, a later save says nothing of it.
+        from tracker.audit.services import CLI
+        from tracker.progress import services as progress
+        start = next(m for m in project.milestones if m.stage and m.stage.value == "start")
+        progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=dt.date(2025, 4, 2),
+                                  expected_version=start.version)
+        db.session.commit()
+        saved = submit(officer, project, edit_form(officer, project), total_investment_wan_yuan="3000")
+        assert saved.status_code == 302
+        assert "还没有实际日期" not in officer.get(saved.location).get_data(as_text=True)

@@ -33,6 +33,7 @@ from ..web.requests import editable_project, get_project, web_actor
 from . import services
 from .forms import ProjectForm, RemovePlanForm
 from .models import Project
+from .terms import STARTED_STATUSES
 
 bp = Blueprint("projects", __name__)
 
@@ -149,6 +150,7 @@ def project_new():
             form.apply_errors(failure.errors)
         else:
             flash(_("项目已创建"), "success")
+            _tell_if_late_by_status(project)
             return redirect(url_for("projects.project_detail", project_id=project.id))
     return render_template("projects/form.html", form=form, project=None,
                            conflict=None), 400 if form.errors else 200
@@ -220,6 +222,8 @@ def project_edit(project_id: int):
                     flash(_("已保存"), "success")
                 else:
                     flash(_("没有修改"), "success")
+                if changes:
+                    _tell_if_late_by_status(project)
                 return redirect(url_for("projects.project_detail", project_id=project.id))
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render_template("projects/form.html", form=form, project=project, conflict=conflict), status
@@ -247,6 +251,25 @@ def plan_remove(project_id: int, key: str):
     cited = sorted({source.line for source in project.sources if source.plan_id == plan.id})
     return render_template("projects/plan_remove.html", project=project, plan=plan, form=form, cited=cited), \
         400 if request.method == "POST" else 200
+
+
+def _tell_if_late_by_status(project: Project) -> None:
+    """A project saved as 在建 (or later) whose earlier milestones have no actual date shows as
+    滞后 at once: a project already under construction when it is first entered (most of them,
+    when an office starts using the tracker) has its 开工 date past and not recorded. Its officer
+    is told which milestone makes it late and where to give the date, not left to find a 滞后."""
+    db.session.flush()  # the milestones' figures are kept at the flush (progress/upkeep.py)
+    db.session.refresh(project, ["next_milestone_due", "start_milestone_actual", "status"])
+    today = clock.today()
+    if project.status not in STARTED_STATUSES or not project.is_late(today):
+        return
+    due = [m for m in project.milestones if m.actual_date is None and m.planned_date is not None
+           and m.planned_date < today]
+    if due:
+        first = min(due, key=lambda m: m.planned_date)
+        flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期，项目因此显示为滞后："
+                "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=first.name,
+                date=first.planned_date.isoformat()), "info")
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
