@@ -263,13 +263,13 @@ def _tell_if_late_by_status(project: Project) -> None:
     today = clock.today()
     if project.status not in STARTED_STATUSES or not project.is_late(today):
         return
-    due = [m for m in project.milestones if m.actual_date is None and m.planned_date is not None
-           and m.planned_date < today]
+    due = [(m.planned_date, m.name) for m in project.milestones
+           if m.actual_date is None and m.planned_date is not None and m.planned_date < today]
     if due:
-        first = min(due, key=lambda m: m.planned_date)
+        planned, name = min(due)
         flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期，项目因此显示为滞后："
-                "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=first.name,
-                date=first.planned_date.isoformat()), "info")
+                "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=name,
+                date=planned.isoformat()), "info")
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
