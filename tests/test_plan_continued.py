@@ -153,6 +153,8 @@ def test_a_project_carried_into_the_wrong_plan_is_taken_out_with_a_reason_and_th
     assert entry.reason == "误转入同期另一规划" and entry.changes == {"plan": [KEY, None]}
     again = officer.post(remove, data={"reason": "误转入同期另一规划", "confirm": "y"}, follow_redirects=True)
     assert "项目已不在" in again.get_data(as_text=True)
+    back = officer.get(remove, follow_redirects=True)  # the browser's Back to the confirmation page
+    assert back.status_code == 200 and "项目已不在" in back.get_data(as_text=True)
     assert project.name not in admin.get(f"/projects?plan={KEY}&kind=all").get_data(as_text=True)
     # A reader sees the plans but no way to change them; another county's officer is refused.
     leader = browser(app, make_user("leader", username="ln-remove-leader"))

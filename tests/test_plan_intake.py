@@ -378,6 +378,27 @@ def test_the_kind_offered_agrees_with_the_seeds_for_nine_projects_in_ten():
     assert len(projects) > 200 and len(agree) >= 0.9 * len(projects), (len(agree), len(projects))
 
 
+def test_a_building_named_like_a_programme_is_offered_as_construction_by_what_the_plan_gives_it(admin, db):
+    """"…产科能力提升建设项目" (改扩建, 床位80张) and "…卫生室标准化建设项目" (新建, 101 平方米) were
+    offered as 专项工程/行动 by their names: accepted so, they left the construction totals."""
+    text = "\n".join([
+        "# 龙南市“十五五”卫生健康事业发展规划", "", "## 二、重点项目", "",
+        "| 序号 | 项目名称 | 建设性质 | 建设规模 | 总投资（万元） |", "|---|---|---|---|---|",
+        "| 1 | 龙南市妇幼保健院产科能力提升建设项目 | 改扩建 | 床位80张 | 6000 |",
+        "| 2 | 龙南市里仁镇第1村卫生室标准化建设项目 | 新建 | 建筑面积101平方米 | 21 |",
+        "| 3 | 龙南市基层医疗卫生服务能力提升工程 | | | 3000 |", ""])
+    response = upload(admin, key="longnan-kinds-15", document=(io.BytesIO(text.encode("utf-8")), "规划.md"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-kinds-15"))
+    page = admin.get(f"/plans/{plan.key}/candidates").get_data(as_text=True)
+    for name, kind in (("龙南市妇幼保健院产科能力提升建设项目", "construction"),
+                       ("龙南市里仁镇第1村卫生室标准化建设项目", "construction"),
+                       ("龙南市基层医疗卫生服务能力提升工程", "programme")):
+        found = candidate(db, plan, name)
+        offered = re.search(rf'id="candidate-{found.id}".*?<select name="kind">(.*?)</select>', page, re.S)
+        assert offered and f'<option value="{kind}" selected>' in offered.group(1), (name, kind)
+
+
 def test_a_platform_found_in_a_plan_is_offered_and_accepted_as_one_outside_the_construction_totals(admin, db, plan):
     lines = ["## 重点项目", "建设龙南市全民健康信息平台，总投资800万元。"]
     from tracker.audit.services import CLI

@@ -489,11 +489,17 @@ _EQUIPMENT = re.compile(r"购置|设备|配置.*(?:车|仪|机)|检测全覆盖"
 _BUILT_AREA = re.compile(r"建筑面积|平方米|㎡|m²|新建|改扩建|迁建|扩建")
 
 
-def guess_kind(name: str | None, scope: str | None = None) -> str:
+def guess_kind(name: str | None, scope: str | None = None, data: dict | None = None) -> str:
+    """The kind a candidate is offered as, from its name and scope, and from what the plan gives
+    it (``data``, the candidate's record): a 建设性质 (新建, 改扩建 …) or a floor area or beds make
+    it a building, whatever its name says ("…产科能力提升建设项目", 改扩建, 床位80张, was offered as
+    a programme and left the construction totals)."""
     name, scope = name or "", scope or ""
     if _PLATFORM.search(name):
         return Kind.IT_PLATFORM.value
     if _BUILDING.search(name):
+        return Kind.CONSTRUCTION.value
+    if data and (data.get("build_nature") or any(data.get(field) for field in ("floor_area_m2", "beds", "new_beds"))):
         return Kind.CONSTRUCTION.value
     if _PROGRAMME_END.search(name):
         return Kind.PROGRAMME.value

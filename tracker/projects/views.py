@@ -238,11 +238,9 @@ def plan_remove(project_id: int, key: str):
     if plan is None:
         abort(404)
     detail = url_for("projects.project_detail", project_id=project.id)
-    if plan not in project.plans:
-        if request.method == "POST":  # the same form sent twice, or taken out meanwhile
-            flash(_("项目已不在《%(title)s》中", title=plan.title), "success")
-            return redirect(detail)
-        abort(404)
+    if plan not in project.plans:  # the same form sent twice, taken out meanwhile, or Back pressed
+        flash(_("项目已不在《%(title)s》中", title=plan.title), "success")
+        return redirect(detail)
     form = RemovePlanForm()
     if form.validate_on_submit():
         services.unlink_plan(web_actor(), project, plan, reason=form.reason.data)
