@@ -41,6 +41,9 @@ LONGNAN_COUNTY_15 = """# 龙南市“十五五”卫生健康事业发展规划
 
 推进杨村镇、程龙镇、桃江乡卫生院迁建项目，每所总投资约1200万元。
 """
+# A second draft added beside the first names itself apart (the same title, region and period is
+# the same plan: refused).
+REVISED = "龙南市“十五五”卫生健康事业发展规划（修订稿）"
 TOWNSHIPS = ["杨村镇卫生院迁建项目", "程龙镇卫生院迁建项目", "桃江乡卫生院迁建项目"]
 
 
@@ -86,7 +89,7 @@ def test_a_plan_takes_its_region_by_name_and_a_key_made_from_it(admin, db):
     first = upload(admin, key="", region="龙南市")
     assert first.status_code == 302 and first.location.endswith("/plans/360783-2026-2030/candidates")
     revised = (LONGNAN_COUNTY_15 + "\n（修订稿）\n").encode("utf-8")
-    second = upload(admin, key="", region="龙南", document=(io.BytesIO(revised), "规划（修订稿）.md"))
+    second = upload(admin, key="", region="龙南", title=REVISED, document=(io.BytesIO(revised), "规划（修订稿）.md"))
     assert second.status_code == 302 and second.location.endswith("/plans/360783-2026-2030-2/candidates")
     plans = db.session.scalars(sa.select(Plan).where(Plan.key.like("360783-2026-2030%"))).all()
     assert {p.region.code for p in plans} == {"360783"}
@@ -150,6 +153,17 @@ def test_a_plan_that_is_not_of_health_is_refused_before_its_roads_become_candida
     taken = upload(admin, key="longnan-mixed-15", title="龙南市“十五五”综合交通运输发展规划",
                    document=(io.BytesIO(health.encode("utf-8")), "规划.md"))
     assert taken.status_code == 302, taken.get_data(as_text=True)
+
+
+def test_the_same_plan_in_another_format_is_refused_naming_the_plan_it_is(admin, db, plan):
+    """The same plan uploaded as .txt after .md (its text differs by a heading's '#'): two plans of
+    one title, region and period, each offering every project, and the 规划 filter listing the
+    title twice."""
+    as_text = LONGNAN_COUNTY_15.replace("# ", "").replace("## ", "")
+    again = upload(admin, key="longnan-county-15-txt", document=(io.BytesIO(as_text.encode("utf-8")), "规划.txt"))
+    assert again.status_code == 400
+    assert f"同一规划期已有同名规划《{plan.title}》（编号 {plan.key}）" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-txt")) is None
 
 
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
@@ -314,7 +328,7 @@ def test_a_plan_added_by_mistake_is_withdrawn_after_a_confirmation_while_nothing
     assert kept.status_code == 400 and "已有 1 个项目列入此规划，不能撤回" in kept.get_data(as_text=True)
     # A plan nothing rests on goes, with its candidates; the trail keeps what it was.
     revised = (LONGNAN_COUNTY_15 + "\n（误传的副本）\n").encode("utf-8")
-    upload(admin, key="longnan-county-15-copy", document=(io.BytesIO(revised), "副本.md"))
+    upload(admin, key="longnan-county-15-copy", title=REVISED, document=(io.BytesIO(revised), "副本.md"))
     copy = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-copy"))
     copy_id = copy.id
     gone = admin.post(f"/plans/{copy.key}/withdraw", data={"reason": "重复上传", "confirm": "y"})
@@ -428,7 +442,7 @@ def test_a_project_already_tracked_under_the_same_name_is_merged_not_accepted_tw
     hospital = candidate(db, plan, "龙南市人民医院传染病区改扩建项目")
     admin.post(f"/plans/{plan.key}/candidates/{hospital.id}/accept", data=accept_form(hospital))
     revised = (LONGNAN_COUNTY_15 + "\n（第二稿）\n").encode("utf-8")
-    upload(admin, key="longnan-county-15-b", document=(io.BytesIO(revised), "第二稿.md"))
+    upload(admin, key="longnan-county-15-b", title=REVISED, document=(io.BytesIO(revised), "第二稿.md"))
     draft = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-b"))
     again = candidate(db, draft, "龙南市人民医院传染病区改扩建项目")
     response = admin.post(f"/plans/{draft.key}/candidates/{again.id}/accept", data=accept_form(again))
@@ -461,7 +475,7 @@ def test_two_uploads_taking_the_same_key_at_once_refuse_the_second_in_words(admi
     checked = plans.check_plan
     monkeypatch.setattr(plans, "check_plan", lambda **kwargs: dataclasses.replace(checked(**kwargs), key=plan.key))
     revised = (LONGNAN_COUNTY_15 + "\n（同时提交）\n").encode("utf-8")
-    response = upload(admin, key="", document=(io.BytesIO(revised), "同时提交.md"))
+    response = upload(admin, key="", title=REVISED, document=(io.BytesIO(revised), "同时提交.md"))
     assert response.status_code == 400
     assert f"编号 {plan.key} 刚刚被另一个规划使用" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(Plan.key == plan.key)) == 1

@@ -382,6 +382,13 @@ def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str)
     check_lines(lines)
     text = "\n".join(lines)
     region = facts.region
+    same = db.session.scalar(sa.select(Plan).where(
+        Plan.region_id == region.id, Plan.title == facts.title, Plan.period_start == facts.start,
+        Plan.period_end == facts.end).limit(1))
+    if same is not None:  # the same plan in another format (.md after .txt): every candidate twice
+        raise ValidationFailed(_("%(region)s同一规划期已有同名规划《%(title)s》（编号 %(key)s）：同一份规划换了文件格式也无需"
+                                 "再次添加；如是修订后的新版本，请先撤回旧的，或在名称中写明（如“修订版”）",
+                                 region=region.name, title=same.title, key=same.key), "title")
     plan = Plan(key=facts.key, title=facts.title, issuer=facts.issuer, doc_number=facts.doc_number,
                 issued_date=facts.issued_date, period_start=facts.start, period_end=facts.end,
                 region_id=region.id, sources=[])
