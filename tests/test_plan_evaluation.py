@@ -263,3 +263,50 @@ def test_the_evaluation_workbook_holds_numbers_as_numbers_and_runs_no_formula(ap
     headers = [cell.value for cell in book.worksheets[1][1]]
     assert "总投资（万元）" not in headers and "累计完成投资（万元）" not in headers
     assert not any("万元" in str(cell.value) for line in book.worksheets[2].iter_rows() for cell in line)
+
+
+def test_a_target_without_its_direction_is_judged_from_its_base_year_value_a_range_or_its_words():
+    """Plans print most targets bare: 健康素养 28 → 35, 医师数 2.9 → 3.5, "1-2个", "持续提升". Each
+    was 无法判定 whatever was entered. The direction from the base year is the plan's own; with
+    no base-year value (or the same one) nothing says which way is better."""
+    from types import SimpleNamespace
+
+    from tracker.plans.services import actual_problems, attained
+
+    def indicator(target, baseline, unit=None, comparator=None):
+        return SimpleNamespace(target=target, baseline=baseline, unit=unit, comparator=comparator, plan=None)
+
+    rising = indicator("35", "28", "%")
+    assert (attained(rising, "34.9"), attained(rising, "35"), attained(rising, "36.5%")) == (False, True, True)
+    falling = indicator("12", "15", "/10万")
+    assert (attained(falling, "11.8"), attained(falling, "13/10万")) == (True, False)
+    assert attained(indicator("3.5", "2.9", "人"), "3.4") is False
+    ranged = indicator("1-2", "0", "个")
+    assert (attained(ranged, "0"), attained(ranged, "2")) == (False, True)
+    words = indicator("持续提升", "88", "%")
+    assert (attained(words, "90"), attained(words, "88")) == (True, False)
+    assert attained(indicator("持续下降", "10"), "9") is True
+    assert attained(indicator("35", None), "40") is None and attained(indicator("35", "35"), "40") is None
+    # The unit written with the value is the indicator's own, as the actuals template allows.
+    beds = indicator("7", "6.2", "张", "≥")
+    assert attained(beds, "6.9张") is False and "value" not in actual_problems(2025, "6.9张", "统计公报", beds)
+
+
+def test_the_evaluation_says_how_it_read_a_bare_target_and_writes_percent_figures_in_their_unit(app, db, make_user, seeded):
+    from openpyxl import load_workbook
+
+    plan = plan_with_indicators(db)
+    indicator = plan.indicators[0]
+    indicator.comparator, indicator.baseline, indicator.target, indicator.unit = None, "28", "35", "%"
+    services.set_actual(CLI, indicator, 2025, "36.5%", "2025年统计公报")
+    db.session.commit()
+    admin = browser(app, make_user("admin", username="admin-eval-bare"))
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    row = page[page.index(indicator.name):]
+    row = row[:row.index("</tr>")]
+    assert "按 ≥35 判定（方向据基期值）" in row and "达标" in row and "无法判定" not in row
+    sheet = load_workbook(io.BytesIO(admin.get(f"/plans/{plan.key}/evaluation.xlsx").data)).worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    cells = dict(zip(headers, (cell.value for cell in sheet[2])))
+    assert (cells["基期值"], cells["目标值"], cells["最新实际值"]) == (28, 35, 36.5)
+    assert cells["目标方向"] == "≥35（据基期值推定）" and cells["是否达标"] == "达标"

@@ -96,7 +96,8 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
             indicator, latest = row["indicator"], row["latest"]
             name = indicator.name + (f"（{_('约束性')}）" if indicator.nature is IndicatorNature.BINDING else "")
             rows.append([p(name), p(indicator.unit or "—"), p(indicator.baseline or "—"),
-                         p(f"{indicator.comparator or ''}{indicator.target or '—'}"),
+                         p(f"{indicator.comparator or ''}{indicator.target or '—'}"
+                           + (_("（按 %(rule)s 判定）", rule=row["read_as"]) if row["read_as"] else "")),
                          p(indicator.nature.label if indicator.nature else "—"),
                          p(f"{latest.value}（{latest.year}）" if latest else _("未填报")),
                          p(latest.source if latest else "—"), p(attainment_label(row))])
@@ -132,13 +133,23 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
 _FIGURE = re.compile(r"(-?\d+(?:\.\d+)?)\s*([%％])?")
 
 
-def _figure(text: str | None):
+_PERCENT_UNITS = ("%", "％", "‰")
+
+
+def _figure(text: str | None, unit: str | None = None):
     """A cell's value and number format for an indicator's figure: a number Excel can compare
-    and sum where the text is one ("96.2%" a percentage), else the text as written ("持续提升"),
-    neutralised (it came from an uploaded document or a form)."""
+    and sum where the text is one, in the indicator's unit (target 35 and actual "36.5%" of a
+    "%" indicator are 35 and 36.5; "6.9张" of a "张" one is 6.9; "96.2%" of another unit a
+    percentage), else the text as written ("持续提升"), neutralised (it came from an uploaded
+    document or a form)."""
     if text is None or not str(text).strip():
         return None, None
-    found = _FIGURE.fullmatch(str(text).strip())
+    raw, unit = str(text).strip(), (unit or "").strip()
+    if unit and raw.endswith(unit) and len(raw) > len(unit):
+        raw = raw[:-len(unit)].strip()  # the unit the column heading already gives
+    elif unit in _PERCENT_UNITS and raw.endswith(_PERCENT_UNITS):
+        raw = raw[:-1].strip()
+    found = _FIGURE.fullmatch(raw)
     if found is None:
         return neutralise(str(text)), None
     number, percent = Decimal(found.group(1)), found.group(2)
@@ -192,10 +203,12 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
     sheet(indicators, [(_("指标"), 36), (_("单位"), 10), (_("基期值"), 10), (_("基期年份"), 9),
                        (_("目标方向"), 9), (_("目标值"), 10), (_("目标年份"), 9), (_("属性"), 9),
                        (_("最新实际值"), 11), (_("实际值年份"), 10), (_("来源"), 30), (_("是否达标"), 10)],
-          [[row["indicator"].name, row["indicator"].unit, _figure(row["indicator"].baseline),
-            row["indicator"].baseline_year, row["indicator"].comparator, _figure(row["indicator"].target),
+          [[row["indicator"].name, row["indicator"].unit, _figure(row["indicator"].baseline, row["indicator"].unit),
+            row["indicator"].baseline_year,
+            row["indicator"].comparator or (_("%(rule)s（据基期值推定）", rule=row["read_as"]) if row["read_as"] else None),
+            _figure(row["indicator"].target, row["indicator"].unit),
             row["indicator"].target_year, row["indicator"].nature.label if row["indicator"].nature else None,
-            _figure(row["latest"].value if row["latest"] else None),
+            _figure(row["latest"].value if row["latest"] else None, row["indicator"].unit),
             row["latest"].year if row["latest"] else None,
             row["latest"].source if row["latest"] else None, attainment_label(row)]
            for row in result["indicators"]])

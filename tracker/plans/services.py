@@ -936,24 +936,67 @@ def outcome_labels() -> dict[str, str]:
             "cancelled": _("已取消")}
 
 
-def _number(text: str | None) -> Decimal | None:
+# What follows a figure as its unit, in an actual value ("6.9张", "82.5岁"): taken off, as the
+# actuals template says a value may carry its unit.
+_TRAILING_UNIT = re.compile(r"(?<=\d)\s*[\u4e00-\u9fff/]+$")
+# A target printed as a range ("1-2个", "3—5"): met from its lower end.
+_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-—–~～至到]\s*(\d+(?:\.\d+)?)")
+# A target in words: what it asks of the figure against its base year.
+_RISING = re.compile(r"提升|提高|增长|增加|上升|扩大|只增不减")
+_FALLING = re.compile(r"下降|降低|减少|压减|缩小")
+
+
+def _number(text: str | None, unit: str | None = None) -> Decimal | None:
     from ..core.values import ValueProblem, parse_decimal
     if text is None:
         return None
-    cleaned = re.sub(r"[%％‰\s]|以上|以下|左右", "", str(text)).lstrip("≥≤<>＞＜")
+    text = str(text).strip()
+    if unit and text.endswith(unit.strip()) and len(text) > len(unit.strip()):
+        text = text[:-len(unit.strip())]
+    cleaned = _TRAILING_UNIT.sub("", re.sub(r"[%％‰\s]|以上|以下|左右", "", text)).lstrip("≥≤<>＞＜")
     try:
         return parse_decimal(cleaned)
     except (ValueProblem, ArithmeticError, ValueError):
         return None
 
 
+def judged_by(indicator) -> tuple[str, Decimal] | None:
+    """How an actual value is held to the indicator's target: (comparator, figure). The printed
+    comparator (≥7.5); else a plain target read in the direction from its base-year value (基期
+    28, 目标 35: ≥35; 基期 15, 目标 12: ≤12), a range from its lower end (1-2个: ≥1), or words
+    (持续提升, 稳步下降) against the base-year value. None when nothing says which way is better."""
+    unit = getattr(indicator, "unit", None)
+    target, baseline = _number(indicator.target, unit), _number(getattr(indicator, "baseline", None), unit)
+    if indicator.comparator in ("≥", ">", "≤", "<") and target is not None:
+        return indicator.comparator, target
+    text = str(indicator.target or "")
+    if (found := _RANGE.match(text)) is not None:
+        return "≥", Decimal(found.group(1))
+    if target is not None:
+        if baseline is None or baseline == target:
+            return None
+        return ("≥" if target > baseline else "≤"), target
+    if baseline is not None and _RISING.search(text):
+        return ">", baseline
+    if baseline is not None and _FALLING.search(text):
+        return "<", baseline
+    return None
+
+
+def judged_rule(judged: tuple[str, Decimal]) -> str:
+    """"≥35", "<28": the rule ``judged_by`` read, as the evaluation shows it beside the target."""
+    from ..formatting import plain_number
+    return f"{judged[0]}{plain_number(judged[1])}"
+
+
 def attained(indicator, actual: str | None) -> bool | None:
-    """Whether ``actual`` meets the indicator's target by its comparator; None when it cannot be
-    told (no comparator printed, or a target such as 持续提升 that is not a number)."""
-    target, value = _number(indicator.target), _number(actual)
-    if target is None or value is None or indicator.comparator not in ("≥", ">", "≤", "<"):
+    """Whether ``actual`` meets the indicator's target (``judged_by``); None when it cannot be
+    told (no direction printed or to be read, or no number)."""
+    judged, value = judged_by(indicator), _number(actual, getattr(indicator, "unit", None))
+    if judged is None or value is None:
         return None
-    return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[indicator.comparator]
+    comparator, target = judged
+    return {"≥": value >= target, ">": value > target, "≤": value <= target, "<": value < target}[comparator]
 
 
 def actual_problems(year, value: str, source: str, indicator=None) -> dict[str, list[str]]:
@@ -971,8 +1014,9 @@ def actual_problems(year, value: str, source: str, indicator=None) -> dict[str, 
     elif not first <= year <= last:
         errors["year"] = [_("年份应在 %(first)s 到 %(last)s 之间（规划期及其基期年，不晚于今年）", first=first, last=last)
                           if first <= last else _("规划期尚未开始，还没有实际值可填")]
-    target = _number(indicator.target) if indicator is not None else None
-    number = _number(value)
+    unit = indicator.unit if indicator is not None else None
+    target = _number(indicator.target, unit) if indicator is not None else None
+    number = _number(value, unit)
     if not value:
         errors["value"] = [_("请填写实际值")]
     elif len(value) > 100:
@@ -1044,8 +1088,11 @@ def evaluation(plan: Plan) -> dict:
     indicators = []
     for indicator in plan.indicators:
         latest = indicator.actuals[-1] if indicator.actuals else None
+        judged = judged_by(indicator)
         indicators.append({"indicator": indicator, "latest": latest,
-                           "attained": attained(indicator, latest.value) if latest else None})
+                           "attained": attained(indicator, latest.value) if latest else None,
+                           # How the target is read when the plan prints no ≥ or ≤ (shown beside it).
+                           "read_as": judged_rule(judged) if judged and not indicator.comparator else None})
     deadline = dt.date(plan.period_end or 2100, 12, 31)
     projects = db.session.scalars(
         sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
