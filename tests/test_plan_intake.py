@@ -351,6 +351,16 @@ def test_a_plans_page_points_to_its_indicators_awaiting_confirmation(admin, db, 
     page = admin.get(f"/plans/{plan.key}").get_data(as_text=True)
     assert "从原文找到 1 个主要指标，待确认后列入" in page
     assert f'href="/plans/{plan.key}/candidates#indicators"' in page
+    assert "此规划没有主要指标表" not in page  # said right under it, while one waited
+    # The plans list counts what waits on the review page: its projects and its indicator.
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(PlanCandidate).where(
+        PlanCandidate.plan_id == plan.id, PlanCandidate.decision.is_(None)))
+    kinds = set(db.session.scalars(sa.select(PlanCandidate.kind).where(PlanCandidate.plan_id == plan.id)))
+    assert kinds == {"project", "indicator"}
+    listing = admin.get("/plans").get_data(as_text=True)
+    row = listing[listing.index(f'href="/plans/{plan.key}"'):]
+    row = row[:row.index("</tr>")]
+    assert re.findall(r'<td class="number">(?:<a [^>]*>)?(\d+)', row)[-1] == str(waiting), row
 
 
 def test_an_indicators_lines_are_cited_once_each_in_order(admin, db, plan):

@@ -120,9 +120,8 @@ def plan_list():
         .where(Project.status.isnot(None)).group_by(project_plans.c.plan_id)).all())
     indicators = dict(db.session.execute(
         sa.select(PlanIndicator.plan_id, sa.func.count()).group_by(PlanIndicator.plan_id)).all())
-    pending = dict(db.session.execute(
-        sa.select(PlanCandidate.plan_id, sa.func.count()).where(
-            PlanCandidate.kind == "project", PlanCandidate.decision.is_(None))
+    pending = dict(db.session.execute(  # projects and indicators alike: both wait on the review page
+        sa.select(PlanCandidate.plan_id, sa.func.count()).where(PlanCandidate.decision.is_(None))
         .group_by(PlanCandidate.plan_id)).all())
     return render_template("plans/list.html", plans=plans, counts=counts, with_status=with_status,
                            indicators=indicators, pending=pending, can_add=can_manage(),
