@@ -611,6 +611,15 @@ def test_a_word_file_that_unpacks_far_beyond_a_plan_is_refused_unread(tmp_path):
     assert documents.WORD_MAX_UNZIPPED == 64 * 1024 * 1024
 
 
+def test_an_old_word_file_renamed_docx_is_told_to_be_saved_as_docx(tmp_path):
+    """A Word 97–2003 .doc renamed .docx (offices do) was "damaged, or not .docx": it is neither,
+    and the officer is told what to do with it."""
+    path = tmp_path / "规划.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "定南县卫生健康规划".encode("utf-16-le"))
+    with pytest.raises(DocumentProblem, match="旧版 Word 文件（.doc，只是改了扩展名）：请在 Word 或 WPS 中“另存为” .docx"):
+        read_lines(path)
+
+
 def test_a_pdf_of_more_pages_than_a_plan_has_is_refused_with_its_count(tmp_path, monkeypatch):
     from tracker.plans import documents
 

@@ -166,6 +166,15 @@ def test_the_same_plan_in_another_format_is_refused_naming_the_plan_it_is(admin,
     assert db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-txt")) is None
 
 
+def test_a_plan_file_over_the_upload_limit_is_told_what_a_plan_needs(admin, db):
+    """A 30 MB plan (scanned pages) was told to 压缩图片: a plan's text is what is read."""
+    response = upload(admin, key="too-large", document=(io.BytesIO(b"x" * (17 * 1024 * 1024)), "规划.pdf"))
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "一次上传不能超过 16 MB" in page and "规划原文只需正文" in page and "压缩图片" not in page
+    assert db.session.scalar(sa.select(Plan).where(Plan.key == "too-large")) is None
+
+
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
     client = app.test_client()
     login_as(client, make_user("admin", username="admin-intake"))

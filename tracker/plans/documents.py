@@ -56,6 +56,7 @@ PROBLEMS = {
     "no_text": _l("文件中没有可读取的文字。"),
     "encoding": _l("无法识别文件的文字编码：请另存为 UTF-8 文本。"),
     "word_unreadable": _l("无法读取这个 Word 文件（.docx）：文件可能已损坏，或不是 .docx 格式。"),
+    "word_97": _l("这是旧版 Word 文件（.doc，只是改了扩展名）：请在 Word 或 WPS 中“另存为” .docx 后再上传。"),
     "pdf_unreadable": _l("无法读取这个 PDF 文件：文件可能已损坏或已加密。"),
     "pdf_password": _l("这个 PDF 设有打开密码，无法读取：请上传没有打开密码的 PDF，或 Word、文本格式的规划文本。"),
     "pdf_scanned": _l("这个 PDF 没有文字层（可能是扫描件）：请上传 Word 或文本格式的规划文本。"),
@@ -242,8 +243,15 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
 
+# The first bytes of an OLE2 compound file: Word 97–2003's .doc (and old .xls), often renamed .docx.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def _check_package(path: Path) -> None:
     """A Word file's zip directory, read before anything is unpacked: how large it unpacks."""
+    with path.open("rb") as handle:
+        if handle.read(len(OLE2)) == OLE2:
+            raise DocumentProblem("word_97")
     try:
         with zipfile.ZipFile(path) as package:
             fits = unpacks_within(package, WORD_MAX_UNZIPPED, WORD_MAX_ENTRIES)
