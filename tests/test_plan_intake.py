@@ -175,6 +175,14 @@ def test_a_plan_file_over_the_upload_limit_is_told_what_a_plan_needs(admin, db):
     assert db.session.scalar(sa.select(Plan).where(Plan.key == "too-large")) is None
 
 
+def test_a_title_left_blank_that_the_text_does_not_give_says_where_it_was_looked_for(admin, db):
+    """A first line of 500 characters is a paragraph, not a title: the form said only 请填写规划名称."""
+    text = "龙南市“十五五”卫生健康事业发展规划" + "，推进医疗卫生服务体系建设" * 40 + "\n\n新建龙南市人民医院综合楼。\n"
+    response = upload(admin, key="long-title", title="", document=(io.BytesIO(text.encode("utf-8")), "规划.txt"))
+    assert response.status_code == 400
+    assert "原文开头几行中没有找到规划名称" in response.get_data(as_text=True)
+
+
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
     client = app.test_client()
     login_as(client, make_user("admin", username="admin-intake"))
