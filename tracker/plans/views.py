@@ -251,10 +251,6 @@ def plan_edit(key: str):
                                         doc_number=form.doc_number.data, issued_date=form.issued_date.data,
                                         editing=plan)
         except ValidationFailed as failure:
-            if read is not None and not (form.title.data or "").strip() and "title" in failure.errors:
-                # Left blank to be read, but no line near the top reads as a plan's title (one of
-                # 500 characters is a paragraph): say so, not only 请填写规划名称.
-                failure.errors["title"] = [_("原文开头几行中没有找到规划名称（一行不超过 200 字的“……规划”），请填写规划名称")]
             _show_facts_problems(form, failure)
         if facts is not None and not permissions.covers_region(current_user, facts.region):
             form.region.errors = [*form.region.errors, _("规划只能属于您负责的地区")]
