@@ -741,3 +741,21 @@ def test_towns_listed_as_some_of_a_number_and_a_programme_named_without_its_regi
     assert programme["name"] == "龙南市乡镇卫生院提质改造工程" and programme["aliases"] == ["乡镇卫生院提质改造工程"]
     assert (programme["total_investment_wan_yuan"], programme["start_year"], programme["end_year"]) == ("9600", 2026, 2030)
     assert_provenance(result, lines)
+
+
+def test_an_investment_printed_as_a_range_is_no_figure_in_a_table_as_in_a_sentence(tmp_path):
+    """"6000—8000" under 总投资（万元） was read as 6,000 万元, exact, while the same range in a
+    sentence gave none: a range is no one figure, so the project's 总投资 stays 未填报 for its
+    officer to give, and a "约4500" beside it is still an approximate 4,500."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "| 序号 | 项目名称 | 建设性质 | 总投资（万元） |\n|---|---|---|---|\n"
+        "| 1 | 龙南市妇幼保健院改扩建项目 | 改扩建 | 6000—8000 |\n"
+        "| 2 | 龙南市第二人民医院迁建项目 | 迁建 | 约4500 |\n"
+        "| 3 | 龙南市急救中心建设项目 | 新建 | 3000万元～3500万元 |\n\n"
+        "改扩建龙南市中医院，总投资6000—8000万元。\n"))
+    found = {project["name"]: project for project in extract(lines, "t", regions=[LONGNAN], plan_region="360783")["projects"]}
+    assert found["龙南市妇幼保健院改扩建项目"].get("total_investment_wan_yuan") is None
+    assert found["龙南市急救中心建设项目"].get("total_investment_wan_yuan") is None
+    assert (found["龙南市第二人民医院迁建项目"]["total_investment_wan_yuan"],
+            found["龙南市第二人民医院迁建项目"]["total_investment_approx"]) == ("4500", True)
+    assert found["龙南市中医院"].get("total_investment_wan_yuan") is None

@@ -119,6 +119,8 @@ def money_cell(text: str, header_unit: str | None) -> Figure | None:
     if match is None or re.search(r"[\u4e00-\u9fff]", text.replace(match.group(0), "")
                                   .replace("约", "").replace("总投资", "")):
         return None
+    if re.match(rf"\s*[-—–~～至到]+\s*{NUMBER}", text[match.end():]):
+        return None  # "6000—8000": a range is no one figure (as in a sentence: read as none)
     number = to_decimal(match["n"])
     if number is None:
         return None
