@@ -7,6 +7,7 @@ its 亿元 and 万平方米 without calling the figure adjusted; the history rea
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import re
 
@@ -181,6 +182,27 @@ def test_a_title_left_blank_that_the_text_does_not_give_says_where_it_was_looked
     response = upload(admin, key="long-title", title="", document=(io.BytesIO(text.encode("utf-8")), "规划.txt"))
     assert response.status_code == 400
     assert "原文开头几行中没有找到规划名称" in response.get_data(as_text=True)
+
+
+def test_a_plans_issue_details_left_blank_are_read_where_the_document_prints_them(admin, db):
+    """The document printed 定府办发〔2026〕5号, 发文机关 and 印发日期 on its first lines; the plan page
+    said 未填报 for all three. A date in the text's prose is not the issue date."""
+    text = LONGNAN_COUNTY_15.replace(
+        "# 龙南市“十五五”卫生健康事业发展规划\n",
+        "# 龙南市“十五五”卫生健康事业发展规划\n\n龙府办发〔2026〕5号\n\n"
+        "发文机关：龙南市人民政府办公室　　印发日期：2026年3月18日\n\n到2030年12月31日前全部建成。\n", 1)
+    response = upload(admin, key="longnan-issued-15", document=(io.BytesIO(text.encode("utf-8")), "规划.md"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-issued-15"))
+    assert (plan.doc_number, plan.issuer, plan.issued_date) == ("龙府办发〔2026〕5号", "龙南市人民政府办公室",
+                                                                 dt.date(2026, 3, 18))
+    told = admin.get(response.location).get_data(as_text=True)
+    assert "文号取自原文第 3 行" in told and "印发日期取自原文第 5 行" in told
+    # What the form gives is kept: the text fills only what was left blank.
+    typed = upload(admin, key="longnan-typed-15", title=REVISED, doc_number="龙府发〔2026〕1号",
+                   document=(io.BytesIO(text.replace("龙南市“十五五”", "龙南市“十五五”（修订稿）", 1).encode("utf-8")), "规划.md"))
+    assert typed.status_code == 302, typed.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Plan.doc_number).where(Plan.key == "longnan-typed-15")) == "龙府发〔2026〕1号"
 
 
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):

@@ -280,6 +280,37 @@ def withdraw_plan(actor: Actor, plan: Plan, reason: str | None) -> None:
     db.session.flush()
 
 
+# How a document prints its issue details near its top (or at its end, where a notice is signed):
+# "定府办发〔2026〕5号", "发文机关：定南县人民政府办公室", "印发日期：2026年3月18日".
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*20\d\d\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+ISSUER = re.compile(r"(?:发文机关|发文单位|印发单位|制定单位|发布单位)\s*[：:]\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,60}?)(?=\s|$|[，,；;。])")
+ISSUED = re.compile(r"(?:(?:印发|发布|发文|成文)日期\s*[：:]\s*)?(?P<y>20\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
+                    r"(?P<after>\s*(?:印发|发布|起施行))?")
+ISSUE_LINES = 12  # the details are among the first lines, or the last (a signed notice)
+
+
+def issue_details(lines: Sequence[str]) -> dict[str, tuple[int, str | dt.date]]:
+    """The 文号, 发文单位 and 印发日期 a document prints, each with its line: a 文号 anywhere in its
+    first or last lines; the others where they are labelled ("发文机关：…", "印发日期：…") or a
+    date is said to be the issue's ("2026年3月18日印发"). A date in the text's prose is none of them."""
+    numbered = list(enumerate(lines, 1))
+    near = numbered[:ISSUE_LINES] + numbered[max(ISSUE_LINES, len(numbered) - ISSUE_LINES):]
+    found: dict[str, tuple[int, str | dt.date]] = {}
+    for number, line in near:
+        if "doc_number" not in found and (match := DOC_NUMBER.search(line)):
+            found["doc_number"] = (number, re.sub(r"\s+", "", match.group(0)))
+        if "issuer" not in found and (match := ISSUER.search(line)):
+            found["issuer"] = (number, match["issuer"])
+        for match in ISSUED.finditer(line):
+            labelled = match.group(0)[:4] != match["y"] or match["after"]
+            if "issued_date" not in found and labelled:
+                try:
+                    found["issued_date"] = (number, dt.date(int(match["y"]), int(match["m"]), int(match["d"])))
+                except ValueError:
+                    pass
+    return found
+
+
 # A plan's title names what it is: 规划, 计划, 方案, 要点 or 纲要 ("工作要点" of a year).
 TITLE_WORDS = re.compile(r"规划|计划|方案|要点|纲要")
 TITLE_LINES = 5  # a title is among a document's first lines that are not blank

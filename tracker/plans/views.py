@@ -212,13 +212,23 @@ def _facts_from_title(form: PlanForm, lines: list[str] | None) -> str | None:
         region = services.region_in_title(form.title.data.strip())
         if region is not None:
             form.region.data = region.code or region.key
+    # 发文单位, 文号 and 印发日期 left blank, as the document prints them.
+    details = []
+    for name, (line, value) in services.issue_details(lines).items():
+        field = getattr(form, name)
+        if not field.data or (isinstance(field.data, str) and not field.data.strip()):
+            field.data = value
+            details.append(_("%(label)s取自原文第 %(line)d 行", label=field.label.text, line=line))
+    told = None
     if number and region:
-        return _("规划名称和行政区划取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
-    if number:
-        return _("规划名称取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
-    if region:
-        return _("行政区划取自规划名称：%(region)s，如有不符请在规划页更正", region=region.name)
-    return None
+        told = _("规划名称和行政区划取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
+    elif number:
+        told = _("规划名称取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
+    elif region:
+        told = _("行政区划取自规划名称：%(region)s，如有不符请在规划页更正", region=region.name)
+    if details:
+        told = "；".join([*([told] if told else []), *details]) + ("" if told else _("，如有不符请在规划页更正"))
+    return told
 
 
 def _show_facts_problems(form, failure: ValidationFailed) -> None:
