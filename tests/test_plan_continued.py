@@ -118,6 +118,17 @@ def test_a_carry_over_sent_again_says_nothing_was_carried(admin, added, db):  # 
     assert "没有转入任何项目：本规划的未完工项目都已列入" in page and "已将 0 个" not in page
 
 
+def test_an_ended_plans_page_says_which_unfinished_projects_went_on_and_where(admin, added, db):  # noqa: F811
+    """After a carry-over the ended plan's page listed its 未完工项目 as before, with the form, as if
+    nothing had happened."""
+    before = admin.get(f"/plans/{OLD}").get_data(as_text=True)
+    assert "已转入" not in before
+    _old, unfinished = carry_over(admin, db)
+    page = admin.get(f"/plans/{OLD}").get_data(as_text=True)
+    assert f"其中 {len(unfinished)} 个已转入下一规划期（续建），0 个尚未转入。" in page
+    assert page.count(f'已转入<a href="/plans/{KEY}">《{added.title}》</a>') == len(unfinished)
+
+
 def test_a_project_carried_into_the_wrong_plan_is_taken_out_with_a_reason_and_the_plan_can_be_withdrawn(
         app, admin, added, db, make_user):  # noqa: F811
     """The carry-over went into a plan added by mistake: nothing took a project out of a plan, so

@@ -60,11 +60,16 @@ def plan_detail(key: str):
                                          PlanCandidate.decision.is_(None)))
     ended = services.has_ended(plan)
     continued = services.continued_ids(plan)
+    unfinished = services.unfinished_projects(plan) if ended else []
+    # Where each unfinished project went on: the next period's plans it is in (after a carry-over
+    # the page listed them as before, as if nothing had happened).
+    carried = {project.id: [later for later in project.plans if plan.period_end is not None
+                            and later.period_start == plan.period_end + 1] for project in unfinished}
     return render_template("plans/detail.html", plan=plan, pending=decided.get(True, 0),
                            editable=plan.document is not None and can_manage(plan),
                            pending_indicators=pending_indicators,
                            decided=decided.get(False, 0), ended=ended,
-                           unfinished=services.unfinished_projects(plan) if ended else [],
+                           unfinished=unfinished, carried=carried,
                            next_plans=[p for p in services.next_plans(plan) if can_manage(p)] if ended else [],
                            continued=db.session.scalars(sa.select(Project).where(Project.id.in_(continued))
                                                         .order_by(Project.name)).all() if continued else [],
