@@ -759,3 +759,21 @@ def test_an_investment_printed_as_a_range_is_no_figure_in_a_table_as_in_a_senten
     assert (found["龙南市第二人民医院迁建项目"]["total_investment_wan_yuan"],
             found["龙南市第二人民医院迁建项目"]["total_investment_approx"]) == ("4500", True)
     assert found["龙南市中医院"].get("total_investment_wan_yuan") is None
+
+
+def test_a_work_named_by_its_verb_in_a_sentence_and_by_its_project_in_the_table_is_one_candidate(tmp_path):
+    """"迁建定南县疾病预防控制中心，…总投资1.35亿元" and the table's "定南县疾病预防控制中心迁建项目 |
+    迁建 | … | 13500" were two candidates with 13,500 万元 each: accepted, the relocation counted
+    twice. The institution named without a build nature stays apart from its relocation."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "（二）迁建龙南市疾病预防控制中心，总建筑面积8600平方米，总投资1.35亿元，建设期2027—2029年。\n\n"
+        "| 序号 | 项目名称 | 建设性质 | 建设规模 | 总投资（万元） |\n|---|---|---|---|---|\n"
+        "| 1 | 龙南市疾病预防控制中心迁建项目 | 迁建 | 建筑面积8600平方米 | 13500 |\n"
+        "| 2 | 龙南市妇幼保健院改扩建项目 | 改扩建 | 床位120张 | 9000 |\n\n"
+        "（三）支持龙南市妇幼保健院开展儿童早期发展基地建设，总投资500万元。\n"))
+    found = extract(lines, "t", regions=[LONGNAN], plan_region="360783")["projects"]
+    relocations = [project for project in found if "疾病预防控制中心" in project["name"]]
+    assert [(p["name"], p["aliases"], p["total_investment_wan_yuan"]) for p in relocations] == [
+        ("龙南市疾病预防控制中心迁建项目", ["龙南市疾病预防控制中心"], "13500")]
+    assert len([project for project in found if "妇幼保健院" in project["name"]]) >= 1
+    assert_provenance({"projects": relocations, "indicators": []}, lines)

@@ -116,7 +116,7 @@ def merge(candidates: list[Candidate], regions: RegionIndex) -> list[Candidate]:
         # is the table's "龙南市乡镇卫生院提质改造工程"), as accepting it would place it.
         region = candidate_region(candidate, regions) or regions.plan_region or ""
         key = f"{region}:{match_key(candidate.name, regions)}"
-        first = merged.get(key)
+        first = merged.get(key) or _same_work(merged, key, candidate.build_nature_term)
         if first is None:
             merged[key] = candidate
             continue
@@ -139,6 +139,19 @@ def merge(candidates: list[Candidate], regions: RegionIndex) -> list[Candidate]:
     for candidate in merged.values():
         candidate.other_names = [name for name in dict.fromkeys(candidate.other_names) if name != candidate.name]
     return list(merged.values())
+
+
+def _same_work(merged: dict[str, Candidate], key: str, term: str | None) -> Candidate | None:
+    """The candidate already found for the same work named the other way: "迁建定南县疾病预防控制中心"
+    in a sentence (the institution, with 迁建 as its verb) and the table's "定南县疾病预防控制中心迁建
+    项目" (its build nature in its name) are one project, counted twice if accepted as two. Only
+    when both say the same 建设性质: the institution named alone is no relocation of it."""
+    if not term:
+        return None
+    if key.endswith(term):
+        other = merged.get(key[:-len(term)])
+        return other if other is not None and other.build_nature_term == term else None
+    return merged.get(key + term)
 
 
 def _from_table(candidate: Candidate) -> bool:
