@@ -777,3 +777,13 @@ def test_a_work_named_by_its_verb_in_a_sentence_and_by_its_project_in_the_table_
         ("龙南市疾病预防控制中心迁建项目", ["龙南市疾病预防控制中心"], "13500")]
     assert len([project for project in found if "妇幼保健院" in project["name"]]) >= 1
     assert_provenance({"projects": relocations, "indicators": []}, lines)
+
+
+def test_a_construction_period_of_one_year_is_its_start_and_its_end(tmp_path):
+    """"建设期2026年" was not read (only a range of years was); "2026年12月底前…" is no period."""
+    lines = lines_of(tmp_path, "plan.md", "（四）新建龙南市急救站，总投资约650万元，建设期2026年。\n\n"
+                                          "（五）新建龙南市血站，总投资800万元，建设期2026年12月底前完成。\n")
+    found = {p["name"]: p for p in extract(lines, "t", regions=[LONGNAN], plan_region="360783")["projects"]}
+    assert (found["龙南市急救站"]["start_year"], found["龙南市急救站"]["end_year"]) == (2026, 2026)
+    assert (found["龙南市血站"].get("start_year"), found["龙南市血站"].get("end_year")) == (None, None)
+    assert_provenance({"projects": list(found.values()), "indicators": []}, lines)

@@ -30,6 +30,8 @@ _BEDS = re.compile(
     r"(?<!新增)(?:设置床位|编制床位|开放床位|床位数|床位|病床)(?:约|达|为|共|：|:|\s)*(?P<n>\d+)\s*(?P<u>张)"
     r"|(?<!新增)(?<![\d])(?P<n2>\d+)\s*(?P<u2>张)(?:床位|病床|床)")
 _YEARS = re.compile(r"(?P<a>20\d\d)\s*(?:年)?\s*[-—–~～至到]\s*(?P<b>20\d\d)\s*年")
+# "建设期2026年", "建设周期为2027年": begun and finished within the one year.
+_ONE_YEAR = re.compile(r"建设(?:周)?期(?:为|：|:|\s)*(?P<a>20\d\d)\s*年(?!\s*(?:\d|[-—–~～至到]))")
 _START = re.compile(r"(?P<a>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|前|内)?(?:动工|开工|启动建设|开始建设)")
 _END = re.compile(r"(?P<b>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|底|前|内)?(?:建成|竣工|完工|投入使用|投用|交付)")
 
@@ -102,6 +104,9 @@ def figures_in(text: str) -> list[Figure]:
         found.append(Figure("end_year", int(match["b"]), match["b"], match["b"], match.start("b"),
                             match.end("b")))
     if not _YEARS.search(text):
+        for match in _ONE_YEAR.finditer(text):
+            for field in ("start_year", "end_year"):
+                found.append(Figure(field, int(match["a"]), match["a"], match["a"], match.start("a"), match.end("a")))
         for match in _START.finditer(text):
             found.append(Figure("start_year", int(match["a"]), match["a"], match["a"], match.start("a"),
                                 match.end("a")))
