@@ -399,3 +399,18 @@ def test_a_projects_milestone_chart_is_readable_on_a_phone(chromium, live_tracke
             assert box["tabindex"] == 0 and box["label"] and box["scrolls"], box
             wide = overflow(page)
             assert wide["scroll"] <= wide["width"], (language, wide)
+
+
+def test_the_evaluations_indicator_names_stay_in_view_as_its_table_scrolls_on_a_phone(chromium, live_tracker):
+    """On a phone the evaluation's 最新实际值 and 是否达标 are at the right of a table that scrolls in
+    its box: scrolled to them, the reader had lost which indicator each row was."""
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        assert page.goto(f"/plans/{PLAN}/evaluation").status == 200
+        table = page.locator("table.evaluation")
+        assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it does scroll on a phone
+        table.evaluate("t => t.scrollLeft = t.scrollWidth")
+        box = table.bounding_box()
+        name = page.locator("table.evaluation tbody td.name").first.bounding_box()
+        verdict = page.locator("table.evaluation tbody tr:first-child td:last-child").bounding_box()
+        assert abs(name["x"] - box["x"]) < 2, (name, box)  # the name where the table begins
+        assert verdict["x"] + verdict["width"] <= box["x"] + box["width"] + 2  # and the verdict in view
