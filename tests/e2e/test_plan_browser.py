@@ -35,7 +35,7 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     lab = admin.locator("section.candidate", has=admin.locator("h3", has_text="疾病预防控制中心实验楼"))
     seed_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-01'")
     lab.locator("input[name=project_id]").fill(str(seed_id))
-    lab.locator("text=并入已有项目（续建）").click()
+    lab.locator("button", has_text="并入已有项目").click()
     admin.wait_for_load_state()
     assert "已并入已有项目" in admin.inner_text(".flash.success")
 

@@ -83,7 +83,7 @@ def test_a_county_adds_its_15th_plan_carries_a_project_over_and_evaluates_the_en
                      "SELECT id FROM projects WHERE seed_key = 'yangjiang-yangxi-public-health-hospital'")
     merge = candidate(admin, CONTINUED)
     assert merge.locator("input[name=project_id]").input_value() == str(tracked)
-    merge.locator("text=并入已有项目（续建）").click()
+    merge.locator("button", has_text="并入已有项目").click()
     admin.wait_for_load_state()
     assert "已并入已有项目" in admin.inner_text(".flash.success")
     admin.once("dialog", lambda dialog: dialog.accept())
