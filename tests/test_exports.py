@@ -160,6 +160,17 @@ def test_pdf_is_a4_landscape_and_its_chinese_reads_back_as_text(client, seeded):
     assert "江西省赣州市龙南市（360783，含下辖地区）" in text.replace("\n", "")
 
 
+def test_the_lists_bed_total_counts_the_new_beds_its_column_shows(client, seeded):
+    """The 床位 column shows "新增 86" for the project whose plan gives only new beds (002 line
+    218); its total said "—（95 个项目中 0 个填报）", on the page and on paper, as if nothing were
+    known. The total says the new beds too."""
+    page = client.get("/projects?region=360783").get_data(as_text=True)
+    totals = page[page.index('<tr class="totals"'):] if '<tr class="totals"' in page else page[page.rindex("<tfoot"):]
+    assert "新增 86" in page and "新增 86" in totals and "1 个填报" in totals.split("新增 86")[1]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get("/projects/export.pdf?region=360783").data)).pages)
+    assert "新增86（1个填报）" in re.sub(r"\s", "", text)
+
+
 def test_pdf_falls_back_to_the_builtin_cid_font(app, seeded, db, monkeypatch, tmp_path):
     from tracker.exports.pdf import write_pdf
     monkeypatch.setenv("TRACKER_CJK_FONT", str(tmp_path / "missing.ttf"))

@@ -112,6 +112,11 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
             shown = plain_number(value) if value is not None else "—"
             cover = _("%(count)s/%(total)s 个填报", count=plain_number(covered_count(totals, column)),
                       total=plain_number(totals.projects))
+            if key == "beds" and totals.with_new_beds:  # the column shows 新增 where beds are unknown
+                cover += "<br/>" + escape(_("新增 %(n)s（%(count)s 个填报）", n=plain_number(totals.new_beds or 0),
+                                            count=plain_number(totals.with_new_beds)))
+                totals_row.append(Paragraph(f"{escape(shown)}<br/><font size=6.5>{cover}</font>", styles["number"]))
+                continue
             totals_row.append(Paragraph(f"{escape(shown)}<br/><font size=6.5>{escape(cover)}</font>",
                                         styles["number"]))
         else:
