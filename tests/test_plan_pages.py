@@ -523,3 +523,11 @@ def test_an_accepted_candidates_years_are_pointed_to_the_milestones_page(admin, 
     assert "原文写明建设期 2026–2028 年" in page and "计划开工、竣工日期" in page
     project = db.session.scalar(sa.select(Project).where(Project.name == item.data["name"]))
     assert project.planned_start is None and project.planned_end is None
+
+
+def test_a_plans_unknown_investment_total_says_so_in_words(admin, db):
+    """宜春's plan states no budget: its page wrote "总投资合计 — 万元", a dash with a unit that reads
+    like a figure, where the list and the dashboard say 未填报."""
+    page = admin.get("/plans/yichun-14th-health-plan").get_data(as_text=True)
+    total = page[page.index("总投资合计"):][:300]
+    assert "未填报" in total and "— 万元" not in total and "—</strong> 万元" not in total
