@@ -51,10 +51,11 @@ def test_a_leader_sees_each_county_shaded_by_investment_with_its_figure_and_link
     svg = the_map(html)
     href, title = region_link(svg, LONGNAN)
     assert href == f"/projects?region={LONGNAN}"
-    assert title == "龙南市：36,000 万元（3 个项目）"
-    assert region_link(svg, DINGNAN)[1] == "定南县：56,000 万元（1 个项目）"
-    # The county with no project is drawn (the reader sees where it is) but leads nowhere.
-    assert "瑞金市：0 万元（0 个项目）" in svg
+    assert title == "龙南市：36,000 万元（3 个项目中 3 个填报）"
+    assert region_link(svg, DINGNAN)[1] == "定南县：56,000 万元（1 个项目中 1 个填报）"
+    # The county with no project is drawn (the reader sees where it is) but leads nowhere; it
+    # says it has none (it said "0 万元（0 个项目）", a figure of nothing).
+    assert "瑞金市：无项目" in svg and "：0 万元" not in svg
     legend = re.search(r'<ul class="map-legend".*?</ul>', html, re.S).group(0)
     assert "无项目" in legend and "万元" in legend  # the key states its unit and the empty class
     assert "40,000–60,000" in legend  # five round steps up to 100,000 (the largest is 56,000)
@@ -96,7 +97,7 @@ def test_a_viewer_from_whom_money_is_hidden_gets_no_investment_map(app, db, make
 def test_the_country_is_drawn_by_province_and_whole_with_the_boundary_at_sea(client, db):
     ganzhou_with_projects(db)
     svg = the_map(client.get("/dashboard").get_data(as_text=True))
-    assert region_link(svg, "360000")[1] == "江西省：92,000 万元（4 个项目）"
+    assert region_link(svg, "360000")[1] == "江西省：92,000 万元（4 个项目中 4 个填报）"
     # One province known: no boundary at sea round it (it would shrink the province to a speck) …
     assert 'fill="none" stroke=' not in svg
     # … all of them: the whole country, with its boundary lines (境界线).

@@ -219,6 +219,7 @@ class Area:
     value: Decimal | int | None  # None: no project states the figure
     projects: int
     href: str | None
+    covered: int | None = None  # of its projects, those stating the figure (investment)
 
 
 def areas(board: Dashboard, measure: str, list_url) -> list[Area]:
@@ -236,7 +237,8 @@ def areas(board: Dashboard, measure: str, list_url) -> list[Area]:
             value = group.projects
         found.append(Area(group.key, group.name or group.key, value, group.projects,
                           list_url(group.args if measure != "late" else
-                                   {**group.args, "late": "1"} if group.args else None)))
+                                   {**group.args, "late": "1"} if group.args else None),
+                          group.with_investment if measure == "investment" else None))
     return found
 
 
@@ -258,9 +260,16 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
             continue
         figure = (_("未填报") if area.value is None
                   else f"{plain_number(area.value)} {unit}")
-        tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目）", "%(name)s：%(figure)s（%(count)s 个项目）", area.projects,
-                       name=area.name, figure=figure,
-                count=plain_number(area.projects))
+        if not area.projects:  # "北京市：0 万元（0 个项目）" read as a figure of nothing
+            tip = _("%(name)s：无项目", name=area.name)
+        elif area.covered is not None:  # an amount says how many projects state it, as everywhere
+            tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报）",
+                           "%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报）", area.projects,
+                           name=area.name, figure=_("未填报") if not area.covered else figure,
+                           count=plain_number(area.projects), covered=plain_number(area.covered))
+        else:
+            tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目）", "%(name)s：%(figure)s（%(count)s 个项目）",
+                           area.projects, name=area.name, figure=figure, count=plain_number(area.projects))
         shape = (f'<path d="{data}" fill="{fill(area.value)}" stroke="{INK}" stroke-width="0.6" '
                  f'stroke-linejoin="round"><title>{escape(tip)}</title></path>')
         body.append(f'<a href="{escape(area.href)}" aria-label="{escape(tip)}">{shape}</a>'
