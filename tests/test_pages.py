@@ -75,3 +75,20 @@ def test_language_switch_never_redirects_off_site(client, db):
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.get(f"/language/en?next={target}")
         assert response.headers["Location"] == "/", target
+
+
+def test_a_planned_date_on_the_project_page_is_cited_by_its_milestones_line(client, seeded, db):
+    """计划开工 2021-12-31 of 宜春's 市妇保院二期 comes from the 工作要点's line 55 ("启动市妇保院二期…
+    项目建设"): the milestones section cited it, the 基本信息 row beside it had an empty 出处."""
+    import sqlalchemy as sa
+
+    from tracker.progress.models import Milestone
+
+    start = db.session.scalars(sa.select(Milestone).where(Milestone.stage == "start", Milestone.planned_date.is_not(None))
+                               .order_by(Milestone.id)).all()
+    cited = next(m for m in start if m.sources)
+    page = client.get(f"/projects/{cited.project_id}").get_data(as_text=True)
+    row = page[page.index('<th scope="row">计划开工</th>'):]
+    row = row[:row.index("</tr>")]
+    assert cited.planned_date.isoformat() in row
+    assert f'#L{cited.sources[0]["line"]}"' in row and f'第{cited.sources[0]["line"]}行' in row
