@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
@@ -217,23 +217,19 @@ def _facts_from_title(form: PlanForm, lines: list[str] | None) -> str | None:
         region = services.region_in_title(form.title.data.strip())
         if region is not None:
             form.region.data = region.code or region.key
-    # 发文单位, 文号 and 印发日期 left blank, as the document prints them.
-    details = []
-    for name, (line, value) in services.issue_details(lines).items():
+    told = []
+    if number and region:
+        told.append(_("规划名称和行政区划取自原文第 %(line)d 行", line=number))
+    elif number:
+        told.append(_("规划名称取自原文第 %(line)d 行", line=number))
+    elif region:
+        told.append(_("行政区划取自规划名称：%(region)s", region=region.name))
+    for name, (line, value) in services.issue_details(lines).items():  # 文号, 发文单位, 印发日期 left blank
         field = getattr(form, name)
         if not field.data or (isinstance(field.data, str) and not field.data.strip()):
             field.data = value
-            details.append(_("%(label)s取自原文第 %(line)d 行", label=field.label.text, line=line))
-    told = None
-    if number and region:
-        told = _("规划名称和行政区划取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
-    elif number:
-        told = _("规划名称取自原文第 %(line)d 行，如有不符请在规划页更正", line=number)
-    elif region:
-        told = _("行政区划取自规划名称：%(region)s，如有不符请在规划页更正", region=region.name)
-    if details:
-        told = "；".join([*([told] if told else []), *details]) + ("" if told else _("，如有不符请在规划页更正"))
-    return told
+            told.append(_("%(label)s取自原文第 %(line)d 行", label=field.label.text, line=line))
+    return pgettext("分句的分隔号", "；").join(told) + _("，如有不符请在规划页更正") if told else None
 
 
 def _show_facts_problems(form, failure: ValidationFailed) -> None:
