@@ -111,3 +111,18 @@ def test_a_huge_number_is_refused_however_it_arrives():
         with pytest.raises(ValueProblem):
             parse_decimal(value)
     assert parse_decimal(Decimal("1E+12")) == Decimal("1E+12")  # bounds beyond this are the columns'
+
+
+@pytest.mark.parametrize("written", ["1,50", "1,5", "0,5", "1.234,5", "12,34,5", "1,320,5", "1 2"])
+def test_a_comma_that_is_no_thousands_separator_is_refused_not_guessed_at(written):
+    """"1,50" was read as 150 and "1.234,5" as 1.2345 (a European decimal comma), on the report
+    form, in an imported sheet and through the API alike: an amount a person meant otherwise,
+    stored exactly wrong. A separator is a thousands separator or the number is refused."""
+    with pytest.raises(ValueProblem, match="千位分隔符应每三位一个"):
+        parse_decimal(written)
+
+
+@pytest.mark.parametrize("written, number", [("56,000", "56000"), ("1，320", "1320"), ("1 320 000", "1320000"),
+                                             ("12,000.5", "12000.5"), ("-1,320", "-1320"), ("１２３", "123")])
+def test_thousands_separators_are_read_as_people_write_them(written, number):
+    assert parse_decimal(written) == Decimal(number)
