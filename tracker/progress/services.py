@@ -532,6 +532,18 @@ def add_funding_line(actor: Actor, project: Project, *, source, amount, note: st
     return line
 
 
+def funding_line_sent_again(project: Project, seen_up_to: int, *, source, amount, note: str | None = None
+                            ) -> FundingLine | None:
+    """The line this form added already: one with the same source, amount and note added to the
+    project after the last line the form's page showed (``seen_up_to``). The form sent again
+    (browser Back, then 新增 again) added a second 700 万元 and halved nothing but the 资金缺口."""
+    values = _funding_values(source, amount, note)
+    return db.session.scalar(sa.select(FundingLine).where(
+        FundingLine.project_id == project.id, FundingLine.id > seen_up_to,
+        FundingLine.source == values["source"], FundingLine.amount.is_not_distinct_from(values["amount"]),
+        FundingLine.note.is_not_distinct_from(values["note"])).limit(1))
+
+
 def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note: str | None,
                         reason: str | None, expected_version: int) -> dict:
     """Correct a line (its source, amount or note): a reason is required, as for a deletion's

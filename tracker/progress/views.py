@@ -240,7 +240,12 @@ def funding(project_id: int):
     form, plan_form = FundingLineForm(prefix="f"), AnnualPlanForm(prefix="a")
     conflict = False
     if request.method == "POST" and "f-source" in request.form and form.validate_on_submit():
+        seen = int(form.seen.data) if (form.seen.data or "").isdigit() and len(form.seen.data) < 19 else None
         try:
+            if seen is not None and services.funding_line_sent_again(
+                    project, seen, source=form.source.data, amount=form.amount.data, note=form.note.data):
+                flash(_("这条资金来源已经新增过（同一表单提交了两次），没有重复添加"), "info")
+                return redirect(url_for("progress.funding", project_id=project.id))
             services.add_funding_line(web_actor(), project, source=form.source.data,
                                       amount=form.amount.data, note=form.note.data)
         except ValidationFailed as failure:
@@ -262,6 +267,8 @@ def funding(project_id: int):
             return redirect(url_for("progress.funding", project_id=project.id))
     lines = db.session.scalars(sa.select(FundingLine).where(
         FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
+    if not form.seen.data:
+        form.seen.data = str(max((line.id for line in lines), default=0))
     plans = db.session.scalars(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)).all()
     failed = request.method == "POST" and (form.errors or plan_form.errors)
