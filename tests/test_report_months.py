@@ -93,6 +93,28 @@ def test_a_month_filed_before_the_first_report_cannot_change_its_stated_total(of
     assert figures(db, longnan_project, dt.date(2026, 11, 1)) == (Decimal(180), Decimal(500))
 
 
+def test_the_first_reports_correction_left_without_its_total_keeps_what_was_invested_before_it(
+        officer, longnan_project, db):
+    """November, the first report, stated 965.5 since the start (300 of it in November); December
+    followed. November corrected to 50 with 自开工累计 cleared became 50, and December fell from
+    1,015.5 to 100: the 665.5 invested before the tracker was gone, with no word. A blank keeps it;
+    a total typed is taken as typed."""
+    file_report(officer, longnan_project, "2026-11", "300", invested_total="965.5")
+    file_report(officer, longnan_project, "2026-12", "50")
+    assert figures(db, longnan_project, dt.date(2026, 12, 1))[1] == Decimal("1015.5")
+    version = db.session.scalar(sa.select(MonthlyReport.version).where(
+        MonthlyReport.project_id == longnan_project.id, MonthlyReport.month == dt.date(2026, 11, 1)))
+    file_report(officer, longnan_project, "2026-11", "50", invested_total="", correction_reason="更正十一月",
+                version=str(version))
+    assert figures(db, longnan_project, dt.date(2026, 11, 1))[1] == Decimal("715.5")
+    assert figures(db, longnan_project, dt.date(2026, 12, 1))[1] == Decimal("765.5")
+    assert db.session.get(Project, longnan_project.id).invested_to_date == Decimal("765.5")
+    version += 1
+    file_report(officer, longnan_project, "2026-11", "50", invested_total="50", correction_reason="此前无投资",
+                version=str(version))
+    assert figures(db, longnan_project, dt.date(2026, 12, 1))[1] == Decimal("100")
+
+
 # ---- item 13: one clock, Beijing's -------------------------------------------------------------
 
 def test_this_month_can_be_filed_when_beijing_has_turned_the_month(server_in_utc, officer, longnan_project, db):

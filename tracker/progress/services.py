@@ -360,7 +360,15 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                     stated=display_decimal(following.invested_total),
                     amount=display_decimal(following.invested_month or Decimal(0)), **known))
         else:
-            total = stated_total if stated_total is not None else month_amount
+            # The first report's 自开工累计 may count investment before it (before the tracker). A
+            # correction that leaves it blank keeps that part, as a blank keeps everywhere: it was
+            # dropped, and every later month's total fell with it (965.5 → 50, no word said).
+            opening = (existing.invested_total - (existing.invested_month or Decimal(0))
+                       if existing is not None and existing.invested_total is not None else Decimal(0))
+            if stated_total is None and opening > 0:
+                total = opening + month_amount
+            else:
+                total = stated_total if stated_total is not None else month_amount
             if total < month_amount:
                 _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
     revised = project.current_estimate is not None  # else the approved 总投资 is the estimate
