@@ -4,6 +4,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from PIL import Image
 
@@ -154,3 +155,13 @@ def test_two_officers_editing_the_same_project_second_is_refused_and_shown(offic
     assert "其他人已修改了此项目" in html and "龙南市疾控中心" in html
     db.session.expire_all()
     assert db.session.get(Project, longnan_project.id).owner_unit == "龙南市疾控中心"
+
+
+@pytest.mark.parametrize("percent", ["1,234.5", "99999999999"])
+def test_a_percentage_far_out_of_range_is_told_its_range_not_a_unit_of_money(officer, longnan_project, percent):
+    """工程进度 1,234.5 or 99999999999 said "数值过大，请检查单位（金额以万元计）": a percentage has no 万元."""
+    response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "physical_percent": percent, "invested_month": "5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "工程进度应在 0 到 100 之间" in html and "金额以万元计" not in html

@@ -18,11 +18,12 @@ class ExactAmount:
     """
 
     def __init__(self, places: int, maximum: Decimal = MAX_FIGURE, allow_negative: bool = False,
-                 unit: object = None):
+                 unit: object = None, too_large: object = None):
         self.places = places
         self.maximum = maximum
         self.allow_negative = allow_negative
         self.unit = unit  # of a figure that is not money (m², 亩): what a slip of unit is told in
+        self.too_large = too_large  # what a figure with a range of its own (a percentage) is told
 
     def __call__(self, form, field):
         value = field.data
@@ -33,7 +34,7 @@ class ExactAmount:
         if value < 0 and not self.allow_negative:
             raise ValidationError(_l("不能为负数"))
         if value.copy_abs() >= self.maximum:  # abs() rounds to the context: 1E+999999999 overflowed
-            raise ValidationError(too_large(self.unit))
+            raise ValidationError(self.too_large or too_large(self.unit))
         if value != value.quantize(Decimal(1).scaleb(-self.places)):
             raise ValidationError(_l("最多保留 %(n)s 位小数", n=self.places))
 
