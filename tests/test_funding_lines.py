@@ -4,6 +4,7 @@ officer's save; the API's PUT uses the same service (tests/test_api_writes.py)."
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -112,3 +113,13 @@ def test_the_add_form_sent_again_from_the_back_button_adds_its_line_once(app, db
     fresh = re.search(r'name="f-seen"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="f-seen"', colleague.get(url).get_data(as_text=True))
     assert colleague.post(url, data={**sent, "f-seen": fresh.group(1) or fresh.group(2)}).status_code == 302
     assert amounts() == [500, 700, 700, 800]
+
+
+def test_a_funding_gap_says_when_a_line_states_no_amount(officer, db, longnan_project):
+    """单位自筹 with no amount: the page said 资金缺口 32,000 as a firm figure."""
+    progress.add_funding_line(CLI, longnan_project, source="central_budget", amount="500")
+    progress.add_funding_line(CLI, longnan_project, source="self_raised", amount=None)
+    longnan_project.total_investment = Decimal("2000")
+    db.session.commit()
+    page = officer.get(f"/projects/{longnan_project.id}/funding").get_data(as_text=True)
+    assert "1,500" in page and "其中 1 条资金来源未填金额，缺口可能更小" in page
