@@ -270,3 +270,14 @@ def test_a_plans_list_exported_is_named_for_the_plan(client, seeded):
     response = client.get("/projects/export.xlsx?plan=longnan-14th-regional-plan&kind=all")
     assert response.status_code == 200
     assert "longnan-14th-regional-plan" in unquote(response.headers["Content-Disposition"])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "json"])
+def test_an_export_has_a_plain_file_name_for_a_client_that_reads_no_utf_8_name(client, seeded, fmt):
+    """A browser or a mail client that reads only filename= saved "--20261207-1551.csv": the
+    Chinese of 项目清单-龙南市 dropped. Its name in ASCII says what it is."""
+    disposition = client.get(f"/projects/export.{fmt}?region=360783&plan=longnan-14th-regional-plan").headers[
+        "Content-Disposition"]
+    plain = re.search(r'filename="([^"]+)"', disposition).group(1)
+    assert re.fullmatch(rf"projects-360783-longnan-14th-regional-plan-\d{{8}}-\d{{4}}\.{fmt}", plain), plain
+    assert "filename*=UTF-8''" in disposition and "longnan-14th-regional-plan" in unquote(disposition)

@@ -448,3 +448,12 @@ def test_a_new_project_written_on_two_rows_is_refused_on_the_second_not_taken_as
     assert "与第 2 行是同一个项目" in messages(report)
     # A file with a refused row writes nothing (the officer corrects it and uploads again).
     assert not db.session.scalars(sa.select(Project).where(Project.name == "龙南市传染病医院新建项目")).all()
+
+
+def test_the_templates_have_plain_file_names_for_a_client_that_reads_no_utf_8_name(officer):
+    """项目导入模板.xlsx was offered as ".xlsx" to a client reading only filename=: a hidden file."""
+    _user, browser = officer
+    for kind, plain in (("projects", r"project-import-template\.xlsx"), ("monthly-reports", r"monthly-reports-\d{4}-\d{2}\.xlsx")):
+        disposition = browser.get(f"/import/templates/{kind}.xlsx").headers["Content-Disposition"]
+        assert re.fullmatch(plain, re.search(r'filename="([^"]+)"', disposition).group(1)), disposition
+        assert "filename*=UTF-8''" in disposition

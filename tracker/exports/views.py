@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
-import unicodedata
-from urllib.parse import quote
 
 from flask import (Blueprint, Response, abort, current_app, render_template, request, send_file,
                    stream_with_context)
@@ -16,6 +15,7 @@ from ..accounts.services import money_hidden_from
 from ..core import clock
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
+from ..web.requests import attachment
 from .csv_ import csv_chunks
 from .oc4ids import package_chunks
 from .pdf import TooManyRows, write_pdf
@@ -28,19 +28,20 @@ bp = Blueprint("exports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def attachment(name: str) -> dict:
-    """Content-Disposition for a Chinese file name, as Flask's send_file writes it."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "export"
-    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                                   f"filename*=UTF-8''{quote(name, safe='')}",
-            "Cache-Control": "no-store"}
-
-
 def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
     region = portfolio_filter.region_row()
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     plan = f"-{portfolio_filter.plan[:64]}" if portfolio_filter.plan else ""  # a plan's list says which
     return f"{_('项目清单')}-{region.name if region else _('全部地区')}{plan}-{stamp}.{extension}"
+
+
+def plain_download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
+    """The same in ASCII: the region's code or key, the plan's key (both ASCII), the time."""
+    region = portfolio_filter.region_row()
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    place = re.sub(r"[^A-Za-z0-9_-]", "", (region.code or region.key) if region else "all") or "region"
+    plan = "-" + re.sub(r"[^A-Za-z0-9_-]", "", portfolio_filter.plan[:64]) if portfolio_filter.plan else ""
+    return f"projects-{place}{plan}-{stamp}.{extension}"
 
 
 def public_uri() -> str | None:
@@ -69,14 +70,15 @@ def export(fmt: str):
         return _problem_page(problems)
     today = clock.today()
     name = download_name(portfolio_filter, fmt)
+    headers = attachment(name, plain_download_name(portfolio_filter, fmt))
     if fmt == "csv":
         rows = csv_chunks(portfolio_filter, include_money=include_money, today=today)
         return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
-                        headers=attachment(name))
+                        headers=headers)
     if fmt == "json":
         chunks = json_chunks(portfolio_filter, None if include_money else hide_money)
         return Response(stream_with_context(chunks), mimetype="application/json",
-                        headers=attachment(name))
+                        headers=headers)
     if fmt == "oc4ids.json":
         if queries.totals(portfolio_filter, today).projects == 0:
             return _problem_page([_("没有符合条件的项目：OC4IDS 数据包至少要有一个项目。")])
@@ -84,7 +86,7 @@ def export(fmt: str):
                                 today=today, prefix=current_app.config.get("OC4IDS_PREFIX", "oc4ids-tracker-"),
                                 publisher=current_app.config.get("OC4IDS_PUBLISHER"))
         return Response(stream_with_context(chunks), mimetype="application/json",
-                        headers=attachment(name))
+                        headers=headers)
     # Binary formats are written to a temporary file (memory stays flat) and sent from there.
     spool = tempfile.TemporaryFile()
     try:
@@ -103,7 +105,7 @@ def export(fmt: str):
         raise
     spool.seek(0)
     response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers)
     return response
 
 

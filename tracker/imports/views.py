@@ -14,6 +14,7 @@ from ..core.clock import this_month
 from ..exports.columns import CLEAR_MARKER
 from .templates import write_template
 from ..unit_of_work import after_commit
+from ..web.requests import attachment
 from . import batches, uploads
 from .forms import ConfirmForm, UploadForm
 from .importer import COLUMNS, KINDS, PROJECTS, run_import, setting
@@ -50,15 +51,17 @@ def template(kind: str):
     if kind == PROJECTS:
         write_template(buffer, COLUMNS[kind], str(KINDS[kind]), kind=kind,
                        max_rows=setting("IMPORT_MAX_ROWS"))
-        name = _("项目导入模板")
+        name, plain = _("项目导入模板"), "project-import-template"
     else:
         month = this_month()
         rows = due_reports(current_user, month, limit=setting("IMPORT_MAX_ROWS"))
         write_template(buffer, COLUMNS[kind], str(KINDS[kind]), kind=kind, rows=rows,
                        max_rows=setting("IMPORT_MAX_ROWS"))
-        name = _("月度填报导入模板-%(month)s", month=month.strftime("%Y-%m"))
+        name, plain = _("月度填报导入模板-%(month)s", month=month.strftime("%Y-%m")), f"monthly-reports-{month:%Y-%m}"
     buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+    response = send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=f"{name}.xlsx")
+    response.headers.update(attachment(f"{name}.xlsx", f"{plain}.xlsx"))
+    return response
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -8,7 +8,8 @@ and says why not, in one line, the same on every page that changes a project.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import quote, urlsplit
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
@@ -67,3 +68,13 @@ def form_id(name: str) -> int | None:
     what an id column holds (a hostile 99999999999999999999 would overflow the database's INTEGER)."""
     value = request.form.get(name, type=int)
     return value if value is not None and 0 < value <= BIGINT_LIMIT else None
+
+
+def attachment(name: str, plain_name: str | None = None) -> dict:
+    """Content-Disposition for a Chinese file name: ``filename*`` in UTF-8, and for a client that
+    reads only ``filename`` a name in ASCII of its own (dropping the Chinese of 项目清单-龙南市-…
+    left "--20261207-1551.csv", and of 项目导入模板.xlsx a hidden ".xlsx")."""
+    plain_name = plain_name or unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or "export"
+    return {"Content-Disposition": f"attachment; filename=\"{plain_name}\"; "
+                                   f"filename*=UTF-8''{quote(name, safe='')}",
+            "Cache-Control": "no-store"}
