@@ -255,6 +255,19 @@ def test_pages_follow_the_link_header(app, seeded, db, make_user, token_for):
                 seeks += "after=" in url  # the next page is sought from this one's last row
         assert len(seen) == len(set(seen)) == body["totals"]["projects"] > 5
         assert seeks
+        # Read by number until a page is empty, as scripts do: a page past the last was the last
+        # again (the loop never ended), and page=-1 was page 1.
+        number, numbered = 1, []
+        while True:
+            body = client.get(f"/api/v1/projects?region=360783&page={number}", headers=bearer(secret)).get_json()
+            if not body["projects"]:
+                break
+            numbered += [p["id"] for p in body["projects"]]
+            number += 1
+            assert number < 100
+        assert sorted(numbered) == sorted(seen) and body["page"]["next"] is None and body["page"]["prev"]
+        for wrong in ("-1", "0", "abc", "99999999999999999999"):
+            assert client.get(f"/api/v1/projects?page={wrong}", headers=bearer(secret)).status_code == 400, wrong
     finally:
         app.config["PAGE_SIZE"] = size
 

@@ -256,12 +256,23 @@ def portfolio_filter() -> PortfolioFilter:
 def project_list(**_args):
     """项目清单：与页面相同的筛选、排序与合计；按游标翻页（Link 头）"""
     chosen = portfolio_filter()
+    # A page number is 1 or more; one past the last is an empty page, not the last again (a script
+    # reading page after page until one is empty never stopped; page=-1 was page 1).
+    asked = request.args.get("page")
+    if asked is not None and not (asked.isdigit() and 1 <= int(asked) <= 10 ** 9):
+        raise _abort(400, _("page 应为 1 或更大的整数"))
     try:
         number, seek = queries.page_request(request.args, chosen)
     except queries.BadPageRequest as bad:
         raise _abort(400, str(bad)) from None
     per_page = current_app.config["PAGE_SIZE"]
     totals = queries.totals(chosen)
+    pages = max(1, -(-totals.projects // per_page))
+    if asked is not None and seek is None and int(asked) > pages:
+        last = url_for("api.project_list", **chosen.to_args(), page=pages, _external=True)
+        return ({"projects": [], "totals": totals_record(totals, include_money()),
+                 "page": {"number": int(asked), "per_page": per_page, "pages": pages, "next": None, "prev": last}},
+                200, {"Link": f'<{last}>; rel="prev"'})
     page = queries.project_page(chosen, number, per_page, totals.projects, seek=seek)
     projects = db.session.scalars(sa.select(Project).where(Project.id.in_([p.id for p in page.items])).options(
         selectinload(Project.aliases), selectinload(Project.plans), selectinload(Project.milestones),
