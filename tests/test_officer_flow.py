@@ -83,6 +83,21 @@ def test_officer_revises_the_budget_and_earlier_figures_stay(officer, longnan_pr
     assert db.session.scalar(sa.select(BudgetRevision.previous_amount)) == Decimal("1320")
 
 
+def test_a_budget_revision_of_nothing_is_refused_and_one_sent_again_is_kept_once(officer, longnan_project, db):
+    """调整后概算 0 was saved (with 1,284.5 万元 already invested); the form sent again from the Back
+    button made a second revision of the same approval."""
+    url = f"/projects/{longnan_project.id}/budget"
+    zero = officer.post(url, data={"new_amount": "0", "reason": "误填", "approval_number": "龙发改〔2026〕1号",
+                                   "approval_date": "2026-01-02"})
+    assert zero.status_code == 400 and "调整后的概算应大于 0" in zero.get_data(as_text=True)
+    sent = {"new_amount": "1500", "reason": "增加检验设备", "approval_number": "龙发改〔2026〕2号",
+            "approval_date": "2026-01-05"}
+    assert officer.post(url, data=sent).status_code == 302
+    assert officer.post(url, data=sent).status_code == 302  # Back, then 保存 again
+    revisions = db.session.scalars(sa.select(BudgetRevision).where(BudgetRevision.project_id == longnan_project.id)).all()
+    assert [(r.previous_amount, r.new_amount) for r in revisions] == [(Decimal("1320"), Decimal("1500"))]
+
+
 def test_every_change_of_the_flow_is_audited_as_web(officer, longnan_project, db, make_user):
     officer.post(f"/projects/{longnan_project.id}/budget", data={
         "new_amount": "1400", "reason": "调整", "approval_number": "X号", "approval_date": "2024-01-02"})

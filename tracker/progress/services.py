@@ -477,8 +477,8 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
     errors = _errors()
     if new_amount is None:
         _add(errors, "new_amount", _("请填写调整后的概算"))
-    elif new_amount < 0:
-        _add(errors, "new_amount", _("金额不能为负数"))
+    elif new_amount <= 0:  # a project's approved estimate is never nothing (0 was taken)
+        _add(errors, "new_amount", _("调整后的概算应大于 0"))
     if not (reason or "").strip():
         _add(errors, "reason", _("请说明调整原因"))
     if not (approval_number or "").strip():
@@ -494,6 +494,11 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
             _add(errors, "approval_date", str(problem))
     if errors:
         raise ValidationFailed(errors)
+    latest = db.session.scalar(sa.select(BudgetRevision).where(BudgetRevision.project_id == project.id)
+                               .order_by(BudgetRevision.id.desc()).limit(1))
+    if (latest is not None and latest.new_amount == new_amount and latest.approval_date == approval_date
+            and latest.approval_number == approval_number.strip()):
+        return latest  # the same revision sent again (Back, then 保存): one approval is one revision
     previous = project.current_estimate if project.current_estimate is not None else project.total_investment
     revision = BudgetRevision(project=project, previous_amount=previous, new_amount=new_amount,
                               reason=reason.strip(), approval_number=approval_number.strip(),
