@@ -115,6 +115,58 @@ def test_the_first_reports_correction_left_without_its_total_keeps_what_was_inve
     assert figures(db, longnan_project, dt.date(2026, 12, 1))[1] == Decimal("100")
 
 
+def report_form(client, project, month: str):
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    page = client.get(f"/projects/{project.id}/reports/new?month={month}").get_data(as_text=True)
+    form = next(f for f in forms_in(page) if f.get("version") is not None)
+    return lambda **changes: client.post(f"/projects/{project.id}/reports/new", data=MultiDict(
+        [(k, v) for k, v in form.values(**changes) if k != "photos"]))
+
+
+def merged_form(html: str):
+    from .live import forms_in
+    return next(f for f in forms_in(html) if f.get("version") is not None)
+
+
+def test_two_officers_correcting_one_month_each_keep_their_change_without_typing_it_again(
+        app, officer, make_user, longnan_project, db):
+    """ln1 corrects 存在问题, ln2 (form open meanwhile) 下步计划: ln2's save said to refresh, which
+    threw away what ln2 typed, and saving again failed the same way. Now ln2's form comes back with
+    ln1's change in it and ln2's own kept, at the version saved; saved again, both stand. Had
+    both changed 存在问题, ln2 is shown ln1's value beside the field to choose."""
+    from .conftest import login_as
+
+    file_report(officer, longnan_project, "2026-11", "100", invested_total="300", problems="无")
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-second"))
+    first, second = report_form(officer, longnan_project, "2026-11"), report_form(colleague, longnan_project, "2026-11")
+    assert first(problems="钢材涨价", correction_reason="补充问题").status_code == 302
+    late = second(next_steps="下月封顶", correction_reason="补充计划")
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "对方的更改已放进表单（存在问题）" in page
+    again = merged_form(page)
+    assert again.get("problems").strip() == "钢材涨价" and again.get("next_steps").strip() == "下月封顶"
+    from werkzeug.datastructures import MultiDict
+    saved = colleague.post(f"/projects/{longnan_project.id}/reports/new",
+                           data=MultiDict([(k, v) for k, v in again.values() if k != "photos"]))
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id))
+    assert (report.problems, report.next_steps, report.invested_total) == ("钢材涨价", "下月封顶", Decimal(300))
+
+    # Both change 存在问题: the later one keeps his value and sees the other's beside it.
+    first, second = report_form(officer, longnan_project, "2026-11"), report_form(colleague, longnan_project, "2026-11")
+    assert first(problems="雨季停工", correction_reason="更新").status_code == 302
+    clash = second(problems="设计变更", correction_reason="更新")
+    assert clash.status_code == 409
+    page = clash.get_data(as_text=True)
+    assert "其他人已改为“雨季停工”" in page and merged_form(page).get("problems").strip() == "设计变更"
+
+
 # ---- item 13: one clock, Beijing's -------------------------------------------------------------
 
 def test_this_month_can_be_filed_when_beijing_has_turned_the_month(server_in_utc, officer, longnan_project, db):

@@ -50,6 +50,17 @@ def changes_since(obj, action: str, version: int) -> list[AuditEntry]:
     return [entry for entry in entries if (entry.changes.get("version") or [0, 0])[1] > version]
 
 
+def net_changes(entries: list[AuditEntry], fields) -> dict[str, list]:
+    """Others' saves since a form was loaded (``changes_since``), as one ``{field: [before,
+    after]}`` of the ``fields`` the form holds, a field changed and changed back left out."""
+    net: dict[str, list] = {}
+    for entry in entries:
+        for name, (old, new) in entry.changes.items():
+            if name in fields:
+                net[name] = [net[name][0] if name in net else old, new]
+    return {name: pair for name, pair in net.items() if pair[0] != pair[1]}
+
+
 def require_version(obj, action: str, expected: int | None) -> None:
     """Refuse an edit begun at another version of ``obj`` than the one saved (``StaleEdit``, with
     the ``action`` entries saved since, for the conflict page or the API's 412). ``None``: the

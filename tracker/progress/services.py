@@ -477,8 +477,8 @@ def revise_budget(actor: Actor, project: Project, *, new_amount, reason: str, ap
     errors = _errors()
     if new_amount is None:
         _add(errors, "new_amount", _("请填写调整后的概算"))
-    elif new_amount <= 0:  # a project's approved estimate is never nothing (0 was taken)
-        _add(errors, "new_amount", _("调整后的概算应大于 0"))
+    elif new_amount < 0:  # 0 is an estimate cut to nothing: a project cancelled (issue 11's "0 refused")
+        _add(errors, "new_amount", _("金额不能为负数"))
     if not (reason or "").strip():
         _add(errors, "reason", _("请说明调整原因"))
     if not (approval_number or "").strip():

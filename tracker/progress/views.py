@@ -8,7 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..audit.queries import net_changes
+from ..audit.services import json_value
 from ..core import clock
+from ..core.values import display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..web.requests import editable_project, get_project, web_actor
@@ -174,12 +177,19 @@ def report_new(project_id: int):
             except StaleEdit as stale:
                 # Nothing was written: the officer submits again, against what is saved now.
                 conflict = True
-                form.form_errors.append(
-                    _("保存未成功：在您填写期间，其他人已更正了该月月报。请刷新页面查看最新内容后再更正。")
-                    if stale.changes_by_others else
+                existing = services.report_for(project, month)
+                if stale.changes_by_others and existing is not None:
+                    kept, contested = _merge_report(form, stale.changes_by_others, existing)
+                    form.form_errors.append(
+                        _("保存未成功：在您填写期间，其他人也更正了该月月报。对方改过而您没改的内容已放进表单（%(fields)s）；"
+                          "两人都改了的，见各字段的提示。请核对后再次提交。",
+                          fields="、".join(kept) or _("无")) if contested else
+                        _("保存未成功：在您填写期间，其他人也更正了该月月报。对方的更改已放进表单（%(fields)s），"
+                          "您填写的其余内容保留。请核对后再次提交。", fields="、".join(kept) or _("无")))
+                else:
                     # The report moves the project's cumulative figures: someone saved the
                     # project in the same instant.
-                    _("保存未成功：在您提交期间，其他人修改了此项目，月报未保存。请核对后重新提交。"))
+                    form.form_errors.append(_("保存未成功：在您提交期间，其他人修改了此项目，月报未保存。请核对后重新提交。"))
             except ValidationFailed as failure:
                 form.apply_errors(failure.errors)
                 # The month may have been filed since the page was loaded (even in the same
@@ -191,6 +201,36 @@ def report_new(project_id: int):
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
     return render_template("progress/report_form.html", project=project, form=form,
                            existing=existing), status
+
+
+# The report form's own fields, as its corrections' audit entries name them.
+REPORT_FORM_FIELDS = ("progress_text", "physical_percent", "invested_month", "invested_total", "funds_received",
+                      "paid", "problems", "next_steps", "over_budget_reason")
+
+
+def _merge_report(form: ReportForm, by_others: list, current) -> tuple[list[str], list[str]]:
+    """A correction begun before a colleague's was saved: what the colleague changed and this
+    officer did not is put into the form (it was all to be typed again after a refresh, and a
+    second save failed the same way); a field both changed keeps this officer's value, with the
+    colleague's beside it to choose. The form is then of the version saved now. Returns the
+    labels of the fields taken from the colleague and of those both changed."""
+    kept, contested = [], []
+    for name, (before, theirs) in net_changes(by_others, REPORT_FORM_FIELDS).items():
+        field = form[name]
+        typed = field.data.strip() or None if isinstance(field.data, str) else field.data
+        mine = json_value(typed)
+        if mine == before:
+            value = getattr(current, name)
+            field.data = value
+            field.raw_data = [display_decimal(value) if isinstance(value, Decimal) else (value or "")]
+            kept.append(str(field.label.text))
+        elif mine != theirs:
+            contested.append(str(field.label.text))
+            field.errors.append(_("其他人已改为“%(value)s”：保留您填写的，或改为对方的，再提交",
+                                  value=display_decimal(Decimal(theirs)) if isinstance(typed, Decimal) and theirs
+                                  else theirs or _("（空）")))
+    form.version.data = current.version
+    return kept, contested
 
 
 @bp.get("/photos/<int:photo_id>")

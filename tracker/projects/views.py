@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..accounts import permissions
 from ..audit.display import Change, who
 from ..audit.models import AuditEntry
-from ..audit.queries import project_history
+from ..audit.queries import net_changes, project_history
 from ..audit.services import json_value
 from ..core import clock
 from ..core.translation import labelled, phrases
@@ -335,12 +335,7 @@ def _kept_rows(form: ProjectForm, kept: dict) -> list[Change]:
 
 def _net(by_others: list[AuditEntry]) -> dict:
     """The others' saves since the form was loaded, as one ``{field: [before, after]}``."""
-    net: dict[str, list] = {}
-    for entry in by_others:
-        for name, (old, new) in entry.changes.items():
-            if name in ProjectForm.FIELDS:
-                net[name] = [net[name][0] if name in net else old, new]
-    return {name: pair for name, pair in net.items() if pair[0] != pair[1]}
+    return net_changes(by_others, ProjectForm.FIELDS)
 
 
 def _conflict(form: ProjectForm, by_others: list[AuditEntry], contested: dict, kept: dict) -> dict:
