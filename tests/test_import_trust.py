@@ -415,6 +415,31 @@ def test_a_monthly_sheet_sent_as_a_project_list_is_read_as_monthly_reports(offic
     assert "未识别的列" not in text and "新填报 1 行" in text
 
 
+def test_the_template_sheet_is_found_behind_a_cover_sheet_and_under_a_title_row(officer, seeded, db):
+    """The office put a cover sheet before the template's, or a merged title ("龙南市2026年月报汇总")
+    above its headings: the first sheet's first row was read as the headings, and the officer was
+    told his monthly file lacked 「项目名称」、「地区代码」, a project list's columns."""
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        due = start_construction(db, longnan_names(db, 1))
+        db.session.commit()
+        book, sheet, header = workbook(browser.get("/import/templates/monthly-reports.xlsx").data)
+        column = {label: index + 1 for index, label in enumerate(header)}
+        row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column["项目ID"]).value == due[0].id)
+        sheet.cell(row, column["本月完成投资（万元）"]).value = 30
+        cover = book.create_sheet("封面", 0)
+        cover["A1"], cover["B3"] = "随便写点", "2026年12月"
+        text = preview_text(browser, upload(browser, saved(book), "月报.xlsx", kind="auto"))
+        assert "新填报 1 行" in text and "错误 0 行" in text and "缺少必需的列" not in text, text
+        # Under a title row, the headings are the row below it.
+        del book["封面"]
+        sheet.insert_rows(1)
+        sheet["A1"] = "龙南市2026年月报汇总"
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+        text = preview_text(browser, upload(browser, saved(book), "月报（带标题）.xlsx", kind="auto"))
+        assert "新填报 1 行" in text and "错误 0 行" in text and "缺少必需的列" not in text, text
+
+
 def test_each_template_explains_only_its_own_kind(officer, db):
     _user, browser = officer
 

@@ -196,7 +196,8 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
     try:
         sheet = read_sheet(data, max_rows=setting("IMPORT_MAX_ROWS"),
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
-                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip)
+                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip,
+                           sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)})
     except FileRefused as refused:
         report.problems.append(Problem(None, None, str(refused)))
         return report

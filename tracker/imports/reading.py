@@ -14,11 +14,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,9 +64,10 @@ def _megabytes(size: int) -> str:
 
 
 def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str],
-               max_cells: int = 300_000) -> Sheet:
-    """The first sheet's header row and data rows (blank rows and rows whose first cell is in
-    ``skip_first``, the export's totals rows, left out)."""
+               max_cells: int = 300_000, sheets: Iterable[str] = ()) -> Sheet:
+    """The header row and data rows of the workbook's sheet named one of ``sheets`` (the
+    templates' and the export's own names), else of its first (blank rows and rows whose first
+    cell is in ``skip_first``, the export's totals rows, left out)."""
     if not data or not data.strip():
         raise FileRefused(_("文件是空的。"))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -73,7 +75,7 @@ def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set
                             "（并取消密码）后再上传。"))
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, max_cells=max_cells,
-                          skip_first=skip_first)
+                          skip_first=skip_first, sheets=set(sheets))
     if data.startswith(b"PK") or data.startswith(BINARY_SIGNATURES):
         raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
@@ -111,7 +113,7 @@ def _count_cells(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -
 
 
 def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
-               skip_first: set[str]) -> Sheet:
+               skip_first: set[str], sheets: frozenset[str] | set[str] = frozenset()) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -143,7 +145,10 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
-                return _sheet_rows(workbook.worksheets[0], max_rows=max_rows, skip_first=skip_first)
+                # A sheet of its own name wherever it stands (an office adds a cover sheet, or
+                # keeps last month's before it); else the first.
+                named = [sheet for sheet in workbook.worksheets if sheet.title.strip() in sheets]
+                return _sheet_rows((named or workbook.worksheets)[0], max_rows=max_rows, skip_first=skip_first)
             finally:
                 workbook.close()
     except FileRefused:
@@ -184,12 +189,33 @@ def _xlsx_cell(cell) -> Cell:
     return Cell(value=value, percent="%" in number_format and isinstance(value, (int, float)))
 
 
+TITLE_ROWS = 5  # the rows above the headings where a sheet's title may stand
+
+
+def _filled(cells: list[Cell]) -> int:
+    return sum(1 for c in cells if c.value is not None and str(c.value).strip())
+
+
+def _below_a_title(records: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows from the headings on: a title above them ("龙南市2026年月报汇总", merged across
+    them) is one cell where headings are several, so rows of one cell in the first
+    ``TITLE_ROWS`` are passed over when a row of several follows among them. A sheet of one
+    column reads as before."""
+    first = list(itertools.islice(records, TITLE_ROWS))
+    start = next((index for index, (_number, cells) in enumerate(first) if _filled(cells) > 1), None)
+    if start is not None and all(_filled(cells) <= 1 for _number, cells in first[:start]):
+        first = first[start:]
+    yield from first
+    yield from records
+
+
 def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int,
             skip_first: set[str]) -> tuple[list[str] | None, list[tuple[int, list[Cell]]]]:
     """The first row that is not blank as the headers, then each numbered row that is neither
     blank nor one to skip (a repeated heading, an example), at most ``max_rows`` of them."""
     headers: list[str] | None = None
     rows: list[tuple[int, list[Cell]]] = []
+    records = _below_a_title(iter(records))
     for number, cells in records:
         if headers is None:
             if not _is_blank(cells):

@@ -96,9 +96,11 @@ def read_actuals(plan: Plan, data: bytes) -> dict:
     it is kept with the upload between the preview and the confirmation."""
     report: dict = {"plan": plan.key, "rows": [], "problems": [], "skipped": 0}
     try:
+        languages = list(current_app.config.get("LANGUAGES", {"zh": ""}))
         sheet = read_sheet(data, max_rows=setting("IMPORT_MAX_ROWS"),
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
-                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=set())
+                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=set(),
+                           sheets=set(labels_in_every_language(_l("指标实际值"), languages)))
     except FileRefused as refused:
         report["problems"].append(str(refused))
         return report
