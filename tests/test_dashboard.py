@@ -426,3 +426,29 @@ def test_the_region_menu_keeps_the_chosen_region(client, seeded):
     assert '<option value="360783" selected>' in html
     menu = html.split('<select name="region">', 1)[1].split("</select>", 1)[0]
     assert menu.count(" selected>") == 1 and '<option value="441700">' in menu
+
+
+def test_a_replanned_milestones_slip_says_and_draws_from_where_it_is_counted(app, db):
+    """竣工验收 re-planned from 2025-12-31 to 2026-06-30 and still open on 2026-12-07: the note said
+    "滞后 341 天" (from the first date, as every count of lateness does) beside a ◇ and a dashed
+    line starting at 2026-06-30, about 160 days back. The note names the date it counts from, and
+    the line starts there."""
+    import re
+
+    from tracker.dashboard.charts import milestone_timeline
+    from tracker.progress.models import Milestone
+
+    project = factories.project(name="改过竣工日期的项目")
+    milestone = Milestone(project_id=project.id, stage=Stage.ACCEPTANCE, planned_date=dt.date(2025, 12, 31))
+    db.session.add(milestone)
+    db.session.commit()
+    milestone.planned_date = dt.date(2026, 6, 30)  # a re-plan keeps the first date as the baseline
+    db.session.commit()
+    db.session.refresh(project)
+    assert milestone.baseline_date == dt.date(2025, 12, 31)
+    with app.test_request_context():
+        svg = str(milestone_timeline(project.milestones, dt.date(2026, 12, 7)))
+    assert "滞后 341 天，未完成（按原计划 2025-12-31）" in svg
+    late_line = re.search(r'<line x1="([\d.]+)"[^>]*stroke-dasharray="5 3"', svg)
+    diamond = re.search(r'<path d="M([\d.]+) ', svg)
+    assert late_line and diamond and float(late_line.group(1)) < float(diamond.group(1)) - 20

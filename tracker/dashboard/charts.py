@@ -218,21 +218,31 @@ def _behind(planned: list[Decimal | None], completed: list[Decimal | None]) -> b
     return bool(pairs) and pairs[-1][1] < pairs[-1][0]
 
 
+def _since(note: str, committed: dt.date, planned: dt.date) -> str:
+    """A slip counted from a date the row no longer shows (the first planned date, before a
+    re-plan) says which: "滞后 341 天" beside a ◇ at 2026-06-30 read as a figure of nothing."""
+    if committed == planned:
+        return note
+    return note + _("（按原计划 %(date)s）", date=committed.isoformat())
+
+
 def _note(milestone, today: dt.date) -> tuple[str, str]:
     """A milestone's note beside its row, and its colour: late, early, on time, behind, planned."""
     planned, actual = milestone.planned_date, milestone.actual_date
     # Slip counts from the first planned date (the baseline): a re-plan does not hide it.
     baseline = getattr(milestone, "baseline_date", None)
-    if planned and actual:
-        slip = (actual - first_commitment(planned, baseline)).days
+    committed = first_commitment(planned, baseline) if planned else None
+    if planned and committed and actual:
+        slip = (actual - committed).days
         if slip > 0:
-            return ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip), WARN
+            return _since(ngettext("延误 %(days)s 天", "延误 %(days)s 天", slip, days=slip), committed, planned), WARN
         if slip < 0:
             return ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip), GOOD
         return _("按期"), GOOD
-    if planned and planned < today:
-        behind = (today - first_commitment(planned, baseline)).days
-        return ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind), WARN
+    if planned and committed and committed < today:
+        behind = (today - committed).days
+        return _since(ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind),
+                      committed, planned), WARN
     if planned:
         return _("计划 %(date)s", date=planned.isoformat()), INK
     return _("完成 %(date)s（无计划日期）", date=actual.isoformat()), INK
@@ -249,7 +259,7 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
     notes = [_note(m, today) for m in dated]
     note_width = max((_text_width(note, 12) for note, _colour in notes), default=60) + 16
     width = max(width, int(label_width + note_width + 360))  # the plot keeps its room
-    dates = [d for m in dated for d in (m.planned_date, m.actual_date) if d] + [today]
+    dates = [d for m in dated for d in (m.planned_date, m.actual_date, getattr(m, "baseline_date", None)) if d] + [today]
     start = dt.date(min(dates).year, 1, 1)
     end = dt.date(max(dates).year + 1, 1, 1)
     plot = width - label_width - note_width
@@ -277,11 +287,13 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
             name = name[:-1]
         body.append(_text(label_width - 8, y + 4, name if name == milestone.name else name[:-1] + "…", "end"))
         planned, actual = milestone.planned_date, milestone.actual_date
-        if planned and actual:
-            body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{px(actual):.1f}" y2="{y:.1f}" '
+        # The slip is drawn from where it is counted: the first planned date (a re-plan moved the ◇).
+        committed = first_commitment(planned, getattr(milestone, "baseline_date", None)) if planned else None
+        if committed and actual:
+            body.append(f'<line x1="{px(committed):.1f}" y1="{y:.1f}" x2="{px(actual):.1f}" y2="{y:.1f}" '
                         f'stroke="{colour}" stroke-width="3"/>')
-        elif planned and planned < today:
-            body.append(f'<line x1="{px(planned):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
+        elif planned and committed and committed < today:
+            body.append(f'<line x1="{px(committed):.1f}" y1="{y:.1f}" x2="{x_today:.1f}" y2="{y:.1f}" '
                         f'stroke="{WARN}" stroke-width="3" stroke-dasharray="5 3"/>')
         tips = [_("计划：%(planned)s；实际：%(actual)s", planned=planned or "—", actual=actual or "—")]
         if getattr(milestone, "is_replanned", False):
