@@ -165,6 +165,7 @@ def test_two_officers_correcting_one_month_each_keep_their_change_without_typing
     assert clash.status_code == 409
     page = clash.get_data(as_text=True)
     assert "其他人已改为“雨季停工”" in page and merged_form(page).get("problems").strip() == "设计变更"
+    assert "与您改了同一处" in page and "（无）" not in page
 
 
 # ---- item 13: one clock, Beijing's -------------------------------------------------------------

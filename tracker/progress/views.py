@@ -182,8 +182,9 @@ def report_new(project_id: int):
                     kept, contested = _merge_report(form, stale.changes_by_others, existing)
                     form.form_errors.append(
                         _("保存未成功：在您填写期间，其他人也更正了该月月报。对方改过而您没改的内容已放进表单（%(fields)s）；"
-                          "两人都改了的，见各字段的提示。请核对后再次提交。",
-                          fields="、".join(kept) or _("无")) if contested else
+                          "两人都改了的，见各字段的提示。请核对后再次提交。", fields="、".join(kept)) if contested and kept else
+                        _("保存未成功：在您填写期间，其他人也更正了该月月报，与您改了同一处，见下方字段的提示。"
+                          "请核对后再次提交。") if contested else
                         _("保存未成功：在您填写期间，其他人也更正了该月月报。对方的更改已放进表单（%(fields)s），"
                           "您填写的其余内容保留。请核对后再次提交。", fields="、".join(kept) or _("无")))
                 else:
