@@ -92,3 +92,13 @@ def test_a_planned_date_on_the_project_page_is_cited_by_its_milestones_line(clie
     row = row[:row.index("</tr>")]
     assert cited.planned_date.isoformat() in row
     assert f'#L{cited.sources[0]["line"]}"' in row and f'第{cited.sources[0]["line"]}行' in row
+
+
+def test_a_location_the_plan_line_names_is_cited_there(client, seeded, db):
+    """建设地点 "虔心小镇、九连山" (龙南 line 168) had no 出处 on its project page: the seed cited the
+    line for the name alone."""
+    project = db.session.scalar(sa.select(Project).where(Project.location == "虔心小镇、九连山"))
+    page = client.get(f"/projects/{project.id}").get_data(as_text=True)
+    row = page[page.index('<th scope="row">建设地点</th>'):]
+    row = row[:row.index("</tr>")]
+    assert "虔心小镇、九连山" in row and "#L168" in row
