@@ -123,3 +123,10 @@ def test_a_funding_gap_says_when_a_line_states_no_amount(officer, db, longnan_pr
     db.session.commit()
     page = officer.get(f"/projects/{longnan_project.id}/funding").get_data(as_text=True)
     assert "1,500" in page and "其中 1 条资金来源未填金额，缺口可能更小" in page
+
+
+def test_a_hostile_seen_mark_is_no_error(officer, db, longnan_project):
+    for hostile in ("²", "99999999999999999999", "-1", "abc"):
+        response = officer.post(f"/projects/{longnan_project.id}/funding",
+                                data={"f-source": "other", "f-amount": "1", "f-seen": hostile})
+        assert response.status_code == 302, (hostile, response.status_code)

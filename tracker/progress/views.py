@@ -12,6 +12,7 @@ from ..audit.queries import net_changes
 from ..audit.services import json_value
 from ..core import clock
 from ..core.values import display_decimal
+from ..forms import BIGINT_LIMIT
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..web.requests import editable_project, get_project, web_actor
@@ -281,7 +282,8 @@ def funding(project_id: int):
     form, plan_form = FundingLineForm(prefix="f"), AnnualPlanForm(prefix="a")
     conflict = False
     if request.method == "POST" and "f-source" in request.form and form.validate_on_submit():
-        seen = int(form.seen.data) if (form.seen.data or "").isdigit() and len(form.seen.data) < 19 else None
+        seen = request.form.get("f-seen", type=int)  # "²" or 20 digits: none (no 500, no overflow)
+        seen = seen if seen is not None and 0 <= seen <= BIGINT_LIMIT else None
         try:
             if seen is not None and services.funding_line_sent_again(
                     project, seen, source=form.source.data, amount=form.amount.data, note=form.note.data):
