@@ -266,7 +266,7 @@ def test_pages_follow_the_link_header(app, seeded, db, make_user, token_for):
             number += 1
             assert number < 100
         assert sorted(numbered) == sorted(seen) and body["page"]["next"] is None and body["page"]["prev"]
-        for wrong in ("-1", "0", "abc", "99999999999999999999"):
+        for wrong in ("-1", "0", "abc", "99999999999999999999", "²", "１"):
             assert client.get(f"/api/v1/projects?page={wrong}", headers=bearer(secret)).status_code == 400, wrong
     finally:
         app.config["PAGE_SIZE"] = size

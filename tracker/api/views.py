@@ -259,7 +259,7 @@ def project_list(**_args):
     # A page number is 1 or more; one past the last is an empty page, not the last again (a script
     # reading page after page until one is empty never stopped; page=-1 was page 1).
     asked = request.args.get("page")
-    if asked is not None and not (asked.isdigit() and 1 <= int(asked) <= 10 ** 9):
+    if asked is not None and not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= 10 ** 9):
         raise _abort(400, _("page 应为 1 或更大的整数"))
     try:
         number, seek = queries.page_request(request.args, chosen)
