@@ -205,6 +205,18 @@ def test_a_plans_issue_details_left_blank_are_read_where_the_document_prints_the
     assert db.session.scalar(sa.select(Plan.doc_number).where(Plan.key == "longnan-typed-15")) == "龙府发〔2026〕1号"
 
 
+def test_a_plan_corrected_onto_another_plans_title_is_refused_as_an_upload_of_it_would_be(admin, db, plan):
+    """Two plans of one title, region and period: the 规划 filter lists the title twice. An upload
+    of it is refused; a correction of another plan to it was taken."""
+    other = upload(admin, key="longnan-draft-15", title=REVISED,
+                   document=(io.BytesIO(LONGNAN_COUNTY_15.replace("杨村镇、", "").encode("utf-8")), "规划（稿）.md"))
+    assert other.status_code == 302, other.get_data(as_text=True)
+    onto = admin.post("/plans/longnan-draft-15/edit", data={"title": plan.title, "region": "360783", "period": "2026-2030",
+                                                            "version": "1"})
+    assert onto.status_code == 400 and f"同一规划期已有同名规划《{plan.title}》（编号 {plan.key}）" in onto.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Plan.title).where(Plan.key == "longnan-draft-15")) == REVISED
+
+
 def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_user, country):
     client = app.test_client()
     login_as(client, make_user("admin", username="admin-intake"))

@@ -216,6 +216,19 @@ def _facts_of(plan: Plan) -> dict:
                      plan.issued_date)
 
 
+def _refuse_same_plan(facts: PlanFacts, other_than: Plan | None = None) -> None:
+    """One title, region and period is one plan: added again (in another format), or another
+    corrected to it, every project and total would stand twice and the 规划 filter list the
+    title twice with nothing to tell them apart."""
+    same = db.session.scalar(sa.select(Plan).where(
+        Plan.region_id == facts.region.id, Plan.title == facts.title, Plan.period_start == facts.start,
+        Plan.period_end == facts.end, *([Plan.id != other_than.id] if other_than is not None else [])).limit(1))
+    if same is not None:
+        raise ValidationFailed(_("%(region)s同一规划期已有同名规划《%(title)s》（编号 %(key)s）：同一份规划换了文件格式也无需"
+                                 "再次添加；如是修订后的新版本，请先撤回旧的，或在名称中写明（如“修订版”）",
+                                 region=facts.region.name, title=same.title, key=same.key), "title")
+
+
 def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version: int) -> dict:
     """Correct a plan's title, region, period or issue details (its key stays: its address and its
     citations). A correction saved since ``expected_version`` is not overwritten (``StaleEdit``
@@ -227,6 +240,7 @@ def update_plan(actor: Actor, plan: Plan, facts: PlanFacts, *, expected_version:
     if not changes:  # what is saved already (the same form sent twice): nothing to refuse
         return {}
     require_version(plan, "plan:update", expected_version)
+    _refuse_same_plan(facts, other_than=plan)
     version = plan.version
     with saved_or_stale():  # the same plan corrected in the same instant: refused, not merged
         plan.title, plan.region = facts.title, facts.region
@@ -413,13 +427,7 @@ def add_plan(actor: Actor, facts: PlanFacts, *, lines: list[str], filename: str)
     check_lines(lines)
     text = "\n".join(lines)
     region = facts.region
-    same = db.session.scalar(sa.select(Plan).where(
-        Plan.region_id == region.id, Plan.title == facts.title, Plan.period_start == facts.start,
-        Plan.period_end == facts.end).limit(1))
-    if same is not None:  # the same plan in another format (.md after .txt): every candidate twice
-        raise ValidationFailed(_("%(region)s同一规划期已有同名规划《%(title)s》（编号 %(key)s）：同一份规划换了文件格式也无需"
-                                 "再次添加；如是修订后的新版本，请先撤回旧的，或在名称中写明（如“修订版”）",
-                                 region=region.name, title=same.title, key=same.key), "title")
+    _refuse_same_plan(facts)  # the same plan in another format (.md after .txt): every candidate twice
     plan = Plan(key=facts.key, title=facts.title, issuer=facts.issuer, doc_number=facts.doc_number,
                 issued_date=facts.issued_date, period_start=facts.start, period_end=facts.end,
                 region_id=region.id, sources=[])

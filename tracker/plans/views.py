@@ -274,6 +274,8 @@ def plan_edit(key: str):
                 plan = get_plan(key)
                 form.version.data = plan.version
                 form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了此规划的信息。请核对下方的最新内容后再保存。"))
+            except ValidationFailed as failure:  # corrected onto another plan's title, region and period
+                form.apply_errors(failure.errors)
             else:
                 flash(_("规划信息已修改") if changes else _("没有改动，无需保存"), "success")
                 return redirect(url_for("plans.plan_detail", key=plan.key))
