@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 import sqlalchemy as sa
 
 from tracker.audit.models import AuditEntry
@@ -457,3 +458,18 @@ def test_the_templates_have_plain_file_names_for_a_client_that_reads_no_utf_8_na
         disposition = browser.get(f"/import/templates/{kind}.xlsx").headers["Content-Disposition"]
         assert re.fullmatch(plain, re.search(r'filename="([^"]+)"', disposition).group(1)), disposition
         assert "filename*=UTF-8''" in disposition
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_projects_imported_as_under_construction_without_an_actual_start_are_said_to_show_late(officer, db, apply):
+    """An office's sheet of projects already being built (状态 在建, 计划开工 last year): each showed
+    滞后 once imported, nothing said (the sheet, like the form, asks no actual start)."""
+    user, _browser = officer
+    sheet = xlsx([row(项目名称="龙南市中医院门诊楼建设项目", 地区代码="360783", 状态="在建", 计划开工日期="2025-03-01"),
+                  row(项目名称="龙南市中医院住院楼建设项目", 地区代码="360783", 状态="前期", 计划开工日期="2025-03-01"),
+                  row(项目名称="龙南市中医院综合楼建设项目", 地区代码="360783", 状态="在建")])
+    with time_machine.travel(dt.datetime(2026, 12, 7, 4, tzinfo=dt.timezone.utc), tick=False):
+        report = importer.run_import(Actor(user, "import"), sheet, "f.xlsx", apply=apply)
+    assert not report.all_problems(), messages(report)
+    assert [w for w in report.warnings if "没有实际日期" in w] == [
+        "1 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期，导入后将显示为滞后：请在各项目的“节点”页填写实际开工日期。"]
