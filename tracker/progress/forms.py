@@ -81,9 +81,6 @@ class FundingLineForm(TrackerForm):
     source = SelectField(FUNDING["source"].label)
     amount = FigureField(FUNDING["amount"].label, validators=[Optional(), MONEY])
     note = StringField(FUNDING["note"].label, validators=[Optional(), Length(max=FUNDING["note"].max_length)])
-    # The project's last line when the form was shown: the same form sent again (Back, then 新增)
-    # finds the line it added after it (services.funding_line_sent_again).
-    seen = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +89,6 @@ class FundingLineForm(TrackerForm):
 
 class FundingEditForm(FundingLineForm):
     """A line corrected on the funding page: why, and the version it was read at."""
-    seen = None  # a correction is of one line: its version says whether it was saved since
 
     reason = StringField(_l("修改原因"), validators=[DataRequired(_l("请说明修改原因")), Length(max=500)])
     version = HiddenField(validators=[VERSION])

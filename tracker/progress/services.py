@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.clock import first_of_month, today, utcnow
 from ..audit.messages import milestone_params
+from ..audit.models import AuditEntry
 from ..audit.queries import changes_since, require_version
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
@@ -545,16 +546,28 @@ def add_funding_line(actor: Actor, project: Project, *, source, amount, note: st
     return line
 
 
-def funding_line_sent_again(project: Project, seen_up_to: int, *, source, amount, note: str | None = None
+# How long the same line added again by the same person is taken for the same form sent twice.
+SENT_AGAIN_WITHIN = dt.timedelta(minutes=10)
+
+
+def funding_line_sent_again(project: Project, user, *, source, amount, note: str | None = None
                             ) -> FundingLine | None:
-    """The line this form added already: one with the same source, amount and note added to the
-    project after the last line the form's page showed (``seen_up_to``). The form sent again
-    (browser Back, then 新增 again) added a second 700 万元 and halved nothing but the 资金缺口."""
+    """The line this person added to the project in the last minutes with the same source,
+    amount and note: the same form sent again (browser Back, which gives the form its values
+    back, then 新增 again) added a second 700 万元 and took 700 off the 资金缺口. A second line
+    alike on purpose says how it differs in its note."""
+    if user is None:
+        return None
     values = _funding_values(source, amount, note)
-    return db.session.scalar(sa.select(FundingLine).where(
-        FundingLine.project_id == project.id, FundingLine.id > seen_up_to,
-        FundingLine.source == values["source"], FundingLine.amount.is_not_distinct_from(values["amount"]),
-        FundingLine.note.is_not_distinct_from(values["note"])).limit(1))
+    return db.session.scalar(
+        sa.select(FundingLine)
+        .join(AuditEntry, sa.and_(AuditEntry.object_type == "FundingLine", AuditEntry.object_id == FundingLine.id,
+                                  AuditEntry.action == "funding:create"))
+        .where(FundingLine.project_id == project.id, AuditEntry.user_id == user.id,
+               AuditEntry.occurred_at >= utcnow() - SENT_AGAIN_WITHIN,
+               FundingLine.source == values["source"], FundingLine.amount.is_not_distinct_from(values["amount"]),
+               FundingLine.note.is_not_distinct_from(values["note"]))
+        .order_by(FundingLine.id.desc()).limit(1))
 
 
 def update_funding_line(actor: Actor, line: FundingLine, *, source, amount, note: str | None,

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from ..audit.queries import net_changes
 from ..audit.services import json_value
 from ..core import clock
 from ..core.values import display_decimal
-from ..forms import BIGINT_LIMIT
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..web.requests import editable_project, get_project, web_actor
@@ -282,12 +282,11 @@ def funding(project_id: int):
     form, plan_form = FundingLineForm(prefix="f"), AnnualPlanForm(prefix="a")
     conflict = False
     if request.method == "POST" and "f-source" in request.form and form.validate_on_submit():
-        seen = request.form.get("f-seen", type=int)  # "²" or 20 digits: none (no 500, no overflow)
-        seen = seen if seen is not None and 0 <= seen <= BIGINT_LIMIT else None
         try:
-            if seen is not None and services.funding_line_sent_again(
-                    project, seen, source=form.source.data, amount=form.amount.data, note=form.note.data):
-                flash(_("这条资金来源已经新增过（同一表单提交了两次），没有重复添加"), "info")
+            if services.funding_line_sent_again(project, current_user._get_current_object(), source=form.source.data,
+                                                amount=form.amount.data, note=form.note.data):
+                flash(_("这条资金来源刚刚已经新增过（同一表单提交了两次？），没有重复添加；如确需再加一条相同的，请在备注中写明区别"),
+                      "info")
                 return redirect(url_for("progress.funding", project_id=project.id))
             services.add_funding_line(web_actor(), project, source=form.source.data,
                                       amount=form.amount.data, note=form.note.data)
@@ -310,8 +309,6 @@ def funding(project_id: int):
             return redirect(url_for("progress.funding", project_id=project.id))
     lines = db.session.scalars(sa.select(FundingLine).where(
         FundingLine.project_id == project.id).order_by(FundingLine.id)).all()
-    if not form.seen.data:
-        form.seen.data = str(max((line.id for line in lines), default=0))
     plans = db.session.scalars(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)).all()
     failed = request.method == "POST" and (form.errors or plan_form.errors)
