@@ -39,7 +39,6 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..projects import services as project_services
 from ..projects.models import Project
-from ..projects.terms import STARTED_STATUSES
 from ..regions.models import Region
 from ..vocabulary import Stage
 from .cells import CLEAR, CellProblem, CellReader, labels_in_every_language, normalise_label
@@ -369,10 +368,7 @@ def _find_project(run: Run, row: Row) -> tuple[Project | None, bool]:
 
 
 def _count_late_by_status(run: Run, project: Project) -> None:
-    today = clock.today()
-    if project.status in STARTED_STATUSES and any(
-            m.stage is Stage.START and m.actual_date is None and m.planned_date is not None and m.planned_date < today
-            for m in project.milestones):
+    if project.unrecorded_since_begun(clock.today(), Stage.START) is not None:
         run.late_by_status += 1
 
 

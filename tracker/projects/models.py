@@ -247,6 +247,18 @@ class Project(Base):
             pairs += [(plan, later) for plan, end in before if end == last_end]
         return pairs
 
+    def unrecorded_since_begun(self, today: dt.date, stage=None) -> Milestone | None:
+        """Of a project whose status says it has begun (在建, 竣工, 投用), the earliest milestone
+        (of ``stage``, when given) whose planned date has passed with no actual date: what makes
+        a project entered mid-construction 滞后 at once (the form and the sheet ask no actual
+        start). The form after a save and an import's preview say so."""
+        if self.status not in STARTED_STATUSES:
+            return None
+        due = [(m.planned_date, m.id or 0, m) for m in self.milestones
+               if m.actual_date is None and m.planned_date is not None and m.planned_date < today
+               and (stage is None or m.stage is stage)]
+        return min(due, key=lambda item: item[:2])[2] if due else None
+
     @hybrid_method
     def is_late(self, today: dt.date) -> bool:
         """滞后: a milestone's planned date has passed without an actual date. The project keeps

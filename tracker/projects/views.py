@@ -33,7 +33,6 @@ from ..web.requests import editable_project, get_project, web_actor
 from . import services
 from .forms import ProjectForm, RemovePlanForm
 from .models import Project
-from .terms import STARTED_STATUSES
 
 bp = Blueprint("projects", __name__)
 
@@ -253,21 +252,16 @@ def plan_remove(project_id: int, key: str):
 
 def _tell_if_late_by_status(project: Project) -> None:
     """A project saved as 在建 (or later) whose earlier milestones have no actual date shows as
-    滞后 at once: a project already under construction when it is first entered (most of them,
-    when an office starts using the tracker) has its 开工 date past and not recorded. Its officer
-    is told which milestone makes it late and where to give the date, not left to find a 滞后."""
+    滞后 at once (``Project.unrecorded_since_begun``): its officer is told which milestone and
+    where to give the date, not left to find a 滞后."""
     db.session.flush()  # the milestones' figures are kept at the flush (progress/upkeep.py)
     db.session.refresh(project, ["next_milestone_due", "start_milestone_actual", "status"])
     today = clock.today()
-    if project.status not in STARTED_STATUSES or not project.is_late(today):
-        return
-    due = [(m.planned_date, m.name) for m in project.milestones
-           if m.actual_date is None and m.planned_date is not None and m.planned_date < today]
-    if due:
-        planned, name = min(due)
+    milestone = project.unrecorded_since_begun(today) if project.is_late(today) else None
+    if milestone is not None and project.status is not None and milestone.planned_date is not None:
         flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期，项目因此显示为滞后："
-                "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=name,
-                date=planned.isoformat()), "info")
+                "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=milestone.name,
+                date=milestone.planned_date.isoformat()), "info")
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
