@@ -114,3 +114,20 @@ def test_unknown_status_is_its_own_filter(client, db):
     db.session.commit()
     assert row_names(page_text(client, "/projects?status=unknown")) == ["不知道的"]
     assert row_names(page_text(client, "/projects?status=construction")) == ["在建的"]
+
+
+def test_a_plan_period_holds_the_plans_of_a_year_within_it(client, seeded):
+    """A leader's complaint: 十四五 left out the three projects whose only plan is the 2021年
+    宜春市卫生健康工作要点 (a plan of 2021 alone), one of them 滞后 by years, so that neither
+    period's view showed it. A period holds every plan whose years lie within it."""
+    names = ("市人民医院北院二期", "宜春市中医院康养中心", "热敏灸区域诊疗中心")
+
+    def listed(query: str) -> str:
+        response = client.get(f"/projects/export.csv?region=360900&kind=all{query}")
+        assert response.status_code == 200
+        return response.get_data().decode("utf-8-sig")
+
+    whole, period, later = listed(""), listed("&period=2021-2025"), listed("&period=2026-2030")
+    for name in names:
+        assert name in whole and name in period and name not in later
+    assert len(period.splitlines()) == len(whole.splitlines())

@@ -59,7 +59,7 @@ SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ScalarSelect[Any]] = {
 class PortfolioFilter:
     region: str | None = None
     plan: str | None = None
-    period: str | None = None  # "2026-2030" or "十五五": projects of a plan of that period
+    period: str | None = None  # "2026-2030" or "十五五": projects of a plan within that period
     status: str | None = None
     category: str | None = None
     build_nature: str | None = None
@@ -234,9 +234,11 @@ class PortfolioFilter:
         if self.plan:
             sets.append(sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan))
         if self.period:
+            # A plan whose years lie within the period is of it: a year's 工作要点 (2021—2021)
+            # is 十四五's as much as the five-year plan is.
             start, end = self.period_years() or (0, 0)
             sets.append(sa.select(project_plans.c.project_id).join(Plan)
-                        .where(Plan.period_start == start, Plan.period_end == end))
+                        .where(Plan.period_start >= start, Plan.period_end <= end))
         if self.funding:
             sets.append(sa.select(FundingLine.project_id).where(FundingLine.source == self.funding))
         if self.continued:
