@@ -281,3 +281,42 @@ def test_an_export_has_a_plain_file_name_for_a_client_that_reads_no_utf_8_name(c
     plain = re.search(r'filename="([^"]+)"', disposition).group(1)
     assert re.fullmatch(rf"projects-360783-longnan-14th-regional-plan-\d{{8}}-\d{{4}}\.{fmt}", plain), plain
     assert "filename*=UTF-8''" in disposition and "longnan-14th-regional-plan" in unquote(disposition)
+
+
+# A value for each condition of the filter: the QA walk's "period 2026-2030", "unreported True"
+# in an export's 导出说明 and a briefing that did not say which 规划期 it covered.
+EVERY_CONDITION = {"period": "2026-2030", "status": "construction", "category": "cdc",
+                   "build_nature": "new", "funding": "central_budget", "kind": "equipment",
+                   "q": "医院", "late": "1", "over_estimate": "1", "start": "started",
+                   "start_by": "2026", "unreported": "1", "due_soon": "1", "continued": "1"}
+
+
+def test_every_condition_of_a_filter_is_said_in_words_wherever_it_is_printed(client, seeded):
+    """Each field of ``PortfolioFilter`` set alone: the export's 筛选条件, the list's chips, the
+    dashboard's 范围 and the briefing say it in words, never by the field's name."""
+    from dataclasses import fields
+
+    conditions = {item.name for item in fields(PortfolioFilter)} - {"region", "plan", "sort", "order"}
+    assert conditions == set(EVERY_CONDITION)
+    plain = set(_filter_sheet(client, "region=360783"))
+    for name, value in EVERY_CONDITION.items():
+        query = f"region=360783&{name}={value}" + ("&start=planned" if name == "start_by" else "")
+        lines = _filter_sheet(client, query)
+        said = [line for line in lines if line not in plain]
+        assert said or name == "start_by", (name, lines)
+        assert not any(name in label or "True" in text for label, text in lines), lines
+        dashboard = page_text(client, f"/dashboard?{query}")
+        scope = re.search(r'<p class="scope-line">(.*?)</p>', dashboard, re.S).group(1)
+        brief = client.get(f"/dashboard/briefing.pdf?{query}")
+        printed = re.sub(r"\s", "", PdfReader(io.BytesIO(brief.data)).pages[0].extract_text())
+        for label, text in said:
+            words = label if text == "是" else f"{label}：{text}"
+            assert words in scope and re.sub(r"\s", "", words) in printed, (name, words, scope)
+    assert "十五五（2026—2030）" in page_text(client, "/dashboard?period=十五五")
+
+
+def _filter_sheet(client, query: str) -> list[tuple[str, str]]:
+    sheet = workbook(client.get(f"/projects/export.xlsx?{query}")).worksheets[1]
+    rows = [(str(row[0]), str(row[1])) for row in sheet.iter_rows(values_only=True) if row[0] and row[1]]
+    labels = [label for label, _ in rows]
+    return rows[labels.index("地区"):labels.index("排序")]  # the 筛选条件

@@ -15,9 +15,7 @@ from flask_babel import gettext as _
 
 from ..core.values import clean_text
 from ..core import clock
-from ..core.translation import labelled
-from ..portfolio.filters import UNKNOWN, PortfolioFilter
-from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+from ..portfolio.filters import PortfolioFilter
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -76,39 +74,8 @@ class Scope:
         return self.today.replace(day=1)
 
     def describe(self) -> list[str]:
-        """The filter in words, for the page heading and the printed briefing."""
-        parts = []
+        """The filter in words, for the page heading and the printed briefing: the region (or
+        全部地区) first, then every other condition as the list's chips say it."""
         region = self.filter.region_row()
-        parts.append(region.full_name if region else _("全部地区"))
-        plan = self.filter.plan_row()
-        if plan:
-            parts.append(_("规划：%(title)s", title=plan.title))
-        labels = (("category", Category, _("类别")), ("status", Status, _("状态")),
-                  ("build_nature", BuildNature, _("建设性质")),
-                  ("funding", FundingSource, _("资金来源")))
-        for name, vocabulary, title in labels:
-            value = getattr(self.filter, name, None)
-            if value == UNKNOWN:
-                parts.append(labelled(title, _('未填报')))
-            elif _label(vocabulary, value):
-                parts.append(labelled(title, _label(vocabulary, value)))
-        if self.filter.kind == "all":
-            parts.append(_("含全部项目类型"))
-        elif _label(Kind, self.filter.kind):
-            parts.append(_("项目类型：%(kind)s", kind=_label(Kind, self.filter.kind)))
-        if self.filter.q:
-            parts.append(_("关键词：%(q)s", q=self.filter.q))
-        if self.filter.late:
-            parts.append(_("仅滞后项目"))
-        return parts
-
-
-def _label(vocabulary, value: str | None) -> str | None:
-    """The label of a code, or None for no value or one that is not a code of the vocabulary
-    (``problems()`` refuses it; the page that says so describes the rest of the filter)."""
-    if not value:
-        return None
-    try:
-        return vocabulary(value).label
-    except ValueError:
-        return None
+        return [region.full_name if region else _("全部地区"),
+                *(condition.text for condition in self.filter.in_words() if condition.name != "region")]

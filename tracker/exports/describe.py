@@ -7,7 +7,6 @@ says which projects it lists and what its sums cover.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import fields
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,11 +15,10 @@ from flask_babel import lazy_gettext as _l
 from ..core import clock
 from ..core.translation import labelled, phrases
 from ..formatting import plain_number
-from ..portfolio.filters import UNKNOWN, PortfolioFilter
+from ..portfolio.filters import PortfolioFilter
 from ..portfolio.queries import Totals
 from ..projects.fields import PROJECT
 from ..projects.terms import building_portfolio_label, every_kind_label
-from ..vocabulary import FundingSource, Kind
 from .columns import Column
 
 
@@ -36,14 +34,6 @@ def local_time(moment: dt.datetime) -> str:
     return clock.local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _vocabulary_label(vocabulary, value: str) -> str:
-    if value == UNKNOWN:
-        return _("未填报")
-    try:
-        return vocabulary(value).label
-    except ValueError:
-        return value
-
 
 def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
     """``[(条件, 值)]`` for every condition the filter sets, and the order."""
@@ -54,39 +44,14 @@ def filter_lines(portfolio_filter: PortfolioFilter) -> list[tuple[str, str]]:
                                    key=region.key)))
     else:
         lines.append((_("地区"), _("全部地区")))
-    plan = portfolio_filter.plan_row()
-    if plan is not None:
-        lines.append((_("规划"), plan.title))
-    kind = str(PROJECT["kind"].label)
-    if portfolio_filter.kind is None:
-        lines.append((kind, building_portfolio_label()))
-    elif portfolio_filter.kind == "all":
-        lines.append((kind, every_kind_label()))
-    else:
-        lines.append((kind, _vocabulary_label(Kind, portfolio_filter.kind)))
-    vocabularies = {**{name: (str(PROJECT[name].label), PROJECT[name].vocabulary)
-                       for name in ("status", "category", "build_nature")},
-                    "funding": (_("资金来源"), FundingSource)}
-    described = {"region", "plan", "kind", "sort", "order"}
-    for name, (label, vocabulary) in vocabularies.items():
-        value = getattr(portfolio_filter, name, None)
-        described.add(name)
-        if value:
-            lines.append((label, _vocabulary_label(vocabulary, value)))
-    if portfolio_filter.q:
-        lines.append((_("关键词"), portfolio_filter.q))
-    described.add("q")
-    if portfolio_filter.late:
-        lines.append((_("仅看滞后项目"), _("是")))
-    described.add("late")
-    if portfolio_filter.continued:
-        lines.append((_("续建"), _("是")))
-    described.add("continued")
-    # A condition added to the filter later still shows, if only by its name.
-    for item in fields(portfolio_filter):
-        value = getattr(portfolio_filter, item.name)
-        if item.name not in described and value not in (None, False, ""):
-            lines.append((item.name, str(value)))
+    # The kind is always said (the construction portfolio is a choice made for the reader);
+    # every other condition as the list's chips and the dashboard's 范围 word it.
+    default_kind = {None: building_portfolio_label, "all": every_kind_label}.get(portfolio_filter.kind)
+    if default_kind is not None:
+        lines.append((str(PROJECT["kind"].label), default_kind()))
+    lines += [(condition.label, condition.value if condition.value is not None else _("是"))
+              for condition in portfolio_filter.in_words()
+              if condition.name != "region" and not (condition.name == "kind" and default_kind)]
     order = _("降序") if portfolio_filter.order == "desc" else _("升序")
     sort_label = str(SORT_LABELS.get(portfolio_filter.sort, SORT_LABELS["region"]))
     lines.append((_("排序"), f"{sort_label} {order}"))

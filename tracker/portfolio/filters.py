@@ -56,6 +56,20 @@ SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ScalarSelect[Any]] = {
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One condition of a filter in words: its field, its label and its value (None for a
+    condition that is on or off, such as 滞后), and the fields removed with it."""
+    name: str
+    label: str
+    value: str | None = None
+    also: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.label if self.value is None else labelled(self.label, self.value)
+
+
+@dataclass(frozen=True)
 class PortfolioFilter:
     region: str | None = None
     plan: str | None = None
@@ -138,17 +152,29 @@ class PortfolioFilter:
     def chips(self) -> list[tuple[str, dict]]:
         """What this filter selects, in words, each with the arguments of the list without it:
         the list shows them as chips a reader removes one by one."""
-        chips = []
+        return [(condition.text, self.to_args(**{name: None for name in (condition.name, *condition.also)}))
+                for condition in self.in_words()]
 
-        def add(name: str, text: str, **also_removed) -> None:
-            chips.append((text, self.to_args(**{name: None}, **also_removed)))
-
+    def in_words(self) -> list[Condition]:
+        """Every condition this filter sets, in the reader's words: the list's chips, the
+        dashboard's and the briefing's 范围, an export's 筛选条件 all read them here (an export
+        printed "period 2026-2030" and the briefing left its period out when each had its own)."""
+        words: list[Condition] = []
         if self.region:
             region = self.region_row()
-            add("region", _("地区：%(name)s", name=region.full_name if region else self.region))
+            words.append(Condition("region", _("地区"), region.full_name if region else self.region))
         if self.plan:
             plan = self.plan_row()
-            add("plan", _("规划：%(title)s", title=plan.title if plan else self.plan))
+            words.append(Condition("plan", _("规划"), plan.title if plan else self.plan))
+        if self.period:
+            from ..plans.services import period_label
+            years = self.period_years()
+            if years:
+                name = period_label(*years)
+                span = f"{years[0]}—{years[1]}"
+                words.append(Condition("period", _("规划期"), f"{name}（{span}）" if name else span))
+            else:
+                words.append(Condition("period", _("规划期"), self.period))
         for name, vocabulary, title in (("status", Status, _("状态")), ("category", Category, _("类别")),
                                         ("build_nature", BuildNature, _("建设性质")),
                                         ("funding", FundingSource, _("资金来源")),
@@ -159,26 +185,26 @@ class PortfolioFilter:
             labels = {member.value: member.label for member in vocabulary}
             text = (_("未填报") if value == UNKNOWN else _("全部") if value == "all"
                     else labels.get(value, value))
-            add(name, labelled(title, text))
+            words.append(Condition(name, title, str(text)))
         if self.q:
-            add("q", _("关键词：%(q)s", q=self.q))
+            words.append(Condition("q", _("关键词"), self.q))
         if self.late:
-            add("late", _("滞后"))
+            words.append(Condition("late", _("滞后")))
         if self.over_estimate:
-            add("over_estimate", _("超概算"))
+            words.append(Condition("over_estimate", _("超概算")))
         if self.start in START_CHOICES:
             year = self.start_by_year or clock.today().year
             text = {"planned": _("计划 %(year)s 年底前开工", year=year),
                     "started": _("计划 %(year)s 年底前开工且已开工", year=year),
                     "not_started": _("计划 %(year)s 年底前开工而未开工", year=year)}[self.start]
-            add("start", text, start_by=None)
+            words.append(Condition("start", text, also=("start_by",)))
         if self.unreported:
-            add("unreported", _("本月未报"))
+            words.append(Condition("unreported", _("本月未报")))
         if self.due_soon:
-            add("due_soon", _("%(days)s 天内有节点到期", days=DUE_SOON_DAYS))
+            words.append(Condition("due_soon", _("%(days)s 天内有节点到期", days=DUE_SOON_DAYS)))
         if self.continued:
-            add("continued", _("续建"))
-        return chips
+            words.append(Condition("continued", _("续建")))
+        return words
 
     @property
     def start_by_year(self) -> int | None:
