@@ -194,7 +194,7 @@ def test_the_evaluation_and_the_plan_page_punctuate_in_english(app, db, make_use
     assert "(status not entered)" in plan_page and "（status" not in plan_page
     evaluation = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", client.get(f"/plans/{LONGNAN_PLAN}/evaluation")
                                                    .get_data(as_text=True)))
-    assert "10k CNY (8 projects with a total investment); Investment completed" in evaluation, evaluation[-400:]
+    assert "10k CNY (8 projects with a total investment); Invested by the end of 2025: " in evaluation, evaluation[-400:]
 
 
 def test_an_actual_value_is_a_number_where_the_target_is_one_in_a_year_of_the_plan(app, db, make_user, seeded):
@@ -310,3 +310,41 @@ def test_the_evaluation_says_how_it_read_a_bare_target_and_writes_percent_figure
     cells = dict(zip(headers, (cell.value for cell in sheet[2])))
     assert (cells["基期值"], cells["目标值"], cells["最新实际值"]) == (28, 35, 36.5)
     assert cells["目标方向"] == "≥35（据基期值推定）" and cells["是否达标"] == "达标"
+
+
+def test_an_ended_plans_evaluation_counts_what_was_invested_by_its_end_and_a_suspended_project_apart(
+        app, db, make_user, seeded):
+    """A planner's complaint: 龙南's 2021—2025 evaluation said 9,000 万元 invested, 5,000 of it
+    reported in 2026; and a project 停缓建 was listed as 未开工."""
+    import datetime as dt
+
+    from tracker.progress import services as progress
+    from tracker.vocabulary import Status
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == LONGNAN_PLAN))
+    first, second, halted = services.evaluation(plan)["projects"][:3]
+    first.status = second.status = Status.CONSTRUCTION
+    halted.status = Status.SUSPENDED
+    progress.submit_report(CLI, first, dt.date(2025, 12, 1), invested_total="4000")
+    progress.submit_report(CLI, first, dt.date(2026, 11, 1), invested_month="2000")
+    progress.submit_report(CLI, second, dt.date(2026, 11, 1), invested_total="3000")
+    db.session.commit()
+    assert first.invested_to_date == Decimal("6000")
+
+    result = services.evaluation(plan)
+    assert result["invested"] == Decimal("4000") and result["invested_count"] == 1
+    assert result["invested_of"] == {first.id: Decimal("4000")}
+    assert halted in result["by_outcome"]["suspended"]
+    assert halted not in result["by_outcome"]["not_started"] + result["by_outcome"]["construction"]
+
+    admin = browser(app, make_user("admin", username="admin-ended"))
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    assert "截至 2025 年底累计完成投资：4,000 万元" in page and "停缓建" in page
+    _, text = pdf_text(admin.get(f"/plans/{plan.key}/evaluation.pdf"))
+    assert "截至 2025 年底累计完成投资：4,000" in text
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(admin.get(f"/plans/{plan.key}/evaluation.xlsx").data))
+    rows = list(book[book.sheetnames[1]].iter_rows(values_only=True))
+    assert rows[0][-1] == "截至 2025 年底累计完成投资（万元）"
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name[first.name][-1] == 4000 and by_name[second.name][-1] is None

@@ -25,6 +25,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..core import clock
 from ..core.fonts import cjk_font
 from ..core.clock import utcnow
+from ..core.translation import labelled, phrases
 from ..exports.columns import decimal_text, neutralise
 from ..exports.describe import local_time
 from ..exports.xlsx import DATE_FORMAT, DECIMAL_FORMAT, WHOLE_FORMAT, number_style, openpyxl_styles
@@ -113,9 +114,9 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
     story.append(_table(rows, [34 * mm, 14 * mm, WIDTH - 48 * mm], font))
     story.append(Spacer(1, 3 * mm))
     if include_money:
-        story.append(p(_("计划总投资：%(planned)s；累计完成投资：%(invested)s",
-                         planned=_amount(result["planned"], result["planned_count"]),
-                         invested=_amount(result["invested"], result["invested_count"])), "meta"))
+        story.append(p(phrases([labelled(_("计划总投资"), _amount(result["planned"], result["planned_count"])),
+                                labelled(result["invested_label"],
+                                         _amount(result["invested"], result["invested_count"]))]), "meta"))
 
     def footer(canvas, doc):
         canvas.saveState()
@@ -216,11 +217,11 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
     outcomes = outcome_labels()
     headers = [(_("项目名称"), 40), (_("地区"), 16), (_("结果"), 14), (_("计划竣工"), 12)]
     if include_money:
-        headers += [(_("总投资（万元）"), 14), (_("累计完成投资（万元）"), 16)]
+        headers += [(_("总投资（万元）"), 14), (_("%(label)s（万元）", label=result["invested_label"]), 22)]
     projects = book.create_sheet(_("项目"))
     sheet(projects, headers, [
         [project.name, project.region.name, outcomes[outcome], project.planned_end,
-         *([project.total_investment, project.invested_to_date] if include_money else [])]
+         *([project.total_investment, result["invested_of"].get(project.id)] if include_money else [])]
         for outcome, items in result["by_outcome"].items() for project in items])
 
     about = book.create_sheet(_("导出说明"))
@@ -231,7 +232,7 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
              (_("导出时间"), local_time(exported_at or utcnow()))]
     if include_money:
         lines += [(_("计划总投资"), _amount(result["planned"], result["planned_count"])),
-                  (_("累计完成投资"), _amount(result["invested"], result["invested_count"]))]
+                  (result["invested_label"], _amount(result["invested"], result["invested_count"]))]
     else:
         lines.append((_("金额"), _("已隐藏")))
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 16, 70

@@ -966,12 +966,14 @@ def continued_ids(plan: Plan) -> set[int]:
 
 # Evaluation (终期评估) -------------------------------------------------------------------------------
 
-OUTCOMES = ("on_time", "late", "completed_undated", "construction", "not_started", "unknown", "cancelled")
+OUTCOMES = ("on_time", "late", "completed_undated", "construction", "suspended", "not_started", "unknown",
+            "cancelled")
 
 
 def outcome_labels() -> dict[str, str]:
     return {"on_time": _("按期竣工"), "late": _("延期竣工"), "completed_undated": _("已竣工（竣工日期未填）"),
-            "construction": _("在建"), "not_started": _("未开工"), "unknown": _("状态未填报"),
+            "construction": _("在建"), "suspended": _("停缓建"), "not_started": _("未开工"),
+            "unknown": _("状态未填报"),
             "cancelled": _("已取消")}
 
 
@@ -1115,6 +1117,8 @@ def project_outcome(project, deadline: dt.date) -> str:
         if done is None:
             return "completed_undated"
         return "on_time" if done <= (project.planned_end or deadline) else "late"
+    if project.status is Status.SUSPENDED:  # 停建 or 缓建: neither built on nor "not started"
+        return "suspended"
     if project.status is Status.CONSTRUCTION or actual.get(Stage.START):
         return "construction"
     if project.status is None:  # nobody has said: not counted as not started (未填报 is not 0)
@@ -1141,7 +1145,31 @@ def evaluation(plan: Plan) -> dict:
     for project in projects:
         by_outcome[project_outcome(project, deadline)].append(project)
     planned = [p.total_investment for p in projects if p.total_investment is not None]
-    invested = [p.invested_to_date for p in projects if p.invested_to_date is not None]
+    # What was invested by the plan's end, from the last report of its period: an ended plan is
+    # not credited with the months after it (an evaluation of 2021—2025 read in 2026 counted
+    # 2026's reports). A plan not yet ended: the latest report, as the list shows.
+    ended = deadline < clock.today()
+    at_end = invested_by((project.id for project in projects), until=deadline.replace(day=1) if ended else None)
+    invested = list(at_end.values())
     return {"indicators": indicators, "by_outcome": by_outcome, "projects": projects,
             "planned": sum(planned, Decimal(0)) if planned else None, "planned_count": len(planned),
-            "invested": sum(invested, Decimal(0)) if invested else None, "invested_count": len(invested)}
+            "invested": sum(invested, Decimal(0)) if invested else None, "invested_count": len(invested),
+            "invested_of": at_end,
+            "invested_label": (_("截至 %(year)s 年底累计完成投资", year=deadline.year) if ended
+                               else _("累计完成投资"))}
+
+
+def invested_by(project_ids, until: dt.date | None = None) -> dict[int, Decimal]:
+    """Each project's 自开工累计完成投资 by its last monthly report up to ``until`` (a month's
+    first day; every report when None), where that report states it."""
+    from ..progress.models import MonthlyReport
+
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    within = [MonthlyReport.project_id.in_(ids), *([MonthlyReport.month <= until] if until else [])]
+    last = (sa.select(MonthlyReport.project_id, sa.func.max(MonthlyReport.month).label("month"))
+            .where(*within).group_by(MonthlyReport.project_id).subquery())
+    rows = db.session.execute(sa.select(MonthlyReport.project_id, MonthlyReport.invested_total).join(
+        last, sa.and_(MonthlyReport.project_id == last.c.project_id, MonthlyReport.month == last.c.month)))
+    return {project_id: amount for project_id, amount in rows if amount is not None}
