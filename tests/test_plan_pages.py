@@ -531,3 +531,35 @@ def test_a_plans_unknown_investment_total_says_so_in_words(admin, db):
     page = admin.get("/plans/yichun-14th-health-plan").get_data(as_text=True)
     total = page[page.index("总投资合计"):][:300]
     assert "未填报" in total and "— 万元" not in total and "—</strong> 万元" not in total
+
+
+def test_a_merge_fills_what_the_project_left_unknown_from_the_new_plan_and_keeps_what_it_holds(admin, added, db):
+    """A planner's complaint: merged into its 14th-plan project, the 15th plan's lab kept none of
+    the new plan's figures; its page said 未填报 beside "规划原文（第N行），已调整"."""
+    lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
+    existing = db.session.scalar(sa.select(Project).where(Project.seed_key == "longnan-t6-01"))
+    existing.floor_area_m2 = existing.status = None
+    lab.data = {**lab.data, "status": "construction"}  # as a 备注 "续建" is read
+    db.session.commit()
+    before = existing.total_investment
+    assert before is not None and before != Decimal("2800")
+    response = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(existing.id)})
+    assert response.status_code == 302
+    db.session.refresh(existing)
+    assert existing.floor_area_m2 == Decimal("3000")  # unknown before: the new plan says it
+    assert existing.status is not None and existing.status.value == "construction"  # 续建
+    assert existing.total_investment == before  # what the project holds stays
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "project:update", AuditEntry.project_id == existing.id)
+        .order_by(AuditEntry.id.desc()))
+    assert set(entry.changes) >= {"floor_area_m2", "status"} and "total_investment" not in entry.changes
+    page = admin.get(f"/projects/{existing.id}").get_data(as_text=True)
+    assert "3,000" in page
+
+
+def test_the_review_names_the_status_the_plan_gives_in_words(admin, added, db):
+    lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
+    lab.data = {**lab.data, "status": "construction"}
+    db.session.commit()
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    assert "原文所述状态：在建" in page and "原文所述状态：construction" not in page

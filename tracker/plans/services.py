@@ -633,9 +633,29 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     check_provenance(plan, data)
     project_services.add_alias(actor, project, data.get("name") or "")
     _attach(actor, project, plan, data)
+    _fill_unknown(actor, project, plan, data)
     _decide(actor, candidate, "merged", project,
             {"name": data.get("name"), "project": project.name, "plan": plan.title})
     return project
+
+
+def _fill_unknown(actor: Actor, project, plan: Plan, data: dict) -> None:
+    """What the project left unknown and the new plan states (its 建筑面积, its 续建 status) is
+    taken from the plan's quotes, now cited; what the project holds stays, though the plan may
+    print another figure (the page then says the value was adjusted from the quote)."""
+    from ..projects import services as project_services
+    from ..projects.fields import EDITABLE_FIELDS
+
+    stated = _project_fields(data)
+    flags = {flag: FIGURE_FIELDS[source] for source, flag in APPROXIMATE.items()}
+    filled = {field: value for field, value in stated.items()
+              if field in EDITABLE_FIELDS and field not in flags and field != "name"
+              and getattr(project, field, None) is None}
+    filled.update({flag: stated[flag] for flag, figure in flags.items() if flag in stated and figure in filled})
+    if filled:
+        project_services.update_project(
+            actor, project, filled, expected_version=project.version,
+            reason=_("并入《%(plan)s》：补填项目未填报而规划原文写明的内容", plan=plan.title))
 
 
 # What a person may correct of an indicator candidate before accepting it (a column read as the

@@ -25,7 +25,7 @@ from ..portfolio.queries import Page
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
-from ..vocabulary import Category, IndicatorNature, Kind, Role
+from ..vocabulary import Category, IndicatorNature, Kind, Role, Status
 from ..unit_of_work import abandon, after_commit
 from ..web.requests import form_id, refused, web_actor
 from . import services
@@ -338,7 +338,8 @@ def plan_candidates(key: str):
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
         categories=Category, kinds=Kind, guess_kind=services.guess_kind,
         field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
-        natures={nature.value: nature for nature in IndicatorNature}, hidden_lines=set() if show_money() else money_lines(plan),
+        natures={nature.value: nature for nature in IndicatorNature},
+        statuses={status.value: status.label for status in Status}, hidden_lines=set() if show_money() else money_lines(plan),
         show_money=show_money())
 
 
