@@ -155,3 +155,27 @@ def test_a_stale_milestone_edit_is_refused(db):
         services.update_milestone(OFFICER, milestone, planned_date=dt.date(2024, 2, 1), actual_date=None,
                                   expected_version=version)
     assert stale.value.changes_by_others[0].changes["planned_date"] == [None, "2024-01-01"]
+
+
+def test_a_report_that_states_no_money_leaves_the_investment_unknown_not_zero(db):
+    """An officer's complaint: a first monthly report with only 形象进度 (the money cells left
+    blank, in the form or the import) was stored as 累计完成投资 0 and counted as reported, so
+    the dashboard's 投资完成率 fell and its coverage said one project more had reported."""
+    project = factories.project(total_investment=Decimal("1000"))
+    first = services.submit_report(OFFICER, project, JAN, progress_text="基础施工")
+    assert first.invested_total is None and first.invested_year is None
+    assert project.invested_to_date is None and project.last_report_month == JAN
+    services.submit_report(OFFICER, project, FEB, progress_text="主体施工")
+    assert project.invested_to_date is None
+    third = file(project, MAR, "100")  # the first month that states money starts the count
+    assert third.invested_total == Decimal("100") and project.invested_to_date == Decimal("100")
+    # Filing the missing months again (a correction that states money) keeps the chain whole.
+    services.submit_report(OFFICER, project, JAN, invested_month=Decimal("40"), correction_reason="补报")
+    assert [r.invested_total for r in sorted(project_reports(project), key=lambda r: r.month)] == [
+        Decimal("40"), Decimal("40"), Decimal("140")]
+
+
+def project_reports(project):
+    from tracker.extensions import db
+
+    return db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)).all()

@@ -327,16 +327,24 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
 
     previous = _previous(project, month)
     month_amount = values["invested_month"] or Decimal(0)
+    total: Decimal | None  # 自开工累计: unknown while no month has stated any money
     if previous is not None:
         for field, label in (("funds_received", _("资金到位")), ("paid", _("已支付"))):
             earlier = getattr(previous, field)
             if values[field] is not None and earlier is not None and values[field] < earlier:
                 _add(errors, field, _("%(label)s为累计数，不能少于上月的 %(value)s 万元",
                                       label=label, value=display_decimal(earlier)))
-        total = (previous.invested_total or Decimal(0)) + month_amount
+    earlier_total = previous.invested_total if previous is not None else None
+    if previous is not None and earlier_total is None:
+        # No month before stated money: this one starts the count, as a first report does.
+        total = stated_total if stated_total is not None else values["invested_month"]
+        if total is not None and total < month_amount:
+            _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
+    elif earlier_total is not None:
+        total = earlier_total + month_amount
         if stated_total is not None and stated_total != total:
             _add(errors, "invested_total", _("自开工累计应为上月累计 %(prev)s 加本月 %(month)s，即 %(total)s 万元",
-                                             prev=display_decimal(previous.invested_total or Decimal(0)),
+                                             prev=display_decimal(earlier_total),
                                              month=display_decimal(month_amount),
                                              total=display_decimal(total)))
     else:
@@ -368,13 +376,13 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                        if existing is not None and existing.invested_total is not None else Decimal(0))
             if stated_total is None and opening > 0:
                 total = opening + month_amount
-            else:
-                total = stated_total if stated_total is not None else month_amount
-            if total < month_amount:
+            else:  # a report that states no money leaves it unknown: 未填报 is not 0
+                total = stated_total if stated_total is not None else values["invested_month"]
+            if total is not None and total < month_amount:
                 _add(errors, "invested_total", _("自开工累计不能少于本月完成投资"))
     revised = project.current_estimate is not None  # else the approved 总投资 is the estimate
     budget = project.current_estimate if revised else project.total_investment
-    if budget is not None and total > budget and not values["over_budget_reason"]:
+    if budget is not None and total is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
              _("累计完成投资 %(total)s 万元超过现行概算 %(budget)s 万元，请说明超概算原因",
                total=display_decimal(total), budget=display_decimal(budget)) if revised else
@@ -386,7 +394,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     year_before = db.session.scalar(sa.select(exact_sum(MonthlyReport.invested_month)).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month,
         MonthlyReport.month >= month.replace(month=1))) or Decimal(0)
-    values["invested_year"] = year_before + month_amount
+    values["invested_year"] = year_before + month_amount if total is not None else None
     values["invested_total"] = total
 
     try:
@@ -440,20 +448,20 @@ def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled:
     (本年累计 of the same year, 自开工累计 of all); the caller then refreshes the project's."""
     reports = db.session.scalars(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id).order_by(MonthlyReport.month)).all()
-    total = Decimal(0)
+    total: Decimal | None = None  # unknown until a month states money (submit_report's rule)
     year_sums: dict[int, Decimal] = {}
     for report in reports:
         amount = report.invested_month or Decimal(0)
-        if report.month == reports[0].month:
-            total = report.invested_total if report.invested_total is not None else amount
+        if total is None:
+            total = report.invested_total if report.invested_total is not None else report.invested_month
         else:
             total += amount
         year_sums[report.month.year] = year_sums.get(report.month.year, Decimal(0)) + amount
-        if report.month > month and (report.invested_total != total
-                                     or report.invested_year != year_sums[report.month.year]):
+        year = year_sums[report.month.year] if total is not None else None
+        if report.month > month and (report.invested_total != total or report.invested_year != year):
             old = [json_value(report.invested_total), json_value(report.invested_year)]
             report.invested_total = total
-            report.invested_year = year_sums[report.month.year]
+            report.invested_year = year
             record(actor, "report:recompute", report,
                    {"month": report.month.strftime("%Y-%m"),
                     **({"filed": month.strftime("%Y-%m")} if backfilled else {})},
