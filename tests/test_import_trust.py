@@ -520,3 +520,35 @@ def test_a_list_with_other_regions_reimports_and_only_their_changes_are_refused(
     other[header.index("床位（张）")].value = 5
     refused = preview_text(browser, upload(browser, saved(book), "全部.xlsx"))
     assert "错误 1 行" in refused and "您无权修改项目" in refused
+
+
+def test_an_export_reimported_after_another_officer_saved_keeps_his_change(app, officer, make_user, seeded, db):
+    """A QA walk's complaint: longnan exports his list; ganzhou then sets 总投资 2,500 → 2,600 on
+    the form; longnan changes another row in his file and imports it. The preview offered
+    "总投资 2,600 → 2,500" as if it were longnan's change, and the confirmation put it back. The
+    export carries each row's 数据版本: what the file did not change since is no change, what
+    both changed is refused naming the other's value."""
+    _user, browser = officer
+    book, sheet, header = workbook(browser.get("/projects/export.xlsx?region=360783&kind=all").data)
+    assert "数据版本" in header
+    data_rows = [r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, (int, float))]
+    theirs, mine = (db.session.get(Project, data_rows[i][0].value) for i in (0, 5))
+    city = make_user("officer", "360700", username="city-officer-meanwhile")
+    total = theirs.total_investment
+    project_services.update_project(Actor(city, "web"), theirs, {
+        "total_investment": (total or 0) + 100, "location": "龙南市东江乡"}, expected_version=theirs.version)
+    db.session.commit()
+    data_rows[5][header.index("建设单位")].value = "龙南市卫生健康委员会（新）"
+    location = upload(browser, saved(book), "清单.xlsx")
+    text = preview_text(browser, location)
+    assert "修改 1 行" in text and "错误 0 行" in text, text[:3000]
+    assert "龙南市东江乡" not in text
+    assert confirm(browser, location).status_code == 200
+    db.session.expire_all()
+    assert theirs.location == "龙南市东江乡" and theirs.total_investment == (total or 0) + 100
+    assert mine.owner_unit == "龙南市卫生健康委员会（新）"
+
+    # Both changed one field, to different values: refused, naming what the other saved.
+    data_rows[0][header.index("建设地点")].value = "龙南市南亨乡"
+    text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
+    assert "错误 1 行" in text and "龙南市东江乡" in text and "导出之后" in text, text[:3000]

@@ -58,6 +58,7 @@ class Column:
     width: int = 12  # xlsx column width, in characters
     upper: Decimal | int | None = None  # the largest value allowed (percent: 100)
     aliases: tuple[Any, ...] = ()  # headers an older export wrote, still read on import
+    template: bool = True  # in the import template (the 数据版本 of an exported row is not)
 
     @property
     def label(self) -> str:
@@ -110,6 +111,9 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     _column(PROJECT["planned_start"], 12),
     _column(PROJECT["planned_end"], 12),
     _column(PROJECT["scope"], 50),
+    # The version of the row as exported: a sheet imported later changes only what its reader
+    # changed, and what someone else saved meanwhile stays (the form's three-way merge).
+    Column("version", _l("数据版本"), "id", _attr("version"), width=8, template=False),
 )
 
 # One row per project and month. Matched to a project like the projects sheet; never creates one.

@@ -328,7 +328,9 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
     for note in (_("空白单元格表示“未填报”：规划文件和填报中都没有这一数据，不计为零；合计只计填报了的项目。"),
                  _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分；导入时会自动去掉。"),
                  _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。"),
-                 _("导入时空白单元格保持原值不变；要清空已有数据，请填写“%(marker)s”。", marker=CLEAR_MARKER)):
+                 _("导入时空白单元格保持原值不变；要清空已有数据，请填写“%(marker)s”。", marker=CLEAR_MARKER),
+                 _("“数据版本”是导出时各项目的版本，请勿改动：导入时只写入您在本表中改过的单元格，"
+                   "他人在导出之后的修改保持不变；同一项两人都改过的行会被退回说明。")):
         lines.append((None, note, formats.wrap))
     for line_number, line in enumerate(lines):
         if not line:

@@ -30,11 +30,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel import pgettext
 
 from ..accounts.permissions import can_create_in, can_edit_project
+from ..audit.queries import require_version
 from ..audit.services import Actor, json_value
 from ..core import clock
-from ..errors import StaleEdit, ValidationFailed
+from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
 from ..projects import services as project_services
@@ -438,7 +440,7 @@ def _saved_meanwhile(run: Run, attempt: int) -> bool:
 def _would_change(run: Run, project: Project, values: dict, region: Region | None) -> bool:
     """Whether the row would change the project: the service is asked in a savepoint that is
     always rolled back, so nothing of it stays (a project the user may not edit)."""
-    fields = {key: value for key, value in values.items() if key not in ("id", "region", "plans")}
+    fields = {key: value for key, value in values.items() if key not in ("id", "region", "plans", "version")}
     if region is not None:
         fields["region_id"] = region.id
     plan_ids = {plan.id for plan in project.plans}
@@ -448,19 +450,42 @@ def _would_change(run: Run, project: Project, values: dict, region: Region | Non
             return True
     savepoint = db.session.begin_nested()
     try:
-        return bool(project_services.update_project(run.actor, project, fields,
-                                                    expected_version=project.version,
-                                                    reason=PREVIEW_REASON))
+        return bool(project_services.update_project(run.actor, project, fields, reason=PREVIEW_REASON,
+                                                    **_as_exported(project, values.get("version"))))
     except (ValidationFailed, StaleEdit, sa.exc.IntegrityError, sa.exc.DataError):
         return True
     finally:
         savepoint.rollback()
 
 
+def _as_exported(project: Project, version: int | None) -> dict:
+    """``update_project``'s arguments for a row exported at ``version`` (its 数据版本): a merge
+    with the values the row was exported with, so that a cell its reader left as exported is no
+    change and what others saved since stays. A row without one (a template, an older export)
+    is the values to save, as they stand."""
+    if version is None or version > project.version:
+        return {"expected_version": project.version}
+    return {"expected_version": version, "loaded": project_services.values_at(project, version)}
+
+
+def _contested(run: Run, conflict: EditConflict) -> str:
+    said = [_("「%(column)s」已被改为“%(theirs)s”（文件中为“%(mine)s”）",
+              column=run.header(_key_of(field)), theirs=_display(run, _key_of(field), values["theirs"]),
+              mine=_display(run, _key_of(field), values["mine"]))
+            for field, values in conflict.contested.items()]
+    return _("此行导出之后，他人修改了同一项：%(fields)s。请在文件中改为要保存的值后重新上传；"
+             "如确要以文件为准，请清空此行的「数据版本」", fields=pgettext("列举的分隔号", "、").join(said))
+
+
 def _apply_project_row(run: Run, row: Row) -> None:
     values, outcome = dict(row.values), row.outcome
     project, found = _find_project(run, row)
     if outcome.problems or not found:
+        return
+    exported = values.pop("version", None)
+    if project is not None and exported is not None and exported > project.version:
+        run.flag(outcome, "version", _("数据版本 %(version)s 不是此项目的版本：请重新导出，或清空此单元格",
+                                       version=exported))
         return
     region = None
     if "region" in values:
@@ -539,13 +564,18 @@ def _apply_project_row(run: Run, row: Row) -> None:
                 if region is not None:
                     fields["region_id"] = region.id
                 preview_reason = run.reason or (None if run.apply else PREVIEW_REASON)
-                changes = project_services.update_project(run.actor, project, fields,
-                                                          expected_version=expected, reason=preview_reason)
+                # Saved since the preview: refused, as the preview showed other changes.
+                require_version(project, "project:update", expected)
+                changes = project_services.update_project(run.actor, project, fields, reason=preview_reason,
+                                                          **_as_exported(project, exported))
                 plan_change = _link_plans(run, project, plans)
                 if {"status", "planned_start"} & set(changes):
                     _count_late_by_status(run, project)
         except ValidationFailed as failure:
             _service_problems(run, outcome, failure)
+            return
+        except EditConflict as conflict:
+            run.flag(outcome, None, _contested(run, conflict))
             return
         except StaleEdit:
             if _saved_meanwhile(run, attempt):

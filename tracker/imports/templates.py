@@ -62,6 +62,7 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    columns = tuple(column for column in columns if column.template)
     header_font, header_fill = openpyxl_styles().header_font, openpyxl_styles().header_fill
     grey_fill = PatternFill("solid", fgColor=GREY_COLOUR)
     workbook = Workbook()
