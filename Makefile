@@ -57,7 +57,7 @@ messages: $(VENV)/.installed
 	@$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o .messages.pot . 2>/dev/null
 	@$(BIN)/pybabel -q update -i .messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
 	@rm -f .messages.pot
-	@$(BIN)/python -c 'from babel.messages.pofile import read_po; c = read_po(open("tracker/translations/en/LC_MESSAGES/messages.po", "rb")); [print("no English:", m.id) for m in c if m.id and not m.string]'
+	@$(BIN)/python -c 'from babel.messages.pofile import read_po; c = read_po(open("tracker/translations/en/LC_MESSAGES/messages.po", "rb")); [print("no English:", m.id) for m in c if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)]'
 
 # Hostile input at scale (issue 14): 10,000 fresh Hypothesis examples per form, the importer and
 # the query strings, and the route walk with its whole corpus; prints the table that

@@ -552,3 +552,60 @@ def test_an_export_reimported_after_another_officer_saved_keeps_his_change(app, 
     data_rows[0][header.index("建设地点")].value = "龙南市南亨乡"
     text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
     assert "错误 1 行" in text and "龙南市东江乡" in text and "导出之后" in text, text[:3000]
+
+
+def test_the_sheet_its_reader_edited_is_read_not_a_hidden_or_older_copy(officer, seeded, db):
+    """A QA walk's complaint: with last month's export kept as a hidden sheet 项目清单 and this
+    month's edited on 12月更新 (visible, active), the hidden sheet's stale rows were imported and
+    the officer's edit was not; a sheet copied to edit ("项目清单 (2)") was passed over the same
+    way. The sheet its reader was on is read, and the preview names it."""
+    _user, browser = officer
+    exported = browser.get("/projects/export.xlsx?region=360783&kind=all").data
+    book, sheet, header = workbook(exported)
+    stale_book, stale, _ = workbook(exported)
+    ids = [r[0].value for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, (int, float))]
+    edited = db.session.get(Project, ids[3])
+    before = db.session.get(Project, ids[1]).beds
+    # The hidden copy holds another value in a row the officer did not touch this month.
+    stale.cell(3, header.index("床位（张）") + 1).value = 999
+    old = book.copy_worksheet(sheet)  # last month's sheet, kept
+    for row in stale.iter_rows():
+        for cell in row:
+            old.cell(cell.row, cell.column).value = cell.value
+    old.sheet_state = "hidden"
+    sheet.title, old.title = "12月更新", "项目清单"
+    sheet.cell(5, header.index("建设单位") + 1).value = "龙南市卫健委基建科"
+    book.active = book.worksheets.index(sheet)
+    text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
+    assert "修改 1 行" in text and "错误 0 行" in text and "读取的是工作表「12月更新」；工作簿中另有 1 个工作表" in text, text[:3000]
+    assert "999" not in text and "龙南市卫健委基建科" in text
+    assert db.session.get(Project, ids[1]).beds == before and edited.id == ids[3]
+
+    # A copy made to edit, active beside the original, visible: the copy is read.
+    book, sheet, header = workbook(exported)
+    copy = book.copy_worksheet(sheet)
+    copy.title = "项目清单 (2)"
+    copy.cell(5, header.index("建设单位") + 1).value = "龙南市卫健委规划科"
+    book.active = book.worksheets.index(copy)
+    text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
+    assert "修改 1 行" in text and "龙南市卫健委规划科" in text, text[:3000]
+    # The export as it came: one sheet to read, nothing said of the others.
+    assert "读取的是工作表" not in preview_text(browser, upload(browser, exported, "清单.xlsx"))
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_totals_rows_are_not_read_as_projects_after_a_column_is_added_on_the_left(officer, seeded, db, language):
+    """A QA walk's complaint: a 序号 column inserted before 项目ID moved 合计 to column B, and the
+    totals rows were read as projects (two errors blocked the import); an English export's
+    "Totals" rows did the same imported in Chinese."""
+    _user, browser = officer
+    browser.get(f"/language/{language}")
+    exported = browser.get("/projects/export.xlsx?region=360783&kind=all").data
+    browser.get("/language/zh")
+    book, sheet, _header = workbook(exported)
+    if language == "zh":
+        sheet.insert_cols(1)
+        for number in range(1, sheet.max_row + 1):
+            sheet.cell(number, 1).value = "序号" if number == 1 else None
+    text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
+    assert "错误 0 行" in text and "修改 0 行" in text, text[:3000]

@@ -23,7 +23,7 @@ from flask_babel import force_locale, gettext as _
 from ..core.values import ValueProblem, check_places, clean_text, parse_date, parse_decimal
 from ..exports.columns import CLEAR_MARKER, Column, unneutralise
 from ..forms import keeps_line_breaks
-from .reading import Cell
+from .reading import Cell, normalise_label
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "f"}
@@ -47,11 +47,6 @@ class _Clear:
 CLEAR = _Clear()
 # Names in a 所属规划 cell are separated as the export writes them (；), or by ; or a line break.
 LIST_SEPARATORS = re.compile(r"[；;\n]+")
-
-
-def normalise_label(text: str) -> str:
-    """Header and vocabulary matching ignores width (（ vs (), spacing and case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 def labels_in_every_language(lazy, languages) -> set[str]:

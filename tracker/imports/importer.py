@@ -205,10 +205,16 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
         sheet = read_sheet(data, max_rows=setting("IMPORT_MAX_ROWS"),
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
                            max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip,
-                           sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)})
+                           sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)},
+                           fits=lambda headers: detect_kind(headers, languages) is not None)
     except FileRefused as refused:
         report.problems.append(Problem(None, None, str(refused)))
         return report
+    if sheet.passed_over:  # the preview says which was read when there was a choice
+        report.warnings.append(ngettext(
+            "读取的是工作表「%(name)s」；工作簿中另有 %(n)s 个工作表（含隐藏的）也有导入表的列标题，没有读取。",
+            "读取的是工作表「%(name)s」；工作簿中另有 %(n)s 个工作表（含隐藏的）也有导入表的列标题，没有读取。",
+            sheet.passed_over, name=sheet.name, n=sheet.passed_over))
     report.kind = _choose_kind(sheet, kind, languages, report)
     positions = _map_headers(sheet, COLUMNS[report.kind], languages, report)
     if report.problems:

@@ -19,7 +19,8 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,13 @@ class Sheet:
     headers: list[str]
     rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (row number, cells)
     source: str = "xlsx"
+    name: str | None = None  # the worksheet read
+    passed_over: int = 0  # the workbook's other sheets whose headers are an import's too
+
+
+def normalise_label(text: str) -> str:
+    """Header, sheet name and vocabulary matching ignores width (（ vs (), spacing and case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
 
 
 def _megabytes(size: int) -> str:
@@ -64,10 +72,12 @@ def _megabytes(size: int) -> str:
 
 
 def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str],
-               max_cells: int = 300_000, sheets: Iterable[str] = ()) -> Sheet:
-    """The header row and data rows of the workbook's sheet named one of ``sheets`` (the
-    templates' and the export's own names), else of its first (blank rows and rows whose first
-    cell is in ``skip_first``, the export's totals rows, left out)."""
+               max_cells: int = 300_000, sheets: Iterable[str] = (),
+               fits: Callable[[list[str]], bool] | None = None) -> Sheet:
+    """The header row and data rows of one worksheet (``_chosen``: the sheet its reader was on,
+    or the one named as a template, ``sheets``, normalised; hidden sheets last), without blank
+    rows and rows whose first filled cell is in ``skip_first`` (normalised: the export's totals
+    rows). ``fits`` says whether a sheet's headers are an import's."""
     if not data or not data.strip():
         raise FileRefused(_("文件是空的。"))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -75,7 +85,7 @@ def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set
                             "（并取消密码）后再上传。"))
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, max_cells=max_cells,
-                          skip_first=skip_first, sheets=set(sheets))
+                          skip_first=skip_first, sheets=set(sheets), fits=fits)
     if data.startswith(b"PK") or data.startswith(BINARY_SIGNATURES):
         raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
@@ -93,8 +103,10 @@ def _is_blank(cells: list[Cell]) -> bool:
 
 
 def _first_text(cells: list[Cell]) -> str:
-    value = cells[0].value if cells else None
-    return value.strip() if isinstance(value, str) else ""
+    """The row's first filled cell, normalised: a totals row's 合计 stands in column B of a sheet
+    given a 序号 column, and reads "Totals" in an English export."""
+    value = next((c.value for c in cells if c.value is not None and str(c.value).strip()), None)
+    return normalise_label(value) if isinstance(value, str) else ""
 
 
 def _count_cells(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> int:
@@ -113,7 +125,8 @@ def _count_cells(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -
 
 
 def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
-               skip_first: set[str], sheets: frozenset[str] | set[str] = frozenset()) -> Sheet:
+               skip_first: set[str], sheets: frozenset[str] | set[str] = frozenset(),
+               fits: Callable[[list[str]], bool] | None = None) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -145,10 +158,10 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
-                # A sheet of its own name wherever it stands (an office adds a cover sheet, or
-                # keeps last month's before it); else the first.
-                named = [sheet for sheet in workbook.worksheets if sheet.title.strip() in sheets]
-                return _sheet_rows((named or workbook.worksheets)[0], max_rows=max_rows, skip_first=skip_first)
+                chosen, passed_over = _chosen(workbook, sheets, fits)
+                sheet = _sheet_rows(chosen, max_rows=max_rows, skip_first=skip_first)
+                sheet.name, sheet.passed_over = chosen.title, passed_over
+                return sheet
             finally:
                 workbook.close()
     except FileRefused:
@@ -157,6 +170,44 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
         raise FileRefused(_("工作簿里没有工作表。")) from None
     except Exception:  # a broken part, hostile XML (defusedxml refuses entities), an odd cell
         raise FileRefused(_("无法读取这个 Excel 文件：内容已损坏或格式不受支持。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再试。")) from None
+
+
+def _chosen(workbook, names: frozenset[str] | set[str], fits: Callable[[list[str]], bool] | None):
+    """The worksheet to read. The sheet its reader was on when saving (the active one) when its
+    headers are an import's: an office copies the template's sheet to edit ("项目清单 (2)") or
+    keeps last month's beside it, even hidden. Else the visible sheet of a template's name
+    wherever it stands (behind a cover sheet), else the first visible sheet whose headers fit,
+    else the first visible one. A hidden sheet is read only when nothing visible is left. With it,
+    how many other sheets (hidden ones too) have an import's headers: the preview says which
+    was read when there was a choice."""
+    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"] or workbook.worksheets
+    if not visible:
+        raise IndexError
+    heads: dict[str, bool] = {}
+
+    def fitting(sheet) -> bool:
+        if fits is None:
+            return False
+        if sheet.title not in heads:
+            first = itertools.islice(sheet.iter_rows(max_row=TITLE_ROWS + 1, max_col=MAX_COLUMNS, values_only=True),
+                                     TITLE_ROWS + 1)
+            records = ((number, [Cell(value=value) for value in row]) for number, row in enumerate(first, 1))
+            headers = next((["" if c.value is None else str(c.value).strip() for c in cells]
+                            for _number, cells in _below_a_title(records) if not _is_blank(cells)), [])
+            heads[sheet.title] = fits(headers)
+        return heads[sheet.title]
+
+    named = [sheet for sheet in visible if normalise_label(sheet.title) in names]
+    active = workbook.active
+    if active in visible and (active in named or fitting(active)):
+        chosen = active
+    elif named:
+        chosen = named[0]
+    else:
+        chosen = next((sheet for sheet in visible if fitting(sheet)), visible[0])
+    others = sum(1 for sheet in workbook.worksheets
+                 if sheet is not chosen and hasattr(sheet, "iter_rows") and fitting(sheet))
+    return chosen, others
 
 
 # How the xlsx format escapes, in a text, a control character (``_x000D_``: a carriage return)
