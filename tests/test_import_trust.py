@@ -609,3 +609,13 @@ def test_the_totals_rows_are_not_read_as_projects_after_a_column_is_added_on_the
             sheet.cell(number, 1).value = "序号" if number == 1 else None
     text = preview_text(browser, upload(browser, saved(book), "清单.xlsx"))
     assert "错误 0 行" in text and "修改 0 行" in text, text[:3000]
+
+
+def test_an_approximate_amount_is_told_where_its_sheet_can_say_so(officer, seeded, db):
+    """"约500" in the monthly sheet's 本月完成投资 was told to fill "为约数" columns that sheet has
+    none of; in the project list, whose 总投资 has one, it is told to use it."""
+    user, _browser = officer
+    monthly = messages(run(user, report_sheet(lab(db).id, [{"填报月份": "2024-01", "本月完成投资（万元）": "约500"}])))
+    assert "请只填数字（不写“约”）" in monthly and "为约数" not in monthly, monthly
+    listed = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"总投资（万元）": "约500"})])))
+    assert "约数请在对应的“为约数”列填“是”" in listed, listed

@@ -59,6 +59,7 @@ class Column:
     upper: Decimal | int | None = None  # the largest value allowed (percent: 100)
     aliases: tuple[Any, ...] = ()  # headers an older export wrote, still read on import
     template: bool = True  # in the import template (the 数据版本 of an exported row is not)
+    approx: str | None = None  # the column saying its figure is approximate (the registry's)
 
     @property
     def label(self) -> str:
@@ -74,7 +75,7 @@ def _column(field: Field, width: int, *, exported: bool = True, **sheet) -> Colu
     registry's; the sheet adds its width, its total and whether it is exported."""
     facts = dict(get=_attr(field.name) if exported else None, importable=IMPORT in field.paths,
                  vocabulary=field.vocabulary, places=field.places, max_length=field.max_length,
-                 money=field.money, upper=field.maximum, aliases=field.aliases)
+                 money=field.money, upper=field.maximum, aliases=field.aliases, approx=field.approx)
     return Column(field.name, field.label, field.kind, width=width, **{**facts, **sheet})
 
 

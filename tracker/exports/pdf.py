@@ -35,7 +35,6 @@ LAYOUT = (
     ("build_nature", 18, False), ("status", 14, False), ("total_investment", 27, True),
     ("floor_area_m2", 27, True), ("beds", 18, True), ("invested_to_date", 27, True),
 )
-APPROX_FLAGS = {"total_investment": "total_investment_approx", "floor_area_m2": "floor_area_approx"}
 
 
 class TooManyRows(Exception):
@@ -61,7 +60,7 @@ def _figure(project, key: str) -> str:
     value = getattr(project, key)
     if value is None:
         return _("未填报")
-    approx = APPROX_FLAGS.get(key)
+    approx = by_key()[key].approx
     prefix = _("约") if approx and getattr(project, approx) else ""
     return prefix + plain_number(value)
 

@@ -67,7 +67,7 @@ def _text(value) -> str:
     return str(value)
 
 
-def to_decimal(value, places: int) -> Decimal:
+def to_decimal(value, places: int, *, approx_column: bool = False) -> Decimal:
     """A cell's number, read as the forms read one (``core.values.parse_decimal``: 1,320, 1，320,
     full-width digits); a float from openpyxl by its shortest representation."""
     if isinstance(value, float):
@@ -78,7 +78,8 @@ def to_decimal(value, places: int) -> Decimal:
             raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
     else:
         if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith("约"):
-            raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
+            raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”") if approx_column
+                              else _("请只填数字（不写“约”）"))
         try:
             parsed = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
         except ValueProblem as problem:
@@ -176,7 +177,8 @@ class CellReader:
         if kind == "decimal":
             if isinstance(value, str) and value.endswith("%") and column.upper == 100:
                 value = value[:-1]
-            number = to_decimal(value, column.places if not cell.percent else column.places + 2)
+            number = to_decimal(value, column.places if not cell.percent else column.places + 2,
+                                approx_column=column.approx is not None)
             if cell.percent:
                 number = number * 100  # a cell shown as 35% holds 0.35
             if column.upper is not None and number > column.upper:

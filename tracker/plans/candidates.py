@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..projects.fields import PROJECT_FIELDS
 from ..seeding.provenance import appears_in
 from ..vocabulary import BuildNature
 from .figures import UNIT_FACTORS, Figure, plain
@@ -25,8 +26,7 @@ BUILD_NATURE_TERMS: tuple[tuple[str, BuildNature | None], ...] = (
     ("一期", None), ("二期", None), ("三期", None), ("新院", None), ("提档升级", None),
 )
 # The figures a plan may give as approximations, and the project's flag that says so (by seed name).
-APPROXIMATE = {"total_investment_wan_yuan": "total_investment_approx", "floor_area_m2": "floor_area_approx",
-               "land_area_mu": "land_area_approx"}
+APPROXIMATE = {field.seed_name: field.approx for field in PROJECT_FIELDS if field.approx and field.seed_name}
 # What a plan says of a facility that already stands: not a project of the plan.
 BUILT_WORDS = re.compile(r"已建成|已建|已经建成|已投入使用|已投用|已竣工|已完成建设|建成投用|建成投入使用|已完工")
 ONGOING_WORDS = re.compile(r"启动|开工|在建|正在|推进|加快|续建|筹建")

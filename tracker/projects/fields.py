@@ -50,6 +50,7 @@ class Field:
     json_name: str | None = None  # its key in the JSON export and the API, when they carry it
     # Sheet headers earlier versions exported under, still read by the importer.
     aliases: tuple[Any, ...] = ()
+    approx: str | None = None  # the field saying the figure is approximate (约), if it may be
 
     @property
     def editable(self) -> bool:
@@ -84,17 +85,17 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     _project("owner_unit", _l("建设单位"), "text", max_length=200),
     _project("supervising_department", _l("主管部门"), "text", max_length=200, seed=False,
              json=False),
-    _project("land_area_mu", _l("占地面积（亩）"), "decimal", unit=MU, places=2),
+    _project("land_area_mu", _l("占地面积（亩）"), "decimal", unit=MU, places=2, approx="land_area_approx"),
     _project("land_area_approx", _l("占地面积为约数"), "bool"),
     # The plans' (and DOMAIN's) 总建筑面积; a row giving 建设面积 says so in floor_area_term.
     _project("floor_area_m2", _l("总建筑面积（m²）"), "decimal", unit=SQUARE_METRES, places=2,
-             aliases=(_l("建筑面积（m²）"),)),
+             aliases=(_l("建筑面积（m²）"),), approx="floor_area_approx"),
     _project("floor_area_approx", _l("建筑面积为约数"), "bool"),
     _project("floor_area_term", _l("面积口径"), "text", max_length=50, aliases=(_l("建筑面积口径"),)),
     _project("beds", _l("床位（张）"), "int", unit=BEDS, maximum=MAX_BEDS),
     _project("new_beds", _l("新增床位（张）"), "int", unit=BEDS, maximum=MAX_BEDS),
     _project("total_investment", _l("总投资（万元）"), "decimal", unit=WAN_YUAN, places=4, money=True,
-             seed="total_investment_wan_yuan", json="total_investment_wan_yuan"),
+             seed="total_investment_wan_yuan", json="total_investment_wan_yuan", approx="total_investment_approx"),
     # Whether the amount is approximate tells about the amount: hidden with it.
     _project("total_investment_approx", _l("总投资为约数"), "bool", money=True),
     _project("scope", _l("建设规模及内容"), "text", max_length=5000),
