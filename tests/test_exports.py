@@ -320,3 +320,22 @@ def _filter_sheet(client, query: str) -> list[tuple[str, str]]:
     rows = [(str(row[0]), str(row[1])) for row in sheet.iter_rows(values_only=True) if row[0] and row[1]]
     labels = [label for label, _ in rows]
     return rows[labels.index("地区"):labels.index("排序")]  # the 筛选条件
+
+
+def test_an_english_pdf_breaks_lines_between_words_not_inside_words_or_figures(client, seeded):
+    """A QA walk's complaint: in English the list printed "approx. 16,698.9" with its "5" on the
+    next line, and the briefing "Planned investme / nt"; Chinese breaks anywhere, English may not."""
+    client.get("/language/en")
+    pages = [client.get("/projects/export.pdf?region=360783"), client.get("/dashboard/briefing.pdf?region=360783")]
+    words = set()
+    for response in pages:
+        assert response.status_code == 200
+        reader = PdfReader(io.BytesIO(response.data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        assert "Planned investment" in text.replace("\n", " ") or response is pages[0]
+        words |= {line.split()[-1] for line in text.splitlines() if line.split()}
+    # No line ends in a broken word or figure: what ends a line is a whole word of the page.
+    broken = {word for word in words if re.fullmatch(r"[A-Za-z]*[a-z]{2,}", word) and word.lower() in {
+        "investme", "stat", "comple", "hospita", "constructi", "projec", "c"} or re.search(r"\d[,.]$", word)}
+    assert not broken, broken
+    client.get("/language/zh")

@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from ..core import clock
 from ..core.translation import aside, phrases
-from ..core.fonts import FontChoice, cjk_font
+from ..core.fonts import FontChoice, cjk_font, line_breaking
 from ..formatting import plain_number
 from . import maps, print_map
 from .queries import Dashboard
@@ -42,7 +42,7 @@ LINE = colors.HexColor("#d7dde4")
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=9, leading=12.5, textColor=INK,
-                          wordWrap="CJK")
+                          wordWrap=line_breaking())
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=21),
         "meta": ParagraphStyle("meta", parent=base, fontSize=8, leading=11, textColor=MUTED),
@@ -103,6 +103,8 @@ def _table_style(font: str, header: bool = True) -> TableStyle:
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),  # not ReportLab's 6: English words fit their columns
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     if header:
         commands += [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f3f6")),
@@ -147,7 +149,7 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float, rows_show
     if len(groups) > rows_shown:
         rows.append([_p(_("另有 %(count)s 项", count=len(groups) - rows_shown), styles["cell"])]
                     + [""] * (len(header) - 1))
-    widths = ([0.31, 0.13, 0.28, 0.28] if show_money else [0.7, 0.3])
+    widths = ([0.27, 0.17, 0.28, 0.28] if show_money else [0.7, 0.3])  # "Projects" whole
     table = Table(rows, colWidths=[width * w for w in widths], repeatRows=1)
     table.setStyle(_table_style(styles["body"].fontName))
     return table

@@ -23,16 +23,17 @@ from ..exports.records import iter_projects
 from ..portfolio.filters import PortfolioFilter
 from .columns import by_key
 from .describe import covered_count, filter_summary, local_time
-from ..core.fonts import cjk_font
+from ..core.fonts import cjk_font, line_breaking
 from .xlsx import LIST_OPTIONS
 
 # A print-out is read by people: past this many rows the xlsx is the right format.
 DEFAULT_MAX_ROWS = 2000
 
 # (column key, width in mm, right-aligned); the widths fill A4 landscape inside 12 mm margins.
+# 建设性质 and 状态 fit "Nature of construction" and "Under construction" word by word in English.
 LAYOUT = (
-    ("name", 78, False), ("region_name", 26, False), ("category", 24, False),
-    ("build_nature", 18, False), ("status", 14, False), ("total_investment", 27, True),
+    ("name", 70, False), ("region_name", 26, False), ("category", 24, False),
+    ("build_nature", 20, False), ("status", 20, False), ("total_investment", 27, True),
     ("floor_area_m2", 27, True), ("beds", 18, True), ("invested_to_date", 27, True),
 )
 
@@ -45,7 +46,7 @@ class TooManyRows(Exception):
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
+    base = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap=line_breaking())
     return {
         "cell": base,
         "number": ParagraphStyle("number", parent=base, alignment=2),
@@ -133,6 +134,9 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        # 3 pt a side, not ReportLab's 6: an English word ("Pre-construction") fits its column.
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
 
     title = _("项目清单")

@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..core import clock
-from ..core.fonts import cjk_font
+from ..core.fonts import cjk_font, line_breaking
 from ..core.clock import utcnow
 from ..core.translation import labelled, phrases
 from ..exports.columns import decimal_text, neutralise
@@ -39,7 +39,7 @@ WIDTH = A4[0] - 2 * MARGIN  # 180 mm of text
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5, wordWrap="CJK")
+    base = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5, wordWrap=line_breaking())
     return {
         "cell": base,
         "number": ParagraphStyle("number", parent=base, alignment=2),
