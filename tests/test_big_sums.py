@@ -113,3 +113,30 @@ def test_a_database_that_cannot_answer_is_still_a_503(app, db, make_user, monkey
     response = browser(app, make_user("leader", username="down-leader")).get("/projects?q=down")
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "数据库暂时无法连接" in response.get_data(as_text=True)
+
+
+def test_a_save_the_database_could_not_take_says_it_was_not_saved(app, db, make_user, monkeypatch):
+    """A QA walk's complaint: a report refused with 503 after the write lock's wait said
+    "恢复后无需其他操作" (nothing to do once it recovers), and the report was not saved."""
+    import sqlite3
+
+    from tracker.projects import services
+    from . import factories
+
+    project = factories.project()
+    db.session.commit()
+    officer = make_user("officer", project.region.key, username="locked-officer")
+
+    def locked(*args, **kwargs):
+        raise sa.exc.OperationalError("UPDATE …", {}, sqlite3.OperationalError("database is locked"))
+    from .live import forms_in
+
+    client = browser(app, officer)
+    page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
+    form = next(f for f in forms_in(page) if f.method == "post" and f.action == "")  # posts back
+    monkeypatch.setattr(services, "update_project", locked)
+    from werkzeug.datastructures import MultiDict
+    response = client.post(f"/projects/{project.id}/edit", data=MultiDict(form.values(owner_unit="锁住时保存的单位")))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "刚才提交的内容没有保存" in html and "无需其他操作" not in html

@@ -20,6 +20,8 @@ commits once after the handler and rolls back on any error):
   password's ``LoginFailure`` (the throttle counts it though the answer is 400) and an API
   token's last use (kept though the call may fail). It commits at once, so it is called where
   nothing else of the request is pending: the attempt record and nothing more.
+- ``release_for_slow_reading()``: a request that has written nothing yet ends its transaction
+  before reading an upload for seconds, so that SQLite's one write lock is not held through it.
 - ``after_commit(callback)``: what must happen only once the writes are kept (removing an
   applied upload's files) runs after the commit, and never after a rollback.
 - **A CLI command** that writes is decorated ``@one_unit_of_work``: committed when it returns
@@ -175,6 +177,24 @@ def commit_attempt() -> None:
     """Commit now the record of the attempt itself, kept whatever the answer (a wrong password's
     ``LoginFailure``, a token's last use). Call it where nothing else of the request is pending."""
     db.session.commit()
+
+
+def writes_next() -> None:
+    """The transaction the next statement begins will write, though the request is a GET (an
+    API call's count): on SQLite it begins by taking the write lock, waiting for it as a POST's
+    does, instead of failing at its first write while another request holds it."""
+    g.writes_next = True
+
+
+def release_for_slow_reading() -> None:
+    """End the request's transaction, which has written nothing yet, before slow work that needs
+    no database (reading an uploaded plan or sheet: seconds, up to a minute). On SQLite a POST's
+    transaction holds the one write lock from its first statement: held through the reading, it
+    made every other officer's save wait, then fail with 503 (a QA walk: a 24 s plan upload).
+    The next statement begins the request's transaction afresh; what was loaded is read again."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("the request has unsaved changes: read before writing, not after")
+    db.session.rollback()
 
 
 def after_commit(callback: Callable[[], None]) -> None:

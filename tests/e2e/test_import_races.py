@@ -14,6 +14,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from ..live import LiveServer, WebClient, make_app, scalar
 
@@ -134,3 +135,84 @@ def test_large_previews_run_beside_another_officers_save(tracker):
         assert "修改 1 行" in page.text and "错误 0 行" in page.text
     # The previews wrote nothing.
     assert scalar(url, "SELECT COUNT(*) FROM projects WHERE name LIKE '%位专员预览的项目%'") == 0
+
+
+def test_a_plan_or_a_sheet_being_read_keeps_nobody_from_saving(tracker, monkeypatch):
+    """A QA walk's complaint: while an officer's plan document was read (24 s for a large one),
+    every other save and sign-in waited, then failed with 503; so did an evaluation sheet's
+    preview. The document is read with the database released: another officer's save made
+    meanwhile is kept at once."""
+    from tracker.plans import views as plan_views
+
+    url = tracker.database_url
+    project_id = longnan_project(url)
+    reader, editor = signed_in(tracker, "officer-1"), signed_in(tracker, "officer-2")
+    times: dict[str, float] = {}
+    slow_read = plan_views.read_upload
+
+    def reading_slowly(*args, **kwargs):
+        times["reading"] = time.monotonic()
+        time.sleep(4)
+        return slow_read(*args, **kwargs)
+
+    monkeypatch.setattr(plan_views, "read_upload", reading_slowly)
+    form = editor.get(f"/projects/{project_id}/edit")
+    page = reader.get("/plans/new")
+    text = ("# 龙南市“十五五”卫生健康发展规划\n\n一、发展基础\n\n卫生健康事业持续发展。\n\n"
+            "推进龙南市中医院康复大楼建设，总投资5000万元。\n")
+
+    def upload_plan():
+        answer = reader.post("/plans/new", page.form().values(
+            key="longnan-15-slow", title="龙南市“十五五”卫生健康发展规划", region="360783", period="十五五"),
+            files=[("document", "规划.txt", text.encode("utf-8"), "text/plain")])
+        times["uploaded"] = time.monotonic()
+        return answer
+
+    def save():
+        while "reading" not in times:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        started = time.monotonic()
+        answer = editor.submit(form, owner_unit="读取规划期间保存的建设单位")
+        times["saved"], times["save took"] = time.monotonic(), time.monotonic() - started
+        return answer
+
+    uploaded, saved = at_once([upload_plan, save])
+    assert saved.status == 302, (saved.status, saved.text[:2000])
+    assert uploaded.status == 302, (uploaded.status, uploaded.text[:3000])
+    assert times["save took"] < 2 and times["saved"] < times["uploaded"], times
+    assert scalar(url, "SELECT owner_unit FROM projects WHERE id = :p", p=project_id) == "读取规划期间保存的建设单位"
+
+
+def test_an_api_read_waits_for_a_writer_on_sqlite_instead_of_failing(tracker):
+    """A QA walk's complaint: while another request held SQLite's write lock, every API call
+    answered 503 at once (each call writes its count, in a read's transaction WAL refuses to
+    upgrade). It waits its turn, as a form's save does."""
+    import sqlite3
+    import urllib.request
+
+    from sqlalchemy.engine import make_url
+
+    from tracker.api.tokens import create_token
+    from tracker.audit.services import CLI
+    from tracker.accounts.models import User
+    from tracker.extensions import db
+
+    url = make_url(tracker.database_url)
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("SQLite's one writer: PostgreSQL locks rows")
+    with tracker.app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "officer-1"))
+        _token, secret = create_token(CLI, user, name="锁等待")
+        db.session.commit()
+    project_id = longnan_project(tracker.database_url)
+    holder = sqlite3.connect(url.database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(1.5, holder.commit).start()
+    request = urllib.request.Request(f"{tracker.url}/api/v1/projects/{project_id}",
+                                     headers={"Authorization": f"Bearer {secret}"})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.status == 200
+    assert time.monotonic() - started >= 1.2  # it waited for the lock, then answered
+    holder.close()

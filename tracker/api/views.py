@@ -26,7 +26,7 @@ from ..core.values import ValueProblem, clean_text
 from ..core.clock import utcnow
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
-from ..unit_of_work import commit_attempt
+from ..unit_of_work import commit_attempt, writes_next
 from ..plans.models import Plan
 from ..portfolio import queries
 from ..exports.records import hide_money, project_to_dict
@@ -103,20 +103,21 @@ def bearer_secret() -> str | None:
 def authenticate():
     """Only a token opens the API: a session cookie is never read here."""
     secret = bearer_secret()
+    writes_next()  # the call is counted below: SQLite's write lock is waited for, not refused
     token = tokens.find(secret) if secret else None
     if token is None:
         return problem(401, _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”"),
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
     wait = tokens.count_request(token, parse_limit(current_app.config.get("API_RATE_LIMIT", "600 per minute")))
-    commit_attempt()  # the call is counted, whatever its answer (other workers read the count)
+    now = utcnow()
+    if not wait and (token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5)):
+        token.last_used_at = now  # the token was used, whatever the answer
+    # Counted (and marked used) in one commit, whatever the answer: other workers read the count.
+    commit_attempt()
     if wait:
         return problem(429, _("请求过于频繁，请 %(n)s 秒后再试", n=wait), headers=[("Retry-After", str(wait))])
     g.api_token = token
     g._login_user = token.user  # permissions.py reads current_user: the token's owner, never the cookie's
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        token.last_used_at = now
-        commit_attempt()  # the token was used, whatever the answer
     return None
 
 

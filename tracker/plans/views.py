@@ -26,7 +26,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
 from ..vocabulary import Category, IndicatorNature, Kind, Role, Status
-from ..unit_of_work import abandon, after_commit
+from ..unit_of_work import abandon, after_commit, release_for_slow_reading
 from ..web.requests import form_id, refused, web_actor
 from . import services
 from .actuals import KIND as ACTUALS, apply_actuals, is_clean, read_actuals, write_actuals_template
@@ -149,6 +149,7 @@ def plan_new():
         if form.document.data and not form.document.errors:
             upload = form.document.data
             filename = Path(upload.filename or "plan.txt").name
+            release_for_slow_reading()  # other officers save while the document is read
             try:
                 with tempfile.TemporaryDirectory() as folder:
                     path = Path(folder) / ("upload" + Path(filename).suffix.lower())
@@ -589,6 +590,7 @@ def actuals_upload(key: str):
     if len(data) > limit:
         return refused(url_for("plans.plan_evaluation", key=key), ValidationFailed(
             _("文件超过 %(n)s MB 的上限。请拆分后分批导入。", n=limit // (1024 * 1024))))
+    release_for_slow_reading()  # other officers save while the sheet is read
     try:
         token = uploads.store(data)
         uploads.save_preview(token, read_actuals(plan, data))
