@@ -57,3 +57,25 @@ def test_a_wrong_method_is_405_with_allow(client, method, path, allowed):
     assert response.status_code == 405
     assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
     assert "卫生健康建设项目台账" in response.get_data(as_text=True)  # the site's own error page
+
+
+@pytest.mark.parametrize("huge", ["99999999999999999999999999", "9223372036854775808"])
+def test_an_id_past_the_databases_integers_is_no_such_row_on_every_route(app, make_user, huge):
+    """A QA walk's complaint: /projects/99999999999999999999999999 (and /edit, /milestones,
+    /photos/…, /views/…, a token's revoke, GET and POST) was a 500: SQLite's driver cannot hold
+    the number. It is a 404, as the API answered."""
+    from werkzeug.routing import IntegerConverter
+
+    from .browsers import browser
+
+    client = browser(app, make_user("admin", username="huge-id-admin"))
+    rules = [rule for rule in app.url_map.iter_rules()
+             if any(isinstance(converter, IntegerConverter) for converter in rule._converters.values())]
+    assert len(rules) > 15
+    for rule in rules:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", huge).replace(f"<{name}>", "x")
+        for method in {"GET", "POST"} & set(rule.methods or ()):
+            status = client.open(path, method=method).status_code
+            assert status in (404, 405), (method, path, status)

@@ -45,6 +45,7 @@ from flask import Flask, Request, g, request
 
 from .extensions import db
 from .web import static
+from .web.routing import TrackerMap
 
 
 class Unit:
@@ -132,6 +133,7 @@ class TrackerFlask(Flask):
     the error handlers like any other error of the view (an outage is a 503, not a 500)."""
 
     request_class = TrackerRequest
+    url_map_class = TrackerMap  # an <int:…> is a row id: past 64 bits, a 404
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """A static file asked for by its current version is kept a year (``web/static.py``)."""
