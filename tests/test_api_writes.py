@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.accounts import services as accounts
+from tracker.core import clock
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import CLI
 from tracker.progress import services as progress
@@ -416,3 +417,26 @@ def test_a_list_sorted_by_what_the_list_has_not_is_refused_naming_the_sorts(db, 
     assert "investment" in str(problem)
     assert api("GET", "/projects?sort=investment&order=desc", tokens_by_role["officer"]).status_code == 200
     assert_problem(api("GET", "/projects?order=up", tokens_by_role["officer"]), 422)
+
+
+def test_a_text_cut_inside_an_emoji_is_no_server_error(db, seeded, api, tokens_by_role):
+    """A QA walk's complaint: a client that cut a string inside an emoji sent half of its
+    surrogate pair ("\\ud83d"); every write answered 500 (the database driver cannot encode it).
+    The half-character is dropped as the other invisible characters are."""
+    project = lab_project(db)
+    url = f"/projects/{project.id}"
+    etag = api("GET", url, tokens_by_role["officer"]).headers["ETag"]
+    body = '{"owner_unit": "龙南市卫健委\\ud83d", "scope": "\\udc80门诊楼"}'
+    saved = api("PATCH", url, tokens_by_role["officer"], etag=etag, data=body,
+                headers={"Content-Type": "application/json"})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    db.session.expire_all()
+    project = db.session.get(Project, project.id)
+    assert project.owner_unit == "龙南市卫健委" and project.scope == "门诊楼"
+    made = api("POST", "/projects", tokens_by_role["officer"], headers={"Content-Type": "application/json"},
+               data='{"name": "\\udfff龙南市新门诊楼", "region": "360783", "kind": "construction", "category": "other"}')
+    assert made.status_code == 201, made.get_data(as_text=True)
+    month = (clock.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    report = api("POST", f"{url}/reports", tokens_by_role["officer"], headers={"Content-Type": "application/json"},
+                 data='{"month": "%s", "progress_text": "\\ud800主体施工"}' % month)
+    assert report.status_code == 201, report.get_data(as_text=True)

@@ -167,11 +167,15 @@ def parse_date(text: str | dt.date | None) -> dt.date | None:
 # Characters that have no place in a name, a note or a query. C0/C1 controls break xlsx files (an
 # XML 1.0 document cannot hold them) and terminals; bidi overrides make a name read differently
 # from what it is (Trojan Source); zero-width characters make two names that look the same differ.
+# Half of a surrogate pair (a client that cut a string inside an emoji sends one) is no character
+# at all: no database driver encodes it (a 500 on every API write, a QA walk found); nor U+FFFE
+# or U+FFFF, which an xlsx cannot hold.
 _VERTICAL_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x1c": "\n", "\x1d": "\n",
                                   "\x1e": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"  # C0 and C1 controls (tab and newlines handled apart)
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str | None:
