@@ -348,3 +348,13 @@ def test_an_ended_plans_evaluation_counts_what_was_invested_by_its_end_and_a_sus
     assert rows[0][-1] == "截至 2025 年底累计完成投资（万元）"
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name[first.name][-1] == 4000 and by_name[second.name][-1] is None
+
+
+def test_an_actual_typed_in_full_width_or_with_a_bidi_override_is_stored_as_it_reads(db, seeded):
+    """A QA walk's complaint: "６.５" was shown in full-width digits though judged as 6.5, and a
+    source holding a right-to-left override (U+202E) read reversed on the page and in the
+    workbook: the evaluation's form kept what every other form cleans."""
+    plan = plan_with_indicators(db)
+    indicator = next(i for i in plan.indicators if services.judged_by(i))
+    actual = services.set_actual(CLI, indicator, plan.period_end or 2025, "６.５", "＠SUM(1)\u202e公报\u200b")
+    assert actual.value == "6.5" and actual.source == "＠SUM(1)公报"

@@ -26,7 +26,7 @@ from ..imports.importer import column_letter, setting
 from ..imports.reading import EMPTY, Cell, FileRefused, read_sheet
 from ..imports.templates import write_template
 from .models import Plan, PlanIndicator, PlanIndicatorActual
-from .services import actual_problems, set_actual
+from .services import actual_as_given, actual_problems, set_actual
 
 KIND = "indicator-actuals"  # the import batch's kind
 COLUMNS: tuple[Column, ...] = (
@@ -140,7 +140,8 @@ def read_actuals(plan: Plan, data: bytes) -> dict:
                 errors.append(_("本规划没有名为“%(name)s”的指标", name=values.get("name") or "")
                               if not named else _("有多个名为“%(name)s”的指标，请填写指标编号",
                                                   name=values["name"]))
-        year, value, source = values.get("year"), values.get("value") or "", values.get("source") or ""
+        year = values.get("year")
+        value, source = actual_as_given(values.get("value"), values.get("source"))
         errors += [message for messages in actual_problems(year, value, source, indicator).values() for message in messages]
         before = None
         if indicator is not None and isinstance(year, int):

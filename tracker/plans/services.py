@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +28,7 @@ from ..audit.queries import require_version
 from ..audit.services import Actor, json_value, record
 from ..core import clock
 from ..core.clock import utcnow
+from ..core.values import clean_text
 from ..errors import FieldErrors, ValidationFailed, saved_or_stale
 from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
@@ -1101,10 +1103,17 @@ def attainment_label(row: dict) -> str:
     return {True: _("达标"), False: _("未达标"), None: _("无法判定")}[row["attained"]]
 
 
+def actual_as_given(value: str | None, source: str | None) -> tuple[str, str]:
+    """An actual value and its source as they are stored: without controls, bidi overrides and
+    zero-width characters (``clean_text``, as every form's text), the value's full-width digits
+    and signs as ASCII ("６.５" is judged as 6.5, and shown so)."""
+    return unicodedata.normalize("NFKC", clean_text(value) or ""), clean_text(source) or ""
+
+
 def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
     """An indicator's actual value in ``year`` with its source; a second entry for the year
     replaces the first (both in the audit)."""
-    value, source = (value or "").strip(), (source or "").strip()
+    value, source = actual_as_given(value, source)
     errors = actual_problems(year, value, source, indicator)
     if errors:
         raise ValidationFailed(errors)
