@@ -113,3 +113,21 @@ def test_an_answer_is_stalled_from_when_it_is_seen_waiting_not_from_the_request(
     assert not reading.closed  # 59 s since it was seen to have taken some
     watch.close([queued, reading], now=222)
     assert reading.closed
+
+
+def test_a_body_far_past_the_trackers_limit_is_refused_before_it_is_read():
+    """A QA walk's complaint: a 300 MB POST was read whole into a temporary file before the 413
+    (waitress's own limit is 1 GB); three of 1 GB at once took a minute. Past the tracker's 16 MB
+    and a margin, waitress refuses it as the header arrives."""
+    server = serving.make_server(app, host="127.0.0.1", port=0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        client = socket.create_connection(("127.0.0.1", server.effective_port), timeout=10)
+        client.sendall(b"POST /login HTTP/1.1\r\nHost: tracker\r\nContent-Type: application/octet-stream\r\n"
+                       b"Content-Length: 300000000\r\n\r\n" + b"x" * 65536)
+        answer = client.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+        client.close()
+    finally:
+        server.close()

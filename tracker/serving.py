@@ -26,8 +26,15 @@ CHANNEL_TIMEOUT = 60
 SEND_TIMEOUT = 60
 
 
-def options(host: str, port: int, threads: int) -> dict:
+# A body past this is refused by waitress itself, before it is read whole (its default is 1 GB,
+# spooled to a temporary file: three such bodies at once took a minute of the disk, a QA walk
+# found). The tracker's own limit (``MAX_CONTENT_LENGTH``, 16 MB) answers below it, in Chinese.
+BODY_LIMIT_SLACK = 1024 * 1024
+
+
+def options(host: str, port: int, threads: int, *, max_body: int = 16 * 1024 * 1024) -> dict:
     return {
+        "max_request_body_size": max_body + BODY_LIMIT_SLACK,
         "host": host,
         "port": port,
         "threads": threads,
@@ -44,7 +51,9 @@ def make_server(app, *, host: str, port: int, threads: int, send_timeout: int = 
     from waitress.server import BaseWSGIServer, create_server
 
     # Checked twice within the timeout, so a stall is found between one and two timeouts on.
-    server = create_server(app, **options(host, port, threads), cleanup_interval=min(30, send_timeout / 2))
+    max_body = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024
+    server = create_server(app, **options(host, port, threads, max_body=max_body),
+                           cleanup_interval=min(30, send_timeout / 2))
     assert isinstance(server, BaseWSGIServer)  # one host and port: one socket, not several
     own_maintenance, stalled = server.maintenance, StalledAnswers(send_timeout)
 
