@@ -33,7 +33,11 @@ MAX_COLUMNS = 100
 MAX_ZIP_ENTRIES = 2000
 # How a cell starts in a worksheet's XML (<c r="A1" …>, or <c> when a writer leaves out r=).
 CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
-CELL_TAG_LENGTH = 4
+STRING_TAGS = (b"<si>", b"<si ")  # a shared string: openpyxl reads every one of them first
+STYLE_TAGS = (b"<xf ", b"<xf>", b"<xf/>")  # a cell format: openpyxl builds each as it opens the file
+# Excel itself keeps at most 64,000 cell formats in a workbook; a file of 300,000 (59 KB zipped)
+# took 10 s of a worker to open, and ten of them at once a minute each (a QA walk).
+MAX_STYLES = 64_000
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"7z\xbc\xaf",
                      b"Rar!", b"BZh", b"MZ", b"\x7fELF")
 
@@ -109,19 +113,20 @@ def _first_text(cells: list[Cell]) -> str:
     return normalise_label(value) if isinstance(value, str) else ""
 
 
-def _count_cells(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> int:
-    """The cells a worksheet part holds, counted in its decompressed XML as it streams by (no
-    parsing, a few megabytes at a time); stops as soon as the count passes ``limit``."""
-    count, tail = 0, b""
+def _count_tags(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int, tags=CELL_TAGS) -> int:
+    """The elements (``tags``: a worksheet's cells, the shared strings, the cell formats) a part
+    holds, counted in its decompressed XML as it streams by (no parsing, a few megabytes at a
+    time); stops as soon as the count passes ``limit``."""
+    count, tail, keep = 0, b"", max(len(tag) for tag in tags) - 1
     with archive.open(entry) as stream:
         while chunk := stream.read(1024 * 1024):
             text = tail + chunk
-            count += sum(text.count(tag) for tag in CELL_TAGS)
-            tail = text[-(CELL_TAG_LENGTH - 1):]  # a tag cut in two is counted in the next chunk
-            count -= sum(tail.count(tag) for tag in CELL_TAGS)
+            count += sum(text.count(tag) for tag in tags)
+            tail = text[-keep:]  # a tag cut in two is counted in the next chunk
+            count -= sum(tail.count(tag) for tag in tags)
             if count > limit:
                 break
-    return count + sum(tail.count(tag) for tag in CELL_TAGS)
+    return count + sum(tail.count(tag) for tag in tags)
 
 
 def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
@@ -144,10 +149,17 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
     try:
         for entry in entries:
             if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-                cells += _count_cells(archive, entry, max_cells - cells)
+                cells += _count_tags(archive, entry, max_cells - cells)
                 if cells > max_cells:
                     raise FileRefused(_("工作簿的单元格超过 %(limit)s 个，拒绝读取。请只保留需要导入的工作表、行和列，删除空白的格式区域后再上传。",
                                         limit=f"{max_cells:,}"))
+            elif entry.filename == "xl/sharedStrings.xml" and _count_tags(archive, entry, max_cells, STRING_TAGS) > max_cells:
+                raise FileRefused(_("工作簿的文字条目超过 %(limit)s 条，拒绝读取。请只保留需要导入的工作表和数据后再上传。",
+                                    limit=f"{max_cells:,}"))
+            elif entry.filename == "xl/styles.xml" and _count_tags(archive, entry, MAX_STYLES, STYLE_TAGS) > MAX_STYLES:
+                raise FileRefused(_("工作簿的单元格格式超过 %(limit)s 种，拒绝读取。"
+                                    "请在 Excel/WPS 中清除多余的格式，或把数据复制到新工作簿后再上传。",
+                                    limit=f"{MAX_STYLES:,}"))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError):
         raise FileRefused(_("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开。")) from None
 
