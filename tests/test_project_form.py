@@ -456,3 +456,23 @@ def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_l
         saved = submit(officer, project, edit_form(officer, project), total_investment_wan_yuan="3000")
         assert saved.status_code == 302
         assert "还没有实际日期" not in officer.get(saved.location).get_data(as_text=True)
+
+
+def test_one_save_shows_every_problem_of_the_form(officer, hospital, db):
+    """A QA walk's complaint: beds 12.5, 计划竣工 before 计划开工 and a status changed without a
+    reason took three saves to be told, one problem each."""
+    form = edit_form(officer, hospital)
+    status = "construction" if form.get("status") != "construction" else "completed"
+    answer = submit(officer, hospital, form, beds="12.5", planned_start="2027-01-01",
+                    planned_end="2026-01-01", status=status, reason="")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    for message in ("计划竣工日期不能早于计划开工日期", "变更项目状态时请说明原因"):
+        assert message in html, message
+    assert re.search(r"整数", html), html[html.find("床位"):][:400]
+    assert fresh(db, hospital).beds == hospital.beds
+
+    # The form alone at fault: the service's problems with it. A reason given: no such error.
+    answer = submit(officer, hospital, form, beds="12.5", status=status, reason="已开工")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "变更项目状态时请说明原因" not in html

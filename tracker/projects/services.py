@@ -86,6 +86,36 @@ def _validate(fields: dict, project: Project | None) -> dict:
     return cleaned
 
 
+def check_project(fields: dict, project: Project | None, *, loaded: dict | None = None,
+                  reason: str | None = None) -> None:
+    """Raise every problem the service finds in ``fields`` (those a form could parse), with the
+    reason a change of status needs: a form whose own checks refused a field asks this too, so
+    that one save shows every problem (a QA walk needed three saves to see three)."""
+    try:
+        _validate(fields, project)
+    except ValidationFailed as failure:
+        _also_the_reason(failure, fields, project, loaded, reason)
+        raise
+    wanting = ValidationFailed({})
+    _also_the_reason(wanting, fields, project, loaded, reason)
+    if wanting.errors:
+        raise wanting
+
+
+def _also_the_reason(failure: ValidationFailed, fields: dict, project: Project | None, loaded: dict | None,
+                     reason: str | None) -> None:
+    """Add to ``failure`` the want of a reason, when ``fields`` change the status (from what the
+    form was loaded with: a status another saved meanwhile is no change of this edit's)."""
+    if project is None or "status" not in fields or (reason and reason.strip()):
+        return
+    given = fields["status"]
+    given = getattr(given, "value", given) or None
+    before = loaded.get("status") if loaded is not None and "status" in loaded else (
+        project.status.value if project.status else None)
+    if given != before:
+        failure.errors.setdefault("reason", []).append(_("变更项目状态时请说明原因"))
+
+
 def _field_problem(field: Field, cleaned: dict) -> str | None:
     """What is wrong with ``cleaned[field.name]`` by the field's kind and bounds (a vocabulary
     code becomes its member, a number written as text its number); None when nothing is."""
@@ -239,7 +269,11 @@ def update_project(actor: Actor, project: Project, fields: dict, *, expected_ver
     if loaded is None:
         require_version(project, "project:update", expected_version)
     version = project.version
-    cleaned = _validate(fields, project)
+    try:
+        cleaned = _validate(fields, project)
+    except ValidationFailed as failure:
+        _also_the_reason(failure, fields, project, loaded, reason)
+        raise
     if loaded is not None:
         cleaned = _merge(project, cleaned, loaded, expected_version)
         if cleaned:
