@@ -164,3 +164,34 @@ def test_english_pages_punctuate_in_english(app, db, seeded, make_user):
     client.get("/language/zh")
     html = client.get("/projects?status=completed&kind=all").get_data(as_text=True)
     assert "状态：竣工" in re.search(r'<ul class="chips".*?</ul>', html, re.S).group(0)
+
+
+def test_what_is_printed_in_english_punctuates_in_english(app, db, seeded, make_user):
+    """A QA walk's complaint: English output kept Chinese punctuation the tracker itself wrote:
+    the evaluation's "2021—2025（十四五）", the briefing's "…behind time elapsed（time elapsed
+    93.4%）" and "554 days overdue；", the dashboard's ideographic space before "Date:", and the
+    import template's "Allowed values" joined by "、"."""
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin-punctuation"))
+    client.get("/language/en")
+    scope = re.search(r'<p class="scope-line">.*?</p>', client.get("/dashboard?region=360783").get_data(as_text=True),
+                      re.S).group(0)
+    assert "\u3000" not in scope, scope
+    plan = "longnan-14th-regional-plan"
+    evaluation = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        client.get(f"/plans/{plan}/evaluation.pdf").data)).pages)
+    assert "2021—2025 (14th Five-Year Plan)" in evaluation and "（十四五）" not in evaluation, evaluation[:300]
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/plans/{plan}/evaluation.xlsx").data))
+    about = {row[0]: row[1] for row in book[book.sheetnames[-1]].iter_rows(values_only=True) if row and row[0]}
+    assert about["Plan period"] == "2021—2025 (14th Five-Year Plan)", about
+    template = openpyxl.load_workbook(io.BytesIO(client.get("/import/templates/projects.xlsx").data))
+    listed = [row[3] for row in template.worksheets[1].iter_rows(values_only=True) if row and len(row) > 3 and row[3]]
+    assert listed and not any("、" in text for text in listed), listed
+    briefing = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        client.get("/dashboard/briefing.pdf?region=360783").data)).pages)
+    assert "；" not in briefing and "（time" not in briefing, briefing

@@ -169,7 +169,7 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
     rows: list[list[Any]] = [[_p(_("项目"), styles["cell"]), _p(_("逾期节点"), styles["cell"]),
              _p(_("滞后原因（专员填报）"), styles["cell"])]]
     for project in late.rows[:rows_shown]:
-        overdue = "；".join(
+        overdue = phrases(
             ngettext("%(name)s 计划 %(date)s，已逾期 %(days)s 天", "%(name)s 计划 %(date)s，已逾期 %(days)s 天",
                      m.days_late(today), name=m.name, date=m.planned_date.isoformat(), days=m.days_late(today))
             + (ngettext("（原计划 %(date)s，已调整 %(n)s 次）", "（原计划 %(date)s，已调整 %(n)s 次）", m.replan_count,
@@ -179,7 +179,7 @@ def _late(board: Dashboard, styles, width: float, rows_shown: int) -> list:
         if len(project.milestones) > 2:
             more = len(project.milestones) - 2
             overdue += ngettext("；另有 %(count)s 个节点", "；另有 %(count)s 个节点", more, count=more)
-        reasons = "；".join(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
+        reasons = phrases(m.delay_reason for m in project.milestones if m.delay_reason) or _("未填报原因")
         rows.append([_p(f"{project.name}{aside(project.region)}", styles["cell"]),
                      _p(overdue, styles["cell"]), _p(reasons, styles["cell"])])
     if late.total > min(rows_shown, len(late.rows)):

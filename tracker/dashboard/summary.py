@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..core.translation import aside
 from ..formatting import percent, plain_number
 from .queries import Dashboard, Group
 
@@ -84,7 +85,7 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
     if year.plan_rate is not None and year.gap_points is not None:  # the gap is the rate's
         behind = year.gap_points < 0
         items.append(Item(_("年度计划完成率"), percent(year.plan_rate),
-                          f"{gap_text(year.gap_points)}（{time_text}）", warn=behind))
+                          f"{gap_text(year.gap_points)}{aside([time_text])}", warn=behind))
     else:
         items.append(Item(_("年度计划完成率"), "—",
                           _("%(year)s年没有年度计划投资，无法计算（%(time)s）", year=year.year,

@@ -8,6 +8,7 @@ from typing import IO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from ..exports.columns import CLEAR_MARKER, Column, neutralise
 from ..exports.xlsx import DECIMAL_FORMAT, WHOLE_FORMAT, openpyxl_styles
@@ -120,7 +121,7 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
             how = str(REPORT_ID_NOTE)
         else:
             how = str(KIND_NOTES.get(column.kind, ""))
-        listed = "、".join(m.label for m in column.vocabulary) if column.vocabulary else ""
+        listed = pgettext("列举的分隔号", "、").join(m.label for m in column.vocabulary) if column.vocabulary else ""
         notes.append([column.label, _("是") if column.required else "", how, listed])
     notes.append([])
     for line in template_notes(kind, max_rows=max_rows) if instructions is None else instructions:

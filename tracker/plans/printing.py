@@ -25,14 +25,14 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from ..core import clock
 from ..core.fonts import cjk_font, line_breaking
 from ..core.clock import utcnow
-from ..core.translation import labelled, phrases
+from ..core.translation import aside, labelled, phrases
 from ..exports.columns import decimal_text, neutralise
 from ..exports.describe import local_time
 from ..exports.xlsx import DATE_FORMAT, DECIMAL_FORMAT, WHOLE_FORMAT, number_style, openpyxl_styles
 from ..formatting import plain_number
 from ..vocabulary import IndicatorNature
 from .models import Plan
-from .services import attainment_label, evaluation, outcome_labels, period_name
+from .services import attainment_label, evaluation, outcome_labels, period_label
 
 MARGIN = 15 * mm
 WIDTH = A4[0] - 2 * MARGIN  # 180 mm of text
@@ -80,10 +80,10 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
         return Paragraph(escape(str(text)), styles[style])
 
     title = _("%(title)s · 终期评估", title=plan.title)
-    period = period_name(plan.period_start, plan.period_end)
-    meta = "；".join(part for part in (
+    period = period_label(plan.period_start, plan.period_end)
+    meta = phrases(part for part in (
         plan.issuer, plan.doc_number,
-        f"{plan.period_start}—{plan.period_end}" + (f"（{period}）" if period else "")
+        f"{plan.period_start}—{plan.period_end}" + (aside([period]) if period else "")
         if plan.period_start else None) if part)
     stamp = _("导出时间（北京时间）：%(time)s",
               time=clock.local(exported_at or utcnow()).strftime("%Y-%m-%d %H:%M"))
@@ -225,9 +225,9 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
         for outcome, items in result["by_outcome"].items() for project in items])
 
     about = book.create_sheet(_("导出说明"))
-    period = period_name(plan.period_start, plan.period_end)
+    period = period_label(plan.period_start, plan.period_end)
     lines = [(_("规划"), plan.title), (_("发文机关"), plan.issuer), (_("文号"), plan.doc_number),
-             (_("规划期"), f"{plan.period_start}—{plan.period_end}" + (f"（{period}）" if period else "")
+             (_("规划期"), f"{plan.period_start}—{plan.period_end}" + (aside([period]) if period else "")
               if plan.period_start else None),
              (_("导出时间"), local_time(exported_at or utcnow()))]
     if include_money:
