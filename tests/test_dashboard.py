@@ -452,3 +452,24 @@ def test_a_replanned_milestones_slip_says_and_draws_from_where_it_is_counted(app
     late_line = re.search(r'<line x1="([\d.]+)"[^>]*stroke-dasharray="5 3"', svg)
     diamond = re.search(r'<path d="M([\d.]+) ', svg)
     assert late_line and diamond and float(late_line.group(1)) < float(diamond.group(1)) - 20
+
+
+def test_the_month_charts_legend_fits_its_drawing_in_either_language(app):
+    """A QA walk's complaint: in English the legend ran past the drawing's edge on one line, its
+    last entry (the month's bar) unseen. Each entry stands within the drawing, in rows."""
+    import re
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from tracker.dashboard import charts
+
+    months = [Decimal(n * 10) for n in range(1, 13)]
+    for language in ("zh", "en"):
+        with app.test_request_context(), force_locale(language):
+            svg = str(charts.month_chart(months, months, months, "t", "万元", width=640))
+            width = 640
+            labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*font-size="12"[^>]*>([^<]+)</text>', svg)
+            assert len(labels) == 3, svg[:800]
+            for x, _y, text in labels:
+                assert float(x) + charts._text_width(text, 12) <= width, (language, text, x)

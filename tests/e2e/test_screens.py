@@ -236,6 +236,19 @@ def test_the_dashboards_breakdowns_keep_their_names_readable_on_a_phone(chromium
         assert widths and min(widths) >= 7, widths
 
 
+def test_the_dashboards_breakdowns_fit_their_boxes_in_english_on_an_office_screen(chromium, live_tracker):
+    """A QA walk's complaint: in English at 1366 px each breakdown (692-764 px of table in a
+    643 px box) hid its last column, 累计完成投资, unless scrolled inside the box; its headings
+    did not wrap."""
+    with signed_in(chromium, live_tracker, "leader", "laptop") as page:
+        page.goto("/language/en")
+        page.goto("/dashboard?region=360783")
+        boxes = page.evaluate("""() => [...document.querySelectorAll('section.breakdown')].map(
+            s => [s.querySelector('h3').textContent, s.scrollWidth, s.clientWidth])""")
+        page.goto("/language/zh")
+        assert boxes and all(scroll <= width for _title, scroll, width in boxes), boxes
+
+
 def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
     """The to-do lists on a phone: four columns squeezed a milestone's name to two characters a
     line ("竣工 / 验收 / 计划 / 2025- / 12-31") and left each row's button out of sight, in a box

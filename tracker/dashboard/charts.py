@@ -153,7 +153,22 @@ def month_chart(planned: list[Decimal | None], completed: list[Decimal | None],
     """Cumulative planned (the annual plan spread evenly) against cumulative completed, by month,
     with each month's completed investment as a light bar."""
     left, right, top, bottom = 78, 16, 34, 28
-    height = 270
+    behind = _behind(planned, completed)
+    # The legend in rows that fit the drawing (in English one row ran past its edge, the last
+    # entry unseen), the plot below it.
+    entries = [(MUTED, "6 4", _("计划投资（年度计划按月均摊，累计）")),
+               (WARN if behind else GOOD, None, _("实际完成（有年度计划的项目，月报累计）")),
+               (None, None, _("当月完成"))]
+    placed: list[tuple[float, float, tuple]] = []
+    x, row = float(left), 0
+    for entry in entries:
+        needed = 32 + _text_width(entry[2], 12)
+        if x > left and x + needed > width - right:
+            x, row = float(left), row + 1
+        placed.append((x, 12 + row * 20, entry))
+        x += needed + 12
+    top += row * 20
+    height = 270 + row * 20
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [float(v) for v in (*planned, *completed, *monthly) if v is not None]
     end = nice_ceiling(max(values, default=0.0))
@@ -197,19 +212,17 @@ def month_chart(planned: list[Decimal | None], completed: list[Decimal | None],
                         f'stroke-width="1.5"><title>{escape(plain_number(value))}</title></circle>')
 
     polyline(planned, MUTED, "6 4", "hollow")
-    polyline(completed, WARN if _behind(planned, completed) else GOOD, None, "filled")
-    legend = [(MUTED, "6 4", _("计划投资（年度计划按月均摊，累计）")),
-              (WARN if _behind(planned, completed) else GOOD, None,
-               _("实际完成（有年度计划的项目，月报累计）"))]
-    x: float = left
-    for colour, dash, label in legend:
+    polyline(completed, WARN if behind else GOOD, None, "filled")
+    for x, y, (colour, dash, label) in placed:
+        if colour is None:  # the month's bar
+            body.append(f'<rect x="{x}" y="{y - 7}" width="14" height="12" fill="#c9daf0" stroke="{ACCENT}" '
+                        f'stroke-width="0.5"/>')
+            body.append(_text(x + 20, y + 4, label, font_size="12"))
+            continue
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(f'<line x1="{x}" y1="12" x2="{x + 26}" y2="12" stroke="{colour}" '
+        body.append(f'<line x1="{x}" y1="{y}" x2="{x + 26}" y2="{y}" stroke="{colour}" '
                     f'stroke-width="2.5"{dashed}/>')
-        body.append(_text(x + 32, 16, label, font_size="12"))
-        x += 44 + _text_width(label, 12)
-    body.append(f'<rect x="{x}" y="5" width="14" height="12" fill="#c9daf0" stroke="{ACCENT}" stroke-width="0.5"/>')
-    body.append(_text(x + 20, 16, _("当月完成"), font_size="12"))
+        body.append(_text(x + 32, y + 4, label, font_size="12"))
     return _svg(width, height, title, body, "months")
 
 
