@@ -249,6 +249,21 @@ def test_the_dashboards_breakdowns_fit_their_boxes_in_english_on_an_office_scree
         assert boxes and all(scroll <= width for _title, scroll, width in boxes), boxes
 
 
+def test_a_plans_long_line_starts_beside_its_number_on_a_phone(chromium, live_tracker):
+    """A QA walk's complaint: on a phone every line of the plan's text longer than the screen
+    showed its number on an empty row, its text below it, unnumbered: "line 201" read blank."""
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        page.goto("/plans/longnan-14th-regional-plan/text#L194")
+        rows = page.evaluate("""() => [...document.querySelectorAll('ol.document li')].map(li => {
+            const number = li.querySelector('.line-number').getBoundingClientRect();
+            const text = li.querySelector('.line-text').getBoundingClientRect();
+            return [li.id, Math.round(text.top - number.top), Math.round(text.height)]; })""")
+        long_lines = [row for row in rows if row[2] > 40]
+        assert long_lines, rows[:5]
+        assert all(abs(offset) <= 4 for _id, offset, _height in rows), [r for r in rows if abs(r[1]) > 4][:5]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
     """The to-do lists on a phone: four columns squeezed a milestone's name to two characters a
     line ("竣工 / 验收 / 计划 / 2025- / 12-31") and left each row's button out of sight, in a box
