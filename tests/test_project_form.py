@@ -282,7 +282,7 @@ def test_the_edit_form_shows_figures_as_typed(officer, hospital):
 
 
 def test_the_reports_messages_show_figures_as_written(officer, hospital):
-    """Not "1E+4" nor "300.0000": the figures in a refusal read as the officer wrote them."""
+    """Not "1E+4" nor "300.0000": the figures in a refusal read as the pages write them (1,000)."""
     first = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
         "invested_month": "100", "invested_total": "300", "funds_received": "1000"})
@@ -290,9 +290,9 @@ def test_the_reports_messages_show_figures_as_written(officer, hospital):
     html = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "9800", "invested_total": "5",
         "funds_received": "10"}).get_data(as_text=True)
-    assert "不能少于上月的 1000 万元" in html
-    assert "自开工累计应为上月累计 300 加本月 9800，即 10100 万元" in html
-    assert "累计完成投资 10100 万元超过总投资 9000 万元（概算未调整）" in html
+    assert "不能少于上月的 1,000 万元" in html
+    assert "自开工累计应为上月累计 300 加本月 9,800，即 10,100 万元" in html
+    assert "累计完成投资 10,100 万元超过总投资 9,000 万元（概算未调整）" in html
     assert "E+" not in html and ".0000" not in html
 
 
@@ -390,14 +390,14 @@ def test_the_figure_a_report_or_the_funding_is_held_to_is_named_as_what_it_is(of
     last_month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m")
     over = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": last_month, "invested_month": "100", "invested_total": "9100"}).get_data(as_text=True)
-    assert "累计完成投资 9100 万元超过总投资 9000 万元（概算未调整）" in over
+    assert "累计完成投资 9,100 万元超过总投资 9,000 万元（概算未调整）" in over
     revised = officer.post(f"/projects/{hospital.id}/budget", data={
         "new_amount": "9050", "reason": "材料涨价", "approval_number": "龙发改字〔2026〕7号",
         "approval_date": "2026-02-01"})
     assert revised.status_code == 302
     over = officer.post(f"/projects/{hospital.id}/reports/new", data={
         "month": last_month, "invested_month": "100", "invested_total": "9100"}).get_data(as_text=True)
-    assert "累计完成投资 9100 万元超过现行概算 9050 万元" in over
+    assert "累计完成投资 9,100 万元超过现行概算 9,050 万元" in over
     assert "现行概算 9,050 万元减去资金来源合计" in officer.get(f"/projects/{hospital.id}/funding").get_data(as_text=True)
 
 

@@ -19,7 +19,8 @@ from ..audit.messages import milestone_params
 from ..audit.models import AuditEntry
 from ..audit.queries import changes_since, require_version
 from ..audit.services import Actor, diff, json_value, record, snapshot
-from ..core.values import MAX_FIGURE, ValueProblem, check_date, display_decimal
+from ..formatting import plain_number
+from ..core.values import MAX_FIGURE, ValueProblem, check_date
 from ..errors import StaleEdit, ValidationFailed, saved_or_stale
 from ..database import exact_sum
 from ..extensions import db
@@ -333,7 +334,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             earlier = getattr(previous, field)
             if values[field] is not None and earlier is not None and values[field] < earlier:
                 _add(errors, field, _("%(label)s为累计数，不能少于上月的 %(value)s 万元",
-                                      label=label, value=display_decimal(earlier)))
+                                      label=label, value=plain_number(earlier)))
     earlier_total = previous.invested_total if previous is not None else None
     if previous is not None and earlier_total is None:
         # No month before stated money: this one starts the count, as a first report does.
@@ -344,9 +345,9 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         total = earlier_total + month_amount
         if stated_total is not None and stated_total != total:
             _add(errors, "invested_total", _("自开工累计应为上月累计 %(prev)s 加本月 %(month)s，即 %(total)s 万元",
-                                             prev=display_decimal(earlier_total),
-                                             month=display_decimal(month_amount),
-                                             total=display_decimal(total)))
+                                             prev=plain_number(earlier_total),
+                                             month=plain_number(month_amount),
+                                             total=plain_number(total)))
     else:
         following = _following(project, month) if existing is None else None
         before_it = (following.invested_total - (following.invested_month or Decimal(0))
@@ -357,7 +358,7 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
             # first report, locked, stays as it was stated. (A first report that counted nothing
             # before itself grows by the month filed late, as every later month does.)
             total = before_it
-            known = {"month": following.month.strftime("%Y-%m"), "total": display_decimal(total)}
+            known = {"month": following.month.strftime("%Y-%m"), "total": plain_number(total)}
             if month_amount > total:
                 _add(errors, "invested_month", _(
                     "本月完成投资不能超过 %(month)s 月报累计中此前的 %(total)s 万元；如 %(month)s 的累计有误，"
@@ -366,8 +367,8 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
                 _add(errors, "invested_total", _(
                     "自开工累计应为 %(month)s 月报的自开工累计 %(stated)s 减去该月 %(amount)s，即 %(total)s 万元；"
                     "如 %(month)s 的累计有误，请先更正 %(month)s 的月报",
-                    stated=display_decimal(following.invested_total),
-                    amount=display_decimal(following.invested_month or Decimal(0)), **known))
+                    stated=plain_number(following.invested_total),
+                    amount=plain_number(following.invested_month or Decimal(0)), **known))
         else:
             # The first report's 自开工累计 may count investment before it (before the tracker). A
             # correction that leaves it blank keeps that part, as a blank keeps everywhere: it was
@@ -385,9 +386,9 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     if budget is not None and total is not None and total > budget and not values["over_budget_reason"]:
         _add(errors, "over_budget_reason",
              _("累计完成投资 %(total)s 万元超过现行概算 %(budget)s 万元，请说明超概算原因",
-               total=display_decimal(total), budget=display_decimal(budget)) if revised else
+               total=plain_number(total), budget=plain_number(budget)) if revised else
              _("累计完成投资 %(total)s 万元超过总投资 %(budget)s 万元（概算未调整），请说明超概算原因",
-               total=display_decimal(total), budget=display_decimal(budget)))
+               total=plain_number(total), budget=plain_number(budget)))
     if errors:
         raise ValidationFailed(errors)
 
