@@ -139,6 +139,10 @@ def test_one_wrong_row_saves_nothing_and_every_typed_value_stays_on_the_page(off
     # the error sits in the 主体封顶 row
     row = re.search(rf'<tr[^>]*id="m{top.id}".*?</tr>', html, re.S).group(0)
     assert "计划日期早于前一节点" in row
+    # An error summary at the top, focused on load (forms.js), links to the field at fault: on a
+    # phone the row may be screens below, and the focus stayed at the top of the page.
+    summary = re.search(r'<section class="flash error error-summary"[^>]*tabindex="-1".*?</section>', html, re.S)
+    assert summary and f'href="#m{top.id}-planned_date"' in summary.group(0) and "forms.js" in html
     db.session.expire_all()
     assert all(m.planned_date is None for m in db.session.get(Project, longnan_project.id).milestones)
 
