@@ -131,3 +131,37 @@ def test_a_plan_period_holds_the_plans_of_a_year_within_it(client, seeded):
     for name in names:
         assert name in whole and name in period and name not in later
     assert len(period.splitlines()) == len(whole.splitlines())
+
+
+def test_a_total_says_how_many_of_its_figures_are_approximate(client, seeded, db):
+    """A QA walk's complaint: 龙南's 总建筑面积 total added six 约 areas (约2,000, 约20,000 …) and
+    printed the sum as exact, on the page, in the workbook and the PDF; so did 总投资 with a 约
+    amount. Each total now says how many of its figures are 约."""
+    import io
+
+    import openpyxl
+    import sqlalchemy as sa
+    from pypdf import PdfReader
+
+    from tracker.projects.models import Project
+
+    region = "360783"
+    projects = db.session.scalars(sa.select(Project).join(Project.region).where(
+        Project.region.has(key=region), Project.kind.in_(["construction", "equipment"]))).all()
+    areas = sum(1 for p in projects if p.floor_area_approx and p.floor_area_m2 is not None)
+    assert areas >= 2
+    stated = next(p for p in projects if p.total_investment is not None)
+    stated.total_investment_approx = True
+    db.session.commit()
+    html = page_text(client, f"/projects?region={region}&columns=investment,floor_area")
+    assert f"（{len(projects)} 个项目中 8 个填报，其中 1 个为约数）" in html, re.findall(r"（[^）]*约数）", html)
+    assert f"其中 {areas} 个为约数" in html
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/projects/export.xlsx?region={region}").data))
+    coverage = [str(cell) for row in book.worksheets[0].iter_rows(values_only=True) if row[0] == "填报情况"
+                for cell in row if cell]
+    assert any("其中 1 个为约数" in cell for cell in coverage) and any(f"其中 {areas} 个为约数" in cell for cell in coverage)
+    printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        client.get(f"/projects/export.pdf?region={region}").data)).pages)
+    assert f"其中{areas}个为约数" in re.sub(r"\s", "", printed)
+    dashboard = page_text(client, f"/dashboard?region={region}")
+    assert "其中 1 个为约数" in dashboard

@@ -29,7 +29,12 @@ class Item:
     links: tuple = ()
 
 
-def coverage(count: int, total: int, verb: str | None = None) -> str:
+def coverage(count: int, total: int, verb: str | None = None, approx: int = 0) -> str:
+    if approx:  # a sum of figures some of which are 约 says how many
+        return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s，其中 %(approx)s 个为约数）",
+                        "（%(total)s 个项目中 %(count)s 个%(verb)s，其中 %(approx)s 个为约数）",
+                        total, total=plain_number(total), count=plain_number(count), verb=verb or _("填报"),
+                        approx=plain_number(approx))
     return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s）", "（%(total)s 个项目中 %(count)s 个%(verb)s）",
                     total, total=plain_number(total), count=plain_number(count), verb=verb or _("填报"))
 
@@ -59,7 +64,7 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
     items = [Item(_("项目总数"), _("%(count)s 个", count=plain_number(n)), args=scope.filter.to_args())]
 
     items.append(Item(_("总投资"), money(totals.total_investment),
-                      coverage(totals.with_investment, n), money=True))
+                      coverage(totals.with_investment, n, approx=totals.approx_investment), money=True))
     items.append(Item(_("累计完成投资"), money(totals.invested_to_date),
                       coverage(totals.with_invested, n), money=True))
     if head.investment_rate is not None:

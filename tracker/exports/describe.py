@@ -62,7 +62,15 @@ def filter_summary(portfolio_filter: PortfolioFilter) -> str:
     return phrases(labelled(label, value) for label, value in filter_lines(portfolio_filter))
 
 
-def coverage_text(covered: int, projects: int) -> str:
+def coverage_text(covered: int, projects: int, approx: int = 0) -> str:
+    if approx:
+        return ngettext("%(total)s 个项目中 %(count)s 个填报，其中 %(approx)s 个为约数",
+                        "%(total)s 个项目中 %(count)s 个填报，其中 %(approx)s 个为约数", projects,
+                        total=plain_number(projects), count=plain_number(covered), approx=plain_number(approx))
+    return _coverage_text(covered, projects)
+
+
+def _coverage_text(covered: int, projects: int) -> str:
     return ngettext("%(total)s 个项目中 %(count)s 个填报", "%(total)s 个项目中 %(count)s 个填报", projects,
                     total=plain_number(projects),
              count=plain_number(covered))
@@ -78,13 +86,23 @@ def total_lines(totals: Totals, columns: list[Column]) -> list[tuple[str, str]]:
         covered = covered_count(totals, column)
         shown = plain_number(value) if value is not None else "—"
         lines.append((_("%(column)s合计", column=column.label),
-                      f"{shown}（{coverage_text(covered, totals.projects)}）"))
+                      f"{shown}（{coverage_text(covered, totals.projects, approximate_count(totals, column))}）"))
     return lines
 
 
 # The Totals field that counts the projects each sum covers.
 COVERAGE_FIELDS = {"total_investment": "with_investment", "invested_to_date": "with_invested",
                    "floor_area_m2": "with_floor_area", "beds": "with_beds", "new_beds": "with_new_beds"}
+
+
+# The Totals field that counts the approximate (约) figures among a sum's.
+APPROXIMATE_FIELDS = {"total_investment": "approx_investment", "floor_area_m2": "approx_floor_area"}
+
+
+def approximate_count(totals: Totals, column: Column) -> int:
+    """How many of the figures the sum of ``column`` adds are 约 (0 for a column never 约)."""
+    field = APPROXIMATE_FIELDS.get(column.total or "")
+    return getattr(totals, field) if field else 0
 
 
 def covered_count(totals: Totals, column: Column) -> int:

@@ -8,7 +8,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -22,7 +22,7 @@ from ..portfolio import queries
 from ..exports.records import iter_projects
 from ..portfolio.filters import PortfolioFilter
 from .columns import by_key
-from .describe import covered_count, filter_summary, local_time
+from .describe import approximate_count, covered_count, filter_summary, local_time
 from ..core.fonts import cjk_font, line_breaking
 from .xlsx import LIST_OPTIONS
 
@@ -112,6 +112,10 @@ def write_pdf(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *, includ
             shown = plain_number(value) if value is not None else "—"
             cover = _("%(count)s/%(total)s 个填报", count=plain_number(covered_count(totals, column)),
                       total=plain_number(totals.projects))
+            if approximate_count(totals, column):
+                cover += pgettext("分句内的逗号", "，") + ngettext(
+                    "其中 %(n)s 个为约数", "其中 %(n)s 个为约数", approximate_count(totals, column),
+                    n=plain_number(approximate_count(totals, column)))
             if key == "beds" and totals.with_new_beds:  # the column shows 新增 where beds are unknown
                 cover += "<br/>" + escape(_("新增 %(n)s（%(count)s 个填报）", n=plain_number(totals.new_beds or 0),
                                             count=plain_number(totals.with_new_beds)))

@@ -33,7 +33,7 @@ from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
-from .describe import covered_count, coverage_text, filter_lines, local_time, total_lines
+from .describe import approximate_count, covered_count, coverage_text, filter_lines, local_time, total_lines
 from .listing import EXCEL_EPOCH, SCALED_READS, ColumnConverter, Listing, each
 
 if TYPE_CHECKING:
@@ -311,8 +311,8 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
             formats.write_number(ws, totals_row, index, value, bold=True)
     write(coverage_row, 0, str(COVERAGE_LABEL), formats.bold)
     for index, column in totalled:
-        write(coverage_row, index, coverage_text(covered_count(totals, column), totals.projects),
-              formats.plain)
+        write(coverage_row, index, coverage_text(covered_count(totals, column), totals.projects,
+                                                 approximate_count(totals, column)), formats.plain)
 
     about = workbook.add_worksheet(_("导出说明"))
     about.set_column_width(0, 24)

@@ -47,6 +47,9 @@ class Totals:
     with_rate: int = 0
     rate_invested: Decimal | None = None
     rate_investment: Decimal | None = None
+    # How many of the summed 总投资 and 建筑面积 are approximations (约): the coverage says so.
+    approx_investment: int = 0
+    approx_floor_area: int = 0
 
     @classmethod
     def of_kept(cls, figures: dict) -> Totals:
@@ -77,13 +80,44 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
     rows, current at every commit, uncached. Any other filter sums its projects through the
     narrow covering index ``ix_projects_totals``, kept per process until the next write
     (cache.py)."""
-    if kept.breakdown(portfolio_filter) is not None:
-        return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     today = today or clock.today()
-    key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
-    if _grams_answer(portfolio_filter):
-        return cache.figures(key, lambda: _gram_totals(portfolio_filter))
-    return cache.figures(key, lambda: _totals(portfolio_filter, today))
+    if kept.breakdown(portfolio_filter) is not None:
+        found = Totals.of_kept(kept.everything(db.session(), portfolio_filter))
+    else:
+        key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
+        if _grams_answer(portfolio_filter):
+            found = cache.figures(key, lambda: _gram_totals(portfolio_filter))
+        else:
+            found = cache.figures(key, lambda: _totals(portfolio_filter, today))
+    return with_approximate(found, portfolio_filter, today)
+
+
+def with_approximate(totals: Totals, portfolio_filter: PortfolioFilter, today: dt.date) -> Totals:
+    """``totals`` saying how many of the filter's stated 总投资 and 建筑面积 are 约."""
+    investment, area = approximate(portfolio_filter, today)
+    return replace(totals, approx_investment=investment, approx_floor_area=area)
+
+
+def approximate(portfolio_filter: PortfolioFilter, today: dt.date) -> tuple[int, int]:
+    """How many of the filter's stated 总投资 and 建筑面积 are 约: read from the partial index of
+    the few projects with such a figure (``ix_projects_approximate``), kept per process until the
+    next write as the totals are."""
+    key = ("approximate", replace(portfolio_filter, sort="region", order="asc"), today)
+
+    def count() -> tuple[int, int]:
+        row = db.session.execute(approximate_statement(portfolio_filter, today)).one()
+        return int(row[0]), int(row[1])
+    return cache.figures(key, count)
+
+
+def approximate_statement(portfolio_filter: PortfolioFilter, today: dt.date) -> sa.Select:
+    investment = sa.and_(Project.total_investment_approx.is_(True), Project.total_investment.is_not(None))
+    area = sa.and_(Project.floor_area_approx.is_(True), Project.floor_area_m2.is_not(None))
+    return (sa.select(sa.func.count(sa.case((investment, 1))), sa.func.count(sa.case((area, 1))))
+            .where(Project.has_approximate_figure, *portfolio_filter.conditions(today))
+            # SQLite's planner, without statistics, took the kind's index and read every project
+            # of the kind from the table: the partial index holds only the 约 ones.
+            .with_hint(Project, "INDEXED BY ix_projects_approximate", "sqlite"))
 
 
 def _grams_answer(portfolio_filter: PortfolioFilter) -> bool:

@@ -203,6 +203,16 @@ class Project(Base):
                        cls.current_estimate > cls.total_investment)
 
     @hybrid_property
+    def has_approximate_figure(self) -> bool:
+        """约: its 总投资 or its 建筑面积 is an approximation (a total that sums it says so)."""
+        return bool(self.total_investment_approx or self.floor_area_approx)
+
+    @has_approximate_figure.inplace.expression
+    @classmethod
+    def _has_approximate_figure_expression(cls):
+        return sa.or_(cls.total_investment_approx.is_(True), cls.floor_area_approx.is_(True))
+
+    @hybrid_property
     def has_started(self) -> bool:
         """已开工: the 开工 milestone has an actual date, or the status is 在建, 竣工 or 投用."""
         return self.start_milestone_actual is not None or self.status in STARTED_STATUSES
@@ -304,6 +314,15 @@ class Project(Base):
 sa.Index("ix_projects_over_estimate", Project.region_id, Project.id,
          postgresql_where=Project.current_estimate > Project.total_investment,
          sqlite_where=Project.current_estimate > Project.total_investment)
+
+
+# How many of a total's figures are 约 (portfolio/queries.approximate): the few projects with an
+# approximate figure, read from this partial index with what a list is filtered by most (region,
+# kind, status) and what is counted, never from the table.
+APPROXIMATE_INDEX = ("region_id", "kind", "status", "total_investment_approx", "floor_area_approx",
+                     "total_investment", "floor_area_m2")
+sa.Index("ix_projects_approximate", *(getattr(Project, name) for name in APPROXIMATE_INDEX),
+         postgresql_where=Project.has_approximate_figure, sqlite_where=Project.has_approximate_figure)
 
 
 class ProjectAlias(Base):
