@@ -119,3 +119,31 @@ def test_a_funding_gap_says_when_a_line_states_no_amount(officer, db, longnan_pr
     db.session.commit()
     page = officer.get(f"/projects/{longnan_project.id}/funding").get_data(as_text=True)
     assert "1,500" in page and "其中 1 条资金来源未填金额，缺口可能更小" in page
+
+
+def test_a_correction_refused_as_stale_takes_the_others_amount_and_saving_again_keeps_it(
+        app, db, officer, make_user, longnan_project):
+    """A QA walk's complaint: A set 1,000 → 1,200; B, whose page showed 1,000, added only a note.
+    B was refused, told to check the latest below, but his amount box still said 1,000 under
+    the new version: saving again put 1,000 back, in B's name."""
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    line = progress.add_funding_line(CLI, longnan_project, source="local_fiscal", amount="1000")
+    db.session.commit()
+    url = f"/projects/{longnan_project.id}/funding/{line.id}/edit"
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-amount"))
+    loaded = [f for f in forms_in(officer.get(url).get_data(as_text=True)) if f.method == "post" and f.action != "/logout"][0]
+    assert other.post(url, data={"source": "local_fiscal", "amount": "1200", "reason": "按批复调整",
+                                 "version": str(line.version)}).status_code == 302
+    refused = officer.post(url, data=MultiDict(loaded.values(note="县财政第二批", reason="补备注")))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    again = [f for f in forms_in(html) if f.method == "post" and f.action != "/logout"][0]
+    assert again.get("amount") == "1200" and again.get("note") == "县财政第二批", again.values()
+    assert officer.post(url, data=MultiDict(again.values())).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(FundingLine, line.id)
+    assert (saved.amount, saved.note) == (Decimal("1200"), "县财政第二批")

@@ -13,6 +13,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from tracker.audit.models import AuditEntry
 from tracker.plans.documents import read_lines
@@ -22,6 +23,7 @@ from tracker.projects.models import Project
 from tracker.vocabulary import Category, Kind
 
 from .conftest import SHARED_SEEDS, login_as
+from .live import forms_in
 from .test_plan_pages import accept_form, candidate
 
 # A county's plan as staff type it: a 专栏 table whose figures are in 亿元 and 万平方米, a
@@ -361,6 +363,16 @@ def test_a_plans_details_are_corrected_once_and_a_stale_correction_is_refused(ap
     assert "其他人已修改了此规划的信息" in page and "龙府发〔2026〕8号" in page
     db.session.refresh(plan)
     assert plan.doc_number == "龙府发〔2026〕8号"
+    # A QA walk's complaint: the refused form still held the old 发文单位 under the new version,
+    # and saving it again put the old one back. The other's change is in the form now.
+    admin.post(f"/plans/{plan.key}/edit", data={**data, "issuer": "龙南市卫生健康委员会", "version": "2"})
+    late = other.post(f"/plans/{plan.key}/edit", data={**data, "doc_number": "龙府发〔2026〕9号", "version": "2"})
+    assert late.status_code == 409
+    [again] = [f for f in forms_in(late.get_data(as_text=True)) if f.method == "post" and f.action != "/logout"]
+    assert again.get("issuer") == "龙南市卫生健康委员会" and again.get("doc_number") == "龙府发〔2026〕9号"
+    assert other.post(f"/plans/{plan.key}/edit", data=MultiDict(again.values())).status_code == 302
+    db.session.refresh(plan)
+    assert (plan.issuer, plan.doc_number) == ("龙南市卫生健康委员会", "龙府发〔2026〕9号")
     # A seed plan's details are the seed's.
     seed_plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-14th-regional-plan"))
     assert admin.get(f"/plans/{seed_plan.key}/edit").status_code == 403

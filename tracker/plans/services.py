@@ -207,6 +207,16 @@ def plan_lines(plan: Plan) -> list[str] | None:
 PLAN_FACTS = ("title", "region", "period", "issuer", "doc_number", "issued_date")
 
 
+def recorded_facts(facts: PlanFacts) -> dict:
+    """A plan's facts as its trail records them (and its edit form shows them)."""
+    return _recorded(facts.title, facts.region, facts.start, facts.end, facts.issuer, facts.doc_number,
+                     facts.issued_date)
+
+
+def saved_facts(plan: Plan) -> dict:
+    return _facts_of(plan)
+
+
 def _recorded(title: str, region: Region, start: int | None, end: int | None, issuer: str | None,
               doc_number: str | None, issued_date: dt.date | None) -> dict:
     return {"title": title, "region": region.code or region.key, "period": f"{start}-{end}" if start else None,

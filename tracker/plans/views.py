@@ -26,6 +26,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
 from ..vocabulary import Category, IndicatorNature, Kind, Role, Status
+from ..web.merging import merge_saved
 from ..unit_of_work import abandon, after_commit, release_for_slow_reading
 from ..web.requests import form_id, refused, web_actor
 from . import services
@@ -273,8 +274,12 @@ def plan_edit(key: str):
                 abandon()
                 stale = conflict.changes_by_others
                 plan = get_plan(key)
+                kept, _contested = merge_saved(form, stale, mine=services.recorded_facts(facts),
+                                               saved=services.saved_facts(plan))
                 form.version.data = plan.version
-                form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了此规划的信息。请核对下方的最新内容后再保存。"))
+                form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了此规划的信息，本次没有保存。"
+                                          "对方改的、您没有改的已填入下方（%(fields)s），您填写的保留；请核对后再保存。",
+                                          fields=pgettext("列举的分隔号", "、").join(kept) or _("无")))
             except ValidationFailed as failure:  # corrected onto another plan's title, region and period
                 form.apply_errors(failure.errors)
             else:

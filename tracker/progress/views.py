@@ -6,17 +6,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
-from ..audit.queries import net_changes
 from ..audit.services import json_value
 from ..core import clock
 from ..core.values import display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..web.requests import editable_project, get_project, web_actor
-from ..vocabulary import Stage
+from ..vocabulary import FundingSource, Stage
+from ..web.merging import merge_saved
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
                     FundingEditForm, FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
@@ -210,27 +210,25 @@ REPORT_FORM_FIELDS = ("progress_text", "physical_percent", "invested_month", "in
                       "paid", "problems", "next_steps", "over_budget_reason")
 
 
+REPORT_FIGURES = {"physical_percent", "invested_month", "invested_total", "funds_received", "paid"}
+
+
 def _merge_report(form: ReportForm, by_others: list, current) -> tuple[list[str], list[str]]:
-    """A correction begun before a colleague's was saved: what the colleague changed and this
-    officer did not is put into the form (it was all to be typed again after a refresh, and a
-    second save failed the same way); a field both changed keeps this officer's value, with the
-    colleague's beside it to choose. The form is then of the version saved now. Returns the
-    labels of the fields taken from the colleague and of those both changed."""
-    kept, contested = [], []
-    for name, (before, theirs) in net_changes(by_others, REPORT_FORM_FIELDS).items():
-        field = form[name]
-        typed = field.data.strip() or None if isinstance(field.data, str) else field.data
-        mine = json_value(typed)
-        if mine == before:
-            value = getattr(current, name)
-            field.data = value
-            field.raw_data = [display_decimal(value) if isinstance(value, Decimal) else (value or "")]
-            kept.append(str(field.label.text))
-        elif mine != theirs:
-            contested.append(str(field.label.text))
-            field.errors.append(_("其他人已改为“%(value)s”：保留您填写的，或改为对方的，再提交",
-                                  value=display_decimal(Decimal(theirs)) if isinstance(typed, Decimal) and theirs
-                                  else theirs or _("（空）")))
+    """A correction begun before a colleague's was saved (``web.merging.merge_saved``): what the
+    colleague changed and this officer did not is put into the form, a field both changed keeps
+    this officer's value with the colleague's beside it. The form is then of the version saved
+    now. Returns the labels of the fields taken from the colleague and of those both changed."""
+    def typed(name: str):
+        data = form[name].data
+        return json_value(data.strip() or None if isinstance(data, str) else data)
+
+    def shown(value):
+        return display_decimal(value) if isinstance(value, Decimal) else (value or "")
+
+    kept, contested = merge_saved(
+        form, by_others, mine={name: typed(name) for name in REPORT_FORM_FIELDS},
+        saved={name: shown(getattr(current, name)) for name in REPORT_FORM_FIELDS},
+        describe=lambda name, value: display_decimal(Decimal(value)) if name in REPORT_FIGURES else value)
     form.version.data = current.version
     return kept, contested
 
@@ -346,9 +344,17 @@ def funding_edit(project_id: int, line_id: int):
         except StaleEdit as conflict:
             stale = conflict.changes_by_others
             line = _funding_line(project, line_id)
+            kept, _contested = merge_saved(
+                form, stale,
+                mine={"source": form.source.data, "amount": json_value(form.amount.data),
+                      "note": (form.note.data or "").strip() or None},
+                saved={"source": line.source.value, "amount": display_decimal(line.amount),
+                       "note": line.note or ""},
+                describe=lambda name, value: FundingSource(value).label if name == "source" else value)
             form.version.data = line.version
-            form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了这条资金来源。"
-                                      "请核对下方的最新内容后再保存。"))
+            form.form_errors.append(_("保存未成功：在您修改期间，其他人已修改了这条资金来源，本次没有保存。"
+                                      "对方改的、您没有改的已填入下方（%(fields)s），您填写的保留；请核对后再保存。",
+                                      fields=pgettext("列举的分隔号", "、").join(kept) or _("无")))
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:
