@@ -392,7 +392,9 @@ class _FormParser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
             # A browser drops the one newline that follows <textarea>.
-            text = self._text[1:] if self._text.startswith("\n") else self._text
+            # A browser drops one line break right after <textarea> (WTForms writes "\r\n").
+            text = self._text.removeprefix("\r\n") if self._text.startswith("\r\n") else \
+                self._text[1:] if self._text.startswith("\n") else self._text
             self._form.fields.append((self._textarea, text))
             self._textarea = None
 

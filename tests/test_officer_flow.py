@@ -177,3 +177,34 @@ def test_a_percentage_far_out_of_range_is_told_its_range_not_a_unit_of_money(off
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "工程进度应在 0 到 100 之间" in html and "金额以万元计" not in html
+
+
+def test_a_new_report_for_a_month_a_colleague_filed_meanwhile_keeps_what_he_filed(officer, app, make_user,
+                                                                                 longnan_project, db):
+    """A QA walk's complaint: both opened 填报 for 2026-10; A filed 形象进度 and 存在问题 "资金未到位";
+    B's report was refused as a correction wanting its reason, his form as typed and none of A's
+    values; with the reason typed it replaced A's report and 存在问题 was blank."""
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m")
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-first-filer"))
+    url = f"/projects/{longnan_project.id}/reports/new?month={month}"
+    loaded = [f for f in forms_in(officer.get(url).get_data(as_text=True)) if f.method == "post" and f.action != "/logout"][0]
+    filed = colleague.post(url, data={"month": month, "progress_text": "桩基施工", "problems": "资金未到位",
+                                      "invested_month": "30"})
+    assert filed.status_code == 302
+    refused = officer.post(url, data=MultiDict(loaded.values(progress_text="主体施工", invested_month="50")))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "已由 ln-first-filer 提交" in html, html[:3000]
+    [again] = [f for f in forms_in(html) if f.method == "post" and f.action != "/logout"]
+    assert again.get("problems") == "资金未到位" and again.get("progress_text") == "主体施工"
+    assert "其他人已改为“桩基施工”" in html  # both wrote 形象进度: his kept, hers shown
+    saved = officer.post(url, data=MultiDict(again.values(correction_reason="补充本月投资")))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id,
+                                                              MonthlyReport.month == dt.date.fromisoformat(month + "-01")))
+    assert (report.problems, report.progress_text, report.invested_month) == ("资金未到位", "主体施工", Decimal("50"))

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
+from ..accounts.models import User
 from ..audit.services import json_value
 from ..core import clock
 from ..core.values import display_decimal
@@ -197,6 +198,8 @@ def report_new(project_id: int):
                 # The month may have been filed since the page was loaded (even in the same
                 # instant): show its lock notice and the correction field the error names.
                 existing = services.report_for(project, month)
+                if existing is not None and not form.version.data and "correction_reason" in failure.errors:
+                    _filed_meanwhile(form, existing)
             else:
                 flash(_("%(month)s 月报已提交", month=month.strftime("%Y-%m")), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id) + "#reports")
@@ -208,6 +211,28 @@ def report_new(project_id: int):
 # The report form's own fields, as its corrections' audit entries name them.
 REPORT_FORM_FIELDS = ("progress_text", "physical_percent", "invested_month", "invested_total", "funds_received",
                       "paid", "problems", "next_steps", "over_budget_reason")
+
+
+def _filed_meanwhile(form: ReportForm, existing) -> None:
+    """A new report for a month a colleague filed since the page was loaded: it was refused as
+    a correction without its reason, the form still entirely this officer's, and with the reason
+    typed it replaced the colleague's report, his 存在问题 and the rest blanked (a QA walk). The
+    colleague's report goes into the form as a correction's merge does, from nothing: what he
+    filed and this officer left blank is filled in, what both wrote is marked."""
+    from types import SimpleNamespace
+
+    # 自开工累计 is derived from the months when left blank: his figure stands for his 本月, not
+    # for what this officer typed.
+    filed = SimpleNamespace(changes={name: [None, json_value(getattr(existing, name))]
+                                     for name in REPORT_FORM_FIELDS if name != "invested_total"})
+    kept, contested = _merge_report(form, [filed], existing)
+    who = db.session.get(User, existing.submitted_by_id) if existing.submitted_by_id else None
+    form.form_errors.append(_(
+        "%(month)s 的月报已由 %(user)s 提交，本次没有保存。对方填写而您没有填写的内容已放进表单（%(fields)s），"
+        "您填写的保留%(contested)s。如需更正，请填写更正原因后再提交。",
+        month=existing.month.strftime("%Y-%m"), user=who.username if who else _("他人"),
+        fields=pgettext("列举的分隔号", "、").join(kept) or _("无"),
+        contested=_("；两人都填了的，见各字段的提示") if contested else ""))
 
 
 REPORT_FIGURES = {"physical_percent", "invested_month", "invested_total", "funds_received", "paid"}
