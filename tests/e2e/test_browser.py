@@ -225,3 +225,17 @@ def test_leaving_the_milestone_page_with_unsaved_rows_asks_first(new_context, li
     officer.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     assert row.locator("input[name$='-planned_date']").input_value() == "2025-06-30"
+
+
+def test_the_api_docs_render_the_document_in_a_browser(new_context):
+    """A newcomer's complaint: /api/v1/docs showed only "Unable to render this definition": the
+    document is OpenAPI 3.1 and the Swagger UI served was 4.x. In Chromium the page lists the
+    API's operations."""
+    page = new_context().new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/projects" in path for path in paths), paths
+    assert "Unable to render" not in page.inner_text("body") and not problems, problems

@@ -1,7 +1,11 @@
-"""The browsable page of the OpenAPI document: Swagger UI from the swagger-ui-bundle package
-(installed from PyPI with the rest), served from here; never a CDN, never a copy in the repository."""
+"""The browsable page of the OpenAPI document: Swagger UI's files from the flask-swagger-ui package
+(installed from PyPI with the rest; only its ``dist`` folder is used), served from here; never a
+CDN, never a copy in the repository. Swagger UI 5: the document is OpenAPI 3.1, which the 4.x of
+the swagger-ui-bundle package cannot render ("Unable to render this definition")."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
 
@@ -13,8 +17,8 @@ ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-prese
 
 
 def _assets_dir() -> str:
-    import swagger_ui_bundle
-    return swagger_ui_bundle.swagger_ui_path
+    import flask_swagger_ui
+    return str(Path(flask_swagger_ui.__file__).parent / "dist")
 
 
 @bp.get("/docs")
