@@ -323,3 +323,43 @@ def test_every_admin_form_carries_a_csrf_token_and_a_post_without_it_is_refused(
     edit_page = text(admin_client.get(f"/admin/users/{viewer.id}"))
     # role, profile, enable, reset password: each form posts its token.
     assert edit_page.count('name="csrf_token"') == edit_page.count('method="post"') >= 4
+
+
+def test_two_admins_editing_one_account_keep_each_others_changes(admin_client, app, db, make_user):
+    """A QA walk's complaint: boss added 宜春 to an officer's regions while boss2, whose page was
+    open, added 阳江: both were told 已保存 and 宜春 was gone; boss set the officer's 姓名 while
+    boss2 set only the e-mail, and the name was blank again."""
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    city, other, third = factories.region("360700", "赣州市"), factories.region("360900", "宜春市"), \
+        factories.region("441700", "阳江市")
+    db.session.commit()
+    officer = make_user("officer", city.key, username="shared-officer")
+    second = browser(app, make_user("admin", username="boss-two"))
+    page = second.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    role_form, profile_form = [f for f in forms_in(page) if f.method == "post" and f.action.endswith(("/role", "/profile"))]
+    # The first admin saves meanwhile: a region added, a name set.
+    assert admin_client.post(f"/admin/users/{officer.id}/role", data={"role": "officer",
+                             "regions": [city.key, other.key]}).status_code == 302
+    assert admin_client.post(f"/admin/users/{officer.id}/profile",
+                             data={"display_name": "赣州市卫健委 张三", "email": ""}).status_code == 302
+    # The second saves what he changed on his page, loaded before.
+    values = [(name, value) for name, value in role_form.values() if name != "regions"] + \
+        [("regions", city.key), ("regions", third.key)]
+    assert second.post(f"/admin/users/{officer.id}/role", data=MultiDict(values)).status_code == 302
+    assert second.post(f"/admin/users/{officer.id}/profile",
+                       data=MultiDict(profile_form.values(email="zhangsan@example.cn"))).status_code == 302
+    db.session.expire_all()
+    officer = db.session.get(User, officer.id)
+    assert {region.key for region in officer.regions} == {city.key, other.key, third.key}
+    assert (officer.display_name, officer.email) == ("赣州市卫健委 张三", "zhangsan@example.cn")
+    # Both changed the role, each to another: the second is told, nothing changes.
+    page = second.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    [role_form] = [f for f in forms_in(page) if f.method == "post" and f.action.endswith("/role")]
+    admin_client.post(f"/admin/users/{officer.id}/role", data={"role": "leader"})
+    refused = second.post(f"/admin/users/{officer.id}/role", data=MultiDict(role_form.values(role="viewer")))
+    assert refused.status_code == 400 and "其他管理员已把角色改为“领导”" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, officer.id).role.value == "leader"

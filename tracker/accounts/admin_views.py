@@ -6,6 +6,8 @@ Each view loads, checks the permission, validates the form, calls one service fr
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -81,12 +83,23 @@ def user_new():
 
 def _edit_page(user: User, *, role_form=None, profile_form=None, status: int = 200):
     region_keys = [region.key for region in user.regions]
-    role_form = role_form or UserEditForm(formdata=None,
-                                          data={"role": user.role.value, "regions": region_keys})
+    role_form = role_form or UserEditForm(formdata=None, data={
+        "role": user.role.value, "regions": region_keys,
+        "loaded": json.dumps(services.role_as_loaded(user), ensure_ascii=False)})
     profile_form = profile_form or ProfileForm(formdata=None, data={
-        "display_name": user.display_name, "email": user.email})
+        "display_name": user.display_name, "email": user.email,
+        "loaded": json.dumps(services.profile_as_loaded(user), ensure_ascii=False)})
     return render_template("admin/user_edit.html", user=user, role_form=role_form,
                            profile_form=profile_form, confirm_form=ConfirmForm()), status
+
+
+def _loaded(form, fields: tuple[str, ...]) -> dict | None:
+    """What the page was loaded with (None from a page without it: its values are the save)."""
+    try:
+        loaded = json.loads(form.loaded.data or "null")
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) and set(loaded) == set(fields) else None
 
 
 @bp.get("/users/<int:user_id>")
@@ -102,7 +115,8 @@ def user_role(user_id: int):
     form = UserEditForm()
     if form.validate_on_submit():
         try:
-            services.change_role(web_actor(), user, form.role.data, form.regions.data)
+            services.change_role(web_actor(), user, form.role.data, form.regions.data,
+                                 loaded=_loaded(form, ("role", "regions")))
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:
@@ -120,7 +134,7 @@ def user_profile(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_profile(web_actor(), user, display_name=form.display_name.data,
-                                    email=form.email.data)
+                                    email=form.email.data, loaded=_loaded(form, ("display_name", "email")))
         except ValidationFailed as failure:
             form.apply_errors(failure.errors)
         else:

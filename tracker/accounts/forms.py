@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..forms import TrackerForm
@@ -49,6 +49,8 @@ class UserEditForm(TrackerForm):
 
     role = SelectField(_l("角色"))
     regions = SelectMultipleField(_l("负责地区（项目专员）"), widget=RegionSelect(multiple=True))
+    # What the page was loaded with: a second admin's save changes what he changed, not all of it.
+    loaded = HiddenField()
 
     def __init__(self, *args, region_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,6 +64,7 @@ class UserEditForm(TrackerForm):
 class ProfileForm(TrackerForm):
     display_name = StringField(_l("姓名"), validators=[Optional(), Length(max=64)])
     email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=255), EMAIL])
+    loaded = HiddenField()  # as UserEditForm's
 
 
 class ConfirmForm(TrackerForm):

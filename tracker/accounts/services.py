@@ -146,8 +146,38 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
            changes={"active": [not active, active]})
 
 
-def change_role(actor: Actor, user: User, role: Role | str, regions=()) -> None:
+def role_as_loaded(user: User) -> dict:
+    """The role and regions as the admin page shows them (its form carries them back)."""
+    return {"role": user.role.value, "regions": sorted(region.key for region in user.regions)}
+
+
+def profile_as_loaded(user: User) -> dict:
+    return {"display_name": user.display_name, "email": user.email}
+
+
+def _merged(field: str, mine, loaded: dict | None, current, label: str, shown=None):
+    """One field of a save begun from ``loaded``: what this admin did not change keeps what is
+    saved now; what only he changed is his; both changed, to different values, is refused
+    naming the other's (two admins on one account: the second's save undid the first's)."""
+    if loaded is None or field not in loaded or mine == loaded[field]:
+        return current if loaded is not None and field in loaded else mine
+    if current != loaded[field] and current != mine:
+        value = shown(current) if shown is not None and current is not None else current
+        raise ValidationFailed(_("在您编辑期间，其他管理员已把%(field)s改为“%(value)s”：请刷新页面后再修改",
+                                 field=label, value=value if value not in (None, "") else _("（空）")), field)
+    return mine
+
+
+def change_role(actor: Actor, user: User, role: Role | str, regions=(), *, loaded: dict | None = None) -> None:
+    """Set the role and regions. With ``loaded`` (what the admin's page showed), a save changes
+    what the admin changed: a region another admin added meanwhile stays, as one he took away
+    stays away, and a role both changed to different values is refused."""
     role = Role(role)
+    if loaded is not None:
+        current = role_as_loaded(user)
+        role = Role(_merged("role", role.value, loaded, current["role"], _("角色"), lambda code: Role(code).label))
+        shown, mine = set(loaded.get("regions") or ()), {str(key) for key in regions}
+        regions = sorted((set(current["regions"]) - (shown - mine)) | (mine - shown))
     region_rows = _regions(regions)
     if role is Role.OFFICER and not region_rows:
         raise ValidationFailed(_("项目专员至少需要分配一个负责地区"), "regions")
@@ -205,10 +235,14 @@ def reset_password(actor: Actor, user: User) -> str:
     return password
 
 
-def update_profile(actor: Actor, user: User, *, display_name: str | None, email: str | None) -> dict:
-    """Change the name and e-mail address shown and used for reminders."""
+def update_profile(actor: Actor, user: User, *, display_name: str | None, email: str | None,
+                   loaded: dict | None = None) -> dict:
+    """Change the name and e-mail address shown and used for reminders (with ``loaded``, what
+    the admin changed: see ``change_role``)."""
     display_name = (display_name or "").strip() or None
     email = (email or "").strip().lower() or None
+    display_name = _merged("display_name", display_name, loaded, user.display_name, _("姓名"))
+    email = _merged("email", email, loaded, user.email, _("电子邮箱"))
     if email is not None and not re.fullmatch(EMAIL_PATTERN, email):
         raise ValidationFailed(_("请填写有效的电子邮箱地址，例如 zhangsan@example.cn"), "email")
     before = {"display_name": user.display_name, "email": user.email}
