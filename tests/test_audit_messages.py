@@ -210,3 +210,39 @@ def test_the_milestone_conflict_lists_the_others_changes_like_the_history(app, d
     assert "ln-colleague" in html
     assert re.search(r'<ul class="changes"><li><span class="change-field">计划日期</span>：<del>[^<]*</del> → '
                      r'<ins>2025-03-01</ins></li></ul>', html)
+
+
+def test_a_token_and_a_password_read_as_what_they_are_in_the_trail(app, db, make_user):
+    """A QA walk's complaint: a token's entry read "建设规模及内容：（空）→ write", "expires_at：…
+    2027-03-07T09:59:28+00:00" and "token：hct_… → （空）"; a user setting his own password read
+    "重置密码", as an admin's reset does."""
+    from tracker.accounts import services as accounts
+    from tracker.api.tokens import create_token
+
+    reader = make_user("viewer", username="trail-reader")
+    chief = make_user("admin", username="trail-admin")
+    create_token(Actor(chief, "web"), reader, name="接口", scope="write", days=90)
+    accounts.set_password(Actor(reader, "web"), reader, "Another-pass-2026x")
+    accounts.set_password(Actor(chief, "web"), reader, "Reset-by-admin-2026", must_change=True)
+    db.session.commit()
+    html = text(browser(app, chief).get("/admin/audit?action=token:"))
+    plain = re.sub(r"\s", "", re.sub(r"<[^>]+>", "", html))
+    assert "权限范围：（空）→读写" in plain and "建设规模及内容" not in plain
+    assert "expires_at" not in plain and re.search(r"到期时间：（空）→\d{4}-\d\d-\d\d\d\d:\d\d", plain), plain[-600:]
+    passwords = text(browser(app, chief).get("/admin/audit?action=user:password"))
+    assert "修改本人密码：trail-reader" in passwords and "重置密码：trail-reader" in passwords
+
+
+def test_a_user_cannot_keep_the_password_he_was_given_as_his_own(app, db, make_user):
+    from tracker.accounts import services as accounts
+    from tracker.errors import ValidationFailed
+
+    user = make_user("officer", factories.region(), username="keeps-given")
+    accounts.set_password(Actor(None, "cli"), user, "Given-once-2026x", must_change=True)
+    try:
+        accounts.set_password(Actor(user, "web"), user, "Given-once-2026x")
+    except ValidationFailed as refused:
+        assert "新密码不能与当前密码相同" in str(refused)
+    else:
+        raise AssertionError("the one-time password was kept as his own")
+    assert user.must_change_password

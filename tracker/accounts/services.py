@@ -129,10 +129,15 @@ def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
 
 def set_password(actor: Actor, user: User, password: str, *, must_change: bool = False) -> None:
     _check_password(password, user.username, user)
+    own = actor.user is not None and actor.user.id == user.id
+    if own and user.password_hash and check_password_hash(user.password_hash, password):
+        # The one-time password an admin (or the console) gave would stay valid as "his own".
+        raise ValidationFailed(_("新密码不能与当前密码相同"), "password")
     user.password_hash = generate_password_hash(password)
     user.must_change_password = must_change
     user.session_token = secrets.token_hex(16)  # other sessions of this user end
-    record(actor, "user:password", user, {"name": user.username})
+    # The trail tells a user setting his own password from an admin's reset.
+    record(actor, "user:password", user, {"own": user.username} if own else {"name": user.username})
 
 
 def set_active(actor: Actor, user: User, active: bool) -> None:

@@ -3,6 +3,7 @@ figures with separators, and who made the change (a user, or the path: seed, imp
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
+from ..core import clock
 from ..extensions import db
 from ..formatting import plain_number
 from ..plans.models import Plan, cited_line
@@ -59,6 +61,9 @@ FIELD_LABELS_BY_ACTION = {
 }
 # An indicator added by hand or removed (indicator:create, indicator:delete): the same words.
 FIELD_LABELS_BY_ACTION["indicator"] = FIELD_LABELS_BY_ACTION["plan"]
+# An API token (token:create, token:revoke): its scope is no project's 建设规模及内容.
+FIELD_LABELS_BY_ACTION["token"] = {"token": _l("令牌"), "scope": _l("权限范围"), "expires_at": _l("到期时间")}
+TOKEN_SCOPES = {"read": _l("只读"), "write": _l("读写")}
 # Bookkeeping, not a change a reader needs to see.
 HIDDEN_FIELDS = {"version", "project_version"}
 
@@ -125,6 +130,16 @@ def display_value(entry: AuditEntry, field: str, value) -> str:
             return vocabulary(value).label
         except ValueError:
             return value
+    if _action_group(entry) == "token":
+        if field == "scope":
+            return str(TOKEN_SCOPES.get(value, value))
+        if field == "expires_at" and isinstance(value, str):
+            try:  # stored in UTC: shown in 北京时间 as every time of the trail
+                return clock.local(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+            except ValueError:
+                return value
+        if field == "token":
+            return f"{value}…"
     if field == "region_id" and isinstance(value, int):
         region = db.session.get(Region, value)
         return region.full_name if region else str(value)

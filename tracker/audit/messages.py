@@ -109,7 +109,7 @@ MESSAGES: dict[str, Message] = {
     "region:load": _message(N_("载入全国行政区划：新增 %(created)s 个，更名 %(renamed)s 个")),
     # accounts, settings, API tokens
     "user:create": _message(N_("新建用户：%(name)s（%(role)s）"), labels={"role": _label(Role)}),
-    "user:password": _message(N_("重置密码：%(name)s")),
+    "user:password": _message(N_("修改本人密码：%(own)s"), N_("重置密码：%(name)s")),
     "user:activate": _message(N_("启用用户：%(name)s")),
     "user:disable": _message(N_("停用用户：%(name)s")),
     "user:role": _message(N_("修改角色：%(name)s")),
