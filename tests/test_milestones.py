@@ -230,3 +230,16 @@ def test_the_project_forms_planned_start_follows_the_lifecycle_order(officer, lo
         project_services.update_project(TEST_ACTOR, project, {"planned_start": dt.date(2025, 9, 1)},
                                          expected_version=project.version)
     assert "计划日期晚于后一节点「主体封顶」" in " ".join(refused.value.errors["planned_start"])
+
+
+def test_a_custom_milestone_sent_again_or_added_by_two_officers_is_one(officer, longnan_project, db):
+    """A QA walk's complaint: "环评批复" added, then the form sent again from the Back button,
+    made two rows (ids 53 and 54); two officers adding "节能审查" at once made two too."""
+    url = f"/projects/{longnan_project.id}/milestones/custom"
+    data = {"custom_name": "环评批复", "planned_date": "2026-02-01"}
+    assert officer.post(url, data=data).status_code == 302
+    again = officer.post(url, data={**data, "custom_name": " 环评 批复"}, follow_redirects=True)
+    assert "本项目已有节点「环评批复」（计划 2026-02-01）" in again.get_data(as_text=True)
+    db.session.expire_all()
+    names = [m.name for m in db.session.get(Project, longnan_project.id).milestones]
+    assert names.count("环评批复") == 1, names

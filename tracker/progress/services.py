@@ -6,6 +6,7 @@ Every function validates, changes, flushes and audits; none commits (the caller 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -80,6 +81,13 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
     if len(name) > 100:
         raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
     _check_dates({"planned_date": planned_date})
+    # One milestone of a name: the form sent again from the Back button, or two officers adding
+    # the same one, gave two "环评批复" rows (a QA walk).
+    same = next((m for m in project.milestones if re.sub(r"\s", "", m.name) == re.sub(r"\s", "", name)), None)
+    if same is not None:
+        raise ValidationFailed(_("本项目已有节点「%(name)s」%(planned)s：如需修改，请在节点表格中修改",
+                                 name=same.name, planned=_("（计划 %(date)s）", date=same.planned_date.isoformat())
+                                 if same.planned_date else ""), "custom_name")
     position = after.position if after else len(Stage)
     milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
     project.milestones.append(milestone)
