@@ -246,7 +246,7 @@ def test_the_xlsx_list_prints_on_a4_landscape_with_its_styled_header_on_every_pa
     assert about.column_dimensions["A"].width == pytest.approx(24, abs=1)
     assert about["A1"].font.bold and about["A1"].value == "项目清单导出"
     notes = [row[1] for row in about.iter_rows() if row[0].value is None and row[1].value]
-    assert len(notes) == 4 and all(cell.alignment.wrap_text for cell in notes)
+    assert len(notes) == 5 and all(cell.alignment.wrap_text for cell in notes)
 
 
 # --- hostile cells: the same bytes from PostgreSQL's COPY and from csv.writer on SQLite ---------

@@ -23,7 +23,7 @@ def test_project_page_shows_figures_with_units_and_their_lines(client, seeded, d
 
 def test_the_cited_line_is_on_the_document_page(client, seeded, db):
     html = client.get("/plans/longnan-14th-regional-plan/text").get_data(as_text=True)
-    assert '<li id="L194"><a href="#L194" class="line-number">194</a><span>\t1,320</span><span class="cited-by' in html
+    assert '<li id="L194"><a href="#L194" class="line-number">194</a><span class="line-text">\t1,320</span><span class="cited-by' in html
 
 
 def test_region_page_shows_totals_and_plans(client, seeded):

@@ -28,7 +28,7 @@ def test_a_seed_plans_text_shows_no_conversion_marks(admin):  # noqa: F811
     # The footnote's words stay, as a note at the end of its paragraph; the numbering is unchanged.
     assert "“双随机、一公开”机制建设" in line_item(page, 260)
     assert line_item(page, 260).endswith("及时向社会公开。））</span>")
-    assert line_item(page, 167).startswith('<a href="#L167" class="line-number">167</a><span>推动江西新灵倍康')
+    assert line_item(page, 167).startswith('<a href="#L167" class="line-number">167</a><span class="line-text">推动江西新灵倍康')
 
 
 def test_an_added_plan_is_stored_without_conversion_marks(app, db, seeded, tmp_path, admin):  # noqa: F811

@@ -115,6 +115,7 @@ COLOUR_PROPERTIES = re.compile(r"(?<![\w-])(color|background[\w-]*|opacity|filte
 LANGUAGE_READ = re.compile(r"\bg\.locale\b|\bget_locale\b|\bforce_locale\b|\bLANGUAGES\b")
 LANGUAGE_READERS = {"templates/base.html": 3, "templates/api/docs.html": 1, "tracker/application.py": 5, "tracker/config.py": 1,
                     "tracker/core/translation.py": 1,  # its docstring: force_locale is honoured
+                    "tracker/core/fonts.py": 2,  # a PDF's lines break by its language: no colour
                     "tracker/forms.py": 2,  # WTForms' own messages in the reader's language
                     "tracker/imports/cells.py": 3, "tracker/imports/importer.py": 1,
                     "tracker/plans/actuals.py": 3}  # its sheet found by its name in either language

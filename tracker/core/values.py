@@ -162,6 +162,11 @@ def parse_date(text: str | dt.date | None) -> dt.date | None:
     raise ValueProblem(_l("应为日期，例如 2024-05-01"))
 
 
+# The largest row id: what SQLite's INTEGER and PostgreSQL's BIGINT hold. A larger number given
+# as an id is no row's (SQLite's driver cannot even pass it: OverflowError).
+LARGEST_ID = 2**63 - 1
+
+
 # --- text -----------------------------------------------------------------------------------------
 
 # Characters that have no place in a name, a note or a query. C0/C1 controls break xlsx files (an

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from flask_babel import gettext as _
 
 from ..audit.queries import changes_since, require_version
-from ..core.values import MAX_FIGURE, ValueProblem, check_date, too_large
+from ..core.values import LARGEST_ID, MAX_FIGURE, ValueProblem, check_date, too_large
 from ..audit.services import Actor, diff, record, snapshot
 from ..core.clock import utcnow
 from ..errors import EditConflict, FieldErrors, StaleEdit, ValidationFailed
@@ -74,7 +74,9 @@ def _validate(fields: dict, project: Project | None) -> dict:
             problem = _field_problem(field, cleaned)
             if problem is not None:
                 errors.add(field.name, problem)
-    if "region_id" in cleaned and db.session.get(Region, cleaned["region_id"]) is None:
+    region_id = cleaned.get("region_id")
+    if "region_id" in cleaned and not (isinstance(region_id, int) and 0 < region_id <= LARGEST_ID
+                                       and db.session.get(Region, region_id) is not None):
         errors.add("region_id", _("请选择有效的行政区划"))
     start, end = cleaned.get("planned_start"), cleaned.get("planned_end")
     if project is not None:
