@@ -147,3 +147,35 @@ def test_a_correction_refused_as_stale_takes_the_others_amount_and_saving_again_
     db.session.expire_all()
     saved = db.session.get(FundingLine, line.id)
     assert (saved.amount, saved.note) == (Decimal("1200"), "县财政第二批")
+
+
+def test_an_annual_plan_set_meanwhile_is_not_overwritten_unseen(app, db, officer, make_user, longnan_project):
+    """A QA walk's complaint: A set 2027 = 650; B, whose page never showed it, saved 700 and was
+    told 已保存; nobody learnt of the other's figure."""
+    from werkzeug.datastructures import MultiDict
+
+    from tracker.progress.models import AnnualPlan
+
+    from .live import forms_in
+
+    url = f"/projects/{longnan_project.id}/funding"
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-planner"))
+
+    def plan_form(html):
+        return next(f for f in forms_in(html) if f.method == "post" and f.get("a-year") is not None)
+
+    mine = plan_form(officer.get(url).get_data(as_text=True))
+    theirs = plan_form(other.get(url).get_data(as_text=True))
+    assert other.post(url, data=MultiDict(theirs.values(**{"a-year": "2027", "a-planned_investment": "650"}))).status_code == 302
+    refused = officer.post(url, data=MultiDict(mine.values(**{"a-year": "2027", "a-planned_investment": "700"})))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "其他人已把 2027 年的年度计划投资改为 650 万元" in html
+
+    def stored():
+        db.session.expire_all()
+        return db.session.scalar(sa.select(AnnualPlan.planned_investment).where(
+            AnnualPlan.project_id == longnan_project.id, AnnualPlan.year == 2027))
+    assert stored() == Decimal("650")
+    again = officer.post(url, data=MultiDict(plan_form(html).values(**{"a-year": "2027", "a-planned_investment": "700"})))
+    assert again.status_code == 302 and stored() == Decimal("700")

@@ -104,3 +104,5 @@ class AnnualPlanForm(TrackerForm):
         NumberRange(2000, ANNUAL_PLAN["year"].maximum, _l("年份应在 %(min)s 到 %(max)s 之间"))])
     planned_investment = FigureField(ANNUAL_PLAN["planned_investment"].label,
                                       validators=[InputRequired(_l("请填写年度计划投资")), MONEY])
+    # The years' plans the page showed ({"2027": "650"}): a plan set since is not overwritten unseen.
+    shown = HiddenField()

@@ -620,7 +620,17 @@ def remove_funding_line(actor: Actor, line: FundingLine, reason: str | None = No
     db.session.flush()
 
 
-def set_annual_plan(actor: Actor, project: Project, year: int | None, amount) -> AnnualPlan:
+def annual_plans_shown(project: Project) -> dict[str, str]:
+    """Each year's plan as the funding page shows it, the form carrying it back (``set_annual_plan``)."""
+    plans = db.session.scalars(sa.select(AnnualPlan).where(AnnualPlan.project_id == project.id))
+    return {str(plan.year): json_value(plan.planned_investment) for plan in plans}
+
+
+def set_annual_plan(actor: Actor, project: Project, year: int | None, amount,
+                    shown: dict | None = None) -> AnnualPlan:
+    """Set a year's 年度计划投资. With ``shown`` (what the officer's page showed), a plan another
+    officer set for that year since is not overwritten unseen: refused, naming it (two officers:
+    650 became 700 and neither was told)."""
     amount = _decimal(amount)
     if amount is None or amount < 0:
         raise ValidationFailed(_("年度计划投资应为不小于零的金额"), "planned_investment")
@@ -631,6 +641,10 @@ def set_annual_plan(actor: Actor, project: Project, year: int | None, amount) ->
     old = plan.planned_investment if plan else None
     if plan is not None and old == amount:
         return plan
+    if shown is not None and json_value(old) != shown.get(str(year)):
+        raise ValidationFailed(_("在您填写期间，其他人已把 %(year)s 年的年度计划投资改为 %(amount)s：如仍要改为您填写的金额，请再次保存",
+                                 year=year, amount=_("%(amount)s 万元", amount=plain_number(old)) if old is not None
+                                 else _("（空）")), "planned_investment")
     # Another officer may set this year's plan after our check: the unique (project, year) index
     # then refuses ours. As for any concurrent save, he reloads and sees it.
     with saved_or_stale():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -321,7 +322,7 @@ def funding(project_id: int):
     if request.method == "POST" and "a-year" in request.form and plan_form.validate_on_submit():
         try:
             services.set_annual_plan(web_actor(), project, plan_form.year.data,
-                                     plan_form.planned_investment.data)
+                                     plan_form.planned_investment.data, shown=_shown(plan_form))
         except ValidationFailed as failure:
             plan_form.apply_errors(failure.errors)
         except StaleEdit:
@@ -335,6 +336,7 @@ def funding(project_id: int):
     plans = db.session.scalars(sa.select(AnnualPlan).where(
         AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)).all()
     failed = request.method == "POST" and (form.errors or plan_form.errors)
+    plan_form.shown.data = json.dumps(services.annual_plans_shown(project))  # what this page shows
     # 合计 of the lines, and 资金缺口 against 现行概算 (the current estimate, else the approved total).
     stated = [line.amount for line in lines if line.amount is not None]
     funded = sum(stated, Decimal(0)) if stated else None
@@ -343,6 +345,14 @@ def funding(project_id: int):
     return render_template("progress/funding.html", project=project, form=form, plan_form=plan_form,
                            lines=lines, plans=plans, funded=funded, basis=basis, gap=gap,
                            ), 409 if conflict else 400 if failed else 200
+
+
+def _shown(form) -> dict | None:
+    try:
+        shown = json.loads(form.shown.data or "null")
+    except ValueError:
+        return None
+    return shown if isinstance(shown, dict) else None
 
 
 def _funding_line(project, line_id: int) -> FundingLine:
