@@ -358,3 +358,27 @@ def test_an_actual_typed_in_full_width_or_with_a_bidi_override_is_stored_as_it_r
     indicator = next(i for i in plan.indicators if services.judged_by(i))
     actual = services.set_actual(CLI, indicator, plan.period_end or 2025, "６.５", "＠SUM(1)\u202e公报\u200b")
     assert actual.value == "6.5" and actual.source == "＠SUM(1)公报"
+
+
+def test_an_actual_entered_meanwhile_is_not_replaced_unseen(app, db, make_user, seeded):
+    """A QA walk's complaint: two officers on the evaluation page; A entered 3.1 (2025年卫生统计
+    年鉴), B then 3.4 (统计公报): A's value and source were replaced, nobody told."""
+    plan = plan_with_indicators(db)
+    indicator = plan.indicators[0]
+    a, b = (browser(app, make_user("admin", username=name)) for name in ("eval-a", "eval-b"))
+    shown = re.search(r'name="shown" value="([^"]*)"', b.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True))
+    b_shown = shown.group(1).replace("&#34;", '"').replace("&quot;", '"')
+    url = f"/plans/{plan.key}/evaluation/actuals"
+    form = {"indicator": str(indicator.id), "year": str(plan.period_end)}
+    assert a.post(url, data={**form, "value": "3.1", "source": "2025年卫生统计年鉴"}).status_code == 302
+    refused = b.post(url, data={**form, "value": "3.4", "source": "统计公报", "shown": b_shown}, follow_redirects=True)
+    assert "其他人刚刚填报了" in refused.get_data(as_text=True) and "“3.1”" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert [(x.value, x.source) for x in db.session.get(PlanIndicator, indicator.id).actuals] == [("3.1", "2025年卫生统计年鉴")]
+    # Seen now (the page shows 3.1), his entry replaces it.
+    shown = re.search(r'name="shown" value="([^"]*)"', refused.get_data(as_text=True)).group(1)
+    again = b.post(url, data={**form, "value": "3.4", "source": "统计公报",
+                              "shown": shown.replace("&#34;", '"').replace("&quot;", '"')})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert [(x.value, x.source) for x in db.session.get(PlanIndicator, indicator.id).actuals] == [("3.4", "统计公报")]

@@ -1120,15 +1120,28 @@ def actual_as_given(value: str | None, source: str | None) -> tuple[str, str]:
     return unicodedata.normalize("NFKC", clean_text(value) or ""), clean_text(source) or ""
 
 
-def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None):
+def actuals_shown(plan: Plan) -> dict[str, str]:
+    """Every actual value of the plan as its evaluation page shows it ({"<indicator id>-<year>":
+    value}), the page's form carrying it back (``set_actual``)."""
+    return {f"{indicator.id}-{actual.year}": actual.value for indicator in plan.indicators for actual in indicator.actuals}
+
+
+def set_actual(actor: Actor, indicator, year, value: str | None, source: str | None, *, shown: dict | None = None):
     """An indicator's actual value in ``year`` with its source; a second entry for the year
-    replaces the first (both in the audit)."""
+    replaces the first (both in the audit). With ``shown`` (what the person's page showed), one
+    entered by someone else since is not replaced unseen (two officers: 3.1 became 3.4, its
+    source with it, and nobody was told)."""
     value, source = actual_as_given(value, source)
     errors = actual_problems(year, value, source, indicator)
     if errors:
         raise ValidationFailed(errors)
     actual = db.session.scalar(sa.select(PlanIndicatorActual).where(
         PlanIndicatorActual.indicator_id == indicator.id, PlanIndicatorActual.year == year))
+    if (shown is not None and actual is not None and shown.get(f"{indicator.id}-{year}") != actual.value
+            and (actual.value, actual.source) != (value, source)):
+        raise ValidationFailed(_("其他人刚刚填报了%(name)s %(year)s 年的实际值“%(value)s”（来源：%(source)s）："
+                                 "如仍要改为您填写的，请再次提交", name=indicator.name, year=year,
+                                 value=actual.value, source=actual.source), "value")
     before = [actual.value, actual.source] if actual else None
     if actual is None:
         actual = PlanIndicatorActual(indicator_id=indicator.id, year=year, value=value, source=source)

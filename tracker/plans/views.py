@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -522,7 +523,15 @@ def plan_evaluation(key: str):
     plan = get_plan(key)
     return render_template("plans/evaluation.html", plan=plan, result=services.evaluation(plan),
                            outcomes=services.outcome_labels(), can_enter=can_manage(plan),
-                           show_money=show_money())
+                           show_money=show_money(), shown=json.dumps(services.actuals_shown(plan), ensure_ascii=False))
+
+
+def _shown_actuals() -> dict | None:
+    try:
+        shown = json.loads(request.form.get("shown") or "null")
+    except ValueError:
+        return None
+    return shown if isinstance(shown, dict) else None
 
 
 @bp.post("/plans/<key>/evaluation/actuals")
@@ -538,7 +547,8 @@ def plan_actual(key: str):
     raw_year = (request.form.get("year") or "").strip()
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
     try:
-        services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"))
+        services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"),
+                            shown=_shown_actuals())
     except ValidationFailed as failure:
         return refused(url_for("plans.plan_evaluation", key=key), failure)
     flash(_("已保存：%(name)s", name=indicator.name), "success")
