@@ -208,3 +208,20 @@ def test_a_new_report_for_a_month_a_colleague_filed_meanwhile_keeps_what_he_file
     report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id,
                                                               MonthlyReport.month == dt.date.fromisoformat(month + "-01")))
     assert (report.problems, report.progress_text, report.invested_month) == ("资金未到位", "主体施工", Decimal("50"))
+
+
+def test_a_photo_added_to_a_filed_month_is_in_the_trail_with_its_reason(officer, longnan_project, db):
+    """A QA walk's complaint: a photo added to a filed month with 更正原因 "补一张现场照片" was
+    saved, but nothing in 变更记录 said who added it, and the reason was lost."""
+    month = THIS_MONTH.strftime("%Y-%m")
+    url = f"/projects/{longnan_project.id}/reports/new"
+    assert officer.post(url, data={"month": month, "progress_text": "基础施工", "invested_month": "10"}).status_code == 302
+    added = officer.post(url, data={"month": month, "progress_text": "基础施工", "invested_month": "10",
+                                    "correction_reason": "补一张现场照片",
+                                    "photos": (io.BytesIO(png_bytes()), "site.png")}, content_type="multipart/form-data")
+    assert added.status_code == 302, added.get_data(as_text=True)[:2000]
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "report:photos"))
+    assert entry is not None and entry.user.username == "ln-officer" and entry.reason == "补一张现场照片"
+    assert entry.changes["photos"] == [None, ["site.png"]]
+    history = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert f"为 {month} 月报上传现场照片 1 张" in history

@@ -78,6 +78,7 @@ MESSAGES: dict[str, Message] = {
     # monthly reports
     "report:submit": _message(N_("提交 %(month)s 月报")),
     "report:correct": _message(N_("更正 %(month)s 月报（第 %(n)s 版）")),
+    "report:photos": _message(N_("为 %(month)s 月报上传现场照片 %(n)s 张")),
     "report:recompute": _message(N_("因补报 %(filed)s 月报重算 %(month)s 累计"),
                                  N_("因更正重算 %(month)s 累计")),
     # money

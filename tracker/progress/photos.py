@@ -27,6 +27,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
 
+from ..audit.services import Actor, record
 from ..core import clock
 from ..core.values import DATE_MAX, DATE_MIN
 from ..errors import ValidationFailed
@@ -166,12 +167,20 @@ def _reencode(image: Image.Image, fmt: str) -> tuple[bytes, Image.Image]:
     return output.getvalue(), image
 
 
-def store_photos(report: MonthlyReport, uploads) -> list[ReportPhoto]:
-    """Check every upload's header, then the whole submission's decoded size, then store each."""
+def store_photos(report: MonthlyReport, uploads, actor: Actor | None = None,
+                 reason: str | None = None) -> list[ReportPhoto]:
+    """Check every upload's header, then the whole submission's decoded size, then store each;
+    with ``actor``, in the trail (who added which photos, and the correction's reason: a
+    photo added to a filed month left no trace, its reason dropped)."""
     probed = [probe(upload) for upload in uploads]
     if sum(item.decoded_bytes for item in probed) > MAX_DECODED_BYTES:
         raise ValidationFailed(_("这次上传的照片合计过大（像素总数过多），请缩小照片或分几次上传"), "photos")
-    return [_store(report, item) for item in probed]
+    stored = [_store(report, item) for item in probed]
+    if actor is not None and stored:
+        record(actor, "report:photos", report, {"month": report.month.strftime("%Y-%m"), "n": len(stored)},
+               changes={"photos": [None, [photo.original_name for photo in stored]]},
+               reason=(reason or "").strip() or None, project_id=report.project_id)
+    return stored
 
 
 def store_photo(report: MonthlyReport, upload) -> ReportPhoto:

@@ -176,7 +176,7 @@ def report_new(project_id: int):
                     over_budget_reason=form.over_budget_reason.data,
                     correction_reason=form.correction_reason.data,
                     expected_version=int(form.version.data) if form.version.data else None)
-                photos.store_photos(report, uploads)
+                photos.store_photos(report, uploads, web_actor(), reason=form.correction_reason.data)
             except StaleEdit as stale:
                 # Nothing was written: the officer submits again, against what is saved now.
                 conflict = True
