@@ -363,3 +363,13 @@ def test_two_admins_editing_one_account_keep_each_others_changes(admin_client, a
     assert refused.status_code == 400 and "其他管理员已把角色改为“领导”" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(User, officer.id).role.value == "leader"
+
+
+def test_an_admin_who_gives_up_his_role_lands_on_a_page_he_may_read(app, db, make_user):
+    """A QA walk's complaint: an admin who made himself 领导 (another admin remaining) read
+    "已保存" above a 403 page: he was sent back to the account page he may no longer open."""
+    make_user("admin", username="stays-admin")
+    leaving = make_user("admin", username="leaves-admin")
+    client = browser(app, leaving)
+    answer = client.post(f"/admin/users/{leaving.id}/role", data={"role": "leader"}, follow_redirects=True)
+    assert answer.status_code == 200 and "已保存 leaves-admin 的角色和负责地区" in answer.get_data(as_text=True)

@@ -96,3 +96,25 @@ def test_the_timeouts_come_from_the_environment(monkeypatch, tmp_path):
     config = defaults(tmp_path)
     assert config["SESSION_IDLE_TIMEOUT"] == dt.timedelta(minutes=30)
     assert config["SESSION_LIFETIME"] == config["PERMANENT_SESSION_LIFETIME"] == dt.timedelta(hours=4)
+
+
+def test_a_region_given_keeps_the_officer_signed_in_one_taken_ends_his_sessions(app, make_user, db):
+    """A QA walk's complaint: an admin added 宜春 to an officer's regions while he was typing a
+    project's 建设单位; his save landed on the login page, his typing lost. A right given keeps
+    his session; a right taken (a region removed, the role changed) still ends it at once."""
+    from tracker.accounts import services
+    from tracker.audit.services import CLI
+
+    from . import factories
+
+    city, other = factories.region("360700", "赣州市"), factories.region("360900", "宜春市")
+    db.session.commit()
+    officer = make_user("officer", city.key, username="widened")
+    cookie = signed_in_cookie(app, "widened")
+    services.change_role(CLI, officer, "officer", [city.key, other.key])
+    db.session.commit()
+    answer, cookie = replay(app, cookie)
+    assert answer.status_code == 200
+    services.change_role(CLI, officer, "officer", [other.key])
+    db.session.commit()
+    assert replay(app, cookie)[0].status_code == 302

@@ -19,6 +19,7 @@ from ..web.requests import web_actor
 from . import queries, services
 from .forms import ConfirmForm, ProfileForm, SettingsForm, UserEditForm, UserForm
 from .models import User
+from ..vocabulary import Role
 from .permissions import MANAGE_SETTINGS, MANAGE_USERS, require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -122,6 +123,8 @@ def user_role(user_id: int):
         else:
             keep_session_if_self(user)
             flash(_("已保存 %(name)s 的角色和负责地区", name=user.username), "success")
+            if user.id == current_user.id and user.role is not Role.ADMIN:
+                return redirect(url_for("portfolio.index"))  # no longer an admin: not his page any more
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return _edit_page(user, role_form=form, status=400)
 

@@ -194,7 +194,10 @@ def change_role(actor: Actor, user: User, role: Role | str, regions=(), *, loade
     after = {"role": role.value, "regions": [r.key for r in region_rows]}
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changes:
-        user.session_token = secrets.token_hex(16)
+        # A right taken away ends the user's sessions at once; one only given (a region added)
+        # does not: he was signed out mid-form, his typing lost, for being trusted with more.
+        if "role" in changes or set(before["regions"]) - set(after["regions"]):
+            user.session_token = secrets.token_hex(16)
         record(actor, "user:role", user, {"name": user.username}, changes=changes)
 
 
