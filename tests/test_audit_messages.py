@@ -117,6 +117,10 @@ def test_changes_made_through_the_api_are_labelled_and_can_be_filtered(app, db, 
     assert '<option value="api" selected>接口</option>' in html
     assert "新增别名：龙南疾控" in html and "新建项目" not in html
     assert '<option value="api" selected>API</option>' in text(in_english(leader).get("/admin/audit?via=api"))
+    # A QA walk's complaint: the project's history said only "api-robot", the channel nowhere.
+    leader.get("/language/zh")
+    history = text(leader.get(f"/projects/{project.id}"))
+    assert "api-robot（接口）" in history
 
 
 # --- the project page's history (issue 18) ----------------------------------------------------

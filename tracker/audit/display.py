@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..core import clock
+from ..core.translation import aside
 from ..extensions import db
 from ..formatting import plain_number
 from ..plans.models import Plan, cited_line
@@ -96,8 +97,11 @@ class Change:
 
 
 def who(entry: AuditEntry) -> str:
-    """The user's name, or the path the change came by when no user made it."""
+    """The user's name, with the path when it was not the pages (ganzhou（接口）: a change a
+    script made with his token reads as his, and says so), or the path alone when no user made it."""
     if entry.user is not None:
+        if entry.via in ("api", "import", "cli"):
+            return f"{entry.user.username}{aside([VIA_LABELS[entry.via]])}"
         return entry.user.username
     return str(VIA_LABELS.get(entry.via, entry.via))
 
