@@ -79,7 +79,12 @@ def test_a_correction_of_a_line_deleted_meanwhile_never_lands_on_the_line_added_
     new = db.session.scalar(sa.select(FundingLine).where(FundingLine.project_id == longnan_project.id))
     assert new.id != deleted_id
     late = officer.post(url, data=read)
-    assert late.status_code == 404
+    # Said as what happened (a QA walk: "找不到此页面" told nothing): deleted, by whom, not saved.
+    assert late.status_code == 302 and late.location.endswith(f"/projects/{longnan_project.id}/funding")
+    told = officer.get(late.location).get_data(as_text=True)
+    assert "这条资金来源已于" in told and "被 ln-colleague 删除，您的修改没有保存" in told
+    assert officer.post(f"/projects/{longnan_project.id}/funding/{deleted_id}/delete",
+                        data={"reason": "重复"}).status_code == 302  # a second deletion: the same
     db.session.expire_all()
     assert (db.session.get(FundingLine, new.id).source.value, db.session.get(FundingLine, new.id).amount) == (
         "special_bonds", 900)

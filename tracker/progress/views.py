@@ -11,7 +11,9 @@ from flask_babel import ngettext, pgettext
 from flask_login import current_user
 
 from ..accounts.models import User
+from ..audit.display import who
 from ..audit.services import json_value
+from ..formatting import local_datetime
 from ..core import clock
 from ..core.values import display_decimal
 from ..errors import StaleEdit, ValidationFailed
@@ -357,9 +359,35 @@ def _shown(form) -> dict | None:
 
 def _funding_line(project, line_id: int) -> FundingLine:
     line = db.session.get(FundingLine, line_id)
+    if line is None and request.method == "POST" and (removed := _removed_line(project, line_id)) is not None:
+        # Deleted by someone while this form was open: said so, not "找不到此页面".
+        raise Gone(removed)
     if line is None or line.project_id != project.id:
         abort(404)
     return line
+
+
+def _removed_line(project, line_id: int):
+    from ..audit.models import AuditEntry
+    return db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.project_id == project.id, AuditEntry.object_type == "FundingLine",
+        AuditEntry.object_id == line_id, AuditEntry.action == "funding:delete").limit(1))
+
+
+class Gone(Exception):
+    """A funding line deleted while a form on it was open."""
+
+    def __init__(self, entry):
+        super().__init__(entry.id)
+        self.entry = entry
+
+
+@bp.errorhandler(Gone)
+def line_gone(error: Gone):
+    entry = error.entry
+    flash(_("这条资金来源已于 %(when)s 被 %(who)s 删除，您的修改没有保存。",
+            when=local_datetime(entry.occurred_at), who=who(entry)), "error")
+    return redirect(url_for("progress.funding", project_id=entry.project_id))
 
 
 @bp.route("/projects/<int:project_id>/funding/<int:line_id>/edit", methods=["GET", "POST"])
