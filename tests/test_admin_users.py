@@ -373,3 +373,14 @@ def test_an_admin_who_gives_up_his_role_lands_on_a_page_he_may_read(app, db, mak
     client = browser(app, leaving)
     answer = client.post(f"/admin/users/{leaving.id}/role", data={"role": "leader"}, follow_redirects=True)
     assert answer.status_code == 200 and "已保存 leaves-admin 的角色和负责地区" in answer.get_data(as_text=True)
+
+
+def test_a_new_accounts_problems_are_told_in_one_save(admin_client, make_user, db):
+    """A QA walk's complaint: 新建用户 told its problems one save at a time: the e-mail, then the
+    taken name, then the password, then the regions."""
+    make_user("viewer", username="zhaoliu")
+    html = text(admin_client.post("/admin/users/new", data={
+        "username": "zhaoliu", "role": "officer", "password": "short", "email": "not-an-address"}))
+    for told in ("电子邮箱", "用户名 zhaoliu 已存在", "项目专员至少需要分配一个负责地区"):
+        assert told in html, told
+    assert re.search(r'<p class="field-error"[^>]*>[^<]*(密码|至少)', html), html[html.find("密码"):][:600]

@@ -78,6 +78,13 @@ def user_new():
                 return one_time_password_page(user, password, _("已创建用户"))
             flash(_("已创建用户 %(name)s，首次登录时需修改密码", name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
+    elif form.is_submitted():
+        # Refused by the form's own checks (an e-mail address): the account's rules too, at once.
+        problems = services.new_user_problems(form.username.data, form.role.data, form.password.data or None,
+                                              form.regions.data or (), display_name=form.display_name.data,
+                                              email=form.email.data)
+        form.apply_errors({name: messages for name, messages in problems.errors.items()
+                           if not (hasattr(form, name) and form[name].errors)})
     status = 400 if form.errors or form.form_errors else 200
     return render_template("admin/user_new.html", form=form), status
 
