@@ -243,3 +243,24 @@ def test_a_custom_milestone_sent_again_or_added_by_two_officers_is_one(officer, 
     db.session.expire_all()
     names = [m.name for m in db.session.get(Project, longnan_project.id).milestones]
     assert names.count("环评批复") == 1, names
+
+
+def test_another_field_of_a_row_someone_else_changed_is_saved_with_his_change(officer, app, make_user,
+                                                                              longnan_project, db):
+    """A QA walk's complaint: A set a row's 实际日期; B, whose page was loaded before, wrote only
+    that row's 滞后原因: refused, and his reason taken out of its box. Different fields of one row
+    are no conflict: both are kept."""
+    with_lifecycle(officer, longnan_project)
+    start = row_of(longnan_project, Stage.START)
+    mine = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    other = app.test_client()
+    login_as(other, make_user("officer", "360783", username="ln-officer-3"))
+    assert save_grid(other, longnan_project, **{f"m{start.id}-planned_date": "2024-03-01",
+                                                f"m{start.id}-actual_date": "2024-04-01"})[0] == 302
+    data = {name: value for name, value in grid(mine).items() if name != "csrf_token"}
+    data[f"m{start.id}-delay_reason"] = "征地未完成"
+    response = officer.post(f"/projects/{longnan_project.id}/milestones", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    row = row_of(db.session.get(Project, longnan_project.id), Stage.START)
+    assert (row.actual_date, row.delay_reason) == (dt.date(2024, 4, 1), "征地未完成")

@@ -126,9 +126,10 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
 
     Rows are validated together (the lifecycle order is checked with the other rows' new dates).
     A row someone else saved since the page was loaded is a conflict only if this officer
-    changed it too: the whole save is then refused (``StaleEdit`` listing those rows, with the
-    other person's changes) so the officer sees their value beside the other's before anything
-    is written. A row this officer left as loaded keeps the other's values.
+    changed one of its fields too, to another value: the whole save is then refused
+    (``StaleEdit`` listing those rows, with the other person's changes) so the officer sees their
+    value beside the other's before anything is written. Of such a row, a field this officer left
+    as loaded keeps the other's value, one only he changed takes his.
     Returns ``{milestone id: changes}`` of the rows that changed.
     """
     stale, changed = [], []
@@ -145,9 +146,18 @@ def save_milestones(actor: Actor, project: Project, edits: list[MilestoneEdit]) 
                         as_loaded[field] = old
             if wanted == as_loaded:
                 continue  # untouched here: the other's values stay
-            if wanted != current:
+            # Field by field: what only the other changed stays his, what only this officer
+            # changed is his; only a field both changed, to different values, is a conflict (his
+            # 滞后原因 was taken out of its box because the other had set the row's 实际日期).
+            contested = [field for field in MILESTONE_FIELDS if wanted[field] != as_loaded[field]
+                         and current[field] != as_loaded[field] and wanted[field] != current[field]]
+            if contested:
                 stale.append({"key": edit.key, "milestone": milestone, "changes": others})
                 continue
+            for field in MILESTONE_FIELDS:
+                if wanted[field] == as_loaded[field]:
+                    setattr(edit, field, getattr(milestone, field))
+            wanted = {field: json_value(value) for field, value in edit.values().items()}
         if wanted != current:
             changed.append(edit)
     if stale:
