@@ -111,11 +111,12 @@ def test_a_city_page_shows_baseline_target_and_nature_as_printed(app, seeded, db
 
 
 def test_the_bed_target_sits_beside_the_beds_completed_projects_added(app, seeded, db, make_user):
-    """感染大楼 (新增床位数86张, 表6) counts once it is completed; until then it is planned."""
+    """感染大楼 (新增床位数86张, 表6) counts once it is completed; until then it is planned. The
+    plan's projects only: the 中医馆 loaded as 已建, in no plan, are none of its."""
     leader = browser(app, make_user("leader"))
     beds_row = row_named(plan_sections(read(leader, "/regions/360783"))["龙南市“十四五”区域卫生规划"],
                          "每千常住人口医疗卫生机构床位")
-    assert "竣工/投用项目新增床位：未填报" in beds_row[6]
+    assert "尚无竣工或投用的项目" in beds_row[6]
     assert "全部在库项目拟新增床位 86 张" in beds_row[6]
 
     building = db.session.scalar(sa.select(Project).where(
@@ -138,3 +139,24 @@ def test_a_city_page_shows_its_counties_plans_and_a_region_without_one_says_so(
     assert "龙南市“十四五”区域卫生规划" in plan_sections(read(leader, "/regions/360700"))
     page = read(leader, "/regions/441702")  # 江城区: the Yangjiang plan is the city's
     assert not plan_sections(page) and "此地区没有收录规划文件。" in page
+
+
+def test_a_plans_bed_target_counts_the_beds_of_its_periods_projects_only(app, seeded, db, make_user):
+    """A QA walk's complaint: 龙南's 14th plan's 2025 bed target counted "全部在库项目拟新增床位
+    286 张", 200 of them a 15th-plan hospital built 2026-2028."""
+    from tracker.audit.services import CLI
+    from tracker.regions.models import Region
+
+    county = db.session.scalar(sa.select(Region).where(Region.key == "360783"))
+    later = Plan(key="longnan-15-beds", title="龙南市“十五五”卫生健康发展规划", region_id=county.id,
+                 period_start=2026, period_end=2030, sources=[])
+    db.session.add(later)
+    db.session.flush()
+    hospital = project_services.create_project(CLI, region=county, name="龙南市人民医院新院区（十五五）",
+                                               kind="construction", category="general_hospital", new_beds=200)
+    project_services.link_plan(CLI, hospital, later)
+    db.session.commit()
+    leader = browser(app, make_user("leader"))
+    beds_row = row_named(plan_sections(read(leader, "/regions/360783"))["龙南市“十四五”区域卫生规划"],
+                         "每千常住人口医疗卫生机构床位")
+    assert "全部在库项目拟新增床位 86 张" in beds_row[6], beds_row[6]

@@ -709,14 +709,17 @@ def is_beds_indicator(indicator) -> bool:
                                                       and "护理型" not in name)
 
 
-def beds_contribution(region: Region) -> BedsContribution:
+def beds_contribution(region: Region, period: str | None = None) -> BedsContribution:
+    """The region's projects' beds; with ``period`` ("2021-2025"), the projects of its plans of
+    that period only (a 15th-plan hospital's 200 beds were counted toward the 14th plan's 2025
+    target)."""
     done = Project.is_done
     row: tuple[Any, ...] = db.session.execute(sa.select(
         sa.func.count(sa.case((done, 1))),
         sa.func.count(sa.case((done, Project.new_beds))),
         exact_sum(sa.case((done, Project.new_beds))),
         sa.func.count(Project.id), sa.func.count(Project.new_beds), exact_sum(Project.new_beds),
-    ).where(*PortfolioFilter(region=region.key).conditions())).one()
+    ).where(*PortfolioFilter(region=region.key, period=period).conditions())).one()
     return BedsContribution(*row)
 
 
@@ -729,18 +732,20 @@ class IndicatorRow:
 def plan_targets(plans: list[Plan]) -> list[tuple[Plan, list[IndicatorRow]]]:
     """Each plan's indicators, with the projects' contribution where the link is direct.
 
-    One query per region that has a bed indicator in its plans, whatever the portfolio size.
+    One query per region and period that has a bed indicator in its plans, whatever the
+    portfolio size: a plan's projects are those of the region's plans within its period.
     """
-    by_region: dict[int, BedsContribution] = {}
+    by_region: dict[tuple[int, str | None], BedsContribution] = {}
     result = []
     for plan in plans:
         rows = []
+        period = f"{plan.period_start}-{plan.period_end}" if plan.period_start and plan.period_end else None
         for indicator in plan.indicators:
             beds = None
             if is_beds_indicator(indicator):
-                if plan.region_id not in by_region:
-                    by_region[plan.region_id] = beds_contribution(plan.region)
-                beds = by_region[plan.region_id]
+                if (plan.region_id, period) not in by_region:
+                    by_region[(plan.region_id, period)] = beds_contribution(plan.region, period)
+                beds = by_region[(plan.region_id, period)]
             rows.append(IndicatorRow(indicator, beds))
         result.append((plan, rows))
     return result
