@@ -787,3 +787,13 @@ def test_a_construction_period_of_one_year_is_its_start_and_its_end(tmp_path):
     assert (found["龙南市急救站"]["start_year"], found["龙南市急救站"]["end_year"]) == (2026, 2026)
     assert (found["龙南市血站"].get("start_year"), found["龙南市血站"].get("end_year")) == (None, None)
     assert_provenance({"projects": list(found.values()), "indicators": []}, lines)
+
+
+def test_a_project_carried_on_as_x_xu_jian_is_matched_to_x():
+    """A QA walk's complaint: the 15th plan's "龙南市第二人民医院（龙南市妇幼保健院）续建项目" was
+    not offered as the tracked "龙南市第二人民医院（龙南市妇幼保健院）": 续建 is the same project."""
+    regions = [("360783", "龙南市", [])]
+    assert match_key("龙南市第二人民医院（龙南市妇幼保健院）续建项目", regions) == \
+        match_key("龙南市第二人民医院（龙南市妇幼保健院）", regions)
+    assert match_key("龙南市中医院续建工程", regions) == match_key("龙南市中医院", regions)
+    assert match_key("龙南市中医院改扩建项目", regions) != match_key("龙南市中医院", regions)  # another work

@@ -140,6 +140,9 @@ def match_key(name: str, regions: RegionIndex | Sequence[RegionRef] = ()) -> str
         if key.endswith(suffix) and len(key) > len(suffix) + 2:
             key = key[: -len(suffix)]
             break
+    # "X续建项目" in a new plan is X carried on (DOMAIN: the same project, a longer history).
+    if key.endswith("续建") and len(key) > 4:
+        key = key[:-2]
     return key
 
 
