@@ -171,7 +171,10 @@ def test_who_may_update_a_project(db, seeded, api, tokens_by_role, role):
     if role in MAY_WRITE:
         assert answer.status_code == 200, answer.get_data(as_text=True)
     else:
-        assert_problem(answer, 403)
+        problem = assert_problem(answer, 403)
+        # A viewer was told of "本人负责地区" he has none of: his role reads only.
+        if role in ("leader", "viewer"):
+            assert "只能查看" in problem["detail"] and "负责地区" not in problem["detail"], problem
 
 
 # --- milestones -----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from ..projects import services as projects
 from ..projects.fields import REPORT_FIELDS
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
-from ..vocabulary import Stage
+from ..vocabulary import Role, Stage
 from . import schemas, tokens, writes
 from .models import WRITE
 from .problems import from_http_exception, problem
@@ -170,7 +170,9 @@ def require_write_scope() -> None:
 def require_write(project: Project) -> None:
     require_write_scope()
     if not perms.can_edit_project(user(), project):
-        raise _abort(403, _("您无权修改此项目（仅限本人负责地区的项目）"))
+        # A leader or a viewer changes nothing: told so, not of regions they have none of.
+        raise _abort(403, _("您无权修改此项目（仅限本人负责地区的项目）") if user().role is Role.OFFICER
+                     else _("您的角色（%(role)s）只能查看，不能修改", role=user().role.label))
 
 
 def _abort(status: int, detail: str) -> HTTPException:

@@ -136,7 +136,7 @@ class AuditFilter:
         if start and end and end < start:
             found.append(_("截止日期不能早于起始日期"))
         if self.via and self.via not in VIA_LABELS:
-            found.append(_("来源 %(value)s 无效", value=self.via))
+            found.append(_("途径 %(value)s 无效", value=self.via))
         if self.user and db.session.scalar(
                 sa.select(User.id).where(User.username == self.user.lower())) is None:
             found.append(_("没有用户名为 %(name)s 的用户", name=self.user))
