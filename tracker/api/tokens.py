@@ -8,6 +8,7 @@ import math
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..accounts.throttle import Limit
 from ..audit.services import Actor, record
@@ -61,14 +62,25 @@ def tokens_of(user) -> list[ApiToken]:
 
 def find(secret: str) -> ApiToken | None:
     """The live token with this secret: not revoked, not expired, its owner active."""
-    if not secret or len(secret) > 200:
-        return None
-    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    if token.expires_at is not None and token.expires_at <= utcnow():
-        return None
+    token, _why = find_with_reason(secret)
     return token
+
+
+def find_with_reason(secret: str) -> tuple[ApiToken | None, str | None]:
+    """The live token, or None and why in the integrator's words: a script whose owner was
+    disabled was told only that a valid token was missing."""
+    if not secret or len(secret) > 200:
+        return None, None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret)))
+    if token is None:
+        return None, None
+    if token.revoked_at is not None:
+        return None, _("此令牌已吊销")
+    if not token.user.active:
+        return None, _("此令牌所属的账号已停用")
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return None, _("此令牌已过期")
+    return token, None
 
 
 def count_request(token: ApiToken, limit: Limit) -> int:

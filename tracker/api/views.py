@@ -37,6 +37,7 @@ from ..projects import services as projects
 from ..projects.fields import REPORT_FIELDS
 from ..projects.models import Project, SourceMention
 from ..regions.models import Region
+from ..core.translation import phrases
 from ..vocabulary import Role, Stage
 from . import schemas, tokens, writes
 from .models import WRITE
@@ -104,9 +105,10 @@ def authenticate():
     """Only a token opens the API: a session cookie is never read here."""
     secret = bearer_secret()
     writes_next()  # the call is counted below: SQLite's write lock is waited for, not refused
-    token = tokens.find(secret) if secret else None
+    token, why = tokens.find_with_reason(secret) if secret else (None, None)
     if token is None:
-        return problem(401, _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”"),
+        told = _("缺少有效的 API 令牌：请在请求头 Authorization 中发送 “Bearer 令牌”")
+        return problem(401, phrases([why, told]) if why else told,
                        headers=[("WWW-Authenticate", 'Bearer realm="tracker"')])
     wait = tokens.count_request(token, parse_limit(current_app.config.get("API_RATE_LIMIT", "600 per minute")))
     now = utcnow()
