@@ -367,14 +367,14 @@ def test_a_database_outage_and_a_fault_of_ours_are_problem_json_too(app, db, mak
     def outage(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"),
                                       connection_invalidated=True)
-    monkeypatch.setattr(tokens, "find", outage)
+    monkeypatch.setattr(tokens, "find_with_reason", outage)
     down = client.get("/api/v1/plans", headers=bearer(secret))
     assert_problem(down, 503)
     assert down.headers["Retry-After"] == "30"
 
     def fault(*args, **kwargs):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(tokens, "find", fault)
+    monkeypatch.setattr(tokens, "find_with_reason", fault)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     broken = client.get("/api/v1/plans", headers=bearer(secret))
     body = assert_problem(broken, 500)
