@@ -264,6 +264,19 @@ def test_a_plans_long_line_starts_beside_its_number_on_a_phone(chromium, live_tr
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+def test_the_dashboards_drawings_are_readable_on_a_phone(chromium, live_tracker):
+    """A QA walk's complaint: on a phone the 项目状态 and 分地区 drawings shrank to 364 px, their
+    text 6-7 px high. They keep their size and scroll in their boxes, as the other charts do."""
+    with signed_in(chromium, live_tracker, "leader", "phone") as page:
+        page.goto("/language/zh")
+        page.goto("/dashboard?scope=all")
+        heights = page.evaluate("""() => Array.from(document.querySelectorAll('svg.status-mix text, svg.bars text'),
+                                   text => text.getBoundingClientRect().height)""")
+        assert heights and min(heights) >= 10, heights
+        wide = overflow(page)
+        assert wide["scroll"] <= wide["width"], wide
+
+
 def test_an_officers_to_do_rows_read_whole_on_a_phone(chromium, live_tracker):
     """The to-do lists on a phone: four columns squeezed a milestone's name to two characters a
     line ("竣工 / 验收 / 计划 / 2025- / 12-31") and left each row's button out of sight, in a box
