@@ -647,3 +647,23 @@ def test_an_approximate_amount_is_told_where_its_sheet_can_say_so(officer, seede
     assert "请只填数字（不写“约”）" in monthly and "为约数" not in monthly, monthly
     listed = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"总投资（万元）": "约500"})])))
     assert "约数请在对应的“为约数”列填“是”" in listed, listed
+
+
+def test_a_month_merged_down_three_rows_is_read_in_each(officer, seeded, db):
+    """A QA walk's complaint: 填报月份 merged E2:E4 showing 2024-01 was read as blank on rows 3
+    and 4: "请填写填报月份" under a cell that showed the month."""
+    from openpyxl.utils import get_column_letter
+
+    user, _browser = officer
+    projects = start_construction(db, longnan_names(db, 3))
+    db.session.commit()
+    rows = [[{"项目ID": project.id, "填报月份": "2024-01" if n == 0 else None,
+              "本月完成投资（万元）": 10 * (n + 1)}.get(h) for h in REPORT_HEADERS] for n, project in enumerate(projects)]
+    book, sheet, header = workbook(xlsx(rows, REPORT_HEADERS))
+    letter = get_column_letter(header.index("填报月份") + 1)
+    sheet.merge_cells(f"{letter}2:{letter}4")
+    report = run(user, saved(book))
+    assert report.applied, messages(report)
+    months = db.session.scalars(sa.select(MonthlyReport.month).where(
+        MonthlyReport.project_id.in_([p.id for p in projects]))).all()
+    assert months == [dt.date(2024, 1, 1)] * 3

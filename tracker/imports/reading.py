@@ -171,7 +171,8 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
                 chosen, passed_over = _chosen(workbook, sheets, fits)
-                sheet = _sheet_rows(chosen, max_rows=max_rows, skip_first=skip_first)
+                sheet = _sheet_rows(chosen, max_rows=max_rows, skip_first=skip_first,
+                                    merged=_merged_down(archive, getattr(chosen, "_worksheet_path", None)))
                 sheet.name, sheet.passed_over = chosen.title, passed_over
                 return sheet
             finally:
@@ -292,17 +293,54 @@ def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int,
     return headers, rows
 
 
-def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str]) -> Sheet:
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
+
+
+def _merged_down(archive: zipfile.ZipFile, part: str | None) -> dict[tuple[int, int], int]:
+    """The cells of the sheet's merged blocks below their first row, each by (row, column) with
+    the row its value stands in: a 填报月份 merged down three rows reads as that month in each
+    (it read as blank: "请填写填报月份" under a cell that showed 2026-12). A block one row high
+    (a title across the columns) is left as it is."""
+    if not part:
+        return {}
+    try:
+        text = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError):
+        return {}
+    below: dict[tuple[int, int], int] = {}
+    for letters, first, last in _MERGE_REF.findall(text):
+        column = 0
+        for letter in letters.decode():
+            column = column * 26 + ord(letter) - 64
+        top, bottom = int(first), int(last)
+        for row in range(top + 1, min(bottom, top + 10_000) + 1):
+            below[(row, column)] = top
+    return below
+
+
+def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str],
+                merged: dict[tuple[int, int], int] | None = None) -> Sheet:
     if hasattr(worksheet, "reset_dimensions"):
         worksheet.reset_dimensions()  # do not trust the sheet's own claim about its size
     # Blank rows cost nothing to skip, but a sheet may claim a million of them.
     max_physical_rows = max_rows * 10 + 1000
+    merged = merged or {}
+    anchors: dict[tuple[int, int], Cell] = {}  # a merged block's first cell, by (row, column)
+    tops = set(merged.values())
 
     def records():
         for number, raw in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), 1):
             if number > max_physical_rows:
                 raise _too_many_rows(max_rows)
-            yield number, [_xlsx_cell(cell) for cell in raw]
+            cells = [_xlsx_cell(cell) for cell in raw]
+            if merged:
+                for column, cell in enumerate(cells, 1):
+                    if number in tops:
+                        anchors[(number, column)] = cell
+                    top = merged.get((number, column))
+                    if top is not None and cell.value is None:
+                        cells[column - 1] = anchors.get((top, column), cell)
+            yield number, cells
 
     headers, rows = _headed(records(), max_rows=max_rows, skip_first=skip_first)
     if headers is None:
