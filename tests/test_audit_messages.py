@@ -232,6 +232,7 @@ def test_a_token_and_a_password_read_as_what_they_are_in_the_trail(app, db, make
     html = text(browser(app, chief).get("/admin/audit?action=token:"))
     plain = re.sub(r"\s", "", re.sub(r"<[^>]+>", "", html))
     assert "权限范围：（空）→读写" in plain and "建设规模及内容" not in plain
+    assert re.search(r"新建接口令牌：hct_\S+…（读写）", plain) and "（write）" not in plain
     assert "expires_at" not in plain and re.search(r"到期时间：（空）→\d{4}-\d\d-\d\d\d\d:\d\d", plain), plain[-600:]
     passwords = text(browser(app, chief).get("/admin/audit?action=user:password"))
     assert "修改本人密码：trail-reader" in passwords and "重置密码：trail-reader" in passwords

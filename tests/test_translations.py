@@ -195,3 +195,25 @@ def test_what_is_printed_in_english_punctuates_in_english(app, db, seeded, make_
     briefing = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
         client.get("/dashboard/briefing.pdf?region=360783").data)).pages)
     assert "；" not in briefing and "（time" not in briefing, briefing
+
+
+def test_an_english_evaluation_pdf_and_filter_wording_keep_words_whole(app, db, seeded, make_user):
+    """A regression walk's complaint: the English evaluation PDF printed "Expecte / d" in its
+    Nature column and "（Bindin / g）" glued to a Chinese name; the period read "14th Five-Year
+    Plan（2021—2025）" and a total "145,735（stated for …）" with Chinese brackets."""
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin-whole-words"))
+    client.get("/language/en")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        client.get("/plans/longnan-14th-regional-plan/evaluation.pdf").data)).pages)
+    ends = {line.split()[-1] for line in text.splitlines() if line.split()}
+    assert not ends & {"Expecte", "Bindin", "Bi"}, sorted(ends)[:40]
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/projects/export.xlsx?period=2021-2025&region=360783").data))
+    notes = [str(row[1]) for row in book.worksheets[1].iter_rows(values_only=True) if row[1]]
+    assert any("14th Five-Year Plan (2021—2025)" in note for note in notes), notes
+    assert not any("（" in note for note in notes if "stated for" in note or "Five-Year" in note), notes

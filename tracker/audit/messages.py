@@ -63,6 +63,11 @@ def _label(vocabulary: type[Vocabulary]) -> Callable[[str], str]:
 _STAGE = {"stage": _label(Stage)}
 
 
+def _token_scope(code: str) -> str:
+    from .display import TOKEN_SCOPES  # the trail's words for a token's scope, one place
+    return str(TOKEN_SCOPES.get(code, code))
+
+
 MESSAGES: dict[str, Message] = {
     # projects
     "project:create": _message(N_("新建项目：%(name)s")),
@@ -116,7 +121,7 @@ MESSAGES: dict[str, Message] = {
     "user:role": _message(N_("修改角色：%(name)s")),
     "user:profile": _message(N_("修改用户信息：%(name)s")),
     "setting:update": _message(N_("修改设置：%(setting)s"), labels={"setting": setting_label}),
-    "token:create": _message(N_("新建接口令牌：%(token)s…（%(scope)s）")),
+    "token:create": _message(N_("新建接口令牌：%(token)s…（%(scope)s）"), labels={"scope": _token_scope}),
     "token:revoke": _message(N_("吊销接口令牌：%(token)s…")),
 }
 

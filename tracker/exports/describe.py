@@ -13,7 +13,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..core import clock
-from ..core.translation import labelled, phrases
+from ..core.translation import aside, labelled, phrases
 from ..formatting import plain_number
 from ..portfolio.filters import PortfolioFilter
 from ..portfolio.queries import Totals
@@ -86,7 +86,7 @@ def total_lines(totals: Totals, columns: list[Column]) -> list[tuple[str, str]]:
         covered = covered_count(totals, column)
         shown = plain_number(value) if value is not None else "—"
         lines.append((_("%(column)s合计", column=column.label),
-                      f"{shown}（{coverage_text(covered, totals.projects, approximate_count(totals, column))}）"))
+                      shown + aside([coverage_text(covered, totals.projects, approximate_count(totals, column))])))
     return lines
 
 

@@ -161,7 +161,10 @@ class CellReader:
             return CLEAR
         kind = column.kind
         if kind == "id":
-            number = to_decimal(value, 0)
+            try:
+                number = to_decimal(value, 0)
+            except CellProblem:
+                raise CellProblem(_("应为正整数，例如 12")) from None
             if number <= 0:
                 raise CellProblem(_("应为正整数"))
             return int(number)

@@ -59,6 +59,8 @@ def _table(rows: list, widths: list[float], font: str) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),  # not ReportLab's 6: "Expected" fits its column
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
     return table
 
@@ -95,14 +97,14 @@ def write_evaluation_pdf(out: IO[bytes] | str, plan: Plan, *, include_money: boo
                                                _("最新实际值"), _("来源"), _("是否达标"))]]
         for row in result["indicators"]:
             indicator, latest = row["indicator"], row["latest"]
-            name = indicator.name + (f"（{_('约束性')}）" if indicator.nature is IndicatorNature.BINDING else "")
+            name = indicator.name + (aside([_("约束性")]) if indicator.nature is IndicatorNature.BINDING else "")
             rows.append([p(name), p(indicator.unit or "—"), p(indicator.baseline or "—"),
                          p(f"{indicator.comparator or ''}{indicator.target or '—'}"
                            + (_("（按 %(rule)s 判定）", rule=row["read_as"]) if row["read_as"] else "")),
                          p(indicator.nature.label if indicator.nature else "—"),
-                         p(f"{latest.value}（{latest.year}）" if latest else _("未填报")),
+                         p(f"{latest.value}{aside([latest.year])}" if latest else _("未填报")),
                          p(latest.source if latest else "—"), p(attainment_label(row))])
-        story.append(_table(rows, [w * mm for w in (44, 14, 18, 20, 15, 22, 31, 16)], font))
+        story.append(_table(rows, [w * mm for w in (42, 14, 18, 20, 17, 22, 31, 16)], font))
     else:
         story.append(p(_("本规划没有主要指标。")))
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..core.values import clean_text
 from ..core import clock
-from ..core.translation import labelled
+from ..core.translation import aside, labelled
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
@@ -172,7 +172,7 @@ class PortfolioFilter:
             if years:
                 name = period_label(*years)
                 span = f"{years[0]}—{years[1]}"
-                words.append(Condition("period", _("规划期"), f"{name}（{span}）" if name else span))
+                words.append(Condition("period", _("规划期"), f"{name}{aside([span])}" if name else span))
             else:
                 words.append(Condition("period", _("规划期"), self.period))
         for name, vocabulary, title in (("status", Status, _("状态")), ("category", Category, _("类别")),
