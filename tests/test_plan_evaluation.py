@@ -371,8 +371,11 @@ def test_an_actual_entered_meanwhile_is_not_replaced_unseen(app, db, make_user, 
     url = f"/plans/{plan.key}/evaluation/actuals"
     form = {"indicator": str(indicator.id), "year": str(plan.period_end)}
     assert a.post(url, data={**form, "value": "3.1", "source": "2025年卫生统计年鉴"}).status_code == 302
-    refused = b.post(url, data={**form, "value": "3.4", "source": "统计公报", "shown": b_shown}, follow_redirects=True)
+    refused = b.post(url, data={**form, "value": "3.4", "source": "统计公报", "shown": b_shown})
+    assert refused.status_code == 400
     assert "其他人刚刚填报了" in refused.get_data(as_text=True) and "“3.1”" in refused.get_data(as_text=True)
+    # What he typed stays in the form (a redirect lost it).
+    assert 'name="value" size="8" value="3.4"' in refused.get_data(as_text=True)
     db.session.expire_all()
     assert [(x.value, x.source) for x in db.session.get(PlanIndicator, indicator.id).actuals] == [("3.1", "2025年卫生统计年鉴")]
     # Seen now (the page shows 3.1), his entry replaces it.

@@ -521,9 +521,15 @@ def plan_carry_over(key: str):
 def plan_evaluation(key: str):
     """终期评估: indicators against their targets, projects by outcome; printable."""
     plan = get_plan(key)
+    return _evaluation_page(plan)
+
+
+def _evaluation_page(plan: Plan, typed=None, status: int = 200):
+    """The evaluation; ``typed``: an actual the page refused, put back in its form."""
     return render_template("plans/evaluation.html", plan=plan, result=services.evaluation(plan),
                            outcomes=services.outcome_labels(), can_enter=can_manage(plan),
-                           show_money=show_money(), shown=json.dumps(services.actuals_shown(plan), ensure_ascii=False))
+                           show_money=show_money(), shown=json.dumps(services.actuals_shown(plan), ensure_ascii=False),
+                           typed=typed or {}), status
 
 
 def _shown_actuals() -> dict | None:
@@ -550,7 +556,12 @@ def plan_actual(key: str):
         services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"),
                             shown=_shown_actuals())
     except ValidationFailed as failure:
-        return refused(url_for("plans.plan_evaluation", key=key), failure)
+        # Told on the page with what was typed put back (a redirect lost it).
+        abandon()
+        for messages in failure.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return _evaluation_page(plan, typed=request.form, status=400)
     flash(_("已保存：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_evaluation", key=key))
 
