@@ -53,7 +53,9 @@ def test_longnan_projects_with_totals_as_the_readme_shows(app, seeded, db, make_
     response = app.test_client().get("/api/v1/projects?region=360783", headers=bearer(secret))
     assert response.status_code == 200
     body = response.get_json()
-    assert body["totals"]["total_investment_wan_yuan"] == {"count": 8, "sum": "145735"}
+    assert body["totals"]["total_investment_wan_yuan"] == {"count": 8, "sum": "145735", "approximate": 0}
+    area = body["totals"]["floor_area_m2"]
+    assert area["approximate"] >= 2 and area["approximate"] <= area["count"]  # 龙南's 约 areas, said as on the page
     assert len(body["projects"]) == body["totals"]["projects"]
     assert {p["region_code"] for p in body["projects"]} == {"360783"}
     lab = next(p for p in body["projects"] if p["name"] == LONGNAN_LAB)

@@ -141,11 +141,16 @@ class Pair(Schema):
         "description": "the sum over those projects: an exact string for 万元 and m², an integer for beds"})
 
 
+class ApproximatePair(Pair):
+    approximate = fields.Integer(required=True, metadata={
+        "description": "how many of the stated figures are approximations (约)"})
+
+
 class TotalsSchema(Schema):
     projects = fields.Integer(required=True)
-    total_investment_wan_yuan = fields.Nested(Pair)
+    total_investment_wan_yuan = fields.Nested(ApproximatePair)
     invested_to_date_wan_yuan = fields.Nested(Pair)
-    floor_area_m2 = fields.Nested(Pair)
+    floor_area_m2 = fields.Nested(ApproximatePair)
     beds = fields.Nested(Pair)
     new_beds = fields.Nested(Pair)
 

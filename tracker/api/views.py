@@ -233,11 +233,13 @@ def pair(count: int, total, money_field: bool = False) -> dict:
 
 def totals_record(totals: queries.Totals, money: bool) -> dict:
     record = {"projects": totals.projects,
-              "floor_area_m2": pair(totals.with_floor_area, totals.floor_area_m2),
+              "floor_area_m2": {**pair(totals.with_floor_area, totals.floor_area_m2),
+                                "approximate": totals.approx_floor_area},
               "beds": pair(totals.with_beds, totals.beds),
               "new_beds": pair(totals.with_new_beds, totals.new_beds)}
     if money:
-        record["total_investment_wan_yuan"] = pair(totals.with_investment, totals.total_investment)
+        record["total_investment_wan_yuan"] = {**pair(totals.with_investment, totals.total_investment),
+                                               "approximate": totals.approx_investment}
         record["invested_to_date_wan_yuan"] = pair(totals.with_invested, totals.invested_to_date)
     return record
 
