@@ -473,3 +473,25 @@ def test_the_month_charts_legend_fits_its_drawing_in_either_language(app):
             assert len(labels) == 3, svg[:800]
             for x, _y, text in labels:
                 assert float(x) + charts._text_width(text, 12) <= width, (language, text, x)
+
+
+def test_regions_without_an_outline_are_told_so_not_that_there_are_none(client, db):
+    """A QA walk's complaint: at 100,000 demo projects the map said 此范围没有下辖地区 under a chart
+    listing eight provinces: their keys (demo-…) have no outline."""
+    from . import factories
+
+    province = factories.region("demo-910000", "演示省", level="province")
+    city = factories.region("demo-910100", "演示市", province, level="city")
+    factories.project(city, name="演示医院", total_investment=Decimal("100"))
+    db.session.commit()
+    html = client.get("/dashboard?region=demo-910000").get_data(as_text=True)
+    assert "边界数据中没有这些地区的轮廓" in html and "此范围没有下辖地区" not in html
+
+
+def test_the_planned_line_is_to_the_fen(app):
+    """A tooltip read 31,824,448.16833333333333333333: the plan spread over twelve months."""
+    from tracker.dashboard.queries import YearFigures
+
+    figures = YearFigures.__new__(YearFigures)
+    object.__setattr__(figures, "planned", Decimal("100"))
+    assert [value.as_tuple().exponent for value in figures.cumulative_planned()] == [-2] * 12

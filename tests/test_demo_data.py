@@ -157,3 +157,20 @@ def test_a_bulk_load_checks_each_foreign_key_by_the_parents_primary_key(db):
     seq_scans, index_scans = connection.exec_driver_sql(
         "SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relname = 'projects'").one()
     assert index_scans > 2 * seq_scans, (seq_scans, index_scans)
+
+
+def test_no_report_is_filed_after_the_first_day_of_the_month_after_the_latest(db):
+    """A QA walk's complaint: made on 2026-12-07 with 2026-11 as the latest month, 30,119 reports
+    (and their audit entries) were dated up to 2026-12-10: the trail opened on them, today's real
+    actions pages behind."""
+    import sqlalchemy as sa
+
+    from tracker.audit.models import AuditEntry
+    from tracker.progress.models import MonthlyReport
+
+    make(db)
+    cap = dt.datetime(2026, 11, 1, 23, 59, tzinfo=dt.timezone.utc)  # the day after the latest month (10)
+    latest = db.session.scalar(sa.select(sa.func.max(MonthlyReport.submitted_at)))
+    assert latest is not None and latest.replace(tzinfo=dt.timezone.utc) <= cap, latest
+    entry = db.session.scalar(sa.select(sa.func.max(AuditEntry.occurred_at)))
+    assert entry.replace(tzinfo=dt.timezone.utc) <= cap, entry

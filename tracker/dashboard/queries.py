@@ -158,7 +158,8 @@ class YearFigures:
         """The annual plan spread evenly over the months, cumulated: where the money should be."""
         if self.planned is None:
             return [None] * 12
-        return [self.planned * month / 12 for month in range(1, 13)]
+        # To the fen, as every amount is shown (a tooltip read 31,824,448.16833333333333333333).
+        return [(self.planned * month / 12).quantize(Decimal("0.01")) for month in range(1, 13)]
 
     def cumulative_completed(self, through_month: int,
                              planned_only: bool = False) -> list[Decimal | None]:

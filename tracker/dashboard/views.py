@@ -118,7 +118,10 @@ def _map(board: queries.Dashboard, raw_measure: str | None, show_money: bool) ->
     switches = [(key, labels[key], url_for("dashboard.index", **board.scope.to_args(), map=key))
                 for key in maps.MEASURES if show_money or key != "investment"]
     return {"svg": drawing, "legend": maps.legend(found, measure) if drawing else None,
-            "measure": measure, "switches": switches, "areas": found}
+            "measure": measure, "switches": switches, "areas": found,
+            # Regions below the scope but none with an outline (a zone, a demo region): said so,
+            # not "no subordinate regions" under a chart that lists them.
+            "subregions": bool(board.regions)}
 
 
 def _trend(scope: Scope, show_money: bool) -> dict:

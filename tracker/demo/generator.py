@@ -457,7 +457,10 @@ class DemoGenerator:
                 and rng.random() < 0.5 else None,
                 "next_steps": rng.choice(NEXT_STEPS) if start <= month < end else None,
                 "submitted_by_id": None,
-                "submitted_at": _utc(month_date(month + 1, rng.randint(1, 10)), rng.randint(1, 9)),
+                # Filed in the first days of the next month; the latest month's on the 1st: made
+                # in the days after it, its reports were dated days ahead, the trail opening on them.
+                "submitted_at": _utc(month_date(month + 1, rng.randint(1, 10) if month < self.as_of else 1),
+                                     rng.randint(1, 9)),
                 "version": 1})
         return reports, cumulative
 
