@@ -165,3 +165,15 @@ def test_a_total_says_how_many_of_its_figures_are_approximate(client, seeded, db
     assert f"其中{areas}个为约数" in re.sub(r"\s", "", printed)
     dashboard = page_text(client, f"/dashboard?region={region}")
     assert "其中 1 个为约数" in dashboard
+
+
+def test_words_apart_in_the_search_are_each_found(client, seeded):
+    """A QA walk's complaint: "康塘 医院" found nothing though 33 projects held both words: the
+    box is labelled 关键词, and a space made one phrase of them."""
+    both = page_text(client, "/projects?kind=all&q=龙南 人民医院&per_page=100")
+    names = row_names(both)
+    assert names and all("龙南" in name and "人民医院" in name for name in names), names
+    alone = row_names(page_text(client, "/projects?kind=all&q=龙南人民医院"))
+    assert set(alone) <= set(names)
+    assert "第一人民医院" in " ".join(names)  # 龙南市第一人民医院…: the words apart, not adjacent
+    assert "个项目中" in both  # its totals row stands

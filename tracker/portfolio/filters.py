@@ -295,7 +295,8 @@ class PortfolioFilter:
         elif self.kind != "all":
             clauses.append(Project.kind == self.kind)
         if self.q and (sets or self.search_holders is None):
-            clauses.append(search.matches(self.q.lower()))
+            # Words apart are each found ("康塘 医院": both, anywhere; it was one phrase, found nowhere).
+            clauses += [search.matches(term) for term in self.search_terms]
         today = today or clock.today()
         if self.late:
             clauses.append(Project.is_late(today))
@@ -314,9 +315,16 @@ class PortfolioFilter:
         return clauses
 
     @property
+    def search_terms(self) -> list[str]:
+        """The words of ``q``, lower-cased (spaces, full-width ones too, separate them)."""
+        return (self.q or "").lower().replace("\u3000", " ").split()
+
+    @property
     def search_holders(self) -> sa.Select[tuple[int]] | None:
-        """The ids of the projects the search selects, when the bigram index alone answers it."""
-        return search.holders(self.q.lower()) if self.q else None
+        """The ids of the projects the search selects, when the bigram index alone answers it
+        (one word, of two characters)."""
+        terms = self.search_terms
+        return search.holders(terms[0]) if len(terms) == 1 else None
 
     @property
     def sort_key(self) -> str:

@@ -151,7 +151,7 @@ def gram_totals_statement(portfolio_filter: PortfolioFilter) -> sa.Select:
             sa.func.count(sa.case((both, 1))),  # the index alone: not the project_id
             exact_sum(sa.case((both, grams.invested_to_date))),
             exact_sum(sa.case((both, grams.total_investment))),
-        ).where(grams.gram == (portfolio_filter.q or "").lower(),
+        ).where(grams.gram == (portfolio_filter.search_terms or [""])[0],
                 *kept.kinds(portfolio_filter, search_grams))
     )
 
