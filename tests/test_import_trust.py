@@ -667,3 +667,14 @@ def test_a_month_merged_down_three_rows_is_read_in_each(officer, seeded, db):
     months = db.session.scalars(sa.select(MonthlyReport.month).where(
         MonthlyReport.project_id.in_([p.id for p in projects]))).all()
     assert months == [dt.date(2024, 1, 1)] * 3
+
+
+def test_a_refused_row_is_named_by_its_project(officer, seeded, db):
+    """A QA walk's complaint: a row refused for a cell (text in a number column) showed "—" where
+    the preview names the project its 项目ID gives."""
+    user, browser = officer
+    project = lab(db)
+    sheet = xlsx([row(项目ID=project.id, **{"床位（张）": "很多"})])
+    report = run(user, sheet)
+    [outcome] = report.outcomes
+    assert outcome.problems and outcome.title == project.name

@@ -486,6 +486,8 @@ def _contested(run: Run, conflict: EditConflict) -> str:
 def _apply_project_row(run: Run, row: Row) -> None:
     values, outcome = dict(row.values), row.outcome
     project, found = _find_project(run, row)
+    if project is not None:  # a refused row is named by its project too (it read "—")
+        outcome.title = outcome.title or project.name
     if outcome.problems or not found:
         return
     exported = values.pop("version", None)
