@@ -132,7 +132,7 @@ def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
     assert f"/candidates/{hospital.id}/accept" not in page and "已采纳" in page
     again = admin.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital),
                        follow_redirects=True)
-    assert "已于之前处理" in again.get_data(as_text=True)
+    assert re.search(r"此候选已由 admin16 于 \d{4}-\d\d-\d\d \d\d:\d\d 处理（已采纳）", again.get_data(as_text=True))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
         Project.name == "龙南市人民医院传染病大楼建设项目")) == 1
 

@@ -476,3 +476,11 @@ def test_one_save_shows_every_problem_of_the_form(officer, hospital, db):
     answer = submit(officer, hospital, form, beds="12.5", status=status, reason="已开工")
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "变更项目状态时请说明原因" not in html
+
+
+def test_an_impossible_approval_date_is_told_as_one_not_as_missing(officer, hospital):
+    """A QA walk's complaint: 批复日期 2026-02-30 was told "请填写批复日期"."""
+    answer = officer.post(f"/projects/{hospital.id}/budget", data={
+        "new_amount": "9500", "reason": "设计变更", "approval_number": "龙发改〔2026〕1号", "approval_date": "2026-02-30"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "不是有效的日期值" in html and "请填写批复日期" not in html

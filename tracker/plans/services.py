@@ -476,10 +476,21 @@ def extract_candidates(plan: Plan, lines: list[str]) -> dict:
     return found
 
 
+def _refuse_decided(candidate: PlanCandidate) -> None:
+    """A candidate decided already is not decided again, and the refusal says by whom and when
+    (a second officer was told only 已于之前处理)."""
+    from ..accounts.models import User
+    from ..formatting import local_datetime
+
+    who = db.session.get(User, candidate.decided_by_id) if candidate.decided_by_id else None
+    raise ValidationFailed(_("此候选已由 %(user)s 于 %(when)s 处理（%(decision)s），不再重复处理",
+                             user=who.username if who else _("他人"), when=local_datetime(candidate.decided_at),
+                             decision=DECISION_LABELS().get(candidate.decision or "", candidate.decision)))
+
+
 def _open(candidate: PlanCandidate) -> None:
     if candidate.decision is not None:
-        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
-                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+        _refuse_decided(candidate)
     if candidate.kind != "project":
         raise ValidationFailed(_("指标候选不能作为项目加入"))
 
@@ -709,8 +720,7 @@ def accept_indicator(actor: Actor, candidate: PlanCandidate, edits: dict | None 
     if candidate.kind != "indicator":
         raise ValidationFailed(_("项目候选请采纳为项目"))
     if candidate.decision is not None:
-        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
-                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+        _refuse_decided(candidate)
     plan = candidate.plan
     edits = {field: value for field, value in (edits or {}).items() if field in INDICATOR_FIELDS}
     check_indicator_edits(candidate.data, edits)
@@ -882,8 +892,7 @@ def remove_indicator(actor: Actor, indicator: PlanIndicator, reason: str | None)
 
 def reject_candidate(actor: Actor, candidate: PlanCandidate, reason: str | None = None) -> None:
     if candidate.decision is not None:
-        raise ValidationFailed(_("此候选已于之前处理（%(decision)s），不再重复处理",
-                                 decision=DECISION_LABELS().get(candidate.decision, candidate.decision)))
+        _refuse_decided(candidate)
     _decide(actor, candidate, "rejected", None,
             {"name": candidate.data.get("name"), "plan": candidate.plan.title}, reason=reason)
 

@@ -74,7 +74,7 @@ class BudgetRevisionForm(TrackerForm):
     reason = TextAreaField(_l("调整原因"), validators=[DataRequired(_l("请说明调整原因")), Length(max=2000)])
     approval_number = StringField(BUDGET["approval_number"].label, validators=[
         DataRequired(_l("请填写批复文号")), Length(max=BUDGET["approval_number"].max_length)])
-    approval_date = SaneDateField(BUDGET["approval_date"].label, validators=[DataRequired(_l("请填写批复日期")), NotInFuture()])
+    approval_date = SaneDateField(BUDGET["approval_date"].label, validators=[InputRequired(_l("请填写批复日期")), NotInFuture()])
 
 
 class FundingLineForm(TrackerForm):
