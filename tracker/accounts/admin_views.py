@@ -15,6 +15,7 @@ from flask_login import current_user, login_user
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..portfolio import queries as portfolio_queries
+from ..web.merging import carried
 from ..web.requests import web_actor
 from . import queries, services
 from .forms import ConfirmForm, ProfileForm, SettingsForm, UserEditForm, UserForm
@@ -103,11 +104,8 @@ def _edit_page(user: User, *, role_form=None, profile_form=None, status: int = 2
 
 def _loaded(form, fields: tuple[str, ...]) -> dict | None:
     """What the page was loaded with (None from a page without it: its values are the save)."""
-    try:
-        loaded = json.loads(form.loaded.data or "null")
-    except ValueError:
-        return None
-    return loaded if isinstance(loaded, dict) and set(loaded) == set(fields) else None
+    loaded = carried(form.loaded.data)
+    return loaded if loaded is not None and set(loaded) == set(fields) else None
 
 
 @bp.get("/users/<int:user_id>")

@@ -27,7 +27,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, SourceMention, project_plans
 from ..regions.models import Region
 from ..vocabulary import Category, IndicatorNature, Kind, Role, Status
-from ..web.merging import merge_saved
+from ..web.merging import carried, merge_saved
 from ..unit_of_work import abandon, after_commit, release_for_slow_reading
 from ..web.requests import form_id, refused, web_actor
 from . import services
@@ -532,14 +532,6 @@ def _evaluation_page(plan: Plan, typed=None, status: int = 200):
                            typed=typed or {}), status
 
 
-def _shown_actuals() -> dict | None:
-    try:
-        shown = json.loads(request.form.get("shown") or "null")
-    except ValueError:
-        return None
-    return shown if isinstance(shown, dict) else None
-
-
 @bp.post("/plans/<key>/evaluation/actuals")
 def plan_actual(key: str):
     plan = get_plan(key)
@@ -554,7 +546,7 @@ def plan_actual(key: str):
     year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
     try:
         services.set_actual(web_actor(), indicator, year, request.form.get("value"), request.form.get("source"),
-                            shown=_shown_actuals())
+                            shown=carried(request.form.get("shown")))
     except ValidationFailed as failure:
         # Told on the page with what was typed put back (a redirect lost it).
         abandon()

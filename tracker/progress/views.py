@@ -20,7 +20,7 @@ from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..web.requests import editable_project, get_project, web_actor
 from ..vocabulary import FundingSource, Stage
-from ..web.merging import merge_saved
+from ..web.merging import carried, merge_saved
 from . import photos, services
 from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
                     FundingEditForm, FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
@@ -324,7 +324,7 @@ def funding(project_id: int):
     if request.method == "POST" and "a-year" in request.form and plan_form.validate_on_submit():
         try:
             services.set_annual_plan(web_actor(), project, plan_form.year.data,
-                                     plan_form.planned_investment.data, shown=_shown(plan_form))
+                                     plan_form.planned_investment.data, shown=carried(plan_form.shown.data))
         except ValidationFailed as failure:
             plan_form.apply_errors(failure.errors)
         except StaleEdit:
@@ -347,14 +347,6 @@ def funding(project_id: int):
     return render_template("progress/funding.html", project=project, form=form, plan_form=plan_form,
                            lines=lines, plans=plans, funded=funded, basis=basis, gap=gap,
                            ), 409 if conflict else 400 if failed else 200
-
-
-def _shown(form) -> dict | None:
-    try:
-        shown = json.loads(form.shown.data or "null")
-    except ValueError:
-        return None
-    return shown if isinstance(shown, dict) else None
 
 
 def _funding_line(project, line_id: int) -> FundingLine:

@@ -11,6 +11,8 @@ marks a field both changed with the other's value, for him to choose.
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 
 from ..audit.queries import net_changes
@@ -35,3 +37,13 @@ def merge_saved(form, by_others: list, mine: dict, saved: dict, describe=None) -
             field.errors.append(_("其他人已改为“%(value)s”：保留您填写的，或改为对方的，再提交",
                                   value=words if words not in (None, "") else _("（空）")))
     return kept, contested
+
+
+def carried(raw: str | None) -> dict | None:
+    """What a form carried back of the page it was loaded on (a hidden field's JSON: the values it
+    showed), as a dict; None when it carries none or it is garbled (the form's values are the save)."""
+    try:
+        value = json.loads(raw or "null")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
