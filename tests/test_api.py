@@ -14,6 +14,7 @@ from tracker.api import tokens
 from tracker.api.models import ApiToken
 from tracker.audit.models import AuditEntry
 from tracker.audit.services import Actor
+from tracker.progress.models import FundingLine, MonthlyReport
 from tracker.projects.models import Project
 
 from .conftest import login_as
@@ -160,7 +161,8 @@ def test_a_report_posted_through_the_api_is_in_the_history_and_an_old_etag_gets_
     assert_problem(again, 409)
 
     correction = {"progress_text": "主体封顶，开始装修", "physical_percent": "65", "invested_month": "1000",
-                  "invested_total": "1000", "correction_reason": "补充形象进度"}
+                  "invested_total": "1000", "funds_received": None, "paid": None, "problems": None,
+                  "next_steps": None, "over_budget_reason": None, "correction_reason": "补充形象进度"}
     url = f"/api/v1/projects/{project.id}/reports/2026-11"
     assert_problem(client.put(url, headers=bearer(secret), json=correction), 428)
     corrected = client.put(url, headers={**bearer(secret), "If-Match": first_etag}, json=correction)
@@ -426,3 +428,47 @@ def test_the_rate_limit_is_one_allowance_across_workers(app, db, make_user, toke
     stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == tokens.hash_secret(secret)))
     db.session.refresh(stored)
     assert stored.rate_count == 6  # the count is the database's, not either process's
+
+
+def test_a_correction_sending_one_field_is_refused_and_erases_nothing(app, seeded, db, make_user, token_for):
+    """A county's push script sent only what it changed (the README's PUT shows the whole report):
+    200, and every money figure of the month was null, the region's totals a month lower."""
+    secret = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    project = lab_project(db)
+    client = app.test_client()
+    report = {"month": "2026-11", "progress_text": "主体封顶", "physical_percent": "60",
+              "invested_month": "1000", "invested_total": "1000", "funds_received": "1200", "paid": "900"}
+    posted = client.post(f"/api/v1/projects/{project.id}/reports", headers=bearer(secret), json=report)
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    url = f"/api/v1/projects/{project.id}/reports/2026-11"
+    partial = client.put(url, headers={**bearer(secret), "If-Match": posted.headers["ETag"]},
+                         json={"progress_text": "主体封顶，开始装修", "correction_reason": "补充形象进度"})
+    errors = assert_problem(partial, 422)["errors"]
+    assert {"invested_month", "invested_total", "funds_received", "paid", "physical_percent"} <= set(errors)
+    kept = client.get(url, headers=bearer(secret)).get_json()
+    assert (kept["invested_month"], kept["invested_total"], kept["revision"]) == ("1000", "1000", 1)
+
+    # The whole report as read, with one change, is the correction; null clears a figure.
+    whole = {**{key: kept[key] for key in report if key != "month"}, "problems": None, "next_steps": None,
+             "over_budget_reason": None, "progress_text": "主体封顶，开始装修", "correction_reason": "补充形象进度"}
+    corrected = client.put(url, headers={**bearer(secret), "If-Match": posted.headers["ETag"]}, json=whole)
+    assert corrected.status_code == 200, corrected.get_data(as_text=True)
+    assert (corrected.get_json()["progress_text"], corrected.get_json()["invested_total"]) == ("主体封顶，开始装修", "1000")
+
+
+@pytest.mark.parametrize("url, body", [
+    ("reports", {"month": "2026-11", "invested_total": "800", "invested_monht": "500"}),
+    ("funding", {"source": "central_budget", "amount": "100", "amonut": "5"}),
+])
+def test_a_misspelt_field_in_a_report_or_a_funding_line_is_refused_by_name(app, seeded, db, make_user, token_for,
+                                                                            url, body):
+    """The project and milestone writes named a misspelt field; a report took "invested_monht" as
+    no figure and answered 201."""
+    secret = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    project = lab_project(db)
+    misspelt = next(key for key in body if key.endswith(("monht", "amonut")))
+    model = MonthlyReport if url == "reports" else FundingLine
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.project_id == project.id))
+    refused = app.test_client().post(f"/api/v1/projects/{project.id}/{url}", headers=bearer(secret), json=body)
+    assert assert_problem(refused, 422)["errors"] == {misspelt: ["未知字段。"]}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.project_id == project.id)) == before

@@ -179,3 +179,21 @@ def project_reports(project):
     from tracker.extensions import db
 
     return db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)).all()
+
+
+def test_a_count_started_by_a_since_start_figure_alone_leaves_the_years_figure_unknown(db):
+    """An API user's complaint: a first report of 自开工累计 800 with no 本月 stated read 本年累计 0
+    (the year's completion rate 0 %); the 800 holds this year's months before it in one sum."""
+    project = factories.project(total_investment=Decimal("1000"))
+    first = services.submit_report(OFFICER, project, FEB, invested_total=Decimal("800"))
+    assert (first.invested_total, first.invested_year) == (Decimal("800"), None)
+    later = file(project, MAR, "50")
+    assert (later.invested_total, later.invested_year) == (Decimal("850"), None)  # the year holds Feb's unknown part
+    next_year = file(project, dt.date(2026, 1, 1), "30")
+    assert (next_year.invested_total, next_year.invested_year) == (Decimal("880"), Decimal("30"))
+    # January filed late, stating its month, starts the count: February's 800 is then January's
+    # 800 and nothing more, and the year's figures are known from January on.
+    services.submit_report(OFFICER, project, JAN, invested_month=Decimal("10"))
+    months = {r.month: r for r in project_reports(project)}
+    assert [(months[m].invested_total, months[m].invested_year) for m in (JAN, FEB, MAR)] == [
+        (Decimal("800"), Decimal("10")), (Decimal("800"), Decimal("10")), (Decimal("850"), Decimal("60"))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from ..projects.fields import FUNDING, JSON_FIELDS, REPORT, REPORT_FIELDS, Field
 from ..vocabulary import FundingSource
@@ -248,29 +248,42 @@ class PlanListSchema(Schema):
     plans = fields.List(fields.Nested(PlanSchema), required=True)
 
 
-class ReportInput(Schema):
-    """A month's report as the form takes it; figures as strings ("1,320" is read as 1320) or numbers."""
+def _report_fields(required: bool) -> dict[str, fields.Field]:
+    """A month's report as the form takes it; figures as strings ("1,320" is read as 1320) or
+    numbers. ``required``: a correction (PUT) is the whole report, null clearing a figure, as the
+    milestones' and funding lines' PUTs are: a body of the one field changed left every other
+    figure of the month null (a county's push script sent only what it changed)."""
+    figure = {"type": ["string", "number"]}
 
+    def text(name: str) -> fields.Field:
+        return fields.String(required=required, allow_none=True, validate=validate.Length(max=REPORT[name].max_length))
+    return {
+        "progress_text": text("progress_text"),
+        "physical_percent": fields.Raw(required=required, allow_none=True, metadata=figure),
+        "invested_month": fields.Raw(required=required, allow_none=True, metadata=figure),
+        "invested_total": fields.Raw(required=required, allow_none=True, metadata=figure),
+        "funds_received": fields.Raw(required=required, allow_none=True, metadata=figure),
+        "paid": fields.Raw(required=required, allow_none=True, metadata=figure),
+        "problems": text("problems"),
+        "next_steps": text("next_steps"),
+        "over_budget_reason": text("over_budget_reason"),
+    }
+
+
+class _Strict(Schema):
     class Meta:
-        unknown = EXCLUDE
-
-    progress_text = fields.String(allow_none=True, validate=validate.Length(max=REPORT["progress_text"].max_length))
-    physical_percent = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    invested_month = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    invested_total = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    funds_received = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    paid = fields.Raw(allow_none=True, metadata={"type": ["string", "number"]})
-    problems = fields.String(allow_none=True, validate=validate.Length(max=REPORT["problems"].max_length))
-    next_steps = fields.String(allow_none=True, validate=validate.Length(max=REPORT["next_steps"].max_length))
-    over_budget_reason = fields.String(allow_none=True, validate=validate.Length(max=REPORT["over_budget_reason"].max_length))
+        unknown = RAISE  # a misspelt field is an error, not a write that silently does nothing
 
 
-class NewReportInput(ReportInput):
-    month = fields.String(required=True, metadata={"pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
-
-
-class CorrectionInput(ReportInput):
-    correction_reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_LIMIT))
+ReportInput = _Strict.from_dict(_report_fields(False), name="ReportInput")
+NewReportInput = _Strict.from_dict({
+    **_report_fields(False),
+    "month": fields.String(required=True, metadata={"pattern": r"^\d{4}-\d{2}$", "example": "2026-11"}),
+}, name="NewReportInput")
+CorrectionInput = _Strict.from_dict({
+    **_report_fields(True),
+    "correction_reason": fields.String(required=True, validate=validate.Length(min=1, max=REASON_LIMIT)),
+}, name="CorrectionInput")
 
 
 class IfMatchHeader(Schema):
@@ -281,9 +294,7 @@ class IfMatchHeader(Schema):
         "description": "the ETag as read: required on updates (428 without), 412 when stale"})
 
 
-class FundingInput(Schema):
-    class Meta:
-        unknown = EXCLUDE
+class FundingInput(_Strict):
 
     source = fields.String(required=True, metadata={"enum": [source.value for source in FundingSource]})
     amount = fields.Raw(allow_none=True, metadata={"type": ["string", "number"], "description": "万元"})

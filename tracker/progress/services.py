@@ -413,7 +413,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     year_before = db.session.scalar(sa.select(exact_sum(MonthlyReport.invested_month)).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month,
         MonthlyReport.month >= month.replace(month=1))) or Decimal(0)
-    values["invested_year"] = year_before + month_amount if total is not None else None
+    values["invested_year"] = (year_before + month_amount
+                               if total is not None and not _year_unknown(project, month, values["invested_month"],
+                                                                           starts=earlier_total is None)
+                               else None)
     values["invested_total"] = total
 
     try:
@@ -456,6 +459,19 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
     return report
 
 
+def _year_unknown(project: Project, month: dt.date, invested_month: Decimal | None, *, starts: bool) -> bool:
+    """Whether the year's 本年累计 to ``month`` has a part no report states: the report that starts
+    the count (the first to state money) gave its 自开工累计 alone, which holds this year's months
+    before it and earlier years' in one sum. It read 0 (a first report of 800 since the start, no
+    本月 stated: 本年累计 0, the year's completion rate 0 %)."""
+    if starts:
+        return invested_month is None
+    first = db.session.execute(sa.select(MonthlyReport.month, MonthlyReport.invested_month).where(
+        MonthlyReport.project_id == project.id, MonthlyReport.invested_total.is_not(None),
+        MonthlyReport.month < month).order_by(MonthlyReport.month).limit(1)).first()
+    return first is not None and first.month.year == month.year and first.invested_month is None
+
+
 def _following(project: Project, month: dt.date) -> MonthlyReport | None:
     return db.session.scalar(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month > month)
@@ -469,14 +485,17 @@ def _recompute_later(actor: Actor, project: Project, month: dt.date, backfilled:
         MonthlyReport.project_id == project.id).order_by(MonthlyReport.month)).all()
     total: Decimal | None = None  # unknown until a month states money (submit_report's rule)
     year_sums: dict[int, Decimal] = {}
+    unknown_year = None  # the year of a count started by a 自开工累计 alone (``_year_unknown``)
     for report in reports:
         amount = report.invested_month or Decimal(0)
         if total is None:
             total = report.invested_total if report.invested_total is not None else report.invested_month
+            if total is not None and report.invested_month is None:
+                unknown_year = report.month.year
         else:
             total += amount
         year_sums[report.month.year] = year_sums.get(report.month.year, Decimal(0)) + amount
-        year = year_sums[report.month.year] if total is not None else None
+        year = year_sums[report.month.year] if total is not None and report.month.year != unknown_year else None
         if report.month > month and (report.invested_total != total or report.invested_year != year):
             old = [json_value(report.invested_total), json_value(report.invested_year)]
             report.invested_total = total
