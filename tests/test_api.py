@@ -472,3 +472,35 @@ def test_a_misspelt_field_in_a_report_or_a_funding_line_is_refused_by_name(app, 
     refused = app.test_client().post(f"/api/v1/projects/{project.id}/{url}", headers=bearer(secret), json=body)
     assert assert_problem(refused, 422)["errors"] == {misspelt: ["未知字段。"]}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.project_id == project.id)) == before
+
+
+@pytest.mark.parametrize("write", ["create", "leave"])
+def test_a_walk_by_the_next_links_delivers_each_project_once_while_others_write(app, seeded, db, make_user,
+                                                                                token_for, write):
+    """The province's nightly pull followed page.next; the link to the last page counted it from
+    the end, so a project created before the last request sent the previous page's last row twice
+    (and a project leaving the list dropped one that stayed)."""
+    secret = token_for(make_user("admin", username="province"), scope="write")
+    client = app.test_client()
+    first = client.get("/api/v1/projects", headers=bearer(secret)).get_json()
+    assert first["page"]["pages"] >= 2
+    before = set(db.session.scalars(sa.select(Project.id).where(Project.kind.in_(["construction", "equipment"]))))
+    delivered = [p["id"] for p in first["projects"]]
+    url, page, leaving = first["page"]["next"], 1, None
+    while url:
+        page += 1
+        if page == first["page"]["pages"] and write == "create":  # before the last page
+            created = client.post("/api/v1/projects", headers=bearer(secret),
+                                  json={"name": "夜间同步期间新建的项目", "region": "360783", "kind": "construction"})
+            assert created.status_code == 201, created.get_data(as_text=True)
+        if page == first["page"]["pages"] and write == "leave":
+            leaving = delivered[3]
+            etag = client.get(f"/api/v1/projects/{leaving}", headers=bearer(secret)).headers["ETag"]
+            moved = client.patch(f"/api/v1/projects/{leaving}", headers={**bearer(secret), "If-Match": etag},
+                                 json={"kind": "programme"})  # leaves the list
+            assert moved.status_code == 200, moved.get_data(as_text=True)
+        body = client.get(url, headers=bearer(secret)).get_json()
+        delivered += [p["id"] for p in body["projects"]]
+        url = body["page"]["next"]
+    assert len(delivered) == len(set(delivered)), "a project was delivered twice"
+    assert before - {leaving} <= set(delivered), "a project in the list throughout was never delivered"

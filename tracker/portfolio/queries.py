@@ -317,13 +317,15 @@ class Page(Generic[T]):
         return self.page < self.pages
 
     def args_for(self, number: int) -> dict:
-        """The page arguments of a link to page ``number``: the first and the last page by their
-        number (cheap: counted from their end), a page near this one by seeking from this
-        page's first or last row."""
+        """The page arguments of a link to page ``number``: the first page and a far one by
+        their number (cheap: counted from their nearer end), a page near this one by seeking
+        from this page's first or last row, the last page too: counted from the end, the next
+        link to it sent the previous page's last row again after a project was created (a script
+        following the links delivered it twice, or missed one when a project left the list)."""
         number = min(max(number, 1), self.pages)
         if number == 1:
             return {}
-        if number == self.pages or not self.items or abs(number - self.page) > SEEK_REACH:
+        if not self.items or abs(number - self.page) > SEEK_REACH:
             return {"page": number}
         edge, direction = (self.last, "after") if number > self.page else (self.first, "before")
         if edge is None:  # never with rows on the page; keeps the types honest
