@@ -504,3 +504,18 @@ def test_a_walk_by_the_next_links_delivers_each_project_once_while_others_write(
         url = body["page"]["next"]
     assert len(delivered) == len(set(delivered)), "a project was delivered twice"
     assert before - {leaving} <= set(delivered), "a project in the list throughout was never delivered"
+
+
+def test_a_misspelt_filter_is_refused_not_taken_for_the_whole_country(app, seeded, db, make_user, token_for):
+    """A nightly pull asking for ?regoin=360783 was given every project, 200."""
+    secret = token_for(make_user("viewer", username="platform"))
+    client = app.test_client()
+    for url in ("/api/v1/projects?regoin=360783", "/api/v1/totals?regoin=360783"):
+        assert assert_problem(client.get(url, headers=bearer(secret)), 422)["errors"] == {"regoin": ["未知字段。"]}
+    # Every filter of the list page is a parameter the document names, with its values.
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/projects"]["get"]["parameters"]}
+    assert {"period", "over_estimate", "unreported", "due_soon", "start", "continued"} <= set(parameters)
+    assert "all" in parameters["kind"]["schema"]["enum"] and "unknown" in parameters["status"]["schema"]["enum"]
+    assert client.get("/api/v1/projects?period=2021-2025&continued=0&kind=all",
+                      headers=bearer(secret)).status_code == 200

@@ -443,3 +443,21 @@ def test_a_text_cut_inside_an_emoji_is_no_server_error(db, seeded, api, tokens_b
     report = api("POST", f"{url}/reports", tokens_by_role["officer"], headers={"Content-Type": "application/json"},
                  data='{"month": "%s", "progress_text": "\\ud800主体施工"}' % month)
     assert report.status_code == 201, report.get_data(as_text=True)
+
+
+def test_a_412_names_the_clashing_fields_as_the_body_sent_them(db, seeded, api, tokens_by_role):
+    """A script matching a 412 to what it sent found "total_investment" where it had sent
+    total_investment_wan_yuan, and the document's Problem had no "contested"."""
+    project = lab_project(db)
+    url = f"/projects/{project.id}"
+    etag = api("GET", url, tokens_by_role["officer"]).headers["ETag"]
+    mine = api("GET", url, tokens_by_role["colleague"]).headers["ETag"]
+    assert api("PATCH", url, tokens_by_role["colleague"], etag=mine,
+               json={"total_investment_wan_yuan": "2600"}).status_code == 200
+    problem = assert_problem(api("PATCH", url, tokens_by_role["officer"], etag=etag,
+                                 json={"total_investment_wan_yuan": "2500"}), 412)
+    assert set(problem["contested"]) == {"total_investment_wan_yuan"}
+    assert problem["contested"]["total_investment_wan_yuan"]["theirs"] == "2600"
+    assert any("total_investment_wan_yuan" in change["changes"] for change in problem["changes"])
+    from tracker.api.schemas import ProblemSchema
+    assert ProblemSchema().validate(problem) == {}

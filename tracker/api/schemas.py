@@ -11,8 +11,8 @@ from typing import Callable, Iterable
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from ..projects.fields import FUNDING, JSON_FIELDS, REPORT, REPORT_FIELDS, Field
-from ..vocabulary import FundingSource
-from ..portfolio.filters import SORTS
+from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+from ..portfolio.filters import DUE_SOON_DAYS, NO, SORTS, START_CHOICES, UNKNOWN, YES
 from ..audit.models import REASON_LIMIT
 
 NullableString = lambda **kw: fields.String(allow_none=True, **kw)  # noqa: E731
@@ -31,6 +31,9 @@ class ProblemSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     changes = fields.List(fields.Dict(), metadata={"description": "what others saved since the version named (412)"})
     current_etag = fields.String()
+    contested = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "412 of a PATCH: each field both changed, by the body's name, with the value read "
+                       "(loaded), the one saved since (theirs) and the one sent (mine)"})
 
 
 class SourceSchema(Schema):
@@ -169,19 +172,45 @@ class ProjectListSchema(Schema):
     page = fields.Nested(PageSchema, required=True)
 
 
-class FilterArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
+def _flag(description: str) -> fields.Field:
+    return fields.String(metadata={"description": f"{description} (1 or 0)", "enum": [*YES, *NO]})
 
-    region = fields.String(metadata={"description": "GB/T 2260 code or region key, e.g. 360783"})
-    plan = fields.String()
-    status = fields.String()
-    category = fields.String()
-    build_nature = fields.String()
-    kind = fields.String()
-    q = fields.String()
-    late = fields.String()
-    funding = fields.String()
+
+def _codes(description: str, vocabulary, *extra: str) -> fields.Field:
+    return fields.String(metadata={"description": description,
+                                   "enum": [member.value for member in vocabulary] + list(extra)})
+
+
+class FilterArgs(Schema):
+    """The list page's filters, by the same names (a name the list does not know is refused: a
+    nightly pull asking for ?regoin=360783 was given the whole country)."""
+
+    class Meta:
+        unknown = RAISE
+
+    region = fields.String(metadata={"description": "GB/T 2260 code or region key, e.g. 360783: the "
+                                                    "region and every region under it"})
+    plan = fields.String(metadata={"description": "a plan's key (GET /plans): the projects it names"})
+    period = fields.String(metadata={"description": "a plan period, 2026-2030 or 十五五: the projects of "
+                                                    "the plans within it", "example": "2026-2030"})
+    status = _codes("status; unknown: not stated", Status, UNKNOWN)
+    category = _codes("category (机构类别)", Category)
+    build_nature = _codes("建设性质; unknown: not stated", BuildNature, UNKNOWN)
+    kind = _codes("kind of project; not given: construction and equipment (the construction "
+                  "portfolio, as the list page shows first); all: every kind", Kind, "all")
+    q = fields.String(metadata={"description": "words searched for in the name, aliases, owner, "
+                                               "location and plans; words apart are each found"})
+    late = _flag("behind a milestone's planned date (滞后)")
+    funding = _codes("projects with a funding line of this source (资金来源)", FundingSource)
+    over_estimate = _flag("invested more than the current estimate (超概算)")
+    start = fields.String(metadata={
+        "description": "开工率's parts: planned to start by the end of start_by (planned), and of those "
+                       "the started and the not yet started", "enum": list(START_CHOICES)})
+    start_by = fields.String(metadata={"description": "the year for start (this year when not given)",
+                                       "example": "2026"})
+    unreported = _flag("in construction with no report for this month (本月未报)")
+    due_soon = _flag(f"a milestone due within {DUE_SOON_DAYS} days")
+    continued = _flag("续建: carried over from an earlier period's plan")
 
 
 class ListArgs(FilterArgs):

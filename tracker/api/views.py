@@ -46,7 +46,11 @@ from .problems import from_http_exception, problem
 
 class JsonParser(FlaskParser):
     """webargs' parser, but a body nested deeper than Python's JSON parser recurses (200 KB of
-    "[") is invalid JSON like any other (a 400), not a RecursionError (a 500)."""
+    "[") is invalid JSON like any other (a 400), not a RecursionError (a 500); and a query
+    string's unknown names are the schema's to judge (``FilterArgs`` refuses them: webargs
+    dropped them by default, so ?regoin=360783 was the whole country)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         try:
@@ -495,13 +499,17 @@ WHAT = {"report": _l("月报"), "project": _l("项目"), "milestone": _l("节点
 
 def stale(error: StaleEdit, kind: str, current):
     """412: nothing was written; who changed what since the version named, and the ETag now."""
+    # A project's fields by the names its representation and the PATCH body give them
+    # (total_investment_wan_yuan): a client matching the conflict to what it sent found nothing.
+    def named(field: str) -> str:
+        return writes.wire_name(field) if kind == "project" and field in writes.PROJECT else field
     changes = [{"who": entry.user.username if entry.user else entry.via,
                 "when": json_value(entry.occurred_at),
-                "changes": {k: v for k, v in entry.changes.items() if k != "version"}}
+                "changes": {named(k): v for k, v in entry.changes.items() if k != "version"}}
                for entry in error.changes_by_others]
     extra: dict = {"changes": changes}
     if isinstance(error, EditConflict):
-        extra["contested"] = error.contested
+        extra["contested"] = {named(field): values for field, values in error.contested.items()}
     headers = []
     if current is not None:
         db.session.refresh(current)
