@@ -797,3 +797,64 @@ def test_a_project_carried_on_as_x_xu_jian_is_matched_to_x():
         match_key("龙南市第二人民医院（龙南市妇幼保健院）", regions)
     assert match_key("龙南市中医院续建工程", regions) == match_key("龙南市中医院", regions)
     assert match_key("龙南市中医院改扩建项目", regions) != match_key("龙南市中医院", regions)  # another work
+
+
+def test_figures_with_thousands_commas_or_full_width_digits_are_quoted_whole(tmp_path):
+    """A planner's walk with plans of his own: "总投资12,600万元" was quoted "总投资12" and his 12600
+    refused as not in its quote; "５８０００平方米" refused the 58000 read from it (accept and merge),
+    and "总投资４．５亿元，２０２６—２０２８年" gave neither the investment nor the years."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "某县“十五五”卫生健康发展规划\n"
+        "新建某县康复医院，设置床位200张，总建筑面积15,000平方米，总投资12,600万元，2028—2030年。\n"
+        "新建某县儿童医院，床位３００张，建筑面积５８０００平方米，总投资４．５亿元，２０２６—２０２８年。\n"))
+    found = by_name(extract(lines, "t"))
+    rehab, children = found["某县康复医院"], found["某县儿童医院"]
+    assert (rehab["total_investment_wan_yuan"], rehab["floor_area_m2"]) == ("12600", "15000")
+    assert {"总投资12,600万元", "总建筑面积15,000平方米"} <= {source["quote"] for source in rehab["sources"]}
+    assert (children["total_investment_wan_yuan"], children["floor_area_m2"], children["beds"],
+            children["start_year"], children["end_year"]) == ("45000", "58000", 300, 2026, 2028)
+    assert_provenance({"projects": [rehab, children], "indicators": []}, lines)
+
+
+def test_a_building_named_in_a_later_clause_is_the_projects_content_and_leaves_it_its_figures(tmp_path):
+    """"改扩建X实验楼，改造面积3600平方米，建设生物安全二级（P2）实验室，总投资1850万元" offered the lab
+    as a project beside X and the line's figures went to neither; "续建X，完成住院楼、医技楼主体及
+    配套工程，总投资5亿元" offered two buildings and lost the 5亿元."""
+    lines = lines_of(tmp_path, "plan.txt", (
+        "龙南市“十五五”卫生健康发展规划\n"
+        "改扩建龙南市疾病预防控制中心实验楼，改造面积3600平方米，建设生物安全二级（P2）实验室，总投资1850万元，2026年完成。\n"
+        "续建龙南第五人民医院（公立中医院）建设项目，完成住院楼、医技楼主体及配套工程，总投资5亿元，2026—2027年建成投用。\n"))
+    result = extract(lines, "t", regions=[LONGNAN], plan_region="360783")
+    found = by_name(result)
+    assert set(found) == {"龙南市疾病预防控制中心实验楼", "龙南第五人民医院（公立中医院）建设项目"}
+    lab = found["龙南市疾病预防控制中心实验楼"]
+    assert (lab["total_investment_wan_yuan"], lab["floor_area_m2"]) == ("1850", "3600")
+    assert found["龙南第五人民医院（公立中医院）建设项目"]["total_investment_wan_yuan"] == "50000"
+    assert_provenance(result, lines)
+
+
+def test_a_table_row_without_its_number_goes_on_with_the_row_above_and_a_caption_is_no_project(tmp_path):
+    """A name broken over two rows ("宜春市急救中心业务用房及" | "智慧急救调度平台") was two candidates,
+    the second invented and the first cut; a table's caption was a construction project."""
+    lines = lines_of(tmp_path, "plan.md", (
+        "表2 宜春市“十五五”卫生健康重点建设项目\n\n"
+        "| 序号 | 项目名称 | 建设内容 | 总投资（万元） | 建设年限 |\n|---|---|---|---|---|\n"
+        "| 1 | 宜春市急救中心业务用房及 | 建筑面积6500平方米 | 4200 | 2026-2027 |\n"
+        "|  | 智慧急救调度平台 | 配置负压救护车20辆 |  |  |\n"
+        "| 2 | 宜春市乡镇卫生院提质升级工程（甲、乙、 | 8个卫生院业务用房改扩建 | 9600 | 2026-2030 |\n"
+        "|  | 丙等8个卫生院） | 合计改扩建面积约2.4万平方米 |  |  |\n"))
+    result = extract(lines, "t", regions=[("360900", "宜春市", [])], plan_region="360900")
+    found = by_name(result)
+    assert set(found) == {"宜春市急救中心业务用房及智慧急救调度平台", "宜春市乡镇卫生院提质升级工程（甲、乙、丙等8个卫生院）"}
+    towns = found["宜春市乡镇卫生院提质升级工程（甲、乙、丙等8个卫生院）"]
+    assert (towns["total_investment_wan_yuan"], towns["floor_area_m2"], towns["floor_area_approx"]) == ("9600", "24000", True)
+    assert_provenance(result, lines)
+
+
+def test_a_relocation_printed_in_other_words_is_the_same_project():
+    """"宜春市中心血站迁建项目" (a 15th plan) was not matched to the tracked "市中心血站易地新建" (the
+    14th): accepted, the blood station was two projects."""
+    regions = [("360900", "宜春市", [])]
+    assert match_key("宜春市中心血站迁建项目", regions) == match_key("市中心血站易地新建", regions)
+    assert match_key("宜春市中心血站异地新建项目", regions) == match_key("市中心血站易地新建", regions)
+    assert match_key("宜春市中心血站改扩建项目", regions) != match_key("市中心血站易地新建", regions)

@@ -563,3 +563,28 @@ def test_the_review_names_the_status_the_plan_gives_in_words(admin, added, db):
     db.session.commit()
     page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
     assert "原文所述状态：在建" in page and "原文所述状态：construction" not in page
+
+
+def test_a_figure_the_reading_missed_is_accepted_when_its_line_prints_it(admin, app, db, seeded, tmp_path):
+    """A planner typed the 1850 printed on the candidate's own line ("…，建设生物安全二级实验室，总投资
+    1850万元") and was told it was not in the quoted text, the quotes being the name alone; a range
+    ("总投资1—1.2亿元") could not be entered at all. Now the clause that prints it is cited, and one
+    end of a range is kept as 约; a figure printed nowhere on the line is still refused."""
+    path = tmp_path / "plan.txt"
+    path.write_text("某市“十五五”卫生健康发展规划\n"
+                    "建设龙南市急救指挥中心，建筑面积2500平方米，总投资1—1.2亿元，2026—2027年。\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(plans_cli, ["add", str(path), "--key", "typed", "--title", "某规划",
+                                                      "--region", "360783", "--period", "2026-2030"])
+    assert result.exit_code == 0, result.output
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "typed"))
+    centre = candidate(db, plan, "龙南市急救指挥中心")
+    assert centre.data.get("total_investment_wan_yuan") is None  # a range is no one figure
+    refused = admin.post(f"/plans/typed/candidates/{centre.id}/accept",
+                         data=accept_form(centre, total_investment_wan_yuan="11000"), follow_redirects=True)
+    assert "11000 不在所引的原文语句中" in refused.get_data(as_text=True)
+    accepted = admin.post(f"/plans/typed/candidates/{centre.id}/accept",
+                          data=accept_form(centre, total_investment_wan_yuan="12000"))
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市急救指挥中心"))
+    assert (project.total_investment, project.total_investment_approx) == (Decimal("12000"), True)
+    assert any(source.quote == "总投资1—1.2亿元" for source in project.sources)

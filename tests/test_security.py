@@ -106,3 +106,16 @@ def test_without_a_proxy_a_forged_forwarded_for_does_not_escape_the_limit(app, d
     statuses = [client.post("/login", data={"username": f"forger-{i}", "password": "nope-123456"},
                             headers={"X-Forwarded-For": f"10.9.9.{i}"}).status_code for i in range(11)]
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
+
+
+def test_no_template_has_an_inline_handler_the_policy_would_block():
+    """script-src 'self' blocks an inline onsubmit: the plan review's "确定驳回？" never asked, and
+    one click rejected a candidate for good. A question goes in data-confirm (submit-once.js)."""
+    from tracker.config import PROJECT_ROOT
+
+    inline = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{number}"
+             for path in sorted((PROJECT_ROOT / "templates").rglob("*.html"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if inline.search(line)]
+    assert found == []

@@ -39,8 +39,16 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     admin.wait_for_load_state()
     assert "已并入已有项目" in admin.inner_text(".flash.success")
 
-    admin.once("dialog", lambda dialog: dialog.accept())
+    # 驳回 asks first (the page's inline confirm() was blocked by the Content-Security-Policy: one
+    # click rejected, with no way back); dismissed, nothing is rejected.
+    asked: list[str] = []
+    admin.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     tcm = admin.locator("section.candidate", has=admin.locator("h3", has_text="中医院康复大楼"))
+    tcm.locator("button", has_text="驳回").click()
+    admin.wait_for_timeout(300)
+    assert asked == ["确定驳回此候选？驳回后不会进入台账。"]
+    assert tcm.count() == 1 and "已驳回" not in admin.inner_text("main")
+    admin.once("dialog", lambda dialog: dialog.accept())
     tcm.locator("button", has_text="驳回").click()
     admin.wait_for_load_state()
     assert "已驳回" in admin.inner_text(".flash.success")

@@ -169,6 +169,12 @@ LARGEST_ID = 2**63 - 1
 
 # --- text -----------------------------------------------------------------------------------------
 
+# Full-width digits and the full-width point as ASCII, one character for one: a document typed
+# with them ("总投资４．５亿元", "５８０００平方米") is read with its offsets unchanged, so a quote cut
+# from the text at a figure's place is still verbatim (NFKC would also turn "㎡" into two).
+HALF_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+
+
 # Characters that have no place in a name, a note or a query. C0/C1 controls break xlsx files (an
 # XML 1.0 document cannot hold them) and terminals; bidi overrides make a name read differently
 # from what it is (Trojan Source); zero-width characters make two names that look the same differ.

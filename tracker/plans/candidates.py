@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..core.values import HALF_WIDTH_DIGITS
 from ..projects.fields import PROJECT_FIELDS
 from ..seeding.provenance import appears_in
 from ..vocabulary import BuildNature
-from .figures import UNIT_FACTORS, Figure, plain
+from .figures import CLAUSE_END, UNIT_FACTORS, Figure, plain
 from .matching import KnownProjects, RegionIndex, match_key
 
 # The printed words of building, and the BuildNature code each means (longest first).
@@ -228,3 +229,52 @@ def provenance_problems(candidate: dict, lines: Sequence[str]) -> list[str]:
         if not printed_ok:
             problems.append(f"{field_name} {value} is not printed in its quotes")
     return problems
+
+
+# The units a person's figure may be printed in on its line, beside the tracker's own: 万元 as 亿元,
+# m² as 万平方米 (the words a clause must hold for the divided number to be that figure).
+PRINTED_UNITS = {"total_investment_wan_yuan": (("亿元", ("亿",)),),
+                 "floor_area_m2": (("万平方米", ("万平方米", "万㎡", "万m²")),)}
+
+
+def cite_typed(data: dict, typed: Iterable[str], lines: Sequence[str]) -> dict:
+    """The candidate with a source for each figure a person typed at review that its quotes do not
+    print but one of its lines does: the clause that prints it ("总投资1850万元" on the line of a
+    project whose quotes were its name; "1.2亿元" of "总投资1—1.2亿元" for 12000). A figure
+    printed nowhere on its lines stays uncited, and ``provenance_problems`` refuses it."""
+    result = dict(data)
+    sources = [dict(source) for source in data.get("sources") or []]
+    numbers = sorted({source["line"] for source in sources if isinstance(source.get("line"), int)
+                      and 1 <= source["line"] <= len(lines)})
+    for field_name in typed:
+        value = result.get(field_name)
+        if field_name not in NUMBER_FIELDS or value is None:
+            continue
+        if not provenance_problems({"sources": sources, field_name: value}, lines):
+            continue
+        found = _printed_clause(Decimal(str(value)), field_name, numbers, lines)
+        if found is not None:
+            line, clause, unit, printed = found
+            sources.append({"line": line, "quote": clause, "fields": [field_name],
+                            **({"units": {field_name: unit}} if unit else {})})
+            # One end of a range ("总投资1—1.2亿元"), or a figure printed with 约, is an approximation.
+            around = rf"(?:[-—–~～至到]\s*{re.escape(printed)}(?![0-9.])|(?<![0-9.]){re.escape(printed)}\s*"
+            around += r"(?:亿元|万元|亿|万|万平方米|平方米)?\s*[-—–~～至到]\s*[0-9])"
+            if field_name in APPROXIMATE and ("约" in clause or "左右" in clause
+                                              or re.search(around, clause.translate(HALF_WIDTH_DIGITS))):
+                result[APPROXIMATE[field_name]] = True
+    result["sources"] = sources
+    return result
+
+
+def _printed_clause(value: Decimal, field_name: str, numbers: list[int], lines: Sequence[str]):
+    for line in numbers:
+        for clause in re.split(CLAUSE_END, lines[line - 1]):
+            clause = clause.strip().rstrip("，。；,;：:")
+            if clause and appears_in(plain(value), [clause]):
+                return line, clause, None, plain(value)
+            for unit, words in PRINTED_UNITS.get(field_name, ()):
+                if clause and any(word in clause for word in words) \
+                        and appears_in(plain(value / UNIT_FACTORS[unit]), [clause]):
+                    return line, clause, unit, plain(value / UNIT_FACTORS[unit])
+    return None

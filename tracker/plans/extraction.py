@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from .candidates import (BUILT_WORDS, ONGOING_WORDS, Candidate, as_dict, merge, nature_term,
                          provenance_problems, status_of)
-from .figures import Figure, figures_in
+from .figures import CLAUSE_END, Figure, figures_in
 from .indicators import indicator_candidates, is_indicator_table
 from .matching import (KnownProject, KnownProjects, ProjectRow, RegionIndex, RegionRef, RegionRow, as_known,
                        as_region, match_key)
@@ -93,6 +93,10 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable[RegionRow] = (),
 
 # Prose ----------------------------------------------------------------------------------------
 
+# A table's caption: "表2 …", "附表1：…", "（续表2）".
+CAPTION = re.compile(r"^[（(]?(?:附表|续表|表)\s*[0-9０-９一二三四五六七八九十]+(?:[-—－.．][0-9]+)?(?:\s|[：:）)]|$)")
+
+
 def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) -> list[Candidate]:
     """``past``: the period before the plan's ("十三五" for a 14th plan)."""
     past_heading = re.compile(PAST_HEADING.pattern + f"|{past}.{{0,6}}(?:成就|回顾|基础|进展)")
@@ -116,6 +120,8 @@ def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) ->
         if stripped.startswith("专栏"):
             in_box = True
             continue
+        if CAPTION.match(stripped):
+            continue  # a table's title names the table, no project ("表2 阳西县“十五五”…重点建设项目")
         if _is_heading(stripped):
             in_past = bool(past_heading.search(stripped))
             in_box = False
@@ -220,23 +226,33 @@ def _from_hits(hits: list[NameHit], number: int, text: str, in_past: bool,
     return result
 
 
-# A building of a project, named after it: "X项目：新建门诊医技楼、住院楼", "改建P2实验室".
-BUILDING_PART = re.compile(r"(?:楼|用房|实验室|病房|院区|附属设施|配套设施)$")
+# A building of a project, named after it: "X项目：新建门诊医技楼、住院楼", "改建P2实验室",
+# "完成住院楼、医技楼主体及配套工程".
+BUILDING_PART = re.compile(r"(?:楼|用房|实验室|病房|院区|附属设施|配套设施|主体工程|配套工程)$")
 PLACE_WORD = re.compile(r"[省市县区镇乡村]")
+CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 
 
 def _without_parts(text: str, sentence: str, hits: list[NameHit]) -> list[NameHit]:
-    """The names of a sentence less the buildings a project named before its colon builds:
-    "定南县人民医院新院区建设项目：新建门诊医技楼、住院楼，…总投资60000万元" is one project, whose
-    figures are the line's (the buildings as projects beside it left the figures to none). A
-    building that names its own place ("推进以下项目：县妇幼保健院门诊楼、…") stays a project."""
+    """The names of a sentence less the buildings its project builds, named after it:
+    "定南县人民医院新院区建设项目：新建门诊医技楼、住院楼，…总投资60000万元" (before a colon), or
+    "改扩建龙南市疾病预防控制中心实验楼，改造面积3600平方米，建设生物安全二级（P2）实验室，总投资
+    1850万元" (in a clause after the project's): one project, whose figures are the line's (the
+    buildings as projects beside it left the figures to none). A building that names its own
+    place ("推进以下项目：县妇幼保健院门诊楼、…") stays a project."""
+    start = text.find(sentence)
     colon = re.search(r"[：:]", sentence)
-    if colon is None:
+    owner = next((hit for hit in hits if SPECIFIC.search(hit.name) and is_project_context(hit)
+                  and (colon is None or hit.start < start + colon.start())), None)
+    if owner is None:
         return hits
-    at = text.find(sentence) + colon.start()
-    if not any(hit.start < at and SPECIFIC.search(hit.name) and is_project_context(hit) for hit in hits):
-        return hits
-    return [hit for hit in hits if hit.start < at or not BUILDING_PART.search(hit.name) or PLACE_WORD.search(hit.name)]
+    at = start + colon.start() if colon is not None else owner.start + len(owner.quote)
+
+    def a_part(hit: NameHit) -> bool:
+        if hit is owner or hit.start < at or not BUILDING_PART.search(hit.name) or PLACE_WORD.search(hit.name):
+            return False
+        return colon is not None or bool(CLAUSE_BREAK.search(text, at, hit.start))
+    return [hit for hit in hits if not a_part(hit)]
 
 
 # A figure said of each of several projects named together: "每所总投资约1200万元", "各新增床位50张".
@@ -272,7 +288,7 @@ class Clauses:
 
     def __init__(self, sentence: str):
         self.sentence = sentence
-        self.clauses = re.split(r"(?<=[，。；,;：:])", sentence)
+        self.clauses = re.split(CLAUSE_END, sentence)
         self.starts = list(itertools.accumulate((len(clause) for clause in self.clauses[:-1]), initial=0))
 
     def around(self, figure: Figure) -> str:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..core.values import HALF_WIDTH_DIGITS
+
 NUMBER = r"\d[\d,，]*(?:\.\d+)?"
 
 # field, pattern, {unit: factor}. A pattern's group "n" is the number, "u" its unit.
@@ -18,7 +20,7 @@ _INVESTMENT = re.compile(
     rf"(?:总投资|投资总额|估算投资|计划投资|概算投资|项目投资|总概算|投资)(?:额|规模|估算)?(?:约|达|为|共|预计|计|：|:|\s)*"
     rf"(?P<n>{NUMBER})\s*(?P<u>亿元|万元|亿|万)")
 _FLOOR_AREA = re.compile(
-    rf"(?:总建筑面积|建筑面积|建设面积|规划面积|新建[^\d，,。；：]{{0,10}}面积|改扩建面积|改建面积|扩建面积|业务用房面积|用房面积)"
+    rf"(?:总建筑面积|建筑面积|建设面积|规划面积|新建[^\d，,。；：]{{0,10}}面积|改扩建面积|改建面积|扩建面积|改造面积|业务用房面积|用房面积)"
     rf"(?:约|达|为|共|：|:|\s)*(?P<n>{NUMBER})\s*(?P<u>万平方米|平方米|平米|㎡|m²|m2|万㎡)")
 _LAND = re.compile(
     rf"(?:总占地面积|占地面积|用地面积|占地|用地)(?:约|达|为|共|：|:|\s)*(?P<n>{NUMBER})\s*(?P<u>亩)")
@@ -34,6 +36,10 @@ _YEARS = re.compile(r"(?P<a>20\d\d)\s*(?:年)?\s*[-—–~～至到]\s*(?P<b>20\
 _ONE_YEAR = re.compile(r"建设(?:周)?期(?:为|：|:|\s)*(?P<a>20\d\d)\s*年(?!\s*(?:\d|[-—–~～至到]))")
 _START = re.compile(r"(?P<a>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|前|内)?(?:动工|开工|启动建设|开始建设)")
 _END = re.compile(r"(?P<b>20\d\d)\s*年(?:\d{1,2}月)?(?:底前|底|前|内)?(?:建成|竣工|完工|投入使用|投用|交付)")
+
+# After a clause's comma, full stop, semicolon or colon; not after a comma that groups a number's
+# digits ("总投资12,600万元": the quote was "总投资12", and the planner's 12600 refused as not in it).
+CLAUSE_END = re.compile(r"(?<=[。；;：:])|(?<=[^0-9０-９][，,])|(?<=[，,])(?![0-9]{3}(?![0-9]))")
 
 UNIT_FACTORS = {
     "亿元": Decimal(10000), "亿": Decimal(10000), "万元": Decimal(1), "万": Decimal(1),
@@ -76,7 +82,9 @@ def _approximate(text: str, match: re.Match) -> bool:
 
 
 def figures_in(text: str) -> list[Figure]:
-    """Every figure printed in ``text``; the first of each field wins when the caller keeps one."""
+    """Every figure printed in ``text``; the first of each field wins when the caller keeps one.
+    Full-width digits are read as digits (offsets unchanged: ``HALF_WIDTH_DIGITS``)."""
+    text = text.translate(HALF_WIDTH_DIGITS)
     found: list[Figure] = []
     for field, pattern in (("total_investment_wan_yuan", _INVESTMENT), ("floor_area_m2", _FLOOR_AREA),
                            ("land_area_mu", _LAND)):

@@ -143,7 +143,16 @@ def match_key(name: str, regions: RegionIndex | Sequence[RegionRef] = ()) -> str
     # "X续建项目" in a new plan is X carried on (DOMAIN: the same project, a longer history).
     if key.endswith("续建") and len(key) > 4:
         key = key[:-2]
+    # A relocation is printed in several words (DOMAIN: 迁建 = 易地新建 = 异地新建): "市中心血站易地新建"
+    # (14th plan) and "宜春市中心血站迁建项目" (15th) were two projects, the second accepted anew.
+    for word in RELOCATION_WORDS:
+        if key.endswith(word) and len(key) > len(word) + 2:
+            key = key[: -len(word)] + "迁建"
+            break
     return key
+
+
+RELOCATION_WORDS = ("易地迁建", "异地迁建", "易地新建", "异地新建", "整体搬迁", "整体迁建", "搬迁")
 
 
 def same_area(first: str | None, second: str | None) -> bool:

@@ -35,7 +35,7 @@ from ..projects.fields import PROJECT_FIELDS
 from ..regions.lookup import find_regions
 from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
-from .candidates import APPROXIMATE
+from .candidates import APPROXIMATE, cite_typed
 from .indicators import split_value
 from .prose import MARKUP
 from ..projects.models import Project, project_plans
@@ -622,7 +622,7 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
 
     _open(candidate)
     plan = candidate.plan
-    data = candidate_with_edits(candidate.data, edits)
+    data = cite_typed(candidate_with_edits(candidate.data, edits), edits or {}, plan_lines(plan) or [])
     check_provenance(plan, data)
     region = region or find_region(data.get("region_code")) or plan.region
     fields = _project_fields(data)

@@ -69,7 +69,8 @@ def table_candidates(table: Table) -> list[Candidate]:
     header = table.rows[0]
     index_column = next((index for index, cell in enumerate(header) if INDEX_HEADER.search(header_text(cell))), None)
     money_unit = unit_in_header(header_text(header[columns["investment"]])) if "investment" in columns else None
-    result = []
+    result: list[Candidate] = []
+    previous: Candidate | None = None  # the row above, when it was a project
     for row in table.rows[1:]:
         if len(row) != len(header):
             aligned = _align(row, len(header))
@@ -79,11 +80,21 @@ def table_candidates(table: Table) -> list[Candidate]:
         name_cell = row[columns["name"]]
         name = name_cell.text
         if not name or name in {"合计", "总计", "小计"} or re.fullmatch(r"[\d.、]+", name):
+            previous = None
             continue
         if name == header_text(header[columns["name"]]):
             continue  # the header again: its second row (a heading over sub-columns), or a new page's
         if GROUP_MARK.match(name) or (index_column is not None and GROUP_MARK.fullmatch(row[index_column].text)):
+            previous = None
             continue  # a group's heading row ("一 | 医疗服务能力提升", "（二）公共卫生"), often its sum
+        if (previous is not None and index_column is not None and not row[index_column].text
+                and not ("investment" in columns and row[columns["investment"]].text)):
+            # A row with no 序号 and no 总投资 under a project's row goes on with it (a name broken
+            # over two rows, a row continued over a page): "宜春市急救中心业务用房及" |
+            # "智慧急救调度平台" was two candidates, the second invented, the first's name cut.
+            _continue(previous, row, columns, header)
+            continue
+        previous = None
         status_text = row[columns["status"]].text if "status" in columns else ""
         if BUILT_WORDS.search(status_text) or status_text in {"已建", "建成", "完成"}:
             continue  # a facility that already stands
@@ -126,7 +137,26 @@ def table_candidates(table: Table) -> list[Candidate]:
         if candidate.build_nature_term is None:
             candidate.build_nature_term = nature_term(name)
         result.append(candidate)
+        previous = candidate
     return result
+
+
+def _continue(candidate: Candidate, row: list[Cell], columns: dict[str, int], header: list[Cell]) -> None:
+    """The cells of a continuation row added to its project's: the name's words to its name, the
+    figures the row above did not state (each cited on its own line)."""
+    name_cell = row[columns["name"]]
+    candidate.name += name_cell.text
+    candidate.add_source(*name_cell.quote(), ["name"])
+    for key in ("scope", "beds", "floor_area", "land", "years"):
+        if key not in columns:
+            continue
+        cell = row[columns[key]]
+        if key == "scope" and cell.text:
+            candidate.scope = (candidate.scope or "") + cell.text
+            candidate.add_source(*cell.quote(), ["scope"])
+        for number, text in cell.parts:
+            for figure in _cell_figures(key, text, header_text(header[columns[key]])):
+                candidate.add_figure(figure, number, text.strip())
 
 
 def _cell_figures(key: str, text: str, header: str) -> list[Figure]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.values import HALF_WIDTH_DIGITS
 from ..vocabulary import BuildNature, Category, IndicatorNature, Kind, RegionLevel, Stage, Status
 
 
@@ -72,7 +73,9 @@ def number_forms(value: str) -> list[str]:
 
 
 def _numbers_in(text: str) -> set[str]:
-    return set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
+    """The numbers printed in ``text``, in ASCII digits: "５８０００" is printed 58000 (a planner's
+    correct figure from a full-width document was refused as not in its quote)."""
+    return set(re.findall(r"[0-9][0-9,]*(?:\.[0-9]+)?", text.translate(HALF_WIDTH_DIGITS)))
 
 
 def appears_in(value, quotes: list[str]) -> bool:

@@ -4,9 +4,20 @@
 // project that was just created. The server refuses a second sending on its own as well; this
 // spares the officer its answer. A form whose sending left the page in place (a download) may be
 // sent again after a while, and a page brought back by the browser's Back button is sendable.
+//
+// A form with data-confirm asks its question first (the Content-Security-Policy allows no inline
+// onsubmit): cancelled, it is not sent. Listened for while the event goes down (capture), so the
+// question comes before the form is marked as sending.
 (function () {
   "use strict";
   var AGAIN_AFTER = 10000;  // ms
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form instanceof HTMLFormElement && form.getAttribute("data-confirm");
+    if (question && !form.hasAttribute("data-sending") && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  }, true);
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method !== "post") { return; }
