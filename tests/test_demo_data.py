@@ -174,3 +174,15 @@ def test_no_report_is_filed_after_the_first_day_of_the_month_after_the_latest(db
     assert latest is not None and latest.replace(tzinfo=dt.timezone.utc) <= cap, latest
     entry = db.session.scalar(sa.select(sa.func.max(AuditEntry.occurred_at)))
     assert entry.replace(tzinfo=dt.timezone.utc) <= cap, entry
+
+
+def test_the_command_refuses_a_database_with_real_projects(app, db, seeded):
+    """An admin trying the tracker at scale on the production server added demo projects with
+    plausible names to the real totals, without a word (the help said names end in （演示））."""
+    from tracker.projects.models import Project
+
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo-data", "--projects", "3"])
+    assert result.exit_code != 0 and f"holds {before:,} real projects" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == before

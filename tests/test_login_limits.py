@@ -74,3 +74,17 @@ def test_the_current_password_check_has_an_attempt_limit(app, make_user, db):
     assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
     from tracker.accounts import services
     assert services.authenticate("changer", "Fresh-choice-77") is None
+
+
+def test_an_admins_reset_lets_a_locked_out_user_sign_in_with_the_new_password(app, make_user, db):
+    """A user who forgot his password locked himself out with five tries; the admin reset it, and
+    the one-time password he was handed was refused: "尝试次数过多，请 5 分钟后再试"."""
+    from tracker.accounts import services
+    from tracker.audit.services import Actor
+
+    user = make_user("viewer", username="forgetful")
+    desk = app.test_client()
+    assert [sign_in(desk, "forgetful", f"maybe-{n}").status_code for n in range(6)][-1] == 429
+    password = services.reset_password(Actor(None, "cli"), user)
+    db.session.commit()
+    assert sign_in(desk, "forgetful", password).status_code == 302

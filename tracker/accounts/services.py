@@ -16,6 +16,7 @@ from ..extensions import db
 from ..projects.fields import PROJECT_FIELDS
 from ..regions.models import Region
 from ..vocabulary import Role
+from . import throttle
 from .models import Setting, User
 
 PASSWORD_MIN_LENGTH = 10
@@ -146,6 +147,11 @@ def set_password(actor: Actor, user: User, password: str, *, must_change: bool =
     user.password_hash = generate_password_hash(password)
     user.must_change_password = must_change
     user.session_token = secrets.token_hex(16)  # other sessions of this user end
+    if not own:
+        # An admin's reset lifts the account's lock: the user signing in with the one-time
+        # password he was just handed was told to wait 5 minutes (his own typos locked him out).
+        throttle.clear(throttle.LOGIN, throttle.account_key(user.username))
+        throttle.clear(throttle.PASSWORD, throttle.account_key(user.username))
     # The trail tells a user setting his own password from an admin's reset.
     record(actor, "user:password", user, {"own": user.username} if own else {"name": user.username})
 

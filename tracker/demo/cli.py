@@ -27,14 +27,31 @@ def _month(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--report-month", callback=_month, metavar="YYYY-MM",
               help="The latest of the 36 monthly reports [default: last month].")
 @click.option("--batch-size", type=click.IntRange(100, 100_000), default=5000, show_default=True)
+@click.option("--beside-real-projects", is_flag=True,
+              help="Write into a database that holds real projects too (their totals then count the demo's).")
 @with_appcontext
-def demo_data(projects: int, seed: int, report_month: dt.date | None, batch_size: int) -> None:
-    """Write a realistic demo portfolio into the configured database (a fresh one).
+def demo_data(projects: int, seed: int, report_month: dt.date | None, batch_size: int,
+              beside_real_projects: bool) -> None:
+    """Write a realistic demo portfolio into the configured database (a fresh one: a database
+    with real projects is refused, since every total would count the demo's).
 
-    Regions, plans and projects are marked as demo (keys start with demo-, names end in （演示）).
+    Demo regions and plans are marked (keys start with demo-, names end in （演示）); the demo
+    projects stand in those regions and plans.
     """
+    import sqlalchemy as sa
+
+    from ..projects.models import Project
+    from ..regions.models import Region
     from .generator import analyze, generate
 
+    real = db.session.scalar(sa.select(sa.func.count()).select_from(Project).join(Region).where(
+        sa.not_(Region.key.startswith("demo-"))))
+    if real and not beside_real_projects:
+        raise click.ClickException(
+            f"this database holds {real:,} real projects ({db.engine.url.render_as_string(hide_password=True)}): "
+            "demo projects would count in their regions' and the country's totals. Point TRACKER_DATABASE_URL "
+            "at a new database, or add --beside-real-projects.")
+    db.session.rollback()
     engine = db.engine
     try:
         with engine.begin() as connection:
