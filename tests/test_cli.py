@@ -46,3 +46,19 @@ def test_seed_check_passes_on_the_committed_seed(app):
     result = app.test_cli_runner().invoke(seed, ["--check"])
     assert result.exit_code == 0, result.output
     assert "0 problem(s)" in result.output
+
+
+def test_a_database_that_cannot_be_used_is_said_in_a_line_not_a_traceback(tmp_path, monkeypatch):
+    """A cron job's `tracker reminders --send` mailed the admin 150 lines of traceback when the
+    database was stopped; an unmigrated one printed "no such table" inside another 130."""
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'never-migrated.db'}")
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "cli-test")
+    result = CliRunner().invoke(main, ["users", "list"])
+    assert result.exit_code == 1
+    assert "the database cannot be used: no such table: users" in result.output
+    assert "tracker db upgrade" in result.output and "Traceback" not in result.output

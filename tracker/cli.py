@@ -119,5 +119,22 @@ def _create_app(*_args, **_kwargs) -> Flask:
     return create_app()
 
 
-main = FlaskGroup(name="tracker", create_app=_create_app, add_version_option=False,
-                  help="The health-construction portfolio tracker.")
+class TrackerGroup(FlaskGroup):
+    """Flask's command group, with a database that cannot be reached (stopped, not created, not
+    migrated) said in a line instead of a 150-line traceback (which a cron job running
+    ``reminders --send`` mailed to the admin)."""
+
+    def invoke(self, ctx: click.Context):
+        import sqlalchemy as sa
+
+        try:
+            return super().invoke(ctx)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise click.ClickException(
+                f"the database cannot be used: {reason}. Is it running, does it exist, and is it "
+                "migrated (tracker db upgrade)? TRACKER_DATABASE_URL names it.") from None
+
+
+main = TrackerGroup(name="tracker", create_app=_create_app, add_version_option=False,
+                    help="The health-construction portfolio tracker.")
