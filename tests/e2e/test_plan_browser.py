@@ -79,3 +79,18 @@ def test_an_admin_adds_a_plan_and_confirms_its_projects(new_context, live_tracke
     assert "已添加指标" in admin.inner_text("main"), admin.inner_text("main")
     assert "人民医院传染病大楼床位" in admin.inner_text("table.indicators")
     assert admin.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_file_past_the_upload_limit_is_told_before_it_is_sent(new_context, live_tracker):  # noqa: F811
+    """A 30 MB plan was sent for minutes and answered by the server's bare English "Request Entity
+    Too Large" page, with no way back to the form and no word of the limit."""
+    admin = sign_in(new_context(), "admin-e2e")
+    admin.goto("/plans/new")
+    admin.set_input_files("#document", files=[{"name": "大规划.pdf", "mimeType": "application/pdf",
+                                               "buffer": b"%PDF-1.4\n" + b"0" * (17 * 1024 * 1024)}])
+    admin.fill("#title", "某规划")
+    admin.click("main form button[type=submit]")
+    notice = admin.locator(".upload-too-large")
+    notice.wait_for()
+    assert "超过上传上限 16 MB" in notice.inner_text() and "17.0 MB" in notice.inner_text()
+    assert admin.url.endswith("/plans/new") and admin.input_value("#title") == "某规划"

@@ -13,11 +13,43 @@
   var AGAIN_AFTER = 10000;  // ms
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form instanceof HTMLFormElement && form.getAttribute("data-confirm");
-    if (question && !form.hasAttribute("data-sending") && !window.confirm(question)) {
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-sending")) { return; }
+    if (tooLarge(form)) {
+      event.preventDefault();
+      return;
+    }
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
       event.preventDefault();
     }
   }, true);
+
+  // Files past the server's limit are told here, before minutes of sending on a slow line end in
+  // the server's bare "Request Entity Too Large" (it refuses them as their header arrives).
+  function tooLarge(form) {
+    var meta = document.querySelector("meta[name='upload-limit']");
+    var inputs = form.querySelectorAll("input[type='file']");
+    if (!meta || !inputs.length) { return false; }
+    var total = 0;
+    inputs.forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
+    });
+    var notice = form.querySelector(".upload-too-large");
+    if (total <= Number(meta.content) - 65536) {  // the form's other fields travel with the files
+      if (notice) { notice.remove(); }
+      return false;
+    }
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.className = "flash error upload-too-large";
+      notice.setAttribute("role", "alert");
+      notice.tabIndex = -1;
+      form.insertBefore(notice, form.firstChild);
+    }
+    notice.textContent = meta.getAttribute("data-message").replace("{size}", (total / 1048576).toFixed(1));
+    notice.focus();
+    return true;
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method !== "post") { return; }
