@@ -239,3 +239,29 @@ def test_the_api_docs_render_the_document_in_a_browser(new_context):
     paths = page.locator(".opblock-summary-path").all_inner_texts()
     assert any("/api/v1/projects" in path for path in paths), paths
     assert "Unable to render" not in page.inner_text("body") and not problems, problems
+
+
+def test_a_date_the_browser_cannot_read_is_refused_on_its_field_not_dropped(new_context, live_tracker):
+    """A keyboard user typed 04/31/2026 into a planned date: the browser sent nothing for it, the
+    row was saved without the date and the page said 已保存."""
+    url = live_tracker.database_url
+    project_id = scalar(url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-05'")
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}/milestones")
+    if not officer.locator("table.milestone-grid").count():
+        officer.click("text=添加标准建设节点")
+        officer.wait_for_load_state()
+    row = officer.locator("table.milestone-grid tr", has=officer.locator("th", has_text="投入使用"))
+    box = row.locator("input[name$='-planned_date']")
+    before = box.input_value()
+    box.click()
+    officer.keyboard.type("04312026")  # mm/dd/yyyy in Chromium's en-US date box: 31 April
+    assert officer.evaluate("(box) => box.validity.badInput", box.element_handle())
+    officer.click("text=保存全部节点")
+    officer.wait_for_timeout(300)
+    message = row.locator(".unreadable-input")
+    assert "不是有效的日期" in message.inner_text()
+    assert officer.evaluate("() => document.activeElement.name") == box.get_attribute("name")
+    assert "已保存" not in officer.inner_text("main")
+    assert scalar(url, "SELECT planned_date FROM milestones WHERE project_id = :id AND stage = 'in_use'",
+                  id=project_id) in (None, before or None)

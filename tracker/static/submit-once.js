@@ -14,7 +14,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-sending")) { return; }
-    if (tooLarge(form)) {
+    if (tooLarge(form) || unreadable(form)) {
       event.preventDefault();
       return;
     }
@@ -23,6 +23,28 @@
       event.preventDefault();
     }
   }, true);
+
+  // A date the browser cannot read ("04/31/2026" typed into a date box) is sent as nothing: the
+  // server saw no date, saved the row without it and said 已保存. Told here, on the field.
+  function unreadable(form) {
+    var meta = document.querySelector("meta[name='unreadable-input']");
+    var bad = Array.prototype.filter.call(form.elements, function (element) {
+      return element.validity && element.validity.badInput;
+    });
+    form.querySelectorAll(".unreadable-input").forEach(function (old) { old.remove(); });
+    if (!meta || !bad.length) { return false; }
+    bad.forEach(function (element) {
+      element.setAttribute("aria-invalid", "true");
+      var message = document.createElement("span");
+      message.className = "error unreadable-input";
+      message.id = (element.id || element.name) + "-unreadable";
+      message.textContent = meta.getAttribute(element.type === "number" ? "data-number" : "data-date");
+      element.setAttribute("aria-describedby", message.id);
+      element.insertAdjacentElement("afterend", message);
+    });
+    bad[0].focus();
+    return true;
+  }
 
   // Files past the server's limit are told here, before minutes of sending on a slow line end in
   // the server's bare "Request Entity Too Large" (it refuses them as their header arrives).
