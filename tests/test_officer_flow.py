@@ -1,6 +1,7 @@
 """An officer's month in the tracker, through the pages, as issue 4 describes it."""
 
 import datetime as dt
+import re
 import io
 from decimal import Decimal
 
@@ -225,3 +226,35 @@ def test_a_photo_added_to_a_filed_month_is_in_the_trail_with_its_reason(officer,
     assert entry.changes["photos"] == [None, ["site.png"]]
     history = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
     assert f"为 {month} 月报上传现场照片 1 张" in history
+
+
+def test_his_own_report_sent_again_is_told_as_his_not_another_officers(officer, longnan_project, db):
+    """Pressing Back after 已提交 and saving again (or retrying after the line dropped once the
+    server had saved) said the month "已由 ln-off 提交…对方填写…其他人已改为“500”", naming him
+    as someone else, and read as a failure although his first report was saved."""
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m")
+    url = f"/projects/{longnan_project.id}/reports/new?month={month}"
+    loaded = [f for f in forms_in(officer.get(url).get_data(as_text=True)) if f.method == "post" and f.action != "/logout"][0]
+    assert officer.post(url, data=MultiDict(loaded.values(progress_text="主体施工", invested_month="500"))).status_code == 302
+    again = officer.post(url, data=MultiDict(loaded.values(progress_text="主体施工", invested_month="600")))
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400
+    assert re.search(rf"您已于 \d{{4}}-\d\d-\d\d \d\d:\d\d 提交 {month} 的月报", html), html[:3000]
+    assert "其他人" not in html and "对方" not in html
+    [form] = [f for f in forms_in(html) if f.method == "post" and f.action != "/logout"]
+    assert form.get("invested_month") == "600"  # his typing kept, to correct with a reason
+
+
+def test_a_required_figure_of_spaces_is_refused_as_missing_and_0_is_a_figure(officer, longnan_project, db):
+    """本月完成投资 " " (required) was saved as 未填报, the month missing from every total."""
+    url = f"/projects/{longnan_project.id}/reports/new"
+    month = THIS_MONTH.strftime("%Y-%m")
+    blank = officer.post(url, data={"month": month, "progress_text": "主体施工", "invested_month": "  "})
+    assert blank.status_code == 400 and "请填写本月完成投资，没有则填 0" in blank.get_data(as_text=True)
+    assert db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id,
+                                                            MonthlyReport.month == THIS_MONTH)) is None
+    assert officer.post(url, data={"month": month, "progress_text": "主体施工", "invested_month": "0"}).status_code == 302

@@ -1,4 +1,4 @@
-"""Field validators shared by the forms: exact amounts, dates not in the future."""
+"""Field validators shared by the forms: a figure stated, exact amounts, dates not in the future."""
 
 from __future__ import annotations
 
@@ -6,9 +6,21 @@ import datetime as dt
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Regexp, ValidationError
+from wtforms.validators import InputRequired, Regexp, StopValidation, ValidationError
 from .core import clock
 from .core.values import MAX_FIGURE, too_large
+
+
+class Stated(InputRequired):
+    """``InputRequired``, but a field of spaces states nothing: 本月完成投资 " " was read as no
+    figure and the report saved with its month 未填报, the field marked required all along (0 is
+    a figure stated, as it must be)."""
+
+    def __call__(self, form, field):
+        if field.raw_data and isinstance(field.raw_data[0], str) and not field.raw_data[0].strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
 
 
 class ExactAmount:

@@ -5,11 +5,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, MultipleFileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import FigureField, SaneDateField, TrackerForm, YearField
 from ..projects.fields import ANNUAL_PLAN, BUDGET, FUNDING, REPORT
-from ..validators import VERSION, ExactAmount, NotInFuture
+from ..validators import VERSION, ExactAmount, NotInFuture, Stated
 from ..vocabulary import FundingSource
 from ..audit.models import REASON_LIMIT
 
@@ -49,7 +49,7 @@ class ReportForm(TrackerForm):
                                     validators=[Optional(), ExactAmount(2, maximum=Decimal(1000),
                                                                         too_large=_l("工程进度应在 0 到 100 之间"))])
     invested_month = FigureField(REPORT["invested_month"].label,
-                                  validators=[InputRequired(_l("请填写本月完成投资，没有则填 0")), MONEY],
+                                  validators=[Stated(_l("请填写本月完成投资，没有则填 0")), MONEY],
                                   description=_l("本月没有完成投资请填 0"))
     invested_total = FigureField(REPORT["invested_total"].label, validators=[Optional(), MONEY],
                                   description=_l("首次填报时填写开工以来的累计数；以后由系统按月累加"))
@@ -70,11 +70,11 @@ class ReportForm(TrackerForm):
 
 class BudgetRevisionForm(TrackerForm):
     new_amount = FigureField(BUDGET["new_amount"].label,
-                              validators=[InputRequired(_l("请填写调整后的概算")), MONEY])
+                              validators=[Stated(_l("请填写调整后的概算")), MONEY])
     reason = TextAreaField(_l("调整原因"), validators=[DataRequired(_l("请说明调整原因")), Length(max=2000)])
     approval_number = StringField(BUDGET["approval_number"].label, validators=[
         DataRequired(_l("请填写批复文号")), Length(max=BUDGET["approval_number"].max_length)])
-    approval_date = SaneDateField(BUDGET["approval_date"].label, validators=[InputRequired(_l("请填写批复日期")), NotInFuture()])
+    approval_date = SaneDateField(BUDGET["approval_date"].label, validators=[Stated(_l("请填写批复日期")), NotInFuture()])
 
 
 class FundingLineForm(TrackerForm):
@@ -100,9 +100,9 @@ class FundingDeleteForm(TrackerForm):
 
 class AnnualPlanForm(TrackerForm):
     year = YearField(ANNUAL_PLAN["year"].label, validators=[
-        InputRequired(_l("请填写年度")),
+        Stated(_l("请填写年度")),
         NumberRange(2000, ANNUAL_PLAN["year"].maximum, _l("年份应在 %(min)s 到 %(max)s 之间"))])
     planned_investment = FigureField(ANNUAL_PLAN["planned_investment"].label,
-                                      validators=[InputRequired(_l("请填写年度计划投资")), MONEY])
+                                      validators=[Stated(_l("请填写年度计划投资")), MONEY])
     # The years' plans the page showed ({"2027": "650"}): a plan set since is not overwritten unseen.
     shown = HiddenField()

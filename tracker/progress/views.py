@@ -224,6 +224,16 @@ def _filed_meanwhile(form: ReportForm, existing) -> None:
     filed and this officer left blank is filled in, what both wrote is marked."""
     from types import SimpleNamespace
 
+    from ..formatting import local_datetime
+
+    if existing.submitted_by_id is not None and existing.submitted_by_id == current_user.id:
+        # His own report, sent before (pressed Back and saved again; the line dropped after the
+        # server saved it): told as his, his typing kept as a correction to be, not as "其他人已改为".
+        form.form_errors.append(_(
+            "您已于 %(when)s 提交 %(month)s 的月报（见项目页的月报记录），本次没有再保存。如要按本页内容修改，"
+            "请填写更正原因后再提交。", when=local_datetime(existing.submitted_at),
+            month=existing.month.strftime("%Y-%m")))
+        return
     # 自开工累计 is derived from the months when left blank: his figure stands for his 本月, not
     # for what this officer typed.
     filed = SimpleNamespace(changes={name: [None, json_value(getattr(existing, name))]
