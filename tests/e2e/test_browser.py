@@ -265,3 +265,20 @@ def test_a_date_the_browser_cannot_read_is_refused_on_its_field_not_dropped(new_
     assert "已保存" not in officer.inner_text("main")
     assert scalar(url, "SELECT planned_date FROM milestones WHERE project_id = :id AND stage = 'in_use'",
                   id=project_id) in (None, before or None)
+
+
+@pytest.mark.parametrize("form", ["reports/new", "edit"])
+def test_leaving_a_half_typed_report_or_project_form_asks_first(new_context, live_tracker, form):
+    """Only the milestone grid asked: a half-typed monthly report (the longest form) or project
+    edit was dropped without a word when the officer clicked 我的待办."""
+    project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-06'")
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}/{form}")
+    officer.locator("main form textarea, main form input[type=text]").first.fill("已填写的内容")
+    asked: list[str] = []
+    officer.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    officer.click("header.site >> text=项目清单")
+    officer.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    # Its own save does not ask.
+    assert f"/projects/{project_id}/{form}" in officer.url
