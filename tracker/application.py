@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, has_request_context, redirect, render_template, request, session
 from flask_babel import get_locale, gettext, refresh
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.engine import Engine
 
 from . import formatting
@@ -17,6 +19,7 @@ from .api.problems import from_http_exception as api_problem, is_api_request, pr
 from .errors import StaleEdit, ValidationFailed
 from .extensions import babel, csrf, db, migrate
 from .web.requests import safe_next
+from .accounts.auth import signed_out_while_typing
 
 
 def init_app(app: Flask) -> None:
@@ -185,6 +188,14 @@ def register_error_pages(app: Flask) -> None:
 
     for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, page(status))
+
+    @app.errorhandler(CSRFError)
+    def form_without_its_session(error: CSRFError):
+        """A form whose session cookie is gone (its lifetime past, the browser cleared it): said as
+        the sign-in it is, not as "请求有误"."""
+        if not is_api_request() and not current_user.is_authenticated:
+            return signed_out_while_typing()
+        return page(400)(error)
 
     @app.context_processor
     def error_page_helpers():

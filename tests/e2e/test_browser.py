@@ -11,6 +11,7 @@ import io
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -282,3 +283,45 @@ def test_leaving_a_half_typed_report_or_project_form_asks_first(new_context, liv
     assert asked == ["beforeunload"]
     # Its own save does not ask.
     assert f"/projects/{project_id}/{form}" in officer.url
+
+
+@pytest.mark.parametrize("ended", ["cookie", "server"])
+def test_a_report_sent_after_the_session_ended_is_offered_back_after_signing_in(new_context, live_tracker, ended):
+    """An officer typed a long report while his session ended (the cookie's lifetime, or idle on
+    the server): the send said "请求有误" (or only "请先登录") and after signing in the form was
+    empty. Now he is told nothing was saved, and the form offers back what he typed."""
+    url = live_tracker.database_url
+    key = {"cookie": "longnan-t6-04", "server": "longnan-t6-03"}[ended]  # a month each, unfiled
+    project_id = scalar(url, "SELECT id FROM projects WHERE seed_key = :key", key=key)
+    context = new_context()
+    officer = sign_in(context, "officer-1")
+    officer.goto(f"/projects/{project_id}/reports/new")
+    officer.fill("#progress_text", "主体结构施工至五层")
+    officer.fill("#invested_month", "320")
+    officer.fill("#problems", "雨季影响工期，材料价格上涨")
+    if ended == "cookie":
+        context.clear_cookies()
+    else:
+        engine = sa.create_engine(url)
+        with engine.begin() as connection:  # ended on the server: idle, or signed out elsewhere
+            connection.execute(sa.text("DELETE FROM user_sessions WHERE user_id = "
+                                       "(SELECT id FROM users WHERE username = 'officer-1')"))
+        engine.dispose()
+    officer.click("main form button[type=submit]")
+    officer.wait_for_url("**/login**")
+    assert "登录已过期，刚才提交的内容没有保存" in officer.inner_text("main")
+    officer.fill("#username", "officer-1")
+    officer.fill("#password", PASSWORD)
+    officer.click("main button[type=submit]")
+    officer.wait_for_url(f"**/projects/{project_id}/reports/new**")
+    assert officer.input_value("#problems") == ""
+    offer = officer.locator(".draft-offer")
+    assert "填写而没有保存的内容" in offer.inner_text()
+    offer.locator("button", has_text="恢复").click()
+    assert (officer.input_value("#progress_text"), officer.input_value("#invested_month"),
+            officer.input_value("#problems")) == ("主体结构施工至五层", "320", "雨季影响工期，材料价格上涨")
+    officer.click("main form button[type=submit]")
+    officer.wait_for_url(f"**/projects/{project_id}**")
+    assert "月报已提交" in officer.inner_text(".flash.success")
+    officer.goto(f"/projects/{project_id}/reports/new")
+    assert not officer.locator(".draft-offer").count()  # saved: nothing more to offer

@@ -1,15 +1,114 @@
-// A form marked data-warn-unsaved asks before the page is left with what was typed in it unsaved
-// (another form's button, a link, closing the tab). Its own submit clears the warning.
+// A form marked data-warn-unsaved keeps what is typed in it:
+// - it asks before the page is left with typing unsaved (another form's button, a link, closing
+//   the tab); its own submit clears the warning;
+// - it keeps a draft in this tab (sessionStorage: gone with the tab, never sent anywhere) as it is
+//   typed and when it is sent. A send that did not save (the session ended meanwhile, the line
+//   dropped) brings the officer back to an empty form after signing in: the form then offers the
+//   draft (恢复) or drops it (丢弃). A page that says a save succeeded drops the drafts that were
+//   sent; a form the server showed again with its errors holds the typing itself.
 (function () {
+  "use strict";
+  var PREFIX = "tracker-draft:";
+  var SKIPPED = /^(hidden|file|password|submit|button|reset|image)$/;
   var dirty = false;
-  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function () { dirty = false; });
+  var store;
+  try { store = window.sessionStorage; } catch (error) { store = null; }
+
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.name && element.name !== "csrf_token" && !SKIPPED.test(element.type || "");
+    });
+  }
+  function values(form) {
+    return fields(form).map(function (element) {
+      var checkable = element.type === "checkbox" || element.type === "radio";
+      return [element.name, checkable ? element.checked : element.value];
+    });
+  }
+  function read(key) {
+    try { return JSON.parse(store.getItem(key) || "null"); } catch (error) { return null; }
+  }
+  function write(key, draft) {
+    try { store.setItem(key, JSON.stringify(draft)); } catch (error) { /* full or refused: no draft */ }
+  }
+  function same(first, second) { return JSON.stringify(first) === JSON.stringify(second); }
+
+  var forms = document.querySelectorAll("form[data-warn-unsaved]");
+  if (store && document.querySelector(".flash.success")) {
+    Object.keys(store).forEach(function (key) {
+      var draft = key.indexOf(PREFIX) === 0 && read(key);
+      if (draft && draft.sent) { store.removeItem(key); }
+    });
+  }
+  forms.forEach(function (form, index) {
+    var key = PREFIX + location.pathname + "#" + index;
+    var loaded = values(form);
+    if (store) { offer(form, key, loaded); }
+    function keep(sent) {
+      if (!store) { return; }
+      var now = values(form);
+      if (same(now, loaded) && !sent) { store.removeItem(key); return; }
+      write(key, {at: Date.now(), sent: sent || (read(key) || {}).sent || null, values: now});
+    }
+    form.addEventListener("input", function () { dirty = true; keep(); });
+    form.addEventListener("change", function () { dirty = true; keep(); });
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      dirty = false;
+      keep(Date.now());
+    });
   });
   window.addEventListener("beforeunload", function (event) {
     if (!dirty) { return; }
     event.preventDefault();
     event.returnValue = "";
   });
+
+  function offer(form, key, loaded) {
+    var draft = read(key);
+    if (!draft || !draft.values) { return; }
+    var refused = form.querySelector(".error-summary") || document.querySelector("main .flash.error");
+    if (refused || same(draft.values, loaded) || !sameFields(draft.values, loaded)) {
+      store.removeItem(key);  // the server shows the typing itself, or it is another form now
+      return;
+    }
+    var words = document.querySelector("meta[name='draft-messages']");
+    if (!words) { return; }
+    var when = new Date(draft.at);
+    var time = ("0" + when.getHours()).slice(-2) + ":" + ("0" + when.getMinutes()).slice(-2);
+    var notice = document.createElement("div");
+    notice.className = "flash info draft-offer";
+    notice.setAttribute("role", "status");
+    var text = document.createElement("span");
+    text.textContent = words.getAttribute("data-offer").replace("{time}", time) + " ";
+    notice.appendChild(text);
+    [["data-restore", function () { restore(form, draft.values); }],
+     ["data-discard", function () { store.removeItem(key); }]].forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = words.getAttribute(choice[0]);
+      button.addEventListener("click", function () {
+        choice[1]();
+        notice.remove();
+      });
+      notice.appendChild(button);
+      notice.appendChild(document.createTextNode(" "));
+    });
+    form.insertBefore(notice, form.firstChild);
+  }
+  function sameFields(first, second) {
+    return first.length === second.length && first.every(function (pair, index) {
+      return pair[0] === second[index][0];
+    });
+  }
+  function restore(form, stored) {
+    fields(form).forEach(function (element, index) {
+      var value = stored[index][1];
+      if (element.type === "checkbox" || element.type === "radio") { element.checked = value; }
+      else { element.value = value; }
+      element.dispatchEvent(new Event("change", {bubbles: true}));
+    });
+    dirty = true;
+  }
 })();
