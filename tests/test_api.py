@@ -519,3 +519,12 @@ def test_a_misspelt_filter_is_refused_not_taken_for_the_whole_country(app, seede
     assert "all" in parameters["kind"]["schema"]["enum"] and "unknown" in parameters["status"]["schema"]["enum"]
     assert client.get("/api/v1/projects?period=2021-2025&continued=0&kind=all",
                       headers=bearer(secret)).status_code == 200
+
+
+def test_a_month_written_right_but_out_of_range_is_told_so(app, seeded, db, make_user, token_for):
+    """1948-12 was refused with "月份应写作 YYYY-MM", though it is written that way."""
+    secret = token_for(make_user("officer", "360783", username="ln-officer"), scope="write")
+    project = lab_project(db)
+    refused = app.test_client().post(f"/api/v1/projects/{project.id}/reports", headers=bearer(secret),
+                                     json={"month": "1948-12", "invested_month": "1"})
+    assert assert_problem(refused, 422)["errors"]["month"] == ["月份应在 1949-01 至 2100-12 之间"]

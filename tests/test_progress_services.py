@@ -197,3 +197,18 @@ def test_a_count_started_by_a_since_start_figure_alone_leaves_the_years_figure_u
     months = {r.month: r for r in project_reports(project)}
     assert [(months[m].invested_total, months[m].invested_year) for m in (JAN, FEB, MAR)] == [
         (Decimal("800"), Decimal("10")), (Decimal("800"), Decimal("10")), (Decimal("850"), Decimal("60"))]
+
+
+def test_a_month_long_before_the_project_could_have_a_report_is_refused_naming_why(db):
+    """An officer's slip of the year (2016-11 for 2026-11), or 1999-01, was filed without a word
+    and raised every later month's 自开工累计; the API took 1949-10."""
+    dated = factories.project(planned_start=dt.date(2024, 3, 1))
+    with pytest.raises(ValidationFailed) as early:
+        file(dated, dt.date(2022, 2, 1), "10")
+    assert "早于本项目可能有月报的最早月份 2022-03" in early.value.errors["month"][0]
+    assert "2024-03-01" in early.value.errors["month"][0]
+    assert file(dated, dt.date(2022, 3, 1), "10").invested_total == Decimal("10")  # 前期 work: 2 years ahead
+    undated = factories.project()
+    with pytest.raises(ValidationFailed) as absurd:
+        file(undated, dt.date(1999, 1, 1), "10")
+    assert "2000-01" in absurd.value.errors["month"][0]

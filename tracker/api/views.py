@@ -359,8 +359,10 @@ MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 def parse_month(raw: str) -> dt.date:
     match = MONTH.fullmatch(raw or "")
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1949 <= int(match.group(1)) <= 2100:
+    if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValidationFailed({"month": [_("月份应写作 YYYY-MM，例如 2026-11")]})
+    if not 1949 <= int(match.group(1)) <= 2100:  # written right: its year is what is wrong
+        raise ValidationFailed({"month": [_("月份应在 1949-01 至 2100-12 之间")]})
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 

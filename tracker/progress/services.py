@@ -21,7 +21,7 @@ from ..audit.models import AuditEntry
 from ..audit.queries import changes_since, require_version
 from ..audit.services import Actor, diff, json_value, record, snapshot
 from ..formatting import plain_number
-from ..core.values import MAX_FIGURE, ValueProblem, check_date
+from ..core.values import DATE_MIN, MAX_FIGURE, ValueProblem, check_date
 from ..errors import StaleEdit, ValidationFailed, saved_or_stale
 from ..database import exact_sum
 from ..extensions import db
@@ -288,6 +288,36 @@ def report_for(project: Project, month: dt.date) -> MonthlyReport | None:
         MonthlyReport.project_id == project.id, MonthlyReport.month == first_of_month(month)))
 
 
+# How long before a project's first known date a report may be dated (work before 开工: design,
+# land, 前期 spending), and the floor of a project with no date known.
+REPORT_LEAD_YEARS = 2
+REPORT_FLOOR = dt.date(2000, 1, 1)
+
+
+def _earliest_known(project: Project) -> dt.date | None:
+    """The project's first known date: 计划开工, the 开工 milestone's actual date, or the first
+    year of its earliest plan's period."""
+    known = [project.planned_start, project.start_milestone_actual,
+             *(dt.date(plan.period_start, 1, 1) for plan in project.plans if plan.period_start)]
+    return min((day for day in known if day), default=None)
+
+
+def earliest_report_month(project: Project) -> dt.date:
+    """The earliest month a report of this project may be for: a slip of the year (2016-11 for
+    2026-11, 1999-01) was filed without a word and moved every later month's 自开工累计."""
+    first = _earliest_known(project)
+    if first is None:
+        return REPORT_FLOOR
+    return max(dt.date(first.year - REPORT_LEAD_YEARS, first.month, 1), DATE_MIN.replace(day=1))
+
+
+def _earliest_reason(project: Project) -> str:
+    first = _earliest_known(project)
+    if first is None:
+        return _("本项目没有开工日期或所属规划")
+    return _("本项目最早的日期 %(date)s 之前 %(years)s 年", date=first.isoformat(), years=REPORT_LEAD_YEARS)
+
+
 def _previous(project: Project, month: dt.date) -> MonthlyReport | None:
     return db.session.scalar(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month)
@@ -324,6 +354,10 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         _add(errors, "month", str(problem))
     if month > first_of_month(today()):
         _add(errors, "month", _("不能填报未来月份"))
+    elif (floor := earliest_report_month(project)) and month < floor:
+        _add(errors, "month", _("%(month)s 早于本项目可能有月报的最早月份 %(floor)s（%(why)s），请检查年份",
+                                month=month.strftime("%Y-%m"), floor=floor.strftime("%Y-%m"),
+                                why=_earliest_reason(project)))
     for field in ("invested_month", "funds_received", "paid"):
         if values[field] is not None and values[field] < 0:
             _add(errors, field, _("金额不能为负数"))
