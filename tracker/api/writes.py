@@ -10,6 +10,8 @@ representation gives it (``total_investment_wan_yuan``, ``region``).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -116,7 +118,8 @@ def read_figure(raw, places: int, *, whole: bool = False):
     """A figure sent as a JSON number or as people write it ("1,320"), exact."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         raise ValueProblem(_("应为数字或数字文本"))
-    number = parse_decimal(repr(raw) if isinstance(raw, float) else raw)
+    # A JSON number is exact as its shortest representation (1e-05, 1e+16 included).
+    number = parse_decimal(Decimal(repr(raw)) if isinstance(raw, float) else raw)
     if number is None:
         return None
     number = check_places(number, places)

@@ -45,7 +45,9 @@ _GROUPING = re.compile(r"[,，'\s\u00a0\u3000_]")
 # Separators only as thousands separators, one kind in a number: "56,000", "1 320", "12,000.5".
 # "1,50" (150?), "1.234,5" (a decimal comma: 1.2345?) and "12,34,5" are slips, never guessed at.
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[,'\s_])\d{3}(?:(?P=sep)\d{3})*(?:\.\d*)?")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# "1e3" is no way an office writes a figure: a slip (1e3 beds were saved as 1,000), refused.
+_EXPONENT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
 
 
 # The most digits before the point a typed figure may have: 10^30 is beyond every column (money
@@ -80,6 +82,8 @@ def parse_decimal(text: str | int | Decimal | None) -> Decimal | None:
         raise ValueProblem(_l("请只填数字；约数请另行勾选或标注"))
     if compact != normalised and _NUMBER.fullmatch(compact) and not _GROUPED.fullmatch(normalised):
         raise ValueProblem(_l("千位分隔符应每三位一个（如 1,320 或 12,000.5），小数点请用“.”"))
+    if _EXPONENT.fullmatch(compact):
+        raise ValueProblem(_l("请写成普通数字，不用科学计数法（如 1e3 应写 1000）"))
     if not _NUMBER.fullmatch(compact):
         raise ValueProblem(_l("应为数字，例如 1320 或 1,320.5"))
     try:
