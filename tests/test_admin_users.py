@@ -384,3 +384,20 @@ def test_a_new_accounts_problems_are_told_in_one_save(admin_client, make_user, d
     for told in ("电子邮箱", "用户名 zhaoliu 已存在", "项目专员至少需要分配一个负责地区"):
         assert told in html, told
     assert re.search(r'<p class="field-error"[^>]*>[^<]*(密码|至少)', html), html[html.find("密码"):][:600]
+
+
+def test_a_leader_or_viewer_keeps_no_regions_and_the_console_says_so(app, db, seeded):
+    """`users create lead2 --role leader --region 360783` was taken without a word: the admin's
+    page showed 负责地区 龙南市 while the leader saw every region."""
+    from tracker.accounts.cli import users
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(users, ["create", "lead2", "--role", "leader", "--region", "360783"], input="\n")
+    assert result.exit_code == 0, result.output
+    assert "--region is for officers and was not kept" in result.output
+    leader = db.session.scalar(sa.select(User).where(User.username == "lead2"))
+    assert leader.regions == []
+    officer = services.create_user(Actor(None, "cli"), "ln-off2", "officer", "Long-enough-pass-9",
+                                   regions=["360783"])
+    services.change_role(Actor(None, "cli"), officer, "viewer", ["360783"])
+    assert officer.regions == []

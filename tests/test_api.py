@@ -31,7 +31,9 @@ def bearer(secret: str) -> dict:
 @pytest.fixture()
 def token_for(db):
     def make(user, scope: str = "read", days: int | None = None) -> str:
-        _token, secret = tokens.create_token(CLI, user, scope=scope, days=days)
+        readable = "read" if scope == "write" and not tokens.may_write(user) else scope
+        token, secret = tokens.create_token(CLI, user, scope=readable, days=days)
+        token.scope = scope  # a leader's write token: made before his role changed, still refused
         db.session.commit()
         return secret
     return make
@@ -118,8 +120,12 @@ def test_tokens_are_stored_hashed(db, make_user):
 
 def test_cli_creates_a_token_printed_once_and_revokes_it(app, seeded, db, make_user):
     from tracker.api.cli import tokens as command
-    make_user("leader", username="county")
+    make_user("officer", "360783", username="county")
+    make_user("leader", username="leader")
     runner = app.test_cli_runner(mix_stderr=False) if "mix_stderr" in app.test_cli_runner.__code__.co_varnames else app.test_cli_runner()
+    # A leader reads only: a write token of his could write nothing, and is not made.
+    refused = runner.invoke(command, ["create", "leader", "--scope", "write"])
+    assert refused.exit_code != 0 and "只能创建只读令牌" in refused.output
     result = runner.invoke(command, ["create", "county", "--expires", "30", "--scope", "write"])
     assert result.exit_code == 0, result.output
     secret = result.stdout.splitlines()[0]

@@ -30,12 +30,14 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "6"))
 
 @pytest.fixture()
 def role_headers(seeded, db, make_user):
-    """A write token for each role (the scope asks; the role and regions decide)."""
+    """A write token for each role that may write, a read token for the others (the scope asks;
+    the role and regions decide)."""
     users = [make_user("admin", username="api-admin"), make_user("officer", "360783", username="api-officer"),
              make_user("leader", username="api-leader"), make_user("viewer", username="api-viewer")]
     headers = []
     for user in users:
-        _token, secret = tokens.create_token(Actor(None, "cli"), user, scope="write")
+        _token, secret = tokens.create_token(Actor(None, "cli"), user,
+                                             scope="write" if tokens.may_write(user) else "read")
         headers.append({"Authorization": f"Bearer {secret}"})
     db.session.commit()
     return headers

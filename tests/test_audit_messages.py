@@ -223,7 +223,7 @@ def test_a_token_and_a_password_read_as_what_they_are_in_the_trail(app, db, make
     from tracker.accounts import services as accounts
     from tracker.api.tokens import create_token
 
-    reader = make_user("viewer", username="trail-reader")
+    reader = make_user("admin", username="trail-reader")
     chief = make_user("admin", username="trail-admin")
     create_token(Actor(chief, "web"), reader, name="接口", scope="write", days=90)
     accounts.set_password(Actor(reader, "web"), reader, "Another-pass-2026x")

@@ -63,6 +63,8 @@ def create(username, role, regions, display_name, email, password_stdin):
         CLI, username, role, password, regions=regions, display_name=display_name, email=email,
         must_change_password=generated))
     click.echo(f"created {username.lower()} ({role})")
+    if regions and not services.regions_apply(role):
+        click.echo(f"note: a {role} sees every region; --region is for officers and was not kept")
     if generated:
         click.echo(f"one-time password: {password}  (to be changed at first login)")
 
@@ -92,6 +94,8 @@ def enable(username):
 def set_role(username, role, regions):
     _or_fail(lambda: services.change_role(CLI, _user(username), role, regions))
     click.echo(f"{username} is now {role}")
+    if regions and not services.regions_apply(role):
+        click.echo(f"note: a {role} sees every region; --region is for officers and was not kept")
 
 
 @users.command("reset-password")

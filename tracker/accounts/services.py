@@ -127,7 +127,7 @@ def create_user(actor: Actor, username: str, role: Role | str, password: str, *,
     new_user_problems(username, role, password, regions, display_name=display_name, email=email).raise_any()
     username = (username or "").strip().lower()
     role = Role(role)
-    region_rows = _regions(regions)
+    region_rows = _regions(regions) if regions_apply(role) else []
     user = User(username=username, role=role, display_name=display_name, email=email,
                 password_hash=generate_password_hash(password), regions=region_rows,
                 must_change_password=must_change_password, session_token=secrets.token_hex(16))
@@ -189,6 +189,13 @@ def _merged(field: str, mine, loaded: dict | None, current, label: str, shown=No
     return mine
 
 
+def regions_apply(role: Role | str) -> bool:
+    """Whether a role's regions mean anything: an officer edits his regions' projects; a leader, a
+    viewer and an admin see every region. A leader given 龙南 kept it on the admin's page and saw
+    the whole country: regions are kept for officers only."""
+    return Role(role) is Role.OFFICER
+
+
 def change_role(actor: Actor, user: User, role: Role | str, regions=(), *, loaded: dict | None = None) -> None:
     """Set the role and regions. With ``loaded`` (what the admin's page showed), a save changes
     what the admin changed: a region another admin added meanwhile stays, as one he took away
@@ -199,7 +206,7 @@ def change_role(actor: Actor, user: User, role: Role | str, regions=(), *, loade
         role = Role(_merged("role", role.value, loaded, current["role"], _("角色"), lambda code: Role(code).label))
         shown, mine = set(loaded.get("regions") or ()), {str(key) for key in regions}
         regions = sorted((set(current["regions"]) - (shown - mine)) | (mine - shown))
-    region_rows = _regions(regions)
+    region_rows = _regions(regions) if regions_apply(role) else []
     if role is Role.OFFICER and not region_rows:
         raise ValidationFailed(_("项目专员至少需要分配一个负责地区"), "regions")
     if user.role is Role.ADMIN and role is not Role.ADMIN and _other_active_admins(user) == 0:

@@ -107,6 +107,8 @@ def api_tokens():
     from ..api.forms import RevokeForm, TokenForm
     form, secret = TokenForm(), None
     user = current_user._get_current_object()
+    if not tokens.may_write(user):  # a leader or a viewer reads only: no 读写 to choose
+        form.scope.choices = [choice for choice in form.scope.choices if choice.value == "read"]
     if form.validate_on_submit():
         token, secret = tokens.create_token(web_actor(), user, name=form.name.data,
                                             scope=form.scope.data,

@@ -10,6 +10,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from ..accounts.permissions import CREATE_PROJECT, EDIT_PROJECT, ROLE_PERMISSIONS
 from ..accounts.throttle import Limit
 from ..audit.services import Actor, record
 from ..core.clock import utcnow
@@ -25,11 +26,19 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def may_write(user) -> bool:
+    """Whether a write token of ``user`` could write anything: a leader's or a viewer's never can
+    (the token page offered them 读写, and their writes were refused one by one)."""
+    return ROLE_PERMISSIONS.get(user.role, set()) & {EDIT_PROJECT, CREATE_PROJECT} != set()
+
+
 def create_token(actor: Actor, user, *, name: str | None = None, scope: str = "read",
                  days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it and its secret (never stored, never shown again)."""
     if scope not in SCOPES:
         raise ValidationFailed(f"scope must be one of {', '.join(SCOPES)}", "scope")
+    if scope == "write" and not may_write(user):
+        raise ValidationFailed(_("您的角色（%(role)s）只能查看，只能创建只读令牌", role=user.role.label), "scope")
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(f"expiry must be 1 to {MAX_DAYS} days", "expires")
     secret = PREFIX + secrets.token_urlsafe(32)

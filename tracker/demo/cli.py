@@ -44,14 +44,14 @@ def demo_data(projects: int, seed: int, report_month: dt.date | None, batch_size
     from ..regions.models import Region
     from .generator import analyze, generate
 
-    real = db.session.scalar(sa.select(sa.func.count()).select_from(Project).join(Region).where(
-        sa.not_(Region.key.startswith("demo-"))))
+    with db.engine.connect() as connection:  # closed before the generator's own transaction
+        real = connection.scalar(sa.select(sa.func.count()).select_from(Project).join(Region).where(
+            sa.not_(Region.key.startswith("demo-"))))
     if real and not beside_real_projects:
         raise click.ClickException(
             f"this database holds {real:,} real projects ({db.engine.url.render_as_string(hide_password=True)}): "
             "demo projects would count in their regions' and the country's totals. Point TRACKER_DATABASE_URL "
             "at a new database, or add --beside-real-projects.")
-    db.session.rollback()
     engine = db.engine
     try:
         with engine.begin() as connection:
