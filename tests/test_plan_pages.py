@@ -157,6 +157,9 @@ def test_review_accept_merge_reject_and_the_period_filter(admin, added, db):
     before = existing.total_investment
     response = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(existing.id)})
     assert response.status_code == 302
+    # The new plan's 2800 beside the 1320 tracked: kept, and said (the merge said nothing of it).
+    told = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "新规划写的与台账不同，台账保持不变：建筑面积：原文 3000 m²，台账 4400 m²；总投资：原文 2800 万元，台账 1320 万元" in told
     db.session.refresh(existing)
     assert {plan.key for plan in existing.plans} == {"longnan-14th-regional-plan", KEY}
     assert "龙南市疾病预防控制中心实验楼建设项目" in {alias.name for alias in existing.aliases}

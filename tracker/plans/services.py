@@ -31,7 +31,7 @@ from ..core.clock import utcnow
 from ..core.values import clean_text
 from ..errors import FieldErrors, ValidationFailed, saved_or_stale
 from ..extensions import db
-from ..projects.fields import PROJECT_FIELDS
+from ..projects.fields import PROJECT, PROJECT_FIELDS
 from ..regions.lookup import find_regions
 from ..regions.models import Region
 from ..vocabulary import CandidateDecision, IndicatorNature, Kind
@@ -660,6 +660,24 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
     _decide(actor, candidate, "merged", project,
             {"name": data.get("name"), "project": project.name, "plan": plan.title})
     return project
+
+
+def figures_that_differ(project, data: dict) -> list[str]:
+    """The figures the candidate's plan prints otherwise than the project holds, in words: a merge
+    keeps the project's (its history rests on them), and said nothing, the project page then
+    citing the new line as "已调整" (a 15th plan's 36,000 万元 beside the 30,000 tracked)."""
+    from ..core.values import display_decimal
+
+    told = []
+    for source_field, project_field in FIGURE_FIELDS.items():
+        stated, held = data.get(source_field), getattr(project, project_field, None)
+        if stated is None or held is None or Decimal(str(stated)) == Decimal(str(held)):
+            continue
+        unit = PROJECT[project_field].unit or ""
+        told.append(_("%(label)s：原文 %(stated)s%(unit)s，台账 %(held)s%(unit)s", label=str(SOURCE_LABELS[source_field]),
+                      stated=display_decimal(Decimal(str(stated))), held=display_decimal(Decimal(str(held))),
+                      unit=f" {unit}" if unit else ""))
+    return told
 
 
 def _fill_unknown(actor: Actor, project, plan: Plan, data: dict) -> None:

@@ -16,7 +16,7 @@ from ..accounts.services import MONEY_SOURCE_FIELDS
 from ..accounts import permissions
 from ..accounts.visibility import show_money
 from ..audit.services import Actor
-from ..core.translation import aside
+from ..core.translation import phrases, aside
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
 from ..imports import batches, uploads
@@ -464,11 +464,15 @@ def candidate_merge(key: str, candidate_id: int):
     if reason:  # told on the review page, not a bare 403
         return _refused(candidate, ValidationFailed(reason, "project_id"))
     permissions.require_project_edit(project)
+    differ = services.figures_that_differ(project, candidate.data)
     try:
         services.merge_candidate(web_actor(), candidate, project)
     except ValidationFailed as failure:
         return _refused(candidate, failure)
     flash(_("已并入已有项目：%(name)s", name=project.name), "success")
+    if differ:
+        flash(_("新规划写的与台账不同，台账保持不变：%(figures)s。如应采用新规划的数字，请在“编辑项目”中修改并写明依据。",
+                figures=phrases(differ)), "info")
     return redirect(_review_at(candidate))
 
 
