@@ -117,3 +117,18 @@ def test_an_officer_is_told_of_his_regions_plans_awaiting_review(app, db, make_u
     db.session.commit()
     html = client.get("/todo").get_data(as_text=True)
     assert "今天没有待办事项" in html and "都已处理" in _section(html, "待确认的规划候选")
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_with_no_project_in_construction_the_list_does_not_say_every_report_is_filed(app, db, make_user):
+    """An officer whose seeded projects have no status read 本月月报已全部填报, though none had
+    ever reported: nothing owes a report until its status says it is under way."""
+    longnan = factories.region()
+    factories.project(longnan, name="未定状态的医院")
+    officer = make_user("officer", longnan)
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, officer)
+    html = client.get("/todo").get_data(as_text=True)
+    assert "本月月报已全部填报" not in html
+    assert "没有需要按月填报的项目" in html and "把状态改为“在建”" in html

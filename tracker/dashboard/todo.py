@@ -20,7 +20,7 @@ from ..imports.models import PREVIEWED, ImportBatch
 from ..plans.models import Plan, PlanCandidate
 from ..extensions import db
 from ..portfolio.filters import DUE_SOON_DAYS
-from ..projects.terms import BUILDING_KINDS
+from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
 from ..progress.models import Milestone
 from ..projects.models import Project
 from ..regions.models import Region
@@ -39,6 +39,9 @@ class ToDo:
     candidates: list[PlanReview]
     month: dt.date
     region_keys: tuple[str, ...]  # the officer's regions ("" for everyone's, an admin's)
+    # Projects that report monthly (在建, 停缓建): none owing is "all filed" only when there are
+    # some; with none it said 本月月报已全部填报 of a portfolio that had never reported.
+    reporting: int = 0
 
     @property
     def is_empty(self) -> bool:
@@ -116,5 +119,7 @@ def for_user(user, today: dt.date) -> ToDo:
         sa.select(ImportBatch).where(ImportBatch.user_id == user.id, ImportBatch.status == PREVIEWED)
         .order_by(ImportBatch.created_at.desc())).all()
     keys = tuple(region.key for region in user.regions) if user.role is not Role.ADMIN else ("",)
-    return ToDo(unreported, due_soon, unexplained, list(imports), _awaiting_review(user), month, keys)
+    reporting = db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        *own, Project.status.in_(REPORTING_STATUSES))) or 0
+    return ToDo(unreported, due_soon, unexplained, list(imports), _awaiting_review(user), month, keys, reporting)
 
