@@ -45,3 +45,26 @@ def test_the_plans_are_named_by_title_not_by_file(client, longnan_project):
         assert plan.title in sources
         if plan.source_file:
             assert plan.source_file not in sources
+
+
+def test_a_milestones_plan_line_is_cited_once_however_many_quotes_it_has(app, db, seeded, make_user):
+    """Project 73's 竣工验收 row read "龙南市“十四五”区域卫生规划 第32行" twice, side by side: two quotes
+    of one line. The line is cited once, its quotes in the link's title."""
+    import re
+
+    import sqlalchemy as sa
+
+    from tracker.progress.models import Milestone
+
+    from .conftest import login_as
+
+    def repeats(milestone):
+        lines = [(source["file"], source["line"]) for source in milestone.sources or []]
+        return next((line for file_line in lines if lines.count(file_line) > 1 for line in [file_line[1]]), None)
+    milestone = next(m for m in db.session.scalars(sa.select(Milestone)) if repeats(m))
+    line = repeats(milestone)
+    client = app.test_client()
+    login_as(client, make_user("leader", username="reader"))
+    html = client.get(f"/projects/{milestone.project_id}").get_data(as_text=True)
+    rows = [r for r in re.findall(r"<tr.*?</tr>", html, re.S) if f"#L{line}\"" in r and 'class="source"' in r]
+    assert rows and all(row.count(f"#L{line}\"") == 1 for row in rows), rows
