@@ -85,10 +85,9 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
         found = Totals.of_kept(kept.everything(db.session(), portfolio_filter))
     else:
         key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
-        if _grams_answer(portfolio_filter):
-            found = cache.figures(key, lambda: _gram_totals(portfolio_filter))
-        else:
-            found = cache.figures(key, lambda: _totals(portfolio_filter, today))
+        if _grams_answer(portfolio_filter):  # the 约 counted in the same range of the index
+            return cache.figures(key, lambda: _gram_totals(portfolio_filter))
+        found = cache.figures(key, lambda: _totals(portfolio_filter, today))
     return with_approximate(found, portfolio_filter, today)
 
 
@@ -151,6 +150,9 @@ def gram_totals_statement(portfolio_filter: PortfolioFilter) -> sa.Select:
             sa.func.count(sa.case((both, 1))),  # the index alone: not the project_id
             exact_sum(sa.case((both, grams.invested_to_date))),
             exact_sum(sa.case((both, grams.total_investment))),
+            sa.func.count(sa.case((sa.and_(grams.total_investment_approx.is_(True),
+                                           grams.total_investment.is_not(None)), 1))),
+            sa.func.count(sa.case((sa.and_(grams.floor_area_approx.is_(True), grams.floor_area_m2.is_not(None)), 1))),
         ).where(grams.gram == (portfolio_filter.search_terms or [""])[0],
                 *kept.kinds(portfolio_filter, search_grams))
     )
