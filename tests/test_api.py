@@ -289,7 +289,7 @@ def test_pages_follow_the_link_header(app, seeded, db, make_user, token_for):
     ("get", "/api/v1/plans/no-such-plan", 404),
     ("get", "/api/v1/nowhere", 404),
     ("delete", "/api/v1/projects", 405),
-    ("get", "/api/v1/projects?region=999999", 400),
+    ("get", "/api/v1/projects?region=999999", 422),
     ("get", "/api/v1/projects?after=x", 400),
     ("get", "/api/v1/projects?q=a%00b", 400),
 ])
@@ -534,3 +534,22 @@ def test_a_month_written_right_but_out_of_range_is_told_so(app, seeded, db, make
     refused = app.test_client().post(f"/api/v1/projects/{project.id}/reports", headers=bearer(secret),
                                      json={"month": "1948-12", "invested_month": "1"})
     assert assert_problem(refused, 422)["errors"]["month"] == ["月份应在 1949-01 至 2100-12 之间"]
+
+
+def test_a_filter_in_error_is_422_naming_each_argument(app, seeded, db, make_user, token_for):
+    """?status=bogus, ?region=999999, ?late=maybe answered 400 with a detail alone, where the
+    README promises 422 with errors per field (and ?sort=bogus was already 422 naming sort)."""
+    secret = token_for(make_user("viewer", username="platform"))
+    for url in ("/api/v1/projects?region=999999&late=maybe&period=garbage",
+                "/api/v1/totals?region=999999&late=maybe&period=garbage"):
+        errors = assert_problem(app.test_client().get(url, headers=bearer(secret)), 422)["errors"]
+        assert set(errors) == {"region", "late", "period"}
+        assert errors["region"] == ["没有行政区划代码为 999999 的地区"]
+
+
+def test_a_read_varies_by_token_and_language(app, seeded, db, make_user, token_for):
+    """The ETag of one version differed by Accept-Language with no Vary saying so: a cache, or an
+    If-None-Match, matched an answer in the other language."""
+    secret = token_for(make_user("viewer", username="platform"))
+    answer = app.test_client().get("/api/v1/regions", headers={**bearer(secret), "Accept-Language": "en"})
+    assert {"authorization", "accept-language"} <= {value.strip().lower() for value in answer.headers["Vary"].split(",")}

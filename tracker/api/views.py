@@ -141,7 +141,10 @@ def conditional(response: Response) -> Response:
     if request.method in ("GET", "HEAD") and response.status_code == 200:
         response.add_etag(overwrite=False)
         response.headers["Cache-Control"] = "private, no-cache"
-        response.headers["Vary"] = "Authorization"
+        # The body is the token's (its role hides money) and in the request's language (labels,
+        # messages): a cache keeping one for If-None-Match keys on both.
+        response.vary.add("Authorization")
+        response.vary.add("Accept-Language")
         response.make_conditional(request)
     return response
 
@@ -252,9 +255,9 @@ def portfolio_filter() -> PortfolioFilter:
     chosen = PortfolioFilter.from_args(request.args)
     if not include_money():
         chosen = chosen.without_money_sorts()
-    problems = chosen.problems()
-    if problems:
-        raise _abort(400, "；".join(problems))
+    problems = chosen.problems_by_field()
+    if problems:  # named per argument, as a body's fields are (README: 422 with errors per field)
+        raise ValidationFailed(problems)
     return chosen
 
 
@@ -305,7 +308,7 @@ def project_list(**_args):
 @bp.route("/totals", methods=["GET"])
 @bp.arguments(schemas.FilterArgs, location="query", as_kwargs=True)
 @bp.response(200, schemas.TotalsSchema)
-@errors(*ERRORS_READ)
+@errors(*ERRORS_READ, 422)
 def totals(**_args):
     """合计及其覆盖面：(有数的项目数, 合计)，与清单页相同"""
     return totals_record(queries.totals(portfolio_filter()), include_money())

@@ -128,25 +128,33 @@ class PortfolioFilter:
                 if value != _DEFAULTS[key] and value not in (None, False, "")}
 
     def problems(self) -> list[str]:
-        found = []
+        return [message for messages in self.problems_by_field().values() for message in messages]
+
+    def problems_by_field(self) -> dict[str, list[str]]:
+        """What is wrong with the filter, under the name of each argument at fault (the API's 422
+        names them as it does a body's fields; the pages list the messages)."""
+        found: dict[str, list[str]] = {}
+
+        def add(name: str, message: str) -> None:
+            found.setdefault(name, []).append(message)
         if self.region and self.region_row() is None:
-            found.append(_("没有行政区划代码为 %(code)s 的地区", code=self.region))
+            add("region", _("没有行政区划代码为 %(code)s 的地区", code=self.region))
         if self.plan and self.plan_row() is None:
-            found.append(_("没有编号为 %(key)s 的规划", key=self.plan))
+            add("plan", _("没有编号为 %(key)s 的规划", key=self.plan))
         if self.period and self.period_years() is None:
-            found.append(_("规划期应写作“2026-2030”或“十五五”：%(value)s", value=self.period))
+            add("period", _("规划期应写作“2026-2030”或“十五五”：%(value)s", value=self.period))
         for name, vocabulary, extra in (("status", Status, {UNKNOWN}), ("category", Category, set()),
                                         ("build_nature", BuildNature, {UNKNOWN}),
                                         ("kind", Kind, {"all"}), ("funding", FundingSource, set())):
             value = getattr(self, name)
             if value and value not in {m.value for m in vocabulary} | extra:
-                found.append(_("筛选条件 %(name)s 的值无效：%(value)s", name=name, value=value))
+                add(name, _("筛选条件 %(name)s 的值无效：%(value)s", name=name, value=value))
         for name, value in self.__dict__.get("_bad_flags", ()):
-            found.append(_("筛选条件 %(name)s 的值无效：%(value)s（应为 1 或 0）", name=name, value=value))
+            add(name, _("筛选条件 %(name)s 的值无效：%(value)s（应为 1 或 0）", name=name, value=value))
         if self.start and self.start not in START_CHOICES:
-            found.append(_("筛选条件 %(name)s 的值无效：%(value)s", name="start", value=self.start))
+            add("start", _("筛选条件 %(name)s 的值无效：%(value)s", name="start", value=self.start))
         if self.start_by and self.start_by_year is None:
-            found.append(_("年份无效：%(value)s", value=self.start_by[:20]))
+            add("start_by", _("年份无效：%(value)s", value=self.start_by[:20]))
         return found
 
     def chips(self) -> list[tuple[str, dict]]:
