@@ -282,20 +282,24 @@ def _report_fields(required: bool) -> dict[str, fields.Field]:
     numbers. ``required``: a correction (PUT) is the whole report, null clearing a figure, as the
     milestones' and funding lines' PUTs are: a body of the one field changed left every other
     figure of the month null (a county's push script sent only what it changed)."""
-    figure = {"type": ["string", "number"]}
+    # Each with an example that works as it stands (Swagger UI's "Try it out" filled "string").
+    def figure(example: str | None) -> fields.Field:
+        return fields.Raw(required=required, allow_none=True,
+                          metadata={"type": ["string", "number"], "example": example})
 
-    def text(name: str) -> fields.Field:
-        return fields.String(required=required, allow_none=True, validate=validate.Length(max=REPORT[name].max_length))
+    def text(name: str, example: str | None) -> fields.Field:
+        return fields.String(required=required, allow_none=True, metadata={"example": example},
+                             validate=validate.Length(max=REPORT[name].max_length))
     return {
-        "progress_text": text("progress_text"),
-        "physical_percent": fields.Raw(required=required, allow_none=True, metadata=figure),
-        "invested_month": fields.Raw(required=required, allow_none=True, metadata=figure),
-        "invested_total": fields.Raw(required=required, allow_none=True, metadata=figure),
-        "funds_received": fields.Raw(required=required, allow_none=True, metadata=figure),
-        "paid": fields.Raw(required=required, allow_none=True, metadata=figure),
-        "problems": text("problems"),
-        "next_steps": text("next_steps"),
-        "over_budget_reason": text("over_budget_reason"),
+        "progress_text": text("progress_text", "主体封顶"),
+        "physical_percent": figure("60"),
+        "invested_month": figure("1,000"),
+        "invested_total": figure(None),
+        "funds_received": figure(None),
+        "paid": figure(None),
+        "problems": text("problems", None),
+        "next_steps": text("next_steps", None),
+        "over_budget_reason": text("over_budget_reason", None),
     }
 
 
@@ -311,7 +315,8 @@ NewReportInput = _Strict.from_dict({
 }, name="NewReportInput")
 CorrectionInput = _Strict.from_dict({
     **_report_fields(True),
-    "correction_reason": fields.String(required=True, validate=validate.Length(min=1, max=REASON_LIMIT)),
+    "correction_reason": fields.String(required=True, validate=validate.Length(min=1, max=REASON_LIMIT),
+                                       metadata={"example": "补充形象进度"}),
 }, name="CorrectionInput")
 
 
