@@ -229,3 +229,22 @@ def test_a_recipient_the_server_refuses_is_reported_and_the_rest_are_sent(
     assert "发送失败：ganzhou" in result.output and "已发送：yichun" in result.output
     assert [tuple(envelope.rcpt_tos) for envelope in picky.envelopes] == [("yichun@example.cn",)]
     assert result.exit_code == 1
+
+
+def test_a_reminder_links_each_project_s_form_where_the_tracker_s_address_is_known(app, portfolio, smtp_inbox,
+                                                                                   monkeypatch):
+    """The mail named the projects but no way to them, though TRACKER_PUBLIC_URL says where the
+    tracker is published."""
+    inbox, port = smtp_inbox
+    for name in SMTP_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TRACKER_SMTP_PORT", str(port))
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://tracker.wjw.example.gov.cn/")
+    result = app.test_cli_runner().invoke(reminders_command, ["--month", "2024-05", "--send"])
+    assert result.exit_code == 0, result.output
+    received = {tuple(envelope.rcpt_tos): envelope for envelope in inbox.envelopes}
+    body = email.message_from_bytes(received[("ganzhou@example.cn",)].content,
+                                    policy=email.policy.default).get_content()
+    assert "https://tracker.wjw.example.gov.cn/projects/" in body and "/reports/new?month=2024-05" in body
+    assert "我的待办：https://tracker.wjw.example.gov.cn/todo" in body

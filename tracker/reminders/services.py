@@ -168,6 +168,9 @@ def recipient(officer: User) -> Address:
 def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> EmailMessage:
     officer = reminder.officer
     count = len(reminder.projects)
+    # Each project's form one click away where the tracker's address is known (TRACKER_PUBLIC_URL;
+    # never the request's Host: the mail is sent from the console).
+    public = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
     message = EmailMessage()
     message["Subject"] = ngettext("【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
                                   "【卫生健康建设项目台账】%(month)s尚有 %(n)s 个项目未填报月度进度",
@@ -181,10 +184,12 @@ def reminder_message(reminder: OfficerReminder, month: dt.date, sender: str) -> 
                  "您负责地区的以下 %(n)s 个在建或停缓建项目尚未填报%(month)s的月度进度：",
                  count, n=count, month=month_label(month)),
         "",
-        *(f"  {index}. {project.name}（{project.region.name}）"
-          for index, project in enumerate(reminder.projects, 1)),
+        *(line for index, project in enumerate(reminder.projects, 1)
+          for line in (f"  {index}. {project.name}（{project.region.name}）",
+                       *([f"     {public}/projects/{project.id}/reports/new?month={month:%Y-%m}"] if public else []))),
         "",
         _("请登录卫生健康建设项目台账，在项目页面点击“月度填报”，填写形象进度和本月完成投资。"),
+        *([_("我的待办：%(url)s", url=f"{public}/todo")] if public else []),
         "",
         _("此邮件由系统自动发送，请勿直接回复。"),
     ]
