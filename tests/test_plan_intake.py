@@ -901,3 +901,16 @@ def test_a_file_that_cannot_be_read_is_the_one_problem_told_when_the_facts_were_
     # A fact typed wrong is still told: it was not left to the file.
     typed = upload(admin, title="", region="999999", period="", document=(io.BytesIO(content), "规划.txt"))
     assert "999999" in typed.get_data(as_text=True)
+
+
+def test_a_mastheads_issuer_and_date_are_read_beside_its_document_number(admin, db):
+    """A plan printed as offices print them, its masthead unlabelled ("宜春市人民政府办公室" /
+    "宜府办发〔2026〕41号" / "2026年12月1日"): its 文号 was read, its issuer and date said 未填报."""
+    text = LONGNAN_COUNTY_15.replace(
+        "# 龙南市“十五五”卫生健康事业发展规划\n",
+        "# 龙南市“十五五”卫生健康事业发展规划\n\n龙南市人民政府办公室\n\n龙府办发〔2026〕7号\n\n2026年12月1日\n", 1)
+    response = upload(admin, key="longnan-masthead-15", document=(io.BytesIO(text.encode("utf-8")), "规划.md"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-masthead-15"))
+    assert (plan.doc_number, plan.issuer, plan.issued_date) == ("龙府办发〔2026〕7号", "龙南市人民政府办公室",
+                                                                 dt.date(2026, 12, 1))

@@ -313,6 +313,12 @@ ISSUER = re.compile(r"(?:发文机关|发文单位|印发单位|制定单位|发
 ISSUED = re.compile(r"(?:(?:印发|发布|发文|成文)日期\s*[：:]\s*)?(?P<y>20\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
                     r"(?P<after>\s*(?:印发|发布|起施行))?")
 ISSUE_LINES = 12  # the details are among the first lines, or the last (a signed notice)
+# A masthead's lines, unlabelled: the issuing body alone on its line, the date alone on its line,
+# beside the 文号 ("宜春市人民政府办公室" / "宜府办发〔2026〕41号" / "2026年12月1日").
+ISSUING_BODY = re.compile(r"^[\u4e00-\u9fff]{2,30}(?:人民政府办公室|人民政府办公厅|人民政府|卫生健康委员会|"
+                          r"卫生健康局|卫生健康委|发展和改革委员会|办公室|办公厅)$")
+DATE_ALONE = re.compile(r"^(?P<y>20\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$")
+MASTHEAD_REACH = 3  # lines either side of the 文号
 
 
 def issue_details(lines: Sequence[str]) -> dict[str, tuple[int, str | dt.date]]:
@@ -330,6 +336,19 @@ def issue_details(lines: Sequence[str]) -> dict[str, tuple[int, str | dt.date]]:
         for match in ISSUED.finditer(line):
             labelled = match.group(0)[:4] != match["y"] or match["after"]
             if "issued_date" not in found and labelled:
+                try:
+                    found["issued_date"] = (number, dt.date(int(match["y"]), int(match["m"]), int(match["d"])))
+                except ValueError:
+                    pass
+    if "doc_number" in found:
+        number_line = found["doc_number"][0]
+        for number, line in near:
+            text = line.strip()
+            if abs(number - number_line) > MASTHEAD_REACH:
+                continue
+            if "issuer" not in found and ISSUING_BODY.match(text):
+                found["issuer"] = (number, text)
+            if "issued_date" not in found and (match := DATE_ALONE.match(text)):
                 try:
                     found["issued_date"] = (number, dt.date(int(match["y"]), int(match["m"]), int(match["d"])))
                 except ValueError:
