@@ -914,3 +914,15 @@ def test_a_mastheads_issuer_and_date_are_read_beside_its_document_number(admin, 
     plan = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-masthead-15"))
     assert (plan.doc_number, plan.issuer, plan.issued_date) == ("龙府办发〔2026〕7号", "龙南市人民政府办公室",
                                                                  dt.date(2026, 12, 1))
+
+
+@pytest.mark.parametrize("name, category", [
+    ("宜春市第三人民医院心理卫生综合大楼", "mental_health"), ("海门区老年医院（二级）", "elderly_care"),
+    ("悦来镇农村区域性医疗卫生中心", "township_clinic"), ("宜春市人民医院外科大楼", "general_hospital"),
+])
+def test_a_candidates_category_is_suggested_by_the_words_its_kind_is_printed_in(name, category):
+    """A planner's walk: a 心理卫生综合大楼 was offered as 综合医院, a 老年医院 as 综合医院, a 农村区域性
+    医疗卫生中心 as 其他, each accepted unnoticed unless changed."""
+    from tracker.plans.services import guess_category
+
+    assert guess_category(name) == category

@@ -552,11 +552,11 @@ def check_provenance(plan: Plan, data: dict) -> None:
 # confirms it); the first that matches, so 传染病医院 is 传染病救治, not 综合医院.
 CATEGORY_WORDS = (
     ("infectious_disease", ("传染病", "感染性疾病")), ("cdc", ("疾病预防控制", "疾控")),
-    ("maternal_child", ("妇幼", "妇女儿童", "儿童医院", "妇产")), ("mental_health", ("精神",)),
+    ("maternal_child", ("妇幼", "妇女儿童", "儿童医院", "妇产")), ("mental_health", ("精神", "心理卫生", "心理健康")),
     ("emergency_120", ("急救", "120")), ("blood_station", ("血站", "采供血", "中心血库")),
-    ("supplies_depot", ("物资储备", "储备库")), ("elderly_care", ("医养", "养老", "护理院")),
+    ("supplies_depot", ("物资储备", "储备库")), ("elderly_care", ("医养", "养老", "护理院", "老年医院", "老年病医院")),
     ("laboratory", ("实验室", "检验检测")), ("tcm_hospital", ("中医", "中西医", "民族医")),
-    ("township_clinic", ("乡镇卫生院", "卫生院", "社区卫生", "村卫生室", "卫生室")),
+    ("township_clinic", ("乡镇卫生院", "卫生院", "社区卫生", "村卫生室", "卫生室", "区域性医疗卫生中心")),
     ("general_hospital", ("医院", "医疗中心")),
 )
 
