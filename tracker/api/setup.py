@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import csrf
+from .catalog import N_
 
 SPEC = {
-    "API_TITLE": "卫生健康建设项目台账 API",
+    "API_TITLE": N_("卫生健康建设项目台账 API"),
     "API_VERSION": "1",
     "OPENAPI_VERSION": "3.1.0",
     "OPENAPI_URL_PREFIX": "/api/v1",
@@ -17,8 +18,8 @@ SPEC = {
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": {"bearerAuth": {
             "type": "http", "scheme": "bearer",
-            "description": "`tracker tokens create USERNAME` 或“我的账户”页面生成的令牌"}}},
-        "info": {"description": "与页面相同的角色、地区与金额隐藏规则；错误为 RFC 9457 problem+json。"},
+            "description": N_("`tracker tokens create USERNAME` 或“我的账户”页面生成的令牌")}}},
+        "info": {"description": N_("与页面相同的角色、地区与金额隐藏规则；错误为 RFC 9457 problem+json。")},
     },
 }
 

@@ -40,6 +40,7 @@ from ..regions.models import Region
 from ..core.translation import phrases
 from ..vocabulary import Role, Stage
 from . import schemas, tokens, writes
+from .catalog import N_, in_readers_language
 from .models import WRITE
 from .problems import from_http_exception, problem
 
@@ -70,10 +71,15 @@ class TrackerApi(Api):
     def _register_error_handlers(self):
         pass
 
+    def _openapi_json(self):
+        """The document in the reader's language (its words are msgids: ``catalog``)."""
+        return current_app.response_class(json.dumps(in_readers_language(self.spec.to_dict()), indent=2),
+                                          mimetype="application/json")
+
 
 api = TrackerApi()
 bp = TrackerBlueprint("api", __name__, url_prefix="/api/v1",
-               description="卫生健康建设项目台账 API：项目、规划、地区、合计与月报")
+               description=N_("卫生健康建设项目台账 API：项目、规划、地区、合计与月报"))
 
 ERRORS_READ = (400, 401, 403, 404, 429, 503)
 PROBLEM = "application/problem+json"
@@ -553,7 +559,7 @@ def submit_report(data: dict, project_id: int):
 @bp.response(200, schemas.ReportSchema, headers={"ETag": {"schema": {"type": "string"}}})
 @errors(*UPDATE_ERRORS)
 def correct_report(data: dict, project_id: int, month: str, **_headers):
-    """更正已提交的月报：If-Match 须为读取时的 ETag，过期则 412 并说明他人改了什么"""
+    """更正已提交的月报（发送全部字段，null 为清空）：If-Match 须为读取时的 ETag，过期则 412 并说明他人改了什么"""
     project = load_project(project_id)
     require_write(project)
     report = find_report(project, month)

@@ -22,6 +22,7 @@ from ..projects.fields import BUDGET, FUNDING, PROJECT, PROJECT_FIELDS, Field
 from ..projects.models import Project
 from ..regions.services import get_region
 from ..vocabulary import FundingSource, Stage
+from .catalog import N_
 
 FIGURE_INPUT = {"type": ["string", "number"],
                 "description": "an exact figure: a string (\"1,320\" is read as 1320) or a number"}
@@ -174,7 +175,7 @@ class MilestoneListSchema(Schema):
 # --- budget revisions and funding lines -------------------------------------------------------------
 
 class BudgetRevisionInput(_Strict):
-    new_amount = fields.Raw(required=True, metadata={**FIGURE_INPUT, "description": "调整后概算, 万元"})
+    new_amount = fields.Raw(required=True, metadata={**FIGURE_INPUT, "description": N_("调整后概算（万元）")})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     approval_number = fields.String(required=True, validate=validate.Length(min=1, max=BUDGET["approval_number"].max_length))
     approval_date = fields.Date(required=True)
