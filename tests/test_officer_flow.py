@@ -258,3 +258,15 @@ def test_a_required_figure_of_spaces_is_refused_as_missing_and_0_is_a_figure(off
     assert db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == longnan_project.id,
                                                             MonthlyReport.month == THIS_MONTH)) is None
     assert officer.post(url, data={"month": month, "progress_text": "主体施工", "invested_month": "0"}).status_code == 302
+
+
+def test_a_refused_report_names_every_figure_in_error_at_once(officer, longnan_project):
+    """本月完成投资 abc, 工程进度 150: the first save named 本月完成投资 alone, 工程进度 only on a later
+    one (three slow round trips on a county's line)."""
+    response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "abc", "physical_percent": "150",
+        "paid": "-5"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "工程进度应在 0 到 100 之间" in html and "不能为负数" in html, html[html.find("error-summary"):][:1500]
+    assert "应为数字" in html  # 本月完成投资's own

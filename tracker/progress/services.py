@@ -324,6 +324,26 @@ def _previous(project: Project, month: dt.date) -> MonthlyReport | None:
         .order_by(MonthlyReport.month.desc()).limit(1))
 
 
+def report_figure_problems(figures: dict[str, Decimal | None]) -> dict[str, list[str]]:
+    """The rules each of a report's figures keeps on its own (no negative money, none past any
+    column, 工程进度 within 0-100), by field: the report form asks them of the figures it could
+    read beside the ones it could not, so one save names them all (a refused report named
+    本月完成投资 first, 工程进度 150 only on the third save)."""
+    errors = _errors()
+    for field in ("invested_month", "invested_total", "funds_received", "paid"):
+        value = figures.get(field)
+        if value is None:
+            continue
+        if value < 0:
+            _add(errors, field, _("金额不能为负数"))
+        if not value.is_finite() or value.copy_abs() >= MAX_FIGURE:
+            _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
+    percent, top = figures.get("physical_percent"), REPORT["physical_percent"].maximum
+    if percent is not None and top is not None and not (0 <= percent <= top):
+        _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
+    return errors
+
+
 def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_text=None,
                   physical_percent=None, invested_month=None, invested_total=None,
                   funds_received=None, paid=None, problems=None, next_steps=None,
@@ -358,18 +378,9 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         _add(errors, "month", _("%(month)s 早于本项目可能有月报的最早月份 %(floor)s（%(why)s），请检查年份",
                                 month=month.strftime("%Y-%m"), floor=floor.strftime("%Y-%m"),
                                 why=_earliest_reason(project)))
-    for field in ("invested_month", "funds_received", "paid"):
-        if values[field] is not None and values[field] < 0:
-            _add(errors, field, _("金额不能为负数"))
-    if stated_total is not None and stated_total < 0:
-        _add(errors, "invested_total", _("金额不能为负数"))
-    for field, value in (*((f, values[f]) for f in ("invested_month", "funds_received", "paid")),
-                         ("invested_total", stated_total)):
-        if value is not None and (not value.is_finite() or value.copy_abs() >= MAX_FIGURE):
-            _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
-    percent = values["physical_percent"]
-    if percent is not None and not (0 <= percent <= REPORT["physical_percent"].maximum):
-        _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
+    for field, messages in report_figure_problems({**values, "invested_total": stated_total}).items():
+        for message in messages:
+            _add(errors, field, message)
 
     existing = report_for(project, month)
     if existing is not None:

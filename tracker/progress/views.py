@@ -206,6 +206,10 @@ def report_new(project_id: int):
             else:
                 flash(_("%(month)s 月报已提交", month=month.strftime("%Y-%m")), "success")
                 return redirect(url_for("projects.project_detail", project_id=project.id) + "#reports")
+    else:  # refused by the form: the figures it could read are held to their own rules as well
+        readable = {name: form[name].data for name in REPORT_FIGURES if not form[name].errors}
+        for name, messages in services.report_figure_problems(readable).items():
+            form[name].errors = [*form[name].errors, *messages]
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
     return render_template("progress/report_form.html", project=project, form=form,
                            existing=existing), status
