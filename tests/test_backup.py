@@ -173,3 +173,27 @@ def test_a_backup_restored_on_an_empty_machine_brings_back_every_page_and_photo(
             answer.close()  # a file answer holds its file open until closed, as a server closes it
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_restore_while_something_is_connected_to_postgresql_is_refused(two_databases, tmp_path, monkeypatch):
+    """`tracker restore --yes` ran while gunicorn still served the database (README says stop it
+    first): a save in between would land between the restore's steps."""
+    source_url, target_url = two_databases
+    if not target_url.startswith("postgresql"):
+        pytest.skip("SQLite shows no other connections")
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    output = tmp_path / "tracker.backup"
+    backups.backup(source_url, output)
+    from tracker.ops.cli import restore
+
+    target_app = create_app({"SQLALCHEMY_DATABASE_URI": target_url, "SECRET_KEY": "x"})
+    server = sa.create_engine(target_url)
+    with server.connect():  # a tracker still serving it
+        refused = target_app.test_cli_runner().invoke(restore, [str(output), "--yes"])
+        assert refused.exit_code != 0 and "other connection(s) to this database are open" in refused.output
+        assert backups.is_empty(target_url)
+    server.dispose()
+    with target_app.app_context():
+        db.engine.dispose()
+    restored = target_app.test_cli_runner().invoke(restore, [str(output), "--yes"])
+    assert restored.exit_code == 0, restored.output

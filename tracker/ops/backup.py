@@ -239,6 +239,21 @@ def restore(database_url: str, source: Path, *, upload_dir: Path | None = None,
     return manifest
 
 
+def other_connections(database_url: str) -> int:
+    """How many other sessions are connected to this PostgreSQL database (a tracker still serving
+    it, whose next save would land between the restore's steps); 0 on SQLite, where none shows."""
+    if not database_url.startswith("postgresql"):
+        return 0
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def is_empty(database_url: str) -> bool:
     engine = sa.create_engine(database_url)
     try:

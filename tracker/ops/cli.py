@@ -43,6 +43,10 @@ def restore(source: Path, yes: bool) -> None:
     from ..extensions import db
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     db.engine.dispose()
+    if busy := backups.other_connections(url):  # README: restore with the server stopped
+        raise click.ClickException(
+            f"{busy} other connection(s) to this database are open: stop the tracker (and anything else "
+            "using the database) first; a save made during the restore would be lost or half-restored")
     if not backups.is_empty(url) and not yes:
         click.confirm("The database already holds data, which the backup will replace. Continue?",
                       abort=True)
