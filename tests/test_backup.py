@@ -197,3 +197,18 @@ def test_a_restore_while_something_is_connected_to_postgresql_is_refused(two_dat
         db.engine.dispose()
     restored = target_app.test_cli_runner().invoke(restore, [str(output), "--yes"])
     assert restored.exit_code == 0, restored.output
+
+
+def test_a_backup_of_one_kind_of_database_restored_into_the_other_says_so(tmp_path, monkeypatch):
+    """An admin moving from the `make run` trial restored its SQLite backup into PostgreSQL and was
+    told only "pg_restore: error: input file does not appear to be a valid archive"."""
+    trial = f"sqlite:///{tmp_path / 'trial.sqlite3'}"
+    engine = sa.create_engine(trial)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+    engine.dispose()
+    output = tmp_path / "trial.backup"
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    backups.backup(trial, output)
+    with pytest.raises(backups.BackupError, match="is a backup of a SQLite database and this tracker's database is PostgreSQL"):
+        backups.restore("postgresql://postgres@127.0.0.1:5432/never_touched", output)

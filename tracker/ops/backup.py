@@ -86,6 +86,11 @@ def dump_database(database_url: str, output: Path) -> str:
     raise BackupError(f"no backup method for {url.get_backend_name()}")
 
 
+# The database a backup holds, by its member's name (``dump_database``).
+BACKUP_KINDS = {"database.sqlite3": "sqlite", "database.pgdump": "postgresql"}
+KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 def load_database(database_url: str, source: Path) -> None:
     """Replace the database's contents with a database file or dump."""
     url = make_url(database_url)
@@ -227,6 +232,12 @@ def restore(database_url: str, source: Path, *, upload_dir: Path | None = None,
         database_name = manifest.get("database")
         if database_name not in files:
             raise BackupError(f"{source} holds no database")
+        kind, target_kind = BACKUP_KINDS.get(str(database_name)), make_url(database_url).get_backend_name()
+        if kind is not None and kind != target_kind:
+            # pg_restore said only "input file does not appear to be a valid archive".
+            raise BackupError(f"{source} is a backup of a {KIND_NAMES[kind]} database and this tracker's database is "
+                              f"{KIND_NAMES.get(target_kind, target_kind)}: restore it into a {KIND_NAMES[kind]} "
+                              "database (TRACKER_DATABASE_URL), then move the data with your own tools")
         database_copy = Path(scratch) / "database"
         extract(database_name, database_copy)
         load_database(database_url, database_copy)
