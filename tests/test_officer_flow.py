@@ -270,3 +270,26 @@ def test_a_refused_report_names_every_figure_in_error_at_once(officer, longnan_p
     assert response.status_code == 400
     assert "工程进度应在 0 到 100 之间" in html and "不能为负数" in html, html[html.find("error-summary"):][:1500]
     assert "应为数字" in html  # 本月完成投资's own
+
+
+def test_a_first_reports_since_start_figure_filed_meanwhile_is_compared_not_replaced(officer, app, make_user,
+                                                                                      longnan_project, db):
+    """Two officers filed a project's first month: the second's 自开工累计 50 replaced the first's 30
+    with a reason typed, the two figures never shown side by side."""
+    from werkzeug.datastructures import MultiDict
+
+    from .live import forms_in
+
+    month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1).strftime("%Y-%m")
+    url = f"/projects/{longnan_project.id}/reports/new?month={month}"
+    loaded = [f for f in forms_in(officer.get(url).get_data(as_text=True)) if f.method == "post" and f.action != "/logout"][0]
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-first"))
+    first = colleague.post(url, data={"month": month, "progress_text": "基础", "invested_month": "3",
+                                      "invested_total": "30"})
+    assert first.status_code == 302, re.findall(r'field-error[^>]*>([^<]*)', first.get_data(as_text=True))
+    refused = officer.post(url, data=MultiDict(loaded.values(progress_text="基础", invested_month="3",
+                                                             invested_total="50")))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "其他人已改为“30”" in html
+    assert "（）" not in html and "（无）" not in html  # nothing was put in the form: no empty list

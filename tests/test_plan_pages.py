@@ -591,3 +591,10 @@ def test_a_figure_the_reading_missed_is_accepted_when_its_line_prints_it(admin, 
     project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市急救指挥中心"))
     assert (project.total_investment, project.total_investment_approx) == (Decimal("12000"), True)
     assert any(source.quote == "总投资1—1.2亿元" for source in project.sources)
+
+
+def test_every_reject_on_the_review_page_asks_first(admin, added):
+    """The indicator candidates' 驳回 rejected at once, with no way back; the project's asked."""
+    page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
+    rejects = re.findall(r"<form[^>]*/reject\"[^>]*>", page)
+    assert len(rejects) >= 2 and all("data-confirm=" in form for form in rejects), rejects

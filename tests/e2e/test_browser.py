@@ -325,3 +325,17 @@ def test_a_report_sent_after_the_session_ended_is_offered_back_after_signing_in(
     assert "月报已提交" in officer.inner_text(".flash.success")
     officer.goto(f"/projects/{project_id}/reports/new")
     assert not officer.locator(".draft-offer").count()  # saved: nothing more to offer
+
+
+def test_typing_left_on_purpose_is_not_offered_back_as_unsaved(new_context, live_tracker):
+    """An officer left a half-typed report, answering the browser's question, and came back: the
+    page offered his typing as "not saved because the sign-in expired or the line dropped"."""
+    project_id = scalar(live_tracker.database_url, "SELECT id FROM projects WHERE seed_key = 'longnan-t6-02'")
+    officer = sign_in(new_context(), "officer-1")
+    officer.goto(f"/projects/{project_id}/reports/new")
+    officer.fill("#progress_text", "写了一半")
+    officer.once("dialog", lambda dialog: dialog.accept())
+    officer.click("header.site >> text=项目清单")
+    officer.wait_for_url("**/projects")
+    officer.goto(f"/projects/{project_id}/reports/new")
+    assert not officer.locator(".draft-offer").count()

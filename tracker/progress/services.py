@@ -318,6 +318,12 @@ def _earliest_reason(project: Project) -> str:
     return _("本项目最早的日期 %(date)s 之前 %(years)s 年", date=first.isoformat(), years=REPORT_LEAD_YEARS)
 
 
+def is_first_report(report: MonthlyReport) -> bool:
+    """Whether no month before this report's was filed: its 自开工累计 was typed, not derived."""
+    return not db.session.scalar(sa.select(sa.exists().where(
+        MonthlyReport.project_id == report.project_id, MonthlyReport.month < report.month)))
+
+
 def _previous(project: Project, month: dt.date) -> MonthlyReport | None:
     return db.session.scalar(sa.select(MonthlyReport).where(
         MonthlyReport.project_id == project.id, MonthlyReport.month < month)

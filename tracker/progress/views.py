@@ -238,18 +238,23 @@ def _filed_meanwhile(form: ReportForm, existing) -> None:
             "请填写更正原因后再提交。", when=local_datetime(existing.submitted_at),
             month=existing.month.strftime("%Y-%m")))
         return
-    # 自开工累计 is derived from the months when left blank: his figure stands for his 本月, not
-    # for what this officer typed.
+    # 自开工累计 is derived from the months (a blank one of a first report is its 本月): his figure
+    # stands for his 本月, not for what this officer typed. A first report's that counts more
+    # than its month was typed, and is compared as the others (a second officer's 50 replaced the
+    # first's 30, neither told).
+    first = services.is_first_report(existing) and existing.invested_total != existing.invested_month
     filed = SimpleNamespace(changes={name: [None, json_value(getattr(existing, name))]
-                                     for name in REPORT_FORM_FIELDS if name != "invested_total"})
+                                     for name in REPORT_FORM_FIELDS if name != "invested_total" or first})
     kept, contested = _merge_report(form, [filed], existing)
     who = db.session.get(User, existing.submitted_by_id) if existing.submitted_by_id else None
+    known = {"month": existing.month.strftime("%Y-%m"), "user": who.username if who else _("他人"),
+             "contested": _("；两人都填了的，见各字段的提示") if contested else ""}
     form.form_errors.append(_(
         "%(month)s 的月报已由 %(user)s 提交，本次没有保存。对方填写而您没有填写的内容已放进表单（%(fields)s），"
         "您填写的保留%(contested)s。如需更正，请填写更正原因后再提交。",
-        month=existing.month.strftime("%Y-%m"), user=who.username if who else _("他人"),
-        fields=pgettext("列举的分隔号", "、").join(kept) or _("无"),
-        contested=_("；两人都填了的，见各字段的提示") if contested else ""))
+        fields=pgettext("列举的分隔号", "、").join(kept), **known) if kept else _(
+        "%(month)s 的月报已由 %(user)s 提交，本次没有保存。您填写的保留%(contested)s。如需更正，请填写更正原因后再提交。",
+        **known))
 
 
 REPORT_FIGURES = {"physical_percent", "invested_month", "invested_total", "funds_received", "paid"}

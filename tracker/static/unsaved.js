@@ -1,11 +1,12 @@
 // A form marked data-warn-unsaved keeps what is typed in it:
 // - it asks before the page is left with typing unsaved (another form's button, a link, closing
 //   the tab); its own submit clears the warning;
-// - it keeps a draft in this tab (sessionStorage: gone with the tab, never sent anywhere) as it is
-//   typed and when it is sent. A send that did not save (the session ended meanwhile, the line
-//   dropped) brings the officer back to an empty form after signing in: the form then offers the
-//   draft (恢复) or drops it (丢弃). A page that says a save succeeded drops the drafts that were
-//   sent; a form the server showed again with its errors holds the typing itself.
+// - it keeps a draft in this tab (sessionStorage: gone with the tab, never sent anywhere) of what
+//   it sends. A send that did not save (the session ended meanwhile, the line dropped) brings the
+//   officer back to an empty form after signing in: the form then offers the draft (恢复) or
+//   drops it (丢弃). A page that says a save succeeded drops the drafts; a form the server showed
+//   again with its errors holds the typing itself. Typing left on purpose (the leave question
+//   answered) is not kept: the offer's words say the form was sent.
 (function () {
   "use strict";
   var PREFIX = "tracker-draft:";
@@ -44,18 +45,12 @@
     var key = PREFIX + location.pathname + "#" + index;
     var loaded = values(form);
     if (store) { offer(form, key, loaded); }
-    function keep(sent) {
-      if (!store) { return; }
-      var now = values(form);
-      if (same(now, loaded) && !sent) { store.removeItem(key); return; }
-      write(key, {at: Date.now(), sent: sent || (read(key) || {}).sent || null, values: now});
-    }
-    form.addEventListener("input", function () { dirty = true; keep(); });
-    form.addEventListener("change", function () { dirty = true; keep(); });
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented) { return; }
+      if (event.defaultPrevented) { return; }  // refused before sending (submit-once.js)
       dirty = false;
-      keep(Date.now());
+      if (store) { write(key, {at: Date.now(), sent: Date.now(), values: values(form)}); }
     });
   });
   window.addEventListener("beforeunload", function (event) {
@@ -66,7 +61,7 @@
 
   function offer(form, key, loaded) {
     var draft = read(key);
-    if (!draft || !draft.values) { return; }
+    if (!draft || !draft.values || !draft.sent) { return; }
     var refused = form.querySelector(".error-summary") || document.querySelector("main .flash.error");
     if (refused || same(draft.values, loaded) || !sameFields(draft.values, loaded)) {
       store.removeItem(key);  // the server shows the typing itself, or it is another form now
@@ -107,7 +102,7 @@
       var value = stored[index][1];
       if (element.type === "checkbox" || element.type === "radio") { element.checked = value; }
       else { element.value = value; }
-      element.dispatchEvent(new Event("change", {bubbles: true}));
+      element.dispatchEvent(new Event("change", {bubbles: true}));  // for widgets that follow a field
     });
     dirty = true;
   }
