@@ -11,7 +11,7 @@
   "use strict";
   var PREFIX = "tracker-draft:";
   var SKIPPED = /^(hidden|file|password|submit|button|reset|image)$/;
-  var dirty = false;
+  var dirty = [];  // the marked forms typed in: sending one leaves the others' typing at stake
   var store;
   try { store = window.sessionStorage; } catch (error) { store = null; }
 
@@ -45,16 +45,17 @@
     var key = PREFIX + location.pathname + "#" + index;
     var loaded = values(form);
     if (store) { offer(form, key, loaded); }
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
+    function typed() { if (dirty.indexOf(form) < 0) { dirty.push(form); } }
+    form.addEventListener("input", typed);
+    form.addEventListener("change", typed);
     form.addEventListener("submit", function (event) {
       if (event.defaultPrevented) { return; }  // refused before sending (submit-once.js)
-      dirty = false;
+      dirty = dirty.filter(function (other) { return other !== form; });
       if (store) { write(key, {at: Date.now(), sent: Date.now(), values: values(form)}); }
     });
   });
   window.addEventListener("beforeunload", function (event) {
-    if (!dirty) { return; }
+    if (!dirty.length) { return; }
     event.preventDefault();
     event.returnValue = "";
   });
@@ -104,6 +105,5 @@
       else { element.value = value; }
       element.dispatchEvent(new Event("change", {bubbles: true}));  // for widgets that follow a field
     });
-    dirty = true;
   }
 })();
