@@ -212,3 +212,14 @@ def test_a_month_long_before_the_project_could_have_a_report_is_refused_naming_w
     with pytest.raises(ValidationFailed) as absurd:
         file(undated, dt.date(1999, 1, 1), "10")
     assert "2000-01" in absurd.value.errors["month"][0]
+
+
+def test_a_report_on_file_before_the_earliest_month_can_still_be_corrected(db):
+    """The rule against early months is for a new month: a report filed before its project's
+    计划开工 moved later stays correctable."""
+    project = factories.project(planned_start=dt.date(2021, 3, 1))
+    file(project, dt.date(2020, 1, 1), "10")
+    project.planned_start = dt.date(2024, 3, 1)  # the start moved later: 2020-01 is now before the floor
+    corrected = services.submit_report(OFFICER, project, dt.date(2020, 1, 1), invested_month=Decimal("12"),
+                                       correction_reason="金额有误")
+    assert corrected.invested_month == Decimal("12")

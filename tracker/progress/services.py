@@ -378,9 +378,12 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         check_date(month)
     except ValueProblem as problem:
         _add(errors, "month", str(problem))
+    existing = report_for(project, month)
     if month > first_of_month(today()):
         _add(errors, "month", _("不能填报未来月份"))
-    elif (floor := earliest_report_month(project)) and month < floor:
+    elif existing is None and month < (floor := earliest_report_month(project)):
+        # A new month only: a report on file (filed before this rule, or before 计划开工 moved
+        # later) can still be corrected.
         _add(errors, "month", _("%(month)s 早于本项目可能有月报的最早月份 %(floor)s（%(why)s），请检查年份",
                                 month=month.strftime("%Y-%m"), floor=floor.strftime("%Y-%m"),
                                 why=_earliest_reason(project)))
@@ -388,7 +391,6 @@ def submit_report(actor: Actor, project: Project, month: dt.date, *, progress_te
         for message in messages:
             _add(errors, field, message)
 
-    existing = report_for(project, month)
     if existing is not None:
         if not (correction_reason and correction_reason.strip()):
             _add(errors, "correction_reason",
