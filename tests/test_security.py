@@ -119,3 +119,19 @@ def test_no_template_has_an_inline_handler_the_policy_would_block():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if inline.search(line)]
     assert found == []
+
+
+def test_every_form_that_carries_what_it_was_opened_on_is_not_restored_by_back():
+    """A form with a hidden version (or the values it was opened with) that the browser fills
+    again on Back puts the officer's old typing over a page fetched afresh, its version the
+    current one: saved again, a colleague's change since was overwritten unannounced
+    (tests/e2e/test_edit_conflict.py). autocomplete="off" keeps the browser from restoring it."""
+    from tracker.config import PROJECT_ROOT
+
+    form = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
+    carried = re.compile(r"\.(version|loaded|shown)\b|name=\"(version|loaded|shown)\"")
+    unguarded = [f"{path.relative_to(PROJECT_ROOT)}: {match.group(0)[:80]}"
+                 for path in sorted((PROJECT_ROOT / "templates").rglob("*.html"))
+                 for match in form.finditer(path.read_text(encoding="utf-8"))
+                 if carried.search(match.group(0)) and 'autocomplete="off"' not in match.group(0).split(">", 1)[0]]
+    assert unguarded == []

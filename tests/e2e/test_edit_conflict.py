@@ -98,3 +98,55 @@ def test_a_new_project_pressed_again_on_a_slow_connection_is_created_once_and_sa
     assert "项目已创建" in page.inner_text("main"), page.inner_text("main")
     assert len(posts) == 1, posts
     assert scalar(url, "SELECT COUNT(*) FROM projects WHERE name = '龙南市慢网新建的项目'") == 1
+
+
+BACK_KEY = "longnan-t6-07"  # no other browser test edits it
+
+
+def test_back_then_save_again_shows_the_clash_instead_of_overwriting_the_colleague(new_context, live_tracker):
+    """A saves 建设单位; B saves another; A presses Back and saves again. The browser fetched the
+    form afresh (its hidden version the current one) and used to put A's typing back in the
+    visible fields: an ordinary save against the current version, B's change gone unannounced.
+    The forms that carry a version are not restored (autocomplete="off"): Back shows B's value."""
+    url = live_tracker.database_url
+    project_id = scalar(url, "SELECT id FROM projects WHERE seed_key = :key", key=BACK_KEY)
+    a, b = sign_in(new_context(), "officer-1"), sign_in(new_context(), "officer-2")
+    a.goto(f"/projects/{project_id}/edit")
+    a.fill("#owner_unit", "甲填的建设单位")
+    a.click(SAVE)
+    a.wait_for_url(f"**/projects/{project_id}")
+    b.goto(f"/projects/{project_id}/edit")
+    b.fill("#owner_unit", "乙填的建设单位")
+    b.click(SAVE)
+    b.wait_for_url(f"**/projects/{project_id}")
+
+    a.go_back()
+    a.wait_for_selector("#owner_unit")
+    a.click(SAVE)
+    a.wait_for_load_state()
+    assert scalar(url, "SELECT owner_unit FROM projects WHERE id = :p", p=project_id) == "乙填的建设单位"
+
+    # The milestone grid: A's 说明 of the 开工 row, B's, A's Back and save.
+    a.goto(f"/projects/{project_id}/milestones")
+    a.click("form.lifecycle button[type=submit]")  # the project has no milestones yet: the standard ones
+    a.wait_for_selector("table.milestone-grid")
+    note = "table.milestone-grid [name$='note']"
+    a.locator(note).first.fill("甲的说明")
+    a.click("form[data-warn-unsaved] button[type=submit] >> nth=0")
+    a.wait_for_load_state()
+    b.goto(f"/projects/{project_id}/milestones")
+    b.locator(note).first.fill("乙的说明")
+    b.click("form[data-warn-unsaved] button[type=submit] >> nth=0")
+    b.wait_for_load_state()
+    assert "乙的说明" in str(scalar(url, "SELECT group_concat(note) FROM milestones WHERE project_id = :p"
+                                      if "sqlite" in url else
+                                      "SELECT string_agg(note, ',') FROM milestones WHERE project_id = :p",
+                                      p=project_id))
+    a.go_back()
+    a.wait_for_load_state()
+    a.click("form[data-warn-unsaved] button[type=submit] >> nth=0")
+    a.wait_for_load_state()
+    notes = str(scalar(url, "SELECT group_concat(note) FROM milestones WHERE project_id = :p"
+                       if "sqlite" in url else "SELECT string_agg(note, ',') FROM milestones WHERE project_id = :p",
+                       p=project_id))
+    assert "乙的说明" in notes and "甲的说明" not in notes, notes
