@@ -184,3 +184,34 @@ def test_an_annual_plan_set_meanwhile_is_not_overwritten_unseen(app, db, officer
     assert stored() == Decimal("650")
     again = officer.post(url, data=MultiDict(plan_form(html).values(**{"a-year": "2027", "a-planned_investment": "700"})))
     assert again.status_code == 302 and stored() == Decimal("700")
+
+
+def test_a_deletion_confirmed_after_a_colleague_changed_the_line_is_refused_showing_his_change(
+        app, db, officer, make_user, longnan_project):
+    """The confirmation page read "超长期特别国债 0 万元"; a colleague corrected the line to 8,000
+    with a note; 确认删除 deleted his 8,000 unseen. The page carries the version it showed: the
+    deletion is refused, the line as it now is and who changed it shown, asked again."""
+    line = progress.add_funding_line(CLI, longnan_project, source="ultra_long_bonds", amount="0")
+    db.session.commit()
+    url = f"/projects/{longnan_project.id}/funding/{line.id}/delete"
+    page = officer.get(url).get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', page)
+    assert version, page
+    shown = version.group(1) or version.group(2)
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-colleague"))
+    assert colleague.post(f"/projects/{longnan_project.id}/funding/{line.id}/edit",
+                          data={"source": "ultra_long_bonds", "amount": "8000", "note": "B补金额",
+                                "reason": "补填金额", "version": shown}).status_code == 302
+
+    late = officer.post(url, data={"reason": "重复", "version": shown})
+    text = re.sub(r"<[^>]+>", "", late.get_data(as_text=True))
+    assert late.status_code == 409, text
+    assert "ln-colleague" in text and "8,000" in text and "没有删除" in text, text
+    db.session.expire_all()
+    assert db.session.get(FundingLine, line.id).amount == 8000
+    # Asked again on the page as it now is, the deletion goes through.
+    again = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', late.get_data(as_text=True))
+    assert officer.post(url, data={"reason": "重复", "version": again.group(1) or again.group(2)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FundingLine, line.id) is None

@@ -95,7 +95,11 @@ class FundingEditForm(FundingLineForm):
 
 
 class FundingDeleteForm(TrackerForm):
+    """A deletion confirmed on the page that showed the line: the version it showed, so that a
+    colleague's correction since is not deleted unseen."""
+
     reason = StringField(_l("删除原因"), validators=[Optional(), Length(max=500)])
+    version = HiddenField(validators=[VERSION])
 
 
 class AnnualPlanForm(TrackerForm):

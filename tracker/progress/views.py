@@ -444,9 +444,20 @@ def funding_delete(project_id: int, line_id: int):
     project = editable_project(project_id)
     line = _funding_line(project, line_id)
     form = FundingDeleteForm()
+    stale = None
     if form.validate_on_submit():
-        services.remove_funding_line(web_actor(), line, reason=form.reason.data or None)
-        flash(_("已删除资金来源"), "success")
-        return redirect(url_for("progress.funding", project_id=project.id))
+        try:
+            services.remove_funding_line(web_actor(), line, reason=form.reason.data or None,
+                                         expected_version=int(form.version.data) if form.version.data else None)
+        except StaleEdit as conflict:
+            stale = conflict.changes_by_others
+            line = _funding_line(project, line_id)
+            form.form_errors.append(_("没有删除：在您确认之前，其他人已修改了这条资金来源（见下）。"
+                                      "如仍要删除，请核对后再次确认。"))
+        else:
+            flash(_("已删除资金来源"), "success")
+            return redirect(url_for("progress.funding", project_id=project.id))
+    form.version.data = line.version  # what this page shows
+    status = 409 if stale is not None else 400 if form.errors else 200
     return render_template("progress/confirm_delete.html", project=project, line=line,
-                           form=form), 400 if form.errors else 200
+                           form=form, stale=stale), status
