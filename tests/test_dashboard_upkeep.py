@@ -23,6 +23,7 @@ from tracker.portfolio.filters import PortfolioFilter
 from tracker.progress import services as progress
 from tracker.progress.models import FundingLine, Milestone, MonthlyReport, YearInvestment
 from tracker.projects.models import Project
+from tracker.projects.terms import owes
 from tracker.regions.models import Region
 from tracker.vocabulary import Category, FundingSource, Kind, Role, Stage, Status
 
@@ -41,6 +42,7 @@ def expected_figures(session) -> tuple[dict, dict]:
                       "planned_end": None, "start_milestone_actual": None, "funding_line_count": 0}
                 for pid in session.scalars(sa.select(Project.id))}
     first_open: dict = {}
+    statuses = dict(session.execute(sa.select(Project.id, Project.status)).all())
 
     def earliest(current, value):
         return value if current is None or (value is not None and value < current) else current
@@ -49,7 +51,7 @@ def expected_figures(session) -> tuple[dict, dict]:
             Milestone.id, Milestone.project_id, Milestone.stage, Milestone.position,
             Milestone.planned_date, Milestone.actual_date, Milestone.baseline_date)):
         figures = projects[pid]
-        if actual is None:
+        if actual is None and owes(statuses[pid], stage):  # 取消, 投用, or 竣工 up to 竣工验收: not owed
             figures["next_milestone_due"] = earliest(figures["next_milestone_due"], planned)
             if planned is not None and (pid not in first_open or (planned, position, mid) < first_open[pid][0]):
                 first_open[pid] = ((planned, position, mid), baseline)

@@ -504,3 +504,41 @@ def test_how_many_figures_are_approximate_is_read_from_the_partial_index_alone(d
         plan = " ".join(str(row[-1]) for row in db.session.execute(
             sa.text("EXPLAIN QUERY PLAN " + str(compiled.compile(db.engine, compile_kwargs={"literal_binds": True})))))
         assert "COVERING INDEX ix_projects_approximate" in plan, (portfolio_filter, plan)
+
+
+def test_a_cancelled_or_finished_project_owes_no_milestone_and_is_not_late(db, client):
+    """A QA walk: a project set to 取消 stayed 滞后 341 天 on the dashboard, in the late list and
+    the briefing; one 竣工 whose 竣工验收 nobody dated was listed 滞后 too. A cancelled project
+    owes no milestone, one in use neither; a completed one only 投入使用 and its own. The status
+    change alone (no milestone touched) moves the kept figures."""
+    from tracker.projects import services
+
+    province, city, county = factories.county_in_city()
+    today = dt.date(2026, 12, 7)
+    late = {}
+    for name in ("取消的医院", "竣工的医院", "投用的医院", "在建的医院"):
+        project = factories.project(county, name=name, status=Status.CONSTRUCTION)
+        lifecycle = {m.stage: m for m in progress.add_standard_lifecycle(OFFICER, project)}
+        for stage, planned in ((Stage.START, dt.date(2025, 3, 1)), (Stage.ACCEPTANCE, dt.date(2025, 12, 31)),
+                               (Stage.IN_USE, dt.date(2026, 6, 30))):
+            progress.update_milestone(OFFICER, lifecycle[stage], planned_date=planned,
+                                      actual_date=dt.date(2025, 3, 2) if stage is Stage.START else None,
+                                      expected_version=lifecycle[stage].version)
+        late[name] = project
+    assert_kept_exact()
+    assert all(project.is_late(today) for project in late.values())
+
+    for name, status in (("取消的医院", Status.CANCELLED), ("竣工的医院", Status.COMPLETED),
+                         ("投用的医院", Status.IN_USE)):
+        services.update_project(OFFICER, late[name], {"status": status}, reason="状态更新")
+    assert_kept_exact()
+    db.session.expire_all()
+    assert not late["取消的医院"].is_late(today) and not late["投用的医院"].is_late(today)
+    # 竣工: 竣工验收 is passed though undated; 投入使用 (2026-06-30) is still owed, and overdue.
+    completed = late["竣工的医院"]
+    assert completed.is_late(today) and completed.next_milestone_due == dt.date(2026, 6, 30)
+    assert not any(m.is_overdue(today) for m in completed.milestones if m.stage is Stage.ACCEPTANCE)
+    assert late["在建的医院"].next_milestone_due == dt.date(2025, 12, 31)
+    board = queries.compute_fresh(Scope(PortfolioFilter(region=county.key), today=today))
+    assert sorted(p.name for p in board.late.rows) == ["在建的医院", "竣工的医院"]
+    assert_both_paths_equal(today)

@@ -34,6 +34,7 @@ from ..portfolio import queries as portfolio_queries
 from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN, PortfolioFilter
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
 from ..projects.models import Project, project_plans
+from ..projects.terms import owes_expression
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
 from .scope import Scope
@@ -519,7 +520,9 @@ def late_projects(scope: Scope, limit: int = LIST_LIMIT, total: int | None = Non
             sa.select(Milestone.project_id, Milestone.stage, Milestone.custom_name,
                       Milestone.planned_date, Milestone.delay_reason, Milestone.baseline_date,
                       Milestone.replan_count)
-            .where(Milestone.project_id.in_([row[0] for row in rows]), Milestone.is_overdue(today))
+            .join(Project, Milestone.project_id == Project.id)
+            .where(Milestone.project_id.in_([row[0] for row in rows]), Milestone.is_overdue(today),
+                   owes_expression(Project.status, Milestone.stage))
             .order_by(Milestone.planned_date, Milestone.position, Milestone.id)):
         milestones.setdefault(row[0], []).append(MilestoneRow(*row[1:]))
     return Listing([LateProject(pid, name, region, status, milestones.get(pid, []))

@@ -398,7 +398,8 @@ class DemoGenerator:
         for milestone in milestones:
             write(Milestone.__table__, milestone)
         project_row.update(milestone_dates([_Dates(m["stage"], m["planned_date"], m["actual_date"],
-                                                   m["baseline_date"]) for m in milestones]))
+                                                   m["baseline_date"]) for m in milestones],
+                                          project_row.get("status")))
         project_row["funding_line_count"] = sum(1 for table, _row in rows
                                                 if table is FundingLine.__table__)
         # Audit: the creation, the latest report and the latest milestone reached.

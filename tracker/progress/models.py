@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import Base, ExactDecimal, MaybeTimestamp, Money, Percent, Timestamp, code_enum, intpk
 from ..core.clock import utcnow
 from ..projects.models import Project
+from ..projects.terms import owes
 from ..vocabulary import FundingSource, Stage
 
 
@@ -58,8 +59,11 @@ class Milestone(Base):
     @hybrid_method
     def is_overdue(self, today: dt.date) -> bool:
         """滞后 for one milestone: its planned date has passed without an actual date. The
-        project's ``is_late`` reads the earliest such date, kept in ``next_milestone_due``."""
-        return self.actual_date is None and self.planned_date is not None and self.planned_date < today
+        project's ``is_late`` reads the earliest such date, kept in ``next_milestone_due``. A
+        milestone the project's status says is passed or no longer owed (``terms.owes``: a
+        project 取消, 投用, or 竣工 for the stages up to 竣工验收) is not overdue."""
+        return (self.actual_date is None and self.planned_date is not None and self.planned_date < today
+                and owes(self.project.status if self.project is not None else None, self.stage))
 
     @is_overdue.inplace.expression  # type: ignore[attr-defined]  # SQLAlchemy types it as the bare function
     @classmethod

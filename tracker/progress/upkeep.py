@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ..projects.models import Project
-from ..vocabulary import Stage
+from ..projects.terms import owes, owes_expression
+from ..vocabulary import Stage, Status
 from .models import FundingLine, Milestone, MonthlyReport, YearInvestment
 
 MILESTONE_FIELDS = ("project_id", "stage", "planned_date", "actual_date", "baseline_date")
@@ -50,15 +51,16 @@ PROJECT_FIELDS = ("next_milestone_due", "next_milestone_baseline", "planned_star
 _EXPIRE = "tracker.upkeep.expire"
 
 
-def milestone_dates(milestones) -> dict:
+def milestone_dates(milestones, status: Status | None = None) -> dict:
     """The project columns kept from a project's milestones (rows or objects with ``stage``,
-    ``planned_date``, ``actual_date`` and ``baseline_date``): what the flush computes in SQL,
-    for bulk writers."""
+    ``planned_date``, ``actual_date`` and ``baseline_date``) and its status (which milestones
+    it still owes, ``terms.owes``): what the flush computes in SQL, for bulk writers."""
     def first(values):
         values = [value for value in values if value is not None]
         return min(values) if values else None
     starts = [m for m in milestones if m.stage == Stage.START]
-    open_ = sorted((m for m in milestones if m.actual_date is None and m.planned_date is not None),
+    open_ = sorted((m for m in milestones if m.actual_date is None and m.planned_date is not None
+                    and owes(status, m.stage)),
                    key=lambda m: m.planned_date)
     return {
         "next_milestone_due": open_[0].planned_date if open_ else None,
@@ -88,16 +90,18 @@ def refresh_project_figures(connection: sa.Connection, project_ids) -> None:
     """Recompute the projects' columns derived from their milestones and funding lines."""
     projects, milestones, lines = Project.__table__, Milestone.__table__, FundingLine.__table__
 
+    owed = owes_expression(projects.c.status, milestones.c.stage)
+
     def earliest(column, *where):
         return (sa.select(sa.func.min(column))
                 .where(milestones.c.project_id == projects.c.id, *where).scalar_subquery())
 
     connection.execute(
         projects.update().where(projects.c.id.in_(sorted(project_ids))).values(
-            next_milestone_due=earliest(milestones.c.planned_date, milestones.c.actual_date.is_(None)),
+            next_milestone_due=earliest(milestones.c.planned_date, milestones.c.actual_date.is_(None), owed),
             next_milestone_baseline=sa.select(milestones.c.baseline_date)
             .where(milestones.c.project_id == projects.c.id, milestones.c.actual_date.is_(None),
-                   milestones.c.planned_date.is_not(None))
+                   milestones.c.planned_date.is_not(None), owed)
             .order_by(milestones.c.planned_date, milestones.c.position, milestones.c.id)
             .limit(1).scalar_subquery(),
             planned_start=earliest(milestones.c.planned_date, milestones.c.stage == Stage.START),
@@ -154,6 +158,10 @@ def _touched(session: Session) -> tuple[set[int], set[tuple[int, int]]]:
     years: set[tuple[int, int]] = set()
     dirty = session.dirty
     for obj in itertools.chain(session.new, dirty, session.deleted):
+        if isinstance(obj, Project):  # its status says which milestones it owes
+            if obj in dirty and obj.id is not None and _changed(obj, ("status",)):
+                projects.add(obj.id)
+            continue
         if isinstance(obj, Milestone):
             if obj in dirty and not _changed(obj, MILESTONE_FIELDS):
                 continue

@@ -12,7 +12,12 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from ..vocabulary import Kind, Status
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
+
+from ..vocabulary import Kind, Stage, Status
 
 # 建设类项目: the construction portfolio. Programmes (专项工程/行动), IT platforms and grade awards
 # (等级创建) are tracked but kept out of its totals, its reminders and its default list.
@@ -30,6 +35,28 @@ REPORTING_STATUSES = (Status.CONSTRUCTION, Status.SUSPENDED)
 
 # 已竣工: the works are finished (竣工) or in use (投用): new beds count as added.
 DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
+
+# Which milestones a project still owes (滞后 is an owed milestone past its planned date): a
+# project 取消 owes none, nor one 投用; one 竣工 has passed every stage up to 竣工验收, dated or
+# not, and owes only 投入使用 and its own (custom) milestones. A cancelled project was listed
+# 滞后 341 天 on the dashboard, and a completed one whose 竣工验收 nobody dated.
+Column = sa.ColumnElement[Any] | QueryableAttribute[Any]
+OWES_NO_MILESTONE = (Status.CANCELLED, Status.IN_USE)
+PASSED_WHEN_COMPLETED = tuple(stage for stage in Stage if stage.position <= Stage.ACCEPTANCE.position)
+
+
+def owes(status: Status | None, stage: Stage | None) -> bool:
+    """Whether a project of this status still owes a milestone of this stage (None: custom)."""
+    if status in OWES_NO_MILESTONE:
+        return False
+    return not (status == Status.COMPLETED and stage in PASSED_WHEN_COMPLETED)
+
+
+def owes_expression(status: Column, stage: Column) -> sa.ColumnElement[bool]:
+    """``owes`` in SQL, on a project's status column and a milestone's stage column."""
+    return sa.or_(status.is_(None), sa.and_(
+        status.not_in(OWES_NO_MILESTONE),
+        sa.or_(status != Status.COMPLETED, stage.is_(None), stage.not_in(PASSED_WHEN_COMPLETED))))
 
 
 def _listed(labels) -> str:
