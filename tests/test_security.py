@@ -135,3 +135,19 @@ def test_every_form_that_carries_what_it_was_opened_on_is_not_restored_by_back()
                  for match in form.finditer(path.read_text(encoding="utf-8"))
                  if carried.search(match.group(0)) and 'autocomplete="off"' not in match.group(0).split(">", 1)[0]]
     assert unguarded == []
+
+
+@pytest.mark.parametrize("target", ["/projects\n", "/%0d%0aSet-Cookie:%20x=1", "/a\rb", "/a\tb"])
+def test_a_next_address_with_a_control_character_falls_back_to_the_landing_page(app, make_user, db, target):
+    """A QA walk: /login?next=/projects%0A and a correct password gave a 500 (werkzeug refuses a
+    Location with a line break), the error page drawn as if signed in while he was not; the same
+    from the language switch. Such an address is no path of this site: the landing page."""
+    from urllib.parse import quote
+
+    make_user("leader", username="next-tester")
+    client = app.test_client()
+    signed = client.post(f"/login?next={quote(target, safe='/%')}",
+                         data={"username": "next-tester", "password": "Test-password-1"})
+    assert signed.status_code == 302 and signed.location in ("/", "/projects"), signed.location
+    switched = client.get(f"/language/en?next={quote(target, safe='/%')}")
+    assert switched.status_code == 302 and "\n" not in switched.location and "\r" not in switched.location

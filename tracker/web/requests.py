@@ -55,8 +55,10 @@ def refused(location: str, failure: ValidationFailed):
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target:
+    """Only a path on this site: never an open redirect. A control character (a line break in
+    ``/projects%0A``) makes no path either: werkzeug refuses it in a Location header, a 500 after
+    a correct password."""
+    if target and not any(ord(character) < 0x20 or ord(character) == 0x7F for character in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
