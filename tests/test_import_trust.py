@@ -709,3 +709,12 @@ def test_parts_moved_off_their_usual_paths_are_counted_all_the_same(officer, db,
     monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed"))
     assert "工作簿的单元格超过 300,000 个，拒绝读取" in messages(run(user, moved.getvalue()))
     assert "工作簿的文字条目超过 300,000 条，拒绝读取" in messages(run(user, with_part(good, "xl/strs.xml", strings)))
+
+
+def test_a_csv_cell_past_the_readers_limit_is_told_in_chinese(officer, db):
+    """The preview read "CSV 格式有误（第 2 行）：field larger than field limit (131072)": Python's
+    own English in a Chinese page."""
+    user, _browser = officer
+    sheet = ('项目名称,地区代码\n"' + "长" * 200_000 + '",360783\n').encode("utf-8-sig")
+    told = messages(run(user, sheet, "long.csv"))
+    assert "第 2 行有一个单元格超过 131,072 个字符" in told and "field" not in told, told

@@ -379,8 +379,12 @@ def _read_csv(data: bytes, *, max_rows: int, skip_first: set[str]) -> Sheet:
     try:
         headers, rows = _headed(records, max_rows=max_rows, skip_first=skip_first)
     except csv.Error as error:
-        raise FileRefused(_("CSV 格式有误（第 %(line)s 行）：%(error)s", line=reader.line_num,
-                            error=str(error))) from None
+        # Python's own words are English: what each says, in the reader's language.
+        if "field larger than field limit" in str(error):
+            raise FileRefused(_("CSV 第 %(line)s 行有一个单元格超过 %(limit)s 个字符，拒绝读取。请检查该行的引号是否成对。",
+                                line=reader.line_num, limit=f"{csv.field_size_limit():,}")) from None
+        raise FileRefused(_("CSV 格式有误（第 %(line)s 行）：引号、分隔符或换行不成对，请用 Excel/WPS 另存为 CSV 后再上传。",
+                            line=reader.line_num)) from None
     if headers is None:
         raise FileRefused(_("文件是空的。"))
     return Sheet(headers, rows, "csv")
