@@ -584,3 +584,22 @@ def test_the_document_reads_in_the_readers_language(app, seeded, db, make_user):
     assert texts and not [text for text in texts if re.search(r"[\u4e00-\u9fff]", text)]
     client.get("/language/zh")
     assert client.get("/api/v1/openapi.json").get_json()["info"]["title"] == "卫生健康建设项目台账 API"
+
+
+def test_the_page_links_are_never_built_on_the_host_a_client_sent(app, seeded, db, make_user, token_for):
+    """A QA walk: Host: evil.example gave Link: <http://evil.example/api/v1/projects?page=2…>;
+    a client following rel="next" (or a cache that kept the answer) sent its bearer token there.
+    The links stand on TRACKER_PUBLIC_URL, or are paths of this site when none is set."""
+    secret = token_for(make_user("admin", username="province-host"), scope="read")
+    client = app.test_client()
+    answer = client.get("/api/v1/projects", headers={**bearer(secret), "Host": "evil.example"})
+    assert answer.status_code == 200
+    assert "evil.example" not in answer.headers["Link"] and "evil.example" not in answer.get_json()["page"]["next"]
+    assert answer.get_json()["page"]["next"].startswith("/api/v1/projects?")
+    app.config["PUBLIC_URL"] = "https://tracker.example.gov.cn/"
+    try:
+        answer = client.get("/api/v1/projects?page=999", headers={**bearer(secret), "Host": "evil.example"})
+        assert answer.get_json()["page"]["prev"].startswith("https://tracker.example.gov.cn/api/v1/projects?")
+        assert answer.headers["Link"].startswith("<https://tracker.example.gov.cn/api/v1/projects?")
+    finally:
+        app.config["PUBLIC_URL"] = None

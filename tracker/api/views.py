@@ -289,7 +289,7 @@ def project_list(**_args):
     totals = queries.totals(chosen)
     pages = max(1, -(-totals.projects // per_page))
     if asked is not None and seek is None and int(asked) > pages:
-        last = url_for("api.project_list", **chosen.to_args(), page=pages, _external=True)
+        last = _page_link(chosen, page=pages)
         return ({"projects": [], "totals": totals_record(totals, include_money()),
                  "page": {"number": int(asked), "per_page": per_page, "pages": pages, "next": None, "prev": last}},
                 200, {"Link": f'<{last}>; rel="prev"'})
@@ -302,13 +302,22 @@ def project_list(**_args):
     nav: dict[str, str | None] = {"next": None, "prev": None}
     for rel, wanted, present in (("next", page.page + 1, page.has_next), ("prev", page.page - 1, page.has_prev)):
         if present:
-            url = url_for("api.project_list", **chosen.to_args(), **page.args_for(wanted), _external=True)
+            url = _page_link(chosen, **page.args_for(wanted))
             links.append(f'<{url}>; rel="{rel}"')
             nav[rel] = url
     body = {"projects": [project_record(by_id[p.id]) for p in page.items if p.id in by_id],
             "totals": totals_record(totals, include_money()),
             "page": {"number": page.page, "per_page": per_page, "pages": page.pages, **nav}}
     return body, 200, ({"Link": ", ".join(links)} if links else {})
+
+
+def _page_link(chosen: PortfolioFilter, **args) -> str:
+    """Another page of this list, on the configured public URL (``TRACKER_PUBLIC_URL``), or a
+    path of this site when none is set: never on the Host header a client sent (``Host:
+    evil.example`` made rel="next" a link there, and a client following it sent its token)."""
+    path = url_for("api.project_list", **chosen.to_args(), **args)
+    base = current_app.config.get("PUBLIC_URL")
+    return base.rstrip("/") + path if base else path
 
 
 @bp.route("/totals", methods=["GET"])
