@@ -473,4 +473,4 @@ def test_projects_imported_as_under_construction_without_an_actual_start_are_sai
         report = importer.run_import(Actor(user, "import"), sheet, "f.xlsx", apply=apply)
     assert not report.all_problems(), messages(report)
     assert [w for w in report.warnings if "没有实际日期" in w] == [
-        "1 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期，导入后将显示为滞后：请在各项目的“节点”页填写实际开工日期。"]
+        "1 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期：请在各项目的“节点”页填写实际开工日期。"]

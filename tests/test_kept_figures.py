@@ -539,6 +539,19 @@ def test_a_cancelled_or_finished_project_owes_no_milestone_and_is_not_late(db, c
     assert completed.is_late(today) and completed.next_milestone_due == dt.date(2026, 6, 30)
     assert not any(m.is_overdue(today) for m in completed.milestones if m.stage is Stage.ACCEPTANCE)
     assert late["在建的医院"].next_milestone_due == dt.date(2025, 12, 31)
+    # 在建 has started, its 开工 passed though nobody dated it: not "开工 overdue" beside 已开工.
+    started = factories.project(county, name="在建未填开工日期", status=Status.CONSTRUCTION)
+    lifecycle = {m.stage: m for m in progress.add_standard_lifecycle(OFFICER, started)}
+    progress.update_milestone(OFFICER, lifecycle[Stage.START], planned_date=dt.date(2024, 1, 1), actual_date=None,
+                              expected_version=lifecycle[Stage.START].version)
+    progress.update_milestone(OFFICER, lifecycle[Stage.ACCEPTANCE], planned_date=dt.date(2027, 6, 30),
+                              actual_date=None, expected_version=lifecycle[Stage.ACCEPTANCE].version)
+    db.session.flush()
+    assert started.has_started and not started.is_late(today) and started.next_milestone_due == dt.date(2027, 6, 30)
+    services.update_project(OFFICER, started, {"status": Status.PREPARATION}, reason="尚未开工")
+    db.session.flush()
+    db.session.refresh(started)
+    assert started.is_late(today) and started.next_milestone_due == dt.date(2024, 1, 1)
     board = queries.compute_fresh(Scope(PortfolioFilter(region=county.key), today=today))
-    assert sorted(p.name for p in board.late.rows) == ["在建的医院", "竣工的医院"]
+    assert sorted(p.name for p in board.late.rows) == ["在建未填开工日期", "在建的医院", "竣工的医院"]
     assert_both_paths_equal(today)

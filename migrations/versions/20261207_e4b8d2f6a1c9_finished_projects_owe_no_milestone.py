@@ -1,5 +1,5 @@
-"""A project 取消 or 投用 owes no milestone, one 竣工 none up to 竣工验收 (projects/terms.py,
-``owes``): their kept ``next_milestone_due`` (滞后) is recomputed, and the kept portfolio figures
+"""A project 取消 or 投用 owes no milestone, one 在建 none up to 开工, one 竣工 none up to 竣工验收
+(projects/terms.py, ``owes``): their kept ``next_milestone_due`` (滞后) is recomputed, and the kept portfolio figures
 that count it rebuilt. A cancelled project stayed 滞后 on the dashboard.
 
 Revision ID: e4b8d2f6a1c9
@@ -24,7 +24,7 @@ def upgrade() -> None:
 
     connection = op.get_bind()
     ids = connection.scalars(sa.text(
-        "SELECT id FROM projects WHERE status IN ('cancelled', 'in_use', 'completed')")).all()
+        "SELECT id FROM projects WHERE status IN ('cancelled', 'in_use', 'completed', 'construction')")).all()
     for start in range(0, len(ids), 5000):
         refresh_project_figures(connection, ids[start:start + 5000])
     if ids:

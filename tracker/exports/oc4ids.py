@@ -39,6 +39,7 @@ from ..exports.records import iter_batches
 from ..portfolio.filters import PortfolioFilter
 from ..progress.models import FundingLine, MonthlyReport
 from ..projects.models import Project
+from ..projects.terms import owes
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Stage, Status
 from .columns import decimal_text
@@ -135,7 +136,12 @@ def _month_period(month: dt.date) -> dict:
 
 
 def _milestone(milestone, today: dt.date, reviewed: str) -> dict:
+    project_status = milestone.project.status
     if milestone.actual_date is not None:
+        status, modified = "met", None
+    elif project_status is Status.CANCELLED:  # never to be met
+        status, modified = "notMet", reviewed
+    elif not owes(project_status, milestone.stage):  # passed, as the status says, date unknown
         status, modified = "met", None
     elif milestone.planned_date is not None:
         status, modified = (("notMet", reviewed) if milestone.is_overdue(today)

@@ -234,9 +234,9 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
                 slices.breathe()
             if run.late_by_status:
                 report.warnings.append(ngettext(
-                    "%(n)s 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期，导入后将显示为滞后："
+                    "%(n)s 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期："
                     "请在各项目的“节点”页填写实际开工日期。",
-                    "%(n)s 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期，导入后将显示为滞后："
+                    "%(n)s 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期："
                     "请在各项目的“节点”页填写实际开工日期。", run.late_by_status, n=run.late_by_status))
         else:
             _apply_report_rows(run, rows, slices)

@@ -37,26 +37,32 @@ REPORTING_STATUSES = (Status.CONSTRUCTION, Status.SUSPENDED)
 DONE_STATUSES = (Status.COMPLETED, Status.IN_USE)
 
 # Which milestones a project still owes (滞后 is an owed milestone past its planned date): a
-# project 取消 owes none, nor one 投用; one 竣工 has passed every stage up to 竣工验收, dated or
-# not, and owes only 投入使用 and its own (custom) milestones. A cancelled project was listed
-# 滞后 341 天 on the dashboard, and a completed one whose 竣工验收 nobody dated.
+# project 取消 owes none, nor one 投用; one 在建 has passed every stage up to 开工, dated or not
+# (it has started: ``Project.has_started``), one 竣工 every stage up to 竣工验收; each still owes
+# the later stages and its own (custom) milestones. A cancelled project was listed 滞后 341 天
+# on the dashboard, a completed one whose 竣工验收 nobody dated too, and a project 在建 was counted
+# 已开工 beside its 开工 "overdue 1,011 days" on the same page.
 Column = sa.ColumnElement[Any] | QueryableAttribute[Any]
 OWES_NO_MILESTONE = (Status.CANCELLED, Status.IN_USE)
-PASSED_WHEN_COMPLETED = tuple(stage for stage in Stage if stage.position <= Stage.ACCEPTANCE.position)
+PASSED_BY_STATUS = {
+    Status.CONSTRUCTION: tuple(stage for stage in Stage if stage.position <= Stage.START.position),
+    Status.COMPLETED: tuple(stage for stage in Stage if stage.position <= Stage.ACCEPTANCE.position),
+}
 
 
 def owes(status: Status | None, stage: Stage | None) -> bool:
     """Whether a project of this status still owes a milestone of this stage (None: custom)."""
     if status in OWES_NO_MILESTONE:
         return False
-    return not (status == Status.COMPLETED and stage in PASSED_WHEN_COMPLETED)
+    return stage is None or status is None or stage not in PASSED_BY_STATUS.get(Status(status), ())
 
 
 def owes_expression(status: Column, stage: Column) -> sa.ColumnElement[bool]:
     """``owes`` in SQL, on a project's status column and a milestone's stage column."""
-    return sa.or_(status.is_(None), sa.and_(
-        status.not_in(OWES_NO_MILESTONE),
-        sa.or_(status != Status.COMPLETED, stage.is_(None), stage.not_in(PASSED_WHEN_COMPLETED))))
+    return sa.and_(
+        sa.or_(status.is_(None), status.not_in(OWES_NO_MILESTONE)),
+        sa.or_(status.is_(None), stage.is_(None),
+               sa.and_(*(sa.or_(status != passed, stage.not_in(stages)) for passed, stages in PASSED_BY_STATUS.items()))))
 
 
 def _listed(labels) -> str:

@@ -270,15 +270,15 @@ def plan_remove(project_id: int, key: str):
 
 
 def _tell_if_late_by_status(project: Project) -> None:
-    """A project saved as 在建 (or later) whose earlier milestones have no actual date shows as
-    滞后 at once (``Project.unrecorded_since_begun``): its officer is told which milestone and
-    where to give the date, not left to find a 滞后."""
+    """A project saved as 在建 (or later) whose earlier milestones have no actual date
+    (``Project.unrecorded_since_begun``): its officer is told which milestone and where to give
+    the date. Its status says the stage is passed, so it is not 滞后 for it (``terms.owes``),
+    but the date belongs in its history."""
     db.session.flush()  # the milestones' figures are kept at the flush (progress/upkeep.py)
     db.session.refresh(project, ["next_milestone_due", "start_milestone_actual", "status"])
-    today = clock.today()
-    milestone = project.unrecorded_since_begun(today) if project.is_late(today) else None
+    milestone = project.unrecorded_since_begun(clock.today())
     if milestone is not None and project.status is not None and milestone.planned_date is not None:
-        flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期，项目因此显示为滞后："
+        flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期："
                 "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=milestone.name,
                 date=milestone.planned_date.isoformat()), "info")
 
