@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
 from ..projects.fields import IMPORT, PROJECT, REPORT, Field
-from ..vocabulary import Vocabulary
+from ..vocabulary import AREA_TERMS, Vocabulary, area_term_label
 from ..audit.models import REASON_LIMIT
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
@@ -61,6 +61,7 @@ class Column:
     template: bool = True  # in the import template (the 数据版本 of an exported row is not)
     approx: str | None = None  # the column saying its figure is approximate (the registry's)
     approximates: str | None = None  # the figure this yes/no column says is approximate
+    terms: dict[str, Any] | None = None  # a text's stored words shown translated ({word: label})
 
     def flag(self, obj: Any) -> Any:
         """This 约 column's value of ``obj``: none where its figure is unknown (a blank figure is
@@ -112,7 +113,8 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     _column(PROJECT["land_area_approx"], 8),
     _column(PROJECT["floor_area_m2"], 14, total="floor_area_m2"),
     _column(PROJECT["floor_area_approx"], 8),
-    _column(PROJECT["floor_area_term"], 12),
+    _column(PROJECT["floor_area_term"], 12, terms=AREA_TERMS,
+            get=lambda p: area_term_label(p.floor_area_term)),
     _column(PROJECT["beds"], 10, total="beds"),
     _column(PROJECT["new_beds"], 10, total="new_beds"),
     _column(PROJECT["total_investment"], 16, total="total_investment"),

@@ -135,7 +135,7 @@ class CopyStatement:
         if column.kind == "list":  # the plans' titles
             return sa.func.coalesce(self.plans.c.titles, self.first_plan.title)
         if column.kind == "text" and column.key != "region_name":  # the full name: from Python
-            return getattr(Project, column.key)
+            return stored_value(column)
         return None
 
     def cell(self, column: Column):

@@ -51,11 +51,16 @@ SCALED_READS = ("sqlite", "postgresql")
 
 def stored_value(column: Column):
     """The ``Project`` attribute of a column's key; a 约 column's NULL where its figure is unknown
-    (``Column.flag``): every export reads it here, so the csv's two writers and the xlsx agree."""
+    (``Column.flag``), a tracker's word of a text in the request's language (``Column.terms``):
+    every export reads it here, so the csv's two writers and the xlsx agree."""
     attribute = getattr(Project, column.key)
-    if column.approximates is None:
-        return attribute
-    return sa.case((getattr(Project, column.approximates).is_(None), sa.null()), else_=attribute)
+    if column.approximates is not None:
+        return sa.case((getattr(Project, column.approximates).is_(None), sa.null()), else_=attribute)
+    translated = {word: str(label) for word, label in (column.terms or {}).items() if str(label) != word}
+    if translated:
+        return sa.case({word: sa.literal(label, sa.Text()) for word, label in translated.items()},
+                       value=attribute, else_=attribute)
+    return attribute
 
 
 def expression(column: Column, dialect: str, *, text: bool = False):
@@ -65,7 +70,7 @@ def expression(column: Column, dialect: str, *, text: bool = False):
         return Project.region_id
     if column.key == "plans":
         return PLAN_IDS
-    if column.approximates is not None:
+    if column.approximates is not None or column.terms:
         return stored_value(column)
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
