@@ -519,3 +519,15 @@ def test_the_year_chart_draws_no_point_for_a_month_nobody_reported(app, db):
     lines = re.findall(r'<polyline fill="none" stroke="(#[0-9a-f]+)"[^>]*points="([^"]+)"', svg)
     completed_lines = [points.split() for colour, points in lines if colour != charts.MUTED]
     assert [len(points) for points in completed_lines] == [2]  # May to June; March stands alone
+
+
+def test_a_past_year_is_named_not_called_this_year(db):
+    """A QA walk's complaint: with 年度=2025 chosen, a card read "本年尚无月报填报完成投资",
+    calling the chosen past year 本年: the cards name the year they are about."""
+    factories.project()
+    db.session.add(AnnualPlan(project_id=factories.project().id, year=2024, planned_investment=Decimal("100")))
+    db.session.flush()
+    items = {item.label: item for item in summary.headline_items(build(year=2024))}
+    assert items["2024年完成投资"].note == "2024年尚无月报填报完成投资"
+    texts = " ".join(f"{item.label} {item.value} {item.note}" for item in items.values())
+    assert "本年" not in texts
