@@ -211,6 +211,13 @@ def report_new(project_id: int):
         for name, messages in services.report_figure_problems(readable).items():
             form[name].errors = [*form[name].errors, *messages]
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
+    chosen = [f.filename for f in (form.photos.data or []) if f and f.filename] if request.method == "POST" else []
+    if chosen and status != 200:
+        # Nothing of the refused report was saved, its photos neither, and a browser cannot give a
+        # file input its files back: said at the field (the page says the rest was kept).
+        form.photos.errors = [*form.photos.errors, _("所选照片（%(names)s）没有上传：退回的表单不能保留所选文件，"
+                                                     "请重新选择照片后再提交。",
+                                                     names=pgettext("列举的分隔号", "、").join(chosen))]
     return render_template("progress/report_form.html", project=project, form=form,
                            existing=existing), status
 
