@@ -495,3 +495,39 @@ def test_the_planned_line_is_to_the_fen(app):
     figures = YearFigures.__new__(YearFigures)
     object.__setattr__(figures, "planned", Decimal("100"))
     assert [value.as_tuple().exponent for value in figures.cumulative_planned()] == [-2] * 12
+
+
+def test_the_year_chart_draws_no_point_for_a_month_nobody_reported(app, db):
+    """A QA walk's complaint: the 2026 计划与完成投资 chart drew 实际完成 at 0, a filled dot a month,
+    from 1月 to 9月 when no project had reported. A month with no reported amount has no point,
+    and the line breaks there, as the 24-month trend leaves such a month without a bar."""
+    from tracker.dashboard import charts
+
+    project = factories.project()
+    db.session.add(AnnualPlan(project_id=project.id, year=2025, planned_investment=Decimal("1200")))
+    for month, amount in ((3, "100"), (5, "50"), (6, "25")):
+        db.session.add(MonthlyReport(project_id=project.id, month=dt.date(2025, month, 1),
+                                     invested_month=Decimal(amount)))
+    db.session.flush()
+    year = build().year
+    completed = year.cumulative_completed(6, planned_only=True)
+    assert completed == [None, None, Decimal("100"), None, Decimal("150"), Decimal("175")] + [None] * 6
+    with app.test_request_context():
+        svg = str(charts.month_chart(year.cumulative_planned(), completed, [None] * 12, "t", "万元"))
+    dots = re.findall(r'<circle cx="([\d.]+)"[^>]*fill="(#[0-9a-f]+)" stroke="\2"', svg)
+    assert len(dots) == 3, dots  # March, May, June: the filled dots of the completed line
+    lines = re.findall(r'<polyline fill="none" stroke="(#[0-9a-f]+)"[^>]*points="([^"]+)"', svg)
+    completed_lines = [points.split() for colour, points in lines if colour != charts.MUTED]
+    assert [len(points) for points in completed_lines] == [2]  # May to June; March stands alone
+
+
+def test_a_past_year_is_named_not_called_this_year(db):
+    """A QA walk's complaint: with 年度=2025 chosen, a card read "本年尚无月报填报完成投资",
+    calling the chosen past year 本年: the cards name the year they are about."""
+    factories.project()
+    db.session.add(AnnualPlan(project_id=factories.project().id, year=2024, planned_investment=Decimal("100")))
+    db.session.flush()
+    items = {item.label: item for item in summary.headline_items(build(year=2024))}
+    assert items["2024年完成投资"].note == "2024年尚无月报填报完成投资"
+    texts = " ".join(f"{item.label} {item.value} {item.note}" for item in items.values())
+    assert "本年" not in texts

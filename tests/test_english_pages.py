@@ -156,3 +156,37 @@ def test_no_template_writes_chinese_punctuation_outside_a_message():
             if re.search(r"[（）、，：；「」【】]", code):
                 found.append(f"{path.relative_to(templates)}:{number}: {line.strip()[:80]}")
     assert not found, "\n".join(found)
+
+
+def test_an_area_basis_from_the_fixed_words_reads_in_english(english_officer, db, longnan_project):
+    """A QA walk's complaint: in English the xlsx's and csv's "Area basis" held 总建筑面积 and
+    建设面积, and a project page read "Floor area (总建筑面积) approx.": the words the form suggests
+    are the tracker's, translated; a plan's own wording (新建实验楼面积) stays as printed, and the
+    sheet imports back to the word stored."""
+    import csv
+    import io
+
+    import openpyxl
+
+    other = db.session.scalar(sa.select(Project).where(Project.seed_key != longnan_project.seed_key,
+                                                       Project.region_id == longnan_project.region_id))
+    longnan_project.floor_area_term, other.floor_area_term = "总建筑面积", "新建实验楼面积"
+    db.session.commit()
+    page = english_officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
+    assert "总建筑面积" not in page and "Floor area (Total floor area)" in page
+
+    rows = list(csv.reader(io.StringIO(english_officer.get("/projects/export.csv?region=360783")
+                                       .data.decode("utf-8-sig"))))
+    terms = {row[0]: row[rows[0].index("Area basis")] for row in rows[1:]}
+    assert terms[str(longnan_project.id)] == "Total floor area" and terms[str(other.id)] == "新建实验楼面积"
+    sheet = openpyxl.load_workbook(io.BytesIO(english_officer.get("/projects/export.xlsx?region=360783").data)).active
+    header = [cell.value for cell in sheet[1]]
+    terms = {row[0]: row[header.index("Area basis")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert terms[longnan_project.id] == "Total floor area" and terms[other.id] == "新建实验楼面积"
+
+    from tracker.exports.columns import by_key
+    from tracker.imports.cells import CellReader
+    from tracker.imports.reading import Cell
+    reader, column = CellReader(["zh", "en"]), by_key()["floor_area_term"]
+    assert reader.read(column, Cell("Total floor area")) == "总建筑面积"
+    assert reader.read(column, Cell("新建实验楼面积")) == "新建实验楼面积"

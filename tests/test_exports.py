@@ -339,3 +339,33 @@ def test_an_english_pdf_breaks_lines_between_words_not_inside_words_or_figures(c
         "investme", "stat", "comple", "hospita", "constructi", "projec", "c"} or re.search(r"\d[,.]$", word)}
     assert not broken, broken
     client.get("/language/zh")
+
+
+def test_an_unknown_figure_is_neither_approximate_nor_exact_and_every_figure_is_totalled(client, db):
+    """A QA walk's complaint: the 占地面积为约数 / 建筑面积为约数 / 总投资为约数 columns said 否 beside a
+    blank figure (unknown: neither 约 nor exact), and the xlsx's 合计 and 填报情况 rows said nothing
+    under 占地面积（亩） and 现行概算（万元）, where every other figure column has its sum and coverage."""
+    factories.project(name="无数据的项目")
+    stated = factories.project(name="有数据的项目", land_area_mu=Decimal("4.5"), land_area_approx=True,
+                               floor_area_m2=Decimal("1000"), total_investment=Decimal("800"))
+    other = factories.project(name="另一个项目", land_area_mu=Decimal("2"))
+    stated.current_estimate, other.current_estimate = Decimal("900"), Decimal("100.5")  # the budget's
+    db.session.commit()
+    flags = ("占地面积为约数", "建筑面积为约数", "总投资为约数")
+
+    rows = list(csv.reader(io.StringIO(client.get("/projects/export.csv?kind=all").data.decode("utf-8-sig"))))
+    by_name = {row[1]: dict(zip(rows[0], row)) for row in rows[1:]}
+    assert [by_name["无数据的项目"][flag] for flag in flags] == ["", "", ""]
+    assert [by_name["有数据的项目"][flag] for flag in flags] == ["是", "否", "否"]
+
+    sheet = workbook(client.get("/projects/export.xlsx?kind=all"))["项目清单"]
+    header = [cell.value for cell in sheet[1]]
+    by_name = {row[1]: dict(zip(header, row)) for row in data_rows(sheet)}
+    assert [by_name["无数据的项目"][flag] for flag in flags] == [None, None, None]
+    assert [by_name["另一个项目"][flag] for flag in flags] == ["否", None, None]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    totals = dict(zip(header, next(row for row in rows if row[0] == "合计")))
+    coverage = dict(zip(header, next(row for row in rows if row[0] == "填报情况")))
+    assert totals["占地面积（亩）"] == 6.5 and totals["现行概算（万元）"] == 1000.5
+    assert coverage["占地面积（亩）"] == "3 个项目中 2 个填报，其中 1 个为约数"
+    assert coverage["现行概算（万元）"] == "3 个项目中 2 个填报"

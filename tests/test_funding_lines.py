@@ -215,3 +215,21 @@ def test_a_deletion_confirmed_after_a_colleague_changed_the_line_is_refused_show
     assert officer.post(url, data={"reason": "重复", "version": again.group(1) or again.group(2)}).status_code == 302
     db.session.expire_all()
     assert db.session.get(FundingLine, line.id) is None
+
+
+def test_opening_a_deleted_lines_links_says_who_deleted_it_and_when(app, db, officer, make_user, longnan_project):
+    """A QA walk's complaint: a deleted line's 修改 or 删除 link, opened from a page left open (or
+    after Back), gave the generic "找不到此页面…", where sending its form said who deleted it and
+    when. Opening them says so too, and leads back to the project's funding."""
+    line = progress.add_funding_line(CLI, longnan_project, source="central_budget", amount="500")
+    db.session.commit()
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-colleague"))
+    assert colleague.post(f"/projects/{longnan_project.id}/funding/{line.id}/delete",
+                          data={"reason": "重复录入"}).status_code == 302
+    for action in ("edit", "delete"):
+        opened = officer.get(f"/projects/{longnan_project.id}/funding/{line.id}/{action}")
+        assert opened.status_code == 302 and opened.location.endswith(f"/projects/{longnan_project.id}/funding")
+        told = officer.get(opened.location).get_data(as_text=True)
+        assert "这条资金来源已于" in told and "被 ln-colleague 删除。" in told and "找不到" not in told
+    assert officer.get(f"/projects/{longnan_project.id}/funding/{line.id + 1000}/edit").status_code == 404

@@ -112,3 +112,27 @@ def test_six_huge_pngs_in_one_report_are_refused_quickly_and_nothing_is_saved(of
     assert "照片合计过大" in answer.get_data(as_text=True)
     assert elapsed < 3, elapsed
     assert db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id)) is None
+
+
+def test_a_refused_report_says_its_photo_must_be_chosen_again(officer, project, db):
+    """A QA walk's complaint: a photo sent with a report that was refused (a figure wrong, or a
+    colleague's report of the same month filed meanwhile) was dropped silently, while the page said
+    everything typed was kept. A browser cannot give a file input its file back: the refused form
+    says, at the photo field, that the photo must be chosen again."""
+    import re
+
+    answer = officer.post(f"/projects/{project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "progress_text": "主体封顶", "invested_month": "十万",
+        "photos": [(io.BytesIO(camera_jpeg()), "现场.jpg")]}, content_type="multipart/form-data")
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    at = page.index('name="photos"')
+    field = re.sub(r"<[^>]+>", "", page[page.rindex('<div class="field', 0, at):page.index("<button", at)])
+    assert "现场.jpg" in field and "请重新选择" in field
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyReport).where(
+        MonthlyReport.project_id == project.id)) == 0
+
+    # Nothing chosen, nothing said.
+    plain = officer.post(f"/projects/{project.id}/reports/new", data={
+        "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "十万"}).get_data(as_text=True)
+    assert "请重新选择" not in plain

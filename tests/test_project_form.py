@@ -486,3 +486,24 @@ def test_an_impossible_approval_date_is_told_as_one_not_as_missing(officer, hosp
         "new_amount": "9500", "reason": "设计变更", "approval_number": "龙发改〔2026〕1号", "approval_date": "2026-02-30"})
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and "不是有效的日期值" in html and "请填写批复日期" not in html
+
+
+def test_a_clash_with_a_milestone_grid_save_names_who_saved_it(officer, colleague, hospital, db):
+    """A QA walk's complaint: offa has the edit form open, offb saves the 开工 row's planned date
+    in the milestone grid, offa saves another 计划开工. The clash table was right but the banner
+    said only "其他人已修改了此项目", where a clash with a form edit names "offb 于 … 保存了修改"."""
+    from tracker.vocabulary import Stage
+
+    from .test_milestones import row_of, save_grid, with_lifecycle
+
+    with_lifecycle(colleague, hospital)
+    form = edit_form(officer, hospital)
+    start = row_of(fresh(db, hospital), Stage.START)
+    status, html = save_grid(colleague, hospital, **{f"m{start.id}-planned_date": "2026-05-01"})
+    assert status == 302, html
+    clash = submit(officer, hospital, form, planned_start="2026-07-01")
+    assert clash.status_code == 409
+    page = clash.get_data(as_text=True)
+    banner = page[page.index('id="conflict"'):]
+    banner = re.sub(r"<[^>]+>", "", banner[:banner.index("</p>")])
+    assert "其他人已修改了此项目" in banner and "ln-colleague 于" in banner and "保存了修改" in banner

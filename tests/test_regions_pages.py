@@ -126,3 +126,21 @@ def test_the_dashboard_lists_the_provinces_with_projects_not_31_empty_rows(app, 
     assert "另有 31 个地区没有项目，未列出。" in table
     county = page(leader, "/dashboard?region=360783")
     assert "没有项目，未列出" not in county.split("<h3>按地区</h3>", 1)[1].split("</section>", 1)[0]
+
+
+def test_a_region_without_projects_says_its_total_as_the_list_does(client, db):
+    """A QA walk's complaint: /regions/360100 南昌市, with no project, read "总投资合计 — 万元（0 个项目中
+    0 个填报）" where the list of the same region says 未填报: the page says what the list says."""
+    import re
+
+    from . import factories
+
+    province = factories.region("360000", "江西省", level="province")
+    factories.region("360100", "南昌市", province, level="city")
+    db.session.commit()
+
+    def total(url: str) -> str:
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(url).get_data(as_text=True)))
+        return re.search(r"总投资合计 (.*?） )", text).group(1)
+
+    assert total("/regions/360100") == total("/projects?region=360100") == "未填报 （0 个项目中 0 个填报） "

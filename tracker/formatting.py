@@ -11,6 +11,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from .core.translation import gettext as _
+from .vocabulary import area_term_label
 
 
 def plain_number(value: Decimal | int | None) -> str:
@@ -84,3 +85,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(month_name, "month_name")
     app.add_template_global(label, "label")
     app.add_template_global(rate_bar, "rate_bar")
+    app.add_template_filter(area_term_label, "area_term")

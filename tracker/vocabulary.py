@@ -205,3 +205,15 @@ class Role(Vocabulary):
     def _labels(cls):
         return {cls.ADMIN: _l("管理员"), cls.OFFICER: _l("项目专员"), cls.LEADER: _l("领导"),
                 cls.VIEWER: _l("只读用户")}
+
+
+# What a plan calls its floor area (面积口径, ``Project.floor_area_term``) where it is one of the
+# tracker's own words (the form suggests them): shown in the reader's language. Any other term
+# is a plan's own wording (新建实验楼面积), shown as printed.
+AREA_TERMS = {"总建筑面积": _l("总建筑面积"), "建设面积": _l("建设面积"), "建筑面积": _l("建筑面积")}
+
+
+def area_term_label(term: str | None) -> str | None:
+    """A stored 面积口径 as the reader reads it: a tracker's word translated, a plan's as printed."""
+    label = AREA_TERMS.get(term) if term is not None else None
+    return term if label is None else str(label)

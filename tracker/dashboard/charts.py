@@ -204,8 +204,18 @@ def month_chart(planned: list[Decimal | None], completed: list[Decimal | None],
         if not points:
             return
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append('<polyline fill="none" stroke="{}" stroke-width="2.5"{} points="{}"/>'.format(
-            colour, dashed, " ".join(f"{x:.1f},{y:.1f}" for x, y in points)))
+        # A month without a value breaks the line: joined across it, the line would draw a
+        # figure for a month nobody reported.
+        runs: list[list[tuple[float, float]]] = [[]]
+        for index, value in enumerate(series):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append((px(index), py(value)))
+        for run in runs:
+            if len(run) > 1:
+                body.append('<polyline fill="none" stroke="{}" stroke-width="2.5"{} points="{}"/>'.format(
+                    colour, dashed, " ".join(f"{x:.1f},{y:.1f}" for x, y in run)))
         for (x, y), value in zip(points, [v for v in series if v is not None]):
             fill = colour if marker == "filled" else "#fff"
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" stroke="{colour}" '

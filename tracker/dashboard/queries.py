@@ -165,15 +165,18 @@ class YearFigures:
     def cumulative_completed(self, through_month: int,
                              planned_only: bool = False) -> list[Decimal | None]:
         """Completed investment cumulated by month; ``planned_only``: by the projects with an
-        annual plan, the base the plan line and 年度计划完成率 use."""
+        annual plan, the base the plan line and 年度计划完成率 use. A month with no reported
+        amount is None, not the sum so far: drawn as 0 (or as a flat step), the months before
+        anyone reported read as reported nothing, as the 24-month trend never does."""
         running, values = Decimal(0), list[Decimal | None]()
         by_month = {figure.month: figure.completed_of_planned if planned_only else figure.completed
                     for figure in self.months}
         for month in range(1, 13):
-            if month > through_month:
+            amount = by_month.get(month)
+            if month > through_month or amount is None:
                 values.append(None)
                 continue
-            running += by_month.get(month) or Decimal(0)
+            running += amount
             values.append(running)
         return values
 

@@ -83,8 +83,10 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
     items.append(Item(_("%(year)s年计划投资", year=year.year), money(year.planned),
                       coverage(year.planned_projects, n, _("有年度计划")), money=True))
     items.append(Item(_("%(year)s年完成投资", year=year.year), money(year.completed),
-                      coverage(year.reporting_projects, n, _("填报本年月报")) if year.completed is not None
-                      else _("本年尚无月报填报完成投资"), money=True))
+                      # The year by its number: a past year chosen is not 本年.
+                      coverage(year.reporting_projects, n, _("填报%(year)s年月报", year=year.year))
+                      if year.completed is not None
+                      else _("%(year)s年尚无月报填报完成投资", year=year.year), money=True))
 
     time_text = _("时间进度 %(percent)s", percent=percent(year.time_progress))
     if year.plan_rate is not None and year.gap_points is not None:  # the gap is the rate's

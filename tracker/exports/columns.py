@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..formatting import plain_number
 from ..projects.fields import IMPORT, PROJECT, REPORT, Field
-from ..vocabulary import Vocabulary
+from ..vocabulary import AREA_TERMS, Vocabulary, area_term_label
 from ..audit.models import REASON_LIMIT
 
 # Text a spreadsheet would take for a formula (OWASP "CSV injection"): such a cell gets a leading
@@ -60,6 +60,13 @@ class Column:
     aliases: tuple[Any, ...] = ()  # headers an older export wrote, still read on import
     template: bool = True  # in the import template (the 数据版本 of an exported row is not)
     approx: str | None = None  # the column saying its figure is approximate (the registry's)
+    approximates: str | None = None  # the figure this yes/no column says is approximate
+    terms: dict[str, Any] | None = None  # a text's stored words shown translated ({word: label})
+
+    def flag(self, obj: Any) -> Any:
+        """This 约 column's value of ``obj``: none where its figure is unknown (a blank figure is
+        neither approximate nor exact: 否 beside it read as an exact figure of nothing)."""
+        return None if getattr(obj, str(self.approximates)) is None else getattr(obj, self.key)
 
     @property
     def label(self) -> str:
@@ -73,10 +80,15 @@ def _attr(name: str) -> Callable[[Any], Any]:
 def _column(field: Field, width: int, *, exported: bool = True, **sheet) -> Column:
     """The column of a registered field: its header, kind, decimals, bounds and money flag are the
     registry's; the sheet adds its width, its total and whether it is exported."""
+    approximates = next((figure.name for figure in PROJECT.values() if figure.approx == field.name), None)
     facts = dict(get=_attr(field.name) if exported else None, importable=IMPORT in field.paths,
                  vocabulary=field.vocabulary, places=field.places, max_length=field.max_length,
-                 money=field.money, upper=field.maximum, aliases=field.aliases, approx=field.approx)
-    return Column(field.name, field.label, field.kind, width=width, **{**facts, **sheet})
+                 money=field.money, upper=field.maximum, aliases=field.aliases, approx=field.approx,
+                 approximates=approximates)
+    column = Column(field.name, field.label, field.kind, width=width, **{**facts, **sheet})
+    if approximates and exported:
+        column = replace(column, get=column.flag)
+    return column
 
 
 # The sheet's columns, in the sheet's order: the project's fields, and what only a sheet has (the
@@ -97,16 +109,17 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
     _column(PROJECT["location"], 20),
     _column(PROJECT["owner_unit"], 24),
     _column(PROJECT["supervising_department"], 20),
-    _column(PROJECT["land_area_mu"], 12),
+    _column(PROJECT["land_area_mu"], 12, total="land_area_mu"),
     _column(PROJECT["land_area_approx"], 8),
     _column(PROJECT["floor_area_m2"], 14, total="floor_area_m2"),
     _column(PROJECT["floor_area_approx"], 8),
-    _column(PROJECT["floor_area_term"], 12),
+    _column(PROJECT["floor_area_term"], 12, terms=AREA_TERMS,
+            get=lambda p: area_term_label(p.floor_area_term)),
     _column(PROJECT["beds"], 10, total="beds"),
     _column(PROJECT["new_beds"], 10, total="new_beds"),
     _column(PROJECT["total_investment"], 16, total="total_investment"),
     _column(PROJECT["total_investment_approx"], 8),
-    _column(PROJECT["current_estimate"], 16),
+    _column(PROJECT["current_estimate"], 16, total="current_estimate"),
     _column(PROJECT["invested_to_date"], 16, total="invested_to_date"),
     _column(PROJECT["last_report_month"], 10),
     _column(PROJECT["planned_start"], 12),

@@ -47,7 +47,7 @@ from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from .columns import FORMULA_TRIGGERS, Column, neutralise
-from .listing import Listing, region_names
+from .listing import Listing, region_names, stored_value
 from . import records
 from .records import list_statement
 
@@ -135,13 +135,13 @@ class CopyStatement:
         if column.kind == "list":  # the plans' titles
             return sa.func.coalesce(self.plans.c.titles, self.first_plan.title)
         if column.kind == "text" and column.key != "region_name":  # the full name: from Python
-            return getattr(Project, column.key)
+            return stored_value(column)
         return None
 
     def cell(self, column: Column):
         if column.key == "region_name":
             return self.full_names.c.full_name
-        attribute = getattr(Project, column.key)
+        attribute = stored_value(column)
         kind = column.kind
         if kind == "vocab":
             return sa.func.nullif(labelled(attribute, self.listing.labels[column.vocabulary]), "")

@@ -52,7 +52,7 @@ from ..projects.models import Project, project_plans
 from ..regions.models import Region
 from . import records, sqlite_reader
 from .columns import FORMULA_TRIGGERS, Column, neutralise
-from .listing import Listing, region_names
+from .listing import Listing, region_names, stored_value
 
 SEPARATOR = b"\xff"  # between two cells of a line: no UTF-8 text holds the byte
 END = b"\xf9"  # a line's end, "\n" once decoded: so a "\n" in a block is a text's
@@ -206,14 +206,14 @@ class LineStatement:
             return lookup("export_region_name", "projects.region_id", self.region_names, blob(b""))
         if column.key == "plans":
             return self.plans_cell()
-        attribute = getattr(Project, column.key)
+        attribute = stored_value(column)
         kind = column.kind
         if kind == "vocab":
-            stored = sa.type_coerce(attribute, sa.Text())
+            stored_code = sa.type_coerce(attribute, sa.Text())
             labels = self.listing.labels[column.vocabulary]
             cells = {code: blob(encoded(cell_text(label))) for code, label in labels.items()}
             # A code the vocabulary no longer has: as stored, made a cell in Python.
-            return sa.case({**cells, "": blob(b"")}, value=stored, else_=marked(stored))
+            return sa.case({**cells, "": blob(b"")}, value=stored_code, else_=marked(stored_code))
         if kind == "bool":
             yes, no = (cell_text(self.listing.yes_no[flag] or "") for flag in (True, False))
             stored_flag = sa.type_coerce(attribute, sa.Integer())

@@ -7,17 +7,24 @@ says which projects it lists and what its sums cover.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..core import clock
+from ..database import exact_sum
+from ..extensions import db
 from ..core.translation import aside, labelled, phrases
 from ..formatting import plain_number
 from ..portfolio.filters import PortfolioFilter
 from ..portfolio.queries import Totals
 from ..projects.fields import PROJECT
+from ..projects.models import Project
+from ..regions.models import Region
 from ..projects.terms import building_portfolio_label, every_kind_label
 from .columns import Column
 
@@ -90,13 +97,41 @@ def total_lines(totals: Totals, columns: list[Column]) -> list[tuple[str, str]]:
     return lines
 
 
+@dataclass(frozen=True)
+class SheetTotals(Totals):
+    """The list's totals and the sums only the sheet prints (its 占地面积 and 现行概算 columns:
+    the list page has no such column, so its totals and the figures kept for them have none)."""
+
+    with_land_area: int = 0
+    land_area_mu: Decimal | None = None
+    approx_land_area: int = 0
+    with_estimate: int = 0
+    current_estimate: Decimal | None = None
+
+
+def sheet_totals(totals: Totals, portfolio_filter: PortfolioFilter, today: dt.date) -> SheetTotals:
+    """``totals`` with the sheet's own sums, over the same projects (one aggregate of the filter)."""
+    land, estimate = Project.land_area_mu, Project.current_estimate
+    approx_land = sa.and_(Project.land_area_approx.is_(True), land.is_not(None))
+    row = db.session.execute(
+        sa.select(sa.func.count(land), exact_sum(land), sa.func.count(sa.case((approx_land, 1))),
+                  sa.func.count(estimate), exact_sum(estimate))
+        .select_from(Project).join(Region, Project.region_id == Region.id)
+        .where(*portfolio_filter.conditions(today))).one()
+    return SheetTotals(**asdict(totals), with_land_area=row[0], land_area_mu=row[1] if row[0] else None,
+                       approx_land_area=row[2], with_estimate=row[3],
+                       current_estimate=row[4] if row[3] else None)
+
+
 # The Totals field that counts the projects each sum covers.
 COVERAGE_FIELDS = {"total_investment": "with_investment", "invested_to_date": "with_invested",
-                   "floor_area_m2": "with_floor_area", "beds": "with_beds", "new_beds": "with_new_beds"}
+                   "floor_area_m2": "with_floor_area", "beds": "with_beds", "new_beds": "with_new_beds",
+                   "land_area_mu": "with_land_area", "current_estimate": "with_estimate"}
 
 
 # The Totals field that counts the approximate (约) figures among a sum's.
-APPROXIMATE_FIELDS = {"total_investment": "approx_investment", "floor_area_m2": "approx_floor_area"}
+APPROXIMATE_FIELDS = {"total_investment": "approx_investment", "floor_area_m2": "approx_floor_area",
+                      "land_area_mu": "approx_land_area"}
 
 
 def approximate_count(totals: Totals, column: Column) -> int:

@@ -49,6 +49,20 @@ PLAN_IDS = (sa.select(sa.func.aggregate_strings(sa.cast(project_plans.c.plan_id,
 SCALED_READS = ("sqlite", "postgresql")
 
 
+def stored_value(column: Column):
+    """The ``Project`` attribute of a column's key; a 约 column's NULL where its figure is unknown
+    (``Column.flag``), a tracker's word of a text in the request's language (``Column.terms``):
+    every export reads it here, so the csv's two writers and the xlsx agree."""
+    attribute = getattr(Project, column.key)
+    if column.approximates is not None:
+        return sa.case((getattr(Project, column.approximates).is_(None), sa.null()), else_=attribute)
+    translated = {word: str(label) for word, label in (column.terms or {}).items() if str(label) != word}
+    if translated:
+        return sa.case({word: sa.literal(label, sa.Text()) for word, label in translated.items()},
+                       value=attribute, else_=attribute)
+    return attribute
+
+
 def expression(column: Column, dialect: str, *, text: bool = False):
     """The SQL a column's value is read from: the ``Project`` attribute of its key, but for the
     region's two columns (the id, looked up in a dict) and the plans (``PLAN_IDS``)."""
@@ -56,6 +70,8 @@ def expression(column: Column, dialect: str, *, text: bool = False):
         return Project.region_id
     if column.key == "plans":
         return PLAN_IDS
+    if column.approximates is not None or column.terms:
+        return stored_value(column)
     attribute = getattr(Project, column.key)
     if column.kind == "vocab":
         return sa.type_coerce(attribute, sa.String())  # the stored code; its label comes from a dict

@@ -33,7 +33,8 @@ from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
 from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
-from .describe import approximate_count, covered_count, coverage_text, filter_lines, local_time, total_lines
+from .describe import (approximate_count, covered_count, coverage_text, filter_lines, local_time, sheet_totals,
+                       total_lines)
 from .listing import EXCEL_EPOCH, SCALED_READS, ColumnConverter, Listing, each
 
 if TYPE_CHECKING:
@@ -297,8 +298,9 @@ def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
     count = listing.count
     ws.autofilter(0, 0, count, len(columns) - 1)
 
-    # The totals come from the same query as the list page's, so the sums match it exactly.
-    totals = queries.totals(portfolio_filter, today)
+    # The totals come from the same query as the list page's, so the sums match it exactly;
+    # the sheet's columns the page has not are summed over the same filter.
+    totals = sheet_totals(queries.totals(portfolio_filter, today), portfolio_filter, today)
     totals_row, coverage_row = count + 1, count + 2
     write(totals_row, 0, str(TOTALS_LABEL), formats.bold)
     write(totals_row, 1, _("%(count)s 个项目", count=f"{totals.projects:,}"), formats.bold)

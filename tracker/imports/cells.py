@@ -131,6 +131,7 @@ class CellReader:
     def __init__(self, languages):
         self.languages = list(languages)
         self._vocabularies: dict[type, dict[str, object]] = {}
+        self._terms: dict[str, dict[str, str]] = {}
         self.clear_words = labels_in_every_language(CLEAR_MARKER, self.languages)
 
     def vocabulary_map(self, vocabulary) -> dict[str, object]:
@@ -143,6 +144,17 @@ class CellReader:
                         choices[normalise_label(member.label)] = member
             self._vocabularies[vocabulary] = choices
         return self._vocabularies[vocabulary]
+
+    def terms_map(self, column: Column) -> dict[str, str]:
+        """A text column's words as stored, by what an export wrote in each language."""
+        words = self._terms.get(column.key)
+        if words is None:
+            words = self._terms[column.key] = {}
+            for word, label in (column.terms or {}).items():
+                for code in self.languages:
+                    with force_locale(code):
+                        words[normalise_label(str(label))] = word
+        return words
 
     def read(self, column: Column, cell: Cell):
         """The value for the service; None for an empty cell. Raises CellProblem."""
@@ -176,6 +188,8 @@ class CellReader:
                 return None
             if column.max_length and len(text) > column.max_length:
                 raise CellProblem(_("不能超过 %(n)s 个字", n=column.max_length))
+            if column.terms:  # a tracker's word, as an export in any language wrote it
+                return self.terms_map(column).get(normalise_label(text), text)
             return text
         if kind == "decimal":
             if isinstance(value, str) and value.endswith("%") and column.upper == 100:

@@ -211,6 +211,13 @@ def report_new(project_id: int):
         for name, messages in services.report_figure_problems(readable).items():
             form[name].errors = [*form[name].errors, *messages]
     status = 409 if conflict else 400 if form.errors or form.form_errors else 200
+    chosen = [f.filename for f in (form.photos.data or []) if f and f.filename] if request.method == "POST" else []
+    if chosen and status != 200:
+        # Nothing of the refused report was saved, its photos neither, and a browser cannot give a
+        # file input its files back: said at the field (the page says the rest was kept).
+        form.photos.errors = [*form.photos.errors, _("所选照片（%(names)s）没有上传：退回的表单不能保留所选文件，"
+                                                     "请重新选择照片后再提交。",
+                                                     names=pgettext("列举的分隔号", "、").join(chosen))]
     return render_template("progress/report_form.html", project=project, form=form,
                            existing=existing), status
 
@@ -370,9 +377,10 @@ def funding(project_id: int):
 
 def _funding_line(project, line_id: int) -> FundingLine:
     line = db.session.get(FundingLine, line_id)
-    if line is None and request.method == "POST" and (removed := _removed_line(project, line_id)) is not None:
-        # Deleted by someone while this form was open: said so, not "找不到此页面".
-        raise Gone(removed)
+    if line is None and (removed := _removed_line(project, line_id)) is not None:
+        # Deleted by someone while this form, or the page with its links, was open (or before
+        # the browser's Back): said so, not "找不到此页面".
+        raise Gone(removed, sent=request.method == "POST")
     if line is None or line.project_id != project.id:
         abort(404)
     return line
@@ -388,16 +396,19 @@ def _removed_line(project, line_id: int):
 class Gone(Exception):
     """A funding line deleted while a form on it was open."""
 
-    def __init__(self, entry):
+    def __init__(self, entry, *, sent: bool):
         super().__init__(entry.id)
-        self.entry = entry
+        self.entry, self.sent = entry, sent
 
 
 @bp.errorhandler(Gone)
 def line_gone(error: Gone):
     entry = error.entry
-    flash(_("这条资金来源已于 %(when)s 被 %(who)s 删除，您的修改没有保存。",
-            when=local_datetime(entry.occurred_at), who=who(entry)), "error")
+    when, by = local_datetime(entry.occurred_at), who(entry)
+    if error.sent:
+        flash(_("这条资金来源已于 %(when)s 被 %(who)s 删除，您的修改没有保存。", when=when, who=by), "error")
+    else:  # only opened: nothing of the reader's was lost
+        flash(_("这条资金来源已于 %(when)s 被 %(who)s 删除。", when=when, who=by), "error")
     return redirect(url_for("progress.funding", project_id=entry.project_id))
 
 

@@ -234,17 +234,24 @@ def values_at(project: Project, version: int) -> dict:
         for field, (old, _new) in entry.changes.items():
             if field in values:
                 values[field] = old
-    # 计划开工/计划竣工 re-planned on the milestone page since: those entries name the project's
-    # version they moved (progress.services.save_milestones) and the milestone's stage.
-    replans = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.project_id == project.id, AuditEntry.object_type == "Milestone",
-                                    AuditEntry.action == "milestone:update")
-        .order_by(AuditEntry.id.desc())).all()
-    for entry in replans:
-        moved, field = entry.changes.get("project_version"), PLANNED_DATE_OF_STAGE.get((entry.params or {}).get("stage", ""))
-        if moved and moved[1] > version and field in values:
+    for entry in reversed(replans_since(project, version)):
+        field = PLANNED_DATE_OF_STAGE.get((entry.params or {}).get("stage", ""))
+        if field in values:
             values[field] = entry.changes["planned_date"][0]
     return values
+
+
+def replans_since(project: Project, version: int) -> list[AuditEntry]:
+    """The milestone page's saves that moved the project past ``version``, oldest first: a
+    re-plan of 计划开工/计划竣工 there names the project's version it moved
+    (progress.services.save_milestones) and the milestone's stage. Others' saves an edit begun
+    at ``version`` did not see, beside its own ``changes_since``."""
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.project_id == project.id, AuditEntry.object_type == "Milestone",
+                                    AuditEntry.action == "milestone:update")
+        .order_by(AuditEntry.id)).all()
+    return [entry for entry in entries
+            if (moved := entry.changes.get("project_version")) and moved[1] > version]
 
 
 def changed_by_others(project: Project, loaded: dict) -> dict:

@@ -207,13 +207,15 @@ def project_edit(project_id: int):
                 if choice == "theirs":
                     values.pop(name)  # untouched here: whatever is saved stays
             kept = services.changed_by_others(project, loaded) if loaded else {}
+            loaded_version = int(form.version.data or 0)
             try:
                 changes = services.update_project(
                     web_actor(), project, values, loaded=loaded or None,
                     expected_version=int(form.version.data or 0), reason=form.reason.data)
             except EditConflict as clash:
                 db.session.refresh(project)  # what is saved now
-                conflict = _conflict(form, clash.changes_by_others, clash.contested, clash.kept)
+                conflict = _conflict(form, _saves(project, clash.changes_by_others, loaded_version),
+                                     clash.contested, clash.kept)
                 show_saved(form, project, clash.kept)
                 form.loaded.data = _dump(clash.current)
                 form.version.data = project.version
@@ -226,7 +228,8 @@ def project_edit(project_id: int):
                 # it was loaded with keeps it, so the next save merges again; one without (an old
                 # page) is based on the version saved now, as before.
                 db.session.refresh(project)
-                conflict = _conflict(form, stale.changes_by_others, {}, _net(stale.changes_by_others))
+                conflict = _conflict(form, _saves(project, stale.changes_by_others, loaded_version), {},
+                                     _net(stale.changes_by_others))
                 if not loaded:
                     form.version.data = project.version
             except ValidationFailed as failure:
@@ -349,6 +352,13 @@ def _kept_rows(form: ProjectForm, kept: dict) -> list[Change]:
 def _net(by_others: list[AuditEntry]) -> dict:
     """The others' saves since the form was loaded, as one ``{field: [before, after]}``."""
     return net_changes(by_others, ProjectForm.FIELDS)
+
+
+def _saves(project, form_saves: list[AuditEntry], version: int) -> list[AuditEntry]:
+    """Who saved the project since the form was loaded at ``version``: the form's saves and the
+    milestone page's re-plans of 计划开工/计划竣工 (the same fields, saved there), oldest first: a
+    clash with a re-plan named nobody."""
+    return sorted([*form_saves, *services.replans_since(project, version)], key=lambda entry: entry.id)
 
 
 def _conflict(form: ProjectForm, by_others: list[AuditEntry], contested: dict, kept: dict) -> dict:
