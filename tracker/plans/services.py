@@ -1063,6 +1063,14 @@ _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-—–~～至到]\s*(\d+(?:\.\d+)?
 # A target in words: what it asks of the figure against its base year.
 _RISING = re.compile(r"提升|提高|增长|增加|上升|扩大|只增不减")
 _FALLING = re.compile(r"下降|降低|减少|压减|缩小")
+# A change by a share or by points of the base-year value ("在2020年基础上增长30%", "下降10%",
+# "提高5个百分点"): the figure asked for is worked out from it.
+_CHANGE_BY = re.compile(r"(提升|提高|增长|增加|上升|扩大|下降|降低|减少|压减|缩小)\s*(\d+(?:\.\d+)?)\s*(%|％|个百分点)")
+# A year named in the words ("在2020年基础上"): the base, not a figure of the target.
+_YEAR_NAMED = re.compile(r"\d{4}\s*年(?:底|末)?")
+# A change each year ("每年降低0.5个百分点", "年均增长5%"): what it asks depends on the year of
+# the value, which the target alone does not give.
+_YEARLY = re.compile(r"每年|年均|逐年|年平均")
 
 
 def _number(text: str | None, unit: str | None = None) -> Decimal | None:
@@ -1095,11 +1103,27 @@ def judged_by(indicator) -> tuple[str, Decimal] | None:
         if baseline is None or baseline == target:
             return None
         return ("≥" if target > baseline else "≤"), target
+    words = _YEAR_NAMED.sub("", text)
+    if re.search(r"\d", words):
+        # A figure in the words is the target's: held to it, or not judged at all (growth of 30%
+        # was judged as any growth, 0.85 over a base of 0.78 达标 where 1.014 was asked).
+        return _changed_by(found, baseline) if (
+            baseline is not None and (found := _CHANGE_BY.search(words)) and not _YEARLY.search(words)) else None
     if baseline is not None and _RISING.search(text):
         return ">", baseline
     if baseline is not None and _FALLING.search(text):
         return "<", baseline
     return None
+
+
+def _changed_by(found: re.Match, baseline: Decimal) -> tuple[str, Decimal]:
+    """The rule of a change by a share ("增长30%": ≥ base × 1.3) or by points ("下降0.5个百分点":
+    ≤ base − 0.5) of the base-year value."""
+    rising = _RISING.fullmatch(found.group(1)) is not None
+    figure = Decimal(found.group(2))
+    change = figure if found.group(3) == "个百分点" else baseline * figure / 100
+    target = baseline + change if rising else baseline - change
+    return ("≥" if rising else "≤"), target.normalize() + 0
 
 
 def judged_rule(judged: tuple[str, Decimal]) -> str:
