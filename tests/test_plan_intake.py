@@ -926,3 +926,62 @@ def test_a_candidates_category_is_suggested_by_the_words_its_kind_is_printed_in(
     from tracker.plans.services import guess_category
 
     assert guess_category(name) == category
+
+
+# A county's 十五五 plan whose table names a project carried on from the 14th (续建) and a
+# centre whose investment is printed as a range.
+YIFENG_15 = """# 宜丰县“十五五”卫生健康事业发展规划
+
+## 重点项目
+
+| 序号 | 项目名称 | 建设内容 | 总投资 |
+|---|---|---|---|
+| 1 | 宜丰县康复医院建设项目（续建） | 建筑面积8000平方米 | 6000万元 |
+| 2 | 宜丰县120急救指挥中心 | 建筑面积2500平方米 | 约1.2—1.5亿元 |
+"""
+
+
+@pytest.fixture()
+def yifeng(admin, db) -> Plan:
+    from tracker.regions.models import Region
+
+    from . import factories
+
+    city = db.session.scalar(sa.select(Region).where(Region.code == "360900"))
+    factories.region("360924", "宜丰县", city)  # the seed's regions stop at 宜春市
+    db.session.commit()
+    response = upload(admin, key="yifeng-15", title="宜丰县“十五五”卫生健康事业发展规划", region="360924",
+                      document=(io.BytesIO(YIFENG_15.encode("utf-8")), "宜丰规划.md"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(sa.select(Plan).where(Plan.key == "yifeng-15"))
+
+
+def test_a_project_tracked_after_the_upload_is_hinted_and_not_accepted_twice(admin, db, yifeng):
+    """A QA walk's complaint: 宜丰县康复医院 was made by hand after the plan was uploaded; its
+    candidate "宜丰县康复医院建设项目（续建）" was never hinted as 可能是已有项目 (worked out once, at
+    the upload), and accepting it made a second project beside the first (only the exact name was
+    refused)."""
+    from tracker.regions.models import Region
+
+    from . import factories
+
+    yifeng_county = db.session.scalar(sa.select(Region).where(Region.code == "360924"))
+    tracked = factories.project(yifeng_county, name="宜丰县康复医院")
+    db.session.commit()
+    rehab = candidate(db, yifeng, "宜丰县康复医院建设项目（续建）")
+    page = admin.get(f"/plans/{yifeng.key}/candidates").get_data(as_text=True)
+    section = page.split(f'id="candidate-{rehab.id}"')[1].split("</section>")[0]
+    assert "可能是已有项目" in section and f"/projects/{tracked.id}" in section
+    assert re.search(rf'name="project_id" value="{tracked.id}"', section)  # the merge offered
+
+    refused = admin.post(f"/plans/{yifeng.key}/candidates/{rehab.id}/accept", data=accept_form(rehab))
+    assert refused.status_code == 400
+    told = refused.get_data(as_text=True)
+    assert f"《宜丰县康复医院》（编号 {tracked.id}）" in told and "并入已有项目" in told
+    others = sa.select(sa.func.count()).select_from(Project).where(Project.name.contains("宜丰县康复医院"))
+    assert db.session.scalar(others) == 1
+    # A different project after all (a second 院区 the plan prints alike): said so, it is accepted.
+    accepted = admin.post(f"/plans/{yifeng.key}/candidates/{rehab.id}/accept",
+                          data={**accept_form(rehab), "different": "y"})
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    assert db.session.scalar(others) == 2

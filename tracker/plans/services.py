@@ -634,9 +634,48 @@ def _project_fields(data: dict) -> dict:
     return fields
 
 
+def _tracked_around(region: Region):
+    """The projects tracked in ``region``'s area (the regions above it and below it), keyed as the
+    extractor matches names (``matching.KnownProjects``): the regions there are the prefixes a
+    name may carry ("宜丰县康复医院" and "康复医院" alike)."""
+    from ..regions.models import RegionFormerName
+    from .matching import KnownProjects, RegionIndex, RegionRef, as_known
+    from .queries import known_projects
+
+    above = [region.path[:end + 1] for end in range(1, len(region.path)) if region.path[end] == "/"]
+    area = sa.or_(Region.path.startswith(region.path, autoescape=True), Region.path.in_(above))
+    former: dict[int, list[str]] = {}
+    for region_id, name in db.session.execute(sa.select(RegionFormerName.region_id, RegionFormerName.name)
+                                              .join(Region, RegionFormerName.region_id == Region.id).where(area)):
+        former.setdefault(region_id, []).append(name)
+    index = RegionIndex([RegionRef(code or key, name, tuple(former.get(region_id, ()))) for region_id, code, key, name
+                         in db.session.execute(sa.select(Region.id, Region.code, Region.key, Region.name).where(area))],
+                        region.code or region.key)
+    return KnownProjects([as_known(row) for row in known_projects(sa.select(Region.id).where(area))], index)
+
+
+def likely_tracked(plan: Plan, candidates: Sequence[PlanCandidate]) -> dict[int, Project]:
+    """The project each candidate may already be (可能是已有项目), worked out as the page is shown:
+    kept from the upload, a project made since (by hand, or another plan's candidate accepted)
+    was never named, and its candidate was accepted as a second project beside it."""
+    if not candidates:
+        return {}
+    known = _tracked_around(plan.region)
+    plan_region = plan.region.code or plan.region.key
+    found = {candidate.id: project_id for candidate in candidates
+             if (project_id := known.match(candidate.data.get("name") or "",
+                                           candidate.data.get("region_code") or plan_region)) is not None}
+    projects = {project.id: project for project in db.session.scalars(
+        sa.select(Project).where(Project.id.in_(set(found.values()))))}
+    return {candidate_id: projects[project_id] for candidate_id, project_id in found.items() if project_id in projects}
+
+
 def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None = None,
-                     region: Region | None = None) -> Project:
-    """Creates the project the candidate names, with its quotes, aliases and the plan link."""
+                     region: Region | None = None, *, different: bool = False) -> Project:
+    """Creates the project the candidate names, with its quotes, aliases and the plan link. A
+    project tracked under the same name is refused; so is one the name matches as a plan prints
+    it (``matching.match_key``: "…康复医院建设项目（续建）" is 康复医院), unless the person says
+    it is ``different``: a bracket or 二期 the matcher reads past may be all that tells it apart."""
     from ..projects import services as project_services
 
     _open(candidate)
@@ -650,6 +689,12 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
         raise ValidationFailed(_("台账中%(region)s已有同名项目《%(name)s》（编号 %(id)s）：如是同一项目，请“并入已有项目”；"
                                  "如确是另一个项目，请改用能区分的名称后再采纳", region=region.name, name=same.name, id=same.id),
                                "name")
+    if not different and (like := _tracked_around(region).match(fields["name"], region.code or region.key)):
+        project = db.session.get_one(Project, like)
+        raise ValidationFailed(_("台账中%(region)s已有项目《%(name)s》（编号 %(id)s），与“%(candidate)s”似为同一项目：如是同一项目，"
+                                 "请“并入已有项目”；如确是另一个项目，请勾选“确是另一个项目”后再采纳",
+                                 name=project.name, id=project.id, region=project.region.name, candidate=fields["name"]),
+                               "different")
     project = project_services.create_project(actor, region=region, **fields)
     _attach(actor, project, plan, data)
     _decide(actor, candidate, "accepted", project,

@@ -331,9 +331,10 @@ def _candidates_page(plan: Plan, refusal: dict | None = None, status: int = 200)
         number = next((index // OPEN_PER_PAGE + 1 for index, c in enumerate(waiting)
                        if c.id == refusal["candidate"].id), 1)
     page = Page(waiting[(number - 1) * OPEN_PER_PAGE:number * OPEN_PER_PAGE], number, OPEN_PER_PAGE, len(waiting))
-    existing_ids = {c.data.get("existing_project_id") for c in projects} | {c.project_id for c in projects}
     existing = {p.id: p for p in db.session.scalars(
-        sa.select(Project).where(Project.id.in_([i for i in existing_ids if i])))}
+        sa.select(Project).where(Project.id.in_([c.project_id for c in projects if c.project_id])))}
+    # Worked out now, not at the upload: a project tracked since is named too.
+    likely = services.likely_tracked(plan, page.items) if page.items else {}
     # Each open candidate's region as the review page offers it: the one the text names, else the
     # plan's own (what accepting with the field left blank gives), shown with its name.
     plan_region = plan.region.code or plan.region.key
@@ -350,7 +351,7 @@ def _candidates_page(plan: Plan, refusal: dict | None = None, status: int = 200)
         "plans/candidates.html", plan=plan, open=page.items, page=page,
         offered_regions=offered, region_names=region_names, mergeable=mergeable,
         decided=[c for c in projects if c.decision is not None],
-        indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
+        indicators=[c for c in candidates if c.kind == "indicator"], existing=existing, likely=likely,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
         categories=Category, kinds=Kind, guess_kind=services.guess_kind,
         field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
@@ -461,7 +462,8 @@ def candidate_accept(key: str, candidate_id: int):
         return _refused(candidate, ValidationFailed(_("您只能在本人负责的地区新建项目：%(region)s不在您负责的%(yours)s内",
                                                       region=region.name, yours=yours), "region"), "accept")
     try:
-        project = services.accept_candidate(web_actor(), candidate, edits, region=region)
+        project = services.accept_candidate(web_actor(), candidate, edits, region=region,
+                                            different=bool(form.different.data))
     except ValidationFailed as failure:
         return _refused(candidate, failure, "accept")
     flash(_("已采纳：%(name)s", name=project.name), "success")
