@@ -985,3 +985,27 @@ def test_a_project_tracked_after_the_upload_is_hinted_and_not_accepted_twice(adm
                           data={**accept_form(rehab), "different": "y"})
     assert accepted.status_code == 302, accepted.get_data(as_text=True)
     assert db.session.scalar(others) == 2
+
+
+def test_an_investment_printed_as_a_range_in_its_table_cell_is_quoted_and_either_end_taken_as_about(admin, db, yifeng):
+    """A QA walk's complaint: 宜丰县120急救指挥中心's 总投资 cell "约1.2—1.5亿元" vanished: no quote,
+    12000 or 15000 refused as 不在所引的原文语句中, and the project then said the plan prints no
+    investment. A range is no one figure (as in a sentence), but its cell is the figure's quote,
+    and either end typed is kept as 约."""
+    centre = candidate(db, yifeng, "宜丰县120急救指挥中心")
+    assert centre.data.get("total_investment_wan_yuan") is None
+    assert any(source["quote"] == "约1.2—1.5亿元" and "total_investment_wan_yuan" in source["fields"]
+               for source in centre.data["sources"])
+    page = admin.get(f"/plans/{yifeng.key}/candidates").get_data(as_text=True)
+    assert "“约1.2—1.5亿元”" in page.split(f'id="candidate-{centre.id}"')[1].split("</section>")[0]
+    accepted = admin.post(f"/plans/{yifeng.key}/candidates/{centre.id}/accept",
+                          data=accept_form(centre, total_investment_wan_yuan="15000"))
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    project = db.session.scalar(sa.select(Project).where(Project.name == "宜丰县120急救指挥中心"))
+    assert (project.total_investment, project.total_investment_approx) == (15000, True)
+    # The lower end is as printed too.
+    from tracker.plans.services import check_provenance, cite_typed, plan_lines
+    data = cite_typed({**centre.data, "total_investment_wan_yuan": "12000"}, ["total_investment_wan_yuan"],
+                      plan_lines(yifeng))
+    check_provenance(yifeng, data)
+    assert data["total_investment_approx"] is True
