@@ -1009,3 +1009,27 @@ def test_an_investment_printed_as_a_range_in_its_table_cell_is_quoted_and_either
                       plan_lines(yifeng))
     check_provenance(yifeng, data)
     assert data["total_investment_approx"] is True
+
+
+def test_a_years_work_points_take_their_year_as_the_period(admin, db):
+    """A QA walk's complaint: "2027年龙南市卫生健康工作要点" with 规划期 blank was refused though the
+    hint says a blank is taken from the name, and "2027" typed was refused as no period. A year's
+    工作要点 is a period of one year; a refused form says its file must be chosen again."""
+    text = "2027年龙南市卫生健康工作要点\n\n一、推进龙南市人民医院传染病大楼建设。\n"
+
+    def points(**fields):  # each its own text: the same text is not added twice
+        document = (text + fields["key"] + "\n").encode("utf-8")
+        return upload(admin, **{"title": "", "region": "", "document": (io.BytesIO(document), "要点.txt"), **fields})
+
+    refused = points(key="points-bad", period="27")
+    assert refused.status_code == 400
+    told = refused.get_data(as_text=True)
+    assert "“2027”" in told  # the hint and the message name a single year
+    assert "请重新选择文件（要点.txt）" in told  # the chosen file is not kept by the browser
+    assert points(key="points-blank", period="").status_code == 302
+    assert points(key="points-typed", title="龙南市卫生健康工作要点（2027年）", period="2027").status_code == 302
+    assert points(key="points-year", title="龙南市2027年度卫生健康工作要点", period="").status_code == 302
+    for key in ("points-blank", "points-typed", "points-year"):
+        plan = db.session.scalar(sa.select(Plan).where(Plan.key == key))
+        assert (plan.period_start, plan.period_end, plan.region.code) == (2027, 2027, "360783"), key
+    assert "留空则取规划名称中的“十五五”或年份" in admin.get("/plans/new").get_data(as_text=True)

@@ -64,18 +64,35 @@ SOURCE_LABELS = {
     "scope": _l("建设规模及内容"), "status": _l("状态"), "aliases": _l("其他写法")}
 
 
-def parse_period(value: str | None) -> tuple[int, int]:
-    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五"."""
+def parse_period(value: str | None, *, one_year: bool = False) -> tuple[int, int]:
+    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五". A plan's period may be ``one_year``:
+    (2027, 2027) from "2027" (a year's 工作要点 or 计划: "2027" was refused as no period, and
+    nothing else could be typed); the list's period filter keeps to periods (a year there is no
+    period of plans, ?period=2027 a 400)."""
     text = (value or "").strip()
     if text in PERIOD_NAMES:
         return PERIOD_NAMES[text]
-    match = re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+    match = (re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+             or (re.fullmatch(r"(\d{4})()", text) if one_year else None))
     if not match:
-        raise ValidationFailed(_("规划期应写作“2026-2030”或“十五五”"), "period")
-    start, end = int(match.group(1)), int(match.group(2))
+        raise ValidationFailed(_("规划期应写作“2026-2030”、“十五五”，或一年的工作要点写“2027”"), "period")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
     if start not in PLAN_YEARS or end not in PLAN_YEARS or start > end or end - start > 20:
         raise ValidationFailed(_("规划期的起止年份无效：%(value)s", value=text), "period")
     return start, end
+
+
+def period_in_title(title: str) -> str | None:
+    """The years a title prints, as a period: "（2026—2030年）", or the one year of a year's
+    工作要点 ("2027年宜丰县卫生健康工作要点"); None when it prints none, or several."""
+    spans = {f"{first}-{last}" for first, last in re.findall(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年", title)}
+    years = set(re.findall(r"(?<![\d\-—–~至到])(\d{4})\s*年(?!\s*[-—–~至到])", title))
+    if len(spans) == 1 and not years:
+        return spans.pop()
+    if len(years) == 1 and not spans:
+        return years.pop()
+    return None
 
 
 def period_name(start: int | None, end: int | None) -> str | None:
@@ -165,8 +182,10 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
     named = [name for name in PERIOD_NAMES if name in title]
     if not (period or "").strip() and len(named) == 1:
         period = named[0]
+    elif not (period or "").strip() and not named:
+        period = period_in_title(title) or period
     try:
-        start, end = parse_period(period)
+        start, end = parse_period(period, one_year=True)
     except ValidationFailed as failure:
         errors.merge(failure)
         start = end = 0  # never stored: the errors are raised below
