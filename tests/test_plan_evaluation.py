@@ -385,3 +385,40 @@ def test_an_actual_entered_meanwhile_is_not_replaced_unseen(app, db, make_user, 
     assert again.status_code == 302
     db.session.expire_all()
     assert [(x.value, x.source) for x in db.session.get(PlanIndicator, indicator.id).actuals] == [("3.4", "统计公报")]
+
+
+def test_a_target_to_grow_by_a_percentage_is_met_only_by_that_growth(app, db, make_user, seeded):
+    """A QA walk's complaint: 每千人口公共卫生人员数, base 0.78, target "在2020年基础上增长30%":
+    0.85 in 2025 was 达标 "按 >0.78 判定", the 30% read past. It asks for 0.78 × 1.3 = 1.014."""
+    plan = db.session.scalar(sa.select(Plan).where(Plan.key == "yichun-14th-health-plan"))
+    indicator = next(i for i in plan.indicators if i.name == "每千人口公共卫生人员数")
+    admin = browser(app, make_user("admin", username="admin-eval-growth"))
+    sent = admin.post(f"/plans/{plan.key}/evaluation/actuals", data={
+        "indicator": str(indicator.id), "year": "2025", "value": "0.85", "source": "2025年统计公报"})
+    assert sent.status_code == 302
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    row = page[page.index(f'<td class="name">{indicator.name}'):]
+    row = row[:row.index("</tr>")]
+    assert "按 ≥1.014 判定" in row and "未达标" in row and "&gt;0.78" not in row
+    _, text = pdf_text(admin.get(f"/plans/{plan.key}/evaluation.pdf"))
+    assert "≥1.014" in text and ">0.78" not in text
+    assert services.attained(indicator, "1.02") is True
+
+
+def test_a_target_in_words_with_a_figure_it_cannot_read_is_not_judged_by_a_looser_rule():
+    """Growth or a fall by a stated share or points is held to it; a figure the words give that
+    cannot be read (a yearly fall, an average yearly growth) leaves the verdict undetermined,
+    never "better than the base year"."""
+    from types import SimpleNamespace
+
+    def indicator(target, baseline="0.78"):
+        return SimpleNamespace(target=target, baseline=baseline, unit=None, comparator=None, plan=None)
+
+    assert services.judged_by(indicator("增长30%")) == ("≥", Decimal("1.014"))
+    assert services.judged_by(indicator("在2020年基础上增长50％", "2")) == ("≥", Decimal("3"))
+    assert services.judged_by(indicator("下降10%", "20")) == ("≤", Decimal("18"))
+    assert services.judged_by(indicator("提高5个百分点", "80")) == ("≥", Decimal("85"))
+    assert services.judged_by(indicator("力争每年降低0.5个百分点以上", "10")) is None
+    assert services.judged_by(indicator("年均增长5%", "10")) is None
+    assert services.judged_by(indicator("持续提升", "88")) == (">", Decimal("88"))
+    assert services.attained(indicator("增长30%"), "0.85") is False

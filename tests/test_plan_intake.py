@@ -519,8 +519,8 @@ def test_a_project_already_tracked_under_the_same_name_is_merged_not_accepted_tw
     draft = db.session.scalar(sa.select(Plan).where(Plan.key == "longnan-county-15-b"))
     again = candidate(db, draft, "龙南市人民医院传染病区改扩建项目")
     response = admin.post(f"/plans/{draft.key}/candidates/{again.id}/accept", data=accept_form(again))
-    page = admin.get(response.location).get_data(as_text=True)
-    assert "已有同名项目《龙南市人民医院传染病区改扩建项目》" in page
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "已有同名项目《龙南市人民医院传染病区改扩建项目》" in page
     same_name = sa.select(sa.func.count()).where(Project.name == "龙南市人民医院传染病区改扩建项目")
     assert db.session.scalar(same_name) == 1
     tracked = db.session.scalar(sa.select(Project).where(Project.name == "龙南市人民医院传染病区改扩建项目"))
@@ -926,3 +926,110 @@ def test_a_candidates_category_is_suggested_by_the_words_its_kind_is_printed_in(
     from tracker.plans.services import guess_category
 
     assert guess_category(name) == category
+
+
+# A county's 十五五 plan whose table names a project carried on from the 14th (续建) and a
+# centre whose investment is printed as a range.
+YIFENG_15 = """# 宜丰县“十五五”卫生健康事业发展规划
+
+## 重点项目
+
+| 序号 | 项目名称 | 建设内容 | 总投资 |
+|---|---|---|---|
+| 1 | 宜丰县康复医院建设项目（续建） | 建筑面积8000平方米 | 6000万元 |
+| 2 | 宜丰县120急救指挥中心 | 建筑面积2500平方米 | 约1.2—1.5亿元 |
+"""
+
+
+@pytest.fixture()
+def yifeng(admin, db) -> Plan:
+    from tracker.regions.models import Region
+
+    from . import factories
+
+    city = db.session.scalar(sa.select(Region).where(Region.code == "360900"))
+    factories.region("360924", "宜丰县", city)  # the seed's regions stop at 宜春市
+    db.session.commit()
+    response = upload(admin, key="yifeng-15", title="宜丰县“十五五”卫生健康事业发展规划", region="360924",
+                      document=(io.BytesIO(YIFENG_15.encode("utf-8")), "宜丰规划.md"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return db.session.scalar(sa.select(Plan).where(Plan.key == "yifeng-15"))
+
+
+def test_a_project_tracked_after_the_upload_is_hinted_and_not_accepted_twice(admin, db, yifeng):
+    """A QA walk's complaint: 宜丰县康复医院 was made by hand after the plan was uploaded; its
+    candidate "宜丰县康复医院建设项目（续建）" was never hinted as 可能是已有项目 (worked out once, at
+    the upload), and accepting it made a second project beside the first (only the exact name was
+    refused)."""
+    from tracker.regions.models import Region
+
+    from . import factories
+
+    yifeng_county = db.session.scalar(sa.select(Region).where(Region.code == "360924"))
+    tracked = factories.project(yifeng_county, name="宜丰县康复医院")
+    db.session.commit()
+    rehab = candidate(db, yifeng, "宜丰县康复医院建设项目（续建）")
+    page = admin.get(f"/plans/{yifeng.key}/candidates").get_data(as_text=True)
+    section = page.split(f'id="candidate-{rehab.id}"')[1].split("</section>")[0]
+    assert "可能是已有项目" in section and f"/projects/{tracked.id}" in section
+    assert re.search(rf'name="project_id" value="{tracked.id}"', section)  # the merge offered
+
+    refused = admin.post(f"/plans/{yifeng.key}/candidates/{rehab.id}/accept", data=accept_form(rehab))
+    assert refused.status_code == 400
+    told = refused.get_data(as_text=True)
+    assert f"《宜丰县康复医院》（编号 {tracked.id}）" in told and "并入已有项目" in told
+    others = sa.select(sa.func.count()).select_from(Project).where(Project.name.contains("宜丰县康复医院"))
+    assert db.session.scalar(others) == 1
+    # A different project after all (a second 院区 the plan prints alike): said so, it is accepted.
+    accepted = admin.post(f"/plans/{yifeng.key}/candidates/{rehab.id}/accept",
+                          data={**accept_form(rehab), "different": "y"})
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    assert db.session.scalar(others) == 2
+
+
+def test_an_investment_printed_as_a_range_in_its_table_cell_is_quoted_and_either_end_taken_as_about(admin, db, yifeng):
+    """A QA walk's complaint: 宜丰县120急救指挥中心's 总投资 cell "约1.2—1.5亿元" vanished: no quote,
+    12000 or 15000 refused as 不在所引的原文语句中, and the project then said the plan prints no
+    investment. A range is no one figure (as in a sentence), but its cell is the figure's quote,
+    and either end typed is kept as 约."""
+    centre = candidate(db, yifeng, "宜丰县120急救指挥中心")
+    assert centre.data.get("total_investment_wan_yuan") is None
+    assert any(source["quote"] == "约1.2—1.5亿元" and "total_investment_wan_yuan" in source["fields"]
+               for source in centre.data["sources"])
+    page = admin.get(f"/plans/{yifeng.key}/candidates").get_data(as_text=True)
+    assert "“约1.2—1.5亿元”" in page.split(f'id="candidate-{centre.id}"')[1].split("</section>")[0]
+    accepted = admin.post(f"/plans/{yifeng.key}/candidates/{centre.id}/accept",
+                          data=accept_form(centre, total_investment_wan_yuan="15000"))
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    project = db.session.scalar(sa.select(Project).where(Project.name == "宜丰县120急救指挥中心"))
+    assert (project.total_investment, project.total_investment_approx) == (15000, True)
+    # The lower end is as printed too.
+    from tracker.plans.services import check_provenance, cite_typed, plan_lines
+    data = cite_typed({**centre.data, "total_investment_wan_yuan": "12000"}, ["total_investment_wan_yuan"],
+                      plan_lines(yifeng))
+    check_provenance(yifeng, data)
+    assert data["total_investment_approx"] is True
+
+
+def test_a_years_work_points_take_their_year_as_the_period(admin, db):
+    """A QA walk's complaint: "2027年龙南市卫生健康工作要点" with 规划期 blank was refused though the
+    hint says a blank is taken from the name, and "2027" typed was refused as no period. A year's
+    工作要点 is a period of one year; a refused form says its file must be chosen again."""
+    text = "2027年龙南市卫生健康工作要点\n\n一、推进龙南市人民医院传染病大楼建设。\n"
+
+    def points(**fields):  # each its own text: the same text is not added twice
+        document = (text + fields["key"] + "\n").encode("utf-8")
+        return upload(admin, **{"title": "", "region": "", "document": (io.BytesIO(document), "要点.txt"), **fields})
+
+    refused = points(key="points-bad", period="27")
+    assert refused.status_code == 400
+    told = refused.get_data(as_text=True)
+    assert "“2027”" in told  # the hint and the message name a single year
+    assert "请重新选择文件（要点.txt）" in told  # the chosen file is not kept by the browser
+    assert points(key="points-blank", period="").status_code == 302
+    assert points(key="points-typed", title="龙南市卫生健康工作要点（2027年）", period="2027").status_code == 302
+    assert points(key="points-year", title="龙南市2027年度卫生健康工作要点", period="").status_code == 302
+    for key in ("points-blank", "points-typed", "points-year"):
+        plan = db.session.scalar(sa.select(Plan).where(Plan.key == key))
+        assert (plan.period_start, plan.period_end, plan.region.code) == (2027, 2027, "360783"), key
+    assert "留空则取规划名称中的“十五五”或年份" in admin.get("/plans/new").get_data(as_text=True)

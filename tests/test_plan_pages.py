@@ -440,8 +440,9 @@ def test_a_plans_open_candidates_are_reviewed_a_page_at_a_time_each_decision_lea
     assert response.location == f"{url}?page=3#candidate-{waiting[-2].id}"
     refused = admin.post(f"/plans/longnan-towns/candidates/{waiting[-2].id}/accept",
                          data=accept_form(waiting[-2], region="999999"))
-    assert refused.location == f"{url}?page=3"
-    assert "没有行政区划代码为 999999 的地区" in admin.get(refused.location).get_data(as_text=True)
+    # Refused: told on the page that holds it, what was typed kept (not a redirect).
+    told = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "没有行政区划代码为 999999 的地区" in told and "第 3 / 3 页" in told
     page = admin.get(f"{url}?page=3").get_data(as_text=True)
     assert "待确认（41）" in page and "已处理（4）" in page
 
@@ -456,7 +457,8 @@ def test_a_candidate_is_merged_only_into_a_project_of_its_plans_region_or_above_
     assert dingnan is not None  # of 宜春市, another city
     lab = candidate(db, added, "龙南市疾病预防控制中心实验楼建设项目")
     refused = admin.post(f"/plans/{KEY}/candidates/{lab.id}/merge", data={"project_id": str(dingnan.id)})
-    page = admin.get(refused.location).get_data(as_text=True)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
     assert f"《{dingnan.name}》属于宜春市，不在本规划的龙南市范围内" in page
     db.session.expire_all()
     assert lab.decision is None and "龙南市疾病预防控制中心实验楼建设项目" not in {a.name for a in dingnan.aliases}
@@ -480,13 +482,13 @@ def test_an_officer_taking_a_candidate_outside_his_region_is_told_so_on_the_revi
     hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Project))
     answer = officer.post(f"/plans/{KEY}/candidates/{hospital.id}/accept", data=accept_form(hospital, region="360900"))
-    assert answer.status_code == 302
-    page = officer.get(answer.location).get_data(as_text=True)
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
     assert "您只能在本人负责的地区新建项目：宜春市不在您负责的龙南市内" in page
     yichun = db.session.scalar(sa.select(Project).where(Project.region.has(code="360900")).limit(1))
     answer = officer.post(f"/plans/{KEY}/candidates/{hospital.id}/merge", data={"project_id": str(yichun.id)})
-    assert answer.status_code == 302
-    assert "该项目属于宜春市；您负责：龙南市" in officer.get(answer.location).get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "该项目属于宜春市；您负责：龙南市" in answer.get_data(as_text=True)
     db.session.expire_all()
     assert hospital.decision is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Project)) == before
@@ -598,3 +600,29 @@ def test_every_reject_on_the_review_page_asks_first(admin, added):
     page = admin.get(f"/plans/{KEY}/candidates").get_data(as_text=True)
     rejects = re.findall(r"<form[^>]*/reject\"[^>]*>", page)
     assert len(rejects) >= 2 and all("data-confirm=" in form for form in rejects), rejects
+
+
+def test_a_refused_candidate_form_comes_back_as_typed_at_that_candidate(admin, added, db):
+    """A QA walk's complaint: accepting with an edited name and a 总投资 the quotes do not print
+    (950) went back to the top of the page with one message naming nobody, and the candidate's
+    form held the extracted values again: what was typed was lost."""
+    centre = candidate(db, added, "龙南市精神卫生中心迁建项目")
+    refused = admin.post(f"/plans/{KEY}/candidates/{centre.id}/accept",
+                         data=accept_form(centre, name="龙南市精神卫生中心迁建（一期）", total_investment_wan_yuan="950"))
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "“龙南市精神卫生中心迁建项目”" in page  # the message names the candidate
+    section = page[page.index(f'id="candidate-{centre.id}"'):]
+    section = section[:section.index("</section>")]
+    assert 'class="error-summary"' in section  # where the page opens (forms.js focuses it)
+    assert 'value="龙南市精神卫生中心迁建（一期）"' in section
+    assert re.search(r'name="total_investment_wan_yuan"[^>]* value="950"', section)
+    investment = section[section.index('name="total_investment_wan_yuan"'):]
+    assert investment.index("950 不在所引的原文语句中") < investment.index("</label>")  # beside its field
+    # The other candidates' forms are as extracted; nothing was created.
+    hospital = candidate(db, added, "龙南市人民医院传染病大楼建设项目")
+    assert 'value="龙南市人民医院传染病大楼建设项目"' in page and hospital.decision is None
+    assert db.session.scalar(sa.select(Project).where(Project.name.contains("精神卫生中心迁建"))) is None
+    # A refused merge keeps the number typed.
+    merged = admin.post(f"/plans/{KEY}/candidates/{centre.id}/merge", data={"project_id": "99999999"})
+    assert merged.status_code == 400 and re.search(r'name="project_id"[^>]* value="99999999"', merged.get_data(as_text=True))

@@ -56,6 +56,8 @@ class CandidateForm(TrackerForm):
     land_area_mu = FigureField(PROJECT["land_area_mu"].label, validators=[Optional()])
     beds = WholeNumberField(PROJECT["beds"].label, validators=[Optional()])
     new_beds = WholeNumberField(PROJECT["new_beds"].label, validators=[Optional()])
+    # Accepted though a tracked project's name matches it as plans print names (services.accept_candidate).
+    different = BooleanField(_l("确是另一个项目"))
 
 
 class IndicatorForm(TrackerForm):

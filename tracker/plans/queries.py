@@ -19,14 +19,17 @@ def known_regions() -> list[tuple[str, str, list[str]]]:
                 sa.select(Region.id, Region.key, Region.code, Region.name))]
 
 
-def known_projects() -> list[tuple[int, str, list[str], str]]:
-    """(id, name, aliases, region code) of every project already tracked."""
+def known_projects(regions=None) -> list[tuple[int, str, list[str], str]]:
+    """(id, name, aliases, region code) of every project already tracked; of those in ``regions``
+    (a select of region ids) when given."""
     from ..projects.models import Project, ProjectAlias
     from ..regions.models import Region
 
+    within = [Project.region_id.in_(regions)] if regions is not None else []
     aliases: dict[int, list[str]] = {}
-    for project_id, name in db.session.execute(sa.select(ProjectAlias.project_id, ProjectAlias.name)):
+    for project_id, name in db.session.execute(sa.select(ProjectAlias.project_id, ProjectAlias.name).where(
+            *([ProjectAlias.project_id.in_(sa.select(Project.id).where(*within))] if within else []))):
         aliases.setdefault(project_id, []).append(name)
     return [(project_id, name, aliases.get(project_id, []), code or key)
             for project_id, name, code, key in db.session.execute(
-                sa.select(Project.id, Project.name, Region.code, Region.key).join(Region, Project.region))]
+                sa.select(Project.id, Project.name, Region.code, Region.key).join(Region, Project.region).where(*within))]

@@ -64,18 +64,35 @@ SOURCE_LABELS = {
     "scope": _l("建设规模及内容"), "status": _l("状态"), "aliases": _l("其他写法")}
 
 
-def parse_period(value: str | None) -> tuple[int, int]:
-    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五"."""
+def parse_period(value: str | None, *, one_year: bool = False) -> tuple[int, int]:
+    """(2026, 2030) from "2026-2030", "2026—2030" or "十五五". A plan's period may be ``one_year``:
+    (2027, 2027) from "2027" (a year's 工作要点 or 计划: "2027" was refused as no period, and
+    nothing else could be typed); the list's period filter keeps to periods (a year there is no
+    period of plans, ?period=2027 a 400)."""
     text = (value or "").strip()
     if text in PERIOD_NAMES:
         return PERIOD_NAMES[text]
-    match = re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+    match = (re.fullmatch(r"(\d{4})\s*[-—–~至到]\s*(\d{4})", text)
+             or (re.fullmatch(r"(\d{4})()", text) if one_year else None))
     if not match:
-        raise ValidationFailed(_("规划期应写作“2026-2030”或“十五五”"), "period")
-    start, end = int(match.group(1)), int(match.group(2))
+        raise ValidationFailed(_("规划期应写作“2026-2030”、“十五五”，或一年的工作要点写“2027”"), "period")
+    start = int(match.group(1))
+    end = int(match.group(2) or start)
     if start not in PLAN_YEARS or end not in PLAN_YEARS or start > end or end - start > 20:
         raise ValidationFailed(_("规划期的起止年份无效：%(value)s", value=text), "period")
     return start, end
+
+
+def period_in_title(title: str) -> str | None:
+    """The years a title prints, as a period: "（2026—2030年）", or the one year of a year's
+    工作要点 ("2027年宜丰县卫生健康工作要点"); None when it prints none, or several."""
+    spans = {f"{first}-{last}" for first, last in re.findall(r"(\d{4})\s*年?\s*[-—–~至到]\s*(\d{4})\s*年", title)}
+    years = set(re.findall(r"(?<![\d\-—–~至到])(\d{4})\s*年(?!\s*[-—–~至到])", title))
+    if len(spans) == 1 and not years:
+        return spans.pop()
+    if len(years) == 1 and not spans:
+        return years.pop()
+    return None
 
 
 def period_name(start: int | None, end: int | None) -> str | None:
@@ -165,8 +182,10 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
     named = [name for name in PERIOD_NAMES if name in title]
     if not (period or "").strip() and len(named) == 1:
         period = named[0]
+    elif not (period or "").strip() and not named:
+        period = period_in_title(title) or period
     try:
-        start, end = parse_period(period)
+        start, end = parse_period(period, one_year=True)
     except ValidationFailed as failure:
         errors.merge(failure)
         start = end = 0  # never stored: the errors are raised below
@@ -634,9 +653,48 @@ def _project_fields(data: dict) -> dict:
     return fields
 
 
+def _tracked_around(region: Region):
+    """The projects tracked in ``region``'s area (the regions above it and below it), keyed as the
+    extractor matches names (``matching.KnownProjects``): the regions there are the prefixes a
+    name may carry ("宜丰县康复医院" and "康复医院" alike)."""
+    from ..regions.models import RegionFormerName
+    from .matching import KnownProjects, RegionIndex, RegionRef, as_known
+    from .queries import known_projects
+
+    above = [region.path[:end + 1] for end in range(1, len(region.path)) if region.path[end] == "/"]
+    area = sa.or_(Region.path.startswith(region.path, autoescape=True), Region.path.in_(above))
+    former: dict[int, list[str]] = {}
+    for region_id, name in db.session.execute(sa.select(RegionFormerName.region_id, RegionFormerName.name)
+                                              .join(Region, RegionFormerName.region_id == Region.id).where(area)):
+        former.setdefault(region_id, []).append(name)
+    index = RegionIndex([RegionRef(code or key, name, tuple(former.get(region_id, ()))) for region_id, code, key, name
+                         in db.session.execute(sa.select(Region.id, Region.code, Region.key, Region.name).where(area))],
+                        region.code or region.key)
+    return KnownProjects([as_known(row) for row in known_projects(sa.select(Region.id).where(area))], index)
+
+
+def likely_tracked(plan: Plan, candidates: Sequence[PlanCandidate]) -> dict[int, Project]:
+    """The project each candidate may already be (可能是已有项目), worked out as the page is shown:
+    kept from the upload, a project made since (by hand, or another plan's candidate accepted)
+    was never named, and its candidate was accepted as a second project beside it."""
+    if not candidates:
+        return {}
+    known = _tracked_around(plan.region)
+    plan_region = plan.region.code or plan.region.key
+    found = {candidate.id: project_id for candidate in candidates
+             if (project_id := known.match(candidate.data.get("name") or "",
+                                           candidate.data.get("region_code") or plan_region)) is not None}
+    projects = {project.id: project for project in db.session.scalars(
+        sa.select(Project).where(Project.id.in_(set(found.values()))))}
+    return {candidate_id: projects[project_id] for candidate_id, project_id in found.items() if project_id in projects}
+
+
 def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None = None,
-                     region: Region | None = None) -> Project:
-    """Creates the project the candidate names, with its quotes, aliases and the plan link."""
+                     region: Region | None = None, *, different: bool = False) -> Project:
+    """Creates the project the candidate names, with its quotes, aliases and the plan link. A
+    project tracked under the same name is refused; so is one the name matches as a plan prints
+    it (``matching.match_key``: "…康复医院建设项目（续建）" is 康复医院), unless the person says
+    it is ``different``: a bracket or 二期 the matcher reads past may be all that tells it apart."""
     from ..projects import services as project_services
 
     _open(candidate)
@@ -650,6 +708,12 @@ def accept_candidate(actor: Actor, candidate: PlanCandidate, edits: dict | None 
         raise ValidationFailed(_("台账中%(region)s已有同名项目《%(name)s》（编号 %(id)s）：如是同一项目，请“并入已有项目”；"
                                  "如确是另一个项目，请改用能区分的名称后再采纳", region=region.name, name=same.name, id=same.id),
                                "name")
+    if not different and (like := _tracked_around(region).match(fields["name"], region.code or region.key)):
+        project = db.session.get_one(Project, like)
+        raise ValidationFailed(_("台账中%(region)s已有项目《%(name)s》（编号 %(id)s），与“%(candidate)s”似为同一项目：如是同一项目，"
+                                 "请“并入已有项目”；如确是另一个项目，请勾选“确是另一个项目”后再采纳",
+                                 name=project.name, id=project.id, region=project.region.name, candidate=fields["name"]),
+                               "different")
     project = project_services.create_project(actor, region=region, **fields)
     _attach(actor, project, plan, data)
     _decide(actor, candidate, "accepted", project,
@@ -1063,6 +1127,14 @@ _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-—–~～至到]\s*(\d+(?:\.\d+)?
 # A target in words: what it asks of the figure against its base year.
 _RISING = re.compile(r"提升|提高|增长|增加|上升|扩大|只增不减")
 _FALLING = re.compile(r"下降|降低|减少|压减|缩小")
+# A change by a share or by points of the base-year value ("在2020年基础上增长30%", "下降10%",
+# "提高5个百分点"): the figure asked for is worked out from it.
+_CHANGE_BY = re.compile(r"(提升|提高|增长|增加|上升|扩大|下降|降低|减少|压减|缩小)\s*(\d+(?:\.\d+)?)\s*(%|％|个百分点)")
+# A year named in the words ("在2020年基础上"): the base, not a figure of the target.
+_YEAR_NAMED = re.compile(r"\d{4}\s*年(?:底|末)?")
+# A change each year ("每年降低0.5个百分点", "年均增长5%"): what it asks depends on the year of
+# the value, which the target alone does not give.
+_YEARLY = re.compile(r"每年|年均|逐年|年平均")
 
 
 def _number(text: str | None, unit: str | None = None) -> Decimal | None:
@@ -1095,11 +1167,27 @@ def judged_by(indicator) -> tuple[str, Decimal] | None:
         if baseline is None or baseline == target:
             return None
         return ("≥" if target > baseline else "≤"), target
+    words = _YEAR_NAMED.sub("", text)
+    if re.search(r"\d", words):
+        # A figure in the words is the target's: held to it, or not judged at all (growth of 30%
+        # was judged as any growth, 0.85 over a base of 0.78 达标 where 1.014 was asked).
+        return _changed_by(found, baseline) if (
+            baseline is not None and (found := _CHANGE_BY.search(words)) and not _YEARLY.search(words)) else None
     if baseline is not None and _RISING.search(text):
         return ">", baseline
     if baseline is not None and _FALLING.search(text):
         return "<", baseline
     return None
+
+
+def _changed_by(found: re.Match, baseline: Decimal) -> tuple[str, Decimal]:
+    """The rule of a change by a share ("增长30%": ≥ base × 1.3) or by points ("下降0.5个百分点":
+    ≤ base − 0.5) of the base-year value."""
+    rising = _RISING.fullmatch(found.group(1)) is not None
+    figure = Decimal(found.group(2))
+    change = figure if found.group(3) == "个百分点" else baseline * figure / 100
+    target = baseline + change if rising else baseline - change
+    return ("≥" if rising else "≤"), target.normalize() + 0
 
 
 def judged_rule(judged: tuple[str, Decimal]) -> str:

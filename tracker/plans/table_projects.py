@@ -119,6 +119,12 @@ def table_candidates(table: Table) -> list[Candidate]:
                 if money_unit and UNIT_FACTORS.get(money_unit, 1) != 1 and figure.printed == figure.number:
                     figure = dataclasses.replace(figure, printed=figure.number + money_unit)
                 candidate.add_figure(figure, line, quote)
+            elif any(character.isdigit() for character in cell.text):
+                # "约1.2—1.5亿元": no one figure (a range is none, as in a sentence), but still the
+                # investment's quote: the reviewer types an end of it (``cite_typed``: kept as 约).
+                # Dropped with the figure, the cell left 12000 "not in the quoted text" and the
+                # project "printed nowhere".
+                candidate.add_source(*cell.quote(), ["total_investment_wan_yuan"])
         for key in ("scope", "beds", "floor_area", "land", "years", "status"):
             if key not in columns:
                 continue

@@ -312,19 +312,29 @@ def plan_withdraw(key: str):
 
 @bp.get("/plans/<key>/candidates")
 def plan_candidates(key: str):
-    plan = get_plan(key)
-    candidates = db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id)
-                                    .order_by(PlanCandidate.kind.desc(), PlanCandidate.position)).all()
+    return _candidates_page(get_plan(key))
+
+
+def _candidates_page(plan: Plan, refusal: dict | None = None, status: int = 200):
+    """The review; ``refusal`` (``_refused``): a candidate's form the page refused, put back as
+    typed with its errors, on the page that holds the candidate."""
+    with db.session.no_autoflush:  # a refusal's unsent changes are not for the database
+        candidates = db.session.scalars(sa.select(PlanCandidate).where(PlanCandidate.plan_id == plan.id)
+                                        .order_by(PlanCandidate.kind.desc(), PlanCandidate.position)).all()
     projects = [c for c in candidates if c.kind == "project"]
     # The open candidates a page at a time: each is three forms (~4 KB), and a city's plan offers
     # 150, which was 590 KB of HTML for a phone to take in at once.
     waiting = [c for c in projects if c.decision is None]
     pages = max(1, -(-len(waiting) // OPEN_PER_PAGE))
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    if refusal is not None:
+        number = next((index // OPEN_PER_PAGE + 1 for index, c in enumerate(waiting)
+                       if c.id == refusal["candidate"].id), 1)
     page = Page(waiting[(number - 1) * OPEN_PER_PAGE:number * OPEN_PER_PAGE], number, OPEN_PER_PAGE, len(waiting))
-    existing_ids = {c.data.get("existing_project_id") for c in projects} | {c.project_id for c in projects}
     existing = {p.id: p for p in db.session.scalars(
-        sa.select(Project).where(Project.id.in_([i for i in existing_ids if i])))}
+        sa.select(Project).where(Project.id.in_([c.project_id for c in projects if c.project_id])))}
+    # Worked out now, not at the upload: a project tracked since is named too.
+    likely = services.likely_tracked(plan, page.items) if page.items else {}
     # Each open candidate's region as the review page offers it: the one the text names, else the
     # plan's own (what accepting with the field left blank gives), shown with its name.
     plan_region = plan.region.code or plan.region.key
@@ -341,24 +351,23 @@ def plan_candidates(key: str):
         "plans/candidates.html", plan=plan, open=page.items, page=page,
         offered_regions=offered, region_names=region_names, mergeable=mergeable,
         decided=[c for c in projects if c.decision is not None],
-        indicators=[c for c in candidates if c.kind == "indicator"], existing=existing,
+        indicators=[c for c in candidates if c.kind == "indicator"], existing=existing, likely=likely,
         can_decide=can_manage(plan), labels=services.DECISION_LABELS(), guess=services.guess_category,
         categories=Category, kinds=Kind, guess_kind=services.guess_kind,
         field_labels=services.FIELD_LABELS, read_for=read_for, approximate=services.APPROXIMATE,
         natures={nature.value: nature for nature in IndicatorNature},
         statuses={status.value: status.label for status in Status}, hidden_lines=set() if show_money() else money_lines(plan),
-        show_money=show_money())
+        show_money=show_money(), refusal=refusal), status
 
 
 MERGE_CHOICES = 2000  # a city's projects: the datalist beyond that is no help (the number still is)
 OPEN_PER_PAGE = 20  # open candidates on a page of a plan's review
 
 
-def _review_at(candidate: PlanCandidate, anchor: bool = True) -> str:
+def _review_at(candidate: PlanCandidate) -> str:
     """Where the review goes on once ``candidate`` is decided: the page holding the open candidate
     after it, at that candidate, so that one decision leads to the next; the one before it when it
-    was the last; the first page when none is left open. Refused (``anchor=False``): the page
-    holding it, at the top, where the reason is flashed. An indicator: the indicators' table."""
+    was the last; the first page when none is left open. An indicator: the indicators' table."""
     plan = candidate.plan
     if candidate.kind != "project":
         return url_for("plans.plan_candidates", key=plan.key) + "#indicators"
@@ -372,8 +381,6 @@ def _review_at(candidate: PlanCandidate, anchor: bool = True) -> str:
         number = index // OPEN_PER_PAGE + 1
         return url_for("plans.plan_candidates", key=plan.key, page=number if number > 1 else None)
 
-    if not anchor:
-        return at(next((index for index, row in enumerate(waiting) if row.id == candidate.id), 0))
     waiting = [row for row in waiting if row.id != candidate.id]  # decided, flushed or not
     if not waiting:
         return at(0)
@@ -407,8 +414,25 @@ def form_failure(form) -> ValidationFailed:
     return ValidationFailed({name: [str(error) for error in errors] for name, errors in form.errors.items()})
 
 
-def _refused(candidate: PlanCandidate, failure: ValidationFailed):
-    return refused(_review_at(candidate, anchor=False), failure)
+def _refused(candidate: PlanCandidate, failure: ValidationFailed, form: str):
+    """A refused decision told on the review page, the candidate's ``form`` (accept, merge,
+    reject) as the person typed it, its errors beside its fields, the page opening at it: a
+    redirect to the page's top lost the typing, and its one message named no candidate. An
+    indicator's buttons hold nothing typed: told at the indicators' table."""
+    if candidate.kind != "project":
+        return refused(_review_at(candidate), failure)
+    abandon()
+    name = candidate.data.get("name") or ""
+    for messages in failure.errors.values():
+        for message in messages:
+            flash(_("“%(name)s”：%(message)s", name=name, message=message), "error")
+    # A project's field a service names is the form's figure it came from.
+    errors: dict[str, list[str]] = {}
+    for field, messages in failure.errors.items():
+        field = next((seed for seed, own in services.FIGURE_FIELDS.items() if own == field), field)
+        errors.setdefault(field, []).extend(messages)
+    return _candidates_page(candidate.plan, {"candidate": candidate, "form": form, "typed": request.form,
+                                              "errors": errors}, status=400)
 
 
 @bp.post("/plans/<key>/candidates/<int:candidate_id>/accept")
@@ -416,7 +440,7 @@ def candidate_accept(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = CandidateForm()
     if not form.validate_on_submit():
-        return _refused(candidate, form_failure(form))
+        return _refused(candidate, form_failure(form), "accept")
     edits = {"name": form.name.data}
     if form.category.data:
         edits["category"] = form.category.data
@@ -430,16 +454,18 @@ def candidate_accept(key: str, candidate_id: int):
     if form.region.data:
         region = services.find_region(form.region.data)
         if region is None:
-            return _refused(candidate, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data)))
+            return _refused(candidate, ValidationFailed(_("没有行政区划代码为 %(code)s 的地区", code=form.region.data), "region"),
+                            "accept")
     region = region or services.find_region(candidate.data.get("region_code")) or candidate.plan.region
     if not permissions.can_create_in(current_user, region):  # told on the review page, not a bare 403
         yours = "、".join(place.name for place in current_user.regions) or _("（尚未分配地区，请联系管理员）")
         return _refused(candidate, ValidationFailed(_("您只能在本人负责的地区新建项目：%(region)s不在您负责的%(yours)s内",
-                                                      region=region.name, yours=yours), "region"))
+                                                      region=region.name, yours=yours), "region"), "accept")
     try:
-        project = services.accept_candidate(web_actor(), candidate, edits, region=region)
+        project = services.accept_candidate(web_actor(), candidate, edits, region=region,
+                                            different=bool(form.different.data))
     except ValidationFailed as failure:
-        return _refused(candidate, failure)
+        return _refused(candidate, failure, "accept")
     flash(_("已采纳：%(name)s", name=project.name), "success")
     start, end = candidate.data.get("start_year"), candidate.data.get("end_year")
     if start and not (project.planned_start or project.planned_end):
@@ -455,20 +481,20 @@ def candidate_merge(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = MergeForm()
     if not form.validate_on_submit():
-        return _refused(candidate, form_failure(form))
+        return _refused(candidate, form_failure(form), "merge")
     project_id = form.project_id.data.strip().lstrip("#")
     project = db.session.get(Project, int(project_id)) if project_id.isdigit() and len(project_id) < 10 else None
     if project is None:
-        return _refused(candidate, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id)))
+        return _refused(candidate, ValidationFailed(_("没有编号为 %(id)s 的项目", id=project_id), "project_id"), "merge")
     reason = permissions.why_not_edit(current_user, project)
     if reason:  # told on the review page, not a bare 403
-        return _refused(candidate, ValidationFailed(reason, "project_id"))
+        return _refused(candidate, ValidationFailed(reason, "project_id"), "merge")
     permissions.require_project_edit(project)
     differ = services.figures_that_differ(project, candidate.data)
     try:
         services.merge_candidate(web_actor(), candidate, project)
     except ValidationFailed as failure:
-        return _refused(candidate, failure)
+        return _refused(candidate, failure, "merge")
     flash(_("已并入已有项目：%(name)s", name=project.name), "success")
     if differ:
         flash(_("新规划写的与台账不同，台账保持不变：%(figures)s。如应采用新规划的数字，请在“编辑项目”中修改并写明依据。",
@@ -481,11 +507,11 @@ def candidate_reject(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        return _refused(candidate, form_failure(form))
+        return _refused(candidate, form_failure(form), "reject")
     try:
         services.reject_candidate(web_actor(), candidate, form.reason.data)
     except ValidationFailed as failure:
-        return _refused(candidate, failure)
+        return _refused(candidate, failure, "reject")
     flash(_("已驳回：%(name)s", name=candidate.data.get("name")), "success")
     return redirect(_review_at(candidate))
 
@@ -709,11 +735,11 @@ def candidate_accept_indicator(key: str, candidate_id: int):
     candidate = _candidate(key, candidate_id)
     form = RejectForm()  # nothing to fill: the CSRF token only
     if not form.validate_on_submit():
-        return _refused(candidate, form_failure(form))
+        return _refused(candidate, form_failure(form), "accept")
     try:
         indicator = services.accept_indicator(web_actor(), candidate)
     except ValidationFailed as failure:
-        return _refused(candidate, failure)
+        return _refused(candidate, failure, "accept")
     flash(_("已采纳指标：%(name)s", name=indicator.name), "success")
     return redirect(url_for("plans.plan_candidates", key=key) + "#indicators")
 
