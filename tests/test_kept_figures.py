@@ -554,4 +554,9 @@ def test_a_cancelled_or_finished_project_owes_no_milestone_and_is_not_late(db, c
     assert started.is_late(today) and started.next_milestone_due == dt.date(2024, 1, 1)
     board = queries.compute_fresh(Scope(PortfolioFilter(region=county.key), today=today))
     assert sorted(p.name for p in board.late.rows) == ["在建未填开工日期", "在建的医院", "竣工的医院"]
+    # 开工率: the cancelled project is neither planned to start nor "not started" (it read
+    # "计划开工 2 个，未开工 2 个" of a city whose one project was cancelled).
+    assert board.headline.planned_to_start == 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        *PortfolioFilter(region=county.key, start="not_started").conditions(today))) == 1
     assert_both_paths_equal(today)

@@ -295,7 +295,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     rows, added up here into the headline counts and the three breakdowns (exact: counts and
     Decimal sums)."""
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
-    start_planned = Project.planned_start <= scope.year_end
+    start_planned = Project.planned_to_start_by(scope.year_end)
     started = sa.and_(start_planned, Project.has_started)
     funded = Project.funding_line_count > 0
     dimensions = (("status", Project.status), ("category", Project.category),

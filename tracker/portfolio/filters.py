@@ -312,7 +312,7 @@ class PortfolioFilter:
             clauses.append(Project.is_over_estimate)
         if self.start in START_CHOICES:
             year_end = dt.date(self.start_by_year or today.year, 12, 31)
-            planned = Project.planned_start <= year_end  # 开工率's denominator, as the dashboard's
+            planned = Project.planned_to_start_by(year_end)  # 开工率's denominator, as the dashboard's
             clauses.append(planned if self.start == "planned" else
                            sa.and_(planned, Project.has_started) if self.start == "started" else
                            sa.and_(planned, sa.not_(Project.has_started)))

@@ -153,7 +153,8 @@ def _statements(few: bool) -> dict[str, sa.Select]:
                         .group_by(*place, Project.next_milestone_due))
         found["start"] = (sa.select(*place, Project.planned_start, sa.func.count(),
                                     sa.func.count(sa.case((Project.has_started, 1))))
-                          .where(*where, Project.planned_start.is_not(None))
+                          .where(*where, Project.planned_start.is_not(None),
+                                 sa.or_(Project.status.is_(None), Project.status != Status.CANCELLED))
                           .group_by(*place, Project.planned_start))
         found["report"] = (sa.select(*place, Project.last_report_month, sa.func.count())
                            .where(*where, Project.kind.in_(BUILDING_KINDS), Project.status.is_not(None),
@@ -231,7 +232,7 @@ def _collect(connection, ids, figures, years) -> None:
             if due is not None:
                 _add(figures[(region_id, kind, "due", f"{due.year:04d}-{due.month:02d}")],
                      {"projects": count})
-            if start is not None:
+            if start is not None and status != Status.CANCELLED:  # Project.planned_to_start_by
                 _add(figures[(region_id, kind, "start", f"{start.year:04d}")],
                      {"projects": count, "started": count if started else 0})
             if kind_value in BUILDING_KINDS and status in REPORTING_STATUSES:

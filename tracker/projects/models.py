@@ -228,6 +228,19 @@ class Project(Base):
         return sa.or_(cls.start_milestone_actual.is_not(None),
                       sa.and_(cls.status.is_not(None), cls.status.in_(STARTED_STATUSES)))
 
+    @hybrid_method
+    def planned_to_start_by(self, year_end: dt.date) -> bool:
+        """开工率's denominator: 计划开工 by ``year_end``, and not 取消 (a cancelled project was
+        counted "计划开工 2 个，未开工 2 个": it will never start, and is not behind)."""
+        return (self.planned_start is not None and self.planned_start <= year_end
+                and self.status is not Status.CANCELLED)
+
+    @planned_to_start_by.inplace.expression  # type: ignore[attr-defined]  # SQLAlchemy types it as the bare function
+    @classmethod
+    def _planned_to_start_by_expression(cls, year_end: dt.date):
+        return sa.and_(cls.planned_start <= year_end,
+                       sa.or_(cls.status.is_(None), cls.status != Status.CANCELLED))
+
     @hybrid_property
     def is_done(self) -> bool:
         """已竣工: 竣工 or 投用."""
