@@ -858,3 +858,14 @@ def test_a_relocation_printed_in_other_words_is_the_same_project():
     assert match_key("宜春市中心血站迁建项目", regions) == match_key("市中心血站易地新建", regions)
     assert match_key("宜春市中心血站异地新建项目", regions) == match_key("市中心血站易地新建", regions)
     assert match_key("宜春市中心血站改扩建项目", regions) != match_key("市中心血站易地新建", regions)
+
+
+def test_a_project_named_with_its_carry_over_in_brackets_keeps_its_whole_name():
+    """A QA walk: "推进宜丰县康复医院建设项目（续建），总投资3000万元。" gave a candidate named
+    "项目（续建）": the 建设 inside the name was taken for a verb and the hospital for its actor."""
+    lines = ["三、重点项目",
+             "推进宜丰县康复医院建设项目（续建），总投资3000万元。",
+             "续建宜丰县中医院传染病区建设项目（续建），2027年底前投入使用。"]
+    names = set(by_name(extract(lines, "yifeng-15th")))
+    assert "宜丰县康复医院建设项目（续建）" in names and "宜丰县中医院传染病区建设项目（续建）" in names, names
+    assert not any(name.startswith("项目") for name in names), names

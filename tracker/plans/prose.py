@@ -203,7 +203,7 @@ def _after_inner_verb(name: str) -> str:
     """"宜春市人民医院建设市级重大疫情救治基地" → "市级重大疫情救治基地"."""
     for match in reversed(list(INNER_VERBS.finditer(name))):
         before, after = name[: match.start()], name[match.end():]
-        if len(after) < 4 or not ends_like_a_name(after) or re.match(r"^[一二三四]期|^工程", after):
+        if len(_bare(after)) < 4 or not ends_like_a_name(after) or re.match(r"^[一二三四]期|^工程", after):
             continue
         if ACTORS.search(before) or re.search(r"支持|鼓励|培育|依托|推动", before):
             return after
