@@ -869,3 +869,15 @@ def test_a_project_named_with_its_carry_over_in_brackets_keeps_its_whole_name():
     names = set(by_name(extract(lines, "yifeng-15th")))
     assert "宜丰县康复医院建设项目（续建）" in names and "宜丰县中医院传染病区建设项目（续建）" in names, names
     assert not any(name.startswith("项目") for name in names), names
+
+
+def test_what_a_project_leaves_out_and_a_tables_caption_are_no_candidates():
+    """A QA walk: "（不含乡镇卫生院提质改造工程）" and a PDF table's caption "附表 2027年卫生健康
+    重点项目推进计划" came up as candidates for the planner to reject one by one."""
+    lines = ["三、重点项目",
+             "（一）推进县域医共体建设，实施乡镇卫生院提质改造（不含乡镇卫生院提质改造工程）。",
+             "附表 2027年卫生健康重点项目推进计划",
+             "新建宜丰县康复医院，总投资3000万元。"]
+    names = set(by_name(extract(lines, "yifeng-2027")))
+    assert "宜丰县康复医院" in names
+    assert not any(name.startswith(("不含", "附表")) for name in names), names

@@ -94,7 +94,8 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable[RegionRow] = (),
 # Prose ----------------------------------------------------------------------------------------
 
 # A table's caption: "表2 …", "附表1：…", "（续表2）".
-CAPTION = re.compile(r"^[（(]?(?:附表|续表|表)\s*[0-9０-９一二三四五六七八九十]+(?:[-—－.．][0-9]+)?(?:\s|[：:）)]|$)")
+CAPTION = re.compile(r"^[（(]?(?:表\s*[0-9０-９一二三四五六七八九十]+(?:[-—－.．][0-9]+)?(?:\s|[：:）)]|$)"
+                     r"|(?:附表|续表)[^，,。；;]*$)")  # "附表 2027年卫生健康重点项目推进计划" too
 
 
 def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) -> list[Candidate]:

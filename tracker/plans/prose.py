@@ -199,6 +199,11 @@ def ends_like_a_name(name: str) -> bool:
     return bare.endswith(("建设", "创建")) and ending_of(bare[:-2]) is not None
 
 
+# "（不含乡镇卫生院提质改造工程）", "（含120急救分站）": what a project leaves out or takes in,
+# not a project of its own.
+EXCLUDED_OR_INCLUDED = re.compile(r"^(?:不含|不包括|除|含|包括|其中)")
+
+
 def _after_inner_verb(name: str) -> str:
     """"宜春市人民医院建设市级重大疫情救治基地" → "市级重大疫情救治基地"."""
     for match in reversed(list(INNER_VERBS.finditer(name))):
@@ -402,7 +407,7 @@ def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
     names = _names_of_parts(parts, body)
     hits = []
     for name in names:
-        if not name or not ends_like_a_name(name) or is_generic(name):
+        if not name or not ends_like_a_name(name) or is_generic(name) or EXCLUDED_OR_INCLUDED.match(name):
             continue
         if name in clause:
             hits.append(NameHit(name, name, clause.find(name), sentence, clause=clause))
