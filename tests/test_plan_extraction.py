@@ -881,3 +881,26 @@ def test_what_a_project_leaves_out_and_a_tables_caption_are_no_candidates():
     names = set(by_name(extract(lines, "yifeng-2027")))
     assert "宜丰县康复医院" in names
     assert not any(name.startswith(("不含", "附表")) for name in names), names
+
+
+def test_a_table_without_a_nature_column_takes_it_from_the_work_cell_that_opens_with_it(tmp_path):
+    """A QA walk: with no 建设性质 column, 妇幼保健院新院 read 未填报（原文：新院） though its 建设内容
+    said 新建…, a 提质改造工程 read 改建 though its cell said 改扩建, and a 120 centre nothing."""
+    document = docx.Document()
+    document.add_paragraph("三、重点项目")
+    table = document.add_table(rows=4, cols=4)
+    rows = [["序号", "项目名称", "建设内容", "总投资（万元）"],
+            ["1", "宜丰县妇幼保健院新院", "新建业务用房12000平方米，床位150张", "12000"],
+            ["2", "宜丰县乡镇卫生院提质改造工程", "改扩建8所乡镇卫生院业务用房", "3000"],
+            ["3", "宜丰县120急救指挥中心", "新建急救指挥调度中心1200平方米", "900"]]
+    for cells, texts in zip(table.rows, rows):
+        for cell, text in zip(cells.cells, texts):
+            cell.text = text
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    lines = read_lines(path)
+    found = by_name(extract(lines, "yifeng-15th"))
+    assert found["宜丰县妇幼保健院新院"]["build_nature"] == "new"
+    assert found["宜丰县乡镇卫生院提质改造工程"]["build_nature"] == "renovation_expansion"
+    assert found["宜丰县120急救指挥中心"]["build_nature"] == "new"
+    assert_provenance(extract(lines, "yifeng-15th"), lines)

@@ -7,7 +7,7 @@ import dataclasses
 import re
 from decimal import Decimal
 
-from .candidates import BUILT_WORDS, Candidate, nature_term, status_of
+from .candidates import BUILT_WORDS, Candidate, nature_code, nature_term, status_of
 from .figures import UNIT_FACTORS, Figure, figures_in, money_cell, unit_in_header
 from .tables import Cell, Table, header_text
 
@@ -140,6 +140,14 @@ def table_candidates(table: Table) -> list[Candidate]:
             if status:
                 candidate.status = status
                 candidate.add_source(*row[columns["status"]].quote(), ["status"])
+        if candidate.build_nature_term is None and "scope" in columns:
+            # No 建设性质 column: the 建设内容 cell that opens with it ("新建急救指挥调度中心",
+            # "改扩建业务用房…") says it better than a word of the name ("…妇幼保健院新院").
+            cell = row[columns["scope"]]
+            term = nature_term(cell.text[:6])
+            if term and nature_code(term):
+                candidate.build_nature_term = term
+                candidate.add_source(*cell.quote(), ["build_nature"])
         if candidate.build_nature_term is None:
             candidate.build_nature_term = nature_term(name)
         result.append(candidate)
