@@ -712,6 +712,27 @@ def update_milestone(data: dict, project_id: int, milestone_id: int, **_headers)
     return milestone_record(milestone), 200, {"ETag": etag("milestone", milestone)}
 
 
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>", methods=["DELETE"])
+@bp.arguments(writes.MilestoneRemovalInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(204)
+@errors(*UPDATE_ERRORS)
+def remove_milestone(data: dict, project_id: int, milestone_id: int, **_headers):
+    """删除一个自定义节点，须说明原因（记入修改记录）；标准建设节点不能删除（422）；If-Match 须为读取时的 ETag"""
+    project = load_project(project_id)
+    require_write(project)
+    milestone = load_milestone(project, milestone_id)
+    expected = if_match("milestone", milestone)
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        progress.remove_custom_milestone(actor(), milestone, reason=clean_text(data["reason"], multiline=True),
+                                         expected_version=expected)
+    except StaleEdit as error:
+        return stale(error, "milestone", milestone)
+    return None
+
+
 # --- writes: budget revisions -------------------------------------------------------------------------
 
 @bp.route("/projects/<int:project_id>/budget-revisions", methods=["POST"])
