@@ -53,9 +53,9 @@ class ReportForm(TrackerForm):
     progress_text = TextAreaField(REPORT["progress_text"].label,
                                   validators=[Optional(), Length(max=REPORT["progress_text"].max_length)],
                                   description=_l("例如：主体结构施工至5层"))
-    physical_percent = FigureField(REPORT["physical_percent"].label,
+    physical_percent = FigureField(REPORT["physical_percent"].label, field=REPORT["physical_percent"],
                                     validators=[Optional(), ExactAmount(2, maximum=Decimal(1000),
-                                                                        too_large=_l("工程进度应在 0 到 100 之间"))])
+                                                                        too_large=REPORT["physical_percent"].out_of_range)])
     invested_month = FigureField(REPORT["invested_month"].label,
                                   validators=[Stated(_l("请填写本月完成投资，没有则填 0")), MONEY],
                                   description=_l("本月没有完成投资请填 0"))

@@ -401,7 +401,7 @@ def report_figure_problems(figures: dict[str, Decimal | None]) -> dict[str, list
             _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
     percent, top = figures.get("physical_percent"), REPORT["physical_percent"].maximum
     if percent is not None and top is not None and not (0 <= percent <= top):
-        _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
+        _add(errors, "physical_percent", str(REPORT["physical_percent"].out_of_range))
     return errors
 
 
