@@ -209,6 +209,12 @@ def test_invalid_reports_get_422_with_field_errors_and_change_nothing(app, seede
                         ({"month": "2099-01"}, "month")):
         problem = assert_problem(client.post(url, headers=bearer(secret), json=body), 422)
         assert field in problem["errors"], (body, problem)
+    # A percent past any column is told its range, as the form tells it, not the money's unit (a
+    # QA walk: 1e308 was told "数值过大，请检查单位（金额以万元计）").
+    for percent in (1e308, -1e308, "1" + "0" * 40, 150):
+        problem = assert_problem(client.post(url, headers=bearer(secret),
+                                             json={"month": "2026-10", "physical_percent": percent}), 422)
+        assert problem["errors"]["physical_percent"] == ["工程进度应在 0 到 100 之间"], (percent, problem)
     # Not JSON, or JSON nested deeper than Python's parser recurses (200 KB of brackets was a 500
     # and a traceback in the log): a 400 that says so, in the reader's language.
     for data in ("{not json", '{"month": ' + "[" * 100_000 + "]" * 100_000 + "}"):

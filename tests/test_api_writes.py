@@ -224,6 +224,32 @@ def test_a_custom_milestone_is_added(db, seeded, api, tokens_by_role):
     assert "name" in assert_problem(api("POST", url, tokens_by_role["officer"], json={"name": ""}), 422)["errors"]
 
 
+def test_a_custom_milestone_is_deleted_with_if_match_and_a_standard_one_is_not(db, seeded, api, tokens_by_role):
+    """As a funding line's DELETE: a reason, the ETag read, 412 after a colleague's change."""
+    project = lab_project(db)
+    progress.add_standard_lifecycle(CLI, project)
+    db.session.commit()
+    added = api("POST", f"/projects/{project.id}/milestones", tokens_by_role["officer"], json={"name": "环评批复"})
+    url = added.headers["Location"]
+    url = url[url.index("/projects/"):]
+    etag = added.headers["ETag"]
+    assert_problem(api("DELETE", url, tokens_by_role["officer"], json={"reason": "误录"}), 428)
+    assert "reason" in assert_problem(api("DELETE", url, tokens_by_role["officer"], etag=etag, json={}), 422)["errors"]
+    renamed = api("PUT", url, tokens_by_role["colleague"], etag=etag,
+                  json={"planned_date": "2026-05-01", "actual_date": None, "note": "x", "delay_reason": None})
+    assert renamed.status_code == 200
+    assert_problem(api("DELETE", url, tokens_by_role["officer"], etag=etag, json={"reason": "误录"}), 412)
+    removed = api("DELETE", url, tokens_by_role["officer"], etag=renamed.headers["ETag"], json={"reason": "误录"})
+    assert removed.status_code == 204, removed.get_data(as_text=True)
+    assert (audit("milestone:delete").via, audit("milestone:delete").reason) == ("api", "误录")
+    assert_problem(api("GET", url, tokens_by_role["officer"]), 404)
+    rows = api("GET", f"/projects/{project.id}/milestones", tokens_by_role["officer"]).get_json()["milestones"]
+    start = next(row for row in rows if row["stage"] == "start")
+    problem = assert_problem(api("DELETE", f"/projects/{project.id}/milestones/{start['id']}", tokens_by_role["officer"],
+                                 etag=start["etag"], json={"reason": "x"}), 422)
+    assert "标准建设节点不能删除" in str(problem)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_write_milestones(db, seeded, api, tokens_by_role, role):
     project = lab_project(db)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import re
 import sys
@@ -23,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 import sqlalchemy as sa
 from flask import Request
+from PIL import Image
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
@@ -30,7 +32,7 @@ from tracker.accounts import services as accounts
 from tracker.core import clock
 from tracker.audit.services import CLI
 from tracker.models import Project, User
-from tracker.progress import services as progress
+from tracker.progress import photos, services as progress
 
 from .browsers import browser
 
@@ -61,8 +63,13 @@ def site(app, db, seeded, make_user):
     """The seed, a report with a funding line, and one user of each role (money hidden from viewers)."""
     building = db.session.scalar(sa.select(Project).where(Project.region.has(key="360783"))
                                  .order_by(Project.id))
-    progress.submit_report(CLI, building, clock.this_month(), invested_month="12",
-                           progress_text="主体结构施工至5层")
+    report = progress.submit_report(CLI, building, clock.this_month(), invested_month="12",
+                                    progress_text="主体结构施工至5层")
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(picture, "PNG")
+    picture.seek(0)
+    picture.filename = "现场.png"  # type: ignore[attr-defined]
+    photo = photos.store_photo(report, picture)  # its page, and its deletion's
     line = progress.add_funding_line(CLI, building, source="central_budget", amount="500", note="第一批")
     milestone = progress.add_custom_milestone(CLI, building, "设备安装", dt.date(2025, 6, 30))
     admin = make_user("admin", username="walk-admin")
@@ -73,7 +80,7 @@ def site(app, db, seeded, make_user):
     db.session.commit()
     plan_key = db.session.scalar(sa.text("SELECT key FROM plans ORDER BY id LIMIT 1"))
     values = {"project_id": building.id, "line_id": line.id, "milestone_id": milestone.id,
-              "user_id": users["officer"].id, "photo_id": 1, "size": "thumb", "token": "no-such-upload",
+              "user_id": users["officer"].id, "photo_id": photo.id, "size": "thumb", "token": "no-such-upload",
               "kind": "projects", "fmt": None, "code": "en", "key": None, "filename": "tracker.css",
               "candidate_id": 1, "token_id": 1, "month": "2026-11", "name": "swagger-ui.css",  # plans (16), the API (17)
               "view_id": 1, "indicator_id": 1}  # saved views (18), a plan's indicator

@@ -183,9 +183,42 @@ def test_an_edit_between_preview_and_confirm_is_refused(officer, seeded, db):
     db.session.commit()
     response = browser.post(location + "/confirm", data={"reason": ""})
     assert response.status_code == 409
-    assert "在预览之后被他人修改过" in response.get_data(as_text=True)
+    assert "在预览之后又被修改过" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Project, lab.id).total_investment == Decimal("1320")
+
+
+def test_a_change_between_preview_and_confirm_names_the_field_the_value_and_who(officer, seeded, db, make_user):
+    """A QA walk: the refusal at confirm named no value and no person ("…在预览之后被他人修改过"),
+    where the same clash found before the preview named both."""
+    _user, browser = officer
+    lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
+    location = upload(browser, xlsx([row(项目ID=lab.id, 项目名称=LAB, 地区代码="360783", **{"总投资（万元）": 1500})]))
+    preview_text(browser, location)
+    colleague = make_user("officer", "360783", username="ln-colleague")
+    project_services.update_project(Actor(colleague, "web"), lab, {"owner_unit": "龙南市疾控中心"},
+                                    expected_version=lab.version)
+    db.session.commit()
+    response = browser.post(location + "/confirm", data={"reason": ""})
+    text = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert "ln-colleague" in text and "建设单位" in text and "龙南市疾控中心" in text, text
+    assert "请重新上传预览" in text
+
+
+def test_the_same_file_confirmed_in_a_second_tab_says_it_was_the_users_own_import(officer, seeded, db):
+    """The same file uploaded in two tabs, the first confirmed, then the second: it said the
+    project was changed "被他人", though it was this user's own import a moment earlier."""
+    _user, browser = officer
+    lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
+    sheet = xlsx([row(项目ID=lab.id, 项目名称=LAB, 地区代码="360783", **{"总投资（万元）": 1500})])
+    first, second = upload(browser, sheet), upload(browser, sheet)
+    preview_text(browser, first), preview_text(browser, second)
+    assert browser.post(first + "/confirm", data={"reason": ""}).status_code == 200
+    response = browser.post(second + "/confirm", data={"reason": ""})
+    text = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert "您刚才的导入" in text and "他人" not in text and "1,500" in text, text
 
 
 def test_a_save_while_the_preview_reads_the_project_is_previewed_against_not_refused(officer, seeded, db):

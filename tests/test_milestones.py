@@ -264,3 +264,127 @@ def test_another_field_of_a_row_someone_else_changed_is_saved_with_his_change(of
     db.session.expire_all()
     row = row_of(db.session.get(Project, longnan_project.id), Stage.START)
     assert (row.actual_date, row.delay_reason) == (dt.date(2024, 4, 1), "征地未完成")
+
+
+# ---- a custom milestone corrected or deleted (a QA walk: "环评批复" mistyped stayed for good) ----
+
+def version_on(html: str) -> str:
+    found = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', html)
+    assert found, html
+    return found.group(1) or found.group(2)
+
+
+def test_a_mistyped_custom_milestone_is_deleted_with_a_reason_and_the_project_is_no_longer_late(
+        app, officer, longnan_project, db):
+    """A custom milestone added by mistake (its planned date long past: 滞后) stayed on the
+    project for good, the project 滞后 with it. Its row in the grid links to a confirmation page
+    with a reason; deleting it is in the trail, and the project's kept figures follow (its next
+    due date, the region's late count)."""
+    from tracker.portfolio import kept
+
+    with_lifecycle(officer, longnan_project)
+    url = f"/projects/{longnan_project.id}/milestones/custom"
+    assert officer.post(url, data={"custom_name": "环评批复", "planned_date": "2001-02-03"}).status_code == 302
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    custom = next(m for m in project.milestones if m.custom_name == "环评批复")
+    assert project.next_milestone_due == dt.date(2001, 2, 3)
+
+    page = officer.get(f"/projects/{project.id}/milestones").get_data(as_text=True)
+    delete_url = f"/projects/{project.id}/milestones/{custom.id}/delete"
+    assert f'href="{delete_url}"' in page
+    standard = row_of(project, Stage.START)
+    assert f"/milestones/{standard.id}/delete" not in page  # a standard row has no 删除
+
+    confirm = officer.get(delete_url)
+    assert confirm.status_code == 200 and "环评批复" in confirm.get_data(as_text=True)
+    done = officer.post(delete_url, data={"reason": "误录，本项目无需环评",
+                                          "version": version_on(confirm.get_data(as_text=True))})
+    assert done.status_code == 302 and done.location.endswith(f"/projects/{project.id}/milestones")
+    assert "已删除节点「环评批复」" in officer.get(done.location).get_data(as_text=True)
+
+    db.session.expire_all()
+    project = db.session.get(Project, project.id)
+    assert db.session.get(Milestone, custom.id) is None
+    assert "环评批复" not in [m.name for m in project.milestones]
+    assert project.next_milestone_due != dt.date(2001, 2, 3)
+    connection = db.session.connection()
+    assert kept.stored(connection) == kept.computed(connection)
+    history = re.sub(r"<[^>]+>", "", officer.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "删除节点：环评批复" in history and "误录，本项目无需环评" in history
+
+
+def test_a_standard_milestone_is_not_deletable_and_says_so(officer, longnan_project, db):
+    with_lifecycle(officer, longnan_project)
+    start = row_of(longnan_project, Stage.START)
+    url = f"/projects/{longnan_project.id}/milestones/{start.id}/delete"
+    asked = officer.get(url)
+    assert asked.status_code == 200 and "标准建设节点不能删除" in asked.get_data(as_text=True)
+    refused = officer.post(url, data={"reason": "x", "version": str(start.version)})
+    assert refused.status_code == 400 and "标准建设节点不能删除" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Milestone, start.id) is not None
+
+
+def test_a_custom_milestones_name_is_corrected_and_audited(officer, longnan_project, db):
+    url = f"/projects/{longnan_project.id}/milestones/custom"
+    assert officer.post(url, data={"custom_name": "环平批复", "planned_date": "2026-02-01"}).status_code == 302
+    db.session.expire_all()
+    custom = next(m for m in db.session.get(Project, longnan_project.id).milestones if m.custom_name == "环平批复")
+    page = officer.get(f"/projects/{longnan_project.id}/milestones").get_data(as_text=True)
+    rename_url = f"/projects/{longnan_project.id}/milestones/{custom.id}/rename"
+    assert f'href="{rename_url}"' in page
+    form = officer.get(rename_url).get_data(as_text=True)
+    saved = officer.post(rename_url, data={"custom_name": "环评批复", "reason": "错别字",
+                                           "version": version_on(form)})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Milestone, custom.id).custom_name == "环评批复"
+    history = re.sub(r"<[^>]+>", "", officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True))
+    assert "环平批复 → 环评批复" in history and "错别字" in history
+    # Another milestone's name is refused, as when adding one.
+    with_lifecycle(officer, longnan_project)
+    clash = officer.post(rename_url, data={"custom_name": "开工",
+                                           "version": version_on(officer.get(rename_url).get_data(as_text=True))})
+    assert clash.status_code == 400 and "本项目已有节点「开工」" in clash.get_data(as_text=True)
+
+
+def test_a_deletion_after_a_colleague_renamed_the_milestone_is_refused_and_a_deleted_one_says_who(
+        app, make_user, officer, longnan_project, db):
+    url = f"/projects/{longnan_project.id}/milestones/custom"
+    assert officer.post(url, data={"custom_name": "节能审查", "planned_date": "2026-02-01"}).status_code == 302
+    db.session.expire_all()
+    custom = next(m for m in db.session.get(Project, longnan_project.id).milestones if m.custom_name == "节能审查")
+    delete_url = f"/projects/{longnan_project.id}/milestones/{custom.id}/delete"
+    shown = version_on(officer.get(delete_url).get_data(as_text=True))
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-colleague"))
+    rename_url = f"/projects/{longnan_project.id}/milestones/{custom.id}/rename"
+    assert colleague.post(rename_url, data={"custom_name": "节能审查批复", "version": shown}).status_code == 302
+    late = officer.post(delete_url, data={"reason": "重复", "version": shown})
+    text = re.sub(r"<[^>]+>", "", late.get_data(as_text=True))
+    assert late.status_code == 409 and "没有删除" in text and "ln-colleague" in text and "节能审查批复" in text, text
+    # The colleague deletes it; the officer's page, still open, says who and when.
+    again = version_on(colleague.get(delete_url).get_data(as_text=True))
+    assert colleague.post(delete_url, data={"reason": "重复", "version": again}).status_code == 302
+    for target in (delete_url, rename_url):
+        opened = officer.get(target)
+        assert opened.status_code == 302 and opened.location.endswith(f"/projects/{longnan_project.id}/milestones")
+        told = officer.get(opened.location).get_data(as_text=True)
+        assert "这个节点已于" in told and "被 ln-colleague 删除" in told
+    # An officer of another region may not delete it.
+    stranger = app.test_client()
+    login_as(stranger, make_user("officer", "441700", username="yj-officer"))
+    other = progress_custom(longnan_project, db)
+    assert stranger.get(f"/projects/{longnan_project.id}/milestones/{other.id}/delete").status_code == 403
+    assert stranger.post(f"/projects/{longnan_project.id}/milestones/{other.id}/delete",
+                         data={"reason": "x", "version": "1"}).status_code == 403
+
+
+def progress_custom(project: Project, db) -> Milestone:
+    from tracker.audit.services import CLI
+    from tracker.progress import services as progress
+
+    milestone = progress.add_custom_milestone(CLI, db.session.get(Project, project.id), "图审", None)
+    db.session.commit()
+    return milestone

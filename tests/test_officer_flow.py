@@ -170,7 +170,7 @@ def test_two_officers_editing_the_same_project_second_is_refused_and_shown(offic
     assert db.session.get(Project, longnan_project.id).owner_unit == "龙南市疾控中心"
 
 
-@pytest.mark.parametrize("percent", ["1,234.5", "99999999999"])
+@pytest.mark.parametrize("percent", ["1,234.5", "99999999999", "1" + "0" * 40])
 def test_a_percentage_far_out_of_range_is_told_its_range_not_a_unit_of_money(officer, longnan_project, percent):
     """工程进度 1,234.5 or 99999999999 said "数值过大，请检查单位（金额以万元计）": a percentage has no 万元."""
     response = officer.post(f"/projects/{longnan_project.id}/reports/new", data={

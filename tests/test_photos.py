@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import struct
 import time
 import zlib
@@ -136,3 +137,66 @@ def test_a_refused_report_says_its_photo_must_be_chosen_again(officer, project, 
     plain = officer.post(f"/projects/{project.id}/reports/new", data={
         "month": THIS_MONTH.strftime("%Y-%m"), "invested_month": "十万"}).get_data(as_text=True)
     assert "请重新选择" not in plain
+
+
+def test_a_wrong_photo_is_deleted_with_a_reason_and_its_file_goes_too(app, officer, project, db, make_user):
+    """A QA walk: a wrong (or sensitive) photo stayed on the project page for good, with no way
+    to take it off. An officer who may edit the project deletes it from where it is shown, with a
+    reason; the trail says so, and its file leaves the disk."""
+    from tracker.progress import photos
+
+    assert submit(officer, project, [(camera_jpeg(), "身份证.jpg")]).status_code == 302
+    report = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == project.id))
+    photo_id, stored = report.photos[0].id, report.photos[0].storage_name
+    with app.app_context():
+        files = [photos.photo_dir() / stored, photos.photo_dir() / (stored.rsplit(".", 1)[0] + ".thumb.jpg")]
+    assert all(path.is_file() for path in files)
+
+    page = officer.get(f"/projects/{project.id}").get_data(as_text=True)
+    url = f"/projects/{project.id}/photos/{photo_id}/delete"
+    assert f'href="{url}"' in page
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="photo-viewer"))
+    assert url not in viewer.get(f"/projects/{project.id}").get_data(as_text=True)
+    assert viewer.post(url, data={"reason": "x"}).status_code == 403
+    stranger = app.test_client()
+    login_as(stranger, make_user("officer", "441700", username="yj-photo-officer"))
+    assert stranger.get(url).status_code == 403 and stranger.post(url, data={"reason": "x"}).status_code == 403
+
+    confirm = officer.get(url)
+    assert confirm.status_code == 200 and "身份证.jpg" in confirm.get_data(as_text=True)
+    done = officer.post(url, data={"reason": "误传证件照片"})
+    assert done.status_code == 302 and done.location.endswith(f"/projects/{project.id}#reports")
+    shown = re.sub(r"<[^>]+>", "", officer.get(f"/projects/{project.id}").get_data(as_text=True))
+    assert "已删除照片「身份证.jpg」" in shown
+    assert f"删除 {THIS_MONTH.strftime('%Y-%m')} 月报的现场照片：身份证.jpg" in shown and "误传证件照片" in shown
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(sa.text("report_photos"))
+                             .where(sa.text(f"id = {photo_id}"))) == 0
+    assert not any(path.exists() for path in files)
+    assert officer.get(f"/photos/{photo_id}").status_code == 404
+    # Its link, still on a page left open, says who deleted it and when.
+    again = officer.get(url)
+    assert again.status_code == 302
+    assert "这张照片已于" in officer.get(again.location).get_data(as_text=True)
+
+
+def test_a_deleted_photos_file_stays_while_another_report_shows_the_same_picture(officer, project, db):
+    """Files are named by their content: the same picture attached to two months is one file."""
+    from tracker.progress import photos
+
+    data = camera_jpeg()
+    assert submit(officer, project, [(data, "a.jpg")]).status_code == 302
+    last_month = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1)
+    assert officer.post(f"/projects/{project.id}/reports/new", data={
+        "month": last_month.strftime("%Y-%m"), "progress_text": "基础", "invested_month": "5",
+        "correction_reason": "补报", "photos": [(io.BytesIO(data), "b.jpg")],
+    }, content_type="multipart/form-data").status_code == 302
+    photo_ids = db.session.scalars(sa.text(
+        "SELECT p.id FROM report_photos p JOIN monthly_reports r ON r.id = p.report_id "
+        f"WHERE r.project_id = {project.id} ORDER BY p.id")).all()
+    assert len(photo_ids) == 2
+    stored = db.session.scalar(sa.text(f"SELECT storage_name FROM report_photos WHERE id = {photo_ids[0]}"))
+    assert officer.post(f"/projects/{project.id}/photos/{photo_ids[0]}/delete", data={}).status_code == 302
+    assert (photos.photo_dir() / stored).is_file()
+    assert officer.get(f"/photos/{photo_ids[1]}").status_code == 200

@@ -16,7 +16,7 @@ from wtforms import DateField, HiddenField, DecimalField, IntegerField, Password
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
-from .core.values import ValueProblem, check_date, clean_text, display_decimal, parse_decimal
+from .core.values import ValueProblem, check_date, clean_text, display_decimal, outside, parse_decimal
 
 
 def _clean_line(value):
@@ -37,9 +37,10 @@ class FigureField(DecimalField):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, field=None, **kwargs):
         kwargs.pop("places", None)
         super().__init__(label, validators, places=None, **kwargs)
+        self.registered = field  # its projects.fields.Field, when it has a range of its own
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -48,6 +49,10 @@ class FigureField(DecimalField):
             self.data = parse_decimal(valuelist[0])
         except ValueProblem as problem:
             self.data = None
+            bounded = self.registered
+            if (bounded is not None and bounded.out_of_range is not None and bounded.maximum is not None
+                    and outside(valuelist[0], bounded.maximum)):
+                raise ValueError(str(bounded.out_of_range)) from None
             raise ValueError(str(problem)) from None
 
     def _value(self):

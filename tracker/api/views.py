@@ -22,7 +22,7 @@ from ..accounts.models import User
 from ..accounts.services import money_hidden_from
 from ..accounts.throttle import parse_limit
 from ..audit.services import Actor, json_value
-from ..core.values import ValueProblem, clean_text
+from ..core.values import ValueProblem, clean_text, outside
 from ..core.clock import utcnow
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
@@ -463,9 +463,14 @@ FIGURE_PLACES = {field.name: field.places for field in REPORT_FIELDS
 TEXTS = tuple(field.name for field in REPORT_FIELDS if field.kind == "text")
 
 
+RANGES = {field.name: field for field in REPORT_FIELDS if field.out_of_range is not None}
+
+
 def read_figures(data: dict, places_by_field: dict[str, int]) -> dict:
     """The body's figures as the services take them: read as people write them ("1,320"), or as
-    JSON numbers; a field in error is named in a ValidationFailed."""
+    JSON numbers; a field in error is named in a ValidationFailed. A figure with a range of its
+    own (工程进度) refused as past any column is told its range, as the form tells it, not that
+    money is counted in 万元."""
     values, problems = {}, {}
     for field, places in places_by_field.items():
         if data.get(field) is None:
@@ -473,7 +478,9 @@ def read_figures(data: dict, places_by_field: dict[str, int]) -> dict:
         try:
             values[field] = writes.read_figure(data[field], places)
         except ValueProblem as bad:
-            problems[field] = [str(bad)]
+            bounded = RANGES.get(field)
+            problems[field] = [str(bounded.out_of_range if bounded is not None and bounded.maximum is not None
+                                   and outside(data[field], bounded.maximum) else bad)]
     if problems:
         raise ValidationFailed(problems)
     return values
@@ -710,6 +717,27 @@ def update_milestone(data: dict, project_id: int, milestone_id: int, **_headers)
     except ValidationFailed as failure:  # the row's errors, under "-<field>" (the page's row prefix)
         raise ValidationFailed({key.lstrip("-"): messages for key, messages in failure.errors.items()}) from None
     return milestone_record(milestone), 200, {"ETag": etag("milestone", milestone)}
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>", methods=["DELETE"])
+@bp.arguments(writes.MilestoneRemovalInput)
+@bp.arguments(schemas.IfMatchHeader, location="headers", as_kwargs=True)
+@bp.response(204)
+@errors(*UPDATE_ERRORS)
+def remove_milestone(data: dict, project_id: int, milestone_id: int, **_headers):
+    """删除一个自定义节点，须说明原因（记入修改记录）；标准建设节点不能删除（422）；If-Match 须为读取时的 ETag"""
+    project = load_project(project_id)
+    require_write(project)
+    milestone = load_milestone(project, milestone_id)
+    expected = if_match("milestone", milestone)
+    try:
+        if expected is None:
+            raise StaleEdit([])
+        progress.remove_custom_milestone(actor(), milestone, reason=clean_text(data["reason"], multiline=True),
+                                         expected_version=expected)
+    except StaleEdit as error:
+        return stale(error, "milestone", milestone)
+    return None
 
 
 # --- writes: budget revisions -------------------------------------------------------------------------

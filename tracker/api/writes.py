@@ -195,3 +195,7 @@ class FundingChangesInput(_Strict):
 
 class FundingRemovalInput(_Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class MilestoneRemovalInput(_Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

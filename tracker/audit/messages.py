@@ -80,10 +80,12 @@ MESSAGES: dict[str, Message] = {
     "milestone:lifecycle": _message(N_("设置标准建设节点（%(n)s 个）")),
     "milestone:create": _message(N_("新增节点：%(stage)s"), N_("新增节点：%(name)s"), labels=_STAGE),
     "milestone:update": _message(N_("更新节点：%(stage)s"), N_("更新节点：%(name)s"), labels=_STAGE),
+    "milestone:delete": _message(N_("删除节点：%(name)s")),
     # monthly reports
     "report:submit": _message(N_("提交 %(month)s 月报")),
     "report:correct": _message(N_("更正 %(month)s 月报（第 %(n)s 版）")),
     "report:photos": _message(N_("为 %(month)s 月报上传现场照片 %(n)s 张")),
+    "report:photo-delete": _message(N_("删除 %(month)s 月报的现场照片：%(name)s")),
     "report:recompute": _message(N_("因补报 %(filed)s 月报重算 %(month)s 累计"),
                                  N_("因更正重算 %(month)s 累计")),
     # money

@@ -104,6 +104,18 @@ def _bounded(number: Decimal) -> Decimal:
     return number
 
 
+def outside(raw, maximum) -> bool:
+    """Whether a figure ``parse_decimal`` refused is a number outside 0 … ``maximum`` (a percent
+    of 1e308), rather than no number: a figure with a range of its own is then told its range,
+    not that money is counted in 万元."""
+    try:
+        number = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        return False
+    # copy_abs and comparisons never round: 1E+999999999 does not overflow them.
+    return number.is_finite() and (number.is_signed() and not number.is_zero() or number.copy_abs() > maximum)
+
+
 def check_places(number: Decimal, places: int) -> Decimal:
     """Refuse (never round) a figure with more decimals than its column keeps."""
     try:

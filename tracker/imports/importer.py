@@ -33,11 +33,13 @@ from flask_babel import ngettext
 from flask_babel import pgettext
 
 from ..accounts.permissions import can_create_in, can_edit_project
+from ..audit.display import who
 from ..audit.queries import require_version
 from ..audit.services import Actor, json_value
 from ..core import clock
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
+from ..formatting import local_datetime
 from ..plans.models import Plan
 from ..projects import services as project_services
 from ..projects.models import Project
@@ -483,6 +485,34 @@ def _contested(run: Run, conflict: EditConflict) -> str:
              "如确要以文件为准，请清空此行的「数据版本」", fields=pgettext("列举的分隔号", "、").join(said))
 
 
+# What an entry records beside the fields a reader of the sheet knows.
+BOOKKEEPING = {"version", "project_version"}
+
+
+def _changed_after_preview(run: Run, stale: StaleEdit, name: str | None) -> str:
+    """A row refused at confirm because the project was saved since its preview, said as the
+    preview's own clash says it: each save since, by whom and when, with the values it left. It
+    named nobody and no value ("被他人修改过"), and a user who confirmed the same file in a second
+    tab was told "他人" of his own import a moment earlier: his saves are "您刚才的导入" (or
+    "您本人" from a page)."""
+    said = []
+    for entry in stale.changes_by_others:
+        fields = pgettext("列举的分隔号", "、").join(
+            _("「%(column)s」改为“%(value)s”", column=run.header(_key_of(field)),
+              value=_display(run, _key_of(field), new))
+            for field, (_old, new) in entry.changes.items() if field not in BOOKKEEPING)
+        if run.user is not None and entry.user_id == run.user.id:
+            by = _("您刚才的导入") if entry.via == "import" else _("您本人")
+        else:
+            by = who(entry)
+        said.append(_("%(who)s于 %(when)s%(fields)s", who=by, when=local_datetime(entry.occurred_at),
+                      fields=pgettext("标签后的冒号", "：") + fields if fields else ""))
+    if not said:  # saved in the same instant: nothing in the trail yet to name
+        return _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览", name=name)
+    return _("项目「%(name)s」在预览之后又被修改过（%(changes)s）：本次导入没有写入任何内容，请重新上传预览",
+             name=name, changes=pgettext("分句的分隔号", "；").join(said))
+
+
 def _apply_project_row(run: Run, row: Row) -> None:
     values, outcome = dict(row.values), row.outcome
     project, found = _find_project(run, row)
@@ -585,11 +615,10 @@ def _apply_project_row(run: Run, row: Row) -> None:
         except EditConflict as conflict:
             run.flag(outcome, None, _contested(run, conflict))
             return
-        except StaleEdit:
+        except StaleEdit as stale:
             if _saved_meanwhile(run, attempt):
                 continue
-            run.flag(outcome, None, _("项目「%(name)s」在预览之后被他人修改过：本次导入没有写入任何内容，请重新上传预览",
-                                      name=outcome.title))
+            run.flag(outcome, None, _changed_after_preview(run, stale, outcome.title))
             return
         except (sa.exc.IntegrityError, sa.exc.DataError):
             run.flag(outcome, None, _("数据库拒绝了这一行（项目代码重复或文字过长？）"))

@@ -39,15 +39,23 @@ class CustomMilestoneForm(TrackerForm):
     planned_date = SaneDateField(_l("计划日期"), validators=[Optional()])
 
 
+class MilestoneRenameForm(TrackerForm):
+    """A custom milestone's name corrected, at the version the page showed."""
+
+    custom_name = StringField(_l("节点名称"), validators=[DataRequired(_l("请填写节点名称")), Length(max=100)])
+    reason = StringField(_l("修改原因"), validators=[Optional(), Length(max=500)])
+    version = HiddenField(validators=[VERSION])
+
+
 class ReportForm(TrackerForm):
     month = StringField(_l("填报月份"), validators=[DataRequired(_l("请选择月份"))],
                         description=_l("格式 YYYY-MM"))
     progress_text = TextAreaField(REPORT["progress_text"].label,
                                   validators=[Optional(), Length(max=REPORT["progress_text"].max_length)],
                                   description=_l("例如：主体结构施工至5层"))
-    physical_percent = FigureField(REPORT["physical_percent"].label,
+    physical_percent = FigureField(REPORT["physical_percent"].label, field=REPORT["physical_percent"],
                                     validators=[Optional(), ExactAmount(2, maximum=Decimal(1000),
-                                                                        too_large=_l("工程进度应在 0 到 100 之间"))])
+                                                                        too_large=REPORT["physical_percent"].out_of_range)])
     invested_month = FigureField(REPORT["invested_month"].label,
                                   validators=[Stated(_l("请填写本月完成投资，没有则填 0")), MONEY],
                                   description=_l("本月没有完成投资请填 0"))
@@ -94,9 +102,9 @@ class FundingEditForm(FundingLineForm):
     version = HiddenField(validators=[VERSION])
 
 
-class FundingDeleteForm(TrackerForm):
-    """A deletion confirmed on the page that showed the line: the version it showed, so that a
-    colleague's correction since is not deleted unseen."""
+class DeleteForm(TrackerForm):
+    """A deletion (a funding line, a custom milestone, a photo) confirmed on the page that showed
+    it: the version it showed, so that a colleague's correction since is not deleted unseen."""
 
     reason = StringField(_l("删除原因"), validators=[Optional(), Length(max=500)])
     version = HiddenField(validators=[VERSION])

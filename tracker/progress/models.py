@@ -31,6 +31,9 @@ class Milestone(Base):
         sa.Index("ix_milestones_overdue", "planned_date", "project_id",
                  sqlite_where=sa.text("actual_date IS NULL"),
                  postgresql_where=sa.text("actual_date IS NULL")),
+        # A deleted custom milestone's id is never given to a new one (as funding lines'): the
+        # grid, a rename or a deletion page left open on it would otherwise reach the new one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[intpk]
@@ -148,6 +151,9 @@ class ReportPhoto(Base):
     """A site photo: the file lives in the instance folder, named by its content hash."""
 
     __tablename__ = "report_photos"
+    # A deleted photo's id is never given to a new one: a deletion page left open on it would
+    # otherwise delete the new photo.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[intpk]
     report_id: Mapped[int] = mapped_column(sa.ForeignKey("monthly_reports.id", ondelete="CASCADE"), index=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
@@ -31,6 +32,7 @@ from ..audit.services import Actor, record
 from ..core import clock
 from ..core.values import DATE_MAX, DATE_MIN
 from ..errors import ValidationFailed
+from ..extensions import db
 from .models import MonthlyReport, ReportPhoto
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -226,3 +228,37 @@ def _write(target: Path, data: bytes) -> None:
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(data)
     partial.replace(target)
+
+
+# --- deleting ----------------------------------------------------------------------------------
+
+def remove_photo(actor: Actor, photo: ReportPhoto, reason: str | None = None) -> list[str]:
+    """Delete a wrong or sensitive photo from its report, in the trail with its reason. Returns
+    the files no photo shows any more, for the caller to remove once the deletion is committed
+    (``remove_files``): a file is named by its content, so the same picture attached to another
+    month's report keeps its file; a rolled-back deletion keeps its photo's."""
+    report = photo.report
+    storage_name = photo.storage_name
+    record(actor, "report:photo-delete", photo,
+           {"month": report.month.strftime("%Y-%m"), "name": photo.original_name},
+           changes={"photo": [photo.original_name, None]}, reason=(reason or "").strip() or None,
+           project_id=report.project_id)
+    report.photos.remove(photo)
+    db.session.delete(photo)
+    db.session.flush()
+    shared = db.session.scalar(sa.select(sa.func.count()).select_from(ReportPhoto).where(
+        ReportPhoto.storage_name == storage_name))
+    if shared:
+        return []
+    return [storage_name, storage_name.rsplit(".", 1)[0] + ".thumb.jpg"]
+
+
+def remove_files(names: list[str]) -> None:
+    """The files of deleted photos; one already gone, or that cannot be removed (logged), leaves
+    nothing shown: its row is gone, and the served route answers 404 without it."""
+    directory = photo_dir()
+    for name in names:
+        try:
+            (directory / name).unlink(missing_ok=True)
+        except OSError as error:
+            current_app.logger.error("cannot remove a deleted photo's file %s: %s", name, error)

@@ -75,19 +75,8 @@ def add_standard_lifecycle(actor: Actor, project: Project) -> list[Milestone]:
 
 def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date: dt.date | None,
                          after: Stage | None = None, note: str | None = None) -> Milestone:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed(_("请填写节点名称"), "custom_name")
-    if len(name) > 100:
-        raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
+    name = _custom_name(project, name)
     _check_dates({"planned_date": planned_date})
-    # One milestone of a name: the form sent again from the Back button, or two officers adding
-    # the same one, gave two "环评批复" rows (a QA walk).
-    same = next((m for m in project.milestones if re.sub(r"\s", "", m.name) == re.sub(r"\s", "", name)), None)
-    if same is not None:
-        raise ValidationFailed(_("本项目已有节点「%(name)s」%(planned)s：如需修改，请在节点表格中修改",
-                                 name=same.name, planned=_("（计划 %(date)s）", date=same.planned_date.isoformat())
-                                 if same.planned_date else ""), "custom_name")
     position = after.position if after else len(Stage)
     milestone = Milestone(custom_name=name, planned_date=planned_date, note=note, position=position)
     project.milestones.append(milestone)
@@ -96,6 +85,72 @@ def add_custom_milestone(actor: Actor, project: Project, name: str, planned_date
            changes={"custom_name": [None, name], "planned_date": [None, json_value(planned_date)]},
            project_id=project.id)
     return milestone
+
+
+def _custom_name(project: Project, name: str | None, renamed: Milestone | None = None) -> str:
+    """A custom milestone's name, stripped, and no other milestone's of the project: the form sent
+    again from the Back button, or two officers adding the same one, gave two "环评批复" rows (a
+    QA walk)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写节点名称"), "custom_name")
+    if len(name) > 100:
+        raise ValidationFailed(_("节点名称不能超过100个字"), "custom_name")
+    same = next((m for m in project.milestones if m is not renamed
+                 and re.sub(r"\s", "", m.name) == re.sub(r"\s", "", name)), None)
+    if same is not None:
+        raise ValidationFailed(_("本项目已有节点「%(name)s」%(planned)s：如需修改，请在节点表格中修改",
+                                 name=same.name, planned=_("（计划 %(date)s）", date=same.planned_date.isoformat())
+                                 if same.planned_date else ""), "custom_name")
+    return name
+
+
+def _custom_only(milestone: Milestone, field: str) -> None:
+    """A standard lifecycle milestone is the project's stage, named by the vocabulary and counted
+    by every page (计划开工 and 计划竣工 are two of them): corrected in the grid, never renamed or
+    deleted."""
+    if milestone.stage is not None:
+        raise ValidationFailed(_("「%(name)s」是标准建设节点，标准建设节点不能删除或改名；如计划有变，请在节点表格中修改日期",
+                                 name=milestone.name), field)
+
+
+def rename_custom_milestone(actor: Actor, milestone: Milestone, name: str | None, *, reason: str | None = None,
+                            expected_version: int | None = None) -> dict:
+    """Correct a custom milestone's name (a mistyped "环平批复" had no way out). Audited as an
+    update, so the grid's and the API's version checks list it among the changes since; a
+    colleague's save since ``expected_version`` is not overwritten unseen. Returns the diff."""
+    _custom_only(milestone, "custom_name")
+    require_version(milestone, "milestone:update", expected_version)
+    name = _custom_name(milestone.project, name, renamed=milestone)
+    if name == milestone.custom_name:
+        return {}
+    old, version = milestone.custom_name, milestone.version
+    with saved_or_stale():
+        milestone.custom_name = name
+    changes = {"custom_name": [old, name], "version": [version, milestone.version]}
+    record(actor, "milestone:update", milestone, milestone_params(milestone), changes=changes,
+           reason=reason, project_id=milestone.project_id)
+    return changes
+
+
+def remove_custom_milestone(actor: Actor, milestone: Milestone, reason: str | None = None, *,
+                            expected_version: int | None = None) -> None:
+    """Delete a custom milestone (added by mistake, it kept its project 滞后 for good); with
+    ``expected_version`` only the version the officer saw. ``session.delete``, not only its
+    removal from the collection: the flush hooks that keep the project's figures
+    (progress/upkeep.py, portfolio/kept.py) read ``session.deleted``."""
+    _custom_only(milestone, "milestone")
+    require_version(milestone, "milestone:update", expected_version)
+    project = milestone.project
+    changes = {"custom_name": [milestone.custom_name, None]}
+    for field in MILESTONE_FIELDS:
+        if getattr(milestone, field) is not None:
+            changes[field] = [json_value(getattr(milestone, field)), None]
+    record(actor, "milestone:delete", milestone, milestone_params(milestone), changes=changes,
+           reason=reason, project_id=project.id)
+    with saved_or_stale():
+        project.milestones.remove(milestone)
+        db.session.delete(milestone)
 
 
 MILESTONE_FIELDS = ("planned_date", "actual_date", "note", "delay_reason")
@@ -346,7 +401,7 @@ def report_figure_problems(figures: dict[str, Decimal | None]) -> dict[str, list
             _add(errors, field, _("数值过大，请检查单位（金额以万元计）"))
     percent, top = figures.get("physical_percent"), REPORT["physical_percent"].maximum
     if percent is not None and top is not None and not (0 <= percent <= top):
-        _add(errors, "physical_percent", _("工程进度应在 0 到 100 之间"))
+        _add(errors, "physical_percent", str(REPORT["physical_percent"].out_of_range))
     return errors
 
 

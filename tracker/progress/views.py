@@ -18,12 +18,14 @@ from ..core import clock
 from ..core.values import display_decimal
 from ..errors import StaleEdit, ValidationFailed
 from ..extensions import db
+from ..unit_of_work import after_commit
 from ..web.requests import editable_project, get_project, web_actor
 from ..vocabulary import FundingSource, Stage
 from ..web.merging import carried, merge_saved
 from . import photos, services
-from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, FundingDeleteForm,
-                    FundingEditForm, FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS, ReportForm)
+from .forms import (AnnualPlanForm, BudgetRevisionForm, CustomMilestoneForm, DeleteForm,
+                    FundingEditForm, FundingLineForm, MilestoneForm, MilestoneGridForm, MILESTONE_LABELS,
+                    MilestoneRenameForm, ReportForm)
 from .models import AnnualPlan, BudgetRevision, FundingLine, Milestone, ReportPhoto
 
 bp = Blueprint("progress", __name__)
@@ -377,7 +379,7 @@ def funding(project_id: int):
 
 def _funding_line(project, line_id: int) -> FundingLine:
     line = db.session.get(FundingLine, line_id)
-    if line is None and (removed := _removed_line(project, line_id)) is not None:
+    if line is None and (removed := _removed(project, "FundingLine", line_id)) is not None:
         # Deleted by someone while this form, or the page with its links, was open (or before
         # the browser's Back): said so, not "找不到此页面".
         raise Gone(removed, sent=request.method == "POST")
@@ -386,15 +388,20 @@ def _funding_line(project, line_id: int) -> FundingLine:
     return line
 
 
-def _removed_line(project, line_id: int):
+# What deletes each kind of row, as the trail records it: a row's deletion is found there.
+DELETIONS = {"FundingLine": "funding:delete", "Milestone": "milestone:delete", "ReportPhoto": "report:photo-delete"}
+
+
+def _removed(project, object_type: str, object_id: int):
     from ..audit.models import AuditEntry
     return db.session.scalar(sa.select(AuditEntry).where(
-        AuditEntry.project_id == project.id, AuditEntry.object_type == "FundingLine",
-        AuditEntry.object_id == line_id, AuditEntry.action == "funding:delete").limit(1))
+        AuditEntry.project_id == project.id, AuditEntry.object_type == object_type,
+        AuditEntry.object_id == object_id, AuditEntry.action == DELETIONS[object_type]).limit(1))
 
 
 class Gone(Exception):
-    """A funding line deleted while a form on it was open."""
+    """A funding line, custom milestone or photo deleted while a page on it was open; ``sent``:
+    the page's changes were sent, and are lost."""
 
     def __init__(self, entry, *, sent: bool):
         super().__init__(entry.id)
@@ -405,6 +412,13 @@ class Gone(Exception):
 def line_gone(error: Gone):
     entry = error.entry
     when, by = local_datetime(entry.occurred_at), who(entry)
+    if entry.object_type == "Milestone":
+        flash(_("这个节点已于 %(when)s 被 %(who)s 删除，您的修改没有保存。", when=when, who=by) if error.sent
+              else _("这个节点已于 %(when)s 被 %(who)s 删除。", when=when, who=by), "error")
+        return redirect(url_for("progress.milestones", project_id=entry.project_id))
+    if entry.object_type == "ReportPhoto":
+        flash(_("这张照片已于 %(when)s 被 %(who)s 删除。", when=when, who=by), "error")
+        return redirect(url_for("projects.project_detail", project_id=entry.project_id) + "#reports")
     if error.sent:
         flash(_("这条资金来源已于 %(when)s 被 %(who)s 删除，您的修改没有保存。", when=when, who=by), "error")
     else:  # only opened: nothing of the reader's was lost
@@ -454,7 +468,7 @@ def funding_edit(project_id: int, line_id: int):
 def funding_delete(project_id: int, line_id: int):
     project = editable_project(project_id)
     line = _funding_line(project, line_id)
-    form = FundingDeleteForm()
+    form = DeleteForm()
     stale = None
     if form.validate_on_submit():
         try:
@@ -472,3 +486,92 @@ def funding_delete(project_id: int, line_id: int):
     status = 409 if stale is not None else 400 if form.errors else 200
     return render_template("progress/confirm_delete.html", project=project, line=line,
                            form=form, stale=stale), status
+
+
+# --- a custom milestone corrected or deleted; a photo deleted -----------------------------------
+
+def _milestone(project, milestone_id: int, *, sent: bool = False) -> Milestone:
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None and (removed := _removed(project, "Milestone", milestone_id)) is not None:
+        raise Gone(removed, sent=sent)
+    if milestone is None or milestone.project_id != project.id:
+        abort(404)
+    return milestone
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/rename", methods=["GET", "POST"])
+def milestone_rename(project_id: int, milestone_id: int):
+    """Correct a custom milestone's name (a standard one's page says it cannot be renamed)."""
+    project = editable_project(project_id)
+    milestone = _milestone(project, milestone_id, sent=request.method == "POST")
+    form = MilestoneRenameForm(obj=milestone if request.method == "GET" else None)
+    stale = None
+    if form.validate_on_submit():
+        try:
+            changes = services.rename_custom_milestone(
+                web_actor(), milestone, form.custom_name.data, reason=form.reason.data or None,
+                expected_version=int(form.version.data) if form.version.data else None)
+        except StaleEdit as conflict:
+            stale = conflict.changes_by_others
+            milestone = _milestone(project, milestone_id, sent=True)
+            form.form_errors.append(_("没有保存：在您修改之前，其他人已修改了这个节点（见下）。请核对后再次保存。"))
+        except ValidationFailed as failure:
+            form.apply_errors(failure.errors)
+        else:
+            flash(_("已将节点名称改为「%(name)s」", name=milestone.custom_name) if changes
+                  else _("没有改动，无需保存"), "success")
+            return redirect(url_for("progress.milestones", project_id=project.id))
+    form.version.data = milestone.version  # what this page shows
+    status = 409 if stale is not None else 400 if request.method == "POST" else 200
+    return render_template("progress/milestone_rename.html", project=project, milestone=milestone,
+                           form=form, stale=stale), status
+
+
+@bp.route("/projects/<int:project_id>/milestones/<int:milestone_id>/delete", methods=["GET", "POST"])
+def milestone_delete(project_id: int, milestone_id: int):
+    """Delete a custom milestone with a reason, as a funding line is (a standard one's page says
+    it cannot be deleted)."""
+    project = editable_project(project_id)
+    milestone = _milestone(project, milestone_id)
+    form = DeleteForm()
+    stale = None
+    if form.validate_on_submit():
+        name = milestone.name
+        try:
+            services.remove_custom_milestone(web_actor(), milestone, reason=form.reason.data or None,
+                                             expected_version=int(form.version.data) if form.version.data else None)
+        except StaleEdit as conflict:
+            stale = conflict.changes_by_others
+            milestone = _milestone(project, milestone_id)
+            form.form_errors.append(_("没有删除：在您确认之前，其他人已修改了这个节点（见下）。"
+                                      "如仍要删除，请核对后再次确认。"))
+        except ValidationFailed as failure:
+            form.form_errors.extend(message for messages in failure.errors.values() for message in messages)
+        else:
+            flash(_("已删除节点「%(name)s」", name=name), "success")
+            return redirect(url_for("progress.milestones", project_id=project.id))
+    form.version.data = milestone.version  # what this page shows
+    status = 409 if stale is not None else 400 if request.method == "POST" else 200
+    return render_template("progress/milestone_delete.html", project=project, milestone=milestone,
+                           form=form, stale=stale), status
+
+
+@bp.route("/projects/<int:project_id>/photos/<int:photo_id>/delete", methods=["GET", "POST"])
+def photo_delete(project_id: int, photo_id: int):
+    """Delete a wrong or sensitive site photo with a reason; its file goes once no other photo
+    shows the same picture (files are named by their content) and the deletion is committed."""
+    project = editable_project(project_id)
+    photo = db.session.get(ReportPhoto, photo_id)
+    if photo is None and (removed := _removed(project, "ReportPhoto", photo_id)) is not None:
+        raise Gone(removed, sent=False)
+    if photo is None or photo.report.project_id != project.id:
+        abort(404)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        name = photo.original_name
+        unused = photos.remove_photo(web_actor(), photo, reason=form.reason.data or None)
+        after_commit(lambda: photos.remove_files(unused))
+        flash(_("已删除照片「%(name)s」", name=name), "success")
+        return redirect(url_for("projects.project_detail", project_id=project.id) + "#reports")
+    return render_template("progress/photo_delete.html", project=project, photo=photo, form=form), \
+        400 if request.method == "POST" else 200

@@ -45,6 +45,9 @@ class Field:
     # The largest value that makes sense (inclusive). Every decimal also stays below
     # core.values.MAX_FIGURE, what its column holds; no number is negative.
     maximum: int | Decimal | None = None
+    # What a value outside 0 … maximum is told, on every path (the form, the service, the API),
+    # the range rather than a unit: a percent of 1e308 was told money is counted in 万元.
+    out_of_range: Any = None
     paths: frozenset[str] = frozenset()
     seed_name: str | None = None  # its key in seed/*.yaml, when the seed states it
     json_name: str | None = None  # its key in the JSON export and the API, when they carry it
@@ -121,7 +124,7 @@ def _report(name, label, kind, *, paths=frozenset({FORM, IMPORT}), **facts) -> F
 REPORT_FIELDS: tuple[Field, ...] = (
     _report("progress_text", _l("形象进度"), "text", max_length=2000),
     _report("physical_percent", _l("工程进度（%）"), "decimal", unit=PERCENT, places=2,
-            maximum=Decimal(100)),
+            maximum=Decimal(100), out_of_range=_l("工程进度应在 0 到 100 之间")),
     _report("invested_month", _l("本月完成投资（万元）"), "decimal", unit=WAN_YUAN, places=4, money=True),
     _report("invested_year", _l("本年累计完成投资（万元）"), "decimal", unit=WAN_YUAN, places=4,
             money=True, paths=frozenset()),
