@@ -75,6 +75,38 @@ def test_longnan_dashboard_shows_the_table_total_over_its_eight_budgeted_project
     assert "龙南市" in html and "打印简报" in html
 
 
+def breakdown_section(html: str, title: str) -> str:
+    """A 分类汇总 table's text, its tags stripped."""
+    section = html.split(f"<h3>{title}</h3>", 1)[1].split("</section>", 1)[0]
+    return re.sub(r"<[^>]+>", "", section)
+
+
+@pytest.mark.parametrize("args", ["region=360783", "region=360783&plan=longnan-14th-regional-plan"])
+def test_a_breakdown_row_summing_an_approximate_investment_says_so(client, seeded, db, args):
+    """A QA walk's complaint: with one of 龙南's 总投资 marked 约, the headline card said "其中 1 个为约数"
+    but every breakdown row (by category, region, status, plan, 建设性质), the regions' bar and the
+    briefing's region table printed its sum as exact. Both the kept figures (a region) and the
+    figures computed afresh (a plan too) say it now."""
+    from pypdf import PdfReader
+
+    from tracker.projects.models import Project
+
+    project = db.session.scalar(sa.select(Project).where(
+        Project.region.has(key="360783"), Project.name == "龙南医养综合服务中心",
+        Project.total_investment.is_not(None)))
+    project.total_investment_approx = True
+    db.session.commit()
+    html = page(client, f"/dashboard?{args}")
+    assert "其中 1 个为约数" in html.split('<div class="label">总投资</div>')[1].split("</div>", 2)[1]
+    for title in ("按地区", "按状态", "按规划", "按类别", "按建设性质"):
+        rows = [row for row in breakdown_section(html, title).split("\n") if "个为约数" in row]
+        assert len(rows) == 1 and "其中 1 个为约数" in rows[0], (title, breakdown_section(html, title))
+    bars = html.split("各地区总投资", 1)[1].split("</svg>", 1)[0]
+    assert "其中 1 个为约数" in bars
+    printed = PdfReader(io.BytesIO(client.get(f"/dashboard/briefing.pdf?{args}").data)).pages[0].extract_text()
+    assert re.search(r"145,735（8/\d+填报，其中1个为约数）", re.sub(r"\s+", "", printed)), printed
+
+
 @pytest.mark.parametrize("args", ["", "region=360783", "region=441700", "region=360000",
                                   "plan=longnan-14th-regional-plan", "category=cdc", "kind=all",
                                   "region=360900&kind=all", "status=unknown"])

@@ -202,3 +202,22 @@ def test_an_empty_selection_is_refused_not_an_invalid_package(client, db):
     response = client.get("/projects/export.oc4ids.json?q=没有这个项目")
     assert response.status_code == 400
     assert "至少要有一个项目" in response.get_data(as_text=True)
+
+
+def test_a_budget_from_an_approximate_total_investment_says_so(validator, client, seeded, db):
+    """A QA walk's complaint: a project whose 总投资 is 约30,000 gave its budget in the package as
+    300000000 CNY with nothing saying so, though its floor area carried "notes": "约数"."""
+    import sqlalchemy as sa
+
+    from tracker.projects.models import Project
+
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南医养综合服务中心"))
+    project.total_investment_approx = True
+    db.session.commit()
+    response = client.get("/projects/export.oc4ids.json?region=360783")
+    document = json.loads(response.get_data(as_text=True), parse_float=Decimal)
+    assert errors(validator, document) == []
+    budgets = {p["title"]: p["budget"] for p in document["projects"] if "budget" in p}
+    assert budgets["龙南医养综合服务中心"] == {"amount": {"amount": 300000000, "currency": "CNY"},
+                                        "description": "总投资为约数"}
+    assert "description" not in budgets["赣州市龙南市疾病预防控制中心实验楼建设项目"]

@@ -15,6 +15,8 @@ Mapping choices (the rest follows DOMAIN.md):
   Areas and percentages are written as exact decimal numbers, never through a float.
 - Dates become midnight in Beijing time (``+08:00``), the format the schema asks for.
 - Every value the tracker does not know is omitted, never written as 0 or null.
+- An approximate (约) figure says so: an observation in its ``notes``, the budget in its
+  ``description`` (the budget has no notes).
 """
 
 from __future__ import annotations
@@ -248,9 +250,11 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
 
     approval = next((m.actual_date for m in project.milestones
                      if m.stage is Stage.PRELIMINARY_DESIGN and m.actual_date), None)
+    stated = project.total_investment if include_money else None
     budget = _compact({
-        "amount": money(project.total_investment)
-        if include_money and project.total_investment is not None else None,
+        # A 约 总投资 says so, as an approximate floor area's observation does ("notes": "约数").
+        "description": _("总投资为约数") if stated is not None and project.total_investment_approx else None,
+        "amount": money(stated) if stated is not None else None,
         "approvalDate": date_time(approval),
         "budgetBreakdowns": [{"id": "fundingSources", "description": _("资金来源"),
                               "budgetBreakdown": breakdown}] if breakdown else None,
