@@ -390,6 +390,34 @@ def test_viewers_see_no_money_when_the_admin_hides_it(app, client, db, make_user
     assert card(page(client, "/dashboard"), "总投资") == "4,321 万元"  # a leader still sees it
 
 
+def test_viewers_see_no_rate_made_of_money_when_the_admin_hides_it(app, client, db, make_user):
+    """A QA walk's complaint: with 向只读用户隐藏金额 on, a viewer read 投资完成率 49.2% and 年度计划完成率
+    81.2% on the dashboard and its briefing, while the list hides the same 投资完成率 as 已隐藏 (the
+    list's column is money). A ratio of two amounts gives them away as the amounts do."""
+    from pypdf import PdfReader
+
+    from tracker.core import clock
+
+    year = clock.today().year
+    project = set_figures(factories.project(name="疾控中心实验楼", total_investment=Decimal("1000")),
+                          invested_to_date=Decimal("492"))
+    db.session.add(AnnualPlan(project_id=project.id, year=year, planned_investment=Decimal("1000")))
+    db.session.add(MonthlyReport(project_id=project.id, month=dt.date(year, 1, 1),
+                                 invested_month=Decimal("812")))
+    db.session.merge(Setting(key="hide_money_from_viewers", value={"enabled": True}))
+    db.session.commit()
+    shown = page(client, "/dashboard")
+    assert card(shown, "投资完成率") == "49.2%" and card(shown, "年度计划完成率") == "81.2%"
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-rates"))
+    hidden = page(viewer, "/dashboard")
+    printed = PdfReader(io.BytesIO(viewer.get("/dashboard/briefing.pdf").data)).pages[0].extract_text()
+    g.pop("_login_user", None)  # the test's app context outlives requests
+    for text in (hidden, printed):
+        assert "项目总数" in text
+        assert "49.2%" not in text and "81.2%" not in text and "个百分点" not in text, text
+
+
 # ---- the includes the lead places on the project and region pages ------------------------------
 
 def test_project_timeline_shows_the_slip_between_planned_and_actual(app, db):
