@@ -75,6 +75,38 @@ def test_longnan_dashboard_shows_the_table_total_over_its_eight_budgeted_project
     assert "龙南市" in html and "打印简报" in html
 
 
+def breakdown_section(html: str, title: str) -> str:
+    """A 分类汇总 table's text, its tags stripped."""
+    section = html.split(f"<h3>{title}</h3>", 1)[1].split("</section>", 1)[0]
+    return re.sub(r"<[^>]+>", "", section)
+
+
+@pytest.mark.parametrize("args", ["region=360783", "region=360783&plan=longnan-14th-regional-plan"])
+def test_a_breakdown_row_summing_an_approximate_investment_says_so(client, seeded, db, args):
+    """A QA walk's complaint: with one of 龙南's 总投资 marked 约, the headline card said "其中 1 个为约数"
+    but every breakdown row (by category, region, status, plan, 建设性质), the regions' bar and the
+    briefing's region table printed its sum as exact. Both the kept figures (a region) and the
+    figures computed afresh (a plan too) say it now."""
+    from pypdf import PdfReader
+
+    from tracker.projects.models import Project
+
+    project = db.session.scalar(sa.select(Project).where(
+        Project.region.has(key="360783"), Project.name == "龙南医养综合服务中心",
+        Project.total_investment.is_not(None)))
+    project.total_investment_approx = True
+    db.session.commit()
+    html = page(client, f"/dashboard?{args}")
+    assert "其中 1 个为约数" in html.split('<div class="label">总投资</div>')[1].split("</div>", 2)[1]
+    for title in ("按地区", "按状态", "按规划", "按类别", "按建设性质"):
+        rows = [row for row in breakdown_section(html, title).split("\n") if "个为约数" in row]
+        assert len(rows) == 1 and "其中 1 个为约数" in rows[0], (title, breakdown_section(html, title))
+    bars = html.split("各地区总投资", 1)[1].split("</svg>", 1)[0]
+    assert "其中 1 个为约数" in bars
+    printed = PdfReader(io.BytesIO(client.get(f"/dashboard/briefing.pdf?{args}").data)).pages[0].extract_text()
+    assert re.search(r"145,735（8/\d+填报，其中1个为约数）", re.sub(r"\s+", "", printed)), printed
+
+
 @pytest.mark.parametrize("args", ["", "region=360783", "region=441700", "region=360000",
                                   "plan=longnan-14th-regional-plan", "category=cdc", "kind=all",
                                   "region=360900&kind=all", "status=unknown"])
@@ -356,6 +388,34 @@ def test_viewers_see_no_money_when_the_admin_hides_it(app, client, db, make_user
     # The test's app context outlives requests: forget the viewer Flask-Login cached in `g`.
     g.pop("_login_user", None)
     assert card(page(client, "/dashboard"), "总投资") == "4,321 万元"  # a leader still sees it
+
+
+def test_viewers_see_no_rate_made_of_money_when_the_admin_hides_it(app, client, db, make_user):
+    """A QA walk's complaint: with 向只读用户隐藏金额 on, a viewer read 投资完成率 49.2% and 年度计划完成率
+    81.2% on the dashboard and its briefing, while the list hides the same 投资完成率 as 已隐藏 (the
+    list's column is money). A ratio of two amounts gives them away as the amounts do."""
+    from pypdf import PdfReader
+
+    from tracker.core import clock
+
+    year = clock.today().year
+    project = set_figures(factories.project(name="疾控中心实验楼", total_investment=Decimal("1000")),
+                          invested_to_date=Decimal("492"))
+    db.session.add(AnnualPlan(project_id=project.id, year=year, planned_investment=Decimal("1000")))
+    db.session.add(MonthlyReport(project_id=project.id, month=dt.date(year, 1, 1),
+                                 invested_month=Decimal("812")))
+    db.session.merge(Setting(key="hide_money_from_viewers", value={"enabled": True}))
+    db.session.commit()
+    shown = page(client, "/dashboard")
+    assert card(shown, "投资完成率") == "49.2%" and card(shown, "年度计划完成率") == "81.2%"
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-rates"))
+    hidden = page(viewer, "/dashboard")
+    printed = PdfReader(io.BytesIO(viewer.get("/dashboard/briefing.pdf").data)).pages[0].extract_text()
+    g.pop("_login_user", None)  # the test's app context outlives requests
+    for text in (hidden, printed):
+        assert "项目总数" in text
+        assert "49.2%" not in text and "81.2%" not in text and "个百分点" not in text, text
 
 
 # ---- the includes the lead places on the project and region pages ------------------------------

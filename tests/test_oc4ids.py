@@ -15,6 +15,9 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from flask import g
+
+from tracker.accounts.models import Setting
 from tracker.audit.services import Actor
 from tracker.exports import oc4ids
 from tracker.plans.models import Plan
@@ -24,6 +27,7 @@ from tracker.projects import services as project_services
 from tracker.vocabulary import BuildNature, Stage, Status
 
 from . import factories
+from .conftest import login_as
 
 OC4IDS = Path(__file__).resolve().parents[2] / "shared" / "oc4ids"
 ACTOR = Actor(None, "cli")
@@ -202,3 +206,70 @@ def test_an_empty_selection_is_refused_not_an_invalid_package(client, db):
     response = client.get("/projects/export.oc4ids.json?q=没有这个项目")
     assert response.status_code == 400
     assert "至少要有一个项目" in response.get_data(as_text=True)
+
+
+def test_a_budget_from_an_approximate_total_investment_says_so(validator, client, seeded, db):
+    """A QA walk's complaint: a project whose 总投资 is 约30,000 gave its budget in the package as
+    300000000 CNY with nothing saying so, though its floor area carried "notes": "约数"."""
+    import sqlalchemy as sa
+
+    from tracker.projects.models import Project
+
+    project = db.session.scalar(sa.select(Project).where(Project.name == "龙南医养综合服务中心"))
+    project.total_investment_approx = True
+    db.session.commit()
+    response = client.get("/projects/export.oc4ids.json?region=360783")
+    document = json.loads(response.get_data(as_text=True), parse_float=Decimal)
+    assert errors(validator, document) == []
+    budgets = {p["title"]: p["budget"] for p in document["projects"] if "budget" in p}
+    assert budgets["龙南医养综合服务中心"] == {"amount": {"amount": 300000000, "currency": "CNY"},
+                                        "description": "总投资为约数"}
+    assert "description" not in budgets["赣州市龙南市疾病预防控制中心实验楼建设项目"]
+
+
+def test_a_revised_budget_is_the_current_estimate_with_its_approvals(validator, app, client, seeded, db,
+                                                                     make_user):
+    """A QA walk's complaint: 感染大楼's 概算 was revised to 8,200 万元 (龙发改投资〔2026〕12号) and the
+    dashboard counted it 超概算, but the package still gave its budget as the 7,515 of the plan
+    and nothing of the revision. OC4IDS 0.9 has no project-level modifications: the budget is
+    the current approved estimate (现行概算), approved on the revision's date, its description
+    names the 总投资 first approved, and each approval is a document of the codelist's type
+    budgetAmendmentApproval."""
+    import sqlalchemy as sa
+
+    from tracker.projects.models import Project
+
+    title = "赣州市龙南市第一人民医院感染大楼建设项目"
+    project = db.session.scalar(sa.select(Project).where(Project.name == title))
+    progress.revise_budget(ACTOR, project, new_amount=Decimal("8200"), reason="增加负压病房",
+                           approval_number="龙发改投资〔2026〕12号", approval_date=dt.date(2026, 3, 2))
+    db.session.commit()
+
+    def record(reader, url: str) -> dict:
+        document = json.loads(reader.get(url).get_data(as_text=True), parse_float=Decimal)
+        assert errors(validator, document) == [] and unknowns(document) == []
+        return next(p for p in document["projects"] if p["title"] == title)
+
+    found = record(client, "/projects/export.oc4ids.json?region=360783")
+    assert found["budget"]["amount"] == {"amount": 82000000, "currency": "CNY"}
+    assert found["budget"]["approvalDate"] == "2026-03-02T00:00:00+08:00"
+    assert "7,515" in found["budget"]["description"] and "1" in found["budget"]["description"]
+    [document] = found["documents"]
+    assert document["documentType"] == "budgetAmendmentApproval"
+    assert "budgetAmendmentApproval" in codelist("documentType.csv")
+    assert "龙发改投资〔2026〕12号" in document["title"]
+    assert document["datePublished"] == "2026-03-02T00:00:00+08:00"
+    assert "7,515" in document["description"] and "8,200" in document["description"]
+    assert "增加负压病房" in document["description"]
+
+    # A viewer from whom money is hidden: the approval and its reason, no amount anywhere.
+    db.session.merge(Setting(key="hide_money_from_viewers", value={"enabled": True}))
+    db.session.commit()
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-oc4ids"))
+    g.pop("_login_user", None)  # the test's app context outlives requests
+    found = record(viewer, "/projects/export.oc4ids.json?region=360783")
+    text = json.dumps(found, ensure_ascii=False, default=str)
+    assert "budget" not in found and "8,200" not in text and "7,515" not in text
+    assert "龙发改投资〔2026〕12号" in found["documents"][0]["title"]
+    assert "增加负压病房" in found["documents"][0]["description"]

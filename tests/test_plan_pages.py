@@ -626,3 +626,25 @@ def test_a_refused_candidate_form_comes_back_as_typed_at_that_candidate(admin, a
     # A refused merge keeps the number typed.
     merged = admin.post(f"/plans/{KEY}/candidates/{centre.id}/merge", data={"project_id": "99999999"})
     assert merged.status_code == 400 and re.search(r'name="project_id"[^>]* value="99999999"', merged.get_data(as_text=True))
+
+
+def test_a_viewer_from_whom_money_is_hidden_reads_no_amount_a_candidate_quotes(app, admin, added, db, make_user):
+    """A QA walk's complaint: with 向只读用户隐藏金额 on, a viewer read a pending candidate's
+    “总投资5000万元” on /plans/<key>/candidates and its line in full on /plans/<key>/text, while an
+    accepted project's cited amount reads 已隐藏 there. A pending candidate's amount is hidden the
+    same way: its quote and its line."""
+    from flask import g
+
+    from .test_money_hidden import hide_money
+
+    hide_money()
+    viewer = app.test_client()
+    login_as(viewer, make_user("viewer", username="viewer-candidates"))
+    for url in (f"/plans/{KEY}/candidates", f"/plans/{KEY}/text"):
+        shown = admin.get(url).get_data(as_text=True)
+        assert "总投资5000万元" in shown and "15000" in shown, url
+        hidden = viewer.get(url).get_data(as_text=True)
+        assert "总投资5000万元" not in hidden and "15000" not in hidden and "18000" not in hidden, url
+        assert '<span class="unknown">已隐藏</span>' in hidden, url
+    assert "加强基层医疗卫生机构建设" not in hidden  # the text page hides the whole line, as for 表6
+    g.pop("_login_user", None)  # the test's app context outlives requests

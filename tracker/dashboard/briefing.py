@@ -142,7 +142,7 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float, rows_show
         row = [_p(group.label, styles["cell"]), _p(plain_number(group.projects), styles["num"])]
         if show_money:
             row += [_p(_figure_with_coverage(group.total_investment, group.with_investment,
-                                             group.projects), styles["num"]),
+                                             group.projects, group.approx_investment), styles["num"]),
                     _p(_figure_with_coverage(group.invested_to_date, group.with_invested,
                                              group.projects), styles["num"])]
         rows.append(row)
@@ -155,9 +155,12 @@ def _regions(board: Dashboard, show_money: bool, styles, width: float, rows_show
     return table
 
 
-def _figure_with_coverage(value, count: int, total: int) -> str:
+def _figure_with_coverage(value, count: int, total: int, approx: int = 0) -> str:
     if value is None:
         return _("未填报")
+    if approx:  # a sum of figures some of which are 约 says how many, as the headline does
+        return _("%(value)s（%(count)s/%(total)s 填报，其中 %(approx)s 个为约数）",
+                 value=plain_number(value), count=count, total=total, approx=approx)
     return _("%(value)s（%(count)s/%(total)s 填报）", value=plain_number(value), count=count,
              total=total)
 

@@ -67,7 +67,7 @@ def compute(scope: Scope) -> Dashboard | None:
     kept.settle(db.session())  # a transaction that wrote reads its own changes
     region = scope.filter.region_row()
     children = db.session.execute(
-        sa.select(Region.id, Region.key, Region.name)
+        sa.select(Region.id, Region.key, Region.name, Region.path)
         .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
         .order_by(Region.key)).all()
     nodes = [region.id] if region else [child.id for child in children]
@@ -110,11 +110,17 @@ def compute(scope: Scope) -> Dashboard | None:
                                       min(total, queries.LIST_LIMIT))
 
     due_soon = _due_soon(scope, nodes)
+    # Which rows sum a 约 总投资: the kept rows do not say; one statement over the few such projects.
+    approximate = queries.approximations(scope, {child.path: child.key for child in children})
+
+    def marked(groups: list[Group]) -> list[Group]:
+        return queries.with_approximations(groups, approximate)
     return Dashboard(
         scope=scope, headline=headline, year=_year(scope, nodes),
-        statuses=breakdowns["status"], regions=_regions(scope, region, children, per_node),
-        plans=_plans(scope, by_key["plan"]), categories=breakdowns["category"],
-        natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
+        statuses=marked(breakdowns["status"]),
+        regions=marked(_regions(scope, region, children, per_node)),
+        plans=marked(_plans(scope, by_key["plan"])), categories=marked(breakdowns["category"]),
+        natures=marked(breakdowns["build_nature"]), funding=_funding(scope, by_key["funding"]),
         late=queries.late_projects(scope, total=headline.late, walk=walk(headline.late)),
         due_soon=queries.due_soon(scope, total=due_soon, walk=walk(due_soon)),
         unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months,

@@ -220,6 +220,7 @@ class Area:
     projects: int
     href: str | None
     covered: int | None = None  # of its projects, those stating the figure (investment)
+    approx: int = 0  # of those, the ones whose figure is 约
 
 
 def areas(board: Dashboard, measure: str, list_url) -> list[Area]:
@@ -238,7 +239,8 @@ def areas(board: Dashboard, measure: str, list_url) -> list[Area]:
         found.append(Area(group.key, group.name or group.key, value, group.projects,
                           list_url(group.args if measure != "late" else
                                    {**group.args, "late": "1"} if group.args else None),
-                          group.with_investment if measure == "investment" else None))
+                          group.with_investment if measure == "investment" else None,
+                          group.approx_investment if measure == "investment" else 0))
     return found
 
 
@@ -262,6 +264,12 @@ def choropleth(found: Sequence[Area], measure: str, title: str, whole_country: b
                   else f"{plain_number(area.value)} {unit}")
         if not area.projects:  # "北京市：0 万元（0 个项目）" read as a figure of nothing
             tip = _("%(name)s：无项目", name=area.name)
+        elif area.covered and area.approx:  # and how many of those are 约
+            tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报，其中 %(approx)s 个为约数）",
+                           "%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报，其中 %(approx)s 个为约数）",
+                           area.projects, name=area.name, figure=figure,
+                           count=plain_number(area.projects), covered=plain_number(area.covered),
+                           approx=plain_number(area.approx))
         elif area.covered is not None:  # an amount says how many projects state it, as everywhere
             tip = ngettext("%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报）",
                            "%(name)s：%(figure)s（%(count)s 个项目中 %(covered)s 个填报）", area.projects,

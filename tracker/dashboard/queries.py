@@ -79,6 +79,7 @@ class Group:
     name: str | None = None  # a region's name or a plan's title, as stored
     own: bool = False  # a region's own projects (市本级), under none of its children
     lines: int = 0  # funding: how many funding lines (of which ``with_investment`` state an amount)
+    approx_investment: int = 0  # of the stated 总投资, those that are 约 (``approximations``)
 
     @property
     def label(self) -> str:
@@ -400,8 +401,18 @@ def _child_key(path: str, children: dict[str, str]) -> str | None:
     return None
 
 
-def regions(scope: Scope) -> list[Group]:
-    """The scope region's children, each with its descendants, and the region's own projects.
+def child_regions(scope: Scope) -> Sequence[Any]:
+    """The scope region's children (without a region, the top-level ones): key, name, path."""
+    region = scope.filter.region_row()
+    return db.session.execute(
+        sa.select(Region.key, Region.name, Region.path)
+        .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
+        .order_by(Region.key)).all()
+
+
+def regions(scope: Scope, children: Sequence[Any]) -> list[Group]:
+    """The scope region's children (``child_regions``), each with its descendants, and the
+    region's own projects.
 
     Without a region the rows are the top-level regions (provinces). The rows add up to the
     headline totals: every project lies under exactly one child, or in the region itself. The
@@ -409,10 +420,6 @@ def regions(scope: Scope) -> list[Group]:
     the child its path lies under.
     """
     region = scope.filter.region_row()
-    children = db.session.execute(
-        sa.select(Region.key, Region.name, Region.path)
-        .where(Region.parent_id == region.id if region else Region.parent_id.is_(None))
-        .order_by(Region.key)).all()
     child_keys = {child.path: child.key for child in children}
     rows: Sequence[tuple[Any, ...]] = db.session.execute(
         sa.select(Project.region_id, *_money_columns())
@@ -478,6 +485,58 @@ def funding(scope: Scope) -> list[Group]:
                     with_amount, amount, dimension="funding", lines=lines)
               for source, projects, with_amount, amount, lines in rows]
     return sorted(groups, key=lambda group: order[group.key])
+
+
+# ---- which rows sum an approximate 总投资 -------------------------------------------------------------
+
+def approximations(scope: Scope, children: dict[str, str]) -> dict[tuple[str, str | None], int]:
+    """How many of each breakdown row's stated 总投资 are 约, keyed (dimension, the row's key): a
+    row summing 约30,000 says so, as the headline and the list's totals do.
+
+    One statement for every breakdown, over the partial index of the few projects with an
+    approximate figure (``ix_projects_approximate``, as ``portfolio.queries.approximate``), so the
+    kept figures need no column of their own for it. A project named in two plans is a row per
+    plan: counted in each plan's row, and once (its first row) in the others. ``children``:
+    the scope's child regions' paths and keys; a project under none of them counts in the
+    scope region's own row."""
+    region = scope.filter.region_row()
+    found: dict[tuple[str, str | None], int] = {}
+
+    def add(key: tuple[str, str | None], count: int) -> None:
+        found[key] = found.get(key, 0) + count
+    counted: Sequence[tuple[Any, ...]] = db.session.execute(approximations_statement(scope)).all()
+    for status, category, nature, path, plan, rows, firsts in counted:
+        add(("plan", plan), rows)
+        if not firsts:
+            continue
+        for name, code in (("status", status), ("category", category), ("build_nature", nature)):
+            add((name, code.value if code is not None else None), firsts)
+        add(("region", _child_key(path, children) or (region.key if region is not None else None)), firsts)
+    return found
+
+
+def approximations_statement(scope: Scope) -> sa.Select:
+    """(status, category, 建设性质, region path, plan key, rows, first rows) of the scope's
+    projects whose stated 总投资 is 约, a row per plan they are named in."""
+    stated = sa.and_(Project.total_investment_approx.is_(True), Project.total_investment.is_not(None))
+    linked = (
+        sa.select(Project.status, Project.category, Project.build_nature, Project.region_id,
+                  Plan.key.label("plan"),
+                  sa.func.row_number().over(partition_by=Project.id).label("position"))
+        .outerjoin(project_plans, project_plans.c.project_id == Project.id)
+        .outerjoin(Plan, Plan.id == project_plans.c.plan_id)
+        .where(Project.has_approximate_figure, stated, *scope.conditions)
+        # As portfolio.queries.approximate: SQLite's planner would read the kind's projects.
+        .with_hint(Project, "INDEXED BY ix_projects_approximate", "sqlite")).subquery()
+    dimensions = (linked.c.status, linked.c.category, linked.c.build_nature, Region.path, linked.c.plan)
+    return (sa.select(*dimensions, sa.func.count(), sa.func.count(sa.case((linked.c.position == 1, 1))))
+            .join(Region, Region.id == linked.c.region_id).group_by(*dimensions))
+
+
+def with_approximations(groups: list[Group], found: dict[tuple[str, str | None], int]) -> list[Group]:
+    """``groups`` each saying how many of its stated 总投资 are 约 (``approximations``)."""
+    return [replace(group, approx_investment=found.get((group.dimension, group.key), 0))
+            for group in groups]
 
 
 # ---- lists ----------------------------------------------------------------------------------------
@@ -662,10 +721,15 @@ def compute(scope: Scope) -> Dashboard:
 def compute_fresh(scope: Scope) -> Dashboard:
     """Every figure of the dashboard from the projects themselves (about a dozen statements)."""
     projects = _project_figures(scope)
+    children = child_regions(scope)
+    approximate = approximations(scope, {child.path: child.key for child in children})
     return Dashboard(
         scope=scope, headline=projects.headline, year=year_figures(scope),
-        statuses=projects.statuses, regions=regions(scope), plans=plans(scope),
-        categories=projects.categories, natures=projects.natures, funding=funding(scope),
+        statuses=with_approximations(projects.statuses, approximate),
+        regions=with_approximations(regions(scope, children), approximate),
+        plans=with_approximations(plans(scope), approximate),
+        categories=with_approximations(projects.categories, approximate),
+        natures=with_approximations(projects.natures, approximate), funding=funding(scope),
         late=late_projects(scope), due_soon=due_soon(scope), unreported=unreported(scope),
         over_estimate=over_estimate(scope))
 

@@ -23,7 +23,9 @@ class Item:
     note: str = ""
     args: dict | None = None  # a /projects query string for the projects behind the figure
     warn: bool = False
-    money: bool = False  # hidden from viewers when the admin says so
+    # Hidden from viewers when the admin says so: an amount, and a rate of two amounts (the
+    # list's 投资完成率 column is money too, projects/fields.py and portfolio/columns.py).
+    money: bool = False
     # Further lists behind parts of the figure, as (text, /projects query string): 开工率's
     # planned and started projects.
     links: tuple = ()
@@ -52,9 +54,10 @@ def gap_text(points: Decimal) -> str:
 
 
 def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Item]:
-    """The headline figures. An amount is an item of its own (``money=True``, for the caller to
-    drop); a rate's note states its amounts only when ``show_money`` (default: what the current
-    request's user may see, tracker.accounts.visibility; outside a request, everything)."""
+    """The headline figures. An amount, or a rate of amounts, is an item of its own
+    (``money=True``, for the caller to drop); a rate's note states its amounts only when
+    ``show_money`` (default: what the current request's user may see,
+    tracker.accounts.visibility; outside a request, everything)."""
     if show_money is None:
         from ..accounts.visibility import show_money as visible
         show_money = visible()
@@ -75,10 +78,10 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
         else:
             note = _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算",
                      count=plain_number(head.rate_projects))
-        items.append(Item(_("投资完成率"), percent(head.investment_rate), note))
+        items.append(Item(_("投资完成率"), percent(head.investment_rate), note, money=True))
     else:
         items.append(Item(_("投资完成率"), "—", _("没有项目同时填报总投资和累计完成投资")
-                          if n else _("此范围内没有项目")))
+                          if n else _("此范围内没有项目"), money=True))
 
     items.append(Item(_("%(year)s年计划投资", year=year.year), money(year.planned),
                       coverage(year.planned_projects, n, _("有年度计划")), money=True))
@@ -92,11 +95,12 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
     if year.plan_rate is not None and year.gap_points is not None:  # the gap is the rate's
         behind = year.gap_points < 0
         items.append(Item(_("年度计划完成率"), percent(year.plan_rate),
-                          f"{gap_text(year.gap_points)}{aside([time_text])}", warn=behind))
+                          f"{gap_text(year.gap_points)}{aside([time_text])}", warn=behind,
+                          money=True))
     else:
         items.append(Item(_("年度计划完成率"), "—",
                           _("%(year)s年没有年度计划投资，无法计算（%(time)s）", year=year.year,
-                            time=time_text)))
+                            time=time_text), money=True))
 
     if head.start_rate is not None:
         start_args = {"start_by": str(year.year)}

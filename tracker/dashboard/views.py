@@ -79,7 +79,8 @@ def _charts(board: queries.Dashboard, show_money: bool) -> dict:
     with_projects = [group for group in board.regions_for(show_money) if group.projects]
     if show_money:
         bars = [charts.Bar(group.label, group.total_investment,
-                           coverage(group.with_investment, group.projects), _list_url(group.args))
+                           coverage(group.with_investment, group.projects,
+                                    approx=group.approx_investment), _list_url(group.args))
                 for group in with_projects]
         region_chart = charts.bar_chart(bars, _("各地区总投资"), _("万元"))
     else:

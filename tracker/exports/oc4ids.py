@@ -15,6 +15,12 @@ Mapping choices (the rest follows DOMAIN.md):
   Areas and percentages are written as exact decimal numbers, never through a float.
 - Dates become midnight in Beijing time (``+08:00``), the format the schema asks for.
 - Every value the tracker does not know is omitted, never written as 0 or null.
+- The ``budget`` is the current approved estimate (现行概算) where a 概算调整 changed it, approved
+  on the last revision's date, its description naming the 总投资 first approved; each revision
+  is a ``documents`` entry of type ``budgetAmendmentApproval`` (its 文号, date, amounts and
+  reason). OC4IDS 0.9 has no project-level ``modifications``: none is invented.
+- An approximate (约) figure says so: an observation in its ``notes``, the budget in its
+  ``description`` (the budget has no notes).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import functools
 import uuid
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import orjson
 import sqlalchemy as sa
@@ -33,11 +39,13 @@ from sqlalchemy.orm import selectinload
 
 from ..core import clock
 from ..core.translation import gettext as _  # the request's translations, looked up once
+from flask_babel import ngettext
 from ..core.clock import utcnow
 from ..extensions import db
 from ..exports.records import iter_batches
 from ..portfolio.filters import PortfolioFilter
-from ..progress.models import FundingLine, MonthlyReport
+from ..formatting import plain_number
+from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
 from ..projects.models import Project
 from ..projects.terms import owes
 from ..regions.models import Region
@@ -219,8 +227,58 @@ def _metrics(project: Project, reports: list[MonthlyReport], include_money: bool
     return metrics
 
 
+def _wan(value: Decimal, approx: bool = False) -> str:
+    """An amount in 万元 as a sentence writes it: "约7,515 万元"."""
+    return _("%(amount)s 万元") % {"amount": (_("约") if approx else "") + plain_number(value)}
+
+
+def _budget_amount(project: Project, revisions: Sequence[BudgetRevision],
+                   include_money: bool) -> tuple[Decimal | None, str | None]:
+    """The budget's amount and description: the 现行概算 where the estimate was revised (or set
+    apart from the 总投资), its description naming the 总投资 first approved; else the 总投资,
+    a 约 one saying so, as an approximate floor area's observation does ("notes": "约数")."""
+    if not include_money:
+        return None, None
+    total, estimate = project.total_investment, project.current_estimate
+    if estimate is None or (not revisions and estimate == total):
+        approx = total is not None and project.total_investment_approx
+        return total, _("总投资为约数") if approx else None
+    revised = (ngettext("现行概算，经 %(count)s 次概算调整", "现行概算，经 %(count)s 次概算调整",
+                        len(revisions), count=len(revisions))
+               if revisions else _("现行概算"))
+    if total is None:
+        return estimate, revised
+    return estimate, _("%(estimate)s；原批复总投资 %(total)s") % {
+        "estimate": revised, "total": _wan(total, project.total_investment_approx)}
+
+
+def _revision_documents(revisions: Sequence[BudgetRevision], include_money: bool) -> list[dict]:
+    """Each 概算调整 as the document approving it: OC4IDS 0.9 has no project-level
+    modifications, and its documentType codelist names budgetAmendmentApproval for this. The
+    amounts only where money is shown; the 文号, date and reason always (as on the project page)."""
+    documents = []
+    for revision in revisions:
+        if not include_money:
+            change = _("概算调整")
+        elif revision.previous_amount is None:
+            change = _("概算调整为 %(new)s") % {"new": _wan(revision.new_amount)}
+        else:
+            change = _("概算由 %(old)s 调整为 %(new)s") % {"old": _wan(revision.previous_amount),
+                                                        "new": _wan(revision.new_amount)}
+        documents.append({
+            "id": f"budgetRevision-{revision.id}",
+            "documentType": "budgetAmendmentApproval",
+            "title": _("概算调整批复（%(number)s）") % {"number": revision.approval_number},
+            "description": _("%(change)s。原因：%(reason)s") % {"change": change, "reason": revision.reason},
+            "datePublished": date_time(revision.approval_date),
+        })
+    return documents
+
+
 def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: list[FundingLine], *,
-                      prefix: str, today: dt.date, reviewed: str, include_money: bool = True) -> dict:
+                      prefix: str, today: dt.date, reviewed: str, include_money: bool = True,
+                      revisions: Sequence[BudgetRevision] = ()) -> dict:
+    """``revisions``: the project's 概算调整, in the order they were approved."""
     parties: list[dict] = []
     issuer = next((plan.issuer for plan in project.plans if plan.issuer), None)
     authority = None
@@ -248,9 +306,12 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
 
     approval = next((m.actual_date for m in project.milestones
                      if m.stage is Stage.PRELIMINARY_DESIGN and m.actual_date), None)
+    if revisions:  # the budget is the 现行概算, approved by the last revision
+        approval = revisions[-1].approval_date
+    stated, description = _budget_amount(project, revisions, include_money)
     budget = _compact({
-        "amount": money(project.total_investment)
-        if include_money and project.total_investment is not None else None,
+        "description": description,
+        "amount": money(stated) if stated is not None else None,
         "approvalDate": date_time(approval),
         "budgetBreakdowns": [{"id": "fundingSources", "description": _("资金来源"),
                               "budgetBreakdown": breakdown}] if breakdown else None,
@@ -297,6 +358,7 @@ def project_to_oc4ids(project: Project, reports: list[MonthlyReport], funding: l
         "parties": parties,
         "milestones": [_milestone(m, today, reviewed) for m in project.milestones],
         "metrics": _metrics(project, reports, include_money),
+        "documents": _revision_documents(revisions, include_money),
         "completion": completion,
     })
 
@@ -330,10 +392,12 @@ def package_chunks(portfolio_filter: PortfolioFilter, *, uri: str | None = None,
         ids = [project.id for project in projects]
         reports = _by_project(MonthlyReport, ids, [MonthlyReport.month])
         funding = _by_project(FundingLine, ids, [FundingLine.id])
+        revisions = _by_project(BudgetRevision, ids, [BudgetRevision.id])
         for project in projects:
             record = project_to_oc4ids(project, reports.pop(project.id, []),
                                        funding.pop(project.id, []), prefix=prefix, today=today,
-                                       reviewed=published_at, include_money=include_money)
+                                       reviewed=published_at, include_money=include_money,
+                                       revisions=revisions.pop(project.id, []))
             yield ("" if first else ",\n") + dumps(record)
             first = False
         projects.clear()  # nothing of this batch stays while the next one loads

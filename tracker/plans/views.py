@@ -99,10 +99,18 @@ def plan_text(key: str):
 
 def money_lines(plan: Plan) -> set[int]:
     """The lines of the plan cited for an amount (表6's 总投资 cells): hidden from a viewer when
-    the admin hides money, as the project page hides their quotes."""
+    the admin hides money, as the project page hides their quotes. Cited by a tracked project,
+    or quoted by a project candidate, pending or decided: a candidate's “总投资1000万元” is the
+    same amount before it is accepted."""
     rows: Sequence[tuple[int, list | None]] = db.session.execute(
         sa.select(SourceMention.line, SourceMention.fields).where(SourceMention.plan_id == plan.id)).all()
-    return {line for line, fields in rows if set(fields or ()) & MONEY_SOURCE_FIELDS}
+    lines = {line for line, fields in rows if set(fields or ()) & MONEY_SOURCE_FIELDS}
+    quoted: Sequence[dict | None] = db.session.scalars(sa.select(PlanCandidate.data).where(
+        PlanCandidate.plan_id == plan.id, PlanCandidate.kind == "project")).all()
+    for data in quoted:
+        lines.update(source["line"] for source in (data or {}).get("sources") or ()
+                     if set(source.get("fields") or ()) & MONEY_SOURCE_FIELDS)
+    return lines
 
 
 def can_manage(plan: Plan | None = None) -> bool:
