@@ -388,3 +388,34 @@ def progress_custom(project: Project, db) -> Milestone:
     milestone = progress.add_custom_milestone(CLI, db.session.get(Project, project.id), "图审", None)
     db.session.commit()
     return milestone
+
+
+def test_a_grid_saved_with_a_row_a_colleague_deleted_meanwhile_says_so_and_saves_nothing(
+        app, officer, make_user, longnan_project, db):
+    """The grid was saved with a row for a custom milestone a colleague had deleted since the page
+    was loaded: the row's typing was skipped unsaid, under 已保存. The save is refused naming the
+    milestone, who deleted it and when; the other rows keep what was typed."""
+    with_lifecycle(officer, longnan_project)
+    url = f"/projects/{longnan_project.id}/milestones/custom"
+    assert officer.post(url, data={"custom_name": "环评批复", "planned_date": "2027-02-03"}).status_code == 302
+    db.session.expire_all()
+    project = db.session.get(Project, longnan_project.id)
+    custom = next(m for m in project.milestones if m.custom_name == "环评批复")
+    start = row_of(project, Stage.START)
+    page = officer.get(f"/projects/{project.id}/milestones").get_data(as_text=True)
+    typed = {name: value for name, value in grid(page).items() if name != "csrf_token"}
+    typed.update({f"m{custom.id}-note": "已取得批复", f"m{start.id}-note": "桩基施工中"})
+
+    colleague = app.test_client()
+    login_as(colleague, make_user("officer", "360783", username="ln-grid-colleague"))
+    delete_url = f"/projects/{project.id}/milestones/{custom.id}/delete"
+    assert colleague.post(delete_url, data={"reason": "重复", "version": version_on(
+        colleague.get(delete_url).get_data(as_text=True))}).status_code == 302
+
+    refused = officer.post(f"/projects/{project.id}/milestones", data=typed)
+    text = re.sub(r"<[^>]+>", "", refused.get_data(as_text=True))
+    assert refused.status_code == 409, text
+    assert "环评批复" in text and "ln-grid-colleague" in text and "删除" in text, text
+    assert "桩基施工中" in refused.get_data(as_text=True)  # the other row's typing kept
+    db.session.expire_all()
+    assert db.session.get(Milestone, start.id).note != "桩基施工中"

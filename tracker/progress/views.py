@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -68,6 +69,15 @@ def milestones_save(project_id: int):
     page_form = MilestoneGridForm()
     rows = _row_forms(project, request.form)
     posted = [(m, form) for m, form in rows if f"m{m.id}-version" in request.form]
+    gone = _rows_deleted_meanwhile(project, rows)
+    if gone:  # a row's typing would be dropped unsaid: nothing saved, the page says whose it was
+        page_form.validate_on_submit()
+        for entry in gone:
+            page_form.form_errors.append(_(
+                "节点“%(name)s”已于 %(when)s 被 %(who)s 删除，您在该行填写的内容没有保存；"
+                "其他各行也还没有保存，请核对后再保存。", name=(entry.params or {}).get("name") or "",
+                when=local_datetime(entry.occurred_at), who=who(entry)))
+        return _milestones_page(project, rows, page_form=page_form, status=409)
     valid = all([form.validate() for _m, form in posted])  # every row, so every error shows
     if not page_form.validate_on_submit() or not valid:
         return _milestones_page(project, rows, page_form=page_form, status=400)
@@ -91,6 +101,16 @@ def milestones_save(project_id: int):
         return _milestones_page(project, rows, page_form=page_form, status=400)
     flash(ngettext("已保存 %(n)s 个节点", "已保存 %(n)s 个节点", len(saved), n=len(saved)) if saved else _("没有改动，无需保存"), "success")
     return redirect(url_for("progress.milestones", project_id=project.id))
+
+
+def _rows_deleted_meanwhile(project, rows) -> list:
+    """The trail's deletions of the rows the grid sent that the project no longer has (a
+    colleague deleted a custom milestone after the page was loaded)."""
+    shown = {milestone.id for milestone, _form in rows}
+    sent = {int(match.group(1)) for key in request.form
+            if (match := re.fullmatch(r"m(\d{1,18})-version", key))}
+    return [entry for milestone_id in sorted(sent - shown)
+            if (entry := _removed(project, "Milestone", milestone_id)) is not None]
 
 
 def _stale_rows(project, rows, stale: list[dict]):
