@@ -262,6 +262,10 @@ def _note(milestone, today: dt.date) -> tuple[str, str]:
         if slip < 0:
             return ngettext("提前 %(days)s 天", "提前 %(days)s 天", -slip, days=-slip), GOOD
         return _("按期"), GOOD
+    if planned and committed and committed < today and not milestone.is_overdue(today):
+        # Passed as its project's status says (在建 has passed 开工), or no longer owed (取消):
+        # not late, its date unknown (``terms.owes``; the table's 已逾期 tags agree).
+        return _("计划 %(date)s，未填实际日期", date=planned.isoformat()), INK
     if planned and committed and committed < today:
         behind = (today - committed).days
         return _since(ngettext("滞后 %(days)s 天，未完成", "滞后 %(days)s 天，未完成", behind, days=behind),

@@ -649,7 +649,7 @@ def due_soon(scope: Scope, limit: int = LIST_LIMIT, days: int = DUE_SOON_DAYS,
         .join(Project, due.project_id == Project.id)
         .join(Region, Project.region_id == Region.id)
         .where(*scope.conditions, due.actual_date.is_(None), due.planned_date >= today,
-               due.planned_date <= today + dt.timedelta(days=days))
+               due.planned_date <= today + dt.timedelta(days=days), owes_expression(Project.status, due.stage))
         .order_by(due.planned_date, due.project_id, due.position)  # (planned_date, project_id): an index
         .limit(limit)).all()
     return Listing([DueMilestone(MilestoneRow(*row[:4]), *row[4:7]) for row in rows],

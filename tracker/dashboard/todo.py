@@ -20,7 +20,7 @@ from ..imports.models import PREVIEWED, ImportBatch
 from ..plans.models import Plan, PlanCandidate
 from ..extensions import db
 from ..portfolio.filters import DUE_SOON_DAYS
-from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
+from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES, owes_expression
 from ..progress.models import Milestone
 from ..projects.models import Project
 from ..regions.models import Region
@@ -103,16 +103,17 @@ def for_user(user, today: dt.date) -> ToDo:
         .where(*own, Project.owes_report(month))
         .order_by(Project.last_report_month.is_(None).desc(), Project.last_report_month, Project.id))
     milestone_columns = (Milestone, Project.id, Project.name, Region.name)
+    owed = owes_expression(Project.status, Milestone.stage)  # 取消, 投用, or a stage its status passed: none
     due_soon = _listing(
         sa.select(*milestone_columns)
         .join(Project, Milestone.project_id == Project.id).join(Region, Project.region_id == Region.id)
         .where(*own, Milestone.actual_date.is_(None), Milestone.planned_date >= today,
-               Milestone.planned_date <= today + dt.timedelta(days=DUE_SOON_DAYS))
+               Milestone.planned_date <= today + dt.timedelta(days=DUE_SOON_DAYS), owed)
         .order_by(Milestone.planned_date, Project.id, Milestone.position))
     unexplained = _listing(
         sa.select(*milestone_columns)
         .join(Project, Milestone.project_id == Project.id).join(Region, Project.region_id == Region.id)
-        .where(*own, Milestone.actual_date.is_(None), Milestone.planned_date < today,
+        .where(*own, Milestone.actual_date.is_(None), Milestone.planned_date < today, owed,
                sa.or_(Milestone.delay_reason.is_(None), Milestone.delay_reason == ""))
         .order_by(Milestone.planned_date, Project.id, Milestone.position))
     imports = db.session.scalars(

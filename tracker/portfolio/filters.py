@@ -21,6 +21,7 @@ from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
 from ..projects import search
 from ..projects.models import Project, continued_project_ids, project_plans
+from ..projects.terms import owes_expression
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
 
@@ -379,7 +380,10 @@ _DEFAULTS = {item.name: getattr(PortfolioFilter(), item.name) for item in fields
 
 
 def due_soon_condition(today: dt.date, days: int = DUE_SOON_DAYS):
-    """A milestone not done whose planned date falls within the next ``days`` days."""
-    return Project.id.in_(sa.select(Milestone.project_id).where(
+    """A milestone not done, and still owed (``terms.owes``), whose planned date falls within
+    the next ``days`` days."""
+    owner = sa.orm.aliased(Project)
+    return Project.id.in_(sa.select(Milestone.project_id).join(owner, owner.id == Milestone.project_id).where(
         Milestone.actual_date.is_(None), Milestone.planned_date >= today,
-        Milestone.planned_date <= today + dt.timedelta(days=days)))
+        Milestone.planned_date <= today + dt.timedelta(days=days),
+        owes_expression(owner.status, Milestone.stage)))

@@ -48,7 +48,7 @@ from ..plans.models import Plan
 from ..progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport, YearInvestment
 from ..progress.upkeep import lock_projects
 from ..projects.models import Project, project_plans
-from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
+from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES, owes_expression
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, Kind, Status
 from .filters import UNKNOWN
@@ -173,7 +173,8 @@ def _statements(few: bool) -> dict[str, sa.Select]:
                         .where(*where).group_by(*place, FundingLine.source))
     found["soon"] = (sa.select(*place, Milestone.planned_date, sa.func.count())
                      .join(Project, Milestone.project_id == Project.id)
-                     .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None))
+                     .where(*where, Milestone.actual_date.is_(None), Milestone.planned_date.is_not(None),
+                            owes_expression(Project.status, Milestone.stage))
                      .group_by(*place, Milestone.planned_date))
 
     # The years: every (project, year) with an annual plan or a year_investments row.
