@@ -178,7 +178,9 @@ def test_an_abandoned_download_leaves_no_thread_or_cursor_behind(db):
 EXPORTS = ("/projects/export.csv?kind=all", "/projects/export.xlsx?kind=all",
            "/projects/export.csv?region={city}&sort=investment&order=desc",
            "/projects/export.xlsx?region={city}&sort=plan",
-           "/projects/export.json?kind=all", "/projects/export.oc4ids.json?kind=all")
+           "/projects/export.json?kind=all", "/projects/export.oc4ids.json?kind=all",
+           # 月报汇总: the month's reports joined in the one SELECT, not read project by project.
+           "/projects/export-reports.csv?kind=all&month=2026-10", "/projects/export-reports.xlsx?region={city}")
 
 
 def statements_at(db, client, size: int) -> dict[str, int]:

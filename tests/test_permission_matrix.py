@@ -43,7 +43,7 @@ ROUTES: dict[str, set[str]] = {
     "admin.settings": {"admin"}, "admin.user_list": {"admin"}, "admin.user_new": {"admin"},
     "admin.user_edit": {"admin"}, "admin.user_enable": {"admin"}, "admin.user_disable": {"admin"},
     "admin.user_reset_password": {"admin"}, "admin.user_profile": {"admin"}, "admin.user_role": {"admin"},
-    "exports.export": LOGGED_IN, "imports.template": {"admin", "officer_a", "officer_b"},
+    "exports.export": LOGGED_IN, "exports.export_reports": LOGGED_IN, "imports.template": {"admin", "officer_a", "officer_b"},
     "imports.upload": {"admin", "officer_a", "officer_b"}, "imports.preview": {"admin", "officer_a", "officer_b"},
     "imports.confirm": {"admin", "officer_a", "officer_b"}, "imports.discard": {"admin", "officer_a", "officer_b"},
     # Plans (issue 16): the plan in this world is Longnan's, officer_a's region.

@@ -46,7 +46,7 @@ CLEAR_MARKER = _l("（清空）")
 class Column:
     key: str  # the attribute (or import field) it stands for
     header: Any  # a lazy Chinese msgid, with the unit
-    kind: str  # id, text, decimal, int, bool, date, month, vocab, region, list
+    kind: str  # id, text, decimal, int, bool, date, month, time, vocab, region, list
     get: Callable[[Any], Any] | None = None  # the value for an export; None: import only
     importable: bool = True
     required: bool = False  # its header must be in an imported sheet
@@ -152,6 +152,33 @@ MONTHLY_REPORT_COLUMNS: tuple[Column, ...] = (
     _column(REPORT["over_budget_reason"], 20, exported=False),
     Column("correction_reason", _l("更正原因"), "text", max_length=REASON_LIMIT, width=20),
 )
+
+# The month's progress sheet (月报汇总, ``exports/reports.py``): a row per project of the list,
+# its report of that month or 未报. Read only, never imported (the 月度填报 template is the way in).
+# An amount's ``total`` is its own key: the sheet sums it over the projects that stated it.
+REPORT_SHEET_COLUMNS: tuple[Column, ...] = (
+    Column("id", _l("项目ID"), "id", width=8),
+    Column("name", PROJECT["name"].label, "text", width=36),
+    Column("region_name", _l("地区"), "text", width=20),
+    Column("status", PROJECT["status"].label, "vocab", vocabulary=PROJECT["status"].vocabulary, width=8),
+    # 已报 or 未报: a project without the month's report says so, its figures are not zeros.
+    Column("filed", _l("填报状态"), "text", width=10),
+    Column("month", _l("填报月份"), "month", width=10),
+    _column(REPORT["progress_text"], 36, exported=False),
+    _column(REPORT["physical_percent"], 10, exported=False),
+    _column(REPORT["invested_month"], 16, exported=False, total="invested_month"),
+    _column(REPORT["invested_year"], 16, exported=False, total="invested_year"),
+    _column(REPORT["invested_total"], 16, exported=False, total="invested_total"),
+    _column(REPORT["problems"], 30, exported=False),
+    _column(REPORT["next_steps"], 30, exported=False),
+    Column("submitted_by", _l("填报人"), "text", width=12),
+    Column("submitted_at", _l("提交时间"), "time", width=17),
+)
+
+
+def report_sheet_columns(include_money: bool = True) -> list[Column]:
+    return [c for c in REPORT_SHEET_COLUMNS if include_money or not c.money]
+
 
 def export_columns(include_money: bool = True) -> list[Column]:
     return [c for c in PROJECT_COLUMNS if c.get is not None and (include_money or not c.money)]

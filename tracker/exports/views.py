@@ -20,6 +20,7 @@ from .csv_ import csv_chunks
 from .oc4ids import package_chunks
 from .pdf import TooManyRows, write_pdf
 from .records import hide_money, json_chunks
+from .reports import latest_month, read_month, report_csv_chunks, write_report_xlsx
 from .xlsx import write_xlsx
 
 bp = Blueprint("exports", __name__)
@@ -109,3 +110,41 @@ def export(fmt: str):
     return response
 
 
+
+
+@bp.get("/projects/export-reports.<any(xlsx, csv):fmt>")
+def export_reports(fmt: str):
+    """月报汇总: the list's projects (its filter and order) with their reports of ``?month=``
+    (by default the latest month any of them reported), for whoever may read the list; the
+    amounts left out for a viewer from whom money is hidden."""
+    if not perms.has_permission(current_user, perms.READ):
+        abort(403)
+    include_money = not money_hidden_from(current_user)
+    portfolio_filter = PortfolioFilter.from_args(request.args)
+    if not include_money:
+        portfolio_filter = portfolio_filter.without_money_sorts()
+    month, month_problems = read_month(request.args.get("month"))
+    problems = portfolio_filter.problems() + month_problems
+    if problems:
+        return _problem_page(problems)
+    today = clock.today()
+    month = month or latest_month(portfolio_filter, today)
+    region = portfolio_filter.region_row()
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    name = f"{_('月报汇总')}-{region.name if region else _('全部地区')}-{month:%Y-%m}-{stamp}.{fmt}"
+    place = re.sub(r"[^A-Za-z0-9_-]", "", (region.code or region.key) if region else "all") or "region"
+    headers = attachment(name, f"monthly-reports-{place}-{month:%Y-%m}-{stamp}.{fmt}")
+    if fmt == "csv":
+        rows = report_csv_chunks(portfolio_filter, month, include_money=include_money, today=today)
+        return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
+                        headers=headers)
+    spool = tempfile.TemporaryFile()
+    try:
+        write_report_xlsx(spool, portfolio_filter, month, include_money=include_money, today=today)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name)
+    response.headers.update(headers)
+    return response
