@@ -443,6 +443,32 @@ def test_a_monthly_sheet_sent_as_a_project_list_is_read_as_monthly_reports(offic
     assert "未识别的列" not in text and "新填报 1 行" in text
 
 
+def test_the_kind_chosen_reads_its_own_sheet_of_a_workbook_holding_both(officer, seeded, db):
+    """A QA walk's complaint: an office's workbook held 项目进展 (first, active) and 11月进度 (the
+    monthly headings); choosing 月度填报 read 项目进展 all the same ("您选择的是「月度填报」…已按
+    「项目清单」读取"), and the months could not be imported without splitting the file."""
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        book = openpyxl.Workbook()
+        projects = book.active
+        projects.title = "项目进展"
+        projects.append(HEADERS)
+        projects.append(row(项目ID=lab(db).id, 项目名称=LAB, 地区代码="360783"))
+        monthly = book.create_sheet("11月进度")
+        monthly.append(REPORT_HEADERS)
+        monthly.append([{"项目ID": lab(db).id, "填报月份": "2026-11", "本月完成投资（万元）": 5}.get(h)
+                        for h in REPORT_HEADERS])
+        book.active = 0
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="monthly-reports"))
+        assert "新填报 1 行" in text and "错误 0 行" in text, text[:3000]
+        assert "您选择的是" not in text and "读取的是工作表「11月进度」" in text, text[:3000]
+        # The other kind chosen reads the other sheet; left to recognise, the active one.
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="projects"))
+        assert "无变化 1 行" in text and "读取的是工作表「项目进展」" in text, text[:3000]
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="auto"))
+        assert "无变化 1 行" in text and "读取的是工作表「项目进展」" in text, text[:3000]
+
+
 def test_the_template_sheet_is_found_behind_a_cover_sheet_and_under_a_title_row(officer, seeded, db):
     """The office put a cover sheet before the template's, or a merged title ("龙南市2026年月报汇总")
     above its headings: the first sheet's first row was read as the headings, and the officer was

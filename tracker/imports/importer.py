@@ -208,7 +208,8 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
                            max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip,
                            sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)},
-                           fits=lambda headers: detect_kind(headers, languages) is not None)
+                           fits=lambda headers: detect_kind(headers, languages) is not None,
+                           wanted=None if kind == AUTO else lambda headers: detect_kind(headers, languages) == kind)
     except FileRefused as refused:
         report.problems.append(Problem(None, None, str(refused)))
         return report
