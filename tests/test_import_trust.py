@@ -408,13 +408,42 @@ def test_a_list_exported_and_imported_unopened_changes_nothing_whatever_its_text
                                          .where(Region.code == "360783").order_by(Project.id).limit(2)).all()
     db.session.execute(sa.update(Project).where(Project.id == first.id).values(
         location="龙南镇_x0041_路", scope="编号 _x000D_ 照原样写"))
-    db.session.execute(sa.update(Project).where(Project.id == second.id).values(owner_unit="_x005F_单位_"))
+    db.session.execute(sa.update(Project).where(Project.id == second.id).values(
+        owner_unit="_x005F_单位_", invested_to_date=Decimal("5120.25"), current_estimate=Decimal("12800.5"),
+        last_report_month=dt.date(2026, 10, 1)))  # as the months and the budget left them
     db.session.commit()
     exported = browser.get("/projects/export.xlsx?region=360783&kind=all").data
     assert b"_x005F_x0041_" in zipfile.ZipFile(io.BytesIO(exported)).read("xl/worksheets/sheet1.xml")
     location = upload(browser, exported, "清单.xlsx")
     text = preview_text(browser, location)
     assert "修改 0 行" in text and "错误 0 行" in text, text[:2000]
+    assert "导入时不读取" not in text, text[:2000]  # its 累计完成投资 are the stored ones
+    text = preview_text(browser, upload(browser, browser.get("/projects/export.csv?region=360783&kind=all").data,
+                                        "清单.csv"))
+    assert "修改 0 行" in text and "错误 0 行" in text and "导入时不读取" not in text, text[:2000]
+
+
+def test_figures_written_in_the_read_only_columns_are_said_not_to_be_read(officer, seeded, db):
+    """A QA walk's complaint: an office wrote 累计完成投资 9,999 for a project (5,120 stored) and 600
+    for a new one, and 最近填报月份: the row read 无变化, the 600 vanished, and nothing said
+    that those columns are not read. They are named with what to do instead, with the rows whose
+    value is not the stored one; a value equal to the stored one is no news."""
+    _user, browser = officer
+    [first, second] = db.session.scalars(sa.select(Project).join(Region)
+                                         .where(Region.code == "360783").order_by(Project.id).limit(2)).all()
+    for project, invested in ((first, 5120), (second, Decimal("300.5"))):  # as the months left them
+        db.session.execute(sa.update(Project).where(Project.id == project.id).values(
+            invested_to_date=invested, last_report_month=dt.date(2026, 10, 1)))
+    db.session.commit()
+    headers = ["项目名称", "地区代码", "总投资（万元）", "累计完成投资（万元）", "最近填报月份"]
+    sheet = xlsx([["龙南市测试卫生院项目", "360783", "1,000", "600", None],
+                  [first.name, "360783", None, "9,999", "2026.9"],
+                  [second.name, "360783", None, 300.5, "2026-10"]], headers)
+    text = preview_text(browser, upload(browser, sheet))
+    assert "「累计完成投资（万元）」由月报计算，导入时不读取；请用月度填报导入各月完成投资" in text, text[:3000]
+    assert "有 2 行填写的值与系统中的不同（第 2、3 行），没有导入" in text, text[:3000]
+    assert "「最近填报月份」由月报计算" in text and "有 1 行填写的值与系统中的不同（第 3 行）" in text, text[:3000]
+    assert "新增 1 行" in text and "错误 0 行" in text, text[:3000]
 
 
 def test_a_line_break_excel_wrote_as_its_escape_is_a_line_break(officer, db):
