@@ -586,6 +586,36 @@ def test_a_date_outside_the_sane_range_is_refused_as_the_forms_refuse_it(officer
     assert "「计划开工日期」）：日期应在 1949-01-01 至 2100-12-31 之间" in text
 
 
+@pytest.mark.parametrize("written", ["—", "——", "－", "-", "/", "／", "'-"])
+def test_a_dash_or_a_slash_in_a_figure_or_a_date_is_not_stated(officer, seeded, db, written):
+    """A QA walk: an office writes "—" or "/" where a figure is unknown; each was refused ("应为
+    数字，例如 1320 …") with no word that a blank is 未填报. Such a cell is a blank: unknown, never 0
+    (in a row that updates, the stored value stays)."""
+    user, _browser = officer
+    report = run(user, xlsx([row(项目名称="横线写未知的项目", 地区代码="360783", **{
+        "总投资（万元）": written, "床位（张）": written, "计划开工日期": written, "计划竣工日期": written})]))
+    assert report.applied, messages(report)
+    created = db.session.scalar(sa.select(Project).where(Project.name == "横线写未知的项目"))
+    assert (created.total_investment, created.beds, created.planned_start, created.planned_end) == (None,) * 4
+    with time_machine.travel(NOON, tick=False):
+        report = run(user, report_sheet(lab(db).id, [{"填报月份": "2026-11", "形象进度": "主体施工",
+                                                       "工程进度（%）": written, "本月完成投资（万元）": written}]))
+    assert report.applied, messages(report)
+    filed = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == lab(db).id,
+                                                             MonthlyReport.month == dt.date(2026, 11, 1)))
+    assert (filed.physical_percent, filed.invested_month) == (None, None)
+
+
+@pytest.mark.parametrize("written, day", [("2026.3", "2026-03-31"), ("2026年3月", "2026-03-31"),
+                                          ("2026-03", "2026-03-31"), ("2026/2", "2026-02-28")])
+def test_a_date_given_only_its_month_is_told_to_write_the_day(officer, db, written, day):
+    """计划竣工日期 2026.3 was told "应为日期，例如 2024-05-01", though 填报月份 takes the same
+    writing: the officer is told a day is wanted, and no day is made up for him."""
+    user, _browser = officer
+    text = messages(run(user, xlsx([row(项目名称="只写月份的项目", 地区代码="360783", 计划竣工日期=written)])))
+    assert f"「计划竣工日期」）：只写了月份：请写到日，例如 {day}" in text, text
+
+
 def test_a_list_with_other_regions_reimports_and_only_their_changes_are_refused(app, make_user, seeded, db):
     """An officer exports the whole list (his region and others), edits one of his own rows."""
     from .browsers import browser as signed_in

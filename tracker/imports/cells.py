@@ -31,6 +31,10 @@ MONTH_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"),
                   re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日?)?"),
                   re.compile(r"(\d{4})(\d{2})"))
 SIGNIFICANT_DIGITS = 15
+# How an office writes "not known" in a figure or a date: a dash or a slash, alone (after NFKC:
+# － is -, ／ is /). Read as a blank cell: unknown, never 0.
+UNSTATED = re.compile(r"[-‐‑‒–—―−/]+")
+UNSTATED_KINDS = {"decimal", "int", "date", "month"}
 
 
 class CellProblem(Exception):
@@ -105,10 +109,31 @@ def to_date(value) -> dt.date:
         day = parse_date(value.date() if isinstance(value, dt.datetime) else
                          value if isinstance(value, dt.date) else str(value))
     except ValueProblem as problem:
+        month = _month_only(value)
+        if month is not None:
+            # A day is wanted and none is made up: the example is the month's last, as written.
+            last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            raise CellProblem(_("只写了月份：请写到日，例如 %(day)s",
+                                day=last.isoformat() if isinstance(value, str) else "2024-05-31")) from None
         raise CellProblem(str(problem)) from None
     if day is None:
         raise CellProblem(_("应为日期，例如 2024-05-01"))
     return day
+
+
+def _month_only(value) -> dt.date | None:
+    """The month a date cell names without its day (2026.3, 2026年3月, 2026-03), as 填报月份 reads
+    them; None when it is not that."""
+    if isinstance(value, (dt.date, bool)):
+        return None
+    text = unicodedata.normalize("NFKC", _text(value)).strip()
+    for pattern in MONTH_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match and match.groups()[2:3] in ((), (None,)):
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1)
+    return None
 
 
 def to_month(value) -> dt.date:
@@ -172,6 +197,8 @@ class CellReader:
         if isinstance(value, str) and normalise_label(value) in self.clear_words:
             return CLEAR
         kind = column.kind
+        if kind in UNSTATED_KINDS and isinstance(value, str) and UNSTATED.fullmatch(unicodedata.normalize("NFKC", value)):
+            return None
         if kind == "id":
             try:
                 number = to_decimal(value, 0)
