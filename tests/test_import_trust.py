@@ -732,6 +732,19 @@ def test_an_approximate_amount_is_told_where_its_sheet_can_say_so(officer, seede
     assert "请只填数字（不写“约”）" in monthly and "为约数" not in monthly, monthly
     listed = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"总投资（万元）": "约500"})])))
     assert "约数请在对应的“为约数”列填“是”" in listed, listed
+    # A report's figures have no 约 to tick: why, and where an estimate is said instead.
+    assert "月报的金额和进度按实数填报；如为估计值，请在“存在问题”中说明" in monthly, monthly
+    beds = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"床位（张）": "约50"})])))
+    assert "请只填数字（不写“约”）" in beds and "月报" not in beds, beds
+
+
+def test_an_approximate_report_figure_is_told_why_in_english_too(app, officer, seeded, db):
+    from flask_babel import force_locale
+
+    user, _browser = officer
+    with app.test_request_context(), force_locale("en"):
+        monthly = messages(run(user, report_sheet(lab(db).id, [{"填报月份": "2024-01", "本月完成投资（万元）": "约120"}])))
+    assert "estimate" in monthly and "Problems" in monthly and "约" in monthly, monthly
 
 
 def test_a_month_merged_down_three_rows_is_read_in_each(officer, seeded, db):

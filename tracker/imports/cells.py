@@ -23,6 +23,7 @@ from flask_babel import force_locale, gettext as _
 from ..core.values import ValueProblem, check_places, clean_text, parse_date, parse_decimal
 from ..exports.columns import CLEAR_MARKER, Column, unneutralise
 from ..forms import keeps_line_breaks
+from ..projects.fields import REPORT
 from .reading import Cell, normalise_label
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
@@ -71,9 +72,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def to_decimal(value, places: int, *, approx_column: bool = False) -> Decimal:
+def to_decimal(value, places: int, *, approx_column: bool = False, report: bool = False) -> Decimal:
     """A cell's number, read as the forms read one (``core.values.parse_decimal``: 1,320, 1，320,
-    full-width digits); a float from openpyxl by its shortest representation."""
+    full-width digits); a float from openpyxl by its shortest representation. A figure written
+    "约…" is told where its sheet says so: the 为约数 column beside it (``approx_column``), or, for
+    a monthly report's figure (``report``), which has none, the report's 存在问题."""
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
@@ -82,8 +85,11 @@ def to_decimal(value, places: int, *, approx_column: bool = False) -> Decimal:
             raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
     else:
         if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith("约"):
-            raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”") if approx_column
-                              else _("请只填数字（不写“约”）"))
+            if approx_column:
+                raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
+            if report:
+                raise CellProblem(_("请只填数字（不写“约”）：月报的金额和进度按实数填报；如为估计值，请在“存在问题”中说明"))
+            raise CellProblem(_("请只填数字（不写“约”）"))
         try:
             parsed = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
         except ValueProblem as problem:
@@ -222,7 +228,7 @@ class CellReader:
             if isinstance(value, str) and value.endswith("%") and column.upper == 100:
                 value = value[:-1]
             number = to_decimal(value, column.places if not cell.percent else column.places + 2,
-                                approx_column=column.approx is not None)
+                                approx_column=column.approx is not None, report=column.key in REPORT)
             if cell.percent:
                 number = number * 100  # a cell shown as 35% holds 0.35
             if column.upper is not None and number > column.upper:
