@@ -408,13 +408,42 @@ def test_a_list_exported_and_imported_unopened_changes_nothing_whatever_its_text
                                          .where(Region.code == "360783").order_by(Project.id).limit(2)).all()
     db.session.execute(sa.update(Project).where(Project.id == first.id).values(
         location="龙南镇_x0041_路", scope="编号 _x000D_ 照原样写"))
-    db.session.execute(sa.update(Project).where(Project.id == second.id).values(owner_unit="_x005F_单位_"))
+    db.session.execute(sa.update(Project).where(Project.id == second.id).values(
+        owner_unit="_x005F_单位_", invested_to_date=Decimal("5120.25"), current_estimate=Decimal("12800.5"),
+        last_report_month=dt.date(2026, 10, 1)))  # as the months and the budget left them
     db.session.commit()
     exported = browser.get("/projects/export.xlsx?region=360783&kind=all").data
     assert b"_x005F_x0041_" in zipfile.ZipFile(io.BytesIO(exported)).read("xl/worksheets/sheet1.xml")
     location = upload(browser, exported, "清单.xlsx")
     text = preview_text(browser, location)
     assert "修改 0 行" in text and "错误 0 行" in text, text[:2000]
+    assert "导入时不读取" not in text, text[:2000]  # its 累计完成投资 are the stored ones
+    text = preview_text(browser, upload(browser, browser.get("/projects/export.csv?region=360783&kind=all").data,
+                                        "清单.csv"))
+    assert "修改 0 行" in text and "错误 0 行" in text and "导入时不读取" not in text, text[:2000]
+
+
+def test_figures_written_in_the_read_only_columns_are_said_not_to_be_read(officer, seeded, db):
+    """A QA walk's complaint: an office wrote 累计完成投资 9,999 for a project (5,120 stored) and 600
+    for a new one, and 最近填报月份: the row read 无变化, the 600 vanished, and nothing said
+    that those columns are not read. They are named with what to do instead, with the rows whose
+    value is not the stored one; a value equal to the stored one is no news."""
+    _user, browser = officer
+    [first, second] = db.session.scalars(sa.select(Project).join(Region)
+                                         .where(Region.code == "360783").order_by(Project.id).limit(2)).all()
+    for project, invested in ((first, 5120), (second, Decimal("300.5"))):  # as the months left them
+        db.session.execute(sa.update(Project).where(Project.id == project.id).values(
+            invested_to_date=invested, last_report_month=dt.date(2026, 10, 1)))
+    db.session.commit()
+    headers = ["项目名称", "地区代码", "总投资（万元）", "累计完成投资（万元）", "最近填报月份"]
+    sheet = xlsx([["龙南市测试卫生院项目", "360783", "1,000", "600", None],
+                  [first.name, "360783", None, "9,999", "2026.9"],
+                  [second.name, "360783", None, 300.5, "2026-10"]], headers)
+    text = preview_text(browser, upload(browser, sheet))
+    assert "「累计完成投资（万元）」由月报计算，导入时不读取；请用月度填报导入各月完成投资" in text, text[:3000]
+    assert "有 2 行填写的值与系统中的不同（第 2、3 行），没有导入" in text, text[:3000]
+    assert "「最近填报月份」由月报计算" in text and "有 1 行填写的值与系统中的不同（第 3 行）" in text, text[:3000]
+    assert "新增 1 行" in text and "错误 0 行" in text, text[:3000]
 
 
 def test_a_line_break_excel_wrote_as_its_escape_is_a_line_break(officer, db):
@@ -441,6 +470,32 @@ def test_a_monthly_sheet_sent_as_a_project_list_is_read_as_monthly_reports(offic
         text = preview_text(browser, upload(browser, sheet, kind="projects"))
     assert "您选择的是「项目清单」，但表格的列标题属于「月度填报」：已按「月度填报」读取。" in text
     assert "未识别的列" not in text and "新填报 1 行" in text
+
+
+def test_the_kind_chosen_reads_its_own_sheet_of_a_workbook_holding_both(officer, seeded, db):
+    """A QA walk's complaint: an office's workbook held 项目进展 (first, active) and 11月进度 (the
+    monthly headings); choosing 月度填报 read 项目进展 all the same ("您选择的是「月度填报」…已按
+    「项目清单」读取"), and the months could not be imported without splitting the file."""
+    _user, browser = officer
+    with time_machine.travel(NOON, tick=False):
+        book = openpyxl.Workbook()
+        projects = book.active
+        projects.title = "项目进展"
+        projects.append(HEADERS)
+        projects.append(row(项目ID=lab(db).id, 项目名称=LAB, 地区代码="360783"))
+        monthly = book.create_sheet("11月进度")
+        monthly.append(REPORT_HEADERS)
+        monthly.append([{"项目ID": lab(db).id, "填报月份": "2026-11", "本月完成投资（万元）": 5}.get(h)
+                        for h in REPORT_HEADERS])
+        book.active = 0
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="monthly-reports"))
+        assert "新填报 1 行" in text and "错误 0 行" in text, text[:3000]
+        assert "您选择的是" not in text and "读取的是工作表「11月进度」" in text, text[:3000]
+        # The other kind chosen reads the other sheet; left to recognise, the active one.
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="projects"))
+        assert "无变化 1 行" in text and "读取的是工作表「项目进展」" in text, text[:3000]
+        text = preview_text(browser, upload(browser, saved(book), "攸县.xlsx", kind="auto"))
+        assert "无变化 1 行" in text and "读取的是工作表「项目进展」" in text, text[:3000]
 
 
 def test_the_template_sheet_is_found_behind_a_cover_sheet_and_under_a_title_row(officer, seeded, db):
@@ -529,6 +584,36 @@ def test_a_date_outside_the_sane_range_is_refused_as_the_forms_refuse_it(officer
     user, _browser = officer
     text = messages(run(user, xlsx([row(项目名称="九千年的项目", 地区代码="360783", 计划开工日期="9999-12-31")])))
     assert "「计划开工日期」）：日期应在 1949-01-01 至 2100-12-31 之间" in text
+
+
+@pytest.mark.parametrize("written", ["—", "——", "－", "-", "/", "／", "'-"])
+def test_a_dash_or_a_slash_in_a_figure_or_a_date_is_not_stated(officer, seeded, db, written):
+    """A QA walk: an office writes "—" or "/" where a figure is unknown; each was refused ("应为
+    数字，例如 1320 …") with no word that a blank is 未填报. Such a cell is a blank: unknown, never 0
+    (in a row that updates, the stored value stays)."""
+    user, _browser = officer
+    report = run(user, xlsx([row(项目名称="横线写未知的项目", 地区代码="360783", **{
+        "总投资（万元）": written, "床位（张）": written, "计划开工日期": written, "计划竣工日期": written})]))
+    assert report.applied, messages(report)
+    created = db.session.scalar(sa.select(Project).where(Project.name == "横线写未知的项目"))
+    assert (created.total_investment, created.beds, created.planned_start, created.planned_end) == (None,) * 4
+    with time_machine.travel(NOON, tick=False):
+        report = run(user, report_sheet(lab(db).id, [{"填报月份": "2026-11", "形象进度": "主体施工",
+                                                       "工程进度（%）": written, "本月完成投资（万元）": written}]))
+    assert report.applied, messages(report)
+    filed = db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.project_id == lab(db).id,
+                                                             MonthlyReport.month == dt.date(2026, 11, 1)))
+    assert (filed.physical_percent, filed.invested_month) == (None, None)
+
+
+@pytest.mark.parametrize("written, day", [("2026.3", "2026-03-31"), ("2026年3月", "2026-03-31"),
+                                          ("2026-03", "2026-03-31"), ("2026/2", "2026-02-28")])
+def test_a_date_given_only_its_month_is_told_to_write_the_day(officer, db, written, day):
+    """计划竣工日期 2026.3 was told "应为日期，例如 2024-05-01", though 填报月份 takes the same
+    writing: the officer is told a day is wanted, and no day is made up for him."""
+    user, _browser = officer
+    text = messages(run(user, xlsx([row(项目名称="只写月份的项目", 地区代码="360783", 计划竣工日期=written)])))
+    assert f"「计划竣工日期」）：只写了月份：请写到日，例如 {day}" in text, text
 
 
 def test_a_list_with_other_regions_reimports_and_only_their_changes_are_refused(app, make_user, seeded, db):
@@ -647,6 +732,19 @@ def test_an_approximate_amount_is_told_where_its_sheet_can_say_so(officer, seede
     assert "请只填数字（不写“约”）" in monthly and "为约数" not in monthly, monthly
     listed = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"总投资（万元）": "约500"})])))
     assert "约数请在对应的“为约数”列填“是”" in listed, listed
+    # A report's figures have no 约 to tick: why, and where an estimate is said instead.
+    assert "月报的金额和进度按实数填报；如为估计值，请在“存在问题”中说明" in monthly, monthly
+    beds = messages(run(user, xlsx([row(项目ID=lab(db).id, **{"床位（张）": "约50"})])))
+    assert "请只填数字（不写“约”）" in beds and "月报" not in beds, beds
+
+
+def test_an_approximate_report_figure_is_told_why_in_english_too(app, officer, seeded, db):
+    from flask_babel import force_locale
+
+    user, _browser = officer
+    with app.test_request_context(), force_locale("en"):
+        monthly = messages(run(user, report_sheet(lab(db).id, [{"填报月份": "2024-01", "本月完成投资（万元）": "约120"}])))
+    assert "estimate" in monthly and "Problems" in monthly and "约" in monthly, monthly
 
 
 def test_a_month_merged_down_three_rows_is_read_in_each(officer, seeded, db):

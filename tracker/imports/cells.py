@@ -23,6 +23,7 @@ from flask_babel import force_locale, gettext as _
 from ..core.values import ValueProblem, check_places, clean_text, parse_date, parse_decimal
 from ..exports.columns import CLEAR_MARKER, Column, unneutralise
 from ..forms import keeps_line_breaks
+from ..projects.fields import REPORT
 from .reading import Cell, normalise_label
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "约", "t"}
@@ -31,6 +32,10 @@ MONTH_PATTERNS = (re.compile(r"(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?"),
                   re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日?)?"),
                   re.compile(r"(\d{4})(\d{2})"))
 SIGNIFICANT_DIGITS = 15
+# How an office writes "not known" in a figure or a date: a dash or a slash, alone (after NFKC:
+# － is -, ／ is /). Read as a blank cell: unknown, never 0.
+UNSTATED = re.compile(r"[-‐‑‒–—―−/]+")
+UNSTATED_KINDS = {"decimal", "int", "date", "month"}
 
 
 class CellProblem(Exception):
@@ -67,9 +72,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def to_decimal(value, places: int, *, approx_column: bool = False) -> Decimal:
+def to_decimal(value, places: int, *, approx_column: bool = False, report: bool = False) -> Decimal:
     """A cell's number, read as the forms read one (``core.values.parse_decimal``: 1,320, 1，320,
-    full-width digits); a float from openpyxl by its shortest representation."""
+    full-width digits); a float from openpyxl by its shortest representation. A figure written
+    "约…" is told where its sheet says so: the 为约数 column beside it (``approx_column``), or, for
+    a monthly report's figure (``report``), which has none, the report's 存在问题."""
     if isinstance(value, float):
         if not math.isfinite(value):
             raise CellProblem(_("应为数字，例如 1320 或 1,320.5"))
@@ -78,8 +85,11 @@ def to_decimal(value, places: int, *, approx_column: bool = False) -> Decimal:
             raise CellProblem(_("数字位数过多，无法精确读取；请把单元格设为文本后填写"))
     else:
         if isinstance(value, str) and unicodedata.normalize("NFKC", value).strip().startswith("约"):
-            raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”") if approx_column
-                              else _("请只填数字（不写“约”）"))
+            if approx_column:
+                raise CellProblem(_("请只填数字；约数请在对应的“为约数”列填“是”"))
+            if report:
+                raise CellProblem(_("请只填数字（不写“约”）：月报的金额和进度按实数填报；如为估计值，请在“存在问题”中说明"))
+            raise CellProblem(_("请只填数字（不写“约”）"))
         try:
             parsed = parse_decimal(value if isinstance(value, (int, Decimal, bool)) else str(value))
         except ValueProblem as problem:
@@ -105,10 +115,31 @@ def to_date(value) -> dt.date:
         day = parse_date(value.date() if isinstance(value, dt.datetime) else
                          value if isinstance(value, dt.date) else str(value))
     except ValueProblem as problem:
+        month = _month_only(value)
+        if month is not None:
+            # A day is wanted and none is made up: the example is the month's last, as written.
+            last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            raise CellProblem(_("只写了月份：请写到日，例如 %(day)s",
+                                day=last.isoformat() if isinstance(value, str) else "2024-05-31")) from None
         raise CellProblem(str(problem)) from None
     if day is None:
         raise CellProblem(_("应为日期，例如 2024-05-01"))
     return day
+
+
+def _month_only(value) -> dt.date | None:
+    """The month a date cell names without its day (2026.3, 2026年3月, 2026-03), as 填报月份 reads
+    them; None when it is not that."""
+    if isinstance(value, (dt.date, bool)):
+        return None
+    text = unicodedata.normalize("NFKC", _text(value)).strip()
+    for pattern in MONTH_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match and match.groups()[2:3] in ((), (None,)):
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1)
+    return None
 
 
 def to_month(value) -> dt.date:
@@ -172,6 +203,8 @@ class CellReader:
         if isinstance(value, str) and normalise_label(value) in self.clear_words:
             return CLEAR
         kind = column.kind
+        if kind in UNSTATED_KINDS and isinstance(value, str) and UNSTATED.fullmatch(unicodedata.normalize("NFKC", value)):
+            return None
         if kind == "id":
             try:
                 number = to_decimal(value, 0)
@@ -195,7 +228,7 @@ class CellReader:
             if isinstance(value, str) and value.endswith("%") and column.upper == 100:
                 value = value[:-1]
             number = to_decimal(value, column.places if not cell.percent else column.places + 2,
-                                approx_column=column.approx is not None)
+                                approx_column=column.approx is not None, report=column.key in REPORT)
             if cell.percent:
                 number = number * 100  # a cell shown as 35% holds 0.35
             if column.upper is not None and number > column.upper:

@@ -58,6 +58,15 @@ COLUMNS = {PROJECTS: PROJECT_COLUMNS, MONTHLY_REPORTS: MONTHLY_REPORT_COLUMNS}
 # them, or clearing means nothing (a plan link is only ever added by an import).
 CANNOT_CLEAR = {"id", "name", "region", "kind", "category", "land_area_approx", "floor_area_approx",
                 "total_investment_approx", "plans", "month", "correction_reason"}
+# The project's figures other services keep (fields.py: no path changes them), which a sheet
+# carries for its reader and the import does not read: a figure written there was dropped without
+# a word. Each with where it comes from and what to do instead.
+READ_ONLY = {
+    "current_estimate": _l("由概算调整计算，导入时不读取；请在项目的“概算调整”页登记批复的概算"),
+    "invested_to_date": _l("由月报计算，导入时不读取；请用月度填报导入各月完成投资"),
+    "last_report_month": _l("由月报计算，导入时不读取；请用月度填报导入各月月报"),
+}
+READ_ONLY_ROWS_LISTED = 10
 PREVIEW_REASON = "preview"  # stands in for the reason a status change needs, until confirmation
 # A preview gives the database back this often (seconds), and on SQLite waits this long before
 # taking it again, so that a writer polling in its busy handler (every 100 ms at most) gets in.
@@ -138,6 +147,10 @@ class Run:
         # Projects saved as begun whose 开工 has a planned date past and no actual one: 滞后 at
         # once (the sheet, like the form, asks no actual start), said once for the file.
         self.late_by_status = 0
+        # What the rows wrote in READ_ONLY columns (row number → key → value), and the rows
+        # whose value is not the stored one (key → row numbers).
+        self.read_only: dict[int, dict[str, Any]] = {}
+        self.not_read: dict[str, list[int]] = {}
 
     def header(self, key: str) -> str:
         return self.columns[key].label if key in self.columns else key
@@ -208,7 +221,8 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
                            max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip,
                            sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)},
-                           fits=lambda headers: detect_kind(headers, languages) is not None)
+                           fits=lambda headers: detect_kind(headers, languages) is not None,
+                           wanted=None if kind == AUTO else lambda headers: detect_kind(headers, languages) == kind)
     except FileRefused as refused:
         report.problems.append(Problem(None, None, str(refused)))
         return report
@@ -228,6 +242,8 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
     run = Run(actor, report, positions, reason=reason, expected_versions=expected_versions,
               apply=apply)
     rows = _read_rows(sheet, CellReader(languages), run)
+    if report.kind == PROJECTS:
+        run.read_only = _read_only_cells(sheet, CellReader(languages), languages)
     slices = Slices(apply)
     try:
         if report.kind == PROJECTS:
@@ -240,6 +256,7 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
                     "请在各项目的“节点”页填写实际开工日期。",
                     "%(n)s 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期："
                     "请在各项目的“节点”页填写实际开工日期。", run.late_by_status, n=run.late_by_status))
+            _say_not_read(run)
         else:
             _apply_report_rows(run, rows, slices)
     except BaseException:
@@ -346,6 +363,48 @@ def _read_rows(sheet: Sheet, reader: CellReader, run: Run) -> list[Row]:
 
 
 # --- projects -----------------------------------------------------------------------------------
+
+def _read_only_cells(sheet: Sheet, reader: CellReader, languages) -> dict[int, dict[str, Any]]:
+    """The values the rows hold in the READ_ONLY columns (a value that does not read as its kind
+    is kept as written: it is not the stored one either)."""
+    known = _labels([c for c in PROJECT_COLUMNS if c.key in READ_ONLY], languages)
+    positions = {known[label].key: index for index, header in enumerate(sheet.headers)
+                 if (label := normalise_label(header)) in known}
+    found: dict[int, dict[str, Any]] = {}
+    columns = {c.key: c for c in PROJECT_COLUMNS}
+    for number, cells in sheet.rows:
+        for key, index in positions.items():
+            cell = cells[index] if index < len(cells) else EMPTY
+            try:
+                value = reader.read(columns[key], cell)
+            except CellProblem:
+                value = str(cell.value)
+            if value is not None:
+                found.setdefault(number, {})[key] = None if value is CLEAR else value
+    return found
+
+
+def _compare_read_only(run: Run, number: int, project: Project | None) -> None:
+    """Note the row under each READ_ONLY column where it wrote other than what is stored (a new
+    project has nothing stored). An exported list sent back holds the stored values: no news."""
+    for key, value in run.read_only.get(number, {}).items():
+        if project is None or getattr(project, key) != value:
+            run.not_read.setdefault(key, []).append(number)
+
+
+def _say_not_read(run: Run) -> None:
+    for key in READ_ONLY:
+        numbers = sorted(set(run.not_read.get(key, ())))
+        if not numbers:
+            continue
+        listed = pgettext("列举的分隔号", "、").join(str(n) for n in numbers[:READ_ONLY_ROWS_LISTED])
+        if len(numbers) > READ_ONLY_ROWS_LISTED:
+            listed += "…"
+        run.report.warnings.append(ngettext(
+            "「%(column)s」%(why)s。有 %(n)s 行填写的值与系统中的不同（第 %(rows)s 行），没有导入。",
+            "「%(column)s」%(why)s。有 %(n)s 行填写的值与系统中的不同（第 %(rows)s 行），没有导入。",
+            len(numbers), column=run.header(key), why=READ_ONLY[key], rows=listed, n=len(numbers)))
+
 
 def _find_project(run: Run, row: Row) -> tuple[Project | None, bool]:
     """The project the row is about (None: a new one); False when the row names one that is not
@@ -516,6 +575,7 @@ def _changed_after_preview(run: Run, stale: StaleEdit, name: str | None) -> str:
 def _apply_project_row(run: Run, row: Row) -> None:
     values, outcome = dict(row.values), row.outcome
     project, found = _find_project(run, row)
+    _compare_read_only(run, row.number, project)
     if project is not None:  # a refused row is named by its project too (it read "—")
         outcome.title = outcome.title or project.name
     if outcome.problems or not found:

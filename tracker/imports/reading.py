@@ -77,11 +77,13 @@ def _megabytes(size: int) -> str:
 
 def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set[str],
                max_cells: int = 300_000, sheets: Iterable[str] = (),
-               fits: Callable[[list[str]], bool] | None = None) -> Sheet:
+               fits: Callable[[list[str]], bool] | None = None,
+               wanted: Callable[[list[str]], bool] | None = None) -> Sheet:
     """The header row and data rows of one worksheet (``_chosen``: the sheet its reader was on,
     or the one named as a template, ``sheets``, normalised; hidden sheets last), without blank
     rows and rows whose first filled cell is in ``skip_first`` (normalised: the export's totals
-    rows). ``fits`` says whether a sheet's headers are an import's."""
+    rows). ``fits`` says whether a sheet's headers are an import's, ``wanted`` whether they are
+    those of the kind its reader chose (None: he left it to the headers)."""
     if not data or not data.strip():
         raise FileRefused(_("文件是空的。"))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -89,7 +91,7 @@ def read_sheet(data: bytes, *, max_rows: int, max_unzipped: int, skip_first: set
                             "（并取消密码）后再上传。"))
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, max_rows=max_rows, max_unzipped=max_unzipped, max_cells=max_cells,
-                          skip_first=skip_first, sheets=set(sheets), fits=fits)
+                          skip_first=skip_first, sheets=set(sheets), fits=fits, wanted=wanted)
     if data.startswith(b"PK") or data.startswith(BINARY_SIGNATURES):
         raise FileRefused(_("不支持这种文件。请上传 Excel 工作簿（.xlsx）或 CSV 文件。"))
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:8192]:
@@ -131,7 +133,8 @@ def _count_tags(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int, ta
 
 def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
                skip_first: set[str], sheets: frozenset[str] | set[str] = frozenset(),
-               fits: Callable[[list[str]], bool] | None = None) -> Sheet:
+               fits: Callable[[list[str]], bool] | None = None,
+               wanted: Callable[[list[str]], bool] | None = None) -> Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -176,7 +179,7 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
-                chosen, passed_over = _chosen(workbook, sheets, fits)
+                chosen, passed_over = _chosen(workbook, sheets, fits, wanted)
                 sheet = _sheet_rows(chosen, max_rows=max_rows, skip_first=skip_first,
                                     merged=_merged_down(archive, getattr(chosen, "_worksheet_path", None)))
                 sheet.name, sheet.passed_over = chosen.title, passed_over
@@ -191,8 +194,12 @@ def _read_xlsx(data: bytes, *, max_rows: int, max_unzipped: int, max_cells: int,
         raise FileRefused(_("无法读取这个 Excel 文件：内容已损坏或格式不受支持。请在 Excel/WPS 中打开并重新保存为 .xlsx 后再试。")) from None
 
 
-def _chosen(workbook, names: frozenset[str] | set[str], fits: Callable[[list[str]], bool] | None):
-    """The worksheet to read. The sheet its reader was on when saving (the active one) when its
+def _chosen(workbook, names: frozenset[str] | set[str], fits: Callable[[list[str]], bool] | None,
+            wanted: Callable[[list[str]], bool] | None = None):
+    """The worksheet to read. When its reader chose what he imports (``wanted``), the visible
+    sheet with that kind's headers, the active one first: an office keeps its project sheet and
+    its month's sheet in one workbook, and choosing 月度填报 read the project sheet in front of
+    it. Else the sheet its reader was on when saving (the active one) when its
     headers are an import's: an office copies the template's sheet to edit ("项目清单 (2)") or
     keeps last month's beside it, even hidden. Else the visible sheet of a template's name
     wherever it stands (behind a cover sheet), else the first visible sheet whose headers fit,
@@ -202,10 +209,10 @@ def _chosen(workbook, names: frozenset[str] | set[str], fits: Callable[[list[str
     visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"] or workbook.worksheets
     if not visible:
         raise IndexError
-    heads: dict[str, bool] = {}
+    heads: dict[str, list[str]] = {}
 
-    def fitting(sheet) -> bool:
-        if fits is None:
+    def fitting(sheet, test: Callable[[list[str]], bool] | None = fits) -> bool:
+        if test is None:
             return False
         if sheet.title not in heads:
             first = itertools.islice(sheet.iter_rows(max_row=TITLE_ROWS + 1, max_col=MAX_COLUMNS, values_only=True),
@@ -213,12 +220,15 @@ def _chosen(workbook, names: frozenset[str] | set[str], fits: Callable[[list[str
             records = ((number, [Cell(value=value) for value in row]) for number, row in enumerate(first, 1))
             headers = next((["" if c.value is None else str(c.value).strip() for c in cells]
                             for _number, cells in _below_a_title(records) if not _is_blank(cells)), [])
-            heads[sheet.title] = fits(headers)
-        return heads[sheet.title]
+            heads[sheet.title] = headers
+        return test(heads[sheet.title])
 
     named = [sheet for sheet in visible if normalise_label(sheet.title) in names]
     active = workbook.active
-    if active in visible and (active in named or fitting(active)):
+    kind_of_choice = [sheet for sheet in visible if fitting(sheet, wanted)]
+    if kind_of_choice:
+        chosen = active if active in kind_of_choice else kind_of_choice[0]
+    elif active in visible and (active in named or fitting(active)):
         chosen = active
     elif named:
         chosen = named[0]
