@@ -116,3 +116,13 @@ def test_a_group_heading_whose_sub_headings_were_deleted_refuses_the_file(office
     told = messages(report)
     assert not report.outcomes and project_count(db) == before
     assert "第 3 行的列标题中，H、I、J 列没有列名" in told, told
+
+
+def test_a_heading_cell_is_named_in_the_row_it_stands_in(officer, db):
+    """A QA walk's complaint: with the headings in rows 3–4, the preview said "（A1）", "（I1）"."""
+    user, _browser = officer
+    told = "\n".join(run(user, office_sheet()).warnings)
+    assert "未识别的列「序号」（A3），已忽略。" in told and "未识别的列「本年计划」（H4），已忽略。" in told, told
+    book = openpyxl.load_workbook(io.BytesIO(office_sheet()))
+    book.active["K3"] = "项目名称"  # 计划开工日期 written over by a second 项目名称
+    assert "列「项目名称」出现了两次（K3）。" in messages(run(user, saved(book))), messages(run(user, saved(book)))

@@ -295,14 +295,16 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
+        # Where the heading stands: under a title, or in the second row of a heading of two.
+        row = sheet.heading_rows[index] if index < len(sheet.heading_rows) else 1
         column = known.get(normalise_label(header))
         if column is None:
             report.warnings.append(_("未识别的列「%(name)s」（%(cell)s），已忽略。", name=header,
-                                     cell=f"{column_letter(index + 1)}1"))
+                                     cell=f"{column_letter(index + 1)}{row}"))
             continue
         if column.key in seen:
             report.problems.append(Problem(None, None, _("列「%(name)s」出现了两次（%(cell)s）。", name=header,
-                                                         cell=f"{column_letter(index + 1)}1")))
+                                                         cell=f"{column_letter(index + 1)}{row}")))
             continue
         seen.add(column.key)
         if column.importable:
