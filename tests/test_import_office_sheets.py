@@ -126,3 +126,45 @@ def test_a_heading_cell_is_named_in_the_row_it_stands_in(officer, db):
     book = openpyxl.load_workbook(io.BytesIO(office_sheet()))
     book.active["K3"] = "项目名称"  # 计划开工日期 written over by a second 项目名称
     assert "列「项目名称」出现了两次（K3）。" in messages(run(user, saved(book))), messages(run(user, saved(book)))
+
+
+def grouped_sheet() -> bytes:
+    """The office's list in groups: 地区代码 merged down the column (C5:C12, spacer rows inside
+    it), a group row "一 | 县级医疗机构" with no figures, its 小计, a second group "（二）基层" and
+    a 总计 and a 合计 row at the foot."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["龙南市卫生健康重点项目进展情况表"])
+    sheet.append([])
+    sheet.append(["序号", "项目名称", "地区代码", "类别", "总投资（万元）", "计划开工日期"])
+    sheet.append([])
+    rows = [["一", "县级医疗机构", "360783"],
+            [None, "小计", None, None, "50,000"],
+            ["1", "龙南市人民医院综合住院楼建设项目", None, "综合医院", "12,800", "2025-03-01"],
+            [],
+            ["2", "龙南市中医院医技楼建设项目", None, "中医医院", "980"],
+            ["（二）基层医疗机构"],
+            ["3", "龙南市渡江镇卫生院业务用房建设项目", None, "基层医疗机构", "560"],
+            [None, "其中：中央预算内", None, None, "300"],
+            ["总计", None, None, None, "64,340"],
+            ["合 计", None, None, None, "64,340"]]
+    for values in rows:
+        sheet.append(values)
+    sheet.merge_cells("C5:C12")
+    return saved(book)
+
+
+def test_group_headings_subtotals_and_spacers_in_a_merged_column_are_skipped_and_said(officer, db):
+    """A QA walk's complaint: the group row 「县级医疗机构」 and the 小计 row (50,000 万元) were
+    previewed as two new projects; the spacer rows inside 地区代码 merged down the column were
+    errors ("新建项目需要填写…"), and 总计 was read as a project. Each is skipped, and said."""
+    user, _browser = officer
+    before = project_count(db)
+    report = run(user, grouped_sheet())
+    assert report.applied, messages(report)
+    assert sorted(outcome.row for outcome in report.outcomes) == [7, 9, 11]
+    assert {outcome.action for outcome in report.outcomes} == {"create"}
+    assert project_count(db) == before + 3
+    assert db.session.scalar(sa.select(Project).where(Project.name.in_(["县级医疗机构", "小计"]))) is None
+    told = "\n".join(report.warnings)
+    assert "第 6、12、13、14 行" in told and "第 5、10 行" in told and "第 8 行" in told, told

@@ -290,7 +290,7 @@ def _letters(number: int) -> str:
     return letters
 
 
-def _own(cell: Cell) -> bool:
+def has_own_value(cell: Cell) -> bool:
     """Whether the cell holds a value of its own (not one a merged block above shows in it)."""
     return not cell.copied and cell.value is not None and bool(str(cell.value).strip())
 
@@ -300,12 +300,12 @@ def _sub_headings(upper: list[Cell], lower: list[Cell]) -> bool:
     says so (a sheet saved without its merges, a CSV): text only, each either under a blank
     heading cell that continues a group to its left, or under the group heading itself with a
     sub-heading beside it; none under a heading of its own (where a data row fills 项目名称)."""
-    own = {index for index, cell in enumerate(lower) if _own(cell)}
+    own = {index for index, cell in enumerate(lower) if has_own_value(cell)}
     if not own or any(not isinstance(lower[index].value, str) or lower[index].formula for index in own):
         return False
 
     def headed(index: int) -> bool:
-        return index < len(upper) and _own(upper[index])
+        return index < len(upper) and has_own_value(upper[index])
 
     if all(headed(index) for index in own):
         return False
@@ -353,12 +353,12 @@ def _heading(number: int, upper: list[Cell], lower: tuple[int, list[Cell]] | Non
     if deepest == number:  # no heading merged down into the row below: only its cells can tell
         if not _sub_headings(upper, cells):
             return one
-    elif not any(_own(cell) for cell in cells):  # every heading merged down, nothing beneath a group
+    elif not any(has_own_value(cell) for cell in cells):  # every heading merged down, nothing beneath a group
         return _Heading(text, [number] * len(text), 2, _unnamed(text))
     names, rows = [], []
     for index in range(max(len(upper), len(cells))):
         below = cells[index] if index < len(cells) else EMPTY
-        if _own(below):
+        if has_own_value(below):
             names.append(str(below.value).strip())
             rows.append(number + 1)
         else:
@@ -397,7 +397,7 @@ def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int, skip_fi
             raise _too_many_rows(max_rows)
         rows.append((number, cells))
     unread = [index for index in heading.unnamed
-              if any(index < len(cells) and _own(cells[index]) for _number, cells in rows)]
+              if any(index < len(cells) and has_own_value(cells[index]) for _number, cells in rows)]
     # A column without a name is not read: its figures (本年计划 under a 投资情况 whose row of
     # sub-headings was deleted) would be left out without a word. The file is refused instead.
     if unread:
