@@ -168,3 +168,15 @@ def test_group_headings_subtotals_and_spacers_in_a_merged_column_are_skipped_and
     assert db.session.scalar(sa.select(Project).where(Project.name.in_(["县级医疗机构", "小计"]))) is None
     told = "\n".join(report.warnings)
     assert "第 6、12、13、14 行" in told and "第 5、10 行" in told and "第 8 行" in told, told
+
+
+def test_a_new_project_without_its_region_is_told_only_the_region_is_missing(officer, db):
+    """A QA walk's complaint: a row with 项目名称 filled and no 地区代码 was told "新建项目需要填写
+    「项目名称」和「地区代码」", as if the name were missing too."""
+    from .test_import import row, xlsx
+
+    user, _browser = officer
+    told = messages(run(user, xlsx([row(项目名称="龙南市人民医院综合住院楼建设项目", **{"总投资（万元）": 900}),
+                                    row(地区代码="360783", **{"总投资（万元）": 900})])))
+    assert "第 2 行：新建项目需要填写「地区代码」" in told and "第 3 行：新建项目需要填写「项目名称」" in told, told
+    assert "「项目名称」和「地区代码」" not in told, told

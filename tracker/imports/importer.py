@@ -620,8 +620,12 @@ def _apply_project_row(run: Run, row: Row) -> None:
             run.flag(outcome, "region", _("您无权把项目移到地区 %(region)s", region=region.name))
             return
     else:
-        if not values.get("name") or region is None:
+        if not values.get("name") and region is None:
             run.flag(outcome, None, _("新建项目需要填写「项目名称」和「地区代码」"))
+            return
+        if not values.get("name") or region is None:  # only what is missing is asked for
+            run.flag(outcome, None, _("新建项目需要填写「%(column)s」",
+                                      column=run.header("region" if values.get("name") else "name")))
             return
         key = f"new:{values.get('project_code') or ''}:{values['name']}:{region.id}"
         if key in seen:
