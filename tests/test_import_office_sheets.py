@@ -180,3 +180,18 @@ def test_a_new_project_without_its_region_is_told_only_the_region_is_missing(off
                                     row(地区代码="360783", **{"总投资（万元）": 900})])))
     assert "第 2 行：新建项目需要填写「地区代码」" in told and "第 3 行：新建项目需要填写「项目名称」" in told, told
     assert "「项目名称」和「地区代码」" not in told, told
+
+
+def test_the_english_preview_lists_the_choices_with_english_commas(officer, db):
+    """A QA walk's complaint: "Must be one of: General hospital、TCM hospital、…" (and the missing
+    columns likewise): the Chinese list separator in an English page."""
+    from flask_babel import force_locale
+
+    from .test_import import row, xlsx
+
+    user, _browser = officer
+    with force_locale("en"):
+        told = messages(run(user, xlsx([row(项目名称="龙南市某项目", 地区代码="360783", 类别="不存在的类别")])))
+        missing = messages(run(user, xlsx([["x"]], headers=["备注"])))
+    assert "General hospital, TCM hospital" in told and "、" not in told, told
+    assert "“Project name”, “Region code”" in missing and "、" not in missing, missing

@@ -320,7 +320,8 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
         report.problems.append(Problem(None, None, _("缺少必需的列：%(names)s。请使用导入模板，或从项目清单导出的表格。",
-                                                     names="、".join(f"「{name}」" for name in missing))))
+                                                     names=pgettext("列举的分隔号", "、").join(
+                                                         _("「%(name)s」", name=name) for name in missing))))
     if report.kind == MONTHLY_REPORTS and not (
             "id" in positions or "project_code" in positions or {"name", "region"} <= set(positions)):
         report.problems.append(Problem(None, None, _("缺少用来确定项目的列：「项目ID」、「项目代码」，或「项目名称」加「地区代码」。")))

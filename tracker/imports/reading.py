@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..core.archives import unpacks_within
 
@@ -401,7 +402,8 @@ def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int, skip_fi
     # A column without a name is not read: its figures (本年计划 under a 投资情况 whose row of
     # sub-headings was deleted) would be left out without a word. The file is refused instead.
     if unread:
-        first, columns = min(heading.rows), "、".join(_letters(index + 1) for index in unread)
+        first, columns = min(heading.rows), pgettext("列举的分隔号", "、").join(
+            _letters(index + 1) for index in unread)
         if heading.spans == 2:
             raise FileRefused(_("第 %(first)s–%(last)s 行看起来是两行的列标题，但 %(columns)s 列没有列名，"
                                 "其中的数据无法读取。请在第 %(last)s 行为这些列填写列名（例如「总投资（万元）」），"
