@@ -18,7 +18,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, pgettext
 
 from ..core.values import ValueProblem, check_places, clean_text, parse_date, parse_decimal
 from ..exports.columns import CLEAR_MARKER, Column, unneutralise
@@ -251,7 +251,8 @@ class CellReader:
             member = self.vocabulary_map(column.vocabulary).get(normalise_label(_text(value)))
             if member is None:
                 raise CellProblem(_("应为以下之一：%(choices)s",
-                                    choices="、".join(m.label for m in column.vocabulary or ())))
+                                    choices=pgettext("列举的分隔号", "、").join(
+                                        m.label for m in column.vocabulary or ())))
             return member
         if kind == "list":
             names = [name.strip() for name in LIST_SEPARATORS.split(_text(value)) if name.strip()]

@@ -21,6 +21,7 @@ empty cell is simply unknown.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ from .cells import CLEAR, CellProblem, CellReader, labels_in_every_language, nor
 from ..exports.columns import (CLEAR_MARKER, COVERAGE_LABEL, MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, TOTALS_LABEL,
                       Column, display_value)
 from .outcome import MONTHLY_REPORTS, PROJECTS, ImportReport, Problem, RowOutcome
-from .reading import EMPTY, FileRefused, Sheet, read_sheet
+from .reading import EMPTY, Cell, FileRefused, Sheet, has_own_value, read_sheet
 
 AUTO = "auto"  # the kind is recognised from the sheet's header
 KINDS = {PROJECTS: _l("项目清单"), MONTHLY_REPORTS: _l("月度填报")}
@@ -73,6 +74,16 @@ PREVIEW_REASON = "preview"  # stands in for the reason a status change needs, un
 PREVIEW_SLICE = 0.5
 SQLITE_PAUSE = 0.12
 PREVIEW_ATTEMPTS = 3  # a preview row refused as stale is compared again with what was saved
+
+# The rows of an office's own sheet that are no project (said in the preview, with their numbers):
+# its totals (小计, 合计, 总计, "其中：…", and the export's own 合计 and 填报情况 in any language),
+# its group headings (a 序号 like 一、（二） over no figures, or only the leading cells filled), and
+# rows whose only values are a merged block's (a spacer row inside 地区代码 merged down the column).
+TOTAL_WORDS = ("小计", "合计", "总计")
+PART_WORD = "其中"
+ORDINAL = re.compile(r"[（(]?[一二三四五六七八九十]+[)）]?(?:[、.．:：\s]|$)")
+FIGURE_KINDS = {"decimal", "int", "date", "month"}
+MOST_ROWS_NAMED = 20  # a notice names this many rows, then says how many more
 
 DEFAULTS = {"IMPORT_MAX_ROWS": 5000, "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
             "IMPORT_MAX_UNZIPPED": 24 * 1024 * 1024, "IMPORT_MAX_CELLS": 300_000}
@@ -213,13 +224,10 @@ def run_import(actor: Actor, data: bytes, filename: str, *, kind: str = AUTO, ap
                                                      n=setting("IMPORT_MAX_BYTES") // (1024 * 1024))))
         return report
     languages = list(current_app.config.get("LANGUAGES", {"zh": ""}))
-    skip = {str(TOTALS_LABEL), str(COVERAGE_LABEL)}
-    for label in (TOTALS_LABEL, COVERAGE_LABEL):
-        skip |= {text for text in labels_in_every_language(label, languages)}
     try:
         sheet = read_sheet(data, max_rows=setting("IMPORT_MAX_ROWS"),
                            max_unzipped=setting("IMPORT_MAX_UNZIPPED"),
-                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=skip,
+                           max_cells=setting("IMPORT_MAX_CELLS"), skip_first=set(),
                            sheets={name for label in KINDS.values() for name in labels_in_every_language(label, languages)},
                            fits=lambda headers: detect_kind(headers, languages) is not None,
                            wanted=None if kind == AUTO else lambda headers: detect_kind(headers, languages) == kind)
@@ -312,14 +320,16 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
     for index, header in enumerate(sheet.headers):
         if not header:
             continue
+        # Where the heading stands: under a title, or in the second row of a heading of two.
+        row = sheet.heading_rows[index] if index < len(sheet.heading_rows) else 1
         column = known.get(normalise_label(header))
         if column is None:
             report.warnings.append(_("未识别的列「%(name)s」（%(cell)s），已忽略。", name=header,
-                                     cell=f"{column_letter(index + 1)}1"))
+                                     cell=f"{column_letter(index + 1)}{row}"))
             continue
         if column.key in seen:
             report.problems.append(Problem(None, None, _("列「%(name)s」出现了两次（%(cell)s）。", name=header,
-                                                         cell=f"{column_letter(index + 1)}1")))
+                                                         cell=f"{column_letter(index + 1)}{row}")))
             continue
         seen.add(column.key)
         if column.importable:
@@ -327,16 +337,74 @@ def _map_headers(sheet: Sheet, columns, languages, report: ImportReport) -> dict
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
         report.problems.append(Problem(None, None, _("缺少必需的列：%(names)s。请使用导入模板，或从项目清单导出的表格。",
-                                                     names="、".join(f"「{name}」" for name in missing))))
+                                                     names=pgettext("列举的分隔号", "、").join(
+                                                         _("「%(name)s」", name=name) for name in missing))))
     if report.kind == MONTHLY_REPORTS and not (
             "id" in positions or "project_code" in positions or {"name", "region"} <= set(positions)):
         report.problems.append(Problem(None, None, _("缺少用来确定项目的列：「项目ID」、「项目代码」，或「项目名称」加「地区代码」。")))
     return positions
 
 
+def _totals_words(languages) -> set[str]:
+    words = {normalise_label(word) for word in TOTAL_WORDS}
+    for label in (TOTALS_LABEL, COVERAGE_LABEL):
+        words |= labels_in_every_language(label, languages)
+    return words
+
+
+def _not_a_project(run: Run, cells: list[Cell], totals: set[str]) -> str | None:
+    """Why the row is none of the sheet's projects or reports: "totals", "group" or "merged";
+    None for a row to read. A row naming its project (项目ID, 项目代码) is always read."""
+    own = [(index, cell) for index, cell in enumerate(cells) if has_own_value(cell)]
+    if not own:
+        return "merged"
+    name_index = run.positions.get("name")
+    for cell in (own[0][1], *(c for i, c in own if i == name_index)):
+        text = normalise_label(str(cell.value)) if isinstance(cell.value, str) else ""
+        if text.rstrip(":：") in totals or text.startswith(PART_WORD):
+            return "totals"
+    ours = {index: key for key, index in run.positions.items()}
+    filled = {ours[index] for index, _cell in own if index in ours}
+    if filled & {"id", "project_code"}:
+        return None
+    first = own[0][1].value
+    if (isinstance(first, str) and ORDINAL.match(first.strip())
+            and not any(run.columns[key].kind in FIGURE_KINDS for key in filled)):
+        return "group"  # 一、县级医疗机构 over its projects
+    leading = name_index if name_index is not None else min(run.positions.values(), default=0)
+    if filled <= {"name"} and all(index <= leading for index, _cell in own):
+        return "group"  # a heading in the first cells, with no region and no figure
+    return None
+
+
+def _say_skipped(report: ImportReport, skipped: dict[str, list[int]]) -> None:
+    """The preview says which rows were not read, and why."""
+    def numbers(rows: list[int]) -> str:
+        said = pgettext("列举的分隔号", "、").join(str(number) for number in rows[:MOST_ROWS_NAMED])
+        if len(rows) > MOST_ROWS_NAMED:
+            said = _("%(rows)s 等共 %(n)s", rows=said, n=len(rows))
+        return said
+
+    if skipped.get("totals"):
+        report.warnings.append(_("第 %(rows)s 行是合计、小计或“其中”行，不是项目，已跳过。",
+                                 rows=numbers(skipped["totals"])))
+    if skipped.get("group"):
+        report.warnings.append(_("第 %(rows)s 行是分组标题（序号为“一、”“（二）”之类，或只填了前几格，没有地区代码和数字），"
+                                 "不是项目，已跳过。", rows=numbers(skipped["group"])))
+    if skipped.get("merged"):
+        report.warnings.append(_("第 %(rows)s 行只有合并单元格延伸下来的内容（例如向下合并的「地区代码」穿过的空行），已跳过。",
+                                 rows=numbers(skipped["merged"])))
+
+
 def _read_rows(sheet: Sheet, reader: CellReader, run: Run) -> list[Row]:
     rows = []
+    totals = _totals_words(reader.languages)
+    skipped: dict[str, list[int]] = {}
     for number, cells in sheet.rows:
+        why = _not_a_project(run, cells, totals)
+        if why is not None:
+            skipped.setdefault(why, []).append(number)
+            continue
         outcome = RowOutcome(row=number)
         values: dict[str, object] = {}
         for key, index in run.positions.items():
@@ -359,6 +427,7 @@ def _read_rows(sheet: Sheet, reader: CellReader, run: Run) -> list[Row]:
         outcome.title = str(title) if title else ""
         rows.append(Row(number, values, outcome))
         run.report.outcomes.append(outcome)
+    _say_skipped(run.report, skipped)
     return rows
 
 
@@ -612,8 +681,12 @@ def _apply_project_row(run: Run, row: Row) -> None:
             run.flag(outcome, "region", _("您无权把项目移到地区 %(region)s", region=region.name))
             return
     else:
-        if not values.get("name") or region is None:
+        if not values.get("name") and region is None:
             run.flag(outcome, None, _("新建项目需要填写「项目名称」和「地区代码」"))
+            return
+        if not values.get("name") or region is None:  # only what is missing is asked for
+            run.flag(outcome, None, _("新建项目需要填写「%(column)s」",
+                                      column=run.header("region" if values.get("name") else "name")))
             return
         key = f"new:{values.get('project_code') or ''}:{values['name']}:{region.id}"
         if key in seen:

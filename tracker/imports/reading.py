@@ -21,10 +21,11 @@ import zipfile
 import zlib
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..core.archives import unpacks_within
 
@@ -52,6 +53,7 @@ class Cell:
     formula: bool = False
     error: bool = False  # #DIV/0!, #N/A …
     percent: bool = False  # shown as a percentage: 0.35 means 35
+    copied: bool = False  # not its own: the value of the merged block above it, shown in it too
 
 
 EMPTY = Cell()
@@ -64,6 +66,7 @@ class Sheet:
     source: str = "xlsx"
     name: str | None = None  # the worksheet read
     passed_over: int = 0  # the workbook's other sheets whose headers are an import's too
+    heading_rows: list[int] = field(default_factory=list)  # the row each column's name stands in
 
 
 def normalise_label(text: str) -> str:
@@ -289,24 +292,136 @@ def _below_a_title(records: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[
     yield from records
 
 
-def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int,
-            skip_first: set[str]) -> tuple[list[str] | None, list[tuple[int, list[Cell]]]]:
-    """The first row that is not blank as the headers, then each numbered row that is neither
-    blank nor one to skip (a repeated heading, an example), at most ``max_rows`` of them."""
-    headers: list[str] | None = None
+def _letters(number: int) -> str:
+    """Excel's name of the ``number``-th column (1 → A, 28 → AB)."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def has_own_value(cell: Cell) -> bool:
+    """Whether the cell holds a value of its own (not one a merged block above shows in it)."""
+    return not cell.copied and cell.value is not None and bool(str(cell.value).strip())
+
+
+def _sub_headings(upper: list[Cell], lower: list[Cell]) -> bool:
+    """Whether ``lower`` reads as the sub-headings of a group heading in ``upper`` when no merge
+    says so (a sheet saved without its merges, a CSV): text only, each either under a blank
+    heading cell that continues a group to its left, or under the group heading itself with a
+    sub-heading beside it; none under a heading of its own (where a data row fills 项目名称)."""
+    own = {index for index, cell in enumerate(lower) if has_own_value(cell)}
+    if not own or any(not isinstance(lower[index].value, str) or lower[index].formula for index in own):
+        return False
+
+    def headed(index: int) -> bool:
+        return index < len(upper) and has_own_value(upper[index])
+
+    if all(headed(index) for index in own):
+        return False
+    for index in own:
+        if headed(index):
+            if not (index + 1 in own and not headed(index + 1)):
+                return False  # a cell under a heading of its own: a data row
+            continue
+        group = index
+        while group >= 0 and not headed(group):
+            if group not in own:
+                return False
+            group -= 1
+        if group < 0:
+            return False
+    return True
+
+
+@dataclass
+class _Heading:
+    names: list[str]
+    rows: list[int]  # the row each name stands in
+    spans: int  # the rows it takes: 1, or 2 (the row below was its sub-headings)
+    unnamed: list[int] = field(default_factory=list)  # columns inside it left without a name
+
+
+def _heading(number: int, upper: list[Cell], lower: tuple[int, list[Cell]] | None,
+             merged: dict[tuple[int, int], int]) -> _Heading:
+    """The sheet's column names from its heading row, and from the row below when the heading
+    takes two: a group heading (投资情况, merged across) above its sub-headings (总投资（万元）,
+    本年计划 …), the other headings merged down over both rows. A column is named by its lower
+    cell, or by its upper one where the lower is blank or the merge's copy: the sub-heading names
+    the column, the group heading none. A heading merged down more than two rows is refused: no
+    column is guessed."""
+    text = ["" if c.value is None else str(c.value).strip() for c in upper]
+    one = _Heading(text, [number] * len(text), 1, _unnamed(text))
+    deepest = max((row for (row, _column), top in merged.items() if top == number), default=number)
+    if deepest > number + 1:
+        raise FileRefused(_("第 %(first)s–%(last)s 行看起来是多行的列标题（有标题单元格向下合并了 %(n)s 行），"
+                            "无法确定各列的列名。请把列标题改为一行（每列一个列名，例如「总投资（万元）」），"
+                            "或使用导入模板后再上传。", first=number, last=deepest, n=deepest - number + 1))
+    if lower is None or lower[0] != number + 1:
+        return one
+    cells = lower[1]
+    if deepest == number:  # no heading merged down into the row below: only its cells can tell
+        if not _sub_headings(upper, cells):
+            return one
+    elif not any(has_own_value(cell) for cell in cells):  # every heading merged down, nothing beneath a group
+        return _Heading(text, [number] * len(text), 2, _unnamed(text))
+    names, rows = [], []
+    for index in range(max(len(upper), len(cells))):
+        below = cells[index] if index < len(cells) else EMPTY
+        if has_own_value(below):
+            names.append(str(below.value).strip())
+            rows.append(number + 1)
+        else:
+            names.append(text[index] if index < len(text) else "")
+            rows.append(number)
+    return _Heading(names, rows, 2, _unnamed(names))
+
+
+def _unnamed(names: list[str]) -> list[int]:
+    """The columns between two named ones that have no name themselves."""
+    named = [index for index, name in enumerate(names) if name]
+    return [index for index, name in enumerate(names) if not name and named and named[0] < index < named[-1]]
+
+
+def _headed(records: Iterable[tuple[int, list[Cell]]], *, max_rows: int, skip_first: set[str],
+            merged: dict[tuple[int, int], int] | None = None) -> tuple[_Heading | None, list[tuple[int, list[Cell]]]]:
+    """The first row that is not blank as the headings (with the row below when they take two:
+    ``_heading``), then each numbered row that is neither blank nor one to skip (a repeated
+    heading, an example), at most ``max_rows`` of them."""
     rows: list[tuple[int, list[Cell]]] = []
     records = _below_a_title(iter(records))
+    heading: _Heading | None = None
     for number, cells in records:
-        if headers is None:
-            if not _is_blank(cells):
-                headers = ["" if c.value is None else str(c.value).strip() for c in cells]
-            continue
+        if not _is_blank(cells):
+            lower = next(records, None)
+            heading = _heading(number, cells, lower, merged or {})
+            if heading.spans == 1 and lower is not None:
+                records = itertools.chain([lower], records)
+            break
+    if heading is None:
+        return None, rows
+    for number, cells in records:
         if _is_blank(cells) or _first_text(cells) in skip_first:
             continue
         if len(rows) >= max_rows:
             raise _too_many_rows(max_rows)
         rows.append((number, cells))
-    return headers, rows
+    unread = [index for index in heading.unnamed
+              if any(index < len(cells) and has_own_value(cells[index]) for _number, cells in rows)]
+    # A column without a name is not read: its figures (本年计划 under a 投资情况 whose row of
+    # sub-headings was deleted) would be left out without a word. The file is refused instead.
+    if unread:
+        first, columns = min(heading.rows), pgettext("列举的分隔号", "、").join(
+            _letters(index + 1) for index in unread)
+        if heading.spans == 2:
+            raise FileRefused(_("第 %(first)s–%(last)s 行看起来是两行的列标题，但 %(columns)s 列没有列名，"
+                                "其中的数据无法读取。请在第 %(last)s 行为这些列填写列名（例如「总投资（万元）」），"
+                                "或把列标题改为一行后再上传。", first=first, last=first + 1, columns=columns))
+        raise FileRefused(_("第 %(row)s 行的列标题中，%(columns)s 列没有列名，但下面有数据，无法读取"
+                            "（合并单元格的标题下应另有一行逐列的列名）。请为这些列填写列名"
+                            "（例如「总投资（万元）」），或删除这些列后再上传。", row=first, columns=columns))
+    return heading, rows
 
 
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
@@ -355,13 +470,14 @@ def _sheet_rows(worksheet, *, max_rows: int, skip_first: set[str],
                         anchors[(number, column)] = cell
                     top = merged.get((number, column))
                     if top is not None and cell.value is None:
-                        cells[column - 1] = anchors.get((top, column), cell)
+                        anchor = anchors.get((top, column), cell)
+                        cells[column - 1] = replace(anchor, copied=True) if anchor.value is not None else cell
             yield number, cells
 
-    headers, rows = _headed(records(), max_rows=max_rows, skip_first=skip_first)
-    if headers is None:
+    heading, rows = _headed(records(), max_rows=max_rows, skip_first=skip_first, merged=merged)
+    if heading is None:
         raise FileRefused(_("工作表是空的：第一行应为列标题。"))
-    return Sheet(headers, rows, "xlsx")
+    return Sheet(heading.names, rows, "xlsx", heading_rows=heading.rows)
 
 
 def decode_text(data: bytes) -> str:
@@ -387,7 +503,7 @@ def _read_csv(data: bytes, *, max_rows: int, skip_first: set[str]) -> Sheet:
     records = ((number, [Cell(value=value) for value in record[:MAX_COLUMNS]])
                for number, record in enumerate(reader, 1))
     try:
-        headers, rows = _headed(records, max_rows=max_rows, skip_first=skip_first)
+        heading, rows = _headed(records, max_rows=max_rows, skip_first=skip_first)
     except csv.Error as error:
         # Python's own words are English: what each says, in the reader's language.
         if "field larger than field limit" in str(error):
@@ -395,6 +511,6 @@ def _read_csv(data: bytes, *, max_rows: int, skip_first: set[str]) -> Sheet:
                                 line=reader.line_num, limit=f"{csv.field_size_limit():,}")) from None
         raise FileRefused(_("CSV 格式有误（第 %(line)s 行）：引号、分隔符或换行不成对，请用 Excel/WPS 另存为 CSV 后再上传。",
                             line=reader.line_num)) from None
-    if headers is None:
+    if heading is None:
         raise FileRefused(_("文件是空的。"))
-    return Sheet(headers, rows, "csv")
+    return Sheet(heading.names, rows, "csv", heading_rows=heading.rows)
