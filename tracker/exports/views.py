@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 
@@ -29,20 +30,51 @@ bp = Blueprint("exports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
+def download_name(portfolio_filter: PortfolioFilter, extension: str, *, what: str | None = None,
+                  month: dt.date | None = None) -> str:
+    """项目清单-龙南市-20261207-1551.xlsx; ``what`` and ``month`` for another sheet of the list's
+    projects (月报汇总-龙南市-2026-11-…)."""
     region = portfolio_filter.region_row()
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     plan = f"-{portfolio_filter.plan[:64]}" if portfolio_filter.plan else ""  # a plan's list says which
-    return f"{_('项目清单')}-{region.name if region else _('全部地区')}{plan}-{stamp}.{extension}"
+    when = f"-{month:%Y-%m}" if month else ""
+    return f"{what or _('项目清单')}-{region.name if region else _('全部地区')}{plan}{when}-{stamp}.{extension}"
 
 
-def plain_download_name(portfolio_filter: PortfolioFilter, extension: str) -> str:
+def plain_download_name(portfolio_filter: PortfolioFilter, extension: str, *, what: str = "projects",
+                        month: dt.date | None = None) -> str:
     """The same in ASCII: the region's code or key, the plan's key (both ASCII), the time."""
     region = portfolio_filter.region_row()
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     place = re.sub(r"[^A-Za-z0-9_-]", "", (region.code or region.key) if region else "all") or "region"
     plan = "-" + re.sub(r"[^A-Za-z0-9_-]", "", portfolio_filter.plan[:64]) if portfolio_filter.plan else ""
-    return f"projects-{place}{plan}-{stamp}.{extension}"
+    when = f"-{month:%Y-%m}" if month else ""
+    return f"{what}-{place}{plan}{when}-{stamp}.{extension}"
+
+
+def readers_filter() -> tuple[bool, PortfolioFilter]:
+    """Whether the reader sees money, and the list's filter as he may export it (no sort by an
+    amount hidden from him). Refuses a reader who may not read the list."""
+    if not perms.has_permission(current_user, perms.READ):
+        abort(403)
+    include_money = not money_hidden_from(current_user)
+    portfolio_filter = PortfolioFilter.from_args(request.args)
+    return include_money, portfolio_filter if include_money else portfolio_filter.without_money_sorts()
+
+
+def spooled(write, mimetype: str, name: str, headers: dict):
+    """A binary export written by ``write(file)`` to a temporary file (memory stays flat) and sent
+    from there; the file closed if writing fails."""
+    spool = tempfile.TemporaryFile()
+    try:
+        write(spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers.update(headers)
+    return response
 
 
 def public_uri() -> str | None:
@@ -60,12 +92,7 @@ def _problem_page(problems: list[str], status: int = 400):
 
 @bp.get("/projects/export.<any(xlsx, csv, json, pdf, 'oc4ids.json'):fmt>")
 def export(fmt: str):
-    if not perms.has_permission(current_user, perms.READ):
-        abort(403)
-    include_money = not money_hidden_from(current_user)
-    portfolio_filter = PortfolioFilter.from_args(request.args)
-    if not include_money:
-        portfolio_filter = portfolio_filter.without_money_sorts()
+    include_money, portfolio_filter = readers_filter()
     problems = portfolio_filter.problems()
     if problems:
         return _problem_page(problems)
@@ -88,28 +115,15 @@ def export(fmt: str):
                                 publisher=current_app.config.get("OC4IDS_PUBLISHER"))
         return Response(stream_with_context(chunks), mimetype="application/json",
                         headers=headers)
-    # Binary formats are written to a temporary file (memory stays flat) and sent from there.
-    spool = tempfile.TemporaryFile()
+    if fmt == "xlsx":
+        return spooled(lambda spool: write_xlsx(spool, portfolio_filter, include_money=include_money, today=today),
+                       XLSX, name, headers)
     try:
-        if fmt == "xlsx":
-            write_xlsx(spool, portfolio_filter, include_money=include_money, today=today)
-            mimetype = XLSX
-        else:
-            write_pdf(spool, portfolio_filter, include_money=include_money, today=today,
-                      max_rows=current_app.config.get("EXPORT_PDF_MAX_ROWS", 2000))
-            mimetype = "application/pdf"
+        return spooled(lambda spool: write_pdf(spool, portfolio_filter, include_money=include_money, today=today,
+                                               max_rows=current_app.config.get("EXPORT_PDF_MAX_ROWS", 2000)),
+                       "application/pdf", name, headers)
     except TooManyRows as too_many:
-        spool.close()
         return _problem_page([str(too_many)])
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    response = send_file(spool, mimetype=mimetype, as_attachment=True, download_name=name)
-    response.headers.update(headers)
-    return response
-
-
 
 
 @bp.get("/projects/export-reports.<any(xlsx, csv):fmt>")
@@ -117,34 +131,18 @@ def export_reports(fmt: str):
     """月报汇总: the list's projects (its filter and order) with their reports of ``?month=``
     (by default the latest month any of them reported), for whoever may read the list; the
     amounts left out for a viewer from whom money is hidden."""
-    if not perms.has_permission(current_user, perms.READ):
-        abort(403)
-    include_money = not money_hidden_from(current_user)
-    portfolio_filter = PortfolioFilter.from_args(request.args)
-    if not include_money:
-        portfolio_filter = portfolio_filter.without_money_sorts()
+    include_money, portfolio_filter = readers_filter()
     month, month_problems = read_month(request.args.get("month"))
     problems = portfolio_filter.problems() + month_problems
     if problems:
         return _problem_page(problems)
     today = clock.today()
     month = month or latest_month(portfolio_filter, today)
-    region = portfolio_filter.region_row()
-    stamp = clock.now().strftime("%Y%m%d-%H%M")
-    name = f"{_('月报汇总')}-{region.name if region else _('全部地区')}-{month:%Y-%m}-{stamp}.{fmt}"
-    place = re.sub(r"[^A-Za-z0-9_-]", "", (region.code or region.key) if region else "all") or "region"
-    headers = attachment(name, f"monthly-reports-{place}-{month:%Y-%m}-{stamp}.{fmt}")
+    name = download_name(portfolio_filter, fmt, what=_("月报汇总"), month=month)
+    headers = attachment(name, plain_download_name(portfolio_filter, fmt, what="monthly-reports", month=month))
     if fmt == "csv":
         rows = report_csv_chunks(portfolio_filter, month, include_money=include_money, today=today)
         return Response(stream_with_context(rows), content_type="text/csv; charset=utf-8",
                         headers=headers)
-    spool = tempfile.TemporaryFile()
-    try:
-        write_report_xlsx(spool, portfolio_filter, month, include_money=include_money, today=today)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    response = send_file(spool, mimetype=XLSX, as_attachment=True, download_name=name)
-    response.headers.update(headers)
-    return response
+    return spooled(lambda spool: write_report_xlsx(spool, portfolio_filter, month, include_money=include_money,
+                                                   today=today), XLSX, name, headers)
