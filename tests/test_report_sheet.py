@@ -20,6 +20,8 @@ from tracker.accounts import services as account_services
 from tracker.audit.services import CLI
 from tracker.progress import services as progress
 
+from tracker.vocabulary import Status
+
 from . import factories
 from .browsers import browser as signed_in
 
@@ -31,9 +33,9 @@ MONEY_HEADERS = ("本月完成投资（万元）", "本年累计完成投资（�
 def month_of_reports(db):
     """Three projects of Longnan: one reported in June with every figure, one whose June report
     leaves 本月完成投资 unknown, one not reported in June (only in May)."""
-    filed = factories.project(name="龙南市人民医院门诊楼")
-    unknown = factories.project(name="龙南市妇幼保健院")
-    silent = factories.project(name="龙南市疾控中心实验楼")
+    filed = factories.project(name="龙南市人民医院门诊楼", status=Status.CONSTRUCTION)
+    unknown = factories.project(name="龙南市妇幼保健院", status=Status.CONSTRUCTION)
+    silent = factories.project(name="龙南市疾控中心实验楼", status=Status.CONSTRUCTION)
     progress.submit_report(CLI, filed, MAY, invested_month="100.5", invested_total="300.5")
     progress.submit_report(CLI, filed, JUNE, progress_text="主体结构施工至5层", physical_percent="45.5",
                            invested_month="20.25", problems="=资金未到位", next_steps="完成主体封顶")
@@ -174,3 +176,22 @@ def test_the_list_offers_the_months_sheet(client, month_of_reports):
     page = client.get("/projects?region=360783").get_data(as_text=True)
     assert "导出月报汇总" in page and 'action="/projects/export-reports.xlsx"' in page
     assert 'type="month"' in page and 'name="region" value="360783"' in page
+
+
+def test_a_project_that_reports_no_month_is_not_counted_unreported(client, month_of_reports, db):
+    """A QA walk: every 竣工 中医馆 of Longnan read 未报, "31 个项目中 0 个填报", where the dashboard
+    said no project owed a report: a province would have read every office as late. A project
+    that does not report monthly (not 在建 or 停缓建) reads 无需填报, outside the coverage."""
+    factories.project(name="龙南市某镇中医馆", status=Status.COMPLETED)
+    db.session.commit()
+    book = workbook(client.get("/projects/export-reports.xlsx?region=360783&month=2025-06"))
+    sheet = book["月报汇总"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    by_name = {row["项目名称"]: row for row in rows if isinstance(row["项目ID"], (int, float))}
+    assert by_name["龙南市某镇中医馆"]["填报状态"] == "无需填报"
+    assert by_name["龙南市疾控中心实验楼"]["填报状态"] == "未报"
+    coverage = next(row for row in rows if row["项目ID"] == "填报情况")
+    assert "3 个项目中 2 个填报" in coverage["填报状态"], coverage
+    about = {row[0]: row[1] for row in book["导出说明"].iter_rows(values_only=True) if row[0]}
+    assert (about["已报"], about["未报"], about["无需填报"]) == (2, 1, 1)

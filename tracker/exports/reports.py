@@ -34,6 +34,7 @@ from ..core.translation import aside
 from ..portfolio.filters import PortfolioFilter
 from ..progress.models import MonthlyReport
 from ..projects.models import Project
+from ..projects.terms import BUILDING_KINDS, REPORTING_STATUSES
 from ..regions.models import Region
 from .columns import COVERAGE_LABEL, TOTALS_LABEL, Column, neutralise, report_sheet_columns, text_value
 from .csv_ import BOM, Lines
@@ -78,12 +79,14 @@ class Tally:
 
     projects: int = 0
     filed: int = 0
+    due: int = 0  # of the projects, those that report monthly (filed, or 未报), not 无需填报
     sums: dict[str, Decimal] = field(default_factory=dict)
     stated: dict[str, int] = field(default_factory=dict)
 
     def add(self, record: dict[str, Any], columns: list[Column]) -> None:
         self.projects += 1
         self.filed += record["report_id"] is not None
+        self.due += record["report_id"] is not None or record["owes"]
         for column in columns:
             value = record.get(column.key)
             if column.total and value is not None:
@@ -101,7 +104,7 @@ def records(portfolio_filter: PortfolioFilter, month: dt.date, today: dt.date,
             batch: int | None = None) -> Iterator[dict[str, Any]]:
     """Each project of the filter, in the list's order, with its report of ``month`` (its values
     None and ``report_id`` None when it has none), as {column key: value}."""
-    expressions = [Project.id, Project.name, Project.region_id, Project.status,
+    expressions = [Project.id, Project.name, Project.region_id, Project.status, Project.kind,
                    MonthlyReport.id.label("report_id"), MonthlyReport.month,
                    *(getattr(MonthlyReport, key).label(key) for key in REPORT_VALUES),
                    sa.func.coalesce(User.display_name, User.username).label("submitted_by"),
@@ -115,12 +118,16 @@ def records(portfolio_filter: PortfolioFilter, month: dt.date, today: dt.date,
     def read_names():
         names.update(region_names()[1])
 
-    filed, not_filed = _("已报"), _("未报")
+    filed, not_filed, not_due = _("已报"), _("未报"), _("无需填报")
     for rows in stream(statement, batch, then=read_names):
         for row in rows:
             record = row._asdict()
             record["region_name"] = names.get(row.region_id)
-            record["filed"] = filed if row.report_id is not None else not_filed
+            # Who reports monthly is the dashboard's rule (本月未报: a building project 在建 or
+            # 停缓建): a project 竣工 years ago, or of no stated status, owes none and is not 未报
+            # (a QA walk: the sheet said 31 未报 where the dashboard said none owed a report).
+            record["owes"] = row.kind in BUILDING_KINDS and row.status in REPORTING_STATUSES
+            record["filed"] = filed if row.report_id is not None else not_filed if record["owes"] else not_due
             yield record
 
 
@@ -219,8 +226,8 @@ def write_report_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, m
             formats.write_number(ws, totals_row, index, value, bold=True)
     ws.write(coverage_row, 0, str(COVERAGE_LABEL), formats.bold)
     for index, column in enumerate(columns):
-        if column.key == "filed":
-            ws.write(coverage_row, index, coverage_text(tally.filed, count), formats.plain)
+        if column.key == "filed":  # of the projects that report monthly
+            ws.write(coverage_row, index, coverage_text(tally.filed, tally.due), formats.plain)
         elif column.total:
             ws.write(coverage_row, index, tally.coverage(column), formats.plain)
 
@@ -231,7 +238,7 @@ def write_report_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, m
                           (_("填报月份"), month.strftime("%Y-%m"), None),
                           (_("导出时间（北京时间）"), local_time(exported_at), None),
                           (_("项目数"), count, None), (_("已报"), tally.filed, None),
-                          (_("未报"), count - tally.filed, None), (),
+                          (_("未报"), tally.due - tally.filed, None), (_("无需填报"), count - tally.due, None), (),
                           (_("筛选条件"), None, formats.bold)]
     lines += [(label, neutralise(value), None) for label, value in filter_lines(portfolio_filter)]
     if summed:
@@ -242,6 +249,7 @@ def write_report_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, m
             lines.append((_("%(column)s合计", column=column.label), shown + aside([tally.coverage(column)]), None))
     lines += [(), (_("说明"), None, formats.bold)]
     for note in (_("“未报”表示该项目没有这个月的月报：它的各项数字留空，不计为零，也不计入合计。"),
+                 _("“无需填报”表示该项目不按月填报月报（仅在建、停缓建的建设类项目按月填报），与总览的“本月未填报月报”口径相同。"),
                  _("已报项目中的空白单元格表示这一项未填报，不计为零；合计只计填报了的项目。"),
                  _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分。"),
                  _("本表供查阅和报送，不能导入；填报或更正月报请用“月度填报导入模板”或项目页面。")):
