@@ -508,3 +508,16 @@ def test_projects_imported_as_under_construction_without_an_actual_start_are_sai
     assert not report.all_problems(), messages(report)
     assert [w for w in report.warnings if "没有实际日期" in w] == [
         "1 个项目状态为已开工（在建、竣工或投用），但“开工”节点没有实际日期：请在各项目的“节点”页填写实际开工日期。"]
+
+
+def test_a_zero_in_a_new_projects_row_is_shown_in_the_preview_as_it_is_saved(officer, db):
+    """A QA walk: a new project's 床位 0 was left out of the preview (0 was taken for "nothing"),
+    the officer reading it as 未填报, and saved as 0 张."""
+    user, _browser = officer
+    sheet = xlsx([row(项目名称="龙南市零床位实验室", 地区代码="360783", **{"床位（张）": "0", "总投资（万元）": "0"})])
+    report = importer.run_import(Actor(user, "import"), sheet, "f.xlsx", apply=False)
+    assert not report.all_problems(), messages(report)
+    (outcome,) = [o for o in report.outcomes if o.action == "create"]
+    shown = {label: after for label, _before, after in outcome.changes}
+    assert any(label.startswith("床位") and value == "0" for label, value in shown.items()), shown
+    assert any(label.startswith("总投资") and value == "0" for label, value in shown.items()), shown

@@ -723,7 +723,8 @@ def _apply_project_row(run: Run, row: Row) -> None:
                     outcome.project_id = created.id if run.apply else None
                     outcome.changes = [(run.header(key), "", _display(run, key, json_value(value)))
                                        for key, value in values.items()
-                                       if key not in ("id", "plans") and value not in (None, False, "")]
+                                       # 0 is a figure (0 == False in Python: 床位 0 went unshown)
+                                       if key not in ("id", "plans") and not (value is None or value is False or value == "")]
                     if plans:
                         outcome.changes.append((run.header("plans"), "", "；".join(p.title for p in plans)))
                     outcome.status_change = False
