@@ -195,3 +195,11 @@ def test_a_project_that_reports_no_month_is_not_counted_unreported(client, month
     assert "3 个项目中 2 个填报" in coverage["填报状态"], coverage
     about = {row[0]: row[1] for row in book["导出说明"].iter_rows(values_only=True) if row[0]}
     assert (about["已报"], about["未报"], about["无需填报"]) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("typed", ["2025年6月", "2025/06", "2025.6", "２０２５－０６"])
+def test_a_month_typed_as_offices_write_it_is_read(client, month_of_reports, typed):
+    """Firefox has no month picker: an officer typed 2025年6月 or 2025/06 and got 无法导出."""
+    book = workbook(client.get("/projects/export-reports.xlsx", query_string={"region": "360783", "month": typed}))
+    about = {row[0]: row[1] for row in book["导出说明"].iter_rows(values_only=True) if row[0]}
+    assert about["填报月份"] == "2025-06"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -43,7 +44,9 @@ from .listing import EXCEL_EPOCH, region_names
 from .records import list_statement, stream
 from .xlsx import WRAP_WIDTH, ListFormats, serial_day
 
-MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+# 2026-11, and as offices write it: 2026年11月, 2026/11, 2026.11 (a browser without a month picker
+# takes what is typed).
+MONTH = re.compile(r"(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?")
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 # The report's columns the query reads, by the sheet column's key.
 REPORT_VALUES = ("progress_text", "physical_percent", "invested_month", "invested_year",
@@ -52,7 +55,7 @@ REPORT_VALUES = ("progress_text", "physical_percent", "invested_month", "investe
 
 def read_month(raw: str | None) -> tuple[dt.date | None, list[str]]:
     """``?month=2025-06`` → (2025-06-01, []); no month → (None, []); else (None, [why])."""
-    raw = (raw or "").strip()
+    raw = unicodedata.normalize("NFKC", raw or "").strip()
     if not raw:
         return None, []
     match = MONTH.fullmatch(raw)
