@@ -336,8 +336,12 @@ def test_the_dashboard_reflects_a_change_committed_by_another_worker(db, other_w
     # on the server may end a transaction in between, so a few tries are allowed).
     assert any(not any(map(is_aggregate, statements(db, cached_board)[0])) for _ in range(20))
 
-    other_worker(lambda session, project: session.add(Milestone(
-        project=project, stage=Stage.START, planned_date=dt.date(2025, 6, 1), delay_reason="图审未过")))
+    # 在建: its 开工 is passed (dated here), 主体封顶 owed and overdue (projects/terms.py, owes).
+    other_worker(lambda session, project: session.add_all([
+        Milestone(project=project, stage=Stage.START, planned_date=dt.date(2025, 3, 1),
+                  actual_date=dt.date(2025, 3, 5), position=Stage.START.position),
+        Milestone(project=project, stage=Stage.TOPPING_OUT, planned_date=dt.date(2025, 6, 1),
+                  delay_reason="图审未过", position=Stage.TOPPING_OUT.position)]))
     after = board()
     assert (after.headline.late, after.headline.planned_to_start, after.headline.started) == (1, 1, 1)
     assert [(p.name, [m.delay_reason for m in p.milestones]) for p in after.late.rows] == [
@@ -348,7 +352,8 @@ def test_the_dashboard_reflects_a_change_committed_by_another_worker(db, other_w
     assert board().year.completed == Decimal("12.5")
 
     def done(session, project):
-        session.scalar(sa.select(Milestone).where(Milestone.project_id == project.id)).actual_date = \
+        session.scalar(sa.select(Milestone).where(Milestone.project_id == project.id,
+                                                  Milestone.stage == Stage.TOPPING_OUT)).actual_date = \
             dt.date(2025, 6, 20)
     other_worker(done)
     assert (board().headline.late, board().late.total) == (0, 0)
