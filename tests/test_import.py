@@ -521,3 +521,19 @@ def test_a_zero_in_a_new_projects_row_is_shown_in_the_preview_as_it_is_saved(off
     shown = {label: after for label, _before, after in outcome.changes}
     assert any(label.startswith("床位") and value == "0" for label, value in shown.items()), shown
     assert any(label.startswith("总投资") and value == "0" for label, value in shown.items()), shown
+
+
+def test_the_preview_reads_in_the_language_the_reader_switches_to(officer, db):
+    """A QA walk: uploaded in Chinese, the preview switched to English kept every message Chinese
+    ("未识别的列「序号」…") under English headings, and the other way round. The preview is read
+    again in the reader's language, as it was at upload."""
+    user, browser = officer
+    sheet = xlsx([row(项目名称="龙南市语言切换测试医院", 地区代码="360783", **{"床位（张）": "十二"})])
+    location = upload(browser, sheet)
+    chinese = browser.get(location).get_data(as_text=True)
+    assert "应为整数" in chinese or "应为数字" in chinese, chinese
+    browser.get("/language/en")
+    english = re.sub(r"<[^>]+>", " ", browser.get(location).get_data(as_text=True))
+    assert "应为" not in english and "Beds" in english, english
+    assert browser.get("/language/zh").status_code in (302, 303)
+    assert "应为" in browser.get(location).get_data(as_text=True)

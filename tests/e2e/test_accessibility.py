@@ -118,6 +118,7 @@ LANGUAGE_READERS = {"templates/base.html": 3, "templates/api/docs.html": 1, "tra
                     "tracker/core/fonts.py": 2,  # a PDF's lines break by its language: no colour
                     "tracker/forms.py": 2,  # WTForms' own messages in the reader's language
                     "tracker/imports/cells.py": 4, "tracker/imports/importer.py": 1,  # a sheet read in either language
+                    "tracker/imports/views.py": 3,  # a preview read again in the language switched to
                     "tracker/plans/actuals.py": 3}  # its sheet found by its name in either language
 # What a script or the markup may not use for one load to serve both widths (``at_both_widths``).
 WIDTH_READERS = re.compile(r"\b(innerWidth|outerWidth|innerHeight|outerHeight|clientWidth|clientHeight|offsetWidth|"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -86,7 +87,7 @@ def upload():
     user = current_user._get_current_object()
     report = run_import(Actor(user, "import"), data, filename, kind=form.kind.data, apply=False)
     try:
-        uploads.save_preview(token, report.to_dict())
+        uploads.save_preview(token, {**report.to_dict(), "language": str(get_locale())})
     except uploads.NotStored:
         form.file.errors.append(not_stored_message())
         return _upload_page(form, 503)
@@ -105,7 +106,10 @@ def _decided_page(batch, status: int = 200):
 
 @bp.get("/import/<token>")
 def preview(token: str):
-    """The preview kept at upload: read, never recomputed, so a view writes and locks nothing."""
+    """The preview kept at upload, read again only when the reader has switched language since:
+    its messages are texts, written in the language of the upload (a preview switched to English
+    read "未识别的列「序号」…" under English headings). Reading the sheet writes and locks nothing;
+    the new preview, and the versions its confirmation checks, replace the old."""
     require_import()
     batch = _batch(token)
     if batch.status != batches.PREVIEWED:
@@ -113,7 +117,16 @@ def preview(token: str):
     kept = uploads.preview(token)
     if kept is None:
         return _decided_page(batch, 410)
-    return render_template("imports/preview.html", report=ImportReport.from_dict(kept), batch=batch,
+    language = str(get_locale())
+    if kept.get("language", language) != language and (data := uploads.data(token)) is not None:
+        report = run_import(Actor(current_user, "import"), data, batch.filename, kind=batch.kind, apply=False)
+        kept = {**report.to_dict(), "language": language}
+        try:
+            uploads.save_preview(token, kept)
+        except uploads.NotStored:
+            pass  # shown all the same; read again at the next visit
+    shown = {key: value for key, value in kept.items() if key != "language"}
+    return render_template("imports/preview.html", report=ImportReport.from_dict(shown), batch=batch,
                            token=token, form=ConfirmForm(), kinds=KINDS)
 
 
