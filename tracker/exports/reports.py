@@ -15,12 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any, Generator
+from typing import Any, Generator
 
 import rvgsrust_xlsxwriter as rx
 import sqlalchemy as sa
@@ -42,7 +40,7 @@ from .csv_ import BOM, Lines
 from .describe import coverage_text, filter_lines, local_time
 from .listing import EXCEL_EPOCH, region_names
 from .records import list_statement, stream
-from .xlsx import WRAP_WIDTH, ListFormats, serial_day
+from .xlsx import WRAP_WIDTH, ListFormats, serial_day, to_path_or_file
 
 # 2026-11, and as offices write it: 2026年11月, 2026/11, 2026.11 (a browser without a month picker
 # takes what is typed).
@@ -166,17 +164,12 @@ def serial_time(moment: dt.datetime) -> float:
     return (local - dt.datetime.combine(EXCEL_EPOCH, dt.time())).total_seconds() / 86400
 
 
-def write_report_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, month: dt.date, *,
+@to_path_or_file
+def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.date, *,
                       include_money: bool = True, today: dt.date | None = None,
                       exported_at: dt.datetime | None = None) -> int:
     """Write the sheet to ``out`` (a path or a binary file): the rows, a totals and a coverage
     row, and 导出说明 (the filter, the month, what 未报 means). Returns the projects written."""
-    if not isinstance(out, str):
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
-            count = write_report_xlsx(spool.name, portfolio_filter, month, include_money=include_money,
-                                      today=today, exported_at=exported_at)
-            shutil.copyfileobj(spool, out)
-        return count
     today = today or clock.today()
     exported_at = exported_at or utcnow()
     columns = report_sheet_columns(include_money)

@@ -18,8 +18,9 @@ import datetime as dt
 import shutil
 import tempfile
 from decimal import Decimal
-from functools import lru_cache
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from functools import lru_cache, wraps
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, Concatenate, NamedTuple, ParamSpec
 
 import rvgsrust_xlsxwriter as rx
 
@@ -243,17 +244,28 @@ def row_converters(listing: Listing) -> list[ColumnConverter | None]:
     return converters
 
 
-def write_xlsx(out: IO[bytes] | str, portfolio_filter: PortfolioFilter, *,
+P = ParamSpec("P")
+
+
+def to_path_or_file(write: Callable[Concatenate[str, P], int]) -> Callable[Concatenate[IO[bytes] | str, P], int]:
+    """A workbook writer that saves to a path, made to take a binary file too: through a
+    temporary file, copied out a block at a time."""
+    @wraps(write)
+    def writer(out: IO[bytes] | str, *args: P.args, **kwargs: P.kwargs) -> int:
+        if isinstance(out, str):
+            return write(out, *args, **kwargs)
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+            count = write(spool.name, *args, **kwargs)
+            shutil.copyfileobj(spool, out)
+        return count
+    return writer
+
+
+@to_path_or_file
+def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
                include_money: bool = True, today: dt.date | None = None,
                exported_at: dt.datetime | None = None, batch: int | None = None) -> int:
     """Write the list the filter selects to ``out`` (a path or a binary file). Returns the rows."""
-    if not isinstance(out, str):
-        # The writer saves to a path: through a temporary file, copied out a block at a time.
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
-            count = write_xlsx(spool.name, portfolio_filter, include_money=include_money,
-                               today=today, exported_at=exported_at, batch=batch)
-            shutil.copyfileobj(spool, out)
-        return count
     today = today or clock.today()
     exported_at = exported_at or utcnow()
     columns = export_columns(include_money)
