@@ -40,7 +40,7 @@ from .csv_ import BOM, Lines
 from .describe import coverage_text, filter_lines, local_time
 from .listing import EXCEL_EPOCH, region_names
 from .records import list_statement, stream
-from .xlsx import WRAP_WIDTH, ListFormats, serial_day, to_path_or_file
+from .xlsx import WRAP_WIDTH, ListFormats, list_sheet, serial_day, to_path_or_file
 
 # 2026-11, and as offices write it: 2026年11月, 2026/11, 2026.11 (a browser without a month picker
 # takes what is typed).
@@ -176,16 +176,7 @@ def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.dat
     workbook = rx.Workbook()
     formats = ListFormats(workbook)
     time_format = workbook.add_format().set_num_format(TIME_FORMAT)
-    ws = workbook.add_worksheet(_("月报汇总"), constant_memory=True)
-    for index, column in enumerate(columns):
-        ws.set_column_width(index, column.width)
-    ws.freeze_panes(1, 2)  # the header row, and the id and name columns
-    ws.set_repeat_rows(0, 0)
-    ws.set_landscape()
-    ws.set_paper_size(9)  # A4
-    ws.set_print_fit_to_pages(1, 0)
-    for index, column in enumerate(columns):
-        ws.write(0, index, column.label, formats.header)
+    ws = list_sheet(workbook, _("月报汇总"), columns, formats)
 
     tally = Tally()
     row_number = 0

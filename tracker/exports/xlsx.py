@@ -261,6 +261,28 @@ def to_path_or_file(write: Callable[Concatenate[str, P], int]) -> Callable[Conca
     return writer
 
 
+def list_sheet(workbook: rx.Workbook, title: str, columns, formats: ListFormats, *,
+               column_formats: bool = False):
+    """A sheet of the list's projects, one column each: widths (and each column's number format),
+    the header row and the id and name columns frozen, printed on A4 landscape a page wide with
+    the header on every page, the header written. Constant memory: each row goes to a temporary
+    file once the next one is begun."""
+    ws = workbook.add_worksheet(title, constant_memory=True)
+    for index, column in enumerate(columns):
+        ws.set_column_width(index, column.width)
+        column_format = formats.column(column) if column_formats else None
+        if column_format is not None:
+            ws.set_column_format(index, column_format)
+    ws.freeze_panes(1, 2)
+    ws.set_repeat_rows(0, 0)
+    ws.set_landscape()
+    ws.set_paper_size(9)  # A4
+    ws.set_print_fit_to_pages(1, 0)
+    for index, column in enumerate(columns):
+        ws.write(0, index, column.label, formats.header)
+    return ws
+
+
 @to_path_or_file
 def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
                include_money: bool = True, today: dt.date | None = None,
@@ -271,20 +293,7 @@ def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
     columns = export_columns(include_money)
     workbook = rx.Workbook()
     formats = ListFormats(workbook)
-    # Constant memory: each row goes to a temporary file once the next one is begun.
-    ws = workbook.add_worksheet(_("项目清单"), constant_memory=True)
-    for index, column in enumerate(columns):
-        ws.set_column_width(index, column.width)
-        column_format = formats.column(column)
-        if column_format is not None:
-            ws.set_column_format(index, column_format)
-    ws.freeze_panes(1, 2)  # the header row, and the id and name columns
-    ws.set_repeat_rows(0, 0)
-    ws.set_landscape()
-    ws.set_paper_size(9)  # A4
-    ws.set_print_fit_to_pages(1, 0)
-    for index, column in enumerate(columns):
-        ws.write(0, index, column.label, formats.header)
+    ws = list_sheet(workbook, _("项目清单"), columns, formats, column_formats=True)
 
     listing = Listing(columns)
     amounts = [index for index, column in enumerate(columns) if column.kind == "decimal"]
