@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from tracker.database import ExactDecimal, UTCDateTime
+from tracker.database import ExactDecimal, UTCDateTime, compared
 
 config = context.config
 if config.config_file_name and not config.attributes.get("skip_logging_config"):
@@ -33,6 +33,7 @@ def configure_args() -> dict:
         "render_as_batch": True,  # SQLite alters tables by copying them
         "compare_type": True,
         "render_item": render_item,
+        "include_object": compared(target_metadata),  # indexes on expressions: database.compared
         **current_app.extensions["migrate"].configure_args,
     }
 

@@ -1,16 +1,31 @@
 """The migrations build exactly the schema the models describe, and can be undone."""
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tracker.database import compared, expression_indexes
 from tracker.extensions import db
 
 
 def schema_differences(app) -> list:
+    """What autogenerate would change, and each index on an expression the models have and the
+    database lacks (autogenerate leaves them out: ``database.compared``)."""
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, db.metadata)
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": compared(db.metadata)})
+        with warnings.catch_warnings():  # SQLite's: it cannot reflect them
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            differences = compare_metadata(context, db.metadata)
+        if connection.dialect.name == "sqlite":
+            present = set(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
+        else:
+            present = {index["name"] for index in db.inspect(connection).get_indexes("projects")}
+        return differences + [("missing expression index", name)
+                              for name in sorted(expression_indexes(db.metadata) - present)]
 
 
 def test_models_and_migrations_agree(app):

@@ -5,7 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from tracker.vocabulary import Kind
+import sqlalchemy as sa
+
+from tracker.projects.models import Project
+from tracker.vocabulary import BuildNature, Category, Kind, Status
 
 from . import factories
 
@@ -61,6 +64,43 @@ def test_sorting_by_investment_puts_unknown_last_both_ways(client, db):
     db.session.commit()
     assert row_names(page_text(client, "/projects?sort=investment&order=asc")) == ["甲", "丙", "乙"]
     assert row_names(page_text(client, "/projects?sort=investment&order=desc")) == ["丙", "甲", "乙"]
+
+
+def test_sorting_by_status_follows_the_lifecycle_not_the_stored_codes(client, db, app, monkeypatch):
+    """Sorted by 状态 the list read 取消, 竣工, 在建, 投用, 前期, 储备, 停缓建: the stored codes
+    (cancelled, completed, construction…) in alphabetical order. It follows the lifecycle, unknown
+    last both ways, in either language; 类别 and 建设性质 their vocabulary's order; the page links
+    walk it, and a link made before (its value a code) still finds its page."""
+    lifecycle = [Status.RESERVE, Status.PREPARATION, Status.CONSTRUCTION, Status.COMPLETED,
+                 Status.IN_USE, Status.SUSPENDED, Status.CANCELLED]
+    for status in [*reversed(lifecycle), None]:
+        factories.project(name=f"项目{status.label if status else '未知'}", status=status)
+    db.session.commit()
+    names = [f"项目{status.label}" for status in lifecycle]
+    assert row_names(page_text(client, "/projects?sort=status")) == [*names, "项目未知"]
+    assert row_names(page_text(client, "/projects?sort=status&order=desc")) == [*reversed(names), "项目未知"]
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 3)
+    walked, url = [], "/projects?sort=status"
+    while url:
+        html = page_text(client, url)
+        walked += row_names(html)
+        following = re.search(r'<a rel="next" href="(/projects\?[^"]*)"', html)
+        url = following and following.group(1).replace("&amp;", "&")
+    assert walked == [*names, "项目未知"]
+    assert "after=" in page_text(client, "/projects?sort=status") and "value=2" in page_text(client, "/projects?sort=status")
+    last_of_first = db.session.scalar(sa.select(Project.id).where(Project.name == names[2]))
+    old_link = f"/projects?sort=status&page=2&after={last_of_first}&value=construction"
+    assert row_names(page_text(client, old_link)) == names[3:6]
+    assert client.get(f"/projects?sort=status&page=2&after={last_of_first}&value=nothing").status_code == 400
+
+
+def test_sorting_by_category_and_nature_follows_their_vocabularies(client, db):
+    for category, nature in [(Category.OTHER, BuildNature.RELOCATION), (Category.CDC, BuildNature.NEW),
+                             (Category.GENERAL_HOSPITAL, BuildNature.EXPANSION)]:
+        factories.project(name=f"{category.label}{nature.label}", category=category, build_nature=nature)
+    db.session.commit()
+    assert row_names(page_text(client, "/projects?sort=category")) == ["综合医院扩建", "疾病预防控制新建", "其他迁建"]
+    assert row_names(page_text(client, "/projects?sort=build_nature")) == ["疾病预防控制新建", "综合医院扩建", "其他迁建"]
 
 
 @pytest.mark.parametrize("sort", ["name", "region", "plan", "category", "build_nature", "status",

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import FundingLine, Milestone
 from ..projects import search
-from ..projects.models import Project, continued_project_ids, project_plans
+from ..projects.models import Project, continued_project_ids, project_plans, vocabulary_order
 from ..projects.terms import owes_expression
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
@@ -40,12 +40,13 @@ DUE_SOON_DAYS = 30
 # when not given), and of those the started and the not yet started.
 START_CHOICES = ("planned", "started", "not_started")
 
-SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ScalarSelect[Any]] = {
+SORTS: dict[str, sa.orm.QueryableAttribute[Any] | sa.ColumnElement[Any]] = {
     "name": Project.name,
     "region": Region.key,
-    "category": Project.category,
-    "build_nature": Project.build_nature,
-    "status": Project.status,
+    # In the vocabulary's order (状态 along the lifecycle), not by the stored codes.
+    "category": vocabulary_order(Project.category, Category),
+    "build_nature": vocabulary_order(Project.build_nature, BuildNature),
+    "status": vocabulary_order(Project.status, Status),
     "investment": Project.total_investment,
     "floor_area": Project.floor_area_m2,
     "beds": Project.beds,

@@ -19,7 +19,7 @@ from ..database import ExactDecimal, exact_sum
 from ..extensions import db
 from ..plans.models import Plan
 from ..progress.models import MonthlyReport
-from ..projects.models import Project, search_grams
+from ..projects.models import VOCABULARY_SORTS, Project, search_grams
 from ..regions.models import Region
 from ..vocabulary import Kind
 from . import cache, kept
@@ -218,6 +218,13 @@ def _sort_value(sort: str, raw: str):
     column = SORTS[sort]
     kind = column.type
     problem = BadPageRequest(_("翻页参数 value 对排序“%(sort)s”无效：%(value)s", sort=sort, value=raw[:40]))
+    if sort in VOCABULARY_SORTS:  # a place in the vocabulary; a link from before, its code
+        codes = [member.value for member in VOCABULARY_SORTS[sort]]
+        if raw in codes:
+            return codes.index(raw)
+        if not _INTEGER.fullmatch(raw) or not 0 <= int(raw) <= len(codes):
+            raise problem
+        return int(raw)
     if isinstance(kind, ExactDecimal):
         # At most the column's digits: anything else would be refused (or rounded) on the way in.
         whole = kind.precision - kind.scale

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
@@ -12,7 +12,7 @@ from ..database import Area, Base, ExactDecimal, Money, Timestamp, code_enum, in
 from ..core.clock import utcnow
 from ..plans.models import Plan
 from ..regions.models import Region
-from ..vocabulary import BuildNature, Category, Kind, Status
+from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
 from .terms import BUILDING_KINDS, DONE_STATUSES, REPORTING_STATUSES, STARTED_STATUSES
 
 if TYPE_CHECKING:
@@ -74,14 +74,38 @@ TOTALS_INDEX = ("kind", "status", "region_id", "total_investment", "invested_to_
                 "floor_area_m2", "beds", "new_beds", "id")
 
 
-def sort_indexes(column: str) -> tuple[sa.Index, sa.Index]:
+# The columns of a vocabulary sort in the vocabulary's order (状态 along the lifecycle: 储备, 前期,
+# 在建, 竣工, 投用, 停缓建, 取消), not by their stored codes ("cancelled" < "completed" < …, an
+# order that means nothing in either language). Their ascending (column, id) index stays, for the
+# filters on the column; both orders are read from indexes on ``vocabulary_order``.
+VOCABULARY_SORTS = {"category": Category, "build_nature": BuildNature, "status": Status}
+
+
+def vocabulary_order(column: sa.ColumnElement[Any] | sa.orm.QueryableAttribute[Any],
+                     vocabulary: type[Vocabulary]) -> sa.ColumnElement[int]:
+    """A vocabulary column's place in its vocabulary (0, 1, …; NULL when unknown; a code the
+    vocabulary no longer has after every other). Written with literal constants, never bound
+    parameters: a database reads an order from an index on an expression only when the query's
+    expression is the index's own."""
+    places: dict[Any, Any] = {sa.literal_column(f"'{member.value}'"): sa.literal_column(str(place), sa.Integer())
+              for place, member in enumerate(vocabulary)}
+    return sa.case(places, value=column, else_=sa.case(
+        (column.is_not(None), sa.literal_column(str(len(places)), sa.Integer()))))
+
+
+def sort_indexes(column: str) -> tuple[sa.Index, ...]:
     """The ascending and the descending index of one sortable column (the migration builds the
     descending one as plain DESC on SQLite, where DESC already puts NULL last)."""
-    descending: sa.ColumnElement = sa.desc(sa.column(column))
+    ordered: sa.ColumnElement = sa.column(column)
+    name = f"ix_projects_sort_{column}"
+    filtering: tuple[sa.Index, ...] = ()
+    if column in VOCABULARY_SORTS:
+        ordered = vocabulary_order(ordered, VOCABULARY_SORTS[column])
+        filtering, name = (sa.Index(name, column, "id"),), f"ix_projects_order_{column}"
+    descending: sa.ColumnElement = sa.desc(ordered)
     if column not in NOT_NULL_SORTED:
         descending = descending.nulls_last()
-    return (sa.Index(f"ix_projects_sort_{column}", column, "id"),
-            sa.Index(f"ix_projects_sort_{column}_desc", descending, "id"))
+    return (*filtering, sa.Index(name, ordered, "id"), sa.Index(f"{name}_desc", descending, "id"))
 
 
 class Project(Base):
