@@ -61,6 +61,11 @@ def _money(figures: dict) -> tuple:
             figures["with_invested"], _known(figures, "with_invested", "invested_to_date"))
 
 
+def _group(key: str | None, args: dict | None, figures: dict, **named) -> Group:
+    """A breakdown row of the kept figures: its money, and how many of its 总投资 are 约."""
+    return Group(key, args, *_money(figures), approx_investment=figures["approx_investment"], **named)
+
+
 def compute(scope: Scope) -> Dashboard | None:
     if not answers(scope):
         return None
@@ -82,8 +87,7 @@ def compute(scope: Scope) -> Dashboard | None:
     empty = dict.fromkeys(kept.FIGURE_NAMES, 0)
     every = by_key["all"].get("", empty)
     headline = _headline(scope, every, by_key)
-    money_names = ("projects", "with_investment", "total_investment", "with_invested",
-                   "invested_to_date")
+    money_names = kept.MONEY
     per_node = {node: kept.decoded(values, money_names, SUMS) for node, *values in db.session.execute(
         sa.select(table.c.region_id, *kept.summed(table, money_names, tuple(SUMS.items())))
         .where(table.c.region_id.in_([child.id for child in children] + nodes),
@@ -110,17 +114,11 @@ def compute(scope: Scope) -> Dashboard | None:
                                       min(total, queries.LIST_LIMIT))
 
     due_soon = _due_soon(scope, nodes)
-    # Which rows sum a 约 总投资: the kept rows do not say; one statement over the few such projects.
-    approximate = queries.approximations(scope, {child.path: child.key for child in children})
-
-    def marked(groups: list[Group]) -> list[Group]:
-        return queries.with_approximations(groups, approximate)
     return Dashboard(
         scope=scope, headline=headline, year=_year(scope, nodes),
-        statuses=marked(breakdowns["status"]),
-        regions=marked(_regions(scope, region, children, per_node)),
-        plans=marked(_plans(scope, by_key["plan"])), categories=marked(breakdowns["category"]),
-        natures=marked(breakdowns["build_nature"]), funding=_funding(scope, by_key["funding"]),
+        statuses=breakdowns["status"], regions=_regions(scope, region, children, per_node),
+        plans=_plans(scope, by_key["plan"]), categories=breakdowns["category"],
+        natures=breakdowns["build_nature"], funding=_funding(scope, by_key["funding"]),
         late=queries.late_projects(scope, total=headline.late, walk=walk(headline.late)),
         due_soon=queries.due_soon(scope, total=due_soon, walk=walk(due_soon)),
         unreported=queries.unreported(scope, total=owing, never=never, first_months=first_months,
@@ -168,16 +166,16 @@ def _due_soon(scope: Scope, nodes: list[int]) -> int:
 def _breakdown(scope: Scope, name: str, rows: dict[str, dict]) -> list[Group]:
     vocabulary = VOCABULARIES[name]
     order: dict[str | None, int] = {member.value: index for index, member in enumerate(vocabulary)}
-    groups = [Group(key or None, scope.filter.to_args(**{name: key or UNKNOWN}),
-                    *_money(figures), dimension=name)
+    groups = [_group(key or None, scope.filter.to_args(**{name: key or UNKNOWN}), figures, dimension=name)
               for key, figures in rows.items() if figures["projects"]]
     return sorted(groups, key=lambda group: order.get(group.key, len(order)))
 
 
 def _regions(scope: Scope, region: Region | None, children, per_node: dict) -> list[Group]:
-    groups = [Group(child.key, scope.filter.to_args(region=child.key),
-                    *(_money(per_node[child.id]) if child.id in per_node else (0,)),
-                    dimension="region", name=child.name) for child in children]
+    groups = [_group(child.key, scope.filter.to_args(region=child.key), per_node[child.id],
+                     dimension="region", name=child.name) if child.id in per_node
+              else Group(child.key, scope.filter.to_args(region=child.key), 0, dimension="region", name=child.name)
+              for child in children]
     if region is not None and region.id in per_node:
         own = dict(per_node[region.id])
         for child in children:
@@ -185,11 +183,10 @@ def _regions(scope: Scope, region: Region | None, children, per_node: dict) -> l
                 own[name] -= value
         if own["projects"]:
             if children:  # the region's own projects (市本级): no list holds exactly these
-                groups.append(Group(region.key, None, *_money(own), dimension="region",
-                                    name=region.name, own=True))
+                groups.append(_group(region.key, None, own, dimension="region", name=region.name, own=True))
             else:
-                groups.append(Group(region.key, scope.filter.to_args(region=region.key),
-                                    *_money(own), dimension="region", name=region.name))
+                groups.append(_group(region.key, scope.filter.to_args(region=region.key), own,
+                                     dimension="region", name=region.name))
     return ranked_regions(groups, show_money=True)
 
 
@@ -202,9 +199,9 @@ def _plans(scope: Scope, rows: dict[str, dict]) -> list[Group]:
         if not figures["projects"]:
             continue
         plan = named[int(key)] if key else None
-        groups.append(Group(plan.key if plan else None,
-                            scope.filter.to_args(plan=plan.key) if plan else None,
-                            *_money(figures), dimension="plan", name=plan.title if plan else None))
+        groups.append(_group(plan.key if plan else None,
+                             scope.filter.to_args(plan=plan.key) if plan else None,
+                             figures, dimension="plan", name=plan.title if plan else None))
     return sorted(groups, key=lambda group: (group.key is None, group.key or ""))
 
 

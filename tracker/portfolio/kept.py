@@ -87,13 +87,16 @@ def _chunks(project_ids: Iterable[int] | None):
         yield ids[start:start + CHUNK]
 
 
-def _money5(prefix: str = "") -> list[sa.ColumnElement[Any]]:
+def _money_figures() -> list[sa.ColumnElement[Any]]:
+    """``MONEY``'s figures, and how many of the stated 总投资 are 约 (a breakdown row says so)."""
+    approximate = sa.and_(Project.total_investment_approx.is_(True), Project.total_investment.is_not(None))
     return [sa.func.count(Project.id), sa.func.count(Project.total_investment),
             exact_sum(Project.total_investment), sa.func.count(Project.invested_to_date),
-            exact_sum(Project.invested_to_date)]
+            exact_sum(Project.invested_to_date), sa.func.count(sa.case((approximate, 1)))]
 
 
-MONEY5 = ("projects", "with_investment", "total_investment", "with_invested", "invested_to_date")
+MONEY = ("projects", "with_investment", "total_investment", "with_invested", "invested_to_date",
+          "approx_investment")
 
 
 def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
@@ -110,7 +113,7 @@ def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
 # built once (``_statements``), not at every write, where building them cost four times what
 # running them did (5 ms a project on SQLite, most of a save's time).
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-_NAMES = (*MONEY5, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
+_NAMES = (*MONEY, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
           "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
           "both_total", "both_invested", "over_estimate", "funded")
 _YEAR_NAMES = ("plans", "planned", "reporting",
@@ -133,7 +136,7 @@ def _statements(few: bool) -> dict[str, sa.Select]:
         Project.last_report_month) if few else ()
     found: dict[str, sa.Select] = {}
     found["rows"] = (
-        sa.select(*place, Project.status, Project.category, Project.build_nature, *dated, *_money5(),
+        sa.select(*place, Project.status, Project.category, Project.build_nature, *dated, *_money_figures(),
                   sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
                   sa.func.count(Project.beds), sa.func.sum(Project.beds),
                   sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),
@@ -163,7 +166,7 @@ def _statements(few: bool) -> dict[str, sa.Select]:
 
     # The breakdowns through other tables: plans, funding lines, open milestones, the years.
     plan_id = project_plans.c.plan_id
-    found["plan"] = (sa.select(*place, plan_id, *_money5())
+    found["plan"] = (sa.select(*place, plan_id, *_money_figures())
                      .select_from(Project).outerjoin(project_plans, project_plans.c.project_id == Project.id)
                      .where(*where).group_by(*place, plan_id))
     found["funding"] = (sa.select(*place, FundingLine.source, sa.func.count(sa.distinct(FundingLine.project_id)),
@@ -252,7 +255,7 @@ def _collect(connection, ids, figures, years) -> None:
 
     for region_id, kind, plan, *values in run("plan"):
         _add(figures[(region_id, _code(kind), "plan", str(plan) if plan is not None else "")],
-             dict(zip(MONEY5, values)))
+             dict(zip(MONEY, values)))
     for region_id, kind, source, projects, with_amount, amount, lines in run("funding"):
         _add(figures[(region_id, _code(kind), "funding", _code(source))],
              {"projects": projects, "with_investment": with_amount, "total_investment": amount,
