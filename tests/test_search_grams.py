@@ -64,6 +64,39 @@ def test_the_list_page_searches_through_the_index(client):
     assert "甲县中医院" in html and "甲县人民医院" not in html
 
 
+def test_full_width_letters_and_digits_find_their_ascii_forms_and_back(client, db):
+    """"Ｐ２" typed in an input method's full-width mode found nothing where the name says P2, and
+    a name written Ｐ２ was not found by "p2": both ways now, on the list and in the trail; the
+    full-width brackets of a Chinese name stay as written."""
+    factories.project(name="某县Ｐ２实验室（二期）")
+    factories.project(name="甲市CT中心")
+    db.session.commit()
+    for term, found in [("p2", "某县Ｐ２实验室（二期）"), ("Ｐ２", "某县Ｐ２实验室（二期）"),
+                        ("ＣＴ", "甲市CT中心"), ("ｃｔ中心", "甲市CT中心"), ("（二期）", "某县Ｐ２实验室（二期）")]:
+        html = client.get(f"/projects?q={term}").get_data(as_text=True)
+        assert found in html, term
+        assert client.get(f"/admin/audit?project={term}").get_data(as_text=True).count(found), term
+    assert "某县Ｐ２实验室" not in client.get("/projects?q=(二期)").get_data(as_text=True)
+
+
+def test_the_migration_makes_full_width_search_texts_ascii_with_their_grams(app, db):
+    from flask_migrate import downgrade, upgrade
+    project = factories.project(name="某县Ｐ２实验室")
+    db.session.commit()
+    with app.app_context():
+        downgrade(revision="a6c2e8f4b9d3")
+        with db.engine.begin() as connection:  # as the older code wrote it: lower-cased only
+            connection.execute(sa.update(Project).where(Project.id == project.id).values(search_text="某县ｐ２实验室"))
+            connection.execute(sa.delete(search_grams).where(search_grams.c.project_id == project.id))
+            connection.execute(sa.insert(search_grams), [
+                {"project_id": project.id, "gram": gram, "kind": "construction"} for gram in grams("某县ｐ２实验室")])
+        upgrade()
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).search_text == "某县p2实验室"
+    assert kept_rows() == fresh_rows()
+    assert names("p2") == ["某县Ｐ２实验室"]
+
+
 def test_the_index_equals_the_search_text_after_every_kind_of_write(db):
     project = factories.project(name="乙市疾控中心")
     assert kept() == fresh()

@@ -20,6 +20,7 @@ from ..errors import StaleEdit
 from ..extensions import db
 from ..portfolio.queries import MAX_INT, Page
 from ..projects.models import Project
+from ..projects.search import searchable
 from .display import VIA_LABELS
 from .models import AuditEntry
 
@@ -160,7 +161,7 @@ class AuditFilter:
                 clauses.append(AuditEntry.project_id == project_id)
             else:
                 clauses.append(AuditEntry.project_id.in_(sa.select(Project.id).where(
-                    Project.search_text.contains(self.project.lower(), autoescape=True))))
+                    Project.search_text.contains(searchable(self.project), autoescape=True))))
         if start := _parse_date(self.date_from):
             clauses.append(AuditEntry.occurred_at >= self._local_midnight_utc(start))
         if end := _parse_date(self.date_to):

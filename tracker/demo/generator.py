@@ -31,7 +31,7 @@ from ..progress.models import (AnnualPlan, BudgetRevision, FundingLine, Mileston
 from ..portfolio.kept import rebuild as rebuild_kept_figures
 from ..progress.upkeep import milestone_dates, year_investment_rows
 from ..projects.models import Project, ProjectAlias, project_plans, search_grams
-from ..projects.search import copied, gram_rows
+from ..projects.search import copied, gram_rows, searchable
 from ..projects.terms import BUILDING_KINDS
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Kind, Stage, Status
@@ -313,7 +313,7 @@ class DemoGenerator:
         aliases = []
         if rng.random() < 0.05:
             aliases.append(f"{place.place}{rng.choice(('新院区', '医疗中心', '公卫中心'))}项目")
-        search_text = "\n".join([name, *aliases, *([code] if code else [])]).lower()
+        search_text = searchable("\n".join([name, *aliases, *([code] if code else [])]))
 
         floor = rng.randint(3_000, 120_000) * 100 + rng.choice((0, 0, 0, 50)) if building else None
         if floor is not None and rng.random() < 0.2:

@@ -326,8 +326,9 @@ class PortfolioFilter:
 
     @property
     def search_terms(self) -> list[str]:
-        """The words of ``q``, lower-cased (spaces, full-width ones too, separate them)."""
-        return (self.q or "").lower().replace("\u3000", " ").split()
+        """The words of ``q`` as search compares them (``search.searchable``; spaces, full-width
+        ones too, separate them)."""
+        return search.searchable(self.q or "").replace("\u3000", " ").split()
 
     @property
     def search_holders(self) -> sa.Select[tuple[int]] | None:

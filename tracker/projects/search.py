@@ -34,6 +34,18 @@ from .models import GRAM_COPIED, Project, search_grams
 
 # A search of one character cannot be narrowed by bigrams: it reads the LIKE alone.
 SHORTEST = 2
+# Full-width letters and digits (Ｐ２, ＣＴ: what an input method types in its full-width mode,
+# and how some documents write them) are searched as their ASCII forms, so that a name written
+# either way is found by a search typed either way. Only letters and digits: the full-width
+# brackets and punctuation of Chinese names (（二期）) are written one way and stay as written.
+_HALF_WIDTH = {code: code - 0xFEE0 for first, last in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
+               for code in range(ord(first), ord(last) + 1)}
+
+
+def searchable(text: str) -> str:
+    """A text as search compares it: full-width letters and digits made ASCII, lower-cased.
+    The projects' ``search_text`` and every search term are made by it."""
+    return text.translate(_HALF_WIDTH).lower()
 
 
 def grams(text: str) -> set[str]:

@@ -26,6 +26,7 @@ from ..vocabulary import Category, Kind, Stage
 from .fields import EDITABLE_FIELDS, PROJECT, PROJECT_FIELDS, Field
 from ..audit.models import AuditEntry
 from .models import Project, ProjectAlias, SourceMention
+from . import search
 
 # 项目代码 (GB/T 40058-2021): year, region, department, type, serial with its check character.
 PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]")
@@ -172,7 +173,7 @@ def refresh_search_text(project: Project) -> None:
     names = [project.name, *(alias.name for alias in project.aliases)]
     if project.project_code:
         names.append(project.project_code)
-    project.search_text = "\n".join(names).lower()
+    project.search_text = search.searchable("\n".join(names))
 
 
 def same_name(region: Region, name: str, other_than: int | None = None) -> Project | None:
