@@ -18,7 +18,6 @@ def schema_differences(app) -> list:
             "compare_type": True, "include_object": compared(db.metadata)})
         with warnings.catch_warnings():  # SQLite's: it cannot reflect them
             warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
-            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
             differences = compare_metadata(context, db.metadata)
         if connection.dialect.name == "sqlite":
             present = set(connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
