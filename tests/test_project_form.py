@@ -95,6 +95,24 @@ def test_a_project_named_as_one_of_its_region_is_not_created_again(officer, hosp
     assert renamed.status_code == 302
 
 
+def test_a_name_differing_only_in_full_width_letters_or_case_is_the_same_project(officer, hospital, db):
+    """A QA walk's complaint: with 某县Ｐ２实验室 tracked, 某县P2实验室 and 某县p2实验室 were created
+    beside it, though search finds the three as one: counted three times in every total."""
+    new = _project_form(officer.get("/projects/new").get_data(as_text=True))
+    fields = dict(kind="construction", category="laboratory", region_id=str(hospital.region_id))
+    first = officer.post("/projects/new", data=MultiDict(new.values(**fields, name="某县Ｐ２实验室")))
+    assert first.status_code == 302
+    created = db.session.scalar(sa.select(Project).where(Project.name == "某县Ｐ２实验室"))
+    for name in ("某县P2实验室", "某县p2实验室", " 某县ｐ２实验室"):
+        again = officer.post("/projects/new", data=MultiDict(new.values(**fields, name=name)))
+        assert again.status_code == 400, name
+        assert f"已有同名项目《某县Ｐ２实验室》（编号 {created.id}）" in again.get_data(as_text=True)
+    edit = _project_form(officer.get(f"/projects/{hospital.id}/edit").get_data(as_text=True))
+    renamed = officer.post(f"/projects/{hospital.id}/edit", data=MultiDict(edit.values(name="某县P2实验室")))
+    assert renamed.status_code == 400 and f"（编号 {created.id}）" in renamed.get_data(as_text=True)
+    assert officer.post("/projects/new", data=MultiDict(new.values(**fields, name="某县P2实验室二期"))).status_code == 302
+
+
 def test_a_save_sent_twice_says_saved_not_no_change(officer, hospital, db):
     """A double click on 保存: the first request saved the change, the second found it saved and
     said 没有修改, the last word the officer saw."""

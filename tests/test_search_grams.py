@@ -78,6 +78,10 @@ def test_full_width_letters_and_digits_find_their_ascii_forms_and_back(client, d
         assert found in html, term
         assert client.get(f"/admin/audit?project={term}").get_data(as_text=True).count(found), term
     assert "某县Ｐ２实验室" not in client.get("/projects?q=(二期)").get_data(as_text=True)
+    number = db.session.scalar(sa.select(Project.id).where(Project.name == "甲市CT中心"))
+    wide = "".join(chr(ord(digit) + 0xFEE0) for digit in str(number))  # ２５４, as a number
+    trail = client.get(f"/admin/audit?project={wide}").get_data(as_text=True)
+    assert "甲市CT中心" in trail and "某县Ｐ２实验室" not in trail
 
 
 def test_the_migration_makes_full_width_search_texts_ascii_with_their_grams(app):

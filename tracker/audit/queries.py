@@ -88,7 +88,9 @@ def _is_iso_date(value: str) -> bool:
 
 
 def _project_id(value: str) -> int | None:
-    """A project number as typed (ASCII digits only: "²" is a digit to Python, not to SQL)."""
+    """A project number as typed, full-width digits too (２５４: an input method's full-width
+    mode); "²" is a digit to Python, not a number."""
+    value = searchable(value.strip())
     if value.isascii() and value.isdigit():
         return int(value)
     return None

@@ -180,11 +180,17 @@ def same_name(region: Region, name: str, other_than: int | None = None) -> Proje
     """The project of ``region`` named ``name`` (one name in one region is one project: every
     total would count a second twice), found under a lock on the region's row that a second
     creator in that region waits on until this transaction ends: two forms sent at once (a double
-    click) do not both find the name free. SQLite's writers wait at BEGIN IMMEDIATE already."""
+    click) do not both find the name free. SQLite's writers wait at BEGIN IMMEDIATE already.
+
+    A name is the same as search reads it (``search.searchable``): 某县P2实验室 is 某县Ｐ２实验室 and
+    某县p2实验室, which search finds as one. The first line of a project's ``search_text`` is its
+    name so read; the few that begin with it are compared whole."""
     db.session.execute(sa.select(Region.id).where(Region.id == region.id).with_for_update(key_share=True))
-    return db.session.scalar(sa.select(Project).where(
-        Project.region_id == region.id, Project.name == name,
-        *([Project.id != other_than] if other_than is not None else [])).limit(1))
+    key = search.searchable(name)
+    candidates = db.session.scalars(sa.select(Project).where(
+        Project.region_id == region.id, Project.search_text.startswith(key, autoescape=True),
+        *([Project.id != other_than] if other_than is not None else [])).order_by(Project.id))
+    return next((project for project in candidates if project.search_text.split("\n", 1)[0] == key), None)
 
 
 def _refuse_same_name(region: Region, name: str, other_than: int | None = None) -> None:
