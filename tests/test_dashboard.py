@@ -290,6 +290,26 @@ def test_a_click_on_a_region_row_opens_the_list_with_the_same_figures(client, db
     assert "10.25" in listed and "（2 个项目中 1 个填报）" in listed
 
 
+def test_the_total_investment_says_how_much_of_it_is_cancelled_projects(client, db, app):
+    """A cancelled project's 总投资 stays in the total, unexplained: a leader comparing the
+    headline with his sheet of the projects still going found it larger. It says so, in the
+    headline of the dashboard (kept and fresh alike) and of the briefing, in either language."""
+    factories.project(name="在建医院", status=Status.CONSTRUCTION, total_investment=Decimal("1200"))
+    factories.project(name="取消的医院", status=Status.CANCELLED, total_investment=Decimal("300.5"))
+    factories.project(name="取消无金额", status=Status.CANCELLED, total_investment=None)
+    db.session.commit()
+    for url in ("/dashboard", "/dashboard?q=医院"):  # the kept figures, and a fresh computation
+        html = page(client, url)
+        assert "1,500.5 万元" in html and "（含已取消的 1 个项目 300.5 万元）" in html, url
+    assert "含已取消" not in page(client, "/dashboard?status=construction")
+    from pypdf import PdfReader
+    briefing = client.get("/dashboard/briefing.pdf")
+    text = "".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(briefing.get_data())).pages)
+    assert "含已取消的1个项目300.5万元" in text.replace("\n", "").replace(" ", "")
+    client.get("/language/en")
+    assert "of which 1 cancelled project, 300.5" in page(client, "/dashboard")
+
+
 def test_unknown_status_is_a_row_of_its_own_linked_to_its_list(client, db):
     factories.project(name="状态不明", status=None)
     factories.project(name="在建中", status=Status.CONSTRUCTION)

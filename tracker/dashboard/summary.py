@@ -13,6 +13,7 @@ from flask_babel import ngettext
 
 from ..core.translation import aside
 from ..formatting import percent, plain_number
+from ..vocabulary import Status
 from .queries import Dashboard, Group
 
 
@@ -66,8 +67,18 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
     n = totals.projects
     items = [Item(_("项目总数"), _("%(count)s 个", count=plain_number(n)), args=scope.filter.to_args())]
 
-    items.append(Item(_("总投资"), money(totals.total_investment),
-                      coverage(totals.with_investment, n, approx=totals.approx_investment), money=True))
+    # A cancelled project's 总投资 stays in the total (it was planned; the 按状态 row shows it
+    # apart), and the total says how much of it is theirs: a leader comparing it with a sheet of
+    # the projects still going would otherwise find it larger, unexplained.
+    investment_note = coverage(totals.with_investment, n, approx=totals.approx_investment)
+    cancelled = next((group for group in board.statuses
+                      if group.key == Status.CANCELLED and group.with_investment), None)
+    if cancelled is not None:
+        investment_note += aside(ngettext(
+            "含已取消的 %(count)s 个项目 %(amount)s 万元", "含已取消的 %(count)s 个项目 %(amount)s 万元",
+            cancelled.with_investment, count=plain_number(cancelled.with_investment),
+            amount=plain_number(cancelled.total_investment)))
+    items.append(Item(_("总投资"), money(totals.total_investment), investment_note, money=True))
     items.append(Item(_("累计完成投资"), money(totals.invested_to_date),
                       coverage(totals.with_invested, n), money=True))
     if head.investment_rate is not None:
