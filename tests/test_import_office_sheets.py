@@ -170,6 +170,29 @@ def test_group_headings_subtotals_and_spacers_in_a_merged_column_are_skipped_and
     assert "第 6、12、13、14 行" in told and "第 5、10 行" in told and "第 8 行" in told, told
 
 
+def test_a_group_row_carrying_its_region_and_subtotal_is_skipped_and_said(officer, db):
+    """Noticed after the walk: "一、县级医疗机构 | 360783 | … | 13,780" (the group's region and
+    subtotal on its heading row) was previewed as a new project 「县级医疗机构」 of 13,780 万元,
+    doubling the group in every total. Skipped and said, with how to keep a project numbered so."""
+    user, _browser = officer
+    before = project_count(db)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "项目名称", "地区代码", "类别", "总投资（万元）"])
+    sheet.append(["一、", "县级医疗机构", "360783", None, "13,780"])
+    sheet.append(["1", "龙南市人民医院综合住院楼建设项目", "360783", "综合医院", "12,800"])
+    sheet.append(["2", "龙南市中医院医技楼建设项目", "360783", "中医医院", "980"])
+    sheet.append(["（二）", "基层医疗机构", "360783", None, "560"])
+    sheet.append(["3", "龙南市渡江镇卫生院业务用房建设项目", "360783", "基层医疗机构", "560"])
+    report = run(user, saved(book))
+    assert report.applied, messages(report)
+    assert sorted(outcome.row for outcome in report.outcomes) == [3, 4, 6]
+    assert project_count(db) == before + 3
+    assert db.session.scalar(sa.select(Project).where(Project.name.in_(["县级医疗机构", "基层医疗机构"]))) is None
+    told = "\n".join(report.warnings)
+    assert "第 2、5 行的序号是“一、”“（二）”之类，又填了数字" in told and "阿拉伯数字" in told, told
+
+
 def test_a_new_project_without_its_region_is_told_only_the_region_is_missing(officer, db):
     """A QA walk's complaint: a row with 项目名称 filled and no 地区代码 was told "新建项目需要填写
     「项目名称」和「地区代码」", as if the name were missing too."""

@@ -368,9 +368,12 @@ def _not_a_project(run: Run, cells: list[Cell], totals: set[str]) -> str | None:
     if filled & {"id", "project_code"}:
         return None
     first = own[0][1].value
-    if (isinstance(first, str) and ORDINAL.match(first.strip())
-            and not any(run.columns[key].kind in FIGURE_KINDS for key in filled)):
-        return "group"  # 一、县级医疗机构 over its projects
+    if isinstance(first, str) and ORDINAL.match(first.strip()):
+        if not any(run.columns[key].kind in FIGURE_KINDS for key in filled):
+            return "group"  # 一、县级医疗机构 over its projects
+        # 一、县级医疗机构 with its region and the group's subtotal: a project would double it.
+        # Projects are numbered 1, 2, 3 under such a heading; the preview says how to keep one.
+        return "subtotal"
     leading = name_index if name_index is not None else min(run.positions.values(), default=0)
     if filled <= {"name"} and all(index <= leading for index, _cell in own):
         return "group"  # a heading in the first cells, with no region and no figure
@@ -391,6 +394,10 @@ def _say_skipped(report: ImportReport, skipped: dict[str, list[int]]) -> None:
     if skipped.get("group"):
         report.warnings.append(_("第 %(rows)s 行是分组标题（序号为“一、”“（二）”之类，或只填了前几格，没有地区代码和数字），"
                                  "不是项目，已跳过。", rows=numbers(skipped["group"])))
+    if skipped.get("subtotal"):
+        report.warnings.append(_("第 %(rows)s 行的序号是“一、”“（二）”之类，又填了数字：看作分组标题和它的小计，不是项目，已跳过。"
+                                 "如确是一个项目，请把序号改为阿拉伯数字（1、2、3）后重新上传。",
+                                 rows=numbers(skipped["subtotal"])))
     if skipped.get("merged"):
         report.warnings.append(_("第 %(rows)s 行只有合并单元格延伸下来的内容（例如向下合并的「地区代码」穿过的空行），已跳过。",
                                  rows=numbers(skipped["merged"])))
