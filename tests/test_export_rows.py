@@ -139,8 +139,8 @@ def assert_value_cells(output: io.BytesIO, columns, expected: list[list]) -> Non
                 value = float(value)  # what a reader gets back from the number in the file
             if isinstance(read, dt.datetime):
                 read = read.date()  # a date cell reads back as midnight
-            assert (read, got.data_type, got.number_format, bool(got.alignment.wrap_text)) == \
-                   (value, want.data_type, want.number_format, bool(want.alignment.wrap_text)), where
+            assert (read, got.data_type, got.number_format, bool(got.alignment.wrap_text), got.quotePrefix) == \
+                   (value, want.data_type, want.number_format, bool(want.alignment.wrap_text), want.quotePrefix), where
 
 
 @pytest.mark.parametrize("sort", sorted(SORTS))

@@ -113,7 +113,8 @@ def test_a_project_name_cannot_run_a_formula_in_xlsx_or_csv(client, db):
     for field, text in hostile.items():
         column = next(c for c in export_columns() if c.key == field)
         cell = sheet.cell(row=2, column=header.index(column.label) + 1)
-        assert cell.data_type == "s" and cell.value == "'" + text
+        # As typed, shown as text: a text cell, with the quote prefix that keeps it one when edited.
+        assert cell.data_type == "s" and cell.value == text and cell.quotePrefix
     rows = list(csv.reader(io.StringIO(client.get("/projects/export.csv").data.decode("utf-8-sig"))))
     record = dict(zip(rows[0], rows[1]))
     assert record["项目名称"] == "'" + hostile["name"]

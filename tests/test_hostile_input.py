@@ -485,8 +485,10 @@ def test_stored_formulas_are_neutralised_in_csv_and_xlsx(booby_trapped):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", f"a formula in {cell.coordinate}: {cell.value!r}"
-    values = {cell.value for row in sheet.iter_rows() for cell in row}
-    assert "'" + FORMULA in values and SCRIPT in values
+    cells = {cell.value: cell for row in sheet.iter_rows() for cell in row}
+    # As typed, shown as text: the quote prefix, where the csv's leading ' was shown in the cell.
+    assert cells[FORMULA].data_type == "s" and cells[FORMULA].quotePrefix and SCRIPT in cells
+    assert "'" + FORMULA not in cells and not cells[SCRIPT].quotePrefix
 
 
 def test_stored_markup_stays_inert_data_in_json_oc4ids_and_pdf(booby_trapped):
@@ -586,9 +588,9 @@ def test_stored_control_characters_never_break_a_page_or_an_export(stored_contro
         body = response.get_data()
         assert response.status_code == 200, (path, body[:2000])
     workbook = openpyxl.load_workbook(io.BytesIO(leader.get("/projects/export.xlsx").get_data()))
-    values = {cell.value for row in workbook.worksheets[0].iter_rows() for cell in row}
-    assert "门诊楼\n二期" in values  # Word's vertical tab is the line break it meant
-    assert "'=1+1" in values  # the control removed, the formula then neutralised
+    cells = {cell.value: cell for row in workbook.worksheets[0].iter_rows() for cell in row}
+    assert "门诊楼\n二期" in cells  # Word's vertical tab is the line break it meant
+    assert cells["=1+1"].quotePrefix  # the control removed, the formula then shown as text
 
 
 def test_full_width_formula_signs_are_neutralised_like_ascii_ones(stored_controls):
@@ -596,7 +598,9 @@ def test_full_width_formula_signs_are_neutralised_like_ascii_ones(stored_control
     rows = list(csv.reader(io.StringIO(leader.get("/projects/export.csv").get_data().decode("utf-8-sig"))))
     csv_cells = [cell for row in rows[1:] for cell in row]
     sheet = openpyxl.load_workbook(io.BytesIO(leader.get("/projects/export.xlsx").get_data())).worksheets[0]
-    xlsx_cells = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    # The xlsx holds them as typed, shown as text (the quote prefix); the csv with a leading '.
+    xlsx_cells = ["'" + cell.value if cell.quotePrefix else cell.value
+                  for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
     for cells in (csv_cells, xlsx_cells):
         assert "'＋SUM(A1)" in cells and "'＝HYPERLINK(\"http://evil.example\")" in cells
         assert "'－1＋2" in cells and "'＠cmd" in cells

@@ -21,6 +21,7 @@ from tracker.exports.columns import MONTHLY_REPORT_COLUMNS, PROJECT_COLUMNS, exp
 from tracker.progress.models import MonthlyReport
 from tracker.projects import services as project_services
 from tracker.projects.models import Project
+from tracker.regions.models import Region
 from tracker.vocabulary import Status
 
 from . import factories
@@ -139,6 +140,24 @@ def test_an_exported_list_reimports_as_no_change(officer, seeded, db):
         assert "错误 0 行" in text and "修改 0 行" in text and "新增 0 行" in text, fmt
         assert "导入时不读取" not in text, fmt  # the read-only columns hold the stored values
         assert "无变化 55 行" in text or re.search(r"无变化 \d+ 行", text)
+
+
+def test_an_export_of_texts_that_start_like_formulas_reimports_as_no_change(officer, seeded, db):
+    """The xlsx holds such a text as typed, with the quote prefix (the csv with a leading '):
+    opened, saved by a spreadsheet and brought back, the texts are the ones stored."""
+    _user, browser = officer
+    region = db.session.scalar(sa.select(Region).where(Region.key == "360783"))
+    factories.project(region, name="=HYPERLINK(\"http://evil.example\")", owner_unit="+1+1", location="＠某处")
+    db.session.commit()
+    for fmt in ("xlsx", "csv"):
+        exported = browser.get(f"/projects/export.{fmt}?region=360783&kind=all").data
+        if fmt == "xlsx":  # as a spreadsheet saves it again
+            book = openpyxl.load_workbook(io.BytesIO(exported))
+            buffer = io.BytesIO()
+            book.save(buffer)
+            exported = buffer.getvalue()
+        text = preview_text(browser, upload(browser, exported, f"longnan.{fmt}"))
+        assert "错误 0 行" in text and "修改 0 行" in text and "新增 0 行" in text, (fmt, text[:3000])
 
 
 def test_a_changed_export_shows_old_and_new_and_goes_through_the_service(officer, seeded, db):

@@ -69,7 +69,10 @@ def test_the_months_sheet_has_every_projects_report_or_says_not_reported(client,
     assert june["填报状态"] == "已报" and june["形象进度"] == "主体结构施工至5层"
     assert june["工程进度（%）"] == 45.5 and june["本月完成投资（万元）"] == 20.25
     assert june["本年累计完成投资（万元）"] == 120.75 and june["自开工累计完成投资（万元）"] == 320.75
-    assert june["存在问题"] == "'=资金未到位"  # a text is never a formula
+    # As typed, shown as text: a text cell is never a formula, and the quote prefix keeps it one
+    # when edited (the csv keeps its leading ', below).
+    problem = next(cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value == "=资金未到位")
+    assert problem.data_type == "s" and problem.quotePrefix
     assert june["下步计划"] == "完成主体封顶" and june["地区"] == "龙南市"
     assert june["填报月份"].date() == JUNE  # a date Excel reads, shown as 2025-06
     assert june["提交时间"] is not None

@@ -211,12 +211,16 @@ class Listing:
         # Distinct plan lists are few (most projects are in one plan): each is joined once.
         self.plans_text = lru_cache(maxsize=4096)(self._plans_text)
         self.count = 0  # the rows read so far
+        # Whether a text ``neutralise`` changed has been read (the xlsx then writes such texts
+        # apart, as typed with the quote prefix: ``xlsx.quoted``); rare, so the rows are not
+        # looked through until then.
+        self.quoted = False
 
     def look_up(self) -> None:
         """Fill the dicts of region keys and full names and of plan titles (two queries)."""
         keys, names = region_names()
-        self.region_keys.update((region, neutralise(str(key))) for region, key in keys.items())
-        self.region_full_names.update((region, neutralise(name)) for region, name in names.items())
+        self.region_keys.update((region, self._neutralised(str(key))) for region, key in keys.items())
+        self.region_full_names.update((region, self._neutralised(name)) for region, name in names.items())
         plans = db.session.execute(sa.select(Plan.id, Plan.title).order_by(Plan.key)).all()
         self.plan_titles.update(plans)
         self.plan_rank.update((plan_id, rank) for rank, (plan_id, _title) in enumerate(plans))
@@ -231,7 +235,21 @@ class Listing:
             return ""  # no plan: an empty text, as "；".join([]) is
         known = (plan_id for plan_id in map(int, plan_ids.split(",")) if plan_id in self.plan_rank)
         ids = sorted(known, key=self.plan_rank.__getitem__)
-        return neutralise("；".join(self.plan_titles[plan_id] for plan_id in ids))
+        return self._neutralised("；".join(self.plan_titles[plan_id] for plan_id in ids))
+
+    def _neutralised(self, text: str) -> str:
+        """``neutralise``, noting (``quoted``) when it changed the text."""
+        made = neutralise(text)
+        if made != text:
+            self.quoted = True
+        return made
+
+    def _neutral_column(self, values: Sequence[str | None]) -> Iterable[str | None]:
+        """``neutral_column``, noting (``quoted``) when it changed a text."""
+        made = neutral_column(values)
+        if made is not values:
+            self.quoted = True
+        return made
 
     def partitions(self, portfolio_filter: PortfolioFilter,
                    converters: Sequence[ColumnConverter | None], *, today: dt.date | None = None,
@@ -270,4 +288,4 @@ class Listing:
             return each(month_cell)
         if kind in ("id", "int", "date"):
             return None  # str() of an int is its digits, of a date its isoformat()
-        return neutral_column
+        return self._neutral_column

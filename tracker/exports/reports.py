@@ -194,10 +194,10 @@ def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.dat
             elif column.kind == "time":
                 ws.write(row_number, index, serial_time(value), time_format)
             elif column.kind == "text":
-                ws.write(row_number, index, neutralise(value),
-                         formats.wrap if column.width >= WRAP_WIDTH else formats.plain)
+                formats.write_text(ws, row_number, index, neutralise(value),
+                                   formats.wrap if column.width >= WRAP_WIDTH else formats.plain)
             else:
-                ws.write(row_number, index, text_value(column, value), formats.plain)
+                formats.write_text(ws, row_number, index, text_value(column, value))
     count = tally.projects
     ws.autofilter(0, 0, count, len(columns) - 1)
 
@@ -238,7 +238,7 @@ def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.dat
     for note in (_("“未报”表示该项目没有这个月的月报：它的各项数字留空，不计为零，也不计入合计。"),
                  _("“无需填报”表示该项目不按月填报月报（仅在建、停缓建的建设类项目按月填报），与总览的“本月未填报月报”口径相同。"),
                  _("已报项目中的空白单元格表示这一项未填报，不计为零；合计只计填报了的项目。"),
-                 _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分。"),
+                 _("以 = + - @ 开头的文字按文字保存（单元格设为“以文本显示”），不会被表格当作公式计算。"),
                  _("本表供查阅和报送，不能导入；填报或更正月报请用“月度填报导入模板”或项目页面。")):
         lines.append((None, note, formats.wrap))
     for line_number, line in enumerate(lines):
@@ -250,6 +250,9 @@ def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.dat
         else:
             if label is not None:
                 about.write(line_number, 0, label)
-            about.write(line_number, 1, value, line_format or formats.plain)
+            if isinstance(value, str):
+                formats.write_text(about, line_number, 1, value, line_format)
+            else:
+                about.write(line_number, 1, value, line_format or formats.plain)
     workbook.close(out)
     return count

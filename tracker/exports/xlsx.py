@@ -33,7 +33,8 @@ from ..extensions import db
 from ..portfolio import queries
 from ..portfolio.filters import PortfolioFilter
 from ..projects.models import Project
-from .columns import CLEAR_MARKER, COVERAGE_LABEL, TOTALS_LABEL, Column, decimal_text, export_columns, neutralise, text_value
+from .columns import (CLEAR_MARKER, COVERAGE_LABEL, FORMULA_TRIGGERS, TOTALS_LABEL, Column, decimal_text,
+                      export_columns, neutralise, text_value)
 from .describe import (approximate_count, covered_count, coverage_text, filter_lines, local_time, sheet_totals,
                        total_lines)
 from .listing import EXCEL_EPOCH, SCALED_READS, ColumnConverter, Listing, each
@@ -97,6 +98,29 @@ def number_cell(ws, value: Decimal | int, *, bold: bool = False):
     return _cell(ws, value, number_format=WHOLE_FORMAT, bold=bold)
 
 
+def quoted(text: Any) -> str | None:
+    """A text ``neutralise`` quoted, as typed (its leading ``'`` taken off); None for any other
+    value. A sheet holds it as typed, in a cell with Excel's quote prefix ("show as text"): a text
+    cell is never a formula, and the prefix keeps it text when the cell is edited, where the
+    leading ``'`` of the csv's defence was shown as part of it. (A text typed with a leading
+    ``'`` before a formula's sign reads the same: the importer's ``unneutralise`` already takes
+    that quote as ours.)"""
+    if isinstance(text, str) and text[:1] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return None
+
+
+def put_text(cell, text: str) -> None:
+    """An openpyxl ``cell`` holding ``text`` as a sheet shows it: ``neutralise``d, and a text it
+    quoted as typed, with the quote prefix (``quoted``)."""
+    made = neutralise(text)
+    typed = quoted(made)
+    cell.value = made if typed is None else typed
+    if typed is not None:
+        cell.data_type = "s"  # openpyxl takes a text starting with = for a formula
+        cell.quotePrefix = True
+
+
 def value_cell(ws, column: Column, value):
     if value is None:
         return None
@@ -106,9 +130,13 @@ def value_cell(ws, column: Column, value):
         return _cell(ws, value, number_format=DATE_FORMAT)
     if column.kind == "month":
         return _cell(ws, value, number_format=MONTH_FORMAT)
-    if column.kind == "text":
-        return _cell(ws, neutralise(value), wrap=column.width >= WRAP_WIDTH)
-    return _cell(ws, text_value(column, value))
+    text = neutralise(value) if column.kind == "text" else text_value(column, value)
+    typed = quoted(text)
+    cell = _cell(ws, text if typed is None else typed, wrap=column.kind == "text" and column.width >= WRAP_WIDTH)
+    if typed is not None:
+        cell.data_type = "s"  # openpyxl takes a text starting with = for a formula
+        cell.quotePrefix = True
+    return cell
 
 
 def number_style(value: Decimal) -> str:
@@ -138,6 +166,9 @@ class ListFormats:
         self.whole, self.decimal = made(WHOLE_FORMAT), made(DECIMAL_FORMAT)
         self.date, self.month = made(DATE_FORMAT), made(MONTH_FORMAT)
         self.wrap = made(wrap=True)
+        # A text that starts like a formula, as typed, shown as text (``quoted``).
+        self.quoted = made().set_quote_prefix()
+        self.quoted_wrap = made(wrap=True).set_quote_prefix()
         self.bold = made(bold=True)
         self.bold_whole, self.bold_decimal = made(WHOLE_FORMAT, bold=True), made(DECIMAL_FORMAT, bold=True)
         self.header = (made(bold=True).set_background_color("#" + HEADER_COLOUR)
@@ -154,6 +185,15 @@ class ListFormats:
         if column.kind == "text" and column.width >= WRAP_WIDTH:
             return self.wrap
         return None
+
+    def write_text(self, ws, row: int, col: int, text: str, text_format=None) -> None:
+        """A text of the sheet: one ``neutralise`` quoted as typed, with the quote prefix
+        (``quoted``); any other in ``text_format``."""
+        typed = quoted(text)
+        if typed is None:
+            ws.write(row, col, text, text_format if text_format is not None else self.plain)
+        else:
+            ws.write(row, col, typed, self.quoted_wrap if text_format is self.wrap else self.quoted)
 
     def write_number(self, ws, row: int, col: int, value: Decimal | int, *, bold: bool = False) -> None:
         """``number_cell``: a number Excel can sum, exactly as stored, or its text."""
@@ -297,23 +337,31 @@ def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
 
     listing = Listing(columns)
     amounts = [index for index, column in enumerate(columns) if column.kind == "decimal"]
+    texts = [index for index, column in enumerate(columns) if column.kind in ("text", "region", "list")]
+    text_formats = {index: formats.column(columns[index]) for index in texts}
     write_row, write = ws.write_row, ws.write
     row_number = 0
     for rows in listing.partitions(portfolio_filter, row_converters(listing), today=today, batch=batch):
         for row in rows:
             row_number += 1
             # An amount is written as a number in the column's whole-number format; a fraction
-            # (or an amount a double cannot hold) apart, in its own.
-            fractions = [index for index in amounts if type(row[index]) in APART]
-            if fractions:
+            # (or an amount a double cannot hold) apart, in its own; so is a text neutralise
+            # quoted (looked for once one was: ``Listing.quoted``), as typed with the quote prefix.
+            apart = [index for index in amounts if type(row[index]) in APART]
+            if listing.quoted:
+                apart += [index for index in texts if quoted(row[index]) is not None]
+            if apart:
                 cells = list(row)
-                for index in fractions:
+                for index in apart:
                     cells[index] = None
                 write_row(row_number, 0, cells)
-                for index in fractions:
+                for index in apart:
                     value = row[index]
-                    write(row_number, index, value,
-                          formats.decimal if type(value) is FractionalNumber else formats.plain)
+                    if index in text_formats:
+                        formats.write_text(ws, row_number, index, value, text_formats[index])
+                    else:
+                        write(row_number, index, value,
+                              formats.decimal if type(value) is FractionalNumber else formats.plain)
             else:
                 write_row(row_number, 0, list(row))
     count = listing.count
@@ -349,7 +397,7 @@ def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
     lines += [(label, value, None) for label, value in total_lines(totals, columns)]
     lines += [(), (_("说明"), None, formats.bold)]
     for note in (_("空白单元格表示“未填报”：规划文件和填报中都没有这一数据，不计为零；合计只计填报了的项目。"),
-                 _("以单引号 ' 开头的文字是为防止表格把它当作公式而加的，不是内容的一部分；导入时会自动去掉。"),
+                 _("以 = + - @ 开头的文字按文字保存（单元格设为“以文本显示”），不会被表格当作公式计算。"),
                  _("修改后可在“导入”页面上传本表（第一个工作表），按项目ID更新；合计行不会被导入。"),
                  _("导入时空白单元格保持原值不变；要清空已有数据，请填写“%(marker)s”。", marker=CLEAR_MARKER),
                  _("“数据版本”是导出时各项目的版本，请勿改动：导入时只写入您在本表中改过的单元格，"
@@ -364,6 +412,9 @@ def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
         else:
             if label is not None:
                 about.write(line_number, 0, label)
-            about.write(line_number, 1, value, line_format or formats.plain)
+            if isinstance(value, str):
+                formats.write_text(about, line_number, 1, value, line_format)
+            else:
+                about.write(line_number, 1, value, line_format or formats.plain)
     workbook.close(out)
     return count

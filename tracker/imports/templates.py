@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
-from ..exports.columns import CLEAR_MARKER, Column, neutralise
-from ..exports.xlsx import DECIMAL_FORMAT, WHOLE_FORMAT, openpyxl_styles
+from ..exports.columns import CLEAR_MARKER, Column
+from ..exports.xlsx import DECIMAL_FORMAT, WHOLE_FORMAT, openpyxl_styles, put_text
 from .outcome import MONTHLY_REPORTS, PROJECTS
 
 GREY_COLOUR = "EEEEEE"  # a column the import ignores
@@ -105,8 +105,10 @@ def write_template(out: IO[bytes] | str, columns: tuple[Column, ...], title: str
                 whole = value == value.to_integral_value()
                 target.value = int(value) if whole else value.normalize()
                 target.number_format = WHOLE_FORMAT if whole else DECIMAL_FORMAT
-            else:  # a name from a form or a plan: not run as a formula (the reader unneutralises)
-                target.value = neutralise(value) if isinstance(value, str) else value
+            elif isinstance(value, str):  # a name from a form or a plan: as typed, never run as a formula
+                put_text(target, value)
+            else:
+                target.value = value
             if not column.importable:
                 target.fill = grey_fill
 

@@ -26,9 +26,9 @@ from ..core import clock
 from ..core.fonts import cjk_font, line_breaking
 from ..core.clock import utcnow
 from ..core.translation import aside, labelled, phrases
-from ..exports.columns import decimal_text, neutralise
+from ..exports.columns import decimal_text
 from ..exports.describe import local_time
-from ..exports.xlsx import DATE_FORMAT, DECIMAL_FORMAT, WHOLE_FORMAT, number_style, openpyxl_styles
+from ..exports.xlsx import DATE_FORMAT, DECIMAL_FORMAT, WHOLE_FORMAT, number_style, openpyxl_styles, put_text
 from ..formatting import plain_number
 from ..vocabulary import IndicatorNature
 from .models import Plan
@@ -143,8 +143,8 @@ def _figure(text: str | None, unit: str | None = None):
     """A cell's value and number format for an indicator's figure: a number Excel can compare
     and sum where the text is one, in the indicator's unit (target 35 and actual "36.5%" of a
     "%" indicator are 35 and 36.5; "6.9张" of a "张" one is 6.9; "96.2%" of another unit a
-    percentage), else the text as written ("持续提升"), neutralised (it came from an uploaded
-    document or a form)."""
+    percentage), else the text as written ("持续提升"; the sheet neutralises it, ``put_text``: it
+    came from an uploaded document or a form)."""
     if text is None or not str(text).strip():
         return None, None
     raw, unit = str(text).strip(), (unit or "").strip()
@@ -154,7 +154,7 @@ def _figure(text: str | None, unit: str | None = None):
         raw = raw[:-1].strip()
     found = _FIGURE.fullmatch(raw)
     if found is None:
-        return neutralise(str(text)), None
+        return str(text), None
     number, percent = Decimal(found.group(1)), found.group(2)
     places = max(0, -number.normalize().as_tuple().exponent)  # type: ignore[operator]
     if percent:
@@ -184,10 +184,11 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
         for number, values in enumerate(rows, 2):
             for index, value in enumerate(values, 1):
                 number_format = None
+                if isinstance(value, str) or (isinstance(value, tuple) and isinstance(value[0], str)):
+                    put_text(ws.cell(row=number, column=index), value if isinstance(value, str) else value[0])
+                    continue
                 if isinstance(value, tuple):
                     value, number_format = value
-                elif isinstance(value, str):
-                    value = neutralise(value)
                 elif isinstance(value, Decimal):  # an amount: exact, as the list's export writes it
                     style = number_style(value)
                     value, number_format = ((decimal_text(value), None) if style == "text" else
@@ -239,6 +240,7 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
         lines.append((_("金额"), _("已隐藏")))
     about.column_dimensions["A"].width, about.column_dimensions["B"].width = 16, 70
     for name, value in lines:
-        about.append([name, neutralise(str(value)) if value else "—"])
+        about.append([name])
+        put_text(about.cell(row=about.max_row, column=2), str(value) if value else "—")
         about.cell(row=about.max_row, column=1).font = styles.header_font
     book.save(out)
