@@ -362,7 +362,7 @@ def test_a_name_written_as_a_formula_is_text_in_the_template_and_imports_back(of
         column = {label: index + 1 for index, label in enumerate(header)}
         row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column["项目ID"]).value == project.id)
         name = sheet.cell(row, column["项目名称"])
-        assert (name.data_type, name.value) == ("s", "'=SUM(1,1)号楼")
+        assert (name.data_type, name.value, name.quotePrefix) == ("s", "=SUM(1,1)号楼", True)
         sheet.cell(row, column["本月完成投资（万元）"]).value = 30
         location = upload(browser, saved(book), "月报.xlsx", kind="auto")
         text = preview_text(browser, location)

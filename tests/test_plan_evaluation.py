@@ -238,8 +238,9 @@ def test_the_evaluation_workbook_holds_numbers_as_numbers_and_runs_no_formula(ap
     indicators = book.worksheets[0]
     headers = [cell.value for cell in indicators[1]]
     row = {headers[index]: cell for index, cell in enumerate(indicators[2])}
-    assert row["指标"].data_type == "s" and row["指标"].value == "'" + indicator.name
-    assert row["来源"].data_type == "s" and row["来源"].value == "'=1+1 统计公报"
+    # As typed, shown as text (the quote prefix keeps the cell text when it is edited).
+    assert (row["指标"].data_type, row["指标"].value, row["指标"].quotePrefix) == ("s", indicator.name, True)
+    assert (row["来源"].data_type, row["来源"].value, row["来源"].quotePrefix) == ("s", "=1+1 统计公报", True)
     assert (row["目标方向"].value, row["目标值"].value, row["目标值"].number_format) == ("≥", 0.95, "0%")
     assert (row["最新实际值"].value, row["最新实际值"].number_format) == (0.962, "0.0%")
     assert row["是否达标"].value == "达标"
