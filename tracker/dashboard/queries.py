@@ -24,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy.orm import aliased
 
 from ..database import exact_sum
@@ -85,7 +86,7 @@ class Group:
     def label(self) -> str:
         vocabulary = VOCABULARIES.get(self.dimension)
         if vocabulary is not None:
-            return vocabulary(self.key).label if self.key is not None else _("未填报")
+            return vocabulary(self.key).label if self.key is not None else pgettext("分组名", "未填报")
         if self.own:
             return _("%(name)s本级", name=self.name)
         if self.dimension == "plan" and self.key is None:

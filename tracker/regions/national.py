@@ -51,7 +51,7 @@ class NationalLoadReport:
     def lines(self) -> list[str]:
         lines = [f"national divisions: {self.divisions} in the package; {self.created} new, "
                  f"{len(self.renamed)} renamed, {self.moved} moved; "
-                 f"{self.kept} other regions kept (zones, former or demo regions)"]
+                 f"{self.kept} other region{'' if self.kept == 1 else 's'} kept (zones, former or demo regions)"]
         lines += [f"  renamed {code}: {old} → {new}" for code, old, new in self.renamed]
         return lines
 
