@@ -41,3 +41,11 @@ def test_the_english_import_page_and_dashboard_read_as_english(client, officer):
 def test_the_regions_load_says_one_region_in_the_singular():
     assert "1 other region kept" in NationalLoadReport(kept=1).lines()[0]
     assert "2 other regions kept" in NationalLoadReport(kept=2).lines()[0]
+
+
+def test_a_percent_is_set_against_its_number():
+    """The project page said "工程进度 5 %" where the trail and the rates say "5%"."""
+    from decimal import Decimal
+
+    from tracker.formatting import figure
+    assert str(figure(Decimal("5"), "%")) == "5%" and str(figure(Decimal("12.5"), "万元")) == "12.5 万元"

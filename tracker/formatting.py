@@ -34,7 +34,9 @@ def figure(value, unit: str = "", approx: bool = False) -> Markup:
     if value is None:
         return Markup(f'<span class="unknown">{escape(_("未填报"))}</span>')
     prefix = escape(_("约")) if approx else ""
-    return Markup(f"{prefix}{plain_number(value)}{' ' + escape(unit) if unit else ''}")
+    # A percent sign is set against its number (5%, as ``percent`` writes a rate); a word unit apart.
+    joined = escape(unit) if unit == "%" else " " + escape(unit) if unit else ""
+    return Markup(f"{prefix}{plain_number(value)}{joined}")
 
 
 @pass_context
