@@ -34,7 +34,7 @@ def test_a_report_filed_this_month_says_so_with_its_progress(officer, longnan_pr
         db.session.commit()
         html = officer.get(f"/projects/{longnan_project.id}").get_data(as_text=True)
     this_month = html[html.index("本月：2026-12"):html.index("<h2>里程碑</h2>")]
-    assert "本月月报已填报（工程进度 35 %）" in this_month and "修改本月月报" in this_month
+    assert "本月月报已填报（工程进度 35%）" in this_month and "修改本月月报" in this_month
 
 
 def test_the_plans_are_named_by_title_not_by_file(client, longnan_project):
