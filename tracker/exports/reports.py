@@ -241,18 +241,6 @@ def write_report_xlsx(out: str, portfolio_filter: PortfolioFilter, month: dt.dat
                  _("以 = + - @ 开头的文字按文字保存（单元格设为“以文本显示”），不会被表格当作公式计算。"),
                  _("本表供查阅和报送，不能导入；填报或更正月报请用“月度填报导入模板”或项目页面。")):
         lines.append((None, note, formats.wrap))
-    for line_number, line in enumerate(lines):
-        if not line:
-            continue
-        label, value, line_format = line
-        if value is None:
-            about.write(line_number, 0, label, line_format)
-        else:
-            if label is not None:
-                about.write(line_number, 0, label)
-            if isinstance(value, str):
-                formats.write_text(about, line_number, 1, value, line_format)
-            else:
-                about.write(line_number, 1, value, line_format or formats.plain)
+    formats.write_lines(about, lines)
     workbook.close(out)
     return count

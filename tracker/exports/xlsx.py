@@ -195,6 +195,23 @@ class ListFormats:
         else:
             ws.write(row, col, typed, self.quoted_wrap if text_format is self.wrap else self.quoted)
 
+    def write_lines(self, ws, lines: list[tuple]) -> None:
+        """A notes sheet (导出说明): a line per row, each (label, value, format); a heading has no
+        value (its label in its format, bold), an empty tuple is a blank row."""
+        for line_number, line in enumerate(lines):
+            if not line:
+                continue
+            label, value, line_format = line
+            if value is None:
+                ws.write(line_number, 0, label, line_format)
+                continue
+            if label is not None:
+                ws.write(line_number, 0, label)
+            if isinstance(value, str):
+                self.write_text(ws, line_number, 1, value, line_format)
+            else:
+                ws.write(line_number, 1, value, line_format or self.plain)
+
     def write_number(self, ws, row: int, col: int, value: Decimal | int, *, bold: bool = False) -> None:
         """``number_cell``: a number Excel can sum, exactly as stored, or its text."""
         style = number_style(value) if isinstance(value, Decimal) else "whole"
@@ -403,18 +420,6 @@ def write_xlsx(out: str, portfolio_filter: PortfolioFilter, *,
                  _("“数据版本”是导出时各项目的版本，请勿改动：导入时只写入您在本表中改过的单元格，"
                    "他人在导出之后的修改保持不变；同一项两人都改过的行会被退回说明。")):
         lines.append((None, note, formats.wrap))
-    for line_number, line in enumerate(lines):
-        if not line:
-            continue
-        label, value, line_format = line
-        if value is None:  # a heading: the label in bold
-            about.write(line_number, 0, label, line_format)
-        else:
-            if label is not None:
-                about.write(line_number, 0, label)
-            if isinstance(value, str):
-                formats.write_text(about, line_number, 1, value, line_format)
-            else:
-                about.write(line_number, 1, value, line_format or formats.plain)
+    formats.write_lines(about, lines)
     workbook.close(out)
     return count
