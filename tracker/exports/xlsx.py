@@ -110,15 +110,20 @@ def quoted(text: Any) -> str | None:
     return None
 
 
-def put_text(cell, text: str) -> None:
-    """An openpyxl ``cell`` holding ``text`` as a sheet shows it: ``neutralise``d, and a text it
-    quoted as typed, with the quote prefix (``quoted``)."""
-    made = neutralise(text)
-    typed = quoted(made)
-    cell.value = made if typed is None else typed
+def _hold(cell, text: str):
+    """An openpyxl ``cell`` holding a text already ``neutralise``d: one it quoted as typed, with
+    the quote prefix (``quoted``)."""
+    typed = quoted(text)
+    cell.value = text if typed is None else typed
     if typed is not None:
         cell.data_type = "s"  # openpyxl takes a text starting with = for a formula
         cell.quotePrefix = True
+    return cell
+
+
+def put_text(cell, text: str) -> None:
+    """An openpyxl ``cell`` holding ``text`` as a sheet shows it (``neutralise``, ``_hold``)."""
+    _hold(cell, neutralise(text))
 
 
 def value_cell(ws, column: Column, value):
@@ -131,12 +136,7 @@ def value_cell(ws, column: Column, value):
     if column.kind == "month":
         return _cell(ws, value, number_format=MONTH_FORMAT)
     text = neutralise(value) if column.kind == "text" else text_value(column, value)
-    typed = quoted(text)
-    cell = _cell(ws, text if typed is None else typed, wrap=column.kind == "text" and column.width >= WRAP_WIDTH)
-    if typed is not None:
-        cell.data_type = "s"  # openpyxl takes a text starting with = for a formula
-        cell.quotePrefix = True
-    return cell
+    return _hold(_cell(ws, None, wrap=column.kind == "text" and column.width >= WRAP_WIDTH), text)
 
 
 def number_style(value: Decimal) -> str:
