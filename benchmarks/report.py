@@ -72,7 +72,8 @@ def render(results: Results) -> str:
         + (" s at the end" if len(results.probe) > 1 else " s at the start")
         + " (the same loop has taken 0.7 s on a quiet day and 2.7 s on a busy one on this shared host: "
         "compare two runs' ratios, not their milliseconds)",
-        f"- **Software**: Python {m.get('python')}, PostgreSQL {m.get('postgresql')} (default settings), "
+        f"- **Software**: Python {m.get('python')}, PostgreSQL {m.get('postgresql')} (its settings as installed; "
+        "a reused portfolio is vacuumed and analysed before it is measured, as autovacuum would have), "
         f"SQLite {m.get('sqlite')}, gunicorn {m.get('gunicorn')} (sync workers), "
         f"{m.get('datasette', 'Datasette not run')}; load generator: {m.get('load')}",
         f"- **Code**: commit {m.get('commit')}",
