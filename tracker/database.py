@@ -246,7 +246,6 @@ def expression_indexes(metadata: sa.MetaData) -> set[str]:
             if not all(plain(expression) for expression in index.expressions)}
 
 
-
 def compared(metadata: sa.MetaData):
     """Alembic's ``include_object`` for comparing the models with a database: an index on an
     expression is left out (SQLite's reflection skips it; PostgreSQL's prints it on several
