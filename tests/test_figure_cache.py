@@ -209,3 +209,58 @@ def test_the_region_menu_is_kept_until_a_write_and_follows_it(worker):
         connection.execute(sa.update(Region).where(Region.id == worker.region_id).values(name="缓存改名县"))
     renamed, _reads = menu()
     assert '<option value="cachetest">缓存改名县</option>' in renamed
+
+
+def test_the_region_menu_outlasts_the_reports_and_figures_but_not_a_project_moved_or_removed(worker):
+    """The menu follows its own stamp (cache.MENU): a write that changes a project's figures (its
+    总投资, a Core bulk write, or a field through the ORM) leaves it, with no statement over the
+    regions; a project moved to another region, or deleted, moves it, and the menu follows."""
+    worker.add_project("1")
+    shown, _reads = menu()
+    assert f'<option value="{KEY}">' in shown
+    assert menu() == (shown, 0)
+    worker.core_update("2")
+    with Session(worker.engine) as session:
+        project = session.scalars(sa.select(Project).where(Project.region_id == worker.region_id)).one()
+        project.beds = 120
+        session.commit()
+    assert menu() == (shown, 0)  # figures written: the portfolio's stamp moved, not the menu's
+    with worker.engine.begin() as connection:
+        elsewhere = connection.execute(sa.insert(Region).values(
+            key=f"{KEY}-2", code=None, name="缓存迁入县", level="county", parent_id=None,
+            path=f"/{KEY}-2/").returning(Region.id)).scalar()
+    try:
+        with Session(worker.engine) as session:
+            project = session.scalars(sa.select(Project).where(Project.region_id == worker.region_id)).one()
+            project.region_id = elsewhere
+            session.commit()
+        moved, reads = menu()
+        assert reads and f'<option value="{KEY}">' not in moved and f'<option value="{KEY}-2">' in moved
+        with worker.engine.begin() as connection:
+            connection.execute(sa.delete(Project).where(Project.region_id == elsewhere))
+        removed, reads = menu()
+        assert reads and f'<option value="{KEY}-2">' not in removed
+    finally:
+        with worker.engine.begin() as connection:
+            connection.execute(sa.delete(Project).where(Project.region_id == elsewhere))
+            connection.execute(sa.delete(Region).where(Region.id == elsewhere))
+
+
+def test_what_moves_the_region_menu_is_read_from_the_sql_a_write_ran():
+    """``_MENU_WRITE``: the regions written, a project added or deleted, region_id set; not a
+    project's other columns, nor a WHERE that names region_id."""
+    from tracker.portfolio.cache import _MENU_WRITE
+
+    moves = ["INSERT INTO projects (name, region_id) VALUES (?, ?)", "DELETE FROM projects WHERE id = ?",
+             "UPDATE projects SET region_id=?, version=? WHERE projects.id = ?",
+             'UPDATE "projects" SET name=%(name)s, region_id=%(region_id)s WHERE id = 1',
+             "UPDATE regions SET name=? WHERE regions.id = ?", "INSERT OR IGNORE INTO regions VALUES (1)",
+             "DELETE FROM regions", "ALTER TABLE projects ADD COLUMN x int", "TRUNCATE projects",
+             "WITH moved AS (SELECT 1) UPDATE projects SET beds = 1", "COPY projects FROM STDIN"]
+    stays = ["UPDATE projects SET beds=?, version=? WHERE projects.id = ?",
+             "UPDATE projects SET total_investment=? WHERE projects.region_id = ?",
+             "INSERT INTO monthly_reports (project_id) VALUES (?)",
+             "DELETE FROM project_search_grams WHERE project_id IN (1)",
+             "UPDATE portfolio_figures SET projects = projects + 1 WHERE region_id = 3"]
+    assert [sql for sql in moves if not _MENU_WRITE.match(sql)] == []
+    assert [sql for sql in stays if _MENU_WRITE.match(sql)] == []

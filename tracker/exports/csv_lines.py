@@ -345,7 +345,7 @@ class Halves:
         key = split_key(portfolio_filter, cls.SMALLEST)
         if now is None or key is None:
             return None
-        return cls(key, now[1], str(Path(database).resolve()))
+        return cls(key, now[-1], str(Path(database).resolve()))
 
     def statements(self, statement: sa.Select) -> tuple[sa.Select, sa.Select]:
         return statement.where(Region.key < self.key), statement.where(Region.key >= self.key)
