@@ -126,6 +126,25 @@ def test_the_progress_column_probes_each_rows_latest_report(db, demo):
     assert len(page) == 50 and probes, plan
 
 
+def test_the_dashboards_over_estimate_list_reads_its_rows_in_order(db, demo):
+    """超概算 of the whole portfolio, the largest excess first, read from ``ix_projects_overrun``
+    in that order, not by sorting every project over its estimate (5,000 of 100,000 projects,
+    12 ms on PostgreSQL). Sorting priced out on PostgreSQL, as above."""
+    from tracker.dashboard.queries import over_estimate_statement
+    from tracker.dashboard.scope import Scope
+
+    connection = db.session.connection()
+    statement = over_estimate_statement(Scope.from_args({}), total=1)
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_incremental_sort = off")
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
+    else:
+        plan = "\n".join(row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    assert "ix_projects_overrun" in plan and not sorts(plan, "overrun"), plan
+
+
 def fresh_plan_keys() -> dict[int, str | None]:
     """Each project's smallest plan key, computed from the links: what plan_key must hold."""
     from tracker.plans.models import Plan

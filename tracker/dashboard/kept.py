@@ -25,7 +25,7 @@ from ..plans.models import Plan
 from ..portfolio import kept
 from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN
 from ..portfolio.models import (MONTHS, SUMS, portfolio_figures, portfolio_year_figures)
-from ..portfolio.queries import Totals, with_approximate
+from ..portfolio.queries import Totals
 from ..projects.models import Project
 from ..regions.models import Region
 from ..vocabulary import FundingSource
@@ -127,7 +127,7 @@ def compute(scope: Scope) -> Dashboard | None:
 
 
 def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
-    totals = with_approximate(Totals.of_kept(every), scope.filter, scope.today)
+    totals = Totals.of_kept(every)  # the 约 among its 总投资 and 建筑面积 kept too
     this_month = f"{scope.today.year:04d}-{scope.today.month:02d}"
     late = sum(figures["projects"] for key, figures in by_key["due"].items() if key < this_month)
     if scope.today.day > 1:  # this month's days before today: through the index, a month at most

@@ -34,7 +34,7 @@ from ..portfolio import cache
 from ..portfolio import queries as portfolio_queries
 from ..portfolio.filters import DUE_SOON_DAYS, UNKNOWN, PortfolioFilter
 from ..progress.models import AnnualPlan, FundingLine, Milestone, YearInvestment, first_commitment
-from ..projects.models import Project, project_plans
+from ..projects.models import OVERRUN, Project, project_plans
 from ..projects.terms import owes_expression
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, FundingSource, Stage, Status
@@ -611,16 +611,19 @@ def over_estimate(scope: Scope, limit: int = LIST_LIMIT, total: int | None = Non
     """超概算 projects (``Project.is_over_estimate``), the largest excess first."""
     if total == 0:
         return Listing([], 0)
-    excess = Project.current_estimate - Project.total_investment
-    rows = db.session.execute(
-        sa.select(Project.id, Project.name, Region.name, Project.total_investment,
-                  Project.current_estimate, _count_column(total))
-        .join(Region, Project.region_id == Region.id)
-        .where(*scope.conditions, Project.is_over_estimate)
-        .order_by(excess.desc(), Project.id).limit(limit)).all()
+    rows = db.session.execute(over_estimate_statement(scope, limit, total)).all()
     # Both amounts are stated: ``is_over_estimate`` compares them.
     return Listing([OverEstimate(row[0], row[1], row[2], row[3] or Decimal(0), row[4] or Decimal(0))
                     for row in rows], rows[0][-1] if rows else 0)
+
+
+def over_estimate_statement(scope: Scope, limit: int = LIST_LIMIT, total: int | None = None) -> sa.Select:
+    """The first ``limit`` of 超概算, in the order of ``ix_projects_overrun`` (largest excess first)."""
+    return (sa.select(Project.id, Project.name, Region.name, Project.total_investment,
+                      Project.current_estimate, _count_column(total))
+            .join(Region, Project.region_id == Region.id)
+            .where(*scope.conditions, Project.is_over_estimate)
+            .order_by(OVERRUN.desc(), Project.id).limit(limit))
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
 # built once (``_statements``), not at every write, where building them cost four times what
 # running them did (5 ms a project on SQLite, most of a save's time).
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-_NAMES = (*MONEY, "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
+_NAMES = (*MONEY, "approx_floor_area", "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
           "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
           "both_total", "both_invested", "over_estimate", "funded")
 _YEAR_NAMES = ("plans", "planned", "reporting",
@@ -126,6 +126,7 @@ def _statements(few: bool) -> dict[str, sa.Select]:
     every project (a rebuild)."""
     where = [Project.id.in_(_IDS)] if few else []
     both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
+    approximate_area = sa.and_(Project.floor_area_approx.is_(True), Project.floor_area_m2.is_not(None))
     rate = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
     place = (Project.region_id, Project.kind)
     # A few projects (a write's): the dated breakdowns come in the same statement, grouped by
@@ -137,6 +138,7 @@ def _statements(few: bool) -> dict[str, sa.Select]:
     found: dict[str, sa.Select] = {}
     found["rows"] = (
         sa.select(*place, Project.status, Project.category, Project.build_nature, *dated, *_money_figures(),
+                  sa.func.count(sa.case((approximate_area, 1))),
                   sa.func.count(Project.floor_area_m2), exact_sum(Project.floor_area_m2),
                   sa.func.count(Project.beds), sa.func.sum(Project.beds),
                   sa.func.count(Project.new_beds), sa.func.sum(Project.new_beds),

@@ -63,7 +63,8 @@ class Totals:
                    figures["with_beds"], known("with_beds", "beds"),
                    figures["with_new_beds"], known("with_new_beds", "new_beds"),
                    figures["with_rate"], known("with_rate", "rate_invested"),
-                   known("with_rate", "rate_investment"))
+                   known("with_rate", "rate_investment"), figures["approx_investment"],
+                   figures["approx_floor_area"])
 
     @property
     def investment_rate(self) -> Decimal | None:
@@ -81,13 +82,12 @@ def totals(portfolio_filter: PortfolioFilter, today: dt.date | None = None) -> T
     narrow covering index ``ix_projects_totals``, kept per process until the next write
     (cache.py)."""
     today = today or clock.today()
-    if kept.breakdown(portfolio_filter) is not None:
-        found = Totals.of_kept(kept.everything(db.session(), portfolio_filter))
-    else:
-        key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
-        if _grams_answer(portfolio_filter):  # the 约 counted in the same range of the index
-            return cache.figures(key, lambda: _gram_totals(portfolio_filter))
-        found = cache.figures(key, lambda: _totals(portfolio_filter, today))
+    if kept.breakdown(portfolio_filter) is not None:  # the 约 counted with the rest
+        return Totals.of_kept(kept.everything(db.session(), portfolio_filter))
+    key = ("totals", replace(portfolio_filter, sort="region", order="asc"), today)
+    if _grams_answer(portfolio_filter):  # the 约 counted in the same range of the index
+        return cache.figures(key, lambda: _gram_totals(portfolio_filter))
+    found = cache.figures(key, lambda: _totals(portfolio_filter, today))
     return with_approximate(found, portfolio_filter, today)
 
 

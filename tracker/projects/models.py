@@ -352,8 +352,14 @@ class Project(Base):
 
 
 # 超概算's list (its count is kept: portfolio/kept.py) reads the few projects over their estimate
-# from this partial index and sorts them by excess, instead of reading every project.
+# from these partial indexes: a region's by region, the whole portfolio's (or a province's) in the
+# list's own order, the largest excess first, stopping at the list's 50 rows (it read and sorted
+# all 5,000 of 100,000 projects, 12 ms of the country's dashboard on PostgreSQL).
+OVERRUN = Project.current_estimate - Project.total_investment
 sa.Index("ix_projects_over_estimate", Project.region_id, Project.id,
+         postgresql_where=Project.current_estimate > Project.total_investment,
+         sqlite_where=Project.current_estimate > Project.total_investment)
+sa.Index("ix_projects_overrun", OVERRUN.desc(), Project.id,
          postgresql_where=Project.current_estimate > Project.total_investment,
          sqlite_where=Project.current_estimate > Project.total_investment)
 
