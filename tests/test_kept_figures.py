@@ -211,6 +211,8 @@ def test_the_lists_totals_from_the_kept_figures_equal_the_sums_over_its_projects
             continue
         assert kept.answers(scope.filter)
         assert portfolio.totals(scope.filter, today) == fresh(scope.filter, today), scope.filter
+        # The count alone (the walk's budget, portfolio/queries._unnarrowed), as the totals say.
+        assert kept.project_count(db.session, scope.filter) == fresh(scope.filter, today).projects
     everything = PortfolioFilter(kind="all")
     before = portfolio.totals(everything, today)
     target = db.session.scalars(sa.select(Project).where(Project.total_investment.is_not(None))).first()

@@ -498,6 +498,19 @@ def everything(session: Session, portfolio_filter) -> dict[str, Any]:
     return decoded(row, FIGURE_NAMES, SUMS)
 
 
+def project_count(session: Session, portfolio_filter) -> int:
+    """How many projects the filter selects (``answers`` must hold): ``everything``'s count alone,
+    one column summed instead of every figure decoded."""
+    if not answers(portfolio_filter):
+        raise ValueError(f"the kept rows do not answer {portfolio_filter!r}")
+    settle(session)
+    table = portfolio_figures
+    return int(session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(table.c.projects), 0))
+        .where(table.c.region_id.in_(nodes(portfolio_filter)), *kinds(portfolio_filter),
+               table.c.dimension == "all", table.c.key == "")) or 0)
+
+
 def nodes(portfolio_filter) -> list[int] | sa.ScalarSelect:
     """The rows that hold the filter's region with everything under it: its own, or the
     provinces' for the whole portfolio."""

@@ -403,7 +403,7 @@ def _unnarrowed(portfolio_filter: PortfolioFilter) -> int:
     its region and kind, from the kept figures (a few rows), or the largest id."""
     scope = PortfolioFilter(region=portfolio_filter.region, kind=portfolio_filter.kind)
     if kept.answers(scope):
-        return int(kept.everything(db.session(), scope)["projects"])
+        return kept.project_count(db.session(), scope)
     return db.session.scalar(sa.select(sa.func.max(Project.id))) or 0
 
 
