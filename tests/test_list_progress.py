@@ -46,8 +46,9 @@ def test_the_list_shows_each_projects_progress_and_the_totals_say_what_they_cove
     assert {"工程进度", "累计完成投资（万元）", "投资完成率", "最近月报", "滞后"} <= set(_headers(html))
     row = re.search(r"<tr>(?:(?!</tr>).)*报了月报的医院.*?</tr>", _table(html), flags=re.S).group(0)
     assert "60%" in row and "300" in row and "2026年11月" in row
-    # The rate is a bar a reader sees at a glance, and its figure for those who read figures.
-    assert re.search(r'<meter[^>]*value="0\.3"[^>]*>\s*30\.0%', row)
+    # The rate is a bar a reader sees at a glance, and its figure for those who read figures: the
+    # bar hidden from a screen reader and empty, which read (and copied) "30.0% 30.0%".
+    assert re.search(r'<meter[^>]*value="0\.3"[^>]*aria-hidden="true"></meter> 30\.0%', row)
     late_row = re.search(r"<tr>(?:(?!</tr>).)*滞后的医院.*?</tr>", _table(html), flags=re.S).group(0)
     assert "滞后 10 天" in late_row
     # 累计完成投资 is summed, and says over how many projects: one of three has reported.
@@ -105,3 +106,34 @@ def test_the_list_sorts_by_latest_report_with_the_unreported_last(client, db):
     names = re.findall(r'<a href="/projects/\d+">([^<]+)</a>', _table(html))
     assert names[:2] == ["报了月报的医院", "十月报过的医院"]
     assert 'aria-sort="descending"' in html
+
+
+def test_a_total_nothing_states_says_unknown_in_the_list_as_on_the_dashboard(client, db):
+    """A QA walk: the list's 合计 row said "—（2 个项目中 0 个填报）" under 总投资, 建筑面积 and 床位
+    where the sentence above it and the dashboard say 未填报."""
+    factories.project(name="没有数字的医院甲")
+    factories.project(name="没有数字的医院乙")
+    db.session.commit()
+    foot = _table(client.get("/projects").get_data(as_text=True)).split("<tfoot>", 1)[1]
+    cells = re.findall(r"<td class=\"num\">(.*?)</td>", foot, flags=re.S)
+    assert len(cells) >= 3 and "—" not in foot
+    assert all('<span class="unknown">未填报</span>' in cell and "（2 个项目中 0 个填报）" in cell
+               for cell in cells), cells
+
+
+def test_a_region_with_projects_of_other_kinds_only_says_so_and_leads_to_them(client, db):
+    """A QA walk: the region menu offers a county whose only project is an IT platform; the default
+    list (construction and equipment) showed "没有符合条件的项目" and no reason. It says how many
+    projects of the other kinds the filter holds, and links to them; a list with none says nothing
+    more."""
+    county = factories.region("360799", "信息县")
+    factories.project(county, name="信息县全民健康信息平台", kind="it_platform")
+    db.session.commit()
+    html = client.get("/projects?region=360799").get_data(as_text=True)
+    found = re.search(r'<p class="empty">.*?</p>', html, flags=re.S).group(0)
+    assert "另有 1 个其他类型的项目（非建设类），查看全部类型" in found
+    assert 'href="/projects?region=360799&amp;kind=all"' in found
+    listed = client.get("/projects?region=360799&kind=all").get_data(as_text=True)
+    assert "信息县全民健康信息平台" in listed
+    nothing = client.get("/projects?q=nothing-at-all").get_data(as_text=True)
+    assert "其他类型" not in re.search(r'<p class="empty">.*?</p>', nothing, flags=re.S).group(0)

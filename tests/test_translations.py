@@ -217,3 +217,19 @@ def test_an_english_evaluation_pdf_and_filter_wording_keep_words_whole(app, db, 
     notes = [str(row[1]) for row in book.worksheets[1].iter_rows(values_only=True) if row[1]]
     assert any("14th Five-Year Plan (2021—2025)" in note for note in notes), notes
     assert not any("（" in note for note in notes if "stated for" in note or "Five-Year" in note), notes
+
+
+def test_the_dashboards_headline_and_the_lists_totals_say_their_coverage_in_the_same_words(
+        app, db, seeded, make_user):
+    """A QA walk: in English the dashboard's 总投资 card said "(… projects reporting, …)" where the
+    list's totals said "(stated for …)"; in Chinese both read "（N 个项目中 M 个填报）". The list's
+    总投资合计 coverage, word for word, is the dashboard's, in both languages."""
+    client = app.test_client()
+    login_as(client, make_user("admin", username="admin-same-words"))
+    for language, total in (("zh", "总投资合计"), ("en", "Total investment")):
+        client.get(f"/language/{language}")
+        listed = re.sub(r"<[^>]+>|\s+", " ", client.get("/projects?region=360783").get_data(as_text=True))
+        board = re.sub(r"<[^>]+>|\s+", " ", client.get("/dashboard?region=360783").get_data(as_text=True))
+        coverage = re.search(re.escape(total) + r"[^（(]*([（(][^）)]*[）)])", listed).group(1)
+        assert ("填报" in coverage or "stated for" in coverage) and coverage in board, (coverage, language)
+        assert "reporting," not in board and "projects reporting)" not in board

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..core.translation import aside
-from ..formatting import percent, plain_number
+from ..formatting import coverage_text, percent, plain_number
 from ..vocabulary import Status
 from .queries import Dashboard, Group
 
@@ -33,13 +33,12 @@ class Item:
 
 
 def coverage(count: int, total: int, verb: str | None = None, approx: int = 0) -> str:
-    if approx:  # a sum of figures some of which are 约 says how many
-        return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s，其中 %(approx)s 个为约数）",
-                        "（%(total)s 个项目中 %(count)s 个%(verb)s，其中 %(approx)s 个为约数）",
-                        total, total=plain_number(total), count=plain_number(count), verb=verb or _("填报"),
-                        approx=plain_number(approx))
+    """（N 个项目中 M 个填报）, in the words of the list's and the breakdowns' totals (and how many
+    of the figures are 约); with ``verb``, what the M did instead: （N 个项目中 M 个有年度计划）."""
+    if verb is None:
+        return coverage_text(count, total, approx)
     return ngettext("（%(total)s 个项目中 %(count)s 个%(verb)s）", "（%(total)s 个项目中 %(count)s 个%(verb)s）",
-                    total, total=plain_number(total), count=plain_number(count), verb=verb or _("填报"))
+                    total, total=plain_number(total), count=plain_number(count), verb=verb)
 
 
 def money(value: Decimal | None) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -50,9 +52,18 @@ def project_list():
     percents = queries.latest_percents(page.items) if "progress" in shown else {}
     return render_template("portfolio/list.html", filter=portfolio_filter, page=page,
                            totals=totals, problems=[], region=portfolio_filter.region_row(),
-                           today=clock.today(), percents=percents,
+                           today=clock.today(), percents=percents, other_kinds=_other_kinds(portfolio_filter, totals),
                            row_links=_row_links(portfolio_filter, page.items),
                            **_choices(portfolio_filter))
+
+
+def _other_kinds(portfolio_filter: PortfolioFilter, totals: queries.Totals) -> int:
+    """How many projects of the kinds the default list leaves out (信息化, 专项行动 …) the filter
+    would select, when the list it shows is empty: a region with only those is in the region
+    menu, and its list should say why it is empty and lead to them."""
+    if totals.projects or portfolio_filter.kind is not None:
+        return 0
+    return queries.totals(replace(portfolio_filter, kind="all")).projects
 
 
 def _row_links(portfolio_filter: PortfolioFilter, items) -> dict[str, dict[str, str]]:
