@@ -21,7 +21,9 @@ from tracker.dashboard.scope import Scope
 from tracker.portfolio import queries as portfolio_queries
 from tracker.exports.records import write_json
 from tracker.portfolio.filters import PortfolioFilter
+from tracker.plans.models import Plan
 from tracker.progress.models import AnnualPlan, FundingLine, Milestone, MonthlyReport
+from tracker.projects import services as project_services
 from tracker.vocabulary import Category, FundingSource, Kind, Stage, Status
 
 from . import factories
@@ -318,6 +320,34 @@ def test_unknown_status_is_a_row_of_its_own_linked_to_its_list(client, db):
     assert statuses["未填报"].projects == 1 and statuses["未填报"].args == {"status": "unknown"}
     html = page(client, "/dashboard")
     assert 'href="/projects?status=unknown"' in html
+
+
+def test_the_projects_of_no_plan_are_a_row_linked_to_their_list(client, db, make_user):
+    """A QA walk: the plans breakdown's 未关联规划 row was the only one without a link, as the list
+    had no filter for it. ``plan=unknown`` lists the projects linked to no plan, on the kept path
+    and the fresh one alike, says so in its 筛选条件, and no plan may take the key."""
+    from tracker.errors import ValidationFailed
+    from tracker.plans import services as plan_services
+
+    county = factories.region()
+    planned = factories.project(county, name="规划内项目")
+    factories.project(county, name="规划外项目")
+    plan = Plan(key="test-plan", title="测试规划", region=county, period_start=2026, period_end=2030)
+    db.session.add(plan)
+    db.session.flush()
+    project_services.link_plan(factories.TEST_ACTOR, planned, plan)
+    db.session.commit()
+    for scope in ({}, {"q": "项目"}):  # kept figures, and a fresh computation
+        groups = {g.label: g for g in build(**scope).plans}
+        assert groups["未关联规划"].projects == 1 and groups["未关联规划"].args == {**scope, "plan": "unknown"}
+    html = page(client, "/dashboard")
+    assert 'href="/projects?plan=unknown"' in html
+    listed = page(client, "/projects?plan=unknown")
+    assert re.findall(r'<a href="/projects/\d+">([^<]+)</a>', listed) == ["规划外项目"]
+    assert "规划：未关联规划" in re.sub(r"<[^>]+>|\s", "", listed)
+    with pytest.raises(ValidationFailed) as refused:
+        plan_services.check_plan(key="unknown", title="某县规划", region=county, period="2026-2030")
+    assert "留作“未关联规划”的筛选条件" in str(refused.value.errors)
 
 
 def test_funding_sources_drill_down_to_the_projects_they_fund(client, db):

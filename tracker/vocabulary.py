@@ -13,6 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 from .core.translation import translations
 
+# A filter's value for "not stated": the projects whose status (建设性质) nobody stated, and those
+# linked to no plan (a plan may not take it as its key: plans/services.check_plan).
+UNKNOWN = "unknown"
+
 
 _LABELS: dict[type, dict] = {}
 # The labels read in each language (keyed by Flask-Babel's translations object, one per locale

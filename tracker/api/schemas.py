@@ -190,7 +190,8 @@ class FilterArgs(Schema):
 
     region = fields.String(metadata={"description": "GB/T 2260 code or region key, e.g. 360783: the "
                                                     "region and every region under it"})
-    plan = fields.String(metadata={"description": "a plan's key (GET /plans): the projects it names"})
+    plan = fields.String(metadata={"description": "a plan's key (GET /plans): the projects it names; "
+                                                  "unknown: the projects linked to no plan"})
     period = fields.String(metadata={"description": "a plan period, 2026-2030 or 十五五: the projects of "
                                                     "the plans within it", "example": "2026-2030"})
     status = _codes("status; unknown: not stated", Status, UNKNOWN)

@@ -200,7 +200,7 @@ def _plans(scope: Scope, rows: dict[str, dict]) -> list[Group]:
             continue
         plan = named[int(key)] if key else None
         groups.append(_group(plan.key if plan else None,
-                             scope.filter.to_args(plan=plan.key) if plan else None,
+                             scope.filter.to_args(plan=plan.key if plan else UNKNOWN),
                              figures, dimension="plan", name=plan.title if plan else None))
     return sorted(groups, key=lambda group: (group.key is None, group.key or ""))
 

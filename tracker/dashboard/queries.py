@@ -465,7 +465,7 @@ def plans(scope: Scope) -> list[Group]:
         sa.select(Plan.id, Plan.key, Plan.title)
         .where(Plan.id.in_([row[0] for row in rows if row[0] is not None])))}
     groups = [Group(named[pid].key if pid is not None else None,
-                    scope.filter.to_args(plan=named[pid].key) if pid is not None else None,
+                    scope.filter.to_args(plan=named[pid].key if pid is not None else UNKNOWN),
                     *figures, dimension="plan", name=named[pid].title if pid is not None else None)
               for pid, *figures in rows]
     # By key; the projects named in no plan last, on both databases.

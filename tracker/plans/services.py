@@ -34,7 +34,7 @@ from ..extensions import db
 from ..projects.fields import PROJECT, PROJECT_FIELDS
 from ..regions.lookup import find_regions
 from ..regions.models import Region
-from ..vocabulary import CandidateDecision, IndicatorNature, Kind
+from ..vocabulary import UNKNOWN, CandidateDecision, IndicatorNature, Kind
 from .candidates import APPROXIMATE, cite_typed
 from .indicators import split_value
 from .prose import MARKUP
@@ -164,6 +164,8 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
     key = (key or "").strip().lower()
     if key and not PLAN_KEY.fullmatch(key):
         errors.add("key", _("编号只能使用小写字母、数字、“-”和“_”，不超过64个字符，例如 longnan-15th"))
+    elif key == UNKNOWN:  # the list's filter for the projects of no plan (plan=unknown)
+        errors.add("key", _("编号 %(key)s 留作“未关联规划”的筛选条件，请换一个", key=key))
     elif key and db.session.scalar(sa.select(Plan.id).where(Plan.key == key, Plan.id != (editing.id if editing else -1))) is not None:
         errors.add("key", _("编号 %(key)s 已被另一个规划使用", key=key))
     title = (title or "").strip()

@@ -23,9 +23,8 @@ from ..projects import search
 from ..projects.models import Project, continued_project_ids, project_plans, vocabulary_order
 from ..projects.terms import owes_expression
 from ..regions.models import Region
-from ..vocabulary import BuildNature, Category, FundingSource, Kind, Status
+from ..vocabulary import UNKNOWN, BuildNature, Category, FundingSource, Kind, Status
 
-UNKNOWN = "unknown"  # the status filter's value for projects whose status nobody stated
 NOT_NULL_SORTS = {"name", "region", "category"}
 # Sorts whose order tells the amounts apart: not offered where money is hidden from the reader.
 MONEY_SORTS = {"investment", "invested"}
@@ -141,7 +140,7 @@ class PortfolioFilter:
             found.setdefault(name, []).append(message)
         if self.region and self.region_row() is None:
             add("region", _("没有行政区划代码为 %(code)s 的地区", code=self.region))
-        if self.plan and self.plan_row() is None:
+        if self.plan and self.plan != UNKNOWN and self.plan_row() is None:
             add("plan", _("没有编号为 %(key)s 的规划", key=self.plan))
         if self.period and self.period_years() is None:
             add("period", _("规划期应写作“2026-2030”或“十五五”：%(value)s", value=self.period))
@@ -173,7 +172,9 @@ class PortfolioFilter:
         if self.region:
             region = self.region_row()
             words.append(Condition("region", _("地区"), region.full_name if region else self.region))
-        if self.plan:
+        if self.plan == UNKNOWN:
+            words.append(Condition("plan", _("规划"), _("未关联规划")))
+        elif self.plan:
             plan = self.plan_row()
             words.append(Condition("plan", _("规划"), plan.title if plan else self.plan))
         if self.period:
@@ -267,7 +268,7 @@ class PortfolioFilter:
 
     def _linked_sets(self) -> list[sa.Select[tuple[int]]]:
         sets = []
-        if self.plan:
+        if self.plan and self.plan != UNKNOWN:
             sets.append(sa.select(project_plans.c.project_id).join(Plan).where(Plan.key == self.plan))
         if self.period:
             # A plan whose years lie within the period is of it: a year's 工作要点 (2021—2021)
@@ -292,6 +293,8 @@ class PortfolioFilter:
                 sa.select(Region.id).where(Region.path.startswith(path, autoescape=True))))
         if sets:
             clauses += [Project.id.in_(ids) for ids in self._linked_sets()]
+        if self.plan == UNKNOWN:  # linked to no plan: no smallest plan key kept
+            clauses.append(Project.plan_key.is_(None))
         for name, column in (("status", Project.status), ("build_nature", Project.build_nature)):
             value = getattr(self, name)
             if value == UNKNOWN:
