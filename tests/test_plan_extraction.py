@@ -904,3 +904,30 @@ def test_a_table_without_a_nature_column_takes_it_from_the_work_cell_that_opens_
     assert found["宜丰县乡镇卫生院提质改造工程"]["build_nature"] == "renovation_expansion"
     assert found["宜丰县120急救指挥中心"]["build_nature"] == "new"
     assert_provenance(extract(lines, "yifeng-15th"), lines)
+
+
+def test_a_ward_building_a_name_run_into_its_figures_and_a_programme_with_its_count_are_read(tmp_path):
+    """A county's 15th plan, tried by a QA walk: "扩建…传染病楼" and "新建…感染楼" gave no candidate
+    (a 楼 of another kind than 门诊楼 or 综合楼 closed no name); "…扩建项目总投资12,000万元" with no
+    comma before its 总投资 gave none; "实施…提标扩能工程，总投资1.2亿元，改造13个乡镇卫生院" gave two,
+    the programme without its 1.2 亿元 and "改造13个乡镇卫生院" (a count of a kind of
+    institution); and the sentence that introduces a table was offered as a project."""
+    lines = lines_of(tmp_path, "某县.txt", (
+        "某县“十五五”卫生健康发展规划\n"
+        "1. 扩建某县第二医院传染病楼，总投资9500万元，新增床位120张。\n"
+        "2. 新建某县第二医院感染楼，总投资9500万元。\n"
+        "3. 某县第三人民医院扩建项目总投资12,000万元。\n"
+        "4. 实施乡镇卫生院提标扩能工程，总投资1.2亿元，改造13个乡镇卫生院。\n"
+        "下表为“十五五”期间其他重点项目。\n"
+        "新建某县中医院康复楼，总投资3000万元。\n"))
+    result = extract(lines, "mouxian-2026-2030")
+    names = by_name(result)
+    assert set(names) == {"某县第二医院传染病楼", "某县第二医院感染楼", "某县第三人民医院扩建项目",
+                          "乡镇卫生院提标扩能工程", "某县中医院康复楼"}, set(names)
+    ward = names["某县第二医院传染病楼"]
+    assert (ward["total_investment_wan_yuan"], ward["new_beds"], ward["build_nature"]) == ("9500", 120, "expansion")
+    assert names["某县第二医院感染楼"]["total_investment_wan_yuan"] == "9500"
+    assert names["某县第三人民医院扩建项目"]["total_investment_wan_yuan"] == "12000"
+    assert names["乡镇卫生院提标扩能工程"]["total_investment_wan_yuan"] == "12000"
+    assert names["某县中医院康复楼"]["total_investment_wan_yuan"] == "3000"
+    assert_provenance(result, lines)

@@ -95,7 +95,8 @@ def extract(lines: Sequence[str], plan: str, regions: Iterable[RegionRow] = (),
 
 # A table's caption: "表2 …", "附表1：…", "（续表2）".
 CAPTION = re.compile(r"^[（(]?(?:表\s*[0-9０-９一二三四五六七八九十]+(?:[-—－.．][0-9]+)?(?:\s|[：:）)]|$)"
-                     r"|(?:附表|续表)[^，,。；;]*$)")  # "附表 2027年卫生健康重点项目推进计划" too
+                     r"|(?:附表|续表)[^，,。；;]*$)"  # "附表 2027年卫生健康重点项目推进计划" too
+                     r"|^(?:如|详见|见)?下表")  # "下表为“十五五”期间其他重点项目。" introduces one
 
 
 def _prose_candidates(lines: Sequence[str], table_lines: set[int], past: str) -> list[Candidate]:

@@ -17,6 +17,7 @@ FACILITY_ENDINGS = (
     "门诊楼", "综合楼", "医技楼", "实验楼", "实验室", "基地", "平台", "系统", "储备库", "物资库", "血站",
     "急救站", "中医馆", "学校", "学院", "小镇", "养老院", "养护院", "护理院", "示范区", "新院", "院区",
     "分院", "园区", "数据中心", "云", "机构",
+    "楼",  # any other building of a hospital: 传染病楼, 感染楼, 病房楼, 康复楼
 )
 PROGRAMME_ENDINGS = ("工程", "项目", "计划", "行动", "活动")
 # Words of building that may close a name: "阳春市中医院迁建", "海陵综合医院升级改造".
@@ -223,9 +224,17 @@ def _after_de(name: str) -> str:
     if len(after) >= 4 and ends_like_a_name(after) and _balanced(after):
         return after
     return name
+# A count before a kind of institution: "改造13个乡镇卫生院", "新建一批村卫生室".
+COUNTED = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:[\d一二三四五六七八九十两百]+(?:个|所|家|座|处|间)|一批)")
+
+
 def is_generic(name: str) -> bool:
-    """"基层医疗卫生机构建设", "乡镇卫生院标准化建设": a kind of institution or a task, not one."""
+    """"基层医疗卫生机构建设", "乡镇卫生院标准化建设", "改造13个乡镇卫生院": a kind of institution or
+    a task, not one."""
     if "为中心" in name:  # "以人民健康为中心": a principle
+        return True
+    counted = COUNTED.match(name)
+    if counted and counted.end() < len(name) and is_generic(name[counted.end():]):
         return True
     core = re.sub(r"(?:标准化|规范化|提档升级|提标扩能|升级改造|能力提升)?(?:建设|创建)$", "", name)
     if GENERIC_CORES.match(core):
@@ -393,11 +402,19 @@ REGION_WORD = re.compile(r"^(?!(?:城|乡|村|集|重|建制|各乡)镇$|(?:城|
 SOME_OF_A_NUMBER = re.compile(r"等[\d一二三四五六七八九十两]+(?:个|所|家|座|处|间)")
 
 
+# Where a project's figures begin (``figures._INVESTMENT`` and the others): a name ends before.
+RUN_INTO_FIGURES = re.compile(r"(?:计划|估算|概算)?总投资|(?:总)?建筑面积|(?:总)?占地面积|新增床位|设置床位|编制床位")
+
+
 def _names_in_clause(clause: str, sentence: str) -> list[NameHit]:
     if SOME_OF_A_NUMBER.search(clause) and "、" in clause:
         return []
     body = clause.rstrip("。；;！!？?")
     body = MARKUP.sub("", body, count=1)
+    # A name run into its figures with no comma between: "某县第三人民医院扩建项目总投资12,000万元".
+    figures = next((match for match in RUN_INTO_FIGURES.finditer(body, 4) if _depth(body[: match.start()]) == 0), None)
+    if figures:  # (not in brackets: "新建县中医院康复大楼（建筑面积1.2万平方米）" is a name and its figure)
+        body = body[: figures.start()]
     enumerator = ENUMERATOR.match(body)
     if enumerator:
         body = body[enumerator.end():]
