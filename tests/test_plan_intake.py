@@ -271,7 +271,7 @@ def test_a_figure_printed_in_yi_yuan_and_wan_square_metres_is_cited_not_called_a
     project = db.session.scalar(sa.select(Project).where(Project.name == hospital.data["name"]))
     assert (project.total_investment, project.floor_area_m2) == (24000, 18000)
     page = admin.get(f"/projects/{project.id}").get_data(as_text=True)
-    assert "已调整" not in page
+    assert "与台账不同" not in page
 
 
 def test_the_history_of_a_decision_reads_as_labels_and_values_not_codes(admin, db, plan):

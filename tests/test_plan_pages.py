@@ -560,6 +560,11 @@ def test_a_merge_fills_what_the_project_left_unknown_from_the_new_plan_and_keeps
     assert set(entry.changes) >= {"floor_area_m2", "status"} and "total_investment" not in entry.changes
     page = admin.get(f"/projects/{existing.id}").get_data(as_text=True)
     assert "3,000" in page
+    # The new plan's other 总投资 is cited as differing from the figure kept, not as "adjusted"
+    # (a QA walk: nobody adjusted anything, and the merge's own message said the ledger was kept).
+    row = page[page.index(">总投资<"):]
+    row = row[:row.index("</tr>")]
+    assert "与台账不同" in row and "已调整" not in row
 
 
 def test_the_review_names_the_status_the_plan_gives_in_words(admin, added, db):

@@ -267,13 +267,13 @@ def test_a_zero_annual_plan_and_a_zero_budget_revision_are_accepted(officer, hos
 
 def test_an_edited_figure_is_not_cited_as_the_plans(officer, hospital, db):
     before = officer.get(f"/projects/{hospital.id}").get_data(as_text=True)
-    assert "已调整" not in before
+    assert "与台账不同" not in before
     assert submit(officer, hospital, edit_form(officer, hospital), total_investment="9800").status_code == 302
     html = officer.get(f"/projects/{hospital.id}").get_data(as_text=True)
     row = html[html.index(">总投资<"):]
     row = row[:row.index("</tr>")]
     assert "9,800" in row
-    assert "规划原文：9,000 万元，已调整" in row
+    assert "规划原文：9,000 万元，与台账不同" in row
     assert ">第210行<" not in row  # no longer offered as the source of 9,800
     land = html[html.index(">占地面积<"):]
     assert ">第209行<" in land[:land.index("</tr>")]  # 27.9 亩 is still what the plan says

@@ -750,7 +750,7 @@ def merge_candidate(actor: Actor, candidate: PlanCandidate, project) -> object:
 def figures_that_differ(project, data: dict) -> list[str]:
     """The figures the candidate's plan prints otherwise than the project holds, in words: a merge
     keeps the project's (its history rests on them), and said nothing, the project page then
-    citing the new line as "已调整" (a 15th plan's 36,000 万元 beside the 30,000 tracked)."""
+    citing the new line as "所载与台账不同" (a 15th plan's 36,000 万元 beside the 30,000 tracked)."""
     from ..core.values import display_decimal
 
     told = []

@@ -107,7 +107,8 @@ def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> d
     """``{field: {source id: note}}`` for each quote that no longer states the figure shown.
 
     After 总投资 9,000 → 9,800 the plan line saying 9,000 is no source for 9,800: the page says
-    "规划原文：9,000 万元，已调整" instead of citing it. A figure is supported when its quote
+    "规划原文：9,000 万元，与台账不同" instead of citing it (and a plan merged in later that prints
+    another figure than the project keeps: "规划原文（第11行）所载与台账不同", not "adjusted"). A figure is supported when its quote
     prints it (the same test the seed check makes, ``appears_in``)."""
     adjusted: dict[str, dict[int, str]] = {}
     for field, sources in sources_by_field.items():
@@ -123,8 +124,8 @@ def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> d
             except ValueProblem:
                 bare = False
             adjusted.setdefault(field, {})[source.id] = (
-                _("规划原文：%(quote)s %(unit)s，已调整", quote=source.quote, unit=unit) if bare
-                else _("规划原文（第%(line)s行），已调整", line=source.line))
+                _("规划原文：%(quote)s %(unit)s，与台账不同", quote=source.quote, unit=unit) if bare
+                else _("规划原文（第%(line)s行）所载与台账不同", line=source.line))
     return adjusted
 
 
