@@ -177,6 +177,15 @@ def test_investment_rate_counts_only_projects_stating_both_figures(db):
     assert (totals.total_investment, totals.with_investment) == (Decimal("400"), 2)
 
 
+def test_a_rate_left_unknown_by_a_total_investment_of_zero_says_why(db):
+    """A QA walk: a project states 总投资 0 and 累计完成投资 500; the card said "没有项目同时填报总投资和
+    累计完成投资", which the project does. A rate cannot be taken over 0: the note says so."""
+    set_figures(factories.project(total_investment=Decimal("0")), invested_to_date=Decimal("500"))
+    item = next(i for i in summary.headline_items(build()) if i.label == "投资完成率")
+    assert item.value == "—"
+    assert "大于 0" in item.note, item.note
+
+
 def test_annual_plan_rate_is_compared_with_the_share_of_the_year_elapsed(db):
     planned = factories.project(name="有计划")
     unplanned = factories.project(name="无计划")

@@ -82,15 +82,15 @@ def headline_items(board: Dashboard, show_money: bool | None = None) -> list[Ite
                       coverage(totals.with_invested, n), money=True))
     if head.investment_rate is not None:
         if show_money:
-            note = _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算：%(invested)s / %(total)s 万元",
+            note = _("按同时填报总投资（大于 0）和累计完成投资的 %(count)s 个项目计算：%(invested)s / %(total)s 万元",
                      count=plain_number(head.rate_projects), invested=plain_number(head.rate_invested),
                      total=plain_number(head.rate_total))
         else:
-            note = _("按同时填报总投资和累计完成投资的 %(count)s 个项目计算",
+            note = _("按同时填报总投资（大于 0）和累计完成投资的 %(count)s 个项目计算",
                      count=plain_number(head.rate_projects))
         items.append(Item(_("投资完成率"), percent(head.investment_rate), note, money=True))
     else:
-        items.append(Item(_("投资完成率"), "—", _("没有项目同时填报总投资和累计完成投资")
+        items.append(Item(_("投资完成率"), "—", _("没有项目同时填报总投资（大于 0）和累计完成投资")
                           if n else _("此范围内没有项目"), money=True))
 
     items.append(Item(_("%(year)s年计划投资", year=year.year), money(year.planned),
