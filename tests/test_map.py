@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import time_machine
 
+from tracker.config import PROJECT_ROOT
 from tracker.dashboard import maps
 from tracker.progress.models import MonthlyReport
 
@@ -148,6 +149,12 @@ def test_a_leader_sees_completed_investment_and_reports_filed_for_24_months(clie
     assert months[0] == "2023-08" and months[-1] == "2025-07" and len(months) == 24
     assert "2024-12：500 万元" in invested and "2025-07：120.25 万元" in invested
     assert "2023-08：80 万元" in invested
+    # Wider than a phone, each drawing opens on its latest months (its box is written right to
+    # left: tracker.css), where a QA walk saw the oldest, empty, and the reports out of sight.
+    section = re.search(r'<section class="trends".*?</section>', html, re.S).group(0)
+    assert section.count('class="chart-scroll latest"') == 2
+    css = (PROJECT_ROOT / "tracker" / "static" / "tracker.css").read_text()
+    assert ".chart-scroll.latest { direction: rtl; }" in css and ".chart-scroll.latest > * { direction: ltr; }" in css
     # A month whose reports state no amount is unknown, not 0; the report still counts as filed.
     assert "2025-03：未填报" in invested and "2025-03：1 份" in filed
     assert "2025-07：2 份" in filed and "2024-11：0 份" in filed
