@@ -177,6 +177,20 @@ def test_investment_rate_counts_only_projects_stating_both_figures(db):
     assert (totals.total_investment, totals.with_investment) == (Decimal("400"), 2)
 
 
+def test_a_total_investment_of_zero_is_left_out_of_the_rate_as_in_the_list(client, db):
+    """A QA walk: 总投资 0 with 累计完成投资 100 was in the dashboard's 投资完成率 (10.5%, "2 个项目",
+    130 / 1,234) while the list showed the project's rate 未填报 and left it out of its own."""
+    set_figures(factories.project(total_investment=Decimal("100")), invested_to_date=Decimal("50"))
+    set_figures(factories.project(total_investment=Decimal("0")), invested_to_date=Decimal("100"))
+    db.session.commit()
+    for board in (build(), queries.compute_fresh(Scope(PortfolioFilter(), TODAY.year, TODAY))):
+        assert board.headline.investment_rate == Decimal("0.5")
+        assert (board.headline.rate_projects, board.headline.rate_invested) == (1, Decimal("50"))
+    html = page(client, "/dashboard")
+    assert card(html, "投资完成率") == "50.0%"
+    assert "50.0%" in page(client, "/projects")  # the list's totals row: the same rate
+
+
 def test_a_rate_left_unknown_by_a_total_investment_of_zero_says_why(db):
     """A QA walk: a project states 总投资 0 and 累计完成投资 500; the card said "没有项目同时填报总投资和
     累计完成投资", which the project does. A rate cannot be taken over 0: the note says so."""

@@ -37,7 +37,7 @@ def portfolio():
 
     def make(name, **fields):
         figures = {key: fields.pop(key) for key in list(fields)
-                   if key in ("current_estimate", "last_report_month", "next_milestone_due")}
+                   if key in ("current_estimate", "last_report_month", "next_milestone_due", "invested_to_date")}
         made[name] = factories.project(name=name, **fields)
         if figures:
             set_figures(made[name], **figures)
@@ -57,6 +57,9 @@ def portfolio():
     make("只有概算", total_investment=None, current_estimate=Decimal("5"))
     make("滞后", next_milestone_due=dt.date(2025, 7, 1))
     make("今天到期", next_milestone_due=TODAY)
+    make("可算完成率", total_investment=Decimal("100"), invested_to_date=Decimal("50"))
+    make("总投资为零", total_investment=Decimal("0"), invested_to_date=Decimal("100"))
+    make("只有完成投资", total_investment=None, invested_to_date=Decimal("30"))
     return made
 
 
@@ -67,6 +70,9 @@ TERMS = {
     "已开工": (lambda p: p.has_started, Project.has_started,
             {"在建未报", "在建已报", "在建上月报", "竣工", "投用", "专项行动在建", "设备在建"}),
     "已竣工": (lambda p: p.is_done, Project.is_done, {"竣工", "投用"}),
+    # The list's totals and the dashboard's headline alike (they differed: the headline took a
+    # 总投资 of 0 into its sums, a QA walk's 10.5% with the project 未填报 in the list).
+    "可算投资完成率": (lambda p: p.has_investment_rate, Project.has_investment_rate, {"可算完成率"}),
     "滞后": (lambda p: p.is_late(TODAY), Project.is_late(TODAY), {"滞后"}),
     "本月未报": (lambda p: p.owes_report(JULY), Project.owes_report(JULY),
              {"在建未报", "在建上月报", "停缓建未报", "设备在建"}),

@@ -137,8 +137,8 @@ def _headline(scope: Scope, every: dict, by_key: dict) -> Headline:
                    Project.next_milestone_due < scope.today)) or 0
     year = f"{scope.year:04d}"
     planned = [figures for key, figures in by_key["start"].items() if key <= year]
-    return Headline(totals, every["with_both"], _known(every, "with_both", "both_total"),
-                    _known(every, "with_both", "both_invested"), every["over_estimate"], late,
+    return Headline(totals, every["with_rate"], _known(every, "with_rate", "rate_investment"),
+                    _known(every, "with_rate", "rate_invested"), every["over_estimate"], late,
                     sum(figures["projects"] for figures in planned),
                     sum(figures["started"] for figures in planned), every["funded"])
 

@@ -106,7 +106,7 @@ class Group:
 @dataclass(frozen=True)
 class Headline:
     totals: portfolio_queries.Totals
-    rate_projects: int  # projects stating both 总投资 and 累计完成投资
+    rate_projects: int  # projects whose rate can be taken (Project.has_investment_rate)
     rate_total: Decimal | None
     rate_invested: Decimal | None
     over_estimate: int
@@ -296,7 +296,7 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
     """One GROUP BY (status, category, 建设性质) over the scope's projects: at most a few hundred
     rows, added up here into the headline counts and the three breakdowns (exact: counts and
     Decimal sums)."""
-    both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
+    rate = Project.has_investment_rate  # the list's totals take their rate over the same projects
     start_planned = Project.planned_to_start_by(scope.year_end)
     started = sa.and_(start_planned, Project.has_started)
     funded = Project.funding_line_count > 0
@@ -304,9 +304,9 @@ def _project_figures(scope: Scope) -> _ProjectFigures:
                   ("build_nature", Project.build_nature))
     rows = db.session.execute(
         sa.select(*(column for _name, column in dimensions), *_money_columns(),
-                  sa.func.count(sa.case((both, 1))),
-                  exact_sum(sa.case((both, Project.total_investment))),
-                  exact_sum(sa.case((both, Project.invested_to_date))),
+                  sa.func.count(sa.case((rate, 1))),
+                  exact_sum(sa.case((rate, Project.total_investment))),
+                  exact_sum(sa.case((rate, Project.invested_to_date))),
                   sa.func.count(sa.case((Project.is_over_estimate, 1))),
                   sa.func.count(sa.case((Project.is_late(scope.today), 1))),
                   sa.func.count(sa.case((start_planned, 1))),

@@ -114,8 +114,7 @@ def project_figures(connection: sa.Connection, project_ids: Iterable[int] | None
 # running them did (5 ms a project on SQLite, most of a save's time).
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _NAMES = (*MONEY, "approx_floor_area", "with_floor_area", "floor_area", "with_beds", "beds", "with_new_beds",
-          "new_beds", "with_rate", "rate_invested", "rate_investment", "with_both",
-          "both_total", "both_invested", "over_estimate", "funded")
+          "new_beds", "with_rate", "rate_invested", "rate_investment", "over_estimate", "funded")
 _YEAR_NAMES = ("plans", "planned", "reporting",
                *itertools.chain.from_iterable((f"m{m:02d}", f"n{m:02d}") for m in MONTHS))
 
@@ -125,9 +124,8 @@ def _statements(few: bool) -> dict[str, sa.Select]:
     """``_collect``'s statements: of a few projects (``few``: their ids bound as ``ids``), or of
     every project (a rebuild)."""
     where = [Project.id.in_(_IDS)] if few else []
-    both = sa.and_(Project.total_investment.is_not(None), Project.invested_to_date.is_not(None))
     approximate_area = sa.and_(Project.floor_area_approx.is_(True), Project.floor_area_m2.is_not(None))
-    rate = sa.and_(Project.invested_to_date.is_not(None), Project.total_investment > 0)
+    rate = Project.has_investment_rate
     place = (Project.region_id, Project.kind)
     # A few projects (a write's): the dated breakdowns come in the same statement, grouped by
     # their dates too (about one row per project). Every project (a rebuild): apart, a few
@@ -145,9 +143,6 @@ def _statements(few: bool) -> dict[str, sa.Select]:
                   sa.func.count(sa.case((rate, 1))),
                   exact_sum(sa.case((rate, Project.invested_to_date))),
                   exact_sum(sa.case((rate, Project.total_investment))),
-                  sa.func.count(sa.case((both, 1))),
-                  exact_sum(sa.case((both, Project.total_investment))),
-                  exact_sum(sa.case((both, Project.invested_to_date))),
                   sa.func.count(sa.case((Project.is_over_estimate, 1))),
                   sa.func.count(sa.case((Project.funding_line_count > 0, 1))))
         .where(*where).group_by(*place, Project.status, Project.category, Project.build_nature,

@@ -37,12 +37,12 @@ import sqlalchemy as sa
 from ..database import Base
 
 COUNTS = ("projects", "with_investment", "with_invested", "with_floor_area", "with_beds",
-          "with_new_beds", "with_rate", "with_both", "over_estimate", "started", "funded", "lines",
+          "with_new_beds", "with_rate", "over_estimate", "started", "funded", "lines",
           "approx_investment",  # of the stated 总投资, those that are 约
           "approx_floor_area")  # of the stated 建筑面积, those that are 约
 # Decimal sums and their scale (the column they sum: Money 4, Area 2).
 SUMS = {"total_investment": 4, "invested_to_date": 4, "rate_invested": 4, "rate_investment": 4,
-        "both_total": 4, "both_invested": 4, "floor_area": 2}
+        "floor_area": 2}
 INT_SUMS = ("beds", "new_beds")
 MONTHS = tuple(range(1, 13))
 

@@ -232,6 +232,18 @@ class Project(Base):
                        cls.current_estimate > cls.total_investment)
 
     @hybrid_property
+    def has_investment_rate(self) -> bool:
+        """投资完成率 can be taken: 累计完成投资 stated and 总投资 above 0 (nothing divides by 0). The
+        list's totals and the dashboard's headline sum their rate over these projects alike."""
+        return (self.invested_to_date is not None and self.total_investment is not None
+                and self.total_investment > 0)
+
+    @has_investment_rate.inplace.expression
+    @classmethod
+    def _has_investment_rate_expression(cls):
+        return sa.and_(cls.invested_to_date.is_not(None), cls.total_investment > 0)
+
+    @hybrid_property
     def has_approximate_figure(self) -> bool:
         """约: its 总投资 or its 建筑面积 is an approximation (a total that sums it says so)."""
         return bool(self.total_investment_approx or self.floor_area_approx)
@@ -346,8 +358,9 @@ class Project(Base):
 
     @property
     def investment_rate(self) -> Decimal | None:
-        if not self.total_investment or self.invested_to_date is None:
+        if not self.has_investment_rate:
             return None
+        assert self.invested_to_date is not None and self.total_investment is not None
         return self.invested_to_date / self.total_investment
 
 
