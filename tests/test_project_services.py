@@ -36,6 +36,23 @@ def test_a_project_code_is_unique(db):
     assert "已被另一个项目使用" in failure.value.errors["project_code"][0]
 
 
+@pytest.mark.parametrize("typed", ["2021-３60783-84-01-000013", "２０２１－３６０７８３－８４－０１－００００１３"])
+def test_a_project_code_typed_in_full_width_is_the_same_code(db, typed):
+    """A QA walk: one full-width ３ in an existing code was saved as a second project with "the
+    same" code (Python's \\d takes any digit), which search then found twice."""
+    assert factories.project(project_code=typed).project_code == "2021-360783-84-01-000013"
+    with pytest.raises(ValidationFailed) as failure:
+        factories.project(project_code="2021-360783-84-01-000013")
+    assert "已被另一个项目使用" in failure.value.errors["project_code"][0]
+
+
+@pytest.mark.parametrize("code", ["٢٠٢١-360783-84-01-000013", "2021-360783-84-01-00001३"])
+def test_a_project_code_in_other_scripts_digits_is_refused(db, code):
+    with pytest.raises(ValidationFailed) as failure:
+        factories.project(project_code=code)
+    assert "24位" in failure.value.errors["project_code"][0]
+
+
 def test_negative_figures_are_refused(db):
     with pytest.raises(ValidationFailed) as failure:
         factories.project(total_investment=Decimal("-1"), beds=-5)

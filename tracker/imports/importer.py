@@ -494,7 +494,7 @@ def _find_project(run: Run, row: Row) -> tuple[Project | None, bool]:
         return project, True
     code = values.get("project_code")
     if code:
-        project = db.session.scalar(sa.select(Project).where(Project.project_code == str(code).upper()))
+        project = db.session.scalar(sa.select(Project).where(Project.project_code == project_services.normal_code(str(code))))
         if project is not None:
             return project, True
     name, region_key = values.get("name"), values.get("region")
@@ -705,7 +705,7 @@ def _apply_project_row(run: Run, row: Row) -> None:
             return
     code = values.get("project_code")
     if code:  # a preview's slices forget earlier rows' writes: two rows claiming one code
-        code_key = f"code:{str(code).strip().upper()}"
+        code_key = f"code:{project_services.normal_code(str(code))}"
         if code_key in seen and seen[code_key] != row.number:
             run.flag(outcome, "project_code", _("与第 %(row)s 行的项目代码相同", row=seen[code_key]))
             return

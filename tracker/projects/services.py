@@ -6,6 +6,7 @@ Services validate, change, flush and audit; they never commit: the caller owns t
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -29,7 +30,8 @@ from .models import Project, ProjectAlias, SourceMention
 from . import search
 
 # 项目代码 (GB/T 40058-2021): year, region, department, type, serial with its check character.
-PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]")
+# ASCII digits only: Python's \d takes any script's (a full-width ３ made a second "same" code).
+PROJECT_CODE = re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]", re.ASCII)
 
 # Kept from the 开工 / 竣工验收 milestones (progress/upkeep.py); the services write the milestones.
 PLANNED_DATES = ("planned_start", "planned_end")
@@ -37,10 +39,16 @@ PLANNED_DATE_OF_STAGE = {Stage.START.value: "planned_start", Stage.ACCEPTANCE.va
 EDITABLE = tuple(field for field in PROJECT_FIELDS if field.editable)
 
 
+def normal_code(code: str) -> str:
+    """A 项目代码 as stored: what an input method types in its full-width mode (２０２１－３６…) is
+    the code itself, its check letter upper case."""
+    return unicodedata.normalize("NFKC", code).strip().upper()
+
+
 def validate_project_code(code: str | None) -> str | None:
     if code is None or not code.strip():
         return None
-    code = code.strip().upper()
+    code = normal_code(code)
     if len(code) != 24 or not PROJECT_CODE.fullmatch(code):
         raise ValidationFailed(
             _("项目代码应为24位，格式为“年份-行政区划代码-部门代码-行业代码-流水号及校验码”，"
