@@ -473,9 +473,18 @@ def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_l
         progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=dt.date(2025, 4, 2),
                                   expected_version=start.version)
         db.session.commit()
-        saved = submit(officer, project, edit_form(officer, project), total_investment_wan_yuan="3000")
+        saved = submit(officer, project, edit_form(officer, project), total_investment="3000")
         assert saved.status_code == 302
-        assert "还没有实际日期" not in officer.get(saved.location).get_data(as_text=True)
+        shown = officer.get(saved.location).get_data(as_text=True)
+        assert "已保存" in shown and "还没有实际日期" not in shown
+    # Its 竣工验收 past too (2026-06-30): it is late for it, as the page says, but an officer told to
+    # give it an actual date would be told to record a completion that has not happened (a QA walk).
+    with time_machine.travel(dt.datetime(2028, 3, 1, 4, tzinfo=dt.timezone.utc), tick=False):
+        saved = submit(officer, project, edit_form(officer, project), total_investment="3100")
+        assert saved.status_code == 302
+        assert project.is_late(dt.date(2028, 3, 1))
+        shown = officer.get(saved.location).get_data(as_text=True)
+        assert "已保存" in shown and "还没有实际日期" not in shown
 
 
 def test_one_save_shows_every_problem_of_the_form(officer, hospital, db):

@@ -13,7 +13,7 @@ from ..core.clock import utcnow
 from ..plans.models import Plan
 from ..regions.models import Region
 from ..vocabulary import BuildNature, Category, Kind, Status, Vocabulary
-from .terms import BUILDING_KINDS, DONE_STATUSES, REPORTING_STATUSES, STARTED_STATUSES
+from .terms import BUILDING_KINDS, DONE_STATUSES, REPORTING_STATUSES, STARTED_STATUSES, owes
 
 if TYPE_CHECKING:
     from ..progress.models import Milestone
@@ -318,8 +318,12 @@ class Project(Base):
         start). The form after a save and an import's preview say so."""
         if self.status not in STARTED_STATUSES:
             return None
+        # Only a stage the status says is passed (``terms.owes``): a project 在建 past its planned
+        # 竣工验收 is 滞后 for it, and asking for its actual date would ask to record a completion
+        # that has not happened.
         due = [(m.planned_date, m.id or 0, m) for m in self.milestones
                if m.actual_date is None and m.planned_date is not None and m.planned_date < today
+               and m.stage is not None and not owes(self.status, m.stage)
                and (stage is None or m.stage is stage)]
         return min(due, key=lambda item: item[:2])[2] if due else None
 
