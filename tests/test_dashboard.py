@@ -531,6 +531,25 @@ def test_project_timeline_names_each_milestone_whole_in_english(app, db):
         assert f">{escape(name)}</text>" in svg, (name, svg)
 
 
+def test_project_timeline_shows_today_whole_below_its_rows(app, db):
+    """A QA walk: the 今天 under the dashed line sat on the drawing's bottom edge, its lower half cut."""
+    from tracker.dashboard.charts import milestone_timeline
+
+    project = factories.project(name="节点图的项目")
+    db.session.add(Milestone(project_id=project.id, stage=Stage.START, planned_date=dt.date(2025, 3, 1)))
+    db.session.commit()
+    db.session.refresh(project)
+    with app.test_request_context():
+        svg = str(milestone_timeline(project.milestones, dt.date(2026, 12, 4)))
+    height = float(re.search(r'<svg[^>]* height="([\d.]+)"', svg).group(1))
+    today = re.search(r'<text[^>]* y="([\d.]+)"[^>]*font-size="(\d+)"[^>]*>今天</text>', svg)
+    assert today, svg
+    baseline, size = float(today.group(1)), float(today.group(2))
+    assert baseline - size >= 0 and baseline + 0.25 * size <= height  # its descent inside too
+    rows = [float(y) for y in re.findall(r'<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="([\d.]+)"', svg)]
+    assert max(rows) <= baseline - size  # the dashed line ends above the word
+
+
 def test_region_targets_show_beds_added_by_completed_projects(app, db):
     from flask import render_template_string
 

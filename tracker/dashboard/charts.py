@@ -295,18 +295,21 @@ def milestone_timeline(milestones, today: dt.date, width: int = 760) -> Markup:
     def px(day: dt.date) -> float:
         return label_width + (day - start).days / span * plot
 
-    height = top + max(1, len(dated)) * row + 12
+    # Below the rows, a line of its own for 今天 under its dashed line (set on the drawing's bottom
+    # edge, the word showed its upper half only).
+    rows_end = top + max(1, len(dated)) * row + 6
+    height = rows_end + 18
     body = []
     for year in range(start.year, end.year + 1):
         x = px(dt.date(year, 1, 1))
-        body.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 6}" stroke="{LINE}"/>')
+        body.append(f'<line x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{rows_end}" stroke="{LINE}"/>')
         if year < end.year:
             body.append(_text(px(dt.date(year, 7, 1)), top - 14, str(year), "middle", fill=MUTED,
                               font_size="11"))
     x_today = px(today)
-    body.append(f'<line x1="{x_today:.1f}" y1="{top - 8}" x2="{x_today:.1f}" y2="{height - 6}" '
+    body.append(f'<line x1="{x_today:.1f}" y1="{top - 8}" x2="{x_today:.1f}" y2="{rows_end}" '
                 f'stroke="{ACCENT}" stroke-dasharray="3 3"/>')
-    body.append(_text(x_today, height - 0, _("今天"), "middle", fill=ACCENT, font_size="10"))
+    body.append(_text(x_today, height - 4, _("今天"), "middle", fill=ACCENT, font_size="10"))
     for index, (milestone, (note, colour)) in enumerate(zip(dated, notes)):
         y = top + index * row + row / 2
         name = milestone.name
