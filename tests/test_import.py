@@ -481,6 +481,18 @@ def test_a_report_previewed_while_the_project_is_saved_is_compared_again(officer
     assert "新填报 1 行" in text and "错误 0 行" in text, text[-1500:]
 
 
+def test_a_reports_preview_asks_no_reason_a_projects_preview_does(officer, seeded, db):
+    """A QA walk: the preview of a 月度填报 sheet offered 变更原因, "修改项目状态时必填", though no
+    report changes a project's status (a report's correction has its own 更正原因 column)."""
+    _user, browser = officer
+    lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
+    sheet = report_sheet(lab.id, [{"填报月份": "2024-01", "形象进度": "基础施工", "本月完成投资（万元）": 100}])
+    reports = browser.get(upload(browser, sheet, kind="monthly-reports")).get_data(as_text=True)
+    assert "确认导入" in reports and 'name="reason"' not in reports
+    projects = browser.get(upload(browser, xlsx([row(项目ID=lab.id, 项目名称=LAB, 地区代码="360783", **{"总投资（万元）": 4321})]))).get_data(as_text=True)
+    assert "确认导入" in projects and 'name="reason"' in projects
+
+
 def test_a_report_for_a_project_of_another_region_is_refused(app, make_user, seeded, db):
     outsider = make_user("officer", "441700", username="yangjiang-officer")
     lab = db.session.scalar(sa.select(Project).where(Project.name == LAB))
