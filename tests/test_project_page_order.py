@@ -68,3 +68,37 @@ def test_a_milestones_plan_line_is_cited_once_however_many_quotes_it_has(app, db
     html = client.get(f"/projects/{milestone.project_id}").get_data(as_text=True)
     rows = [r for r in re.findall(r"<tr.*?</tr>", html, re.S) if f"#L{line}\"" in r and 'class="source"' in r]
     assert rows and all(row.count(f"#L{line}\"") == 1 for row in rows), rows
+
+
+def test_a_planned_date_moved_from_the_plans_year_is_no_longer_credited_to_the_plan(app, db, seeded, make_user):
+    """A QA walk: 计划竣工 moved to 2030-01-01 still read "龙南市“十四五”区域卫生规划 第32行", a line
+    that says 到2025年. The line now says it differs from the date held, as a figure's does."""
+    import datetime as dt
+    import re
+
+    import sqlalchemy as sa
+
+    from tracker.audit.services import CLI
+    from tracker.progress import services as progress
+    from tracker.progress.models import Milestone
+
+    from .conftest import login_as
+
+    milestone = next(m for m in db.session.scalars(sa.select(Milestone).order_by(Milestone.id))
+                     if m.sources and m.planned_date and m.stage and m.stage.value == "acceptance"
+                     and any(str(m.planned_date.year) in source["quote"] for source in m.sources))
+    line = next(source["line"] for source in milestone.sources if str(milestone.planned_date.year) in source["quote"])
+    client = app.test_client()
+    login_as(client, make_user("leader", username="reader"))
+
+    def cited() -> list[str]:
+        html = client.get(f"/projects/{milestone.project_id}").get_data(as_text=True)
+        return [link for link in re.findall(r'<a class="source[^"]*"[^>]*#L(?:\d+)"[^>]*>[^<]*</a>', html)
+                if f'#L{line}"' in link]
+
+    assert cited() and not any("与台账不同" in link for link in cited())
+    progress.update_milestone(CLI, milestone, planned_date=dt.date(2030, 1, 1), actual_date=None,
+                              expected_version=milestone.version)
+    db.session.commit()
+    links = cited()
+    assert links and all("所载与台账不同" in link and "adjusted" in link for link in links), links
