@@ -88,6 +88,13 @@ def test_the_new_plan_form_names_every_problem_at_once_and_keeps_nothing(admin, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(Plan.period_start == 2026)) == 0
 
 
+def test_an_issue_date_after_today_is_refused(admin, db):
+    """A QA walk: 印发日期 2099-01-01 was taken; a document added here has been issued."""
+    page = upload(admin, key="future-issue", issued_date="2099-01-01").get_data(as_text=True)
+    assert "印发日期 2099-01-01 晚于今天" in page
+    assert db.session.scalar(sa.select(Plan.id).where(Plan.key == "future-issue")) is None
+
+
 def test_a_plan_takes_its_region_by_name_and_a_key_made_from_it(admin, db):
     first = upload(admin, key="", region="龙南市")
     assert first.status_code == 302 and first.location.endswith("/plans/360783-2026-2030/candidates")

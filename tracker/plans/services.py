@@ -199,6 +199,9 @@ def check_plan(*, key: str | None, title: str | None, region: Region | str | Non
     for field, value, limit in (("issuer", issuer, 200), ("doc_number", doc_number, 100)):
         if value and len(value) > limit:
             errors.add(field, _("不能超过%(limit)s个字", limit=limit))
+    if issued_date is not None and issued_date > clock.today():
+        # A document added here has been issued (a draft has no 印发日期): 2099 is a slip.
+        errors.add("issued_date", _("印发日期 %(date)s 晚于今天；未印发的稿件请留空", date=issued_date.isoformat()))
     errors.raise_any()
     assert region is not None  # an unnamed region is an error above
     return PlanFacts(key=key or _free_key(f"{region.code or region.key}-{start}-{end}"), title=title,
