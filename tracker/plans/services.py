@@ -434,12 +434,16 @@ def _names_its_plan(title: str) -> bool:
         re.search(r"20\d\d", title))
 
 
-def region_in_title(title: str) -> Region | None:
-    """The one region the title starts with ("定南县“十五五”…" → 定南县), or None: no region, or a
-    name two regions share (朝阳区)."""
+def region_in_title(title: str) -> Region | str | None:
+    """The one region the title starts with ("定南县“十五五”…" → 定南县); the name, when two
+    regions or more go by it ("朝阳区": ``region_named`` then lists them with their codes); None
+    when the title names no region."""
     chain = TITLE_REGIONS.match(re.sub(r"^\d{4}年", "", title))  # "2021年宜春市…工作要点"
     found = find_regions(chain.group(0)) if chain else []
-    return found[0] if len(found) == 1 else None
+    if len(found) > 1:
+        assert chain is not None
+        return chain.group(0)
+    return found[0] if found else None
 
 
 # What any plan of health construction names somewhere: a transport or land-use plan names none of

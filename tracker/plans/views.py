@@ -225,8 +225,11 @@ def _facts_from_title(form: PlanForm, lines: list[str] | None) -> str | None:
         number, form.title.data = found
     region = None
     if not (form.region.data or "").strip() and form.title.data:
-        region = services.region_in_title(form.title.data.strip())
-        if region is not None:
+        named = services.region_in_title(form.title.data.strip())
+        if isinstance(named, str):  # a name several regions share: the check lists them
+            form.region.data = named
+        elif named is not None:
+            region = named
             form.region.data = region.code or region.key
     told = []
     if number and region:
