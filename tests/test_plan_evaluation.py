@@ -311,6 +311,17 @@ def test_the_evaluation_says_how_it_read_a_bare_target_and_writes_percent_figure
     cells = dict(zip(headers, (cell.value for cell in sheet[2])))
     assert (cells["基期值"], cells["目标值"], cells["最新实际值"]) == (28, 35, 36.5)
     assert cells["目标方向"] == "≥35（据基期值推定）" and cells["是否达标"] == "达标"
+    # A range is read from its lower end, with or without a base-year value: said so, not "方向据基期值"
+    # beside a 基期值 of "—" (a QA walk).
+    indicator.baseline, indicator.target, indicator.unit = None, "1-2", "个"
+    db.session.commit()
+    page = admin.get(f"/plans/{plan.key}/evaluation").get_data(as_text=True)
+    row = page[page.index(indicator.name):]
+    row = row[:row.index("</tr>")]
+    assert "按 ≥1 判定（区间取下限）" in row and "据基期值" not in row
+    sheet = load_workbook(io.BytesIO(admin.get(f"/plans/{plan.key}/evaluation.xlsx").data)).worksheets[0]
+    cells = dict(zip(headers, (cell.value for cell in sheet[2])))
+    assert cells["目标方向"] == "≥1（区间取下限）"
 
 
 def test_an_ended_plans_evaluation_counts_what_was_invested_by_its_end_and_a_suspended_project_apart(

@@ -209,7 +209,9 @@ def write_evaluation_xlsx(out: IO[bytes], plan: Plan, *, include_money: bool,
                        (_("最新实际值"), 11), (_("实际值年份"), 10), (_("来源"), 30), (_("是否达标"), 10)],
           [[row["indicator"].name, row["indicator"].unit, _figure(row["indicator"].baseline, row["indicator"].unit),
             row["indicator"].baseline_year,
-            row["indicator"].comparator or (_("%(rule)s（据基期值推定）", rule=row["read_as"]) if row["read_as"] else None),
+            row["indicator"].comparator or (
+                (_("%(rule)s（区间取下限）", rule=row["read_as"]) if row["read_from"] == "range"
+                 else _("%(rule)s（据基期值推定）", rule=row["read_as"])) if row["read_as"] else None),
             _figure(row["indicator"].target, row["indicator"].unit),
             row["indicator"].target_year, row["indicator"].nature.label if row["indicator"].nature else None,
             _figure(row["latest"].value if row["latest"] else None, row["indicator"].unit),

@@ -1329,8 +1329,10 @@ def evaluation(plan: Plan) -> dict:
         judged = judged_by(indicator)
         indicators.append({"indicator": indicator, "latest": latest,
                            "attained": attained(indicator, latest.value) if latest else None,
-                           # How the target is read when the plan prints no ≥ or ≤ (shown beside it).
-                           "read_as": judged_rule(judged) if judged and not indicator.comparator else None})
+                           # How the target is read when the plan prints no ≥ or ≤ (shown beside it),
+                           # and from what: a range's lower end (1-2个: ≥1) or the base-year value.
+                           "read_as": judged_rule(judged) if judged and not indicator.comparator else None,
+                           "read_from": "range" if _RANGE.match(str(indicator.target or "")) else "baseline"})
     deadline = dt.date(plan.period_end or 2100, 12, 31)
     projects = db.session.scalars(
         sa.select(Project).join(project_plans, project_plans.c.project_id == Project.id)
