@@ -931,3 +931,13 @@ def test_a_ward_building_a_name_run_into_its_figures_and_a_programme_with_its_co
     assert names["乡镇卫生院提标扩能工程"]["total_investment_wan_yuan"] == "12000"
     assert names["某县中医院康复楼"]["total_investment_wan_yuan"] == "3000"
     assert_provenance(result, lines)
+
+
+def test_an_investment_printed_as_a_bound_is_an_approximation_not_the_figure():
+    """A QA walk: "总投资2亿元以上" is at least 2 亿元; read as the exact 20,000 万元 it claimed more
+    than the plan says."""
+    lines = ["新建某县疾控中心，总投资2亿元以上。", "新建某县妇幼保健院，总投资1.2亿元。"]
+    names = by_name(extract(lines, "bound-2026"))
+    cdc, mch = names["某县疾控中心"], names["某县妇幼保健院"]
+    assert (cdc["total_investment_wan_yuan"], cdc["total_investment_approx"]) == ("20000", True)
+    assert (mch["total_investment_wan_yuan"], mch.get("total_investment_approx", False)) == ("12000", False)

@@ -74,11 +74,16 @@ def plain(value: Decimal) -> str:
     return text
 
 
+# After a figure's unit, what makes it a bound or a guess rather than the figure: "2亿元以上" is
+# at least 2 亿元 (taken as 约, never as the exact 20,000 万元), "左右" about it.
+NOT_EXACT_AFTER = ("左右", "以上", "以下", "以内", "上下")
+
+
 def _approximate(text: str, match: re.Match) -> bool:
     """Whether the plan gives the figure as an approximation: "约" before its number (after its
-    word, "总投资约1200万元", or before it, "约总投资…"), "左右" after its unit."""
+    word, "总投资约1200万元", or before it, "约总投资…"), a bound or "左右" after its unit."""
     return ("约" in text[match.start(): match.start("n")] or text[max(0, match.start() - 1): match.start()] == "约"
-            or text[match.end("u"):].startswith("左右"))
+            or text[match.end("u"):].startswith(NOT_EXACT_AFTER))
 
 
 def figures_in(text: str) -> list[Figure]:
