@@ -17,8 +17,11 @@ def test_export_json_of_longnan_gives_exact_strings_and_sources(app, seeded, db,
     assert lab["land_area_mu"] == "4" and lab["land_area_approx"] is True
     assert lab["region_code"] == "360783" and lab["region_name"] == "龙南市"
     assert lab["plan_files"] == ["002_6be73d2b01aff470.txt"]
-    assert {"file": "002_6be73d2b01aff470.txt", "line": 194, "quote": "1,320",
-            "fields": ["total_investment_wan_yuan"]} in lab["sources"]
+    # Each source names its plan by key: a plan added in the tracker has no file (a QA walk read
+    # "file": null on every source of one and could not tell its plans apart).
+    assert lab["plans"] == ["longnan-14th-regional-plan"]
+    assert {"plan": "longnan-14th-regional-plan", "file": "002_6be73d2b01aff470.txt", "line": 194,
+            "quote": "1,320", "fields": ["total_investment_wan_yuan"]} in lab["sources"]
     stated = [p["total_investment_wan_yuan"] for p in projects if p["total_investment_wan_yuan"]]
     assert sum(int(amount) for amount in stated) == 145735
     for key in ("id", "aliases", "kind", "category", "build_nature", "floor_area_m2", "beds",

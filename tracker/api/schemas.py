@@ -37,7 +37,8 @@ class ProblemSchema(Schema):
 
 
 class SourceSchema(Schema):
-    file = NullableString()
+    plan = fields.String(metadata={"description": "The key of the plan the line is of (/plans/{key}/text#L{line})."})
+    file = NullableString(metadata={"description": "The seed document's file; null for a plan added in the tracker."})
     line = fields.Integer(allow_none=True)
     quote = NullableString()
     fields_ = fields.List(fields.String(), data_key="fields", attribute="fields", allow_none=True)
@@ -92,6 +93,7 @@ ProjectSchema = schema_from_fields(
     region_code=NullableString(),
     region_key=fields.String(),
     region_name=fields.String(),
+    plans=fields.List(fields.String(), metadata={"description": "The keys of the plans that list the project."}),
     plan_files=fields.List(fields.String()),
     sources=fields.List(fields.Nested(SourceSchema)),
     milestones=fields.List(fields.Nested(MilestoneSchema)),

@@ -31,9 +31,11 @@ def project_to_dict(project: Project) -> dict:
         "region_code": project.region.code,
         "region_key": project.region.key,
         "region_name": project.region.name,
+        # Each plan by its key (a plan added in the tracker has no seed file); the files as before.
+        "plans": [plan.key for plan in project.plans],
         "plan_files": [plan.source_file for plan in project.plans if plan.source_file],
-        "sources": [{"file": source.plan.source_file, "line": source.line, "quote": source.quote,
-                     "fields": source.fields} for source in project.sources],
+        "sources": [{"plan": source.plan.key, "file": source.plan.source_file, "line": source.line,
+                     "quote": source.quote, "fields": source.fields} for source in project.sources],
         "milestones": [{"stage": json_value(m.stage), "name": m.name,
                         "planned_date": json_value(m.planned_date),
                         "actual_date": json_value(m.actual_date)} for m in project.milestones],
