@@ -653,3 +653,19 @@ def test_a_viewer_from_whom_money_is_hidden_reads_no_amount_a_candidate_quotes(a
         assert '<span class="unknown">已隐藏</span>' in hidden, url
     assert "加强基层医疗卫生机构建设" not in hidden  # the text page hides the whole line, as for 表6
     g.pop("_login_user", None)  # the test's app context outlives requests
+
+
+def test_a_later_plans_other_build_nature_is_not_cited_as_the_projects(app):
+    """A QA walk: merged into its 14th-plan project (新建), the 15th plan's "改扩建…实验楼" line was
+    cited as the source of 建设性质 新建. It reads 所载与台账不同, as a figure's other line does."""
+    from types import SimpleNamespace
+
+    from tracker.projects.views import adjusted_citations
+    from tracker.vocabulary import BuildNature
+
+    project = SimpleNamespace(build_nature=BuildNature.NEW, total_investment=None)
+    other = SimpleNamespace(id=7, line=11, quote="改扩建龙南市疾病预防控制中心实验楼")
+    same = SimpleNamespace(id=8, line=40, quote="新建龙南市疾病预防控制中心实验楼")
+    with app.test_request_context():
+        adjusted = adjusted_citations(project, {"build_nature": [other, same]})
+    assert adjusted == {"build_nature": {7: "规划原文（第11行）所载与台账不同"}}

@@ -23,6 +23,7 @@ from ..core.values import ValueProblem, parse_decimal
 from ..errors import EditConflict, StaleEdit, ValidationFailed
 from ..extensions import db
 from ..plans.models import Plan
+from ..plans.candidates import nature_code, nature_term
 from ..progress import services as progress_services
 from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
 from ..regions.models import Region
@@ -111,6 +112,12 @@ def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> d
     another figure than the project keeps: "规划原文（第11行）所载与台账不同", not "adjusted"). A figure is supported when its quote
     prints it (the same test the seed check makes, ``appears_in``)."""
     adjusted: dict[str, dict[int, str]] = {}
+    for source in sources_by_field.get("build_nature", []):
+        # A later plan's "改扩建…" beside a project kept as 新建 (a merge keeps the ledger's).
+        printed = nature_code(nature_term(source.quote))
+        if printed is not None and project.build_nature is not None and printed != project.build_nature.value:
+            adjusted.setdefault("build_nature", {})[source.id] = _("规划原文（第%(line)s行）所载与台账不同",
+                                                                  line=source.line)
     for field, sources in sources_by_field.items():
         if field not in CITED_FIGURES:
             continue
