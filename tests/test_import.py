@@ -399,6 +399,18 @@ def test_a_csv_from_chinese_excel_in_gb18030_reads(officer, db):
     assert created.total_investment == Decimal("1500.5")
 
 
+@pytest.mark.parametrize("header", ["总建筑面积（m?）", "总建筑面积（平方米）", "总建筑面积(m²)"])
+def test_the_floor_area_column_saved_in_gbk_or_named_in_words_is_read(officer, db, header):
+    """A QA walk: our csv saved again by Excel in GBK (no ², written "?") lost its 总建筑面积 column
+    as unrecognised, and the edits made in it with it."""
+    user, _browser = officer
+    data = f"项目名称,地区代码,{header}\r\n龙南市中医院三期,360783,\"12,000\"\r\n".encode("gb18030", "replace")
+    report = run(user, data, "saved-by-excel.csv")
+    assert report.applied, messages(report)
+    created = db.session.scalar(sa.select(Project).where(Project.name == "龙南市中医院三期"))
+    assert created.floor_area_m2 == Decimal("12000")
+
+
 def test_missing_headers_and_unknown_values_are_named(officer, db):
     user, _browser = officer
     assert "缺少必需的列：「地区代码」" in messages(run(user, xlsx([["x"]], ["项目名称"])))

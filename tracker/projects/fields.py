@@ -91,8 +91,12 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     _project("land_area_mu", _l("占地面积（亩）"), "decimal", unit=MU, places=2, approx="land_area_approx"),
     _project("land_area_approx", _l("占地面积为约数"), "bool"),
     # The plans' (and DOMAIN's) 总建筑面积; a row giving 建设面积 says so in floor_area_term.
+    # Also read: the unit in words, and the header of our own csv saved again by Excel as 逗号分隔
+    # in the ANSI code page of Chinese Windows (GBK), which has no ² and writes "?" (a QA walk:
+    # the column was dropped as unrecognised, and with it the edits made in it).
     _project("floor_area_m2", _l("总建筑面积（m²）"), "decimal", unit=SQUARE_METRES, places=2,
-             aliases=(_l("建筑面积（m²）"),), approx="floor_area_approx"),
+             aliases=(_l("建筑面积（m²）"), "总建筑面积（平方米）", "建筑面积（平方米）", "总建筑面积（m?）"),
+             approx="floor_area_approx"),
     _project("floor_area_approx", _l("建筑面积为约数"), "bool"),
     _project("floor_area_term", _l("面积口径"), "text", max_length=50, aliases=(_l("建筑面积口径"),)),
     _project("beds", _l("床位（张）"), "int", unit=BEDS, maximum=MAX_BEDS),
