@@ -77,6 +77,7 @@ def project_detail(project_id: int):
     return render_template("projects/detail.html", project=project, reports=reports,
                            revisions=revisions, funding=funding,
                            sources_by_field=sources_by_field, adjusted=adjusted,
+                           lines_not_stating_date=lines_not_stating_date,
                            plans_by_file=plans_by_file, today=clock.today(), this_month=this_month,
                            this_report=next((r for r in reports if r.month == this_month), None),
                            entries=project_history(project.id))
@@ -102,6 +103,19 @@ def states(quote: str, attribute: str, value) -> bool:
     if attribute in IN_TEN_THOUSANDS:
         return appears_in(format((Decimal(value) / 10000).normalize(), "f"), [quote])
     return False
+
+
+def lines_not_stating_date(milestone) -> set[tuple[str, int]]:
+    """The (file, line) cited for a milestone whose quotes do not print the year of its planned
+    date: the date moved since the plan (计划竣工 from its 到2025年 to 2030-01-01), so the line
+    no longer vouches for it."""
+    if milestone.planned_date is None:
+        return set()
+    year = str(milestone.planned_date.year)
+    quotes: dict[tuple[str, int], list[str]] = {}
+    for source in milestone.sources or []:
+        quotes.setdefault((source["file"], source["line"]), []).append(source.get("quote") or "")
+    return {place for place, printed in quotes.items() if not any(year in quote for quote in printed)}
 
 
 def adjusted_citations(project: Project, sources_by_field: dict[str, list]) -> dict[str, dict[int, str]]:
