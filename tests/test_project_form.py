@@ -487,6 +487,30 @@ def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_l
         assert "已保存" in shown and "还没有实际日期" not in shown
 
 
+def test_a_project_not_begun_whose_start_has_its_actual_date_is_told_so(officer, hospital, db):
+    """A QA walk: status 前期 beside an actual 开工 of 2025-03-10 said nothing, while the dashboard
+    counted the project 已开工 by its date and the list showed 前期."""
+    new = _project_form(officer.get("/projects/new").get_data(as_text=True))
+    fields = dict(name="龙南市中医院康复楼建设项目", kind="construction", category="tcm_hospital",
+                  region_id=str(hospital.region_id), status="preparation", planned_start="2025-03-01",
+                  planned_end="2027-12-31")
+    with time_machine.travel(dt.datetime(2026, 12, 7, 4, tzinfo=dt.timezone.utc), tick=False):
+        made = officer.post("/projects/new", data=MultiDict(new.values(**fields)), follow_redirects=True)
+        assert "项目已创建" in made.get_data(as_text=True)
+        project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市中医院康复楼建设项目"))
+        from tracker.audit.services import CLI
+        from tracker.progress import services as progress
+        start = next(m for m in project.milestones if m.stage and m.stage.value == "start")
+        progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=dt.date(2025, 3, 10),
+                                  expected_version=start.version)
+        db.session.commit()
+        saved = submit(officer, project, edit_form(officer, project), total_investment="3000")
+        assert saved.status_code == 302
+        shown = officer.get(saved.location).get_data(as_text=True)
+        assert "已保存" in shown
+        assert "节点“开工”已填实际日期 2025-03-10，但项目状态为“前期”：如已开工，请把状态改为“在建”" in shown
+
+
 def test_one_save_shows_every_problem_of_the_form(officer, hospital, db):
     """A QA walk's complaint: beds 12.5, 计划竣工 before 计划开工 and a status changed without a
     reason took three saves to be told, one problem each."""

@@ -28,7 +28,7 @@ from ..progress import services as progress_services
 from ..progress.models import BudgetRevision, FundingLine, MonthlyReport
 from ..regions.models import Region
 from ..regions.services import region_choices
-from ..vocabulary import Role
+from ..vocabulary import Role, Status
 from ..seeding.provenance import appears_in
 from ..web.requests import editable_project, get_project, web_actor
 from . import services
@@ -294,11 +294,15 @@ def plan_remove(project_id: int, key: str):
         400 if request.method == "POST" else 200
 
 
+NOT_BEGUN = (Status.RESERVE, Status.PREPARATION)  # statuses that say the works have not begun
+
+
 def _tell_if_late_by_status(project: Project) -> None:
     """A project saved as 在建 (or later) whose earlier milestones have no actual date
     (``Project.unrecorded_since_begun``): its officer is told which milestone and where to give
     the date. Its status says the stage is passed, so it is not 滞后 for it (``terms.owes``),
-    but the date belongs in its history."""
+    but the date belongs in its history. And a project 储备 or 前期 whose 开工 has its actual date
+    is told its status says otherwise."""
     db.session.flush()  # the milestones' figures are kept at the flush (progress/upkeep.py)
     db.session.refresh(project, ["next_milestone_due", "start_milestone_actual", "status"])
     milestone = project.unrecorded_since_begun(clock.today())
@@ -306,6 +310,11 @@ def _tell_if_late_by_status(project: Project) -> None:
         flash(_("项目状态为“%(status)s”，但节点“%(milestone)s”（计划 %(date)s）还没有实际日期："
                 "请在本页“更新节点”中填写实际日期", status=project.status.label, milestone=milestone.name,
                 date=milestone.planned_date.isoformat()), "info")
+    if project.status in NOT_BEGUN and project.start_milestone_actual is not None:
+        # The other way round: 开工 has its actual date and the status says the work has not begun
+        # (the dashboard counts it 已开工 by its date, the list shows 前期).
+        flash(_("节点“开工”已填实际日期 %(date)s，但项目状态为“%(status)s”：如已开工，请把状态改为“在建”",
+                date=project.start_milestone_actual.isoformat(), status=project.status.label), "info")
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
