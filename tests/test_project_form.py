@@ -511,6 +511,17 @@ def test_a_project_not_begun_whose_start_has_its_actual_date_is_told_so(officer,
         assert "节点“开工”已填实际日期 2025-03-10，但项目状态为“前期”：如已开工，请把状态改为“在建”" in shown
 
 
+def test_more_new_beds_than_beds_is_pointed_out_after_the_save(officer, hospital, db):
+    """A QA walk saved 床位 100 beside 新增床位 500 with nothing said."""
+    saved = submit(officer, hospital, edit_form(officer, hospital), beds="100", new_beds="500")
+    assert saved.status_code == 302
+    shown = officer.get(saved.location).get_data(as_text=True)
+    assert "已保存" in shown and "新增床位（500 张）多于床位（100 张）" in shown
+    saved = submit(officer, hospital, edit_form(officer, hospital), beds="600", new_beds="500")
+    shown = officer.get(saved.location).get_data(as_text=True)
+    assert "已保存" in shown and "多于床位" not in shown
+
+
 def test_one_save_shows_every_problem_of_the_form(officer, hospital, db):
     """A QA walk's complaint: beds 12.5, 计划竣工 before 计划开工 and a status changed without a
     reason took three saves to be told, one problem each."""

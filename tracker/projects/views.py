@@ -191,6 +191,7 @@ def project_new():
         else:
             flash(_("项目已创建"), "success")
             _tell_if_late_by_status(project)
+            _tell_if_beds_disagree(project)
             return redirect(url_for("projects.project_detail", project_id=project.id))
     return render_template("projects/form.html", form=form, project=None,
                            conflict=None), 400 if form.errors else 200
@@ -267,6 +268,7 @@ def project_edit(project_id: int):
                     flash(_("没有修改"), "success")
                 if changes:
                     _tell_if_late_by_status(project)
+                    _tell_if_beds_disagree(project)
                 return redirect(url_for("projects.project_detail", project_id=project.id))
     status = 409 if conflict is not None else (400 if form.errors else 200)
     return render_template("projects/form.html", form=form, project=project, conflict=conflict), status
@@ -315,6 +317,15 @@ def _tell_if_late_by_status(project: Project) -> None:
         # (the dashboard counts it 已开工 by its date, the list shows 前期).
         flash(_("节点“开工”已填实际日期 %(date)s，但项目状态为“%(status)s”：如已开工，请把状态改为“在建”",
                 date=project.start_milestone_actual.isoformat(), status=project.status.label), "info")
+
+
+def _tell_if_beds_disagree(project: Project) -> None:
+    """床位 is the beds the project gives in all, 新增床位 the ones it adds: more added than in all is
+    a slip (the two swapped, or 床位 typed as the beds before the works), said after the save, not
+    refused (a QA walk saved 床位 100 beside 新增床位 500 with nothing said)."""
+    if project.beds is not None and project.new_beds is not None and project.new_beds > project.beds:
+        flash(_("新增床位（%(new)s 张）多于床位（%(beds)s 张）：床位应为建成后的总床位数，请核对",
+                new=project.new_beds, beds=project.beds), "info")
 
 
 def _already_saved(values: dict, loaded: dict | Literal[False] | None) -> bool:
