@@ -154,7 +154,8 @@ def test_a_leader_sees_completed_investment_and_reports_filed_for_24_months(clie
     section = re.search(r'<section class="trends".*?</section>', html, re.S).group(0)
     assert section.count('class="chart-scroll latest"') == 2
     css = (PROJECT_ROOT / "tracker" / "static" / "tracker.css").read_text()
-    assert ".chart-scroll.latest { direction: rtl; }" in css and ".chart-scroll.latest > * { direction: ltr; }" in css
+    assert ".chart-scroll.latest { direction: rtl; }" in css
+    assert ".chart-scroll.latest > * { direction: ltr; margin-left: 0; margin-right: auto; }" in css
     # A month whose reports state no amount is unknown, not 0; the report still counts as filed.
     assert "2025-03：未填报" in invested and "2025-03：1 份" in filed
     assert "2025-07：2 份" in filed and "2024-11：0 份" in filed
