@@ -234,6 +234,10 @@ def test_a_region_name_two_regions_share_is_refused_with_their_codes(app, make_u
     # Left blank, the region is read from the title: the same list, not "请填写规划所属的行政区划" (a QA walk).
     page = upload(client, key="", region="", title="朝阳区“十五五”卫生健康发展规划").get_data(as_text=True)
     assert "“朝阳区”可指2个行政区划" in page and "（110105）" in page and "请填写规划所属的行政区划" not in page
+    # In English the list is English too: "(110105), …", not "（110105）、…" (a QA walk).
+    client.get("/language/en")
+    page = upload(client, key="", region="朝阳区").get_data(as_text=True)
+    assert "北京市朝阳区 (110105), " in page and "（110105）" not in page, page[page.find("110105") - 200:][:400]
 
 
 def test_the_review_page_says_what_each_quote_was_read_for_in_the_readers_language(admin, plan):

@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from ..audit.models import AuditEntry
 from ..audit.queries import require_version
 from ..audit.services import Actor, json_value, record
 from ..core import clock
 from ..core.clock import utcnow
+from ..core.translation import aside
 from ..core.values import clean_text
 from ..errors import FieldErrors, ValidationFailed, saved_or_stale
 from ..extensions import db
@@ -134,7 +135,9 @@ def region_named(text: str | None) -> Region:
         return found[0]
     if not found:
         raise ValidationFailed(_("没有找到行政区划“%(text)s”：请填写6位行政区划代码或完整名称", text=text), "region")
-    listed = "、".join(f"{region.full_name}（{region.code or region.key}）" for region in found[:6])
+    # "北京市朝阳区（110105）、…" in Chinese, "北京市朝阳区 (110105), …" in English.
+    listed = pgettext("列举的分隔号", "、").join(f"{region.full_name}{aside(region.code or region.key)}"
+                                           for region in found[:6])
     raise ValidationFailed(ngettext("“%(text)s”可指%(n)s个行政区划：%(listed)s。请填写其中一个的代码",
                                     "“%(text)s”可指%(n)s个行政区划：%(listed)s。请填写其中一个的代码",
                                     len(found), text=text, n=len(found), listed=listed), "region")
