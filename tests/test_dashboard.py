@@ -189,6 +189,8 @@ def test_a_total_investment_of_zero_is_left_out_of_the_rate_as_in_the_list(clien
     html = page(client, "/dashboard")
     assert card(html, "投资完成率") == "50.0%"
     assert "50.0%" in page(client, "/projects")  # the list's totals row: the same rate
+    # The project's own cell says its rate cannot be taken, not that a figure is unknown.
+    assert "无法计算" in page(client, "/projects")
 
 
 def test_a_rate_left_unknown_by_a_total_investment_of_zero_says_why(db):

@@ -110,6 +110,15 @@ def rate_bar(rate: Decimal | None) -> Markup:
                   f'aria-hidden="true"></meter> {shown}')
 
 
+def project_rate(project) -> Markup:
+    """A project's 投资完成率 in the list: its bar, or 未填报 when a figure is unknown; with both
+    figures stated and 总投资 0 the rate cannot be taken, and the cell says so (it read 未填报,
+    though both were stated: a QA walk)."""
+    if project.investment_rate is None and project.invested_to_date is not None and project.total_investment == 0:
+        return Markup('<span class="unknown" title="%s">%s</span>') % (_("总投资为 0，无法计算完成率"), _("无法计算"))
+    return rate_bar(project.investment_rate)
+
+
 def local_datetime(value: dt.datetime | None) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
 
@@ -122,6 +131,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(month_name, "month_name")
     app.add_template_global(label, "label")
     app.add_template_global(rate_bar, "rate_bar")
+    app.add_template_global(project_rate, "project_rate")
     app.add_template_global(coverage, "coverage")
     app.add_template_global(linked, "linked")
     app.add_template_global(amount, "amount")
