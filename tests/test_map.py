@@ -153,6 +153,11 @@ def test_a_leader_sees_completed_investment_and_reports_filed_for_24_months(clie
     # left: tracker.css), where a QA walk saw the oldest, empty, and the reports out of sight.
     section = re.search(r'<section class="trends".*?</section>', html, re.S).group(0)
     assert section.count('class="chart-scroll latest"') == 2
+    # Opened at its right end, a drawing shows its scale there too (the left one is out of view).
+    for svg in re.findall(r'<svg[^>]*class="chart trend".*?</svg>', section, re.S):
+        width = float(re.search(r'width="([\d.]+)"', svg).group(1))
+        zeros = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*>0</text>', svg)]
+        assert len(zeros) == 2 and max(zeros) > width - 60 and min(zeros) < 60, zeros
     css = (PROJECT_ROOT / "tracker" / "static" / "tracker.css").read_text()
     assert ".chart-scroll.latest { direction: rtl; }" in css
     assert ".chart-scroll.latest > * { direction: ltr; margin-left: 0; margin-right: auto; }" in css

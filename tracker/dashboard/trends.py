@@ -90,21 +90,25 @@ def fresh_trend(scope: Scope, count: int = MONTHS) -> list[TrendMonth]:
 def month_bars(values: list[tuple[dt.date, Decimal | int | None]], title: str, unit: str,
                colour: str = ACCENT, width: int = 640) -> Markup:
     """A vertical bar a month, each with its exact figure in a ``<title>``; every third month
-    labelled (YYYY-MM, the same in every language); a month with nothing stated has no bar."""
-    left, right, top, bottom = 64, 8, 22, 34
+    labelled (YYYY-MM, the same in every language); a month with nothing stated has no bar. The
+    scale is written at both ends: a phone opens the drawing at its right end, on the latest
+    months (tracker.css, ``.chart-scroll.latest``), where the left one is out of view."""
+    left, right, top, bottom = 64, 56, 22, 34
     height = 200
     plot_w, plot_h = width - left - right, height - top - bottom
     largest = max((float(value) for _month, value in values if value), default=0.0)
     end = nice_ceiling(largest)
     step = plot_w / max(len(values), 1)
-    body = [_text(left - 6, top - 8, unit, "end", fill=MUTED, font_size="11")]
+    body = [_text(left - 6, top - 8, unit, "end", fill=MUTED, font_size="11"),
+            _text(width - right + 6, top - 8, unit, "start", fill=MUTED, font_size="11")]
     for tick in range(3):
         level = end * tick / 2
         y = top + plot_h - level / end * plot_h
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                     f'stroke="{LINE}" stroke-width="1"/>')
-        body.append(_text(left - 6, y + 4, plain_number(Decimal(str(round(level, 4))).normalize()),
-                          "end", fill=MUTED, font_size="11"))
+        shown = plain_number(Decimal(str(round(level, 4))).normalize())
+        body.append(_text(left - 6, y + 4, shown, "end", fill=MUTED, font_size="11"))
+        body.append(_text(width - right + 6, y + 4, shown, "start", fill=MUTED, font_size="11"))
     for index, (month, value) in enumerate(values):
         x = left + index * step
         label = month.strftime("%Y-%m")
