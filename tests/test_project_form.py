@@ -445,6 +445,23 @@ def test_an_annual_plans_year_is_read_as_people_write_it_or_told_what_a_year_is(
         assert "请填写年度" not in page or told == "请填写年度"
 
 
+def _date_the_start(db, project, actual: dt.date) -> None:
+    """The 开工 milestone's actual date, given as on the milestones page."""
+    from tracker.audit.services import CLI
+    from tracker.progress import services as progress
+    start = next(m for m in project.milestones if m.stage and m.stage.value == "start")
+    progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=actual,
+                              expected_version=start.version)
+    db.session.commit()
+
+
+def _saved_page(officer, project, **fields) -> str:
+    """The page after an edit of ``fields`` saved (302), its messages on it."""
+    saved = submit(officer, project, edit_form(officer, project), **fields)
+    assert saved.status_code == 302
+    return officer.get(saved.location).get_data(as_text=True)
+
+
 def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_late(officer, hospital, db):
     """Most projects are already under construction when an office starts with the tracker: one
     entered as 在建 with its planned 开工 past showed 滞后 at once, with nothing said. The officer is
@@ -467,23 +484,14 @@ def test_a_project_entered_as_under_construction_says_which_milestone_makes_it_l
             **fields, "name": "龙南市中医院住院楼建设项目", "status": "preparation"})), follow_redirects=True)
         assert "项目已创建" in waiting.get_data(as_text=True) and "还没有实际日期" not in waiting.get_data(as_text=True)
         # Its actual 开工 given on the milestones page, a later save says nothing of it.
-        from tracker.audit.services import CLI
-        from tracker.progress import services as progress
-        start = next(m for m in project.milestones if m.stage and m.stage.value == "start")
-        progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=dt.date(2025, 4, 2),
-                                  expected_version=start.version)
-        db.session.commit()
-        saved = submit(officer, project, edit_form(officer, project), total_investment="3000")
-        assert saved.status_code == 302
-        shown = officer.get(saved.location).get_data(as_text=True)
+        _date_the_start(db, project, dt.date(2025, 4, 2))
+        shown = _saved_page(officer, project, total_investment="3000")
         assert "已保存" in shown and "还没有实际日期" not in shown
     # Its 竣工验收 past too (2026-06-30): it is late for it, as the page says, but an officer told to
     # give it an actual date would be told to record a completion that has not happened (a QA walk).
     with time_machine.travel(dt.datetime(2028, 3, 1, 4, tzinfo=dt.timezone.utc), tick=False):
-        saved = submit(officer, project, edit_form(officer, project), total_investment="3100")
-        assert saved.status_code == 302
+        shown = _saved_page(officer, project, total_investment="3100")
         assert project.is_late(dt.date(2028, 3, 1))
-        shown = officer.get(saved.location).get_data(as_text=True)
         assert "已保存" in shown and "还没有实际日期" not in shown
 
 
@@ -498,27 +506,17 @@ def test_a_project_not_begun_whose_start_has_its_actual_date_is_told_so(officer,
         made = officer.post("/projects/new", data=MultiDict(new.values(**fields)), follow_redirects=True)
         assert "项目已创建" in made.get_data(as_text=True)
         project = db.session.scalar(sa.select(Project).where(Project.name == "龙南市中医院康复楼建设项目"))
-        from tracker.audit.services import CLI
-        from tracker.progress import services as progress
-        start = next(m for m in project.milestones if m.stage and m.stage.value == "start")
-        progress.update_milestone(CLI, start, planned_date=start.planned_date, actual_date=dt.date(2025, 3, 10),
-                                  expected_version=start.version)
-        db.session.commit()
-        saved = submit(officer, project, edit_form(officer, project), total_investment="3000")
-        assert saved.status_code == 302
-        shown = officer.get(saved.location).get_data(as_text=True)
+        _date_the_start(db, project, dt.date(2025, 3, 10))
+        shown = _saved_page(officer, project, total_investment="3000")
         assert "已保存" in shown
         assert "节点“开工”已填实际日期 2025-03-10，但项目状态为“前期”：如已开工，请把状态改为“在建”" in shown
 
 
 def test_more_new_beds_than_beds_is_pointed_out_after_the_save(officer, hospital, db):
     """A QA walk saved 床位 100 beside 新增床位 500 with nothing said."""
-    saved = submit(officer, hospital, edit_form(officer, hospital), beds="100", new_beds="500")
-    assert saved.status_code == 302
-    shown = officer.get(saved.location).get_data(as_text=True)
+    shown = _saved_page(officer, hospital, beds="100", new_beds="500")
     assert "已保存" in shown and "新增床位（500 张）多于床位（100 张）" in shown
-    saved = submit(officer, hospital, edit_form(officer, hospital), beds="600", new_beds="500")
-    shown = officer.get(saved.location).get_data(as_text=True)
+    shown = _saved_page(officer, hospital, beds="600", new_beds="500")
     assert "已保存" in shown and "多于床位" not in shown
 
 
